@@ -1,0 +1,132 @@
+using System.Buffers;
+using MessagePack;
+using MessagePack.Resolvers;
+
+namespace Decnet.Bus.Codec;
+
+/// <summary>
+/// The one MessagePack codec every transport reuses for payloads and envelopes. Encoding accepts typed objects
+/// (contractless: public properties become string keys, or <c>[Key("name")]</c> on <c>[MessagePackObject]</c> types)
+/// and dictionaries; decoding always uses <see cref="MessagePackSecurity.UntrustedData"/> with a depth limit and never
+/// the typeless resolver.
+/// </summary>
+public static class BusCodec
+{
+    /// <summary>Maximum nesting depth accepted when decoding a payload.</summary>
+    public const int MaxPayloadDepth = 64;
+
+    /// <summary>The bytes of an empty MessagePack map, published for a null payload.</summary>
+    public static ReadOnlyMemory<byte> EmptyMap { get; } = new byte[] { 0x80 };
+
+    /// <summary>Options used to encode payloads.</summary>
+    public static MessagePackSerializerOptions EncodeOptions { get; } =
+        MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+
+    /// <summary>Options used to decode untrusted payloads.</summary>
+    public static MessagePackSerializerOptions DecodeOptions { get; } =
+        MessagePackSerializerOptions.Standard
+            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(MaxPayloadDepth));
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
+    /// <summary>Serializes <paramref name="payload"/> into <paramref name="destination"/> after checking it is a map with string keys.</summary>
+    /// <exception cref="ArgumentException">The payload serializes to something other than a string-keyed map.</exception>
+    public static void WritePayload<T>(IBufferWriter<byte> destination, T payload)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (payload is null)
+        {
+            destination.Write(EmptyMap.Span);
+            return;
+        }
+
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(512);
+        scratch.ResetWrittenCount();
+        try
+        {
+            MessagePackSerializer.Serialize(scratch, payload, EncodeOptions);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new ArgumentException($"Payload of type {typeof(T)} cannot be serialized: {ex.Message}", nameof(payload), ex);
+        }
+
+        var written = scratch.WrittenSpan;
+        if (DescribePayloadError(new ReadOnlySequence<byte>(scratch.WrittenMemory)) is { } error)
+        {
+            throw new ArgumentException($"Payload of type {payload.GetType()} {error}; publish a dictionary or an object with named members.", nameof(payload));
+        }
+
+        destination.Write(written);
+
+        // Do not let one huge payload pin a huge buffer on this thread forever.
+        if (scratch.Capacity > 1 << 20)
+        {
+            t_scratch = null;
+        }
+    }
+
+    /// <summary>Serializes a payload to a new array (convenience for transports that keep events in memory).</summary>
+    /// <exception cref="ArgumentException">The payload is not a string-keyed map.</exception>
+    public static byte[] SerializePayload<T>(T payload)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        WritePayload(buffer, payload);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a payload as <typeparamref name="T"/> with the untrusted-data profile.</summary>
+    /// <exception cref="MessagePackSerializationException">The bytes do not decode as <typeparamref name="T"/>.</exception>
+    public static T DeserializePayload<T>(ReadOnlyMemory<byte> payload)
+        => MessagePackSerializer.Deserialize<T>(payload, DecodeOptions);
+
+    /// <summary>Decodes a payload as a string-keyed dictionary with the untrusted-data profile.</summary>
+    /// <exception cref="MessagePackSerializationException">The bytes are not a string-keyed map.</exception>
+    public static IReadOnlyDictionary<string, object?> DeserializePayloadAsDictionary(ReadOnlyMemory<byte> payload)
+        => MessagePackSerializer.Deserialize<Dictionary<string, object?>>(payload, DecodeOptions);
+
+    /// <summary>Returns why <paramref name="payload"/> is not exactly one MessagePack map with string keys, or null when it is.</summary>
+    public static string? DescribePayloadError(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty)
+        {
+            return "is empty";
+        }
+
+        var sequence = new ReadOnlySequence<byte>(payload.ToArray());
+        return DescribePayloadError(sequence);
+    }
+
+    /// <summary>Returns why <paramref name="payload"/> is not exactly one MessagePack map with string keys, or null when it is.</summary>
+    public static string? DescribePayloadError(ReadOnlySequence<byte> payload)
+    {
+        var reader = new MessagePackReader(payload);
+        try
+        {
+            if (reader.End || reader.NextMessagePackType != MessagePackType.Map)
+            {
+                return reader.End ? "is empty" : $"serializes to a MessagePack {reader.NextMessagePackType}, not a map";
+            }
+
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
+            {
+                if (reader.NextMessagePackType != MessagePackType.String)
+                {
+                    return $"has a {reader.NextMessagePackType} key; keys must be strings";
+                }
+
+                reader.Skip();
+                reader.Skip();
+            }
+
+            return reader.End ? null : "has trailing bytes after the map";
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        {
+            return $"is not valid MessagePack ({ex.Message})";
+        }
+    }
+}

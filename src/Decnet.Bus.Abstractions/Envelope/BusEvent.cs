@@ -1,0 +1,81 @@
+using Decnet.Bus.Codec;
+
+namespace Decnet.Bus;
+
+/// <summary>
+/// The bus envelope (design §3). Field names on the wire match DECNET's Python envelope:
+/// <c>v</c>, <c>id</c>, <c>topic</c>, <c>type</c>, <c>ts</c>, <c>payload</c>.
+/// </summary>
+/// <remarks>
+/// The payload stays as the MessagePack bytes it arrived in; it is decoded (with the untrusted-data profile) only
+/// when a consumer asks for it, so routing never pays for deserialization.
+/// </remarks>
+public sealed class BusEvent
+{
+    /// <summary>The envelope schema version this library writes.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Creates an envelope.</summary>
+    /// <param name="topic">The topic the transport delivered the event on.</param>
+    /// <param name="payload">The payload: MessagePack bytes of a map with string keys.</param>
+    /// <param name="type">The discriminator; null becomes empty.</param>
+    /// <param name="id">32 lowercase hex characters; null generates a fresh random id.</param>
+    /// <param name="timestamp">Unix epoch seconds at publish.</param>
+    /// <param name="version">Envelope schema version.</param>
+    /// <param name="publisher">Kernel-verified identity of the publishing process, when the transport knows it.</param>
+    public BusEvent(
+        string topic,
+        ReadOnlyMemory<byte> payload,
+        string? type,
+        string? id,
+        double timestamp,
+        int version = CurrentVersion,
+        PeerCredentials? publisher = null)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        Topic = topic;
+        Payload = payload;
+        Type = type ?? string.Empty;
+        Id = id ?? EventId.NewId();
+        Timestamp = timestamp;
+        Version = version;
+        Publisher = publisher;
+    }
+
+    /// <summary>Envelope schema version (<c>v</c>).</summary>
+    public int Version { get; }
+
+    /// <summary>Random 128-bit id as 32 lowercase hex characters (<c>id</c>); consumers may de-duplicate on it.</summary>
+    public string Id { get; }
+
+    /// <summary>The topic, set by the transport from the frame the event arrived on (<c>topic</c>).</summary>
+    public string Topic { get; }
+
+    /// <summary>Short discriminator such as <c>applied</c> (<c>type</c>); may be empty.</summary>
+    public string Type { get; }
+
+    /// <summary>Unix epoch seconds at publish (<c>ts</c>).</summary>
+    public double Timestamp { get; }
+
+    /// <summary>The payload as raw MessagePack bytes of a string-keyed map (<c>payload</c>).</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>
+    /// Who published the event, as the broker read it from the kernel (SO_PEERCRED); null when the transport cannot
+    /// know (in-process buses). A publisher cannot set this.
+    /// </summary>
+    public PeerCredentials? Publisher { get; }
+
+    /// <summary>The publish time as a <see cref="DateTimeOffset"/>.</summary>
+    public DateTimeOffset PublishedAt => DateTimeOffset.UnixEpoch.AddTicks((long)(Timestamp * TimeSpan.TicksPerSecond));
+
+    /// <summary>Decodes the payload as <typeparamref name="T"/> using the untrusted-data profile.</summary>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The payload does not fit <typeparamref name="T"/>.</exception>
+    public T ReadPayload<T>() => BusCodec.DeserializePayload<T>(Payload);
+
+    /// <summary>Decodes the payload as a dictionary (nested maps become dictionaries, arrays become <c>object[]</c>).</summary>
+    public IReadOnlyDictionary<string, object?> ReadPayloadAsDictionary() => BusCodec.DeserializePayloadAsDictionary(Payload);
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Topic} type={Type} id={Id}";
+}

@@ -1,0 +1,111 @@
+namespace Decnet.Bus;
+
+/// <summary>
+/// Bus settings, bound by <c>AddDecnetBus()</c> from the <c>DecnetBus</c> configuration section and the
+/// <c>DECNET_BUS_*</c> environment variables (the variables win). See docs/Service-Bus.md for the table.
+/// </summary>
+public sealed class DecnetBusOptions
+{
+    /// <summary>Configuration section bound before the environment variables.</summary>
+    public const string SectionName = "DecnetBus";
+
+    /// <summary>Transport name of the UNIX-socket bus.</summary>
+    public const string UnixTransport = "unix";
+
+    /// <summary>Transport name of the in-process fake bus.</summary>
+    public const string FakeTransport = "fake";
+
+    /// <summary><c>DECNET_BUS_ENABLED</c>: false gives <see cref="NullBus"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary><c>DECNET_BUS_TYPE</c>: <c>unix</c> (default) or <c>fake</c>.</summary>
+    public string Type { get; set; } = UnixTransport;
+
+    /// <summary><c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath"/>.</summary>
+    public string SocketPath { get; set; } = DefaultSocketPath();
+
+    /// <summary><c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown.</summary>
+    public string Group { get; set; } = "decnet";
+
+    /// <summary><c>DECNET_BUS_QUEUE_SIZE</c>: capacity of each subscription queue and broker connection queue, in events.</summary>
+    public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;
+
+    /// <summary><c>DECNET_BUS_ECHO</c>: whether a client's own publishes reach its own subscriptions.</summary>
+    public bool Echo { get; set; } = true;
+
+    /// <summary><c>DECNET_BUS_HEARTBEAT_S</c>: heartbeat period (broker and workers); zero disables.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>DECNET_BUS_CLIENT_NAME</c>: the name a client announces to the broker (shown by <c>decnet stats</c>).</summary>
+    public string ClientName { get; set; } = DefaultClientName();
+
+    /// <summary><c>DECNET_BUS_RECONNECT_MIN_MS</c>: first reconnect delay after losing the broker.</summary>
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary><c>DECNET_BUS_RECONNECT_MAX_MS</c>: cap of the exponential reconnect backoff.</summary>
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary><c>DECNET_BUS_MAX_FRAME_BYTES</c>: largest frame the broker accepts.</summary>
+    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+
+    /// <summary><c>DECNET_BUS_MAX_TOPIC_BYTES</c>: longest topic or pattern, in UTF-8 bytes.</summary>
+    public int MaxTopicBytes { get; set; } = 256;
+
+    /// <summary><c>DECNET_BUS_MAX_SUBSCRIPTIONS</c>: subscriptions one connection may hold.</summary>
+    public int MaxSubscriptionsPerConnection { get; set; } = 1024;
+
+    /// <summary><c>DECNET_BUS_MAX_CONNECTIONS</c>: concurrent client connections the broker accepts.</summary>
+    public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>
+    /// <c>/run/decnet/bus.sock</c> when <c>/run/decnet</c> exists and is writable by this process, otherwise
+    /// <c>~/.decnet/bus.sock</c> (so a developer needs no root).
+    /// </summary>
+    public static string DefaultSocketPath()
+    {
+        const string RunDir = "/run/decnet";
+        if (Directory.Exists(RunDir) && IsWritable(RunDir))
+        {
+            return Path.Combine(RunDir, "bus.sock");
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (string.IsNullOrEmpty(home))
+        {
+            home = Path.GetTempPath();
+        }
+
+        return Path.Combine(home, ".decnet", "bus.sock");
+    }
+
+    private static bool IsWritable(string directory)
+    {
+        try
+        {
+            // access(2) semantics without creating files: probe with a unique temp name.
+            var probe = Path.Combine(directory, $".probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string DefaultClientName()
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            return $"{process.ProcessName}-{Environment.ProcessId}";
+        }
+        catch (InvalidOperationException)
+        {
+            return $"pid-{Environment.ProcessId}";
+        }
+    }
+}

@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace Decnet.Bus;
+
+/// <summary>
+/// Topic grammar, matcher, constants and builders (design §4). One grammar everywhere: tokens separated by
+/// <c>.</c>, no empty tokens, no whitespace or control characters, case-sensitive, non-ASCII letters allowed.
+/// A publish topic has no <c>*</c> or <c>&gt;</c> at all; in a pattern they are whole tokens only, and
+/// <c>&gt;</c> only as the last token.
+/// </summary>
+public static partial class Topics
+{
+    private static readonly SearchValues<char> Wildcards = SearchValues.Create("*>");
+
+    /// <summary>True when <paramref name="topic"/> is a valid concrete (publishable) topic.</summary>
+    public static bool IsValidTopic([NotNullWhen(true)] string? topic) => topic is not null && DescribeTopicError(topic) is null;
+
+    /// <summary>True when <paramref name="pattern"/> is a valid subscription pattern.</summary>
+    public static bool IsValidPattern([NotNullWhen(true)] string? pattern) => pattern is not null && DescribePatternError(pattern) is null;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending token when <paramref name="topic"/> is not a valid topic.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="topic"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="topic"/> is invalid.</exception>
+    public static void EnsureValidTopic([NotNull] string? topic, [CallerArgumentExpression(nameof(topic))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(topic, paramName);
+        if (DescribeTopicError(topic) is { } error)
+        {
+            throw new ArgumentException($"Invalid topic \"{Printable(topic)}\": {error}.", paramName);
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the offending token when <paramref name="pattern"/> is not a valid pattern.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="pattern"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is invalid.</exception>
+    public static void EnsureValidPattern([NotNull] string? pattern, [CallerArgumentExpression(nameof(pattern))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(pattern, paramName);
+        if (DescribePatternError(pattern) is { } error)
+        {
+            throw new ArgumentException($"Invalid pattern \"{Printable(pattern)}\": {error}.", paramName);
+        }
+    }
+
+    /// <summary>Returns why <paramref name="topic"/> is not a valid topic, or null when it is.</summary>
+    internal static string? DescribeTopicError(string topic)
+    {
+        if (DescribeCommonError(topic) is { } error)
+        {
+            return error;
+        }
+
+        var at = topic.AsSpan().IndexOfAny(Wildcards);
+        return at < 0
+            ? null
+            : $"token {TokenNumber(topic, at)} \"{Printable(TokenAt(topic, at))}\" contains the wildcard '{topic[at]}' (wildcards are for subscription patterns only)";
+    }
+
+    /// <summary>Returns why <paramref name="pattern"/> is not a valid pattern, or null when it is.</summary>
+    internal static string? DescribePatternError(string pattern)
+    {
+        if (DescribeCommonError(pattern) is { } error)
+        {
+            return error;
+        }
+
+        var span = pattern.AsSpan();
+        if (span.IndexOfAny(Wildcards) < 0)
+        {
+            return null;
+        }
+
+        var number = 1;
+        var start = 0;
+        while (true)
+        {
+            var dot = span[start..].IndexOf('.');
+            var token = dot < 0 ? span[start..] : span.Slice(start, dot);
+            if (token.IndexOfAny(Wildcards) >= 0)
+            {
+                if (token.Length != 1)
+                {
+                    return $"token {number} \"{Printable(token.ToString())}\" mixes a wildcard with other characters ('*' and '>' must be whole tokens)";
+                }
+
+                if (token[0] == '>' && dot >= 0)
+                {
+                    return $"token {number} '>' is not the last token ('>' matches the remaining tokens, so it must end the pattern)";
+                }
+            }
+
+            if (dot < 0)
+            {
+                return null;
+            }
+
+            start += dot + 1;
+            number++;
+        }
+    }
+
+    private static string? DescribeCommonError(string value)
+    {
+        if (value.Length == 0)
+        {
+            return "it is empty";
+        }
+
+        var span = value.AsSpan();
+        if (span[0] == '.')
+        {
+            return "token 1 is empty (leading '.')";
+        }
+
+        if (span[^1] == '.')
+        {
+            return $"token {TokenNumber(value, value.Length - 1) + 1} is empty (trailing '.')";
+        }
+
+        var doubled = span.IndexOf("..");
+        if (doubled >= 0)
+        {
+            return $"token {TokenNumber(value, doubled) + 1} is empty (\"..\")";
+        }
+
+        // Fast path: everything printable ASCII. Otherwise check each non-ASCII/non-printable char.
+        var odd = span.IndexOfAnyExceptInRange('!', '~');
+        if (odd < 0)
+        {
+            return null;
+        }
+
+        for (var i = odd; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                var kind = char.IsWhiteSpace(c) ? "whitespace" : "a control character";
+                return $"token {TokenNumber(value, i)} \"{Printable(TokenAt(value, i))}\" contains {kind} (U+{(int)c:X4})";
+            }
+        }
+
+        return null;
+    }
+
+    private static int TokenNumber(string value, int index) => value.AsSpan(0, index).Count('.') + 1;
+
+    private static string TokenAt(string value, int index)
+    {
+        var start = value.LastIndexOf('.', Math.Max(0, index - (value[index] == '.' ? 1 : 0))) + 1;
+        if (index > 0 && value[index] == '.' && start > index)
+        {
+            start = index;
+        }
+
+        var end = value.IndexOf('.', index);
+        return value[start..(end < 0 ? value.Length : end)];
+    }
+
+    /// <summary>Renders control characters visibly so an error message is always one readable line.</summary>
+    internal static string Printable(string value)
+    {
+        if (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && !value.Contains('\u007f', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var builder = new global::System.Text.StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append(global::System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}
