@@ -8,9 +8,9 @@ namespace Decnet.Bus.Unix.Tests.Protocol;
 
 public sealed class FrameReaderTests
 {
-    private const int MaxFrame = 1024 * 1024;
+    internal const int MaxFrame = 1024 * 1024;
 
-    private static readonly byte[] Payload = Decnet.Bus.Codec.BusCodec.SerializePayload(new Dictionary<string, object> { ["decky"] = "decky-01", ["n"] = 3 });
+    internal static readonly byte[] Payload = Decnet.Bus.Codec.BusCodec.SerializePayload(new Dictionary<string, object> { ["decky"] = "decky-01", ["n"] = 3 });
 
     [Fact]
     public void TryParse_Pub_ReadsTopicAndKeepsTailAsSlice()
