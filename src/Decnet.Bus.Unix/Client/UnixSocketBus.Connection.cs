@@ -5,7 +5,7 @@ namespace Decnet.Bus.Unix;
 
 public sealed partial class UnixSocketBus
 {
-    private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
 
     private volatile ClientConnection? _connection;
     private volatile ConnectionState _state = ConnectionState.Connecting;

@@ -12,7 +12,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// </summary>
 internal sealed partial class BrokerConnection : IAsyncDisposable
 {
-    private const int MaxControlBacklog = 4096;
+    internal const int MaxControlBacklog = 4096;
 
     private readonly Socket _socket;
     private readonly BrokerHub _hub;

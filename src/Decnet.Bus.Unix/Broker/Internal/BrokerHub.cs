@@ -11,7 +11,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// </summary>
 internal sealed class BrokerHub
 {
-    private static readonly Comparison<Route> ByConnectionThenSid = static (a, b) =>
+    internal static readonly Comparison<Route> ByConnectionThenSid = static (a, b) =>
     {
         var c = a.Connection.Id.CompareTo(b.Connection.Id);
         return c != 0 ? c : a.Sid.CompareTo(b.Sid);

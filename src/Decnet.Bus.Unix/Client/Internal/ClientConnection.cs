@@ -12,7 +12,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// </summary>
 internal sealed class ClientConnection : IAsyncDisposable
 {
-    private const int MaxBatchBytes = 256 * 1024;
+    internal const int MaxBatchBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly PipeReader _reader;
