@@ -158,6 +158,13 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         {
             BrokerLog.ConnectionFailed(_logger, Name, Credentials.Pid, ex.Message);
         }
+#pragma warning disable CA1031 // One client must never take the broker down; anything unexpected is a bug, logged as an error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            BrokerLog.ConnectionBug(_logger, Name, Credentials.Pid, ex);
+            CloseWithError(BusErrorCode.BadFrame, "internal error while handling a frame");
+        }
         finally
         {
             _hub.Unregister(this);

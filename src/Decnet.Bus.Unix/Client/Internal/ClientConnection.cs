@@ -209,6 +209,12 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             reason = ex.Message;
         }
+#pragma warning disable CA1031 // The connection ends on anything; the owner reconnects. Unexpected failures are logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reason = $"unexpected {ex.GetType().Name}: {ex.Message}";
+        }
 
         await _abort.CancelAsync().ConfigureAwait(false);
         await send.ConfigureAwait(false);
