@@ -8,7 +8,7 @@ namespace Decnet.Cli.Bus;
 /// <summary>Formats received events for <c>decnet sub</c>: one line per event, human-readable or JSON.</summary>
 internal static class EventPrinter
 {
-    private static readonly JsonWriterOptions s_compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions _compact = new() { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// One JSON object per event: <c>{"topic","type","id","ts","payload","publisher"?}</c>. A payload that does not
@@ -18,7 +18,7 @@ internal static class EventPrinter
     {
         ArgumentNullException.ThrowIfNull(evt);
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, s_compact))
+        using (var writer = new Utf8JsonWriter(buffer, _compact))
         {
             writer.WriteStartObject();
             writer.WriteString("topic", evt.Topic);
@@ -53,7 +53,7 @@ internal static class EventPrinter
         ArgumentNullException.ThrowIfNull(evt);
         using var buffer = new MemoryStream();
         string? error;
-        using (var writer = new Utf8JsonWriter(buffer, s_compact))
+        using (var writer = new Utf8JsonWriter(buffer, _compact))
         {
             error = TryWritePayload(writer, evt);
         }
