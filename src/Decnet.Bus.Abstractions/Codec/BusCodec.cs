@@ -10,7 +10,7 @@ namespace Decnet.Bus.Codec;
 /// and dictionaries; decoding always uses <see cref="MessagePackSecurity.UntrustedData"/> with a depth limit and never
 /// the typeless resolver.
 /// </summary>
-public static class BusCodec
+public static partial class BusCodec
 {
     /// <summary>Maximum nesting depth accepted when decoding a payload.</summary>
     public const int MaxPayloadDepth = 64;
