@@ -7,14 +7,6 @@ namespace Decnet.Bus.Codec;
 
 public static partial class BusCodec
 {
-    // Field names of the map form, shared with DECNET's Python envelope (design §3).
-    private const string VersionKey = "v";
-    private const string IdKey = "id";
-    private const string TopicKey = "topic";
-    private const string TypeKey = "type";
-    private const string TimestampKey = "ts";
-    private const string PayloadKey = "payload";
-
     /// <summary>
     /// Writes <paramref name="evt"/> in the cross-language map form
     /// <c>{v, id, topic, type, ts, payload}</c>: <c>ts</c> as float64, <c>payload</c> embedded as the raw map
@@ -35,17 +27,17 @@ public static partial class BusCodec
 
         var writer = new MessagePackWriter(destination);
         writer.WriteMapHeader(6);
-        writer.Write(VersionKey);
+        writer.Write(EnvelopeKeys.Version);
         writer.Write(evt.Version);
-        writer.Write(IdKey);
+        writer.Write(EnvelopeKeys.Id);
         writer.Write(evt.Id);
-        writer.Write(TopicKey);
+        writer.Write(EnvelopeKeys.Topic);
         writer.Write(evt.Topic);
-        writer.Write(TypeKey);
+        writer.Write(EnvelopeKeys.Type);
         writer.Write(evt.Type);
-        writer.Write(TimestampKey);
+        writer.Write(EnvelopeKeys.Timestamp);
         writer.Write(evt.Timestamp);
-        writer.Write(PayloadKey);
+        writer.Write(EnvelopeKeys.Payload);
         writer.WriteRaw(payload.Span);
         writer.Flush();
     }
@@ -122,12 +114,12 @@ public static partial class BusCodec
             var key = reader.ReadString();
             var duplicate = key switch
             {
-                VersionKey => version is not null,
-                IdKey => id is not null,
-                TopicKey => topic is not null,
-                TypeKey => type is not null,
-                TimestampKey => timestamp is not null,
-                PayloadKey => payload is not null,
+                EnvelopeKeys.Version => version is not null,
+                EnvelopeKeys.Id => id is not null,
+                EnvelopeKeys.Topic => topic is not null,
+                EnvelopeKeys.Type => type is not null,
+                EnvelopeKeys.Timestamp => timestamp is not null,
+                EnvelopeKeys.Payload => payload is not null,
                 _ => false,
             };
             if (duplicate)
@@ -137,12 +129,12 @@ public static partial class BusCodec
 
             var fieldError = key switch
             {
-                VersionKey => ReadVersion(ref reader, out version),
-                IdKey => ReadString(ref reader, IdKey, out id),
-                TopicKey => ReadString(ref reader, TopicKey, out topic),
-                TypeKey => ReadType(ref reader, out type),
-                TimestampKey => ReadTimestamp(ref reader, out timestamp),
-                PayloadKey => ReadPayload(ref reader, bytes, out payload),
+                EnvelopeKeys.Version => ReadVersion(ref reader, out version),
+                EnvelopeKeys.Id => ReadString(ref reader, EnvelopeKeys.Id, out id),
+                EnvelopeKeys.Topic => ReadString(ref reader, EnvelopeKeys.Topic, out topic),
+                EnvelopeKeys.Type => ReadType(ref reader, out type),
+                EnvelopeKeys.Timestamp => ReadTimestamp(ref reader, out timestamp),
+                EnvelopeKeys.Payload => ReadPayload(ref reader, bytes, out payload),
                 _ => SkipUnknown(ref reader),
             };
             if (fieldError is not null)
@@ -158,7 +150,7 @@ public static partial class BusCodec
 
         if (version is null || id is null || topic is null || timestamp is null || payload is null)
         {
-            var missing = version is null ? VersionKey : id is null ? IdKey : topic is null ? TopicKey : timestamp is null ? TimestampKey : PayloadKey;
+            var missing = version is null ? EnvelopeKeys.Version : id is null ? EnvelopeKeys.Id : topic is null ? EnvelopeKeys.Topic : timestamp is null ? EnvelopeKeys.Timestamp : EnvelopeKeys.Payload;
             return $"required key \"{missing}\" is missing";
         }
 
@@ -214,7 +206,7 @@ public static partial class BusCodec
             return null;
         }
 
-        return ReadString(ref reader, TypeKey, out type);
+        return ReadString(ref reader, EnvelopeKeys.Type, out type);
     }
 
     private static string? ReadTimestamp(ref MessagePackReader reader, out double? timestamp)
@@ -310,5 +302,16 @@ public static partial class BusCodec
                 reader.Skip();
                 return null;
         }
+    }
+
+    /// <summary>Field names of the map form, shared with DECNET's Python envelope (design §3).</summary>
+    private static class EnvelopeKeys
+    {
+        public const string Version = "v";
+        public const string Id = "id";
+        public const string Topic = "topic";
+        public const string Type = "type";
+        public const string Timestamp = "ts";
+        public const string Payload = "payload";
     }
 }
