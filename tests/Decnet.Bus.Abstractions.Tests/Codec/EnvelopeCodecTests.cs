@@ -6,7 +6,7 @@ namespace Decnet.Bus.Abstractions.Tests.Codec;
 
 public sealed class EnvelopeCodecTests
 {
-    private const string Id = "0123456789abcdef0123456789abcdef";
+    public const string Id = "0123456789abcdef0123456789abcdef";
 
     [Fact]
     public void Serialize_WritesTheMapFormWithRawPayloadMap()
