@@ -14,7 +14,7 @@ namespace Decnet.Bus;
 /// </summary>
 internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfigureOptions<DecnetBusOptions>
 {
-    private const string Booleans = "use true or false (also 1/0, yes/no, on/off)";
+    private static readonly string _booleans = "use true or false (also 1/0, yes/no, on/off)";
 
     private static readonly Setting[] _settings =
     [
@@ -78,7 +78,7 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         };
         if (parsed is null)
         {
-            return $"is not a boolean; {Booleans}";
+            return $"is not a boolean; {_booleans}";
         }
 
         assign(parsed.Value);
