@@ -7,8 +7,8 @@ namespace Decnet.Bus.Fake.Internal;
 /// <summary>Builds the message of <see cref="FakeBusWaitTimeoutException"/>: what was awaited and what was published instead.</summary>
 internal static class WaitTimeoutMessage
 {
-    private const int MaxListed = 20;
-    private const int MaxPayloadChars = 80;
+    internal const int MaxListed = 20;
+    internal const int MaxPayloadChars = 80;
 
     public static string Build(string clientName, string pattern, bool hasPredicate, int count, int found, TimeSpan timeout, IReadOnlyList<BusEvent> published)
     {
