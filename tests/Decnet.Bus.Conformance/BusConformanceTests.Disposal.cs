@@ -2,7 +2,7 @@ namespace Decnet.Bus.Conformance;
 
 public abstract partial class BusConformanceTests
 {
-    private static readonly TimeSpan PromptDisposal = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan _promptDisposal = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task SubscriptionDispose_CompletesWaitingIteratorWithin2s_AndIsIdempotent()
@@ -14,7 +14,7 @@ public abstract partial class BusConformanceTests
 
         await subscription.DisposeAsync();
 
-        Assert.False(await moveNext.WaitAsync(PromptDisposal));
+        Assert.False(await moveNext.WaitAsync(_promptDisposal));
         await enumerator.DisposeAsync();
         await subscription.DisposeAsync();
         await foreach (var unexpected in subscription)
@@ -49,8 +49,8 @@ public abstract partial class BusConformanceTests
 
         await bus.DisposeAsync();
 
-        Assert.False(await firstMoveNext.WaitAsync(PromptDisposal));
-        Assert.False(await secondMoveNext.WaitAsync(PromptDisposal));
+        Assert.False(await firstMoveNext.WaitAsync(_promptDisposal));
+        Assert.False(await secondMoveNext.WaitAsync(_promptDisposal));
         await firstEnumerator.DisposeAsync();
         await secondEnumerator.DisposeAsync();
         await bus.DisposeAsync();

@@ -2,8 +2,8 @@ namespace Decnet.Bus.Conformance;
 
 public abstract partial class BusConformanceTests
 {
-    private const int OrderEvents = 10_000;
-    private const int ConcurrentPublishers = 8;
+    internal const int OrderEvents = 10_000;
+    internal const int ConcurrentPublishers = 8;
 
     [Fact]
     public async Task Order_OnePublisher_10kEvents_ArriveInPublishOrder()
