@@ -1,0 +1,22 @@
+namespace Decnet.Bus.Unix;
+
+/// <summary>One client connection as the broker sees it.</summary>
+/// <param name="Name">The name the client announced in HELLO.</param>
+/// <param name="Pid">Peer process id (SO_PEERCRED).</param>
+/// <param name="Uid">Peer user id (SO_PEERCRED).</param>
+/// <param name="Gid">Peer group id (SO_PEERCRED).</param>
+/// <param name="Subscriptions">Subscriptions the connection holds.</param>
+/// <param name="Queued">Frames waiting in its outbound queue.</param>
+/// <param name="Dropped">Events dropped from its full outbound queue.</param>
+/// <param name="Delivered">Events queued to it.</param>
+/// <param name="Published">PUB frames it sent.</param>
+public sealed record BrokerConnectionStats(
+    string Name,
+    int Pid,
+    int Uid,
+    int Gid,
+    int Subscriptions,
+    long Queued,
+    long Dropped,
+    long Delivered,
+    long Published);

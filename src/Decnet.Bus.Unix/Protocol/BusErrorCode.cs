@@ -1,0 +1,32 @@
+namespace Decnet.Bus.Unix.Protocol;
+
+/// <summary>Codes carried by ERR frames (docs/wire-protocol.md §6). Every ERR is followed by the broker closing the connection.</summary>
+internal enum BusErrorCode
+{
+    /// <summary>The frame is not a valid MessagePack array of a known kind with the right fields.</summary>
+    BadFrame = 1,
+
+    /// <summary>The length prefix exceeds the negotiated maximum frame size.</summary>
+    FrameTooLarge = 2,
+
+    /// <summary>A PUB topic is invalid or longer than the topic limit.</summary>
+    InvalidTopic = 3,
+
+    /// <summary>A SUB pattern is invalid or longer than the topic limit.</summary>
+    InvalidPattern = 4,
+
+    /// <summary>The connection already holds the maximum number of subscriptions.</summary>
+    TooManySubscriptions = 5,
+
+    /// <summary>The broker already serves the maximum number of connections.</summary>
+    TooManyConnections = 6,
+
+    /// <summary>The client speaks a protocol version the broker does not.</summary>
+    ProtocolVersion = 7,
+
+    /// <summary>The first frame was not HELLO, or it did not arrive in time.</summary>
+    HandshakeRequired = 8,
+
+    /// <summary>The client does not read its control frames (acks, pongs) fast enough.</summary>
+    SlowConsumer = 9,
+}

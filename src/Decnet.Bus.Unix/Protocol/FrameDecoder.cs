@@ -1,0 +1,173 @@
+using System.Buffers;
+using MessagePack;
+
+namespace Decnet.Bus.Unix.Protocol;
+
+/// <summary>
+/// Decodes the frames consumed whole (HELLO, WELCOME, ERR, EVT, STATS reply) from a parsed <see cref="Frame.Body"/>.
+/// HELLO and WELCOME ignore extra trailing elements so a later version can append fields.
+/// </summary>
+internal static class FrameDecoder
+{
+    /// <exception cref="ProtocolException">The body is not a valid HELLO.</exception>
+    public static HelloMessage ReadHello(ReadOnlySequence<byte> body) => Decode(body, FrameKind.Hello, 6, static (ref MessagePackReader r) =>
+    {
+        var version = r.ReadInt32();
+        var name = r.ReadString() ?? string.Empty;
+        var echo = r.ReadBoolean();
+        var queueSize = r.ReadInt32();
+        var maxFrame = r.ReadInt32();
+        return new HelloMessage(version, name, echo, queueSize, maxFrame);
+    });
+
+    /// <exception cref="ProtocolException">The body is not a valid WELCOME.</exception>
+    public static WelcomeMessage ReadWelcome(ReadOnlySequence<byte> body) => Decode(body, FrameKind.Welcome, 7, static (ref MessagePackReader r) =>
+        new WelcomeMessage(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
+
+    /// <exception cref="ProtocolException">The body is not a valid ERR.</exception>
+    public static ErrorMessage ReadErr(ReadOnlySequence<byte> body) => Decode(body, FrameKind.Err, 3, static (ref MessagePackReader r) =>
+        new ErrorMessage((BusErrorCode)r.ReadInt32(), r.ReadString() ?? string.Empty));
+
+    /// <exception cref="ProtocolException">The body is not a valid STATS reply.</exception>
+    public static BrokerStats ReadStatsReply(ReadOnlySequence<byte> body) => Decode(body, FrameKind.StatsReply, 7, static (ref MessagePackReader r) =>
+    {
+        var pid = r.ReadInt32();
+        var uptime = r.ReadDouble();
+        var published = r.ReadInt64();
+        var delivered = r.ReadInt64();
+        var dropped = r.ReadInt64();
+        var count = r.ReadArrayHeader();
+        var rows = new List<BrokerConnectionStats>(Math.Min(count, 4096));
+        for (var i = 0; i < count; i++)
+        {
+            if (r.ReadArrayHeader() < 9)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "STATS row has fewer than 9 elements");
+            }
+
+            rows.Add(new BrokerConnectionStats(
+                r.ReadString() ?? string.Empty,
+                r.ReadInt32(),
+                r.ReadInt32(),
+                r.ReadInt32(),
+                r.ReadInt32(),
+                r.ReadInt64(),
+                r.ReadInt64(),
+                r.ReadInt64(),
+                r.ReadInt64()));
+        }
+
+        return new BrokerStats(pid, uptime, published, delivered, dropped, rows);
+    });
+
+    /// <summary>Decodes an EVT: fills <paramref name="sids"/> and returns the event (payload copied out of the receive buffer).</summary>
+    /// <exception cref="ProtocolException">The body is not a valid EVT.</exception>
+    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids)
+    {
+        sids.Clear();
+        try
+        {
+            var r = new MessagePackReader(body);
+            if (r.ReadArrayHeader() != 8 || r.ReadInt32() != (int)FrameKind.Evt)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "EVT must be an array of 8 starting with 7");
+            }
+
+            var count = r.ReadArrayHeader();
+            for (var i = 0; i < count; i++)
+            {
+                sids.Add(r.ReadUInt32());
+            }
+
+            var topic = r.ReadString() ?? throw new ProtocolException(BusErrorCode.BadFrame, "EVT topic is nil");
+            if (r.ReadArrayHeader() != 3)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "EVT publisher must be [pid, uid, gid]");
+            }
+
+            var publisher = new PeerCredentials(r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
+            var type = r.ReadString();
+            var id = r.ReadString();
+            var ts = r.ReadDouble();
+            if (r.NextMessagePackType != MessagePackType.Map)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "EVT payload is not a map");
+            }
+
+            var payloadStart = r.Position;
+            r.Skip();
+            var payload = body.Slice(payloadStart, r.Position).ToArray();
+            return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher);
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed EVT: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Checks a PUB tail (<c>type, id, ts, payload</c>) without decoding the payload: right types, one map, nothing after.
+    /// The broker forwards the tail byte for byte, so this is what keeps one bad publisher from breaking every receiver.
+    /// </summary>
+    /// <exception cref="ProtocolException">The tail is malformed.</exception>
+    public static void ValidatePublishTail(ReadOnlySequence<byte> tail)
+    {
+        try
+        {
+            var r = new MessagePackReader(tail);
+            if (r.NextMessagePackType != MessagePackType.String)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "PUB type is not a string");
+            }
+
+            r.Skip();
+            if (r.NextMessagePackType != MessagePackType.String)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "PUB id is not a string");
+            }
+
+            r.Skip();
+            if (r.NextMessagePackType != MessagePackType.Float)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "PUB ts is not a float");
+            }
+
+            r.Skip();
+            if (r.NextMessagePackType != MessagePackType.Map)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
+            }
+
+            r.Skip();
+            if (!r.End)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
+            }
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
+        }
+    }
+
+    private delegate T FieldReader<T>(ref MessagePackReader reader);
+
+    private static T Decode<T>(ReadOnlySequence<byte> body, FrameKind kind, int minCount, FieldReader<T> read)
+    {
+        try
+        {
+            var r = new MessagePackReader(body);
+            var count = r.ReadArrayHeader();
+            if (count < minCount || r.ReadInt32() != (int)kind)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, $"{kind.ToString().ToUpperInvariant()} needs at least {minCount} elements");
+            }
+
+            return read(ref r);
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed {kind.ToString().ToUpperInvariant()}: {ex.Message}");
+        }
+    }
+}

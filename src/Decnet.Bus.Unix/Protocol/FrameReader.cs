@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using MessagePack;
+
+namespace Decnet.Bus.Unix.Protocol;
+
+/// <summary>
+/// Pure frame parser over a receive buffer: no copies, no allocations, no exception for "need more bytes".
+/// Malformed input throws <see cref="ProtocolException"/>, which ends the connection.
+/// </summary>
+internal static class FrameReader
+{
+    /// <summary>
+    /// Parses one frame from the start of <paramref name="buffer"/>. On success slices the frame off the buffer.
+    /// Returns false when the buffer holds only part of a frame. A length prefix above <paramref name="maxFrame"/>
+    /// fails at once, before any of the claimed bytes are awaited or allocated.
+    /// </summary>
+    /// <exception cref="ProtocolException">The frame is malformed or too large.</exception>
+    public static bool TryParse(ref ReadOnlySequence<byte> buffer, int maxFrame, out Frame frame)
+    {
+        frame = default;
+        if (buffer.Length < ProtocolConstants.HeaderSize)
+        {
+            return false;
+        }
+
+        uint length;
+        if (buffer.FirstSpan.Length >= ProtocolConstants.HeaderSize)
+        {
+            length = BinaryPrimitives.ReadUInt32BigEndian(buffer.FirstSpan);
+        }
+        else
+        {
+            Span<byte> header = stackalloc byte[ProtocolConstants.HeaderSize];
+            buffer.Slice(0, ProtocolConstants.HeaderSize).CopyTo(header);
+            length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        }
+
+        if (length > (uint)maxFrame)
+        {
+            throw new ProtocolException(BusErrorCode.FrameTooLarge, $"frame of {length} bytes exceeds the limit of {maxFrame} bytes");
+        }
+
+        if (length == 0)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "empty frame");
+        }
+
+        if (buffer.Length - ProtocolConstants.HeaderSize < length)
+        {
+            return false;
+        }
+
+        var body = buffer.Slice(ProtocolConstants.HeaderSize, length);
+        frame = ParseBody(body);
+        buffer = buffer.Slice(body.End);
+        return true;
+    }
+
+    private static Frame ParseBody(ReadOnlySequence<byte> body)
+    {
+        try
+        {
+            var reader = new MessagePackReader(body);
+            if (reader.NextMessagePackType != MessagePackType.Array)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "frame body is not a MessagePack array");
+            }
+
+            var count = reader.ReadArrayHeader();
+            if (count < 1 || reader.NextMessagePackType != MessagePackType.Integer)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "frame does not start with an integer kind");
+            }
+
+            var kind = (FrameKind)reader.ReadInt32();
+            switch (kind)
+            {
+                case FrameKind.Pub:
+                    {
+                        Expect(count, 6, kind);
+                        var topic = ReadUtf8(ref reader, "topic");
+                        return new Frame(kind, body, 0, topic, body.Slice(reader.Position));
+                    }
+
+                case FrameKind.Sub:
+                    {
+                        Expect(count, 3, kind);
+                        var sid = reader.ReadUInt32();
+                        var pattern = ReadUtf8(ref reader, "pattern");
+                        ExpectEnd(ref reader, kind);
+                        return new Frame(kind, body, sid, pattern, default);
+                    }
+
+                case FrameKind.SubAck:
+                case FrameKind.Unsub:
+                    {
+                        Expect(count, 2, kind);
+                        var sid = reader.ReadUInt32();
+                        ExpectEnd(ref reader, kind);
+                        return new Frame(kind, body, sid, default, default);
+                    }
+
+                case FrameKind.Ping:
+                case FrameKind.Pong:
+                case FrameKind.Bye:
+                case FrameKind.Stats:
+                    Expect(count, 1, kind);
+                    ExpectEnd(ref reader, kind);
+                    return new Frame(kind, body, 0, default, default);
+
+                case FrameKind.Hello:
+                case FrameKind.Welcome:
+                case FrameKind.Evt:
+                case FrameKind.Err:
+                case FrameKind.StatsReply:
+                    // Decoded in full by FrameDecoder where they are consumed.
+                    return new Frame(kind, body, 0, default, default);
+
+                default:
+                    throw new ProtocolException(BusErrorCode.BadFrame, $"unknown frame kind {(int)kind}");
+            }
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed frame: {ex.Message}");
+        }
+    }
+
+    private static ReadOnlySequence<byte> ReadUtf8(ref MessagePackReader reader, string field)
+    {
+        if (reader.NextMessagePackType != MessagePackType.String)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"{field} is not a string");
+        }
+
+        return reader.ReadStringSequence() ?? default;
+    }
+
+    private static void Expect(int count, int expected, FrameKind kind)
+    {
+        if (count != expected)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"{kind.ToString().ToUpperInvariant()} has {count} elements, expected {expected}");
+        }
+    }
+
+    private static void ExpectEnd(ref MessagePackReader reader, FrameKind kind)
+    {
+        if (!reader.End)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"{kind.ToString().ToUpperInvariant()} has trailing bytes");
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Buffers;
+
+namespace Decnet.Bus.Unix.Protocol;
+
+/// <summary>
+/// A growable buffer over <see cref="ArrayPool{T}"/> whose written bytes stay writable, so a frame's length prefix
+/// can be patched after its body is encoded. Not thread-safe.
+/// </summary>
+internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private int _written;
+
+    public int WrittenCount => _written;
+
+    public Span<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public int Capacity => _buffer.Length;
+
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (_written + count > _buffer.Length)
+        {
+            throw new InvalidOperationException("Advanced past the end of the buffer.");
+        }
+
+        _written += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    /// <summary>Forgets the written bytes; when the buffer grew past <paramref name="keepCapacity"/>, returns it to the pool.</summary>
+    public void Reset(int keepCapacity = 1 << 20)
+    {
+        _written = 0;
+        if (_buffer.Length > keepCapacity)
+        {
+            var old = _buffer;
+            _buffer = ArrayPool<byte>.Shared.Rent(256);
+            ArrayPool<byte>.Shared.Return(old);
+        }
+    }
+
+    public void Dispose()
+    {
+        var old = _buffer;
+        _buffer = [];
+        _written = 0;
+        if (old.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(old);
+        }
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
+        }
+
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+        _buffer.AsSpan(0, _written).CopyTo(grown);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = grown;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Decnet.Bus.Unix.Protocol;
+
+/// <summary>Fixed protocol values (docs/wire-protocol.md).</summary>
+internal static class ProtocolConstants
+{
+    /// <summary>The protocol version this library speaks.</summary>
+    public const int Version = 1;
+
+    /// <summary>Size of the big-endian length prefix.</summary>
+    public const int HeaderSize = 4;
+
+    /// <summary>Largest queue size a client may request in HELLO.</summary>
+    public const int MaxQueueSize = 1 << 20;
+
+    /// <summary>Smallest frame limit the broker will negotiate down to.</summary>
+    public const int MinMaxFrame = 4096;
+
+    /// <summary>Largest outbound backlog, in bytes, one broker connection may hold before the oldest events go.</summary>
+    public const long MaxQueuedBytesPerConnection = 16L * 1024 * 1024;
+
+    /// <summary>How long the broker waits for HELLO, and a client for WELCOME.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+}
