@@ -66,24 +66,26 @@ internal static class SubCommand
         {
             return await BusClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
             {
-                await using var subscription = await bus.SubscribeAsync(pattern, cancellationToken: token).ConfigureAwait(false);
-
-                // Scripts wait for this line: from here on every matching publish is delivered.
-                await error.WriteLineAsync($"sub: subscribed to {pattern} at {options.SocketPath}").ConfigureAwait(false);
-                await error.FlushAsync(token).ConfigureAwait(false);
-
-                var seen = 0;
-                await foreach (var evt in subscription.WithCancellation(token).ConfigureAwait(false))
+                var subscription = await bus.SubscribeAsync(pattern, cancellationToken: token).ConfigureAwait(false);
+                await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
                 {
-                    await output.WriteLineAsync(json ? EventPrinter.ToJsonLine(evt) : EventPrinter.ToTextLine(evt)).ConfigureAwait(false);
-                    await output.FlushAsync(token).ConfigureAwait(false);
-                    if (++seen == count)
-                    {
-                        return ExitCodes.Ok;
-                    }
-                }
+                    // Scripts wait for this line: from here on every matching publish is delivered.
+                    await error.WriteLineAsync($"sub: subscribed to {pattern} at {options.SocketPath}").ConfigureAwait(false);
+                    await error.FlushAsync(token).ConfigureAwait(false);
 
-                return ExitCodes.Ok;
+                    var seen = 0;
+                    await foreach (var evt in subscription.WithCancellation(token).ConfigureAwait(false))
+                    {
+                        await output.WriteLineAsync(json ? EventPrinter.ToJsonLine(evt) : EventPrinter.ToTextLine(evt)).ConfigureAwait(false);
+                        await output.FlushAsync(token).ConfigureAwait(false);
+                        if (++seen == count)
+                        {
+                            return ExitCodes.Ok;
+                        }
+                    }
+
+                    return ExitCodes.Ok;
+                }
             }, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
