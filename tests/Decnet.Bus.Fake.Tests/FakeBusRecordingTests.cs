@@ -4,7 +4,7 @@ namespace Decnet.Bus.Fake.Tests;
 
 public sealed class FakeBusRecordingTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task Published_RecordsEveryPublishInOrder_AndClearResetsIt()
@@ -52,7 +52,7 @@ public sealed class FakeBusRecordingTests
 
         // FakeBus routes synchronously, so the first event queued is the first publish that reached this network.
         await using var events = subscription.GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Bound));
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(_bound));
         Assert.Equal("iso.second", events.Current.Topic);
         Assert.Equal(1, subscription.Received);
         Assert.NotSame(first.Network, second.Network);

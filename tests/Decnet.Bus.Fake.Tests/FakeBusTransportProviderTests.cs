@@ -5,7 +5,7 @@ namespace Decnet.Bus.Fake.Tests;
 
 public sealed class FakeBusTransportProviderTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void Name_IsFake()
@@ -34,7 +34,7 @@ public sealed class FakeBusTransportProviderTests
         Assert.Equal(10, subscription.Received);
         Assert.Equal(6, subscription.Dropped);
         await using var events = subscription.GetAsyncEnumerator();
-        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Bound));
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(_bound));
         Assert.Equal(6, Convert.ToInt32(events.Current.ReadPayloadAsDictionary()["n"], System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -2,7 +2,7 @@ namespace Decnet.Bus.Fake.Tests;
 
 public sealed class FakeBusWaitTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
 
     [Fact]
     public async Task WaitForAsync_FindsAnEventPublishedBeforeTheCall()
@@ -10,7 +10,7 @@ public sealed class FakeBusWaitTests
         await using var bus = new FakeBus();
         await bus.PublishAsync("decky.d1.mutation", new { decky = "d1" });
 
-        var evt = await bus.WaitForAsync("decky.*.mutation", timeout: Bound);
+        var evt = await bus.WaitForAsync("decky.*.mutation", timeout: _bound);
 
         Assert.Equal("decky.d1.mutation", evt.Topic);
     }
@@ -20,7 +20,7 @@ public sealed class FakeBusWaitTests
     {
         await using var bus = new FakeBus();
 
-        var waiting = bus.WaitForAsync("decky.>", timeout: Bound);
+        var waiting = bus.WaitForAsync("decky.>", timeout: _bound);
         Assert.False(waiting.IsCompleted);
         await bus.PublishAsync("other.topic", new { n = 0 });
         Assert.False(waiting.IsCompleted);
@@ -35,7 +35,7 @@ public sealed class FakeBusWaitTests
         await using var bus = new FakeBus();
         await bus.PublishAsync("job.done", new Dictionary<string, object?> { ["id"] = "a" });
 
-        var waiting = bus.WaitForAsync("job.done", e => (string?)e.ReadPayloadAsDictionary()["id"] == "b", Bound);
+        var waiting = bus.WaitForAsync("job.done", e => (string?)e.ReadPayloadAsDictionary()["id"] == "b", _bound);
         Assert.False(waiting.IsCompleted);
         await bus.PublishAsync("job.done", new Dictionary<string, object?> { ["id"] = "b" });
 
@@ -79,7 +79,7 @@ public sealed class FakeBusWaitTests
         await bus.PublishAsync("c.x", new { n = 1 });
         bus.Clear();
 
-        var waiting = bus.WaitForAsync("c.x", timeout: Bound);
+        var waiting = bus.WaitForAsync("c.x", timeout: _bound);
         Assert.False(waiting.IsCompleted);
         await bus.PublishAsync("c.x", new { n = 2 });
 
@@ -94,7 +94,7 @@ public sealed class FakeBusWaitTests
         await bus.PublishAsync("skip.1", new { n = 0 });
         await bus.PublishAsync("n.2", new { n = 2 });
 
-        var waiting = bus.WaitForCountAsync("n.*", 4, timeout: Bound);
+        var waiting = bus.WaitForCountAsync("n.*", 4, timeout: _bound);
         await bus.PublishAsync("n.3", new { n = 3 });
         Assert.False(waiting.IsCompleted);
         await bus.PublishAsync("n.4", new { n = 4 });
@@ -111,7 +111,7 @@ public sealed class FakeBusWaitTests
         {
             var topic = $"race.{i}";
             var publishing = Task.Run(async () => await bus.PublishAsync(topic, new { i }));
-            var found = await bus.WaitForAsync(topic, timeout: Bound);
+            var found = await bus.WaitForAsync(topic, timeout: _bound);
             await publishing;
             Assert.Equal(topic, found.Topic);
         }
@@ -123,7 +123,7 @@ public sealed class FakeBusWaitTests
         await using var bus = new FakeBus();
         using var cancel = new CancellationTokenSource();
 
-        var waiting = bus.WaitForAsync("never", timeout: Bound, cancellationToken: cancel.Token);
+        var waiting = bus.WaitForAsync("never", timeout: _bound, cancellationToken: cancel.Token);
         await cancel.CancelAsync();
 
         var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
@@ -134,18 +134,18 @@ public sealed class FakeBusWaitTests
     public async Task WaitForAsync_BusDisposed_FailsThePendingWait()
     {
         var bus = new FakeBus();
-        var waiting = bus.WaitForAsync("never", timeout: Bound);
+        var waiting = bus.WaitForAsync("never", timeout: _bound);
 
         await bus.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(Bound));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => waiting.WaitAsync(_bound));
     }
 
     [Fact]
     public async Task WaitForAsync_PredicateThrows_FailsTheWaitNotThePublisher()
     {
         await using var bus = new FakeBus();
-        var waiting = bus.WaitForAsync("p.x", _ => throw new InvalidOperationException("bad predicate"), Bound);
+        var waiting = bus.WaitForAsync("p.x", _ => throw new InvalidOperationException("bad predicate"), _bound);
 
         await bus.PublishAsync("p.x", new { n = 1 });
 
