@@ -10,7 +10,7 @@ namespace Decnet.Bus.Codec;
 /// and dictionaries; decoding always uses <see cref="MessagePackSecurity.UntrustedData"/> with a depth limit and never
 /// the typeless resolver.
 /// </summary>
-public static class BusCodec
+public static partial class BusCodec
 {
     /// <summary>Maximum nesting depth accepted when decoding a payload.</summary>
     public const int MaxPayloadDepth = 64;
@@ -29,7 +29,7 @@ public static class BusCodec
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(MaxPayloadDepth));
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_scratch;
+    private static ArrayBufferWriter<byte>? _threadScratch;
 
     /// <summary>Serializes <paramref name="payload"/> into <paramref name="destination"/> after checking it is a map with string keys.</summary>
     /// <exception cref="ArgumentException">The payload serializes to something other than a string-keyed map.</exception>
@@ -42,7 +42,7 @@ public static class BusCodec
             return;
         }
 
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(512);
+        var scratch = _threadScratch ??= new ArrayBufferWriter<byte>(512);
         scratch.ResetWrittenCount();
         try
         {
@@ -64,7 +64,7 @@ public static class BusCodec
         // Do not let one huge payload pin a huge buffer on this thread forever.
         if (scratch.Capacity > 1 << 20)
         {
-            t_scratch = null;
+            _threadScratch = null;
         }
     }
 

@@ -4,6 +4,14 @@ namespace Decnet.Bus;
 /// Bus settings, bound by <c>AddDecnetBus()</c> from the <c>DecnetBus</c> configuration section and the
 /// <c>DECNET_BUS_*</c> environment variables (the variables win). See docs/Service-Bus.md for the table.
 /// </summary>
+/// <remarks>
+/// Order of precedence, lowest first: the defaults below; the <c>DecnetBus</c> section (keys named in
+/// <see cref="DecnetBusVariables"/>); each <c>DECNET_BUS_*</c> variable, read from the configuration root (hosts add
+/// environment variables without a prefix) or else from the process environment (<see cref="DecnetBusEnvironment"/>);
+/// last, the <c>Action&lt;DecnetBusOptions&gt;</c> passed to <c>AddDecnetBus</c>, so code that pins a value (a test
+/// forcing <c>fake</c>) is not overridden by a stray variable. A bad value fails host start with an
+/// <c>OptionsValidationException</c> naming the variable.
+/// </remarks>
 public sealed class DecnetBusOptions
 {
     /// <summary>Configuration section bound before the environment variables.</summary>
@@ -15,13 +23,19 @@ public sealed class DecnetBusOptions
     /// <summary>Transport name of the in-process fake bus.</summary>
     public const string FakeTransport = "fake";
 
+    /// <summary>Longest socket path the kernel accepts, in UTF-8 bytes.</summary>
+    public const int MaxSocketPathBytes = 107;
+
     /// <summary><c>DECNET_BUS_ENABLED</c>: false gives <see cref="NullBus"/>.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary><c>DECNET_BUS_TYPE</c>: <c>unix</c> (default) or <c>fake</c>.</summary>
     public string Type { get; set; } = UnixTransport;
 
-    /// <summary><c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath"/>.</summary>
+    /// <summary>
+    /// <c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath"/>. At most
+    /// <see cref="MaxSocketPathBytes"/> UTF-8 bytes (the kernel's <c>sun_path</c> holds 108 including the NUL).
+    /// </summary>
     public string SocketPath { get; set; } = DefaultSocketPath();
 
     /// <summary><c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown.</summary>
@@ -56,6 +70,9 @@ public sealed class DecnetBusOptions
 
     /// <summary><c>DECNET_BUS_MAX_CONNECTIONS</c>: concurrent client connections the broker accepts.</summary>
     public int MaxConnections { get; set; } = 1024;
+
+    /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
+    internal List<string> BindingErrors { get; } = [];
 
     /// <summary>
     /// <c>/run/decnet/bus.sock</c> when <c>/run/decnet</c> exists and is writable by this process, otherwise

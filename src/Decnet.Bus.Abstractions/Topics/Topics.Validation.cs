@@ -12,7 +12,7 @@ namespace Decnet.Bus;
 /// </summary>
 public static partial class Topics
 {
-    private static readonly SearchValues<char> Wildcards = SearchValues.Create("*>");
+    private static readonly SearchValues<char> _wildcards = SearchValues.Create("*>");
 
     /// <summary>True when <paramref name="topic"/> is a valid concrete (publishable) topic.</summary>
     public static bool IsValidTopic([NotNullWhen(true)] string? topic) => topic is not null && DescribeTopicError(topic) is null;
@@ -52,7 +52,7 @@ public static partial class Topics
             return error;
         }
 
-        var at = topic.AsSpan().IndexOfAny(Wildcards);
+        var at = topic.AsSpan().IndexOfAny(_wildcards);
         return at < 0
             ? null
             : $"token {TokenNumber(topic, at)} \"{Printable(TokenAt(topic, at))}\" contains the wildcard '{topic[at]}' (wildcards are for subscription patterns only)";
@@ -67,7 +67,7 @@ public static partial class Topics
         }
 
         var span = pattern.AsSpan();
-        if (span.IndexOfAny(Wildcards) < 0)
+        if (span.IndexOfAny(_wildcards) < 0)
         {
             return null;
         }
@@ -78,7 +78,7 @@ public static partial class Topics
         {
             var dot = span[start..].IndexOf('.');
             var token = dot < 0 ? span[start..] : span.Slice(start, dot);
-            if (token.IndexOfAny(Wildcards) >= 0)
+            if (token.IndexOfAny(_wildcards) >= 0)
             {
                 if (token.Length != 1)
                 {

@@ -1,9 +1,84 @@
 using System.CommandLine;
+using Decnet.Bus;
+using Decnet.Bus.Unix;
+using Decnet.Cli.Bus;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace Decnet.Cli.Commands;
 
-/// <summary>`decnet bus` (not implemented yet).</summary>
+/// <summary>
+/// <c>decnet bus [--socket PATH] [--group NAME]</c>: runs the broker in the foreground until SIGTERM or SIGINT,
+/// which send BYE to every client and remove the socket.
+/// </summary>
 internal static class BusCommand
 {
-    public static Command Create() => new("bus", "Not implemented yet.");
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var socket = new Option<string?>("--socket", "-s")
+        {
+            Description = "Socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock if /run/decnet is writable, else ~/.decnet/bus.sock).",
+        };
+        var group = new Option<string?>("--group", "-g")
+        {
+            Description = "Group that owns the socket (default: DECNET_BUS_GROUP, else 'decnet'; \"\" skips chgrp).",
+        };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log connections and protocol errors (debug level)." };
+
+        var command = new Command("bus", "Run the bus broker in the foreground.") { socket, group, verbose };
+        command.SetAction((parseResult, ct) => RunAsync(
+            parseResult,
+            parseResult.GetValue(socket),
+            parseResult.GetValue(group),
+            parseResult.GetValue(verbose),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parseResult, string? socket, string? group, bool verbose, CancellationToken ct)
+    {
+        var error = parseResult.InvocationConfiguration.Error;
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "decnet-bus" });
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            o.UseUtcTimestamp = false;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+        builder.Services.AddDecnetBus();
+        builder.Services.AddDecnetBusBroker();
+        builder.Services.PostConfigure<DecnetBusOptions>(o =>
+        {
+            o.SocketPath = socket ?? o.SocketPath;
+            o.Group = group ?? o.Group;
+        });
+
+        using var host = builder.Build();
+        try
+        {
+            // System.CommandLine turns SIGINT/SIGTERM into ct; the host stops gracefully (BYE, socket removed).
+            await host.RunAsync(ct).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"bus: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+        catch (BusStartupException ex)
+        {
+            await error.WriteLineAsync($"bus: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return ExitCodes.Ok;
+        }
+    }
 }

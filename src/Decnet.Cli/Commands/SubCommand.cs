@@ -1,9 +1,102 @@
 using System.CommandLine;
+using Decnet.Bus;
+using Decnet.Cli.Bus;
 
 namespace Decnet.Cli.Commands;
 
-/// <summary>`decnet sub` (not implemented yet).</summary>
+/// <summary>
+/// <c>decnet sub PATTERN [--count N] [--timeout S] [--json]</c>: prints one line per event; exits 0 after N events
+/// and 124 when the timeout passes first.
+/// </summary>
 internal static class SubCommand
 {
-    public static Command Create() => new("sub", "Not implemented yet.");
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var pattern = new Argument<string>("pattern") { Description = "Pattern to subscribe to: '*' matches one token, '>' one or more trailing tokens (quote it in the shell)." };
+        var count = new Option<int>("--count", "-n") { Description = "Exit 0 after this many events (0: run until interrupted)." };
+        var timeout = new Option<double>("--timeout") { Description = "Exit 124 if the events have not all arrived after this many seconds (0: no timeout)." };
+        var json = new Option<bool>("--json") { Description = "Print JSON lines: topic, type, id, ts, payload (and publisher when known)." };
+        var socket = BusClientCommand.CreateSocketOption();
+        count.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError("--count must be 0 or more.");
+            }
+        });
+        timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is < 0 or double.NaN or double.PositiveInfinity)
+            {
+                result.AddError("--timeout must be a number of seconds, 0 or more.");
+            }
+        });
+
+        var command = new Command("sub", "Subscribe to a pattern and print the events that arrive.") { pattern, count, timeout, json, socket };
+        command.SetAction((parseResult, ct) => RunAsync(
+            parseResult,
+            parseResult.GetRequiredValue(pattern),
+            parseResult.GetValue(count),
+            parseResult.GetValue(timeout),
+            parseResult.GetValue(json),
+            parseResult.GetValue(socket),
+            ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parseResult, string pattern, int count, double timeoutSeconds, bool json, string? socket, CancellationToken ct)
+    {
+        var output = parseResult.InvocationConfiguration.Output;
+        var error = parseResult.InvocationConfiguration.Error;
+        try
+        {
+            Topics.EnsureValidPattern(pattern);
+        }
+        catch (ArgumentException ex)
+        {
+            await error.WriteLineAsync($"sub: {CliMessages.WithoutParameterName(ex.Message)}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        // The timeout covers the whole run, connecting included, like timeout(1).
+        using var deadline = timeoutSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds)) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        try
+        {
+            return await BusClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
+            {
+                var subscription = await bus.SubscribeAsync(pattern, cancellationToken: token).ConfigureAwait(false);
+                await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
+                {
+                    // Scripts wait for this line: from here on every matching publish is delivered.
+                    await error.WriteLineAsync($"sub: subscribed to {pattern} at {options.SocketPath}").ConfigureAwait(false);
+                    await error.FlushAsync(token).ConfigureAwait(false);
+
+                    var seen = 0;
+                    await foreach (var evt in subscription.WithCancellation(token).ConfigureAwait(false))
+                    {
+                        await output.WriteLineAsync(json ? EventPrinter.ToJsonLine(evt) : EventPrinter.ToTextLine(evt)).ConfigureAwait(false);
+                        await output.FlushAsync(token).ConfigureAwait(false);
+                        if (++seen == count)
+                        {
+                            return ExitCodes.Ok;
+                        }
+                    }
+
+                    return ExitCodes.Ok;
+                }
+            }, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            await error.WriteLineAsync($"sub: timed out after {timeoutSeconds:0.###} s").ConfigureAwait(false);
+            return ExitCodes.Timeout;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM: a normal way to stop watching.
+            return ExitCodes.Ok;
+        }
+    }
 }

@@ -1,0 +1,67 @@
+using Decnet.Bus;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the DECNET bus: options, validation at start, and the <see cref="IBus"/> singleton.</summary>
+public static class DecnetBusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="IBus"/> as a singleton chosen by <see cref="DecnetBusOptions"/>: <see cref="NullBus"/> when
+    /// <c>DECNET_BUS_ENABLED=false</c>, otherwise the transport named by <c>DECNET_BUS_TYPE</c>. Options come from the
+    /// <c>DecnetBus</c> configuration section and the <c>DECNET_BUS_*</c> variables (see <see cref="DecnetBusOptions"/>)
+    /// and are validated when the host starts. Everything is added with <c>TryAdd*</c>: calling this twice is harmless
+    /// and an earlier registration of <see cref="IBus"/> or <see cref="TimeProvider"/> wins.
+    /// </summary>
+    /// <remarks>
+    /// Transports plug in without this package referencing them: a registered <see cref="IBusTransportProvider"/>
+    /// (<see cref="AddDecnetBusTransport{TProvider}"/>) is used first; otherwise, for <c>unix</c> and <c>fake</c>, the
+    /// <c>Decnet.Bus.Unix</c> / <c>Decnet.Bus.Fake</c> assembly is loaded and its
+    /// <see cref="DecnetBusTransportAttribute"/> names the provider. If the package is missing, resolving
+    /// <see cref="IBus"/> throws an <see cref="InvalidOperationException"/> naming the package to reference.
+    /// </remarks>
+    public static IServiceCollection AddDecnetBus(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<DecnetBusOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<DecnetBusOptions>, DecnetBusOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DecnetBusOptions>, DecnetBusOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new BusTransportResolver(sp.GetServices<IBusTransportProvider>()));
+        services.TryAddSingleton(CreateBus);
+        return services;
+    }
+
+    /// <summary>
+    /// Like <see cref="AddDecnetBus(IServiceCollection)"/>, then applies <paramref name="configure"/> after the
+    /// configuration section and the environment variables, so values set in code win.
+    /// </summary>
+    public static IServiceCollection AddDecnetBus(this IServiceCollection services, Action<DecnetBusOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddDecnetBus();
+        services.Configure(configure);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a transport provider so <c>DECNET_BUS_TYPE</c> can select it by <see cref="IBusTransportProvider.Name"/>
+    /// (and the options validator accepts the name). Registering the same provider twice is harmless.
+    /// </summary>
+    public static IServiceCollection AddDecnetBusTransport<TProvider>(this IServiceCollection services)
+        where TProvider : class, IBusTransportProvider
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBusTransportProvider, TProvider>());
+        return services;
+    }
+
+    private static IBus CreateBus(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<DecnetBusOptions>>().Value;
+        return options.Enabled
+            ? services.GetRequiredService<BusTransportResolver>().Create(services, options)
+            : NullBus.Instance;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Decnet.Bus;
+
+/// <summary>
+/// Checks <see cref="DecnetBusOptions"/> at host start (<c>ValidateOnStart</c>): values that failed to parse while
+/// binding, then ranges. Every message names the <c>DECNET_BUS_*</c> variable, the bad value and what is allowed.
+/// </summary>
+internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvider> providers) : IValidateOptions<DecnetBusOptions>
+{
+    /// <summary>Longest heartbeat period accepted, in seconds (one day).</summary>
+    public const int MaxHeartbeatSeconds = 86_400;
+
+    /// <summary>Longest client name accepted, in characters.</summary>
+    public const int MaxClientNameLength = 128;
+
+    /// <summary>Smallest frame limit accepted: a frame must fit a topic and a small payload.</summary>
+    public const int MinFrameBytes = 1024;
+
+    /// <summary>Largest frame limit accepted (64 MiB): larger events belong in the database.</summary>
+    public const int MaxFrameBytesLimit = 64 * 1024 * 1024;
+
+    /// <summary>Largest reconnect delay accepted, in milliseconds (one minute).</summary>
+    public const int MaxReconnectMs = 60_000;
+
+    /// <summary>The transport names this host can select: the built-in ones plus every registered provider.</summary>
+    public IReadOnlyCollection<string> KnownTransports { get; } = new SortedSet<string>(
+        providers.Select(p => p.Name).Append(DecnetBusOptions.UnixTransport).Append(DecnetBusOptions.FakeTransport),
+        StringComparer.OrdinalIgnoreCase);
+
+    public ValidateOptionsResult Validate(string? name, DecnetBusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>(options.BindingErrors);
+
+        if (!KnownTransports.Contains(options.Type))
+        {
+            failures.Add($"{DecnetBusVariables.Type}='{Topics.Printable(options.Type)}' is not a known transport; use one of: {string.Join(", ", KnownTransports)}");
+        }
+
+        CheckSocketPath(options.SocketPath, failures);
+        if (options.Group.Any(char.IsControl))
+        {
+            failures.Add($"{DecnetBusVariables.Group}='{Topics.Printable(options.Group)}' contains a control character; use a group name, or empty to skip chown");
+        }
+
+        Range(failures, DecnetBusVariables.QueueSize, options.QueueSize, 1, int.MaxValue);
+        if (options.HeartbeatInterval < TimeSpan.Zero || options.HeartbeatInterval > TimeSpan.FromSeconds(MaxHeartbeatSeconds))
+        {
+            failures.Add($"{DecnetBusVariables.HeartbeatSeconds}='{options.HeartbeatInterval.TotalSeconds}' is out of range; use 0 to {MaxHeartbeatSeconds} seconds (0 disables)");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClientName) || options.ClientName.Length > MaxClientNameLength || options.ClientName.Any(char.IsControl))
+        {
+            failures.Add($"{DecnetBusVariables.ClientName}='{Topics.Printable(options.ClientName ?? string.Empty)}' is not a usable name; use 1 to {MaxClientNameLength} printable characters");
+        }
+
+        var min = (long)options.ReconnectMinDelay.TotalMilliseconds;
+        var max = (long)options.ReconnectMaxDelay.TotalMilliseconds;
+        Range(failures, DecnetBusVariables.ReconnectMinMs, min, 1, MaxReconnectMs);
+        Range(failures, DecnetBusVariables.ReconnectMaxMs, max, 1, MaxReconnectMs);
+        if (min > max)
+        {
+            failures.Add($"{DecnetBusVariables.ReconnectMinMs}='{min}' is greater than {DecnetBusVariables.ReconnectMaxMs}='{max}'; the first delay must not exceed the cap");
+        }
+
+        Range(failures, DecnetBusVariables.MaxFrameBytes, options.MaxFrameBytes, MinFrameBytes, MaxFrameBytesLimit);
+        Range(failures, DecnetBusVariables.MaxTopicBytes, options.MaxTopicBytes, 1, Math.Max(1, options.MaxFrameBytes / 2));
+        Range(failures, DecnetBusVariables.MaxSubscriptions, options.MaxSubscriptionsPerConnection, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.MaxConnections, options.MaxConnections, 1, int.MaxValue);
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckSocketPath(string? path, List<string> failures)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            failures.Add($"{DecnetBusVariables.Socket}='' is empty; use a socket path such as /run/decnet/bus.sock");
+            return;
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(path);
+        if (bytes > DecnetBusOptions.MaxSocketPathBytes)
+        {
+            failures.Add($"{DecnetBusVariables.Socket}='{Topics.Printable(path)}' is {bytes} bytes; a UNIX socket path holds at most {DecnetBusOptions.MaxSocketPathBytes} bytes");
+        }
+
+        if (path.Contains('\0', StringComparison.Ordinal))
+        {
+            failures.Add($"{DecnetBusVariables.Socket}='{Topics.Printable(path)}' contains a NUL character; use a plain file path");
+        }
+    }
+
+    private static void Range(List<string> failures, string variable, long value, long min, long max)
+    {
+        if (value < min || value > max)
+        {
+            var allowed = max == int.MaxValue ? $"an integer of at least {min}" : $"an integer from {min} to {max}";
+            failures.Add($"{variable}='{value}' is out of range; use {allowed}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+namespace Decnet.Bus;
+
+/// <summary>
+/// Names of the environment variables <c>AddDecnetBus()</c> reads, with the matching <c>DecnetBus</c> section key in
+/// each summary. A variable overrides the section key.
+/// </summary>
+public static class DecnetBusVariables
+{
+    /// <summary><c>true</c>/<c>false</c> (also 1/0, yes/no, on/off); section key <c>Enabled</c>.</summary>
+    public const string Enabled = "DECNET_BUS_ENABLED";
+
+    /// <summary>Transport name, e.g. <c>unix</c> or <c>fake</c>; section key <c>Type</c>.</summary>
+    public const string Type = "DECNET_BUS_TYPE";
+
+    /// <summary>Socket path, at most 107 UTF-8 bytes; section key <c>SocketPath</c>.</summary>
+    public const string Socket = "DECNET_BUS_SOCKET";
+
+    /// <summary>Group owning the socket, empty to skip chown; section key <c>Group</c>.</summary>
+    public const string Group = "DECNET_BUS_GROUP";
+
+    /// <summary>Queue capacity in events, ≥ 1; section key <c>QueueSize</c>.</summary>
+    public const string QueueSize = "DECNET_BUS_QUEUE_SIZE";
+
+    /// <summary>Boolean; section key <c>Echo</c>.</summary>
+    public const string Echo = "DECNET_BUS_ECHO";
+
+    /// <summary>Heartbeat period in seconds (fractions allowed), 0 disables; section key <c>HeartbeatSeconds</c>.</summary>
+    public const string HeartbeatSeconds = "DECNET_BUS_HEARTBEAT_S";
+
+    /// <summary>Client name announced to the broker; section key <c>ClientName</c>.</summary>
+    public const string ClientName = "DECNET_BUS_CLIENT_NAME";
+
+    /// <summary>First reconnect delay in milliseconds; section key <c>ReconnectMinMs</c>.</summary>
+    public const string ReconnectMinMs = "DECNET_BUS_RECONNECT_MIN_MS";
+
+    /// <summary>Reconnect backoff cap in milliseconds; section key <c>ReconnectMaxMs</c>.</summary>
+    public const string ReconnectMaxMs = "DECNET_BUS_RECONNECT_MAX_MS";
+
+    /// <summary>Largest frame in bytes; section key <c>MaxFrameBytes</c>.</summary>
+    public const string MaxFrameBytes = "DECNET_BUS_MAX_FRAME_BYTES";
+
+    /// <summary>Longest topic in UTF-8 bytes; section key <c>MaxTopicBytes</c>.</summary>
+    public const string MaxTopicBytes = "DECNET_BUS_MAX_TOPIC_BYTES";
+
+    /// <summary>Subscriptions per connection; section key <c>MaxSubscriptions</c>.</summary>
+    public const string MaxSubscriptions = "DECNET_BUS_MAX_SUBSCRIPTIONS";
+
+    /// <summary>Concurrent connections; section key <c>MaxConnections</c>.</summary>
+    public const string MaxConnections = "DECNET_BUS_MAX_CONNECTIONS";
+}

@@ -1,0 +1,112 @@
+using Decnet.Bus.Codec;
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Fake;
+
+/// <summary>
+/// An in-process <see cref="IBus"/> with the real transport's semantics (design §5): pattern routing, echo
+/// (switchable), bounded drop-oldest subscription queues with exact counts, per-publisher order, subscriptions live
+/// on return, prompt and idempotent disposal. It also records what it publishes so tests can assert on it
+/// (<see cref="Published"/>, <see cref="WaitForAsync"/>).
+/// </summary>
+/// <remarks>
+/// Each instance is one client. Instances sharing a <see cref="FakeBusNetwork"/> see each other's publishes, which
+/// simulates several processes on one broker host. Events carry no <see cref="BusEvent.Publisher"/>: there are no
+/// kernel credentials in-process.
+/// </remarks>
+public sealed partial class FakeBus : IBus
+{
+    private readonly FakeBusOptions _options;
+    private readonly FakeBusNetwork _network;
+    private readonly BusCounterSet _counters = new(DecnetBusOptions.FakeTransport);
+    private int _disposed;
+
+    /// <summary>Creates a client on a network of its own, with default options.</summary>
+    public FakeBus()
+        : this(new FakeBusOptions())
+    {
+    }
+
+    /// <summary>Creates a client with <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="FakeBusOptions.QueueSize"/> is less than 1.</exception>
+    public FakeBus(FakeBusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueSize, 1, nameof(options));
+        _options = options;
+        _network = options.Network ?? new FakeBusNetwork();
+    }
+
+    /// <summary>The network this client is joined to.</summary>
+    public FakeBusNetwork Network => _network;
+
+    /// <summary>Whether this client's subscriptions receive its own publishes.</summary>
+    public bool Echo => _options.Echo;
+
+    /// <summary>The client name from the options.</summary>
+    public string ClientName => _options.ClientName;
+
+    /// <inheritdoc />
+    public BusCounters Counters => _counters.Snapshot;
+
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <inheritdoc />
+    public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        Topics.EnsureValidTopic(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Serialized once, like the real transport: subscribers decode their own copy-free view of the same bytes.
+        var bytes = BusCodec.SerializePayload(payload);
+        var evt = new BusEvent(topic, bytes, type, id: null, timestamp: NowUnixSeconds());
+
+        _counters.AddPublished();
+        var waiters = Record(evt);
+        _network.Route(evt, this);
+        foreach (var waiter in waiters)
+        {
+            waiter.Offer(evt);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        Topics.EnsureValidPattern(pattern);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var queueSize = options?.QueueSize ?? _options.QueueSize;
+        var subscription = new ChannelSubscription(pattern, queueSize, _counters, OnSubscriptionDisposed);
+        _network.Add(subscription, this);
+        return ValueTask.FromResult<IBusSubscription>(subscription);
+    }
+
+    /// <summary>Completes every subscription of this client and fails pending waits. Idempotent.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var subscription in _network.RemoveOwner(this))
+        {
+            await subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
+        FailPendingWaits();
+    }
+
+    private ValueTask OnSubscriptionDisposed(ChannelSubscription subscription)
+    {
+        _network.Remove(subscription);
+        return ValueTask.CompletedTask;
+    }
+
+    private double NowUnixSeconds() => (_options.TimeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
+}

@@ -1,0 +1,29 @@
+namespace Decnet.Bus.Fake;
+
+/// <summary>Settings of one <see cref="FakeBus"/> client.</summary>
+public sealed class FakeBusOptions
+{
+    /// <summary>
+    /// Whether subscriptions of this instance receive events published through this same instance (default true,
+    /// like the real transport). Events from other instances on the same <see cref="Network"/> always arrive.
+    /// </summary>
+    public bool Echo { get; set; } = true;
+
+    /// <summary>A name for diagnostics (shown in wait-timeout messages).</summary>
+    public string ClientName { get; set; } = "fake";
+
+    /// <summary>
+    /// The simulated broker host this client joins. Null gives the client a network of its own; share one instance
+    /// between several <see cref="FakeBus"/> objects to simulate several clients of one broker.
+    /// </summary>
+    public FakeBusNetwork? Network { get; set; }
+
+    /// <summary>Queue capacity of subscriptions created without <see cref="SubscriptionOptions"/>.</summary>
+    public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;
+
+    /// <summary>Clock used for envelope timestamps (<c>ts</c>). Wait timeouts always use real time.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>How long <see cref="FakeBus.WaitForAsync"/> waits when the caller passes no timeout.</summary>
+    public TimeSpan DefaultWaitTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

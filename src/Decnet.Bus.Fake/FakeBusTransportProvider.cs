@@ -1,0 +1,28 @@
+namespace Decnet.Bus.Fake;
+
+/// <summary>
+/// Lets <c>AddDecnetBus()</c> build a <see cref="FakeBus"/> for <c>DECNET_BUS_TYPE=fake</c>. Honors
+/// <see cref="DecnetBusOptions.Echo"/>, <see cref="DecnetBusOptions.QueueSize"/> and
+/// <see cref="DecnetBusOptions.ClientName"/>; uses a registered <see cref="FakeBusNetwork"/> and
+/// <see cref="TimeProvider"/> when the container has them.
+/// </summary>
+public sealed class FakeBusTransportProvider : IBusTransportProvider
+{
+    /// <inheritdoc />
+    public string Name => DecnetBusOptions.FakeTransport;
+
+    /// <inheritdoc />
+    public IBus Create(IServiceProvider services, DecnetBusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(options);
+        return new FakeBus(new FakeBusOptions
+        {
+            Echo = options.Echo,
+            QueueSize = options.QueueSize,
+            ClientName = options.ClientName,
+            Network = services.GetService(typeof(FakeBusNetwork)) as FakeBusNetwork,
+            TimeProvider = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System,
+        });
+    }
+}

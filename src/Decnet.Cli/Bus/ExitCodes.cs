@@ -1,0 +1,26 @@
+namespace Decnet.Cli.Bus;
+
+/// <summary>Process exit codes of the bus commands, following sysexits(3) and timeout(1).</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Generic failure.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command-line usage or input (EX_USAGE is 64, but System.CommandLine uses 1/2; stay with 2 like most CLIs).</summary>
+    public const int Usage = 2;
+
+    /// <summary>EX_UNAVAILABLE: the broker is not running at the socket path.</summary>
+    public const int Unavailable = 69;
+
+    /// <summary>EX_SOFTWARE: the broker failed to start for a reason other than a bad configuration.</summary>
+    public const int Software = 70;
+
+    /// <summary>EX_CONFIG: bad configuration (socket path occupied, invalid DECNET_BUS_* value).</summary>
+    public const int Config = 78;
+
+    /// <summary>Timed out, like timeout(1).</summary>
+    public const int Timeout = 124;
+}

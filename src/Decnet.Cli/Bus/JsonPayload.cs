@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Decnet.Cli.Bus;
+
+/// <summary>Converts between JSON text and the string-keyed maps the bus carries.</summary>
+internal static class JsonPayload
+{
+    /// <summary>
+    /// Parses a JSON object into a dictionary MessagePack serializes as a map: integers stay integers, other numbers
+    /// become doubles, arrays become <c>object?[]</c>.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not JSON or its top level is not an object.</exception>
+    public static Dictionary<string, object?> ParseObject(string json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"payload is not valid JSON: {ex.Message}", ex);
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"payload must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
+            return ToDictionary(document.RootElement);
+        }
+    }
+
+    /// <summary>Writes a decoded MessagePack value (as produced by the untrusted-data dictionary decoder) as JSON.</summary>
+    public static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case byte[] bytes:
+                writer.WriteBase64StringValue(bytes);
+                break;
+            case float f:
+                writer.WriteNumberValue(f);
+                break;
+            case double d:
+                writer.WriteNumberValue(d);
+                break;
+            case ulong ul:
+                writer.WriteNumberValue(ul);
+                break;
+            case IConvertible c when IsInteger(c):
+                writer.WriteNumberValue(c.ToInt64(CultureInfo.InvariantCulture));
+                break;
+            case IDictionary<object, object?> map:
+                writer.WriteStartObject();
+                foreach (var (key, item) in map)
+                {
+                    writer.WritePropertyName(Convert.ToString(key, CultureInfo.InvariantCulture) ?? string.Empty);
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case IReadOnlyDictionary<string, object?> map:
+                writer.WriteStartObject();
+                foreach (var (key, item) in map)
+                {
+                    writer.WritePropertyName(key);
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case System.Collections.IEnumerable items:
+                writer.WriteStartArray();
+                foreach (var item in items)
+                {
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    private static bool IsInteger(IConvertible value) => value.GetTypeCode() is
+        TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or
+        TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64;
+
+    private static Dictionary<string, object?> ToDictionary(JsonElement element)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            result[property.Name] = ToValue(property.Value);
+        }
+
+        return result;
+    }
+
+    private static object? ToValue(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => ToDictionary(element),
+        JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToArray(),
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number when element.TryGetInt64(out var l) => l,
+        JsonValueKind.Number => element.GetDouble(),
+        _ => null,
+    };
+}

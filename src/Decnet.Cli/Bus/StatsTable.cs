@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+using Decnet.Bus.Unix;
+
+namespace Decnet.Cli.Bus;
+
+/// <summary>Renders <see cref="BrokerStats"/> as the aligned text <c>decnet stats</c> prints.</summary>
+internal static class StatsTable
+{
+    private static readonly string[] _headers = ["NAME", "PID", "UID", "SUBS", "QUEUED", "DELIVERED", "DROPPED", "PUBLISHED"];
+
+    /// <summary>Formats the totals line and one aligned row per connection.</summary>
+    public static string Format(BrokerStats stats, string socketPath)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"broker pid {stats.BrokerPid} at {socketPath}, up {TimeSpan.FromSeconds(Math.Floor(stats.UptimeSeconds))}");
+        text.AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"published {stats.Published}  delivered {stats.Delivered}  dropped {stats.Dropped}  connections {stats.Connections.Count}");
+        text.AppendLine();
+        text.AppendLine();
+
+        var rows = new List<string[]> { _headers };
+        rows.AddRange(stats.Connections.Select(c => new[]
+        {
+            c.Name,
+            Invariant(c.Pid),
+            Invariant(c.Uid),
+            Invariant(c.Subscriptions),
+            Invariant(c.Queued),
+            Invariant(c.Delivered),
+            Invariant(c.Dropped),
+            Invariant(c.Published),
+        }));
+
+        var widths = Enumerable.Range(0, _headers.Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                // Name left-aligned, numbers right-aligned, as ps(1) does.
+                text.Append(i == 0 ? row[i].PadRight(widths[i]) : row[i].PadLeft(widths[i]));
+                text.Append(i == row.Length - 1 ? string.Empty : "  ");
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Decnet.Bus.Abstractions.Tests.Options;
+
+public sealed class EnvironmentVariableBindingTests
+{
+    public static TheoryData<string, string, string> ValidValues() => new()
+    {
+        // variable, value, expected rendering of the bound property
+        { DecnetBusVariables.Enabled, "false", "Enabled=False" },
+        { DecnetBusVariables.Enabled, "ON", "Enabled=True" },
+        { DecnetBusVariables.Type, "fake", "Type=fake" },
+        { DecnetBusVariables.Socket, "/tmp/decnet-test/bus.sock", "SocketPath=/tmp/decnet-test/bus.sock" },
+        { DecnetBusVariables.Group, "", "Group=" },
+        { DecnetBusVariables.QueueSize, "16", "QueueSize=16" },
+        { DecnetBusVariables.Echo, "0", "Echo=False" },
+        { DecnetBusVariables.HeartbeatSeconds, "0.5", "HeartbeatInterval=00:00:00.5000000" },
+        { DecnetBusVariables.ClientName, "mutator", "ClientName=mutator" },
+        { DecnetBusVariables.ReconnectMinMs, "5", "ReconnectMinDelay=00:00:00.0050000" },
+        { DecnetBusVariables.ReconnectMaxMs, "2000", "ReconnectMaxDelay=00:00:02" },
+        { DecnetBusVariables.MaxFrameBytes, "65536", "MaxFrameBytes=65536" },
+        { DecnetBusVariables.MaxTopicBytes, "128", "MaxTopicBytes=128" },
+        { DecnetBusVariables.MaxSubscriptions, "10", "MaxSubscriptionsPerConnection=10" },
+        { DecnetBusVariables.MaxConnections, "12", "MaxConnections=12" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ValidValues))]
+    public async Task ValidVariable_Binds(string variable, string value, string expected)
+    {
+        var options = await BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?> { [variable] = value, [DecnetBusVariables.Type] = TypeFor(variable, value) });
+        Assert.Equal(expected, Render(options, expected.Split('=')[0]));
+    }
+
+    public static TheoryData<string, string, string> InvalidValues() => new()
+    {
+        // variable, value, expected fragment of the start failure
+        { DecnetBusVariables.Enabled, "maybe", "DECNET_BUS_ENABLED='maybe' is not a boolean; use true or false" },
+        { DecnetBusVariables.Type, "tcp", "DECNET_BUS_TYPE='tcp' is not a known transport; use one of: fake, unix" },
+        { DecnetBusVariables.Socket, "", "DECNET_BUS_SOCKET='' is empty" },
+        { DecnetBusVariables.Socket, "/tmp/" + new string('s', 120), "a UNIX socket path holds at most 107 bytes" },
+        { DecnetBusVariables.Group, "dec\u0001net", "DECNET_BUS_GROUP='dec\\u0001net' contains a control character" },
+        { DecnetBusVariables.QueueSize, "abc", "DECNET_BUS_QUEUE_SIZE='abc' is not an integer" },
+        { DecnetBusVariables.QueueSize, "0", "DECNET_BUS_QUEUE_SIZE='0' is out of range; use an integer of at least 1" },
+        { DecnetBusVariables.Echo, "2", "DECNET_BUS_ECHO='2' is not a boolean" },
+        { DecnetBusVariables.HeartbeatSeconds, "soon", "DECNET_BUS_HEARTBEAT_S='soon' is not a number of seconds" },
+        { DecnetBusVariables.HeartbeatSeconds, "-1", "DECNET_BUS_HEARTBEAT_S='-1' is out of range" },
+        { DecnetBusVariables.ClientName, " ", "DECNET_BUS_CLIENT_NAME=' ' is not a usable name" },
+        { DecnetBusVariables.ReconnectMinMs, "x", "DECNET_BUS_RECONNECT_MIN_MS='x' is not an integer" },
+        { DecnetBusVariables.ReconnectMinMs, "900", "DECNET_BUS_RECONNECT_MIN_MS='900' is greater than DECNET_BUS_RECONNECT_MAX_MS='500'" },
+        { DecnetBusVariables.ReconnectMaxMs, "0", "DECNET_BUS_RECONNECT_MAX_MS='0' is out of range" },
+        { DecnetBusVariables.MaxFrameBytes, "10", "DECNET_BUS_MAX_FRAME_BYTES='10' is out of range; use an integer from 1024" },
+        { DecnetBusVariables.MaxTopicBytes, "-1", "DECNET_BUS_MAX_TOPIC_BYTES='-1' is out of range" },
+        { DecnetBusVariables.MaxSubscriptions, "0", "DECNET_BUS_MAX_SUBSCRIPTIONS='0' is out of range" },
+        { DecnetBusVariables.MaxConnections, "lots", "DECNET_BUS_MAX_CONNECTIONS='lots' is not an integer" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidValues))]
+    public async Task InvalidVariable_FailsHostStart_NamingVariableAndValue(string variable, string value, string expected)
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?> { [variable] = value }));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SeveralBadVariables_AreAllReported()
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?>
+        {
+            [DecnetBusVariables.Enabled] = "maybe",
+            [DecnetBusVariables.QueueSize] = "abc",
+        }));
+        Assert.Contains(DecnetBusVariables.Enabled, ex.Message, StringComparison.Ordinal);
+        Assert.Contains(DecnetBusVariables.QueueSize, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Section_Binds_AndVariableOverridesIt()
+    {
+        var options = await BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?>
+        {
+            ["DecnetBus:QueueSize"] = "32",
+            ["DecnetBus:Echo"] = "false",
+            ["DecnetBus:Type"] = "fake",
+            [DecnetBusVariables.Type] = "unix",
+        });
+        Assert.Equal(32, options.QueueSize);
+        Assert.False(options.Echo);
+        Assert.Equal("unix", options.Type);
+    }
+
+    [Fact]
+    public async Task BadSectionValue_FailsStart_NamingTheSectionKey()
+    {
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(
+            () => BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?> { ["DecnetBus:QueueSize"] = "many" }));
+        Assert.Contains("DecnetBus:QueueSize='many' is not an integer", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProcessEnvironmentSource_IsTheFallback_AndConfigurationRootWins()
+    {
+        var environment = DecnetBusEnvironment.From(new Dictionary<string, string?>
+        {
+            [DecnetBusVariables.QueueSize] = "64",
+            [DecnetBusVariables.ClientName] = "from-env",
+        });
+        var options = await BusHostFactory.StartAndGetOptionsAsync(
+            new Dictionary<string, string?> { [DecnetBusVariables.ClientName] = "from-config" },
+            environment: environment);
+        Assert.Equal(64, options.QueueSize);
+        Assert.Equal("from-config", options.ClientName);
+    }
+
+    [Fact]
+    public async Task ConfigureAction_WinsOverVariables()
+    {
+        var options = await BusHostFactory.StartAndGetOptionsAsync(
+            new Dictionary<string, string?> { [DecnetBusVariables.QueueSize] = "64" },
+            services => services.AddDecnetBus(o => o.QueueSize = 8));
+        Assert.Equal(8, options.QueueSize);
+    }
+
+    [Fact]
+    public async Task NoVariables_KeepsDefaults()
+    {
+        var options = await BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?>());
+        Assert.True(options.Enabled);
+        Assert.Equal(DecnetBusOptions.UnixTransport, options.Type);
+        Assert.Equal("decnet", options.Group);
+        Assert.Equal(SubscriptionOptions.DefaultQueueSize, options.QueueSize);
+        Assert.EndsWith("bus.sock", options.SocketPath, StringComparison.Ordinal);
+    }
+
+    // Pin a valid transport unless the variable under test is the type itself.
+    private static string TypeFor(string variable, string value) => variable == DecnetBusVariables.Type ? value : DecnetBusOptions.UnixTransport;
+
+    private static string Render(DecnetBusOptions options, string property)
+        => $"{property}={typeof(DecnetBusOptions).GetProperty(property)!.GetValue(options)}";
+}

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using Decnet.Bus.Codec;
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Abstractions.Tests.TestDoubles;
+
+/// <summary>
+/// A minimal in-memory bus for these tests: records publishes, routes them to matching subscriptions, lets a test
+/// await the n-th publish or the first subscription, and can be told to fail publishes.
+/// </summary>
+public sealed class RecordingBus : IBus
+{
+    private readonly ConcurrentQueue<BusEvent> _published = new();
+    private readonly ConcurrentBag<ChannelSubscription> _subscriptions = [];
+    private readonly List<(int Count, TaskCompletionSource<BusEvent> Done)> _waiters = [];
+    private readonly TaskCompletionSource<string> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BusCounterSet _counters = new("recording");
+
+    public DecnetBusOptions? Options { get; init; }
+
+    /// <summary>When set, publishes throw what this returns (null publishes normally).</summary>
+    public Func<string, Exception?>? FailWith { get; set; }
+
+    public IReadOnlyCollection<BusEvent> Published => _published;
+
+    public Task<string> Subscribed => _subscribed.Task;
+
+    public BusCounters Counters => _counters.Snapshot;
+
+    public bool Disposed { get; private set; }
+
+    public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
+    {
+        if (FailWith?.Invoke(topic) is { } failure)
+        {
+            throw failure;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        Topics.EnsureValidTopic(topic);
+        var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, null, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
+        _counters.AddPublished();
+        foreach (var subscription in _subscriptions)
+        {
+            if (Topics.Matches(subscription.Pattern, topic))
+            {
+                subscription.TryDeliver(evt);
+            }
+        }
+
+        lock (_waiters)
+        {
+            _published.Enqueue(evt);
+            foreach (var waiter in _waiters.Where(w => _published.Count >= w.Count))
+            {
+                waiter.Done.TrySetResult(evt);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Disposed, this);
+        Topics.EnsureValidPattern(pattern);
+        var subscription = new ChannelSubscription(pattern, options?.QueueSize ?? SubscriptionOptions.DefaultQueueSize, _counters, onDispose: null);
+        _subscriptions.Add(subscription);
+        _subscribed.TrySetResult(pattern);
+        return ValueTask.FromResult<IBusSubscription>(subscription);
+    }
+
+    /// <summary>Completes with the <paramref name="count"/>-th published event.</summary>
+    public Task<BusEvent> WaitForPublishCountAsync(int count)
+    {
+        lock (_waiters)
+        {
+            if (_published.Count >= count)
+            {
+                return Task.FromResult(_published.ElementAt(count - 1));
+            }
+
+            var done = new TaskCompletionSource<BusEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Disposed = true;
+        foreach (var subscription in _subscriptions)
+        {
+            await subscription.DisposeAsync();
+        }
+    }
+}
