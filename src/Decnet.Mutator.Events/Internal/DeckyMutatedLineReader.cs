@@ -5,7 +5,7 @@ namespace Decnet.Mutator.Events.Internal;
 /// <summary>Turns a parsed RFC 5424 message into a <see cref="DeckyMutatedEvent"/>, checking every rule of design §9.</summary>
 internal static class DeckyMutatedLineReader
 {
-    private static readonly string[] s_knownParams = ["decky", "old_services", "new_services", "trigger", "actor"];
+    private static readonly string[] _knownParams = ["decky", "old_services", "new_services", "trigger", "actor"];
 
     public static bool TryRead(
         string? line,
@@ -37,7 +37,7 @@ internal static class DeckyMutatedLineReader
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in element.Parameters)
         {
-            if (!s_knownParams.Contains(name, StringComparer.Ordinal))
+            if (!_knownParams.Contains(name, StringComparer.Ordinal))
             {
                 reason = $"unknown parameter \"{name}\"";
                 return false;
@@ -50,7 +50,7 @@ internal static class DeckyMutatedLineReader
             }
         }
 
-        foreach (var required in s_knownParams.AsSpan(0, 4))
+        foreach (var required in _knownParams.AsSpan(0, 4))
         {
             if (!values.ContainsKey(required))
             {

@@ -7,14 +7,14 @@ internal static class MutationEventMetrics
 {
     public const string MeterName = "Decnet.Mutator.Events";
 
-    private static readonly Meter s_meter = new(MeterName);
+    private static readonly Meter _meter = new(MeterName);
 
     public static Counter<long> Emitted { get; } =
-        s_meter.CreateCounter<long>("decnet.mutation.emitted", "{event}", "Mutation events emitted (validated).");
+        _meter.CreateCounter<long>("decnet.mutation.emitted", "{event}", "Mutation events emitted (validated).");
 
     public static Counter<long> SyslogFailures { get; } =
-        s_meter.CreateCounter<long>("decnet.mutation.syslog.failures", "{event}", "Lines not written to the ingest log, tagged by kind.");
+        _meter.CreateCounter<long>("decnet.mutation.syslog.failures", "{event}", "Lines not written to the ingest log, tagged by kind.");
 
     public static Counter<long> BusFailures { get; } =
-        s_meter.CreateCounter<long>("decnet.mutation.bus.failures", "{event}", "Events not published on the bus, tagged by kind.");
+        _meter.CreateCounter<long>("decnet.mutation.bus.failures", "{event}", "Events not published on the bus, tagged by kind.");
 }

@@ -15,11 +15,11 @@ namespace Decnet.Mutator.Events;
 /// </remarks>
 public static class Rfc5424Parser
 {
-    private const int MaxHostname = 255;
-    private const int MaxAppName = 48;
-    private const int MaxProcId = 128;
-    private const int MaxMsgId = 32;
-    private const int MaxSdName = 32;
+    internal const int MaxHostname = 255;
+    internal const int MaxAppName = 48;
+    internal const int MaxProcId = 128;
+    internal const int MaxMsgId = 32;
+    internal const int MaxSdName = 32;
 
     /// <summary>Parses one line.</summary>
     public static Rfc5424ParseResult Parse(string? line)

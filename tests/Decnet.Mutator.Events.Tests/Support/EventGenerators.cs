@@ -6,17 +6,17 @@ namespace Decnet.Mutator.Events.Tests.Support;
 /// <summary>FsCheck generators of VALID event fields, biased towards the characters that break naive parsers.</summary>
 internal static class EventGenerators
 {
-    private const string Alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    internal const string Alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     // Printable ASCII other than space , " \ ] = (design §9), with the troublemakers repeated to bias towards them.
-    private static readonly char[] s_serviceChars = Enumerable.Range('!', '~' - '!' + 1)
+    private static readonly char[] _serviceChars = Enumerable.Range('!', '~' - '!' + 1)
         .Select(i => (char)i)
         .Where(c => c is not ',' and not '"' and not '\\' and not ']' and not '=')
         .Concat("[[[''':::@@@}}}>>>---".ToCharArray())
         .ToArray();
 
     // Whole text elements, so a surrogate pair is never split.
-    private static readonly string[] s_actorAtoms =
+    private static readonly string[] _actorAtoms =
     [
         "\"", "\\", "]", "[", "=", " ", "\\\"", "\\]", "]\"", "a", "Z", "0", "é", "ß", "日本", "Ω", "🦀", "👩‍💻",
         "\u200b", "\ufeff", "relay@55555", "actor=\"", "\" x=\"", "[relay@55555 decky=\"evil\"]",
@@ -28,14 +28,14 @@ internal static class EventGenerators
         select first + new string(rest);
 
     public static Gen<string> Service { get; } =
-        Gen.Choose(1, 64).SelectMany(n => Gen.ArrayOf(Gen.Elements(s_serviceChars), n)).Select(chars => new string(chars));
+        Gen.Choose(1, 64).SelectMany(n => Gen.ArrayOf(Gen.Elements(_serviceChars), n)).Select(chars => new string(chars));
 
     public static Gen<string[]> Services { get; } =
         Gen.Choose(0, 6).SelectMany(n => Gen.ArrayOf(Service, n)).Select(list => list.Distinct(StringComparer.Ordinal).ToArray());
 
     public static Gen<string?> Actor { get; } = Gen.Frequency<string?>(
         (1, Gen.Constant<string?>(null)),
-        (6, Gen.Choose(1, 40).SelectMany(n => Gen.ArrayOf(Gen.Elements(s_actorAtoms), n)).Select(a => (string?)string.Concat(a))),
+        (6, Gen.Choose(1, 40).SelectMany(n => Gen.ArrayOf(Gen.Elements(_actorAtoms), n)).Select(a => (string?)string.Concat(a))),
         (1, Gen.Choose(900, 1000).Select(n => (string?)(new string('\\', n / 2) + new string(']', n / 2)))));
 
     public static Gen<DateTimeOffset> Timestamp { get; } =

@@ -5,7 +5,7 @@ namespace Decnet.Mutator.Events.Tests.Syslog;
 
 public sealed class DeckyMutatedLineFormatterTests
 {
-    private const string Header = "<134>1 2026-11-22T10:00:00.123456+00:00 decky-01 mutator - decky_mutated [relay@55555 decky=\"decky-01\"";
+    internal const string Header = "<134>1 2026-11-22T10:00:00.123456+00:00 decky-01 mutator - decky_mutated [relay@55555 decky=\"decky-01\"";
 
     [Fact]
     public void Format_DesignExample_MatchesByteForByte()
