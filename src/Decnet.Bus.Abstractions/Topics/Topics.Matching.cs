@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Decnet.Bus;
 
 public static partial class Topics
@@ -7,15 +9,12 @@ public static partial class Topics
     /// <c>*</c> matches exactly one token, a trailing <c>&gt;</c> matches one or more tokens.
     /// Invalid input (per <see cref="IsValidPattern"/> and <see cref="IsValidTopic"/>) never matches.
     /// </summary>
-    /// <remarks>Allocation-free.</remarks>
+    /// <remarks>Allocation-free; validates and matches in one pass over both strings.</remarks>
     public static bool Matches(string? pattern, string? topic)
-        => pattern is not null
-        && topic is not null
-        && DescribePatternError(pattern) is null
-        && DescribeTopicError(topic) is null
-        && MatchesValidated(pattern, topic);
+        => pattern is not null && topic is not null && MatchesValidating(pattern, topic);
 
-    /// <summary>Matches without validating; both arguments must already be valid.</summary>
+    /// <summary>Matches arguments the caller already validated (a transport's stored pattern and a received topic).</summary>
+    /// <remarks>Gives the same answer as <see cref="Matches"/> for valid input; for invalid input the answer is unspecified.</remarks>
     internal static bool MatchesValidated(ReadOnlySpan<char> pattern, ReadOnlySpan<char> topic)
     {
         while (true)
@@ -45,4 +44,135 @@ public static partial class Topics
             topic = topic[(tDot + 1)..];
         }
     }
+
+    /// <summary>
+    /// One pass over both strings, token by token, checking each character as it is read. It may answer false before
+    /// reading everything (a mismatch is a mismatch whether or not the rest is valid), but it answers true only after
+    /// every character of both strings has been checked, so it agrees exactly with validate-then-match.
+    /// </summary>
+    private static bool MatchesValidating(string pattern, string topic)
+    {
+        var p = 0;
+        var t = 0;
+        while (true)
+        {
+            // Pattern token [p, pEnd).
+            var pEnd = p;
+            var wildcards = 0;
+            while (pEnd < pattern.Length)
+            {
+                var c = pattern[pEnd];
+                if (c == '.')
+                {
+                    break;
+                }
+
+                if (c is '*' or '>')
+                {
+                    wildcards++;
+                }
+                else if (!IsTokenChar(c))
+                {
+                    return false;
+                }
+
+                pEnd++;
+            }
+
+            var pLength = pEnd - p;
+            if (pLength == 0)
+            {
+                return false;
+            }
+
+            var isStar = false;
+            if (wildcards != 0)
+            {
+                if (pLength != 1)
+                {
+                    return false;
+                }
+
+                if (pattern[p] == '>')
+                {
+                    // Must end the pattern, and needs one or more valid topic tokens.
+                    return pEnd == pattern.Length && t < topic.Length && IsValidTopicTail(topic, t);
+                }
+
+                isStar = true;
+            }
+
+            // Topic token [t, tEnd).
+            var tEnd = t;
+            while (tEnd < topic.Length)
+            {
+                var c = topic[tEnd];
+                if (c == '.')
+                {
+                    break;
+                }
+
+                if (c is '*' or '>' || !IsTokenChar(c))
+                {
+                    return false;
+                }
+
+                tEnd++;
+            }
+
+            if (tEnd == t)
+            {
+                return false;
+            }
+
+            if (!isStar && !pattern.AsSpan(p, pLength).SequenceEqual(topic.AsSpan(t, tEnd - t)))
+            {
+                return false;
+            }
+
+            var patternDone = pEnd == pattern.Length;
+            var topicDone = tEnd == topic.Length;
+            if (patternDone || topicDone)
+            {
+                return patternDone && topicDone;
+            }
+
+            p = pEnd + 1;
+            t = tEnd + 1;
+        }
+    }
+
+    /// <summary>True when <c>topic[start..]</c> is one or more valid topic tokens.</summary>
+    private static bool IsValidTopicTail(string topic, int start)
+    {
+        var tokenLength = 0;
+        for (var i = start; i < topic.Length; i++)
+        {
+            var c = topic[i];
+            if (c == '.')
+            {
+                if (tokenLength == 0)
+                {
+                    return false;
+                }
+
+                tokenLength = 0;
+            }
+            else if (c is '*' or '>' || !IsTokenChar(c))
+            {
+                return false;
+            }
+            else
+            {
+                tokenLength++;
+            }
+        }
+
+        return tokenLength != 0;
+    }
+
+    /// <summary>Not a separator or wildcard: printable ASCII, or non-ASCII that is neither whitespace nor control.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsTokenChar(char c)
+        => (uint)(c - '!') <= '~' - '!' || (c > '\u007f' && !char.IsWhiteSpace(c) && !char.IsControl(c));
 }
