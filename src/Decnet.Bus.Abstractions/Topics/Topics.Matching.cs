@@ -46,9 +46,9 @@ public static partial class Topics
     }
 
     /// <summary>
-    /// One pass over both strings, token by token, checking each character as it is read. It may answer false before
-    /// reading everything (a mismatch is a mismatch whether or not the rest is valid), but it answers true only after
-    /// every character of both strings has been checked, so it agrees exactly with validate-then-match.
+    /// One pass over both strings, token by token, classifying each character once as it is read. It may answer false
+    /// before reading everything (a mismatch is a mismatch whether or not the rest is valid), but it answers true only
+    /// after every character of both strings has been checked, so it agrees exactly with validate-then-match.
     /// </summary>
     private static bool MatchesValidating(string pattern, string topic)
     {
@@ -61,19 +61,20 @@ public static partial class Topics
             var wildcards = 0;
             while (pEnd < pattern.Length)
             {
-                var c = pattern[pEnd];
-                if (c == '.')
+                var kind = Classify(pattern[pEnd]);
+                if (kind == CharKind.Dot)
                 {
                     break;
                 }
 
-                if (c is '*' or '>')
-                {
-                    wildcards++;
-                }
-                else if (!IsTokenChar(c))
+                if (kind == CharKind.Invalid)
                 {
                     return false;
+                }
+
+                if (kind == CharKind.Wildcard)
+                {
+                    wildcards++;
                 }
 
                 pEnd++;
@@ -102,17 +103,24 @@ public static partial class Topics
                 isStar = true;
             }
 
-            // Topic token [t, tEnd).
+            // Topic token [t, tEnd), compared with a literal pattern token while it is read.
             var tEnd = t;
             while (tEnd < topic.Length)
             {
                 var c = topic[tEnd];
-                if (c == '.')
+                var kind = Classify(c);
+                if (kind != CharKind.Token)
                 {
-                    break;
+                    if (kind == CharKind.Dot)
+                    {
+                        break;
+                    }
+
+                    return false;
                 }
 
-                if (c is '*' or '>' || !IsTokenChar(c))
+                var i = tEnd - t;
+                if (!isStar && (i >= pLength || pattern[p + i] != c))
                 {
                     return false;
                 }
@@ -120,12 +128,8 @@ public static partial class Topics
                 tEnd++;
             }
 
-            if (tEnd == t)
-            {
-                return false;
-            }
-
-            if (!isStar && !pattern.AsSpan(p, pLength).SequenceEqual(topic.AsSpan(t, tEnd - t)))
+            var tLength = tEnd - t;
+            if (tLength == 0 || (!isStar && tLength != pLength))
             {
                 return false;
             }
@@ -148,31 +152,47 @@ public static partial class Topics
         var tokenLength = 0;
         for (var i = start; i < topic.Length; i++)
         {
-            var c = topic[i];
-            if (c == '.')
+            var kind = Classify(topic[i]);
+            if (kind == CharKind.Token)
             {
-                if (tokenLength == 0)
-                {
-                    return false;
-                }
-
-                tokenLength = 0;
+                tokenLength++;
             }
-            else if (c is '*' or '>' || !IsTokenChar(c))
+            else if (kind == CharKind.Dot && tokenLength != 0)
             {
-                return false;
+                tokenLength = 0;
             }
             else
             {
-                tokenLength++;
+                return false;
             }
         }
 
         return tokenLength != 0;
     }
 
-    /// <summary>Not a separator or wildcard: printable ASCII, or non-ASCII that is neither whitespace nor control.</summary>
+    /// <summary>Classifies one character; ASCII through a table, the rest as the grammar says (no whitespace, no control).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsTokenChar(char c)
-        => (uint)(c - '!') <= '~' - '!' || (c > '\u007f' && !char.IsWhiteSpace(c) && !char.IsControl(c));
+    private static int Classify(char c)
+        => c < 128 ? AsciiKinds[c] : char.IsWhiteSpace(c) || char.IsControl(c) ? CharKind.Invalid : CharKind.Token;
+
+    // CharKind per ASCII code: control and space invalid, '.' separator, '*' and '>' wildcards, the rest token chars.
+    private static ReadOnlySpan<byte> AsciiKinds =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1, 1, 1, 2, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    ];
+
+    private static class CharKind
+    {
+        public const int Invalid = 0;
+        public const int Token = 1;
+        public const int Dot = 2;
+        public const int Wildcard = 3;
+    }
 }
