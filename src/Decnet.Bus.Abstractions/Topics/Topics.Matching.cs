@@ -11,7 +11,25 @@ public static partial class Topics
     /// </summary>
     /// <remarks>Allocation-free; validates and matches in one pass over both strings.</remarks>
     public static bool Matches(string? pattern, string? topic)
-        => pattern is not null && topic is not null && MatchesValidating(pattern, topic);
+    {
+        if (pattern is null || topic is null)
+        {
+            return false;
+        }
+
+        var patternSpan = pattern.AsSpan();
+        var topicSpan = topic.AsSpan();
+
+        // Common case: both printable ASCII. A few vectorized scans settle the character rules for the whole
+        // strings, leaving only token structure to check while matching. Anything else takes the scalar path.
+        if (patternSpan.IndexOfAnyExceptInRange('!', '~') >= 0 || topicSpan.IndexOfAnyExceptInRange('!', '~') >= 0)
+        {
+            return MatchesValidating(pattern, topic);
+        }
+
+        return topicSpan.IndexOfAny(_wildcards) < 0
+            && MatchesPrintableAscii(patternSpan, topicSpan, patternHasWildcards: patternSpan.IndexOfAny(_wildcards) >= 0);
+    }
 
     /// <summary>Matches arguments the caller already validated (a transport's stored pattern and a received topic).</summary>
     /// <remarks>Gives the same answer as <see cref="Matches"/> for valid input; for invalid input the answer is unspecified.</remarks>
@@ -37,6 +55,48 @@ public static partial class Topics
             if (pDot < 0 || tDot < 0)
             {
                 // Both must end together.
+                return pDot < 0 && tDot < 0;
+            }
+
+            pattern = pattern[(pDot + 1)..];
+            topic = topic[(tDot + 1)..];
+        }
+    }
+
+    /// <summary>
+    /// Matches printable-ASCII input whose topic has no wildcard characters, checking token structure on the way:
+    /// no empty tokens, wildcards only as whole tokens, <c>&gt;</c> only last. Answers true only when both strings
+    /// were fully checked.
+    /// </summary>
+    private static bool MatchesPrintableAscii(ReadOnlySpan<char> pattern, ReadOnlySpan<char> topic, bool patternHasWildcards)
+    {
+        while (true)
+        {
+            var pDot = pattern.IndexOf('.');
+            var pToken = pDot < 0 ? pattern : pattern[..pDot];
+            var tDot = topic.IndexOf('.');
+            var tToken = tDot < 0 ? topic : topic[..tDot];
+            if (pToken.IsEmpty || tToken.IsEmpty)
+            {
+                return false;
+            }
+
+            if (patternHasWildcards && pToken.Length == 1 && pToken[0] is '*' or '>')
+            {
+                if (pToken[0] == '>')
+                {
+                    // Last pattern token; the topic tail (from tToken on) must be one or more non-empty tokens.
+                    return pDot < 0 && topic[^1] != '.' && !topic.Contains("..", StringComparison.Ordinal);
+                }
+            }
+            else if (!pToken.SequenceEqual(tToken))
+            {
+                // Also rejects a token mixing a wildcard with other characters: the topic has no wildcard to equal it.
+                return false;
+            }
+
+            if (pDot < 0 || tDot < 0)
+            {
                 return pDot < 0 && tDot < 0;
             }
 
