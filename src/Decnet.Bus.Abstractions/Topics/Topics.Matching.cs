@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace Decnet.Bus;
@@ -17,91 +18,85 @@ public static partial class Topics
             return false;
         }
 
+        // Common case: printable ASCII, and no wildcard characters in the topic. Two vectorized scans settle the
+        // character rules; the walk checks token structure while it matches. Anything else takes the scalar path.
         var patternSpan = pattern.AsSpan();
         var topicSpan = topic.AsSpan();
-
-        // Common case: both printable ASCII. A few vectorized scans settle the character rules for the whole
-        // strings, leaving only token structure to check while matching. Anything else takes the scalar path.
-        if (patternSpan.IndexOfAnyExceptInRange('!', '~') >= 0 || topicSpan.IndexOfAnyExceptInRange('!', '~') >= 0)
-        {
-            return MatchesValidating(pattern, topic);
-        }
-
-        return topicSpan.IndexOfAny(_wildcards) < 0
-            && MatchesPrintableAscii(patternSpan, topicSpan, patternHasWildcards: patternSpan.IndexOfAny(_wildcards) >= 0);
+        return patternSpan.IndexOfAnyExceptInRange('!', '~') < 0 && topicSpan.IndexOfAnyExcept(_topicAscii) < 0
+            ? Walk(patternSpan, topicSpan)
+            : MatchesValidating(pattern, topic);
     }
+
+    private static readonly SearchValues<char> _topicAscii =
+        SearchValues.Create("!\"#$%&'()+,-./0123456789:;<=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>Matches arguments the caller already validated (a transport's stored pattern and a received topic).</summary>
     /// <remarks>Gives the same answer as <see cref="Matches"/> for valid input; for invalid input the answer is unspecified.</remarks>
-    internal static bool MatchesValidated(ReadOnlySpan<char> pattern, ReadOnlySpan<char> topic)
-    {
-        while (true)
-        {
-            var pDot = pattern.IndexOf('.');
-            var pToken = pDot < 0 ? pattern : pattern[..pDot];
-            if (pToken.Length == 1 && pToken[0] == '>')
-            {
-                // '>' is always last and needs at least one remaining token; a valid topic tail is never empty here.
-                return !topic.IsEmpty;
-            }
-
-            var tDot = topic.IndexOf('.');
-            var tToken = tDot < 0 ? topic : topic[..tDot];
-            if (!(pToken.Length == 1 && pToken[0] == '*') && !pToken.SequenceEqual(tToken))
-            {
-                return false;
-            }
-
-            if (pDot < 0 || tDot < 0)
-            {
-                // Both must end together.
-                return pDot < 0 && tDot < 0;
-            }
-
-            pattern = pattern[(pDot + 1)..];
-            topic = topic[(tDot + 1)..];
-        }
-    }
+    internal static bool MatchesValidated(ReadOnlySpan<char> pattern, ReadOnlySpan<char> topic) => Walk(pattern, topic);
 
     /// <summary>
-    /// Matches printable-ASCII input whose topic has no wildcard characters, checking token structure on the way:
-    /// no empty tokens, wildcards only as whole tokens, <c>&gt;</c> only last. Answers true only when both strings
-    /// were fully checked.
+    /// Walks pattern and topic together, one comparison per character, checking token structure on the way (no empty
+    /// tokens, wildcards only as whole tokens, <c>&gt;</c> only last). The caller guarantees the character rules: no
+    /// whitespace or control characters anywhere and no wildcard characters in the topic. Answers true only when both
+    /// strings were read to the end (or the topic tail under <c>&gt;</c> was checked).
     /// </summary>
-    private static bool MatchesPrintableAscii(ReadOnlySpan<char> pattern, ReadOnlySpan<char> topic, bool patternHasWildcards)
+    private static bool Walk(ReadOnlySpan<char> pattern, ReadOnlySpan<char> topic)
     {
+        var i = 0;
+        var j = 0;
         while (true)
         {
-            var pDot = pattern.IndexOf('.');
-            var pToken = pDot < 0 ? pattern : pattern[..pDot];
-            var tDot = topic.IndexOf('.');
-            var tToken = tDot < 0 ? topic : topic[..tDot];
-            if (pToken.IsEmpty || tToken.IsEmpty)
+            // At the start of a token in both strings.
+            if (i == pattern.Length || pattern[i] == '.' || j == topic.Length || topic[j] == '.')
             {
                 return false;
             }
 
-            if (patternHasWildcards && pToken.Length == 1 && pToken[0] is '*' or '>')
+            var c = pattern[i];
+            if (c is '*' or '>' && (i + 1 == pattern.Length || pattern[i + 1] == '.'))
             {
-                if (pToken[0] == '>')
+                if (c == '>')
                 {
-                    // Last pattern token; the topic tail (from tToken on) must be one or more non-empty tokens.
-                    return pDot < 0 && topic[^1] != '.' && !topic.Contains("..", StringComparison.Ordinal);
+                    // Last pattern token; the topic tail (non-empty first token already seen) needs no empty token.
+                    return i + 1 == pattern.Length && topic[^1] != '.' && !topic[j..].Contains("..", StringComparison.Ordinal);
+                }
+
+                i++;
+                while (j < topic.Length && topic[j] != '.')
+                {
+                    j++;
                 }
             }
-            else if (!pToken.SequenceEqual(tToken))
+            else
             {
-                // Also rejects a token mixing a wildcard with other characters: the topic has no wildcard to equal it.
-                return false;
+                // Literal token. A pattern token mixing a wildcard with other characters fails here too: the topic
+                // never contains a wildcard character to equal it.
+                while (i < pattern.Length && pattern[i] != '.')
+                {
+                    if (j == topic.Length || pattern[i] != topic[j])
+                    {
+                        return false;
+                    }
+
+                    i++;
+                    j++;
+                }
+
+                if (j < topic.Length && topic[j] != '.')
+                {
+                    return false;
+                }
             }
 
-            if (pDot < 0 || tDot < 0)
+            var patternDone = i == pattern.Length;
+            var topicDone = j == topic.Length;
+            if (patternDone || topicDone)
             {
-                return pDot < 0 && tDot < 0;
+                return patternDone && topicDone;
             }
 
-            pattern = pattern[(pDot + 1)..];
-            topic = topic[(tDot + 1)..];
+            i++;
+            j++;
         }
     }
 
