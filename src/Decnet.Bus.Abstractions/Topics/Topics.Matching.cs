@@ -5,12 +5,19 @@ namespace Decnet.Bus;
 
 public static partial class Topics
 {
+    // Printable ASCII except the wildcards: what a topic may contain on the fast path.
+    private static readonly SearchValues<char> _topicAscii =
+        SearchValues.Create("!\"#$%&'()+,-./0123456789:;<=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     /// <summary>
     /// True when <paramref name="topic"/> matches <paramref name="pattern"/>: literal tokens compare ordinally,
     /// <c>*</c> matches exactly one token, a trailing <c>&gt;</c> matches one or more tokens.
     /// Invalid input (per <see cref="IsValidPattern"/> and <see cref="IsValidTopic"/>) never matches.
     /// </summary>
-    /// <remarks>Allocation-free; validates and matches in one pass over both strings.</remarks>
+    /// <remarks>
+    /// Allocation-free. Validates while matching: for printable-ASCII input two vectorized character scans and one walk
+    /// over both strings; otherwise one scalar pass.
+    /// </remarks>
     public static bool Matches(string? pattern, string? topic)
     {
         if (pattern is null || topic is null)
@@ -26,9 +33,6 @@ public static partial class Topics
             ? Walk(patternSpan, topicSpan)
             : MatchesValidating(pattern, topic);
     }
-
-    private static readonly SearchValues<char> _topicAscii =
-        SearchValues.Create("!\"#$%&'()+,-./0123456789:;<=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     /// <summary>Matches arguments the caller already validated (a transport's stored pattern and a received topic).</summary>
     /// <remarks>Gives the same answer as <see cref="Matches"/> for valid input; for invalid input the answer is unspecified.</remarks>

@@ -10,6 +10,11 @@ public sealed class TopicMatchingProperties
     public bool Matches_AgreesWithReference(MatchCase c)
         => Topics.Matches(c.Pattern, c.Topic) == ReferenceMatcher.Matches(c.Pattern, c.Topic);
 
+    [Property(Arbitrary = [typeof(MatchCaseArbitrary)], MaxTest = 1000)]
+    public bool PreValidatedPath_AgreesOnValidInput(MatchCase c)
+        => !ReferenceMatcher.IsValidPattern(c.Pattern) || !ReferenceMatcher.IsValidTopic(c.Topic)
+        || Topics.MatchesValidated(c.Pattern, c.Topic) == ReferenceMatcher.Matches(c.Pattern, c.Topic);
+
     [Property(Arbitrary = [typeof(MatchCaseArbitrary)], MaxTest = 500)]
     public bool Validation_AgreesWithReference(MatchCase c)
         => Topics.IsValidPattern(c.Pattern) == ReferenceMatcher.IsValidPattern(c.Pattern)
