@@ -25,17 +25,31 @@ public sealed class ClientCommandTests(BrokerFixture broker) : IClassFixture<Bro
     [Fact]
     public async Task Sub_prints_the_event_pub_sends_as_a_json_line_and_exits_after_count()
     {
-        var subscribed = new SignallingWriter("subscribed");
-        var sub = CliRun.InvokeAsync(["sub", "decky.>", "--count", "1", "--json", "--timeout", "30", "--socket", broker.SocketPath], subscribed);
-        await Task.WhenAny(subscribed.Seen, sub).WaitAsync(_bound);
-        Assert.True(subscribed.Seen.IsCompleted, (await sub).ToString());
+        // sub runs as its own process, as an operator runs it; stderr says when it is live.
+        using var sub = BrokerProcess.StartCli(
+            new Dictionary<string, string>(),
+            "sub", "decky.>", "--count", "1", "--json", "--timeout", "30", "--socket", broker.SocketPath);
+        var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        sub.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("subscribed", StringComparison.Ordinal) == true)
+            {
+                subscribed.TrySetResult();
+            }
+        };
+        sub.BeginErrorReadLine();
+        var output = sub.StandardOutput.ReadToEndAsync();
+        var exited = sub.WaitForExitAsync();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var first = await Task.WhenAny(subscribed.Task, exited).WaitAsync(_bound);
+        Assert.True(subscribed.Task.IsCompleted, $"after {sw.Elapsed} first={(first == exited ? "exit" : "sub")} {exited.Status} {sub.HasExited}");
 
         var pub = await CliRun.InvokeAsync(["pub", "decky.decky-07.mutation", """{"decky":"decky-07","new_services":["http"]}""", "--type", "mutation", "--socket", broker.SocketPath]);
-        var received = await sub.WaitAsync(_bound);
-
         Assert.True(pub.ExitCode == 0, pub.ToString());
-        Assert.True(received.ExitCode == 0, received.ToString());
-        using var line = JsonDocument.Parse(received.Output.Trim());
+        await sub.WaitForExitAsync().WaitAsync(_bound);
+
+        Assert.Equal(0, sub.ExitCode);
+        using var line = JsonDocument.Parse((await output).Trim());
         Assert.Equal("decky.decky-07.mutation", line.RootElement.GetProperty("topic").GetString());
         Assert.Equal("mutation", line.RootElement.GetProperty("type").GetString());
         Assert.Equal("http", line.RootElement.GetProperty("payload").GetProperty("new_services")[0].GetString());
