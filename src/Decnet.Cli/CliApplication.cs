@@ -8,9 +8,6 @@ namespace Decnet.Cli;
 /// <summary>Builds the <c>decnet</c> command tree; shared by <c>Program</c> and the in-process CLI tests.</summary>
 internal static class CliApplication
 {
-    /// <summary>How long SIGTERM/SIGINT waits for a command to finish cleanly (the broker drains and sends BYE).</summary>
-    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>Creates the root command with every subcommand.</summary>
     public static RootCommand CreateRootCommand()
     {

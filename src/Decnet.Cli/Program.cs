@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Decnet.Cli;
 
-var configuration = new InvocationConfiguration { ProcessTerminationTimeout = CliApplication.TerminationTimeout };
+// Long-running commands (bus, sub) handle SIGINT/SIGTERM themselves to stop cleanly with exit 0;
+// System.CommandLine's handler would force 130/143.
+var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
 return await CliApplication.CreateRootCommand().Parse(args).InvokeAsync(configuration).ConfigureAwait(false);

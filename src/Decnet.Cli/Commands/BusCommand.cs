@@ -51,6 +51,11 @@ internal static class BusCommand
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
+
+        // Startup failures are printed once, as one line, below; the host's own stack-trace dump and its
+        // "Press Ctrl+C" banner are noise in an operator's terminal and journal.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddDecnetBus();
         builder.Services.AddDecnetBusBroker();
         builder.Services.PostConfigure<DecnetBusOptions>(o =>
@@ -60,10 +65,11 @@ internal static class BusCommand
         });
 
         using var host = builder.Build();
+        using var signals = new TerminationSignals(ct);
         try
         {
-            // System.CommandLine turns SIGINT/SIGTERM into ct; the host stops gracefully (BYE, socket removed).
-            await host.RunAsync(ct).ConfigureAwait(false);
+            // SIGINT/SIGTERM cancel the token; the host then stops gracefully (BYE to clients, socket removed).
+            await host.RunAsync(signals.Token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }
         catch (OptionsValidationException ex)
@@ -73,10 +79,11 @@ internal static class BusCommand
         }
         catch (BusStartupException ex)
         {
-            await error.WriteLineAsync($"bus: {ex.Message}").ConfigureAwait(false);
+            // The broker's messages already start with "bus: ".
+            await error.WriteLineAsync(ex.Message.StartsWith("bus: ", StringComparison.Ordinal) ? ex.Message : $"bus: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Config;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
         {
             return ExitCodes.Ok;
         }

@@ -61,7 +61,8 @@ internal static class SubCommand
 
         // The timeout covers the whole run, connecting included, like timeout(1).
         using var deadline = timeoutSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds)) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        using var signals = new TerminationSignals(ct);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, deadline.Token);
         try
         {
             return await BusClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
@@ -88,12 +89,12 @@ internal static class SubCommand
                 }
             }, linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !signals.Token.IsCancellationRequested)
         {
             await error.WriteLineAsync($"sub: timed out after {timeoutSeconds:0.###} s").ConfigureAwait(false);
             return ExitCodes.Timeout;
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
         {
             // Ctrl-C or SIGTERM: a normal way to stop watching.
             return ExitCodes.Ok;
