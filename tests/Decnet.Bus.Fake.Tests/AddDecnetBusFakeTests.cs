@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Decnet.Bus.Fake.Tests;
+
+/// <summary>AddDecnetBus() finds FakeBus through the package's assembly attribute, with no explicit registration.</summary>
+public sealed class AddDecnetBusFakeTests
+{
+    [Fact]
+    public async Task Type_fake_resolves_a_FakeBus_discovered_from_the_package()
+    {
+        await using var provider = Build(new() { ["DECNET_BUS_TYPE"] = "fake", ["DECNET_BUS_ECHO"] = "false" });
+
+        var bus = provider.GetRequiredService<IBus>();
+
+        Assert.IsType<FakeBus>(bus);
+        await using var sub = await bus.SubscribeAsync("a.b");
+        await bus.PublishAsync("a.b", new Dictionary<string, object?>());
+        Assert.Equal(0, sub.Received); // DECNET_BUS_ECHO=false reached the FakeBus
+    }
+
+    [Fact]
+    public async Task Enabled_false_wins_over_the_type()
+    {
+        await using var provider = Build(new() { ["DECNET_BUS_TYPE"] = "fake", ["DECNET_BUS_ENABLED"] = "false" });
+
+        Assert.Same(NullBus.Instance, provider.GetRequiredService<IBus>());
+    }
+
+    [Fact]
+    public async Task Registering_twice_gives_one_bus()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "fake" }));
+        services.AddDecnetBus();
+        services.AddDecnetBus();
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IBus));
+        Assert.Same(provider.GetRequiredService<IBus>(), provider.GetRequiredService<IBus>());
+    }
+
+    private static ServiceProvider Build(Dictionary<string, string?> variables)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(DecnetBusEnvironment.From(variables));
+        services.AddDecnetBus();
+        return services.BuildServiceProvider();
+    }
+}
