@@ -97,6 +97,13 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL, as a crash: no BYE, the socket file stays behind.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync().WaitAsync(_bound);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
