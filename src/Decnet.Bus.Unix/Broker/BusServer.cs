@@ -1,3 +1,7 @@
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Broker.Internal;
+using Decnet.Bus.Unix.Native;
+using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,9 +16,20 @@ namespace Decnet.Bus.Unix;
 /// </summary>
 public sealed partial class BusServer : IHostedService, IAsyncDisposable
 {
+    /// <summary>How long a stopping broker lets each client drain its queue before closing it.</summary>
+    public static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(2);
+
     private readonly DecnetBusOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Dictionary<BrokerConnection, Task> _running = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private BrokerHub? _hub;
+    private Socket? _listener;
+    private ulong _socketInode;
+    private Task _acceptLoop = Task.CompletedTask;
+    private Task _heartbeatLoop = Task.CompletedTask;
+    private int _state; // 0 new, 1 started, 2 stopped
 
     /// <summary>Creates the broker; nothing is bound until <see cref="StartAsync"/>.</summary>
     public BusServer(IOptions<DecnetBusOptions> options, ILogger<BusServer>? logger = null, TimeProvider? timeProvider = null)
@@ -23,23 +38,177 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        SocketPath = Path.GetFullPath(_options.SocketPath);
     }
 
     /// <summary>The socket path this broker owns (or will own once started).</summary>
-    public string SocketPath => _options.SocketPath;
+    public string SocketPath { get; }
 
     /// <summary>Current counters and connection rows (what a STATS frame returns).</summary>
-    public BrokerStats GetStats() => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException">The broker has not been started.</exception>
+    public BrokerStats GetStats() => (_hub ?? throw new InvalidOperationException("The broker has not been started.")).GetStats();
 
-    /// <summary>
-    /// Binds the socket and starts accepting. Returns once clients can connect.
-    /// </summary>
+    /// <summary>Binds the socket and starts accepting. Returns once clients can connect.</summary>
     /// <exception cref="BusStartupException">Another broker answers on the path, the path is not a socket, or its directory is missing.</exception>
-    public Task StartAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("A BusServer can be started once.");
+        }
+
+        _hub = new BrokerHub(BrokerLimits.From(_options), _time);
+        (_listener, _socketInode) = BindSocket();
+        _acceptLoop = AcceptLoopAsync(_listener, _hub);
+        _heartbeatLoop = HeartbeatLoopAsync(_hub);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Sends BYE to every client, flushes within a bound, closes them and removes the socket file.</summary>
-    public Task StopAsync(CancellationToken cancellationToken) => throw new NotImplementedException();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        await AwaitQuietly(_acceptLoop).ConfigureAwait(false);
+        await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
+
+        Task[] running;
+        lock (_running)
+        {
+            foreach (var connection in _running.Keys)
+            {
+                connection.CloseGracefully();
+            }
+
+            running = [.. _running.Values];
+        }
+
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(ShutdownFlushBound + TimeSpan.FromMilliseconds(500), _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            lock (_running)
+            {
+                foreach (var connection in _running.Keys)
+                {
+                    connection.Abort();
+                }
+            }
+        }
+
+        RemoveSocketFile();
+        BrokerLog.Stopped(_logger, SocketPath);
+    }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        Interlocked.Exchange(ref _state, 2);
+        _listener?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, BrokerHub hub)
+    {
+        await Task.Yield();
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // EMFILE and friends: keep serving the clients we have, try again shortly.
+                BrokerLog.AcceptFailed(_logger, ex.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, CancellationToken.None).ConfigureAwait(false);
+                continue;
+            }
+
+            Admit(client, hub);
+        }
+    }
+
+    private void Admit(Socket client, BrokerHub hub)
+    {
+        var credentials = PeerCredentialsReader.TryRead(client) ?? new PeerCredentials(0, -1, -1);
+        var connection = new BrokerConnection(hub.NextConnectionId(), client, credentials, hub, _logger, _time);
+        if (!hub.TryRegister(connection))
+        {
+            BrokerLog.TooManyConnections(_logger, credentials.Pid, hub.Limits.MaxConnections);
+            RefuseFull(client, hub.Limits.MaxConnections);
+            return;
+        }
+
+        lock (_running)
+        {
+            if (_stopping.IsCancellationRequested)
+            {
+                hub.Unregister(connection);
+                client.Dispose();
+                return;
+            }
+
+            _running[connection] = RunConnectionAsync(connection);
+        }
+    }
+
+    private async Task RunConnectionAsync(BrokerConnection connection)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync(ShutdownFlushBound).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_running)
+            {
+                _running.Remove(connection);
+            }
+        }
+    }
+
+    private static void RefuseFull(Socket client, int limit)
+    {
+        try
+        {
+            using var buffer = new PooledBufferWriter(128);
+            FrameWriter.WriteErr(buffer, BusErrorCode.TooManyConnections, $"the broker already serves {limit} connections");
+            client.Blocking = false;
+            client.Send(buffer.WrittenSpan);
+            client.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    private static async Task AwaitQuietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
 }

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using Decnet.Bus.Internal;
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,10 +14,24 @@ namespace Decnet.Bus.Unix;
 /// </summary>
 public sealed partial class UnixSocketBus : IBus
 {
+    /// <summary>How long <see cref="DisposeAsync"/> lets queued publishes reach the broker before closing.</summary>
+    public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long <see cref="SubscribeAsync"/> waits for the broker before returning a not-yet-live subscription.</summary>
+    public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
+
     private readonly DecnetBusOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.UnixTransport);
+    private readonly ClientOutbox _outbox;
+    private readonly ConcurrentDictionary<uint, ClientSubscription> _subscriptions = new();
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Lock _startGate = new();
+    private Task _run = Task.CompletedTask;
+    private bool _started;
+    private int _disposed;
+    private uint _nextSid;
 
     /// <summary>Creates a client for <paramref name="options"/>'s socket; nothing connects until first use.</summary>
     public UnixSocketBus(DecnetBusOptions options, ILogger<UnixSocketBus>? logger = null, TimeProvider? timeProvider = null)
@@ -23,41 +40,64 @@ public sealed partial class UnixSocketBus : IBus
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
+        _outbox = new ClientOutbox(Math.Clamp(options.QueueSize, 1, ProtocolConstants.MaxQueueSize));
+        SocketPath = options.SocketPath;
     }
 
     /// <summary>The broker's socket path.</summary>
-    public string SocketPath => _options.SocketPath;
+    public string SocketPath { get; }
 
     /// <summary>True while a handshaken connection to the broker is up.</summary>
-    public bool IsConnected => throw new NotImplementedException();
+    public bool IsConnected => _connection is not null;
 
     /// <inheritdoc />
     public BusCounters Counters => _counters.Snapshot;
 
-    /// <summary>
-    /// Creates a client and connects it now (for the CLI, which must tell "no broker" apart quickly). The returned
-    /// client then behaves like any other: it reconnects by itself if the broker goes away later.
-    /// </summary>
-    /// <exception cref="BusUnavailableException">No broker answered on the socket path.</exception>
-    public static Task<UnixSocketBus> ConnectAsync(DecnetBusOptions options, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
-
-    /// <summary>Fetches the broker's counters and per-connection rows over this client's connection.</summary>
-    /// <exception cref="BusUnavailableException">The broker cannot be reached.</exception>
-    public Task<BrokerStats> GetBrokerStatsAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
-
     /// <inheritdoc />
-    public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
 
-    /// <inheritdoc />
-    /// <remarks>
-    /// Waits up to a bound for the broker; if it is down the subscription is returned anyway and goes live as soon as
-    /// a connection is made (no exception because the bus is down).
-    /// </remarks>
-    public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+        // Let what was published reach the broker (bounded), unless the broker is known to be down.
+        if (_started && _state != ConnectionState.Down)
+        {
+            _outbox.Close(EncodeBye());
+            try
+            {
+                await _run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+        else
+        {
+            _outbox.Close(EncodeBye());
+        }
 
-    /// <inheritdoc />
-    public ValueTask DisposeAsync() => throw new NotImplementedException();
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        _connection?.Abort();
+        await _run.ConfigureAwait(false);
+
+        foreach (var subscription in _subscriptions.Values)
+        {
+            await subscription.Channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _subscriptions.Clear();
+        _counters.AddDropped(_outbox.DropData());
+        _disposing.Dispose();
+    }
+
+    private static byte[] EncodeBye()
+    {
+        using var buffer = new PooledBufferWriter(16);
+        FrameWriter.WriteSimple(buffer, FrameKind.Bye);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }

@@ -1,0 +1,160 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+internal sealed partial class BrokerConnection
+{
+    private bool _handshaken;
+
+    private async Task ReceiveLoopAsync()
+    {
+        var reader = PipeReader.Create(
+            new NetworkStream(_socket, ownsSocket: false),
+            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
+        try
+        {
+            while (true)
+            {
+                ReadResult result;
+                try
+                {
+                    result = await reader.ReadAsync(_handshaken ? _abort.Token : handshake.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!_handshaken && !_abort.IsCancellationRequested)
+                {
+                    throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {ProtocolConstants.HandshakeTimeout.TotalSeconds:0} s");
+                }
+
+                var buffer = result.Buffer;
+                try
+                {
+                    while (FrameReader.TryParse(ref buffer, MaxFrame, out var frame))
+                    {
+                        if (!Handle(frame))
+                        {
+                            return;
+                        }
+                    }
+
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        return;
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles one frame; false when the client said BYE.</summary>
+    private bool Handle(in Frame frame)
+    {
+        if (!_handshaken)
+        {
+            if (frame.Kind != FrameKind.Hello)
+            {
+                throw new ProtocolException(BusErrorCode.HandshakeRequired, "the first frame must be HELLO");
+            }
+
+            HandleHello(FrameDecoder.ReadHello(frame.Body));
+            return true;
+        }
+
+        switch (frame.Kind)
+        {
+            case FrameKind.Pub:
+                _hub.Publish(this, Credentials, frame.Topic, frame.Tail);
+                return true;
+            case FrameKind.Sub:
+                HandleSub(frame.Sid, frame.Topic);
+                return true;
+            case FrameKind.Unsub:
+                HandleUnsub(frame.Sid);
+                return true;
+            case FrameKind.Ping:
+                EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+                return true;
+            case FrameKind.Pong:
+                return true;
+            case FrameKind.Stats:
+                var stats = _hub.GetStats();
+                EnqueueControl(Encode(b => FrameWriter.WriteStatsReply(b, stats)));
+                return true;
+            case FrameKind.Bye:
+                return false;
+            default:
+                throw new ProtocolException(BusErrorCode.BadFrame, $"a client may not send {frame.Kind.ToString().ToUpperInvariant()}");
+        }
+    }
+
+    private void HandleHello(HelloMessage hello)
+    {
+        if (hello.Version != ProtocolConstants.Version)
+        {
+            throw new ProtocolException(BusErrorCode.ProtocolVersion, $"client speaks version {hello.Version}; this broker speaks {ProtocolConstants.Version}");
+        }
+
+        var limits = _hub.Limits;
+        Name = hello.Name.Length <= 128 ? hello.Name : hello.Name[..128];
+        Echo = hello.Echo;
+        QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
+        MaxFrame = hello.MaxFrame > 0 ? Math.Clamp(hello.MaxFrame, ProtocolConstants.MinMaxFrame, limits.MaxFrameBytes) : limits.MaxFrameBytes;
+        _handshaken = true;
+        var welcome = new WelcomeMessage(ProtocolConstants.Version, _hub.Credentials.Pid, MaxFrame, limits.MaxTopicBytes, limits.MaxSubscriptionsPerConnection, QueueSize);
+        EnqueueControl(Encode(b => FrameWriter.WriteWelcome(b, welcome)));
+        BrokerLog.ClientConnected(_logger, Name, Credentials.Pid, Credentials.Uid);
+    }
+
+    private void HandleSub(uint sid, System.Buffers.ReadOnlySequence<byte> patternUtf8)
+    {
+        var limits = _hub.Limits;
+        var pattern = patternUtf8.Length <= limits.MaxTopicBytes ? TopicText.DecodePattern(patternUtf8) : null;
+        if (pattern is null || !Topics.IsValidPattern(pattern))
+        {
+            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern (at most {limits.MaxTopicBytes} UTF-8 bytes; '*' and a final '>' as whole tokens)");
+        }
+
+        lock (_subscriptions)
+        {
+            if (_subscriptions.Remove(sid, out var previous))
+            {
+                // Re-subscribing an id replaces its pattern.
+                _hub.RemoveRoute(previous, new Route(this, sid));
+            }
+            else if (_subscriptions.Count >= limits.MaxSubscriptionsPerConnection)
+            {
+                throw new ProtocolException(BusErrorCode.TooManySubscriptions, $"more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
+            }
+
+            _subscriptions[sid] = pattern;
+            _subscriptionCount = _subscriptions.Count;
+            _hub.AddRoute(pattern, new Route(this, sid));
+        }
+
+        // Only now is the route in the table: once the client reads SUBACK, every later publish reaches it.
+        EnqueueControl(Encode(b => FrameWriter.WriteSubAck(b, sid)));
+    }
+
+    private void HandleUnsub(uint sid)
+    {
+        lock (_subscriptions)
+        {
+            if (_subscriptions.Remove(sid, out var pattern))
+            {
+                _subscriptionCount = _subscriptions.Count;
+                _hub.RemoveRoute(pattern, new Route(this, sid));
+            }
+        }
+    }
+}

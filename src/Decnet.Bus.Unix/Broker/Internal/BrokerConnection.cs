@@ -1,0 +1,255 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Decnet.Bus.Unix.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// One client as the broker sees it: a receive loop that parses and handles frames, and one send loop that batches
+/// queued frames into single writes. Events go into a bounded drop-oldest lane (count and bytes); control frames
+/// (WELCOME, SUBACK, PONG, STATS, ERR, BYE) go into their own lane, which is never dropped.
+/// </summary>
+internal sealed partial class BrokerConnection : IAsyncDisposable
+{
+    private const int MaxControlBacklog = 4096;
+
+    private readonly Socket _socket;
+    private readonly BrokerHub _hub;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _gate = new();
+    private readonly Queue<OutboundItem> _events = new();
+    private readonly Queue<byte[]> _control = new();
+    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    private readonly Dictionary<uint, string> _subscriptions = [];
+    private long _queuedBytes;
+    private byte[]? _finalFrame;
+    private bool _closing;
+    private int _subscriptionCount;
+    private long _published;
+    private long _delivered;
+    private long _dropped;
+
+    public BrokerConnection(long id, Socket socket, PeerCredentials credentials, BrokerHub hub, ILogger logger, TimeProvider time)
+    {
+        Id = id;
+        _socket = socket;
+        Credentials = credentials;
+        _hub = hub;
+        _logger = logger;
+        _time = time;
+        QueueSize = hub.Limits.QueueSize;
+        MaxFrame = hub.Limits.MaxFrameBytes;
+    }
+
+    public long Id { get; }
+
+    public PeerCredentials Credentials { get; }
+
+    /// <summary>The name from HELLO; empty until the handshake.</summary>
+    public string Name { get; private set; } = string.Empty;
+
+    /// <summary>Whether this client receives its own publishes (HELLO echo flag).</summary>
+    public bool Echo { get; private set; } = true;
+
+    public int QueueSize { get; private set; }
+
+    public int MaxFrame { get; private set; }
+
+    public void CountPublished() => Interlocked.Increment(ref _published);
+
+    /// <summary>Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were dropped.</summary>
+    public int EnqueueEvent(OutboundItem item)
+    {
+        var dropped = 0;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return 0;
+            }
+
+            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + item.Bytes > ProtocolConstants.MaxQueuedBytesPerConnection))
+            {
+                var old = _events.Dequeue();
+                _queuedBytes -= old.Bytes;
+                old.Event.Release();
+                dropped++;
+            }
+
+            item.Event.AddRef();
+            _events.Enqueue(item);
+            _queuedBytes += item.Bytes;
+        }
+
+        Interlocked.Increment(ref _delivered);
+        if (dropped > 0)
+        {
+            Interlocked.Add(ref _dropped, dropped);
+        }
+
+        _doorbell.Writer.TryWrite(true);
+        return dropped;
+    }
+
+    /// <summary>Stops accepting events, flushes what is queued, then sends BYE and half-closes (broker shutdown).</summary>
+    public void CloseGracefully() => BeginClose(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Bye)), discardEvents: false);
+
+    /// <summary>Discards queued events and sends ERR, then half-closes (protocol violation).</summary>
+    public void CloseWithError(BusErrorCode code, string message)
+        => BeginClose(Encode(b => FrameWriter.WriteErr(b, code, message)), discardEvents: true);
+
+    /// <summary>Tears the connection down now, without flushing.</summary>
+    public void Abort() => _abort.Cancel();
+
+    public BrokerConnectionStats Snapshot()
+    {
+        int queued;
+        lock (_gate)
+        {
+            queued = _events.Count;
+        }
+
+        return new BrokerConnectionStats(
+            Name,
+            Credentials.Pid,
+            Credentials.Uid,
+            Credentials.Gid,
+            Volatile.Read(ref _subscriptionCount),
+            queued,
+            Interlocked.Read(ref _dropped),
+            Interlocked.Read(ref _delivered),
+            Interlocked.Read(ref _published));
+    }
+
+    /// <summary>Hands the subscriptions over for removal from the routing table (once the receive loop has ended).</summary>
+    public List<KeyValuePair<uint, string>> TakeSubscriptions()
+    {
+        lock (_subscriptions)
+        {
+            var all = _subscriptions.ToList();
+            _subscriptions.Clear();
+            _subscriptionCount = 0;
+            return all;
+        }
+    }
+
+    /// <summary>Runs the connection until the client leaves, breaks the protocol, or the broker stops it.</summary>
+    public async Task RunAsync(TimeSpan flushBound)
+    {
+        var send = SendLoopAsync();
+        try
+        {
+            await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+        catch (ProtocolException ex)
+        {
+            BrokerLog.ProtocolViolation(_logger, Name, Credentials.Pid, ex.Code.ToString(), ex.Message);
+            CloseWithError(ex.Code, ex.Message);
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            BrokerLog.ConnectionFailed(_logger, Name, Credentials.Pid, ex.Message);
+        }
+        finally
+        {
+            _hub.Unregister(this);
+        }
+
+        lock (_gate)
+        {
+            if (!_closing)
+            {
+                // The client left (EOF or BYE): nothing more to send.
+                _abort.Cancel();
+            }
+        }
+
+        try
+        {
+            await send.WaitAsync(flushBound, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+
+        await DisposeAsync().ConfigureAwait(false);
+        BrokerLog.ClientDisconnected(_logger, Name, Credentials.Pid);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _abort.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        lock (_gate)
+        {
+            _closing = true;
+            while (_events.TryDequeue(out var item))
+            {
+                item.Event.Release();
+            }
+
+            _queuedBytes = 0;
+        }
+    }
+
+    private void BeginClose(byte[] finalFrame, bool discardEvents)
+    {
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            _closing = true;
+            _finalFrame = finalFrame;
+            if (discardEvents)
+            {
+                while (_events.TryDequeue(out var item))
+                {
+                    item.Event.Release();
+                }
+
+                _queuedBytes = 0;
+            }
+        }
+
+        _doorbell.Writer.TryWrite(true);
+    }
+
+    private void EnqueueControl(byte[] frame)
+    {
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            if (_control.Count >= MaxControlBacklog)
+            {
+                throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} unread control frames");
+            }
+
+            _control.Enqueue(frame);
+        }
+
+        _doorbell.Writer.TryWrite(true);
+    }
+
+    private static byte[] Encode(Action<PooledBufferWriter> write)
+    {
+        using var buffer = new PooledBufferWriter(64);
+        write(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

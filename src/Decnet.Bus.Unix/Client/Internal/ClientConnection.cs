@@ -1,0 +1,384 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>
+/// One handshaken connection to the broker: a receive loop routing EVT by sid and completing acks, and one send
+/// loop draining the client's outbox into batched writes. Ends on error, BYE, or <see cref="Abort"/>.
+/// </summary>
+internal sealed class ClientConnection : IAsyncDisposable
+{
+    private const int MaxBatchBytes = 256 * 1024;
+
+    private readonly Socket _socket;
+    private readonly PipeReader _reader;
+    private readonly ClientOutbox _outbox;
+    private readonly Func<uint, ClientSubscription?> _findSubscription;
+    private readonly ILogger _logger;
+    private readonly string _path;
+    private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _gate = new();
+    private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
+    private readonly Queue<TaskCompletionSource<BrokerStats>> _stats = new();
+    private Task _completion = Task.CompletedTask;
+    private bool _ended;
+
+    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, ILogger logger, string path)
+    {
+        _socket = socket;
+        _reader = reader;
+        Welcome = welcome;
+        _outbox = outbox;
+        _findSubscription = findSubscription;
+        _logger = logger;
+        _path = path;
+    }
+
+    public WelcomeMessage Welcome { get; }
+
+    /// <summary>Completes when both loops have ended; never faults.</summary>
+    public Task Completion => _completion;
+
+    /// <summary>Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout).</summary>
+    /// <exception cref="SocketException">Nobody listens on the path.</exception>
+    /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
+    /// <exception cref="ProtocolException">The broker answered with something other than WELCOME.</exception>
+    /// <exception cref="TimeoutException">No WELCOME in time.</exception>
+    public static async Task<ClientConnection> ConnectAsync(
+        string path, HelloMessage hello, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, ILogger logger, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        PipeReader? reader = null;
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), handshake.Token).ConfigureAwait(false);
+            using (var buffer = new PooledBufferWriter(128))
+            {
+                FrameWriter.WriteHello(buffer, hello);
+                await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, handshake.Token).ConfigureAwait(false);
+            }
+
+            reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+            while (true)
+            {
+                var result = await reader.ReadAsync(handshake.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (FrameReader.TryParse(ref buffer, ProtocolConstants.MinMaxFrame * 16, out var frame))
+                {
+                    try
+                    {
+                        switch (frame.Kind)
+                        {
+                            case FrameKind.Welcome:
+                                var welcome = FrameDecoder.ReadWelcome(frame.Body);
+                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, logger, path);
+                                return connection;
+                            case FrameKind.Err:
+                                var error = FrameDecoder.ReadErr(frame.Body);
+                                throw new BrokerRefusedException(error.Code, error.Message);
+                            default:
+                                throw new ProtocolException(BusErrorCode.BadFrame, $"expected WELCOME, got {frame.Kind}");
+                        }
+                    }
+                    finally
+                    {
+                        reader.AdvanceTo(buffer.Start, buffer.End);
+                    }
+                }
+
+                if (result.IsCompleted)
+                {
+                    throw new IOException("the broker closed the connection during the handshake");
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await Cleanup().ConfigureAwait(false);
+            throw new TimeoutException($"no WELCOME from {path} within {ProtocolConstants.HandshakeTimeout.TotalSeconds:0} s");
+        }
+        catch
+        {
+            await Cleanup().ConfigureAwait(false);
+            throw;
+        }
+
+        async ValueTask Cleanup()
+        {
+            if (reader is not null)
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>Starts the loops.</summary>
+    public void Start() => _completion = RunAsync();
+
+    /// <summary>Sends SUB for <paramref name="subscription"/> unless already sent on this connection; completes on SUBACK (false if the connection ends first).</summary>
+    public Task<bool> SubscribeAsync(ClientSubscription subscription)
+    {
+        TaskCompletionSource<bool> ack;
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return Task.FromResult(false);
+            }
+
+            if (_acks.TryGetValue(subscription.Sid, out var existing))
+            {
+                return existing.Task;
+            }
+
+            ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _acks[subscription.Sid] = ack;
+        }
+
+        _outbox.EnqueueControl(Encode(b => FrameWriter.WriteSub(b, subscription.Sid, subscription.Pattern)));
+        return ack.Task;
+    }
+
+    public void Unsubscribe(uint sid)
+    {
+        lock (_gate)
+        {
+            if (_ended || !_acks.Remove(sid, out var ack))
+            {
+                return;
+            }
+
+            ack.TrySetResult(false);
+        }
+
+        _outbox.EnqueueControl(Encode(b => FrameWriter.WriteUnsub(b, sid)));
+    }
+
+    /// <summary>Asks the broker for STATS; faults with <see cref="IOException"/> if the connection ends first.</summary>
+    public Task<BrokerStats> RequestStatsAsync()
+    {
+        var reply = new TaskCompletionSource<BrokerStats>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_ended)
+            {
+                return Task.FromException<BrokerStats>(new IOException("the connection to the broker ended"));
+            }
+
+            // Enqueue under the lock so replies (which arrive in request order) match the queue order.
+            _stats.Enqueue(reply);
+            _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Stats)));
+        }
+
+        return reply.Task;
+    }
+
+    public void Abort() => _abort.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _abort.CancelAsync().ConfigureAwait(false);
+        await _completion.ConfigureAwait(false);
+        _abort.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        await Task.Yield();
+        var send = SendLoopAsync();
+        string reason;
+        try
+        {
+            reason = await ReceiveLoopAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_abort.IsCancellationRequested)
+        {
+            reason = "closed";
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or ProtocolException or InvalidOperationException)
+        {
+            reason = ex.Message;
+        }
+
+        await _abort.CancelAsync().ConfigureAwait(false);
+        await send.ConfigureAwait(false);
+        await _reader.CompleteAsync().ConfigureAwait(false);
+        _socket.Dispose();
+
+        List<TaskCompletionSource<bool>> acks;
+        List<TaskCompletionSource<BrokerStats>> stats;
+        lock (_gate)
+        {
+            _ended = true;
+            acks = [.. _acks.Values];
+            stats = [.. _stats];
+            _acks.Clear();
+            _stats.Clear();
+        }
+
+        foreach (var ack in acks)
+        {
+            ack.TrySetResult(false);
+        }
+
+        foreach (var reply in stats)
+        {
+            reply.TrySetException(new IOException($"the connection to the broker ended: {reason}"));
+        }
+
+        if (!_outbox.IsClosing)
+        {
+            ClientLog.Disconnected(_logger, _path, reason);
+        }
+    }
+
+    private async Task<string> ReceiveLoopAsync()
+    {
+        var maxFrame = Math.Max(Welcome.MaxFrame, ProtocolConstants.MinMaxFrame) * 2;
+        var sids = new List<uint>(4);
+        while (true)
+        {
+            var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            try
+            {
+                while (FrameReader.TryParse(ref buffer, maxFrame, out var frame))
+                {
+                    if (Handle(frame, sids) is { } end)
+                    {
+                        return end;
+                    }
+                }
+
+                if (result.IsCompleted)
+                {
+                    return "the broker closed the connection";
+                }
+            }
+            finally
+            {
+                _reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+    }
+
+    /// <summary>Handles one frame; returns a reason when the connection must end.</summary>
+    private string? Handle(in Frame frame, List<uint> sids)
+    {
+        switch (frame.Kind)
+        {
+            case FrameKind.Evt:
+                Deliver(frame.Body, sids);
+                return null;
+            case FrameKind.SubAck:
+                Acknowledge(frame.Sid);
+                return null;
+            case FrameKind.Ping:
+                _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+                return null;
+            case FrameKind.Pong:
+                return null;
+            case FrameKind.StatsReply:
+                var stats = FrameDecoder.ReadStatsReply(frame.Body);
+                TaskCompletionSource<BrokerStats>? reply;
+                lock (_gate)
+                {
+                    _stats.TryDequeue(out reply);
+                }
+
+                reply?.TrySetResult(stats);
+                return null;
+            case FrameKind.Err:
+                var error = FrameDecoder.ReadErr(frame.Body);
+                ClientLog.BrokerError(_logger, _path, error.Code.ToString(), error.Message);
+                return $"broker error {error.Code}: {error.Message}";
+            case FrameKind.Bye:
+                return "the broker said BYE";
+            default:
+                throw new ProtocolException(BusErrorCode.BadFrame, $"unexpected {frame.Kind} from the broker");
+        }
+    }
+
+    private void Deliver(ReadOnlySequence<byte> body, List<uint> sids)
+    {
+        BusEvent evt;
+        try
+        {
+            evt = FrameDecoder.ReadEvent(body, sids);
+        }
+        catch (ProtocolException ex)
+        {
+            // One undecodable event is dropped; the stream stays in sync because framing is intact.
+            ClientLog.BadFrame(_logger, ex.Message);
+            return;
+        }
+
+        foreach (var sid in sids)
+        {
+            _findSubscription(sid)?.Channel.TryDeliver(evt);
+        }
+    }
+
+    private void Acknowledge(uint sid)
+    {
+        TaskCompletionSource<bool>? ack;
+        lock (_gate)
+        {
+            _acks.TryGetValue(sid, out ack);
+        }
+
+        if (ack is not null && !ack.Task.IsCompleted)
+        {
+            _findSubscription(sid)?.Acknowledged();
+            ack.TrySetResult(true);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        await Task.Yield();
+        using var batch = new PooledBufferWriter(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                await _outbox.WaitAsync(_abort.Token).ConfigureAwait(false);
+                var final = _outbox.Take(batch, MaxBatchBytes, out _);
+                var memory = batch.WrittenMemory;
+                while (!memory.IsEmpty)
+                {
+                    var sent = await _socket.SendAsync(memory, SocketFlags.None, _abort.Token).ConfigureAwait(false);
+                    memory = memory[sent..];
+                }
+
+                batch.Reset();
+                if (final)
+                {
+                    _socket.Shutdown(SocketShutdown.Send);
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+        {
+            _abort.Cancel();
+        }
+    }
+
+    private static byte[] Encode(Action<PooledBufferWriter> write)
+    {
+        using var buffer = new PooledBufferWriter(64);
+        write(buffer);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

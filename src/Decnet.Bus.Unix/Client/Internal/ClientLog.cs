@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>The client's log messages (source-generated).</summary>
+internal static partial class ClientLog
+{
+    [LoggerMessage(101, LogLevel.Debug, "Connected to the bus broker at {Path} (broker pid {Pid})")]
+    public static partial void Connected(ILogger logger, string path, int pid);
+
+    [LoggerMessage(102, LogLevel.Debug, "Bus broker at {Path} unavailable: {Reason}; retrying in {DelayMs} ms")]
+    public static partial void ConnectFailed(ILogger logger, string path, string reason, long delayMs);
+
+    [LoggerMessage(103, LogLevel.Information, "Lost the bus broker at {Path}: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string path, string reason);
+
+    [LoggerMessage(104, LogLevel.Warning, "Bus broker at {Path} reported error {Code}: {Message}")]
+    public static partial void BrokerError(ILogger logger, string path, string code, string message);
+
+    [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
+    public static partial void BadFrame(ILogger logger, string reason);
+}

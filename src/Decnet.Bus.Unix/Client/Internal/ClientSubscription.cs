@@ -1,0 +1,24 @@
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>A client subscription: its wire id, pattern and the channel the consumer reads.</summary>
+internal sealed class ClientSubscription(uint sid, string pattern, ChannelSubscription channel)
+{
+    private int _everAcked;
+
+    public uint Sid { get; } = sid;
+
+    public string Pattern { get; } = pattern;
+
+    public ChannelSubscription Channel { get; } = channel;
+
+    /// <summary>Called on SUBACK: from the second connection on, records a reconnect on the channel.</summary>
+    public void Acknowledged()
+    {
+        if (Interlocked.Exchange(ref _everAcked, 1) != 0)
+        {
+            Channel.MarkReconnected();
+        }
+    }
+}
