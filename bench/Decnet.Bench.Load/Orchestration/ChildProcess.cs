@@ -7,10 +7,10 @@ namespace Decnet.Bench.Load.Orchestration;
 /// <summary>A process the orchestrator started: stdout lines are queued, stderr goes to a log; killed on dispose.</summary>
 internal sealed partial class ChildProcess : IDisposable
 {
-    private const int SigKill = 9;
-    private const int SigTerm = 15;
-    private const int SigCont = 18;
-    private const int SigStop = 19;
+    private const int _sigKill = 9;
+    private const int _sigTerm = 15;
+    private const int _sigCont = 18;
+    private const int _sigStop = 19;
 
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
@@ -111,9 +111,9 @@ internal sealed partial class ChildProcess : IDisposable
 
     public Task<string> WaitForJsonAsync(TimeSpan timeout) => WaitForLineAsync(l => l.StartsWith('{'), timeout);
 
-    public void Stop() => _ = Kill(_process.Id, SigStop);
+    public void Stop() => _ = Kill(_process.Id, _sigStop);
 
-    public void Continue() => _ = Kill(_process.Id, SigCont);
+    public void Continue() => _ = Kill(_process.Id, _sigCont);
 
     /// <summary>SIGTERM, then SIGKILL if it has not exited within <paramref name="grace"/>.</summary>
     public async Task TerminateAsync(TimeSpan grace)
@@ -123,15 +123,15 @@ internal sealed partial class ChildProcess : IDisposable
             return;
         }
 
-        _ = Kill(_process.Id, SigCont);
-        _ = Kill(_process.Id, SigTerm);
+        _ = Kill(_process.Id, _sigCont);
+        _ = Kill(_process.Id, _sigTerm);
         try
         {
             await _process.WaitForExitAsync().WaitAsync(grace);
         }
         catch (TimeoutException)
         {
-            _ = Kill(_process.Id, SigKill);
+            _ = Kill(_process.Id, _sigKill);
             await _process.WaitForExitAsync();
         }
     }
@@ -142,7 +142,7 @@ internal sealed partial class ChildProcess : IDisposable
         {
             if (!_process.HasExited)
             {
-                _ = Kill(_process.Id, SigCont);
+                _ = Kill(_process.Id, _sigCont);
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(5000);
             }

@@ -7,7 +7,7 @@ namespace Decnet.Bench.Load.Orchestration;
 /// <summary>Medians of the runs, written as a markdown table (with targets and ratios) and as JSON with every run.</summary>
 internal static class Report
 {
-    private static readonly (string Workload, string Metric, string Label, string Target)[] Rows =
+    private static readonly (string Workload, string Metric, string Label, string Target)[] _rows =
     [
         ("W1", "events_per_s", "W1 throughput 1→1 (events/s)", "≥ 2,500,000; ≥ 1.5× nats; ≥ 10× redis"),
         ("W1", "dropped_pct", "W1 dropped (%)", "0"),
@@ -53,7 +53,7 @@ internal static class Report
         md.AppendLine(header);
         md.Append("| workload (median of ").Append(settings.Runs).Append(" runs) | ").AppendJoin(" | ", systems.Select(Title)).AppendLine(" | target |");
         md.Append("|---|").Append(string.Concat(systems.Select(_ => "---:|"))).AppendLine("---|");
-        foreach (var (workload, metric, label, target) in Rows.Where(r => settings.Workloads.Contains(r.Workload)))
+        foreach (var (workload, metric, label, target) in _rows.Where(r => settings.Workloads.Contains(r.Workload)))
         {
             md.Append("| ").Append(label).Append(" | ");
             foreach (var system in systems)

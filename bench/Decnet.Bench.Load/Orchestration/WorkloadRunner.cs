@@ -9,8 +9,8 @@ namespace Decnet.Bench.Load.Orchestration;
 /// <summary>Runs one workload once on one system: fresh server, subscriber process(es), publisher process, metrics.</summary>
 internal sealed class WorkloadRunner(BenchSettings settings)
 {
-    private static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan RunBound = TimeSpan.FromSeconds(600);
+    private static readonly TimeSpan _readyBound = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan _runBound = TimeSpan.FromSeconds(600);
 
     private readonly WorkloadSizes _sizes = settings.Quick ? WorkloadSizes.Quick : WorkloadSizes.Full;
 
@@ -65,7 +65,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     {
         string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers)]);
-        await sub.WaitForReadyAsync(ReadyBound);
+        await sub.WaitForReadyAsync(_readyBound);
         using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);
         var published = await ReadJsonAsync(pub);
         var received = await ReadJsonAsync(sub);
@@ -82,7 +82,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     {
         string[] shape = ["--count", Invariant(_sizes.W3)];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency"]);
-        await sub.WaitForReadyAsync(ReadyBound);
+        await sub.WaitForReadyAsync(_readyBound);
         using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, "--pace-us", Invariant(WorkloadSizes.W3PaceMicroseconds)]);
         await ReadJsonAsync(pub);
         var received = await ReadJsonAsync(sub);
@@ -98,7 +98,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     {
         var before = ProcSample.Read(broker.Pid);
         using var idle = Role(system, "idle", broker, $"{tag}-idle", ["--clients", Invariant(WorkloadSizes.W5Clients), "--subs", Invariant(WorkloadSizes.W5Subscriptions)]);
-        await idle.WaitForReadyAsync(RunBound);
+        await idle.WaitForReadyAsync(_runBound);
         var start = ProcSample.Read(broker.Pid);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -116,9 +116,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         var count = _sizes.W6;
         string[] shape = ["--count", Invariant(count)];
         using var stalled = Role(system, "sub", broker, $"{tag}-stalled", [.. shape, "--name", "stalled", "--idle-ms", "5000"]);
-        await stalled.WaitForReadyAsync(ReadyBound);
+        await stalled.WaitForReadyAsync(_readyBound);
         using var healthy = Role(system, "sub", broker, $"{tag}-healthy", [.. shape, "--name", "healthy"]);
-        await healthy.WaitForReadyAsync(ReadyBound);
+        await healthy.WaitForReadyAsync(_readyBound);
 
         // SIGSTOP: the stalled subscriber really never reads its socket while the publisher runs.
         stalled.Stop();
@@ -174,7 +174,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
 
     private static async Task<JsonElement> ReadJsonAsync(ChildProcess process)
     {
-        var line = await process.WaitForJsonAsync(RunBound);
+        var line = await process.WaitForJsonAsync(_runBound);
         using var document = JsonDocument.Parse(line);
         return document.RootElement.Clone();
     }

@@ -8,7 +8,7 @@ namespace Decnet.Bench.Load.Systems;
 /// <summary>System 1: a <see cref="UnixSocketBus"/> client of a <c>decnet bus</c> broker in another process.</summary>
 internal sealed class DecnetLoadClient : ILoadClient
 {
-    private const string EndType = "end";
+    private const string _endType = "end";
 
     private readonly UnixSocketBus _bus;
     private readonly BenchPayload _payload = new();
@@ -69,7 +69,7 @@ internal sealed class DecnetLoadClient : ILoadClient
         return _bus.PublishAsync(topic, _payload);
     }
 
-    public ValueTask PublishEndAsync(string topic) => _bus.PublishAsync(topic, _payload, EndType);
+    public ValueTask PublishEndAsync(string topic) => _bus.PublishAsync(topic, _payload, _endType);
 
     // The client has no flush: its send loop drains the outbox continuously, and DisposeAsync waits for it.
     public ValueTask FlushAsync() => ValueTask.CompletedTask;
@@ -89,7 +89,7 @@ internal sealed class DecnetLoadClient : ILoadClient
     {
         await foreach (var ev in subscription)
         {
-            if (ev.Type == EndType)
+            if (ev.Type == _endType)
             {
                 sink.OnEnd(client);
             }

@@ -10,10 +10,10 @@ namespace Decnet.Bench.Load.Systems;
 /// </summary>
 internal sealed class RawLoadClient : ILoadClient
 {
-    private const int BufferBytes = 64 * 1024;
+    private const int _bufferBytes = 64 * 1024;
 
     private readonly Socket _socket;
-    private readonly byte[] _out = new byte[BufferBytes];
+    private readonly byte[] _out = new byte[_bufferBytes];
     private readonly int _size;
     private int _filled;
     private bool _started;

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark (issue 7): Decnet.Core vs nats-server (official Go client) vs Redis (StackExchange.Redis)
+# vs a raw C# relay ceiling. Every workload runs --runs times (default 3) per system in this one invocation; the
+# medians go to bench/results/<date>-<host>[-quick].md and .json.
+#
+# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw]
+#
+# It installs missing peers with apt-get (as root), starts every server itself in a temp dir (loopback port or temp
+# UNIX socket), and stops only the processes it started. It never touches system services.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+quick=false
+runs=3
+workloads=W1,W2,W3,W4,W5,W6
+systems=decnet,nats,redis,raw
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=true ;;
+    --runs) runs=$2; shift ;;
+    --workloads) workloads=$2; shift ;;
+    --systems) systems=$2; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# --- peers ---------------------------------------------------------------------------------------------------
+nats_src=/usr/share/gocode/src/github.com/nats-io/nats.go
+missing=()
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
+[ -d "$nats_src" ] || missing+=(golang-github-nats-io-go-nats-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bench: missing ${missing[*]}; run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "bench: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+nats_server=$(command -v nats-server || echo /usr/sbin/nats-server)
+redis_server=$(command -v redis-server || echo /usr/bin/redis-server)
+
+# --- temp dir and cleanup of exactly what we started ---------------------------------------------------------
+tmp=$(mktemp -d /tmp/decnet-bench.XXXXXX)
+export DECNET_BENCH_RUN="$tmp"   # every child inherits it: cleanup kills a pid only if its environ carries it
+ours() { [ -r "/proc/$1/environ" ] && tr '\0' '\n' <"/proc/$1/environ" 2>/dev/null | grep -qx "DECNET_BENCH_RUN=$tmp"; }
+cleanup() {
+  status=$?
+  if [ -f "$tmp/pids" ]; then
+    while read -r pid; do
+      if ours "$pid"; then kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; fi
+    done <"$tmp/pids"
+    sleep 1
+    while read -r pid; do
+      if ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
+    done <"$tmp/pids"
+  fi
+  if [ $status -eq 0 ]; then
+    rm -rf "$tmp"
+  else
+    echo "bench: failed; logs kept in $tmp" >&2
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build -----------------------------------------------------------------------------------------------------
+echo "bench: building (Release)" >&2
+dotnet build Decnet.Core.sln -c Release -nologo -v quiet >"$tmp/build.log" 2>&1 || { tail -30 "$tmp/build.log" >&2; exit 1; }
+GOCACHE="$tmp/gocache" GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$tmp/natsbench" ./bench/nats-go
+
+decnet="$root/src/Decnet.Cli/bin/Release/net10.0/decnet"
+load="$root/bench/Decnet.Bench.Load/bin/Release/net10.0/Decnet.Bench.Load"
+nats_client_version=$(dpkg-query -W -f '${Version}' golang-github-nats-io-go-nats-dev 2>/dev/null || echo unknown)
+versions="$("$nats_server" --version 2>&1 | head -1), $("$redis_server" --version | cut -d' ' -f1-3), nats.go $nats_client_version (Debian), StackExchange.Redis 2.13.17"
+
+host=$(hostname -s)
+suffix=""
+quick_flag=()
+if $quick; then suffix="-quick"; quick_flag=(--quick); fi
+out="$root/bench/results/$(date +%F)-$host$suffix"
+mkdir -p "$root/bench/results"
+
+command_line="scripts/bench.sh"
+$quick && command_line="$command_line --quick"
+[ "$runs" != 3 ] && command_line="$command_line --runs $runs"
+[ "$workloads" != W1,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
+[ "$systems" != decnet,nats,redis,raw ] && command_line="$command_line --systems $systems"
+
+echo "bench: running (logs in $tmp)" >&2
+"$load" run "${quick_flag[@]}" --runs "$runs" --workloads "$workloads" --systems "$systems" \
+  --tmp "$tmp" --decnet "$decnet" --natsbench "$tmp/natsbench" --nats-server "$nats_server" --redis-server "$redis_server" \
+  --versions "$versions" --command "$command_line" --out "$out" &
+echo $! >>"$tmp/pids"
+wait $!
+cat "$out.md"
