@@ -8,7 +8,7 @@ namespace Decnet.Bench.Transport;
 [MemoryDiagnoser]
 public class FrameParseBenchmarks
 {
-    private const int Frames = 64;
+    private const int _frames = 64;
 
     private byte[] _buffer = [];
 
@@ -16,15 +16,15 @@ public class FrameParseBenchmarks
     public void Setup()
     {
         var frame = WireSamples.PubFrame();
-        _buffer = new byte[frame.Length * Frames];
-        for (var i = 0; i < Frames; i++)
+        _buffer = new byte[frame.Length * _frames];
+        for (var i = 0; i < _frames; i++)
         {
             frame.CopyTo(_buffer, i * frame.Length);
         }
     }
 
     /// <summary>Parses 64 frames; per-frame cost is the reported figure divided by 64.</summary>
-    [Benchmark(OperationsPerInvoke = Frames)]
+    [Benchmark(OperationsPerInvoke = _frames)]
     public int ParsePub()
     {
         var sequence = new ReadOnlySequence<byte>(_buffer);
