@@ -84,13 +84,11 @@ public sealed partial class FakeBus
                 waiter.Fail(new ObjectDisposedException(GetType().FullName));
             }
 
-            using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeoutSource.CancelAfter(bound);
             try
             {
-                return await waiter.Task.WaitAsync(timeoutSource.Token).ConfigureAwait(false);
+                return await waiter.Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (TimeoutException) when (!waiter.Task.IsCompleted)
             {
                 throw new FakeBusWaitTimeoutException(WaitTimeoutMessage.Build(_options.ClientName, pattern, predicate is not null, count, waiter.Found, bound, Published));
             }

@@ -1,11 +1,5 @@
 using System.CommandLine;
-using Decnet.Cli.Commands;
+using Decnet.Cli;
 
-var root = new RootCommand("decnet: the DECNET service bus broker, bus client tools and mutation events.");
-root.Subcommands.Add(BusCommand.Create());
-root.Subcommands.Add(PubCommand.Create());
-root.Subcommands.Add(SubCommand.Create());
-root.Subcommands.Add(StatsCommand.Create());
-root.Subcommands.Add(MutationCommand.Create());
-root.Subcommands.Add(SyslogCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+var configuration = new InvocationConfiguration { ProcessTerminationTimeout = CliApplication.TerminationTimeout };
+return await CliApplication.CreateRootCommand().Parse(args).InvokeAsync(configuration).ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace Decnet.Bus.Unix;
 
 public sealed partial class BusServer
 {
-    private static readonly byte[] HealthTopic = Encoding.UTF8.GetBytes(Topics.SystemBusHealth);
+    internal static readonly byte[] HealthTopic = Encoding.UTF8.GetBytes(Topics.SystemBusHealth);
 
     private async Task HeartbeatLoopAsync(BrokerHub hub)
     {

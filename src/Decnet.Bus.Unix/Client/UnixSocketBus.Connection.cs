@@ -5,7 +5,7 @@ namespace Decnet.Bus.Unix;
 
 public sealed partial class UnixSocketBus
 {
-    private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
 
     private volatile ClientConnection? _connection;
     private volatile ConnectionState _state = ConnectionState.Connecting;
@@ -152,12 +152,13 @@ public sealed partial class UnixSocketBus
             _state = ConnectionState.Connected;
             Volatile.Read(ref _attempt).TrySetResult(connection);
 
-            var acks = _subscriptions.Values.Select(connection.SubscribeAsync).ToArray();
-            await Task.WhenAll(acks).ConfigureAwait(false);
+            Task resubscribed = Task.WhenAll(_subscriptions.Values.Select(connection.SubscribeAsync));
+            await resubscribed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Interlocked.Increment(ref _generation);
             Interlocked.Exchange(ref _generationChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
-            await connection.Completion.ConfigureAwait(false);
+            // Completion never faults (ClientConnection ends on any error), but the loop must survive regardless.
+            await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _connection = null;
             _state = ConnectionState.Down;
             Volatile.Write(ref _attempt, NewAttempt());

@@ -40,7 +40,7 @@ public sealed partial class UnixSocketBus : IBus
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _outbox = new ClientOutbox(Math.Clamp(options.QueueSize, 1, ProtocolConstants.MaxQueueSize));
+        _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
         SocketPath = options.SocketPath;
     }
 

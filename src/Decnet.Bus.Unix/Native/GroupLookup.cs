@@ -5,7 +5,7 @@ namespace Decnet.Bus.Unix.Native;
 /// <summary>Resolves a group name through NSS (getgrnam), so LDAP/sssd groups work as well as /etc/group.</summary>
 internal static class GroupLookup
 {
-    private static readonly Lock Gate = new();
+    internal static readonly Lock Gate = new();
 
     /// <summary>Returns the gid of <paramref name="name"/>, or null when no such group exists.</summary>
     public static uint? FindGid(string name)

@@ -9,9 +9,9 @@ namespace Decnet.Bus.Unix.Native;
 /// </summary>
 internal static class PathInspector
 {
-    private const int StatxSize = 256;
-    private const int ModeOffset = 28;
-    private const int InodeOffset = 32;
+    internal const int StatxSize = 256;
+    internal const int ModeOffset = 28;
+    internal const int InodeOffset = 32;
 
     /// <summary>Returns what is at <paramref name="path"/> (not following a final symlink) and its inode.</summary>
     /// <exception cref="IOException">statx failed for a reason other than the path not existing.</exception>

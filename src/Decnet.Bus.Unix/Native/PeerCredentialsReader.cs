@@ -6,8 +6,8 @@ namespace Decnet.Bus.Unix.Native;
 /// <summary>Reads the connected peer's pid/uid/gid from the kernel (SO_PEERCRED): what a client cannot forge.</summary>
 internal static class PeerCredentialsReader
 {
-    private const int SolSocket = 1;
-    private const int SoPeerCred = 17;
+    internal const int SolSocket = 1;
+    internal const int SoPeerCred = 17;
 
     /// <summary>Returns the peer's credentials, or null when the platform does not report them.</summary>
     public static PeerCredentials? TryRead(Socket socket)

@@ -6,8 +6,8 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 
 internal sealed partial class BrokerConnection
 {
-    private const int MaxBatchBytes = 256 * 1024;
-    private const int MaxBatchItems = 512;
+    internal const int MaxBatchBytes = 256 * 1024;
+    internal const int MaxBatchItems = 512;
 
     /// <summary>The one writer of the socket: drains control frames first, then events, into one buffer per write.</summary>
     private async Task SendLoopAsync()

@@ -12,7 +12,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// </summary>
 internal sealed partial class BrokerConnection : IAsyncDisposable
 {
-    private const int MaxControlBacklog = 4096;
+    internal const int MaxControlBacklog = 4096;
 
     private readonly Socket _socket;
     private readonly BrokerHub _hub;
@@ -157,6 +157,13 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             BrokerLog.ConnectionFailed(_logger, Name, Credentials.Pid, ex.Message);
+        }
+#pragma warning disable CA1031 // One client must never take the broker down; anything unexpected is a bug, logged as an error.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            BrokerLog.ConnectionBug(_logger, Name, Credentials.Pid, ex);
+            CloseWithError(BusErrorCode.BadFrame, "internal error while handling a frame");
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// </summary>
 internal sealed class BrokerHub
 {
-    private static readonly Comparison<Route> ByConnectionThenSid = static (a, b) =>
+    internal static readonly Comparison<Route> ByConnectionThenSid = static (a, b) =>
     {
         var c = a.Connection.Id.CompareTo(b.Connection.Id);
         return c != 0 ? c : a.Sid.CompareTo(b.Sid);
@@ -108,7 +108,7 @@ internal sealed class BrokerHub
         _routes.Match(chars[..count], matches);
         if (publisher is { Echo: false })
         {
-            matches.RemoveAll(r => r.Connection == publisher);
+            RemoveConnection(matches, publisher);
         }
 
         if (matches.Count == 0)
@@ -170,6 +170,20 @@ internal sealed class BrokerHub
             .ToList();
         var totals = _counters.Snapshot;
         return new BrokerStats(Credentials.Pid, UptimeSeconds, totals.Published, totals.Delivered, totals.Dropped, rows);
+    }
+
+    private static void RemoveConnection(List<Route> matches, BrokerConnection connection)
+    {
+        var kept = 0;
+        for (var i = 0; i < matches.Count; i++)
+        {
+            if (matches[i].Connection != connection)
+            {
+                matches[kept++] = matches[i];
+            }
+        }
+
+        matches.RemoveRange(kept, matches.Count - kept);
     }
 
     private void Deliver(BrokerConnection connection, OutboundItem item)

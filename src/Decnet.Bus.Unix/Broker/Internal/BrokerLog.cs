@@ -37,4 +37,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(11, LogLevel.Warning, "Bus broker accept loop failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(12, LogLevel.Error, "Unexpected failure on the connection of {Name} (pid {Pid}); disconnecting it")]
+    public static partial void ConnectionBug(ILogger logger, string name, int pid, Exception exception);
 }

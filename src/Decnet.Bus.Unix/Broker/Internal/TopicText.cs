@@ -7,7 +7,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// <summary>Topic grammar checks on spans (same grammar as <see cref="Topics"/>), so the broker validates without allocating.</summary>
 internal static class TopicText
 {
-    private static readonly SearchValues<char> Wildcards = SearchValues.Create("*>");
+    internal static readonly SearchValues<char> Wildcards = SearchValues.Create("*>");
 
     /// <summary>Decodes UTF-8 topic bytes into <paramref name="destination"/>; returns the char count or -1 for invalid UTF-8.</summary>
     public static int Decode(ReadOnlySequence<byte> utf8, Span<char> destination)

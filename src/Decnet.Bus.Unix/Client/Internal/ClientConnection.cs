@@ -12,7 +12,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// </summary>
 internal sealed class ClientConnection : IAsyncDisposable
 {
-    private const int MaxBatchBytes = 256 * 1024;
+    internal const int MaxBatchBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly PipeReader _reader;
@@ -208,6 +208,12 @@ internal sealed class ClientConnection : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or ProtocolException or InvalidOperationException)
         {
             reason = ex.Message;
+        }
+#pragma warning disable CA1031 // The connection ends on anything; the owner reconnects. Unexpected failures are logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            reason = $"unexpected {ex.GetType().Name}: {ex.Message}";
         }
 
         await _abort.CancelAsync().ConfigureAwait(false);

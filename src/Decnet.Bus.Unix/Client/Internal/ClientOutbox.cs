@@ -7,7 +7,12 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// What a client has to send: encoded PUB frames in a bounded drop-oldest lane, and control frames (SUB, UNSUB,
 /// STATS, PONG) in a lane that is never dropped. The current connection's send loop drains it.
 /// </summary>
-internal sealed class ClientOutbox(int capacity)
+/// <remarks>
+/// This is a write buffer, not a consumer queue: it only holds what the socket has not taken yet, so it is bounded
+/// by bytes (a burst of small events must not be lost while the broker keeps up) and drops the oldest frames only
+/// when the broker stops reading for long.
+/// </remarks>
+internal sealed class ClientOutbox(long maxBytes, int maxFrames)
 {
     private readonly Lock _gate = new();
     private readonly Queue<(byte[] Array, int Length)> _data = new();
@@ -18,7 +23,11 @@ internal sealed class ClientOutbox(int capacity)
     private byte[]? _final;
     private bool _closing;
 
-    public int Capacity { get; } = Math.Max(capacity, 1);
+    private long _bytes;
+
+    public long MaxBytes { get; } = Math.Max(maxBytes, 1);
+
+    public int MaxFrames { get; } = Math.Max(maxFrames, 1);
 
     public bool IsClosing
     {
@@ -45,13 +54,16 @@ internal sealed class ClientOutbox(int capacity)
                 return 1;
             }
 
-            while (_data.Count >= Capacity)
+            while (_data.Count > 0 && (_data.Count >= MaxFrames || _bytes + frame.Length > MaxBytes))
             {
-                ArrayPool<byte>.Shared.Return(_data.Dequeue().Array);
+                var old = _data.Dequeue();
+                _bytes -= old.Length;
+                ArrayPool<byte>.Shared.Return(old.Array);
                 dropped++;
             }
 
             _data.Enqueue((copy, frame.Length));
+            _bytes += frame.Length;
         }
 
         _doorbell.Writer.TryWrite(true);
@@ -91,6 +103,8 @@ internal sealed class ClientOutbox(int capacity)
                 ArrayPool<byte>.Shared.Return(item.Array);
             }
 
+            _bytes = 0;
+
             return count;
         }
     }
@@ -122,6 +136,7 @@ internal sealed class ClientOutbox(int capacity)
             {
                 batch.Write(item.Array.AsSpan(0, item.Length));
                 bytes += item.Length;
+                _bytes -= item.Length;
                 ArrayPool<byte>.Shared.Return(item.Array);
                 taken++;
             }

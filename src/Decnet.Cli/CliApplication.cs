@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Decnet.Cli.Commands;
+
+namespace Decnet.Cli;
+
+/// <summary>Builds the <c>decnet</c> command tree; shared by <c>Program</c> and the in-process CLI tests.</summary>
+internal static class CliApplication
+{
+    /// <summary>How long SIGTERM/SIGINT waits for a command to finish cleanly (the broker drains and sends BYE).</summary>
+    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Creates the root command with every subcommand.</summary>
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("decnet: the DECNET service bus broker, bus client tools and mutation events.");
+        root.Subcommands.Add(BusCommand.Create());
+        root.Subcommands.Add(PubCommand.Create());
+        root.Subcommands.Add(SubCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
+        root.Subcommands.Add(MutationCommand.Create());
+        root.Subcommands.Add(SyslogCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,29 @@
+using System.Globalization;
+using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decnet.Bus.Unix.Tests.Broker;
+
+public sealed class HeartbeatTests
+{
+    [Fact]
+    public async Task Heartbeat_IsPublishedOnSystemBusHealthEveryInterval()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
+        var client = broker.CreateClient("watcher");
+        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        var evt = await Receive.NextAsync(sub);
+        var payload = evt.ReadPayloadAsDictionary();
+        Assert.Equal("health", evt.Type);
+        Assert.Equal(Environment.ProcessId, evt.Publisher?.Pid);
+        Assert.Equal(Environment.ProcessId, Convert.ToInt32(payload["pid"], CultureInfo.InvariantCulture));
+        Assert.Equal(5.0, Convert.ToDouble(payload["uptime_s"], CultureInfo.InvariantCulture));
+        Assert.Equal(1_800_000_005.0, Convert.ToDouble(payload["ts"], CultureInfo.InvariantCulture));
+        Assert.Equal(1, Convert.ToInt32(payload["connections"], CultureInfo.InvariantCulture));
+        Assert.True(payload.ContainsKey("published") && payload.ContainsKey("delivered") && payload.ContainsKey("dropped"));
+    }
+}

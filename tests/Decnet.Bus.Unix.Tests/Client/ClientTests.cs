@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+public sealed class ClientTests
+{
+    [Fact]
+    public async Task Publish_WhileBrokerDown_DoesNotThrowAndCountsDrops()
+    {
+        using var dir = new TempSocketDir();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+        // Returns without an exception once the first connection attempt has failed.
+        await using var sub = await bus.SubscribeAsync("a.>");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await bus.PublishAsync("a.b", new { i });
+        }
+
+        Assert.False(bus.IsConnected);
+        Assert.Equal(5, bus.Counters.Published);
+        Assert.Equal(5, bus.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task Publish_InvalidTopic_ThrowsForTheCaller()
+    {
+        using var dir = new TempSocketDir();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await bus.PublishAsync("a.*", new { }));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await bus.PublishAsync("a.b", 42));
+        Assert.Equal(0, bus.Counters.Published);
+    }
+
+    [Fact]
+    public async Task Publish_AfterDispose_ThrowsObjectDisposed()
+    {
+        using var dir = new TempSocketDir();
+        var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+        await bus.DisposeAsync();
+        await bus.DisposeAsync();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await bus.PublishAsync("a.b", new { }));
+    }
+
+    [Fact]
+    public async Task ConnectAsync_WithoutBroker_ThrowsBusUnavailableNamingThePath()
+    {
+        using var dir = new TempSocketDir();
+
+        var ex = await Assert.ThrowsAsync<BusUnavailableException>(() => UnixSocketBus.ConnectAsync(TestBroker.NewOptions(dir.SocketPath)));
+
+        Assert.Equal(dir.SocketPath, ex.SocketPath);
+        Assert.Contains(dir.SocketPath, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dispose_WithHungBroker_IsPromptAndEndsIterators()
+    {
+        using var dir = new TempSocketDir();
+        using var hung = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        hung.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
+        hung.Listen(); // accepts at the kernel level, never answers HELLO
+        var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+        await bus.PublishAsync("a.b", new { }); // starts the connection, which hangs in the handshake
+        var pendingSubscribe = bus.SubscribeAsync("a.>").AsTask();
+
+        var clock = Stopwatch.StartNew();
+        await bus.DisposeAsync();
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dispose took {clock.Elapsed}");
+        var sub = await pendingSubscribe.WaitAsync(TestBroker.Bound);
+        await using var e = sub.GetAsyncEnumerator();
+        Assert.False(await e.MoveNextAsync().AsTask().WaitAsync(TestBroker.Bound));
+    }
+
+    [Fact]
+    public async Task BrokerRestart_ClientsReconnectResubscribeAndCountIt()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        await using var sub = await subscriber.SubscribeAsync("r.>");
+        await publisher.PublishAsync("r.before", new { });
+        Assert.Equal("r.before", (await Receive.NextAsync(sub)).Topic);
+        Assert.Equal(1, subscriber.Generation);
+
+        await broker.RestartAsync();
+
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await subscriber.WaitForGenerationAsync(2, timeout.Token);
+        await publisher.WaitForGenerationAsync(2, timeout.Token);
+        Assert.Equal(1, sub.Reconnected);
+        await publisher.PublishAsync("r.after", new { });
+        Assert.Equal("r.after", (await Receive.NextAsync(sub)).Topic);
+    }
+
+    [Fact]
+    public async Task SubscribeWhileDown_GoesLiveWhenTheBrokerStarts_WithoutCountingAReconnect()
+    {
+        using var dir = new TempSocketDir();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+        await using var sub = await bus.SubscribeAsync("late.>");
+        await using var server = new BusServer(Microsoft.Extensions.Options.Options.Create(TestBroker.NewOptions(dir.SocketPath)));
+
+        await server.StartAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await bus.WaitForGenerationAsync(1, timeout.Token);
+        await bus.PublishAsync("late.one", new { });
+
+        Assert.Equal("late.one", (await Receive.NextAsync(sub)).Topic);
+        Assert.Equal(0, sub.Reconnected);
+    }
+
+    [Fact]
+    public async Task Dispose_FlushesQueuedPublishes()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        await using var sub = await subscriber.SubscribeAsync("flush.>");
+        var publisher = new UnixSocketBus(TestBroker.NewOptions(broker.SocketPath));
+
+        for (var i = 0; i < 50; i++)
+        {
+            await publisher.PublishAsync("flush.x", new { i });
+        }
+
+        await publisher.DisposeAsync();
+
+        Assert.Equal(50, (await Receive.TakeAsync(sub, 50)).Count);
+    }
+}

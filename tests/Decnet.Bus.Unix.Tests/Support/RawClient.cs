@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Tests.Support;
+
+/// <summary>A hand-driven protocol client for sending frames a well-behaved client never would.</summary>
+internal sealed class RawClient : IAsyncDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private byte[] _pending = [];
+
+    public static async Task<RawClient> ConnectAsync(string path, bool hello = true)
+    {
+        var client = new RawClient();
+        await client._socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        if (hello)
+        {
+            await client.SendAsync(b => FrameWriter.WriteHello(b, new HelloMessage(ProtocolConstants.Version, "raw", true, 0, 0)));
+            var welcome = await client.ReadFrameAsync();
+            Assert.Equal(FrameKind.Welcome, welcome.Kind);
+        }
+
+        return client;
+    }
+
+    public Task SendAsync(Action<PooledBufferWriter> write) => SendAsync(FrameBytes.Of(write));
+
+    public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
+
+    /// <summary>Reads the next frame: its kind and a copy of its body. Fails on EOF.</summary>
+    public async Task<(FrameKind Kind, byte[] Body)> ReadFrameAsync()
+    {
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        while (true)
+        {
+            var sequence = new ReadOnlySequence<byte>(_pending);
+            if (FrameReader.TryParse(ref sequence, 1 << 22, out var frame))
+            {
+                var result = (frame.Kind, frame.Body.ToArray());
+                _pending = sequence.ToArray();
+                return result;
+            }
+
+            var chunk = new byte[65536];
+            var read = await _socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("the broker closed the connection");
+            }
+
+            _pending = [.. _pending, .. chunk.AsSpan(0, read)];
+        }
+    }
+
+    /// <summary>Expects ERR with <paramref name="code"/>, then the broker closing the connection.</summary>
+    public async Task ExpectErrorAndCloseAsync(BusErrorCode code)
+    {
+        var (kind, body) = await ReadFrameAsync();
+        while (kind == FrameKind.SubAck)
+        {
+            (kind, body) = await ReadFrameAsync();
+        }
+
+        Assert.Equal(FrameKind.Err, kind);
+        Assert.Equal(code, FrameDecoder.ReadErr(new ReadOnlySequence<byte>(body)).Code);
+        await Assert.ThrowsAsync<EndOfStreamException>(ReadFrameAsync);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

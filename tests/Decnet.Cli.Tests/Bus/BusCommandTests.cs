@@ -1,0 +1,86 @@
+using Decnet.Bus;
+using Decnet.Bus.Unix;
+using Decnet.Cli.Tests.Support;
+
+namespace Decnet.Cli.Tests.Bus;
+
+/// <summary><c>decnet bus</c> as operators run it: a child process, refused when the path is taken, stopped by SIGTERM.</summary>
+public sealed class BusCommandTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Sigterm_says_bye_to_clients_removes_the_socket_and_exits_0()
+    {
+        using var socket = new TempSocket();
+        await using var broker = await BrokerProcess.StartAsync(socket.Path);
+        Assert.Equal("660", Convert.ToString((int)File.GetUnixFileMode(socket.Path), 8));
+
+        await using var client = await UnixSocketBus.ConnectAsync(new DecnetBusOptions { SocketPath = socket.Path, Group = string.Empty });
+        var code = await broker.TerminateAsync();
+
+        Assert.True(code == 0, broker.Log);
+        Assert.False(File.Exists(socket.Path), "socket left behind");
+    }
+
+    [Fact]
+    public async Task A_second_broker_on_a_live_path_refuses_and_the_first_keeps_serving()
+    {
+        using var socket = new TempSocket();
+        await using var first = await BrokerProcess.StartAsync(socket.Path);
+
+        using var second = BrokerProcess.StartCli("bus", "--socket", socket.Path, "--group", "");
+        var stderr = second.StandardError.ReadToEndAsync();
+        await second.WaitForExitAsync().WaitAsync(_bound);
+
+        Assert.Equal(78, second.ExitCode);
+        Assert.Contains(socket.Path, await stderr, StringComparison.Ordinal);
+        var stats = await CliRun.InvokeAsync(["stats", "--socket", socket.Path]);
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+    }
+
+    [Fact]
+    public async Task A_regular_file_at_the_path_is_refused_and_left_intact()
+    {
+        using var socket = new TempSocket();
+        await File.WriteAllTextAsync(socket.Path, "precious");
+
+        var run = await CliRun.InvokeAsync(["bus", "--socket", socket.Path, "--group", ""]);
+
+        Assert.True(run.ExitCode == 78, run.ToString());
+        Assert.Contains(socket.Path, run.Error, StringComparison.Ordinal);
+        Assert.Equal("precious", await File.ReadAllTextAsync(socket.Path));
+    }
+
+    [Fact]
+    public async Task A_symlink_at_the_path_is_refused_and_neither_it_nor_its_target_is_touched()
+    {
+        using var socket = new TempSocket();
+        var target = Path.Combine(socket.Directory.FullName, "target");
+        await File.WriteAllTextAsync(target, "precious");
+        File.CreateSymbolicLink(socket.Path, target);
+
+        var run = await CliRun.InvokeAsync(["bus", "--socket", socket.Path, "--group", ""]);
+
+        Assert.True(run.ExitCode == 78, run.ToString());
+        Assert.Equal(target, new FileInfo(socket.Path).LinkTarget);
+        Assert.Equal("precious", await File.ReadAllTextAsync(target));
+    }
+
+    [Theory]
+    [InlineData("DECNET_BUS_QUEUE_SIZE", "abc")]
+    [InlineData("DECNET_BUS_ENABLED", "maybe")]
+    [InlineData("DECNET_BUS_HEARTBEAT_S", "-1")]
+    public async Task An_invalid_variable_fails_start_naming_it(string variable, string value)
+    {
+        using var socket = new TempSocket();
+        using var process = BrokerProcess.StartCli(new Dictionary<string, string> { [variable] = value }, "bus", "--socket", socket.Path, "--group", "");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(_bound);
+
+        Assert.True(process.ExitCode == 78, $"{await stdout}\n{await stderr}");
+        Assert.Contains(variable, await stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(socket.Path));
+    }
+}

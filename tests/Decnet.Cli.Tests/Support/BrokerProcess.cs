@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Decnet.Cli.Tests.Support;
+
+/// <summary>
+/// <c>decnet bus</c> as a real child process (the built decnet.dll next to the tests). Ready when it logs that it is
+/// listening; stopped with SIGTERM so shutdown is the production path.
+/// </summary>
+internal sealed partial class BrokerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BrokerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Pid => _process.Id;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static string CliDll => Path.Combine(AppContext.BaseDirectory, "decnet.dll");
+
+    /// <summary>Starts <c>decnet bus --socket PATH --group ""</c> plus <paramref name="extraArgs"/>.</summary>
+    public static Process StartCli(params string[] args) => StartCli(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the CLI with <paramref name="args"/>, no inherited DECNET_* variables, plus <paramref name="environment"/>.</summary>
+    public static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(CliDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Isolate from the developer's environment: only the flags decide.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("DECNET_", StringComparison.Ordinal)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+    }
+
+    public static async Task<BrokerProcess> StartAsync(string socketPath)
+    {
+        var broker = new BrokerProcess(StartCli("bus", "--socket", socketPath, "--group", ""));
+        broker._process.OutputDataReceived += broker.OnLine;
+        broker._process.ErrorDataReceived += broker.OnLine;
+        broker._process.BeginOutputReadLine();
+        broker._process.BeginErrorReadLine();
+
+        var exited = broker._process.WaitForExitAsync();
+        var first = await Task.WhenAny(broker._listening.Task, exited).WaitAsync(_bound);
+        if (first == exited)
+        {
+            throw new InvalidOperationException($"decnet bus exited with {broker._process.ExitCode} before listening:\n{broker.Log}");
+        }
+
+        return broker;
+    }
+
+    /// <summary>Sends SIGTERM and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _ = Kill(_process.Id, 15);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(_bound);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().WaitAsync(_bound);
+        }
+
+        _process.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    private void OnLine(object sender, DataReceivedEventArgs e)
+    {
+        if (e.Data is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(e.Data);
+        }
+
+        if (e.Data.Contains("listening on", StringComparison.OrdinalIgnoreCase))
+        {
+            _listening.TrySetResult();
+        }
+    }
+}
