@@ -62,6 +62,7 @@ func main() {
 	pace := fs.Int("pace-us", 0, "publish one event every N microseconds (0 = as fast as possible)")
 	latency := fs.Bool("latency", false, "record one-way latency from the payload timestamp")
 	idleMs := fs.Int("idle-ms", 3000, "give up after this long without an event")
+	_ = fs.String("name", "sub", "client name (used by the Decnet roles to find a connection in broker stats)")
 	_ = fs.Parse(os.Args[2:])
 
 	switch role {
@@ -157,12 +158,19 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 	fmt.Println("READY")
 	atomic.StoreInt64(&lastAny, nanotime())
 	note := ""
+	tick := nanotime()
 	for waiting := clients; waiting > 0; {
 		select {
 		case <-done:
 			waiting--
 		case <-time.After(100 * time.Millisecond):
-			if nanotime()-atomic.LoadInt64(&lastAny) > int64(idle) {
+			now := nanotime()
+			if now-tick > int64(time.Second) {
+				// Suspended (W6 SIGSTOPs this process): idle time starts again from the resume.
+				atomic.StoreInt64(&lastAny, now)
+			}
+			tick = now
+			if now-atomic.LoadInt64(&lastAny) > int64(idle) {
 				note = "idle timeout before end marker"
 				waiting = 0
 			}

@@ -137,6 +137,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         var healthyReceived = Sum(fine.GetProperty("received"));
         result.Metrics["healthy_per_s"] = healthyReceived / ((fine.GetProperty("last").GetInt64() - start) / 1e9);
         result.Metrics["healthy_dropped_pct"] = 100.0 * (count - healthyReceived) / count;
+        Note(result, fine, "healthy: ");
 
         // Every event is routed by now (the healthy one saw the end marker), so the broker's drop count is final.
         long? brokerDropped = system == LoadClients.Decnet ? await StalledBrokerDropsAsync(broker.Target) : null;

@@ -29,10 +29,19 @@ internal static class SubscriberRole
         Console.Out.Flush();
 
         string? note = null;
+        var tick = Monotonic.Now();
         while (!stats.AllEnded)
         {
             await Task.Delay(20);
-            if (Monotonic.Now() - stats.LastActivity > args.Idle.Ticks * 100)
+            var now = Monotonic.Now();
+            if (now - tick > 1_000_000_000)
+            {
+                // This process was suspended (W6 SIGSTOPs it): idle time starts again from the resume.
+                stats.Touch();
+            }
+
+            tick = now;
+            if (now - stats.LastActivity > args.Idle.Ticks * 100)
             {
                 note = "idle timeout before end marker";
                 break;

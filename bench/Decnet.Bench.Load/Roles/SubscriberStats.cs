@@ -57,6 +57,9 @@ internal sealed class SubscriberStats : IEventSink
         }
     }
 
+    /// <summary>Counts as activity (the idle clock restarts).</summary>
+    public void Touch() => Volatile.Write(ref _lastActivity, Monotonic.Now());
+
     public void OnEnd(int client)
     {
         Volatile.Write(ref _ended[client], 1);
