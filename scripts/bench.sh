@@ -3,7 +3,9 @@
 # vs a raw C# relay ceiling. Every workload runs --runs times (default 3) per system in this one invocation; the
 # medians go to bench/results/<date>-<host>[-quick].md and .json.
 #
-# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw]
+# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw] [--micro]
+#   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
+#   and writes their table to bench/results/<date>-<host>-micro.md.
 #
 # It installs missing peers with apt-get (as root), starts every server itself in a temp dir (loopback port or temp
 # UNIX socket), and stops only the processes it started. It never touches system services.
@@ -16,13 +18,15 @@ quick=false
 runs=3
 workloads=W1,W2,W3,W4,W5,W6
 systems=decnet,nats,redis,raw
+micro=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
     --runs) runs=$2; shift ;;
     --workloads) workloads=$2; shift ;;
     --systems) systems=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --micro) micro=true ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -101,3 +105,19 @@ echo "bench: running (logs in $tmp)" >&2
 echo $! >>"$tmp/pids"
 wait $!
 cat "$out.md"
+
+if $micro; then
+  echo "bench: micro-benchmarks (BenchmarkDotNet, short job)" >&2
+  (cd "$tmp" && dotnet "$root/bench/Decnet.Bench/bin/Release/net10.0/Decnet.Bench.dll" --filter '*Transport*' --job short \
+    --inProcess --exporters github --artifacts "$tmp/bdn" >"$tmp/micro.log" 2>&1) &
+  echo $! >>"$tmp/pids"
+  wait $!
+  micro_out="$root/bench/results/$(date +%F)-$host-micro.md"
+  {
+    echo "# Transport micro-benchmarks (BenchmarkDotNet [MemoryDiagnoser], short job, in-process)"
+    echo
+    echo "Command: \`scripts/bench.sh --micro\`. Allocated = bytes per operation (per event for encode, parse, route, match)."
+    for report in "$tmp"/bdn/results/*-report-github.md; do echo; cat "$report"; done
+  } >"$micro_out"
+  cat "$micro_out"
+fi
