@@ -109,7 +109,7 @@ cat "$out.md"
 if $micro; then
   echo "bench: micro-benchmarks (BenchmarkDotNet, short job)" >&2
   (cd "$tmp" && dotnet "$root/bench/Decnet.Bench/bin/Release/net10.0/Decnet.Bench.dll" --filter '*Transport*' --job short \
-    --inProcess --exporters github --artifacts "$tmp/bdn" >"$tmp/micro.log" 2>&1) &
+    --inProcess --artifacts "$tmp/bdn" >"$tmp/micro.log" 2>&1) &
   echo $! >>"$tmp/pids"
   wait $!
   micro_out="$root/bench/results/$(date +%F)-$host-micro.md"

@@ -66,11 +66,16 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers)]);
         await sub.WaitForReadyAsync(_readyBound);
+        var cpuBefore = ProcSample.Read(broker.Pid).CpuTicks;
         using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);
         var published = await ReadJsonAsync(pub);
         var received = await ReadJsonAsync(sub);
+        var cpuAfter = ProcSample.Read(broker.Pid).CpuTicks;
         var start = published.GetProperty("start").GetInt64();
         var total = Sum(received.GetProperty("received"));
+
+        // Server CPU per delivered event (µs): where the time goes when the peers are compared.
+        result.Metrics["server_cpu_us_per_delivery"] = total > 0 ? (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / total : 0;
         var seconds = (received.GetProperty("last").GetInt64() - start) / 1e9;
         result.Metrics[metric] = seconds > 0 ? total / seconds : 0;
         result.Metrics["dropped_pct"] = 100.0 * ((count * subscribers) - total) / (count * subscribers);
