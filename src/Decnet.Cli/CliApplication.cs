@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Decnet.Bus.Unix;
+using Decnet.Cli.Bus;
 using Decnet.Cli.Commands;
 
 namespace Decnet.Cli;
@@ -17,7 +19,9 @@ internal static class CliApplication
         root.Subcommands.Add(PubCommand.Create());
         root.Subcommands.Add(SubCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
-        root.Subcommands.Add(MutationCommand.Create());
+        // mutation emit publishes through the real broker; when it is down the line is still written (design §9).
+        root.Subcommands.Add(MutationCommand.Create(async ct =>
+            await UnixSocketBus.ConnectAsync(CliBusOptions.Load(clientName: "decnet-mutation"), ct).ConfigureAwait(false)));
         root.Subcommands.Add(SyslogCommand.Create());
         return root;
     }

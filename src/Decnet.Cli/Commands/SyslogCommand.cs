@@ -1,9 +1,67 @@
 using System.CommandLine;
+using Decnet.Cli.Mutation;
 
 namespace Decnet.Cli.Commands;
 
-/// <summary>`decnet syslog` (not implemented yet).</summary>
+/// <summary>
+/// <c>decnet syslog parse FILE|-</c>: prints one JSON object per <c>decky_mutated</c> line and <c>line N: reason</c>
+/// on stderr for each rejected line. Exit 0 when nothing was rejected, 1 otherwise, 2 for bad arguments or an
+/// unreadable file.
+/// </summary>
 internal static class SyslogCommand
 {
-    public static Command Create() => new("syslog", "Not implemented yet.");
+    /// <summary>Builds the command.</summary>
+    /// <param name="standardInput">What <c>-</c> reads; null means <see cref="Console.In"/>.</param>
+    public static Command Create(TextReader? standardInput = null)
+    {
+        var file = new Argument<string[]>("file")
+        {
+            Description = "The ingest log to read, or - for standard input.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var parse = new Command("parse", "Parse decky_mutated lines of an RFC 5424 ingest log into JSON, one object per line.") { file };
+        parse.TreatUnmatchedTokensAsErrors = false;
+        parse.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            try
+            {
+                CliArguments.EnsureNoUnmatchedTokens(parseResult);
+                var paths = parseResult.GetValue(file) ?? [];
+                if (paths.Length != 1)
+                {
+                    throw new CliUsageException(paths.Length == 0 ? "FILE is required (or - for standard input)" : "give exactly one FILE");
+                }
+
+                var runner = new SyslogParseRunner(output, error);
+                if (paths[0] == "-")
+                {
+                    return await runner.RunAsync(standardInput ?? Console.In, cancellationToken).ConfigureAwait(false);
+                }
+
+                using var reader = Open(paths[0]);
+                return await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CliUsageException ex)
+            {
+                await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+                return CliExitCodes.Usage;
+            }
+        });
+
+        return new Command("syslog", "RFC 5424 ingest log tools.") { parse };
+    }
+
+    private static StreamReader Open(string path)
+    {
+        try
+        {
+            return new StreamReader(path, System.Text.Encoding.UTF8);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CliUsageException($"cannot read {path}: {ex.Message}");
+        }
+    }
 }

@@ -44,6 +44,32 @@ public sealed class ClientCommandTests(BrokerFixture broker) : IClassFixture<Bro
     }
 
     [Fact]
+    public async Task Mutation_emit_writes_the_line_and_publishes_through_the_broker()
+    {
+        using var dir = new TempSocket();
+        var log = Path.Combine(dir.Directory.FullName, "decnet.log");
+        var subscribed = new SignallingWriter("subscribed");
+        var sub = CliRun.InvokeAsync(["sub", "decky.decky-09.mutation", "--count", "1", "--json", "--timeout", "30", "--socket", broker.SocketPath], subscribed);
+        await Task.WhenAny(subscribed.Seen, sub).WaitAsync(_bound);
+
+        // A separate process, as an operator runs it; DECNET_BUS_SOCKET points it at the test broker.
+        using var emit = BrokerProcess.StartCli(
+            new Dictionary<string, string> { ["DECNET_BUS_SOCKET"] = broker.SocketPath },
+            "mutation", "emit", "--decky", "decky-09", "--old", "ssh", "--new", "ssh,http", "--trigger", "operator", "--actor", "alice", "--log-file", log);
+        var emitOutput = emit.StandardOutput.ReadToEndAsync();
+        var emitError = emit.StandardError.ReadToEndAsync();
+        await emit.WaitForExitAsync().WaitAsync(_bound);
+        var received = await sub.WaitAsync(_bound);
+
+        Assert.True(emit.ExitCode == 0, await emitError);
+        Assert.Contains("bus: published on decky.decky-09.mutation", await emitOutput, StringComparison.Ordinal);
+        Assert.Contains("decky_mutated [relay@55555 decky=\"decky-09\"", await File.ReadAllTextAsync(log), StringComparison.Ordinal);
+        using var line = JsonDocument.Parse(received.Output.Trim());
+        Assert.Equal("alice", line.RootElement.GetProperty("payload").GetProperty("actor").GetString());
+        Assert.Equal("http", line.RootElement.GetProperty("payload").GetProperty("new_services")[1].GetString());
+    }
+
+    [Fact]
     public async Task Sub_exits_124_when_the_timeout_passes_first()
     {
         var run = await CliRun.InvokeAsync(["sub", "nothing.will.come", "--count", "1", "--timeout", "0.5", "--socket", broker.SocketPath]);

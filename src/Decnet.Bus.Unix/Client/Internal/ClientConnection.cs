@@ -146,6 +146,12 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
 
         _outbox.EnqueueControl(Encode(b => FrameWriter.WriteSub(b, subscription.Sid, subscription.Pattern)));
+        if (_findSubscription(subscription.Sid) is null)
+        {
+            // Disposed while we were subscribing it: take it back so the broker holds no stale route.
+            Unsubscribe(subscription.Sid);
+        }
+
         return ack.Task;
     }
 

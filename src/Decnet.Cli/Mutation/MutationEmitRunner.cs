@@ -1,0 +1,107 @@
+using Decnet.Bus;
+using Decnet.Mutator.Events;
+
+namespace Decnet.Cli.Mutation;
+
+/// <summary>Runs <c>decnet mutation emit</c>: one event through the real emitter, then one status line per path.</summary>
+internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>>? busFactory, TextWriter output, TextWriter error)
+{
+    public async Task<int> RunAsync(
+        string decky,
+        string? oldServices,
+        string? newServices,
+        string trigger,
+        string? actor,
+        string? logFile,
+        CancellationToken cancellationToken)
+    {
+        if (!MutationTriggers.TryParse(trigger, out var parsedTrigger))
+        {
+            throw new CliUsageException($"--trigger \"{trigger}\" is not one of {string.Join(", ", MutationTriggers.All.Select(t => t.ToWireString()))}");
+        }
+
+        var options = new MutationEventOptions();
+        if (logFile is not null)
+        {
+            options.LogFile = logFile;
+        }
+
+        if (options.Validate() is { } optionsError)
+        {
+            throw new CliUsageException(logFile is null ? optionsError : $"--log-file: {optionsError}");
+        }
+
+        // Validate before connecting, so bad arguments never touch the bus or the file.
+        var oldList = Split(oldServices);
+        var newList = Split(newServices);
+        try
+        {
+            _ = new DeckyMutatedEvent(DateTimeOffset.UnixEpoch, decky, oldList, newList, parsedTrigger, actor);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliUsageException($"{OptionFor(ex.ParamName)}: {FirstSentence(ex.Message)}");
+        }
+
+        var (bus, busError) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var emitter = new MutationEventEmitter(options, bus);
+            var result = await emitter.EmitAsync(decky, oldList, newList, parsedTrigger, actor, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync(result.Written ? $"syslog: written to {result.LogFile}" : $"syslog: failed: {result.WriteError}").ConfigureAwait(false);
+            var publishError = busError ?? result.PublishError;
+            await output.WriteLineAsync(publishError is null ? $"bus: published on {result.Topic}" : $"bus: failed: {publishError}").ConfigureAwait(false);
+            if (!result.Written)
+            {
+                await error.WriteLineAsync($"error: the decky_mutated line was not written to {result.LogFile}").ConfigureAwait(false);
+            }
+
+            return result.Written ? CliExitCodes.Ok : CliExitCodes.Failed;
+        }
+        finally
+        {
+            if (bus is not null)
+            {
+                await bus.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<(IBus? Bus, string? Error)> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (busFactory is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await busFactory(cancellationToken).ConfigureAwait(false), null);
+        }
+#pragma warning disable CA1031 // Any failure to reach the bus is reported and the line is still written (design §9).
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return (null, $"cannot connect to the bus: {ex.Message}");
+        }
+    }
+
+    private static string[] Split(string? services)
+        => string.IsNullOrEmpty(services) ? [] : services.Split(',');
+
+    private static string OptionFor(string? paramName) => paramName switch
+    {
+        "oldServices" => "--old",
+        "newServices" => "--new",
+        "trigger" => "--trigger",
+        "actor" => "--actor",
+        _ => "--decky",
+    };
+
+    private static string FirstSentence(string message)
+    {
+        // ArgumentException appends " (Parameter 'x')"; the option name already says which one.
+        var cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        return cut < 0 ? message : message[..cut];
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Decnet.Mutator.Events;
+
+namespace Decnet.Cli.Mutation;
+
+/// <summary>
+/// Runs <c>decnet syslog parse</c>: one JSON object per <c>decky_mutated</c> line on stdout, <c>line N: reason</c> on
+/// stderr for each rejected line. Valid RFC 5424 lines with another MSGID belong to other programs and are skipped.
+/// </summary>
+internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
+{
+    private static readonly JsonWriterOptions _jsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public async Task<int> RunAsync(TextReader input, CancellationToken cancellationToken)
+    {
+        var rejected = 0;
+        var number = 0;
+        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            number++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (DeckyMutatedEvent.TryParse(line, out var mutatedEvent, out var reason))
+            {
+                await output.WriteLineAsync(ToJson(mutatedEvent)).ConfigureAwait(false);
+                continue;
+            }
+
+            var parsed = Rfc5424Parser.Parse(line);
+            if (parsed.Success && parsed.Message.MessageId != DeckyMutatedLineFormatter.MessageId)
+            {
+                continue;
+            }
+
+            rejected++;
+            await error.WriteLineAsync($"line {number}: {reason}").ConfigureAwait(false);
+        }
+
+        return rejected == 0 ? CliExitCodes.Ok : CliExitCodes.Failed;
+    }
+
+    /// <summary>The event as one JSON object: snake_case keys, services as arrays, <c>actor</c> only when present.</summary>
+    internal static string ToJson(DeckyMutatedEvent mutatedEvent)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, _jsonOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("timestamp", DeckyMutatedLineFormatter.FormatTimestamp(mutatedEvent.Timestamp));
+            json.WriteString("decky", mutatedEvent.Decky);
+            WriteArray(json, "old_services", mutatedEvent.OldServices);
+            WriteArray(json, "new_services", mutatedEvent.NewServices);
+            json.WriteString("trigger", mutatedEvent.Trigger.ToWireString());
+            if (mutatedEvent.Actor is { } actor)
+            {
+                json.WriteString("actor", actor);
+            }
+
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static void WriteArray(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+}

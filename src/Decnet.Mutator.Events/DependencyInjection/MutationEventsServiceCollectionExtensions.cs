@@ -1,0 +1,38 @@
+using Decnet.Bus;
+using Decnet.Mutator.Events;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers <see cref="MutationEventEmitter"/>.</summary>
+public static class MutationEventsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a singleton <see cref="MutationEventEmitter"/> and validated <see cref="MutationEventOptions"/>
+    /// (checked at host start: a bad <c>DECNET_INGEST_LOG_FILE</c> fails naming the variable). The emitter uses the
+    /// registered <see cref="IBus"/> (e.g. from <c>AddDecnetBus()</c>) or <see cref="NullBus.Instance"/>, and the
+    /// registered <see cref="TimeProvider"/> or <see cref="TimeProvider.System"/>. Uses TryAdd, so callers can override.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Optional changes to the options after the environment defaults.</param>
+    public static IServiceCollection AddDecnetMutationEvents(this IServiceCollection services, Action<MutationEventOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<MutationEventOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MutationEventOptions>, MutationEventOptionsValidator>());
+        services.TryAddSingleton(static provider => new MutationEventEmitter(
+            provider.GetRequiredService<IOptions<MutationEventOptions>>().Value,
+            provider.GetService<IBus>(),
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILogger<MutationEventEmitter>>()));
+        return services;
+    }
+}

@@ -1,0 +1,42 @@
+namespace Decnet.Mutator.Events;
+
+/// <summary>What <see cref="MutationEventEmitter.EmitAsync"/> did on each path.</summary>
+public sealed class MutationEmitResult
+{
+    internal MutationEmitResult(DeckyMutatedEvent mutatedEvent, string line, string logFile, string? writeError, string topic, string? publishError)
+    {
+        Event = mutatedEvent;
+        Line = line;
+        LogFile = logFile;
+        WriteError = writeError;
+        Topic = topic;
+        PublishError = publishError;
+    }
+
+    /// <summary>The validated event.</summary>
+    public DeckyMutatedEvent Event { get; }
+
+    /// <summary>The syslog line (with its trailing <c>\n</c>).</summary>
+    public string Line { get; }
+
+    /// <summary>The ingest log the line was appended to (or should have been).</summary>
+    public string LogFile { get; }
+
+    /// <summary>True when the line was appended to <see cref="LogFile"/>.</summary>
+    public bool Written => WriteError is null;
+
+    /// <summary>Why the line was not written, or null.</summary>
+    public string? WriteError { get; }
+
+    /// <summary>The bus topic, <c>decky.{id}.mutation</c>.</summary>
+    public string Topic { get; }
+
+    /// <summary>True when the bus accepted the event (a disabled <see cref="Bus.NullBus"/> does not count).</summary>
+    public bool Published => PublishError is null;
+
+    /// <summary>Why the event was not published, or null.</summary>
+    public string? PublishError { get; }
+
+    /// <summary>True when both paths succeeded.</summary>
+    public bool Succeeded => Written && Published;
+}

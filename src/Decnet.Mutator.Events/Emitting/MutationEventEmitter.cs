@@ -1,0 +1,149 @@
+using Decnet.Bus;
+using Decnet.Mutator.Events.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Decnet.Mutator.Events;
+
+/// <summary>
+/// Records a decky's service transition twice: one durable <c>decky_mutated</c> line appended to the ingest log
+/// (design §9), then one <c>mutation</c> event on <c>decky.{id}.mutation</c> (design §4). Each path fails softly:
+/// a log fault still publishes, a bus fault still writes, and <see cref="EmitAsync"/> reports both outcomes.
+/// </summary>
+public sealed class MutationEventEmitter
+{
+    /// <summary>The envelope <c>type</c> of the bus event.</summary>
+    public const string EventType = "mutation";
+
+    private readonly IBus _bus;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly AppendOnlyFileWriter _writer = new();
+    private long _emitted;
+    private long _syslogFailures;
+    private long _busFailures;
+
+    /// <summary>Creates an emitter.</summary>
+    /// <param name="options">Where the ingest log is.</param>
+    /// <param name="bus">The bus to publish on; null means <see cref="NullBus.Instance"/> (nothing published).</param>
+    /// <param name="timeProvider">The clock for the line's TIMESTAMP; null means <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Receives one warning per failed path; null discards.</param>
+    /// <exception cref="ArgumentException">The options are invalid (the message names the variable).</exception>
+    public MutationEventEmitter(MutationEventOptions options, IBus? bus = null, TimeProvider? timeProvider = null, ILogger<MutationEventEmitter>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { } error)
+        {
+            throw new ArgumentException(error, nameof(options));
+        }
+
+        LogFile = options.LogFile;
+        _bus = bus ?? NullBus.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>The ingest log this emitter appends to.</summary>
+    public string LogFile { get; }
+
+    /// <summary>Events accepted (validated) so far.</summary>
+    public long EmittedCount => Interlocked.Read(ref _emitted);
+
+    /// <summary>Lines that could not be written.</summary>
+    public long SyslogFailureCount => Interlocked.Read(ref _syslogFailures);
+
+    /// <summary>Events the bus did not accept (a disabled bus is not counted as a failure).</summary>
+    public long BusFailureCount => Interlocked.Read(ref _busFailures);
+
+    /// <summary>Validates, appends the line, then publishes the bus event.</summary>
+    /// <param name="decky">The decky id: 1–63 ASCII letters, digits, <c>-</c>, <c>_</c>, starting with a letter or digit.</param>
+    /// <param name="oldServices">The services before (empty for <see cref="MutationTrigger.Creation"/>).</param>
+    /// <param name="newServices">The services after (empty for <see cref="MutationTrigger.Retirement"/>).</param>
+    /// <param name="trigger">Why the services changed.</param>
+    /// <param name="actor">Who asked, free text without control characters; null or empty means none.</param>
+    /// <param name="cancellationToken">Checked before anything happens; once the line is written, cancellation only shows as a publish failure.</param>
+    /// <returns>What happened on each path. Transport and I/O faults are reported here, never thrown.</returns>
+    /// <exception cref="ArgumentException">An argument breaks its rule (nothing was written or published).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled before anything was written.</exception>
+    public async ValueTask<MutationEmitResult> EmitAsync(
+        string decky,
+        IEnumerable<string> oldServices,
+        IEnumerable<string> newServices,
+        MutationTrigger trigger,
+        string? actor = null,
+        CancellationToken cancellationToken = default)
+    {
+        var mutatedEvent = new DeckyMutatedEvent(_timeProvider.GetUtcNow(), decky, oldServices, newServices, trigger, actor);
+        cancellationToken.ThrowIfCancellationRequested();
+        var line = DeckyMutatedLineFormatter.Format(mutatedEvent);
+        var topic = Topics.DeckyMutation(mutatedEvent.Decky);
+        Interlocked.Increment(ref _emitted);
+        MutationEventMetrics.Emitted.Add(1);
+
+        // Syslog first: it is the durable record; the bus is only news.
+        var outcome = _writer.Append(LogFile, line);
+        if (!outcome.Succeeded)
+        {
+            Interlocked.Increment(ref _syslogFailures);
+            MutationEventMetrics.SyslogFailures.Add(1, new KeyValuePair<string, object?>("kind", outcome.FailureKind));
+            EmitterLog.SyslogFailed(_logger, mutatedEvent.Decky, outcome.FailureKind!, outcome.Reason!);
+        }
+
+        var publishError = await PublishAsync(mutatedEvent, topic, cancellationToken).ConfigureAwait(false);
+        return new MutationEmitResult(mutatedEvent, line, LogFile, outcome.Reason, topic, publishError);
+    }
+
+    /// <summary>The payload of design §4: snake_case keys, services as lists, <c>actor</c> only when present.</summary>
+    internal static Dictionary<string, object> BuildPayload(DeckyMutatedEvent mutatedEvent)
+    {
+        var payload = new Dictionary<string, object>(5, StringComparer.Ordinal)
+        {
+            ["decky"] = mutatedEvent.Decky,
+            ["old_services"] = mutatedEvent.OldServices.ToArray(),
+            ["new_services"] = mutatedEvent.NewServices.ToArray(),
+            ["trigger"] = mutatedEvent.Trigger.ToWireString(),
+        };
+        if (mutatedEvent.Actor is { } actor)
+        {
+            payload["actor"] = actor;
+        }
+
+        return payload;
+    }
+
+    private async ValueTask<string?> PublishAsync(DeckyMutatedEvent mutatedEvent, string topic, CancellationToken cancellationToken)
+    {
+        if (ReferenceEquals(_bus, NullBus.Instance))
+        {
+            EmitterLog.BusDisabled(_logger, mutatedEvent.Decky);
+            return "bus is disabled (NullBus); event dropped";
+        }
+
+        string kind;
+        string reason;
+        try
+        {
+            await _bus.PublishAsync(topic, BuildPayload(mutatedEvent), EventType, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            (kind, reason) = ("canceled", "publish canceled by the caller after the line was handled");
+        }
+        catch (ObjectDisposedException ex)
+        {
+            (kind, reason) = ("disposed", $"bus is disposed: {ex.Message}");
+        }
+#pragma warning disable CA1031 // The contract: no transport fault escapes; any bus exception is reported, not thrown.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            (kind, reason) = ("transport", $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        Interlocked.Increment(ref _busFailures);
+        MutationEventMetrics.BusFailures.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, kind, reason);
+        return reason;
+    }
+}

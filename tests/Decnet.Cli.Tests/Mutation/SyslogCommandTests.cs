@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Decnet.Mutator.Events;
+
+namespace Decnet.Cli.Tests.Mutation;
+
+public sealed class SyslogCommandTests : IDisposable
+{
+    private static readonly DateTimeOffset _when = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"decnet-cli-{Guid.NewGuid():N}.log");
+
+    public void Dispose() => File.Delete(_file);
+
+    [Fact]
+    public async Task Parse_File_PrintsJsonPerDeckyLine_RejectsBadLines_ExitOne()
+    {
+        var good = new DeckyMutatedEvent(_when, "decky-01", ["ssh", "http"], ["http", "smb"], MutationTrigger.Operator, "eve] \"x\"");
+        var created = new DeckyMutatedEvent(_when, "d2", [], ["ssh"], MutationTrigger.Creation);
+        await File.WriteAllTextAsync(
+            _file,
+            DeckyMutatedLineFormatter.Format(good)
+            + "not syslog at all\n"
+            + "<13>1 - host other - other_msgid - unrelated program\n"
+            + DeckyMutatedLineFormatter.Format(created).Replace("trigger=\"creation\"", "trigger=\"reboot\"", StringComparison.Ordinal)
+            + DeckyMutatedLineFormatter.Format(created));
+
+        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", _file]);
+
+        Assert.Equal(1, exit);
+        var objects = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(2, objects.Length);
+        using (var first = JsonDocument.Parse(objects[0]))
+        {
+            var root = first.RootElement;
+            Assert.Equal("2026-11-22T10:00:00.000000+00:00", root.GetProperty("timestamp").GetString());
+            Assert.Equal("decky-01", root.GetProperty("decky").GetString());
+            Assert.Equal(["ssh", "http"], root.GetProperty("old_services").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(["http", "smb"], root.GetProperty("new_services").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal("operator", root.GetProperty("trigger").GetString());
+            Assert.Equal("eve] \"x\"", root.GetProperty("actor").GetString());
+        }
+
+        using (var second = JsonDocument.Parse(objects[1]))
+        {
+            Assert.Equal(0, second.RootElement.GetProperty("old_services").GetArrayLength());
+            Assert.False(second.RootElement.TryGetProperty("actor", out _));
+        }
+
+        var rejections = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(2, rejections.Length);
+        Assert.StartsWith("line 2: not RFC 5424", rejections[0], StringComparison.Ordinal);
+        Assert.StartsWith("line 4: unknown trigger \"reboot\"", rejections[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Parse_StandardInput_AllValid_ExitZero()
+    {
+        var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], [], MutationTrigger.Retirement, "ops"));
+
+        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", "-"], standardInput: new StringReader(line + "\n" + line));
+
+        Assert.Equal(0, exit);
+        Assert.Empty(error);
+        Assert.Equal(2, output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
+    public async Task Parse_MissingFile_OneLineError_ExitTwo()
+    {
+        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", _file + ".missing"]);
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("error: cannot read ", error, StringComparison.Ordinal);
+    }
+}

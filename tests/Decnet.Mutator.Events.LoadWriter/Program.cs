@@ -1,0 +1,48 @@
+using System.Globalization;
+using Decnet.Mutator.Events;
+
+// Usage: LoadWriter <log-file> <writer-id> <count> [filestream]
+// Emits <count> lines as decky "w<writer-id>" with a long, escape-heavy actor so a torn or interleaved write would
+// show up as a line that does not parse. Prints "ready" and waits for a line on stdin so all writers start together.
+// "filestream" writes the same lines through FileStream(FileMode.Append) instead of the emitter, to measure what
+// the emitter's O_APPEND writer protects against (see docs/mutation-events.md).
+if (args.Length is not 3 and not 4)
+{
+    await Console.Error.WriteLineAsync("usage: LoadWriter <log-file> <writer-id> <count> [filestream]");
+    return 2;
+}
+
+var writer = int.Parse(args[1], CultureInfo.InvariantCulture);
+var count = int.Parse(args[2], CultureInfo.InvariantCulture);
+var emitter = new MutationEventEmitter(new MutationEventOptions { LogFile = args[0] });
+var padding = string.Concat(Enumerable.Repeat("\\\"]", 60));
+
+Console.WriteLine("ready");
+await Console.In.ReadLineAsync();
+
+var failures = 0;
+if (args.Length == 4)
+{
+    using var stream = new FileStream(args[0], FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
+    for (var i = 0; i < count; i++)
+    {
+        var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(DateTimeOffset.UtcNow, $"w{writer}", [$"s{i}"], [$"s{i + 1}"], MutationTrigger.Scheduled, $"writer {writer} line {i} {padding}"));
+        stream.Write(System.Text.Encoding.UTF8.GetBytes(line));
+    }
+
+    Console.WriteLine($"done {count}");
+    return 0;
+}
+
+for (var i = 0; i < count; i++)
+{
+    var result = await emitter.EmitAsync($"w{writer}", [$"s{i}"], [$"s{i + 1}"], MutationTrigger.Scheduled, $"writer {writer} line {i} {padding}");
+    if (!result.Written)
+    {
+        failures++;
+        await Console.Error.WriteLineAsync(result.WriteError);
+    }
+}
+
+Console.WriteLine($"done {count - failures}");
+return failures == 0 ? 0 : 1;
