@@ -3,7 +3,7 @@
 # vs a raw C# relay ceiling. Every workload runs --runs times (default 3) per system in this one invocation; the
 # medians go to bench/results/<date>-<host>[-quick].md and .json.
 #
-# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw] [--micro]
+# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw,hop] [--micro]
 #   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
 #   and writes their table to bench/results/<date>-<host>-micro.md.
 #
@@ -17,7 +17,7 @@ cd "$root"
 quick=false
 runs=3
 workloads=W1,W2,W3,W4,W5,W6
-systems=decnet,nats,redis,raw
+systems=decnet,nats,redis,raw,hop
 micro=false
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -96,7 +96,7 @@ command_line="scripts/bench.sh"
 $quick && command_line="$command_line --quick"
 [ "$runs" != 3 ] && command_line="$command_line --runs $runs"
 [ "$workloads" != W1,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
-[ "$systems" != decnet,nats,redis,raw ] && command_line="$command_line --systems $systems"
+[ "$systems" != decnet,nats,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2
 "$load" run "${quick_flag[@]}" --runs "$runs" --workloads "$workloads" --systems "$systems" \

@@ -8,9 +8,9 @@ namespace Decnet.Bench.Load.Orchestration;
 /// <summary>One freshly started server of a system under test (a new one per run, so RSS starts clean).</summary>
 internal sealed class Broker : IDisposable
 {
-    private readonly ChildProcess _process;
+    private readonly ChildProcess? _process;
 
-    private Broker(ChildProcess process, string target)
+    private Broker(ChildProcess? process, string target)
     {
         _process = process;
         Target = target;
@@ -19,7 +19,8 @@ internal sealed class Broker : IDisposable
     /// <summary>What clients connect to: a socket path, or a nats:// URL.</summary>
     public string Target { get; }
 
-    public int Pid => _process.Pid;
+    /// <summary>The server's pid; -1 for the no-broker hop (its /proc samples read as zero).</summary>
+    public int Pid => _process?.Pid ?? -1;
 
     public static async Task<Broker> StartAsync(BenchSettings settings, string system, string tag)
     {
@@ -27,6 +28,9 @@ internal sealed class Broker : IDisposable
         var socket = Path.Combine(settings.TempDir, $"{system}-{tag}.sock");
         switch (system)
         {
+            case LoadClients.Hop:
+                return new Broker(null, socket);
+
             case LoadClients.Decnet:
                 {
                     var env = new Dictionary<string, string>
@@ -67,9 +71,9 @@ internal sealed class Broker : IDisposable
         }
     }
 
-    public Task StopAsync() => _process.TerminateAsync(TimeSpan.FromSeconds(5));
+    public Task StopAsync() => _process?.TerminateAsync(TimeSpan.FromSeconds(5)) ?? Task.CompletedTask;
 
-    public void Dispose() => _process.Dispose();
+    public void Dispose() => _process?.Dispose();
 
     private static int FreePort()
     {

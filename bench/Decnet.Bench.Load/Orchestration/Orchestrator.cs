@@ -22,11 +22,12 @@ internal static class Orchestrator
             RedisServer: args.Get("redis-server", "redis-server"),
             SelfFile: self,
             SelfPrefix: prefix,
-            Systems: args.Get("systems", "decnet,nats,redis,raw").Split(','),
+            Systems: args.Get("systems", "decnet,nats,redis,raw,hop").Split(','),
             Workloads: args.Get("workloads", "W1,W2,W3,W4,W5,W6").Split(','),
             Runs: args.Int("runs", 3),
             Quick: args.Get("quick", "false") == "true");
 
+        var loadBefore = LoadAverage();
         var unsupported = new Dictionary<string, string>(StringComparer.Ordinal);
         var runs = new List<RunResult>();
         var runner = new WorkloadRunner(settings);
@@ -66,11 +67,13 @@ internal static class Orchestrator
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["peers"] = args.Get("versions", string.Empty),
             ["command"] = args.Get("command", string.Empty),
+            ["loadavg_before"] = loadBefore,
+            ["loadavg_after"] = LoadAverage(),
         };
         var header = $"""
             # Decnet.Core side-by-side benchmark{(settings.Quick ? " (--quick)" : string.Empty)}
 
-            Machine: {machine["host"]}, {machine["cpus"]} CPUs, {machine["os"]}, {machine["dotnet"]}.
+            Machine: {machine["host"]}, {machine["cpus"]} CPUs, {machine["os"]}, {machine["dotnet"]}; load average before/after: {machine["loadavg_before"]} / {machine["loadavg_after"]} (other work on the box inflates latencies).
             Peers: {machine["peers"]}.
             Command: `{machine["command"]}`. Each cell is the median of {settings.Runs} runs made in this one invocation.
             NATS client: the official Go client (nats.go, Debian package), built offline in GOPATH mode from bench/nats-go.
@@ -83,5 +86,17 @@ internal static class Orchestrator
         await File.WriteAllTextAsync(output + ".json", Report.Json(settings, runs, unsupported, machine));
         Console.Error.WriteLine($"wrote {output}.md and {output}.json");
         return 0;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 }

@@ -28,7 +28,7 @@ internal readonly record struct ProcSample(double RssMb, long CpuTicks)
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             return new ProcSample(rssKb / 1024.0, ticks);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
         {
             return new ProcSample(0, 0);
         }

@@ -86,6 +86,7 @@ internal static class Report
         Ratio(md, medians, "W1 vs Redis", ("decnet", "W1", "events_per_s"), ("redis", "W1", "events_per_s"), "≥ 10×");
         Ratio(md, medians, "W1 vs raw relay ceiling", ("decnet", "W1", "events_per_s"), ("raw", "W1", "events_per_s"), "—");
         Ratio(md, medians, "W3 p50 vs nats-server p50", ("decnet", "W3", "p50_us"), ("nats", "W3", "p50_us"), "≤ 1×");
+        Ratio(md, medians, "W3 p99 vs a no-broker socket hop p99", ("decnet", "W3", "p99_us"), ("hop", "W3", "p99_us"), "reported");
         Ratio(md, medians, "W4 vs own W1", ("decnet", "W4", "events_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");
         Ratio(md, medians, "W6 healthy vs own W1", ("decnet", "W6", "healthy_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");
         md.AppendLine();
@@ -132,6 +133,7 @@ internal static class Report
         "nats" => "nats-server + Go client",
         "redis" => "Redis + SE.Redis",
         "raw" => "raw C# relay",
+        "hop" => "no broker (direct socket)",
         _ => system,
     };
 

@@ -19,6 +19,8 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     {
         (LoadClients.Raw, "W4") => "no topics or matching in the raw relay",
         (LoadClients.Raw, "W6") => "the raw relay has no queues or drops: a stalled reader stalls it",
+        (LoadClients.Hop, "W1" or "W3") => null,
+        (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1 and W3 only",
         _ => null,
     };
 

@@ -7,12 +7,14 @@ internal static class LoadClients
     public const string Nats = "nats";
     public const string Redis = "redis";
     public const string Raw = "raw";
+    public const string Hop = "hop";
 
     public static async Task<ILoadClient> ConnectAsync(string system, string target, string name, int size) => system switch
     {
         Decnet => await DecnetLoadClient.ConnectAsync(target, name),
         Redis => await RedisLoadClient.ConnectAsync(target, size),
         Raw => await RawLoadClient.ConnectAsync(target, size),
+        Hop => RawLoadClient.Direct(target, size),
         _ => throw new ArgumentException($"Unknown system '{system}' (the nats roles live in bench/nats-go)."),
     };
 }

@@ -6,7 +6,8 @@ namespace Decnet.Bench.Load.Systems;
 
 /// <summary>
 /// System 4 client: [int32 LE length][bytes] frames over a UNIX socket to <see cref="RawRelay"/>. The first byte sent
-/// says whether this connection subscribes ('S') or publishes ('P'); there are no topics.
+/// says whether this connection subscribes ('S') or publishes ('P'); there are no topics. In direct mode (the "hop"
+/// baseline: no broker at all) the subscriber listens on the path itself and the publisher connects straight to it.
 /// </summary>
 internal sealed class RawLoadClient : ILoadClient
 {
@@ -15,14 +16,16 @@ internal sealed class RawLoadClient : ILoadClient
     private readonly Socket _socket;
     private readonly byte[] _out = new byte[_bufferBytes];
     private readonly int _size;
+    private readonly string _path;
     private int _filled;
     private bool _started;
     private Task? _reader;
 
-    private RawLoadClient(Socket socket, int size)
+    private RawLoadClient(Socket socket, int size, string path)
     {
         _socket = socket;
         _size = size;
+        _path = path;
     }
 
     public long Dropped => 0;
@@ -31,11 +34,31 @@ internal sealed class RawLoadClient : ILoadClient
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath));
-        return new RawLoadClient(socket, size);
+        return new RawLoadClient(socket, size, socketPath);
     }
+
+    /// <summary>Direct mode: nothing to connect to yet; a subscriber listens, a publisher connects on first use.</summary>
+    public static RawLoadClient Direct(string socketPath, int size) =>
+        new(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified), size, socketPath) { IsDirect = true };
+
+    private bool IsDirect { get; init; }
 
     public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency)
     {
+        if (IsDirect)
+        {
+            // Listening is enough for "live": the publisher's connect lands in the backlog.
+            File.Delete(_path);
+            _socket.Bind(new UnixDomainSocketEndPoint(_path));
+            _socket.Listen(1);
+            _reader = Task.Run(async () =>
+            {
+                using var peer = await _socket.AcceptAsync();
+                await ReadAsync(peer, sink, client, latency, skipRoleByte: true);
+            });
+            return;
+        }
+
         await _socket.SendAsync(new[] { (byte)'S' });
 
         // The relay acknowledges registration with one byte so that "live on return" holds here too.
@@ -45,13 +68,18 @@ internal sealed class RawLoadClient : ILoadClient
             throw new IOException("The relay closed the connection.");
         }
 
-        _reader = Task.Run(() => ReadAsync(sink, client, latency));
+        _reader = Task.Run(() => ReadAsync(_socket, sink, client, latency, skipRoleByte: false));
     }
 
     public async ValueTask PublishAsync(string topic, long sentAt)
     {
         if (!_started)
         {
+            if (IsDirect)
+            {
+                await _socket.ConnectAsync(new UnixDomainSocketEndPoint(_path));
+            }
+
             _started = true;
             _out[0] = (byte)'P';
             _filled = 1;
@@ -100,7 +128,7 @@ internal sealed class RawLoadClient : ILoadClient
     }
 
 
-    private async Task ReadAsync(IEventSink sink, int client, bool latency)
+    private static async Task ReadAsync(Socket socket, IEventSink sink, int client, bool latency, bool skipRoleByte)
     {
         var buffer = new byte[256 * 1024];
         var filled = 0;
@@ -108,13 +136,20 @@ internal sealed class RawLoadClient : ILoadClient
         {
             while (true)
             {
-                var read = await _socket.ReceiveAsync(buffer.AsMemory(filled));
+                var read = await socket.ReceiveAsync(buffer.AsMemory(filled));
                 if (read == 0)
                 {
                     return;
                 }
 
                 filled += read;
+                if (skipRoleByte)
+                {
+                    skipRoleByte = false;
+                    buffer.AsSpan(1, filled - 1).CopyTo(buffer);
+                    filled--;
+                }
+
                 var offset = Parse(buffer.AsSpan(0, filled), sink, client, latency);
                 buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
                 filled -= offset;
