@@ -106,6 +106,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         var before = ProcSample.Read(broker.Pid);
         using var idle = Role(system, "idle", broker, $"{tag}-idle", ["--clients", Invariant(WorkloadSizes.W5Clients), "--subs", Invariant(WorkloadSizes.W5Subscriptions)]);
         await idle.WaitForReadyAsync(_runBound);
+
+        // One second for the connection burst's after-effects (tier-1 JIT, a GC) before the idle window opens.
+        await Task.Delay(TimeSpan.FromSeconds(1));
         var start = ProcSample.Read(broker.Pid);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
