@@ -36,13 +36,15 @@ type subResult struct {
 	Last      int64     `json:"last"`
 	Latencies []float64 `json:"latency_us,omitempty"`
 	Note      string    `json:"note,omitempty"`
+	CPU       float64   `json:"cpu_s"`
 }
 
 type pubResult struct {
-	Role  string `json:"role"`
-	Sent  int64  `json:"sent"`
-	Start int64  `json:"start"`
-	End   int64  `json:"end"`
+	Role  string  `json:"role"`
+	Sent  int64   `json:"sent"`
+	Start int64   `json:"start"`
+	End   int64   `json:"end"`
+	CPU   float64 `json:"cpu_s"`
 }
 
 func main() {
@@ -179,12 +181,21 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 	for _, nc := range conns {
 		nc.Close()
 	}
-	res := subResult{Role: "sub", Received: received, First: first, Last: last, Note: note}
+	res := subResult{Role: "sub", Received: received, First: first, Last: last, Note: note, CPU: cpuSeconds()}
 	if latency {
 		res.Latencies = percentiles(lat)
 	}
 	out, _ := json.Marshal(res)
 	fmt.Println(string(out))
+}
+
+// cpuSeconds is this process's user+system CPU time so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
 
 func percentiles(v []int64) []float64 {
@@ -226,7 +237,7 @@ func runPub(url, topic string, count int64, literals, size, pace int) {
 	end := nanotime()
 	_ = nc.Publish(subs[0], []byte{0})
 	_ = nc.Flush()
-	out, _ := json.Marshal(pubResult{Role: "pub", Sent: count, Start: start, End: end})
+	out, _ := json.Marshal(pubResult{Role: "pub", Sent: count, Start: start, End: end, CPU: cpuSeconds()})
 	fmt.Println(string(out))
 }
 

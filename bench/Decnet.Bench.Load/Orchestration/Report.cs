@@ -12,6 +12,8 @@ internal static class Report
         ("W1", "events_per_s", "W1 throughput 1→1 (events/s)", "≥ 2,500,000; ≥ 1.5× nats; ≥ 10× redis"),
         ("W1", "dropped_pct", "W1 dropped (%)", "0"),
         ("W1", "server_cpu_us_per_delivery", "W1 server CPU per delivery (µs)", "—"),
+        ("W1", "pub_cpu_us_per_event", "W1 publisher process CPU per event (µs)", "—"),
+        ("W1", "sub_cpu_us_per_delivery", "W1 subscriber process CPU per delivery (µs)", "—"),
         ("W2", "deliveries_per_s", "W2 fan-out 1→10 (deliveries/s)", "≥ 4,000,000"),
         ("W2", "dropped_pct", "W2 dropped (%)", "—"),
         ("W2", "server_cpu_us_per_delivery", "W2 server CPU per delivery (µs)", "—"),

@@ -78,6 +78,8 @@ internal sealed class WorkloadRunner(BenchSettings settings)
 
         // Server CPU per delivered event (µs): where the time goes when the peers are compared.
         result.Metrics["server_cpu_us_per_delivery"] = total > 0 ? (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / total : 0;
+        result.Metrics["sub_cpu_us_per_delivery"] = total > 0 ? received.GetProperty("cpu_s").GetDouble() * 1e6 / total : 0;
+        result.Metrics["pub_cpu_us_per_event"] = published.GetProperty("cpu_s").GetDouble() * 1e6 / count;
         var seconds = (received.GetProperty("last").GetInt64() - start) / 1e9;
         result.Metrics[metric] = seconds > 0 ? total / seconds : 0;
         result.Metrics["dropped_pct"] = 100.0 * ((count * subscribers) - total) / (count * subscribers);

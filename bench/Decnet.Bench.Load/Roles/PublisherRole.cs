@@ -45,7 +45,7 @@ internal static class PublisherRole
         await client.PublishEndAsync(topics[0]);
         await client.FlushAsync();
         await client.DisposeAsync();
-        Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["role"] = "pub", ["sent"] = count, ["start"] = start, ["end"] = end }));
+        Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["role"] = "pub", ["sent"] = count, ["start"] = start, ["end"] = end, ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds }));
         return 0;
     }
 }

@@ -56,6 +56,7 @@ internal static class SubscriberRole
             ["first"] = stats.First,
             ["last"] = stats.LastEvent,
             ["note"] = note,
+            ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,
         };
         if (args.Latency)
         {
