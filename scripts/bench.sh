@@ -6,6 +6,7 @@
 # usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw,hop] [--micro]
 #   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
 #   and writes their table to bench/results/<date>-<host>-micro.md.
+#   --keep-logs keeps the temp dir with every server and role log (it is kept anyway when the run fails).
 #
 # It installs missing peers with apt-get (as root), starts every server itself in a temp dir (loopback port or temp
 # UNIX socket), and stops only the processes it started. It never touches system services.
@@ -19,6 +20,7 @@ runs=3
 workloads=W1,W2,W3,W4,W5,W6
 systems=decnet,nats,redis,raw,hop
 micro=false
+keep_logs=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=true ;;
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
     --workloads) workloads=$2; shift ;;
     --systems) systems=$2; shift ;;
     --micro) micro=true ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    --keep-logs) keep_logs=true ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -66,10 +69,10 @@ cleanup() {
       if ours "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     done <"$tmp/pids"
   fi
-  if [ $status -eq 0 ]; then
+  if [ $status -eq 0 ] && ! $keep_logs; then
     rm -rf "$tmp"
   else
-    echo "bench: failed; logs kept in $tmp" >&2
+    echo "bench: logs kept in $tmp" >&2
   fi
 }
 trap cleanup EXIT
