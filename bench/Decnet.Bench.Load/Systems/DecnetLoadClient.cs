@@ -17,6 +17,8 @@ internal sealed class DecnetLoadClient : ILoadClient
 
     private DecnetLoadClient(UnixSocketBus bus) => _bus = bus;
 
+    public bool BuffersWrites => false;
+
     public long Dropped
     {
         get

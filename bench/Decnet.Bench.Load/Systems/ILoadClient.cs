@@ -8,6 +8,9 @@ internal interface ILoadClient : IAsyncDisposable
     /// <summary>Client-side drops (a Decnet subscription's drop-oldest queue); 0 where the client has none.</summary>
     long Dropped { get; }
 
+    /// <summary>True when published events sit in a client-side buffer until <see cref="FlushAsync"/> (paced runs flush each one).</summary>
+    bool BuffersWrites { get; }
+
     /// <summary>Subscribes to every pattern; all are live when the task completes.</summary>
     Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency);
 

@@ -28,6 +28,8 @@ internal sealed class RawLoadClient : ILoadClient
         _path = path;
     }
 
+    public bool BuffersWrites => true;
+
     public long Dropped => 0;
 
     public static async Task<RawLoadClient> ConnectAsync(string socketPath, int size)

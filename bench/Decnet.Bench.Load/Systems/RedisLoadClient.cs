@@ -23,6 +23,8 @@ internal sealed class RedisLoadClient : ILoadClient
         _payload = new byte[size];
     }
 
+    public bool BuffersWrites => false;
+
     public long Dropped => 0;
 
     public static async Task<RedisLoadClient> ConnectAsync(string socket, int size)
