@@ -6,6 +6,7 @@
 # usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw,hop] [--micro]
 #   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
 #   and writes their table to bench/results/<date>-<host>-micro.md.
+#   --micro-only runs just those (no peers needed beyond the .NET SDK).
 #   --keep-logs keeps the temp dir with every server and role log (it is kept anyway when the run fails).
 #
 # It installs missing peers with apt-get (as root), starts every server itself in a temp dir (loopback port or temp
@@ -20,6 +21,8 @@ runs=3
 workloads=W1,W2,W3,W4,W5,W6
 systems=decnet,nats,redis,raw,hop
 micro=false
+micro_flag=""
+load=true
 keep_logs=false
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -27,15 +30,17 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift ;;
     --workloads) workloads=$2; shift ;;
     --systems) systems=$2; shift ;;
-    --micro) micro=true ;;
+    --micro) micro=true; micro_flag=--micro ;;
+    --micro-only) micro=true; load=false; micro_flag=--micro-only ;;
     --keep-logs) keep_logs=true ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 
 # --- peers ---------------------------------------------------------------------------------------------------
+if $load; then
 nats_src=/usr/share/gocode/src/github.com/nats-io/nats.go
 missing=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
@@ -53,6 +58,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 nats_server=$(command -v nats-server || echo /usr/sbin/nats-server)
 redis_server=$(command -v redis-server || echo /usr/bin/redis-server)
+fi
 
 # --- temp dir and cleanup of exactly what we started ---------------------------------------------------------
 tmp=$(mktemp -d /tmp/decnet-bench.XXXXXX)
@@ -81,14 +87,18 @@ trap 'exit 130' INT TERM
 # --- build -----------------------------------------------------------------------------------------------------
 echo "bench: building (Release)" >&2
 dotnet build Decnet.Core.sln -c Release -nologo -v quiet >"$tmp/build.log" 2>&1 || { tail -30 "$tmp/build.log" >&2; exit 1; }
-GOCACHE="$tmp/gocache" GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$tmp/natsbench" ./bench/nats-go
+if $load; then
+  GOCACHE="$tmp/gocache" GO111MODULE=off GOPATH=/usr/share/gocode go build -o "$tmp/natsbench" ./bench/nats-go
+fi
 
 decnet="$root/src/Decnet.Cli/bin/Release/net10.0/decnet"
-load="$root/bench/Decnet.Bench.Load/bin/Release/net10.0/Decnet.Bench.Load"
+load_driver="$root/bench/Decnet.Bench.Load/bin/Release/net10.0/Decnet.Bench.Load"
+host=$(hostname -s)
+
+if $load; then
 nats_client_version=$(dpkg-query -W -f '${Version}' golang-github-nats-io-go-nats-dev 2>/dev/null || echo unknown)
 versions="$("$nats_server" --version 2>&1 | head -1), $("$redis_server" --version | cut -d' ' -f1-3), nats.go $nats_client_version (Debian), StackExchange.Redis 2.13.17"
 
-host=$(hostname -s)
 suffix=""
 quick_flag=()
 if $quick; then suffix="-quick"; quick_flag=(--quick); fi
@@ -102,12 +112,13 @@ $quick && command_line="$command_line --quick"
 [ "$systems" != decnet,nats,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2
-"$load" run "${quick_flag[@]}" --runs "$runs" --workloads "$workloads" --systems "$systems" \
+"$load_driver" run "${quick_flag[@]}" --runs "$runs" --workloads "$workloads" --systems "$systems" \
   --tmp "$tmp" --decnet "$decnet" --natsbench "$tmp/natsbench" --nats-server "$nats_server" --redis-server "$redis_server" \
   --versions "$versions" --command "$command_line" --out "$out" &
 echo $! >>"$tmp/pids"
 wait $!
 cat "$out.md"
+fi
 
 if $micro; then
   echo "bench: micro-benchmarks (BenchmarkDotNet, short job)" >&2
@@ -119,7 +130,7 @@ if $micro; then
   {
     echo "# Transport micro-benchmarks (BenchmarkDotNet [MemoryDiagnoser], short job, in-process)"
     echo
-    echo "Command: \`scripts/bench.sh --micro\`. Allocated = bytes per operation (per event for encode, parse, route, match)."
+    echo "Command: \`scripts/bench.sh $micro_flag\`. Allocated = bytes per operation (per event for encode, parse, route, match)."
     for report in "$tmp"/bdn/results/*-report-github.md; do echo; cat "$report"; done
   } >"$micro_out"
   cat "$micro_out"
