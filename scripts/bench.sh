@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark (issue 7): Decnet.Core vs nats-server (official Go client) vs Redis (StackExchange.Redis)
-# vs a raw C# relay ceiling. Every workload runs --runs times (default 3) per system in this one invocation; the
+# vs a raw C# relay ceiling vs a no-broker socket hop (W1, W3). Every workload runs --runs times (default 3) per system in this one invocation; the
 # medians go to bench/results/<date>-<host>[-quick].md and .json.
 #
 # usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw,hop] [--micro]
