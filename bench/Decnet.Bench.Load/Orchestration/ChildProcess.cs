@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+
+namespace Decnet.Bench.Load.Orchestration;
+
+/// <summary>A process the orchestrator started: stdout lines are queued, stderr goes to a log; killed on dispose.</summary>
+internal sealed partial class ChildProcess : IDisposable
+{
+    private const int _sigKill = 9;
+    private const int _sigTerm = 15;
+    private const int _sigCont = 18;
+    private const int _sigStop = 19;
+
+    private readonly Process _process;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly StreamWriter _log;
+
+    private ChildProcess(Process process, StreamWriter log)
+    {
+        _process = process;
+        _log = log;
+    }
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public static ChildProcess Start(string file, IEnumerable<string> args, string logPath, string pidFile, IDictionary<string, string>? env = null)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        log.WriteLine($"$ {file} {string.Join(' ', info.ArgumentList)}");
+        var process = new Process { StartInfo = info };
+        var child = new ChildProcess(process, log);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                child._lines.Writer.TryComplete();
+            }
+            else
+            {
+                child._lines.Writer.TryWrite(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (log)
+                {
+                    log.WriteLine(e.Data);
+                }
+            }
+        };
+        process.Start();
+        File.AppendAllText(pidFile, $"{process.Id}\n");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>Next stdout line that satisfies <paramref name="accept"/>; other lines go to the log.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> accept, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            {
+                while (_lines.Reader.TryRead(out var line))
+                {
+                    if (accept(line))
+                    {
+                        return line;
+                    }
+
+                    lock (_log)
+                    {
+                        _log.WriteLine(line);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"pid {Pid}: no expected output within {timeout.TotalSeconds:0} s (see the log).");
+        }
+
+        throw new InvalidOperationException($"pid {Pid} exited without the expected output (see the log).");
+    }
+
+    public Task<string> WaitForReadyAsync(TimeSpan timeout) => WaitForLineAsync(l => l == "READY", timeout);
+
+    public Task<string> WaitForJsonAsync(TimeSpan timeout) => WaitForLineAsync(l => l.StartsWith('{'), timeout);
+
+    public void Stop() => _ = Kill(_process.Id, _sigStop);
+
+    public void Continue() => _ = Kill(_process.Id, _sigCont);
+
+    /// <summary>SIGTERM, then SIGKILL if it has not exited within <paramref name="grace"/>.</summary>
+    public async Task TerminateAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _ = Kill(_process.Id, _sigCont);
+        _ = Kill(_process.Id, _sigTerm);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(grace);
+        }
+        catch (TimeoutException)
+        {
+            _ = Kill(_process.Id, _sigKill);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _ = Kill(_process.Id, _sigCont);
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

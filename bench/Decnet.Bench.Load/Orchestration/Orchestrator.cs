@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Decnet.Bench.Load.Roles;
+
+namespace Decnet.Bench.Load.Orchestration;
+
+/// <summary>
+/// <c>run</c>: every workload on every system, <c>--runs</c> times, interleaved (run 1 of all, then run 2, ...) so
+/// machine noise spreads over the systems alike; writes PREFIX.md and PREFIX.json.
+/// </summary>
+internal static class Orchestrator
+{
+    public static async Task<int> RunAsync(RoleArgs args)
+    {
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path.");
+        IReadOnlyList<string> prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(Orchestrator).Assembly.Location] : [];
+        var settings = new BenchSettings(
+            TempDir: args.Get("tmp", Path.GetTempPath()),
+            DecnetCli: args.Get("decnet", "decnet"),
+            NatsBench: args.Get("natsbench", "natsbench"),
+            NatsServer: args.Get("nats-server", "nats-server"),
+            RedisServer: args.Get("redis-server", "redis-server"),
+            SelfFile: self,
+            SelfPrefix: prefix,
+            Systems: args.Get("systems", "decnet,nats,redis,raw,hop").Split(','),
+            Workloads: args.Get("workloads", "W1,W2,W3,W4,W5,W6").Split(','),
+            Runs: args.Int("runs", 3),
+            Quick: args.Get("quick", "false") == "true");
+
+        var loadBefore = LoadAverage();
+        var unsupported = new Dictionary<string, string>(StringComparer.Ordinal);
+        var runs = new List<RunResult>();
+        var runner = new WorkloadRunner(settings);
+        for (var run = 1; run <= settings.Runs; run++)
+        {
+            foreach (var workload in settings.Workloads)
+            {
+                foreach (var system in settings.Systems)
+                {
+                    if (WorkloadRunner.Unsupported(system, workload) is { } why)
+                    {
+                        unsupported[$"{system}/{workload}"] = why;
+                        continue;
+                    }
+
+                    Console.Error.Write($"run {run}/{settings.Runs} {workload} {system} ... ");
+                    try
+                    {
+                        var result = await runner.RunAsync(system, workload, run);
+                        runs.Add(result);
+                        Console.Error.WriteLine(string.Join(", ", result.Metrics.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Key}={m.Value:0.##}"))) + (result.Notes.Count > 0 ? " [" + string.Join("; ", result.Notes) + "]" : string.Empty));
+                    }
+                    catch (Exception ex)
+                    {
+                        Console.Error.WriteLine($"FAILED: {ex.Message}");
+                        runs.Add(new RunResult(system, workload, run, [], [$"failed: {ex.Message}"]));
+                    }
+                }
+            }
+        }
+
+        var machine = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["host"] = Environment.MachineName,
+            ["cpus"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture),
+            ["os"] = RuntimeInformation.OSDescription,
+            ["dotnet"] = RuntimeInformation.FrameworkDescription,
+            ["peers"] = args.Get("versions", string.Empty),
+            ["command"] = args.Get("command", string.Empty),
+            ["loadavg_before"] = loadBefore,
+            ["loadavg_after"] = LoadAverage(),
+        };
+        var header = $"""
+            # Decnet.Core side-by-side benchmark{(settings.Quick ? " (--quick)" : string.Empty)}
+
+            Machine: {machine["host"]}, {machine["cpus"]} CPUs, {machine["os"]}, {machine["dotnet"]}; load average before/after: {machine["loadavg_before"]} / {machine["loadavg_after"]} (other work on the box inflates latencies).
+            Peers: {machine["peers"]}.
+            Command: `{machine["command"]}`. Each cell is the median of {settings.Runs} runs made in this one invocation.
+            NATS client: the official Go client (nats.go, Debian package), built offline in GOPATH mode from bench/nats-go.
+            W4's wildcard is `bench.*.idle`: the matcher must consult it, the traffic never matches it.
+            W6 stalls a subscriber with SIGSTOP (it reads nothing, not even its socket) until the publisher is done.
+
+            """;
+        var output = args.Get("out", Path.Combine(settings.TempDir, "results"));
+        await File.WriteAllTextAsync(output + ".md", Report.Markdown(settings, runs, unsupported, header));
+        await File.WriteAllTextAsync(output + ".json", Report.Json(settings, runs, unsupported, machine));
+        Console.Error.WriteLine($"wrote {output}.md and {output}.json");
+        return 0;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+}

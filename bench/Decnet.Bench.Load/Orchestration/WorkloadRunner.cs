@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using Decnet.Bench.Load.Systems;
+using Decnet.Bus;
+using Decnet.Bus.Unix;
+
+namespace Decnet.Bench.Load.Orchestration;
+
+/// <summary>Runs one workload once on one system: fresh server, subscriber process(es), publisher process, metrics.</summary>
+internal sealed class WorkloadRunner(BenchSettings settings)
+{
+    private static readonly TimeSpan _readyBound = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan _runBound = TimeSpan.FromSeconds(600);
+
+    private readonly WorkloadSizes _sizes = settings.Quick ? WorkloadSizes.Quick : WorkloadSizes.Full;
+
+    /// <summary>Why a system cannot express a workload, or null when it can.</summary>
+    public static string? Unsupported(string system, string workload) => (system, workload) switch
+    {
+        (LoadClients.Raw, "W4") => "no topics or matching in the raw relay",
+        (LoadClients.Raw, "W6") => "the raw relay has no queues or drops: a stalled reader stalls it",
+        (LoadClients.Hop, "W1" or "W3") => null,
+        (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1 and W3 only",
+        _ => null,
+    };
+
+    public async Task<RunResult> RunAsync(string system, string workload, int run)
+    {
+        var tag = string.Create(CultureInfo.InvariantCulture, $"{workload}-{run}");
+        var result = new RunResult(system, workload, run, [], []);
+        using var broker = await Broker.StartAsync(settings, system, tag);
+        try
+        {
+            switch (workload)
+            {
+                case "W1":
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W1, subscribers: 1, literals: 0, "events_per_s");
+                    break;
+                case "W2":
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W2, WorkloadSizes.W2Subscribers, literals: 0, "deliveries_per_s");
+                    break;
+                case "W3":
+                    await LatencyAsync(system, broker, tag, result);
+                    break;
+                case "W4":
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W4, subscribers: 1, WorkloadSizes.W4Literals, "events_per_s");
+                    break;
+                case "W5":
+                    await IdleAsync(system, broker, tag, result);
+                    break;
+                case "W6":
+                    await StalledAsync(system, broker, tag, result);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown workload '{workload}'.");
+            }
+        }
+        finally
+        {
+            await broker.StopAsync();
+        }
+
+        return result;
+    }
+
+    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric)
+    {
+        string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers)]);
+        await sub.WaitForReadyAsync(_readyBound);
+        var cpuBefore = ProcSample.Read(broker.Pid).CpuTicks;
+        using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);
+        var published = await ReadJsonAsync(pub);
+        var received = await ReadJsonAsync(sub);
+        var cpuAfter = ProcSample.Read(broker.Pid).CpuTicks;
+        var start = published.GetProperty("start").GetInt64();
+        var total = Sum(received.GetProperty("received"));
+
+        // Server CPU per delivered event (µs): where the time goes when the peers are compared.
+        result.Metrics["server_cpu_us_per_delivery"] = total > 0 ? (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / total : 0;
+        result.Metrics["sub_cpu_us_per_delivery"] = total > 0 ? received.GetProperty("cpu_s").GetDouble() * 1e6 / total : 0;
+        result.Metrics["pub_cpu_us_per_event"] = published.GetProperty("cpu_s").GetDouble() * 1e6 / count;
+        var seconds = (received.GetProperty("last").GetInt64() - start) / 1e9;
+        result.Metrics[metric] = seconds > 0 ? total / seconds : 0;
+        result.Metrics["dropped_pct"] = 100.0 * ((count * subscribers) - total) / (count * subscribers);
+        result.Metrics["publish_per_s"] = count / ((published.GetProperty("end").GetInt64() - start) / 1e9);
+        Note(result, received);
+    }
+
+    private async Task LatencyAsync(string system, Broker broker, string tag, RunResult result)
+    {
+        string[] shape = ["--count", Invariant(_sizes.W3)];
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency"]);
+        await sub.WaitForReadyAsync(_readyBound);
+        using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, "--pace-us", Invariant(WorkloadSizes.W3PaceMicroseconds)]);
+        await ReadJsonAsync(pub);
+        var received = await ReadJsonAsync(sub);
+        var percentiles = received.GetProperty("latency_us").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        result.Metrics["p50_us"] = percentiles[0];
+        result.Metrics["p90_us"] = percentiles[1];
+        result.Metrics["p99_us"] = percentiles[2];
+        result.Metrics["dropped_pct"] = 100.0 * (_sizes.W3 - Sum(received.GetProperty("received"))) / _sizes.W3;
+        Note(result, received);
+    }
+
+    private async Task IdleAsync(string system, Broker broker, string tag, RunResult result)
+    {
+        var before = ProcSample.Read(broker.Pid);
+        using var idle = Role(system, "idle", broker, $"{tag}-idle", ["--clients", Invariant(WorkloadSizes.W5Clients), "--subs", Invariant(WorkloadSizes.W5Subscriptions)]);
+        await idle.WaitForReadyAsync(_runBound);
+
+        // One second for the connection burst's after-effects (tier-1 JIT, a GC) before the idle window opens.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var start = ProcSample.Read(broker.Pid);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // The measurement window itself: the broker is left alone with its idle clients.
+        await Task.Delay(_sizes.W5Window);
+        var end = ProcSample.Read(broker.Pid);
+        var seconds = clock.Elapsed.TotalSeconds;
+        result.Metrics["rss_mb"] = end.RssMb;
+        result.Metrics["rss_empty_mb"] = before.RssMb;
+        result.Metrics["cpu_pct"] = 100.0 * (end.CpuTicks - start.CpuTicks) / ProcSample.TicksPerSecond / seconds;
+    }
+
+    private async Task StalledAsync(string system, Broker broker, string tag, RunResult result)
+    {
+        var count = _sizes.W6;
+        string[] shape = ["--count", Invariant(count)];
+        using var stalled = Role(system, "sub", broker, $"{tag}-stalled", [.. shape, "--name", "stalled", "--idle-ms", "5000"]);
+        await stalled.WaitForReadyAsync(_readyBound);
+        using var healthy = Role(system, "sub", broker, $"{tag}-healthy", [.. shape, "--name", "healthy"]);
+        await healthy.WaitForReadyAsync(_readyBound);
+
+        // SIGSTOP: the stalled subscriber really never reads its socket while the publisher runs.
+        stalled.Stop();
+        var baseline = ProcSample.Read(broker.Pid).RssMb;
+        JsonElement published;
+        JsonElement fine;
+        await using (var sampler = new RssSampler(broker.Pid))
+        {
+            using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);
+            published = await ReadJsonAsync(pub);
+            fine = await ReadJsonAsync(healthy);
+            result.Metrics["rss_growth_mb"] = Math.Max(0, sampler.PeakMb - baseline);
+        }
+
+        var start = published.GetProperty("start").GetInt64();
+        var healthyReceived = Sum(fine.GetProperty("received"));
+        result.Metrics["healthy_per_s"] = healthyReceived / ((fine.GetProperty("last").GetInt64() - start) / 1e9);
+        result.Metrics["healthy_dropped_pct"] = 100.0 * (count - healthyReceived) / count;
+        Note(result, fine, "healthy: ");
+
+        // Every event is routed by now (the healthy one saw the end marker), so the broker's drop count is final.
+        long? brokerDropped = system == LoadClients.Decnet ? await StalledBrokerDropsAsync(broker.Target) : null;
+        stalled.Continue();
+        var late = await ReadJsonAsync(stalled);
+        var stalledReceived = Sum(late.GetProperty("received"));
+        var clientDropped = late.TryGetProperty("client_dropped", out var cd) ? Sum(cd) : 0;
+        result.Metrics["stalled_received"] = stalledReceived;
+        result.Metrics["stalled_lost"] = count - stalledReceived;
+        if (brokerDropped is { } dropped)
+        {
+            result.Metrics["stalled_counted_drops"] = dropped + clientDropped;
+            result.Metrics["drops_exact"] = stalledReceived + dropped + clientDropped == count ? 1 : 0;
+        }
+
+        Note(result, late, "stalled: ");
+    }
+
+    private static async Task<long?> StalledBrokerDropsAsync(string socket)
+    {
+        var options = new DecnetBusOptions { SocketPath = socket, Group = string.Empty, ClientName = "bench-stats" };
+        await using var bus = await UnixSocketBus.ConnectAsync(options);
+        var stats = await bus.GetBrokerStatsAsync();
+        return stats.Connections.Where(c => c.Name.StartsWith("bench-stalled", StringComparison.Ordinal)).Sum(c => c.Dropped);
+    }
+
+    private ChildProcess Role(string system, string role, Broker broker, string name, IEnumerable<string> extra)
+    {
+        var log = settings.LogFile($"{system}-{name}");
+        List<string> args = [role, "--target", broker.Target, "--topic", "bench", .. extra];
+        return system == LoadClients.Nats
+            ? ChildProcess.Start(settings.NatsBench, args, log, settings.PidFile)
+            : ChildProcess.Start(settings.SelfFile, [.. settings.SelfPrefix, .. args, "--system", system], log, settings.PidFile);
+    }
+
+    private static async Task<JsonElement> ReadJsonAsync(ChildProcess process)
+    {
+        var line = await process.WaitForJsonAsync(_runBound);
+        using var document = JsonDocument.Parse(line);
+        return document.RootElement.Clone();
+    }
+
+    private static void Note(RunResult result, JsonElement received, string prefix = "")
+    {
+        if (received.TryGetProperty("note", out var note) && note.ValueKind == JsonValueKind.String)
+        {
+            result.Notes.Add(prefix + note.GetString());
+        }
+    }
+
+    private static long Sum(JsonElement array) => array.EnumerateArray().Sum(e => e.GetInt64());
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Decnet.Bench.Load.Systems;
+
+namespace Decnet.Bench.Load.Roles;
+
+/// <summary><c>pub</c>: publishes N events (round-robin over the topics, optionally paced), then the end marker.</summary>
+internal static class PublisherRole
+{
+    public static async Task<int> RunAsync(string system, RoleArgs args)
+    {
+        var client = await LoadClients.ConnectAsync(system, args.Target, "bench-pub", args.Size);
+        var topics = args.Topics();
+        var count = args.Count;
+        var interval = args.PaceMicroseconds * 1000L;
+        long start = 0;
+
+        // The loop runs on its own thread, not a pool worker: a busy-waiting pacer must not starve the client's
+        // own send loop of pool threads on a 2-core box (that would add latency the transport did not cause).
+        var loop = new Thread(() => start = Publish(client, topics, count, interval)) { IsBackground = true, Name = "bench-pub" };
+        loop.Start();
+        loop.Join();
+
+        await client.FlushAsync();
+        var end = Monotonic.Now();
+        await client.PublishEndAsync(topics[0]);
+        await client.FlushAsync();
+        await client.DisposeAsync();
+        Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["role"] = "pub",
+            ["sent"] = count,
+            ["start"] = start,
+            ["end"] = end,
+            ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,
+        }));
+        return 0;
+    }
+
+    private static long Publish(ILoadClient client, string[] topics, long count, long interval)
+    {
+        var start = Monotonic.Now();
+        var next = start;
+        for (long i = 0; i < count; i++)
+        {
+            var stamp = start;
+            if (interval > 0)
+            {
+                // Busy-wait pacing: a timer cannot wake every 100 µs.
+                while (Monotonic.Now() < next)
+                {
+                }
+
+                next += interval;
+                stamp = Monotonic.Now();
+            }
+
+            Wait(client.PublishAsync(topics[i % topics.Length], stamp));
+            if (interval > 0 && client.BuffersWrites)
+            {
+                Wait(client.FlushAsync());
+            }
+        }
+
+        return start;
+    }
+
+    private static void Wait(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text.Json;
+using Decnet.Bench.Load.Systems;
+
+namespace Decnet.Bench.Load.Roles;
+
+/// <summary><c>sub</c>: K client connections subscribe, print READY, count until the end marker or idle, print JSON.</summary>
+internal static class SubscriberRole
+{
+    public static async Task<int> RunAsync(string system, RoleArgs args)
+    {
+        var stats = new SubscriberStats(args.Clients, args.Count, args.Latency);
+        List<string> patterns = [.. args.Topics()];
+        if (args.Literals > 0)
+        {
+            patterns.Add(args.IdleWildcard);
+        }
+
+        var clients = new List<ILoadClient>();
+        for (var c = 0; c < args.Clients; c++)
+        {
+            var name = string.Create(CultureInfo.InvariantCulture, $"bench-{args.Get("name", "sub")}-{c}");
+            var client = await LoadClients.ConnectAsync(system, args.Target, name, args.Size);
+            clients.Add(client);
+            await client.SubscribeAsync(patterns, stats, c, args.Latency);
+        }
+
+        Console.Out.WriteLine("READY");
+        Console.Out.Flush();
+
+        string? note = null;
+        var tick = Monotonic.Now();
+        while (!stats.AllEnded)
+        {
+            await Task.Delay(20);
+            var now = Monotonic.Now();
+            if (now - tick > 1_000_000_000)
+            {
+                // This process was suspended (W6 SIGSTOPs it): idle time starts again from the resume.
+                stats.Touch();
+            }
+
+            tick = now;
+            if (now - stats.LastActivity > args.Idle.Ticks * 100)
+            {
+                note = "idle timeout before end marker";
+                break;
+            }
+        }
+
+        var result = new Dictionary<string, object?>
+        {
+            ["role"] = "sub",
+            ["received"] = stats.Received(),
+            ["client_dropped"] = clients.ConvertAll(c => c.Dropped),
+            ["first"] = stats.First,
+            ["last"] = stats.LastEvent,
+            ["note"] = note,
+            ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,
+        };
+        if (args.Latency)
+        {
+            result["latency_us"] = stats.LatencyPercentiles();
+        }
+
+        Console.Out.WriteLine(JsonSerializer.Serialize(result));
+        Console.Out.Flush();
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,89 @@
+namespace Decnet.Bench.Load.Roles;
+
+/// <summary>Counts per client connection, first/last receive time and (W3) one-way latencies; thread-safe.</summary>
+internal sealed class SubscriberStats : IEventSink
+{
+    private readonly long[] _received;
+    private readonly int[] _ended;
+    private readonly long[] _latencies;
+    private int _latencyCount;
+    private long _first;
+    private long _lastEvent;
+    private long _lastActivity;
+
+    public SubscriberStats(int clients, long capacity, bool latency)
+    {
+        _received = new long[clients];
+        _ended = new int[clients];
+        _latencies = latency ? new long[capacity + 16] : [];
+        _lastActivity = Monotonic.Now();
+    }
+
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    public bool AllEnded
+    {
+        get
+        {
+            for (var i = 0; i < _ended.Length; i++)
+            {
+                if (Volatile.Read(ref _ended[i]) == 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    public void OnEvent(int client, long sentAt)
+    {
+        var now = Monotonic.Now();
+        if (Interlocked.Increment(ref _received[client]) == 1)
+        {
+            Interlocked.CompareExchange(ref _first, now, 0);
+        }
+
+        Volatile.Write(ref _lastEvent, now);
+        Volatile.Write(ref _lastActivity, now);
+        if (sentAt != 0 && _latencies.Length > 0)
+        {
+            var slot = Interlocked.Increment(ref _latencyCount) - 1;
+            if (slot < _latencies.Length)
+            {
+                _latencies[slot] = now - sentAt;
+            }
+        }
+    }
+
+    /// <summary>Counts as activity (the idle clock restarts).</summary>
+    public void Touch() => Volatile.Write(ref _lastActivity, Monotonic.Now());
+
+    public void OnEnd(int client)
+    {
+        Volatile.Write(ref _ended[client], 1);
+        Volatile.Write(ref _lastActivity, Monotonic.Now());
+    }
+
+    public long[] Received() => Array.ConvertAll(_received, r => Interlocked.Read(ref r));
+
+    public long First => Interlocked.Read(ref _first);
+
+    /// <summary>Time of the last benchmark event (not of the end marker).</summary>
+    public long LastEvent => Interlocked.Read(ref _lastEvent);
+
+    public double[] LatencyPercentiles()
+    {
+        var count = Math.Min(Volatile.Read(ref _latencyCount), _latencies.Length);
+        if (count == 0)
+        {
+            return [0, 0, 0];
+        }
+
+        var sorted = _latencies[..count];
+        Array.Sort(sorted);
+        double At(double p) => sorted[(int)(p * (count - 1))] / 1000.0;
+        return [At(0.50), At(0.90), At(0.99)];
+    }
+}

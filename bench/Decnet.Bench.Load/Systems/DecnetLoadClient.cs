@@ -1,0 +1,122 @@
+using Decnet.Bench.Load.Roles;
+using Decnet.Bus;
+using Decnet.Bus.Unix;
+using MessagePack;
+
+namespace Decnet.Bench.Load.Systems;
+
+/// <summary>System 1: a <see cref="UnixSocketBus"/> client of a <c>decnet bus</c> broker in another process.</summary>
+internal sealed class DecnetLoadClient : ILoadClient
+{
+    private const string _endType = "end";
+
+    private readonly UnixSocketBus _bus;
+    private readonly BenchPayload _payload = new();
+    private readonly List<IBusSubscription> _subscriptions = [];
+    private readonly List<Task> _readers = [];
+
+    private DecnetLoadClient(UnixSocketBus bus) => _bus = bus;
+
+    public bool BuffersWrites => false;
+
+    public long Dropped
+    {
+        get
+        {
+            long dropped = 0;
+            foreach (var subscription in _subscriptions)
+            {
+                dropped += subscription.Dropped;
+            }
+
+            return dropped;
+        }
+    }
+
+    public static async Task<DecnetLoadClient> ConnectAsync(string socket, string name)
+    {
+        var options = new DecnetBusOptions
+        {
+            SocketPath = socket,
+            Group = string.Empty,
+            ClientName = name,
+            MaxSubscriptionsPerConnection = 100_000,
+        };
+        return new DecnetLoadClient(await UnixSocketBus.ConnectAsync(options));
+    }
+
+    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency)
+    {
+        // Many subscriptions (W4) are requested in parallel batches: each SUB waits for its SUBACK.
+        const int Batch = 256;
+        for (var start = 0; start < patterns.Count; start += Batch)
+        {
+            var batch = new List<Task<IBusSubscription>>();
+            for (var i = start; i < Math.Min(patterns.Count, start + Batch); i++)
+            {
+                batch.Add(_bus.SubscribeAsync(patterns[i]).AsTask());
+            }
+
+            foreach (var subscription in await Task.WhenAll(batch))
+            {
+                _subscriptions.Add(subscription);
+                _readers.Add(Task.Run(() => ReadAsync(subscription, sink, client, latency)));
+            }
+        }
+    }
+
+    public ValueTask PublishAsync(string topic, long sentAt)
+    {
+        _payload.T = sentAt;
+        return _bus.PublishAsync(topic, _payload);
+    }
+
+    public ValueTask PublishEndAsync(string topic) => _bus.PublishAsync(topic, _payload, _endType);
+
+    // The client has no flush: its send loop drains the outbox continuously, and DisposeAsync waits for it.
+    public ValueTask FlushAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _bus.DisposeAsync();
+        foreach (var subscription in _subscriptions)
+        {
+            await subscription.DisposeAsync();
+        }
+
+        await Task.WhenAll(_readers).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private static async Task ReadAsync(IBusSubscription subscription, IEventSink sink, int client, bool latency)
+    {
+        await foreach (var ev in subscription)
+        {
+            if (ev.Type == _endType)
+            {
+                sink.OnEnd(client);
+            }
+            else
+            {
+                sink.OnEvent(client, latency ? ReadTimestamp(ev.Payload) : 0);
+            }
+        }
+    }
+
+    private static long ReadTimestamp(ReadOnlyMemory<byte> payload)
+    {
+        var reader = new MessagePackReader(payload);
+        var fields = reader.ReadMapHeader();
+        for (var i = 0; i < fields; i++)
+        {
+            var isT = reader.ReadString() == "T";
+            if (isT)
+            {
+                return reader.ReadInt64();
+            }
+
+            reader.Skip();
+        }
+
+        return 0;
+    }
+}

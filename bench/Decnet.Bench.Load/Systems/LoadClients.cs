@@ -1,0 +1,20 @@
+namespace Decnet.Bench.Load.Systems;
+
+/// <summary>Creates the client connection of the system a role process was started for.</summary>
+internal static class LoadClients
+{
+    public const string Decnet = "decnet";
+    public const string Nats = "nats";
+    public const string Redis = "redis";
+    public const string Raw = "raw";
+    public const string Hop = "hop";
+
+    public static async Task<ILoadClient> ConnectAsync(string system, string target, string name, int size) => system switch
+    {
+        Decnet => await DecnetLoadClient.ConnectAsync(target, name),
+        Redis => await RedisLoadClient.ConnectAsync(target, size),
+        Raw => await RawLoadClient.ConnectAsync(target, size),
+        Hop => RawLoadClient.Direct(target, size),
+        _ => throw new ArgumentException($"Unknown system '{system}' (the nats roles live in bench/nats-go)."),
+    };
+}
