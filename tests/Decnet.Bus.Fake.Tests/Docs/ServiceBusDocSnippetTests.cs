@@ -1,22 +1,27 @@
 namespace Decnet.Bus.Fake.Tests.Docs;
 
-/// <summary>docs/Service-Bus.md shows the FakeBus example exactly as compiled here, so the page cannot drift.</summary>
+/// <summary>docs/Service-Bus.md shows the examples exactly as compiled and run here, so the page cannot drift.</summary>
 public sealed class ServiceBusDocSnippetTests
 {
-    private const string Marker = "// doc-snippet: fakebus-test";
-
-    [Fact]
-    public void Service_bus_doc_contains_the_compiled_fakebus_example_verbatim()
+    [Theory]
+    [InlineData("ServiceBusDocExampleTests.cs", "fakebus-test")]
+    [InlineData("ServiceBusHostExampleTests.cs", "host")]
+    public void Service_bus_doc_contains_the_compiled_example_verbatim(string file, string name)
     {
         var root = FindRepositoryRoot();
-        var source = File.ReadAllText(Path.Combine(root, "tests", "Decnet.Bus.Fake.Tests", "Docs", "ServiceBusDocExampleTests.cs"));
-        var start = source.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length;
-        var end = source.IndexOf(Marker, start, StringComparison.Ordinal);
-        var snippet = source[start..end].Trim().ReplaceLineEndings("\n");
+        var source = File.ReadAllLines(Path.Combine(root, "tests", "Decnet.Bus.Fake.Tests", "Docs", file));
+        var marker = $"// doc-snippet: {name}";
+        var bounds = source.Select((line, index) => (line, index)).Where(x => x.line.Trim() == marker).Select(x => x.index).ToArray();
+        Assert.True(bounds.Length == 2, $"expected two '{marker}' lines in {file}");
+
+        // The snippet is shown without the indentation it has inside the test method.
+        var lines = source[(bounds[0] + 1)..bounds[1]];
+        var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        var snippet = string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart())).Trim();
 
         var doc = File.ReadAllText(Path.Combine(root, "docs", "Service-Bus.md")).ReplaceLineEndings("\n");
 
-        Assert.True(snippet.Length > 200, "snippet markers not found");
+        Assert.True(snippet.Length > 200, "snippet too short to be the example");
         Assert.Contains(snippet, doc, StringComparison.Ordinal);
     }
 
