@@ -50,7 +50,7 @@ internal static class MutationCommand
             catch (CliUsageException ex)
             {
                 await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                return CliExitCodes.Usage;
+                return ExitCodes.Usage;
             }
         });
 

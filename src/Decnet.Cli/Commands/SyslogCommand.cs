@@ -46,7 +46,7 @@ internal static class SyslogCommand
             catch (CliUsageException ex)
             {
                 await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                return CliExitCodes.Usage;
+                return ExitCodes.Usage;
             }
         });
 

@@ -56,7 +56,7 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
                 await error.WriteLineAsync($"error: the decky_mutated line was not written to {result.LogFile}").ConfigureAwait(false);
             }
 
-            return result.Written ? CliExitCodes.Ok : CliExitCodes.Failed;
+            return result.Written ? ExitCodes.Ok : ExitCodes.Failure;
         }
         finally
         {

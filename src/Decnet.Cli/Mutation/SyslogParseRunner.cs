@@ -40,7 +40,7 @@ internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
             await error.WriteLineAsync($"line {number}: {reason}").ConfigureAwait(false);
         }
 
-        return rejected == 0 ? CliExitCodes.Ok : CliExitCodes.Failed;
+        return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
     /// <summary>The event as one JSON object: snake_case keys, services as arrays, <c>actor</c> only when present.</summary>

@@ -1,6 +1,6 @@
-namespace Decnet.Cli.Bus;
+namespace Decnet.Cli;
 
-/// <summary>Process exit codes of the bus commands, following sysexits(3) and timeout(1).</summary>
+/// <summary>Process exit codes of the decnet commands, following sysexits(3) and timeout(1).</summary>
 internal static class ExitCodes
 {
     /// <summary>Success.</summary>
