@@ -9,7 +9,7 @@ internal sealed class PythonClient : IAsyncDisposable
     /// <summary>The system interpreter: the pyenv python3 on PATH has no msgpack.</summary>
     public const string Interpreter = "/usr/bin/python3";
 
-    private const string InstallHint = "install it with `apt-get install -y python3-msgpack` (CI does)";
+    public const string InstallHint = "install it with `apt-get install -y python3-msgpack` (CI does)";
 
     private readonly Process _process;
 
