@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Decnet.Bus;
 using Decnet.Bus.Unix;
@@ -21,6 +22,9 @@ public class ClientPublishBenchmarks
     private string _dir = null!;
     private BusServer _server = null!;
     private UnixSocketBus _bus = null!;
+    private UnixSocketBus _sinkBus = null!;
+    private Socket _sinkListener = null!;
+    private Task _sink = Task.CompletedTask;
 
     [GlobalSetup]
     public async Task Setup()
@@ -30,12 +34,22 @@ public class ClientPublishBenchmarks
         _server = new BusServer(Microsoft.Extensions.Options.Options.Create(options));
         await _server.StartAsync(CancellationToken.None);
         _bus = await UnixSocketBus.ConnectAsync(options);
+
+        var sinkOptions = new DecnetBusOptions { SocketPath = Path.Combine(_dir, "sink.sock"), HeartbeatInterval = TimeSpan.Zero };
+        _sinkListener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _sinkListener.Bind(new UnixDomainSocketEndPoint(sinkOptions.SocketPath));
+        _sinkListener.Listen();
+        _sink = DrainAsync(_sinkListener);
+        _sinkBus = await UnixSocketBus.ConnectAsync(sinkOptions);
     }
 
     [GlobalCleanup]
     public async Task Cleanup()
     {
         await _bus.DisposeAsync();
+        await _sinkBus.DisposeAsync();
+        _sinkListener.Dispose();
+        await _sink.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _server.StopAsync(CancellationToken.None);
         await _server.DisposeAsync();
         _buffer.Dispose();
@@ -58,8 +72,29 @@ public class ClientPublishBenchmarks
         return _buffer.WrittenCount;
     }
 
+    /// <summary>The client alone: its peer answers the handshake and then only reads and discards.</summary>
     [Benchmark]
-    public ValueTask PublishAsync() => _bus.PublishAsync("topology.t-42.mutation.applied", _payload, "applied");
+    public ValueTask PublishAsync() => _sinkBus.PublishAsync("topology.t-42.mutation.applied", _payload, "applied");
+
+    /// <summary>Through the real broker (in this process, so its allocations count here too).</summary>
+    [Benchmark]
+    public ValueTask PublishAsyncToBroker() => _bus.PublishAsync("topology.t-42.mutation.applied", _payload, "applied");
+
+    private static async Task DrainAsync(Socket listener)
+    {
+        using var socket = await listener.AcceptAsync();
+        var buffer = new byte[256 * 1024];
+        await socket.ReceiveAsync(buffer, SocketFlags.None); // HELLO (a few bytes, one read)
+        using (var welcome = new PooledBufferWriter())
+        {
+            FrameWriter.WriteWelcome(welcome, new WelcomeMessage(1, Environment.ProcessId, 1 << 20, 256, 1024, 1024));
+            await socket.SendAsync(welcome.WrittenMemory, SocketFlags.None);
+        }
+
+        while (await socket.ReceiveAsync(buffer, SocketFlags.None) > 0)
+        {
+        }
+    }
 
     /// <summary>A typical typed payload (contractless: public properties become string keys).</summary>
     public sealed record MutationApplied(string Decky, string Service, int Version, bool Ok);

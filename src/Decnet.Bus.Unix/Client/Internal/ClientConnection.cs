@@ -43,6 +43,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
+        _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
         _logger = logger;
         _path = path;
     }

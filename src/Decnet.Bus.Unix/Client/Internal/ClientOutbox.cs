@@ -98,6 +98,9 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         return dropped;
     }
 
+    /// <summary>Wakes the send loop so it sees its cancellation.</summary>
+    public void Wake() => _doorbell.Writer.TryWrite(true);
+
     public void EnqueueControl(byte[] frame)
     {
         lock (_gate)
@@ -192,11 +195,17 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    /// <summary>Waits until something is queued; false when cancelled.</summary>
+    /// <summary>Waits until something is queued.</summary>
+    /// <remarks>
+    /// The token is checked on every wake-up but not passed to the channel: an uncancellable wait reuses the channel's
+    /// pooled waiter, so parking allocates nothing. Whoever cancels it must call <see cref="Wake"/>.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask WaitAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             lock (_gate)
             {
                 if (_control.Count > 0 || _frames > 0 || _final is not null)
@@ -207,7 +216,7 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 _waiting = true;
             }
 
-            await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            await _doorbell.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
             _doorbell.Reader.TryRead(out _);
         }
     }
