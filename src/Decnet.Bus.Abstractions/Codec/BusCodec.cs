@@ -42,6 +42,20 @@ public static partial class BusCodec
             return;
         }
 
+        if (PayloadShape<T>.IsMap)
+        {
+            // This type has already serialized to a string-keyed map and cannot do otherwise: write it straight in.
+            try
+            {
+                MessagePackSerializer.Serialize(destination, payload, EncodeOptions);
+                return;
+            }
+            catch (MessagePackSerializationException ex)
+            {
+                throw new ArgumentException($"Payload of type {typeof(T)} cannot be serialized: {ex.Message}", nameof(payload), ex);
+            }
+        }
+
         var scratch = _threadScratch ??= new ArrayBufferWriter<byte>(512);
         scratch.ResetWrittenCount();
         try
@@ -59,6 +73,7 @@ public static partial class BusCodec
             throw new ArgumentException($"Payload of type {payload.GetType()} {error}; publish a dictionary or an object with named members.", nameof(payload));
         }
 
+        PayloadShape<T>.Validated(payload.GetType());
         destination.Write(written);
 
         // Do not let one huge payload pin a huge buffer on this thread forever.

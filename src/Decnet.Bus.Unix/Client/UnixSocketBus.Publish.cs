@@ -1,4 +1,5 @@
 using System.Text;
+using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix;
@@ -22,7 +23,7 @@ public sealed partial class UnixSocketBus
         var scratch = _scratch ??= new PooledBufferWriter(512);
         scratch.Reset();
         var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
-        FrameWriter.WritePub(scratch, topic, type ?? string.Empty, EventId.NewId(), timestamp, payload);
+        PubEncoder.Write(scratch, topic, type ?? string.Empty, timestamp, payload);
         var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
         if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {

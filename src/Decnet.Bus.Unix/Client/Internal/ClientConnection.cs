@@ -14,6 +14,9 @@ internal sealed class ClientConnection : IAsyncDisposable
 {
     internal const int MaxBatchBytes = 256 * 1024;
 
+    /// <summary>Silent keepalive ticks after a PING before the connection counts as dead (the PONG bound).</summary>
+    internal const int PongTicks = 2;
+
     private readonly Socket _socket;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
@@ -24,16 +27,23 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
     private readonly Queue<TaskCompletionSource<BrokerStats>> _stats = new();
+    private readonly TimeSpan _keepalive;
+    private readonly TimeProvider _time;
     private Task _completion = Task.CompletedTask;
     private bool _ended;
+    private long _reads;
+    private string? _deadReason;
 
-    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, ILogger logger, string path)
+    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, ILogger logger, string path, TimeSpan keepalive, TimeProvider time)
     {
+        _keepalive = keepalive;
+        _time = time;
         _socket = socket;
         _reader = reader;
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
+        _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
         _logger = logger;
         _path = path;
     }
@@ -43,13 +53,23 @@ internal sealed class ClientConnection : IAsyncDisposable
     /// <summary>Completes when both loops have ended; never faults.</summary>
     public Task Completion => _completion;
 
-    /// <summary>Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout).</summary>
+    /// <summary>
+    /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
+    /// time before a PING (zero disables keepalive).
+    /// </summary>
     /// <exception cref="SocketException">Nobody listens on the path.</exception>
     /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
     /// <exception cref="ProtocolException">The broker answered with something other than WELCOME.</exception>
     /// <exception cref="TimeoutException">No WELCOME in time.</exception>
     public static async Task<ClientConnection> ConnectAsync(
-        string path, HelloMessage hello, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, ILogger logger, CancellationToken cancellationToken)
+        string path,
+        HelloMessage hello,
+        ClientOutbox outbox,
+        Func<uint, ClientSubscription?> findSubscription,
+        ILogger logger,
+        TimeSpan keepalive,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         PipeReader? reader = null;
@@ -77,7 +97,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                         {
                             case FrameKind.Welcome:
                                 var welcome = FrameDecoder.ReadWelcome(frame.Body);
-                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, logger, path);
+                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, logger, path, keepalive, time);
                                 return connection;
                             case FrameKind.Err:
                                 var error = FrameDecoder.ReadErr(frame.Body);
@@ -202,6 +222,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         await Task.Yield();
         var send = SendLoopAsync();
+        var keepalive = _keepalive > TimeSpan.Zero ? KeepaliveLoopAsync() : Task.CompletedTask;
         string reason;
         try
         {
@@ -209,7 +230,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
-            reason = "closed";
+            reason = Volatile.Read(ref _deadReason) ?? "closed";
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or ProtocolException or InvalidOperationException)
         {
@@ -224,6 +245,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 
         await _abort.CancelAsync().ConfigureAwait(false);
         await send.ConfigureAwait(false);
+        await keepalive.ConfigureAwait(false);
         await _reader.CompleteAsync().ConfigureAwait(false);
         _socket.Dispose();
 
@@ -261,6 +283,9 @@ internal sealed class ClientConnection : IAsyncDisposable
         while (true)
         {
             var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
+
+            // Any bytes from the broker prove it alive; the keepalive loop only pings a silent one.
+            Volatile.Write(ref _reads, _reads + 1);
             var buffer = result.Buffer;
             try
             {
@@ -384,6 +409,46 @@ internal sealed class ClientConnection : IAsyncDisposable
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {
             _abort.Cancel();
+        }
+    }
+
+    /// <summary>
+    /// PINGs the broker after a keepalive interval without a byte from it, and ends the connection when it stays
+    /// silent <see cref="PongTicks"/> more intervals: a hung broker (or a lost peer the kernel has not noticed) must
+    /// not keep this client from reconnecting.
+    /// </summary>
+    private async Task KeepaliveLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_keepalive, _time);
+        var seen = Volatile.Read(ref _reads);
+        var silentSincePing = -1;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
+            {
+                var reads = Volatile.Read(ref _reads);
+                if (reads != seen)
+                {
+                    seen = reads;
+                    silentSincePing = -1;
+                    continue;
+                }
+
+                if (silentSincePing < 0)
+                {
+                    _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
+                    silentSincePing = 0;
+                }
+                else if (++silentSincePing >= PongTicks)
+                {
+                    Volatile.Write(ref _deadReason, $"no PONG within {(_keepalive * PongTicks).TotalMilliseconds:0} ms");
+                    await _abort.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 

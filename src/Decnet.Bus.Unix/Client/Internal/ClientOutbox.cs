@@ -10,20 +10,28 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <remarks>
 /// This is a write buffer, not a consumer queue: it only holds what the socket has not taken yet, so it is bounded
 /// by bytes (a burst of small events must not be lost while the broker keeps up) and drops the oldest frames only
-/// when the broker stops reading for long.
+/// when the broker stops reading for long. PUB frames are packed back to back into pooled chunks, so publishing
+/// costs one copy and no allocation, and the oldest whole chunk is what goes when the bound is hit.
 /// </remarks>
 internal sealed class ClientOutbox(long maxBytes, int maxFrames)
 {
+    /// <summary>Size of a data chunk; a larger frame gets a chunk of its own.</summary>
+    internal const int ChunkSize = 64 * 1024;
+
     private readonly Lock _gate = new();
-    private readonly Queue<(byte[] Array, int Length)> _data = new();
+    private readonly Queue<Chunk> _data = new();
     private readonly Queue<byte[]> _control = new();
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private byte[]? _final;
     private bool _closing;
+    private bool _waiting;
+    private Chunk? _current;
+    private Chunk? _spare;
 
     private long _bytes;
+    private int _frames;
 
     public long MaxBytes { get; } = Math.Max(maxBytes, 1);
 
@@ -43,32 +51,55 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     /// <summary>Queues a copy of <paramref name="frame"/>; returns how many older frames were dropped (or 1 when closing).</summary>
     public int EnqueueData(ReadOnlySpan<byte> frame)
     {
-        var copy = ArrayPool<byte>.Shared.Rent(frame.Length);
-        frame.CopyTo(copy);
         var dropped = 0;
+        bool ring;
         lock (_gate)
         {
             if (_closing)
             {
-                ArrayPool<byte>.Shared.Return(copy);
                 return 1;
             }
 
-            while (_data.Count > 0 && (_data.Count >= MaxFrames || _bytes + frame.Length > MaxBytes))
+            while (_frames > 0 && (_frames >= MaxFrames || _bytes + frame.Length > MaxBytes))
             {
-                var old = _data.Dequeue();
-                _bytes -= old.Length;
-                ArrayPool<byte>.Shared.Return(old.Array);
-                dropped++;
+                dropped += DropOldestChunk();
             }
 
-            _data.Enqueue((copy, frame.Length));
+            if (_current is null || _current.Array.Length - _current.Length < frame.Length)
+            {
+                if (_current is { Length: > 0 })
+                {
+                    _data.Enqueue(_current);
+                }
+
+                _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new Chunk(Math.Max(ChunkSize, frame.Length));
+                if (ReferenceEquals(_current, _spare))
+                {
+                    _spare = null;
+                }
+            }
+
+            frame.CopyTo(_current.Array.AsSpan(_current.Length));
+            _current.Length += frame.Length;
+            _current.Frames++;
             _bytes += frame.Length;
+            _frames++;
+
+            // Ring only a send loop that is parked: one doorbell per batch, not one per event.
+            ring = _waiting;
+            _waiting = false;
         }
 
-        _doorbell.Writer.TryWrite(true);
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+
         return dropped;
     }
+
+    /// <summary>Wakes the send loop so it sees its cancellation.</summary>
+    public void Wake() => _doorbell.Writer.TryWrite(true);
 
     public void EnqueueControl(byte[] frame)
     {
@@ -97,14 +128,18 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     {
         lock (_gate)
         {
-            var count = _data.Count;
-            while (_data.TryDequeue(out var item))
+            var count = _frames;
+            while (_data.TryDequeue(out var chunk))
             {
-                ArrayPool<byte>.Shared.Return(item.Array);
+                chunk.Return();
             }
 
+            _current?.Return();
+            _current = null;
+            _spare?.Return();
+            _spare = null;
             _bytes = 0;
-
+            _frames = 0;
             return count;
         }
     }
@@ -132,16 +167,23 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             }
 
             var bytes = 0;
-            while (bytes < maxBytes && _data.TryDequeue(out var item))
+            while (bytes < maxBytes && _data.TryDequeue(out var chunk))
             {
-                batch.Write(item.Array.AsSpan(0, item.Length));
-                bytes += item.Length;
-                _bytes -= item.Length;
-                ArrayPool<byte>.Shared.Return(item.Array);
-                taken++;
+                bytes += Move(batch, chunk);
+                taken += chunk.Frames;
+                Recycle(chunk);
             }
 
-            if (_closing && _data.Count == 0 && _final is not null)
+            if (bytes < maxBytes && _current is { Length: > 0 } current)
+            {
+                // The chunk being filled goes too; it is kept (emptied) for the next publishes.
+                bytes += Move(batch, current);
+                taken += current.Frames;
+                current.Length = 0;
+                current.Frames = 0;
+            }
+
+            if (_closing && _frames == 0 && _final is not null)
             {
                 batch.Write(_final);
                 _final = null;
@@ -153,21 +195,90 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    /// <summary>Waits until something is queued; false when cancelled.</summary>
+    /// <summary>Waits until something is queued.</summary>
+    /// <remarks>
+    /// The token is checked on every wake-up but not passed to the channel: an uncancellable wait reuses the channel's
+    /// pooled waiter, so parking allocates nothing. Whoever cancels it must call <see cref="Wake"/>.
+    /// </remarks>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask WaitAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             lock (_gate)
             {
-                if (_control.Count > 0 || _data.Count > 0 || _final is not null)
+                if (_control.Count > 0 || _frames > 0 || _final is not null)
                 {
                     return;
                 }
+
+                _waiting = true;
             }
 
-            await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            await _doorbell.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
             _doorbell.Reader.TryRead(out _);
+        }
+    }
+
+    private int Move(IBufferWriter<byte> batch, Chunk chunk)
+    {
+        batch.Write(chunk.Array.AsSpan(0, chunk.Length));
+        _bytes -= chunk.Length;
+        _frames -= chunk.Frames;
+        return chunk.Length;
+    }
+
+    /// <summary>Drops the oldest queued chunk (or the one being filled when it is all there is); returns its frames.</summary>
+    private int DropOldestChunk()
+    {
+        var chunk = _data.Count > 0 ? _data.Dequeue() : _current!;
+        var frames = chunk.Frames;
+        _bytes -= chunk.Length;
+        _frames -= frames;
+        if (ReferenceEquals(chunk, _current))
+        {
+            chunk.Length = 0;
+            chunk.Frames = 0;
+        }
+        else
+        {
+            Recycle(chunk);
+        }
+
+        return frames;
+    }
+
+    /// <summary>Keeps one emptied chunk for reuse (steady-state publishing allocates nothing), returns the rest.</summary>
+    private void Recycle(Chunk chunk)
+    {
+        if (_spare is null && chunk.Array.Length == ChunkSize)
+        {
+            chunk.Length = 0;
+            chunk.Frames = 0;
+            _spare = chunk;
+        }
+        else
+        {
+            chunk.Return();
+        }
+    }
+
+    /// <summary>A pooled buffer holding whole PUB frames back to back.</summary>
+    private sealed class Chunk(int size)
+    {
+        public byte[] Array { get; private set; } = ArrayPool<byte>.Shared.Rent(size);
+
+        public int Length { get; set; }
+
+        public int Frames { get; set; }
+
+        public void Return()
+        {
+            ArrayPool<byte>.Shared.Return(Array);
+            Array = [];
+            Length = 0;
+            Frames = 0;
         }
     }
 }

@@ -1,0 +1,81 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Decnet.Bus.Codec;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Interop;
+
+/// <summary>
+/// A Python client written only from docs/wire-protocol.md talks to the C# broker and client both ways: the proof
+/// that the document is enough to implement the protocol in another language.
+/// </summary>
+public sealed class PythonInteropTests
+{
+    [Fact]
+    public async Task PythonSubscriber_ReceivesTypedEventPublishedFromDotNet()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+        await using var python = PythonClient.Start("sub", broker.SocketPath, "interop.>", "1");
+        Assert.StartsWith("READY ", await python.ReadLineAsync(), StringComparison.Ordinal);
+
+        var bus = broker.CreateClient("dotnet-pub");
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        await bus.PublishAsync("interop.d1.mutation", new InteropPayload("d1", 42, true, ["a", "b"]), "mutation");
+
+        using var json = JsonDocument.Parse(await python.ReadLineAsync());
+        var evt = json.RootElement;
+        Assert.Equal("interop.d1.mutation", evt.GetProperty("topic").GetString());
+        Assert.Equal("mutation", evt.GetProperty("type").GetString());
+        Assert.True(EventId.IsValid(evt.GetProperty("id").GetString()), evt.GetProperty("id").GetString());
+        var ts = evt.GetProperty("ts").GetDouble();
+        Assert.InRange(ts, before - 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 + 1);
+        Assert.Equal(Environment.ProcessId, evt.GetProperty("publisher").GetProperty("pid").GetInt32());
+        Assert.Equal([1], evt.GetProperty("sids").EnumerateArray().Select(s => s.GetInt32()));
+        var payload = evt.GetProperty("payload");
+        Assert.Equal("d1", payload.GetProperty("Decky").GetString());
+        Assert.Equal(42, payload.GetProperty("Count").GetInt32());
+        Assert.True(payload.GetProperty("Ok").GetBoolean());
+        Assert.Equal(["a", "b"], payload.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()));
+        await python.ExpectSuccessAsync();
+    }
+
+    [Fact]
+    public async Task DotNetSubscriber_ReceivesEventPublishedFromPython()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+        var bus = broker.CreateClient("dotnet-sub");
+        await using var sub = await bus.SubscribeAsync("interop.>");
+
+        await using var python = PythonClient.Start("pub", broker.SocketPath, "interop.py.status", "status", """{"decky": "d2", "count": 7, "tags": ["x"]}""");
+        var published = await python.ReadLineAsync();
+        var evt = await Receive.NextAsync(sub);
+
+        Assert.Equal($"PUBLISHED {evt.Id}", published);
+        Assert.Equal("interop.py.status", evt.Topic);
+        Assert.Equal("status", evt.Type);
+        Assert.True(EventId.IsValid(evt.Id));
+        Assert.InRange(evt.Timestamp, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        Assert.Equal(python.Pid, evt.Publisher?.Pid);
+        var payload = BusCodec.DeserializePayloadAsDictionary(evt.Payload);
+        Assert.Equal("d2", payload["decky"]);
+        Assert.Equal(7L, Convert.ToInt64(payload["count"], CultureInfo.InvariantCulture));
+        Assert.Equal(["x"], ((object?[])payload["tags"]!).Cast<string>());
+        await python.ExpectSuccessAsync();
+    }
+
+    [Fact]
+    public async Task PythonPublisher_OnInvalidTopic_GetsErr3AndIsClosed()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+
+        await using var python = PythonClient.Start("badtopic", broker.SocketPath, "bad..topic");
+
+        Assert.StartsWith("ERR 3 ", await python.ReadLineAsync(), StringComparison.Ordinal);
+        Assert.Equal("CLOSED", await python.ReadLineAsync());
+        await python.ExpectSuccessAsync();
+    }
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/python3
+"""A minimal DECNET bus client written only from docs/wire-protocol.md.
+
+It exists to prove the document is complete: if this client talks to the C# broker, a client in any language can be
+written from the page alone. Needs Debian's python3-msgpack (`apt-get install python3-msgpack`).
+
+Usage:
+  decnet_bus_client.py sub SOCKET PATTERN COUNT
+      Subscribes, prints `READY <sid>` after SUBACK, then prints each delivered event as one JSON line
+      (topic, type, id, ts, payload, publisher, sids) until COUNT events arrived; then says BYE.
+  decnet_bus_client.py pub SOCKET TOPIC TYPE PAYLOAD_JSON
+      Publishes one event, then PING and waits for PONG (frames are processed in order, so the PUB was routed),
+      prints `PUBLISHED <id>`, then says BYE.
+  decnet_bus_client.py badtopic SOCKET TOPIC
+      Publishes on an invalid topic and prints `ERR <code> <message>` when the broker refuses it and closes.
+"""
+
+import json
+import secrets
+import socket
+import struct
+import sys
+import time
+
+try:
+    import msgpack
+except ImportError:
+    sys.stderr.write("python3-msgpack is missing: run `apt-get install -y python3-msgpack`\n")
+    sys.exit(3)
+
+# §3 frame kinds.
+HELLO, WELCOME, PUB, SUB, SUBACK, UNSUB, EVT, PING, PONG, ERR, BYE, STATS, STATS_REPLY = range(1, 14)
+VERSION = 1
+
+
+class BrokerError(Exception):
+    """ERR from the broker (§6): it closes the connection after it."""
+
+    def __init__(self, code, message):
+        super().__init__(f"ERR {code} {message}")
+        self.code = code
+        self.message = message
+
+
+class Client:
+    def __init__(self, path, name, echo=True):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(10)
+        self.sock.connect(path)
+        self.next_sid = 1
+        # §4.1: until WELCOME, accept frames of the broker default size.
+        self.max_in = 2 * 1024 * 1024
+        self.send([HELLO, VERSION, name, echo, 0, 0])
+        welcome = self.read()
+        if welcome[0] == ERR:
+            raise BrokerError(welcome[1], welcome[2])
+        if welcome[0] != WELCOME:
+            raise RuntimeError(f"expected WELCOME, got kind {welcome[0]}")
+        # Extra trailing WELCOME elements are ignored (§3).
+        _, version, self.broker_pid, self.max_frame, self.max_topic, self.max_subs, self.queue_size = welcome[:7]
+        if version != VERSION:
+            raise RuntimeError(f"broker speaks version {version}")
+        self.max_in = 2 * self.max_frame
+
+    # §2 framing: uint32 big-endian body length, then one MessagePack array.
+    def send(self, body):
+        packed = msgpack.packb(body, use_bin_type=True)
+        self.sock.sendall(struct.pack(">I", len(packed)) + packed)
+
+    def _exact(self, n):
+        chunks = []
+        while n > 0:
+            chunk = self.sock.recv(n)
+            if not chunk:
+                raise EOFError("the broker closed the connection")
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def read(self):
+        (length,) = struct.unpack(">I", self._exact(4))
+        if length == 0 or length > self.max_in:
+            raise RuntimeError(f"bad frame length {length}")
+        body = msgpack.unpackb(self._exact(length), raw=False)
+        if not isinstance(body, list) or not body:
+            raise RuntimeError("frame body is not a non-empty array")
+        return body
+
+    def next_control(self):
+        """Reads frames, answering PING, until one that is not EVT/PING; ERR raises, BYE ends."""
+        while True:
+            frame = self.read()
+            kind = frame[0]
+            if kind == PING:
+                self.send([PONG])
+            elif kind == ERR:
+                raise BrokerError(frame[1], frame[2])
+            elif kind == EVT:
+                continue  # a caller that wanted events would use next_event
+            else:
+                return frame
+
+    def subscribe(self, pattern):
+        sid = self.next_sid
+        self.next_sid += 1
+        self.send([SUB, sid, pattern])
+        while True:
+            frame = self.next_control()
+            if frame[0] == SUBACK and frame[1] == sid:
+                return sid
+
+    def publish(self, topic, payload, type_=""):
+        event_id = secrets.token_hex(16)  # 32 lowercase hex chars, 128 random bits
+        self.send([PUB, topic, type_, event_id, float(time.time()), payload])
+        return event_id
+
+    def ping(self):
+        self.send([PING])
+        while self.next_control()[0] != PONG:
+            pass
+
+    def next_event(self):
+        while True:
+            frame = self.read()
+            kind = frame[0]
+            if kind == EVT:
+                _, sids, topic, publisher, type_, event_id, ts, payload = frame
+                return {
+                    "sids": sids,
+                    "topic": topic,
+                    "publisher": {"pid": publisher[0], "uid": publisher[1], "gid": publisher[2]},
+                    "type": type_,
+                    "id": event_id,
+                    "ts": ts,
+                    "payload": payload,
+                }
+            if kind == PING:
+                self.send([PONG])
+            elif kind == ERR:
+                raise BrokerError(frame[1], frame[2])
+            elif kind == BYE:
+                raise EOFError("the broker said BYE")
+
+    def close(self):
+        self.send([BYE])
+        self.sock.shutdown(socket.SHUT_WR)
+        self.sock.close()
+
+
+def main(argv):
+    mode = argv[1]
+    if mode == "sub":
+        path, pattern, count = argv[2], argv[3], int(argv[4])
+        client = Client(path, "py-sub")
+        sid = client.subscribe(pattern)
+        print(f"READY {sid}", flush=True)
+        for _ in range(count):
+            print(json.dumps(client.next_event()), flush=True)
+        client.close()
+    elif mode == "pub":
+        path, topic, type_, payload = argv[2], argv[3], argv[4], json.loads(argv[5])
+        client = Client(path, "py-pub")
+        event_id = client.publish(topic, payload, type_)
+        client.ping()
+        print(f"PUBLISHED {event_id}", flush=True)
+        client.close()
+    elif mode == "badtopic":
+        path, topic = argv[2], argv[3]
+        client = Client(path, "py-bad")
+        client.publish(topic, {})
+        try:
+            client.ping()
+        except BrokerError as err:
+            print(f"ERR {err.code} {err.message}", flush=True)
+            try:
+                client.read()
+            except EOFError:
+                print("CLOSED", flush=True)
+            return 0
+        print("NO ERR", flush=True)
+        return 1
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
