@@ -95,11 +95,11 @@ internal static class FrameDecoder
             }
 
             var payloadStart = r.Position;
-            r.Skip();
+            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
             var payload = body.Slice(payloadStart, r.Position).ToArray();
             return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed EVT: {ex.Message}");
         }
@@ -138,13 +138,13 @@ internal static class FrameDecoder
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
             }
 
-            r.Skip();
+            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
             if (!r.End)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
             }
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
         }
@@ -165,7 +165,7 @@ internal static class FrameDecoder
 
             return read(ref r);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed {kind.ToString().ToUpperInvariant()}: {ex.Message}");
         }
