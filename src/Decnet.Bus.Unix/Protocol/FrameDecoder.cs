@@ -40,12 +40,13 @@ internal static class FrameDecoder
         var rows = new List<BrokerConnectionStats>(Math.Min(count, 4096));
         for (var i = 0; i < count; i++)
         {
-            if (r.ReadArrayHeader() < 9)
+            var fields = r.ReadArrayHeader();
+            if (fields < 9)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "STATS row has fewer than 9 elements");
             }
 
-            rows.Add(new BrokerConnectionStats(
+            var row = new BrokerConnectionStats(
                 r.ReadString() ?? string.Empty,
                 r.ReadInt32(),
                 r.ReadInt32(),
@@ -54,10 +55,35 @@ internal static class FrameDecoder
                 r.ReadInt64(),
                 r.ReadInt64(),
                 r.ReadInt64(),
-                r.ReadInt64()));
+                r.ReadInt64());
+            if (fields >= 10)
+            {
+                row = row with { QueuedBytes = r.ReadInt64() };
+            }
+
+            // Fields a later version appends are skipped.
+            for (var extra = 10; extra < fields; extra++)
+            {
+                BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
+            }
+
+            rows.Add(row);
         }
 
-        return new BrokerStats(pid, uptime, published, delivered, dropped, rows);
+        var rejections = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (!r.End)
+        {
+            var reasons = r.ReadMapHeader();
+            for (var i = 0; i < reasons; i++)
+            {
+                rejections[r.ReadString() ?? string.Empty] = r.ReadInt64();
+            }
+        }
+
+        return new BrokerStats(pid, uptime, published, delivered, dropped, rows)
+        {
+            Rejections = rejections.Count == 0 ? BrokerStats.NoRejections : rejections,
+        };
     });
 
     /// <summary>Decodes an EVT: fills <paramref name="sids"/> and returns the event (payload copied out of the receive buffer).</summary>

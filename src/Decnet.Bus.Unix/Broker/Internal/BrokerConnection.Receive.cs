@@ -13,8 +13,12 @@ internal sealed partial class BrokerConnection
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
+        var limits = _hub.Limits;
+
+        // One timer for both deadlines: HELLO within the handshake timeout, then a complete frame within the idle
+        // timeout. Only whole frames re-arm it, so a peer trickling a byte at a time cannot keep a slot forever.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
+        deadline.CancelAfter(limits.HandshakeTimeout);
         try
         {
             while (true)
@@ -22,18 +26,22 @@ internal sealed partial class BrokerConnection
                 ReadResult result;
                 try
                 {
-                    result = await reader.ReadAsync(_handshaken ? _abort.Token : handshake.Token).ConfigureAwait(false);
+                    result = await reader.ReadAsync(deadline.Token).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (!_handshaken && !_abort.IsCancellationRequested)
+                catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
                 {
-                    throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {ProtocolConstants.HandshakeTimeout.TotalSeconds:0} s");
+                    throw _handshaken
+                        ? new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s (send PING to stay connected)")
+                        : new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
                 }
 
                 var buffer = result.Buffer;
+                var handled = false;
                 try
                 {
                     while (FrameReader.TryParse(ref buffer, MaxFrame, out var frame))
                     {
+                        handled = true;
                         if (!Handle(frame))
                         {
                             return;
@@ -48,6 +56,11 @@ internal sealed partial class BrokerConnection
                 finally
                 {
                     reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (handled && _handshaken)
+                {
+                    deadline.CancelAfter(limits.IdleTimeout);
                 }
             }
         }
@@ -123,6 +136,11 @@ internal sealed partial class BrokerConnection
         if (pattern is null || !Topics.IsValidPattern(pattern))
         {
             throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern (at most {limits.MaxTopicBytes} UTF-8 bytes; '*' and a final '>' as whole tokens)");
+        }
+
+        if (pattern.AsSpan().Count('.') + 1 > limits.MaxPatternTokens)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: more than {limits.MaxPatternTokens} tokens in the pattern");
         }
 
         lock (_subscriptions)

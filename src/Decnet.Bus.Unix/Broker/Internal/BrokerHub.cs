@@ -25,6 +25,7 @@ internal sealed class BrokerHub
     private readonly BusCounterSet _counters = new("unix-broker");
     private readonly TimeProvider _time;
     private readonly long _startedAt;
+    private readonly long[] _rejections = new long[Enum.GetValues<BusErrorCode>().Max(static c => (int)c) + 1];
     private long _nextId;
     private int _connectionCount;
 
@@ -76,6 +77,36 @@ internal sealed class BrokerHub
         {
             _routes.Remove(pattern, new Route(connection, sid));
         }
+    }
+
+    /// <summary>Counts one connection refused or closed for breaking a limit or the protocol.</summary>
+    public void CountRejection(BusErrorCode code)
+    {
+        if ((uint)code < (uint)_rejections.Length)
+        {
+            Interlocked.Increment(ref _rejections[(int)code]);
+        }
+
+        Rejected?.Invoke(code);
+    }
+
+    /// <summary>Raised after each counted rejection (tests await it instead of polling the counters).</summary>
+    public event Action<BusErrorCode>? Rejected;
+
+    /// <summary>Non-zero rejection counters keyed by error code.</summary>
+    public IReadOnlyDictionary<BusErrorCode, long> Rejections()
+    {
+        var counts = new SortedDictionary<BusErrorCode, long>();
+        for (var i = 1; i < _rejections.Length; i++)
+        {
+            var count = Interlocked.Read(ref _rejections[i]);
+            if (count > 0)
+            {
+                counts[(BusErrorCode)i] = count;
+            }
+        }
+
+        return counts;
     }
 
     public void AddRoute(string pattern, Route route) => _routes.Add(pattern, route);
@@ -169,7 +200,12 @@ internal sealed class BrokerHub
             .Select(static c => c.Snapshot())
             .ToList();
         var totals = _counters.Snapshot;
-        return new BrokerStats(Credentials.Pid, UptimeSeconds, totals.Published, totals.Delivered, totals.Dropped, rows);
+        return new BrokerStats(Credentials.Pid, UptimeSeconds, totals.Published, totals.Delivered, totals.Dropped, rows)
+        {
+            Rejections = Rejections() is { Count: > 0 } rejections
+                ? rejections.ToDictionary(static r => BrokerStats.RejectionName((int)r.Key), static r => r.Value)
+                : BrokerStats.NoRejections,
+        };
     }
 
     private static void RemoveConnection(List<Route> matches, BrokerConnection connection)
