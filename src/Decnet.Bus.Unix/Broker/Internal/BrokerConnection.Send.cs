@@ -42,7 +42,10 @@ internal sealed partial class BrokerConnection
 
                 if (final is not null)
                 {
+                    // After BYE or ERR nothing the peer sends matters: stop reading too, so a stopping broker does
+                    // not wait out its flush bound on peers that never close their end.
                     _socket.Shutdown(SocketShutdown.Send);
+                    await _abort.CancelAsync().ConfigureAwait(false);
                     return;
                 }
 
