@@ -23,16 +23,7 @@ public sealed class GracefulShutdownTests
         var reading = ReadEventsUntilCloseAsync(subscriber);
 
         await using var publisher = await RawPeer.ConnectAsync(broker.SocketPath);
-        using (var batch = new PooledBufferWriter())
-        {
-            for (var i = 0; i < Events; i++)
-            {
-                FrameWriter.WritePubRaw(batch, "drain.seq", i.ToString(System.Globalization.CultureInfo.InvariantCulture), "0123456789abcdef0123456789abcdef", 1.0, [0x80]);
-            }
-
-            FrameWriter.WriteSimple(batch, FrameKind.Ping);
-            await publisher.SendAsync(batch.WrittenSpan.ToArray());
-        }
+        await publisher.SendAsync(Publishes(Events));
 
         // PONG: the broker has routed all N publishes. Stop right away, with events still queued.
         Assert.Equal(FrameKind.Pong, (await publisher.ReadFrameAsync()).Kind);
@@ -43,6 +34,51 @@ public sealed class GracefulShutdownTests
         Assert.True(inOrder);
         Assert.True(sawBye);
         Assert.False(File.Exists(broker.SocketPath));
+    }
+
+    /// <summary>The same guarantee through the production path: <c>decnet bus</c> in its own process, stopped by SIGTERM.</summary>
+    [Fact]
+    public async Task Sigterm_OnDecnetBus_DrainsEveryRoutedEvent_SendsBye_ExitsZero_AndRemovesTheSocket()
+    {
+        const int Events = 5_000;
+        var directory = Directory.CreateTempSubdirectory("dnh").FullName;
+        var socketPath = Path.Combine(directory, "bus.sock");
+        try
+        {
+            await using var broker = await CliBroker.StartAsync(socketPath);
+            await using var subscriber = await RawPeer.ConnectAsync(socketPath, queueSize: Events);
+            await subscriber.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSub(b, 1, "drain.>")));
+            Assert.Equal(FrameKind.SubAck, (await subscriber.ReadFrameAsync()).Kind);
+            var reading = ReadEventsUntilCloseAsync(subscriber);
+
+            await using var publisher = await RawPeer.ConnectAsync(socketPath);
+            await publisher.SendAsync(Publishes(Events));
+            Assert.Equal(FrameKind.Pong, (await publisher.ReadFrameAsync()).Kind);
+
+            Assert.Equal(0, await broker.TerminateAsync());
+            var (events, inOrder, sawBye) = await reading.WaitAsync(LiveBroker.Bound);
+            Assert.Equal(Events, events);
+            Assert.True(inOrder);
+            Assert.True(sawBye, broker.Log);
+            Assert.False(File.Exists(socketPath));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>N PUB frames numbered by their type, then a PING whose PONG proves the broker routed them all.</summary>
+    private static byte[] Publishes(int count)
+    {
+        using var batch = new PooledBufferWriter();
+        for (var i = 0; i < count; i++)
+        {
+            FrameWriter.WritePubRaw(batch, "drain.seq", i.ToString(System.Globalization.CultureInfo.InvariantCulture), "0123456789abcdef0123456789abcdef", 1.0, [0x80]);
+        }
+
+        FrameWriter.WriteSimple(batch, FrameKind.Ping);
+        return batch.WrittenSpan.ToArray();
     }
 
     private static async Task<(int Events, bool InOrder, bool SawBye)> ReadEventsUntilCloseAsync(RawPeer peer)
