@@ -101,6 +101,12 @@ public sealed class DecnetBusOptions
     /// <summary><c>DECNET_BUS_ALLOW_GIDS</c>: comma-separated primary gids the broker admits; see <see cref="AllowUids"/>.</summary>
     public IList<int> AllowGids { get; } = [];
 
+    /// <summary>
+    /// <c>DECNET_BUS_ACL_FILE</c>: per-topic publish/subscribe rules by uid/gid (format: deploy/bus-acl.example); empty
+    /// means no rules (allow-all). Read once when the broker starts; a malformed file stops the start.
+    /// </summary>
+    public string AclFile { get; set; } = string.Empty;
+
     /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
     internal List<string> BindingErrors { get; } = [];
 

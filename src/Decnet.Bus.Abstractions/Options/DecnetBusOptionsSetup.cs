@@ -39,6 +39,7 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         new(DecnetBusVariables.StallTimeoutSeconds, "StallTimeoutSeconds", (o, v) => ParseSeconds(v, t => o.StallTimeout = t)),
         new(DecnetBusVariables.AllowUids, "AllowUids", (o, v) => ParseIds(v, o.AllowUids)),
         new(DecnetBusVariables.AllowGids, "AllowGids", (o, v) => ParseIds(v, o.AllowGids)),
+        new(DecnetBusVariables.AclFile, "AclFile", (o, v) => Set(() => o.AclFile = v.Trim())),
     ];
 
     public void Configure(DecnetBusOptions options)

@@ -68,4 +68,7 @@ public static class DecnetBusVariables
 
     /// <summary>Comma-separated gids admitted by the broker, empty for anyone; section key <c>AllowGids</c>.</summary>
     public const string AllowGids = "DECNET_BUS_ALLOW_GIDS";
+
+    /// <summary>Path of the per-topic ACL file, empty for none; section key <c>AclFile</c>.</summary>
+    public const string AclFile = "DECNET_BUS_ACL_FILE";
 }

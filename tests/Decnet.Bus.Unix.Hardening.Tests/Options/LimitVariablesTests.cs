@@ -17,6 +17,7 @@ public sealed class LimitVariablesTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.StallTimeout);
         Assert.Empty(options.AllowUids);
         Assert.Empty(options.AllowGids);
+        Assert.Equal(string.Empty, options.AclFile);
     }
 
     [Fact]
@@ -31,6 +32,7 @@ public sealed class LimitVariablesTests
             [DecnetBusVariables.StallTimeoutSeconds] = "10",
             [DecnetBusVariables.AllowUids] = "0, 1000",
             [DecnetBusVariables.AllowGids] = "984",
+            [DecnetBusVariables.AclFile] = "/etc/decnet/bus-acl",
         });
         Assert.Equal(8, options.MaxPatternTokens);
         Assert.Equal(2 * 1024 * 1024, options.MaxQueueBytes);
@@ -39,6 +41,7 @@ public sealed class LimitVariablesTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.StallTimeout);
         Assert.Equal([0, 1000], options.AllowUids);
         Assert.Equal([984], options.AllowGids);
+        Assert.Equal("/etc/decnet/bus-acl", options.AclFile);
     }
 
     [Theory]

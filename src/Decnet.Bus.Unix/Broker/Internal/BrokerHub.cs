@@ -131,6 +131,13 @@ internal sealed class BrokerHub
         }
 
         FrameDecoder.ValidatePublishTail(tail);
+        var acl = Limits.Acl;
+        var topic = acl is null ? null : new string(chars[..count]);
+        if (acl is not null && publisher is not null && !acl.MayPublish(credentials, topic!))
+        {
+            throw new ProtocolException(BusErrorCode.PermissionDenied, $"uid {credentials.Uid} gid {credentials.Gid} may not publish on {topic} (DECNET_BUS_ACL_FILE)");
+        }
+
         _counters.AddPublished();
         publisher?.CountPublished();
 
@@ -140,6 +147,12 @@ internal sealed class BrokerHub
         if (publisher is { Echo: false })
         {
             RemoveConnection(matches, publisher);
+        }
+
+        if (acl is { RestrictsReceiving: true })
+        {
+            // Checked per delivery, not per SUB: a wide pattern (">") must not see topics a rule reserves.
+            RemoveForbidden(matches, acl, topic!);
         }
 
         if (matches.Count == 0)
@@ -206,6 +219,20 @@ internal sealed class BrokerHub
                 ? rejections.ToDictionary(static r => BrokerStats.RejectionName((int)r.Key), static r => r.Value)
                 : BrokerStats.NoRejections,
         };
+    }
+
+    private static void RemoveForbidden(List<Route> matches, TopicAcl acl, string topic)
+    {
+        var kept = 0;
+        for (var i = 0; i < matches.Count; i++)
+        {
+            if (acl.MayReceive(matches[i].Connection.Credentials, topic))
+            {
+                matches[kept++] = matches[i];
+            }
+        }
+
+        matches.RemoveRange(kept, matches.Count - kept);
     }
 
     private static void RemoveConnection(List<Route> matches, BrokerConnection connection)

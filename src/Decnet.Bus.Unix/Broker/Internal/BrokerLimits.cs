@@ -12,7 +12,8 @@ internal sealed record BrokerLimits(
     TimeSpan HandshakeTimeout,
     TimeSpan IdleTimeout,
     TimeSpan StallTimeout,
-    PeerAllowList Allowed)
+    PeerAllowList Allowed,
+    TopicAcl? Acl)
 {
     public static BrokerLimits From(DecnetBusOptions options)
     {
@@ -28,6 +29,24 @@ internal sealed record BrokerLimits(
             options.HandshakeTimeout > TimeSpan.Zero ? options.HandshakeTimeout : TimeSpan.FromSeconds(5),
             options.IdleTimeout > TimeSpan.Zero ? options.IdleTimeout : Timeout.InfiniteTimeSpan,
             options.StallTimeout > TimeSpan.Zero ? options.StallTimeout : Timeout.InfiniteTimeSpan,
-            new PeerAllowList([.. options.AllowUids], [.. options.AllowGids]));
+            new PeerAllowList([.. options.AllowUids], [.. options.AllowGids]),
+            ReadAcl(options.AclFile, options.SocketPath));
+    }
+
+    private static TopicAcl? ReadAcl(string path, string socketPath)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return TopicAcl.Parse(path, File.ReadLines(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new BusStartupException(socketPath, $"bus: cannot use DECNET_BUS_ACL_FILE: {ex.Message}", ex);
+        }
     }
 }
