@@ -95,11 +95,53 @@ public sealed class LimitEnforcementTests : IAsyncLifetime
         while (started.Elapsed < TimeSpan.FromMilliseconds(900))
         {
             await peer.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
-            Assert.Equal(FrameKind.Pong, (await peer.ReadFrameAsync()).Kind);
+            Assert.Equal(FrameKind.Pong, await NextNonPingAsync(peer));
         }
 
         Assert.Equal(0, broker.Rejections("idle_timeout"));
         await peer.ExpectErrorAndCloseAsync(BusErrorCode.IdleTimeout);
+    }
+
+    [Fact]
+    public async Task AQuietPeerThatAnswersTheBrokersPings_StaysConnectedPastTheIdleTimeout()
+    {
+        await using var broker = await LiveBroker.StartAsync(o => o.IdleTimeout = TimeSpan.FromMilliseconds(300));
+        await using var peer = await RawPeer.ConnectAsync(broker.SocketPath);
+
+        // The broker PINGs a quiet connection half-way through each idle period; four answered PINGs span two full
+        // idle timeouts in which this peer sent nothing but PONGs.
+        for (var pings = 0; pings < 4; pings++)
+        {
+            Assert.Equal(FrameKind.Ping, (await peer.ReadFrameAsync()).Kind);
+            await peer.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+        }
+
+        Assert.Equal(0, broker.Rejections("idle_timeout"));
+        Assert.Single(broker.Server.GetStats().Connections);
+    }
+
+    [Fact]
+    public async Task AQuietUnixSocketBusSubscriber_StaysConnectedPastTheIdleTimeout()
+    {
+        await using var broker = await LiveBroker.StartAsync(o => o.IdleTimeout = TimeSpan.FromMilliseconds(200));
+        var subscriber = broker.CreateClient("quiet");
+        await using var subscription = await subscriber.SubscribeAsync("late.>");
+
+        // Observe the broker's side: four idle halves pass while the subscriber only answers PINGs.
+        await using var observer = await RawPeer.ConnectAsync(broker.SocketPath);
+        for (var pings = 0; pings < 4; pings++)
+        {
+            Assert.Equal(FrameKind.Ping, (await observer.ReadFrameAsync()).Kind);
+            await observer.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+        }
+
+        await observer.SendAsync(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "late.news", "t", "0123456789abcdef0123456789abcdef", 1.0, [0x80])));
+        using var bound = new CancellationTokenSource(LiveBroker.Bound);
+        await using var events = subscription.GetAsyncEnumerator(bound.Token);
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal("late.news", events.Current.Topic);
+        Assert.Equal(0, subscription.Reconnected);
+        Assert.Equal(0, broker.Rejections("idle_timeout"));
     }
 
     [Fact]
@@ -113,6 +155,17 @@ public sealed class LimitEnforcementTests : IAsyncLifetime
         await third.ExpectErrorAndCloseAsync(BusErrorCode.TooManyConnections);
         Assert.Equal(1, broker.Rejections("too_many_connections"));
         Assert.Equal(2, broker.Server.GetStats().Connections.Count);
+    }
+
+    private static async Task<FrameKind> NextNonPingAsync(RawPeer peer)
+    {
+        FrameKind kind;
+        do
+        {
+            kind = (await peer.ReadFrameAsync()).Kind;
+        }
+        while (kind == FrameKind.Ping);
+        return kind;
     }
 
     private static byte[] Offending(string limit)

@@ -8,33 +8,36 @@ internal sealed partial class BrokerConnection
 {
     private bool _handshaken;
 
+    /// <summary>
+    /// Reads and handles frames until EOF, BYE, a protocol error or abort. One timer enforces both deadlines: HELLO within
+    /// the handshake timeout, then a complete frame within the idle timeout. Half-way through an idle period the broker
+    /// sends PING, so a live client that has nothing to say answers PONG and stays; only a peer that neither sends nor
+    /// answers is cut. Only whole frames re-arm the timer, so trickling a byte at a time cannot hold a slot forever.
+    /// The timer wakes the read with <see cref="PipeReader.CancelPendingRead"/>, which leaves the reader usable.
+    /// </summary>
     private async Task ReceiveLoopAsync()
     {
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
         var limits = _hub.Limits;
-
-        // One timer for both deadlines: HELLO within the handshake timeout, then a complete frame within the idle
-        // timeout. Only whole frames re-arm it, so a peer trickling a byte at a time cannot keep a slot forever.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        deadline.CancelAfter(limits.HandshakeTimeout);
+        var idleHalf = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : limits.IdleTimeout / 2;
+        var deadlineHit = 0;
+        var probed = false;
+        using var timer = _time.CreateTimer(
+            _ =>
+            {
+                Volatile.Write(ref deadlineHit, 1);
+                reader.CancelPendingRead();
+            },
+            null,
+            limits.HandshakeTimeout,
+            Timeout.InfiniteTimeSpan);
         try
         {
             while (true)
             {
-                ReadResult result;
-                try
-                {
-                    result = await reader.ReadAsync(deadline.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!_abort.IsCancellationRequested)
-                {
-                    throw _handshaken
-                        ? new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s (send PING to stay connected)")
-                        : new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
-                }
-
+                var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var handled = false;
                 try
@@ -48,7 +51,7 @@ internal sealed partial class BrokerConnection
                         }
                     }
 
-                    if (result.IsCompleted || result.IsCanceled)
+                    if (result.IsCompleted)
                     {
                         return;
                     }
@@ -60,7 +63,25 @@ internal sealed partial class BrokerConnection
 
                 if (handled && _handshaken)
                 {
-                    deadline.CancelAfter(limits.IdleTimeout);
+                    probed = false;
+                    Volatile.Write(ref deadlineHit, 0);
+                    timer.Change(idleHalf, Timeout.InfiniteTimeSpan);
+                }
+                else if (result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                {
+                    if (!_handshaken)
+                    {
+                        throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
+                    }
+
+                    if (probed)
+                    {
+                        throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
+                    }
+
+                    probed = true;
+                    EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
+                    timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
                 }
             }
         }
