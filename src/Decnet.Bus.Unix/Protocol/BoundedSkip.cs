@@ -3,9 +3,10 @@ using MessagePack;
 namespace Decnet.Bus.Unix.Protocol;
 
 /// <summary>
-/// Skips one MessagePack value without recursion and with a nesting limit. <see cref="MessagePackReader.Skip"/>
-/// recurses once per nesting level, so a 1 MiB frame of nested one-element arrays would overflow the broker's stack
-/// (a crash no handler can catch); this walk keeps its own counters and rejects anything deeper than the limit.
+/// Skips one MessagePack value without recursion and with a nesting limit. The broker forwards payloads it never
+/// decodes; subscribers decode them with the untrusted-data profile, which refuses deep graphs. Checking the depth at
+/// the broker turns a payload no subscriber could read into ERR 1 for its publisher instead of a decode failure in
+/// every receiver, and bounds the work one frame can cost the broker.
 /// </summary>
 internal static class BoundedSkip
 {
