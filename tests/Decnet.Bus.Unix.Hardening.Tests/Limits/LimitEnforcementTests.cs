@@ -145,6 +145,36 @@ public sealed class LimitEnforcementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnreadControlFrames_BeyondTheBacklog_GetErr9_AndAreCounted()
+    {
+        // 100 000 PINGs never read back: the PONGs fill the socket buffers, then the 4096-frame control backlog.
+        await using var peer = await RawPeer.ConnectAsync(_broker.SocketPath);
+        var ping = FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping));
+        var flood = new byte[ping.Length * 100_000];
+        for (var at = 0; at < flood.Length; at += ping.Length)
+        {
+            ping.CopyTo(flood, at);
+        }
+
+        var rejected = _broker.NextRejection(BusErrorCode.SlowConsumer);
+        var sending = peer.SendAsync(flood);
+        await rejected.WaitAsync(LiveBroker.Bound);
+
+        // Reading now drains the PONGs, then the ERR, then the close.
+        Assert.Equal(BusErrorCode.SlowConsumer, await peer.ReadUntilClosedAsync(LiveBroker.Bound));
+        try
+        {
+            await sending.WaitAsync(LiveBroker.Bound);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // The broker closed while the rest of the flood was unsent: expected.
+        }
+
+        Assert.Equal(1, _broker.Rejections("slow_consumer"));
+    }
+
+    [Fact]
     public async Task ConnectionLimit_RefusesTheExtraPeerWithErr6_AndCountsIt()
     {
         await using var broker = await LiveBroker.StartAsync(o => o.MaxConnections = 2);
