@@ -12,13 +12,13 @@ internal sealed class RawPeer : IAsyncDisposable
 
     public Socket Socket => _socket;
 
-    public static async Task<RawPeer> ConnectAsync(string path, bool hello = true, int queueSize = 0)
+    public static async Task<RawPeer> ConnectAsync(string path, bool hello = true, int queueSize = 0, string name = "raw")
     {
         var peer = new RawPeer();
         await peer._socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
         if (hello)
         {
-            await peer.SendAsync(Hello(queueSize));
+            await peer.SendAsync(Hello(queueSize, name));
             var (kind, _) = await peer.ReadFrameAsync();
             Assert.Equal(FrameKind.Welcome, kind);
         }
@@ -26,8 +26,8 @@ internal sealed class RawPeer : IAsyncDisposable
         return peer;
     }
 
-    public static byte[] Hello(int queueSize = 0)
-        => FrameBytes.Of(b => FrameWriter.WriteHello(b, new HelloMessage(ProtocolConstants.Version, "raw", true, queueSize, 0)));
+    public static byte[] Hello(int queueSize = 0, string name = "raw")
+        => FrameBytes.Of(b => FrameWriter.WriteHello(b, new HelloMessage(ProtocolConstants.Version, name, true, queueSize, 0)));
 
     public async Task SendAsync(byte[] bytes)
     {
