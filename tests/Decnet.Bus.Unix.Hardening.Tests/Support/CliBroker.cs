@@ -68,6 +68,13 @@ internal sealed partial class CliBroker : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends SIGKILL (a crash: no BYE, the socket file stays behind) and waits for the exit.</summary>
+    public async Task KillAsync()
+    {
+        Assert.Equal(0, Kill(_process.Id, 9));
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
