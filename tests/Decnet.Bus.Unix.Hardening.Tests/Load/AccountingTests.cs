@@ -59,6 +59,7 @@ public sealed class AccountingTests(ITestOutputHelper output)
         // Graceful stop flushes every queued event, then BYE and close: each reader's count is final at EOF.
         await broker.Server.StopAsync(CancellationToken.None);
         long totalMatching = 0, totalReceived = 0, totalDropped = 0;
+        var table = new List<string>();
         foreach (var (peer, name, pattern, receivedTask) in subs)
         {
             var received = await receivedTask.WaitAsync(TimeSpan.FromSeconds(30));
@@ -67,12 +68,17 @@ public sealed class AccountingTests(ITestOutputHelper output)
             totalMatching += matching;
             totalReceived += received;
             totalDropped += row.Dropped;
+            table.Add($"  {name,-8} {pattern,-10} matching {matching,9}  received {received,9}  dropped {row.Dropped,9}  broker-queued {row.Delivered,9}");
             Assert.True(received + row.Dropped == matching, $"{name} '{pattern}': received {received} + dropped {row.Dropped} != matching published {matching}");
             Assert.Equal(matching, row.Delivered);
             await peer.DisposeAsync();
         }
 
         output.WriteLine($"{publishers} publishers x {perPublisher} events, {subscribers} subscribers: matching {totalMatching} = received {totalReceived} + dropped {totalDropped}");
+        foreach (var line in table)
+        {
+            output.WriteLine(line);
+        }
         Assert.True(totalDropped > 0, "the small queues never overflowed; the test did not exercise drops");
         Assert.True(totalReceived > 0);
     }
