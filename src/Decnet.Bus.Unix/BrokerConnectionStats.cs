@@ -19,4 +19,8 @@ public sealed record BrokerConnectionStats(
     long Queued,
     long Dropped,
     long Delivered,
-    long Published);
+    long Published)
+{
+    /// <summary>Bytes held in its outbound queue (bounded by <c>DECNET_BUS_MAX_QUEUE_BYTES</c>).</summary>
+    public long QueuedBytes { get; init; }
+}

@@ -13,4 +13,32 @@ public sealed record BrokerStats(
     long Published,
     long Delivered,
     long Dropped,
-    IReadOnlyList<BrokerConnectionStats> Connections);
+    IReadOnlyList<BrokerConnectionStats> Connections)
+{
+    /// <summary>
+    /// Connections refused or closed since start, per reason (an ERR code name such as <c>frame_too_large</c>,
+    /// <c>idle_timeout</c>, <c>stalled</c>, <c>permission_denied</c>); reasons that never happened are absent.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Rejections { get; init; } = NoRejections;
+
+    /// <summary>The shared empty <see cref="Rejections"/> (so stats without rejections compare equal).</summary>
+    internal static IReadOnlyDictionary<string, long> NoRejections { get; } = new Dictionary<string, long>();
+
+    /// <summary>The stable snake_case name of an ERR code (docs/wire-protocol.md §6), or <c>code_N</c> for an unknown one.</summary>
+    internal static string RejectionName(int code) => code switch
+    {
+        1 => "bad_frame",
+        2 => "frame_too_large",
+        3 => "invalid_topic",
+        4 => "invalid_pattern",
+        5 => "too_many_subscriptions",
+        6 => "too_many_connections",
+        7 => "protocol_version",
+        8 => "handshake_required",
+        9 => "slow_consumer",
+        10 => "idle_timeout",
+        11 => "stalled",
+        12 => "permission_denied",
+        _ => $"code_{code}",
+    };
+}

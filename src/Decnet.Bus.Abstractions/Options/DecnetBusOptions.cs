@@ -71,6 +71,42 @@ public sealed class DecnetBusOptions
     /// <summary><c>DECNET_BUS_MAX_CONNECTIONS</c>: concurrent client connections the broker accepts.</summary>
     public int MaxConnections { get; set; } = 1024;
 
+    /// <summary><c>DECNET_BUS_MAX_PATTERN_TOKENS</c>: most dot-separated tokens in a subscription pattern.</summary>
+    public int MaxPatternTokens { get; set; } = 32;
+
+    /// <summary><c>DECNET_BUS_MAX_QUEUE_BYTES</c>: outbound backlog per broker connection, in bytes; beyond it the oldest events go.</summary>
+    public int MaxQueueBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary><c>DECNET_BUS_HANDSHAKE_TIMEOUT_S</c>: how long the broker waits for a new connection's HELLO.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// <c>DECNET_BUS_IDLE_TIMEOUT_S</c>: a connection that sends no complete frame (not even PING) for this long is
+    /// disconnected; zero disables. Generous by default because clients ping only every few seconds.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// <c>DECNET_BUS_STALL_TIMEOUT_S</c>: a connection whose socket accepts none of the broker's pending bytes for this
+    /// long (it stopped reading) is disconnected; zero disables.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>DECNET_BUS_ALLOW_UIDS</c>: comma-separated uids the broker admits (from SO_PEERCRED); empty admits anyone who
+    /// can open the socket. A peer is admitted when it matches this list or <see cref="AllowGids"/>.
+    /// </summary>
+    public IList<int> AllowUids { get; } = [];
+
+    /// <summary><c>DECNET_BUS_ALLOW_GIDS</c>: comma-separated primary gids the broker admits; see <see cref="AllowUids"/>.</summary>
+    public IList<int> AllowGids { get; } = [];
+
+    /// <summary>
+    /// <c>DECNET_BUS_ACL_FILE</c>: per-topic publish/subscribe rules by uid/gid (format: deploy/bus-acl.example); empty
+    /// means no rules (allow-all). Read once when the broker starts; a malformed file stops the start.
+    /// </summary>
+    public string AclFile { get; set; } = string.Empty;
+
     /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
     internal List<string> BindingErrors { get; } = [];
 

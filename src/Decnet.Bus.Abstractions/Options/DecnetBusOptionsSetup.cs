@@ -32,6 +32,14 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         new(DecnetBusVariables.MaxTopicBytes, "MaxTopicBytes", (o, v) => ParseInt(v, i => o.MaxTopicBytes = i)),
         new(DecnetBusVariables.MaxSubscriptions, "MaxSubscriptions", (o, v) => ParseInt(v, i => o.MaxSubscriptionsPerConnection = i)),
         new(DecnetBusVariables.MaxConnections, "MaxConnections", (o, v) => ParseInt(v, i => o.MaxConnections = i)),
+        new(DecnetBusVariables.MaxPatternTokens, "MaxPatternTokens", (o, v) => ParseInt(v, i => o.MaxPatternTokens = i)),
+        new(DecnetBusVariables.MaxQueueBytes, "MaxQueueBytes", (o, v) => ParseInt(v, i => o.MaxQueueBytes = i)),
+        new(DecnetBusVariables.HandshakeTimeoutSeconds, "HandshakeTimeoutSeconds", (o, v) => ParseSeconds(v, t => o.HandshakeTimeout = t)),
+        new(DecnetBusVariables.IdleTimeoutSeconds, "IdleTimeoutSeconds", (o, v) => ParseSeconds(v, t => o.IdleTimeout = t)),
+        new(DecnetBusVariables.StallTimeoutSeconds, "StallTimeoutSeconds", (o, v) => ParseSeconds(v, t => o.StallTimeout = t)),
+        new(DecnetBusVariables.AllowUids, "AllowUids", (o, v) => ParseIds(v, o.AllowUids)),
+        new(DecnetBusVariables.AllowGids, "AllowGids", (o, v) => ParseIds(v, o.AllowGids)),
+        new(DecnetBusVariables.AclFile, "AclFile", (o, v) => Set(() => o.AclFile = v.Trim())),
     ];
 
     public void Configure(DecnetBusOptions options)
@@ -93,6 +101,28 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         }
 
         assign(parsed);
+        return null;
+    }
+
+    private static string? ParseIds(string value, IList<int> target)
+    {
+        var ids = new List<int>();
+        foreach (var part in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                return $"is not a list of numeric ids; use e.g. 0,1000 (empty admits anyone)";
+            }
+
+            ids.Add(id);
+        }
+
+        target.Clear();
+        foreach (var id in ids)
+        {
+            target.Add(id);
+        }
+
         return null;
     }
 

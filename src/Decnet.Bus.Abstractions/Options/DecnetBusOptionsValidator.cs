@@ -69,6 +69,11 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxTopicBytes, options.MaxTopicBytes, 1, Math.Max(1, options.MaxFrameBytes / 2));
         Range(failures, DecnetBusVariables.MaxSubscriptions, options.MaxSubscriptionsPerConnection, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxConnections, options.MaxConnections, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.MaxQueueBytes, options.MaxQueueBytes, options.MaxFrameBytes, int.MaxValue);
+        Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);
+        Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);
+        Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -90,6 +95,15 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         if (path.Contains('\0', StringComparison.Ordinal))
         {
             failures.Add($"{DecnetBusVariables.Socket}='{Topics.Printable(path)}' contains a NUL character; use a plain file path");
+        }
+    }
+
+    private static void Seconds(List<string> failures, string variable, TimeSpan value, bool allowZero)
+    {
+        if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero) || value > TimeSpan.FromSeconds(MaxHeartbeatSeconds))
+        {
+            var allowed = allowZero ? $"0 to {MaxHeartbeatSeconds} seconds (0 disables)" : $"more than 0 and at most {MaxHeartbeatSeconds} seconds";
+            failures.Add($"{variable}='{value.TotalSeconds}' is out of range; use {allowed}");
         }
     }
 

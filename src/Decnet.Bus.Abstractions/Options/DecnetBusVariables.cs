@@ -47,4 +47,28 @@ public static class DecnetBusVariables
 
     /// <summary>Concurrent connections; section key <c>MaxConnections</c>.</summary>
     public const string MaxConnections = "DECNET_BUS_MAX_CONNECTIONS";
+
+    /// <summary>Most tokens in a subscription pattern; section key <c>MaxPatternTokens</c>.</summary>
+    public const string MaxPatternTokens = "DECNET_BUS_MAX_PATTERN_TOKENS";
+
+    /// <summary>Outbound backlog per broker connection in bytes; section key <c>MaxQueueBytes</c>.</summary>
+    public const string MaxQueueBytes = "DECNET_BUS_MAX_QUEUE_BYTES";
+
+    /// <summary>Seconds the broker waits for HELLO; section key <c>HandshakeTimeoutSeconds</c>.</summary>
+    public const string HandshakeTimeoutSeconds = "DECNET_BUS_HANDSHAKE_TIMEOUT_S";
+
+    /// <summary>Seconds without a complete inbound frame before disconnect, 0 disables; section key <c>IdleTimeoutSeconds</c>.</summary>
+    public const string IdleTimeoutSeconds = "DECNET_BUS_IDLE_TIMEOUT_S";
+
+    /// <summary>Seconds a connection may leave the broker's writes pending before disconnect, 0 disables; section key <c>StallTimeoutSeconds</c>.</summary>
+    public const string StallTimeoutSeconds = "DECNET_BUS_STALL_TIMEOUT_S";
+
+    /// <summary>Comma-separated uids admitted by the broker, empty for anyone; section key <c>AllowUids</c>.</summary>
+    public const string AllowUids = "DECNET_BUS_ALLOW_UIDS";
+
+    /// <summary>Comma-separated gids admitted by the broker, empty for anyone; section key <c>AllowGids</c>.</summary>
+    public const string AllowGids = "DECNET_BUS_ALLOW_GIDS";
+
+    /// <summary>Path of the per-topic ACL file, empty for none; section key <c>AclFile</c>.</summary>
+    public const string AclFile = "DECNET_BUS_ACL_FILE";
 }

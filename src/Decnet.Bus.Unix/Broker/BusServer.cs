@@ -41,6 +41,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         SocketPath = Path.GetFullPath(_options.SocketPath);
     }
 
+    /// <summary>The broker's shared state, for tests that await its counters instead of polling.</summary>
+    internal BrokerHub? Hub => _hub;
+
     /// <summary>The socket path this broker owns (or will own once started).</summary>
     public string SocketPath { get; }
 
@@ -145,11 +148,21 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     private void Admit(Socket client, BrokerHub hub)
     {
         var credentials = PeerCredentialsReader.TryRead(client) ?? new PeerCredentials(0, -1, -1);
+        if (!hub.Limits.Allowed.Admits(credentials))
+        {
+            // Checked before the connection holds any broker state: a refused peer costs one small write.
+            BrokerLog.PermissionDenied(_logger, credentials.Pid, credentials.Uid, credentials.Gid, hub.Limits.Allowed.ToString());
+            hub.CountRejection(BusErrorCode.PermissionDenied);
+            Refuse(client, BusErrorCode.PermissionDenied, $"uid {credentials.Uid} gid {credentials.Gid} is not allowed on this bus (DECNET_BUS_ALLOW_UIDS / DECNET_BUS_ALLOW_GIDS)");
+            return;
+        }
+
         var connection = new BrokerConnection(hub.NextConnectionId(), client, credentials, hub, _logger, _time);
         if (!hub.TryRegister(connection))
         {
             BrokerLog.TooManyConnections(_logger, credentials.Pid, hub.Limits.MaxConnections);
-            RefuseFull(client, hub.Limits.MaxConnections);
+            hub.CountRejection(BusErrorCode.TooManyConnections);
+            Refuse(client, BusErrorCode.TooManyConnections, $"the broker already serves {hub.Limits.MaxConnections} connections");
             return;
         }
 
@@ -182,12 +195,12 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         }
     }
 
-    private static void RefuseFull(Socket client, int limit)
+    private static void Refuse(Socket client, BusErrorCode code, string message)
     {
         try
         {
-            using var buffer = new PooledBufferWriter(128);
-            FrameWriter.WriteErr(buffer, BusErrorCode.TooManyConnections, $"the broker already serves {limit} connections");
+            using var buffer = new PooledBufferWriter(256);
+            FrameWriter.WriteErr(buffer, code, message);
             client.Blocking = false;
             client.Send(buffer.WrittenSpan);
             client.Shutdown(SocketShutdown.Send);

@@ -29,4 +29,16 @@ internal enum BusErrorCode
 
     /// <summary>The client does not read its control frames (acks, pongs) fast enough.</summary>
     SlowConsumer = 9,
+
+    /// <summary>No complete frame (not even PING) arrived within the idle timeout.</summary>
+    IdleTimeout = 10,
+
+    /// <summary>
+    /// The connection left the broker's writes pending for longer than the stall timeout (it stopped reading). Counted
+    /// and logged; the ERR itself usually cannot be delivered, because the peer's socket buffer is full.
+    /// </summary>
+    Stalled = 11,
+
+    /// <summary>The peer's uid and gid (SO_PEERCRED) are not on the broker's allow-lists.</summary>
+    PermissionDenied = 12,
 }

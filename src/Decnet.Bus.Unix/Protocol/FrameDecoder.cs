@@ -40,12 +40,13 @@ internal static class FrameDecoder
         var rows = new List<BrokerConnectionStats>(Math.Min(count, 4096));
         for (var i = 0; i < count; i++)
         {
-            if (r.ReadArrayHeader() < 9)
+            var fields = r.ReadArrayHeader();
+            if (fields < 9)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "STATS row has fewer than 9 elements");
             }
 
-            rows.Add(new BrokerConnectionStats(
+            var row = new BrokerConnectionStats(
                 r.ReadString() ?? string.Empty,
                 r.ReadInt32(),
                 r.ReadInt32(),
@@ -54,10 +55,35 @@ internal static class FrameDecoder
                 r.ReadInt64(),
                 r.ReadInt64(),
                 r.ReadInt64(),
-                r.ReadInt64()));
+                r.ReadInt64());
+            if (fields >= 10)
+            {
+                row = row with { QueuedBytes = r.ReadInt64() };
+            }
+
+            // Fields a later version appends are skipped.
+            for (var extra = 10; extra < fields; extra++)
+            {
+                BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
+            }
+
+            rows.Add(row);
         }
 
-        return new BrokerStats(pid, uptime, published, delivered, dropped, rows);
+        var rejections = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (!r.End)
+        {
+            var reasons = r.ReadMapHeader();
+            for (var i = 0; i < reasons; i++)
+            {
+                rejections[r.ReadString() ?? string.Empty] = r.ReadInt64();
+            }
+        }
+
+        return new BrokerStats(pid, uptime, published, delivered, dropped, rows)
+        {
+            Rejections = rejections.Count == 0 ? BrokerStats.NoRejections : rejections,
+        };
     });
 
     /// <summary>Decodes an EVT: fills <paramref name="sids"/> and returns the event (payload copied out of the receive buffer).</summary>
@@ -95,11 +121,11 @@ internal static class FrameDecoder
             }
 
             var payloadStart = r.Position;
-            r.Skip();
+            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
             var payload = body.Slice(payloadStart, r.Position).ToArray();
             return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed EVT: {ex.Message}");
         }
@@ -138,13 +164,13 @@ internal static class FrameDecoder
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
             }
 
-            r.Skip();
+            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
             if (!r.End)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
             }
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
         }
@@ -165,7 +191,7 @@ internal static class FrameDecoder
 
             return read(ref r);
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed {kind.ToString().ToUpperInvariant()}: {ex.Message}");
         }

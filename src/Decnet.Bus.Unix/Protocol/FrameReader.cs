@@ -121,7 +121,7 @@ internal static class FrameReader
                     throw new ProtocolException(BusErrorCode.BadFrame, $"unknown frame kind {(int)kind}");
             }
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed frame: {ex.Message}");
         }

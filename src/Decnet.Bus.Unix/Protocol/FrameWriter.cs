@@ -118,7 +118,7 @@ internal static class FrameWriter
     {
         var start = Begin(buffer);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(7);
+        writer.WriteArrayHeader(8);
         writer.Write((int)FrameKind.StatsReply);
         writer.Write(stats.BrokerPid);
         writer.Write(stats.UptimeSeconds);
@@ -128,7 +128,7 @@ internal static class FrameWriter
         writer.WriteArrayHeader(stats.Connections.Count);
         foreach (var row in stats.Connections)
         {
-            writer.WriteArrayHeader(9);
+            writer.WriteArrayHeader(10);
             writer.Write(row.Name);
             writer.Write(row.Pid);
             writer.Write(row.Uid);
@@ -138,6 +138,15 @@ internal static class FrameWriter
             writer.Write(row.Dropped);
             writer.Write(row.Delivered);
             writer.Write(row.Published);
+            writer.Write(row.QueuedBytes);
+        }
+
+        // Appended in the hardening release; older readers stop after the rows.
+        writer.WriteMapHeader(stats.Rejections.Count);
+        foreach (var (name, count) in stats.Rejections)
+        {
+            writer.Write(name);
+            writer.Write(count);
         }
 
         writer.Flush();

@@ -18,6 +18,9 @@ internal static class ProtocolConstants
     /// <summary>Largest outbound backlog, in bytes, one broker connection may hold before the oldest events go.</summary>
     public const long MaxQueuedBytesPerConnection = 16L * 1024 * 1024;
 
+    /// <summary>Deepest nesting of arrays and maps accepted in a payload (the broker checks it without recursion).</summary>
+    public const int MaxNestingDepth = 64;
+
     /// <summary>How long the broker waits for HELLO, and a client for WELCOME.</summary>
     public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
 }

@@ -18,6 +18,12 @@ internal static class StatsTable
         text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"published {stats.Published}  delivered {stats.Delivered}  dropped {stats.Dropped}  connections {stats.Connections.Count}");
         text.AppendLine();
+        if (stats.Rejections.Count > 0)
+        {
+            text.Append("rejected ");
+            text.AppendJoin("  ", stats.Rejections.OrderBy(static r => r.Key, StringComparer.Ordinal).Select(static r => $"{r.Key} {Invariant(r.Value)}"));
+            text.AppendLine();
+        }
         text.AppendLine();
 
         var rows = new List<string[]> { _headers };

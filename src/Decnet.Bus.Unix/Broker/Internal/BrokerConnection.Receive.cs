@@ -8,39 +8,50 @@ internal sealed partial class BrokerConnection
 {
     private bool _handshaken;
 
+    /// <summary>
+    /// Reads and handles frames until EOF, BYE, a protocol error or abort. One timer enforces both deadlines: HELLO within
+    /// the handshake timeout, then a complete frame within the idle timeout. Half-way through an idle period the broker
+    /// sends PING, so a live client that has nothing to say answers PONG and stays; only a peer that neither sends nor
+    /// answers is cut. Only whole frames re-arm the timer, so trickling a byte at a time cannot hold a slot forever.
+    /// The timer wakes the read with <see cref="PipeReader.CancelPendingRead"/>, which leaves the reader usable.
+    /// </summary>
     private async Task ReceiveLoopAsync()
     {
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-        handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
+        var limits = _hub.Limits;
+        var idleHalf = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : limits.IdleTimeout / 2;
+        var deadlineHit = 0;
+        var probed = false;
+        using var timer = _time.CreateTimer(
+            _ =>
+            {
+                Volatile.Write(ref deadlineHit, 1);
+                reader.CancelPendingRead();
+            },
+            null,
+            limits.HandshakeTimeout,
+            Timeout.InfiniteTimeSpan);
         try
         {
             while (true)
             {
-                ReadResult result;
-                try
-                {
-                    result = await reader.ReadAsync(_handshaken ? _abort.Token : handshake.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!_handshaken && !_abort.IsCancellationRequested)
-                {
-                    throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {ProtocolConstants.HandshakeTimeout.TotalSeconds:0} s");
-                }
-
+                var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
+                var handled = false;
                 try
                 {
                     while (FrameReader.TryParse(ref buffer, MaxFrame, out var frame))
                     {
+                        handled = true;
                         if (!Handle(frame))
                         {
                             return;
                         }
                     }
 
-                    if (result.IsCompleted || result.IsCanceled)
+                    if (result.IsCompleted)
                     {
                         return;
                     }
@@ -48,6 +59,29 @@ internal sealed partial class BrokerConnection
                 finally
                 {
                     reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                if (handled && _handshaken)
+                {
+                    probed = false;
+                    Volatile.Write(ref deadlineHit, 0);
+                    timer.Change(idleHalf, Timeout.InfiniteTimeSpan);
+                }
+                else if (result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                {
+                    if (!_handshaken)
+                    {
+                        throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
+                    }
+
+                    if (probed)
+                    {
+                        throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
+                    }
+
+                    probed = true;
+                    EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
+                    timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
                 }
             }
         }
@@ -123,6 +157,11 @@ internal sealed partial class BrokerConnection
         if (pattern is null || !Topics.IsValidPattern(pattern))
         {
             throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern (at most {limits.MaxTopicBytes} UTF-8 bytes; '*' and a final '>' as whole tokens)");
+        }
+
+        if (pattern.AsSpan().Count('.') + 1 > limits.MaxPatternTokens)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: more than {limits.MaxPatternTokens} tokens in the pattern");
         }
 
         lock (_subscriptions)

@@ -8,6 +8,7 @@ internal sealed partial class BrokerConnection
 {
     internal const int MaxBatchBytes = 256 * 1024;
     internal const int MaxBatchItems = 512;
+    internal const int StallSliceBytes = 64 * 1024;
 
     /// <summary>The one writer of the socket: drains control frames first, then events, into one buffer per write.</summary>
     private async Task SendLoopAsync()
@@ -41,7 +42,10 @@ internal sealed partial class BrokerConnection
 
                 if (final is not null)
                 {
+                    // After BYE or ERR nothing the peer sends matters: stop reading too, so a stopping broker does
+                    // not wait out its flush bound on peers that never close their end.
                     _socket.Shutdown(SocketShutdown.Send);
+                    await _abort.CancelAsync().ConfigureAwait(false);
                     return;
                 }
 
@@ -50,6 +54,14 @@ internal sealed partial class BrokerConnection
                     return;
                 }
             }
+        }
+        catch (TimeoutException)
+        {
+            // The peer stopped reading: its socket buffer is full, so no ERR can reach it. The reason goes to the log
+            // and the Stalled counter, and the connection is torn down so its queue stops holding broker memory.
+            BrokerLog.ConnectionStalled(_logger, Name, Credentials.Pid, _hub.Limits.StallTimeout.TotalSeconds);
+            _hub.CountRejection(BusErrorCode.Stalled);
+            _abort.Cancel();
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
         {
@@ -116,11 +128,21 @@ internal sealed partial class BrokerConnection
         }
     }
 
+    /// <summary>
+    /// Writes in slices of at most <see cref="StallSliceBytes"/>; a slice the peer does not accept within the stall
+    /// timeout means it stopped reading (<see cref="TimeoutException"/>). Sends to a reading peer complete at once and
+    /// take the fast path, so the timer costs nothing in the common case.
+    /// </summary>
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes)
     {
+        var stall = _hub.Limits.StallTimeout;
         while (!bytes.IsEmpty)
         {
-            var sent = await _socket.SendAsync(bytes, SocketFlags.None, _abort.Token).ConfigureAwait(false);
+            var slice = bytes.Length > StallSliceBytes ? bytes[..StallSliceBytes] : bytes;
+            var pending = _socket.SendAsync(slice, SocketFlags.None, _abort.Token);
+            var sent = pending.IsCompleted || stall == Timeout.InfiniteTimeSpan
+                ? await pending.ConfigureAwait(false)
+                : await pending.AsTask().WaitAsync(stall, _time).ConfigureAwait(false);
             bytes = bytes[sent..];
         }
     }

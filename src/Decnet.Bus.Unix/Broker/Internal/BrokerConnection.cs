@@ -73,7 +73,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
                 return 0;
             }
 
-            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + item.Bytes > ProtocolConstants.MaxQueuedBytesPerConnection))
+            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + item.Bytes > _hub.Limits.MaxQueueBytes))
             {
                 var old = _events.Dequeue();
                 _queuedBytes -= old.Bytes;
@@ -109,9 +109,11 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     public BrokerConnectionStats Snapshot()
     {
         int queued;
+        long queuedBytes;
         lock (_gate)
         {
             queued = _events.Count;
+            queuedBytes = _queuedBytes;
         }
 
         return new BrokerConnectionStats(
@@ -123,7 +125,10 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             queued,
             Interlocked.Read(ref _dropped),
             Interlocked.Read(ref _delivered),
-            Interlocked.Read(ref _published));
+            Interlocked.Read(ref _published))
+        {
+            QueuedBytes = queuedBytes,
+        };
     }
 
     /// <summary>Hands the subscriptions over for removal from the routing table (once the receive loop has ended).</summary>
@@ -149,6 +154,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         catch (ProtocolException ex)
         {
             BrokerLog.ProtocolViolation(_logger, Name, Credentials.Pid, ex.Code.ToString(), ex.Message);
+            _hub.CountRejection(ex.Code);
             CloseWithError(ex.Code, ex.Message);
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)

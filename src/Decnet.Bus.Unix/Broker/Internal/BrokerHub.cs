@@ -25,6 +25,7 @@ internal sealed class BrokerHub
     private readonly BusCounterSet _counters = new("unix-broker");
     private readonly TimeProvider _time;
     private readonly long _startedAt;
+    private readonly long[] _rejections = new long[Enum.GetValues<BusErrorCode>().Max(static c => (int)c) + 1];
     private long _nextId;
     private int _connectionCount;
 
@@ -78,6 +79,36 @@ internal sealed class BrokerHub
         }
     }
 
+    /// <summary>Counts one connection refused or closed for breaking a limit or the protocol.</summary>
+    public void CountRejection(BusErrorCode code)
+    {
+        if ((uint)code < (uint)_rejections.Length)
+        {
+            Interlocked.Increment(ref _rejections[(int)code]);
+        }
+
+        Rejected?.Invoke(code);
+    }
+
+    /// <summary>Raised after each counted rejection (tests await it instead of polling the counters).</summary>
+    public event Action<BusErrorCode>? Rejected;
+
+    /// <summary>Non-zero rejection counters keyed by error code.</summary>
+    public IReadOnlyDictionary<BusErrorCode, long> Rejections()
+    {
+        var counts = new SortedDictionary<BusErrorCode, long>();
+        for (var i = 1; i < _rejections.Length; i++)
+        {
+            var count = Interlocked.Read(ref _rejections[i]);
+            if (count > 0)
+            {
+                counts[(BusErrorCode)i] = count;
+            }
+        }
+
+        return counts;
+    }
+
     public void AddRoute(string pattern, Route route) => _routes.Add(pattern, route);
 
     public void RemoveRoute(string pattern, Route route) => _routes.Remove(pattern, route);
@@ -100,6 +131,13 @@ internal sealed class BrokerHub
         }
 
         FrameDecoder.ValidatePublishTail(tail);
+        var acl = Limits.Acl;
+        var topic = acl is null ? null : new string(chars[..count]);
+        if (acl is not null && publisher is not null && !acl.MayPublish(credentials, topic!))
+        {
+            throw new ProtocolException(BusErrorCode.PermissionDenied, $"uid {credentials.Uid} gid {credentials.Gid} may not publish on {topic} (DECNET_BUS_ACL_FILE)");
+        }
+
         _counters.AddPublished();
         publisher?.CountPublished();
 
@@ -109,6 +147,12 @@ internal sealed class BrokerHub
         if (publisher is { Echo: false })
         {
             RemoveConnection(matches, publisher);
+        }
+
+        if (acl is { RestrictsReceiving: true })
+        {
+            // Checked per delivery, not per SUB: a wide pattern (">") must not see topics a rule reserves.
+            RemoveForbidden(matches, acl, topic!);
         }
 
         if (matches.Count == 0)
@@ -169,7 +213,26 @@ internal sealed class BrokerHub
             .Select(static c => c.Snapshot())
             .ToList();
         var totals = _counters.Snapshot;
-        return new BrokerStats(Credentials.Pid, UptimeSeconds, totals.Published, totals.Delivered, totals.Dropped, rows);
+        return new BrokerStats(Credentials.Pid, UptimeSeconds, totals.Published, totals.Delivered, totals.Dropped, rows)
+        {
+            Rejections = Rejections() is { Count: > 0 } rejections
+                ? rejections.ToDictionary(static r => BrokerStats.RejectionName((int)r.Key), static r => r.Value)
+                : BrokerStats.NoRejections,
+        };
+    }
+
+    private static void RemoveForbidden(List<Route> matches, TopicAcl acl, string topic)
+    {
+        var kept = 0;
+        for (var i = 0; i < matches.Count; i++)
+        {
+            if (acl.MayReceive(matches[i].Connection.Credentials, topic))
+            {
+                matches[kept++] = matches[i];
+            }
+        }
+
+        matches.RemoveRange(kept, matches.Count - kept);
     }
 
     private static void RemoveConnection(List<Route> matches, BrokerConnection connection)

@@ -1,12 +1,52 @@
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>The broker-wide limits, read once from <see cref="DecnetBusOptions"/>.</summary>
-internal sealed record BrokerLimits(int MaxFrameBytes, int MaxTopicBytes, int MaxSubscriptionsPerConnection, int MaxConnections, int QueueSize)
+internal sealed record BrokerLimits(
+    int MaxFrameBytes,
+    int MaxTopicBytes,
+    int MaxSubscriptionsPerConnection,
+    int MaxConnections,
+    int QueueSize,
+    int MaxPatternTokens,
+    long MaxQueueBytes,
+    TimeSpan HandshakeTimeout,
+    TimeSpan IdleTimeout,
+    TimeSpan StallTimeout,
+    PeerAllowList Allowed,
+    TopicAcl? Acl)
 {
-    public static BrokerLimits From(DecnetBusOptions options) => new(
-        Math.Max(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame),
-        Math.Max(options.MaxTopicBytes, 1),
-        Math.Max(options.MaxSubscriptionsPerConnection, 1),
-        Math.Max(options.MaxConnections, 1),
-        Math.Clamp(options.QueueSize, 1, Protocol.ProtocolConstants.MaxQueueSize));
+    public static BrokerLimits From(DecnetBusOptions options)
+    {
+        var maxFrame = Math.Max(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame);
+        return new(
+            maxFrame,
+            Math.Max(options.MaxTopicBytes, 1),
+            Math.Max(options.MaxSubscriptionsPerConnection, 1),
+            Math.Max(options.MaxConnections, 1),
+            Math.Clamp(options.QueueSize, 1, Protocol.ProtocolConstants.MaxQueueSize),
+            Math.Max(options.MaxPatternTokens, 1),
+            Math.Max(options.MaxQueueBytes, maxFrame + 64L),
+            options.HandshakeTimeout > TimeSpan.Zero ? options.HandshakeTimeout : TimeSpan.FromSeconds(5),
+            options.IdleTimeout > TimeSpan.Zero ? options.IdleTimeout : Timeout.InfiniteTimeSpan,
+            options.StallTimeout > TimeSpan.Zero ? options.StallTimeout : Timeout.InfiniteTimeSpan,
+            new PeerAllowList([.. options.AllowUids], [.. options.AllowGids]),
+            ReadAcl(options.AclFile, options.SocketPath));
+    }
+
+    private static TopicAcl? ReadAcl(string path, string socketPath)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return TopicAcl.Parse(path, File.ReadLines(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new BusStartupException(socketPath, $"bus: cannot use DECNET_BUS_ACL_FILE: {ex.Message}", ex);
+        }
+    }
 }

@@ -40,4 +40,10 @@ internal static partial class BrokerLog
 
     [LoggerMessage(12, LogLevel.Error, "Unexpected failure on the connection of {Name} (pid {Pid}); disconnecting it")]
     public static partial void ConnectionBug(ILogger logger, string name, int pid, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Client {Name} (pid {Pid}) read nothing for {Seconds} s while the broker had bytes for it (stalled); disconnecting it")]
+    public static partial void ConnectionStalled(ILogger logger, string name, int pid, double seconds);
+
+    [LoggerMessage(14, LogLevel.Warning, "Refused a connection from pid {Pid} uid {Uid} gid {Gid}: not on the allow-lists ({Allowed})")]
+    public static partial void PermissionDenied(ILogger logger, int pid, int uid, int gid, string allowed);
 }
