@@ -46,10 +46,10 @@ public sealed partial class BusServer
             }
 
             File.SetUnixFileMode(path, SocketMode);
-            ApplyGroup(path);
+            var groupShown = ApplyGroup(path);
             listener.Listen(512);
             var (_, inode) = PathInspector.Inspect(path);
-            BrokerLog.Listening(_logger, path, string.IsNullOrEmpty(_options.Group) ? "(unchanged)" : _options.Group);
+            BrokerLog.Listening(_logger, path, groupShown);
             return (listener, inode);
         }
         catch (SocketException ex)
@@ -124,28 +124,34 @@ public sealed partial class BusServer
         }
     }
 
-    private void ApplyGroup(string path)
+    /// <summary>Gives the socket to the configured group; returns what the "listening" log line should say about it.</summary>
+    private string ApplyGroup(string path)
     {
+        const string Unchanged = "(unchanged)";
         var group = _options.Group;
         if (string.IsNullOrEmpty(group))
         {
-            return;
+            return Unchanged;
         }
 
         var gid = GroupLookup.FindGid(group);
         if (gid is null)
         {
             BrokerLog.GroupMissing(_logger, group, path);
-            return;
+            return Unchanged;
         }
 
         if (Libc.Chown(path, uint.MaxValue, gid.Value) != 0)
         {
             BrokerLog.ChownFailed(_logger, path, group, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
+            return Unchanged;
         }
+
+        return group;
     }
 
-    private void RemoveSocketFile()
+    /// <summary>Removes the socket only if it is still the one this broker bound (same inode); returns whether it did.</summary>
+    private bool RemoveSocketFile()
     {
         try
         {
@@ -153,11 +159,14 @@ public sealed partial class BusServer
             if (kind == PathKind.Socket && inode == _socketInode)
             {
                 File.Delete(SocketPath);
+                return true;
             }
         }
         catch (IOException)
         {
         }
+
+        return false;
     }
 
     private static (PathKind Kind, ulong Inode) InspectOrThrow(string path)

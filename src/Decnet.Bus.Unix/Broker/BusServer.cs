@@ -106,8 +106,15 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             }
         }
 
-        RemoveSocketFile();
-        BrokerLog.Stopped(_logger, SocketPath);
+        // A broker that failed to start (e.g. another one owns the path) must not claim, or do, a removal.
+        if (RemoveSocketFile())
+        {
+            BrokerLog.Stopped(_logger, SocketPath);
+        }
+        else
+        {
+            BrokerLog.StoppedWithoutSocket(_logger, SocketPath);
+        }
     }
 
     /// <inheritdoc />

@@ -35,6 +35,9 @@ internal static partial class BrokerLog
     [LoggerMessage(10, LogLevel.Information, "Bus broker stopped; removed {Path}")]
     public static partial void Stopped(ILogger logger, string path);
 
+    [LoggerMessage(15, LogLevel.Information, "Bus broker stopped; {Path} was not its socket, left in place")]
+    public static partial void StoppedWithoutSocket(ILogger logger, string path);
+
     [LoggerMessage(11, LogLevel.Warning, "Bus broker accept loop failed: {Reason}")]
     public static partial void AcceptFailed(ILogger logger, string reason);
 
