@@ -12,7 +12,7 @@ namespace Decnet.Bus.Unix.Tests.Interop;
 /// </summary>
 public sealed class PythonInteropTests
 {
-    [Fact]
+    [PythonFact]
     public async Task PythonSubscriber_ReceivesTypedEventPublishedFromDotNet()
     {
         await PythonClient.EnsureAvailableAsync();
@@ -41,7 +41,7 @@ public sealed class PythonInteropTests
         await python.ExpectSuccessAsync();
     }
 
-    [Fact]
+    [PythonFact]
     public async Task DotNetSubscriber_ReceivesEventPublishedFromPython()
     {
         await PythonClient.EnsureAvailableAsync();
@@ -66,7 +66,7 @@ public sealed class PythonInteropTests
         await python.ExpectSuccessAsync();
     }
 
-    [Fact]
+    [PythonFact]
     public async Task PythonPublisher_OnInvalidTopic_GetsErr3AndIsClosed()
     {
         await PythonClient.EnsureAvailableAsync();
