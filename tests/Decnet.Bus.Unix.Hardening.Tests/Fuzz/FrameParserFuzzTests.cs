@@ -9,7 +9,7 @@ namespace Decnet.Bus.Unix.Hardening.Tests.Fuzz;
 public sealed class FrameParserFuzzTests(ITestOutputHelper output)
 {
     /// <summary>CI runs this many; scripts/fuzz.sh raises it with DECNET_FUZZ_FRAMES.</summary>
-    private const int DefaultFrames = 1_000_000;
+    internal const int DefaultFrames = 1_000_000;
 
     [Fact]
     public void FrameParser_SurvivesAMillionHostileFrames_WithOnlyProtocolErrors_AndNoOverAllocation()

@@ -11,8 +11,8 @@ namespace Decnet.Bus.Unix.Hardening.Tests.Fuzz;
 public sealed class HostileConnectionTests(ITestOutputHelper output)
 {
     /// <summary>CI runs this many; scripts/fuzz.sh raises it with DECNET_FUZZ_CONNECTIONS.</summary>
-    private const int DefaultConnections = 1500;
-    private const int Parallelism = 64;
+    internal const int DefaultConnections = 1500;
+    internal const int Parallelism = 64;
 
     private static readonly string[] _kinds =
     [

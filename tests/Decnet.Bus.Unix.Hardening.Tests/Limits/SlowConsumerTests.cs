@@ -6,7 +6,7 @@ namespace Decnet.Bus.Unix.Hardening.Tests.Limits;
 
 public sealed class SlowConsumerTests(ITestOutputHelper output)
 {
-    private const int Mib = 1024 * 1024;
+    internal const int Mib = 1024 * 1024;
 
     [Fact]
     public async Task ThousandMiBFramesToANonReader_HoldAtMostTheByteBound_NotAGiB()

@@ -13,7 +13,7 @@ namespace Decnet.Mutator.Events.Tests.Interop;
 /// </summary>
 public sealed class GoSyslogInteropTests : IDisposable
 {
-    private const int Cases = 2000;
+    internal const int Cases = 2000;
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(120);
     private readonly TempDirectory _temp = new();
 
