@@ -27,7 +27,7 @@ internal static class Report
         ("W6", "rss_growth_mb", "W6 broker RSS growth (MB)", "≤ 64"),
         ("W6", "healthy_per_s", "W6 healthy subscriber (events/s)", "≥ 80 % of own W1"),
         ("W6", "stalled_lost", "W6 events the stalled one missed", "—"),
-        ("W6", "stalled_counted_drops", "W6 drops the broker + client counted", "= missed"),
+        ("W6", "stalled_counted_drops", "W6 drops counted (broker + stalled subscriber + publisher)", "= missed"),
         ("W6", "drops_exact", "W6 runs whose drop counters add up exactly", "all"),
     ];
 

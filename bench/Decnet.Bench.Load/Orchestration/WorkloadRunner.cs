@@ -157,12 +157,16 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         var late = await ReadJsonAsync(stalled);
         var stalledReceived = Sum(late.GetProperty("received"));
         var clientDropped = late.TryGetProperty("client_dropped", out var cd) ? Sum(cd) : 0;
+
+        // The publisher's own send buffer may drop (counted) when the broker falls behind: those never reach anyone.
+        var publisherDropped = published.TryGetProperty("client_dropped", out var pd) ? pd.GetInt64() : 0;
+        result.Metrics["publisher_dropped"] = publisherDropped;
         result.Metrics["stalled_received"] = stalledReceived;
         result.Metrics["stalled_lost"] = count - stalledReceived;
         if (brokerDropped is { } dropped)
         {
-            result.Metrics["stalled_counted_drops"] = dropped + clientDropped;
-            result.Metrics["drops_exact"] = stalledReceived + dropped + clientDropped == count ? 1 : 0;
+            result.Metrics["stalled_counted_drops"] = dropped + clientDropped + publisherDropped;
+            result.Metrics["drops_exact"] = stalledReceived + dropped + clientDropped + publisherDropped == count ? 1 : 0;
         }
 
         Note(result, late, "stalled: ");

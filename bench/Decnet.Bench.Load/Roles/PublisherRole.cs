@@ -24,11 +24,13 @@ internal static class PublisherRole
         var end = Monotonic.Now();
         await client.PublishEndAsync(topics[0]);
         await client.FlushAsync();
+        var dropped = client.Dropped;
         await client.DisposeAsync();
         Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["role"] = "pub",
             ["sent"] = count,
+            ["client_dropped"] = dropped,
             ["start"] = start,
             ["end"] = end,
             ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,

@@ -19,19 +19,11 @@ internal sealed class DecnetLoadClient : ILoadClient
 
     public bool BuffersWrites => false;
 
-    public long Dropped
-    {
-        get
-        {
-            long dropped = 0;
-            foreach (var subscription in _subscriptions)
-            {
-                dropped += subscription.Dropped;
-            }
-
-            return dropped;
-        }
-    }
+    /// <summary>
+    /// Everything this client dropped: its subscriptions' full queues and, for a publisher, events its send buffer
+    /// dropped while the broker fell behind (both are in the bus-level counter).
+    /// </summary>
+    public long Dropped => _bus.Counters.Dropped;
 
     public static async Task<DecnetLoadClient> ConnectAsync(string socket, string name)
     {
