@@ -87,11 +87,15 @@ public sealed class ClientTests
         await using var sub = await subscriber.SubscribeAsync("r.>");
         await publisher.PublishAsync("r.before", new { });
         Assert.Equal("r.before", (await Receive.NextAsync(sub)).Topic);
+
+        // The generation counts a connection once its re-subscribe pass has finished, which may be a moment after
+        // the first event already flows: await it rather than read it.
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await subscriber.WaitForGenerationAsync(1, timeout.Token);
         Assert.Equal(1, subscriber.Generation);
 
         await broker.RestartAsync();
 
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
         await subscriber.WaitForGenerationAsync(2, timeout.Token);
         await publisher.WaitForGenerationAsync(2, timeout.Token);
         Assert.Equal(1, sub.Reconnected);
