@@ -2,14 +2,13 @@ using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Decnet.Bus;
 using Decnet.Bus.Unix;
-using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bench;
 
 /// <summary>
 /// The client's publish path: <c>EncodePub</c> is FrameWriter.WritePub alone (id string, timestamp, typed payload),
-/// <c>EncodePubClient</c> the client's own encoder (id written as UTF-8 in place);
+/// <c>EncodePubClient</c> FrameWriter.WritePubWithNewId, the client's encoder (id written as UTF-8 in place);
 /// <c>PublishAsync</c> is the whole call into a client connected to an in-process broker with no subscribers (the
 /// send loop drains the outbox to the broker in the background). events/s = 1e9 / mean ns.
 /// </summary>
@@ -68,7 +67,7 @@ public class ClientPublishBenchmarks
     public int EncodePubClient()
     {
         _buffer.Reset();
-        PubEncoder.Write(_buffer, "topology.t-42.mutation.applied", "applied", 1795000000.5, _payload);
+        FrameWriter.WritePubWithNewId(_buffer, "topology.t-42.mutation.applied", "applied", 1795000000.5, _payload);
         return _buffer.WrittenCount;
     }
 

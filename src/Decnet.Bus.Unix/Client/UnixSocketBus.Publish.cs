@@ -23,7 +23,7 @@ public sealed partial class UnixSocketBus
         var scratch = _scratch ??= new PooledBufferWriter(512);
         scratch.Reset();
         var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
-        PubEncoder.Write(scratch, topic, type ?? string.Empty, timestamp, payload);
+        FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload);
         var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
         if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {

@@ -46,12 +46,8 @@ internal static class FrameWriter
     /// <exception cref="ArgumentException">The payload is not a string-keyed map.</exception>
     public static void WritePub<T>(PooledBufferWriter buffer, string topic, string type, string id, double timestamp, T payload)
     {
-        var start = Begin(buffer);
+        var start = WritePubHead(buffer, topic, type);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
-        writer.Write((int)FrameKind.Pub);
-        writer.Write(topic);
-        writer.Write(type);
         writer.Write(id);
         writer.Write(timestamp);
         writer.Flush();
@@ -59,15 +55,31 @@ internal static class FrameWriter
         End(buffer, start);
     }
 
+    /// <summary>
+    /// Encodes a PUB frame with a fresh id, byte-identical to <see cref="WritePub{T}"/> given that id. The client's
+    /// hot path: the id is written as hex straight into the frame (str8 of 32 bytes), so no id string is allocated.
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload is not a string-keyed map.</exception>
+    public static void WritePubWithNewId<T>(PooledBufferWriter buffer, string topic, string type, double timestamp, T payload)
+    {
+        const int IdAndTimestamp = 2 + EventId.Length + 9;
+        var start = WritePubHead(buffer, topic, type);
+        var span = buffer.GetSpan(IdAndTimestamp);
+        span[0] = MessagePackCode.Str8;
+        span[1] = EventId.Length;
+        EventId.WriteNewIdUtf8(span.Slice(2, EventId.Length));
+        span[2 + EventId.Length] = MessagePackCode.Float64;
+        BinaryPrimitives.WriteDoubleBigEndian(span[(3 + EventId.Length)..], timestamp);
+        buffer.Advance(IdAndTimestamp);
+        BusCodec.WritePayload(buffer, payload);
+        End(buffer, start);
+    }
+
     /// <summary>Encodes a PUB frame around an already-encoded payload map.</summary>
     public static void WritePubRaw(PooledBufferWriter buffer, string topic, string type, string id, double timestamp, ReadOnlySpan<byte> payload)
     {
-        var start = Begin(buffer);
+        var start = WritePubHead(buffer, topic, type);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
-        writer.Write((int)FrameKind.Pub);
-        writer.Write(topic);
-        writer.Write(type);
         writer.Write(id);
         writer.Write(timestamp);
         writer.WriteRaw(payload);
@@ -205,6 +217,19 @@ internal static class FrameWriter
         writer.Write(sid);
         writer.Flush();
         End(buffer, start);
+    }
+
+    /// <summary>Length prefix placeholder, array header, kind, topic and type: what every PUB encoding starts with.</summary>
+    private static int WritePubHead(PooledBufferWriter buffer, string topic, string type)
+    {
+        var start = Begin(buffer);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(6);
+        writer.Write((int)FrameKind.Pub);
+        writer.Write(topic);
+        writer.Write(type);
+        writer.Flush();
+        return start;
     }
 
     private static int Begin(PooledBufferWriter buffer)

@@ -1,9 +1,8 @@
-using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 
-namespace Decnet.Bus.Unix.Tests.Client;
+namespace Decnet.Bus.Unix.Tests.Protocol;
 
-public sealed class PubEncoderTests
+public sealed class PubWithNewIdTests
 {
     // Frame head up to the id: length(4), fixarray+kind(2), fixstr(17) topic, fixstr(8) type, str8 header(2).
     private const int _idOffset = 4 + 2 + 18 + 9 + 2;
@@ -23,7 +22,7 @@ public sealed class PubEncoderTests
             // Several rounds: the codec takes its cached fast path for a type once it has validated it.
             using var fast = new PooledBufferWriter();
             using var reference = new PooledBufferWriter();
-            PubEncoder.Write(fast, "decky.d1.mutation", "mutation", 1795000000.5, payload);
+            FrameWriter.WritePubWithNewId(fast, "decky.d1.mutation", "mutation", 1795000000.5, payload);
             var id = System.Text.Encoding.ASCII.GetString(fast.WrittenSpan.Slice(_idOffset, EventId.Length));
             FrameWriter.WritePub(reference, "decky.d1.mutation", "mutation", id, 1795000000.5, payload);
 
@@ -40,7 +39,7 @@ public sealed class PubEncoderTests
         for (var i = 0; i < 1000; i++)
         {
             buffer.Reset();
-            PubEncoder.Write(buffer, "decky.d1.mutation", "mutation", 1.0, new InteropProbe("d", i));
+            FrameWriter.WritePubWithNewId(buffer, "decky.d1.mutation", "mutation", 1.0, new InteropProbe("d", i));
             Assert.True(ids.Add(System.Text.Encoding.ASCII.GetString(buffer.WrittenSpan.Slice(_idOffset, EventId.Length))));
         }
     }
@@ -49,8 +48,8 @@ public sealed class PubEncoderTests
     public void Write_NonMapPayload_ThrowsEveryTime()
     {
         using var buffer = new PooledBufferWriter();
-        Assert.Throws<ArgumentException>(() => PubEncoder.Write(buffer, "a.b", string.Empty, 1.0, 42));
-        Assert.Throws<ArgumentException>(() => PubEncoder.Write(buffer, "a.b", string.Empty, 1.0, 42));
+        Assert.Throws<ArgumentException>(() => FrameWriter.WritePubWithNewId(buffer, "a.b", string.Empty, 1.0, 42));
+        Assert.Throws<ArgumentException>(() => FrameWriter.WritePubWithNewId(buffer, "a.b", string.Empty, 1.0, 42));
     }
 
     /// <summary>A sealed typed payload: eligible for the codec's per-type fast path.</summary>
