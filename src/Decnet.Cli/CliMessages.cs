@@ -1,4 +1,4 @@
-namespace Decnet.Cli.Bus;
+namespace Decnet.Cli;
 
 /// <summary>Turns library exception messages into one-line CLI messages.</summary>
 internal static class CliMessages

@@ -40,7 +40,7 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
         }
         catch (ArgumentException ex)
         {
-            throw new CliUsageException($"{OptionFor(ex.ParamName)}: {FirstSentence(ex.Message)}");
+            throw new CliUsageException($"{OptionFor(ex.ParamName)}: {CliMessages.WithoutParameterName(ex.Message)}");
         }
 
         var (bus, busError) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -97,11 +97,4 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
         "actor" => "--actor",
         _ => "--decky",
     };
-
-    private static string FirstSentence(string message)
-    {
-        // ArgumentException appends " (Parameter 'x')"; the option name already says which one.
-        var cut = message.IndexOf(" (Parameter '", StringComparison.Ordinal);
-        return cut < 0 ? message : message[..cut];
-    }
 }
