@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
+using Decnet.Cli.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Crash;
@@ -20,7 +21,7 @@ public sealed class KillLoopTests(ITestOutputHelper output)
         var socketPath = Path.Combine(directory, "bus.sock");
         try
         {
-            var broker = await CliBroker.StartAsync(socketPath);
+            var broker = await BrokerProcess.StartAsync(socketPath);
             await using var publisher = new UnixSocketBus(Options(socketPath, "publisher"));
             await using var subscriber = new UnixSocketBus(Options(socketPath, "subscriber"));
             await using var subscription = await subscriber.SubscribeAsync("crash.>");
@@ -33,7 +34,7 @@ public sealed class KillLoopTests(ITestOutputHelper output)
             {
                 await broker.KillAsync();
                 await broker.DisposeAsync();
-                broker = await CliBroker.StartAsync(socketPath);
+                broker = await BrokerProcess.StartAsync(socketPath);
 
                 var clock = Stopwatch.StartNew();
                 await AwaitFreshEventAsync(publisher, events, cycle);

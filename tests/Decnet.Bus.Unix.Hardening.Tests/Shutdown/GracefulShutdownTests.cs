@@ -2,6 +2,8 @@ using System.Buffers;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Protocol;
 
+using Decnet.Cli.Tests.Support;
+
 namespace Decnet.Bus.Unix.Hardening.Tests.Shutdown;
 
 public sealed class GracefulShutdownTests
@@ -45,7 +47,7 @@ public sealed class GracefulShutdownTests
         var socketPath = Path.Combine(directory, "bus.sock");
         try
         {
-            await using var broker = await CliBroker.StartAsync(socketPath);
+            await using var broker = await BrokerProcess.StartAsync(socketPath);
             await using var subscriber = await RawPeer.ConnectAsync(socketPath, queueSize: Events);
             await subscriber.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSub(b, 1, "drain.>")));
             Assert.Equal(FrameKind.SubAck, (await subscriber.ReadFrameAsync()).Kind);
