@@ -82,7 +82,9 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            return (null, $"cannot connect to the bus: {ex.Message}");
+            // The transport's messages start with "bus: "; the printed line already says it once.
+            var reason = ex.Message.StartsWith("bus: ", StringComparison.Ordinal) ? ex.Message["bus: ".Length..] : ex.Message;
+            return (null, $"cannot connect to the bus: {reason}");
         }
     }
 
