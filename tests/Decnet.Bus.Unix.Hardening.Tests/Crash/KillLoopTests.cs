@@ -7,14 +7,26 @@ namespace Decnet.Bus.Unix.Hardening.Tests.Crash;
 
 public sealed class KillLoopTests(ITestOutputHelper output)
 {
+    /// <summary>The cycle after which the client's footprint is the reference (cycle 1 may still create things once).</summary>
+    internal const int ReferenceCycle = 2;
+
+    /// <summary>
+    /// Growth allowed between the reference cycle and the last, below one leaked item per cycle at the CI count of
+    /// 8 (6 cycles compared): an fd or a dedicated thread per cycle exceeds it. The slack absorbs what the runtime
+    /// does on its own (a tiered-JIT worker thread, a lazily opened handle).
+    /// </summary>
+    internal const int FdSlack = 2;
+
+    internal const int ThreadSlack = 2;
+
     /// <summary>
     /// <c>decnet bus</c> killed with SIGKILL and restarted, again and again, while a publisher and a subscriber
     /// (<c>UnixSocketBus</c>) keep running: after every restart the subscription receives a fresh event within 2 s,
     /// its <c>Reconnected</c> count tells the consumer it may have missed events, the publisher never throws, and the
-    /// client process does not accumulate file descriptors.
+    /// client process does not accumulate file descriptors, dedicated threads or connection objects.
     /// </summary>
     [Fact]
-    public async Task SigkillLoop_ClientsReconnectAndResubscribeWithinTwoSeconds_PublisherNeverThrows_NoFdLeak()
+    public async Task SigkillLoop_ClientsReconnectAndResubscribeWithinTwoSeconds_PublisherNeverThrows_NoFdThreadOrConnectionLeak()
     {
         var cycles = FuzzInputs.Iterations("DECNET_KILL_CYCLES", 8);
         var directory = Directory.CreateTempSubdirectory("dnh").FullName;
@@ -26,9 +38,13 @@ public sealed class KillLoopTests(ITestOutputHelper output)
             await using var subscriber = new UnixSocketBus(Options(socketPath, "subscriber"));
             await using var subscription = await subscriber.SubscribeAsync("crash.>");
             await using var events = subscription.GetAsyncEnumerator(CancellationToken.None);
+            var connections = new ConnectionTracker();
             await AwaitFreshEventAsync(publisher, events, 0);
+            connections.Record(publisher);
+            connections.Record(subscriber);
             var fdsBefore = Directory.GetFiles("/proc/self/fd").Length;
             var worst = TimeSpan.Zero;
+            ClientFootprint? reference = null;
 
             for (var cycle = 1; cycle <= cycles; cycle++)
             {
@@ -40,14 +56,38 @@ public sealed class KillLoopTests(ITestOutputHelper output)
                 await AwaitFreshEventAsync(publisher, events, cycle);
                 worst = clock.Elapsed > worst ? clock.Elapsed : worst;
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"cycle {cycle}: no event through the new broker within 2 s ({clock.Elapsed})");
+                connections.Record(publisher);
+                connections.Record(subscriber);
+                if (cycle == Math.Min(ReferenceCycle, cycles))
+                {
+                    await DrainAsync(publisher, events, cycle);
+                    reference = ClientFootprint.Take();
+                }
             }
 
+            // Same state as the reference: a live broker, both clients connected through it, nothing in flight.
+            await DrainAsync(publisher, events, cycles);
+            var last = ClientFootprint.Take();
+            var alive = connections.Alive();
             await broker.DisposeAsync();
             var fdsAfter = Directory.GetFiles("/proc/self/fd").Length;
             output.WriteLine($"{cycles} SIGKILL cycles; slowest reconnect + re-subscribe + first event {worst.TotalMilliseconds:0} ms; subscription reconnected {subscription.Reconnected}; fds {fdsBefore} -> {fdsAfter}");
+            output.WriteLine($"client after cycle {Math.Min(ReferenceCycle, cycles)}: {reference}");
+            output.WriteLine($"client after cycle {cycles}: {last}");
+            output.WriteLine($"connection objects: {connections.Seen} used, {alive} still reachable");
 
+            Assert.NotNull(reference);
             Assert.Equal(cycles, subscription.Reconnected);
-            Assert.True(fdsAfter - fdsBefore < cycles, $"file descriptors grew from {fdsBefore} to {fdsAfter} over {cycles} cycles");
+            Assert.Equal(2 * (cycles + 1), connections.Seen);
+            Assert.Equal(2, alive); // the publisher's and the subscriber's current connection, nothing older
+            Assert.True(last.Fds - reference.Fds <= FdSlack, $"file descriptors grew from {reference.Fds} to {last.Fds}");
+            Assert.True(
+                last.DedicatedThreads - reference.DedicatedThreads <= ThreadSlack,
+                $"dedicated threads grew from {reference.DedicatedThreads} to {last.DedicatedThreads}: {reference.Threads()} -> {last.Threads()}");
+
+            // Pool threads and the managed heap are printed, not asserted: the pool grows under the markers' publish
+            // loop (7 -> 21 workers over 30 cycles), and the heap grows about 450 KiB per cycle for a reason not yet
+            // found (docs/reliability.md §7); a bound tight enough to catch a buffer per cycle fails today.
         }
         finally
         {
@@ -82,6 +122,22 @@ public sealed class KillLoopTests(ITestOutputHelper output)
 
             next = events.MoveNextAsync().AsTask();
         }
+    }
+
+    /// <summary>
+    /// Publishes one fence event and reads up to it. The markers published while waiting for a cycle's first event
+    /// are still on their way to the subscription; they arrive before the fence (one publisher, one connection, in
+    /// order), so afterwards nothing is in flight and the subscription's buffer is empty, whatever the timing was.
+    /// </summary>
+    private static async Task DrainAsync(UnixSocketBus publisher, IAsyncEnumerator<BusEvent> events, int cycle)
+    {
+        var fence = $"fence-{cycle}";
+        await publisher.PublishAsync("crash.fence", new { cycle }, type: fence, CancellationToken.None);
+        do
+        {
+            Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(LiveBroker.Bound), "the subscription ended");
+        }
+        while (events.Current.Type != fence);
     }
 
     private static DecnetBusOptions Options(string socketPath, string name)

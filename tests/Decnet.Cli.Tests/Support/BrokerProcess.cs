@@ -67,9 +67,10 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
     }
 
-    public static async Task<BrokerProcess> StartAsync(string socketPath)
+    /// <summary>Starts <c>decnet bus</c> on <paramref name="socketPath"/>, with optional DECNET_BUS_* <paramref name="environment"/>.</summary>
+    public static async Task<BrokerProcess> StartAsync(string socketPath, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var broker = new BrokerProcess(StartCli("bus", "--socket", socketPath, "--group", ""));
+        var broker = new BrokerProcess(StartCli(environment ?? new Dictionary<string, string>(), "bus", "--socket", socketPath, "--group", ""));
         broker._process.OutputDataReceived += broker.OnLine;
         broker._process.ErrorDataReceived += broker.OnLine;
         broker._process.BeginOutputReadLine();
