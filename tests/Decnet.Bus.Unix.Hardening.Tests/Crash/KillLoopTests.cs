@@ -86,7 +86,7 @@ public sealed class KillLoopTests(ITestOutputHelper output)
                 $"dedicated threads grew from {reference.DedicatedThreads} to {last.DedicatedThreads}: {reference.Threads()} -> {last.Threads()}");
 
             // Pool threads and the managed heap are printed, not asserted: the pool grows under the markers' publish
-            // loop (7 -> 21 workers over 30 cycles), and the heap grows about 450 KiB per cycle for a reason not yet
+            // loop (7 -> 21 workers over 30 cycles), and the heap grows 200 to 450 KiB per cycle for a reason not yet
             // found (docs/reliability.md §7); a bound tight enough to catch a buffer per cycle fails today.
         }
         finally
