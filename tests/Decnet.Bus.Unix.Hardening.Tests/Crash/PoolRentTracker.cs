@@ -14,8 +14,8 @@ internal sealed class PoolRentTracker : EventListener
     /// <summary>Buffers smaller than this are per-thread scratch space (one per publishing thread), not transport buffers.</summary>
     internal const int MinTrackedBytes = 4096;
 
-    private const int RentedEvent = 1;
-    private const int ReturnedEvent = 3;
+    internal const int RentedEvent = 1;
+    internal const int ReturnedEvent = 3;
 
     private readonly int _poolId = RuntimeHelpers.GetHashCode(ArrayPool<byte>.Shared);
     private readonly Lock _gate = new();

@@ -15,7 +15,7 @@ namespace Decnet.Bus.Unix.Hardening.Tests.Crash;
 /// </remarks>
 internal static class SharedPoolProbe
 {
-    private const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+    internal const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
 
     public static long PooledBytes()
     {
