@@ -6,51 +6,44 @@ namespace Decnet.Bus.Soak.Load;
 public sealed partial class LoadHarness
 {
     /// <summary>
-    /// Ends an epoch exactly, with the broker still up: pauses the publishers, proves each one's PUBs were all routed
-    /// (STATS barrier), takes the broker's per-connection rows, waits until every subscriber has received what the
-    /// broker queued for it, and accounts every subscription. Publishers stay paused (call <see cref="Resume"/>).
+    /// Starts an exact accounting window with the broker up and every subscription live: pauses the publishers,
+    /// barriers them, takes the broker's rows, lets every subscriber drain what was queued so far, and records all
+    /// counters as the window's start. Then resumes the publishers. Needed after a restart: publishers that reconnect
+    /// before a subscriber has re-subscribed publish events that subscription could never match.
+    /// </summary>
+    public async Task MarkAsync()
+    {
+        var (published, queued, dropped, own) = await SettleAsync();
+        _baseline = EpochBaseline.Take(_publishers, _subscribers, published, queued, dropped, own);
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Hold();
+        }
+
+        _gate.Resume();
+    }
+
+    /// <summary>
+    /// Ends the accounting window exactly, with the broker still up: pauses the publishers, proves each one's PUBs
+    /// were all routed (STATS barrier), takes the broker's per-connection rows, waits until every subscriber has
+    /// received what the broker queued for it, and accounts every subscription against the window's start. Publishers
+    /// stay paused (call <see cref="Resume"/>).
     /// </summary>
     public async Task<EpochAccount> BalanceAsync(int epoch)
     {
-        await _gate.PauseAsync(_bound);
-        await Task.WhenAll(_publishers.Select(BarrierAsync));
-
-        // After every barrier nothing more is routed: these rows are final for this broker.
-        var stats = await _publishers[0].Bus.GetBrokerStatsAsync();
-        var rows = stats.Connections.ToDictionary(r => r.Name, StringComparer.Ordinal);
-        var published = _publishers.Select(p => rows.TryGetValue(p.Name, out var row) ? row.Published : 0).ToArray();
-
-        foreach (var subscriber in _subscribers)
-        {
-            subscriber.Release();
-        }
-
-        var accounts = new SubscriptionAccount[_subscribers.Count];
-        await Task.WhenAll(_subscribers.Select(async (s, i) =>
-        {
-            var row = rows.GetValueOrDefault(s.Name) ?? throw new InvalidOperationException($"{s.Name} has no row in the broker's STATS");
-            var baseReceived = _baseline.Received[i];
-            var expected = row.Delivered - row.Dropped;
-
-            // The broker sends every queued event to a reader that keeps reading; wait until all have arrived and
-            // been taken (or dropped by the client queue). More than expected is a failure too (checked below).
-            await s.Changes.WaitAsync(
-                () => s.Received - baseReceived >= expected && s.IsDrained,
-                _bound,
-                () => $"{s.Name}: received {s.Received - baseReceived} of the {expected} the broker queued and did not drop");
-            var matching = Matching(s.Pattern, published);
-            accounts[i] = new SubscriptionAccount(
-                s.Name,
-                s.Pattern,
-                matching,
-                s.Received - baseReceived,
-                s.Consumed - _baseline.Consumed[i],
-                s.Dropped - _baseline.Dropped[i],
-                row.Dropped,
-                row.Delivered);
-        }));
-
-        return new EpochAccount(epoch, EpochEnd.Graceful, accounts, PublishCallsSinceBaseline(), published.Sum());
+        var (published, queued, dropped, own) = await SettleAsync();
+        var calls = _publishers.Select((p, i) => published[i] - _baseline.BrokerPublished[i]).ToArray();
+        var health = own - _baseline.BrokerOwnPublished;
+        var accounts = _subscribers.Select((s, i) => new SubscriptionAccount(
+            s.Name,
+            s.Pattern,
+            Matching(s.Pattern, calls) + (Topics.Matches(s.Pattern, Topics.SystemBusHealth) ? health : 0),
+            s.Received - _baseline.Received[i],
+            s.Consumed - _baseline.Consumed[i],
+            s.Dropped - _baseline.Dropped[i],
+            dropped[i] - _baseline.BrokerDropped[i],
+            queued[i] - _baseline.BrokerQueued[i])).ToArray();
+        return new EpochAccount(epoch, EpochEnd.Graceful, accounts, PublishCallsSinceBaseline(), calls.Sum());
     }
 
     /// <summary>
@@ -61,10 +54,11 @@ public sealed partial class LoadHarness
     public EpochAccount CloseKilledEpoch(int epoch)
     {
         var calls = _publishers.Select((p, i) => p.Calls - _baseline.PublishCalls[i]).ToArray();
+        // The broker's own health events are not publish calls; those that arrived were certainly published.
         var accounts = _subscribers.Select((s, i) => new SubscriptionAccount(
             s.Name,
             s.Pattern,
-            Matching(s.Pattern, calls),
+            Matching(s.Pattern, calls) + s.BrokerEvents - _baseline.BrokerEvents[i],
             s.Received - _baseline.Received[i],
             s.Consumed - _baseline.Consumed[i],
             s.Dropped - _baseline.Dropped[i],
@@ -81,6 +75,42 @@ public sealed partial class LoadHarness
             .Select((s, i) => (s, i))
             .Where(x => x.s.Received - _baseline.Received[x.i] != balanced.Rows[x.i].Received)
             .Select(x => $"{x.s.Name}: received {x.s.Received - _baseline.Received[x.i]} after the balance counted {balanced.Rows[x.i].Received}")];
+    }
+
+    /// <summary>
+    /// Pauses and barriers the publishers, takes the broker's rows (final: nothing more is routed), releases the
+    /// laggards and waits until each subscriber has received everything the broker queued and did not drop.
+    /// Returns per-publisher published and per-subscriber queued and dropped counts from the broker, and how many
+    /// events the broker published itself (its <c>system.bus.health</c> heartbeats: the total minus every row).
+    /// </summary>
+    private async Task<(long[] Published, long[] Queued, long[] Dropped, long Own)> SettleAsync()
+    {
+        await _gate.PauseAsync(_bound);
+        await Task.WhenAll(_publishers.Select(BarrierAsync));
+        var stats = await _publishers[0].Bus.GetBrokerStatsAsync();
+        var rows = stats.Connections.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var published = _publishers.Select(p => rows.TryGetValue(p.Name, out var row) ? row.Published : 0).ToArray();
+        var subscriberRows = _subscribers
+            .Select(s => rows.GetValueOrDefault(s.Name) ?? throw new InvalidOperationException($"{s.Name} has no row in the broker's STATS"))
+            .ToArray();
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Release();
+        }
+
+        // The broker sends every queued event to a reader that keeps reading; wait until all have arrived and been
+        // taken (or dropped by the client queue). Receiving more than that is caught by the accounting.
+        await Task.WhenAll(_subscribers.Select((s, i) =>
+        {
+            var since = _baseline.Received[i];
+            var expected = subscriberRows[i].Delivered - subscriberRows[i].Dropped - (_baseline.BrokerQueued[i] - _baseline.BrokerDropped[i]);
+            return s.Changes.WaitAsync(
+                () => s.Received - since >= expected && s.IsDrained,
+                _bound,
+                () => $"{s.Name}: received {s.Received - since} of the {expected} the broker queued and did not drop");
+        }));
+        var own = stats.Published - stats.Connections.Sum(r => r.Published);
+        return (published, [.. subscriberRows.Select(r => r.Delivered)], [.. subscriberRows.Select(r => r.Dropped)], own);
     }
 
     private long PublishCallsSinceBaseline() => _publishers.Select((p, i) => p.Calls - _baseline.PublishCalls[i]).Sum();

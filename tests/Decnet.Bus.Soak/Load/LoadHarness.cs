@@ -113,7 +113,8 @@ public sealed partial class LoadHarness : IAsyncDisposable
     /// <summary>
     /// Waits (bounded) until every publisher is connected and every subscription has received an event through the
     /// broker that became ready at <paramref name="readyAt"/> (a Stopwatch timestamp); checks the 2 s bound and that
-    /// each subscription's <c>Reconnected</c> equals <paramref name="restarts"/>.
+    /// each subscription's <c>Reconnected</c> equals <paramref name="restarts"/>. The bound applies to restarts only:
+    /// the first connection also includes starting the clients.
     /// </summary>
     public async Task<ReconnectReport> AwaitFlowingAsync(long readyAt, int restarts)
     {
@@ -132,7 +133,7 @@ public sealed partial class LoadHarness : IAsyncDisposable
         {
             var took = Stopwatch.GetElapsedTime(readyAt, subscriber.FirstEventAt);
             slowestSubscriber = took > slowestSubscriber ? took : slowestSubscriber;
-            if (took >= ReconnectReport.Bound)
+            if (restarts > 0 && took >= ReconnectReport.Bound)
             {
                 problems.Add($"{subscriber.Name}: first event through the new broker after {took.TotalMilliseconds:0} ms");
             }
@@ -143,7 +144,7 @@ public sealed partial class LoadHarness : IAsyncDisposable
             }
         }
 
-        if (slowestPublisher >= ReconnectReport.Bound)
+        if (restarts > 0 && slowestPublisher >= ReconnectReport.Bound)
         {
             problems.Add($"a publisher took {slowestPublisher.TotalMilliseconds:0} ms to reconnect");
         }

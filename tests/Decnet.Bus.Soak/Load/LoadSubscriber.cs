@@ -22,6 +22,7 @@ public sealed class LoadSubscriber : IAsyncDisposable
     private long _consumed;
     private long _disorders;
     private long _mismatches;
+    private long _brokerEvents;
     private long _firstEventAt;
     private string? _firstProblem;
 
@@ -68,6 +69,9 @@ public sealed class LoadSubscriber : IAsyncDisposable
 
     /// <summary>Events whose topic does not match the pattern, or from no known publisher.</summary>
     public long Mismatches => Interlocked.Read(ref _mismatches);
+
+    /// <summary>The broker's own events taken (<c>system.bus.health</c>, published by the broker itself).</summary>
+    public long BrokerEvents => Interlocked.Read(ref _brokerEvents);
 
     /// <summary>The first disorder or mismatch, described.</summary>
     public string? FirstProblem => Volatile.Read(ref _firstProblem);
@@ -165,6 +169,12 @@ public sealed class LoadSubscriber : IAsyncDisposable
         if (Interlocked.Read(ref _firstEventAt) == 0)
         {
             Interlocked.CompareExchange(ref _firstEventAt, Stopwatch.GetTimestamp(), 0);
+        }
+
+        if (evt.Topic == Topics.SystemBusHealth && Topics.Matches(Pattern, evt.Topic))
+        {
+            Interlocked.Increment(ref _brokerEvents);
+            return;
         }
 
         if (!_publisherByTopic.TryGetValue(evt.Topic, out var publisher) || !Topics.Matches(Pattern, evt.Topic)

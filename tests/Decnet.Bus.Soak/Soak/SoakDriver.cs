@@ -28,7 +28,7 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
         var directory = Directory.CreateTempSubdirectory("dnsoak").FullName;
         var socketPath = Path.Combine(directory, "bus.sock");
         var clock = Stopwatch.StartNew();
-        var fdsBefore = Directory.GetFiles("/proc/self/fd").Length;
+        var fds = new List<int>();
         var rounds = 0;
         BrokerProcess? broker = null;
         try
@@ -46,11 +46,26 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
                 {
                     var flowing = await harness.AwaitFlowingAsync(readyAt, _restarts);
                     Fail(flowing.Problems);
-                    slowest = Max(slowest, Max(flowing.SlowestPublisher, flowing.SlowestSubscriber));
+                    if (_restarts > 0)
+                    {
+                        // The very first connection includes starting the clients; only restarts are timed.
+                        slowest = Max(slowest, Max(flowing.SlowestPublisher, flowing.SlowestSubscriber));
+                    }
+
+                    var last = k == options.KillsPerRound;
+                    if (k == 0)
+                    {
+                        fds.Add(Directory.GetFiles("/proc/self/fd").Length);
+                    }
+
+                    if (last)
+                    {
+                        // Every subscription is live again: the exact window starts here.
+                        await harness.MarkAsync();
+                    }
 
                     // The load runs for the lifetime's length; this is the workload, not a wait for state.
                     await Task.Delay(options.EpochLength);
-                    var last = k == options.KillsPerRound;
                     var live = broker ?? throw new InvalidOperationException("no broker running");
                     broker = null;
                     var account = last ? await EndGracefullyAsync(harness, live) : await EndByKillAsync(harness, live);
@@ -71,8 +86,7 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
                 PrintRound(rounds, clock.Elapsed, round, slowest);
             }
 
-            var fdsAfter = Directory.GetFiles("/proc/self/fd").Length;
-            output.WriteLine(Invariant($"client process: file descriptors {fdsBefore} -> {fdsAfter}, managed heap {GC.GetTotalMemory(false) >> 20} MiB, threads {Process.GetCurrentProcess().Threads.Count}"));
+            output.WriteLine(Invariant($"client process (all {options.Load.Publishers + options.Load.Subscribers} clients connected, start of each round): file descriptors first {fds[0]}, last {fds[^1]}, max {fds.Max()}; at the end managed heap {GC.GetTotalMemory(false) >> 20} MiB, threads {Process.GetCurrentProcess().Threads.Count}"));
         }
 #pragma warning disable CA1031 // Any failure of the run is reported as a failed soak with its reason, not a crash.
         catch (Exception ex)
@@ -112,7 +126,17 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
 
     private async Task<EpochAccount> EndGracefullyAsync(LoadHarness harness, BrokerProcess broker)
     {
-        var account = await harness.BalanceAsync(++_epoch);
+        EpochAccount account;
+        try
+        {
+            account = await harness.BalanceAsync(++_epoch);
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+
         Fail(account.Violations());
         var exit = await broker.TerminateAsync();
         await broker.DisposeAsync();
