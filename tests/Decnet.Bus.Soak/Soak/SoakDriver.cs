@@ -22,7 +22,7 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
     private long _exact;
     private EpochAccount? _lastBalance;
 
-    /// <summary>Runs until <see cref="SoakOptions.Duration"/> has passed (finishing the round in progress).</summary>
+    /// <summary>Runs rounds until <see cref="SoakOptions.Duration"/> has passed (at least one; the last is finished).</summary>
     public async Task<SoakResult> RunAsync()
     {
         var directory = Directory.CreateTempSubdirectory("dnsoak").FullName;
@@ -37,7 +37,7 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
             var readyAt = Stopwatch.GetTimestamp();
             await using var harness = await LoadHarness.StartAsync(socketPath, options.Load);
             output.WriteLine(Invariant($"soak: {options.Duration.TotalSeconds:0} s; {options.Load.Publishers} publishers at {Rate(options.Load)} + {options.Load.Subscribers} subscribers (UnixSocketBus, one connection each); {options.KillsPerRound} SIGKILLs then 1 graceful stop per round, {options.EpochLength.TotalSeconds:0} s per broker lifetime"));
-            while (clock.Elapsed < options.Duration)
+            do
             {
                 rounds++;
                 var round = new List<EpochAccount>();
@@ -85,6 +85,7 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
                 Fail(harness.ClientProblems());
                 PrintRound(rounds, clock.Elapsed, round, slowest);
             }
+            while (clock.Elapsed < options.Duration);
 
             output.WriteLine(Invariant($"client process (all {options.Load.Publishers + options.Load.Subscribers} clients connected, start of each round): file descriptors first {fds[0]}, last {fds[^1]}, max {fds.Max()}; at the end managed heap {GC.GetTotalMemory(false) >> 20} MiB, threads {Process.GetCurrentProcess().Threads.Count}"));
         }
