@@ -12,7 +12,7 @@ public static class AccountingTable
         var exact = account.Rows.Count(r => r.IsExact);
         return account.End == EpochEnd.Graceful
             ? Invariant($"epoch {account.Epoch} (graceful): {account.PublishCalls} published ({account.BrokerPublished} reached the broker), {account.Rows.Count} subscriptions: matching {account.Matching} = delivered {account.Consumed} + dropped {account.ClientDropped + account.BrokerDropped} (client {account.ClientDropped}, broker {account.BrokerDropped}); exact {exact}/{account.Rows.Count}")
-            : Invariant($"epoch {account.Epoch} (SIGKILL): {account.PublishCalls} published, matching {account.Matching}: delivered {account.Consumed} + client-dropped {account.ClientDropped}, lost in the crash or while down {account.Unaccounted}");
+            : Invariant($"epoch {account.Epoch} (SIGKILL): {account.PublishCalls} published, matching {account.Matching}: delivered {account.Consumed} + dropped {account.ClientDropped + account.BrokerDropped} (client {account.ClientDropped}, broker by the last STATS {account.BrokerDropped}), unaccounted {account.Unaccounted}");
     }
 
     /// <summary>The per-subscription table, one line per row.</summary>

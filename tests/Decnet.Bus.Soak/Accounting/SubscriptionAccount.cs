@@ -10,7 +10,9 @@ namespace Decnet.Bus.Soak.Accounting;
 /// <param name="Received">Events that reached the client's subscription queue (client <c>Received</c>).</param>
 /// <param name="Consumed">Events the reader took.</param>
 /// <param name="ClientDropped">Events the client's full queue discarded (client <c>Dropped</c>).</param>
-/// <param name="BrokerDropped">Events the broker's full queue discarded for it (its STATS row); 0 when killed (unknown).</param>
+/// <param name="BrokerDropped">
+/// Events the broker's full queue discarded for it (its STATS row); when killed, as of the last STATS before the kill.
+/// </param>
 /// <param name="BrokerQueued">Events the broker queued for it (its STATS row <c>delivered</c>); -1 when killed (unknown).</param>
 public sealed record SubscriptionAccount(
     string Name,
@@ -25,7 +27,7 @@ public sealed record SubscriptionAccount(
     /// <summary>Dropped on either side.</summary>
     public long Dropped => ClientDropped + BrokerDropped;
 
-    /// <summary>Matching events neither delivered nor counted as dropped (lost in a crash; must be 0 when graceful).</summary>
+    /// <summary>Matching events neither delivered nor counted as dropped (must be 0 when graceful; lost when killed).</summary>
     public long Unaccounted => Matching - Consumed - Dropped;
 
     /// <summary>

@@ -47,13 +47,31 @@ public sealed partial class LoadHarness
     }
 
     /// <summary>
-    /// Accounts an epoch whose broker was killed, after <see cref="QuietAsync"/>. The broker's counters died with
-    /// it, so "matching" is the matching publish calls made during the epoch (including those the clients dropped
-    /// while the broker was unreachable) and the difference to what arrived is reported as lost.
+    /// Reads the broker's rows just before it is killed (under load, publishers running). The broker's counters die
+    /// with it, so this is the last word on what it dropped: a lower bound, since the load goes on until the kill.
+    /// </summary>
+    public async Task SnapshotBeforeKillAsync()
+    {
+        var stats = await _publishers[0].Bus.GetBrokerStatsAsync();
+        var rows = stats.Connections.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        _preKill = new PreKillSnapshot(
+            _publishers.Sum(p => rows.GetValueOrDefault(p.Name)?.Published ?? 0),
+            [.. _subscribers.Select(s => rows.GetValueOrDefault(s.Name)?.Dropped ?? 0)]);
+    }
+
+    /// <summary>
+    /// Accounts an epoch whose broker was killed, after <see cref="QuietAsync"/>. "Matching" is the matching publish
+    /// calls made during the epoch (including those the clients dropped while the broker was unreachable, and those
+    /// made before a subscription was re-subscribed); broker drops are as of <see cref="SnapshotBeforeKillAsync"/>;
+    /// what remains is reported as unaccounted (lost in the crash, dropped after the snapshot, or published while a
+    /// client was away).
     /// </summary>
     public EpochAccount CloseKilledEpoch(int epoch)
     {
         var calls = _publishers.Select((p, i) => p.Calls - _baseline.PublishCalls[i]).ToArray();
+        var preKill = _preKill;
+        _preKill = null;
+
         // The broker's own health events are not publish calls; those that arrived were certainly published.
         var accounts = _subscribers.Select((s, i) => new SubscriptionAccount(
             s.Name,
@@ -62,9 +80,9 @@ public sealed partial class LoadHarness
             s.Received - _baseline.Received[i],
             s.Consumed - _baseline.Consumed[i],
             s.Dropped - _baseline.Dropped[i],
-            BrokerDropped: 0,
+            BrokerDropped: preKill?.Dropped[i] ?? 0,
             BrokerQueued: -1)).ToArray();
-        return new EpochAccount(epoch, EpochEnd.Killed, accounts, calls.Sum(), -1);
+        return new EpochAccount(epoch, EpochEnd.Killed, accounts, calls.Sum(), preKill?.Published ?? -1);
     }
 
     /// <summary>Subscribers whose counts moved since <paramref name="balanced"/> was taken (nothing may arrive after a balance).</summary>

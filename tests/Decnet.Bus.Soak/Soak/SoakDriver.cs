@@ -116,7 +116,15 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
 
     private async Task<EpochAccount> EndByKillAsync(LoadHarness harness, BrokerProcess broker)
     {
-        await broker.KillAsync();
+        try
+        {
+            await harness.SnapshotBeforeKillAsync();
+        }
+        finally
+        {
+            await broker.KillAsync();
+        }
+
         await broker.DisposeAsync();
         _kills++;
         await harness.QuietAsync();
@@ -168,7 +176,7 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
         output.WriteLine(Invariant($"round {round} ({elapsed.TotalSeconds:0} s): slowest reconnect + re-subscribe + first event {slowest.TotalMilliseconds:0} ms; failures so far {_failures.Count}"));
         if (killed.Count > 0)
         {
-            output.WriteLine(Invariant($"  {killed.Count} SIGKILL epochs: {killed.Sum(e => e.PublishCalls)} published, matching {killed.Sum(e => e.Matching)}: delivered {killed.Sum(e => e.Consumed)} + client-dropped {killed.Sum(e => e.ClientDropped)}, lost in the crash or while down {killed.Sum(e => e.Unaccounted)}; received <= matching in every subscription: {killed.All(e => e.Violations().Count == 0)}"));
+            output.WriteLine(Invariant($"  {killed.Count} SIGKILL epochs: {killed.Sum(e => e.PublishCalls)} published, matching {killed.Sum(e => e.Matching)}: delivered {killed.Sum(e => e.Consumed)} + dropped client {killed.Sum(e => e.ClientDropped)} / broker by the last STATS {killed.Sum(e => e.BrokerDropped)}, unaccounted {killed.Sum(e => e.Unaccounted)}; received + broker-dropped <= matching in every subscription: {killed.All(e => e.Violations().Count == 0)}"));
         }
 
         foreach (var graceful in epochs.Where(e => e.End == EpochEnd.Graceful))
