@@ -398,6 +398,8 @@ internal sealed class ClientConnection : IAsyncDisposable
                     memory = memory[sent..];
                 }
 
+                _outbox.OnSent();
+
                 batch.Reset();
                 if (final)
                 {

@@ -18,6 +18,12 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     /// <summary>Size of a data chunk; a larger frame gets a chunk of its own.</summary>
     internal const int ChunkSize = 64 * 1024;
 
+    /// <summary>Queued bytes above which an awaiting publisher is paced to the broker's reading speed.</summary>
+    internal const long PaceHighWaterBytes = 1024 * 1024;
+
+    /// <summary>Queued bytes at or below which paced publishers go on.</summary>
+    internal const long PaceLowWaterBytes = 256 * 1024;
+
     private readonly Lock _gate = new();
     private readonly Queue<Chunk> _data = new();
     private readonly Queue<byte[]> _control = new();
@@ -25,6 +31,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private byte[]? _final;
+    private TaskCompletionSource? _drained;
+    private bool _stalled;
     private bool _closing;
     private bool _waiting;
     private Chunk? _current;
@@ -101,6 +109,47 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     /// <summary>Wakes the send loop so it sees its cancellation.</summary>
     public void Wake() => _doorbell.Writer.TryWrite(true);
 
+    /// <summary>
+    /// A task an awaiting publisher should wait for (the outbox is above its high-water mark), or null to go on at once.
+    /// Null as well once a pacing wait timed out (<see cref="MarkStalled"/>), until the socket takes bytes again: a
+    /// broker that stopped reading costs a publisher one bounded wait, not one per event.
+    /// </summary>
+    public Task? PaceTask()
+    {
+        lock (_gate)
+        {
+            if (_bytes <= PaceHighWaterBytes || _stalled || _closing)
+            {
+                return null;
+            }
+
+            return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
+    public void MarkStalled()
+    {
+        TaskCompletionSource? release;
+        lock (_gate)
+        {
+            _stalled = true;
+            release = _drained;
+            _drained = null;
+        }
+
+        release?.TrySetResult();
+    }
+
+    /// <summary>The socket accepted a batch: the broker reads again, so pacing resumes.</summary>
+    public void OnSent()
+    {
+        lock (_gate)
+        {
+            _stalled = false;
+        }
+    }
+
     public void EnqueueControl(byte[] frame)
     {
         lock (_gate)
@@ -118,6 +167,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         {
             _closing = true;
             _final = finalFrame;
+            _drained?.TrySetResult();
+            _drained = null;
         }
 
         _doorbell.Writer.TryWrite(true);
@@ -140,6 +191,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             _spare = null;
             _bytes = 0;
             _frames = 0;
+            _drained?.TrySetResult();
+            _drained = null;
             return count;
         }
     }
@@ -181,6 +234,13 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 taken += current.Frames;
                 current.Length = 0;
                 current.Frames = 0;
+            }
+
+            if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
+            {
+                // Safe under the lock: the continuations run asynchronously, never inline here.
+                _drained.TrySetResult();
+                _drained = null;
             }
 
             if (_closing && _frames == 0 && _final is not null)
