@@ -19,7 +19,8 @@ internal sealed partial class BrokerConnection
     {
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
-            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+            // Zero-byte reads: an idle connection waits for data without holding a rented read buffer.
+            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         var limits = _hub.Limits;
         var idleHalf = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : limits.IdleTimeout / 2;
         var deadlineHit = 0;
