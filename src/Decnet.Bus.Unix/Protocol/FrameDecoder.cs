@@ -120,9 +120,22 @@ internal static class FrameDecoder
                 throw new ProtocolException(BusErrorCode.BadFrame, "EVT payload is not a map");
             }
 
-            var payloadStart = r.Position;
-            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
-            var payload = body.Slice(payloadStart, r.Position).ToArray();
+            var rest = body.Slice(r.Position);
+            byte[] payload;
+            if (rest.IsSingleSegment)
+            {
+                var length = MessagePackScan.Measure(rest.FirstSpan, ProtocolConstants.MaxNestingDepth);
+                payload = length >= 0
+                    ? rest.FirstSpan[..length].ToArray()
+                    : throw new ProtocolException(BusErrorCode.BadFrame, "malformed EVT: the payload is truncated or uses a reserved byte");
+            }
+            else
+            {
+                var payloadStart = r.Position;
+                BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
+                payload = body.Slice(payloadStart, r.Position).ToArray();
+            }
+
             return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher);
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
@@ -138,6 +151,12 @@ internal static class FrameDecoder
     /// <exception cref="ProtocolException">The tail is malformed.</exception>
     public static void ValidatePublishTail(ReadOnlySequence<byte> tail)
     {
+        if (tail.IsSingleSegment)
+        {
+            ValidatePublishTail(tail.FirstSpan);
+            return;
+        }
+
         try
         {
             var r = new MessagePackReader(tail);
@@ -175,6 +194,47 @@ internal static class FrameDecoder
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
         }
     }
+
+    /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
+    private static void ValidatePublishTail(ReadOnlySpan<byte> tail)
+    {
+        var offset = Expect(tail, 0, IsString, "PUB type is not a string");
+        offset = Expect(tail, offset, IsString, "PUB id is not a string");
+        offset = Expect(tail, offset, static code => code is 0xca or 0xcb, "PUB ts is not a float");
+        if (offset >= tail.Length || !IsMap(tail[offset]))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
+        }
+
+        var length = MessagePackScan.Measure(tail[offset..], ProtocolConstants.MaxNestingDepth);
+        if (length < 0)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "malformed PUB: the payload is truncated or uses a reserved byte");
+        }
+
+        if (offset + length != tail.Length)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
+        }
+    }
+
+    /// <summary>Checks the kind of the value at <paramref name="offset"/> and returns the offset after it.</summary>
+    private static int Expect(ReadOnlySpan<byte> tail, int offset, Func<byte, bool> kind, string wrongKind)
+    {
+        if (offset >= tail.Length || !kind(tail[offset]))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, wrongKind);
+        }
+
+        var length = MessagePackScan.Measure(tail[offset..], 0);
+        return length >= 0
+            ? offset + length
+            : throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {wrongKind[..wrongKind.IndexOf(" is", StringComparison.Ordinal)]} is truncated");
+    }
+
+    private static bool IsString(byte code) => code is (>= 0xa0 and <= 0xbf) or 0xd9 or 0xda or 0xdb;
+
+    private static bool IsMap(byte code) => code is (>= 0x80 and <= 0x8f) or 0xde or 0xdf;
 
     private delegate T FieldReader<T>(ref MessagePackReader reader);
 
