@@ -165,6 +165,7 @@ internal sealed partial class BrokerConnection
             throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: more than {limits.MaxPatternTokens} tokens in the pattern");
         }
 
+        var subAck = Encode(b => FrameWriter.WriteSubAck(b, sid));
         lock (_subscriptions)
         {
             if (_subscriptions.Remove(sid, out var previous))
@@ -179,11 +180,18 @@ internal sealed partial class BrokerConnection
 
             _subscriptions[sid] = pattern;
             _subscriptionCount = _subscriptions.Count;
-            _hub.AddRoute(pattern, new Route(this, sid));
+
+            // The route goes in before the SUBACK, so once the client reads SUBACK every later publish reaches it; and
+            // both go in under the queue lock, so an event routed through the new route is queued after the SUBACK
+            // and the client never sees an EVT for a subscription before its SUBACK (which is what counts a reconnect).
+            lock (_gate)
+            {
+                _hub.AddRoute(pattern, new Route(this, sid));
+                EnqueueControlLocked(subAck);
+            }
         }
 
-        // Only now is the route in the table: once the client reads SUBACK, every later publish reaches it.
-        EnqueueControl(Encode(b => FrameWriter.WriteSubAck(b, sid)));
+        _doorbell.Writer.TryWrite(true);
     }
 
     private void HandleUnsub(uint sid)
