@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using MessagePack;
 
 namespace Decnet.Bus.Unix.Protocol;
@@ -88,7 +89,10 @@ internal static class FrameDecoder
 
     /// <summary>Decodes an EVT: fills <paramref name="sids"/> and returns the event (payload copied out of the receive buffer).</summary>
     /// <exception cref="ProtocolException">The body is not a valid EVT.</exception>
-    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids)
+    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids) => ReadEvent(body, sids, null, null);
+
+    /// <summary>Decodes an EVT, reusing the topic and type strings of the previous event when their bytes repeat.</summary>
+    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types)
     {
         sids.Clear();
         try
@@ -105,14 +109,14 @@ internal static class FrameDecoder
                 sids.Add(r.ReadUInt32());
             }
 
-            var topic = r.ReadString() ?? throw new ProtocolException(BusErrorCode.BadFrame, "EVT topic is nil");
+            var topic = ReadString(ref r, topics) ?? throw new ProtocolException(BusErrorCode.BadFrame, "EVT topic is nil");
             if (r.ReadArrayHeader() != 3)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "EVT publisher must be [pid, uid, gid]");
             }
 
             var publisher = new PeerCredentials(r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
-            var type = r.ReadString();
+            var type = ReadString(ref r, types);
             var id = r.ReadString();
             var ts = r.ReadDouble();
             if (r.NextMessagePackType != MessagePackType.Map)
@@ -193,6 +197,17 @@ internal static class FrameDecoder
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
         }
+    }
+
+    private static string? ReadString(ref MessagePackReader reader, RecentStrings? recent)
+    {
+        if (recent is null || reader.NextMessagePackType != MessagePackType.String)
+        {
+            return reader.ReadString();
+        }
+
+        var utf8 = reader.ReadStringSequence()!.Value;
+        return utf8.IsSingleSegment ? recent.Get(utf8.FirstSpan) : Encoding.UTF8.GetString(utf8);
     }
 
     /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>

@@ -20,6 +20,8 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
+    private readonly RecentStrings _recentTopics = new();
+    private readonly RecentStrings _recentTypes = new();
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly ILogger _logger;
     private readonly string _path;
@@ -351,7 +353,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         BusEvent evt;
         try
         {
-            evt = FrameDecoder.ReadEvent(body, sids);
+            evt = FrameDecoder.ReadEvent(body, sids, _recentTopics, _recentTypes);
         }
         catch (ProtocolException ex)
         {
