@@ -203,9 +203,11 @@ internal sealed class ClientConnection : IAsyncDisposable
                 return Task.FromException<BrokerStats>(new IOException("the connection to the broker ended"));
             }
 
-            // Enqueue under the lock so replies (which arrive in request order) match the queue order.
+            // Enqueue under the lock so replies (which arrive in request order) match the queue order. STATS goes in the
+            // PUB lane, behind every publish already queued, so its reply proves the broker has routed them all (a
+            // barrier).
             _stats.Enqueue(reply);
-            _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Stats)));
+            _outbox.EnqueueOrdered(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Stats)));
         }
 
         return reply.Task;

@@ -73,29 +73,7 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 dropped += DropOldestChunk();
             }
 
-            if (_current is null || _current.Array.Length - _current.Length < frame.Length)
-            {
-                if (_current is { Length: > 0 })
-                {
-                    _data.Enqueue(_current);
-                }
-
-                _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new Chunk(Math.Max(ChunkSize, frame.Length));
-                if (ReferenceEquals(_current, _spare))
-                {
-                    _spare = null;
-                }
-            }
-
-            frame.CopyTo(_current.Array.AsSpan(_current.Length));
-            _current.Length += frame.Length;
-            _current.Frames++;
-            _bytes += frame.Length;
-            _frames++;
-
-            // Ring only a send loop that is parked: one doorbell per batch, not one per event.
-            ring = _waiting;
-            _waiting = false;
+            ring = AppendLocked(frame);
         }
 
         if (ring)
@@ -104,6 +82,59 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
 
         return dropped;
+    }
+
+    /// <summary>
+    /// Queues a small control frame in order behind every PUB already queued, dropping nothing for it (it may exceed
+    /// the bound by its few bytes): a STATS sent this way is a barrier, its reply proves the publishes arrived. A backlog
+    /// that later overflows can drop it with the PUBs around it (counted with them); the request then times out.
+    /// </summary>
+    public void EnqueueOrdered(ReadOnlySpan<byte> frame)
+    {
+        bool ring;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            ring = AppendLocked(frame);
+        }
+
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>Copies a frame into the chunk being filled; returns whether the parked send loop must be woken.</summary>
+    private bool AppendLocked(ReadOnlySpan<byte> frame)
+    {
+        if (_current is null || _current.Array.Length - _current.Length < frame.Length)
+        {
+            if (_current is { Length: > 0 })
+            {
+                _data.Enqueue(_current);
+            }
+
+            _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new Chunk(Math.Max(ChunkSize, frame.Length));
+            if (ReferenceEquals(_current, _spare))
+            {
+                _spare = null;
+            }
+        }
+
+        frame.CopyTo(_current.Array.AsSpan(_current.Length));
+        _current.Length += frame.Length;
+        _current.Frames++;
+        _bytes += frame.Length;
+        _frames++;
+
+        // Ring only a send loop that is parked: one doorbell per batch, not one per event.
+        var ring = _waiting;
+        _waiting = false;
+        return ring;
     }
 
     /// <summary>Wakes the send loop so it sees its cancellation.</summary>
