@@ -45,6 +45,26 @@ public sealed partial class UnixSocketBus
             _counters.AddDropped(dropped);
         }
 
-        return ValueTask.CompletedTask;
+        // Only a connected broker paces: while connecting there is no reader to wait for.
+        var pace = _state == ConnectionState.Connected ? _outbox.PaceTask() : null;
+        return pace is null ? ValueTask.CompletedTask : PaceAsync(pace, cancellationToken);
+    }
+
+    /// <summary>
+    /// Holds an awaiting publisher while its send buffer is above the high-water mark, so a publisher faster than the
+    /// broker reads is slowed to the broker's speed instead of losing its oldest events. The event is already queued;
+    /// the wait is bounded by <see cref="PaceBound"/>, after which the broker counts as not reading and pacing stops
+    /// until it reads again, so a hung broker costs one bounded wait, never a stall.
+    /// </summary>
+    private async ValueTask PaceAsync(Task drained, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await drained.WaitAsync(PaceBound, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _outbox.MarkStalled();
+        }
     }
 }

@@ -17,6 +17,13 @@ public sealed partial class UnixSocketBus : IBus
     /// <summary>How long <see cref="DisposeAsync"/> lets queued publishes reach the broker before closing.</summary>
     public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The longest an awaited <see cref="PublishAsync{TPayload}"/> waits for a broker that reads slower than the
+    /// caller publishes (see pacing in docs/Service-Bus.md); past it the broker counts as not reading until it reads
+    /// again. Long enough that a busy broker on a loaded host is not mistaken for a hung one.
+    /// </summary>
+    public static readonly TimeSpan PaceBound = TimeSpan.FromSeconds(1);
+
     /// <summary>How long <see cref="SubscribeAsync"/> waits for the broker before returning a not-yet-live subscription.</summary>
     public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using MessagePack;
 
 namespace Decnet.Bus.Unix.Protocol;
@@ -88,7 +89,10 @@ internal static class FrameDecoder
 
     /// <summary>Decodes an EVT: fills <paramref name="sids"/> and returns the event (payload copied out of the receive buffer).</summary>
     /// <exception cref="ProtocolException">The body is not a valid EVT.</exception>
-    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids)
+    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids) => ReadEvent(body, sids, null, null);
+
+    /// <summary>Decodes an EVT, reusing the topic and type strings of the previous event when their bytes repeat.</summary>
+    public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types)
     {
         sids.Clear();
         try
@@ -105,14 +109,14 @@ internal static class FrameDecoder
                 sids.Add(r.ReadUInt32());
             }
 
-            var topic = r.ReadString() ?? throw new ProtocolException(BusErrorCode.BadFrame, "EVT topic is nil");
+            var topic = ReadString(ref r, topics) ?? throw new ProtocolException(BusErrorCode.BadFrame, "EVT topic is nil");
             if (r.ReadArrayHeader() != 3)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "EVT publisher must be [pid, uid, gid]");
             }
 
             var publisher = new PeerCredentials(r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
-            var type = r.ReadString();
+            var type = ReadString(ref r, types);
             var id = r.ReadString();
             var ts = r.ReadDouble();
             if (r.NextMessagePackType != MessagePackType.Map)
@@ -120,9 +124,22 @@ internal static class FrameDecoder
                 throw new ProtocolException(BusErrorCode.BadFrame, "EVT payload is not a map");
             }
 
-            var payloadStart = r.Position;
-            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
-            var payload = body.Slice(payloadStart, r.Position).ToArray();
+            var rest = body.Slice(r.Position);
+            byte[] payload;
+            if (rest.IsSingleSegment)
+            {
+                var length = MessagePackScan.Measure(rest.FirstSpan, ProtocolConstants.MaxNestingDepth);
+                payload = length >= 0
+                    ? rest.FirstSpan[..length].ToArray()
+                    : throw new ProtocolException(BusErrorCode.BadFrame, "malformed EVT: the payload is truncated or uses a reserved byte");
+            }
+            else
+            {
+                var payloadStart = r.Position;
+                BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
+                payload = body.Slice(payloadStart, r.Position).ToArray();
+            }
+
             return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher);
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
@@ -138,6 +155,12 @@ internal static class FrameDecoder
     /// <exception cref="ProtocolException">The tail is malformed.</exception>
     public static void ValidatePublishTail(ReadOnlySequence<byte> tail)
     {
+        if (tail.IsSingleSegment)
+        {
+            ValidatePublishTail(tail.FirstSpan);
+            return;
+        }
+
         try
         {
             var r = new MessagePackReader(tail);
@@ -175,6 +198,58 @@ internal static class FrameDecoder
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
         }
     }
+
+    private static string? ReadString(ref MessagePackReader reader, RecentStrings? recent)
+    {
+        if (recent is null || reader.NextMessagePackType != MessagePackType.String)
+        {
+            return reader.ReadString();
+        }
+
+        var utf8 = reader.ReadStringSequence()!.Value;
+        return utf8.IsSingleSegment ? recent.Get(utf8.FirstSpan) : Encoding.UTF8.GetString(utf8);
+    }
+
+    /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
+    private static void ValidatePublishTail(ReadOnlySpan<byte> tail)
+    {
+        var offset = Expect(tail, 0, IsString, "PUB type is not a string");
+        offset = Expect(tail, offset, IsString, "PUB id is not a string");
+        offset = Expect(tail, offset, static code => code is 0xca or 0xcb, "PUB ts is not a float");
+        if (offset >= tail.Length || !IsMap(tail[offset]))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
+        }
+
+        var length = MessagePackScan.Measure(tail[offset..], ProtocolConstants.MaxNestingDepth);
+        if (length < 0)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "malformed PUB: the payload is truncated or uses a reserved byte");
+        }
+
+        if (offset + length != tail.Length)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
+        }
+    }
+
+    /// <summary>Checks the kind of the value at <paramref name="offset"/> and returns the offset after it.</summary>
+    private static int Expect(ReadOnlySpan<byte> tail, int offset, Func<byte, bool> kind, string wrongKind)
+    {
+        if (offset >= tail.Length || !kind(tail[offset]))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, wrongKind);
+        }
+
+        var length = MessagePackScan.Measure(tail[offset..], 0);
+        return length >= 0
+            ? offset + length
+            : throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {wrongKind[..wrongKind.IndexOf(" is", StringComparison.Ordinal)]} is truncated");
+    }
+
+    private static bool IsString(byte code) => code is (>= 0xa0 and <= 0xbf) or 0xd9 or 0xda or 0xdb;
+
+    private static bool IsMap(byte code) => code is (>= 0x80 and <= 0x8f) or 0xde or 0xdf;
 
     private delegate T FieldReader<T>(ref MessagePackReader reader);
 

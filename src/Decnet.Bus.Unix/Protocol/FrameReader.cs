@@ -59,6 +59,11 @@ internal static class FrameReader
 
     private static Frame ParseBody(ReadOnlySequence<byte> body)
     {
+        if (body.IsSingleSegment && TryParseCanonicalPub(body, out var pub))
+        {
+            return pub;
+        }
+
         try
         {
             var reader = new MessagePackReader(body);
@@ -125,6 +130,49 @@ internal static class FrameReader
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"malformed frame: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// The hot path for the frame a broker sees most: a PUB as every client encodes it (fixarray of 6, fixint kind 3,
+    /// then the topic string), read straight from the bytes. Anything else, including other valid encodings of the
+    /// same PUB, goes through the general reader.
+    /// </summary>
+    private static bool TryParseCanonicalPub(ReadOnlySequence<byte> body, out Frame frame)
+    {
+        frame = default;
+        var span = body.FirstSpan;
+        if (span.Length < 3 || span[0] != 0x96 || span[1] != (byte)FrameKind.Pub)
+        {
+            return false;
+        }
+
+        int start;
+        long length;
+        switch (span[2])
+        {
+            case >= 0xa0 and <= 0xbf:
+                start = 3;
+                length = span[2] & 0x1f;
+                break;
+            case 0xd9 when span.Length >= 4:
+                start = 4;
+                length = span[3];
+                break;
+            case 0xda when span.Length >= 5:
+                start = 5;
+                length = BinaryPrimitives.ReadUInt16BigEndian(span[3..]);
+                break;
+            default:
+                return false;
+        }
+
+        if (start + length > span.Length)
+        {
+            return false;
+        }
+
+        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(start, length), body.Slice(start + length));
+        return true;
     }
 
     private static ReadOnlySequence<byte> ReadUtf8(ref MessagePackReader reader, string field)

@@ -4,11 +4,11 @@ namespace Decnet.Bus.Unix.Protocol;
 
 /// <summary>
 /// A growable buffer over <see cref="ArrayPool{T}"/> whose written bytes stay writable, so a frame's length prefix
-/// can be patched after its body is encoded. Not thread-safe.
+/// can be patched after its body is encoded. Rents nothing until first written to. Not thread-safe.
 /// </summary>
 internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _buffer = [];
     private int _written;
 
     public int WrittenCount => _written;
@@ -49,10 +49,13 @@ internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWri
         if (_buffer.Length > keepCapacity)
         {
             var old = _buffer;
-            _buffer = ArrayPool<byte>.Shared.Rent(256);
+            _buffer = [];
             ArrayPool<byte>.Shared.Return(old);
         }
     }
+
+    /// <summary>Forgets the written bytes and returns the buffer to the pool (an idle owner holds no memory).</summary>
+    public void Release() => Dispose();
 
     public void Dispose()
     {
@@ -73,7 +76,7 @@ internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWri
             return;
         }
 
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, initialCapacity), _written + sizeHint));
         _buffer.AsSpan(0, _written).CopyTo(grown);
         if (_buffer.Length > 0)
         {

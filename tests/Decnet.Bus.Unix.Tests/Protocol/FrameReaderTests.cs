@@ -27,6 +27,44 @@ public sealed class FrameReaderTests
         Assert.True(frame.Tail.ToArray().AsSpan().EndsWith(Payload));
     }
 
+    [Theory]
+    [InlineData(false, "decky.d1.mutation")]
+    [InlineData(true, "decky.d1.mutation")]
+    [InlineData(false, "t")]
+    [InlineData(true, "t")]
+    public void TryParse_Pub_CanonicalAndOtherEncodingsReadAlike(bool longTopic, string topic)
+    {
+        // The canonical PUB takes the byte-level fast path; the same PUB with its kind as uint8 (0xcc 0x03) and its
+        // topic as str16 takes the general reader. Both must yield the same topic and tail.
+        topic = longTopic ? topic + "." + new string('x', 300) : topic;
+        var canonical = FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "applied", "id-1", 1.5, Payload));
+        var canonicalBuffer = new ReadOnlySequence<byte>(canonical);
+        Assert.True(FrameReader.TryParse(ref canonicalBuffer, MaxFrame, out var fast));
+
+        var body = new ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(body);
+        writer.WriteArrayHeader(6);
+        writer.WriteUInt8((byte)FrameKind.Pub);
+        var topicBytes = Encoding.UTF8.GetBytes(topic);
+        byte[] str16 = [0xda, (byte)(topicBytes.Length >> 8), (byte)topicBytes.Length];
+        writer.WriteRaw(str16);
+        writer.WriteRaw(topicBytes);
+        writer.Write("applied");
+        writer.Write("id-1");
+        writer.Write(1.5);
+        writer.WriteRaw(Payload);
+        writer.Flush();
+        byte[] other = [0, 0, (byte)(body.WrittenCount >> 8), (byte)body.WrittenCount, .. body.WrittenSpan];
+        var otherBuffer = new ReadOnlySequence<byte>(other);
+        Assert.True(FrameReader.TryParse(ref otherBuffer, MaxFrame, out var general));
+
+        Assert.Equal(FrameKind.Pub, fast.Kind);
+        Assert.Equal(FrameKind.Pub, general.Kind);
+        Assert.Equal(topic, Encoding.UTF8.GetString(fast.Topic));
+        Assert.Equal(topic, Encoding.UTF8.GetString(general.Topic));
+        Assert.Equal(general.Tail.ToArray(), fast.Tail.ToArray());
+    }
+
     [Fact]
     public void TryParse_EveryPrefixOfAFrame_NeedsMoreBytes()
     {

@@ -19,7 +19,8 @@ internal sealed partial class BrokerConnection
     {
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
-            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+            // Zero-byte reads: an idle connection waits for data without holding a rented read buffer.
+            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         var limits = _hub.Limits;
         var idleHalf = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : limits.IdleTimeout / 2;
         var deadlineHit = 0;
@@ -164,6 +165,7 @@ internal sealed partial class BrokerConnection
             throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: more than {limits.MaxPatternTokens} tokens in the pattern");
         }
 
+        var subAck = Encode(b => FrameWriter.WriteSubAck(b, sid));
         lock (_subscriptions)
         {
             if (_subscriptions.Remove(sid, out var previous))
@@ -178,11 +180,18 @@ internal sealed partial class BrokerConnection
 
             _subscriptions[sid] = pattern;
             _subscriptionCount = _subscriptions.Count;
-            _hub.AddRoute(pattern, new Route(this, sid));
+
+            // The route goes in before the SUBACK, so once the client reads SUBACK every later publish reaches it; and
+            // both go in under the queue lock, so an event routed through the new route is queued after the SUBACK
+            // and the client never sees an EVT for a subscription before its SUBACK (which is what counts a reconnect).
+            lock (_gate)
+            {
+                _hub.AddRoute(pattern, new Route(this, sid));
+                EnqueueControlLocked(subAck);
+            }
         }
 
-        // Only now is the route in the table: once the client reads SUBACK, every later publish reaches it.
-        EnqueueControl(Encode(b => FrameWriter.WriteSubAck(b, sid)));
+        _doorbell.Writer.TryWrite(true);
     }
 
     private void HandleUnsub(uint sid)

@@ -49,9 +49,14 @@ internal sealed partial class BrokerConnection
                     return;
                 }
 
-                if (count == 0 && !await WaitForWorkAsync().ConfigureAwait(false))
+                if (count == 0)
                 {
-                    return;
+                    // Parked: give the batch buffer back, so an idle connection holds no send memory.
+                    batch.Release();
+                    if (!await WaitForWorkAsync().ConfigureAwait(false))
+                    {
+                        return;
+                    }
                 }
             }
         }

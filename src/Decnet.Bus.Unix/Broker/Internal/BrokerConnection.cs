@@ -243,20 +243,26 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_closing)
-            {
-                return;
-            }
-
-            if (_control.Count >= MaxControlBacklog)
-            {
-                throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} unread control frames");
-            }
-
-            _control.Enqueue(frame);
+            EnqueueControlLocked(frame);
         }
 
         _doorbell.Writer.TryWrite(true);
+    }
+
+    /// <summary>Queues a control frame; the caller holds <c>_gate</c> and rings the doorbell after releasing it.</summary>
+    private void EnqueueControlLocked(byte[] frame)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        if (_control.Count >= MaxControlBacklog)
+        {
+            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} unread control frames");
+        }
+
+        _control.Enqueue(frame);
     }
 
     private static byte[] Encode(Action<PooledBufferWriter> write)

@@ -20,6 +20,8 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
+    private readonly RecentStrings _recentTopics = new();
+    private readonly RecentStrings _recentTypes = new();
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly ILogger _logger;
     private readonly string _path;
@@ -201,9 +203,11 @@ internal sealed class ClientConnection : IAsyncDisposable
                 return Task.FromException<BrokerStats>(new IOException("the connection to the broker ended"));
             }
 
-            // Enqueue under the lock so replies (which arrive in request order) match the queue order.
+            // Enqueue under the lock so replies (which arrive in request order) match the queue order. STATS goes in the
+            // PUB lane, behind every publish already queued, so its reply proves the broker has routed them all (a
+            // barrier).
             _stats.Enqueue(reply);
-            _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Stats)));
+            _outbox.EnqueueOrdered(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Stats)));
         }
 
         return reply.Task;
@@ -351,7 +355,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         BusEvent evt;
         try
         {
-            evt = FrameDecoder.ReadEvent(body, sids);
+            evt = FrameDecoder.ReadEvent(body, sids, _recentTopics, _recentTypes);
         }
         catch (ProtocolException ex)
         {
@@ -397,6 +401,8 @@ internal sealed class ClientConnection : IAsyncDisposable
                     var sent = await _socket.SendAsync(memory, SocketFlags.None, _abort.Token).ConfigureAwait(false);
                     memory = memory[sent..];
                 }
+
+                _outbox.OnSent();
 
                 batch.Reset();
                 if (final)

@@ -18,6 +18,12 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     /// <summary>Size of a data chunk; a larger frame gets a chunk of its own.</summary>
     internal const int ChunkSize = 64 * 1024;
 
+    /// <summary>Queued bytes above which an awaiting publisher is paced to the broker's reading speed.</summary>
+    internal const long PaceHighWaterBytes = 1024 * 1024;
+
+    /// <summary>Queued bytes at or below which paced publishers go on.</summary>
+    internal const long PaceLowWaterBytes = 256 * 1024;
+
     private readonly Lock _gate = new();
     private readonly Queue<Chunk> _data = new();
     private readonly Queue<byte[]> _control = new();
@@ -25,6 +31,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private byte[]? _final;
+    private TaskCompletionSource? _drained;
+    private bool _stalled;
     private bool _closing;
     private bool _waiting;
     private Chunk? _current;
@@ -65,29 +73,7 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 dropped += DropOldestChunk();
             }
 
-            if (_current is null || _current.Array.Length - _current.Length < frame.Length)
-            {
-                if (_current is { Length: > 0 })
-                {
-                    _data.Enqueue(_current);
-                }
-
-                _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new Chunk(Math.Max(ChunkSize, frame.Length));
-                if (ReferenceEquals(_current, _spare))
-                {
-                    _spare = null;
-                }
-            }
-
-            frame.CopyTo(_current.Array.AsSpan(_current.Length));
-            _current.Length += frame.Length;
-            _current.Frames++;
-            _bytes += frame.Length;
-            _frames++;
-
-            // Ring only a send loop that is parked: one doorbell per batch, not one per event.
-            ring = _waiting;
-            _waiting = false;
+            ring = AppendLocked(frame);
         }
 
         if (ring)
@@ -98,8 +84,102 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         return dropped;
     }
 
+    /// <summary>
+    /// Queues a small control frame in order behind every PUB already queued, dropping nothing for it (it may exceed
+    /// the bound by its few bytes): a STATS sent this way is a barrier, its reply proves the publishes arrived. A backlog
+    /// that later overflows can drop it with the PUBs around it (counted with them); the request then times out.
+    /// </summary>
+    public void EnqueueOrdered(ReadOnlySpan<byte> frame)
+    {
+        bool ring;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return;
+            }
+
+            ring = AppendLocked(frame);
+        }
+
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>Copies a frame into the chunk being filled; returns whether the parked send loop must be woken.</summary>
+    private bool AppendLocked(ReadOnlySpan<byte> frame)
+    {
+        if (_current is null || _current.Array.Length - _current.Length < frame.Length)
+        {
+            if (_current is { Length: > 0 })
+            {
+                _data.Enqueue(_current);
+            }
+
+            _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new Chunk(Math.Max(ChunkSize, frame.Length));
+            if (ReferenceEquals(_current, _spare))
+            {
+                _spare = null;
+            }
+        }
+
+        frame.CopyTo(_current.Array.AsSpan(_current.Length));
+        _current.Length += frame.Length;
+        _current.Frames++;
+        _bytes += frame.Length;
+        _frames++;
+
+        // Ring only a send loop that is parked: one doorbell per batch, not one per event.
+        var ring = _waiting;
+        _waiting = false;
+        return ring;
+    }
+
     /// <summary>Wakes the send loop so it sees its cancellation.</summary>
     public void Wake() => _doorbell.Writer.TryWrite(true);
+
+    /// <summary>
+    /// A task an awaiting publisher should wait for (the outbox is above its high-water mark), or null to go on at once.
+    /// Null as well once a pacing wait timed out (<see cref="MarkStalled"/>), until the socket takes bytes again: a
+    /// broker that stopped reading costs a publisher one bounded wait, not one per event.
+    /// </summary>
+    public Task? PaceTask()
+    {
+        lock (_gate)
+        {
+            if (_bytes <= PaceHighWaterBytes || _stalled || _closing)
+            {
+                return null;
+            }
+
+            return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
+    public void MarkStalled()
+    {
+        TaskCompletionSource? release;
+        lock (_gate)
+        {
+            _stalled = true;
+            release = _drained;
+            _drained = null;
+        }
+
+        release?.TrySetResult();
+    }
+
+    /// <summary>The socket accepted a batch: the broker reads again, so pacing resumes.</summary>
+    public void OnSent()
+    {
+        lock (_gate)
+        {
+            _stalled = false;
+        }
+    }
 
     public void EnqueueControl(byte[] frame)
     {
@@ -118,6 +198,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         {
             _closing = true;
             _final = finalFrame;
+            _drained?.TrySetResult();
+            _drained = null;
         }
 
         _doorbell.Writer.TryWrite(true);
@@ -140,6 +222,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             _spare = null;
             _bytes = 0;
             _frames = 0;
+            _drained?.TrySetResult();
+            _drained = null;
             return count;
         }
     }
@@ -181,6 +265,13 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 taken += current.Frames;
                 current.Length = 0;
                 current.Frames = 0;
+            }
+
+            if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
+            {
+                // Safe under the lock: the continuations run asynchronously, never inline here.
+                _drained.TrySetResult();
+                _drained = null;
             }
 
             if (_closing && _frames == 0 && _final is not null)

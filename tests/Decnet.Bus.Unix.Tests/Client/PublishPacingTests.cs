@@ -1,0 +1,83 @@
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+/// <summary>
+/// Pacing: an awaited publish waits (bounded) while the client's send buffer is above its high-water mark, so a fast
+/// publisher is slowed to the broker's reading speed instead of dropping; a broker that stops reading costs one
+/// bounded wait, after which publishing goes on at once.
+/// </summary>
+public sealed class PublishPacingTests
+{
+    private const int _payloadBytes = 128;
+    private static readonly Dictionary<string, byte[]> _payload = new() { ["blob"] = new byte[_payloadBytes] };
+
+    [Fact]
+    public async Task Publish_BrokerStopsReading_OneBoundedWait_ThenPublishesCompleteAtOnce()
+    {
+        using var dir = new TempSocketDir();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
+
+        // Disposed before the bus: closing the stuck socket is what lets the bus's send loop end.
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+
+        await bus.PublishAsync("pace.start", _payload);
+        await broker.Welcomed.WaitAsync(timeout.Token);
+        await bus.WaitForGenerationAsync(1, timeout.Token);
+
+        // Fill the socket and then the outbox past the high-water mark: the first publish that has to wait is held.
+        ValueTask held = default;
+        var published = 0;
+        while (published < 1_000_000)
+        {
+            held = bus.PublishAsync("pace.fill", _payload);
+            published++;
+            if (!held.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        Assert.False(held.IsCompleted, $"no publish was paced after {published} events of 128 bytes");
+        // Each PUB here is under 256 bytes: nothing waits before the buffer really holds the high-water mark.
+        Assert.True(published * 256L > ClientOutbox.PaceHighWaterBytes, $"paced after only {published} events");
+
+        time.Advance(UnixSocketBus.PaceBound);
+        await held.AsTask().WaitAsync(timeout.Token);
+
+        // The broker is now known not to read: no further publish waits, and none throws.
+        for (var i = 0; i < 1_000; i++)
+        {
+            Assert.True(bus.PublishAsync("pace.after", _payload).IsCompletedSuccessfully, $"publish {i} after the stall was held");
+        }
+
+        Assert.Equal(0, bus.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task Publish_FlatOutAwaited_BrokerKeepsUp_NothingDroppedByThePublisher()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var publisher = broker.CreateClient("pacer");
+        const int Count = 200_000;
+        await using var end = await publisher.SubscribeAsync("pace.end");
+        await using var ends = end.GetAsyncEnumerator();
+
+        for (var i = 0; i < Count; i++)
+        {
+            await publisher.PublishAsync("pace.flat", _payload);
+        }
+
+        // The echoed end marker left the client behind every PUB, so once it is back the broker has routed them all.
+        await publisher.PublishAsync("pace.end", _payload);
+        Assert.True(await ends.MoveNextAsync().AsTask().WaitAsync(TestBroker.Bound));
+        var stats = await publisher.GetBrokerStatsAsync().WaitAsync(TestBroker.Bound);
+
+        Assert.Equal(0, publisher.Counters.Dropped);
+        Assert.Equal(Count + 1, stats.Published);
+    }
+}

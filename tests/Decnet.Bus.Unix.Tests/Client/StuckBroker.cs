@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+/// <summary>
+/// A raw socket server that answers the first connection's HELLO with WELCOME and then never reads again: a broker that
+/// hangs with its socket open, so the client's writes back up.
+/// </summary>
+internal sealed class StuckBroker : IAsyncDisposable
+{
+    private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private readonly Task<Socket> _serving;
+
+    public StuckBroker(string path)
+    {
+        _listener.Bind(new UnixDomainSocketEndPoint(path));
+        _listener.Listen();
+        _serving = ServeOneAsync();
+    }
+
+    /// <summary>Completes once WELCOME has been sent.</summary>
+    public Task Welcomed => _serving;
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Dispose();
+        await ((Task)_serving).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_serving.IsCompletedSuccessfully)
+        {
+            _serving.Result.Dispose();
+        }
+    }
+
+    private async Task<Socket> ServeOneAsync()
+    {
+        var socket = await _listener.AcceptAsync();
+        var pending = new ArrayBufferWriter<byte>();
+        var chunk = new byte[1];
+        while (true)
+        {
+            // One byte at a time, so nothing after HELLO is taken off the socket.
+            if (await socket.ReceiveAsync(chunk, SocketFlags.None) == 0)
+            {
+                throw new IOException("client left before HELLO");
+            }
+
+            pending.Write(chunk);
+            var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
+            if (FrameReader.TryParse(ref sequence, 1 << 20, out var frame) && frame.Kind == FrameKind.Hello)
+            {
+                await socket.SendAsync(FrameBytes.Of(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(1, 1, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
+                return socket;
+            }
+        }
+    }
+}
