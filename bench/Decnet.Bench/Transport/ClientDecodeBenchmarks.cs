@@ -33,6 +33,14 @@ public class ClientDecodeBenchmarks
         _body = parsed.Body;
     }
 
-    [Benchmark]
+    private readonly RecentStrings _topics = new();
+    private readonly RecentStrings _types = new();
+
+    /// <summary>Without the string caches: a fresh topic and type string per event (every event on a new topic).</summary>
+    [Benchmark(Baseline = true)]
     public BusEvent DecodeEvt() => FrameDecoder.ReadEvent(_body, _sids);
+
+    /// <summary>What a client's receive loop does: topic and type strings reused while they repeat.</summary>
+    [Benchmark]
+    public BusEvent DecodeEvtRepeatingTopic() => FrameDecoder.ReadEvent(_body, _sids, _topics, _types);
 }
