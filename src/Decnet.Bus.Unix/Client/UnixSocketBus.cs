@@ -9,8 +9,9 @@ namespace Decnet.Bus.Unix;
 
 /// <summary>
 /// A client of the host's broker over its UNIX socket. Connects lazily on first use, reconnects with capped
-/// exponential backoff and re-subscribes by itself; publishing never blocks on the broker and never throws because
-/// it is down (such events are dropped and counted).
+/// exponential backoff and re-subscribes by itself. Publishing never throws because the broker is down (such events
+/// are dropped and counted) and never waits on consumers; an awaited publish is only paced, for at most
+/// <see cref="PaceBound"/>, while the broker reads slower than the caller publishes.
 /// </summary>
 public sealed partial class UnixSocketBus : IBus
 {
