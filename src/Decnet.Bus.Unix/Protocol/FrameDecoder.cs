@@ -93,6 +93,12 @@ internal static class FrameDecoder
 
     /// <summary>Decodes an EVT, reusing the topic and type strings of the previous event when their bytes repeat.</summary>
     public static BusEvent ReadEvent(ReadOnlySequence<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types)
+        => body.IsSingleSegment && EvtSpanDecoder.TryRead(body.FirstSpan, sids, topics, types, out var fast)
+            ? fast!
+            : ReadEventGeneral(body, sids, topics, types);
+
+    /// <summary>The general EVT reader: every encoding, every error worded; <see cref="EvtSpanDecoder"/> defers to it.</summary>
+    internal static BusEvent ReadEventGeneral(ReadOnlySequence<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types)
     {
         sids.Clear();
         try

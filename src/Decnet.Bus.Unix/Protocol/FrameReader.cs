@@ -64,6 +64,12 @@ internal static class FrameReader
             return pub;
         }
 
+        if (body.FirstSpan is [0x98, (byte)FrameKind.Evt, ..])
+        {
+            // An EVT as the broker writes it: decoded in full later, like the general path does for any EVT.
+            return new Frame(FrameKind.Evt, body, 0, default, default);
+        }
+
         try
         {
             var reader = new MessagePackReader(body);
