@@ -122,6 +122,9 @@ internal sealed partial class BrokerConnection
                 {
                     return true;
                 }
+
+                // Seen under the same lock as every enqueue: an event queued after this line rings the doorbell.
+                _parked = true;
             }
 
             if (!await _doorbell.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))

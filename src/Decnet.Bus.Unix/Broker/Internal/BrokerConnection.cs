@@ -29,6 +29,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private long _queuedBytes;
     private byte[]? _finalFrame;
     private bool _closing;
+    private bool _parked;
     private int _subscriptionCount;
     private long _published;
     private long _delivered;
@@ -66,6 +67,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     public int EnqueueEvent(OutboundItem item)
     {
         var dropped = 0;
+        bool ring;
         lock (_gate)
         {
             if (_closing)
@@ -84,6 +86,10 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             item.Event.AddRef();
             _events.Enqueue(item);
             _queuedBytes += item.Bytes;
+
+            // Ring only a send loop that is parked: one doorbell per batch, not one channel write per event.
+            ring = _parked;
+            _parked = false;
         }
 
         Interlocked.Increment(ref _delivered);
@@ -92,7 +98,11 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             Interlocked.Add(ref _dropped, dropped);
         }
 
-        _doorbell.Writer.TryWrite(true);
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+
         return dropped;
     }
 
