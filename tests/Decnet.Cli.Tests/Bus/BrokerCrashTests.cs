@@ -27,7 +27,8 @@ public sealed class BrokerCrashTests
             await using var subscriber = new UnixSocketBus(options);
             await using var publisher = new UnixSocketBus(options);
             await using var subscription = await subscriber.SubscribeAsync("crash.>");
-            await ReceiveMarkerAsync(publisher, subscription, "crash.initial", _bound);
+            await using var events = subscription.GetAsyncEnumerator();
+            await FreshEvent.AwaitAsync(publisher, events, "crash.initial", "marker-initial", _bound);
 
             for (var cycle = 1; cycle <= Cycles; cycle++)
             {
@@ -40,7 +41,7 @@ public sealed class BrokerCrashTests
                 await publisher.PublishAsync($"crash.c{cycle}.lost", new Dictionary<string, object?>());
 
                 broker = await BrokerProcess.StartAsync(socket.Path);
-                var evt = await ReceiveMarkerAsync(publisher, subscription, $"crash.c{cycle}.marker", _recovery);
+                var evt = await FreshEvent.AwaitAsync(publisher, events, $"crash.c{cycle}.marker", $"marker-c{cycle}", _recovery);
 
                 Assert.Equal($"crash.c{cycle}.marker", evt.Topic);
                 Assert.Equal(cycle, subscription.Reconnected);
@@ -49,38 +50,6 @@ public sealed class BrokerCrashTests
         finally
         {
             await broker.DisposeAsync();
-        }
-    }
-
-    /// <summary>
-    /// Publishes a marker and waits a short round for it, repeating until <paramref name="bound"/>: while clients
-    /// reconnect a marker can be lost (at-most-once), so one arriving is the acknowledgement that both sides are live.
-    /// </summary>
-    private static async Task<BusEvent> ReceiveMarkerAsync(IBus publisher, IBusSubscription subscription, string topic, TimeSpan bound)
-    {
-        using var deadline = new CancellationTokenSource(bound);
-        var events = subscription.GetAsyncEnumerator(deadline.Token);
-        var pending = events.MoveNextAsync().AsTask();
-        while (true)
-        {
-            await publisher.PublishAsync(topic, new Dictionary<string, object?> { ["at"] = DateTime.UtcNow.Ticks });
-
-            // Failure bound for this one marker only; the pending read carries over to the next round.
-            var roundTimeout = Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
-            while (await Task.WhenAny(pending, roundTimeout) == pending)
-            {
-                Assert.True(await pending, "subscription ended");
-                if (events.Current.Topic == topic)
-                {
-                    return events.Current;
-                }
-
-                // A spare marker of an earlier round (several can be in flight) or a hint that outlived the crash:
-                // not this round's acknowledgement, so keep reading.
-                pending = events.MoveNextAsync().AsTask();
-            }
-
-            Assert.False(deadline.IsCancellationRequested, $"no marker on {topic} within {bound}");
         }
     }
 }
