@@ -39,13 +39,13 @@ internal static class EvtSpanDecoder
             sids.Add(sid);
         }
 
-        if (!TryString(body, ref at, out var topicUtf8, out var topicNil) || topicNil
+        if (!MessagePackScan.TryReadString(body, ref at, out var topicUtf8, out var topicNil) || topicNil
             || !TryArrayHeader(body, ref at, out var fields) || fields != 3
             || !TryInt32(body, ref at, out var pid) || !TryInt32(body, ref at, out var uid) || !TryInt32(body, ref at, out var gid)
-            || !TryString(body, ref at, out var typeUtf8, out var typeNil)
-            || !TryString(body, ref at, out var idUtf8, out var idNil)
+            || !MessagePackScan.TryReadString(body, ref at, out var typeUtf8, out var typeNil)
+            || !MessagePackScan.TryReadString(body, ref at, out var idUtf8, out var idNil)
             || !TryDouble(body, ref at, out var ts)
-            || at >= body.Length || !IsMap(body[at]))
+            || at >= body.Length || !MessagePackScan.IsMap(body[at]))
         {
             sids.Clear();
             return false;
@@ -65,8 +65,6 @@ internal static class EvtSpanDecoder
         evt = new BusEvent(topic, body.Slice(at, length).ToArray(), type, id, ts, BusEvent.CurrentVersion, new PeerCredentials(pid, uid, gid));
         return true;
     }
-
-    private static bool IsMap(byte code) => code is (>= 0x80 and <= 0x8f) or 0xde or 0xdf;
 
     private static bool TryArrayHeader(ReadOnlySpan<byte> body, ref int at, out int count)
     {
@@ -163,54 +161,6 @@ internal static class EvtSpanDecoder
 
                 return false;
         }
-    }
-
-    private static bool TryString(ReadOnlySpan<byte> body, ref int at, out ReadOnlySpan<byte> utf8, out bool nil)
-    {
-        utf8 = default;
-        nil = false;
-        if (at >= body.Length)
-        {
-            return false;
-        }
-
-        var code = body[at];
-        int start;
-        long length;
-        switch (code)
-        {
-            case 0xc0:
-                nil = true;
-                at++;
-                return true;
-            case >= 0xa0 and <= 0xbf:
-                start = at + 1;
-                length = code & 0x1f;
-                break;
-            case 0xd9 when at + 2 <= body.Length:
-                start = at + 2;
-                length = body[at + 1];
-                break;
-            case 0xda when at + 3 <= body.Length:
-                start = at + 3;
-                length = BinaryPrimitives.ReadUInt16BigEndian(body[(at + 1)..]);
-                break;
-            case 0xdb when at + 5 <= body.Length:
-                start = at + 5;
-                length = BinaryPrimitives.ReadUInt32BigEndian(body[(at + 1)..]);
-                break;
-            default:
-                return false;
-        }
-
-        if (start + length > body.Length)
-        {
-            return false;
-        }
-
-        utf8 = body.Slice(start, (int)length);
-        at = start + (int)length;
-        return true;
     }
 
     private static bool TryDouble(ReadOnlySpan<byte> body, ref int at, out double value)

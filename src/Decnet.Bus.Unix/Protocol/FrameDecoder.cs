@@ -219,10 +219,10 @@ internal static class FrameDecoder
     /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
     private static void ValidatePublishTail(ReadOnlySpan<byte> tail)
     {
-        var offset = Expect(tail, 0, IsString, "PUB type is not a string");
-        offset = Expect(tail, offset, IsString, "PUB id is not a string");
+        var offset = Expect(tail, 0, MessagePackScan.IsString, "PUB type is not a string");
+        offset = Expect(tail, offset, MessagePackScan.IsString, "PUB id is not a string");
         offset = Expect(tail, offset, static code => code is 0xca or 0xcb, "PUB ts is not a float");
-        if (offset >= tail.Length || !IsMap(tail[offset]))
+        if (offset >= tail.Length || !MessagePackScan.IsMap(tail[offset]))
         {
             throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
         }
@@ -252,10 +252,6 @@ internal static class FrameDecoder
             ? offset + length
             : throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {wrongKind[..wrongKind.IndexOf(" is", StringComparison.Ordinal)]} is truncated");
     }
-
-    private static bool IsString(byte code) => code is (>= 0xa0 and <= 0xbf) or 0xd9 or 0xda or 0xdb;
-
-    private static bool IsMap(byte code) => code is (>= 0x80 and <= 0x8f) or 0xde or 0xdf;
 
     private delegate T FieldReader<T>(ref MessagePackReader reader);
 

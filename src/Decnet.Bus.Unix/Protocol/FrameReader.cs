@@ -152,32 +152,13 @@ internal static class FrameReader
             return false;
         }
 
-        int start;
-        long length;
-        switch (span[2])
-        {
-            case >= 0xa0 and <= 0xbf:
-                start = 3;
-                length = span[2] & 0x1f;
-                break;
-            case 0xd9 when span.Length >= 4:
-                start = 4;
-                length = span[3];
-                break;
-            case 0xda when span.Length >= 5:
-                start = 5;
-                length = BinaryPrimitives.ReadUInt16BigEndian(span[3..]);
-                break;
-            default:
-                return false;
-        }
-
-        if (start + length > span.Length)
+        var at = 2;
+        if (!MessagePackScan.TryReadString(span, ref at, out var topic, out var nil) || nil)
         {
             return false;
         }
 
-        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(start, length), body.Slice(start + length));
+        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(at - topic.Length, topic.Length), body.Slice(at));
         return true;
     }
 

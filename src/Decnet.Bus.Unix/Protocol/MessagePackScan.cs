@@ -55,6 +55,64 @@ internal static class MessagePackScan
         return offset;
     }
 
+    /// <summary>True for a string head: fixstr, str8, str16 or str32.</summary>
+    public static bool IsString(byte code) => code is (>= 0xa0 and <= 0xbf) or 0xd9 or 0xda or 0xdb;
+
+    /// <summary>True for a map head: fixmap, map16 or map32.</summary>
+    public static bool IsMap(byte code) => code is (>= 0x80 and <= 0x8f) or 0xde or 0xdf;
+
+    /// <summary>
+    /// Reads a string (or nil) at <paramref name="at"/> and moves past it; false, without moving, when the bytes there
+    /// are not a whole string or nil.
+    /// </summary>
+    public static bool TryReadString(ReadOnlySpan<byte> body, ref int at, out ReadOnlySpan<byte> utf8, out bool nil)
+    {
+        utf8 = default;
+        nil = false;
+        if (at >= body.Length)
+        {
+            return false;
+        }
+
+        var code = body[at];
+        int start;
+        long length;
+        switch (code)
+        {
+            case 0xc0:
+                nil = true;
+                at++;
+                return true;
+            case >= 0xa0 and <= 0xbf:
+                start = at + 1;
+                length = code & 0x1f;
+                break;
+            case 0xd9 when at + 2 <= body.Length:
+                start = at + 2;
+                length = body[at + 1];
+                break;
+            case 0xda when at + 3 <= body.Length:
+                start = at + 3;
+                length = BinaryPrimitives.ReadUInt16BigEndian(body[(at + 1)..]);
+                break;
+            case 0xdb when at + 5 <= body.Length:
+                start = at + 5;
+                length = BinaryPrimitives.ReadUInt32BigEndian(body[(at + 1)..]);
+                break;
+            default:
+                return false;
+        }
+
+        if (start + length > body.Length)
+        {
+            return false;
+        }
+
+        utf8 = body.Slice(start, (int)length);
+        at = start + (int)length;
+        return true;
+    }
+
     /// <summary>
     /// Reads one value's head: how many bytes the value takes apart from its children (all of it for a scalar), and
     /// how many child values follow (array elements, or keys plus values of a map).
