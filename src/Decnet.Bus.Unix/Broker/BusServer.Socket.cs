@@ -151,22 +151,33 @@ public sealed partial class BusServer
     }
 
     /// <summary>Removes the socket only if it is still the one this broker bound (same inode); returns whether it did.</summary>
-    private bool RemoveSocketFile()
+    /// <summary>Whether the file at the socket path is the socket this broker bound (same inode).</summary>
+    private bool OwnsSocketFile()
     {
         try
         {
             var (kind, inode) = PathInspector.Inspect(SocketPath);
-            if (kind == PathKind.Socket && inode == _socketInode)
-            {
-                File.Delete(SocketPath);
-                return true;
-            }
+            return kind == PathKind.Socket && inode == _socketInode;
         }
         catch (IOException)
         {
+            return false;
         }
+    }
 
-        return false;
+    /// <summary>Removes the socket file if it is still this broker's (the listener's disposal usually did already).</summary>
+    private void RemoveSocketFile()
+    {
+        if (OwnsSocketFile())
+        {
+            try
+            {
+                File.Delete(SocketPath);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private static (PathKind Kind, ulong Inode) InspectOrThrow(string path)

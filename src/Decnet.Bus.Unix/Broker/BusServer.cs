@@ -76,6 +76,10 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+
+        // Decided before the listener goes: disposing a bound UNIX socket makes .NET unlink its path, after which the
+        // file can no longer be told apart from one that was never ours.
+        var ownsSocketFile = OwnsSocketFile();
         _listener?.Dispose();
         await AwaitQuietly(_acceptLoop).ConfigureAwait(false);
         await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
@@ -107,8 +111,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         }
 
         // A broker that failed to start (e.g. another one owns the path) must not claim, or do, a removal.
-        if (RemoveSocketFile())
+        if (ownsSocketFile)
         {
+            RemoveSocketFile();
             BrokerLog.Stopped(_logger, SocketPath);
         }
         else
