@@ -30,4 +30,39 @@ public sealed class SlowConnectionTests
         Assert.True(row.Queued <= 8, $"queue above its bound: {row}");
         Assert.Equal(Events, row.Delivered);
     }
+
+    [Fact]
+    public async Task ConnectionThatPausesReading_GetsEveryEventInOrder_WhenItReadsAgain()
+    {
+        // 600 x 2 KiB is several times what the socket buffers hold, so the broker's inline write to this connection
+        // comes back partial: the unsent tail must go out first, before the send loop's later frames, byte-exact.
+        const int Events = 600;
+        await using var broker = await TestBroker.StartAsync();
+        var publisher = broker.CreateClient("publisher");
+        await using var paused = await RawClient.ConnectAsync(broker.SocketPath, queueSize: 2 * Events);
+        await paused.SendAsync(b => FrameWriter.WriteSub(b, 7, "pause.>"));
+        Assert.Equal(FrameKind.SubAck, (await paused.ReadFrameAsync()).Kind);
+        var filler = new string('x', 2048);
+
+        for (var i = 0; i < Events; i++)
+        {
+            await publisher.PublishAsync("pause.e", new { i, filler });
+        }
+
+        // STATS travels behind the publishes: once it is answered, all of them were routed while nobody read.
+        await publisher.GetBrokerStatsAsync().WaitAsync(TestBroker.Bound);
+        var row = Assert.Single(broker.Server.GetStats().Connections, c => c.Name == "raw");
+        Assert.Equal(Events, row.Delivered);
+        Assert.Equal(0, row.Dropped);
+
+        var sids = new List<uint>();
+        for (var i = 0; i < Events; i++)
+        {
+            var (kind, body) = await paused.ReadFrameAsync();
+            Assert.Equal(FrameKind.Evt, kind);
+            var evt = FrameDecoder.ReadEvent(new System.Buffers.ReadOnlySequence<byte>(body), sids);
+            Assert.Equal([7u], sids);
+            Assert.Equal(i, Convert.ToInt32(evt.ReadPayloadAsDictionary()["i"], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }

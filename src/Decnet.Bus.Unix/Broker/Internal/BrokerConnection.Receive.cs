@@ -41,6 +41,7 @@ internal sealed partial class BrokerConnection
                 var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var handled = false;
+                DeferredFlushes.Begin();
                 try
                 {
                     while (FrameReader.TryParse(ref buffer, MaxFrame, out var frame))
@@ -59,6 +60,7 @@ internal sealed partial class BrokerConnection
                 }
                 finally
                 {
+                    DeferredFlushes.FlushAll();
                     reader.AdvanceTo(buffer.Start, buffer.End);
                 }
 

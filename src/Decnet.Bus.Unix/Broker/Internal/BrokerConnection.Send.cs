@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -9,6 +11,12 @@ internal sealed partial class BrokerConnection
     internal const int MaxBatchBytes = 256 * 1024;
     internal const int MaxBatchItems = 512;
     internal const int StallSliceBytes = 64 * 1024;
+
+    [ThreadStatic]
+    private static OutboundItem[]? _inlineItems;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? _inlineBatch;
 
     /// <summary>The one writer of the socket: drains control frames first, then events, into one buffer per write.</summary>
     private async Task SendLoopAsync()
@@ -88,6 +96,21 @@ internal sealed partial class BrokerConnection
         final = null;
         lock (_gate)
         {
+            if (_leftover is { } leftover)
+            {
+                // The unsent tail of an inline write: it continues the byte stream, so it goes first.
+                batch.Write(leftover.WrittenSpan);
+                leftover.Dispose();
+                _leftover = null;
+            }
+
+            return TakeLocked(batch, items, ref final);
+        }
+    }
+
+    private int TakeLocked(PooledBufferWriter batch, OutboundItem[] items, ref byte[]? final)
+    {
+        {
             while (_control.TryDequeue(out var frame))
             {
                 batch.Write(frame);
@@ -118,13 +141,14 @@ internal sealed partial class BrokerConnection
         {
             lock (_gate)
             {
-                if (_control.Count > 0 || _events.Count > 0 || _finalFrame is not null)
+                if (!_inlineFlushing && (_leftover is not null || _control.Count > 0 || _events.Count > 0 || _finalFrame is not null))
                 {
+                    _idle = false;
                     return true;
                 }
 
-                // Seen under the same lock as every enqueue: an event queued after this line rings the doorbell.
-                _parked = true;
+                // Seen under the same lock as every enqueue: an event queued after this line flushes or rings.
+                _idle = true;
             }
 
             if (!await _doorbell.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
@@ -133,6 +157,105 @@ internal sealed partial class BrokerConnection
             }
 
             _doorbell.Reader.TryRead(out _);
+        }
+    }
+
+    /// <summary>
+    /// Called once per read by the receive loop that queued events here (<see cref="DeferredFlushes"/>). When the send
+    /// loop is idle, writes the queued frames on this thread with a send that never blocks, so a busy publisher's events
+    /// reach the subscriber in one write per read and without a thread hand-off. Whatever the socket does not take at
+    /// once goes to the send loop, which keeps the stall timeout; a broken socket ends the connection as usual.
+    /// </summary>
+    public void FlushOrWake()
+    {
+        var items = _inlineItems ??= new OutboundItem[MaxBatchItems];
+        var batch = _inlineBatch ??= new PooledBufferWriter(64 * 1024);
+        int count;
+        lock (_gate)
+        {
+            _wakePending = false;
+            if (!_idle || _inlineFlushing)
+            {
+                // The send loop is at work (it takes what was queued), or another thread is flushing (it wakes the
+                // loop for anything left when it is done).
+                return;
+            }
+
+            if (_closing || _leftover is not null)
+            {
+                _doorbell.Writer.TryWrite(true);
+                return;
+            }
+
+            byte[]? final = null;
+            count = TakeLocked(batch, items, ref final);
+            _inlineFlushing = true;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            WriteEvt(batch, items[i]);
+            items[i].Event.Release();
+            items[i] = default;
+        }
+
+        var sent = SendNow(batch.WrittenSpan);
+        var wake = false;
+        lock (_gate)
+        {
+            _inlineFlushing = false;
+            if (sent >= 0 && sent < batch.WrittenCount)
+            {
+                _leftover = new PooledBufferWriter(batch.WrittenCount - sent);
+                _leftover.Write(batch.WrittenSpan[sent..]);
+            }
+
+            wake = _idle && (_leftover is not null || _control.Count > 0 || _events.Count > 0 || _finalFrame is not null);
+        }
+
+        batch.Release();
+        if (sent < 0)
+        {
+            // The peer is gone: the receive loop sees it too; the send loop stops with the abort.
+            _abort.Cancel();
+        }
+        else if (wake)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>One non-blocking send: the bytes the socket took (0 when its buffer is full), or -1 when it is broken.</summary>
+    private unsafe int SendNow(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return 0;
+        }
+
+        try
+        {
+            fixed (byte* pointer = bytes)
+            {
+                while (true)
+                {
+                    var sent = Libc.Send(_socket.SafeHandle, pointer, bytes.Length, Libc.MsgDontWait | Libc.MsgNoSignal);
+                    if (sent >= 0)
+                    {
+                        return (int)sent;
+                    }
+
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno != Libc.EIntr)
+                    {
+                        return errno == Libc.EAgain ? 0 : -1;
+                    }
+                }
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return -1;
         }
     }
 

@@ -29,7 +29,14 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private long _queuedBytes;
     private byte[]? _finalFrame;
     private bool _closing;
-    private bool _parked;
+
+    // _idle: the send loop waits for the doorbell. _wakePending: a flush or wake-up is already on its way.
+    // _inlineFlushing: a receive loop is writing to this socket itself (only ever while the send loop is idle).
+    // _leftover: the unsent tail of an inline write, which the send loop sends before anything else.
+    private bool _idle;
+    private bool _wakePending;
+    private bool _inlineFlushing;
+    private PooledBufferWriter? _leftover;
     private int _subscriptionCount;
     private long _published;
     private long _delivered;
@@ -87,9 +94,9 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             _events.Enqueue(item);
             _queuedBytes += item.Bytes;
 
-            // Ring only a send loop that is parked: one doorbell per batch, not one channel write per event.
-            ring = _parked;
-            _parked = false;
+            // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
+            ring = _idle && !_wakePending;
+            _wakePending |= ring;
         }
 
         Interlocked.Increment(ref _delivered);
@@ -100,7 +107,15 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
         if (ring)
         {
-            _doorbell.Writer.TryWrite(true);
+            if (DeferredFlushes.Active)
+            {
+                // A receive loop is routing a read: it flushes this connection once, at the end of the read.
+                DeferredFlushes.Add(this);
+            }
+            else
+            {
+                _doorbell.Writer.TryWrite(true);
+            }
         }
 
         return dropped;
@@ -221,6 +236,8 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             }
 
             _queuedBytes = 0;
+            _leftover?.Dispose();
+            _leftover = null;
         }
     }
 
