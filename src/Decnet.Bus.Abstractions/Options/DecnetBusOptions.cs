@@ -50,6 +50,14 @@ public sealed class DecnetBusOptions
     /// <summary><c>DECNET_BUS_HEARTBEAT_S</c>: heartbeat period (broker and workers); zero disables.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// <c>DECNET_BUS_KEEPALIVE_S</c>: how long a client hears nothing from the broker before it sends PING; a broker
+    /// that then stays silent two more intervals counts as hung and the client reconnects. Zero disables. A dead
+    /// broker closes its sockets and is noticed at once; this only catches a hung one, so the default is long enough
+    /// that a thousand idle clients cost the broker next to nothing.
+    /// </summary>
+    public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary><c>DECNET_BUS_CLIENT_NAME</c>: the name a client announces to the broker (shown by <c>decnet stats</c>).</summary>
     public string ClientName { get; set; } = DefaultClientName();
 

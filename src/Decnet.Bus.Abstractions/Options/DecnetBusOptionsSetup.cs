@@ -25,6 +25,7 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         new(DecnetBusVariables.QueueSize, "QueueSize", (o, v) => ParseInt(v, i => o.QueueSize = i)),
         new(DecnetBusVariables.Echo, "Echo", (o, v) => ParseBool(v, b => o.Echo = b)),
         new(DecnetBusVariables.HeartbeatSeconds, "HeartbeatSeconds", (o, v) => ParseSeconds(v, t => o.HeartbeatInterval = t)),
+        new(DecnetBusVariables.KeepaliveSeconds, "KeepaliveSeconds", (o, v) => ParseSeconds(v, t => o.KeepaliveInterval = t)),
         new(DecnetBusVariables.ClientName, "ClientName", (o, v) => Set(() => o.ClientName = v)),
         new(DecnetBusVariables.ReconnectMinMs, "ReconnectMinMs", (o, v) => ParseInt(v, i => o.ReconnectMinDelay = TimeSpan.FromMilliseconds(i))),
         new(DecnetBusVariables.ReconnectMaxMs, "ReconnectMaxMs", (o, v) => ParseInt(v, i => o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(i))),

@@ -71,6 +71,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxConnections, options.MaxConnections, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxQueueBytes, options.MaxQueueBytes, options.MaxFrameBytes, int.MaxValue);
+        Seconds(failures, DecnetBusVariables.KeepaliveSeconds, options.KeepaliveInterval, allowZero: true);
         Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);
         Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);
         Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);

@@ -27,6 +27,9 @@ public static class DecnetBusVariables
     /// <summary>Heartbeat period in seconds (fractions allowed), 0 disables; section key <c>HeartbeatSeconds</c>.</summary>
     public const string HeartbeatSeconds = "DECNET_BUS_HEARTBEAT_S";
 
+    /// <summary>Seconds a client hears nothing from the broker before it PINGs (fractions allowed), 0 disables; section key <c>KeepaliveSeconds</c>.</summary>
+    public const string KeepaliveSeconds = "DECNET_BUS_KEEPALIVE_S";
+
     /// <summary>Client name announced to the broker; section key <c>ClientName</c>.</summary>
     public const string ClientName = "DECNET_BUS_CLIENT_NAME";
 

@@ -122,7 +122,7 @@ public sealed partial class UnixSocketBus
             {
                 _outbox.ClearControl();
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0);
-                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.HeartbeatInterval, _time, token).ConfigureAwait(false);
+                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.KeepaliveInterval, _time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

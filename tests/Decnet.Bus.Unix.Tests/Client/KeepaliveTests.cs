@@ -12,7 +12,7 @@ public sealed class KeepaliveTests
         using var dir = new TempSocketDir();
         await using var broker = new SilentBroker(dir.SocketPath, answerPings: false);
         var options = TestBroker.NewOptions(dir.SocketPath);
-        options.HeartbeatInterval = Interval;
+        options.KeepaliveInterval = Interval;
         await using var bus = new UnixSocketBus(options);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
 
@@ -33,7 +33,7 @@ public sealed class KeepaliveTests
         // therefore prove that answered PINGs keep it. A longer interval keeps a loaded machine from missing a PONG.
         await using var broker = new SilentBroker(dir.SocketPath, answerPings: true, pingsToSignal: 2);
         var options = TestBroker.NewOptions(dir.SocketPath);
-        options.HeartbeatInterval = TimeSpan.FromMilliseconds(400);
+        options.KeepaliveInterval = TimeSpan.FromMilliseconds(400);
         var log = new RecordingLogger();
         await using var bus = new UnixSocketBus(options, log);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);

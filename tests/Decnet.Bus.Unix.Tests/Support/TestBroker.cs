@@ -38,6 +38,7 @@ internal sealed class TestBroker : IAsyncDisposable
         SocketPath = socketPath,
         Group = string.Empty,
         HeartbeatInterval = TimeSpan.Zero,
+        KeepaliveInterval = TimeSpan.Zero,
         ReconnectMinDelay = TimeSpan.FromMilliseconds(10),
         ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
     };
