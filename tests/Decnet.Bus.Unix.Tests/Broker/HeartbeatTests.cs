@@ -26,4 +26,22 @@ public sealed class HeartbeatTests
         Assert.Equal(1, Convert.ToInt32(payload["connections"], CultureInfo.InvariantCulture));
         Assert.True(payload.ContainsKey("published") && payload.ContainsKey("delivered") && payload.ContainsKey("dropped"));
     }
+
+    [Fact]
+    public async Task Heartbeats_KeepArriving_ToASubscriberThatGetsNothingElse()
+    {
+        // Heartbeats are routed from a timer, not a receive loop, so they wake the send loop directly: each of them
+        // must reach an otherwise idle subscriber, not only the first.
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
+        var client = broker.CreateClient("watcher");
+        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+
+        for (var beat = 1; beat <= 3; beat++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            var evt = await Receive.NextAsync(sub);
+            Assert.Equal(5.0 * beat, Convert.ToDouble(evt.ReadPayloadAsDictionary()["uptime_s"], CultureInfo.InvariantCulture));
+        }
+    }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 
@@ -147,8 +146,10 @@ internal sealed partial class BrokerConnection
                     return true;
                 }
 
-                // Seen under the same lock as every enqueue: an event queued after this line flushes or rings.
+                // Seen under the same lock as every enqueue: an event queued after this line flushes or rings. A new idle
+                // spell starts with no wake-up on its way (one rung directly, as for a heartbeat, is spent by now).
                 _idle = true;
+                _wakePending = false;
             }
 
             if (!await _doorbell.Reader.WaitToReadAsync(_abort.Token).ConfigureAwait(false))
@@ -199,7 +200,7 @@ internal sealed partial class BrokerConnection
             items[i] = default;
         }
 
-        var sent = SendNow(batch.WrittenSpan);
+        var sent = NonBlockingSend.Send(_socket, batch.WrittenSpan);
         var wake = false;
         lock (_gate)
         {
@@ -222,40 +223,6 @@ internal sealed partial class BrokerConnection
         else if (wake)
         {
             _doorbell.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>One non-blocking send: the bytes the socket took (0 when its buffer is full), or -1 when it is broken.</summary>
-    private unsafe int SendNow(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-        {
-            return 0;
-        }
-
-        try
-        {
-            fixed (byte* pointer = bytes)
-            {
-                while (true)
-                {
-                    var sent = Libc.Send(_socket.SafeHandle, pointer, bytes.Length, Libc.MsgDontWait | Libc.MsgNoSignal);
-                    if (sent >= 0)
-                    {
-                        return (int)sent;
-                    }
-
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno != Libc.EIntr)
-                    {
-                        return errno == Libc.EAgain ? 0 : -1;
-                    }
-                }
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            return -1;
         }
     }
 
