@@ -147,6 +147,7 @@ public sealed partial class UnixSocketBus
 
             delay = _options.ReconnectMinDelay;
             ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
+            _outbox.Attach(connection);
             connection.Start();
             _connection = connection;
             _state = ConnectionState.Connected;

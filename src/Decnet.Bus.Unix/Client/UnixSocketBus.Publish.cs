@@ -9,6 +9,12 @@ public sealed partial class UnixSocketBus
     [ThreadStatic]
     private static PooledBufferWriter? _scratch;
 
+    private long _lastPublish;
+    private long _directWrites;
+
+    /// <summary>Publishes written straight to the socket instead of through the send loop (for tests and diagnostics).</summary>
+    internal long DirectWrites => Interlocked.Read(ref _directWrites);
+
     /// <inheritdoc />
     public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
     {
@@ -36,6 +42,22 @@ public sealed partial class UnixSocketBus
         {
             // The broker is unreachable: the event is a lost hint, counted; the database still has the state.
             _counters.AddDropped();
+            return ValueTask.CompletedTask;
+        }
+
+        // A publish after a quiet spell goes straight to the socket when the send loop sleeps: at low rates every event
+        // would otherwise wake the loop for a write of its own. Back-to-back publishes are left to the loop, which
+        // batches them.
+        var now = _time.GetTimestamp();
+        var quiet = now - Interlocked.Exchange(ref _lastPublish, now) >= _quietGapTicks;
+        if (quiet && _state == ConnectionState.Connected && _connection is { } connection && connection.TrySendDirect(scratch.WrittenSpan, out var lost))
+        {
+            Interlocked.Increment(ref _directWrites);
+            if (lost)
+            {
+                _counters.AddDropped();
+            }
+
             return ValueTask.CompletedTask;
         }
 

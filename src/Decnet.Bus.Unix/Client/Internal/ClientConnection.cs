@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -383,6 +384,25 @@ internal sealed class ClientConnection : IAsyncDisposable
             _findSubscription(sid)?.Acknowledged();
             ack.TrySetResult(true);
         }
+    }
+
+    /// <summary>
+    /// Writes one frame straight to the socket when the send loop sleeps and nothing is queued (see
+    /// <see cref="ClientOutbox.TryBeginDirect"/>). False when it cannot, and the caller queues the frame as usual;
+    /// <paramref name="lost"/> is true when the socket turned out to be broken (the connection is ending).
+    /// </summary>
+    public bool TrySendDirect(ReadOnlySpan<byte> frame, out bool lost)
+    {
+        lost = false;
+        if (!_outbox.TryBeginDirect(this))
+        {
+            return false;
+        }
+
+        var sent = NonBlockingSend.Send(_socket, frame);
+        lost = sent < 0;
+        _outbox.EndDirect(this, lost ? default : frame[sent..]);
+        return true;
     }
 
     private async Task SendLoopAsync()

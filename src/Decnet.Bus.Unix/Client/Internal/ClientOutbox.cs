@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -35,6 +36,14 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     private bool _stalled;
     private bool _closing;
     private bool _waiting;
+
+    // The send token: only its holder writes to the socket. It is free while the send loop sleeps; a publisher may
+    // then take it to write one frame straight to the socket (TryBeginDirect). _owner is the live connection, so a
+    // sender of an older one cannot put bytes into the next connection's stream. _leftover is the unsent tail of a
+    // direct write, which the send loop sends before anything else.
+    private object? _owner;
+    private object? _sender;
+    private PooledBufferWriter? _leftover;
     private Chunk? _current;
     private Chunk? _spare;
 
@@ -224,6 +233,12 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             _frames = 0;
             _drained?.TrySetResult();
             _drained = null;
+
+            // The connection is gone: its token and the tail of a direct write go with it.
+            _owner = null;
+            _sender = null;
+            _leftover?.Dispose();
+            _leftover = null;
             return count;
         }
     }
@@ -244,6 +259,20 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         taken = 0;
         lock (_gate)
         {
+            if (_sender is not null)
+            {
+                // A publisher is writing directly; it wakes the loop when it is done.
+                return false;
+            }
+
+            if (_leftover is { } leftover)
+            {
+                // The tail of a direct write continues the byte stream, so it goes first.
+                batch.Write(leftover.WrittenSpan);
+                leftover.Dispose();
+                _leftover = null;
+            }
+
             while (_control.TryDequeue(out var frame))
             {
                 batch.Write(frame);
@@ -286,6 +315,68 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
+    /// <summary>Makes <paramref name="owner"/> the connection direct writes may go to, until <see cref="DropData"/>.</summary>
+    public void Attach(object owner)
+    {
+        lock (_gate)
+        {
+            _owner = owner;
+        }
+    }
+
+    /// <summary>
+    /// Takes the send token for one direct write on the publishing thread, when the send loop sleeps and nothing is
+    /// queued: a lone event then costs one write instead of a send-loop wake-up as well. The caller must call
+    /// <see cref="EndDirect"/>.
+    /// </summary>
+    public bool TryBeginDirect(object owner)
+    {
+        lock (_gate)
+        {
+            if (!_waiting || _sender is not null || _owner != owner || _closing || _frames > 0 || _control.Count > 0 || _leftover is not null)
+            {
+                return false;
+            }
+
+            _sender = owner;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Gives the token back after a direct write. <paramref name="unsent"/>, the part the socket did not take, is
+    /// sent by the send loop before anything else. Ignored when the connection ended meanwhile.
+    /// </summary>
+    public void EndDirect(object owner, ReadOnlySpan<byte> unsent)
+    {
+        bool ring;
+        lock (_gate)
+        {
+            if (_sender != owner)
+            {
+                return;
+            }
+
+            _sender = null;
+            if (!unsent.IsEmpty)
+            {
+                _leftover = new PooledBufferWriter(unsent.Length);
+                _leftover.Write(unsent);
+            }
+
+            ring = _waiting && (_leftover is not null || _control.Count > 0 || _frames > 0 || _final is not null);
+            if (ring)
+            {
+                _waiting = false;
+            }
+        }
+
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+    }
+
     /// <summary>Waits until something is queued.</summary>
     /// <remarks>
     /// The token is checked on every wake-up but not passed to the channel: an uncancellable wait reuses the channel's
@@ -299,8 +390,10 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             cancellationToken.ThrowIfCancellationRequested();
             lock (_gate)
             {
-                if (_control.Count > 0 || _frames > 0 || _final is not null)
+                if (_sender is null && (_leftover is not null || _control.Count > 0 || _frames > 0 || _final is not null))
                 {
+                    // The loop is about to send: no direct write may start until it waits here again.
+                    _waiting = false;
                     return;
                 }
 
