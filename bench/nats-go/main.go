@@ -62,6 +62,7 @@ func main() {
 	subs := fs.Int("subs", 3, "subscriptions per idle client")
 	size := fs.Int("size", 128, "payload bytes")
 	pace := fs.Int("pace-us", 0, "publish one event every N microseconds (0 = as fast as possible)")
+	warmup := fs.Int64("warmup", 0, "unmeasured events (timestamp -1) a paced publisher sends first, then 100 ms quiet")
 	latency := fs.Bool("latency", false, "record one-way latency from the payload timestamp")
 	idleMs := fs.Int("idle-ms", 3000, "give up after this long without an event")
 	_ = fs.String("name", "sub", "client name (used by the Decnet roles to find a connection in broker stats)")
@@ -71,7 +72,7 @@ func main() {
 	case "sub":
 		runSub(*url, *topic, *count, *clients, *literals, *latency, time.Duration(*idleMs)*time.Millisecond)
 	case "pub":
-		runPub(*url, *topic, *count, *literals, *size, *pace)
+		runPub(*url, *topic, *count, *literals, *size, *pace, *warmup)
 	case "idle":
 		runIdle(*url, *topic, *clients, *subs)
 	default:
@@ -124,6 +125,9 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 					done <- c
 				}
 				return
+			}
+			if latency && len(m.Data) >= 8 && int64(binary.LittleEndian.Uint64(m.Data)) == warmupStamp {
+				return // a warm-up event: neither counted nor timed
 			}
 			n := atomic.AddInt64(&received[c], 1)
 			if n == 1 {
@@ -210,7 +214,10 @@ func percentiles(v []int64) []float64 {
 	return []float64{at(0.50), at(0.90), at(0.99)}
 }
 
-func runPub(url, topic string, count int64, literals, size, pace int) {
+// warmupStamp marks the unmeasured events a W3 publisher sends first (the C# roles use the same value).
+const warmupStamp = int64(-1)
+
+func runPub(url, topic string, count int64, literals, size, pace int, warmup int64) {
 	nc := connect(url)
 	defer nc.Close()
 	subs := subjects(topic, literals)
@@ -219,6 +226,21 @@ func runPub(url, topic string, count int64, literals, size, pace int) {
 		payload[i] = byte(i)
 	}
 	interval := int64(pace) * 1000
+	if warmup > 0 {
+		next := nanotime()
+		binary.LittleEndian.PutUint64(payload, uint64(warmupStamp))
+		for i := int64(0); i < warmup; i++ {
+			for nanotime() < next {
+			}
+			next += interval
+			if err := nc.Publish(subs[int(i%int64(len(subs)))], payload); err != nil {
+				fmt.Fprintln(os.Stderr, "publish:", err)
+				os.Exit(1)
+			}
+		}
+		_ = nc.Flush()
+		time.Sleep(100 * time.Millisecond)
+	}
 	start := nanotime()
 	next := start
 	for i := int64(0); i < count; i++ {

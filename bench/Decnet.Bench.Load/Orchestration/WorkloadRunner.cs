@@ -92,7 +92,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         string[] shape = ["--count", Invariant(_sizes.W3)];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency"]);
         await sub.WaitForReadyAsync(_readyBound);
-        using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, "--pace-us", Invariant(WorkloadSizes.W3PaceMicroseconds)]);
+        using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, "--pace-us", Invariant(WorkloadSizes.W3PaceMicroseconds), "--warmup", Invariant(WorkloadSizes.W3Warmup)]);
         await ReadJsonAsync(pub);
         var received = await ReadJsonAsync(sub);
         var percentiles = received.GetProperty("latency_us").EnumerateArray().Select(e => e.GetDouble()).ToArray();

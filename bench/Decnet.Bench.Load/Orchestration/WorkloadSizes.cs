@@ -5,6 +5,9 @@ internal sealed record WorkloadSizes(long W1, long W2, long W3, long W4, TimeSpa
 {
     public const int W2Subscribers = 10;
     public const int W3PaceMicroseconds = 100;
+
+    /// <summary>Unmeasured W3 events first (0.3 s at the W3 pace), so the latencies time the transport, not start-up.</summary>
+    public const int W3Warmup = 3_000;
     public const int W4Literals = 10_000;
     public const int W5Clients = 1_000;
     public const int W5Subscriptions = 3;

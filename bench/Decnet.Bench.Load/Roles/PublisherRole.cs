@@ -16,7 +16,20 @@ internal static class PublisherRole
 
         // The loop runs on its own thread, not a pool worker: a busy-waiting pacer must not starve the client's
         // own send loop of pool threads on a 2-core box (that would add latency the transport did not cause).
-        var loop = new Thread(() => start = Publish(client, topics, count, interval)) { IsBackground = true, Name = "bench-pub" };
+        var warmup = args.Warmup;
+        var loop = new Thread(() =>
+        {
+            if (warmup > 0)
+            {
+                // Every process starts cold (JIT, first connections, lazily built serializers): the first few hundred
+                // milliseconds of a latency run would time start-up, not the transport. Same for every system.
+                Publish(client, topics, warmup, interval, RoleArgs.WarmupStamp);
+                Thread.Sleep(100);
+            }
+
+            start = Publish(client, topics, count, interval, stamp: null);
+        })
+        { IsBackground = true, Name = "bench-pub" };
         loop.Start();
         loop.Join();
 
@@ -38,13 +51,14 @@ internal static class PublisherRole
         return 0;
     }
 
-    private static long Publish(ILoadClient client, string[] topics, long count, long interval)
+    /// <summary>Publishes <paramref name="count"/> events; each carries <paramref name="stamp"/>, or its send time when null.</summary>
+    private static long Publish(ILoadClient client, string[] topics, long count, long interval, long? stamp)
     {
         var start = Monotonic.Now();
         var next = start;
         for (long i = 0; i < count; i++)
         {
-            var stamp = start;
+            var sentAt = stamp ?? start;
             if (interval > 0)
             {
                 // Busy-wait pacing: a timer cannot wake every 100 µs.
@@ -53,10 +67,10 @@ internal static class PublisherRole
                 }
 
                 next += interval;
-                stamp = Monotonic.Now();
+                sentAt = stamp ?? Monotonic.Now();
             }
 
-            Wait(client.PublishAsync(topics[i % topics.Length], stamp));
+            Wait(client.PublishAsync(topics[i % topics.Length], sentAt));
             if (interval > 0 && client.BuffersWrites)
             {
                 Wait(client.FlushAsync());

@@ -54,6 +54,12 @@ internal sealed class RoleArgs
 
     public int PaceMicroseconds => Int("pace-us", 0);
 
+    /// <summary>Unmeasured events a paced publisher sends first (stamped <see cref="WarmupStamp"/>), then a quiet 100 ms.</summary>
+    public int Warmup => Int("warmup", 0);
+
+    /// <summary>The timestamp a warm-up event carries; subscribers neither count nor time it.</summary>
+    public const long WarmupStamp = -1;
+
     public bool Latency => Get("latency", "false") == "true";
 
     public TimeSpan Idle => TimeSpan.FromMilliseconds(Int("idle-ms", 3000));

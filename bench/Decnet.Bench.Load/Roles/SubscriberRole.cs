@@ -61,6 +61,11 @@ internal static class SubscriberRole
         if (args.Latency)
         {
             result["latency_us"] = stats.LatencyPercentiles();
+            if (Environment.GetEnvironmentVariable("DECNET_BENCH_LATENCY_TRACE") is { Length: > 0 } trace)
+            {
+                // Diagnostics: every latency in arrival order, to tell a backlog from isolated stalls.
+                stats.WriteLatencies(trace);
+            }
         }
 
         Console.Out.WriteLine(JsonSerializer.Serialize(result));

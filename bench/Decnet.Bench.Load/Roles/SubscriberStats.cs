@@ -39,6 +39,13 @@ internal sealed class SubscriberStats : IEventSink
 
     public void OnEvent(int client, long sentAt)
     {
+        if (sentAt == RoleArgs.WarmupStamp)
+        {
+            // A warm-up event (W3): activity, but neither counted nor timed.
+            Touch();
+            return;
+        }
+
         var now = Monotonic.Now();
         if (Interlocked.Increment(ref _received[client]) == 1)
         {
@@ -72,6 +79,13 @@ internal sealed class SubscriberStats : IEventSink
 
     /// <summary>Time of the last benchmark event (not of the end marker).</summary>
     public long LastEvent => Interlocked.Read(ref _lastEvent);
+
+    /// <summary>Writes each latency in microseconds, one per line, in arrival order.</summary>
+    public void WriteLatencies(string path)
+    {
+        var count = Math.Min(Volatile.Read(ref _latencyCount), _latencies.Length);
+        File.WriteAllLines(path, _latencies.Take(count).Select(l => (l / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)));
+    }
 
     public double[] LatencyPercentiles()
     {
