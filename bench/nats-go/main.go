@@ -228,7 +228,8 @@ func runPub(url, topic string, count int64, literals, size, pace int, warmup int
 	interval := int64(pace) * 1000
 	if warmup > 0 {
 		next := nanotime()
-		binary.LittleEndian.PutUint64(payload, uint64(warmupStamp))
+		stamp := warmupStamp
+		binary.LittleEndian.PutUint64(payload, uint64(stamp))
 		for i := int64(0); i < warmup; i++ {
 			for nanotime() < next {
 			}
