@@ -21,9 +21,19 @@ public class PublishEncodeBenchmarks
         return _buffer.WrittenCount;
     }
 
-    /// <summary>As PublishAsync does it: a fresh event id and timestamp per event, then the frame.</summary>
+    /// <summary>As PublishAsync does it: a fresh event id, written as UTF-8 in place, and a timestamp per event.</summary>
     [Benchmark]
     public int EncodePubWithNewId()
+    {
+        _buffer.Reset();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        FrameWriter.WritePubWithNewId(_buffer, WireSamples.Topic, "observed", timestamp, _payload);
+        return _buffer.WrittenCount;
+    }
+
+    /// <summary>The same through the id string (<see cref="EventId.NewId"/>), as a caller holding its own id would.</summary>
+    [Benchmark]
+    public int EncodePubWithIdString()
     {
         _buffer.Reset();
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;

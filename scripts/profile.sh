@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Profiling driver for the 1 -> 1 path (issue 7, docs/performance.md): one `decnet bus`, one subscriber and one
+# publisher of the bench driver, each its own process, on a temp socket. Prints the roles' JSON lines and the
+# broker's CPU seconds (start-up included: compare against a run with --count 100).
+#
+# usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat]
+#   --perf ROLE  perf record -F 999 -g on that process for S seconds (default 2) once the load runs -> $out/perf.data
+#   --stat       perf stat --per-thread (sendto, recvmsg, sched_yield, context switches, CPU) on every process for
+#                1 s -> $out/stat.<role>
+# Needs the Release builds (`dotnet build -c Release src/Decnet.Cli` and `bench/Decnet.Bench.Load`, as
+# scripts/bench.sh does) and, for --perf/--stat, linux-perf. Output directory: $PROFILE_OUT or a new temp dir.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+count=1000000
+pace=0
+perf_role=""
+seconds=2
+stat=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --count) count=$2; shift ;;
+    --pace-us) pace=$2; shift ;;
+    --perf) perf_role=$2; shift ;;
+    --seconds) seconds=$2; shift ;;
+    --stat) stat=true ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "profile: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+decnet="$root/src/Decnet.Cli/bin/Release/net10.0/decnet"
+load="$root/bench/Decnet.Bench.Load/bin/Release/net10.0/Decnet.Bench.Load"
+for exe in "$decnet" "$load"; do
+  [ -x "$exe" ] || { echo "profile: $exe is missing; build it in Release first" >&2; exit 1; }
+done
+
+out=${PROFILE_OUT:-$(mktemp -d /tmp/decnet-profile.XXXXXX)}
+mkdir -p "$out"
+sock="$out/bus.sock"
+rm -f "$sock"
+export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+"$decnet" bus --socket "$sock" --group '' >"$out/broker.log" 2>&1 &
+broker=$!
+pids+=("$broker")
+for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
+[ -S "$sock" ] || { echo "profile: the broker did not start; see $out/broker.log" >&2; exit 1; }
+
+"$load" sub --target "$sock" --topic bench --count "$count" --system decnet >"$out/sub.out" 2>"$out/sub.err" &
+sub=$!
+pids+=("$sub")
+until grep -q READY "$out/sub.out" 2>/dev/null; do
+  kill -0 "$sub" 2>/dev/null || { echo "profile: the subscriber exited; see $out/sub.err" >&2; exit 1; }
+  sleep 0.05
+done
+
+"$load" pub --target "$sock" --topic bench --count "$count" --pace-us "$pace" --system decnet >"$out/pub.out" 2>"$out/pub.err" &
+pub=$!
+pids+=("$pub")
+
+if [ -n "$perf_role" ]; then
+  case "$perf_role" in
+    broker) target=$broker ;;
+    sub) target=$sub ;;
+    pub) target=$pub ;;
+    *) echo "profile: --perf takes broker, sub or pub" >&2; exit 2 ;;
+  esac
+  sleep 0.5
+  perf record -F 999 -g -o "$out/perf.data" -p "$target" -- sleep "$seconds" >/dev/null 2>&1
+fi
+
+if $stat; then
+  sleep 0.3
+  events=raw_syscalls:sys_enter,syscalls:sys_enter_sendto,syscalls:sys_enter_recvmsg,syscalls:sys_enter_sched_yield,sched:sched_switch,task-clock
+  stats=()
+  for role in broker:$broker sub:$sub pub:$pub; do
+    perf stat --per-thread -e "$events" -p "${role#*:}" -o "$out/stat.${role%%:*}" -- sleep 1 &
+    stats+=("$!")
+  done
+  wait "${stats[@]}"
+fi
+
+wait "$pub"
+wait "$sub"
+echo "broker cpu_s: $(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$broker/stat")"
+kill "$broker"
+wait "$broker" 2>/dev/null || true
+grep -h '^{' "$out/pub.out" "$out/sub.out"
+echo "profile: output in $out" >&2
