@@ -8,76 +8,64 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>A publish after a quiet spell is written on the publishing thread while the send loop sleeps.</summary>
 public sealed class DirectSendTests
 {
+    private readonly ClientOutbox _outbox = new(1 << 20, 1024);
+    private readonly object _owner = new();
+
+    public DirectSendTests() => _outbox.Attach(_owner);
+
     [Fact]
     public async Task Outbox_UnsentTailOfADirectWrite_GoesBeforeEverythingQueuedAfterIt()
     {
-        var outbox = new ClientOutbox(1 << 20, 1024);
-        var owner = new object();
-        outbox.Attach(owner);
-        var parked = outbox.WaitAsync(CancellationToken.None).AsTask();
+        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
         Assert.False(parked.IsCompleted);
 
-        Assert.True(outbox.TryBeginDirect(owner));
-        Assert.False(outbox.TryBeginDirect(owner)); // one token
-        outbox.EnqueueData([0xb1]);
-        outbox.EndDirect(owner, [0xa1, 0xa2]);
+        Assert.True(_outbox.TryBeginDirect(_owner));
+        Assert.False(_outbox.TryBeginDirect(_owner)); // one token
+        _outbox.EnqueueData([0xb1]);
+        _outbox.EndDirect(_owner, [0xa1, 0xa2]);
         await parked.WaitAsync(TestBroker.Bound);
 
-        using var batch = new PooledBufferWriter();
-        outbox.Take(batch, 1 << 20, out _);
-        Assert.Equal([0xa1, 0xa2, 0xb1], batch.WrittenSpan.ToArray());
+        Assert.Equal([0xa1, 0xa2, 0xb1], TakeAll());
     }
 
     [Fact]
     public async Task Outbox_DirectWrite_OnlyWhileTheLoopSleepsAndNothingIsQueued()
     {
-        var outbox = new ClientOutbox(1 << 20, 1024);
-        var owner = new object();
-        outbox.Attach(owner);
-        Assert.False(outbox.TryBeginDirect(owner)); // the send loop is not waiting
+        Assert.False(_outbox.TryBeginDirect(_owner)); // the send loop is not waiting
 
-        var parked = outbox.WaitAsync(CancellationToken.None).AsTask();
-        Assert.False(outbox.TryBeginDirect(new object())); // not the live connection
-        outbox.EnqueueControl([0xc1]);
-        Assert.False(outbox.TryBeginDirect(owner)); // something is queued: it must go first
+        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
+        Assert.False(_outbox.TryBeginDirect(new object())); // not the live connection
+        _outbox.EnqueueControl([0xc1]);
+        Assert.False(_outbox.TryBeginDirect(_owner)); // something is queued: it must go first
         await parked.WaitAsync(TestBroker.Bound);
     }
 
     [Fact]
     public async Task Outbox_NoDirectWrite_WhileTheSendLoopSendsWhatWokeIt()
     {
-        var outbox = new ClientOutbox(1 << 20, 1024);
-        var owner = new object();
-        outbox.Attach(owner);
-        var parked = outbox.WaitAsync(CancellationToken.None).AsTask();
+        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
 
         // A control frame wakes the loop (PONG, SUB); once it has taken the frame the outbox is empty again, but the
         // loop is writing: a direct write now would interleave with its bytes.
-        outbox.EnqueueControl([0xc1]);
+        _outbox.EnqueueControl([0xc1]);
         await parked.WaitAsync(TestBroker.Bound);
-        using var batch = new PooledBufferWriter();
-        outbox.Take(batch, 1 << 20, out _);
+        Assert.Equal([0xc1], TakeAll());
 
-        Assert.False(outbox.TryBeginDirect(owner));
+        Assert.False(_outbox.TryBeginDirect(_owner));
     }
 
     [Fact]
     public async Task Outbox_DirectWriteOfAnEndedConnection_PutsNothingIntoTheNextOne()
     {
-        var outbox = new ClientOutbox(1 << 20, 1024);
-        var old = new object();
-        outbox.Attach(old);
-        var parked = outbox.WaitAsync(CancellationToken.None).AsTask();
-        Assert.True(outbox.TryBeginDirect(old));
-        outbox.DropData();
-        outbox.Attach(new object());
-        outbox.EndDirect(old, [0xee]);
-        outbox.EnqueueData([0xb1]);
+        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
+        Assert.True(_outbox.TryBeginDirect(_owner));
+        _outbox.DropData();
+        _outbox.Attach(new object());
+        _outbox.EndDirect(_owner, [0xee]);
+        _outbox.EnqueueData([0xb1]);
         await parked.WaitAsync(TestBroker.Bound);
 
-        using var batch = new PooledBufferWriter();
-        outbox.Take(batch, 1 << 20, out _);
-        Assert.Equal([0xb1], batch.WrittenSpan.ToArray());
+        Assert.Equal([0xb1], TakeAll());
     }
 
     [Fact]
@@ -112,5 +100,12 @@ public sealed class DirectSendTests
         Assert.Equal(Enumerable.Range(-1, 1 + next), received.Select(e => Convert.ToInt32(e.ReadPayloadAsDictionary()["i"], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(0, publisher.Counters.Dropped);
         Assert.True(publisher.DirectWrites > 0, "no publish was written directly");
+    }
+
+    private byte[] TakeAll()
+    {
+        using var batch = new PooledBufferWriter();
+        _outbox.Take(batch, 1 << 20, out _);
+        return batch.WrittenSpan.ToArray();
     }
 }
