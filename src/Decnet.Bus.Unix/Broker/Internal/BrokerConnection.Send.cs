@@ -107,31 +107,30 @@ internal sealed partial class BrokerConnection
         }
     }
 
+    /// <summary>The body of <see cref="Take"/>, for a caller that holds <c>_gate</c>.</summary>
     private int TakeLocked(PooledBufferWriter batch, OutboundItem[] items, ref byte[]? final)
     {
+        while (_control.TryDequeue(out var frame))
         {
-            while (_control.TryDequeue(out var frame))
-            {
-                batch.Write(frame);
-            }
-
-            var count = 0;
-            var bytes = 0;
-            while (count < items.Length && bytes < MaxBatchBytes && _events.TryDequeue(out var item))
-            {
-                _queuedBytes -= item.Bytes;
-                bytes += item.Bytes;
-                items[count++] = item;
-            }
-
-            if (_closing && _events.Count == 0 && _finalFrame is not null)
-            {
-                final = _finalFrame;
-                _finalFrame = null;
-            }
-
-            return count;
+            batch.Write(frame);
         }
+
+        var count = 0;
+        var bytes = 0;
+        while (count < items.Length && bytes < MaxBatchBytes && _events.TryDequeue(out var item))
+        {
+            _queuedBytes -= item.Bytes;
+            bytes += item.Bytes;
+            items[count++] = item;
+        }
+
+        if (_closing && _events.Count == 0 && _finalFrame is not null)
+        {
+            final = _finalFrame;
+            _finalFrame = null;
+        }
+
+        return count;
     }
 
     private async ValueTask<bool> WaitForWorkAsync()
@@ -217,8 +216,10 @@ internal sealed partial class BrokerConnection
         batch.Release();
         if (sent < 0)
         {
-            // The peer is gone: the receive loop sees it too; the send loop stops with the abort.
-            _abort.Cancel();
+            // The peer is gone: the receive loop sees it too; the send loop stops with the abort. CancelAsync runs the
+            // token's callbacks (that connection's pending reads and sends) off this thread, which belongs to another
+            // connection's receive loop.
+            _ = _abort.CancelAsync();
         }
         else if (wake)
         {
