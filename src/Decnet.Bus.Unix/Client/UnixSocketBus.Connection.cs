@@ -10,7 +10,7 @@ public sealed partial class UnixSocketBus
     private volatile ClientConnection? _connection;
     private volatile ConnectionState _state = ConnectionState.Connecting;
     private TaskCompletionSource<ClientConnection?> _attempt = NewAttempt();
-    private TaskCompletionSource _generationChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _connectionChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _generation;
 
     /// <summary>
@@ -56,14 +56,30 @@ public sealed partial class UnixSocketBus
     /// <summary>How many connections have been handshaken and fully re-subscribed so far.</summary>
     internal int Generation => Volatile.Read(ref _generation);
 
+    /// <summary>
+    /// Completes at the next change of the connection: a new one handshaken and re-subscribed (<see cref="Generation"/>
+    /// went up), or the current one gone (<see cref="IsConnected"/> went false). Tests and the load harness await it
+    /// instead of polling.
+    /// </summary>
+    internal Task ConnectionChanged => Volatile.Read(ref _connectionChanged).Task;
+
     /// <summary>Completes once <see cref="Generation"/> reaches <paramref name="generation"/> (tests await reconnects with it).</summary>
     internal async Task WaitForGenerationAsync(int generation, CancellationToken cancellationToken)
     {
-        while (Generation < generation)
+        while (true)
         {
-            await Volatile.Read(ref _generationChanged).Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var changed = ConnectionChanged;
+            if (Generation >= generation)
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private void SignalConnectionChanged()
+        => Interlocked.Exchange(ref _connectionChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private static TaskCompletionSource<ClientConnection?> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -156,12 +172,13 @@ public sealed partial class UnixSocketBus
             Task resubscribed = Task.WhenAll(_subscriptions.Values.Select(connection.SubscribeAsync));
             await resubscribed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Interlocked.Increment(ref _generation);
-            Interlocked.Exchange(ref _generationChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+            SignalConnectionChanged();
 
             // Completion never faults (ClientConnection ends on any error), but the loop must survive regardless.
             await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _connection = null;
             _state = ConnectionState.Down;
+            SignalConnectionChanged();
             Volatile.Write(ref _attempt, NewAttempt());
             _counters.AddDropped(_outbox.DropData());
             await connection.DisposeAsync().ConfigureAwait(false);

@@ -4,14 +4,12 @@ namespace Decnet.Bus.Soak.Load;
 
 /// <summary>
 /// Waits for a condition over counters to become true, bounded by a timeout. The owner calls <see cref="Poke"/> when
-/// a count it knows about changes; the condition is also re-checked every <see cref="Recheck"/>, because some of the
-/// counters involved (a client's <c>Dropped</c>, <c>IsConnected</c>) change without any notification.
+/// a count it knows about changes; <c>alsoWakeOn</c> supplies a task for changes it is not told about (a client's
+/// connection coming or going). A client's <c>Dropped</c> needs no wake-up of its own: every drop makes room for a
+/// newer event, whose consumption pokes.
 /// </summary>
-public sealed class CountWaiter
+public sealed class CountWaiter(Func<Task>? alsoWakeOn = null)
 {
-    /// <summary>Re-check interval for counters without a notification.</summary>
-    public static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(10);
-
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _waiters;
 
@@ -34,18 +32,22 @@ public sealed class CountWaiter
             var clock = Stopwatch.StartNew();
             while (true)
             {
+                // Both wake-ups are taken before the check, so a change right after it is not missed.
                 var changed = Volatile.Read(ref _changed).Task;
+                var external = alsoWakeOn?.Invoke() ?? changed;
                 if (condition())
                 {
                     return;
                 }
 
-                if (clock.Elapsed > bound)
+                var left = bound - clock.Elapsed;
+                if (left <= TimeSpan.Zero)
                 {
                     throw new TimeoutException($"not reached within {bound.TotalSeconds:0} s: {describe()}");
                 }
 
-                await Task.WhenAny(changed, Task.Delay(Recheck));
+                // The bound is a failure bound only: a wake-up, not the clock, ends each wait.
+                await ((Task)Task.WhenAny(changed, external).WaitAsync(left)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
         finally

@@ -122,7 +122,7 @@ public sealed partial class LoadHarness : IAsyncDisposable
         var problems = new List<string>();
         var publisherTimes = await Task.WhenAll(_publishers.Select(async p =>
         {
-            var waiter = new CountWaiter();
+            var waiter = new CountWaiter(() => p.Bus.ConnectionChanged);
             await waiter.WaitAsync(() => p.Bus.IsConnected, _bound, () => $"{p.Name} not connected");
             return Stopwatch.GetElapsedTime(readyAt);
         }));

@@ -29,6 +29,7 @@ public sealed class LoadSubscriber : IAsyncDisposable
     private LoadSubscriber(DecnetBusOptions options, string pattern, bool laggard, IReadOnlyDictionary<string, int> publisherByTopic)
     {
         _bus = new UnixSocketBus(options);
+        Changes = new CountWaiter(() => _bus.ConnectionChanged);
         Name = options.ClientName;
         Pattern = pattern;
         IsLaggard = laggard;
@@ -49,8 +50,8 @@ public sealed class LoadSubscriber : IAsyncDisposable
     /// <summary>The client.</summary>
     public UnixSocketBus Bus => _bus;
 
-    /// <summary>Wakes waiters when the reader takes an event.</summary>
-    public CountWaiter Changes { get; } = new();
+    /// <summary>Wakes waiters when the reader takes an event or the client's connection comes or goes.</summary>
+    public CountWaiter Changes { get; }
 
     /// <summary>Events that reached the subscription's queue (the client's <c>Received</c>, including later drops).</summary>
     public long Received => _subscription!.Received;
