@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+
+namespace Decnet.Bus;
+
+/// <summary>
+/// Makes a string that came from the wire safe to print on a terminal or write into a log: every character that
+/// could move the cursor, start an escape sequence, reorder or hide text is shown as <c>\uXXXX</c> (or
+/// <c>\UXXXXXXXX</c> outside the BMP) instead. See docs/reliability.md, "Untrusted strings".
+/// </summary>
+/// <remarks>
+/// Escaped: control characters (C0, DEL, C1, so ESC and CR/LF), Unicode format characters (category Cf: bidi
+/// controls, zero-width characters, the BOM), line and paragraph separators, and unpaired surrogates. Everything
+/// else, including letters, marks, symbols and emoji, is kept as it is. A backslash is kept too, so an escaped
+/// string is never longer than six times the original and an already-escaped string passes through unchanged.
+/// </remarks>
+public static class UntrustedText
+{
+    /// <summary>Returns <paramref name="value"/> with every unsafe character escaped; null becomes the empty string.</summary>
+    public static string Escape(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return string.Empty;
+        }
+
+        var first = IndexOfUnsafe(value);
+        if (first < 0)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 16);
+        builder.Append(value, 0, first);
+        for (var i = first; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                var scalar = char.ConvertToUtf32(c, value[i + 1]);
+                if (IsUnsafe(CharUnicodeInfo.GetUnicodeCategory(scalar)))
+                {
+                    builder.Append(CultureInfo.InvariantCulture, $"\\U{scalar:X8}");
+                }
+                else
+                {
+                    builder.Append(c).Append(value[i + 1]);
+                }
+
+                i++;
+            }
+            else if (char.IsSurrogate(c) || IsUnsafe(CharUnicodeInfo.GetUnicodeCategory(c)))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>True when <see cref="Escape"/> would change <paramref name="value"/>.</summary>
+    public static bool NeedsEscaping(string? value) => !string.IsNullOrEmpty(value) && IndexOfUnsafe(value) >= 0;
+
+    private static int IndexOfUnsafe(string value)
+    {
+        var span = value.AsSpan();
+
+        // Fast path: printable ASCII is always safe.
+        var odd = span.IndexOfAnyExceptInRange(' ', '~');
+        if (odd < 0)
+        {
+            return -1;
+        }
+
+        for (var i = odd; i < span.Length; i++)
+        {
+            var c = span[i];
+            if (c is >= ' ' and <= '~')
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                if (IsUnsafe(CharUnicodeInfo.GetUnicodeCategory(char.ConvertToUtf32(c, span[i + 1]))))
+                {
+                    return i;
+                }
+
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c) || IsUnsafe(CharUnicodeInfo.GetUnicodeCategory(c)))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool IsUnsafe(UnicodeCategory category) => category is UnicodeCategory.Control
+        or UnicodeCategory.Format
+        or UnicodeCategory.LineSeparator
+        or UnicodeCategory.ParagraphSeparator
+        or UnicodeCategory.Surrogate;
+}
