@@ -1,0 +1,158 @@
+using System.Buffers;
+using System.Text.Json;
+using MessagePack;
+
+namespace Decnet.Bus.Unix.Protocol.Python;
+
+/// <summary>
+/// Translates a JSON value from a Python client into MessagePack (docs/wire-protocol.md, "Translation"): objects to
+/// maps with string keys (a repeated key keeps its last value, as Python's <c>json</c> and orjson do), arrays,
+/// strings, integers in the int64 or uint64 range, other numbers as float64, booleans and null.
+/// </summary>
+internal static class JsonToMessagePack
+{
+    private static readonly JsonDocumentOptions _options = new() { MaxDepth = ProtocolConstants.MaxNestingDepth };
+
+    /// <summary>Parses <paramref name="json"/>; a malformed or too-deep document is a <see cref="JsonException"/>.</summary>
+    /// <exception cref="JsonException">Not valid JSON (NaN and Infinity literals included), or nested deeper than 64.</exception>
+    public static JsonDocument Parse(ReadOnlySequence<byte> json) => JsonDocument.Parse(json, _options);
+
+    /// <summary>Writes <paramref name="value"/> as MessagePack.</summary>
+    /// <exception cref="PayloadTranslationException">A number or string has no MessagePack form.</exception>
+    public static void Write(ref MessagePackWriter writer, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                WriteObject(ref writer, value);
+                break;
+            case JsonValueKind.Array:
+                writer.WriteArrayHeader(value.GetArrayLength());
+                foreach (var item in value.EnumerateArray())
+                {
+                    Write(ref writer, item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                writer.Write(ReadString(value));
+                break;
+            case JsonValueKind.Number:
+                WriteNumber(ref writer, value);
+                break;
+            case JsonValueKind.True:
+                writer.Write(true);
+                break;
+            case JsonValueKind.False:
+                writer.Write(false);
+                break;
+            default:
+                writer.WriteNil();
+                break;
+        }
+    }
+
+    private static void WriteObject(ref MessagePackWriter writer, JsonElement value)
+    {
+        // A repeated key keeps its last value; counting first keeps the common case (no repeats) allocation-light.
+        var count = 0;
+        HashSet<string>? seen = null;
+        List<JsonProperty>? kept = null;
+        foreach (var property in value.EnumerateObject())
+        {
+            count++;
+            seen ??= new HashSet<string>(StringComparer.Ordinal);
+            if (!seen.Add(CheckedName(property)))
+            {
+                kept = LastOfEachName(value);
+                break;
+            }
+        }
+
+        if (kept is null)
+        {
+            writer.WriteMapHeader(count);
+            foreach (var property in value.EnumerateObject())
+            {
+                writer.Write(CheckedName(property));
+                Write(ref writer, property.Value);
+            }
+
+            return;
+        }
+
+        writer.WriteMapHeader(kept.Count);
+        foreach (var property in kept)
+        {
+            writer.Write(CheckedName(property));
+            Write(ref writer, property.Value);
+        }
+    }
+
+    private static List<JsonProperty> LastOfEachName(JsonElement value)
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        var all = value.EnumerateObject().ToList();
+        for (var i = 0; i < all.Count; i++)
+        {
+            last[all[i].Name] = i;
+        }
+
+        return [.. all.Where((property, index) => last[property.Name] == index)];
+    }
+
+    private static string CheckedName(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new PayloadTranslationException("an object key is not valid Unicode (a lone surrogate escape)");
+        }
+    }
+
+    private static string ReadString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // "\ud800" is valid JSON but no Unicode string: MessagePack str must be UTF-8.
+            throw new PayloadTranslationException("a string is not valid Unicode (a lone surrogate escape)");
+        }
+    }
+
+    private static void WriteNumber(ref MessagePackWriter writer, JsonElement value)
+    {
+        if (value.TryGetInt64(out var signed))
+        {
+            writer.Write(signed);
+            return;
+        }
+
+        if (value.TryGetUInt64(out var unsigned))
+        {
+            writer.Write(unsigned);
+            return;
+        }
+
+        var raw = value.GetRawText();
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        {
+            throw new PayloadTranslationException($"integer {Shorten(raw)} is outside the int64 and uint64 ranges");
+        }
+
+        if (!value.TryGetDouble(out var number) || !double.IsFinite(number))
+        {
+            throw new PayloadTranslationException($"number {Shorten(raw)} is outside the float64 range");
+        }
+
+        writer.Write(number);
+    }
+
+    private static string Shorten(string raw) => raw.Length <= 32 ? raw : string.Concat(raw.AsSpan(0, 29), "...");
+}

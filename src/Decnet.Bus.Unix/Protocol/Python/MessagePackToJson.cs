@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Text.Json;
+using MessagePack;
+
+namespace Decnet.Bus.Unix.Protocol.Python;
+
+/// <summary>
+/// Translates a MessagePack payload into JSON for a Python client (docs/wire-protocol.md, "Translation"). Maps
+/// need string keys; integers of every width keep their value; a non-finite float becomes <c>null</c> (what
+/// orjson writes for it); <c>bin</c> becomes <c>{"$bin": base64}</c> and <c>ext</c>
+/// <c>{"$ext": {"type": code, "data": base64}}</c>; invalid UTF-8 in a string becomes U+FFFD.
+/// </summary>
+internal static class MessagePackToJson
+{
+    /// <summary>Writes the next value of <paramref name="reader"/> (at most 64 levels deep) to <paramref name="writer"/>.</summary>
+    /// <exception cref="PayloadTranslationException">A map key is not a string, or the value nests deeper than 64.</exception>
+    /// <exception cref="MessagePackSerializationException">The MessagePack is malformed.</exception>
+    /// <exception cref="EndOfStreamException">The MessagePack is truncated.</exception>
+    public static void Write(ref MessagePackReader reader, Utf8JsonWriter writer) => Write(ref reader, writer, 0);
+
+    private static void Write(ref MessagePackReader reader, Utf8JsonWriter writer, int depth)
+    {
+        switch (reader.NextMessagePackType)
+        {
+            case MessagePackType.Map:
+                CheckDepth(depth);
+                var pairs = reader.ReadMapHeader();
+                writer.WriteStartObject();
+                for (var i = 0; i < pairs; i++)
+                {
+                    if (reader.NextMessagePackType != MessagePackType.String)
+                    {
+                        throw new PayloadTranslationException("a map key is not a string (JSON object keys are strings)");
+                    }
+
+                    writer.WritePropertyName(reader.ReadString()!);
+                    Write(ref reader, writer, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case MessagePackType.Array:
+                CheckDepth(depth);
+                var items = reader.ReadArrayHeader();
+                writer.WriteStartArray();
+                for (var i = 0; i < items; i++)
+                {
+                    Write(ref reader, writer, depth + 1);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case MessagePackType.String:
+                writer.WriteStringValue(reader.ReadString());
+                break;
+            case MessagePackType.Integer:
+                WriteInteger(ref reader, writer);
+                break;
+            case MessagePackType.Float:
+                var number = reader.ReadDouble();
+                if (double.IsFinite(number))
+                {
+                    writer.WriteNumberValue(number);
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+
+                break;
+            case MessagePackType.Boolean:
+                writer.WriteBooleanValue(reader.ReadBoolean());
+                break;
+            case MessagePackType.Binary:
+                writer.WriteStartObject();
+                writer.WriteBase64String("$bin", reader.ReadBytes()!.Value.ToArray());
+                writer.WriteEndObject();
+                break;
+            case MessagePackType.Extension:
+                var header = reader.ReadExtensionFormatHeader();
+                var data = reader.ReadRaw(header.Length);
+                writer.WriteStartObject();
+                writer.WriteStartObject("$ext");
+                writer.WriteNumber("type", header.TypeCode);
+                writer.WriteBase64String("data", data.ToArray());
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                break;
+            default:
+                reader.ReadNil();
+                writer.WriteNullValue();
+                break;
+        }
+    }
+
+    private static void WriteInteger(ref MessagePackReader reader, Utf8JsonWriter writer)
+    {
+        // uint64 above long.MaxValue is the only integer form a signed read cannot hold.
+        if (reader.NextCode == MessagePackCode.UInt64)
+        {
+            writer.WriteNumberValue(reader.ReadUInt64());
+        }
+        else
+        {
+            writer.WriteNumberValue(reader.ReadInt64());
+        }
+    }
+
+    private static void CheckDepth(int depth)
+    {
+        if (depth >= ProtocolConstants.MaxNestingDepth)
+        {
+            throw new PayloadTranslationException($"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels");
+        }
+    }
+}
