@@ -64,15 +64,21 @@ public sealed class ClientTests
         using var hung = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         hung.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
         hung.Listen(); // accepts at the kernel level, never answers HELLO
-        var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+        var time = new TimerWatchingTimeProvider(UnixSocketBus.DisposeFlushBound);
+        var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), timeProvider: time);
         await bus.PublishAsync("a.b", new { }); // starts the connection, which hangs in the handshake
         var pendingSubscribe = bus.SubscribeAsync("a.>").AsTask();
 
+        // Dispose waits for queued publishes at most DisposeFlushBound (on the bus's clock), never for the handshake's
+        // own 5 s timeout: with the flush bound run out on the fake clock, dispose ends long before that timeout.
         var clock = Stopwatch.StartNew();
-        await bus.DisposeAsync();
+        var disposing = bus.DisposeAsync().AsTask();
+        await time.WatchedTimerCreated.WaitAsync(TestBroker.Bound);
+        time.Advance(UnixSocketBus.DisposeFlushBound);
+        await disposing.WaitAsync(TestBroker.Bound);
         clock.Stop();
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"dispose took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < Decnet.Bus.Unix.Protocol.ProtocolConstants.HandshakeTimeout, $"dispose took {clock.Elapsed}");
         var sub = await pendingSubscribe.WaitAsync(TestBroker.Bound);
         await using var e = sub.GetAsyncEnumerator();
         Assert.False(await e.MoveNextAsync().AsTask().WaitAsync(TestBroker.Bound));
