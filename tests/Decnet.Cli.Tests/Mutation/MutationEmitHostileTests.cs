@@ -40,15 +40,12 @@ public sealed class MutationEmitHostileTests : IDisposable
     [TmpfsFact]
     public async Task Emit_DiskFullOnTmpfs_NextEmitStandsAlone_SyslogParseReportsTornFragment()
     {
-        using var disk = TinyTmpfs.Mount(pages: 2);
-        var filler = disk.File("filler");
-        await File.WriteAllBytesAsync(filler, new byte[TinyTmpfs.PageSize]);
-        var log = disk.File("decnet.log");
-        TinyTmpfs.WriteLinesLeaving(log, 100);
+        using var disk = TinyTmpfs.MountWithLogFullBut(bytesFree: 100);
+        var log = disk.LogFile;
         var linesBefore = File.ReadAllLines(log).Length;
 
         var (firstExit, firstOutput, _) = await CliRun.InvokeAsync(EmitArgs(log, "first"));
-        File.Delete(filler);
+        disk.FreeFiller();
         var (secondExit, secondOutput, _) = await CliRun.InvokeAsync(EmitArgs(log, "second"));
         var (parseExit, parsed, rejected) = await CliRun.InvokeAsync(["syslog", "parse", log]);
 

@@ -59,13 +59,7 @@ public sealed class HostileLogPathTests : IDisposable
     {
         var log = _temp.File("decnet.log");
         TestLibc.CreateFifo(log);
-        var bus = new RecordingBus();
-
-        var result = await EmitBoundedAsync(log, bus);
-
-        Assert.False(result.Written);
-        Assert.Contains("FIFO", result.WriteError, StringComparison.Ordinal);
-        Assert.Single(bus.Published);
+        await AssertRefusedButPublishedAsync(log, "a FIFO");
     }
 
     [Fact]
@@ -74,13 +68,7 @@ public sealed class HostileLogPathTests : IDisposable
         var log = _temp.File("decnet.log");
         TestLibc.CreateFifo(log);
         using var reader = TestLibc.OpenFifoReader(log);
-        var bus = new RecordingBus();
-
-        var result = await EmitBoundedAsync(log, bus);
-
-        Assert.False(result.Written);
-        Assert.Contains("FIFO", result.WriteError, StringComparison.Ordinal);
-        Assert.Single(bus.Published);
+        await AssertRefusedButPublishedAsync(log, "a FIFO");
     }
 
     [Fact]
@@ -89,13 +77,7 @@ public sealed class HostileLogPathTests : IDisposable
         var log = _temp.File("decnet.log");
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(log));
-        var bus = new RecordingBus();
-
-        var result = await EmitBoundedAsync(log, bus);
-
-        Assert.False(result.Written);
-        Assert.Contains("socket", result.WriteError, StringComparison.Ordinal);
-        Assert.Single(bus.Published);
+        await AssertRefusedButPublishedAsync(log, "a socket");
     }
 
     [Theory]
@@ -103,14 +85,7 @@ public sealed class HostileLogPathTests : IDisposable
     [InlineData("/dev/full")]
     public async Task Emit_LogPathIsCharacterDevice_RefusedWithReason_StillPublishes(string device)
     {
-        var bus = new RecordingBus();
-
-        var result = await EmitBoundedAsync(device, bus);
-
-        Assert.False(result.Written);
-        Assert.Contains("character device", result.WriteError, StringComparison.Ordinal);
-        Assert.Contains("regular file", result.WriteError, StringComparison.Ordinal);
-        Assert.Single(bus.Published);
+        await AssertRefusedButPublishedAsync(device, "a character device");
     }
 
     [Fact]
@@ -155,6 +130,18 @@ public sealed class HostileLogPathTests : IDisposable
         using var writer = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
 
         Assert.True(AppendLock.TryAcquire(writer));
+    }
+
+    private async Task AssertRefusedButPublishedAsync(string path, string kind)
+    {
+        var bus = new RecordingBus();
+
+        var result = await EmitBoundedAsync(path, bus);
+
+        Assert.False(result.Written);
+        Assert.Contains($"it is {kind}", result.WriteError, StringComparison.Ordinal);
+        Assert.Contains("only a regular file is accepted", result.WriteError, StringComparison.Ordinal);
+        Assert.Single(bus.Published);
     }
 
     private async Task<MutationEmitResult> EmitBoundedAsync(string path, RecordingBus bus)

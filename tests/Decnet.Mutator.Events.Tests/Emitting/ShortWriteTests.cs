@@ -15,11 +15,8 @@ public sealed class ShortWriteTests
     [TmpfsFact]
     public async Task Emit_DiskFullOnTmpfs_FragmentIsOneTornLine_NextEventStandsAlone()
     {
-        using var disk = TinyTmpfs.Mount(pages: 2);
-        var filler = disk.File("filler");
-        await File.WriteAllBytesAsync(filler, new byte[TinyTmpfs.PageSize]);
-        var log = disk.File("decnet.log");
-        TinyTmpfs.WriteLinesLeaving(log, _bytesFree);
+        using var disk = TinyTmpfs.MountWithLogFullBut(_bytesFree);
+        var log = disk.LogFile;
         var linesBefore = File.ReadAllLines(log).Length;
 
         var first = await Emitter(log).EmitAsync("decky-01", ["ssh"], ["http"], MutationTrigger.Operator, "first");
@@ -28,7 +25,7 @@ public sealed class ShortWriteTests
         Assert.Contains($"short write to {log}: {_bytesFree} of {first.Line.Length} bytes", first.WriteError, StringComparison.Ordinal);
 
         // Space comes back; a fresh emitter (as in a second `decnet mutation emit` process) appends the next event.
-        File.Delete(filler);
+        disk.FreeFiller();
         var second = await Emitter(log).EmitAsync("decky-01", ["http"], ["smb"], MutationTrigger.Operator, "second");
 
         Assert.True(second.Written, second.WriteError);

@@ -11,9 +11,14 @@ internal sealed class TinyTmpfs : IDisposable
     /// <summary>tmpfs allocates whole pages; the tests size their files in these.</summary>
     public const int PageSize = 4096;
 
+    private const string _fillerName = "filler";
+
     private TinyTmpfs(string path) => Path = path;
 
     public string Path { get; }
+
+    /// <summary>The log of <see cref="MountWithLogFullBut"/>.</summary>
+    public string LogFile => File("decnet.log");
 
     /// <summary>Mounts a tmpfs of <paramref name="pages"/> pages, or throws with the errno text.</summary>
     public static TinyTmpfs Mount(int pages)
@@ -29,13 +34,28 @@ internal sealed class TinyTmpfs : IDisposable
         return new TinyTmpfs(directory);
     }
 
+    /// <summary>
+    /// Mounts two pages: one held by a filler file, the other by <see cref="LogFile"/>, whose lines of another program
+    /// leave exactly <paramref name="bytesFree"/> bytes: a longer write is cut short there until <see cref="FreeFiller"/>.
+    /// </summary>
+    public static TinyTmpfs MountWithLogFullBut(int bytesFree)
+    {
+        var disk = Mount(pages: 2);
+        System.IO.File.WriteAllBytes(disk.File(_fillerName), new byte[PageSize]);
+        WriteLinesLeaving(disk.LogFile, bytesFree);
+        return disk;
+    }
+
+    /// <summary>Gives a page back, as when an operator frees space on a full disk.</summary>
+    public void FreeFiller() => System.IO.File.Delete(File(_fillerName));
+
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>
     /// Writes whole lines of another program (valid RFC 5424, another MSGID) to <paramref name="path"/> so that exactly
     /// <paramref name="bytesFree"/> bytes of its first page stay free: the next longer write is cut short there.
     /// </summary>
-    public static void WriteLinesLeaving(string path, int bytesFree)
+    private static void WriteLinesLeaving(string path, int bytesFree)
     {
         const string Prefix = "<13>1 - filler other - other_msgid - ";
         const int LineLength = 100;
