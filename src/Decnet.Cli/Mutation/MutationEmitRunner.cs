@@ -31,7 +31,7 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
             throw new CliUsageException(logFile is null ? optionsError : $"--log-file: {optionsError}");
         }
 
-        // Validate before connecting, so bad arguments never touch the bus or the file.
+        // Validate first, so bad arguments never touch the file or the bus.
         var oldList = Split(oldServices);
         var newList = Split(newServices);
         try
@@ -43,13 +43,14 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
             throw new CliUsageException($"{OptionFor(ex.ParamName)}: {CliMessages.WithoutParameterName(ex.Message)}");
         }
 
-        var (bus, busError) = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        // The line first, then the bus (docs/mutation-events.md): the bus is contacted only when the emitter publishes.
+        var bus = busFactory is null ? null : new ConnectOnPublishBus(busFactory);
         try
         {
             var emitter = new MutationEventEmitter(options, bus);
             var result = await emitter.EmitAsync(decky, oldList, newList, parsedTrigger, actor, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(result.Written ? $"syslog: written to {result.LogFile}" : $"syslog: failed: {result.WriteError}").ConfigureAwait(false);
-            var publishError = busError ?? result.PublishError;
+            var publishError = bus?.ConnectError ?? result.PublishError;
             await output.WriteLineAsync(publishError is null ? $"bus: published on {result.Topic}" : $"bus: failed: {publishError}").ConfigureAwait(false);
             if (!result.Written)
             {
@@ -64,27 +65,6 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
             {
                 await bus.DisposeAsync().ConfigureAwait(false);
             }
-        }
-    }
-
-    private async Task<(IBus? Bus, string? Error)> ConnectAsync(CancellationToken cancellationToken)
-    {
-        if (busFactory is null)
-        {
-            return (null, null);
-        }
-
-        try
-        {
-            return (await busFactory(cancellationToken).ConfigureAwait(false), null);
-        }
-#pragma warning disable CA1031 // Any failure to reach the bus is reported and the line is still written (design §9).
-        catch (Exception ex) when (ex is not OperationCanceledException)
-#pragma warning restore CA1031
-        {
-            // The transport's messages start with "bus: "; the printed line already says it once.
-            var reason = ex.Message.StartsWith("bus: ", StringComparison.Ordinal) ? ex.Message["bus: ".Length..] : ex.Message;
-            return (null, $"cannot connect to the bus: {reason}");
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class MutationEventEmitter
     private readonly IBus _bus;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly AppendOnlyFileWriter _writer = new();
+    private readonly AppendOnlyFileWriter _writer;
     private long _emitted;
     private long _syslogFailures;
     private long _busFailures;
@@ -30,6 +30,12 @@ public sealed class MutationEventEmitter
     /// <param name="logger">Receives one warning per failed path; null discards.</param>
     /// <exception cref="ArgumentException">The options are invalid (the message names the variable).</exception>
     public MutationEventEmitter(MutationEventOptions options, IBus? bus = null, TimeProvider? timeProvider = null, ILogger<MutationEventEmitter>? logger = null)
+        : this(options, bus, timeProvider, logger, new AppendOnlyFileWriter())
+    {
+    }
+
+    /// <summary>Creates an emitter with its own file writer (tests cut writes short through it).</summary>
+    internal MutationEventEmitter(MutationEventOptions options, IBus? bus, TimeProvider? timeProvider, ILogger<MutationEventEmitter>? logger, AppendOnlyFileWriter writer)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Validate() is { } error)
@@ -41,6 +47,7 @@ public sealed class MutationEventEmitter
         _bus = bus ?? NullBus.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _writer = writer;
     }
 
     /// <summary>The ingest log this emitter appends to.</summary>

@@ -1,11 +1,11 @@
-using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Decnet.Mutator.Events.Internal;
 
 /// <summary>
 /// Appends one line per call with exactly one <c>write(2)</c> on a descriptor opened with <c>O_APPEND</c>, so lines
-/// from several processes never interleave or tear, and every failure comes back with its errno text.
+/// from several processes never interleave, and every failure comes back with its reason.
 /// </summary>
 /// <remarks>
 /// Why not Serilog.Sinks.File: it reports sink failures only to the process-wide <c>SelfLog</c>, so the emitter could
@@ -13,11 +13,16 @@ namespace Decnet.Mutator.Events.Internal;
 /// using <c>O_APPEND</c>, so its cross-process safety rests on a named mutex around seek+write. The file is opened per
 /// line: mutation events are rare, and reopening follows log rotation and recreates a deleted file.
 /// </remarks>
-internal sealed class AppendOnlyFileWriter
+internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter = null)
 {
     public const string DirectoryFailure = "directory";
     public const string OpenFailure = "open";
+    public const string RefusedFailure = "refused";
     public const string WriteFailure = "write";
+
+    private static readonly byte[] _newline = [(byte)'\n'];
+
+    private readonly IDescriptorWriter _descriptorWriter = descriptorWriter ?? LibCDescriptorWriter.Instance;
 
     public AppendOutcome Append(string path, string line)
     {
@@ -27,8 +32,7 @@ internal sealed class AppendOnlyFileWriter
             return directoryFailure;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(line);
-        return OperatingSystem.IsLinux() ? AppendLinux(fullPath, bytes) : AppendPortable(fullPath, bytes);
+        return OperatingSystem.IsLinux() ? AppendLinux(fullPath, line) : AppendPortable(fullPath, Encoding.UTF8.GetBytes(line));
     }
 
     private static AppendOutcome? EnsureDirectory(string fullPath)
@@ -50,45 +54,47 @@ internal sealed class AppendOnlyFileWriter
         }
     }
 
-    private static AppendOutcome AppendLinux(string fullPath, byte[] bytes)
+    private AppendOutcome AppendLinux(string fullPath, string line)
     {
-        var pathBytes = Encoding.UTF8.GetBytes(fullPath + "\0");
-        int fd;
-        do
+        var opening = LogFileOpener.Open(fullPath);
+        if (opening.Handle is not { } handle)
         {
-            fd = LibC.Open(pathBytes, LibC.OWronly | LibC.OCreat | LibC.OAppend | LibC.OCloexec, LibC.FileMode0640);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr);
-
-        if (fd < 0)
-        {
-            return AppendOutcome.Failed(OpenFailure, $"cannot open {fullPath}: {LastError()}");
+            return opening.Failure;
         }
 
-        try
+        using (handle)
         {
-            nint written;
-            do
-            {
-                written = LibC.Write(fd, bytes, bytes.Length);
-            }
-            while (written < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr);
-
+            // A fragment an earlier short write could not end (the disk was still full): this line starts with the
+            // missing "\n", in the same write, so the fragment stays one line and this event stands alone.
+            var bytes = Encoding.UTF8.GetBytes(opening.EndsInsideALine ? "\n" + line : line);
+            var written = _descriptorWriter.Write(handle, bytes);
             if (written < 0)
             {
-                return AppendOutcome.Failed(WriteFailure, $"cannot write {fullPath}: {LastError()}");
+                return AppendOutcome.Failed(WriteFailure, $"cannot write {fullPath}: {LibC.DescribeLastError()}");
             }
 
-            // Retrying the rest would be a second write() that another process could interleave with, so a short
-            // write (in practice only a full disk) is reported, not patched.
-            return written == bytes.Length
-                ? AppendOutcome.Written
-                : AppendOutcome.Failed(WriteFailure, $"short write to {fullPath}: {written} of {bytes.Length} bytes (disk full?)");
+            return written == bytes.Length ? AppendOutcome.Written : ShortWrite(handle, fullPath, bytes, (int)written);
         }
-        finally
+    }
+
+    /// <summary>
+    /// Completing the rest would take a second write() that another process could interleave with, so the line is
+    /// reported as not written. Its fragment is ended with a lone "\n" (best effort: on a full disk that can fail too,
+    /// and then the next append adds it), so readers see one torn line and the next event on a line of its own.
+    /// </summary>
+    private AppendOutcome ShortWrite(SafeFileHandle handle, string fullPath, byte[] bytes, int written)
+    {
+        var reason = $"short write to {fullPath}: {written} of {bytes.Length} bytes (disk full?)";
+        if (written == 0 || bytes[written - 1] == (byte)'\n')
         {
-            _ = LibC.Close(fd);
+            return AppendOutcome.Failed(WriteFailure, reason);
         }
+
+        var ended = _descriptorWriter.Write(handle, _newline);
+        var repair = ended == 1
+            ? "the fragment was ended with a newline"
+            : $"ending the fragment with a newline failed too ({(ended < 0 ? LibC.DescribeLastError() : "0 bytes")}), so the next append starts with one";
+        return AppendOutcome.Failed(WriteFailure, $"{reason}; {repair}");
     }
 
     private static AppendOutcome AppendPortable(string fullPath, byte[] bytes)
@@ -103,11 +109,5 @@ internal sealed class AppendOnlyFileWriter
         {
             return AppendOutcome.Failed(WriteFailure, $"cannot write {fullPath}: {ex.Message}");
         }
-    }
-
-    private static string LastError()
-    {
-        var errno = Marshal.GetLastPInvokeError();
-        return $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
     }
 }

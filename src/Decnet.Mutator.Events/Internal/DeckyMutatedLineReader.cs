@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 
 namespace Decnet.Mutator.Events.Internal;
 
@@ -16,7 +17,9 @@ internal static class DeckyMutatedLineReader
         var parsed = Rfc5424Parser.Parse(line);
         if (!parsed.Success)
         {
-            reason = $"not RFC 5424: {parsed.Error}";
+            reason = parsed.Truncated
+                ? $"torn fragment ({Encoding.UTF8.GetByteCount(line!.TrimEnd('\n', '\r'))} bytes, a prefix of a line cut short, e.g. by a full disk): {parsed.Error}"
+                : $"not RFC 5424: {parsed.Error}";
             return false;
         }
 

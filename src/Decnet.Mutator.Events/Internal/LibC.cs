@@ -1,29 +1,68 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Decnet.Mutator.Events.Internal;
 
-/// <summary>The three libc calls the append-only writer needs (Linux flag values).</summary>
+/// <summary>The libc calls the append-only writer needs (Linux flag values; statx has one layout on every architecture).</summary>
 internal static class LibC
 {
     public const int OWronly = 0x1;
+    public const int ORdwr = 0x2;
     public const int OCreat = 0x40;
     public const int OAppend = 0x400;
+    public const int ONonblock = 0x800;
+    public const int ONofollow = 0x20000;
     public const int OCloexec = 0x80000;
+    public const int FOfdSetLock = 37;
+    public const short FWriteLock = 1;
+    public const int FlockStructSize = 32;
     public const int EIntr = 4;
+    public const int ENxio = 6;
+    public const int EAcces = 13;
+    public const int EIsDir = 21;
+    public const int ELoop = 40;
+    public const int AtFdCwd = -100;
+    public const int AtSymlinkNoFollow = 0x100;
+    public const int AtEmptyPath = 0x1000;
+    public const uint StatxType = 0x1;
+    public const uint StatxSize = 0x200;
+    public const int StatxBufferSize = 256;
+    public const int StatxModeOffset = 28;
+    public const int StatxSizeOffset = 40;
 
     /// <summary>rw-r----- : the ingest log is read by the correlator's group, not by everyone.</summary>
     public const int FileMode0640 = 0x1A0;
 
-    // The path is passed as NUL-terminated UTF-8 bytes so no string marshalling is involved.
+    // Paths are passed as NUL-terminated UTF-8 bytes so no string marshalling is involved.
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int Open(byte[] path, int flags, int mode);
 
     [DllImport("libc", EntryPoint = "write", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern nint Write(int fd, byte[] buffer, nint count);
+    public static extern nint Write(SafeFileHandle fd, ref byte buffer, nint count);
 
-    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "pread", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern int Close(int fd);
+    public static extern nint PRead(SafeFileHandle fd, ref byte buffer, nint count, long offset);
+
+    /// <summary>fcntl(fd, F_OFD_SETLK, struct flock*) (the 64-bit layout: l_type, l_whence, l_start, l_len, l_pid).</summary>
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int FcntlLock(SafeFileHandle fd, int command, byte[] flockStruct);
+
+    /// <summary>fstat through statx(fd, "", AT_EMPTY_PATH).</summary>
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int StatxDescriptor(SafeFileHandle fd, byte[] emptyPath, int flags, uint mask, byte[] statxBuffer);
+
+    /// <summary>lstat through statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW).</summary>
+    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int StatxPath(int dirFd, byte[] path, int flags, uint mask, byte[] statxBuffer);
+
+    /// <summary>The errno of the last call, as "text (errno N)".</summary>
+    public static string DescribeLastError() => Describe(Marshal.GetLastPInvokeError());
+
+    public static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 }

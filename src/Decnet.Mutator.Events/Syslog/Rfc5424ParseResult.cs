@@ -5,11 +5,12 @@ namespace Decnet.Mutator.Events;
 /// <summary>The outcome of <see cref="Rfc5424Parser.Parse"/>: the message, or why and where the line was rejected.</summary>
 public sealed class Rfc5424ParseResult
 {
-    private Rfc5424ParseResult(Rfc5424Message? message, string? error, int errorPosition)
+    private Rfc5424ParseResult(Rfc5424Message? message, string? error, int errorPosition, bool truncated)
     {
         Message = message;
         Error = error;
         ErrorPosition = errorPosition;
+        Truncated = truncated;
     }
 
     /// <summary>True when <see cref="Message"/> is set.</summary>
@@ -26,7 +27,14 @@ public sealed class Rfc5424ParseResult
     /// <summary>Zero-based character index where parsing failed, or -1 on success.</summary>
     public int ErrorPosition { get; }
 
-    internal static Rfc5424ParseResult Ok(Rfc5424Message message) => new(message, null, -1);
+    /// <summary>
+    /// True when the line was rejected only because it ended where the grammar needed more: a non-empty prefix of a
+    /// line, such as the fragment a write cut short by a full disk leaves (docs/mutation-events.md).
+    /// </summary>
+    public bool Truncated { get; }
 
-    internal static Rfc5424ParseResult Fail(string error, int position) => new(null, $"{error} (at column {position + 1})", position);
+    internal static Rfc5424ParseResult Ok(Rfc5424Message message) => new(message, null, -1, truncated: false);
+
+    internal static Rfc5424ParseResult Fail(string error, int position, bool truncated = false)
+        => new(null, $"{error} (at column {position + 1})", position, truncated);
 }

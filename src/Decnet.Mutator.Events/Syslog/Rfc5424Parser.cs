@@ -45,7 +45,7 @@ public static class Rfc5424Parser
         }
         catch (FormatException ex)
         {
-            return Rfc5424ParseResult.Fail(ex.Message, cursor.Position);
+            return Rfc5424ParseResult.Fail(ex.Message, cursor.Position, truncated: text.Length > 0 && cursor.AtEnd);
         }
     }
 

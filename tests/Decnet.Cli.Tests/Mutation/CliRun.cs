@@ -10,12 +10,14 @@ internal static class CliRun
     public static async Task<(int Exit, string Output, string Error)> InvokeAsync(
         string[] args,
         Func<CancellationToken, ValueTask<IBus>>? busFactory = null,
-        TextReader? standardInput = null)
+        TextReader? standardInput = null,
+        CancellationToken cancellationToken = default)
     {
         var root = new RootCommand("test") { MutationCommand.Create(busFactory), SyslogCommand.Create(standardInput) };
         using var output = new StringWriter();
         using var error = new StringWriter();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
         var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, timeout.Token);
         return (exit, output.ToString(), error.ToString());
     }

@@ -60,7 +60,8 @@ public sealed class MutationCommandTests : IDisposable
             _ => ValueTask.FromResult<IBus>(bus));
 
         Assert.Equal(1, exit);
-        Assert.Contains("syslog: failed: cannot write /dev/full: No space left on device", output, StringComparison.Ordinal);
+        // A device is not a log file: refused before any write (issue 12, item 5); a real full disk is in MutationEmitHostileTests.
+        Assert.Contains("syslog: failed: refusing /dev/full: it is a character device; only a regular file is accepted", output, StringComparison.Ordinal);
         Assert.Contains("bus: published on decky.d1.mutation", output, StringComparison.Ordinal);
         Assert.Contains("not written", error, StringComparison.Ordinal);
         Assert.Single(bus.Published);

@@ -53,6 +53,23 @@ public sealed class SyslogCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Parse_TornFragment_ReportedAsTorn_DistinctFromOtherInvalidLines()
+    {
+        // What a short write (full disk) leaves: the first bytes of a line, then the newline the emitter restores.
+        var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], ["b"], MutationTrigger.Operator, "ops"));
+        await File.WriteAllTextAsync(_file, line[..96] + "\n" + "not syslog at all\n" + line);
+
+        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", _file]);
+
+        Assert.Equal(1, exit);
+        Assert.Single(output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        var rejections = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(2, rejections.Length);
+        Assert.StartsWith("line 1: torn fragment (96 bytes, a prefix of a line cut short", rejections[0], StringComparison.Ordinal);
+        Assert.StartsWith("line 2: not RFC 5424", rejections[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Parse_StandardInput_AllValid_ExitZero()
     {
         var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], [], MutationTrigger.Retirement, "ops"));

@@ -42,7 +42,8 @@ public sealed class MutationEventMetricsTests : IDisposable
         await emitter.EmitAsync("d1", ["a"], ["b"], MutationTrigger.Operator);
 
         Assert.Contains(("decnet.mutation.emitted", 1L, (string?)null), seen);
-        Assert.Contains(("decnet.mutation.syslog.failures", 1L, (string?)"open"), seen);
+        // A directory at the log path is refused like every other non-regular file (issue 12, item 5).
+        Assert.Contains(("decnet.mutation.syslog.failures", 1L, (string?)"refused"), seen);
         Assert.Contains(("decnet.mutation.bus.failures", 1L, (string?)"transport"), seen);
     }
 

@@ -109,4 +109,33 @@ public sealed class Rfc5424ParserTests
         Assert.True(DeckyMutatedEvent.TryParse(line, out var parsed, out var reason), reason);
         Assert.Equal("eve] [relay@55555 decky=\"x\"", parsed.Actor);
     }
+
+    [Fact]
+    public void Parse_EveryProperPrefixOfALine_IsTruncated_AndReadAsATornFragment()
+    {
+        var line = DeckyMutatedLineFormatter.Format(Samples.Event(actor: "peer \"b\\east\" [eu-2] é")).TrimEnd('\n');
+
+        for (var length = 1; length < line.Length; length++)
+        {
+            var result = Rfc5424Parser.Parse(line[..length]);
+
+            Assert.False(result.Success, $"prefix of {length}");
+            Assert.True(result.Truncated, $"prefix of {length}: {result.Error}");
+            Assert.False(DeckyMutatedEvent.TryParse(line[..length], out _, out var reason));
+            Assert.StartsWith($"torn fragment ({System.Text.Encoding.UTF8.GetByteCount(line[..length])} bytes", reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("not syslog at all")]
+    [InlineData("<134>1 2026-11-22T10:00:00Z h a - m [x@1 a=\"b\"]]")]
+    [InlineData("<999>1 - - - - - -")]
+    [InlineData("")]
+    public void Parse_InvalidButNotAPrefix_IsNotTruncated(string line)
+    {
+        var result = Rfc5424Parser.Parse(line);
+
+        Assert.False(result.Success);
+        Assert.False(result.Truncated, result.Error);
+    }
 }

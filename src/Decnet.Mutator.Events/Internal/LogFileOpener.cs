@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Decnet.Mutator.Events.Internal;
+
+/// <summary>
+/// Opens the ingest log for one append without ever following a symlink or blocking, and accepts a regular file only
+/// (docs/mutation-events.md, "How the file is written"). Whoever can write the log's directory could otherwise point
+/// the log at any file the emitter may write (a symlink), or stall every emit (a FIFO without a reader).
+/// </summary>
+internal static class LogFileOpener
+{
+    /// <summary>
+    /// O_NONBLOCK keeps open(2) of a FIFO from waiting for a reader; on the regular file that is accepted it changes
+    /// nothing (regular files never block), so it is left set. O_RDWR lets the writer check the last byte.
+    /// </summary>
+    private const int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock;
+
+    private const int _typeMask = 0xF000;
+    private const int _regularFile = 0x8000;
+
+    private static readonly byte[] _emptyPath = [0];
+
+    /// <summary>Opens <paramref name="fullPath"/>, or returns why not (a refused kind of file, or the errno).</summary>
+    public static LogFileOpening Open(string fullPath)
+    {
+        var pathBytes = Encoding.UTF8.GetBytes(fullPath + "\0");
+        var readable = true;
+        var fd = OpenRetrying(pathBytes, LibC.ORdwr | _commonFlags);
+        if (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EAcces)
+        {
+            // Write permission without read permission: still append, just without the last-byte check.
+            readable = false;
+            fd = OpenRetrying(pathBytes, LibC.OWronly | _commonFlags);
+        }
+
+        if (fd < 0)
+        {
+            return LogFileOpening.Failed(DescribeOpenFailure(fullPath, pathBytes, Marshal.GetLastPInvokeError()));
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        var stat = new byte[LibC.StatxBufferSize];
+        if (LibC.StatxDescriptor(handle, _emptyPath, LibC.AtEmptyPath, LibC.StatxType, stat) != 0)
+        {
+            var error = LibC.DescribeLastError();
+            handle.Dispose();
+            return LogFileOpening.Failed(AppendOutcome.Failed(AppendOnlyFileWriter.OpenFailure, $"cannot stat {fullPath}: {error}"));
+        }
+
+        var mode = BinaryPrimitives.ReadUInt16LittleEndian(stat.AsSpan(LibC.StatxModeOffset));
+        if ((mode & _typeMask) != _regularFile)
+        {
+            handle.Dispose();
+            return LogFileOpening.Failed(Refused(fullPath, mode, detail: null));
+        }
+
+        // The last byte is only trustworthy while no other emitter is mid-write: the kernel raises the size page by
+        // page during one write(2), so a concurrent line can look torn. Emitters hold a write lock (AppendLock) from this check
+        // to the end of their write; the wait is bounded, so a process that holds the lock cannot stall an emit.
+        var locked = AppendLock.TryAcquire(handle);
+        if (!readable || !locked)
+        {
+            return LogFileOpening.Opened(handle, endsInsideALine: false);
+        }
+
+        if (LibC.StatxDescriptor(handle, _emptyPath, LibC.AtEmptyPath, LibC.StatxSize, stat) != 0)
+        {
+            return LogFileOpening.Opened(handle, endsInsideALine: false);
+        }
+
+        var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(LibC.StatxSizeOffset));
+        return LogFileOpening.Opened(handle, EndsInsideALine(handle, size));
+    }
+
+    /// <summary>
+    /// True when the file's last byte is not <c>\n</c>: an earlier write was cut short and its fragment could not be
+    /// ended, so the next line must start with one. A failed read counts as "no" (nothing is added).
+    /// </summary>
+    private static bool EndsInsideALine(SafeFileHandle handle, long size)
+    {
+        if (size == 0)
+        {
+            return false;
+        }
+
+        byte last = 0;
+        nint read;
+        do
+        {
+            read = LibC.PRead(handle, ref last, 1, size - 1);
+        }
+        while (read < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr);
+
+        return read == 1 && last != (byte)'\n';
+    }
+
+    private static int OpenRetrying(byte[] pathBytes, int flags)
+    {
+        int fd;
+        do
+        {
+            fd = LibC.Open(pathBytes, flags, LibC.FileMode0640);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr);
+
+        return fd;
+    }
+
+    /// <summary>ELOOP (a symlink), ENXIO (a FIFO without reader, a socket) and EISDIR name what is at the path.</summary>
+    private static AppendOutcome DescribeOpenFailure(string fullPath, byte[] pathBytes, int errno)
+    {
+        var detail = $"open: {LibC.Describe(errno)}";
+        if (errno is LibC.ELoop or LibC.ENxio or LibC.EIsDir)
+        {
+            var stat = new byte[LibC.StatxBufferSize];
+            if (LibC.StatxPath(LibC.AtFdCwd, pathBytes, LibC.AtSymlinkNoFollow, LibC.StatxType, stat) == 0)
+            {
+                var mode = BinaryPrimitives.ReadUInt16LittleEndian(stat.AsSpan(LibC.StatxModeOffset));
+                if ((mode & _typeMask) != _regularFile)
+                {
+                    return Refused(fullPath, mode, detail);
+                }
+            }
+        }
+
+        return AppendOutcome.Failed(AppendOnlyFileWriter.OpenFailure, $"cannot open {fullPath}: {LibC.Describe(errno)}");
+    }
+
+    private static AppendOutcome Refused(string fullPath, int mode, string? detail)
+    {
+        var kind = (mode & _typeMask) switch
+        {
+            0xA000 => "a symbolic link (never followed)",
+            0x1000 => "a FIFO",
+            0xC000 => "a socket",
+            0x2000 => "a character device",
+            0x6000 => "a block device",
+            0x4000 => "a directory",
+            var other => $"a file of type 0x{other:X4}",
+        };
+        var reason = $"refusing {fullPath}: it is {kind}; only a regular file is accepted";
+        return AppendOutcome.Failed(AppendOnlyFileWriter.RefusedFailure, detail is null ? reason : $"{reason} ({detail})");
+    }
+}

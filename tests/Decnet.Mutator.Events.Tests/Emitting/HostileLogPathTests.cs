@@ -1,0 +1,141 @@
+using System.Net.Sockets;
+using Decnet.Mutator.Events.Internal;
+using Decnet.Mutator.Events.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decnet.Mutator.Events.Tests.Emitting;
+
+/// <summary>
+/// Issue 12, items 5 and 10: the log path is opened with O_NOFOLLOW|O_NONBLOCK and only a regular file is written;
+/// anything else is a soft failure with its reason, and the bus event is still published (docs/reliability.md).
+/// </summary>
+public sealed class HostileLogPathTests : IDisposable
+{
+    /// <summary>A failure bound only: a correct emit returns in milliseconds; a blocking open() never returns.</summary>
+    private static readonly TimeSpan _hangBound = TimeSpan.FromSeconds(15);
+
+    private readonly TempDirectory _temp = new();
+    private readonly ListLogger<MutationEventEmitter> _logger = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Emit_LogPathIsSymlink_NothingWrittenThroughIt_RefusedWithReason_StillPublishes(bool dangling)
+    {
+        // A dangling link must not create its target either (O_CREAT alone would, through the link).
+        var victim = _temp.File("victim");
+        if (!dangling)
+        {
+            await File.WriteAllTextAsync(victim, "secret\n");
+        }
+
+        var log = _temp.File("decnet.log");
+        File.CreateSymbolicLink(log, victim);
+
+        await AssertRefusedButPublishedAsync(log, "a symbolic link");
+
+        Assert.Equal(dangling ? null : "secret\n", File.Exists(victim) ? await File.ReadAllTextAsync(victim) : null);
+        Assert.Single(_logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("symbolic link", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Emit_LogPathIsFifoWithoutReader_DoesNotHang_RefusedWithReason_StillPublishes()
+    {
+        var log = _temp.File("decnet.log");
+        TestLibc.CreateFifo(log);
+        await AssertRefusedButPublishedAsync(log, "a FIFO");
+    }
+
+    [Fact]
+    public async Task Emit_LogPathIsFifoWithReader_NothingWrittenToIt_StillPublishes()
+    {
+        var log = _temp.File("decnet.log");
+        TestLibc.CreateFifo(log);
+        using var reader = TestLibc.OpenFifoReader(log);
+        await AssertRefusedButPublishedAsync(log, "a FIFO");
+    }
+
+    [Fact]
+    public async Task Emit_LogPathIsUnixSocket_RefusedWithReason_StillPublishes()
+    {
+        var log = _temp.File("decnet.log");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(log));
+        await AssertRefusedButPublishedAsync(log, "a socket");
+    }
+
+    [Theory]
+    [InlineData("/dev/null")]
+    [InlineData("/dev/full")]
+    public async Task Emit_LogPathIsCharacterDevice_RefusedWithReason_StillPublishes(string device)
+    {
+        await AssertRefusedButPublishedAsync(device, "a character device");
+    }
+
+    [Fact]
+    public async Task Emit_RegularFileAfterRefusal_IsWritten()
+    {
+        // The refusal is per path and per event: the next emit to a plain file works as before.
+        var bus = new RecordingBus();
+        _ = await EmitBoundedAsync("/dev/null", bus);
+
+        var result = await EmitBoundedAsync(_temp.File("decnet.log"), bus);
+
+        Assert.True(result.Written, result.WriteError);
+        Assert.True(DeckyMutatedEvent.TryParse(await File.ReadAllTextAsync(_temp.File("decnet.log")), out _, out var reason), reason);
+    }
+
+    [Fact]
+    public async Task Emit_AppendLockHeldByAnotherProcess_WritesAfterABoundedWait()
+    {
+        // Anyone who can open the log for writing can lock it; the emitter's wait is bounded, so the line is still written.
+        var log = _temp.File("decnet.log");
+        await File.WriteAllTextAsync(log, string.Empty);
+        var bus = new RecordingBus();
+        MutationEmitResult result;
+        using (TestLibc.OpenWriteLocked(log))
+        {
+            result = await EmitBoundedAsync(log, bus);
+        }
+
+        Assert.True(result.Written, result.WriteError);
+        Assert.True(DeckyMutatedEvent.TryParse(await File.ReadAllTextAsync(log), out _, out var reason), reason);
+        Assert.Single(bus.Published);
+    }
+
+    [Fact]
+    public async Task AppendLock_LogHeldOpenByADotNetReader_IsStillAcquired()
+    {
+        // .NET readers (a correlator tailing the log) hold flock(LOCK_SH) while the file is open; the append lock must
+        // not conflict with it, or every emit would wait out the bound and skip the torn-fragment check.
+        var log = _temp.File("decnet.log");
+        await File.WriteAllTextAsync(log, string.Empty);
+        using var reader = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var writer = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+
+        Assert.True(AppendLock.TryAcquire(writer));
+    }
+
+    private async Task AssertRefusedButPublishedAsync(string path, string kind)
+    {
+        var bus = new RecordingBus();
+
+        var result = await EmitBoundedAsync(path, bus);
+
+        Assert.False(result.Written);
+        Assert.Contains($"it is {kind}", result.WriteError, StringComparison.Ordinal);
+        Assert.Contains("only a regular file is accepted", result.WriteError, StringComparison.Ordinal);
+        Assert.Single(bus.Published);
+    }
+
+    private async Task<MutationEmitResult> EmitBoundedAsync(string path, RecordingBus bus)
+    {
+        var emitter = new MutationEventEmitter(new MutationEventOptions { LogFile = path }, bus, new FakeTimeProvider(Samples.Timestamp), _logger);
+
+        // Task.Run: a blocking open(2) must fail this test at the bound, not hang the test run.
+        return await Task.Run(async () => await emitter.EmitAsync("decky-01", ["ssh"], ["http"], MutationTrigger.Operator)).WaitAsync(_hangBound);
+    }
+}

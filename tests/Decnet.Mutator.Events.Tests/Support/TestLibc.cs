@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+
+namespace Decnet.Mutator.Events.Tests.Support;
+
+/// <summary>The libc calls the hostile-log-path tests need to build what .NET cannot: a FIFO and a tiny tmpfs.</summary>
+internal static class TestLibc
+{
+    public const int MntDetach = 0x2;
+    public const int ORdonly = 0x0;
+    public const int ONonblock = 0x800;
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int MkFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int mode);
+
+    [DllImport("libc", EntryPoint = "mount", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Mount(
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string source,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string target,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string fileSystemType,
+        nuint flags,
+        [MarshalAs(UnmanagedType.LPUTF8Str)] string data);
+
+    [DllImport("libc", EntryPoint = "umount2", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Unmount2([MarshalAs(UnmanagedType.LPUTF8Str)] string target, int flags);
+
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int FcntlLock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int command, byte[] flockStruct);
+
+    /// <summary>Opens <paramref name="path"/> for writing and holds a whole-file OFD write lock on it until disposed.</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenWriteLocked(string path)
+    {
+        const int FOfdSetLock = 37;
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        var request = new byte[32];
+        request[0] = 1; // l_type = F_WRLCK; whence, start, len (0 = whole file) and pid stay 0.
+        if (FcntlLock(handle, FOfdSetLock, request) != 0)
+        {
+            var reason = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            handle.Dispose();
+            throw new IOException($"fcntl(F_OFD_SETLK) {path}: {reason}");
+        }
+
+        return handle;
+    }
+
+    /// <summary>Opens a FIFO's read end without waiting for a writer (a plain open would block until one comes).</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenFifoReader(string path)
+    {
+        var fd = Open(path, ORdonly | ONonblock);
+        return fd >= 0
+            ? new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true)
+            : throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+    }
+
+    /// <summary>Creates a FIFO at <paramref name="path"/> (mode 0600) or throws with the errno text.</summary>
+    public static void CreateFifo(string path)
+    {
+        if (MkFifo(path, 0x180) != 0)
+        {
+            throw new IOException($"mkfifo {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+    }
+}
