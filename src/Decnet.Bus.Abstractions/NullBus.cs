@@ -37,6 +37,7 @@ public sealed class NullBus : IBus, IDisposable
     {
         ThrowIfDisposed();
         Topics.EnsureValidTopic(topic);
+        EventTypes.EnsureValid(type);
         _counters.AddPublished();
         _counters.AddDropped();
         return ValueTask.CompletedTask;

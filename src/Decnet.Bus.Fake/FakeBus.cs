@@ -56,6 +56,7 @@ public sealed partial class FakeBus : IBus
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         Topics.EnsureValidTopic(topic);
+        EventTypes.EnsureValid(type);
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialized once, like the real transport: subscribers decode their own copy-free view of the same bytes.

@@ -65,6 +65,30 @@ public static class UntrustedText
     /// <summary>True when <see cref="Escape"/> would change <paramref name="value"/>.</summary>
     public static bool NeedsEscaping(string? value) => !string.IsNullOrEmpty(value) && IndexOfUnsafe(value) >= 0;
 
+    /// <summary>
+    /// Index of the first control character (C0, DEL or C1: what <see cref="char.IsControl(char)"/> reports) in
+    /// <paramref name="value"/>, or -1. The wire refuses these in an envelope type and a client name
+    /// (docs/wire-protocol.md §6, ERR 1). Printable ASCII is one vectorized scan.
+    /// </summary>
+    internal static int IndexOfControl(ReadOnlySpan<char> value)
+    {
+        var odd = value.IndexOfAnyExceptInRange(' ', '~');
+        if (odd < 0)
+        {
+            return -1;
+        }
+
+        for (var i = odd; i < value.Length; i++)
+        {
+            if (char.IsControl(value[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     private static int IndexOfUnsafe(string value)
     {
         var span = value.AsSpan();

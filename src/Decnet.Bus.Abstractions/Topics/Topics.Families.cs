@@ -84,7 +84,10 @@ public static partial class Topics
     /// Returns <paramref name="value"/> when it is a valid single topic token; throws otherwise.
     /// Use it for any id that goes into a topic so a bogus id cannot corrupt the hierarchy.
     /// </summary>
-    /// <exception cref="ArgumentException">The value is null, empty, or contains <c>.</c>, <c>*</c>, <c>&gt;</c>, whitespace or a control character.</exception>
+    /// <exception cref="ArgumentException">
+    /// The value is null, empty, or contains <c>.</c>, <c>*</c>, <c>&gt;</c>, or a character no topic may hold (whitespace,
+    /// control, format, separator, unassigned, private-use, noncharacter, unpaired surrogate).
+    /// </exception>
     public static string Segment(string value, [global::System.Runtime.CompilerServices.CallerArgumentExpression(nameof(value))] string? paramName = null)
     {
         if (string.IsNullOrEmpty(value))
@@ -92,20 +95,20 @@ public static partial class Topics
             throw new ArgumentException("Topic segment must not be null or empty.", paramName);
         }
 
-        foreach (var c in value)
+        var syntax = value.AsSpan().IndexOfAny(_segmentSyntax);
+        var refused = TopicCharacters.IndexOfRefused(value);
+        if (syntax >= 0 && (refused < 0 || syntax < refused))
         {
-            var problem = c switch
-            {
-                '.' => "'.' (it separates tokens)",
-                '*' or '>' => $"the wildcard '{c}'",
-                _ when char.IsWhiteSpace(c) => "whitespace",
-                _ when char.IsControl(c) => "a control character",
-                _ => null,
-            };
-            if (problem is not null)
-            {
-                throw new ArgumentException($"Topic segment \"{Printable(value)}\" contains {problem}; a segment must be one token.", paramName);
-            }
+            var problem = value[syntax] == '.' ? "'.' (it separates tokens)" : $"the wildcard '{value[syntax]}'";
+            throw new ArgumentException($"Topic segment \"{Printable(value)}\" contains {problem}; a segment must be one token.", paramName);
+        }
+
+        if (refused >= 0)
+        {
+            var codePoint = TopicCharacters.CodePointAt(value, refused);
+            throw new ArgumentException(
+                $"Topic segment \"{Printable(value)}\" contains {TopicCharacters.Describe(codePoint)} (U+{codePoint:X4}); a segment must be one token of visible characters.",
+                paramName);
         }
 
         return value;

@@ -105,12 +105,20 @@ public static partial class Topics
     }
 
     /// <summary>
-    /// One pass over both strings, token by token, classifying each character once as it is read. It may answer false
-    /// before reading everything (a mismatch is a mismatch whether or not the rest is valid), but it answers true only
-    /// after every character of both strings has been checked, so it agrees exactly with validate-then-match.
+    /// One scan of each string for refused code points (<see cref="TopicCharacters"/>), then one pass over both, token
+    /// by token, classifying each character as it is read. It may answer false before reading everything (a mismatch is
+    /// a mismatch whether or not the rest is valid), but it answers true only after every character of both strings has
+    /// been checked, so it agrees exactly with validate-then-match.
     /// </summary>
     private static bool MatchesValidating(string pattern, string topic)
     {
+        // Code points beyond ASCII are judged once, up front (surrogate pairs need both halves); the walk below then
+        // classifies every non-ASCII character as a token character.
+        if (TopicCharacters.IndexOfRefused(pattern) >= 0 || TopicCharacters.IndexOfRefused(topic) >= 0)
+        {
+            return false;
+        }
+
         var p = 0;
         var t = 0;
         while (true)
@@ -229,10 +237,9 @@ public static partial class Topics
         return tokenLength != 0;
     }
 
-    /// <summary>Classifies one character; ASCII through a table, the rest as the grammar says (no whitespace, no control).</summary>
+    /// <summary>Classifies one character; ASCII through a table, the rest as token characters (the caller refused invisible ones already).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Classify(char c)
-        => c < 128 ? AsciiKinds[c] : char.IsWhiteSpace(c) || char.IsControl(c) ? CharKind.Invalid : CharKind.Token;
+    private static int Classify(char c) => c < 128 ? AsciiKinds[c] : CharKind.Token;
 
     // CharKind per ASCII code: control and space invalid, '.' separator, '*' and '>' wildcards, the rest token chars.
     private static ReadOnlySpan<byte> AsciiKinds =>

@@ -5,14 +5,17 @@ using System.Runtime.CompilerServices;
 namespace Decnet.Bus;
 
 /// <summary>
-/// Topic grammar, matcher, constants and builders (design §4). One grammar everywhere: tokens separated by
-/// <c>.</c>, no empty tokens, no whitespace or control characters, case-sensitive, non-ASCII letters allowed.
+/// Topic grammar, matcher, constants and builders (docs/Service-Bus.md, Topics). One grammar everywhere: tokens
+/// separated by <c>.</c>, no empty tokens, only visible characters (no whitespace, control, format, separator,
+/// unassigned, private-use or noncharacter code points, no unpaired surrogates; see <see cref="TopicCharacters"/>),
+/// case-sensitive, non-ASCII letters, marks and symbols allowed.
 /// A publish topic has no <c>*</c> or <c>&gt;</c> at all; in a pattern they are whole tokens only, and
 /// <c>&gt;</c> only as the last token.
 /// </summary>
 public static partial class Topics
 {
     private static readonly SearchValues<char> _wildcards = SearchValues.Create("*>");
+    private static readonly SearchValues<char> _segmentSyntax = SearchValues.Create(".*>");
 
     /// <summary>True when <paramref name="topic"/> is a valid concrete (publishable) topic.</summary>
     public static bool IsValidTopic([NotNullWhen(true)] string? topic) => topic is not null && DescribeTopicError(topic) is null;
@@ -125,24 +128,15 @@ public static partial class Topics
             return $"token {TokenNumber(value, doubled) + 1} is empty (\"..\")";
         }
 
-        // Fast path: everything printable ASCII. Otherwise check each non-ASCII/non-printable char.
-        var odd = span.IndexOfAnyExceptInRange('!', '~');
-        if (odd < 0)
+        // Printable ASCII is one vectorized scan; anything else is checked code point by code point.
+        var refused = TopicCharacters.IndexOfRefused(span);
+        if (refused < 0)
         {
             return null;
         }
 
-        for (var i = odd; i < span.Length; i++)
-        {
-            var c = span[i];
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                var kind = char.IsWhiteSpace(c) ? "whitespace" : "a control character";
-                return $"token {TokenNumber(value, i)} \"{Printable(TokenAt(value, i))}\" contains {kind} (U+{(int)c:X4})";
-            }
-        }
-
-        return null;
+        var codePoint = TopicCharacters.CodePointAt(span, refused);
+        return $"token {TokenNumber(value, refused)} \"{Printable(TokenAt(value, refused))}\" contains {TopicCharacters.Describe(codePoint)} (U+{codePoint:X4})";
     }
 
     private static int TokenNumber(string value, int index) => value.AsSpan(0, index).Count('.') + 1;
@@ -159,27 +153,9 @@ public static partial class Topics
         return value[start..(end < 0 ? value.Length : end)];
     }
 
-    /// <summary>Renders control characters visibly so an error message is always one readable line.</summary>
-    internal static string Printable(string value)
-    {
-        if (value.AsSpan().IndexOfAnyInRange('\0', '\u001f') < 0 && !value.Contains('\u007f', StringComparison.Ordinal))
-        {
-            return value;
-        }
-
-        var builder = new global::System.Text.StringBuilder(value.Length + 8);
-        foreach (var c in value)
-        {
-            if (char.IsControl(c))
-            {
-                builder.Append(global::System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
+    /// <summary>
+    /// Renders a string for an error message with <see cref="UntrustedText.Escape"/>, so a message is always one line
+    /// and never carries a control, format or bidi character.
+    /// </summary>
+    internal static string Printable(string value) => UntrustedText.Escape(value);
 }

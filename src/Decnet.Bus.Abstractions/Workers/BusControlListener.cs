@@ -6,7 +6,7 @@ namespace Decnet.Bus;
 /// <summary>
 /// Subscribes to <c>system.{worker}.control</c> and hands each valid <c>stop</c>/<c>start</c> request to a callback,
 /// one at a time in arrival order. Malformed payloads are logged and ignored; a callback that throws is logged and
-/// the listener keeps going. Register it with <c>AddDecnetWorkerControl</c>.
+/// the listener keeps going. What the publisher wrote reaches the log through <see cref="UntrustedText.Escape"/>. Register it with <c>AddDecnetWorkerControl</c>.
 /// </summary>
 public sealed partial class BusControlListener : BackgroundService
 {
@@ -69,7 +69,8 @@ public sealed partial class BusControlListener : BackgroundService
     {
         if (!WorkerControlRequest.TryParse(Worker, evt, out var request, out var error))
         {
-            LogMalformed(_logger, evt.Topic, evt.Id, error);
+            // The id and the reason quote what the publisher sent: escaped, so they cannot forge a log line.
+            LogMalformed(_logger, UntrustedText.Escape(evt.Topic), UntrustedText.Escape(evt.Id), UntrustedText.Escape(error));
             return;
         }
 
@@ -85,7 +86,7 @@ public sealed partial class BusControlListener : BackgroundService
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogHandlerFailed(_logger, ex, request.Action, Worker, request.RequestedBy);
+            LogHandlerFailed(_logger, ex, request.Action, Worker, UntrustedText.Escape(request.RequestedBy));
         }
     }
 

@@ -20,6 +20,7 @@ public sealed partial class UnixSocketBus
     {
         ThrowIfDisposed();
         Topics.EnsureValidTopic(topic);
+        EventTypes.EnsureValid(type);
         var maxTopic = _connection?.Welcome.MaxTopic ?? _options.MaxTopicBytes;
         if (Encoding.UTF8.GetByteCount(topic) > maxTopic)
         {

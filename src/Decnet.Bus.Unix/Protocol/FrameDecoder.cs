@@ -175,7 +175,8 @@ internal static class FrameDecoder
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB type is not a string");
             }
 
-            r.Skip();
+            var type = r.ReadStringSequence()!.Value;
+            CheckType(type.IsSingleSegment ? type.FirstSpan : type.ToArray());
             if (r.NextMessagePackType != MessagePackType.String)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB id is not a string");
@@ -219,7 +220,18 @@ internal static class FrameDecoder
     /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
     private static void ValidatePublishTail(ReadOnlySpan<byte> tail)
     {
-        var offset = Expect(tail, 0, MessagePackScan.IsString, "PUB type is not a string");
+        var offset = 0;
+        if (tail.IsEmpty || !MessagePackScan.IsString(tail[0]))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "PUB type is not a string");
+        }
+
+        if (!MessagePackScan.TryReadString(tail, ref offset, out var type, out _))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "malformed PUB: PUB type is truncated");
+        }
+
+        CheckType(type);
         offset = Expect(tail, offset, MessagePackScan.IsString, "PUB id is not a string");
         offset = Expect(tail, offset, static code => code is 0xca or 0xcb, "PUB ts is not a float");
         if (offset >= tail.Length || !MessagePackScan.IsMap(tail[offset]))
@@ -236,6 +248,19 @@ internal static class FrameDecoder
         if (offset + length != tail.Length)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
+        }
+    }
+
+    /// <summary>Refuses a type that carries a control character: it would forge lines wherever the type is printed.</summary>
+    /// <exception cref="ProtocolException">The type contains a control character (ERR 1).</exception>
+    private static void CheckType(ReadOnlySpan<byte> utf8)
+    {
+        var control = Utf8Controls.FirstControl(utf8);
+        if (control >= 0)
+        {
+            throw new ProtocolException(
+                BusErrorCode.BadFrame,
+                $"PUB type \"{UntrustedText.Escape(Encoding.UTF8.GetString(utf8))}\" contains a control character (U+{control:X4}); a type is one line of text");
         }
     }
 

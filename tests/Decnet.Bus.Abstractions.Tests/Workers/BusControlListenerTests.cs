@@ -65,22 +65,7 @@ public sealed class BusControlListenerTests
     public async Task ThrowingCallback_IsLogged_AndListeningContinues()
     {
         await using var bus = new RecordingBus();
-        var calls = 0;
-        using var listener = new BusControlListener(
-            bus,
-            "w",
-            async (request, ct) =>
-            {
-                if (Interlocked.Increment(ref calls) == 1)
-                {
-                    throw new InvalidOperationException("handler bug");
-                }
-
-                await Record(request, ct);
-            },
-            _logger);
-        await listener.StartAsync(CancellationToken.None);
-        await bus.Subscribed.WaitAsync(_bound);
+        using var listener = await StartFailingOnceAsync(bus);
 
         await bus.PublishAsync("system.w.control", new { action = "stop" });
         await bus.PublishAsync("system.w.control", new { action = "start" });
@@ -89,6 +74,24 @@ public sealed class BusControlListenerTests
 
         Assert.Equal(WorkerControlAction.Start, request.Action);
         Assert.Equal(1, _logger.Count(LogLevel.Error));
+    }
+
+    [Fact]
+    public async Task HostileStringsFromTheEvent_ReachTheLogEscaped()
+    {
+        // Issue 12, item 3: requested_by and the payload's values are the publisher's words; the log shows them escaped.
+        await using var bus = new RecordingBus();
+        using var listener = await StartFailingOnceAsync(bus);
+
+        await bus.PublishAsync("system.w.control", new Dictionary<string, object> { ["action"] = "stop", ["requested_by"] = "\u001b[2J\r\nforged \u202eline" });
+        await bus.PublishAsync("system.w.control", new Dictionary<string, object> { ["action"] = "\u001b]0;x\u0007\nstop" });
+        await bus.PublishAsync("system.w.control", new { action = "start" });
+        await _requests.Reader.ReadAsync().AsTask().WaitAsync(_bound);
+        await listener.StopAsync(CancellationToken.None);
+
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("\\u001B[2J\\u000D\\u000Aforged \\u202Eline", StringComparison.Ordinal));
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("\\u001B]0;x\\u0007\\u000Astop", StringComparison.Ordinal));
+        Assert.All(_logger.Entries, e => Assert.False(UntrustedText.NeedsEscaping(e.Message), UntrustedText.Escape(e.Message)));
     }
 
     [Fact]
@@ -115,6 +118,28 @@ public sealed class BusControlListenerTests
         var request = await _requests.Reader.ReadAsync().AsTask().WaitAsync(_bound);
         await host.StopAsync();
         Assert.Equal(WorkerControlAction.Stop, request.Action);
+    }
+
+    /// <summary>Starts a listener on worker "w" whose callback throws for the first request and records the rest.</summary>
+    private async Task<BusControlListener> StartFailingOnceAsync(RecordingBus bus)
+    {
+        var calls = 0;
+        var listener = new BusControlListener(
+            bus,
+            "w",
+            async (request, ct) =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    throw new InvalidOperationException("handler bug");
+                }
+
+                await Record(request, ct);
+            },
+            _logger);
+        await listener.StartAsync(CancellationToken.None);
+        await bus.Subscribed.WaitAsync(_bound);
+        return listener;
     }
 
     private ValueTask Record(WorkerControlRequest request, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class KeepaliveTests
         await using var broker = new SilentBroker(dir.SocketPath, answerPings: true, pingsToSignal: 2);
         var options = TestBroker.NewOptions(dir.SocketPath);
         options.KeepaliveInterval = TimeSpan.FromMilliseconds(400);
-        var log = new RecordingLogger();
+        var log = new RecordingLogger<UnixSocketBus>();
         await using var bus = new UnixSocketBus(options, log);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
 

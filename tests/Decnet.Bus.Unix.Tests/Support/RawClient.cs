@@ -53,8 +53,8 @@ internal sealed class RawClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Expects ERR with <paramref name="code"/>, then the broker closing the connection.</summary>
-    public async Task ExpectErrorAndCloseAsync(BusErrorCode code)
+    /// <summary>Expects ERR with <paramref name="code"/>, then the broker closing the connection; returns the ERR's message.</summary>
+    public async Task<string> ExpectErrorAndCloseAsync(BusErrorCode code)
     {
         var (kind, body) = await ReadFrameAsync();
         while (kind == FrameKind.SubAck)
@@ -63,8 +63,10 @@ internal sealed class RawClient : IAsyncDisposable
         }
 
         Assert.Equal(FrameKind.Err, kind);
-        Assert.Equal(code, FrameDecoder.ReadErr(new ReadOnlySequence<byte>(body)).Code);
+        var error = FrameDecoder.ReadErr(new ReadOnlySequence<byte>(body));
+        Assert.True(code == error.Code, $"expected ERR {(int)code} ({code}), got ERR {(int)error.Code} ({error.Code}): {error.Message}");
         await Assert.ThrowsAsync<EndOfStreamException>(ReadFrameAsync);
+        return error.Message;
     }
 
     public ValueTask DisposeAsync()

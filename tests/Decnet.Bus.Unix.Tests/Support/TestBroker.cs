@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Decnet.Bus.Unix.Tests.Support;
@@ -10,11 +11,14 @@ internal sealed class TestBroker : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly TempSocketDir? _dir;
 
-    private TestBroker(DecnetBusOptions options, TempSocketDir? dir, TimeProvider? time)
+    private readonly ILogger<BusServer>? _logger;
+
+    private TestBroker(DecnetBusOptions options, TempSocketDir? dir, TimeProvider? time, ILogger<BusServer>? logger)
     {
         Options = options;
         _dir = dir;
-        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(options), null, time);
+        _logger = logger;
+        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(options), logger, time);
     }
 
     public DecnetBusOptions Options { get; }
@@ -23,12 +27,12 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public string SocketPath => Options.SocketPath;
 
-    public static async Task<TestBroker> StartAsync(Action<DecnetBusOptions>? configure = null, TimeProvider? time = null)
+    public static async Task<TestBroker> StartAsync(Action<DecnetBusOptions>? configure = null, TimeProvider? time = null, ILogger<BusServer>? logger = null)
     {
         var dir = new TempSocketDir();
         var options = NewOptions(dir.SocketPath);
         configure?.Invoke(options);
-        var broker = new TestBroker(options, dir, time);
+        var broker = new TestBroker(options, dir, time, logger);
         await broker.Server.StartAsync(CancellationToken.None);
         return broker;
     }
@@ -48,7 +52,7 @@ internal sealed class TestBroker : IAsyncDisposable
     {
         await Server.StopAsync(CancellationToken.None);
         await Server.DisposeAsync();
-        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(Options));
+        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(Options), _logger);
         await Server.StartAsync(CancellationToken.None);
     }
 

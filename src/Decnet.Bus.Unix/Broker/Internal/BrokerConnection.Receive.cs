@@ -142,8 +142,17 @@ internal sealed partial class BrokerConnection
             throw new ProtocolException(BusErrorCode.ProtocolVersion, $"client speaks version {hello.Version}; this broker speaks {ProtocolConstants.Version}");
         }
 
+        var control = UntrustedText.IndexOfControl(hello.Name);
+        if (control >= 0)
+        {
+            // A name is printed by `decnet stats` and logged: a CR or ESC in it would forge rows and lines.
+            throw new ProtocolException(
+                BusErrorCode.BadFrame,
+                $"HELLO name \"{UntrustedText.Escape(hello.Name)}\" contains a control character (U+{(int)hello.Name[control]:X4}); a name is one line of text");
+        }
+
         var limits = _hub.Limits;
-        Name = hello.Name.Length <= 128 ? hello.Name : hello.Name[..128];
+        Name = hello.Name.Length <= 128 ? hello.Name : hello.Name[..(char.IsHighSurrogate(hello.Name[127]) ? 127 : 128)];
         Echo = hello.Echo;
         QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
         MaxFrame = hello.MaxFrame > 0 ? Math.Clamp(hello.MaxFrame, ProtocolConstants.MinMaxFrame, limits.MaxFrameBytes) : limits.MaxFrameBytes;
@@ -156,10 +165,16 @@ internal sealed partial class BrokerConnection
     private void HandleSub(uint sid, System.Buffers.ReadOnlySequence<byte> patternUtf8)
     {
         var limits = _hub.Limits;
-        var pattern = patternUtf8.Length <= limits.MaxTopicBytes ? TopicText.DecodePattern(patternUtf8) : null;
-        if (pattern is null || !Topics.IsValidPattern(pattern))
+        if (patternUtf8.Length > limits.MaxTopicBytes)
         {
-            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern (at most {limits.MaxTopicBytes} UTF-8 bytes; '*' and a final '>' as whole tokens)");
+            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: pattern of {patternUtf8.Length} bytes; the limit is {limits.MaxTopicBytes} UTF-8 bytes");
+        }
+
+        var pattern = TopicText.DecodePattern(patternUtf8)
+            ?? throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: the pattern is not valid UTF-8");
+        if (Topics.DescribePatternError(pattern) is { } error)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern \"{UntrustedText.Escape(pattern)}\": {error}");
         }
 
         if (pattern.AsSpan().Count('.') + 1 > limits.MaxPatternTokens)

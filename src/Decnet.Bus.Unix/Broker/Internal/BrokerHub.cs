@@ -125,9 +125,16 @@ internal sealed class BrokerHub
 
         var chars = length <= 512 ? stackalloc char[length] : new char[length];
         var count = TopicText.Decode(topicUtf8, chars);
-        if (count < 0 || !TopicText.IsValidTopic(chars[..count]))
+        if (count < 0)
         {
-            throw new ProtocolException(BusErrorCode.InvalidTopic, "topic is not a valid publish topic (tokens separated by '.', no wildcards, whitespace or control characters)");
+            throw new ProtocolException(BusErrorCode.InvalidTopic, "the topic is not valid UTF-8");
+        }
+
+        if (!TopicText.IsValidTopic(chars[..count]))
+        {
+            // Rare: worded by the client validator, which applies the same rule to the same characters.
+            var text = new string(chars[..count]);
+            throw new ProtocolException(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Escape(text)}\": {Topics.DescribeTopicError(text)}");
         }
 
         FrameDecoder.ValidatePublishTail(tail);

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
 
-/// <summary>The broker's log messages (source-generated).</summary>
+/// <summary>
+/// The broker's log messages (source-generated). What a client chose (its name, and the reasons that quote its topics,
+/// patterns and types) goes through <see cref="UntrustedText.Escape"/> first, so no client can forge or hide a log line.
+/// </summary>
 internal static partial class BrokerLog
 {
     [LoggerMessage(1, LogLevel.Information, "Bus broker listening on {Path} (mode 0660, group {Group})")]
@@ -18,16 +21,48 @@ internal static partial class BrokerLog
     public static partial void StaleSocketReplaced(ILogger logger, string path);
 
     [LoggerMessage(5, LogLevel.Debug, "Client {Name} connected (pid {Pid}, uid {Uid})")]
-    public static partial void ClientConnected(ILogger logger, string name, int pid, int uid);
+    private static partial void LogClientConnected(ILogger logger, string name, int pid, int uid);
+
+    public static void ClientConnected(ILogger logger, string name, int pid, int uid)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogClientConnected(logger, UntrustedText.Escape(name), pid, uid);
+        }
+    }
 
     [LoggerMessage(6, LogLevel.Debug, "Client {Name} (pid {Pid}) disconnected")]
-    public static partial void ClientDisconnected(ILogger logger, string name, int pid);
+    private static partial void LogClientDisconnected(ILogger logger, string name, int pid);
+
+    public static void ClientDisconnected(ILogger logger, string name, int pid)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogClientDisconnected(logger, UntrustedText.Escape(name), pid);
+        }
+    }
 
     [LoggerMessage(7, LogLevel.Information, "Client {Name} (pid {Pid}) broke the protocol ({Code}): {Reason}; disconnecting it")]
-    public static partial void ProtocolViolation(ILogger logger, string name, int pid, string code, string reason);
+    private static partial void LogProtocolViolation(ILogger logger, string name, int pid, string code, string reason);
+
+    public static void ProtocolViolation(ILogger logger, string name, int pid, string code, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogProtocolViolation(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Escape(reason));
+        }
+    }
 
     [LoggerMessage(8, LogLevel.Debug, "Client {Name} (pid {Pid}) connection failed: {Reason}")]
-    public static partial void ConnectionFailed(ILogger logger, string name, int pid, string reason);
+    private static partial void LogConnectionFailed(ILogger logger, string name, int pid, string reason);
+
+    public static void ConnectionFailed(ILogger logger, string name, int pid, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogConnectionFailed(logger, UntrustedText.Escape(name), pid, UntrustedText.Escape(reason));
+        }
+    }
 
     [LoggerMessage(9, LogLevel.Warning, "Refused a connection from pid {Pid}: already {Count} connections (limit)")]
     public static partial void TooManyConnections(ILogger logger, int pid, int count);
@@ -42,10 +77,26 @@ internal static partial class BrokerLog
     public static partial void AcceptFailed(ILogger logger, string reason);
 
     [LoggerMessage(12, LogLevel.Error, "Unexpected failure on the connection of {Name} (pid {Pid}); disconnecting it")]
-    public static partial void ConnectionBug(ILogger logger, string name, int pid, Exception exception);
+    private static partial void LogConnectionBug(ILogger logger, string name, int pid, Exception exception);
+
+    public static void ConnectionBug(ILogger logger, string name, int pid, Exception exception)
+    {
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            LogConnectionBug(logger, UntrustedText.Escape(name), pid, exception);
+        }
+    }
 
     [LoggerMessage(13, LogLevel.Warning, "Client {Name} (pid {Pid}) read nothing for {Seconds} s while the broker had bytes for it (stalled); disconnecting it")]
-    public static partial void ConnectionStalled(ILogger logger, string name, int pid, double seconds);
+    private static partial void LogConnectionStalled(ILogger logger, string name, int pid, double seconds);
+
+    public static void ConnectionStalled(ILogger logger, string name, int pid, double seconds)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            LogConnectionStalled(logger, UntrustedText.Escape(name), pid, seconds);
+        }
+    }
 
     [LoggerMessage(14, LogLevel.Warning, "Refused a connection from pid {Pid} uid {Uid} gid {Gid}: not on the allow-lists ({Allowed})")]
     public static partial void PermissionDenied(ILogger logger, int pid, int uid, int gid, string allowed);

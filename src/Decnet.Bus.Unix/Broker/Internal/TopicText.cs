@@ -31,30 +31,14 @@ internal static class TopicText
         }
     }
 
-    /// <summary>True when <paramref name="topic"/> is a valid publish topic (no wildcards, no empty tokens, no whitespace or controls).</summary>
+    /// <summary>
+    /// True when <paramref name="topic"/> is a valid publish topic: no wildcards, no empty tokens, and only the
+    /// characters <see cref="TopicCharacters"/> allows (no whitespace, control, format, separator, unassigned,
+    /// private-use or noncharacter code points). Printable ASCII takes vectorized scans only.
+    /// </summary>
     public static bool IsValidTopic(ReadOnlySpan<char> topic)
-    {
-        if (topic.IsEmpty || topic[0] == '.' || topic[^1] == '.' || topic.Contains("..", StringComparison.Ordinal) || topic.ContainsAny(Wildcards))
-        {
-            return false;
-        }
-
-        var odd = topic.IndexOfAnyExceptInRange('!', '~');
-        if (odd < 0)
-        {
-            return true;
-        }
-
-        foreach (var c in topic[odd..])
-        {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        => !topic.IsEmpty && topic[0] != '.' && topic[^1] != '.' && !topic.Contains("..", StringComparison.Ordinal) && !topic.ContainsAny(Wildcards)
+            && TopicCharacters.IndexOfRefused(topic) < 0;
 
     /// <summary>Decodes a pattern (rare: once per SUB) to a string, or null for invalid UTF-8.</summary>
     public static string? DecodePattern(ReadOnlySequence<byte> utf8)

@@ -111,7 +111,10 @@ internal sealed class ClientConnection : IAsyncDisposable
                     }
                     finally
                     {
-                        reader.AdvanceTo(buffer.Start, buffer.End);
+                        // Consumed up to the end of this frame and nothing examined beyond it: a frame the broker sent
+                        // right after WELCOME (in the same read) is handled at once by the receive loop, rather than
+                        // waiting for more bytes to arrive.
+                        reader.AdvanceTo(buffer.Start);
                     }
                 }
 

@@ -2,21 +2,56 @@ using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
-/// <summary>The client's log messages (source-generated).</summary>
+/// <summary>
+/// The client's log messages (source-generated). Whatever the broker (or whoever answers on its socket) sent, ERR
+/// messages and the reasons quoting them, goes through <see cref="UntrustedText.Escape"/> first.
+/// </summary>
 internal static partial class ClientLog
 {
     [LoggerMessage(101, LogLevel.Debug, "Connected to the bus broker at {Path} (broker pid {Pid})")]
     public static partial void Connected(ILogger logger, string path, int pid);
 
     [LoggerMessage(102, LogLevel.Debug, "Bus broker at {Path} unavailable: {Reason}; retrying in {DelayMs} ms")]
-    public static partial void ConnectFailed(ILogger logger, string path, string reason, long delayMs);
+    private static partial void LogConnectFailed(ILogger logger, string path, string reason, long delayMs);
+
+    public static void ConnectFailed(ILogger logger, string path, string reason, long delayMs)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogConnectFailed(logger, path, UntrustedText.Escape(reason), delayMs);
+        }
+    }
 
     [LoggerMessage(103, LogLevel.Information, "Lost the bus broker at {Path}: {Reason}")]
-    public static partial void Disconnected(ILogger logger, string path, string reason);
+    private static partial void LogDisconnected(ILogger logger, string path, string reason);
+
+    public static void Disconnected(ILogger logger, string path, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogDisconnected(logger, path, UntrustedText.Escape(reason));
+        }
+    }
 
     [LoggerMessage(104, LogLevel.Warning, "Bus broker at {Path} reported error {Code}: {Message}")]
-    public static partial void BrokerError(ILogger logger, string path, string code, string message);
+    private static partial void LogBrokerError(ILogger logger, string path, string code, string message);
+
+    public static void BrokerError(ILogger logger, string path, string code, string message)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            LogBrokerError(logger, path, code, UntrustedText.Escape(message));
+        }
+    }
 
     [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
-    public static partial void BadFrame(ILogger logger, string reason);
+    private static partial void LogBadFrame(ILogger logger, string reason);
+
+    public static void BadFrame(ILogger logger, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogBadFrame(logger, UntrustedText.Escape(reason));
+        }
+    }
 }
