@@ -10,7 +10,8 @@ internal static class JsonPayload
     /// Parses a JSON object into a dictionary MessagePack serializes as a map: integers stay integers, other numbers
     /// become doubles, arrays become <c>object?[]</c>.
     /// </summary>
-    /// <exception cref="FormatException">The text is not JSON or its top level is not an object.</exception>
+    /// <exception cref="FormatException">The text is not JSON, its top level is not an object, a string holds a lone
+    /// surrogate or a number is too large to be finite.</exception>
     public static Dictionary<string, object?> ParseObject(string json)
     {
         JsonDocument document;
@@ -30,7 +31,15 @@ internal static class JsonPayload
                 throw new FormatException($"payload must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
             }
 
-            return ToDictionary(document.RootElement);
+            try
+            {
+                return ToDictionary(document.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A lone surrogate escape ("\ud800") is valid JSON syntax but not a string .NET or MessagePack can carry.
+                throw new FormatException($"payload is not valid JSON: {ex.Message}", ex);
+            }
         }
     }
 
@@ -102,6 +111,13 @@ internal static class JsonPayload
         TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or
         TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64;
 
+    private static double Finite(JsonElement element)
+    {
+        // 1e999 parses as Infinity; a subscriber can print it (docs/Service-Bus.md) but no publisher should send it.
+        var value = element.GetDouble();
+        return double.IsFinite(value) ? value : throw new FormatException($"payload has a number that is not finite: {element.GetRawText()}");
+    }
+
     private static Dictionary<string, object?> ToDictionary(JsonElement element)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -121,7 +137,7 @@ internal static class JsonPayload
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Number when element.TryGetInt64(out var l) => l,
-        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.Number => Finite(element),
         _ => null,
     };
 }
