@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Decnet.Cli.Bus;
@@ -42,74 +41,6 @@ internal static class JsonPayload
             }
         }
     }
-
-    /// <summary>Writes a decoded MessagePack value (as produced by the untrusted-data dictionary decoder) as JSON.</summary>
-    public static void WriteValue(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case string s:
-                writer.WriteStringValue(s);
-                break;
-            case bool b:
-                writer.WriteBooleanValue(b);
-                break;
-            case byte[] bytes:
-                writer.WriteBase64StringValue(bytes);
-                break;
-            case float f:
-                writer.WriteNumberValue(f);
-                break;
-            case double d:
-                writer.WriteNumberValue(d);
-                break;
-            case ulong ul:
-                writer.WriteNumberValue(ul);
-                break;
-            case IConvertible c when IsInteger(c):
-                writer.WriteNumberValue(c.ToInt64(CultureInfo.InvariantCulture));
-                break;
-            case IDictionary<object, object?> map:
-                writer.WriteStartObject();
-                foreach (var (key, item) in map)
-                {
-                    writer.WritePropertyName(Convert.ToString(key, CultureInfo.InvariantCulture) ?? string.Empty);
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                writer.WriteStartObject();
-                foreach (var (key, item) in map)
-                {
-                    writer.WritePropertyName(key);
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case System.Collections.IEnumerable items:
-                writer.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
-    }
-
-    private static bool IsInteger(IConvertible value) => value.GetTypeCode() is
-        TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or
-        TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64;
 
     private static double Finite(JsonElement element)
     {
