@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Decnet.Bus;
 using Decnet.Cli.Mutation;
+using Decnet.Cli.Terminal;
 
 namespace Decnet.Cli;
 
@@ -19,7 +20,8 @@ internal static class CliInvocation
     /// <param name="configuration">Output, error and termination settings; its exception handler is turned off
     /// here so usage errors reach this method instead of being printed with a stack trace.</param>
     /// <param name="cancellationToken">Cancels the running command.</param>
-    /// <returns>The command's exit code; 2 for a usage error, 70 for an unexpected exception.</returns>
+    /// <returns>The command's exit code; 2 for a usage error, 0 when the reader of stdout has gone (EPIPE), 70 for an
+    /// unexpected exception.</returns>
     public static async Task<int> InvokeAsync(Command root, IReadOnlyList<string> args, InvocationConfiguration configuration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -38,6 +40,11 @@ internal static class CliInvocation
         catch (CliUsageException ex)
         {
             return await ReportAsync(configuration.Error, ex.Message).ConfigureAwait(false);
+        }
+        catch (IOException ex) when (StandardOutput.IsBrokenPipe(ex))
+        {
+            // The reader of our output is gone (`decnet sub '>' | head -1`): done, as grep and nats sub are.
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
