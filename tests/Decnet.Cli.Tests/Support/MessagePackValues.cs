@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using FsCheck;
 using FsCheck.Fluent;
 using MessagePack;
@@ -7,15 +8,15 @@ namespace Decnet.Cli.Tests.Support;
 
 /// <summary>
 /// Random well-formed MessagePack payload maps over every MessagePack type (nil, bool, int64/uint64 extremes, float32
-/// and float64 including NaN and ±Infinity, str with invalid UTF-8 and control/bidi characters, bin, ext, arrays,
-/// maps with non-string keys), nested up to the broker's depth limit; shared by the property test and the fuzzer.
+/// and float64 including NaN and ±Infinity, str with invalid UTF-8 and control/bidi characters, bin, ext and
+/// timestamps in and out of range, arrays, maps with non-string keys), nested up to the broker's depth limit. Driven by
+/// a seeded <see cref="Random"/> so the fuzzer can make 100,000 quickly and a failure names its seed; shared by the
+/// property test (through <see cref="PayloadMap"/>) and the fuzzer.
 /// </summary>
 internal static class MessagePackValues
 {
     /// <summary>The broker forwards a non-empty container at depth 0 to 63 (the payload map is depth 0), so a scalar can sit at 64.</summary>
     public const int MaxDepth = 64;
-
-    private delegate void Write(ref MessagePackWriter writer);
 
     private static readonly string[] _hostile =
     [
@@ -31,87 +32,26 @@ internal static class MessagePackValues
 
     private static readonly float[] _floats = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, float.Epsilon, 0.1f];
 
-    /// <summary>The bytes of a payload map with string keys.</summary>
-    public static Gen<byte[]> PayloadMap => Gen.Sized(size => MapOf(StringValue, Math.Min(size, 12), 0)).Select(Serialize);
+    private static readonly long[] _longs = [long.MinValue, long.MaxValue, -1, 0, int.MinValue, uint.MaxValue];
 
-    /// <summary>A string from <see cref="_hostile"/> atoms, or random UTF-8 bytes that may be invalid.</summary>
-    private static Gen<Write> StringValue => Gen.OneOf(
-        Gen.Choose(0, 4).SelectMany(n => Gen.ArrayOf(Gen.Elements(_hostile), n)).Select(atoms => string.Concat(atoms)).Select(s => (Write)((ref MessagePackWriter w) => w.Write(s))),
-        Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b)).Select(bytes => (Write)((ref MessagePackWriter w) => w.WriteString(bytes))));
+    /// <summary>Payload maps from FsCheck-chosen seeds.</summary>
+    public static Gen<byte[]> PayloadMap => ArbMap.Default.GeneratorFor<int>().Select(seed => Payload(new Random(seed)));
 
-    private static Gen<Write> Scalar => Gen.OneOf(
-        Gen.Constant<Write>((ref MessagePackWriter w) => w.WriteNil()),
-        ArbMap.Default.GeneratorFor<bool>().Select(b => (Write)((ref MessagePackWriter w) => w.Write(b))),
-        Gen.OneOf(ArbMap.Default.GeneratorFor<long>(), Gen.Elements(long.MinValue, long.MaxValue, -1L, 0L)).Select(l => (Write)((ref MessagePackWriter w) => w.Write(l))),
-        Gen.OneOf(ArbMap.Default.GeneratorFor<ulong>(), Gen.Constant(ulong.MaxValue)).Select(u => (Write)((ref MessagePackWriter w) => w.Write(u))),
-        Gen.OneOf(Gen.Elements(_doubles), ArbMap.Default.GeneratorFor<long>().Select(BitConverter.Int64BitsToDouble)).Select(d => (Write)((ref MessagePackWriter w) => w.Write(d))),
-        Gen.OneOf(Gen.Elements(_floats), ArbMap.Default.GeneratorFor<int>().Select(BitConverter.Int32BitsToSingle)).Select(f => (Write)((ref MessagePackWriter w) => w.Write(f))),
-        StringValue,
-        Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>()).Select(b => (Write)((ref MessagePackWriter w) => w.Write(b))),
-        Extension);
-
-    /// <summary>Any extension type and data, plus valid and out-of-range timestamps (type -1).</summary>
-    private static Gen<Write> Extension => Gen.OneOf(
-        from type in Gen.Choose(-128, 127)
-        from data in Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>())
-        select (Write)((ref MessagePackWriter w) =>
-        {
-            w.WriteExtensionFormat(new ExtensionResult((sbyte)type, data));
-        }),
-        from seconds in Gen.OneOf(ArbMap.Default.GeneratorFor<long>(), Gen.Choose(0, int.MaxValue).Select(i => (long)i))
-        from nanos in Gen.Choose(0, 1_000_000_100)
-        select (Write)((ref MessagePackWriter w) =>
-        {
-            var data = new byte[12];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(data, (uint)nanos);
-            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(4), seconds);
-            w.WriteExtensionFormat(new ExtensionResult(-1, data));
-        }));
-
-    /// <summary>A value at <paramref name="depth"/> (the payload map is depth 0); a container there has children only up to depth 63.</summary>
-    private static Gen<Write> Value(int size, int depth) => size <= 0 || depth >= MaxDepth
-        ? Scalar
-        : Gen.Frequency(
-            (6, Scalar),
-            (1, Gen.Choose(0, 4).SelectMany(n => Gen.ArrayOf(Value(size / 2, depth + 1), n)).Select(items => (Write)((ref MessagePackWriter w) =>
-            {
-                w.WriteArrayHeader(items.Length);
-                foreach (var item in items)
-                {
-                    item(ref w);
-                }
-            }))),
-            (1, MapOf(Gen.OneOf(StringValue, Scalar), size / 2, depth)),
-            (1, Chain(depth)));
-
-    /// <summary>Arrays from <paramref name="depth"/> down to the deepest level the broker forwards, around one scalar.</summary>
-    private static Gen<Write> Chain(int depth) => Scalar.Select(leaf => (Write)((ref MessagePackWriter w) =>
+    /// <summary>One random payload map (string keys, up to about 40 values).</summary>
+    public static byte[] Payload(Random random)
     {
-        for (var d = depth; d < MaxDepth; d++)
+        ArgumentNullException.ThrowIfNull(random);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(buffer);
+        var budget = random.Next(0, 40);
+        var entries = random.Next(0, 8);
+        writer.WriteMapHeader(entries);
+        for (var i = 0; i < entries; i++)
         {
-            w.WriteArrayHeader(1);
+            WriteString(ref writer, random);
+            WriteValue(ref writer, random, 1, ref budget);
         }
 
-        leaf(ref w);
-    }));
-
-    /// <summary>A map at <paramref name="depth"/>; its values are one level deeper.</summary>
-    private static Gen<Write> MapOf(Gen<Write> key, int size, int depth) =>
-        Gen.Choose(0, Math.Max(0, Math.Min(size, 6))).SelectMany(n => Gen.ArrayOf(Gen.Zip(key, Value(size, depth + 1)), n)).Select(entries => (Write)((ref MessagePackWriter w) =>
-        {
-            w.WriteMapHeader(entries.Length);
-            foreach (var (k, v) in entries)
-            {
-                k(ref w);
-                v(ref w);
-            }
-        }));
-
-    private static byte[] Serialize(Write write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(buffer);
-        write(ref writer);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
     }
@@ -131,5 +71,115 @@ internal static class MessagePackValues
         writer.Write(1);
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>A value at <paramref name="depth"/>; a container there has children only while depth is below <see cref="MaxDepth"/>.</summary>
+    private static void WriteValue(ref MessagePackWriter writer, Random random, int depth, ref int budget)
+    {
+        budget--;
+        var kind = random.Next(depth < MaxDepth && budget > 0 ? 15 : 12);
+        switch (kind)
+        {
+            case 0:
+                writer.WriteNil();
+                break;
+            case 1:
+                writer.Write(random.Next(2) == 0);
+                break;
+            case 2:
+                writer.Write(random.Next(2) == 0 ? _longs[random.Next(_longs.Length)] : random.NextInt64(long.MinValue, long.MaxValue));
+                break;
+            case 3:
+                writer.Write(random.Next(2) == 0 ? ulong.MaxValue : (ulong)random.NextInt64() << 1);
+                break;
+            case 4:
+                writer.Write(random.Next(2) == 0 ? _doubles[random.Next(_doubles.Length)] : BitConverter.Int64BitsToDouble(random.NextInt64(long.MinValue, long.MaxValue)));
+                break;
+            case 5:
+                writer.Write(random.Next(2) == 0 ? _floats[random.Next(_floats.Length)] : BitConverter.Int32BitsToSingle(random.Next(int.MinValue, int.MaxValue)));
+                break;
+            case 6:
+            case 7:
+                WriteString(ref writer, random);
+                break;
+            case 8:
+                writer.Write(Bytes(random, 16));
+                break;
+            case 9:
+                writer.WriteExtensionFormat(new ExtensionResult((sbyte)random.Next(-128, 128), Bytes(random, 16)));
+                break;
+            case 10:
+                writer.WriteExtensionFormat(new ExtensionResult(-1, Timestamp(random)));
+                break;
+            case 11:
+                writer.Write(random.NextDouble() * 2e9); // an ordinary float, as most payloads carry
+                break;
+            case 12:
+                var items = random.Next(0, 5);
+                writer.WriteArrayHeader(items);
+                for (var i = 0; i < items; i++)
+                {
+                    WriteValue(ref writer, random, depth + 1, ref budget);
+                }
+
+                break;
+            case 13:
+                var entries = random.Next(0, 5);
+                writer.WriteMapHeader(entries);
+                for (var i = 0; i < entries; i++)
+                {
+                    // Keys of nested maps may be any scalar, as MessagePack allows.
+                    var keyBudget = 0;
+                    WriteValue(ref writer, random, MaxDepth, ref keyBudget);
+                    WriteValue(ref writer, random, depth + 1, ref budget);
+                }
+
+                break;
+            default:
+                // Arrays down to the deepest level the broker forwards, around one scalar.
+                for (var d = depth; d < MaxDepth; d++)
+                {
+                    writer.WriteArrayHeader(1);
+                }
+
+                var leafBudget = 0;
+                WriteValue(ref writer, random, MaxDepth, ref leafBudget);
+                break;
+        }
+    }
+
+    /// <summary>Hostile text atoms, or raw bytes that are often invalid UTF-8.</summary>
+    private static void WriteString(ref MessagePackWriter writer, Random random)
+    {
+        if (random.Next(3) == 0)
+        {
+            writer.WriteString(Bytes(random, 12));
+            return;
+        }
+
+        var atoms = random.Next(0, 5);
+        var text = string.Empty;
+        for (var i = 0; i < atoms; i++)
+        {
+            text += _hostile[random.Next(_hostile.Length)];
+        }
+
+        writer.Write(text);
+    }
+
+    /// <summary>A 96-bit MessagePack timestamp: in range, far outside years 1 to 9999, or with invalid nanoseconds.</summary>
+    private static byte[] Timestamp(Random random)
+    {
+        var data = new byte[12];
+        BinaryPrimitives.WriteUInt32BigEndian(data, (uint)random.Next(0, 1_000_000_100));
+        BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(4), random.Next(2) == 0 ? random.Next() : random.NextInt64(long.MinValue, long.MaxValue));
+        return data;
+    }
+
+    private static byte[] Bytes(Random random, int max)
+    {
+        var bytes = new byte[random.Next(0, max + 1)];
+        random.NextBytes(bytes);
+        return bytes;
     }
 }
