@@ -54,6 +54,20 @@ wait "$sub_pid" || fail "sub exited $?"
 grep -q '"topic":"decky.decky-01.mutation"' "$work/sub.out" || fail "sub did not print the event"
 grep -q '"new_services":\["http"\]' "$work/sub.out" || fail "sub did not print the payload"
 
+# 4b. `sub | head -1` ends once head has its line: the next write fails with EPIPE and sub exits 0 (issue 12, item 9).
+( set +e; decnet sub 'pipe.>' --json 2>"$work/pipe.log" | head -1 >"$work/pipe.out"; echo "${PIPESTATUS[0]}" >"$work/pipe.rc" ) &
+pipe_pid=$!
+wait_for "the piped subscriber's acknowledgement" 30 grep -qs "subscribed" "$work/pipe.log"
+# Publish until the pipeline ends: the event after head has exited is the one that meets the closed pipe.
+deadline=$((SECONDS + 60))
+until [ -s "$work/pipe.rc" ]; do
+  [ "$SECONDS" -lt "$deadline" ] || { kill "$pipe_pid" 2>/dev/null; fail "sub | head -1 did not exit"; }
+  decnet pub pipe.test '{"n":1}'
+done
+wait "$pipe_pid"
+[ "$(cat "$work/pipe.rc")" = "0" ] || fail "sub | head -1: sub exited $(cat "$work/pipe.rc"), expected 0"
+grep -q '"topic":"pipe.test"' "$work/pipe.out" || fail "sub | head -1 printed no event"
+
 # 5. sub times out with 124.
 set +e
 decnet sub 'nothing.here' --count 1 --timeout 1 >/dev/null 2>&1; rc=$?

@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>EX_UNAVAILABLE: the broker is not running at the socket path.</summary>
     public const int Unavailable = 69;
 
-    /// <summary>EX_SOFTWARE: the broker failed to start for a reason other than a bad configuration.</summary>
+    /// <summary>EX_SOFTWARE: the broker failed to start for a reason other than a bad configuration, or an internal error.</summary>
     public const int Software = 70;
 
     /// <summary>EX_CONFIG: bad configuration (socket path occupied, invalid DECNET_BUS_* value).</summary>

@@ -21,12 +21,17 @@ internal static class BusClientCommand
     /// Connects to the broker and runs <paramref name="body"/> with the connected client; maps the failures every
     /// client command shares to their exit codes and one-line messages on stderr.
     /// </summary>
+    /// <remarks>
+    /// <c>checkInput</c> checks the caller's input against the loaded options before connecting (it throws
+    /// <see cref="Mutation.CliUsageException"/>), so a usage error does not depend on whether the broker runs.
+    /// </remarks>
     public static async Task<int> RunAsync(
         ParseResult parseResult,
         string command,
         string? socket,
         Func<UnixSocketBus, DecnetBusOptions, CancellationToken, Task<int>> body,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<DecnetBusOptions>? checkInput = null)
     {
         var error = parseResult.InvocationConfiguration.Error;
         DecnetBusOptions options;
@@ -40,6 +45,7 @@ internal static class BusClientCommand
             return ExitCodes.Config;
         }
 
+        checkInput?.Invoke(options);
         UnixSocketBus bus;
         try
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace Decnet.Cli.Bus;
@@ -10,7 +9,8 @@ internal static class JsonPayload
     /// Parses a JSON object into a dictionary MessagePack serializes as a map: integers stay integers, other numbers
     /// become doubles, arrays become <c>object?[]</c>.
     /// </summary>
-    /// <exception cref="FormatException">The text is not JSON or its top level is not an object.</exception>
+    /// <exception cref="FormatException">The text is not JSON, its top level is not an object, a string holds a lone
+    /// surrogate or a number is too large to be finite.</exception>
     public static Dictionary<string, object?> ParseObject(string json)
     {
         JsonDocument document;
@@ -30,77 +30,24 @@ internal static class JsonPayload
                 throw new FormatException($"payload must be a JSON object, not {document.RootElement.ValueKind.ToString().ToLowerInvariant()}");
             }
 
-            return ToDictionary(document.RootElement);
+            try
+            {
+                return ToDictionary(document.RootElement);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // A lone surrogate escape ("\ud800") is valid JSON syntax but not a string .NET or MessagePack can carry.
+                throw new FormatException($"payload is not valid JSON: {ex.Message}", ex);
+            }
         }
     }
 
-    /// <summary>Writes a decoded MessagePack value (as produced by the untrusted-data dictionary decoder) as JSON.</summary>
-    public static void WriteValue(Utf8JsonWriter writer, object? value)
+    private static double Finite(JsonElement element)
     {
-        switch (value)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case string s:
-                writer.WriteStringValue(s);
-                break;
-            case bool b:
-                writer.WriteBooleanValue(b);
-                break;
-            case byte[] bytes:
-                writer.WriteBase64StringValue(bytes);
-                break;
-            case float f:
-                writer.WriteNumberValue(f);
-                break;
-            case double d:
-                writer.WriteNumberValue(d);
-                break;
-            case ulong ul:
-                writer.WriteNumberValue(ul);
-                break;
-            case IConvertible c when IsInteger(c):
-                writer.WriteNumberValue(c.ToInt64(CultureInfo.InvariantCulture));
-                break;
-            case IDictionary<object, object?> map:
-                writer.WriteStartObject();
-                foreach (var (key, item) in map)
-                {
-                    writer.WritePropertyName(Convert.ToString(key, CultureInfo.InvariantCulture) ?? string.Empty);
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                writer.WriteStartObject();
-                foreach (var (key, item) in map)
-                {
-                    writer.WritePropertyName(key);
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case System.Collections.IEnumerable items:
-                writer.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
+        // 1e999 parses as Infinity; a subscriber can print it (docs/Service-Bus.md) but no publisher should send it.
+        var value = element.GetDouble();
+        return double.IsFinite(value) ? value : throw new FormatException($"payload has a number that is not finite: {element.GetRawText()}");
     }
-
-    private static bool IsInteger(IConvertible value) => value.GetTypeCode() is
-        TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or
-        TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64;
 
     private static Dictionary<string, object?> ToDictionary(JsonElement element)
     {
@@ -121,7 +68,7 @@ internal static class JsonPayload
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Number when element.TryGetInt64(out var l) => l,
-        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.Number => Finite(element),
         _ => null,
     };
 }

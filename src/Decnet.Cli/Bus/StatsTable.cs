@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Decnet.Bus;
 using Decnet.Bus.Unix;
 
 namespace Decnet.Cli.Bus;
@@ -9,19 +10,19 @@ internal static class StatsTable
 {
     private static readonly string[] _headers = ["NAME", "PID", "UID", "SUBS", "QUEUED", "DELIVERED", "DROPPED", "PUBLISHED"];
 
-    /// <summary>Formats the totals line and one aligned row per connection.</summary>
+    /// <summary>Formats the totals line and one aligned row per connection; strings from the broker are escaped.</summary>
     public static string Format(BrokerStats stats, string socketPath)
     {
         ArgumentNullException.ThrowIfNull(stats);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"broker pid {stats.BrokerPid} at {socketPath}, up {TimeSpan.FromSeconds(Math.Floor(stats.UptimeSeconds))}");
+        text.Append(CultureInfo.InvariantCulture, $"broker pid {stats.BrokerPid} at {UntrustedText.Escape(socketPath)}, up {TimeSpan.FromSeconds(Math.Floor(stats.UptimeSeconds))}");
         text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"published {stats.Published}  delivered {stats.Delivered}  dropped {stats.Dropped}  connections {stats.Connections.Count}");
         text.AppendLine();
         if (stats.Rejections.Count > 0)
         {
             text.Append("rejected ");
-            text.AppendJoin("  ", stats.Rejections.OrderBy(static r => r.Key, StringComparer.Ordinal).Select(static r => $"{r.Key} {Invariant(r.Value)}"));
+            text.AppendJoin("  ", stats.Rejections.OrderBy(static r => r.Key, StringComparer.Ordinal).Select(static r => $"{UntrustedText.Escape(r.Key)} {Invariant(r.Value)}"));
             text.AppendLine();
         }
         text.AppendLine();
@@ -29,7 +30,8 @@ internal static class StatsTable
         var rows = new List<string[]> { _headers };
         rows.AddRange(stats.Connections.Select(c => new[]
         {
-            c.Name,
+            // A client chooses its own name (HELLO): escaped so CR, ESC or bidi controls cannot forge a row.
+            UntrustedText.Escape(c.Name),
             Invariant(c.Pid),
             Invariant(c.Uid),
             Invariant(c.Subscriptions),

@@ -34,24 +34,16 @@ internal static class MutationCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            try
-            {
-                CliArguments.EnsureNoUnmatchedTokens(parseResult);
-                var runner = new MutationEmitRunner(busFactory, output, error);
-                return await runner.RunAsync(
-                    CliArguments.Single(parseResult, decky) ?? throw new CliUsageException("--decky is required"),
-                    CliArguments.Single(parseResult, oldServices),
-                    CliArguments.Single(parseResult, newServices),
-                    CliArguments.Single(parseResult, trigger) ?? throw new CliUsageException("--trigger is required"),
-                    CliArguments.Single(parseResult, actor),
-                    CliArguments.Single(parseResult, logFile),
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (CliUsageException ex)
-            {
-                await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
+            CliArguments.EnsureNoUnmatchedTokens(parseResult);
+            var runner = new MutationEmitRunner(busFactory, output, error);
+            return await runner.RunAsync(
+                CliArguments.Single(parseResult, decky) ?? throw new CliUsageException("--decky is required"),
+                CliArguments.Single(parseResult, oldServices),
+                CliArguments.Single(parseResult, newServices),
+                CliArguments.Single(parseResult, trigger) ?? throw new CliUsageException("--trigger is required"),
+                CliArguments.Single(parseResult, actor),
+                CliArguments.Single(parseResult, logFile),
+                cancellationToken).ConfigureAwait(false);
         });
 
         return new Command("mutation", "Mutation events (decky service changes).") { emit };

@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Text;
 using Decnet.Bus;
 using Decnet.Cli.Bus;
+using Decnet.Cli.Mutation;
+using Decnet.Cli.Usage;
 
 namespace Decnet.Cli.Commands;
 
@@ -32,44 +35,43 @@ internal static class PubCommand
 
     private static async Task<int> RunAsync(ParseResult parseResult, string topic, string? payloadText, string? type, string? socket, CancellationToken ct)
     {
-        var error = parseResult.InvocationConfiguration.Error;
-
         // Check caller errors before touching the socket: a typo should not depend on whether the broker runs.
-        try
+        CallerInput.Check(static t => Topics.EnsureValidTopic(t), topic);
+        var json = payloadText switch
         {
-            Topics.EnsureValidTopic(topic);
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync($"pub: {CliMessages.WithoutParameterName(ex.Message)}").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-
+            null => "{}",
+            "-" => await Console.In.ReadToEndAsync(ct).ConfigureAwait(false),
+            _ => payloadText,
+        };
         Dictionary<string, object?> payload;
         try
         {
-            var json = payloadText switch
-            {
-                null => "{}",
-                "-" => await Console.In.ReadToEndAsync(ct).ConfigureAwait(false),
-                _ => payloadText,
-            };
             payload = JsonPayload.ParseObject(json);
         }
         catch (FormatException ex)
         {
-            await error.WriteLineAsync($"pub: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            throw new CliUsageException(ex.Message);
         }
 
         return await BusClientCommand.RunAsync(parseResult, "pub", socket, async (bus, _, token) =>
         {
-            await bus.PublishAsync(topic, payload, type, token).ConfigureAwait(false);
+            // The configured topic limit was checked before connecting; the broker's limits (its WELCOME) are
+            // checked by the publish.
+            await CallerInput.CheckAsync(() => bus.PublishAsync(topic, payload, type, token)).ConfigureAwait(false);
 
             // Publishing is fire-and-forget; the broker answers frames in order, so its reply to a stats request
             // proves the publish was routed before this process exits and closes the socket.
             await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
             return ExitCodes.Ok;
-        }, ct).ConfigureAwait(false);
+        }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);
+    }
+
+    private static void CheckTopicLength(string topic, int maxBytes)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(topic);
+        if (bytes > maxBytes)
+        {
+            throw new CliUsageException($"topic is {bytes} UTF-8 bytes; the limit is {maxBytes}");
+        }
     }
 }

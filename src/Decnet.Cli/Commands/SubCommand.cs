@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Decnet.Bus;
 using Decnet.Cli.Bus;
+using Decnet.Cli.Usage;
 
 namespace Decnet.Cli.Commands;
 
@@ -14,24 +15,18 @@ internal static class SubCommand
     public static Command Create()
     {
         var pattern = new Argument<string>("pattern") { Description = "Pattern to subscribe to: '*' matches one token, '>' one or more trailing tokens (quote it in the shell)." };
-        var count = new Option<int>("--count", "-n") { Description = "Exit 0 after this many events (0: run until interrupted)." };
-        var timeout = new Option<double>("--timeout") { Description = "Exit 124 if the events have not all arrived after this many seconds (0: no timeout)." };
+        var count = new Option<int>("--count", "-n")
+        {
+            Description = "Exit 0 after this many events (0: run until interrupted).",
+            CustomParser = CliNumbers.Count,
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = $"Exit 124 if the events have not all arrived after this many seconds (0: no timeout; at most {CliNumbers.MaxTimeoutSeconds}).",
+            CustomParser = CliNumbers.Seconds,
+        };
         var json = new Option<bool>("--json") { Description = "Print JSON lines: topic, type, id, ts, payload (and publisher when known)." };
         var socket = BusClientCommand.CreateSocketOption();
-        count.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 0)
-            {
-                result.AddError("--count must be 0 or more.");
-            }
-        });
-        timeout.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<double>() is < 0 or double.NaN or double.PositiveInfinity)
-            {
-                result.AddError("--timeout must be a number of seconds, 0 or more.");
-            }
-        });
 
         var command = new Command("sub", "Subscribe to a pattern and print the events that arrive.") { pattern, count, timeout, json, socket };
         command.SetAction((parseResult, ct) => RunAsync(
@@ -49,15 +44,7 @@ internal static class SubCommand
     {
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
-        try
-        {
-            Topics.EnsureValidPattern(pattern);
-        }
-        catch (ArgumentException ex)
-        {
-            await error.WriteLineAsync($"sub: {CliMessages.WithoutParameterName(ex.Message)}").ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
+        CallerInput.Check(static p => Topics.EnsureValidPattern(p), pattern);
 
         // The timeout covers the whole run, connecting included, like timeout(1).
         using var deadline = timeoutSeconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds)) : new CancellationTokenSource();
@@ -67,7 +54,8 @@ internal static class SubCommand
         {
             return await BusClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
             {
-                var subscription = await bus.SubscribeAsync(pattern, cancellationToken: token).ConfigureAwait(false);
+                // The broker's pattern limit is known once connected (its WELCOME).
+                var subscription = await CallerInput.CheckAsync(() => bus.SubscribeAsync(pattern, cancellationToken: token)).ConfigureAwait(false);
                 await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
                 {
                     // Scripts wait for this line: from here on every matching publish is delivered.

@@ -25,29 +25,21 @@ internal static class SyslogCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            try
+            CliArguments.EnsureNoUnmatchedTokens(parseResult);
+            var paths = parseResult.GetValue(file) ?? [];
+            if (paths.Length != 1)
             {
-                CliArguments.EnsureNoUnmatchedTokens(parseResult);
-                var paths = parseResult.GetValue(file) ?? [];
-                if (paths.Length != 1)
-                {
-                    throw new CliUsageException(paths.Length == 0 ? "FILE is required (or - for standard input)" : "give exactly one FILE");
-                }
-
-                var runner = new SyslogParseRunner(output, error);
-                if (paths[0] == "-")
-                {
-                    return await runner.RunAsync(standardInput ?? Console.In, cancellationToken).ConfigureAwait(false);
-                }
-
-                using var reader = Open(paths[0]);
-                return await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
+                throw new CliUsageException(paths.Length == 0 ? "FILE is required (or - for standard input)" : "give exactly one FILE");
             }
-            catch (CliUsageException ex)
+
+            var runner = new SyslogParseRunner(output, error);
+            if (paths[0] == "-")
             {
-                await error.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
-                return ExitCodes.Usage;
+                return await runner.RunAsync(standardInput ?? Console.In, cancellationToken).ConfigureAwait(false);
             }
+
+            using var reader = Open(paths[0]);
+            return await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
         });
 
         return new Command("syslog", "RFC 5424 ingest log tools.") { parse };

@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Decnet.Bus;
 using Decnet.Mutator.Events;
 
 namespace Decnet.Cli.Mutation;
@@ -26,7 +27,7 @@ internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
 
             if (DeckyMutatedEvent.TryParse(line, out var mutatedEvent, out var reason))
             {
-                await output.WriteLineAsync(ToJson(mutatedEvent)).ConfigureAwait(false);
+                await output.WriteLineAsync(UntrustedText.Escape(ToJson(mutatedEvent))).ConfigureAwait(false);
                 continue;
             }
 
@@ -37,13 +38,18 @@ internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
             }
 
             rejected++;
-            await error.WriteLineAsync($"line {number}: {reason}").ConfigureAwait(false);
+            // The reason may quote the line; the log is written by others.
+            await error.WriteLineAsync($"line {number}: {UntrustedText.Escape(reason)}").ConfigureAwait(false);
         }
 
         return rejected == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    /// <summary>The event as one JSON object: snake_case keys, services as arrays, <c>actor</c> only when present.</summary>
+    /// <summary>
+    /// The event as one JSON object: snake_case keys, services as arrays, <c>actor</c> only when present. The relaxed
+    /// encoder leaves bidi and zero-width characters raw; the caller escapes them with
+    /// <see cref="UntrustedText.Escape"/>, whose <c>\uXXXX</c> is the same character inside a JSON string.
+    /// </summary>
     internal static string ToJson(DeckyMutatedEvent mutatedEvent)
     {
         using var buffer = new MemoryStream();

@@ -18,7 +18,7 @@ internal static class CliRun
         using var error = new StringWriter();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(10));
-        var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, timeout.Token);
+        var exit = await CliInvocation.InvokeAsync(root, args, new InvocationConfiguration { Output = output, Error = error }, timeout.Token);
         return (exit, output.ToString(), error.ToString());
     }
 }

@@ -23,7 +23,7 @@ internal sealed class CliRun
         var output = new StringWriter();
         var errorWriter = error ?? new StringWriter();
         var configuration = new InvocationConfiguration { Output = output, Error = errorWriter };
-        var code = await CliApplication.CreateRootCommand().Parse(args).InvokeAsync(configuration, ct);
+        var code = await CliInvocation.InvokeAsync(CliApplication.CreateRootCommand(), args, configuration, ct);
         return new CliRun(code, output.ToString(), errorWriter.ToString() ?? string.Empty);
     }
 

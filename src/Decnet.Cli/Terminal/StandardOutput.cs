@@ -1,0 +1,34 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace Decnet.Cli.Terminal;
+
+/// <summary>
+/// Standard output as a writer that reports a broken pipe. <see cref="Console.Out"/> silently drops writes that fail
+/// with EPIPE, so <c>decnet sub '>' | head -1</c> would run forever after <c>head</c> exits; writing to descriptor 1
+/// directly surfaces EPIPE as an <see cref="IOException"/> (the .NET runtime ignores SIGPIPE), and
+/// <see cref="CliInvocation"/> turns it into exit 0 (docs/Service-Bus.md, "Exit codes").
+/// </summary>
+internal static class StandardOutput
+{
+    private const int StandardOutputDescriptor = 1;
+    private const int BrokenPipeErrno = 32; // EPIPE on Linux
+
+    /// <summary>A UTF-8 writer on descriptor 1 that flushes every write; <see cref="Console.Out"/> if 1 is unusable.</summary>
+    public static TextWriter Open()
+    {
+        try
+        {
+            var stream = new FileStream(new SafeFileHandle(StandardOutputDescriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            // Closed (>&-) or not writable: keep Console.Out's forgiving behaviour rather than fail to start.
+            return Console.Out;
+        }
+    }
+
+    /// <summary>True when <paramref name="exception"/> is a write into a pipe whose reader has gone.</summary>
+    public static bool IsBrokenPipe(Exception exception) => exception is IOException { HResult: BrokenPipeErrno };
+}

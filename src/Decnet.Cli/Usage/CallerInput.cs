@@ -1,0 +1,57 @@
+using Decnet.Cli.Mutation;
+
+namespace Decnet.Cli.Usage;
+
+/// <summary>
+/// Runs a library call on what the user typed and turns the <see cref="ArgumentException"/> the library documents for
+/// bad input (an invalid or too long topic, an event over the frame limit) into a <see cref="CliUsageException"/>.
+/// </summary>
+internal static class CallerInput
+{
+    /// <summary>Runs <paramref name="check"/> on <paramref name="value"/>.</summary>
+    /// <exception cref="CliUsageException">The check rejected the value.</exception>
+    public static void Check(Action<string> check, string value)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        try
+        {
+            check(value);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Usage(ex);
+        }
+    }
+
+    /// <summary>Awaits <paramref name="call"/>.</summary>
+    /// <exception cref="CliUsageException">The call rejected its arguments.</exception>
+    public static async Task<T> CheckAsync<T>(Func<ValueTask<T>> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Usage(ex);
+        }
+    }
+
+    /// <summary>Awaits <paramref name="call"/>.</summary>
+    /// <exception cref="CliUsageException">The call rejected its arguments.</exception>
+    public static async Task CheckAsync(Func<ValueTask> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Usage(ex);
+        }
+    }
+
+    private static CliUsageException Usage(ArgumentException ex) => new(CliMessages.WithoutParameterName(ex.Message));
+}
