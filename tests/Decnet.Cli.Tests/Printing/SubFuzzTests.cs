@@ -15,6 +15,7 @@ namespace Decnet.Cli.Tests.Printing;
 /// as one safe line (docs/reliability.md, "Hostile input II", item 8). <c>DECNET_SUB_FUZZ_EVENTS</c> changes the count;
 /// the seed is logged, and named in a failure.
 /// </summary>
+[Collection(SubFuzzCollection.Name)]
 public sealed class SubFuzzTests(BrokerFixture broker, ITestOutputHelper log) : IClassFixture<BrokerFixture>
 {
     private const int Batch = 500;
@@ -89,4 +90,14 @@ public sealed class SubFuzzTests(BrokerFixture broker, ITestOutputHelper log) : 
     }
 
     private static string Failure(Task reader) => reader.IsFaulted ? reader.Exception!.InnerException!.Message + "\n" : string.Empty;
+}
+
+/// <summary>
+/// The fuzzer keeps both cores busy for several seconds; it runs alone, after the parallel tests, so it cannot slow
+/// a timing-bounded test (such as the 2 s broker-restart recovery) into a failure.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SubFuzzCollection
+{
+    public const string Name = "sub fuzzer (alone)";
 }
