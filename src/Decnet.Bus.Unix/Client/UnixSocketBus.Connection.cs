@@ -131,6 +131,8 @@ public sealed partial class UnixSocketBus
         await Task.Yield();
         var delay = _options.ReconnectMinDelay;
         var token = _disposing.Token;
+        var outage = false; // one warning per outage; the retries log at Debug
+
         while (!token.IsCancellationRequested && !(_outbox.IsClosing && _state == ConnectionState.Down))
         {
             ClientConnection connection;
@@ -150,7 +152,17 @@ public sealed partial class UnixSocketBus
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay.TotalMilliseconds * 0.2);
-                ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
+                if (outage)
+                {
+                    ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
+                }
+                else
+                {
+                    // The reason may quote a broker's ERR text: escaped so it stays one line.
+                    ClientLog.Unreachable(_logger, SocketPath, UntrustedText.Escape(ex.Message));
+                    outage = true;
+                }
+
                 if (!await DelayAsync(wait, token).ConfigureAwait(false))
                 {
                     break;
@@ -162,6 +174,7 @@ public sealed partial class UnixSocketBus
             }
 
             delay = _options.ReconnectMinDelay;
+            outage = false;
             ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
             _outbox.Attach(connection);
             connection.Start();

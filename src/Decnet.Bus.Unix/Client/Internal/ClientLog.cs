@@ -5,7 +5,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <summary>The client's log messages (source-generated).</summary>
 internal static partial class ClientLog
 {
-    [LoggerMessage(101, LogLevel.Debug, "Connected to the bus broker at {Path} (broker pid {Pid})")]
+    [LoggerMessage(101, LogLevel.Information, "Connected to the bus broker at {Path} (broker pid {Pid})")]
     public static partial void Connected(ILogger logger, string path, int pid);
 
     [LoggerMessage(102, LogLevel.Debug, "Bus broker at {Path} unavailable: {Reason}; retrying in {DelayMs} ms")]
@@ -16,6 +16,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(104, LogLevel.Warning, "Bus broker at {Path} reported error {Code}: {Message}")]
     public static partial void BrokerError(ILogger logger, string path, string code, string message);
+
+    /// <summary>The first failed attempt of an outage: visible at the default level, so a worker pointed at the wrong socket is noticed.</summary>
+    [LoggerMessage(106, LogLevel.Warning, "Cannot reach the bus broker at {Path}: {Reason}; events published meanwhile are dropped; retrying quietly until it answers")]
+    public static partial void Unreachable(ILogger logger, string path, string reason);
 
     [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
     public static partial void BadFrame(ILogger logger, string reason);
