@@ -139,7 +139,7 @@ public sealed partial class UnixSocketBus
             try
             {
                 _outbox.ClearControl();
-                var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0);
+                var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
                 connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.KeepaliveInterval, _time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -189,6 +189,7 @@ public sealed partial class UnixSocketBus
 
             // Completion never faults (ClientConnection ends on any error), but the loop must survive regardless.
             await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            MarkMayHaveMissed();
             _connection = null;
             _state = ConnectionState.Down;
             SignalConnectionChanged();
@@ -215,4 +216,16 @@ public sealed partial class UnixSocketBus
     }
 
     private ClientSubscription? FindSubscription(uint sid) => _subscriptions.GetValueOrDefault(sid);
+
+    /// <summary>
+    /// The connection has ended (its last EVT is delivered): whatever is published until the next one is lost
+    /// uncounted, so each subscription's next event reports <see cref="BusEvent.MayHaveMissed"/>.
+    /// </summary>
+    private void MarkMayHaveMissed()
+    {
+        foreach (var subscription in _subscriptions.Values)
+        {
+            subscription.Channel.MarkMayHaveMissedBeforeNext();
+        }
+    }
 }
