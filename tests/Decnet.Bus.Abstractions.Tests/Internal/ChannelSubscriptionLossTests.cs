@@ -8,12 +8,12 @@ namespace Decnet.Bus.Abstractions.Tests.Internal;
 /// </summary>
 public sealed class ChannelSubscriptionLossTests
 {
-    private const int Events = 512;
+    private const int _events = 512;
 
     [Fact]
     public async Task LosslessDeliveryAndRead_AllocateNothingPerEvent()
     {
-        await using var subscription = new ChannelSubscription("a.>", Events, null, null);
+        await using var subscription = new ChannelSubscription("a.>", _events, null, null);
         var evt = new BusEvent("a.b", new byte[] { 0x80 }, "t", null, 1);
         await using var reader = subscription.GetAsyncEnumerator();
 
@@ -24,7 +24,7 @@ public sealed class ChannelSubscriptionLossTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.True(same, "a lossless delivery handed out a copy instead of the shared event");
-        Assert.True(allocated < Events, $"{allocated} bytes allocated for {Events} lossless deliveries");
+        Assert.True(allocated < _events, $"{allocated} bytes allocated for {_events} lossless deliveries");
     }
 
     [Fact]
@@ -70,12 +70,12 @@ public sealed class ChannelSubscriptionLossTests
     private static bool DeliverAndRead(ChannelSubscription subscription, IAsyncEnumerator<BusEvent> reader, BusEvent evt)
     {
         var same = true;
-        for (var i = 0; i < Events; i++)
+        for (var i = 0; i < _events; i++)
         {
             subscription.TryDeliver(evt);
         }
 
-        for (var i = 0; i < Events; i++)
+        for (var i = 0; i < _events; i++)
         {
             var next = reader.MoveNextAsync();
             Assert.True(next.IsCompletedSuccessfully && next.Result);
