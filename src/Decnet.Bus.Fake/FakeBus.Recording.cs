@@ -5,10 +5,14 @@ namespace Decnet.Bus.Fake;
 public sealed partial class FakeBus
 {
     private readonly Lock _recordGate = new();
-    private readonly List<BusEvent> _published = [];
+    private readonly Queue<BusEvent> _published = new();
     private readonly List<FakeBusWaiter> _waiters = [];
+    private long _droppedFromRecord;
 
-    /// <summary>A snapshot of every event published through this instance since creation or <see cref="Clear"/>, oldest first.</summary>
+    /// <summary>
+    /// A snapshot of the events published through this instance since creation or <see cref="Clear"/>, oldest first:
+    /// the newest <see cref="FakeBusOptions.MaxRecordedEvents"/> of them (see <see cref="DroppedFromRecord"/>).
+    /// </summary>
     /// <remarks>Only this instance's publishes, not those of other clients on the network.</remarks>
     public IReadOnlyList<BusEvent> Published
     {
@@ -20,6 +24,12 @@ public sealed partial class FakeBus
             }
         }
     }
+
+    /// <summary>
+    /// How many recorded publishes were forgotten, oldest first, because the record held
+    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> (since creation; <see cref="Clear"/> does not reset it).
+    /// </summary>
+    public long DroppedFromRecord => Interlocked.Read(ref _droppedFromRecord);
 
     /// <summary>Forgets the recorded publishes. Pending waits keep waiting for new ones.</summary>
     public void Clear()
@@ -107,7 +117,13 @@ public sealed partial class FakeBus
     {
         lock (_recordGate)
         {
-            _published.Add(evt);
+            _published.Enqueue(evt);
+            if (_published.Count > _options.MaxRecordedEvents)
+            {
+                _published.Dequeue();
+                Interlocked.Increment(ref _droppedFromRecord);
+            }
+
             return _waiters.Count == 0 ? [] : _waiters.ToArray();
         }
     }

@@ -28,11 +28,14 @@ public sealed partial class FakeBus : IBus
     }
 
     /// <summary>Creates a client with <paramref name="options"/>.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="FakeBusOptions.QueueSize"/> is less than 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <see cref="FakeBusOptions.QueueSize"/> is less than 1, or <see cref="FakeBusOptions.MaxRecordedEvents"/> is negative.
+    /// </exception>
     public FakeBus(FakeBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRecordedEvents, nameof(options));
         _options = options;
         _network = options.Network ?? new FakeBusNetwork();
     }

@@ -21,6 +21,16 @@ public sealed class FakeBusOptions
     /// <summary>Queue capacity of subscriptions created without <see cref="SubscriptionOptions"/>.</summary>
     public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;
 
+    /// <summary>Default of <see cref="MaxRecordedEvents"/>.</summary>
+    public const int DefaultMaxRecordedEvents = 10_000;
+
+    /// <summary>
+    /// How many publishes <see cref="FakeBus.Published"/> keeps (default 10,000; zero keeps none). Beyond it the oldest
+    /// record goes and <see cref="FakeBus.DroppedFromRecord"/> counts it, so a host left running on
+    /// <c>DECNET_BUS_TYPE=fake</c> does not grow without bound. Waits still see every live publish.
+    /// </summary>
+    public int MaxRecordedEvents { get; set; } = DefaultMaxRecordedEvents;
+
     /// <summary>Clock used for envelope timestamps (<c>ts</c>). Wait timeouts always use real time.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -42,6 +42,20 @@ public sealed class BusEvent
         Publisher = publisher;
     }
 
+    /// <summary>A copy of <paramref name="source"/> that reports losses (see <see cref="WithLosses"/>).</summary>
+    private BusEvent(BusEvent source, long missedBefore, bool mayHaveMissed)
+    {
+        Topic = source.Topic;
+        Payload = source.Payload;
+        Type = source.Type;
+        Id = source.Id;
+        Timestamp = source.Timestamp;
+        Version = source.Version;
+        Publisher = source.Publisher;
+        MissedBefore = missedBefore;
+        MayHaveMissed = mayHaveMissed;
+    }
+
     /// <summary>Envelope schema version (<c>v</c>).</summary>
     public int Version { get; }
 
@@ -66,6 +80,26 @@ public sealed class BusEvent
     /// </summary>
     public PeerCredentials? Publisher { get; }
 
+    /// <summary>
+    /// How many events the subscription that delivered this one lost just before it, since its previous delivery:
+    /// dropped from its full queue in this process, or (Unix transport) from its connection's full queue in the broker.
+    /// Zero when nothing was lost. Not part of the envelope: each subscription reports its own losses.
+    /// </summary>
+    /// <remarks>
+    /// Events are hints (docs/Service-Bus.md, "Missed events"): a consumer that sees a loss re-reads the database at
+    /// once instead of waiting for its next poll. Every loss is reported exactly once, on a later event of the same
+    /// subscription; it may come one event late when a drop races the read, never early.
+    /// </remarks>
+    public long MissedBefore { get; }
+
+    /// <summary>
+    /// True when, since the subscription's previous delivery, events may have been lost that nobody could count: the
+    /// connection to the broker was lost and re-established (events published meanwhile are gone), or the subscription
+    /// was returned before the broker confirmed it. A consumer should re-read the database, as for
+    /// <see cref="MissedBefore"/>. Always false on in-process buses.
+    /// </summary>
+    public bool MayHaveMissed { get; }
+
     /// <summary>The publish time as a <see cref="DateTimeOffset"/>.</summary>
     public DateTimeOffset PublishedAt => DateTimeOffset.UnixEpoch.AddTicks((long)(Timestamp * TimeSpan.TicksPerSecond));
 
@@ -75,6 +109,12 @@ public sealed class BusEvent
 
     /// <summary>Decodes the payload as a dictionary (nested maps become dictionaries, arrays become <c>object[]</c>).</summary>
     public IReadOnlyDictionary<string, object?> ReadPayloadAsDictionary() => BusCodec.DeserializePayloadAsDictionary(Payload);
+
+    /// <summary>
+    /// This event as one subscription delivers it after losses; a copy, because one instance is shared by every
+    /// subscription it reaches. Only made when something was lost, so lossless delivery allocates nothing.
+    /// </summary>
+    internal BusEvent WithLosses(long missedBefore, bool mayHaveMissed) => new(this, missedBefore, mayHaveMissed);
 
     /// <inheritdoc />
     public override string ToString() => $"{Topic} type={Type} id={Id}";

@@ -5,16 +5,29 @@ namespace Decnet.Bus.Internal;
 
 /// <summary>
 /// A subscription backed by a bounded drop-oldest channel. Transports deliver with <see cref="TryDeliver"/> (never
-/// blocks); the consumer enumerates. Shared by FakeBus and the Unix client so both count and drop identically.
+/// blocks); the consumer enumerates. Shared by FakeBus and the Unix client so both count and drop identically, and
+/// both report losses on the next delivered event (<see cref="BusEvent.MissedBefore"/>,
+/// <see cref="BusEvent.MayHaveMissed"/>).
 /// </summary>
+/// <remarks>
+/// Losses travel in two steps, so each is reported on the first event that follows it and never on an earlier one.
+/// Losses the transport learns of before an event arrives (a broker's report, a reconnect) wait in
+/// <c>_lostBeforeNext</c>/<c>_gapBeforeNext</c> and ride on the next queued entry. An entry dropped from the full queue
+/// hands its own loss, plus what it carried, to <c>_lostUnread</c>/<c>_gapUnread</c>, which the next read takes:
+/// drop-oldest only ever removes the head, so everything dropped is older than what is read next.
+/// </remarks>
 internal sealed class ChannelSubscription : IBusSubscription
 {
-    private readonly Channel<BusEvent> _channel;
+    private readonly Channel<Entry> _channel;
     private readonly BusCounterSet? _busCounters;
     private Func<ChannelSubscription, ValueTask>? _onDispose;
     private long _received;
     private long _dropped;
     private long _reconnected;
+    private long _lostBeforeNext;
+    private int _gapBeforeNext;
+    private long _lostUnread;
+    private int _gapUnread;
     private int _disposed;
 
     public ChannelSubscription(string pattern, int queueSize, BusCounterSet? busCounters, Func<ChannelSubscription, ValueTask>? onDispose)
@@ -24,7 +37,7 @@ internal sealed class ChannelSubscription : IBusSubscription
         QueueSize = queueSize;
         _busCounters = busCounters;
         _onDispose = onDispose;
-        _channel = Channel.CreateBounded<BusEvent>(
+        _channel = Channel.CreateBounded<Entry>(
             new BoundedChannelOptions(queueSize)
             {
                 FullMode = BoundedChannelFullMode.DropOldest,
@@ -60,7 +73,13 @@ internal sealed class ChannelSubscription : IBusSubscription
 
         // Count before writing: the write may synchronously drop the oldest, and Received must never trail Dropped.
         Interlocked.Increment(ref _received);
-        if (!_channel.Writer.TryWrite(evt))
+        var entry = new Entry(evt, 0, false);
+        if ((Volatile.Read(ref _lostBeforeNext) | (long)Volatile.Read(ref _gapBeforeNext)) != 0)
+        {
+            entry = new Entry(evt, Interlocked.Exchange(ref _lostBeforeNext, 0), Interlocked.Exchange(ref _gapBeforeNext, 0) != 0);
+        }
+
+        if (!_channel.Writer.TryWrite(entry))
         {
             // Completed concurrently by DisposeAsync: the event is gone, and was never handed out.
             return false;
@@ -73,14 +92,53 @@ internal sealed class ChannelSubscription : IBusSubscription
     /// <summary>Records that the transport re-established this subscription after a reconnect.</summary>
     public void MarkReconnected() => Interlocked.Increment(ref _reconnected);
 
+    /// <summary>
+    /// Records <paramref name="count"/> events lost before the next one this subscription receives (a broker's queue
+    /// dropped them); the next delivered event reports them in <see cref="BusEvent.MissedBefore"/>.
+    /// </summary>
+    public void AddLostBeforeNext(long count) => Interlocked.Add(ref _lostBeforeNext, count);
+
+    /// <summary>
+    /// Records that events may have been lost uncounted before the next one this subscription receives (the
+    /// connection that carried it ended); the next delivered event reports <see cref="BusEvent.MayHaveMissed"/>.
+    /// </summary>
+    public void MarkMayHaveMissedBeforeNext() => Volatile.Write(ref _gapBeforeNext, 1);
+
     public async IAsyncEnumerator<BusEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         var reader = _channel.Reader;
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (reader.TryRead(out var evt))
+            while (true)
             {
-                yield return evt;
+                // Taken before the read, so every loss taken here was of an event older than the one read next. One
+                // counted while this runs waits for the following read: late, never early.
+                long lost = 0;
+                var gap = false;
+                if ((Volatile.Read(ref _lostUnread) | (long)Volatile.Read(ref _gapUnread)) != 0)
+                {
+                    lost = Interlocked.Exchange(ref _lostUnread, 0);
+                    gap = Interlocked.Exchange(ref _gapUnread, 0) != 0;
+                }
+
+                if (!reader.TryRead(out var entry))
+                {
+                    if (lost != 0 || gap)
+                    {
+                        // Nothing to attach them to yet: give them back for the next read.
+                        Interlocked.Add(ref _lostUnread, lost);
+                        if (gap)
+                        {
+                            Volatile.Write(ref _gapUnread, 1);
+                        }
+                    }
+
+                    break;
+                }
+
+                lost += entry.LostBefore;
+                gap |= entry.MayHaveMissed;
+                yield return lost == 0 && !gap ? entry.Event : entry.Event.WithLosses(lost, gap);
             }
         }
     }
@@ -106,9 +164,19 @@ internal sealed class ChannelSubscription : IBusSubscription
         }
     }
 
-    private void OnItemDropped(BusEvent dropped)
+    private void OnItemDropped(Entry dropped)
     {
         Interlocked.Increment(ref _dropped);
         _busCounters?.AddDropped();
+
+        // The dropped event and whatever it was to report become the next read's losses.
+        Interlocked.Add(ref _lostUnread, 1 + dropped.LostBefore);
+        if (dropped.MayHaveMissed)
+        {
+            Volatile.Write(ref _gapUnread, 1);
+        }
     }
+
+    /// <summary>A queued event and the losses it reports (a struct: lossless delivery allocates nothing extra).</summary>
+    private readonly record struct Entry(BusEvent Event, long LostBefore, bool MayHaveMissed);
 }

@@ -23,8 +23,16 @@ public sealed class DecnetBusOptions
     /// <summary>Transport name of the in-process fake bus.</summary>
     public const string FakeTransport = "fake";
 
+    /// <summary>The system-wide run directory of the broker's socket (systemd's <c>RuntimeDirectory=decnet</c>).</summary>
+    public const string SystemRunDirectory = "/run/decnet";
+
+    /// <summary>The socket's file name inside the run directory.</summary>
+    internal const string SocketFileName = "bus.sock";
+
     /// <summary>Longest socket path the kernel accepts, in UTF-8 bytes.</summary>
     public const int MaxSocketPathBytes = 107;
+
+    private string? _socketPath;
 
     /// <summary><c>DECNET_BUS_ENABLED</c>: false gives <see cref="NullBus"/>.</summary>
     public bool Enabled { get; set; } = true;
@@ -33,10 +41,15 @@ public sealed class DecnetBusOptions
     public string Type { get; set; } = UnixTransport;
 
     /// <summary>
-    /// <c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath"/>. At most
+    /// <c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath()"/>. At most
     /// <see cref="MaxSocketPathBytes"/> UTF-8 bytes (the kernel's <c>sun_path</c> holds 108 including the NUL).
     /// </summary>
-    public string SocketPath { get; set; } = DefaultSocketPath();
+    public string SocketPath
+    {
+        // Resolved on first read, so building options (and overriding the path) touches no file system.
+        get => _socketPath ??= DefaultSocketPath();
+        set => _socketPath = value;
+    }
 
     /// <summary><c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown.</summary>
     public string Group { get; set; } = "decnet";
@@ -119,42 +132,28 @@ public sealed class DecnetBusOptions
     internal List<string> BindingErrors { get; } = [];
 
     /// <summary>
-    /// <c>/run/decnet/bus.sock</c> when <c>/run/decnet</c> exists and is writable by this process, otherwise
-    /// <c>~/.decnet/bus.sock</c> (so a developer needs no root).
+    /// <c>/run/decnet/bus.sock</c> when <c>/run/decnet</c> exists, whether or not this process may write there (the
+    /// shipped unit makes it 0750, and a worker in group <c>decnet</c> only needs to connect); otherwise
+    /// <c>~/.decnet/bus.sock</c>, so a developer needs no root. Only looks (one <c>stat</c>); never writes.
     /// </summary>
     public static string DefaultSocketPath()
+        => DefaultSocketPath(SystemRunDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The rule of <see cref="DefaultSocketPath()"/> over a given run directory and home (tests use temp directories).</summary>
+    internal static string DefaultSocketPath(string runDirectory, string? home)
     {
-        const string RunDir = "/run/decnet";
-        if (Directory.Exists(RunDir) && IsWritable(RunDir))
+        // The socket itself cannot exist without its directory, so the directory alone decides.
+        if (Directory.Exists(runDirectory))
         {
-            return Path.Combine(RunDir, "bus.sock");
+            return Path.Combine(runDirectory, SocketFileName);
         }
 
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (string.IsNullOrEmpty(home))
         {
             home = Path.GetTempPath();
         }
 
-        return Path.Combine(home, ".decnet", "bus.sock");
-    }
-
-    private static bool IsWritable(string directory)
-    {
-        try
-        {
-            // access(2) semantics without creating files: probe with a unique temp name.
-            var probe = Path.Combine(directory, $".probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
-            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
-            {
-            }
-
-            return true;
-        }
-        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
-        {
-            return false;
-        }
+        return Path.Combine(home, ".decnet", SocketFileName);
     }
 
     private static string DefaultClientName()

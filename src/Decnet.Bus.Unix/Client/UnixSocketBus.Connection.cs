@@ -131,13 +131,15 @@ public sealed partial class UnixSocketBus
         await Task.Yield();
         var delay = _options.ReconnectMinDelay;
         var token = _disposing.Token;
+        var outage = false; // one warning per outage; the retries log at Debug
+
         while (!token.IsCancellationRequested && !(_outbox.IsClosing && _state == ConnectionState.Down))
         {
             ClientConnection connection;
             try
             {
                 _outbox.ClearControl();
-                var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0);
+                var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
                 connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.KeepaliveInterval, _time, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -150,7 +152,17 @@ public sealed partial class UnixSocketBus
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
                 var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay.TotalMilliseconds * 0.2);
-                ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
+                if (outage)
+                {
+                    ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
+                }
+                else
+                {
+                    // The reason may quote a broker's ERR text: escaped so it stays one line.
+                    ClientLog.Unreachable(_logger, SocketPath, UntrustedText.Escape(ex.Message));
+                    outage = true;
+                }
+
                 if (!await DelayAsync(wait, token).ConfigureAwait(false))
                 {
                     break;
@@ -162,6 +174,7 @@ public sealed partial class UnixSocketBus
             }
 
             delay = _options.ReconnectMinDelay;
+            outage = false;
             ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
             _outbox.Attach(connection);
             connection.Start();
@@ -176,6 +189,7 @@ public sealed partial class UnixSocketBus
 
             // Completion never faults (ClientConnection ends on any error), but the loop must survive regardless.
             await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            MarkMayHaveMissed();
             _connection = null;
             _state = ConnectionState.Down;
             SignalConnectionChanged();
@@ -202,4 +216,16 @@ public sealed partial class UnixSocketBus
     }
 
     private ClientSubscription? FindSubscription(uint sid) => _subscriptions.GetValueOrDefault(sid);
+
+    /// <summary>
+    /// The connection has ended (its last EVT is delivered): whatever is published until the next one is lost
+    /// uncounted, so each subscription's next event reports <see cref="BusEvent.MayHaveMissed"/>.
+    /// </summary>
+    private void MarkMayHaveMissed()
+    {
+        foreach (var subscription in _subscriptions.Values)
+        {
+            subscription.Channel.MarkMayHaveMissedBeforeNext();
+        }
+    }
 }

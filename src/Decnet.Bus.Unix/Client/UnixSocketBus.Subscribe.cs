@@ -31,12 +31,20 @@ public sealed partial class UnixSocketBus
         EnsureStarted();
 
         var connection = await WaitForConnectionAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false);
+        var live = false;
         if (connection is not null)
         {
             // False when the connection died first: the reconnect loop re-subscribes it.
-            Task acknowledged = connection.SubscribeAsync(subscription).WaitAsync(SubscribeWaitBound, _time, cancellationToken);
-            await acknowledged.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var acknowledged = connection.SubscribeAsync(subscription).WaitAsync(SubscribeWaitBound, _time, cancellationToken);
+            await ((Task)acknowledged).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
+            live = acknowledged.IsCompletedSuccessfully && acknowledged.Result;
+        }
+
+        if (!live)
+        {
+            // Returned before the broker confirmed it: what is published until it goes live is lost uncounted.
+            channel.MarkMayHaveMissedBeforeNext();
         }
 
         return channel;

@@ -18,7 +18,10 @@ internal static class FrameDecoder
         var echo = r.ReadBoolean();
         var queueSize = r.ReadInt32();
         var maxFrame = r.ReadInt32();
-        return new HelloMessage(version, name, echo, queueSize, maxFrame);
+
+        // report_lost (docs/wire-protocol.md §3): optional; anything but true leaves it off.
+        var reportLost = !r.End && r.NextMessagePackType == MessagePackType.Boolean && r.ReadBoolean();
+        return new HelloMessage(version, name, echo, queueSize, maxFrame, reportLost);
     });
 
     /// <exception cref="ProtocolException">The body is not a valid WELCOME.</exception>
@@ -28,6 +31,30 @@ internal static class FrameDecoder
     /// <exception cref="ProtocolException">The body is not a valid ERR.</exception>
     public static ErrorMessage ReadErr(ReadOnlySequence<byte> body) => Decode(body, FrameKind.Err, 3, static (ref MessagePackReader r) =>
         new ErrorMessage((BusErrorCode)r.ReadInt32(), r.ReadString() ?? string.Empty));
+
+    /// <summary>Decodes a LOST frame into <paramref name="lost"/> (cleared first).</summary>
+    /// <exception cref="ProtocolException">The body is not a valid LOST frame.</exception>
+    public static void ReadLost(ReadOnlySequence<byte> body, List<(uint Sid, long Count)> lost)
+    {
+        lost.Clear();
+        Decode(body, FrameKind.Lost, 2, (ref MessagePackReader r) =>
+        {
+            var pairs = r.ReadArrayHeader();
+            for (var i = 0; i < pairs; i++)
+            {
+                if (r.ReadArrayHeader() != 2)
+                {
+                    throw new ProtocolException(BusErrorCode.BadFrame, "LOST entries must be [sid, count]");
+                }
+
+                var sid = r.ReadUInt32();
+                var count = r.ReadInt64();
+                lost.Add((sid, count >= 0 ? count : throw new ProtocolException(BusErrorCode.BadFrame, "LOST count is negative")));
+            }
+
+            return pairs;
+        });
+    }
 
     /// <exception cref="ProtocolException">The body is not a valid STATS reply.</exception>
     public static BrokerStats ReadStatsReply(ReadOnlySequence<byte> body) => Decode(body, FrameKind.StatsReply, 7, static (ref MessagePackReader r) =>

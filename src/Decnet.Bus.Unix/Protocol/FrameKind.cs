@@ -41,4 +41,10 @@ internal enum FrameKind
 
     /// <summary>Broker → client: answer to STATS.</summary>
     StatsReply = 13,
+
+    /// <summary>
+    /// Broker → client, only to a client that asked in HELLO: events the broker dropped from this connection's queue,
+    /// per sid, since the previous EVT it wrote; sent right before the EVTs that follow them.
+    /// </summary>
+    Lost = 14,
 }

@@ -125,6 +125,7 @@ internal static class FrameReader
                 case FrameKind.Evt:
                 case FrameKind.Err:
                 case FrameKind.StatsReply:
+                case FrameKind.Lost:
                     // Decoded in full by FrameDecoder where they are consumed.
                     return new Frame(kind, body, 0, default, default);
 

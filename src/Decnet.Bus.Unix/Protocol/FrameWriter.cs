@@ -15,13 +15,18 @@ internal static class FrameWriter
     {
         var start = Begin(buffer);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
+        writer.WriteArrayHeader(hello.ReportLost ? 7 : 6);
         writer.Write((int)FrameKind.Hello);
         writer.Write(hello.Version);
         writer.Write(hello.Name);
         writer.Write(hello.Echo);
         writer.Write(hello.QueueSize);
         writer.Write(hello.MaxFrame);
+        if (hello.ReportLost)
+        {
+            writer.Write(true);
+        }
+
         writer.Flush();
         End(buffer, start);
     }
@@ -102,6 +107,40 @@ internal static class FrameWriter
     public static void WriteSubAck(PooledBufferWriter buffer, uint sid) => WriteSidFrame(buffer, FrameKind.SubAck, sid);
 
     public static void WriteUnsub(PooledBufferWriter buffer, uint sid) => WriteSidFrame(buffer, FrameKind.Unsub, sid);
+
+    /// <summary>
+    /// Writes LOST frames <c>[14, [[sid, count], ...]]</c> for every entry of <paramref name="lost"/>, at most
+    /// <see cref="ProtocolConstants.MaxLostPerFrame"/> pairs per frame so each stays far below the smallest frame limit.
+    /// </summary>
+    public static void WriteLost(PooledBufferWriter buffer, Dictionary<uint, long> lost)
+    {
+        var remaining = lost.Count;
+        var start = 0;
+        var writer = default(MessagePackWriter);
+        var inFrame = 0;
+        foreach (var (sid, count) in lost)
+        {
+            if (inFrame == 0)
+            {
+                start = Begin(buffer);
+                writer = new MessagePackWriter(buffer);
+                inFrame = Math.Min(remaining, ProtocolConstants.MaxLostPerFrame);
+                remaining -= inFrame;
+                writer.WriteArrayHeader(2);
+                writer.Write((int)FrameKind.Lost);
+                writer.WriteArrayHeader(inFrame);
+            }
+
+            writer.WriteArrayHeader(2);
+            writer.Write(sid);
+            writer.Write(count);
+            if (--inFrame == 0)
+            {
+                writer.Flush();
+                End(buffer, start);
+            }
+        }
+    }
 
     /// <summary>Writes a frame that is only its kind: PING, PONG, BYE, STATS.</summary>
     public static void WriteSimple(PooledBufferWriter buffer, FrameKind kind)

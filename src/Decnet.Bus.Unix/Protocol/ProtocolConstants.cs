@@ -12,6 +12,12 @@ internal static class ProtocolConstants
     /// <summary>Largest queue size a client may request in HELLO.</summary>
     public const int MaxQueueSize = 1 << 20;
 
+    /// <summary>
+    /// Most <c>[sid, count]</c> pairs in one LOST frame: 256 pairs take at most 3.9 KB, below the 4 KiB smallest frame
+    /// limit, so a client with any limit accepts them.
+    /// </summary>
+    public const int MaxLostPerFrame = 256;
+
     /// <summary>Smallest frame limit the broker will negotiate down to.</summary>
     public const int MinMaxFrame = 4096;
 

@@ -21,7 +21,7 @@ internal static class BusCommand
     {
         var socket = new Option<string?>("--socket", "-s")
         {
-            Description = "Socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock if /run/decnet is writable, else ~/.decnet/bus.sock).",
+            Description = "Socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock if /run/decnet exists, else ~/.decnet/bus.sock).",
         };
         var group = new Option<string?>("--group", "-g")
         {

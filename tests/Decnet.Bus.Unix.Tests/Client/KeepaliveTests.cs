@@ -1,3 +1,4 @@
+using Decnet.Bus.Abstractions.Tests.TestDoubles;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Client;
@@ -35,14 +36,14 @@ public sealed class KeepaliveTests
         await using var broker = new SilentBroker(dir.SocketPath, answerPings: true, pingsToSignal: 2);
         var options = TestBroker.NewOptions(dir.SocketPath);
         options.KeepaliveInterval = TimeSpan.FromMilliseconds(400);
-        var log = new RecordingLogger<UnixSocketBus>();
+        var log = new ListLogger<UnixSocketBus>();
         await using var bus = new UnixSocketBus(options, log);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
 
         await bus.PublishAsync("a.b", new { });
         var pingedOn = await broker.PingsReceived.Task.WaitAsync(timeout.Token);
 
-        Assert.True(pingedOn == 1, string.Join(" | ", log.Lines));
+        Assert.True(pingedOn == 1, string.Join(" | ", log.Entries.Select(e => e.Message)));
         Assert.Equal(1, broker.Connections);
         Assert.Equal(1, bus.Generation);
     }

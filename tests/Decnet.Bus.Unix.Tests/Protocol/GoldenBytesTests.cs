@@ -1,3 +1,5 @@
+using System.Buffers;
+using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Protocol;
@@ -18,6 +20,8 @@ public sealed class GoldenBytesTests
         + " d9203031323334353637383961626364656630313233343536373839616263646566 cb41dabf61b0200000 81a56465636b79a26431";
     internal const string Err = "00000011 93 0a 03 ad696e76616c696420746f706963";
     internal const string Ping = "00000002 91 08";
+    internal const string HelloReportLost = "00000010 97 01 01 a8636c692d34323432 c3 00 00 c3";
+    internal const string Lost = "00000009 92 0e 92 920154 920203";
 
     [Fact]
     public void Hello_MatchesTheDoc() => AssertHex(Hello, GoldenFrames.Hello());
@@ -44,10 +48,53 @@ public sealed class GoldenBytesTests
     public void Ping_MatchesTheDoc() => AssertHex(Ping, GoldenFrames.Ping());
 
     [Fact]
+    public void HelloReportLost_MatchesTheDoc_AndDecodes()
+    {
+        AssertHex(HelloReportLost, GoldenFrames.HelloReportLost());
+        var frame = new ReadOnlySequence<byte>(GoldenFrames.HelloReportLost());
+        Assert.True(FrameReader.TryParse(ref frame, 1 << 20, out var parsed));
+        Assert.True(FrameDecoder.ReadHello(parsed.Body).ReportLost);
+    }
+
+    [Fact]
+    public void Lost_MatchesTheDoc_AndDecodes()
+    {
+        AssertHex(Lost, GoldenFrames.Lost());
+        var frame = new ReadOnlySequence<byte>(GoldenFrames.Lost());
+        Assert.True(FrameReader.TryParse(ref frame, 1 << 20, out var parsed));
+        var lost = new List<(uint Sid, long Count)>();
+        FrameDecoder.ReadLost(parsed.Body, lost);
+        Assert.Equal([(1u, 84L), (2u, 3L)], lost);
+    }
+
+    [Fact]
+    public void Lost_ManySids_SplitIntoFramesBelowTheSmallestFrameLimit()
+    {
+        var all = Enumerable.Range(0, 1000).ToDictionary(i => (uint)(uint.MaxValue - i), _ => long.MaxValue);
+        var bytes = new ReadOnlySequence<byte>(FrameBytes.Of(b => FrameWriter.WriteLost(b, all)));
+        var seen = new Dictionary<uint, long>();
+        var frames = 0;
+        var pairs = new List<(uint Sid, long Count)>();
+        while (FrameReader.TryParse(ref bytes, ProtocolConstants.MinMaxFrame, out var frame))
+        {
+            frames++;
+            FrameDecoder.ReadLost(frame.Body, pairs);
+            foreach (var (sid, count) in pairs)
+            {
+                seen.Add(sid, count);
+            }
+        }
+
+        Assert.Equal(0, bytes.Length);
+        Assert.Equal(4, frames);
+        Assert.Equal(all, seen);
+    }
+
+    [Fact]
     public void Doc_ContainsEveryDump()
     {
         var doc = File.ReadAllText(FindDoc());
-        foreach (var hex in new[] { Hello, Welcome, Sub, SubAck, Pub, Evt, Err, Ping })
+        foreach (var hex in new[] { Hello, Welcome, Sub, SubAck, Pub, Evt, Err, Ping, HelloReportLost, Lost })
         {
             Assert.Contains(hex, doc, StringComparison.Ordinal);
         }

@@ -37,5 +37,9 @@ internal static class GoldenFrames
 
     public static byte[] Err() => FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.InvalidTopic, "invalid topic"));
 
+    public static byte[] HelloReportLost() => FrameBytes.Of(b => FrameWriter.WriteHello(b, new HelloMessage(1, "cli-4242", true, 0, 0, ReportLost: true)));
+
+    public static byte[] Lost() => FrameBytes.Of(b => FrameWriter.WriteLost(b, new Dictionary<uint, long> { [1] = 84, [2] = 3 }));
+
     public static byte[] Ping() => FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping));
 }

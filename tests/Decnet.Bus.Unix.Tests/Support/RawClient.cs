@@ -10,13 +10,13 @@ internal sealed class RawClient : IAsyncDisposable
     private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     private byte[] _pending = [];
 
-    public static async Task<RawClient> ConnectAsync(string path, bool hello = true, int queueSize = 0)
+    public static async Task<RawClient> ConnectAsync(string path, bool hello = true, int queueSize = 0, bool reportLost = false)
     {
         var client = new RawClient();
         await client._socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
         if (hello)
         {
-            await client.SendAsync(b => FrameWriter.WriteHello(b, new HelloMessage(ProtocolConstants.Version, "raw", true, queueSize, 0)));
+            await client.SendAsync(b => FrameWriter.WriteHello(b, new HelloMessage(ProtocolConstants.Version, "raw", true, queueSize, 0, reportLost)));
             var welcome = await client.ReadFrameAsync();
             Assert.Equal(FrameKind.Welcome, welcome.Kind);
         }

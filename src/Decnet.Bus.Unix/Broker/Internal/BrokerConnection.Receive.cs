@@ -154,6 +154,7 @@ internal sealed partial class BrokerConnection
         var limits = _hub.Limits;
         Name = hello.Name.Length <= 128 ? hello.Name : hello.Name[..(char.IsHighSurrogate(hello.Name[127]) ? 127 : 128)];
         Echo = hello.Echo;
+        ReportsLost = hello.ReportLost;
         QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
         MaxFrame = hello.MaxFrame > 0 ? Math.Clamp(hello.MaxFrame, ProtocolConstants.MinMaxFrame, limits.MaxFrameBytes) : limits.MaxFrameBytes;
         _handshaken = true;

@@ -115,6 +115,14 @@ internal sealed partial class BrokerConnection
             batch.Write(frame);
         }
 
+        if (_lost is { Count: > 0 })
+        {
+            // Drops take the oldest, so every event counted here is older than every event this batch takes: the
+            // report goes right before them (docs/wire-protocol.md, LOST).
+            FrameWriter.WriteLost(batch, _lost);
+            _lost.Clear();
+        }
+
         var count = 0;
         var bytes = 0;
         while (count < items.Length && bytes < MaxBatchBytes && _events.TryDequeue(out var item))

@@ -26,6 +26,11 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private readonly Dictionary<uint, string> _subscriptions = [];
+
+    // Events dropped per sid since the last batch was taken, for a client that asked for LOST frames (HELLO
+    // report_lost). Only touched when an event is dropped. Bounded by the sids the dropped events carried: live
+    // subscriptions plus those re-used since the last batch, and every SUB costs a SUBACK in the bounded control lane.
+    private Dictionary<uint, long>? _lost;
     private long _queuedBytes;
     private byte[]? _finalFrame;
     private bool _closing;
@@ -68,6 +73,9 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     public int MaxFrame { get; private set; }
 
+    /// <summary>Whether the client asked (HELLO <c>report_lost</c>) to be told which subscriptions lost events.</summary>
+    public bool ReportsLost { get; private set; }
+
     public void CountPublished() => Interlocked.Increment(ref _published);
 
     /// <summary>Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were dropped.</summary>
@@ -86,6 +94,11 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             {
                 var old = _events.Dequeue();
                 _queuedBytes -= old.Bytes;
+                if (ReportsLost)
+                {
+                    CountLostLocked(old);
+                }
+
                 old.Event.Release();
                 dropped++;
             }
@@ -238,6 +251,17 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             _queuedBytes = 0;
             _leftover?.Dispose();
             _leftover = null;
+        }
+    }
+
+    /// <summary>Counts a dropped event against each of its sids; the next batch taken reports them in LOST frames.</summary>
+    private void CountLostLocked(in OutboundItem dropped)
+    {
+        _lost ??= [];
+        ReadOnlySpan<uint> sids = dropped.Sids ?? [dropped.Sid];
+        foreach (var sid in sids)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_lost, sid, out _)++;
         }
     }
 

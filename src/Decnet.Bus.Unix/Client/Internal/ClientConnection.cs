@@ -30,6 +30,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
     private readonly Queue<TaskCompletionSource<BrokerStats>> _stats = new();
+    private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly TimeSpan _keepalive;
     private readonly TimeProvider _time;
     private Task _completion = Task.CompletedTask;
@@ -328,6 +329,9 @@ internal sealed class ClientConnection : IAsyncDisposable
             case FrameKind.SubAck:
                 Acknowledge(frame.Sid);
                 return null;
+            case FrameKind.Lost:
+                ReportLost(frame.Body);
+                return null;
             case FrameKind.Ping:
                 _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
                 return null;
@@ -371,6 +375,19 @@ internal sealed class ClientConnection : IAsyncDisposable
         foreach (var sid in sids)
         {
             _findSubscription(sid)?.Channel.TryDeliver(evt);
+        }
+    }
+
+    /// <summary>
+    /// Hands the broker's drop counts to each subscription; its next event reports them. Every EVT that follows this
+    /// frame is newer than the events it counts (docs/wire-protocol.md, LOST).
+    /// </summary>
+    private void ReportLost(ReadOnlySequence<byte> body)
+    {
+        FrameDecoder.ReadLost(body, _lost);
+        foreach (var (sid, count) in _lost)
+        {
+            _findSubscription(sid)?.Channel.AddLostBeforeNext(count);
         }
     }
 

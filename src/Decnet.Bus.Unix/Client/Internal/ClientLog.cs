@@ -8,7 +8,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// </summary>
 internal static partial class ClientLog
 {
-    [LoggerMessage(101, LogLevel.Debug, "Connected to the bus broker at {Path} (broker pid {Pid})")]
+    [LoggerMessage(101, LogLevel.Information, "Connected to the bus broker at {Path} (broker pid {Pid})")]
     public static partial void Connected(ILogger logger, string path, int pid);
 
     [LoggerMessage(102, LogLevel.Debug, "Bus broker at {Path} unavailable: {Reason}; retrying in {DelayMs} ms")]
@@ -43,6 +43,10 @@ internal static partial class ClientLog
             LogBrokerError(logger, path, code, UntrustedText.Escape(message));
         }
     }
+
+    /// <summary>The first failed attempt of an outage: visible at the default level, so a worker pointed at the wrong socket is noticed.</summary>
+    [LoggerMessage(106, LogLevel.Warning, "Cannot reach the bus broker at {Path}: {Reason}; events published meanwhile are dropped; retrying quietly until it answers")]
+    public static partial void Unreachable(ILogger logger, string path, string reason);
 
     [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
     private static partial void LogBadFrame(ILogger logger, string reason);

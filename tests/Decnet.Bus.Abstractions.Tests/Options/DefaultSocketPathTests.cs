@@ -1,0 +1,67 @@
+namespace Decnet.Bus.Abstractions.Tests.Options;
+
+/// <summary>
+/// The client's default socket (docs/Service-Bus.md, "Socket path"): the system socket whenever its directory exists,
+/// whatever this process may write there, so a worker in group <c>decnet</c> reaches the broker without setting
+/// <c>DECNET_BUS_SOCKET</c>. Temp directories stand in for <c>/run/decnet</c> and the home directory.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DefaultSocketPathTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("decnet-default-socket-");
+
+    [Fact]
+    public void RunDirectoryExists_ReadOnly_ChoosesTheRunSocket()
+    {
+        var run = _root.CreateSubdirectory("run");
+        var home = _root.CreateSubdirectory("home");
+
+        // 0550 like the shipped unit's 0750 seen by a group member: the client may connect, not create files.
+        File.SetUnixFileMode(run.FullName, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+
+        Assert.Equal(Path.Combine(run.FullName, "bus.sock"), DecnetBusOptions.DefaultSocketPath(run.FullName, home.FullName));
+    }
+
+    [Fact]
+    public void RunDirectoryExists_NothingIsWrittenIntoIt()
+    {
+        // A probe file would change the directory's modification time (as root, whose probe always succeeds, too).
+        var run = _root.CreateSubdirectory("run");
+        var past = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        Directory.SetLastWriteTimeUtc(run.FullName, past);
+
+        DecnetBusOptions.DefaultSocketPath(run.FullName, _root.FullName);
+
+        Assert.Equal(past, Directory.GetLastWriteTimeUtc(run.FullName));
+        Assert.Empty(run.EnumerateFileSystemInfos());
+    }
+
+    [Fact]
+    public void NoRunDirectory_FallsBackToTheHomeSocket()
+    {
+        var home = _root.CreateSubdirectory("home");
+
+        var path = DecnetBusOptions.DefaultSocketPath(Path.Combine(_root.FullName, "missing"), home.FullName);
+
+        Assert.Equal(Path.Combine(home.FullName, ".decnet", "bus.sock"), path);
+    }
+
+    [Fact]
+    public void ExplicitSocketPath_IsKept()
+    {
+        var options = new DecnetBusOptions { SocketPath = "/tmp/decnet-explicit/bus.sock" };
+
+        Assert.Equal("/tmp/decnet-explicit/bus.sock", options.SocketPath);
+    }
+
+    public void Dispose()
+    {
+        File.SetUnixFileMode(_root.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        foreach (var dir in _root.EnumerateDirectories())
+        {
+            File.SetUnixFileMode(dir.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        _root.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,64 @@
+namespace Decnet.Bus.Fake.Tests;
+
+/// <summary>
+/// Any host can run on FakeBus (<c>DECNET_BUS_TYPE=fake</c>), so its record of publishes is bounded: the oldest go
+/// first, and are counted (docs/Service-Bus.md, "Testing with FakeBus").
+/// </summary>
+public sealed class FakeBusRecordCapTests
+{
+    [Fact]
+    public async Task DefaultOptions_KeepTheNewest10000_AndCountTheRest()
+    {
+        await using var bus = new FakeBus();
+
+        for (var i = 0; i < 10_005; i++)
+        {
+            await bus.PublishAsync($"cap.n{i}", new { i });
+        }
+
+        var published = bus.Published;
+        Assert.Equal(10_000, published.Count);
+        Assert.Equal("cap.n5", published[0].Topic);
+        Assert.Equal("cap.n10004", published[^1].Topic);
+        Assert.Equal(5, bus.DroppedFromRecord);
+        Assert.Equal(10_005, bus.Counters.Published);
+    }
+
+    [Fact]
+    public async Task SmallCap_WaitsSeeTheKeptHistoryAndLivePublishes()
+    {
+        await using var bus = new FakeBus(new FakeBusOptions { MaxRecordedEvents = 2 });
+        await bus.PublishAsync("cap.a", new { });
+        await bus.PublishAsync("cap.b", new { });
+        await bus.PublishAsync("cap.c", new { });
+
+        Assert.Equal(["cap.b", "cap.c"], bus.Published.Select(e => e.Topic));
+        Assert.Equal(1, bus.DroppedFromRecord);
+
+        var wait = bus.WaitForCountAsync("cap.>", 3, timeout: TimeSpan.FromSeconds(10));
+        await bus.PublishAsync("cap.d", new { });
+
+        Assert.Equal(["cap.b", "cap.c", "cap.d"], (await wait).Select(e => e.Topic));
+        Assert.Equal(["cap.c", "cap.d"], bus.Published.Select(e => e.Topic));
+        Assert.Equal(2, bus.DroppedFromRecord);
+    }
+
+    [Fact]
+    public async Task ZeroCap_RecordsNothing_ButLiveWaitsStillMatch()
+    {
+        await using var bus = new FakeBus(new FakeBusOptions { MaxRecordedEvents = 0 });
+        var wait = bus.WaitForAsync("cap.>", timeout: TimeSpan.FromSeconds(10));
+
+        await bus.PublishAsync("cap.live", new { });
+
+        Assert.Equal("cap.live", (await wait).Topic);
+        Assert.Empty(bus.Published);
+        Assert.Equal(1, bus.DroppedFromRecord);
+    }
+
+    [Fact]
+    public void NegativeCap_IsRejected()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FakeBus(new FakeBusOptions { MaxRecordedEvents = -1 }));
+    }
+}
