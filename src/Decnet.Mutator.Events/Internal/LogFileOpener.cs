@@ -58,8 +58,8 @@ internal static class LogFileOpener
         }
 
         // The last byte is only trustworthy while no other emitter is mid-write: the kernel raises the size page by
-        // page during one write(2), so a concurrent line can look torn. Emitters hold a write lock (AppendLock) from this check
-        // to the end of their write; the wait is bounded, so a process that holds the lock cannot stall an emit.
+        // page during one write(2), so a concurrent line can look torn. Emitters hold AppendLock from this check to
+        // the end of their write; its wait is bounded, so a process that sits on the lock cannot stall an emit.
         var locked = AppendLock.TryAcquire(handle);
         if (!readable || !locked)
         {
