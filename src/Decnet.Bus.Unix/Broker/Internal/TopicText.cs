@@ -37,8 +37,16 @@ internal static class TopicText
     /// private-use or noncharacter code points). Printable ASCII takes vectorized scans only.
     /// </summary>
     public static bool IsValidTopic(ReadOnlySpan<char> topic)
-        => !topic.IsEmpty && topic[0] != '.' && topic[^1] != '.' && !topic.Contains("..", StringComparison.Ordinal) && !topic.ContainsAny(Wildcards)
-            && TopicCharacters.IndexOfRefused(topic) < 0;
+    {
+        if (topic.IsEmpty || topic[0] == '.' || topic[^1] == '.' || topic.Contains("..", StringComparison.Ordinal) || topic.ContainsAny(Wildcards))
+        {
+            return false;
+        }
+
+        // The per-publish fast path, inline as before: printable ASCII needs nothing more.
+        var odd = topic.IndexOfAnyExceptInRange('!', '~');
+        return odd < 0 || TopicCharacters.IndexOfRefused(topic[odd..]) < 0;
+    }
 
     /// <summary>Decodes a pattern (rare: once per SUB) to a string, or null for invalid UTF-8.</summary>
     public static string? DecodePattern(ReadOnlySequence<byte> utf8)
