@@ -23,13 +23,16 @@ public sealed class DecnetBusOptions
     /// <summary>Transport name of the in-process fake bus.</summary>
     public const string FakeTransport = "fake";
 
+    /// <summary>Transport name of the NATS client (package <c>Decnet.Bus.Nats</c>, docs/cross-host.md).</summary>
+    public const string NatsTransport = "nats";
+
     /// <summary>Longest socket path the kernel accepts, in UTF-8 bytes.</summary>
     public const int MaxSocketPathBytes = 107;
 
     /// <summary><c>DECNET_BUS_ENABLED</c>: false gives <see cref="NullBus"/>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary><c>DECNET_BUS_TYPE</c>: <c>unix</c> (default) or <c>fake</c>.</summary>
+    /// <summary><c>DECNET_BUS_TYPE</c>: <c>unix</c> (default), <c>nats</c> or <c>fake</c>.</summary>
     public string Type { get; set; } = UnixTransport;
 
     /// <summary>
@@ -114,6 +117,9 @@ public sealed class DecnetBusOptions
     /// means no rules (allow-all). Read once when the broker starts; a malformed file stops the start.
     /// </summary>
     public string AclFile { get; set; } = string.Empty;
+
+    /// <summary>The <c>DECNET_BUS_NATS_*</c> settings, used when <see cref="Type"/> is <c>nats</c> (docs/cross-host.md).</summary>
+    public DecnetBusNatsOptions Nats { get; } = new();
 
     /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
     internal List<string> BindingErrors { get; } = [];
