@@ -251,6 +251,42 @@ public sealed partial class NatsBus : IBus
         Log.Rejected(_logger, UntrustedText.Escape(subject), UntrustedText.Escape(error));
     }
 
+    /// <summary>
+    /// Starts connecting and waits up to <paramref name="bound"/> for the connection; true when it is open. The CLI uses
+    /// it to report "NATS unreachable" at once instead of dropping silently.
+    /// </summary>
+    public Task<bool> WaitForConnectionAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return WaitForOpenAsync(bound, cancellationToken);
+    }
+
+    /// <summary>
+    /// A PING/PONG round trip: when it returns true, every event published before it has been processed by the server
+    /// (a short-lived publisher awaits it before exiting). False when the server did not answer within
+    /// <paramref name="bound"/>.
+    /// </summary>
+    public async Task<bool> FlushAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (!IsConnected)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(bound);
+        try
+        {
+            await _connection.PingAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            return false;
+        }
+    }
+
     /// <summary>Completes once the connection is open and its subscriptions re-established (tests await reconnects with it).</summary>
     internal Task Opened => Volatile.Read(ref _open).Task;
 

@@ -62,13 +62,13 @@ internal static class PubCommand
             return ExitCodes.Usage;
         }
 
-        return await BusClientCommand.RunAsync(parseResult, "pub", socket, async (bus, _, token) =>
+        return await NatsClientCommand.RunAsync(parseResult, "pub", socket, async (bus, _, token) =>
         {
             await bus.PublishAsync(topic, payload, type, token).ConfigureAwait(false);
 
-            // Publishing is fire-and-forget; the broker answers frames in order, so its reply to a stats request
-            // proves the publish was routed before this process exits and closes the socket.
-            await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
+            // Publishing is fire-and-forget; the broker answers frames in order (NATS answers PING in order), so its
+            // reply proves the publish was routed before this process exits and closes the connection.
+            await NatsClientCommand.FlushAsync(bus, token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, ct).ConfigureAwait(false);
     }
