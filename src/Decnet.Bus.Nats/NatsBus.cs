@@ -287,6 +287,12 @@ public sealed partial class NatsBus : IBus
         }
     }
 
+    /// <summary>A fresh header set with this process's claimed identity, to which a caller (the bridge) may add its own.</summary>
+    internal static NatsHeaders NewPublisherHeaders() => PublisherClaim.NewHeaders();
+
+    /// <summary>Parses the raw header block a <see cref="DeliveryFilter"/> receives; null when absent or malformed.</summary>
+    internal NatsHeaders? ParseHeaders(System.Buffers.ReadOnlySequence<byte>? raw) => HeaderReader.Parse(_connection.HeaderParser, raw);
+
     /// <summary>Completes once the connection is open and its subscriptions re-established (tests await reconnects with it).</summary>
     internal Task Opened => Volatile.Read(ref _open).Task;
 
