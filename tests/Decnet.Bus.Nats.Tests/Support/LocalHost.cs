@@ -41,10 +41,16 @@ internal sealed class LocalHost : IAsyncDisposable
 
     public NatsBus BridgeNats { get; private set; } = null!;
 
-    public static async Task<LocalHost> StartAsync(NatsServer nats, string name, string prefix = "", string[]? export = null, string[]? import = null)
+    public string SocketPath => BrokerOptions.SocketPath;
+
+    public static async Task<LocalHost> StartAsync(NatsServer nats, string name, string prefix = "", string[]? export = null, string[]? import = null, bool bridge = true)
     {
         var host = new LocalHost(nats, name);
         await host.Broker.StartAsync(CancellationToken.None);
+        if (!bridge)
+        {
+            return host;
+        }
 
         var options = host.ClientOptions($"bridge-{name}", echo: false);
         options.Nats.Url = nats.Url;
@@ -82,9 +88,13 @@ internal sealed class LocalHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Bridge.DisposeAsync();
-        await BridgeLocal.DisposeAsync();
-        await BridgeNats.DisposeAsync();
+        if (Bridge is not null)
+        {
+            await Bridge.DisposeAsync();
+            await BridgeLocal.DisposeAsync();
+            await BridgeNats.DisposeAsync();
+        }
+
         foreach (var owned in _owned)
         {
             await owned.DisposeAsync();
