@@ -32,6 +32,7 @@ public sealed partial class NatsBus : IBus
     private readonly Lock _startGate = new();
     private Task _connect = Task.CompletedTask;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _disposing = new();
     private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -152,6 +153,11 @@ public sealed partial class NatsBus : IBus
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                if (IsRefused(ex))
+                {
+                    _refused.TrySetResult();
+                }
+
                 _firstAttempt.TrySetResult();
                 if (Volatile.Read(ref _disposed) != 0)
                 {
@@ -176,6 +182,19 @@ public sealed partial class NatsBus : IBus
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
         }
+    }
+
+    private static bool IsRefused(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Waits (bounded) until the connection is open; false when it is not open by then.</summary>
@@ -255,10 +274,23 @@ public sealed partial class NatsBus : IBus
     /// Starts connecting and waits up to <paramref name="bound"/> for the connection; true when it is open. The CLI uses
     /// it to report "NATS unreachable" at once instead of dropping silently.
     /// </summary>
-    public Task<bool> WaitForConnectionAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Returns false at once when the first attempt was refused (nothing listens at the URL); a slow server is waited
+    /// for. The client keeps retrying in the background either way.
+    /// </remarks>
+    public async Task<bool> WaitForConnectionAsync(TimeSpan bound, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return WaitForOpenAsync(bound, cancellationToken);
+        EnsureStarted();
+        try
+        {
+            await Task.WhenAny(Volatile.Read(ref _open).Task, _refused.Task).WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return IsConnected;
     }
 
     /// <summary>

@@ -21,10 +21,10 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
         await using var onB = await b.Client("watcher-b").SubscribeAsync("cmd.>");
 
         await a.Client("publisher-a").PublishAsync("cmd.to-b", new { n = 1 });
-        Assert.Equal("cmd.to-b", (await ReadOneAsync(onB)).Topic);
+        Assert.Equal("cmd.to-b", (await Read.OneAsync(onB)).Topic);
         await b.Client("publisher-b").PublishAsync("cmd.to-a", new { n = 2 });
-        Assert.Equal("cmd.to-b", (await ReadOneAsync(onA)).Topic);
-        Assert.Equal("cmd.to-a", (await ReadOneAsync(onA)).Topic);
+        Assert.Equal("cmd.to-b", (await Read.OneAsync(onA)).Topic);
+        Assert.Equal("cmd.to-a", (await Read.OneAsync(onA)).Topic);
 
         Assert.Contains(a.Broker.GetStats().Connections, c => c.Name.StartsWith("decnet-bridge ", StringComparison.Ordinal));
         await bridge.WaitForLineAsync("bridge: exported 1 imported 1 ");
@@ -53,13 +53,5 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
 
         Assert.Equal(78, await bridge.WaitForExitAsync());
         Assert.Contains("DECNET_BUS_NATS_URL='http://x:1' has scheme 'http'", bridge.Error, StringComparison.Ordinal);
-    }
-
-    private static async Task<BusEvent> ReadOneAsync(IBusSubscription subscription)
-    {
-        using var timeout = new CancellationTokenSource(_bound);
-        await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
-        Assert.True(await enumerator.MoveNextAsync());
-        return enumerator.Current;
     }
 }

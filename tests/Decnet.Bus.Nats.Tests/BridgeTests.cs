@@ -13,7 +13,7 @@ namespace Decnet.Bus.Nats.Tests;
 [RequiresNatsServer]
 public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
 {
-    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _bound = Read.Bound;
 
     [Fact]
     public async Task EventOnA_ReachesBExactlyOnce_NeverComesBack_10000InOrder()
@@ -31,13 +31,13 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         }
 
         await publisher.PublishAsync("order.end", new { from = "a" });
-        var received = await ReadUntilAsync(onB, "order.end");
+        var received = await Read.UntilAsync(onB, "order.end");
         Assert.Equal(Enumerable.Range(0, Events), received.Select(e => e.ReadPayload<SequencePayload>().Seq));
         Assert.Equal(Events, received.Select(e => e.Id).Distinct().Count());
 
         // A marker from B that reaches A proves the route B → A works; A saw its own events once, and nothing else.
         await b.Client("publisher-b").PublishAsync("order.from-b", new { from = "b" });
-        var onASide = await ReadUntilAsync(onA, "order.from-b");
+        var onASide = await Read.UntilAsync(onA, "order.from-b");
         Assert.Equal(Events + 1, onASide.Count);
         Assert.Equal(Events + 1, onASide.Select(e => e.Id).Distinct().Count());
 
@@ -57,8 +57,8 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         await using var onB = await b.Client("watcher-b").SubscribeAsync("env.>");
 
         await a.Client("publisher-a").PublishAsync("env.x", new { n = 1 }, type: "applied");
-        var local = await ReadOneAsync(onA);
-        var remote = await ReadOneAsync(onB);
+        var local = await Read.OneAsync(onA);
+        var remote = await Read.OneAsync(onB);
 
         Assert.Equal((local.Id, local.Type, local.Timestamp, local.Topic), (remote.Id, remote.Type, remote.Timestamp, remote.Topic));
         Assert.Equal(local.Payload.ToArray(), remote.Payload.ToArray());
@@ -73,7 +73,7 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
 
         await a.Client("publisher-a").PublishAsync("decky.d1.state", new { up = true });
 
-        Assert.Equal("host.a.decky.d1.state", (await ReadOneAsync(onB)).Topic);
+        Assert.Equal("host.a.decky.d1.state", (await Read.OneAsync(onB)).Topic);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         await raw.PublishAsync("hop.near", Envelope("hop.near"), BridgeHeaders.Create("bridge-elsewhere", 1));
 
         // Per-publisher order: once hop.near is here, hop.far would have been before it.
-        Assert.Equal("hop.near", (await ReadOneAsync(onB)).Topic);
+        Assert.Equal("hop.near", (await Read.OneAsync(onB)).Topic);
         Assert.Equal(1, b.Bridge.Stats.HopLimited);
         Assert.Equal(1, b.Bridge.Stats.Imported);
     }
@@ -102,7 +102,7 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         await using var onA = await a.Client("watcher-a").SubscribeAsync("restart.>");
         var publisherA = a.Client("publisher-a");
         await publisherA.PublishAsync("restart.before", new { n = 0 });
-        Assert.Equal("restart.before", (await ReadOneAsync(onB)).Topic);
+        Assert.Equal("restart.before", (await Read.OneAsync(onB)).Topic);
 
         var closedA = a.BridgeNats.Closed;
         var closedB = b.BridgeNats.Closed;
@@ -123,9 +123,9 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         Assert.True(resumed.Elapsed < TimeSpan.FromSeconds(2), $"bridges resumed after {resumed.Elapsed}");
 
         await publisherA.PublishAsync("restart.after", new { n = 1 });
-        Assert.Equal("restart.after", (await ReadOneAsync(onB)).Topic);
+        Assert.Equal("restart.after", (await Read.OneAsync(onB)).Topic);
         await b.Client("publisher-b").PublishAsync("restart.back", new { n = 2 });
-        await ReadUntilAsync(onA, "restart.back");
+        await Read.UntilAsync(onA, "restart.back");
         Assert.Equal(1, a.Bridge.Stats.NatsReconnects);
         Assert.Equal(1, b.Bridge.Stats.NatsReconnects);
         Assert.Equal(DuringOutage, a.Bridge.Stats.ExportDropped);
@@ -147,7 +147,7 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
 
         await a.Client("publisher-after-restart").PublishAsync("local.after", new { n = 1 });
 
-        Assert.Equal("local.after", (await ReadOneAsync(onB)).Topic);
+        Assert.Equal("local.after", (await Read.OneAsync(onB)).Topic);
         Assert.Equal(1, a.Bridge.Stats.LocalReconnects);
     }
 
@@ -173,32 +173,5 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
                 Assert.Fail($"bridge counters never matched: {bridge.Stats}");
             }
         }
-    }
-
-    private static async Task<BusEvent> ReadOneAsync(IBusSubscription subscription)
-    {
-        using var timeout = new CancellationTokenSource(_bound);
-        await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
-        Assert.True(await enumerator.MoveNextAsync());
-        return enumerator.Current;
-    }
-
-    private static async Task<List<BusEvent>> ReadUntilAsync(IBusSubscription subscription, string marker)
-    {
-        var events = new List<BusEvent>();
-        using var timeout = new CancellationTokenSource(_bound);
-        await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
-        while (await enumerator.MoveNextAsync())
-        {
-            if (enumerator.Current.Topic == marker)
-            {
-                return events;
-            }
-
-            events.Add(enumerator.Current);
-        }
-
-        Assert.Fail($"subscription {subscription.Pattern} ended before {marker}");
-        return events;
     }
 }

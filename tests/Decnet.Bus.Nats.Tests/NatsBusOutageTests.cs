@@ -53,7 +53,7 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
         await using var subscription = await subscriber.SubscribeAsync("restart.>");
         await publisher.PublishAsync("restart.before", new { n = 1 });
-        Assert.Equal("restart.before", (await ReadOneAsync(subscription)).Topic);
+        Assert.Equal("restart.before", (await Read.OneAsync(subscription)).Topic);
 
         var subscriberClosed = subscriber.Closed;
         var publisherClosed = publisher.Closed;
@@ -65,7 +65,7 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
 
         await publisher.PublishAsync("restart.after", new { n = 2 });
 
-        Assert.Equal("restart.after", (await ReadOneAsync(subscription)).Topic);
+        Assert.Equal("restart.after", (await Read.OneAsync(subscription)).Topic);
         Assert.Equal(1, subscription.Reconnected);
         Assert.Equal(1, subscriber.GetStats().Reconnects);
         Assert.Equal(1, subscriber.GetStats().Disconnects);
@@ -86,16 +86,8 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         await using var witness = await publisher.SubscribeAsync("late.>");
         await publisher.PublishAsync("late.event", new { n = 1 });
 
-        Assert.Equal("late.event", (await ReadOneAsync(witness)).Topic);
-        Assert.Equal("late.event", (await ReadOneAsync(subscription)).Topic);
+        Assert.Equal("late.event", (await Read.OneAsync(witness)).Topic);
+        Assert.Equal("late.event", (await Read.OneAsync(subscription)).Topic);
         Assert.Equal(0, subscription.Reconnected);
-    }
-
-    private static async Task<BusEvent> ReadOneAsync(IBusSubscription subscription)
-    {
-        using var timeout = new CancellationTokenSource(_bound);
-        await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
-        Assert.True(await enumerator.MoveNextAsync());
-        return enumerator.Current;
     }
 }

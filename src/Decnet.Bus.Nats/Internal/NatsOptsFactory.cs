@@ -55,6 +55,9 @@ internal static class NatsOptsFactory
             PingInterval = options.KeepaliveInterval > TimeSpan.Zero ? options.KeepaliveInterval : TimeSpan.FromMinutes(2),
             IgnoreAuthErrorAbort = true,
 
+            // TCP connect plus INFO/CONNECT/PONG: as long as a UNIX client's handshake may take (a loaded host).
+            ConnectTimeout = options.HandshakeTimeout,
+
             // A publish while disconnected is dropped by NatsBus before it reaches the client; one that races a
             // disconnect fails after this bound instead of waiting for the reconnect.
             CommandTimeout = TimeSpan.FromSeconds(1),

@@ -13,7 +13,7 @@ namespace Decnet.Cli.Bus;
 internal static class NatsClientCommand
 {
     /// <summary>How long a command waits for the NATS server before reporting it unavailable.</summary>
-    public static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(15);
 
     /// <summary>Where a command connects, for its messages: the socket path or the NATS URL.</summary>
     public static string Describe(DecnetBusOptions options) => IsNats(options) ? string.Join(',', options.Nats.Urls) : options.SocketPath;
