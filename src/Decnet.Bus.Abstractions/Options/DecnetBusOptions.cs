@@ -23,6 +23,9 @@ public sealed class DecnetBusOptions
     /// <summary>Transport name of the in-process fake bus.</summary>
     public const string FakeTransport = "fake";
 
+    /// <summary>Transport name of the NATS client (package <c>Decnet.Bus.Nats</c>, docs/cross-host.md).</summary>
+    public const string NatsTransport = "nats";
+
     /// <summary>The system-wide run directory of the broker's socket (systemd's <c>RuntimeDirectory=decnet</c>).</summary>
     public const string SystemRunDirectory = "/run/decnet";
 
@@ -37,7 +40,7 @@ public sealed class DecnetBusOptions
     /// <summary><c>DECNET_BUS_ENABLED</c>: false gives <see cref="NullBus"/>.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary><c>DECNET_BUS_TYPE</c>: <c>unix</c> (default) or <c>fake</c>.</summary>
+    /// <summary><c>DECNET_BUS_TYPE</c>: <c>unix</c> (default), <c>nats</c> or <c>fake</c>.</summary>
     public string Type { get; set; } = UnixTransport;
 
     /// <summary>
@@ -127,6 +130,9 @@ public sealed class DecnetBusOptions
     /// means no rules (allow-all). Read once when the broker starts; a malformed file stops the start.
     /// </summary>
     public string AclFile { get; set; } = string.Empty;
+
+    /// <summary>The <c>DECNET_BUS_NATS_*</c> settings, used when <see cref="Type"/> is <c>nats</c> (docs/cross-host.md).</summary>
+    public DecnetBusNatsOptions Nats { get; } = new();
 
     /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
     internal List<string> BindingErrors { get; } = [];

@@ -12,7 +12,7 @@ namespace Decnet.Bus;
 /// they are recorded and reported by <see cref="DecnetBusOptionsValidator"/> at host start, so the message can name
 /// every bad variable at once.
 /// </summary>
-internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfigureOptions<DecnetBusOptions>
+internal sealed partial class DecnetBusOptionsSetup(IServiceProvider services) : IConfigureOptions<DecnetBusOptions>
 {
     private static readonly string _booleans = "use true or false (also 1/0, yes/no, on/off)";
 
@@ -41,6 +41,7 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         new(DecnetBusVariables.AllowUids, "AllowUids", (o, v) => ParseIds(v, o.AllowUids)),
         new(DecnetBusVariables.AllowGids, "AllowGids", (o, v) => ParseIds(v, o.AllowGids)),
         new(DecnetBusVariables.AclFile, "AclFile", (o, v) => Set(() => o.AclFile = v.Trim())),
+        .. NatsSettings(),
     ];
 
     public void Configure(DecnetBusOptions options)

@@ -26,7 +26,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
 
     /// <summary>The transport names this host can select: the built-in ones plus every registered provider.</summary>
     public IReadOnlyCollection<string> KnownTransports { get; } = new SortedSet<string>(
-        providers.Select(p => p.Name).Append(DecnetBusOptions.UnixTransport).Append(DecnetBusOptions.FakeTransport),
+        providers.Select(p => p.Name).Append(DecnetBusOptions.UnixTransport).Append(DecnetBusOptions.FakeTransport).Append(DecnetBusOptions.NatsTransport),
         StringComparer.OrdinalIgnoreCase);
 
     public ValidateOptionsResult Validate(string? name, DecnetBusOptions options)
@@ -75,6 +75,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);
         Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);
         Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);
+        DecnetBusNatsValidation.Validate(options, failures);
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -4,7 +4,7 @@ namespace Decnet.Bus;
 /// Names of the environment variables <c>AddDecnetBus()</c> reads, with the matching <c>DecnetBus</c> section key in
 /// each summary. A variable overrides the section key.
 /// </summary>
-public static class DecnetBusVariables
+public static partial class DecnetBusVariables
 {
     /// <summary><c>true</c>/<c>false</c> (also 1/0, yes/no, on/off); section key <c>Enabled</c>.</summary>
     public const string Enabled = "DECNET_BUS_ENABLED";

@@ -16,6 +16,7 @@ internal sealed class BusTransportResolver(IEnumerable<IBusTransportProvider> re
     {
         [DecnetBusOptions.UnixTransport] = "Decnet.Bus.Unix",
         [DecnetBusOptions.FakeTransport] = "Decnet.Bus.Fake",
+        [DecnetBusOptions.NatsTransport] = "Decnet.Bus.Nats",
     };
 
     private readonly IReadOnlyDictionary<string, string> _knownAssemblies = knownAssemblies ?? DefaultKnownAssemblies;

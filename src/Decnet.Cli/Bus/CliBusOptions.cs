@@ -12,7 +12,7 @@ internal static class CliBusOptions
 {
     /// <summary>Binds and validates the options; flags given on the command line win over the environment.</summary>
     /// <exception cref="OptionsValidationException">A <c>DECNET_BUS_*</c> value or flag is invalid; the message names it.</exception>
-    public static DecnetBusOptions Load(string? socket = null, string? group = null, string? clientName = null)
+    public static DecnetBusOptions Load(string? socket = null, string? group = null, string? clientName = null, Action<DecnetBusOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddDecnetBus();
@@ -32,6 +32,8 @@ internal static class CliBusOptions
             {
                 options.ClientName = clientName;
             }
+
+            configure?.Invoke(options);
         });
 
         using var provider = services.BuildServiceProvider();

@@ -53,15 +53,15 @@ internal static class PubCommand
             throw new CliUsageException(ex.Message);
         }
 
-        return await BusClientCommand.RunAsync(parseResult, "pub", socket, async (bus, _, token) =>
+        return await NatsClientCommand.RunAsync(parseResult, "pub", socket, async (bus, _, token) =>
         {
             // The configured topic limit was checked before connecting; the broker's limits (its WELCOME) are
             // checked by the publish.
             await CallerInput.CheckAsync(() => bus.PublishAsync(topic, payload, type, token)).ConfigureAwait(false);
 
-            // Publishing is fire-and-forget; the broker answers frames in order, so its reply to a stats request
-            // proves the publish was routed before this process exits and closes the socket.
-            await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
+            // Publishing is fire-and-forget; the broker answers frames in order (NATS answers PING in order), so its
+            // reply proves the publish was routed before this process exits and closes the connection.
+            await NatsClientCommand.FlushAsync(bus, token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);
     }

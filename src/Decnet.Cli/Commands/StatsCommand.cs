@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Decnet.Bus.Nats;
+using Decnet.Bus.Unix;
 using Decnet.Cli.Bus;
 
 namespace Decnet.Cli.Commands;
@@ -16,10 +18,18 @@ internal static class StatsCommand
         var json = new Option<bool>("--json") { Description = "Print the statistics as one JSON document." };
         var socket = BusClientCommand.CreateSocketOption();
         var command = new Command("stats", "Show broker counters and per-connection rows (name, pid, uid, subscriptions, queued, dropped).") { json, socket };
-        command.SetAction((parseResult, ct) => BusClientCommand.RunAsync(parseResult, "stats", parseResult.GetValue(socket), async (bus, options, token) =>
+        command.SetAction((parseResult, ct) => NatsClientCommand.RunAsync(parseResult, "stats", parseResult.GetValue(socket), async (client, options, token) =>
         {
-            var stats = await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
             var output = parseResult.InvocationConfiguration.Output;
+            if (client is NatsBus nats)
+            {
+                var natsStats = nats.GetStats();
+                await output.WriteLineAsync(parseResult.GetValue(json) ? JsonSerializer.Serialize(natsStats, _json) : NatsStatsText.Format(natsStats)).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+
+            var bus = (UnixSocketBus)client;
+            var stats = await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
             if (parseResult.GetValue(json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(stats, _json)).ConfigureAwait(false);

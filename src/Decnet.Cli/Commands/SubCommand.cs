@@ -52,14 +52,14 @@ internal static class SubCommand
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, deadline.Token);
         try
         {
-            return await BusClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
+            return await NatsClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
             {
                 // The broker's pattern limit is known once connected (its WELCOME).
                 var subscription = await CallerInput.CheckAsync(() => bus.SubscribeAsync(pattern, cancellationToken: token)).ConfigureAwait(false);
                 await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
                 {
                     // Scripts wait for this line: from here on every matching publish is delivered.
-                    await error.WriteLineAsync($"sub: subscribed to {pattern} at {options.SocketPath}").ConfigureAwait(false);
+                    await error.WriteLineAsync($"sub: subscribed to {pattern} at {NatsClientCommand.Describe(options)}").ConfigureAwait(false);
                     await error.FlushAsync(token).ConfigureAwait(false);
 
                     var seen = 0;

@@ -36,10 +36,10 @@ public sealed class AddDecnetBusTests
     public async Task UnknownType_FailsStart_ListingRegisteredProviders()
     {
         using var host = BusHostFactory.Build(
-            new Dictionary<string, string?> { [DecnetBusVariables.Type] = "nats" },
+            new Dictionary<string, string?> { [DecnetBusVariables.Type] = "kafka" },
             services => services.AddDecnetBusTransport<TestTransportProvider>());
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains("DECNET_BUS_TYPE='nats' is not a known transport; use one of: fake, test, unix", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DECNET_BUS_TYPE='kafka' is not a known transport; use one of: fake, nats, test, unix", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class EnvironmentVariableBindingTests
     {
         // variable, value, expected fragment of the start failure
         { DecnetBusVariables.Enabled, "maybe", "DECNET_BUS_ENABLED='maybe' is not a boolean; use true or false" },
-        { DecnetBusVariables.Type, "tcp", "DECNET_BUS_TYPE='tcp' is not a known transport; use one of: fake, unix" },
+        { DecnetBusVariables.Type, "tcp", "DECNET_BUS_TYPE='tcp' is not a known transport; use one of: fake, nats, unix" },
         { DecnetBusVariables.Socket, "", "DECNET_BUS_SOCKET='' is empty" },
         { DecnetBusVariables.Socket, "/tmp/" + new string('s', 120), "a UNIX socket path holds at most 107 bytes" },
         { DecnetBusVariables.Group, "dec\u0001net", "DECNET_BUS_GROUP='dec\\u0001net' contains a control character" },

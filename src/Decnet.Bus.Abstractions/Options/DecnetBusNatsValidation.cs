@@ -1,0 +1,99 @@
+namespace Decnet.Bus;
+
+/// <summary>
+/// Checks the <c>DECNET_BUS_NATS_*</c> settings for <see cref="DecnetBusOptionsValidator"/>. Their syntax is checked on
+/// every host (a typo fails start even before the transport is switched on); the files they name must exist only when
+/// <c>DECNET_BUS_TYPE=nats</c>. Secrets are never echoed in a message.
+/// </summary>
+internal static class DecnetBusNatsValidation
+{
+    public static void Validate(DecnetBusOptions options, List<string> failures)
+    {
+        var nats = options.Nats;
+        CheckUrls(nats, failures);
+
+        var hasUser = nats.User.Length > 0;
+        var hasPassword = nats.Password.Length > 0;
+        if (hasUser != hasPassword)
+        {
+            failures.Add($"{(hasUser ? DecnetBusVariables.NatsPassword : DecnetBusVariables.NatsUser)} is empty but {(hasUser ? DecnetBusVariables.NatsUser : DecnetBusVariables.NatsPassword)} is set; set both for user/password authentication, or neither");
+        }
+
+        var methods = (nats.CredentialsFile.Length > 0 ? 1 : 0) + (hasUser ? 1 : 0) + (nats.Token.Length > 0 ? 1 : 0);
+        if (methods > 1)
+        {
+            failures.Add($"more than one of {DecnetBusVariables.NatsCreds}, {DecnetBusVariables.NatsUser}/{DecnetBusVariables.NatsPassword} and {DecnetBusVariables.NatsToken} is set; choose one authentication method");
+        }
+
+        if ((nats.TlsCertFile.Length > 0) != (nats.TlsKeyFile.Length > 0))
+        {
+            failures.Add($"{DecnetBusVariables.NatsTlsCert} and {DecnetBusVariables.NatsTlsKey} must be set together for a client certificate");
+        }
+
+        if (string.Equals(options.Type, DecnetBusOptions.NatsTransport, StringComparison.OrdinalIgnoreCase))
+        {
+            CheckFile(DecnetBusVariables.NatsCreds, nats.CredentialsFile, failures);
+            CheckFile(DecnetBusVariables.NatsTlsCa, nats.TlsCaFile, failures);
+            CheckFile(DecnetBusVariables.NatsTlsCert, nats.TlsCertFile, failures);
+            CheckFile(DecnetBusVariables.NatsTlsKey, nats.TlsKeyFile, failures);
+        }
+    }
+
+    private static void CheckUrls(DecnetBusNatsOptions nats, List<string> failures)
+    {
+        if (nats.Urls.Count == 0)
+        {
+            failures.Add($"{DecnetBusVariables.NatsUrl}='' is empty; use a server URL such as {DecnetBusNatsOptions.DefaultUrl}");
+            return;
+        }
+
+        foreach (var url in nats.Urls)
+        {
+            if (DescribeUrlError(url) is { } problem)
+            {
+                failures.Add($"{DecnetBusVariables.NatsUrl}='{Topics.Printable(Redact(url))}' {problem}; use e.g. {DecnetBusNatsOptions.DefaultUrl} or tls://nats.example:4222");
+            }
+        }
+    }
+
+    private static string? DescribeUrlError(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return "is not a URL";
+        }
+
+        if (uri.Scheme is not ("nats" or "tls"))
+        {
+            return $"has scheme '{uri.Scheme}'; only nats:// and tls:// are supported";
+        }
+
+        if (string.IsNullOrEmpty(uri.Host))
+        {
+            return "has no host";
+        }
+
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return $"carries credentials; put them in {DecnetBusVariables.NatsUser}/{DecnetBusVariables.NatsPassword} or {DecnetBusVariables.NatsToken} instead";
+        }
+
+        return uri.AbsolutePath is "/" or "" ? null : "has a path; give scheme, host and port only";
+    }
+
+    /// <summary>Drops user information so a password typed into the URL never reaches a log.</summary>
+    private static string Redact(string url)
+    {
+        var at = url.IndexOf('@', StringComparison.Ordinal);
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        return at > 0 && scheme >= 0 && at > scheme ? string.Concat(url.AsSpan(0, scheme + 3), "***", url.AsSpan(at)) : url;
+    }
+
+    private static void CheckFile(string variable, string path, List<string> failures)
+    {
+        if (path.Length > 0 && !File.Exists(path))
+        {
+            failures.Add($"{variable}='{Topics.Printable(path)}' does not exist or is not a file; give the path of a readable file");
+        }
+    }
+}

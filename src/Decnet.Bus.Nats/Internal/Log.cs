@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Decnet.Bus.Nats;
+
+/// <summary>Log messages of <see cref="NatsBus"/>; every string from the network is escaped by the caller.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Warning, "nats: lost the connection to {Server}; reconnecting, publishes are dropped and counted meanwhile")]
+    public static partial void Disconnected(ILogger logger, string server);
+
+    [LoggerMessage(2, LogLevel.Information, "nats: reconnected to {Server}; subscriptions re-established")]
+    public static partial void Reconnected(ILogger logger, string server);
+
+    [LoggerMessage(3, LogLevel.Warning, "nats: server error: {Error}")]
+    public static partial void ServerError(ILogger logger, string error);
+
+    [LoggerMessage(4, LogLevel.Warning, "nats: dropped a message on {Subject}: {Error}")]
+    public static partial void Rejected(ILogger logger, string subject, string error);
+
+    [LoggerMessage(5, LogLevel.Warning, "nats: subscription {Pattern} not confirmed by the server ({Error}); it goes live when the connection is back")]
+    public static partial void SubscribeNotConfirmed(ILogger logger, string pattern, string error);
+
+    [LoggerMessage(6, LogLevel.Error, "nats: cannot connect to {Url}")]
+    public static partial void ConnectFailed(ILogger logger, string url, Exception exception);
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.Core;
+
+namespace Decnet.Bus.Nats.Internal;
+
+/// <summary>Maps <see cref="DecnetBusOptions"/> (already validated at host start) onto the official client's <see cref="NatsOpts"/>.</summary>
+internal static class NatsOptsFactory
+{
+    public static NatsOpts Create(DecnetBusOptions options, ILoggerFactory? loggerFactory, bool? echo = null)
+    {
+        var nats = options.Nats;
+        var auth = NatsAuthOpts.Default;
+        if (nats.CredentialsFile.Length > 0)
+        {
+            auth = auth with { CredsFile = nats.CredentialsFile };
+        }
+        else if (nats.User.Length > 0)
+        {
+            auth = auth with { Username = nats.User, Password = nats.Password };
+        }
+        else if (nats.Token.Length > 0)
+        {
+            auth = auth with { Token = nats.Token };
+        }
+
+        var tls = NatsTlsOpts.Default;
+        if (nats.UsesTls)
+        {
+            tls = tls with
+            {
+                Mode = TlsMode.Require,
+                CaFile = nats.TlsCaFile.Length > 0 ? nats.TlsCaFile : null,
+                CertFile = nats.TlsCertFile.Length > 0 ? nats.TlsCertFile : null,
+                KeyFile = nats.TlsKeyFile.Length > 0 ? nats.TlsKeyFile : null,
+            };
+        }
+
+        return NatsOpts.Default with
+        {
+            Url = string.Join(',', nats.Urls),
+            Name = options.ClientName,
+            Echo = echo ?? options.Echo,
+            AuthOpts = auth,
+            TlsOpts = tls,
+            LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
+
+            // Never give up: a bus client outlives outages of any length (docs/cross-host.md). NatsBus retries the
+            // first connection itself, so it can tell "still connecting" (publishes wait) from "down" (dropped).
+            RetryOnInitialConnect = false,
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = options.ReconnectMinDelay,
+            ReconnectWaitMax = options.ReconnectMaxDelay,
+            ReconnectJitter = TimeSpan.FromMilliseconds(Math.Min(100, options.ReconnectMinDelay.TotalMilliseconds)),
+            PingInterval = options.KeepaliveInterval > TimeSpan.Zero ? options.KeepaliveInterval : TimeSpan.FromMinutes(2),
+            IgnoreAuthErrorAbort = true,
+
+            // TCP connect plus INFO/CONNECT/PONG: as long as a UNIX client's handshake may take (a loaded host).
+            ConnectTimeout = options.HandshakeTimeout,
+
+            // A publish while disconnected is dropped by NatsBus before it reaches the client; one that races a
+            // disconnect fails after this bound instead of waiting for the reconnect.
+            CommandTimeout = TimeSpan.FromSeconds(1),
+            PublishTimeoutOnDisconnected = true,
+            SuppressSlowConsumerWarnings = true,
+        };
+    }
+}

@@ -1,0 +1,36 @@
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Nats.Internal;
+
+/// <summary>
+/// One <see cref="IBusSubscription"/> of a <see cref="NatsBus"/> and the NATS subscription currently serving it. The
+/// client re-sends the SUB of a registered subscription after a reconnect by itself, but forgets one whose SUB could
+/// not be written (it disposes it); such a slot is left without <see cref="Current"/> and subscribed again when the
+/// connection opens.
+/// </summary>
+internal sealed class SubscriptionSlot(string pattern, ChannelSubscription channel, DeliveryFilter? filter)
+{
+    private EnvelopeSubscription? _current;
+
+    public string Pattern => pattern;
+
+    public ChannelSubscription Channel => channel;
+
+    public DeliveryFilter? Filter => filter;
+
+    /// <summary>The NATS subscription registered with the client, or null while none is.</summary>
+    public EnvelopeSubscription? Current
+    {
+        get => Volatile.Read(ref _current);
+        set => Volatile.Write(ref _current, value);
+    }
+
+    /// <summary>Serialises (re-)subscribing this slot.</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>True once a SUB of this slot reached an open connection: later ones count as reconnects.</summary>
+    public bool EverLive { get; set; }
+
+    /// <summary>The bus's disconnect count when this slot's SUB was last sent: a higher count later means it was re-sent.</summary>
+    public long Epoch { get; set; }
+}

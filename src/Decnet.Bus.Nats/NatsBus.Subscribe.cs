@@ -1,0 +1,145 @@
+using System.Text;
+using Decnet.Bus.Internal;
+using Decnet.Bus.Nats.Internal;
+
+namespace Decnet.Bus.Nats;
+
+public sealed partial class NatsBus
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// Live on return: the SUB is written, then a PING/PONG round trip proves the server has processed it, so anything
+    /// published afterwards, by any client of the server, is delivered. When the server is unreachable (or silent for
+    /// <see cref="SubscribeWaitBound"/>) the subscription is returned anyway and goes live when the client connects.
+    /// </remarks>
+    public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+        => SubscribeFilteredAsync(pattern, options, filter: null, cancellationToken);
+
+    /// <summary>Like <see cref="SubscribeAsync"/>, delivering only what <paramref name="filter"/> admits (the bridge's loop guard).</summary>
+    internal async ValueTask<IBusSubscription> SubscribeFilteredAsync(string pattern, SubscriptionOptions? options, DeliveryFilter? filter, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        Topics.EnsureValidPattern(pattern);
+        if (Encoding.UTF8.GetByteCount(pattern) > _options.MaxTopicBytes)
+        {
+            throw new ArgumentException($"Pattern \"{Topics.Printable(pattern)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", nameof(pattern));
+        }
+
+        SubscriptionSlot? slot = null;
+        var channel = new ChannelSubscription(pattern, options?.QueueSize ?? _options.QueueSize, _counters, _ => UnsubscribeAsync(slot));
+        slot = new SubscriptionSlot(pattern, channel, filter);
+        _subscriptions[slot] = 0;
+
+        if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false)
+            && await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                bound.CancelAfter(SubscribeWaitBound);
+                await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                Log.SubscribeNotConfirmed(_logger, pattern, ex.Message);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return channel;
+    }
+
+    /// <summary>
+    /// Registers a NATS subscription for <paramref name="slot"/> unless one is registered; true when one is. A failed
+    /// SUB leaves the slot empty for the next <c>ConnectionOpened</c>.
+    /// </summary>
+    private async Task<bool> EnsureSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
+    {
+        await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (slot.Current is not null)
+            {
+                return true;
+            }
+
+            if (slot.Channel.IsDisposed || !IsConnected)
+            {
+                return false;
+            }
+
+            var nats = new EnvelopeSubscription(_connection, slot, Reject);
+            try
+            {
+                await _connection.AddSubAsync(nats, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                Log.SubscribeNotConfirmed(_logger, slot.Pattern, ex.Message);
+                return false;
+            }
+
+            slot.Current = nats;
+            slot.Epoch = Interlocked.Read(ref _disconnects);
+            if (slot.EverLive)
+            {
+                slot.Channel.MarkReconnected();
+            }
+
+            slot.EverLive = true;
+            return true;
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
+    }
+
+    /// <summary>After a (re)connect: counts re-established subscriptions and subscribes the ones the client forgot.</summary>
+    private async Task ResubscribeAsync()
+    {
+        var epoch = Interlocked.Read(ref _disconnects);
+        foreach (var slot in _subscriptions.Keys)
+        {
+            if (slot.Current is not null)
+            {
+                // The client re-sent its SUB before reporting the connection open; count it once per lost connection.
+                if (slot.Epoch < epoch)
+                {
+                    slot.Epoch = epoch;
+                    slot.Channel.MarkReconnected();
+                }
+            }
+            else
+            {
+                await EnsureSubscribedAsync(slot, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask UnsubscribeAsync(SubscriptionSlot? slot)
+    {
+        if (slot is null || !_subscriptions.TryRemove(slot, out _))
+        {
+            return;
+        }
+
+        await slot.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (slot.Current is { } nats)
+            {
+                slot.Current = null;
+                await nats.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The connection is gone or closing: the server forgets the subscription with it.
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
+    }
+}

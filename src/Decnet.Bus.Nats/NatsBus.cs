@@ -1,0 +1,335 @@
+using System.Collections.Concurrent;
+using Decnet.Bus.Internal;
+using Decnet.Bus.Nats.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using NATS.Client.Core;
+
+namespace Decnet.Bus.Nats;
+
+/// <summary>
+/// A bus client over NATS (<c>DECNET_BUS_TYPE=nats</c>) on the official <c>NATS.Client.Core</c>. Subject = topic; the
+/// body is the same MessagePack envelope the UNIX transport carries. Connects in the background, reconnects and
+/// re-subscribes by itself; publishing never throws because NATS is down (such events are dropped and counted).
+/// See docs/cross-host.md for where its semantics differ from the UNIX broker's and how they are adapted.
+/// </summary>
+public sealed partial class NatsBus : IBus
+{
+    /// <summary>How long <see cref="SubscribeAsync"/> waits for the server before returning a not-yet-live subscription.</summary>
+    public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a publish made while the first connection is being made waits for it.</summary>
+    public static readonly TimeSpan FirstConnectWaitBound = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long <see cref="DisposeAsync"/> lets published events reach the server before closing.</summary>
+    public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
+
+    private readonly DecnetBusOptions _options;
+    private readonly ILogger _logger;
+    private readonly NatsConnection _connection;
+    private readonly BusCounterSet _counters = new(DecnetBusOptions.NatsTransport);
+    private readonly ConcurrentDictionary<SubscriptionSlot, byte> _subscriptions = new();
+    private readonly Lock _startGate = new();
+    private Task _connect = Task.CompletedTask;
+    private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _disposing = new();
+    private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _started;
+    private int _disposed;
+    private long _opened;
+    private long _disconnects;
+    private long _rejected;
+    private long _serverErrors;
+    private long _slowConsumer;
+
+    /// <summary>Creates a client for <paramref name="options"/>; it connects in the background on first use.</summary>
+    /// <param name="options">Validated bus options; <see cref="DecnetBusOptions.Nats"/> says where and how to connect.</param>
+    /// <param name="loggerFactory">Logs of this client and of the NATS client; null for none.</param>
+    public NatsBus(DecnetBusOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, loggerFactory, echo: null)
+    {
+    }
+
+    internal NatsBus(DecnetBusOptions options, ILoggerFactory? loggerFactory, bool? echo)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<NatsBus>() ?? NullLogger.Instance;
+        _connection = new NatsConnection(NatsOptsFactory.Create(options, loggerFactory, echo));
+        _connection.ConnectionOpened += OnOpenedAsync;
+        _connection.ConnectionDisconnected += OnDisconnectedAsync;
+        _connection.ServerError += OnServerErrorAsync;
+    }
+
+    /// <inheritdoc />
+    public BusCounters Counters => _counters.Snapshot;
+
+    /// <summary>True while the connection to a NATS server is open.</summary>
+    public bool IsConnected => _connection.ConnectionState == NatsConnectionState.Open;
+
+    /// <summary>What this client knows about its NATS connection (for <c>decnet stats</c>).</summary>
+    public NatsBusStats GetStats()
+    {
+        var info = _connection.ServerInfo;
+        return new NatsBusStats(
+            _connection.ConnectionState.ToString(),
+            string.Join(',', _options.Nats.Urls),
+            info is null ? null : $"{info.Name} {info.Id} v{info.Version}",
+            info?.MaxPayload ?? 0,
+            Counters,
+            _subscriptions.Count,
+            Math.Max(0, Interlocked.Read(ref _opened) - 1),
+            Interlocked.Read(ref _disconnects),
+            Interlocked.Read(ref _rejected),
+            Interlocked.Read(ref _slowConsumer),
+            Interlocked.Read(ref _serverErrors));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (IsConnected)
+        {
+            // PING/PONG: every publish written before it has reached the server (bounded, like the UNIX client).
+            try
+            {
+                using var bound = new CancellationTokenSource(DisposeFlushBound);
+                await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or NatsException or ObjectDisposedException)
+            {
+            }
+        }
+
+        foreach (var slot in _subscriptions.Keys)
+        {
+            await slot.Channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _connect.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _disposing.Dispose();
+    }
+
+    /// <summary>Starts the background connect once; the NATS client retries until it succeeds or is disposed.</summary>
+    private void EnsureStarted()
+    {
+        lock (_startGate)
+        {
+            if (_started)
+            {
+                return;
+            }
+
+            _started = true;
+            _connect = Task.Run(ConnectAsync);
+        }
+    }
+
+    /// <summary>
+    /// The first connection, retried with the configured backoff until it succeeds (afterwards the NATS client
+    /// reconnects by itself). Publishes made before the first attempt ends wait for it, bounded; later ones, while
+    /// the server is unreachable, are dropped and counted.
+    /// </summary>
+    private async Task ConnectAsync()
+    {
+        var delay = _options.ReconnectMinDelay;
+        var logged = false;
+        while (Volatile.Read(ref _disposed) == 0)
+        {
+            try
+            {
+                await _connection.ConnectAsync().ConfigureAwait(false);
+                _firstAttempt.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                if (IsRefused(ex))
+                {
+                    _refused.TrySetResult();
+                }
+
+                _firstAttempt.TrySetResult();
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    return;
+                }
+
+                if (!logged)
+                {
+                    logged = true;
+                    Log.ConnectFailed(_logger, string.Join(',', _options.Nats.Urls), ex);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(delay, _disposing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+        }
+    }
+
+    private static bool IsRefused(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Waits (bounded) until the connection is open; false when it is not open by then.</summary>
+    private async Task<bool> WaitForOpenAsync(TimeSpan bound, CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        if (IsConnected)
+        {
+            return true;
+        }
+
+        try
+        {
+            await Volatile.Read(ref _open).Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return IsConnected;
+    }
+
+    private async ValueTask OnOpenedAsync(object? sender, NatsEventArgs args)
+    {
+        if (Volatile.Read(ref _closed).Task.IsCompleted)
+        {
+            Volatile.Write(ref _closed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        if (Interlocked.Increment(ref _opened) > 1)
+        {
+            Log.Reconnected(_logger, UntrustedText.Escape(args.Message));
+        }
+
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            await ResubscribeAsync().ConfigureAwait(false);
+        }
+
+        Volatile.Read(ref _open).TrySetResult();
+    }
+
+    private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
+    {
+        Interlocked.Increment(ref _disconnects);
+        Volatile.Read(ref _closed).TrySetResult();
+        if (Volatile.Read(ref _open).Task.IsCompleted)
+        {
+            Volatile.Write(ref _open, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        Log.Disconnected(_logger, UntrustedText.Escape(args.Message));
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnServerErrorAsync(object? sender, NatsServerErrorEventArgs args)
+    {
+        // A server that found this client too slow says so (-ERR 'Slow Consumer') before it cuts the connection: count
+        // it apart, so the reconnect that follows is never silent.
+        if (args.Error.Contains("slow consumer", StringComparison.OrdinalIgnoreCase))
+        {
+            Interlocked.Increment(ref _slowConsumer);
+        }
+
+        Interlocked.Increment(ref _serverErrors);
+        Log.ServerError(_logger, UntrustedText.Escape(args.Error));
+        return ValueTask.CompletedTask;
+    }
+
+    private void Reject(string subject, string error)
+    {
+        Interlocked.Increment(ref _rejected);
+        Log.Rejected(_logger, UntrustedText.Escape(subject), UntrustedText.Escape(error));
+    }
+
+    /// <summary>
+    /// Starts connecting and waits up to <paramref name="bound"/> for the connection; true when it is open. The CLI uses
+    /// it to report "NATS unreachable" at once instead of dropping silently.
+    /// </summary>
+    /// <remarks>
+    /// Returns false at once when the first attempt was refused (nothing listens at the URL); a slow server is waited
+    /// for. The client keeps retrying in the background either way.
+    /// </remarks>
+    public async Task<bool> WaitForConnectionAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        EnsureStarted();
+        try
+        {
+            await Task.WhenAny(Volatile.Read(ref _open).Task, _refused.Task).WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        return IsConnected;
+    }
+
+    /// <summary>
+    /// A PING/PONG round trip: when it returns true, every event published before it has been processed by the server
+    /// (a short-lived publisher awaits it before exiting). False when the server did not answer within
+    /// <paramref name="bound"/>.
+    /// </summary>
+    public async Task<bool> FlushAsync(TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (!IsConnected)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(bound);
+        try
+        {
+            await _connection.PingAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A fresh header set with this process's claimed identity, to which a caller (the bridge) may add its own.</summary>
+    internal static NatsHeaders NewPublisherHeaders() => PublisherClaim.NewHeaders();
+
+    /// <summary>Parses the raw header block a <see cref="DeliveryFilter"/> receives; null when absent or malformed.</summary>
+    internal NatsHeaders? ParseHeaders(System.Buffers.ReadOnlySequence<byte>? raw) => HeaderReader.Parse(_connection.HeaderParser, raw);
+
+    /// <summary>Completes once the connection is open and its subscriptions re-established (tests await reconnects with it).</summary>
+    internal Task Opened => Volatile.Read(ref _open).Task;
+
+    /// <summary>Completes once this client has noticed that its connection is gone (tests await outages with it).</summary>
+    internal Task Closed => Volatile.Read(ref _closed).Task;
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+}

@@ -1,0 +1,50 @@
+using System.Text;
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix;
+
+public sealed partial class UnixSocketBus
+{
+    /// <summary>
+    /// Publishes <paramref name="evt"/> as it is: its id, type, timestamp and payload bytes go into the PUB unchanged,
+    /// so an event the bridge imports keeps its envelope on this host (docs/cross-host.md). Never waits: while the
+    /// broker is down, or beyond the send buffer, events are dropped and counted like any publish.
+    /// </summary>
+    /// <exception cref="ArgumentException">The topic is invalid or the event is larger than the broker accepts.</exception>
+    internal ValueTask ForwardAsync(BusEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        ThrowIfDisposed();
+        Topics.EnsureValidTopic(evt.Topic);
+        var maxTopic = _connection?.Welcome.MaxTopic ?? _options.MaxTopicBytes;
+        if (Encoding.UTF8.GetByteCount(evt.Topic) > maxTopic)
+        {
+            throw new ArgumentException($"Topic \"{Topics.Printable(evt.Topic)}\" is longer than the broker's limit of {maxTopic} UTF-8 bytes.", nameof(evt));
+        }
+
+        using var frame = new PooledBufferWriter(64 + evt.Topic.Length + evt.Payload.Length);
+        FrameWriter.WritePubRaw(frame, evt.Topic, evt.Type, evt.Id, evt.Timestamp, evt.Payload.Span);
+        var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
+        if (frame.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
+        {
+            throw new ArgumentException($"The event is {frame.WrittenCount - ProtocolConstants.HeaderSize} bytes; the broker accepts at most {maxFrame}.", nameof(evt));
+        }
+
+        _counters.AddPublished();
+        EnsureStarted();
+        if (_state == ConnectionState.Down)
+        {
+            _counters.AddDropped();
+            return ValueTask.CompletedTask;
+        }
+
+        var dropped = _outbox.EnqueueData(frame.WrittenSpan);
+        if (dropped > 0)
+        {
+            _counters.AddDropped(dropped);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

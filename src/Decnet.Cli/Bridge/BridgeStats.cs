@@ -1,0 +1,25 @@
+namespace Decnet.Cli.Bridge;
+
+/// <summary>A snapshot of a bridge's counters, as it logs them periodically.</summary>
+/// <param name="Exported">Local events published to NATS (including ones NATS then dropped).</param>
+/// <param name="Imported">NATS messages published on the local bus (including ones the local client then dropped).</param>
+/// <param name="ExportDropped">Exports lost: NATS unreachable, or the bridge's local queues overflowing.</param>
+/// <param name="ImportDropped">Imports lost: the local broker unreachable, or the bridge's NATS queues overflowing.</param>
+/// <param name="LoopsBlocked">Events not forwarded because this bridge had already forwarded them (the other way or by another pattern).</param>
+/// <param name="HopLimited">NATS messages refused because they had crossed <see cref="BridgeOptions.HopLimit"/> bridges.</param>
+/// <param name="LocalReconnects">Times the local broker connection was re-established (subscriptions re-made).</param>
+/// <param name="NatsReconnects">Times the NATS connection was re-established.</param>
+internal readonly record struct BridgeStats(
+    long Exported,
+    long Imported,
+    long ExportDropped,
+    long ImportDropped,
+    long LoopsBlocked,
+    long HopLimited,
+    long LocalReconnects,
+    long NatsReconnects)
+{
+    public override string ToString()
+        => $"exported {Exported} imported {Imported} export_dropped {ExportDropped} import_dropped {ImportDropped} "
+           + $"loops_blocked {LoopsBlocked} hop_limited {HopLimited} local_reconnects {LocalReconnects} nats_reconnects {NatsReconnects}";
+}

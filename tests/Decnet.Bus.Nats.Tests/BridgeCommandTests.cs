@@ -1,0 +1,57 @@
+using Decnet.Bus.Nats.Tests.Support;
+
+namespace Decnet.Bus.Nats.Tests;
+
+/// <summary><c>decnet bridge</c> as the operator runs it: a child process beside host A's broker.</summary>
+[RequiresNatsServer]
+public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixture<NatsServerFixture>
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Bridge_ForwardsBothWays_ShowsInStats_LogsCounters_AndStopsCleanlyOnSigterm()
+    {
+        await using var a = await LocalHost.StartAsync(fixture.Server, "a", bridge: false);
+        await using var b = await LocalHost.StartAsync(fixture.Server, "b");
+        await using var bridge = CliProcess.Start(
+            new Dictionary<string, string>(),
+            "bridge", "--nats", fixture.Server.Url, "--export", ">", "--import", ">", "--socket", a.SocketPath, "--log-interval", "0.2");
+        await bridge.WaitForLineAsync("running between");
+        await using var onA = await a.Client("watcher-a").SubscribeAsync("cmd.>");
+        await using var onB = await b.Client("watcher-b").SubscribeAsync("cmd.>");
+
+        await a.Client("publisher-a").PublishAsync("cmd.to-b", new { n = 1 });
+        Assert.Equal("cmd.to-b", (await Read.OneAsync(onB)).Topic);
+        await b.Client("publisher-b").PublishAsync("cmd.to-a", new { n = 2 });
+        Assert.Equal("cmd.to-b", (await Read.OneAsync(onA)).Topic);
+        Assert.Equal("cmd.to-a", (await Read.OneAsync(onA)).Topic);
+
+        Assert.Contains(a.Broker.GetStats().Connections, c => c.Name.StartsWith("decnet-bridge ", StringComparison.Ordinal));
+        await bridge.WaitForLineAsync("bridge: exported 1 imported 1 ");
+
+        bridge.Terminate();
+        Assert.True(await bridge.WaitForExitAsync() == 0, bridge.ToString());
+        Assert.Contains("bridge: stopped; exported 1 imported 1 export_dropped 0 import_dropped 0", bridge.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "bridge", "--nats", "nats://127.0.0.1:4222" }, "give at least one --export or --import pattern")]
+    [InlineData(new[] { "bridge", "--export", "a..b" }, "invalid pattern \"a..b\"")]
+    [InlineData(new[] { "bridge", "--export", ">", "--prefix", "host.*" }, "--prefix \"host.*\" is not a valid topic prefix")]
+    public async Task BadArguments_Exit2_WithOneLine(string[] args, string expected)
+    {
+        await using var bridge = CliProcess.Start(new Dictionary<string, string>(), args);
+
+        Assert.Equal(2, await bridge.WaitForExitAsync());
+        Assert.Contains(expected, bridge.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadNatsUrl_Exit78_NamingTheVariable()
+    {
+        await using var bridge = CliProcess.Start(new Dictionary<string, string>(), "bridge", "--export", ">", "--nats", "http://x:1");
+
+        Assert.Equal(78, await bridge.WaitForExitAsync());
+        Assert.Contains("DECNET_BUS_NATS_URL='http://x:1' has scheme 'http'", bridge.Error, StringComparison.Ordinal);
+    }
+}

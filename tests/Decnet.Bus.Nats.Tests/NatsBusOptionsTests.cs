@@ -1,0 +1,110 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Decnet.Bus.Nats.Tests;
+
+/// <summary>DECNET_BUS_NATS_* binding and validation at host start, and selection by DECNET_BUS_TYPE=nats.</summary>
+public sealed class NatsBusOptionsTests
+{
+    [Fact]
+    public void Defaults_AreTheLocalServer_WithoutAuthenticationOrTls()
+    {
+        var options = Bind(new Dictionary<string, string?>());
+
+        Assert.Equal("nats://127.0.0.1:4222", options.Nats.Url);
+        Assert.Equal(string.Empty, options.Nats.CredentialsFile);
+        Assert.False(options.Nats.UsesTls);
+    }
+
+    [Fact]
+    public void Variables_BindEverySetting()
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["DECNET_BUS_NATS_URL"] = " nats://a:4222, tls://b:4443 ",
+            ["DECNET_BUS_NATS_USER"] = "decnet",
+            ["DECNET_BUS_NATS_PASSWORD"] = "s3cret",
+            ["DECNET_BUS_NATS_TLS_CA"] = "/etc/ca.pem",
+        });
+
+        Assert.Equal(["nats://a:4222", "tls://b:4443"], options.Nats.Urls);
+        Assert.Equal("decnet", options.Nats.User);
+        Assert.Equal("s3cret", options.Nats.Password);
+        Assert.True(options.Nats.UsesTls);
+    }
+
+    [Theory]
+    [InlineData("DECNET_BUS_NATS_URL", "http://x:4222", "only nats:// and tls://")]
+    [InlineData("DECNET_BUS_NATS_URL", "not a url", "is not a URL")]
+    [InlineData("DECNET_BUS_NATS_URL", "nats://x:4222/path", "has a path")]
+    [InlineData("DECNET_BUS_NATS_URL", "", "is empty")]
+    [InlineData("DECNET_BUS_NATS_USER", "decnet", "DECNET_BUS_NATS_PASSWORD is empty")]
+    [InlineData("DECNET_BUS_NATS_TLS_CERT", "/c.pem", "must be set together")]
+    public void InvalidValue_FailsHostStart_NamingTheVariable(string variable, string value, string expected)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { [variable] = value }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UrlWithPassword_IsRejected_WithoutEchoingThePassword()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { ["DECNET_BUS_NATS_URL"] = "nats://user:hunter2@x:4222" }));
+
+        Assert.Contains("carries credentials", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TwoAuthenticationMethods_AreRejected()
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?>
+        {
+            ["DECNET_BUS_NATS_TOKEN"] = "t",
+            ["DECNET_BUS_NATS_USER"] = "u",
+            ["DECNET_BUS_NATS_PASSWORD"] = "p",
+        }));
+
+        Assert.Contains("choose one authentication method", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingFile_FailsOnlyWhenTheTransportIsNats()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "decnet-missing-" + Guid.NewGuid().ToString("N") + ".creds");
+        Bind(new Dictionary<string, string?> { ["DECNET_BUS_NATS_CREDS"] = missing });
+
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?>
+        {
+            ["DECNET_BUS_TYPE"] = "nats",
+            ["DECNET_BUS_NATS_CREDS"] = missing,
+        }));
+
+        Assert.Contains("DECNET_BUS_NATS_CREDS", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddDecnetBus_TypeNats_ResolvesNatsBus_ThroughTheAssemblyAttribute()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "nats" }));
+        builder.Services.AddDecnetBus();
+        using var host = builder.Build();
+
+        await using var bus = host.Services.GetRequiredService<IBus>() as IAsyncDisposable;
+
+        Assert.IsType<NatsBus>(bus);
+    }
+
+    private static DecnetBusOptions Bind(Dictionary<string, string?> variables)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(DecnetBusEnvironment.From(variables));
+        services.AddDecnetBus();
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<DecnetBusOptions>>().Value;
+    }
+}

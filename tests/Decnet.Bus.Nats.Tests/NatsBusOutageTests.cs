@@ -1,0 +1,93 @@
+using Decnet.Bus.Conformance;
+using Decnet.Bus.Nats.Tests.Support;
+
+namespace Decnet.Bus.Nats.Tests;
+
+/// <summary>What the NATS transport does when the server goes away and comes back (docs/cross-host.md).</summary>
+[RequiresNatsServer]
+public sealed class NatsBusOutageTests : IAsyncLifetime
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+    private NatsServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await NatsServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Publish_WhileServerDown_NeverThrows_DropsAndCountsEachEvent()
+    {
+        await using var bus = new NatsBus(NatsTestOptions.For(_server));
+        await using var live = await bus.SubscribeAsync("outage.probe");
+        Assert.True(bus.IsConnected);
+
+        var closed = bus.Closed;
+        await _server.StopAsync();
+        await closed.WaitAsync(_bound);
+        for (var i = 0; i < 10; i++)
+        {
+            await bus.PublishAsync("outage.down", new SequencePayload { Seq = i });
+        }
+
+        Assert.Equal(new BusCounters(10, 0, 10), bus.Counters);
+    }
+
+    [Fact]
+    public async Task Publish_ServerNeverReachable_ReturnsAfterTheFirstAttempt_AndCountsTheDrop()
+    {
+        var options = NatsTestOptions.For(_server);
+        await _server.StopAsync();
+        await using var bus = new NatsBus(options);
+
+        await bus.PublishAsync("outage.never", new { n = 1 }).AsTask().WaitAsync(_bound);
+        await bus.PublishAsync("outage.never", new { n = 2 }).AsTask().WaitAsync(_bound);
+
+        Assert.Equal(new BusCounters(2, 0, 2), bus.Counters);
+        Assert.False(bus.IsConnected);
+    }
+
+    [Fact]
+    public async Task ServerRestart_SubscriptionIsReestablished_CountsOneReconnect_AndReceivesAgain()
+    {
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber"));
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await using var subscription = await subscriber.SubscribeAsync("restart.>");
+        await publisher.PublishAsync("restart.before", new { n = 1 });
+        Assert.Equal("restart.before", (await Read.OneAsync(subscription)).Topic);
+
+        var subscriberClosed = subscriber.Closed;
+        var publisherClosed = publisher.Closed;
+        await _server.RestartAsync();
+        await subscriberClosed.WaitAsync(_bound);
+        await publisherClosed.WaitAsync(_bound);
+        await subscriber.Opened.WaitAsync(_bound);
+        await publisher.Opened.WaitAsync(_bound);
+
+        await publisher.PublishAsync("restart.after", new { n = 2 });
+
+        Assert.Equal("restart.after", (await Read.OneAsync(subscription)).Topic);
+        Assert.Equal(1, subscription.Reconnected);
+        Assert.Equal(1, subscriber.GetStats().Reconnects);
+        Assert.Equal(1, subscriber.GetStats().Disconnects);
+    }
+
+    [Fact]
+    public async Task Subscribe_WhileServerDown_ReturnsWithoutThrowing_AndGoesLiveWhenItStarts()
+    {
+        var options = NatsTestOptions.For(_server, "late");
+        await _server.StopAsync();
+        await using var subscriber = new NatsBus(options);
+        await using var subscription = await subscriber.SubscribeAsync("late.>").AsTask().WaitAsync(_bound + NatsBus.SubscribeWaitBound);
+        Assert.False(subscriber.IsConnected);
+
+        await _server.RestartAsync();
+        await subscriber.Opened.WaitAsync(_bound);
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await using var witness = await publisher.SubscribeAsync("late.>");
+        await publisher.PublishAsync("late.event", new { n = 1 });
+
+        Assert.Equal("late.event", (await Read.OneAsync(witness)).Topic);
+        Assert.Equal("late.event", (await Read.OneAsync(subscription)).Topic);
+        Assert.Equal(0, subscription.Reconnected);
+    }
+}

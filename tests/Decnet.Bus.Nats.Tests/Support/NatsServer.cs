@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Decnet.Bus.Nats.Tests.Support;
+
+/// <summary>
+/// A real <c>nats-server</c> (Debian package) on a free loopback port, its files in a private temp directory. Ready
+/// when it logs "Server is ready"; <see cref="RestartAsync"/> stops it and starts it again on the same port.
+/// </summary>
+internal sealed class NatsServer : IAsyncDisposable
+{
+    public const string InstallHint = "install it with 'apt-get install nats-server' (CI does, see .ci/run)";
+
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+    private static readonly Lazy<string?> _binary = new(FindBinary);
+    private readonly string _directory = Directory.CreateTempSubdirectory("dnn").FullName;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private NatsServer(int port) => Port = port;
+
+    /// <summary>The nats-server executable, or null when it is not installed.</summary>
+    public static string? Binary => _binary.Value;
+
+    public int Port { get; }
+
+    public string Url => $"nats://127.0.0.1:{Port}";
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<NatsServer> StartAsync()
+    {
+        var server = new NatsServer(FreePort());
+        await server.StartProcessAsync();
+        return server;
+    }
+
+    /// <summary>Stops the server (SIGKILL: connections break as in a crash) and waits until it is gone.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { } process)
+        {
+            _process = null;
+            process.Kill();
+            await process.WaitForExitAsync().WaitAsync(_bound);
+            process.Dispose();
+        }
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartProcessAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var binary = Binary ?? throw new InvalidOperationException($"nats-server is not installed; {InstallHint}");
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = _directory,
+        };
+        foreach (var arg in new[] { "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", Path.Combine(_directory, "nats.pid") })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("nats-server did not start");
+        DataReceivedEventHandler onLine = (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (_log)
+            {
+                _log.AppendLine(e.Data);
+            }
+
+            if (e.Data.Contains("Server is ready", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.OutputDataReceived += onLine;
+        process.ErrorDataReceived += onLine;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        var first = await Task.WhenAny(ready.Task, process.WaitForExitAsync()).WaitAsync(_bound);
+        if (first != ready.Task)
+        {
+            throw new InvalidOperationException($"nats-server exited before it was ready:\n{Log}");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindBinary()
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Append("/usr/sbin")
+            .Append("/usr/bin")
+            .Select(dir => Path.Combine(dir, "nats-server"))
+            .FirstOrDefault(File.Exists);
+    }
+}
