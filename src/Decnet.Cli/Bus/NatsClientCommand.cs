@@ -29,7 +29,8 @@ internal static class NatsClientCommand
         string command,
         string? socket,
         Func<IBus, DecnetBusOptions, CancellationToken, Task<int>> body,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<DecnetBusOptions>? checkInput = null)
     {
         DecnetBusOptions options;
         try
@@ -39,13 +40,15 @@ internal static class NatsClientCommand
         catch (OptionsValidationException)
         {
             // Let the shared path print the one-line configuration error.
-            return await BusClientCommand.RunAsync(parseResult, command, socket, (bus, o, t) => body(bus, o, t), cancellationToken).ConfigureAwait(false);
+            return await BusClientCommand.RunAsync(parseResult, command, socket, (bus, o, t) => body(bus, o, t), cancellationToken, checkInput).ConfigureAwait(false);
         }
 
         if (!IsNats(options))
         {
-            return await BusClientCommand.RunAsync(parseResult, command, socket, (bus, o, t) => body(bus, o, t), cancellationToken).ConfigureAwait(false);
+            return await BusClientCommand.RunAsync(parseResult, command, socket, (bus, o, t) => body(bus, o, t), cancellationToken, checkInput).ConfigureAwait(false);
         }
+
+        checkInput?.Invoke(options);
 
         var bus = new NatsBus(options);
         await using (bus.ConfigureAwait(false))
