@@ -60,8 +60,18 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             throw new InvalidOperationException("A BusServer can be started once.");
         }
 
-        _hub = new BrokerHub(BrokerLimits.From(_options), _time);
-        (_listener, _socketInode) = BindSocket();
+        try
+        {
+            _hub = new BrokerHub(BrokerLimits.From(_options), _time);
+            (_listener, _socketInode) = BindSocket();
+        }
+        catch
+        {
+            // A start that never happened has nothing to stop: no "stopped" line, no removal (docs/reliability.md).
+            Volatile.Write(ref _state, 2);
+            throw;
+        }
+
         _acceptLoop = AcceptLoopAsync(_listener, _hub);
         _heartbeatLoop = HeartbeatLoopAsync(_hub);
         return Task.CompletedTask;
