@@ -38,8 +38,22 @@ public sealed class DecnetBusOptions
     /// </summary>
     public string SocketPath { get; set; } = DefaultSocketPath();
 
-    /// <summary><c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown.</summary>
-    public string Group { get; set; } = "decnet";
+    /// <summary>
+    /// <c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown. A group set here (by the variable, the
+    /// section or code) must exist or the broker does not start; the default <c>decnet</c> may be missing.
+    /// </summary>
+    public string Group
+    {
+        get;
+        set
+        {
+            field = value;
+            GroupConfigured = true;
+        }
+    } = "decnet";
+
+    /// <summary>Whether <see cref="Group"/> was set rather than left at its default.</summary>
+    internal bool GroupConfigured { get; private set; }
 
     /// <summary><c>DECNET_BUS_QUEUE_SIZE</c>: capacity of each subscription queue and broker connection queue, in events.</summary>
     public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;

@@ -87,9 +87,8 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
 
-        // Decided before the listener goes: disposing a bound UNIX socket makes .NET unlink its path, after which the
-        // file can no longer be told apart from one that was never ours.
-        var ownsSocketFile = OwnsSocketFile();
+        // The listener wraps a descriptor bound outside .NET, so disposing it unlinks nothing by name; the file goes
+        // below, and only while its inode is still the one this broker bound (docs/reliability.md, "Hostile input II").
         _listener?.Dispose();
         await AwaitQuietly(_acceptLoop).ConfigureAwait(false);
         await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
@@ -120,8 +119,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             }
         }
 
-        // A broker that failed to start (e.g. another one owns the path) must not claim, or do, a removal.
-        if (ownsSocketFile)
+        if (OwnsSocketFile())
         {
             RemoveSocketFile();
             BrokerLog.Stopped(_logger, SocketPath);

@@ -102,9 +102,13 @@ public sealed class BusCommandTests
     }
 
     /// <summary>Runs the CLI as a child to its exit; returns the exit code and stdout plus stderr.</summary>
-    internal static async Task<(int Code, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    internal static Task<(int Code, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => RunToExitAsync(environment, [], args);
+
+    /// <summary>Runs the CLI as a child (through <paramref name="launcher"/> if any) to its exit.</summary>
+    internal static async Task<(int Code, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, params string[] args)
     {
-        using var process = BrokerProcess.StartCli(environment, args);
+        using var process = BrokerProcess.StartCli(environment, launcher, args);
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         try

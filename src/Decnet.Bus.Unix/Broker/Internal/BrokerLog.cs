@@ -11,9 +11,6 @@ internal static partial class BrokerLog
     [LoggerMessage(2, LogLevel.Warning, "Group '{Group}' does not exist; the bus socket {Path} stays 0660 owned by the broker's own group")]
     public static partial void GroupMissing(ILogger logger, string group, string path);
 
-    [LoggerMessage(3, LogLevel.Warning, "Could not give the bus socket {Path} to group '{Group}': {Reason}")]
-    public static partial void ChownFailed(ILogger logger, string path, string group, string reason);
-
     [LoggerMessage(4, LogLevel.Information, "Replaced a stale bus socket at {Path} (no broker answered)")]
     public static partial void StaleSocketReplaced(ILogger logger, string path);
 
