@@ -19,6 +19,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     /// <summary>How long a stopping broker lets each client drain its queue before closing it.</summary>
     public static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(2);
 
+    private static readonly TimeSpan _acceptBackoffMin = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan _acceptBackoffMax = TimeSpan.FromSeconds(1);
+
     private readonly DecnetBusOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -62,7 +65,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
         try
         {
-            _hub = new BrokerHub(BrokerLimits.From(_options), _time);
+            _hub = new BrokerHub(FitDescriptorLimit(BrokerLimits.From(_options)), _time);
             (_listener, _socketInode) = BindSocket();
         }
         catch
@@ -142,6 +145,8 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     private async Task AcceptLoopAsync(Socket listener, BrokerHub hub)
     {
         await Task.Yield();
+        var backoff = TimeSpan.Zero;
+        var failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -155,10 +160,31 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // EMFILE and friends: keep serving the clients we have, try again shortly.
-                BrokerLog.AcceptFailed(_logger, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, CancellationToken.None).ConfigureAwait(false);
+                // EMFILE/ENFILE and friends: keep serving the clients we have and try again later, backing off while
+                // it lasts (the pending connection stays in the backlog, so retrying at once would only spin).
+                if (failures++ == 0)
+                {
+                    BrokerLog.AcceptFailed(_logger, ex.Message);
+                }
+
+                backoff = backoff == TimeSpan.Zero ? _acceptBackoffMin : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _acceptBackoffMax.Ticks));
+                try
+                {
+                    await Task.Delay(backoff, _time, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
+            }
+
+            if (failures > 0)
+            {
+                BrokerLog.AcceptRecovered(_logger, failures);
+                failures = 0;
+                backoff = TimeSpan.Zero;
             }
 
             Admit(client, hub);

@@ -22,6 +22,8 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Log
     {
         get

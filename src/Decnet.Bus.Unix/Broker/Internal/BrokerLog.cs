@@ -35,8 +35,14 @@ internal static partial class BrokerLog
     [LoggerMessage(15, LogLevel.Information, "Bus broker stopped; {Path} was not its socket, left in place")]
     public static partial void StoppedWithoutSocket(ILogger logger, string path);
 
-    [LoggerMessage(11, LogLevel.Warning, "Bus broker accept loop failed: {Reason}")]
+    [LoggerMessage(11, LogLevel.Warning, "Bus broker cannot accept connections: {Reason}; serving the connected clients and retrying with backoff")]
     public static partial void AcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(16, LogLevel.Information, "Bus broker accepts connections again (after {Failures} failed attempts)")]
+    public static partial void AcceptRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(17, LogLevel.Warning, "DECNET_BUS_MAX_CONNECTIONS={Configured} does not fit the file-descriptor limit {Limit} ({Open} open, {Headroom} kept free); serving at most {Effective} connections. Raise LimitNOFILE (systemd) or ulimit -n")]
+    public static partial void ConnectionsClamped(ILogger logger, int configured, ulong limit, int open, int headroom, int effective);
 
     [LoggerMessage(12, LogLevel.Error, "Unexpected failure on the connection of {Name} (pid {Pid}); disconnecting it")]
     public static partial void ConnectionBug(ILogger logger, string name, int pid, Exception exception);
