@@ -129,6 +129,13 @@ public sealed class DecnetBusOptions
     /// </summary>
     public string AclFile { get; set; } = string.Empty;
 
+    /// <summary>
+    /// <c>DECNET_BUS_BROKER_UID</c>: a uid a client also accepts as the broker's. A client checks the broker's uid
+    /// (SO_PEERCRED) after connecting and talks only to root, its own uid, the owner of the socket's directory, or this
+    /// uid; null (the default) adds none.
+    /// </summary>
+    public int? BrokerUid { get; set; }
+
     /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
     internal List<string> BindingErrors { get; } = [];
 

@@ -76,6 +76,11 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);
         Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);
 
+        if (options.BrokerUid is < 0)
+        {
+            failures.Add($"{DecnetBusVariables.BrokerUid}='{options.BrokerUid}' is out of range; use a uid of at least 0 (empty for none)");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -19,4 +19,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
     public static partial void BadFrame(ILogger logger, string reason);
+
+    [LoggerMessage(106, LogLevel.Warning, "Refusing the bus broker at {Path}: {Reason}")]
+    public static partial void UntrustedBroker(ILogger logger, string path, string reason);
 }
