@@ -14,4 +14,6 @@ internal static class BusMetrics
     public static readonly Counter<long> Delivered = Meter.CreateCounter<long>("decnet.bus.delivered", "{event}", "Events placed into a subscription or connection queue.");
 
     public static readonly Counter<long> Dropped = Meter.CreateCounter<long>("decnet.bus.dropped", "{event}", "Events lost to a full queue or an unavailable transport.");
+
+    public static readonly Counter<long> BrokersRefused = Meter.CreateCounter<long>("decnet.bus.brokers_refused", "{connection}", "Connections a client dropped because the broker's uid was not one it trusts.");
 }

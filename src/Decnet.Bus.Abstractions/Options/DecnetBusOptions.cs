@@ -54,8 +54,22 @@ public sealed class DecnetBusOptions
         set => _socketPath = value;
     }
 
-    /// <summary><c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown.</summary>
-    public string Group { get; set; } = "decnet";
+    /// <summary>
+    /// <c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown. A group set here (by the variable, the
+    /// section or code) must exist or the broker does not start; the default <c>decnet</c> may be missing.
+    /// </summary>
+    public string Group
+    {
+        get;
+        set
+        {
+            field = value;
+            GroupConfigured = true;
+        }
+    } = "decnet";
+
+    /// <summary>Whether <see cref="Group"/> was set rather than left at its default.</summary>
+    internal bool GroupConfigured { get; private set; }
 
     /// <summary><c>DECNET_BUS_QUEUE_SIZE</c>: capacity of each subscription queue and broker connection queue, in events.</summary>
     public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;
@@ -133,6 +147,13 @@ public sealed class DecnetBusOptions
 
     /// <summary>The <c>DECNET_BUS_NATS_*</c> settings, used when <see cref="Type"/> is <c>nats</c> (docs/cross-host.md).</summary>
     public DecnetBusNatsOptions Nats { get; } = new();
+
+    /// <summary>
+    /// <c>DECNET_BUS_BROKER_UID</c>: a uid a client also accepts as the broker's. A client checks the broker's uid
+    /// (SO_PEERCRED) after connecting and talks only to root, its own uid, the owner of the socket's directory, or this
+    /// uid; null (the default) adds none.
+    /// </summary>
+    public int? BrokerUid { get; set; }
 
     /// <summary>Values that could not be parsed while binding; reported at host start by the options validator.</summary>
     internal List<string> BindingErrors { get; } = [];

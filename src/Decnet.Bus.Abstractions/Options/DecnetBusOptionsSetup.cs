@@ -41,6 +41,7 @@ internal sealed partial class DecnetBusOptionsSetup(IServiceProvider services) :
         new(DecnetBusVariables.AllowUids, "AllowUids", (o, v) => ParseIds(v, o.AllowUids)),
         new(DecnetBusVariables.AllowGids, "AllowGids", (o, v) => ParseIds(v, o.AllowGids)),
         new(DecnetBusVariables.AclFile, "AclFile", (o, v) => Set(() => o.AclFile = v.Trim())),
+        new(DecnetBusVariables.BrokerUid, "BrokerUid", (o, v) => ParseUid(v, u => o.BrokerUid = u)),
         .. NatsSettings(),
     ];
 
@@ -125,6 +126,24 @@ internal sealed partial class DecnetBusOptionsSetup(IServiceProvider services) :
             target.Add(id);
         }
 
+        return null;
+    }
+
+    private static string? ParseUid(string value, Action<int?> assign)
+    {
+        var trimmed = value.Trim();
+        if (trimmed.Length == 0)
+        {
+            assign(null);
+            return null;
+        }
+
+        if (!int.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var uid))
+        {
+            return "is not a numeric uid; use e.g. 998 (empty for none)";
+        }
+
+        assign(uid);
         return null;
     }
 

@@ -77,6 +77,11 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);
         DecnetBusNatsValidation.Validate(options, failures);
 
+        if (options.BrokerUid is < 0)
+        {
+            failures.Add($"{DecnetBusVariables.BrokerUid}='{options.BrokerUid}' is out of range; use a uid of at least 0 (empty for none)");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

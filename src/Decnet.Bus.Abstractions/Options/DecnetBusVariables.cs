@@ -74,4 +74,7 @@ public static partial class DecnetBusVariables
 
     /// <summary>Path of the per-topic ACL file, empty for none; section key <c>AclFile</c>.</summary>
     public const string AclFile = "DECNET_BUS_ACL_FILE";
+
+    /// <summary>Extra uid a client accepts as the broker (besides root, itself and the socket directory's owner); section key <c>BrokerUid</c>.</summary>
+    public const string BrokerUid = "DECNET_BUS_BROKER_UID";
 }

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using Decnet.Bus.Unix.Broker.Internal;
 using Decnet.Bus.Unix.Native;
@@ -11,6 +10,11 @@ public sealed partial class BusServer
     internal const int MaxSunPath = 107;
     internal const UnixFileMode SocketMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite;
     internal const UnixFileMode UserDirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+    private const uint _othersWrite = 0b000_000_010;
+    private const uint _sticky = 0b001_000_000_000;
+
+    /// <summary>Test seam: runs right after bind(2), where a local attacker would race the broker.</summary>
+    internal Action? AfterBind { get; set; }
 
     private (Socket Listener, ulong Inode) BindSocket()
     {
@@ -20,47 +24,64 @@ public sealed partial class BusServer
         }
 
         var path = SocketPath;
-        if (Encoding.UTF8.GetByteCount(path) > MaxSunPath)
+        var directoryPath = Path.GetDirectoryName(path)!;
+        if (Encoding.UTF8.GetByteCount(path) > MaxSunPath || Encoding.UTF8.GetByteCount(directoryPath) + SocketDirectory.BindPathOverhead > MaxSunPath)
         {
-            throw new BusStartupException(path, $"bus: socket path {path} is longer than {MaxSunPath} bytes (the UNIX socket limit); choose a shorter DECNET_BUS_SOCKET.");
+            throw new BusStartupException(path, $"bus: socket path {path} is too long: the broker binds in {directoryPath}/.XXXXXXXX/s first, and a UNIX socket path holds at most {MaxSunPath} bytes; choose a shorter DECNET_BUS_SOCKET.");
         }
 
         EnsureDirectory(path);
-        ClearStaleSocket(path);
-
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var group = ResolveGroup(path);
         try
         {
-            // bind(2) creates the socket file with 0777 & ~umask. umask is process-wide, so set the narrowest mask
-            // that is still harmless to other threads creating files meanwhile: 0007 only removes world access
-            // (never owner or group bits). The file is then never world-accessible, not even for an instant, and
-            // the chmod below narrows it to exactly 0660 (the x bits mean nothing on a socket).
-            var previous = Libc.Umask(0b000_000_111);
+            using var directory = SocketDirectory.Open(directoryPath);
+            RefuseSharedDirectory(directory, path);
+            ClearStaleSocket(path);
+            var (listener, inode) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, AfterBind);
             try
             {
-                listener.Bind(new UnixDomainSocketEndPoint(path));
+                listener.Listen(512);
             }
-            finally
+            catch (SocketException ex)
             {
-                Libc.Umask(previous);
+                listener.Dispose();
+                RemoveIfOurs(path, inode);
+                throw new BusStartupException(path, $"bus: cannot listen on {path}: {ex.Message}", ex);
             }
 
-            File.SetUnixFileMode(path, SocketMode);
-            var groupShown = ApplyGroup(path);
-            listener.Listen(512);
-            var (_, inode) = PathInspector.Inspect(path);
-            BrokerLog.Listening(_logger, path, groupShown);
+            BrokerLog.Listening(_logger, path, group?.Name ?? "(unchanged)");
             return (listener, inode);
         }
-        catch (SocketException ex)
+        catch (SocketPlacementException ex)
         {
-            listener.Dispose();
-            throw new BusStartupException(path, $"bus: cannot listen on {path}: {ex.Message}", ex);
+            throw new BusStartupException(path, $"bus: {ex.Message}", ex);
         }
-        catch
+    }
+
+    /// <summary>
+    /// Refuses a directory others can write without the sticky bit: any local user could rename our socket away and
+    /// put their own (or a link) at the path, as sshd's StrictModes refuses such directories.
+    /// </summary>
+    private static void RefuseSharedDirectory(SocketDirectory directory, string path)
+    {
+        var mode = directory.Status.Mode;
+        if ((mode & _othersWrite) != 0 && (mode & _sticky) == 0)
         {
-            listener.Dispose();
-            throw;
+            throw new BusStartupException(path, $"bus: directory {directory.Path} is writable by others and not sticky (mode {Convert.ToString(mode, 8)}); any local user could replace the socket: use a directory only the broker's user can write (systemd: RuntimeDirectory=decnet).");
+        }
+    }
+
+    private static void RemoveIfOurs(string path, ulong inode)
+    {
+        try
+        {
+            if (PathInspector.Inspect(path) == (PathKind.Socket, inode))
+            {
+                File.Delete(path);
+            }
+        }
+        catch (IOException)
+        {
         }
     }
 
@@ -124,33 +145,38 @@ public sealed partial class BusServer
         }
     }
 
-    /// <summary>Gives the socket to the configured group; returns what the "listening" log line should say about it.</summary>
-    private string ApplyGroup(string path)
+    /// <summary>
+    /// The group the socket goes to, or null to leave it alone. A group someone configured that does not exist stops the
+    /// start; the built-in default "decnet" missing is normal on a developer machine, quiet when the socket is under the
+    /// user's home and a warning elsewhere.
+    /// </summary>
+    private (uint Gid, string Name)? ResolveGroup(string path)
     {
-        const string Unchanged = "(unchanged)";
         var group = _options.Group;
         if (string.IsNullOrEmpty(group))
         {
-            return Unchanged;
+            return null;
         }
 
-        var gid = GroupLookup.FindGid(group);
-        if (gid is null)
+        if (GroupLookup.FindGid(group) is { } gid)
+        {
+            return (gid, group);
+        }
+
+        if (_options.GroupConfigured)
+        {
+            throw new BusStartupException(path, $"bus: group '{group}' does not exist (DECNET_BUS_GROUP / --group); create it (groupadd --system {group}), name an existing group, or set it to \"\" to leave the socket's group alone.");
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (string.IsNullOrEmpty(home) || !path.StartsWith(Path.TrimEndingDirectorySeparator(home) + "/", StringComparison.Ordinal))
         {
             BrokerLog.GroupMissing(_logger, group, path);
-            return Unchanged;
         }
 
-        if (Libc.Chown(path, uint.MaxValue, gid.Value) != 0)
-        {
-            BrokerLog.ChownFailed(_logger, path, group, Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError()));
-            return Unchanged;
-        }
-
-        return group;
+        return null;
     }
 
-    /// <summary>Removes the socket only if it is still the one this broker bound (same inode); returns whether it did.</summary>
     /// <summary>Whether the file at the socket path is the socket this broker bound (same inode).</summary>
     private bool OwnsSocketFile()
     {
@@ -165,20 +191,8 @@ public sealed partial class BusServer
         }
     }
 
-    /// <summary>Removes the socket file if it is still this broker's (the listener's disposal usually did already).</summary>
-    private void RemoveSocketFile()
-    {
-        if (OwnsSocketFile())
-        {
-            try
-            {
-                File.Delete(SocketPath);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
+    /// <summary>Removes the socket file if it is still this broker's.</summary>
+    private void RemoveSocketFile() => RemoveIfOurs(SocketPath, _socketInode);
 
     private static (PathKind Kind, ulong Inode) InspectOrThrow(string path)
     {

@@ -19,6 +19,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     /// <summary>How long a stopping broker lets each client drain its queue before closing it.</summary>
     public static readonly TimeSpan ShutdownFlushBound = TimeSpan.FromSeconds(2);
 
+    private static readonly TimeSpan _acceptBackoffMin = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan _acceptBackoffMax = TimeSpan.FromSeconds(1);
+
     private readonly DecnetBusOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -60,8 +63,18 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             throw new InvalidOperationException("A BusServer can be started once.");
         }
 
-        _hub = new BrokerHub(BrokerLimits.From(_options), _time);
-        (_listener, _socketInode) = BindSocket();
+        try
+        {
+            _hub = new BrokerHub(FitDescriptorLimit(BrokerLimits.From(_options)), _time);
+            (_listener, _socketInode) = BindSocket();
+        }
+        catch
+        {
+            // A start that never happened has nothing to stop: no "stopped" line, no removal (docs/reliability.md).
+            Volatile.Write(ref _state, 2);
+            throw;
+        }
+
         _acceptLoop = AcceptLoopAsync(_listener, _hub);
         _heartbeatLoop = HeartbeatLoopAsync(_hub);
         return Task.CompletedTask;
@@ -77,9 +90,8 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
 
-        // Decided before the listener goes: disposing a bound UNIX socket makes .NET unlink its path, after which the
-        // file can no longer be told apart from one that was never ours.
-        var ownsSocketFile = OwnsSocketFile();
+        // The listener wraps a descriptor bound outside .NET, so disposing it unlinks nothing by name; the file goes
+        // below, and only while its inode is still the one this broker bound (docs/reliability.md, "Hostile input II").
         _listener?.Dispose();
         await AwaitQuietly(_acceptLoop).ConfigureAwait(false);
         await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
@@ -110,8 +122,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             }
         }
 
-        // A broker that failed to start (e.g. another one owns the path) must not claim, or do, a removal.
-        if (ownsSocketFile)
+        if (OwnsSocketFile())
         {
             RemoveSocketFile();
             BrokerLog.Stopped(_logger, SocketPath);
@@ -134,6 +145,8 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     private async Task AcceptLoopAsync(Socket listener, BrokerHub hub)
     {
         await Task.Yield();
+        var backoff = TimeSpan.Zero;
+        var failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
@@ -147,10 +160,31 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // EMFILE and friends: keep serving the clients we have, try again shortly.
-                BrokerLog.AcceptFailed(_logger, ex.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, CancellationToken.None).ConfigureAwait(false);
+                // EMFILE/ENFILE and friends: keep serving the clients we have and try again later, backing off while
+                // it lasts (the pending connection stays in the backlog, so retrying at once would only spin).
+                if (failures++ == 0)
+                {
+                    BrokerLog.AcceptFailed(_logger, ex.Message);
+                }
+
+                backoff = backoff == TimeSpan.Zero ? _acceptBackoffMin : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _acceptBackoffMax.Ticks));
+                try
+                {
+                    await Task.Delay(backoff, _time, _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
+            }
+
+            if (failures > 0)
+            {
+                BrokerLog.AcceptRecovered(_logger, failures);
+                failures = 0;
+                backoff = TimeSpan.Zero;
             }
 
             Admit(client, hub);

@@ -12,6 +12,8 @@ public sealed partial class UnixSocketBus
     private TaskCompletionSource<ClientConnection?> _attempt = NewAttempt();
     private TaskCompletionSource _connectionChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _generation;
+    private int _untrustedBrokers;
+    private int _lastUntrustedUid = int.MinValue;
 
     /// <summary>
     /// Creates a client and connects it now (for the CLI, which must tell "no broker" apart quickly). The returned
@@ -52,6 +54,9 @@ public sealed partial class UnixSocketBus
             throw new BusUnavailableException(SocketPath, $"bus: no STATS reply from {SocketPath}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>How many connections were dropped because the process on the socket was not a trusted broker.</summary>
+    internal int UntrustedBrokers => Volatile.Read(ref _untrustedBrokers);
 
     /// <summary>How many connections have been handshaken and fully re-subscribed so far.</summary>
     internal int Generation => Volatile.Read(ref _generation);
@@ -140,14 +145,19 @@ public sealed partial class UnixSocketBus
             {
                 _outbox.ClearControl();
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
-                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.KeepaliveInterval, _time, token).ConfigureAwait(false);
+                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.KeepaliveInterval, _time, _brokerIdentity, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 break;
             }
-            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or TimeoutException or ProtocolException or BrokerRefusedException)
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or TimeoutException or ProtocolException or BrokerRefusedException or UntrustedBrokerException)
             {
+                if (ex is UntrustedBrokerException untrusted)
+                {
+                    CountUntrusted(untrusted);
+                }
+
                 _state = ConnectionState.Down;
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
@@ -212,6 +222,17 @@ public sealed partial class UnixSocketBus
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Counts a refused broker; logs the first refusal of each impostor uid (retries would repeat it).</summary>
+    private void CountUntrusted(UntrustedBrokerException untrusted)
+    {
+        Interlocked.Increment(ref _untrustedBrokers);
+        Decnet.Bus.Internal.BusMetrics.BrokersRefused.Add(1);
+        if (Interlocked.Exchange(ref _lastUntrustedUid, untrusted.BrokerUid ?? -1) != (untrusted.BrokerUid ?? -1))
+        {
+            ClientLog.UntrustedBroker(_logger, SocketPath, untrusted.Message);
         }
     }
 

@@ -41,6 +41,7 @@ public sealed partial class UnixSocketBus : IBus
     private readonly long _quietGapTicks;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.UnixTransport);
     private readonly ClientOutbox _outbox;
+    private readonly BrokerIdentity _brokerIdentity;
     private readonly ConcurrentDictionary<uint, ClientSubscription> _subscriptions = new();
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _startGate = new();
@@ -59,6 +60,7 @@ public sealed partial class UnixSocketBus : IBus
         _quietGapTicks = (long)(QuietGap.TotalSeconds * _time.TimestampFrequency);
         _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
         SocketPath = options.SocketPath;
+        _brokerIdentity = new BrokerIdentity(SocketPath, options.BrokerUid);
     }
 
     /// <summary>The broker's socket path.</summary>

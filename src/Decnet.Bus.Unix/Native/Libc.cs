@@ -3,25 +3,70 @@ using System.Runtime.InteropServices;
 namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
-/// The few libc calls .NET has no API for: umask, chown by gid, group lookup, statx without following links, and a
+/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group lookup, statx without following links, and a
 /// send that never blocks whatever mode .NET keeps the socket in.
 /// </summary>
 internal static unsafe partial class Libc
 {
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
+    public const int AtEmptyPath = 0x1000;
     public const uint StatxType = 0x1;
+    public const uint StatxMode = 0x2;
+    public const uint StatxUid = 0x8;
+    public const uint StatxGid = 0x10;
     public const uint StatxIno = 0x100;
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
     public const int EAgain = 11;
     public const int EIntr = 4;
 
-    [LibraryImport("libc", EntryPoint = "umask")]
-    public static partial uint Umask(uint mask);
+    public const int AtRemoveDir = 0x200;
+    public const int OCloExec = 0x80000;
+    public const uint RenameNoReplace = 0x1;
+    public const int AfUnix = 1;
+    public const int SockStreamCloExec = 1 | 0x80000;
+    public const int EExist = 17;
+    public const int EInval = 22;
 
-    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Chown(string path, uint owner, uint group);
+    /// <summary>O_DIRECTORY | O_NOFOLLOW: the values differ between x86 and ARM.</summary>
+    public static int ODirectoryNoFollow => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
+        is System.Runtime.InteropServices.Architecture.Arm or System.Runtime.InteropServices.Architecture.Arm64
+        ? 0x4000 | 0x8000
+        : 0x10000 | 0x20000;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenAt(int dirFd, string name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MkdirAt(int dirFd, string name, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int UnlinkAt(int dirFd, string name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fchmodat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FchmodAt(int dirFd, string name, uint mode, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fchownat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FchownAt(int dirFd, string name, uint owner, uint group, int flags);
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RenameAt2(int oldDirFd, string oldName, int newDirFd, string newName, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
+    public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, byte* address, int length);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEuid();
 
     [LibraryImport("libc", EntryPoint = "getgrnam", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint GetGrNam(string name);

@@ -61,7 +61,11 @@ internal static class BusCommand
         builder.Services.PostConfigure<DecnetBusOptions>(o =>
         {
             o.SocketPath = socket ?? o.SocketPath;
-            o.Group = group ?? o.Group;
+            if (group is not null)
+            {
+                // Only an explicit --group counts as configured (a missing one then stops the start).
+                o.Group = group;
+            }
         });
 
         using var host = builder.Build();

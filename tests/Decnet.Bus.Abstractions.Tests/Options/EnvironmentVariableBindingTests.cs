@@ -58,6 +58,8 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.MaxTopicBytes, "-1", "DECNET_BUS_MAX_TOPIC_BYTES='-1' is out of range" },
         { DecnetBusVariables.MaxSubscriptions, "0", "DECNET_BUS_MAX_SUBSCRIPTIONS='0' is out of range" },
         { DecnetBusVariables.MaxConnections, "lots", "DECNET_BUS_MAX_CONNECTIONS='lots' is not an integer" },
+        { DecnetBusVariables.BrokerUid, "decnet", "DECNET_BUS_BROKER_UID='decnet' is not a numeric uid" },
+        { DecnetBusVariables.BrokerUid, "-5", "DECNET_BUS_BROKER_UID='-5' is not a numeric uid" },
     };
 
     [Theory]

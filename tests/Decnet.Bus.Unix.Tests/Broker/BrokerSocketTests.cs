@@ -17,16 +17,18 @@ public sealed class BrokerSocketTests
     }
 
     [Fact]
-    public async Task Start_WithMissingGroup_StillServesWithMode0660()
+    public async Task Start_WithAConfiguredGroupThatDoesNotExist_RefusesAndCreatesNothing()
     {
-        await using var broker = await TestBroker.StartAsync(o => o.Group = "no-such-group-decnet-test");
-        var bus = broker.CreateClient();
-        await using var sub = await bus.SubscribeAsync("a.b");
+        // Issue 12, item 2: a configured group that is missing is fatal (it used to be a warning).
+        using var dir = new TempSocketDir();
+        var options = TestBroker.NewOptions(dir.SocketPath);
+        options.Group = "no-such-group-decnet-test";
+        await using var server = new BusServer(Options.Create(options));
 
-        await bus.PublishAsync("a.b", new { n = 1 });
+        var ex = await Assert.ThrowsAsync<BusStartupException>(() => server.StartAsync(CancellationToken.None));
 
-        Assert.Equal("a.b", (await Receive.NextAsync(sub)).Topic);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite, File.GetUnixFileMode(broker.SocketPath));
+        Assert.Contains("group 'no-such-group-decnet-test' does not exist", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(dir.Path));
     }
 
     [Fact]

@@ -83,4 +83,44 @@ public sealed class BusCommandTests
         Assert.Contains(variable, await stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(socket.Path));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_start_that_failed_logs_no_stop(bool besideALiveBroker)
+    {
+        // Issue 12, item 12: a broker that never started must not log "Bus broker stopped ... left in place".
+        using var socket = new TempSocket();
+        await using var first = besideALiveBroker ? await BrokerProcess.StartAsync(socket.Path) : null;
+        var path = besideALiveBroker ? socket.Path : Path.Combine(socket.Directory.FullName, "missing", "bus.sock");
+
+        var (code, output) = await RunToExitAsync(new Dictionary<string, string>(), "bus", "--socket", path, "--group", "");
+
+        Assert.True(code == 78, output);
+        Assert.Contains(Path.GetDirectoryName(path)!, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopped", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Runs the CLI as a child to its exit; returns the exit code and stdout plus stderr.</summary>
+    internal static Task<(int Code, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => RunToExitAsync(environment, [], args);
+
+    /// <summary>Runs the CLI as a child (through <paramref name="launcher"/> if any) to its exit.</summary>
+    internal static async Task<(int Code, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, params string[] args)
+    {
+        using var process = BrokerProcess.StartCli(environment, launcher, args);
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(_bound);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"decnet {string.Join(' ', args)} did not exit within {_bound.TotalSeconds} s");
+        }
+
+        return (process.ExitCode, $"{await stdout}\n{await stderr}");
+    }
 }

@@ -22,6 +22,8 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Log
     {
         get
@@ -40,13 +42,30 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
     /// <summary>Starts the CLI with <paramref name="args"/>, no inherited DECNET_* variables, plus <paramref name="environment"/>.</summary>
     public static Process StartCli(IReadOnlyDictionary<string, string> environment, params string[] args)
+        => StartCli(environment, [], args);
+
+    /// <summary>
+    /// Starts the CLI like <see cref="StartCli(IReadOnlyDictionary{string, string}, string[])"/>, run through
+    /// <paramref name="launcher"/> (e.g. <c>setpriv --reuid=… --</c>) when it is not empty.
+    /// </summary>
+    public static Process StartCli(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher.Count > 0)
+        {
+            foreach (var word in launcher.Skip(1))
+            {
+                info.ArgumentList.Add(word);
+            }
+
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(CliDll);
         foreach (var arg in args)
         {
@@ -68,9 +87,13 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <c>decnet bus</c> on <paramref name="socketPath"/>, with optional DECNET_BUS_* <paramref name="environment"/>.</summary>
-    public static async Task<BrokerProcess> StartAsync(string socketPath, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<BrokerProcess> StartAsync(string socketPath, IReadOnlyDictionary<string, string>? environment = null)
+        => StartAsync(environment ?? new Dictionary<string, string>(), [], "bus", "--socket", socketPath, "--group", "");
+
+    /// <summary>Starts the CLI with <paramref name="args"/> (through <paramref name="launcher"/> if any) and waits until it listens.</summary>
+    public static async Task<BrokerProcess> StartAsync(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> launcher, params string[] args)
     {
-        var broker = new BrokerProcess(StartCli(environment ?? new Dictionary<string, string>(), "bus", "--socket", socketPath, "--group", ""));
+        var broker = new BrokerProcess(StartCli(environment, launcher, args));
         broker._process.OutputDataReceived += broker.OnLine;
         broker._process.ErrorDataReceived += broker.OnLine;
         broker._process.BeginOutputReadLine();

@@ -14,9 +14,6 @@ internal static partial class BrokerLog
     [LoggerMessage(2, LogLevel.Warning, "Group '{Group}' does not exist; the bus socket {Path} stays 0660 owned by the broker's own group")]
     public static partial void GroupMissing(ILogger logger, string group, string path);
 
-    [LoggerMessage(3, LogLevel.Warning, "Could not give the bus socket {Path} to group '{Group}': {Reason}")]
-    public static partial void ChownFailed(ILogger logger, string path, string group, string reason);
-
     [LoggerMessage(4, LogLevel.Information, "Replaced a stale bus socket at {Path} (no broker answered)")]
     public static partial void StaleSocketReplaced(ILogger logger, string path);
 
@@ -73,8 +70,14 @@ internal static partial class BrokerLog
     [LoggerMessage(15, LogLevel.Information, "Bus broker stopped; {Path} was not its socket, left in place")]
     public static partial void StoppedWithoutSocket(ILogger logger, string path);
 
-    [LoggerMessage(11, LogLevel.Warning, "Bus broker accept loop failed: {Reason}")]
+    [LoggerMessage(11, LogLevel.Warning, "Bus broker cannot accept connections: {Reason}; serving the connected clients and retrying with backoff")]
     public static partial void AcceptFailed(ILogger logger, string reason);
+
+    [LoggerMessage(16, LogLevel.Information, "Bus broker accepts connections again (after {Failures} failed attempts)")]
+    public static partial void AcceptRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(17, LogLevel.Warning, "DECNET_BUS_MAX_CONNECTIONS={Configured} does not fit the file-descriptor limit {Limit} ({Open} open, {Headroom} kept free); serving at most {Effective} connections. Raise LimitNOFILE (systemd) or ulimit -n")]
+    public static partial void ConnectionsClamped(ILogger logger, int configured, ulong limit, int open, int headroom, int effective);
 
     [LoggerMessage(12, LogLevel.Error, "Unexpected failure on the connection of {Name} (pid {Pid}); disconnecting it")]
     private static partial void LogConnectionBug(ILogger logger, string name, int pid, Exception exception);

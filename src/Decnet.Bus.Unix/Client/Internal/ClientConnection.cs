@@ -63,6 +63,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     /// </summary>
     /// <exception cref="SocketException">Nobody listens on the path.</exception>
     /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
+    /// <exception cref="UntrustedBrokerException">The process on the socket runs as a uid not trusted as the broker.</exception>
     /// <exception cref="ProtocolException">The broker answered with something other than WELCOME.</exception>
     /// <exception cref="TimeoutException">No WELCOME in time.</exception>
     public static async Task<ClientConnection> ConnectAsync(
@@ -73,6 +74,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         ILogger logger,
         TimeSpan keepalive,
         TimeProvider time,
+        BrokerIdentity identity,
         CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -82,6 +84,9 @@ internal sealed class ClientConnection : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), handshake.Token).ConfigureAwait(false);
+
+            // Before HELLO: an impostor learns nothing, not even this client's name.
+            identity.Verify(socket);
             using (var buffer = new PooledBufferWriter(128))
             {
                 FrameWriter.WriteHello(buffer, hello);

@@ -58,4 +58,7 @@ internal static partial class ClientLog
             LogBadFrame(logger, UntrustedText.Escape(reason));
         }
     }
+
+    [LoggerMessage(110, LogLevel.Warning, "Refusing the bus broker at {Path}: {Reason}")]
+    public static partial void UntrustedBroker(ILogger logger, string path, string reason);
 }

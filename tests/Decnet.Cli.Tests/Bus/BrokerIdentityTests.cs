@@ -1,0 +1,86 @@
+using System.Diagnostics.Metrics;
+using Decnet.Bus;
+using Decnet.Bus.Unix;
+using Decnet.Cli.Tests.Support;
+
+namespace Decnet.Cli.Tests.Bus;
+
+/// <summary>
+/// Issue 12, item 6: a client talks only to a broker running as root, as itself, as the owner of the socket's
+/// directory, or as DECNET_BUS_BROKER_UID. The broker here is a real <c>decnet bus</c> run as uid 65534.
+/// </summary>
+public sealed class BrokerIdentityTests
+{
+    [OtherUserFact]
+    public async Task A_broker_of_another_uid_in_a_shared_directory_is_refused_and_counted()
+    {
+        // A sticky world-writable directory owned by root (like /tmp): uid 65534 can bind there but owns nothing.
+        var directory = Directory.CreateTempSubdirectory("dbi");
+        File.SetUnixFileMode(directory.FullName, (UnixFileMode)Convert.ToInt32("1777", 8));
+        try
+        {
+            var path = Path.Combine(directory.FullName, "bus.sock");
+            await using var squatter = await StartAsOtherUserAsync(path, directory.FullName);
+            using var refusals = new RefusalCounter();
+
+            var options = new DecnetBusOptions { SocketPath = path, Group = string.Empty };
+            await Assert.ThrowsAsync<BusUnavailableException>(() => UnixSocketBus.ConnectAsync(options));
+
+            Assert.True(refusals.Count >= 1, "the refusal was not counted");
+            options.BrokerUid = OtherUser.Uid;
+            await using var trusted = await UnixSocketBus.ConnectAsync(options);
+            Assert.True(trusted.IsConnected);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [OtherUserFact]
+    public async Task The_shipped_layout_is_accepted_a_broker_owning_its_runtime_directory()
+    {
+        // deploy/decnet-bus.service: User=decnet, RuntimeDirectory=decnet (owned by decnet, mode 0750).
+        var directory = OtherUser.CreateDirectory((UnixFileMode)Convert.ToInt32("750", 8));
+        try
+        {
+            var path = Path.Combine(directory.FullName, "bus.sock");
+            await using var broker = await StartAsOtherUserAsync(path, directory.FullName);
+
+            await using var client = await UnixSocketBus.ConnectAsync(new DecnetBusOptions { SocketPath = path, Group = string.Empty });
+
+            Assert.True(client.IsConnected);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static Task<BrokerProcess> StartAsOtherUserAsync(string path, string home)
+        => BrokerProcess.StartAsync(new Dictionary<string, string> { ["HOME"] = home }, OtherUser.Launcher, "bus", "--socket", path, "--group", "");
+
+    /// <summary>Counts <c>decnet.bus.brokers_refused</c> measurements while it lives.</summary>
+    private sealed class RefusalCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public RefusalCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Decnet.Bus" && instrument.Name == "decnet.bus.brokers_refused")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}

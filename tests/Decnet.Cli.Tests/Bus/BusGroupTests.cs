@@ -1,0 +1,67 @@
+using Decnet.Cli.Tests.Support;
+
+namespace Decnet.Cli.Tests.Bus;
+
+/// <summary>
+/// Issue 12, item 2: a configured group that does not exist, or a chown that fails, stops <c>decnet bus</c> with exit
+/// 78 and one line; the built-in default group missing on a developer machine is quiet.
+/// </summary>
+public sealed class BusGroupTests
+{
+    private const string _noSuchGroup = "no-such-group-decnet-test";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_configured_group_that_does_not_exist_is_fatal(bool byFlag)
+    {
+        using var socket = new TempSocket();
+        var environment = byFlag ? new Dictionary<string, string>() : new Dictionary<string, string> { ["DECNET_BUS_GROUP"] = _noSuchGroup };
+        string[] args = byFlag ? ["bus", "--socket", socket.Path, "--group", _noSuchGroup] : ["bus", "--socket", socket.Path];
+
+        var (code, output) = await BusCommandTests.RunToExitAsync(environment, args);
+
+        Assert.True(code == 78, output);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"group '{_noSuchGroup}' does not exist", line, StringComparison.Ordinal);
+        Assert.False(File.Exists(socket.Path));
+    }
+
+    [Fact]
+    public async Task The_default_group_missing_is_quiet_for_a_socket_under_home()
+    {
+        Assert.False(File.ReadLines("/etc/group").Any(l => l.StartsWith("decnet:", StringComparison.Ordinal)), "this test needs a host without the group 'decnet'");
+        using var home = new TempSocket();
+        var path = Path.Combine(home.Directory.FullName, ".decnet", "bus.sock");
+
+        await using var broker = await BrokerProcess.StartAsync(new Dictionary<string, string> { ["HOME"] = home.Directory.FullName }, [], "bus", "--socket", path);
+        var code = await broker.TerminateAsync();
+
+        Assert.True(code == 0, broker.Log);
+        Assert.DoesNotContain("warn", broker.Log, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("decnet' does not exist", broker.Log, StringComparison.Ordinal);
+    }
+
+    [OtherUserFact]
+    public async Task A_chown_that_fails_is_fatal()
+    {
+        // nobody is not in group daemon, so giving its socket to daemon fails with EPERM.
+        var directory = OtherUser.CreateDirectory(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var path = Path.Combine(directory.FullName, "bus.sock");
+            var environment = new Dictionary<string, string> { ["HOME"] = directory.FullName };
+
+            var (code, output) = await BusCommandTests.RunToExitAsync(environment, OtherUser.Launcher, "bus", "--socket", path, "--group", "daemon");
+
+            Assert.True(code == 78, output);
+            var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains("group 'daemon'", line, StringComparison.Ordinal);
+            Assert.Empty(directory.GetFileSystemInfos());
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
