@@ -26,8 +26,12 @@ internal sealed class BrokerHub
     private readonly TimeProvider _time;
     private readonly long _startedAt;
     private readonly long[] _rejections = new long[Enum.GetValues<BusErrorCode>().Max(static c => (int)c) + 1];
+    private readonly StatsReplyCache _statsReply;
     private long _nextId;
     private int _connectionCount;
+
+    // Bumped by every change a STATS row shows besides the counters: connections, names, subscriptions, rejections.
+    private long _version;
 
     public BrokerHub(BrokerLimits limits, TimeProvider time)
     {
@@ -35,6 +39,7 @@ internal sealed class BrokerHub
         _time = time;
         _startedAt = time.GetTimestamp();
         Credentials = new PeerCredentials(Environment.ProcessId, (int)Native.Libc.GetUid(), (int)Native.Libc.GetGid());
+        _statsReply = new StatsReplyCache(GetStats, time);
     }
 
     public BrokerLimits Limits { get; }
@@ -62,6 +67,7 @@ internal sealed class BrokerHub
         }
 
         _connections[connection.Id] = connection;
+        Changed();
         return true;
     }
 
@@ -77,6 +83,18 @@ internal sealed class BrokerHub
         {
             _routes.Remove(pattern, new Route(connection, sid));
         }
+
+        Changed();
+    }
+
+    /// <summary>Notes a change a STATS reply shows that no counter does (a name, a subscription, a connection).</summary>
+    public void Changed() => Interlocked.Increment(ref _version);
+
+    /// <summary>The STATS reply frame, from a snapshot at most <see cref="StatsReplyCache.MaxAge"/> old that no counter change has outdated.</summary>
+    public byte[] StatsReply()
+    {
+        var totals = _counters.Snapshot;
+        return _statsReply.Get(new StatsStamp(totals.Published, totals.Delivered, totals.Dropped, Interlocked.Read(ref _version)));
     }
 
     /// <summary>Counts one connection refused or closed for breaking a limit or the protocol.</summary>
@@ -86,6 +104,8 @@ internal sealed class BrokerHub
         {
             Interlocked.Increment(ref _rejections[(int)code]);
         }
+
+        Changed();
 
         Rejected?.Invoke(code);
     }
@@ -109,9 +129,17 @@ internal sealed class BrokerHub
         return counts;
     }
 
-    public void AddRoute(string pattern, Route route) => _routes.Add(pattern, route);
+    public void AddRoute(string pattern, Route route)
+    {
+        _routes.Add(pattern, route);
+        Changed();
+    }
 
-    public void RemoveRoute(string pattern, Route route) => _routes.Remove(pattern, route);
+    public void RemoveRoute(string pattern, Route route)
+    {
+        _routes.Remove(pattern, route);
+        Changed();
+    }
 
     /// <summary>Validates and routes one publish. <paramref name="publisher"/> is null for the broker's own events.</summary>
     /// <exception cref="ProtocolException">The topic or the publish tail is invalid.</exception>
