@@ -66,9 +66,9 @@ internal static class PubCommand
         {
             await bus.PublishAsync(topic, payload, type, token).ConfigureAwait(false);
 
-            // Publishing is fire-and-forget; the broker answers frames in order, so its reply to a stats request
-            // proves the publish was routed before this process exits and closes the socket.
-            await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
+            // Publishing is fire-and-forget; the flush's PONG proves the publish was routed before this process exits
+            // and closes the socket (docs/wire-protocol.md, "Ordering").
+            await bus.FlushAsync(token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, ct).ConfigureAwait(false);
     }
