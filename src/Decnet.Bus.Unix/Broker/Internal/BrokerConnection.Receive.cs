@@ -151,7 +151,7 @@ internal sealed partial class BrokerConnection
         QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
         MaxFrame = hello.MaxFrame > 0 ? Math.Clamp(hello.MaxFrame, ProtocolConstants.MinMaxFrame, limits.MaxFrameBytes) : limits.MaxFrameBytes;
         _handshaken = true;
-        _hub.Changed();
+        _hub.Handshaken(this);
         var welcome = new WelcomeMessage(ProtocolConstants.Version, _hub.Credentials.Pid, MaxFrame, limits.MaxTopicBytes, limits.MaxSubscriptionsPerConnection, QueueSize);
         EnqueueControl(Encode(b => FrameWriter.WriteWelcome(b, welcome)));
         BrokerLog.ClientConnected(_logger, Name, Credentials.Pid, Credentials.Uid);

@@ -32,7 +32,7 @@ internal sealed partial class BrokerConnection
                 for (var i = 0; i < count; i++)
                 {
                     WriteEvt(batch, items[i]);
-                    items[i].Event.Release();
+                    items[i].Release();
                     items[i] = default;
                 }
 
@@ -84,7 +84,7 @@ internal sealed partial class BrokerConnection
 
     private static void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
     {
-        ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
+        ReadOnlySpan<uint> sids = item.Sids is { } rented ? rented.AsSpan(0, item.SidCount) : [item.Sid];
         FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length);
         batch.Write(item.Event.Span);
     }
@@ -135,6 +135,11 @@ internal sealed partial class BrokerConnection
             _eventsOut++;
             bytes += item.Bytes;
             items[count++] = item;
+        }
+
+        if (bytes > 0)
+        {
+            _hub.AddQueuedBytes(-bytes);
         }
 
         if (_closing && _events.Count == 0 && _control.Count == 0 && _finalFrame is not null)
@@ -208,7 +213,7 @@ internal sealed partial class BrokerConnection
         for (var i = 0; i < count; i++)
         {
             WriteEvt(batch, items[i]);
-            items[i].Event.Release();
+            items[i].Release();
             items[i] = default;
         }
 

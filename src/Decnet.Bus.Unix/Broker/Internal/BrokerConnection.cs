@@ -56,6 +56,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private bool _inlineFlushing;
     private PooledBufferWriter? _leftover;
     private int _subscriptionCount;
+    private int _handshakePending = 1;
     private long _published;
     private long _delivered;
     private long _dropped;
@@ -88,27 +89,40 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     public void CountPublished() => Interlocked.Increment(ref _published);
 
-    /// <summary>Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were dropped.</summary>
+    /// <summary>True the first time only: the connection stops counting as handshaking (HELLO, or its end).</summary>
+    public bool LeaveHandshake() => Interlocked.Exchange(ref _handshakePending, 0) == 1;
+
+    /// <summary>Bytes of events queued here (what the broker-wide bound sheds from the largest holder first).</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    /// <summary>
+    /// Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were
+    /// dropped. The connection owns <paramref name="item"/> from here on, queued or not.
+    /// </summary>
     public int EnqueueEvent(OutboundItem item)
     {
         var dropped = 0;
+        var delta = 0L;
         bool ring;
         lock (_gate)
         {
             if (_closing)
             {
+                item.ReturnSids();
                 return 0;
             }
 
-            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + item.Bytes > _hub.Limits.MaxQueueBytes))
+            var bytes = item.Bytes;
+            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + bytes > _hub.Limits.MaxQueueBytes))
             {
-                DropOldestLocked();
+                delta -= DropOldestLocked();
                 dropped++;
             }
 
             item.Event.AddRef();
             _events.Enqueue(item);
-            _queuedBytes += item.Bytes;
+            _queuedBytes += bytes;
+            delta += bytes;
             _eventsIn++;
 
             // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
@@ -116,6 +130,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             _wakePending |= ring;
         }
 
+        _hub.AddQueuedBytes(delta);
         Interlocked.Increment(ref _delivered);
         if (dropped > 0)
         {
@@ -328,22 +343,47 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         _doorbell.Writer.TryWrite(true);
     }
 
-    /// <summary>Takes the oldest queued event out and releases it (a drop); the caller holds <c>_gate</c>.</summary>
-    private void DropOldestLocked()
+    /// <summary>
+    /// Drops this connection's oldest events until <paramref name="bytes"/> are freed or none is left (the broker-wide
+    /// bound is exceeded and this connection holds the most). Returns how many were dropped; they count as dropped.
+    /// </summary>
+    public int ShedOldest(long bytes)
+    {
+        var dropped = 0;
+        var freed = 0L;
+        lock (_gate)
+        {
+            while (freed < bytes && _events.Count > 0)
+            {
+                freed += DropOldestLocked();
+                dropped++;
+            }
+        }
+
+        _hub.AddQueuedBytes(-freed);
+        Interlocked.Add(ref _dropped, dropped);
+        return dropped;
+    }
+
+    /// <summary>Takes the oldest queued event out and releases it (a drop); returns its bytes. The caller holds <c>_gate</c>.</summary>
+    private int DropOldestLocked()
     {
         var old = _events.Dequeue();
-        _queuedBytes -= old.Bytes;
+        var bytes = old.Bytes;
+        _queuedBytes -= bytes;
         _eventsOut++;
-        old.Event.Release();
+        old.Release();
+        return bytes;
     }
 
     private void DiscardEventsLocked()
     {
         while (_events.TryDequeue(out var item))
         {
-            item.Event.Release();
+            item.Release();
         }
 
+        _hub.AddQueuedBytes(-_queuedBytes);
         _queuedBytes = 0;
         _eventsOut = _eventsIn;
     }

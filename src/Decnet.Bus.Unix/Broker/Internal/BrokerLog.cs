@@ -29,8 +29,8 @@ internal static partial class BrokerLog
     [LoggerMessage(8, LogLevel.Debug, "Client {Name} (pid {Pid}) connection failed: {Reason}")]
     public static partial void ConnectionFailed(ILogger logger, string name, int pid, string reason);
 
-    [LoggerMessage(9, LogLevel.Warning, "Refused a connection from pid {Pid}: already {Count} connections (limit)")]
-    public static partial void TooManyConnections(ILogger logger, int pid, int count);
+    [LoggerMessage(9, LogLevel.Warning, "Refused a connection from pid {Pid} uid {Uid}: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, int pid, int uid, string reason);
 
     [LoggerMessage(10, LogLevel.Information, "Bus broker stopped; removed {Path}")]
     public static partial void Stopped(ILogger logger, string path);
