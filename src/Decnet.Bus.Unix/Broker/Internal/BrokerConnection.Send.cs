@@ -84,7 +84,7 @@ internal sealed partial class BrokerConnection
 
     private static void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
     {
-        ReadOnlySpan<uint> sids = item.Sids is { } rented ? rented.AsSpan(0, item.SidCount) : [item.Sid];
+        ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
         FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length);
         batch.Write(item.Event.Span);
     }

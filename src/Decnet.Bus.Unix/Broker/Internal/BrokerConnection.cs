@@ -57,6 +57,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private PooledBufferWriter? _leftover;
     private int _subscriptionCount;
     private int _handshakePending = 1;
+    private uint[]? _lastSids;
     private long _published;
     private long _delivered;
     private long _dropped;
@@ -89,6 +90,39 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     public void CountPublished() => Interlocked.Increment(ref _published);
 
+    /// <summary>
+    /// The sid list of an EVT for the matches in <paramref name="matches"/> from <paramref name="start"/> to
+    /// <paramref name="end"/> (all this connection's, sorted). The last list made is kept and shared while the matches
+    /// stay the same, as they do for a stream of events on one topic: routing then allocates nothing, and a queue of
+    /// such events holds one list. Publishing threads may race here; the loser only allocates a list of its own.
+    /// </summary>
+    public uint[] SidsFor(List<Route> matches, int start, int end)
+    {
+        var count = end - start;
+        if (Volatile.Read(ref _lastSids) is { } last && last.Length == count)
+        {
+            var same = true;
+            for (var i = 0; i < count && same; i++)
+            {
+                same = last[i] == matches[start + i].Sid;
+            }
+
+            if (same)
+            {
+                return last;
+            }
+        }
+
+        var sids = new uint[count];
+        for (var i = 0; i < count; i++)
+        {
+            sids[i] = matches[start + i].Sid;
+        }
+
+        Volatile.Write(ref _lastSids, sids);
+        return sids;
+    }
+
     /// <summary>True the first time only: the connection stops counting as handshaking (HELLO, or its end).</summary>
     public bool LeaveHandshake() => Interlocked.Exchange(ref _handshakePending, 0) == 1;
 
@@ -108,7 +142,6 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         {
             if (_closing)
             {
-                item.ReturnSids();
                 return 0;
             }
 

@@ -261,7 +261,7 @@ internal sealed class BrokerHub
         {
             if (matches.Count == 1)
             {
-                Deliver(matches[0].Connection, OutboundItem.For(shared, matches[0].Sid));
+                Deliver(matches[0].Connection, new OutboundItem(shared, matches[0].Sid, null));
                 return;
             }
 
@@ -279,18 +279,11 @@ internal sealed class BrokerHub
 
                 if (end - start == 1)
                 {
-                    Deliver(connection, OutboundItem.For(shared, matches[start].Sid));
+                    Deliver(connection, new OutboundItem(shared, matches[start].Sid, null));
                 }
                 else
                 {
-                    // Rented, not allocated: the connection's queue returns it when the EVT is written or dropped.
-                    var sids = ArrayPool<uint>.Shared.Rent(end - start);
-                    for (var i = start; i < end; i++)
-                    {
-                        sids[i - start] = matches[i].Sid;
-                    }
-
-                    Deliver(connection, new OutboundItem(shared, 0, sids, end - start));
+                    Deliver(connection, new OutboundItem(shared, 0, connection.SidsFor(matches, start, end)));
                 }
 
                 start = end;
