@@ -30,7 +30,11 @@ public sealed class ControlReplyMemoryTests(ITestOutputHelper output)
         var idle = new List<RawPeer>();
         try
         {
-            await using var broker = await BrokerProcess.StartAsync(socketPath);
+            // All the peers are this process's uid: lift the per-uid cap (its own test is ConnectionCapTests).
+            await using var broker = await BrokerProcess.StartAsync(socketPath, new Dictionary<string, string>
+            {
+                [DecnetBusVariables.MaxConnectionsPerUid] = "1024",
+            });
             var longName = new string('n', 128);
             for (var i = 0; i < _idleConnections; i++)
             {
