@@ -109,6 +109,25 @@ public sealed class DecnetBusOptions
     /// <summary><c>DECNET_BUS_MAX_CONNECTIONS</c>: concurrent client connections the broker accepts.</summary>
     public int MaxConnections { get; set; } = 1024;
 
+    /// <summary>
+    /// <c>DECNET_BUS_MAX_CONNECTIONS_PER_UID</c>: connections one uid (from SO_PEERCRED) may hold, handshaking or not.
+    /// A quarter of <see cref="MaxConnections"/> by default, so one permitted user that leaks connections cannot lock
+    /// every other service out (docs/Service-Bus.md, "Broker limits").
+    /// </summary>
+    public int MaxConnectionsPerUid { get; set; } = 256;
+
+    /// <summary>
+    /// <c>DECNET_BUS_MAX_HANDSHAKING</c>: connections that have not sent HELLO yet; beyond it new ones are refused, so
+    /// silent connections cannot fill the broker while they wait out the handshake timeout.
+    /// </summary>
+    public int MaxHandshakingConnections { get; set; } = 64;
+
+    /// <summary>
+    /// <c>DECNET_BUS_MAX_TOTAL_QUEUE_BYTES</c>: outbound backlog of all connections together, in bytes; beyond it the
+    /// connection holding the most drops its oldest events (counted as dropped).
+    /// </summary>
+    public long MaxTotalQueueBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary><c>DECNET_BUS_MAX_PATTERN_TOKENS</c>: most dot-separated tokens in a subscription pattern.</summary>
     public int MaxPatternTokens { get; set; } = 32;
 

@@ -33,6 +33,9 @@ internal sealed partial class DecnetBusOptionsSetup(IServiceProvider services) :
         new(DecnetBusVariables.MaxTopicBytes, "MaxTopicBytes", (o, v) => ParseInt(v, i => o.MaxTopicBytes = i)),
         new(DecnetBusVariables.MaxSubscriptions, "MaxSubscriptions", (o, v) => ParseInt(v, i => o.MaxSubscriptionsPerConnection = i)),
         new(DecnetBusVariables.MaxConnections, "MaxConnections", (o, v) => ParseInt(v, i => o.MaxConnections = i)),
+        new(DecnetBusVariables.MaxConnectionsPerUid, "MaxConnectionsPerUid", (o, v) => ParseInt(v, i => o.MaxConnectionsPerUid = i)),
+        new(DecnetBusVariables.MaxHandshaking, "MaxHandshaking", (o, v) => ParseInt(v, i => o.MaxHandshakingConnections = i)),
+        new(DecnetBusVariables.MaxTotalQueueBytes, "MaxTotalQueueBytes", (o, v) => ParseLong(v, l => o.MaxTotalQueueBytes = l)),
         new(DecnetBusVariables.MaxPatternTokens, "MaxPatternTokens", (o, v) => ParseInt(v, i => o.MaxPatternTokens = i)),
         new(DecnetBusVariables.MaxQueueBytes, "MaxQueueBytes", (o, v) => ParseInt(v, i => o.MaxQueueBytes = i)),
         new(DecnetBusVariables.HandshakeTimeoutSeconds, "HandshakeTimeoutSeconds", (o, v) => ParseSeconds(v, t => o.HandshakeTimeout = t)),
@@ -101,6 +104,17 @@ internal sealed partial class DecnetBusOptionsSetup(IServiceProvider services) :
         if (!int.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
         {
             return $"is not an integer; use a whole number such as {1024}";
+        }
+
+        assign(parsed);
+        return null;
+    }
+
+    private static string? ParseLong(string value, Action<long> assign)
+    {
+        if (!long.TryParse(value.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+        {
+            return $"is not an integer; use a whole number such as {268435456}";
         }
 
         assign(parsed);

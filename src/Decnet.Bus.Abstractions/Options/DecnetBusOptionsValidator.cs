@@ -69,6 +69,9 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxTopicBytes, options.MaxTopicBytes, 1, Math.Max(1, options.MaxFrameBytes / 2));
         Range(failures, DecnetBusVariables.MaxSubscriptions, options.MaxSubscriptionsPerConnection, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxConnections, options.MaxConnections, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.MaxConnectionsPerUid, options.MaxConnectionsPerUid, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.MaxHandshaking, options.MaxHandshakingConnections, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.MaxTotalQueueBytes, options.MaxTotalQueueBytes, options.MaxQueueBytes, long.MaxValue);
         Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxQueueBytes, options.MaxQueueBytes, options.MaxFrameBytes, int.MaxValue);
         Seconds(failures, DecnetBusVariables.KeepaliveSeconds, options.KeepaliveInterval, allowZero: true);
@@ -118,7 +121,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
     {
         if (value < min || value > max)
         {
-            var allowed = max == int.MaxValue ? $"an integer of at least {min}" : $"an integer from {min} to {max}";
+            var allowed = max is int.MaxValue or long.MaxValue ? $"an integer of at least {min}" : $"an integer from {min} to {max}";
             failures.Add($"{variable}='{value}' is out of range; use {allowed}");
         }
     }

@@ -51,6 +51,15 @@ public static partial class DecnetBusVariables
     /// <summary>Concurrent connections; section key <c>MaxConnections</c>.</summary>
     public const string MaxConnections = "DECNET_BUS_MAX_CONNECTIONS";
 
+    /// <summary>Concurrent connections of one uid; section key <c>MaxConnectionsPerUid</c>.</summary>
+    public const string MaxConnectionsPerUid = "DECNET_BUS_MAX_CONNECTIONS_PER_UID";
+
+    /// <summary>Connections not yet past HELLO; section key <c>MaxHandshaking</c>.</summary>
+    public const string MaxHandshaking = "DECNET_BUS_MAX_HANDSHAKING";
+
+    /// <summary>Outbound backlog of all broker connections together in bytes; section key <c>MaxTotalQueueBytes</c>.</summary>
+    public const string MaxTotalQueueBytes = "DECNET_BUS_MAX_TOTAL_QUEUE_BYTES";
+
     /// <summary>Most tokens in a subscription pattern; section key <c>MaxPatternTokens</c>.</summary>
     public const string MaxPatternTokens = "DECNET_BUS_MAX_PATTERN_TOKENS";
 

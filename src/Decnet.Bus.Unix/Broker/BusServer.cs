@@ -204,11 +204,11 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         }
 
         var connection = new BrokerConnection(hub.NextConnectionId(), client, credentials, hub, _logger, _time);
-        if (!hub.TryRegister(connection))
+        if (hub.TryRegister(connection) is { } refusal)
         {
-            BrokerLog.TooManyConnections(_logger, credentials.Pid, hub.Limits.MaxConnections);
+            BrokerLog.ConnectionRefused(_logger, credentials.Pid, credentials.Uid, refusal);
             hub.CountRejection(BusErrorCode.TooManyConnections);
-            Refuse(client, BusErrorCode.TooManyConnections, $"the broker already serves {hub.Limits.MaxConnections} connections");
+            Refuse(client, BusErrorCode.TooManyConnections, refusal);
             return;
         }
 

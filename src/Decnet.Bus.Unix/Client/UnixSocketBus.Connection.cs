@@ -58,6 +58,31 @@ public sealed partial class UnixSocketBus
     /// <summary>How many connections were dropped because the process on the socket was not a trusted broker.</summary>
     internal int UntrustedBrokers => Volatile.Read(ref _untrustedBrokers);
 
+    /// <summary>
+    /// Waits until the broker has routed every event this client published before the call, and has written to this
+    /// client every event it had queued for it by then: a PING behind the queued publishes, answered by a PONG that
+    /// the broker sends only after both (docs/wire-protocol.md, "Ordering"). A short-lived publisher calls it before
+    /// it exits; a benchmark, to know its events are out. Publishes the client dropped (a full outbox, counted in
+    /// <see cref="Counters"/>) are not waited for. Not on <see cref="IBus"/>: see docs/Service-Bus.md, "Flushing".
+    /// </summary>
+    /// <exception cref="BusUnavailableException">No broker, or the connection ended before the PONG.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        EnsureStarted();
+        _ = await WaitForConnectionAsync(ProtocolConstants.HandshakeTimeout, cancellationToken).ConfigureAwait(false)
+            ?? throw Unavailable();
+        try
+        {
+            await _outbox.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new BusUnavailableException(SocketPath, $"bus: no flush reply from {SocketPath}: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>How many connections have been handshaken and fully re-subscribed so far.</summary>
     internal int Generation => Volatile.Read(ref _generation);
 

@@ -63,13 +63,13 @@ internal static class NatsClientCommand
         }
     }
 
-    /// <summary>Waits until everything published so far has been routed: a broker STATS round trip, or a NATS PING.</summary>
+    /// <summary>Waits until everything published so far has been routed: the broker's PING barrier, or a NATS PING.</summary>
     public static async Task FlushAsync(IBus bus, CancellationToken cancellationToken)
     {
         switch (bus)
         {
             case UnixSocketBus unix:
-                await unix.GetBrokerStatsAsync(cancellationToken).ConfigureAwait(false);
+                await unix.FlushAsync(cancellationToken).ConfigureAwait(false);
                 break;
             case NatsBus nats:
                 await nats.FlushAsync(ConnectBound, cancellationToken).ConfigureAwait(false);

@@ -59,8 +59,8 @@ internal static class PubCommand
             // checked by the publish.
             await CallerInput.CheckAsync(() => bus.PublishAsync(topic, payload, type, token)).ConfigureAwait(false);
 
-            // Publishing is fire-and-forget; the broker answers frames in order (NATS answers PING in order), so its
-            // reply proves the publish was routed before this process exits and closes the connection.
+            // Publishing is fire-and-forget; the flush's reply (a PONG the broker sends only after routing it, or NATS's
+            // PONG) proves the publish was routed before this process exits and closes the connection.
             await NatsClientCommand.FlushAsync(bus, token).ConfigureAwait(false);
             return ExitCodes.Ok;
         }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);

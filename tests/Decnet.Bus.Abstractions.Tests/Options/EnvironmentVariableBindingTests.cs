@@ -25,6 +25,9 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.MaxTopicBytes, "128", "MaxTopicBytes=128" },
         { DecnetBusVariables.MaxSubscriptions, "10", "MaxSubscriptionsPerConnection=10" },
         { DecnetBusVariables.MaxConnections, "12", "MaxConnections=12" },
+        { DecnetBusVariables.MaxConnectionsPerUid, "7", "MaxConnectionsPerUid=7" },
+        { DecnetBusVariables.MaxHandshaking, "9", "MaxHandshakingConnections=9" },
+        { DecnetBusVariables.MaxTotalQueueBytes, "4294967296", "MaxTotalQueueBytes=4294967296" },
     };
 
     [Theory]
@@ -60,6 +63,11 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.MaxConnections, "lots", "DECNET_BUS_MAX_CONNECTIONS='lots' is not an integer" },
         { DecnetBusVariables.BrokerUid, "decnet", "DECNET_BUS_BROKER_UID='decnet' is not a numeric uid" },
         { DecnetBusVariables.BrokerUid, "-5", "DECNET_BUS_BROKER_UID='-5' is not a numeric uid" },
+        { DecnetBusVariables.MaxConnectionsPerUid, "0", "DECNET_BUS_MAX_CONNECTIONS_PER_UID='0' is out of range; use an integer of at least 1" },
+        { DecnetBusVariables.MaxHandshaking, "few", "DECNET_BUS_MAX_HANDSHAKING='few' is not an integer" },
+        { DecnetBusVariables.MaxHandshaking, "-2", "DECNET_BUS_MAX_HANDSHAKING='-2' is out of range" },
+        { DecnetBusVariables.MaxTotalQueueBytes, "huge", "DECNET_BUS_MAX_TOTAL_QUEUE_BYTES='huge' is not an integer" },
+        { DecnetBusVariables.MaxTotalQueueBytes, "1000", "DECNET_BUS_MAX_TOTAL_QUEUE_BYTES='1000' is out of range; use an integer of at least 16777216" },
     };
 
     [Theory]
@@ -139,6 +147,9 @@ public sealed class EnvironmentVariableBindingTests
         Assert.Equal("decnet", options.Group);
         Assert.Equal(SubscriptionOptions.DefaultQueueSize, options.QueueSize);
         Assert.EndsWith("bus.sock", options.SocketPath, StringComparison.Ordinal);
+        Assert.Equal(256L * 1024 * 1024, options.MaxTotalQueueBytes);
+        Assert.Equal(options.MaxConnections / 4, options.MaxConnectionsPerUid);
+        Assert.Equal(64, options.MaxHandshakingConnections);
     }
 
     // Pin a valid transport unless the variable under test is the type itself.

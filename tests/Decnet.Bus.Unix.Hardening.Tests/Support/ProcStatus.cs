@@ -8,6 +8,12 @@ internal static class ProcStatus
     /// <summary>A kB field of /proc/PID/status (VmRSS, VmHWM, RssAnon, ...) in bytes.</summary>
     public static long Bytes(int pid, string field) => Field(pid, field) * 1024;
 
+    /// <summary>
+    /// Resets the process's peak resident size (VmHWM) to its current one (writing 5 to /proc/PID/clear_refs, Linux
+    /// 4.0 and later; needs the right to ptrace it, which its parent running as root or the same uid has).
+    /// </summary>
+    public static void ResetPeak(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+
     /// <summary>The Threads field of /proc/PID/status.</summary>
     public static int Threads(int pid) => (int)Field(pid, "Threads");
 

@@ -6,6 +6,9 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 
 internal sealed partial class BrokerConnection
 {
+    /// <summary>PONG is always the same bytes; one shared array serves every reply.</summary>
+    private static readonly byte[] _pongFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong));
+
     private bool _handshaken;
 
     /// <summary>
@@ -120,13 +123,13 @@ internal sealed partial class BrokerConnection
                 HandleUnsub(frame.Sid);
                 return true;
             case FrameKind.Ping:
-                EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+                // A barrier: the PONG leaves after every EVT queued for this connection before the PING was read.
+                EnqueueControl(_pongFrame, barrier: true);
                 return true;
             case FrameKind.Pong:
                 return true;
             case FrameKind.Stats:
-                var stats = _hub.GetStats();
-                EnqueueControl(Encode(b => FrameWriter.WriteStatsReply(b, stats)));
+                EnqueueStatsReply();
                 return true;
             case FrameKind.Bye:
                 return false;
@@ -158,6 +161,7 @@ internal sealed partial class BrokerConnection
         QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
         MaxFrame = hello.MaxFrame > 0 ? Math.Clamp(hello.MaxFrame, ProtocolConstants.MinMaxFrame, limits.MaxFrameBytes) : limits.MaxFrameBytes;
         _handshaken = true;
+        _hub.Handshaken(this);
         var welcome = new WelcomeMessage(ProtocolConstants.Version, _hub.Credentials.Pid, MaxFrame, limits.MaxTopicBytes, limits.MaxSubscriptionsPerConnection, QueueSize);
         EnqueueControl(Encode(b => FrameWriter.WriteWelcome(b, welcome)));
         BrokerLog.ClientConnected(_logger, Name, Credentials.Pid, Credentials.Uid);
@@ -205,7 +209,7 @@ internal sealed partial class BrokerConnection
             lock (_gate)
             {
                 _hub.AddRoute(pattern, new Route(this, sid));
-                EnqueueControlLocked(subAck);
+                EnqueueControlLocked(subAck, barrier: false);
             }
         }
 

@@ -32,7 +32,7 @@ internal sealed partial class BrokerConnection
                 for (var i = 0; i < count; i++)
                 {
                     WriteEvt(batch, items[i]);
-                    items[i].Event.Release();
+                    items[i].Release();
                     items[i] = default;
                 }
 
@@ -107,12 +107,23 @@ internal sealed partial class BrokerConnection
         }
     }
 
-    /// <summary>The body of <see cref="Take"/>, for a caller that holds <c>_gate</c>.</summary>
+    /// <summary>
+    /// The body of <see cref="Take"/>, for a caller that holds <c>_gate</c>. Control frames go first, except that a
+    /// reply marked as a barrier (PONG, STATS) waits for the events queued before its request: events are taken only up
+    /// to the next such mark, and the reply goes at the start of the next take (docs/wire-protocol.md, "Ordering").
+    /// </summary>
     private int TakeLocked(PooledBufferWriter batch, OutboundItem[] items, ref byte[]? final)
     {
-        while (_control.TryDequeue(out var frame))
+        while (batch.WrittenCount < MaxBatchBytes && _control.TryPeek(out var head) && head.After <= _eventsOut)
         {
-            batch.Write(frame);
+            _control.Dequeue();
+            _controlBytes -= head.Bytes;
+            if (ReferenceEquals(head.Frame, _statsInFlight) && --_statsQueued == 0)
+            {
+                _statsInFlight = null;
+            }
+
+            batch.Write(head.Frame);
         }
 
         if (_lost is { Count: > 0 })
@@ -123,16 +134,23 @@ internal sealed partial class BrokerConnection
             _lost.Clear();
         }
 
+        var allowed = _control.TryPeek(out var next) ? next.After - _eventsOut : long.MaxValue;
         var count = 0;
         var bytes = 0;
-        while (count < items.Length && bytes < MaxBatchBytes && _events.TryDequeue(out var item))
+        while (count < items.Length && count < allowed && bytes < MaxBatchBytes && _events.TryDequeue(out var item))
         {
             _queuedBytes -= item.Bytes;
+            _eventsOut++;
             bytes += item.Bytes;
             items[count++] = item;
         }
 
-        if (_closing && _events.Count == 0 && _finalFrame is not null)
+        if (bytes > 0)
+        {
+            _hub.AddQueuedBytes(-bytes);
+        }
+
+        if (_closing && _events.Count == 0 && _control.Count == 0 && _finalFrame is not null)
         {
             final = _finalFrame;
             _finalFrame = null;
@@ -203,7 +221,7 @@ internal sealed partial class BrokerConnection
         for (var i = 0; i < count; i++)
         {
             WriteEvt(batch, items[i]);
-            items[i].Event.Release();
+            items[i].Release();
             items[i] = default;
         }
 

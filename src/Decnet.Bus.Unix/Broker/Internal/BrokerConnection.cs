@@ -8,11 +8,19 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// <summary>
 /// One client as the broker sees it: a receive loop that parses and handles frames, and one send loop that batches
 /// queued frames into single writes. Events go into a bounded drop-oldest lane (count and bytes); control frames
-/// (WELCOME, SUBACK, PONG, STATS, ERR, BYE) go into their own lane, which is never dropped.
+/// (WELCOME, SUBACK, PONG, STATS, ERR, BYE) go into their own lane, which is never dropped but is bounded too: a
+/// client that lets more than <see cref="MaxControlBacklog"/> frames or <see cref="MaxControlBytes"/> bytes of
+/// replies pile up unwritten is cut with ERR 9 (docs/wire-protocol.md, "Control replies").
 /// </summary>
 internal sealed partial class BrokerConnection : IAsyncDisposable
 {
     internal const int MaxControlBacklog = 4096;
+
+    /// <summary>
+    /// Bytes of unwritten control frames a connection may hold, besides its one STATS snapshot (which every further
+    /// STATS shares until it is written, so it is held once whatever the client asks).
+    /// </summary>
+    internal const int MaxControlBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly BrokerHub _hub;
@@ -21,7 +29,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gate = new();
     private readonly Queue<OutboundItem> _events = new();
-    private readonly Queue<byte[]> _control = new();
+    private readonly Queue<ControlFrame> _control = new();
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -32,6 +40,16 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     // subscriptions plus those re-used since the last batch, and every SUB costs a SUBACK in the bounded control lane.
     private Dictionary<uint, long>? _lost;
     private long _queuedBytes;
+    private long _controlBytes;
+
+    // Events ever queued, and ever taken out (written, dropped or discarded): in minus out is the queue length, readable
+    // without the lock, and a reply that must not overtake queued events waits until out reaches its mark.
+    private long _eventsIn;
+    private long _eventsOut;
+
+    // The STATS reply queued and not yet written, and how many queued replies share it (docs/wire-protocol.md).
+    private byte[]? _statsInFlight;
+    private int _statsQueued;
     private byte[]? _finalFrame;
     private bool _closing;
 
@@ -43,6 +61,8 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private bool _inlineFlushing;
     private PooledBufferWriter? _leftover;
     private int _subscriptionCount;
+    private int _handshakePending = 1;
+    private uint[]? _lastSids;
     private long _published;
     private long _delivered;
     private long _dropped;
@@ -78,10 +98,53 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     public void CountPublished() => Interlocked.Increment(ref _published);
 
-    /// <summary>Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were dropped.</summary>
+    /// <summary>
+    /// The sid list of an EVT for the matches in <paramref name="matches"/> from <paramref name="start"/> to
+    /// <paramref name="end"/> (all this connection's, sorted). The last list made is kept and shared while the matches
+    /// stay the same, as they do for a stream of events on one topic: routing then allocates nothing, and a queue of
+    /// such events holds one list. Publishing threads may race here; the loser only allocates a list of its own.
+    /// </summary>
+    public uint[] SidsFor(List<Route> matches, int start, int end)
+    {
+        var count = end - start;
+        if (Volatile.Read(ref _lastSids) is { } last && last.Length == count)
+        {
+            var same = true;
+            for (var i = 0; i < count && same; i++)
+            {
+                same = last[i] == matches[start + i].Sid;
+            }
+
+            if (same)
+            {
+                return last;
+            }
+        }
+
+        var sids = new uint[count];
+        for (var i = 0; i < count; i++)
+        {
+            sids[i] = matches[start + i].Sid;
+        }
+
+        Volatile.Write(ref _lastSids, sids);
+        return sids;
+    }
+
+    /// <summary>True the first time only: the connection stops counting as handshaking (HELLO, or its end).</summary>
+    public bool LeaveHandshake() => Interlocked.Exchange(ref _handshakePending, 0) == 1;
+
+    /// <summary>Bytes of events queued here (what the broker-wide bound sheds from the largest holder first).</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    /// <summary>
+    /// Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were
+    /// dropped. The connection owns <paramref name="item"/> from here on, queued or not.
+    /// </summary>
     public int EnqueueEvent(OutboundItem item)
     {
         var dropped = 0;
+        var delta = 0L;
         bool ring;
         lock (_gate)
         {
@@ -90,28 +153,25 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
                 return 0;
             }
 
-            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + item.Bytes > _hub.Limits.MaxQueueBytes))
+            var bytes = item.Bytes;
+            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + bytes > _hub.Limits.MaxQueueBytes))
             {
-                var old = _events.Dequeue();
-                _queuedBytes -= old.Bytes;
-                if (ReportsLost)
-                {
-                    CountLostLocked(old);
-                }
-
-                old.Event.Release();
+                delta -= DropOldestLocked();
                 dropped++;
             }
 
             item.Event.AddRef();
             _events.Enqueue(item);
-            _queuedBytes += item.Bytes;
+            _queuedBytes += bytes;
+            delta += bytes;
+            _eventsIn++;
 
             // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
             ring = _idle && !_wakePending;
             _wakePending |= ring;
         }
 
+        _hub.AddQueuedBytes(delta);
         Interlocked.Increment(ref _delivered);
         if (dropped > 0)
         {
@@ -144,16 +204,14 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     /// <summary>Tears the connection down now, without flushing.</summary>
     public void Abort() => _abort.Cancel();
 
+    /// <summary>
+    /// This connection's row. Takes no lock (a STATS reply reads every connection): the queue figures are read as
+    /// plain volatile fields and may be a moment apart from each other.
+    /// </summary>
     public BrokerConnectionStats Snapshot()
     {
-        int queued;
-        long queuedBytes;
-        lock (_gate)
-        {
-            queued = _events.Count;
-            queuedBytes = _queuedBytes;
-        }
-
+        var queued = (int)Math.Max(0, Volatile.Read(ref _eventsIn) - Volatile.Read(ref _eventsOut));
+        var queuedBytes = Math.Max(0, Volatile.Read(ref _queuedBytes));
         return new BrokerConnectionStats(
             Name,
             Credentials.Pid,
@@ -243,12 +301,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         lock (_gate)
         {
             _closing = true;
-            while (_events.TryDequeue(out var item))
-            {
-                item.Event.Release();
-            }
-
-            _queuedBytes = 0;
+            DiscardEventsLocked();
             _leftover?.Dispose();
             _leftover = null;
         }
@@ -278,42 +331,118 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             _finalFrame = finalFrame;
             if (discardEvents)
             {
-                while (_events.TryDequeue(out var item))
-                {
-                    item.Event.Release();
-                }
-
-                _queuedBytes = 0;
+                DiscardEventsLocked();
             }
         }
 
         _doorbell.Writer.TryWrite(true);
     }
 
-    private void EnqueueControl(byte[] frame)
+    private void EnqueueControl(byte[] frame, bool barrier = false)
     {
         lock (_gate)
         {
-            EnqueueControlLocked(frame);
+            EnqueueControlLocked(frame, barrier);
         }
 
         _doorbell.Writer.TryWrite(true);
     }
 
-    /// <summary>Queues a control frame; the caller holds <c>_gate</c> and rings the doorbell after releasing it.</summary>
-    private void EnqueueControlLocked(byte[] frame)
+    /// <summary>
+    /// Queues a control frame; the caller holds <c>_gate</c> and rings the doorbell after releasing it. A
+    /// <paramref name="barrier"/> frame (PONG, STATS reply) leaves after every event queued before it. A STATS
+    /// snapshot is not <paramref name="charged"/>: one per connection at most is queued (see <see cref="EnqueueStatsReply"/>).
+    /// </summary>
+    private void EnqueueControlLocked(byte[] frame, bool barrier, bool charged = true)
     {
         if (_closing)
         {
             return;
         }
 
-        if (_control.Count >= MaxControlBacklog)
+        var bytes = charged ? frame.Length : 0;
+        if (_control.Count >= MaxControlBacklog || _controlBytes + bytes > MaxControlBytes)
         {
-            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} unread control frames");
+            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} control frames or {MaxControlBytes / 1024} KiB of them not yet written");
         }
 
-        _control.Enqueue(frame);
+        _control.Enqueue(new ControlFrame(frame, barrier ? _eventsIn : 0, bytes));
+        _controlBytes += bytes;
+    }
+
+    /// <summary>
+    /// Queues a STATS reply. While an earlier one is still unwritten, the new one is that same snapshot (one STATS in
+    /// flight per connection), so a client that asks and never reads pins one snapshot, not one per request.
+    /// </summary>
+    private void EnqueueStatsReply()
+    {
+        // Only this connection's receive loop queues STATS replies, so the snapshot in flight cannot appear meanwhile;
+        // the (rare) rebuild runs outside the lock.
+        byte[]? shared;
+        lock (_gate)
+        {
+            shared = _statsInFlight;
+        }
+
+        var frame = shared ?? _hub.StatsReply();
+        lock (_gate)
+        {
+            EnqueueControlLocked(frame, barrier: true, charged: false);
+            _statsInFlight = frame;
+            _statsQueued++;
+        }
+
+        _doorbell.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Drops this connection's oldest events until <paramref name="bytes"/> are freed or none is left (the broker-wide
+    /// bound is exceeded and this connection holds the most). Returns how many were dropped; they count as dropped.
+    /// </summary>
+    public int ShedOldest(long bytes)
+    {
+        var dropped = 0;
+        var freed = 0L;
+        lock (_gate)
+        {
+            while (freed < bytes && _events.Count > 0)
+            {
+                freed += DropOldestLocked();
+                dropped++;
+            }
+        }
+
+        _hub.AddQueuedBytes(-freed);
+        Interlocked.Add(ref _dropped, dropped);
+        return dropped;
+    }
+
+    /// <summary>Takes the oldest queued event out and releases it (a drop); returns its bytes. The caller holds <c>_gate</c>.</summary>
+    private int DropOldestLocked()
+    {
+        var old = _events.Dequeue();
+        var bytes = old.Bytes;
+        _queuedBytes -= bytes;
+        _eventsOut++;
+        if (ReportsLost)
+        {
+            CountLostLocked(old);
+        }
+
+        old.Release();
+        return bytes;
+    }
+
+    private void DiscardEventsLocked()
+    {
+        while (_events.TryDequeue(out var item))
+        {
+            item.Release();
+        }
+
+        _hub.AddQueuedBytes(-_queuedBytes);
+        _queuedBytes = 0;
+        _eventsOut = _eventsIn;
     }
 
     private static byte[] Encode(Action<PooledBufferWriter> write)

@@ -26,8 +26,19 @@ internal sealed class BrokerHub
     private readonly TimeProvider _time;
     private readonly long _startedAt;
     private readonly long[] _rejections = new long[Enum.GetValues<BusErrorCode>().Max(static c => (int)c) + 1];
+    private readonly StatsReplyCache _statsReply;
+    private readonly Lock _registry = new();
+    private readonly Dictionary<int, int> _perUid = [];
+    private readonly Lock _shedding = new();
     private long _nextId;
     private int _connectionCount;
+    private int _handshaking;
+
+    // Bytes queued on every connection together (docs/Service-Bus.md, "Broker limits").
+    private long _totalQueuedBytes;
+
+    // Bumped by every change a STATS row shows besides the counters: connections, names, subscriptions, rejections.
+    private long _version;
 
     public BrokerHub(BrokerLimits limits, TimeProvider time)
     {
@@ -35,6 +46,7 @@ internal sealed class BrokerHub
         _time = time;
         _startedAt = time.GetTimestamp();
         Credentials = new PeerCredentials(Environment.ProcessId, (int)Native.Libc.GetUid(), (int)Native.Libc.GetGid());
+        _statsReply = new StatsReplyCache(GetStats, time);
     }
 
     public BrokerLimits Limits { get; }
@@ -52,17 +64,56 @@ internal sealed class BrokerHub
 
     public long NextConnectionId() => Interlocked.Increment(ref _nextId);
 
-    /// <summary>Adds a connection unless the connection limit is reached.</summary>
-    public bool TryRegister(BrokerConnection connection)
+    /// <summary>Bytes queued on every connection together.</summary>
+    public long TotalQueuedBytes => Volatile.Read(ref _totalQueuedBytes);
+
+    /// <summary>
+    /// Adds a connection unless a connection limit is reached: all connections, those of its uid, or those still in
+    /// their handshake. Returns why it was refused, or null. A new connection counts as handshaking until HELLO.
+    /// </summary>
+    public string? TryRegister(BrokerConnection connection)
     {
-        if (Interlocked.Increment(ref _connectionCount) > Limits.MaxConnections)
+        var uid = connection.Credentials.Uid;
+        lock (_registry)
         {
-            Interlocked.Decrement(ref _connectionCount);
-            return false;
+            if (_connectionCount >= Limits.MaxConnections)
+            {
+                return $"the broker already serves {Limits.MaxConnections} connections";
+            }
+
+            var ofUid = _perUid.GetValueOrDefault(uid);
+            if (ofUid >= Limits.MaxConnectionsPerUid)
+            {
+                return $"uid {uid} already holds {Limits.MaxConnectionsPerUid} connections (DECNET_BUS_MAX_CONNECTIONS_PER_UID)";
+            }
+
+            if (_handshaking >= Limits.MaxHandshaking)
+            {
+                return $"{Limits.MaxHandshaking} connections are still in their handshake (DECNET_BUS_MAX_HANDSHAKING); try again";
+            }
+
+            _perUid[uid] = ofUid + 1;
+            _handshaking++;
+            Volatile.Write(ref _connectionCount, _connectionCount + 1);
+            _connections[connection.Id] = connection;
         }
 
-        _connections[connection.Id] = connection;
-        return true;
+        Changed();
+        return null;
+    }
+
+    /// <summary>The connection said HELLO: it no longer counts against the handshake limit.</summary>
+    public void Handshaken(BrokerConnection connection)
+    {
+        if (connection.LeaveHandshake())
+        {
+            lock (_registry)
+            {
+                _handshaking--;
+            }
+        }
+
+        Changed();
     }
 
     /// <summary>Removes a connection and all its routes. Idempotent.</summary>
@@ -70,13 +121,48 @@ internal sealed class BrokerHub
     {
         if (_connections.TryRemove(connection.Id, out _))
         {
-            Interlocked.Decrement(ref _connectionCount);
+            var uid = connection.Credentials.Uid;
+            var handshaking = connection.LeaveHandshake();
+            lock (_registry)
+            {
+                Volatile.Write(ref _connectionCount, _connectionCount - 1);
+                _handshaking -= handshaking ? 1 : 0;
+                if (_perUid[uid] == 1)
+                {
+                    _perUid.Remove(uid);
+                }
+                else
+                {
+                    _perUid[uid]--;
+                }
+            }
         }
 
         foreach (var (sid, pattern) in connection.TakeSubscriptions())
         {
             _routes.Remove(pattern, new Route(connection, sid));
         }
+
+        Changed();
+    }
+
+    /// <summary>Counts bytes queued (positive) or taken out (negative) on any connection.</summary>
+    public void AddQueuedBytes(long delta)
+    {
+        if (delta != 0)
+        {
+            Interlocked.Add(ref _totalQueuedBytes, delta);
+        }
+    }
+
+    /// <summary>Notes a change a STATS reply shows that no counter does (a name, a subscription, a connection).</summary>
+    public void Changed() => Interlocked.Increment(ref _version);
+
+    /// <summary>The STATS reply frame, from a snapshot at most <see cref="StatsReplyCache.MaxAge"/> old that no counter change has outdated.</summary>
+    public byte[] StatsReply()
+    {
+        var totals = _counters.Snapshot;
+        return _statsReply.Get(new StatsStamp(totals.Published, totals.Delivered, totals.Dropped, Interlocked.Read(ref _version)));
     }
 
     /// <summary>Counts one connection refused or closed for breaking a limit or the protocol.</summary>
@@ -86,6 +172,8 @@ internal sealed class BrokerHub
         {
             Interlocked.Increment(ref _rejections[(int)code]);
         }
+
+        Changed();
 
         Rejected?.Invoke(code);
     }
@@ -109,9 +197,17 @@ internal sealed class BrokerHub
         return counts;
     }
 
-    public void AddRoute(string pattern, Route route) => _routes.Add(pattern, route);
+    public void AddRoute(string pattern, Route route)
+    {
+        _routes.Add(pattern, route);
+        Changed();
+    }
 
-    public void RemoveRoute(string pattern, Route route) => _routes.Remove(pattern, route);
+    public void RemoveRoute(string pattern, Route route)
+    {
+        _routes.Remove(pattern, route);
+        Changed();
+    }
 
     /// <summary>Validates and routes one publish. <paramref name="publisher"/> is null for the broker's own events.</summary>
     /// <exception cref="ProtocolException">The topic or the publish tail is invalid.</exception>
@@ -194,13 +290,7 @@ internal sealed class BrokerHub
                 }
                 else
                 {
-                    var sids = new uint[end - start];
-                    for (var i = start; i < end; i++)
-                    {
-                        sids[i - start] = matches[i].Sid;
-                    }
-
-                    Deliver(connection, new OutboundItem(shared, 0, sids));
+                    Deliver(connection, new OutboundItem(shared, 0, connection.SidsFor(matches, start, end)));
                 }
 
                 start = end;
@@ -263,6 +353,55 @@ internal sealed class BrokerHub
         if (dropped > 0)
         {
             _counters.AddDropped(dropped);
+        }
+
+        if (Volatile.Read(ref _totalQueuedBytes) > Limits.MaxTotalQueueBytes)
+        {
+            ShedLargest();
+        }
+    }
+
+    /// <summary>
+    /// The broker-wide bound is exceeded: the connection holding the most bytes drops its oldest events, then the next
+    /// largest, until the total is a sixteenth under the bound (so a flood does not rescan the connections per event).
+    /// One thread sheds at a time; the others go on (the total may pass the bound by what they queue meanwhile).
+    /// </summary>
+    private void ShedLargest()
+    {
+        if (!_shedding.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            var target = Limits.MaxTotalQueueBytes - (Limits.MaxTotalQueueBytes / 16);
+            while (Volatile.Read(ref _totalQueuedBytes) > target)
+            {
+                BrokerConnection? largest = null;
+                var most = 0L;
+                foreach (var (_, candidate) in _connections)
+                {
+                    var bytes = candidate.QueuedBytes;
+                    if (bytes > most)
+                    {
+                        most = bytes;
+                        largest = candidate;
+                    }
+                }
+
+                var dropped = largest?.ShedOldest(Volatile.Read(ref _totalQueuedBytes) - target) ?? 0;
+                if (dropped == 0)
+                {
+                    return;
+                }
+
+                _counters.AddDropped(dropped);
+            }
+        }
+        finally
+        {
+            _shedding.Exit();
         }
     }
 }

@@ -61,8 +61,8 @@ internal static partial class BrokerLog
         }
     }
 
-    [LoggerMessage(9, LogLevel.Warning, "Refused a connection from pid {Pid}: already {Count} connections (limit)")]
-    public static partial void TooManyConnections(ILogger logger, int pid, int count);
+    [LoggerMessage(9, LogLevel.Warning, "Refused a connection from pid {Pid} uid {Uid}: {Reason}")]
+    public static partial void ConnectionRefused(ILogger logger, int pid, int uid, string reason);
 
     [LoggerMessage(10, LogLevel.Information, "Bus broker stopped; removed {Path}")]
     public static partial void Stopped(ILogger logger, string path);

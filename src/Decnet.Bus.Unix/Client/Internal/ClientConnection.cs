@@ -341,6 +341,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                 _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
                 return null;
             case FrameKind.Pong:
+                _outbox.OnPong();
                 return null;
             case FrameKind.StatsReply:
                 var stats = FrameDecoder.ReadStatsReply(frame.Body);
@@ -487,7 +488,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 
                 if (silentSincePing < 0)
                 {
-                    _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
+                    _outbox.EnqueuePing();
                     silentSincePing = 0;
                 }
                 else if (++silentSincePing >= PongTicks)

@@ -16,6 +16,9 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// </remarks>
 internal sealed class ClientOutbox(long maxBytes, int maxFrames)
 {
+    /// <summary>The PING frame: one shared array, so a keepalive PING is recognised when it is sent.</summary>
+    internal static readonly byte[] PingFrame = EncodePing();
+
     /// <summary>Size of a data chunk; a larger frame gets a chunk of its own.</summary>
     internal const int ChunkSize = 64 * 1024;
 
@@ -26,8 +29,9 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     internal const long PaceLowWaterBytes = 256 * 1024;
 
     private readonly Lock _gate = new();
-    private readonly Queue<Chunk> _data = new();
+    private readonly Queue<OutboxChunk> _data = new();
     private readonly Queue<byte[]> _control = new();
+    private readonly PingLedger _pings = new();
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -44,8 +48,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     private object? _owner;
     private object? _sender;
     private PooledBufferWriter? _leftover;
-    private Chunk? _current;
-    private Chunk? _spare;
+    private OutboxChunk? _current;
+    private OutboxChunk? _spare;
 
     private long _bytes;
     private int _frames;
@@ -83,6 +87,11 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             }
 
             ring = AppendLocked(frame);
+            if (_pings.HasOrphans)
+            {
+                // Flush PINGs dropped with the oldest chunk wait for a barrier still: one PING behind this publish.
+                AppendFlushLocked(_pings.TakeOrphans());
+            }
         }
 
         if (ring)
@@ -117,6 +126,53 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
+    /// <summary>
+    /// Queues a PING behind every PUB already queued; the task completes when its PONG arrives, which the broker sends
+    /// only after routing those PUBs and writing every EVT it had queued for this connection (docs/wire-protocol.md,
+    /// "Ordering"). Faults with <see cref="IOException"/> when the connection ends first. A PING dropped with a full
+    /// outbox's oldest chunk is sent again behind the publish that dropped it.
+    /// </summary>
+    public Task FlushAsync()
+    {
+        var flush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool ring;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return Task.FromException(new IOException("the client is closing"));
+            }
+
+            ring = AppendFlushLocked([flush]);
+        }
+
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+
+        return flush.Task;
+    }
+
+    /// <summary>Queues a keepalive PING in the control lane (it holds its place among the PONGs awaited).</summary>
+    public void EnqueuePing() => EnqueueControl(PingFrame);
+
+    /// <summary>The broker answered the oldest PING sent.</summary>
+    public void OnPong()
+    {
+        lock (_gate)
+        {
+            _pings.Answered();
+        }
+    }
+
+    private bool AppendFlushLocked(List<TaskCompletionSource> flushes)
+    {
+        var ring = AppendLocked(PingFrame);
+        (_current!.Flushes ??= []).AddRange(flushes);
+        return ring;
+    }
+
     /// <summary>Copies a frame into the chunk being filled; returns whether the parked send loop must be woken.</summary>
     private bool AppendLocked(ReadOnlySpan<byte> frame)
     {
@@ -127,7 +183,7 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 _data.Enqueue(_current);
             }
 
-            _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new Chunk(Math.Max(ChunkSize, frame.Length));
+            _current = frame.Length <= ChunkSize && _spare is { } spare ? spare : new OutboxChunk(Math.Max(ChunkSize, frame.Length));
             if (ReferenceEquals(_current, _spare))
             {
                 _spare = null;
@@ -220,9 +276,17 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         lock (_gate)
         {
             var count = _frames;
+            var gone = new IOException("the connection to the broker ended");
+            _pings.Fail(gone);
             while (_data.TryDequeue(out var chunk))
             {
+                count -= FailFlushes(chunk, gone);
                 chunk.Return();
+            }
+
+            if (_current is { } current)
+            {
+                count -= FailFlushes(current, gone);
             }
 
             _current?.Return();
@@ -277,6 +341,10 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             {
                 batch.Write(frame);
                 taken++;
+                if (ReferenceEquals(frame, PingFrame))
+                {
+                    _pings.SentKeepalive();
+                }
             }
 
             var bytes = 0;
@@ -284,6 +352,7 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             {
                 bytes += Move(batch, chunk);
                 taken += chunk.Frames;
+                _pings.Sent(chunk);
                 Recycle(chunk);
             }
 
@@ -292,8 +361,8 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
                 // The chunk being filled goes too; it is kept (emptied) for the next publishes.
                 bytes += Move(batch, current);
                 taken += current.Frames;
-                current.Length = 0;
-                current.Frames = 0;
+                _pings.Sent(current);
+                current.Clear();
             }
 
             if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
@@ -405,7 +474,7 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    private int Move(IBufferWriter<byte> batch, Chunk chunk)
+    private int Move(IBufferWriter<byte> batch, OutboxChunk chunk)
     {
         batch.Write(chunk.Array.AsSpan(0, chunk.Length));
         _bytes -= chunk.Length;
@@ -420,10 +489,13 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         var frames = chunk.Frames;
         _bytes -= chunk.Length;
         _frames -= frames;
+
+        // A flush PING is not a publish: it is not counted as dropped, and it goes again (see FlushAsync).
+        frames -= chunk.FlushCount;
+        _pings.Dropped(chunk);
         if (ReferenceEquals(chunk, _current))
         {
-            chunk.Length = 0;
-            chunk.Frames = 0;
+            chunk.Clear();
         }
         else
         {
@@ -434,12 +506,11 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     }
 
     /// <summary>Keeps one emptied chunk for reuse (steady-state publishing allocates nothing), returns the rest.</summary>
-    private void Recycle(Chunk chunk)
+    private void Recycle(OutboxChunk chunk)
     {
         if (_spare is null && chunk.Array.Length == ChunkSize)
         {
-            chunk.Length = 0;
-            chunk.Frames = 0;
+            chunk.Clear();
             _spare = chunk;
         }
         else
@@ -448,21 +519,22 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    /// <summary>A pooled buffer holding whole PUB frames back to back.</summary>
-    private sealed class Chunk(int size)
+    private static int FailFlushes(OutboxChunk chunk, Exception reason)
     {
-        public byte[] Array { get; private set; } = ArrayPool<byte>.Shared.Rent(size);
-
-        public int Length { get; set; }
-
-        public int Frames { get; set; }
-
-        public void Return()
+        var count = chunk.FlushCount;
+        foreach (var flush in chunk.Flushes ?? [])
         {
-            ArrayPool<byte>.Shared.Return(Array);
-            Array = [];
-            Length = 0;
-            Frames = 0;
+            flush.TrySetException(reason);
         }
+
+        chunk.Flushes = null;
+        return count;
+    }
+
+    private static byte[] EncodePing()
+    {
+        using var buffer = new PooledBufferWriter(16);
+        FrameWriter.WriteSimple(buffer, FrameKind.Ping);
+        return buffer.WrittenSpan.ToArray();
     }
 }
