@@ -34,6 +34,12 @@ public interface IBus : IAsyncDisposable
     /// <param name="options">Queue size and other per-subscription settings; null for defaults.</param>
     /// <param name="cancellationToken">Cancels waiting for the subscription to become live.</param>
     /// <exception cref="ArgumentException">The pattern is invalid.</exception>
+    /// <exception cref="BusSubscriptionRejectedException">
+    /// The transport refused the subscription (for example: over its subscription limit); nothing is kept or retried.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; the subscription is removed (from the broker too, if it got there).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The bus was disposed.</exception>
     ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
 }

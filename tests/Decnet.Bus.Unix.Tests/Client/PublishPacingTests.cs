@@ -59,6 +59,35 @@ public sealed class PublishPacingTests
     }
 
     [Fact]
+    public async Task CancellingAPacedPublish_EndsOnlyTheWait_TheEventIsAlreadyQueuedAndIsSent()
+    {
+        using var dir = new TempSocketDir();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await bus.PublishAsync("pace.start", _payload);
+        await broker.Welcomed.WaitAsync(timeout.Token);
+        await bus.WaitForGenerationAsync(1, timeout.Token);
+
+        using var cancel = new CancellationTokenSource();
+        ValueTask held = default;
+        var topic = string.Empty;
+        for (var published = 0; published < 1_000_000 && held.IsCompleted; published++)
+        {
+            topic = $"pace.n{published}";
+            held = bus.PublishAsync(topic, _payload, cancellationToken: cancel.Token);
+        }
+
+        Assert.False(held.IsCompleted, "no publish was paced");
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await held);
+        Assert.True(await broker.ReadUntilTopicAsync(topic), $"the cancelled publish on {topic} never reached the broker");
+        Assert.Equal(0, bus.Counters.Dropped);
+    }
+
+    [Fact]
     public async Task Publish_FlatOutAwaited_BrokerKeepsUp_NothingDroppedByThePublisher()
     {
         await using var broker = await TestBroker.StartAsync();

@@ -19,4 +19,13 @@ internal static partial class ClientLog
 
     [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
     public static partial void BadFrame(ILogger logger, string reason);
+
+    [LoggerMessage(106, LogLevel.Warning, "Bus broker at {Path} refused subscription {Sid} ({Code}): {Message}; it is dropped, not retried")]
+    public static partial void SubscriptionRejected(ILogger logger, string path, uint sid, string code, string message);
+
+    [LoggerMessage(107, LogLevel.Warning, "Bus broker at {Path} refused a publish ({Code}): {Message}; refused publishes are counted as dropped (further ones on this connection are not logged)")]
+    public static partial void PublishRejected(ILogger logger, string path, string code, string message);
+
+    [LoggerMessage(108, LogLevel.Information, "Bus broker at {Path} closed the connection {LivedMs} ms after its handshake; retrying in {DelayMs} ms")]
+    public static partial void ShortLivedConnection(ILogger logger, string path, long livedMs, long delayMs);
 }
