@@ -46,12 +46,10 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
     public async Task ATopicEncodedAsBin_IsErr3_AndTheConnectionStays()
     {
         await using var raw = await RawClient.ConnectAsync(_broker.SocketPath);
-        await raw.SendAsync(Frame((ref MessagePackWriter w) =>
+        await raw.SendAsync(Pub((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(6);
             w.Write(3);
             w.Write("bin.topic"u8);
-            WriteTail(ref w);
         }));
 
         var error = await raw.ExpectRequestErrorAsync(BusErrorCode.InvalidTopic, FrameKind.Pub, 0);
@@ -177,12 +175,10 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         Assert.Equal(7u, ParseOne(body).Sid);
 
         // A PUB whose kind is a uint64 takes the general parser and is routed like any other.
-        await raw.SendAsync(Frame((ref MessagePackWriter w) =>
+        await raw.SendAsync(Pub((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(6);
             w.WriteUInt64(3);
             w.Write("ints.x");
-            WriteTail(ref w);
         }));
         Assert.Equal(FrameKind.Evt, (await raw.ReadFrameAsync()).Kind);
 
@@ -222,13 +218,8 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
     public async Task AHelloWithAFieldOfTheWrongType_GetsFixedErrText()
     {
         await using var raw = await RawClient.ConnectAsync(_broker.SocketPath, hello: false);
-        await raw.SendAsync(Frame((ref MessagePackWriter w) =>
+        await raw.SendAsync(Hello((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(6);
-            w.Write(1);
-            w.Write(1);
-            w.Write("raw");
-            w.Write(true);
             w.Write("not a number");
             w.Write(0);
         }));
@@ -260,15 +251,7 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
     private async Task<WelcomeMessage> HandshakeAsync(MessagePackAction limits)
     {
         await using var raw = await RawClient.ConnectAsync(_broker.SocketPath, hello: false);
-        await raw.SendAsync(Frame((ref MessagePackWriter w) =>
-        {
-            w.WriteArrayHeader(6);
-            w.Write(1);
-            w.Write(1);
-            w.Write("raw");
-            w.Write(true);
-            limits(ref w);
-        }));
+        await raw.SendAsync(Hello(limits));
         var (kind, body) = await raw.ReadFrameAsync();
         Assert.Equal(FrameKind.Welcome, kind);
         return FrameDecoder.ReadWelcome(new ReadOnlySequence<byte>(body));
@@ -284,13 +267,27 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         return frame;
     }
 
-    private static void WriteTail(ref MessagePackWriter w)
+    /// <summary>A HELLO (version 1, name, echo) whose <c>queue_size</c> and <c>max_frame</c> the test encodes.</summary>
+    private static byte[] Hello(MessagePackAction limits) => Frame((ref MessagePackWriter w) =>
     {
+        w.WriteArrayHeader(6);
+        w.Write(1);
+        w.Write(1);
+        w.Write("raw");
+        w.Write(true);
+        limits(ref w);
+    });
+
+    /// <summary>A PUB whose kind and topic the test encodes, with a valid tail.</summary>
+    private static byte[] Pub(MessagePackAction kindAndTopic) => Frame((ref MessagePackWriter w) =>
+    {
+        w.WriteArrayHeader(6);
+        kindAndTopic(ref w);
         w.Write("t");
         w.Write(_id);
         w.Write(1.0);
         w.WriteMapHeader(0);
-    }
+    });
 
     /// <summary>A length-prefixed frame whose body the test writes field by field, in any encoding.</summary>
     private static byte[] Frame(MessagePackAction body)
