@@ -18,4 +18,20 @@ public abstract partial class BusConformanceTests
             Assert.Equal(i, evt.ReadPayload<SequencePayload>().Seq);
         }
     }
+
+    [Fact]
+    public async Task Subscribe_Cancelled_ThrowsAndLeavesNoSubscriptionBehind()
+    {
+        var bus = await NewBusAsync();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await bus.SubscribeAsync(T("gone.>"), cancellationToken: cancelled.Token));
+
+        // A live subscription on the same topic receives the event, so it was routed: the cancelled one got nothing.
+        await using var live = await bus.SubscribeAsync(T("gone.>"));
+        await bus.PublishAsync(T("gone.x"), new SequencePayload { Seq = 1 });
+        Assert.Equal(1, (await ReadOneAsync(live)).ReadPayload<SequencePayload>().Seq);
+        Assert.Equal(1, bus.Counters.Delivered);
+    }
 }

@@ -12,7 +12,8 @@ Usage:
       Publishes one event, then PING and waits for PONG (frames are processed in order, so the PUB was routed),
       prints `PUBLISHED <id>`, then says BYE.
   decnet_bus_client.py badtopic SOCKET TOPIC
-      Publishes on an invalid topic and prints `ERR <code> <message>` when the broker refuses it and closes.
+      Publishes on an invalid topic and prints `ERR <code> <message>` when the broker refuses it, then `OPEN` if the
+      broker kept the connection (an ERR naming the request, §6) or `CLOSED` if it closed it.
 """
 
 import json
@@ -34,12 +35,16 @@ VERSION = 1
 
 
 class BrokerError(Exception):
-    """ERR from the broker (§6): it closes the connection after it."""
+    """ERR from the broker (§6). With three elements it closes the connection after it; with five
+    ([10, code, message, kind, sid]) it refused one request (a PUB, or the SUB with that sid) and the connection stays."""
 
-    def __init__(self, code, message):
-        super().__init__(f"ERR {code} {message}")
-        self.code = code
-        self.message = message
+    def __init__(self, frame):
+        super().__init__(f"ERR {frame[1]} {frame[2]}")
+        self.code = frame[1]
+        self.message = frame[2]
+        self.request = frame[3] if len(frame) >= 5 else None
+        self.sid = frame[4] if len(frame) >= 5 else None
+        self.closes = self.request is None
 
 
 class Client:
@@ -53,7 +58,7 @@ class Client:
         self.send([HELLO, VERSION, name, echo, 0, 0])
         welcome = self.read()
         if welcome[0] == ERR:
-            raise BrokerError(welcome[1], welcome[2])
+            raise BrokerError(welcome)
         if welcome[0] != WELCOME:
             raise RuntimeError(f"expected WELCOME, got kind {welcome[0]}")
         # Extra trailing WELCOME elements are ignored (§3).
@@ -94,7 +99,7 @@ class Client:
             if kind == PING:
                 self.send([PONG])
             elif kind == ERR:
-                raise BrokerError(frame[1], frame[2])
+                raise BrokerError(frame)
             elif kind == EVT:
                 continue  # a caller that wanted events would use next_event
             else:
@@ -137,7 +142,7 @@ class Client:
             if kind == PING:
                 self.send([PONG])
             elif kind == ERR:
-                raise BrokerError(frame[1], frame[2])
+                raise BrokerError(frame)
             elif kind == BYE:
                 raise EOFError("the broker said BYE")
 
@@ -177,6 +182,13 @@ def main(argv):
                 pass
         except BrokerError as err:
             print(f"ERR {err.code} {err.message}", flush=True)
+            if not err.closes:
+                # The broker refused the PUB alone: our PING is still answered.
+                while client.next_control()[0] != PONG:
+                    pass
+                print("OPEN", flush=True)
+                client.close()
+                return 0
             try:
                 client.read()
             except (EOFError, ConnectionResetError):

@@ -21,7 +21,10 @@ public interface IBus : IAsyncDisposable
     /// <param name="topic">A concrete topic (no wildcards); see <see cref="Topics.IsValidTopic"/>.</param>
     /// <param name="payload">The payload; <see langword="null"/> publishes an empty map.</param>
     /// <param name="type">A short discriminator copied into the envelope's <c>type</c>; may be null or empty.</param>
-    /// <param name="cancellationToken">Cancels waiting for local buffer space; never waits on consumers.</param>
+    /// <param name="cancellationToken">
+    /// Cancels waiting for local buffer space; never waits on consumers. The event is queued before any such wait, so
+    /// a cancelled publish is still sent (docs/Service-Bus.md, pacing).
+    /// </param>
     /// <exception cref="ArgumentException">The topic is invalid or the payload does not serialize to a map.</exception>
     /// <exception cref="ObjectDisposedException">The bus was disposed.</exception>
     ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default);
@@ -34,6 +37,12 @@ public interface IBus : IAsyncDisposable
     /// <param name="options">Queue size and other per-subscription settings; null for defaults.</param>
     /// <param name="cancellationToken">Cancels waiting for the subscription to become live.</param>
     /// <exception cref="ArgumentException">The pattern is invalid.</exception>
+    /// <exception cref="BusSubscriptionRejectedException">
+    /// The transport refused the subscription (for example: over its subscription limit); nothing is kept or retried.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled; the subscription is removed (from the broker too, if it got there).
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The bus was disposed.</exception>
     ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
 }

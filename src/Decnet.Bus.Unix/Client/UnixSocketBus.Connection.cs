@@ -7,6 +7,12 @@ public sealed partial class UnixSocketBus
 {
     internal static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A connection that ends sooner than this after its handshake counts as a failed attempt: the backoff keeps
+    /// growing instead of restarting, so a broker that accepts and then closes at once is not hammered.
+    /// </summary>
+    internal static readonly TimeSpan StableConnection = TimeSpan.FromSeconds(5);
+
     private volatile ClientConnection? _connection;
     private volatile ConnectionState _state = ConnectionState.Connecting;
     private TaskCompletionSource<ClientConnection?> _attempt = NewAttempt();
@@ -170,7 +176,7 @@ public sealed partial class UnixSocketBus
             {
                 _outbox.ClearControl();
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
-                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, _logger, _options.KeepaliveInterval, _time, _brokerIdentity, token).ConfigureAwait(false);
+                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _time, _brokerIdentity, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -186,7 +192,7 @@ public sealed partial class UnixSocketBus
                 _state = ConnectionState.Down;
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
-                var wait = delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay.TotalMilliseconds * 0.2);
+                var wait = Jittered(delay);
                 if (outage)
                 {
                     ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
@@ -208,8 +214,8 @@ public sealed partial class UnixSocketBus
                 continue;
             }
 
-            delay = _options.ReconnectMinDelay;
             outage = false;
+            var connectedAt = _time.GetTimestamp();
             ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
             _outbox.Attach(connection);
             connection.Start();
@@ -231,11 +237,30 @@ public sealed partial class UnixSocketBus
             Volatile.Write(ref _attempt, NewAttempt());
             _counters.AddDropped(_outbox.DropData());
             await connection.DisposeAsync().ConfigureAwait(false);
+
+            var lived = _time.GetElapsedTime(connectedAt);
+            if (lived >= StableConnection || _outbox.IsClosing)
+            {
+                delay = _options.ReconnectMinDelay;
+                continue;
+            }
+
+            var backoff = Jittered(delay);
+            ClientLog.ShortLivedConnection(_logger, SocketPath, (long)lived.TotalMilliseconds, (long)backoff.TotalMilliseconds);
+            if (!await DelayAsync(backoff, token).ConfigureAwait(false))
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
         }
 
         _state = ConnectionState.Down;
         Volatile.Read(ref _attempt).TrySetResult(null);
     }
+
+    /// <summary>The delay plus up to 20 % random jitter, so clients of a restarted broker do not reconnect in step.</summary>
+    private static TimeSpan Jittered(TimeSpan delay) => delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay.TotalMilliseconds * 0.2);
 
     private async Task<bool> DelayAsync(TimeSpan wait, CancellationToken token)
     {

@@ -16,6 +16,10 @@ public sealed partial class UnixSocketBus
     internal long DirectWrites => Interlocked.Read(ref _directWrites);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The event is queued (or written) before this returns or waits. A paced wait (see <see cref="PaceBound"/>) that
+    /// is cancelled throws <see cref="OperationCanceledException"/>, but the event stays queued and is sent.
+    /// </remarks>
     public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();

@@ -1,17 +1,31 @@
 using System.Text;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix;
 
 public sealed partial class UnixSocketBus
 {
+    private long _publishesRejected;
+
+    /// <summary>Publishes the broker refused (ERR naming a PUB, for example denied by its ACL); also counted as dropped.</summary>
+    internal long PublishesRejected => Interlocked.Read(ref _publishesRejected);
+
+    /// <summary>Subscriptions this client keeps (and re-sends after a reconnect).</summary>
+    internal int SubscriptionCount => _subscriptions.Count;
+
     /// <inheritdoc />
     /// <remarks>
     /// When the broker is reachable this returns after its SUBACK, so the subscription is live. When it is not (down,
     /// or no answer within <see cref="SubscribeWaitBound"/>), the subscription is returned anyway, without an
     /// exception, and goes live as soon as a connection is made; <see cref="IBusSubscription.Reconnected"/> does not
-    /// count that first connection.
+    /// count that first connection. A subscription beyond the broker's limit (WELCOME <c>max_subs</c>) is refused here,
+    /// before anything is sent; one the broker refuses (for example a pattern with more tokens than it allows) throws
+    /// when its ERR arrives. Either way it throws <see cref="BusSubscriptionRejectedException"/>, nothing is kept, and
+    /// the connection and the other subscriptions carry on. A refusal of a subscription re-sent after a reconnect is
+    /// logged and ends that subscription's enumeration. Cancelling removes the subscription, and sends UNSUB if SUB
+    /// already went out.
     /// </remarks>
     public async ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -23,22 +37,43 @@ public sealed partial class UnixSocketBus
             throw new ArgumentException($"Pattern \"{pattern}\" is longer than the broker's limit of {maxTopic} UTF-8 bytes.", nameof(pattern));
         }
 
+        if (_connection is { } live && _subscriptions.Count >= live.Welcome.MaxSubscriptions)
+        {
+            throw new BusSubscriptionRejectedException(
+                pattern,
+                (int)BusErrorCode.TooManySubscriptions,
+                $"The broker allows {live.Welcome.MaxSubscriptions} subscriptions per connection and this client holds {_subscriptions.Count}; \"{pattern}\" was not sent.");
+        }
+
         var sid = Interlocked.Increment(ref _nextSid);
         var channel = new ChannelSubscription(pattern, options?.QueueSize ?? _options.QueueSize, _counters, Unsubscribe);
         channel.State = sid;
         var subscription = new ClientSubscription(sid, pattern, channel);
         _subscriptions[sid] = subscription;
-        EnsureStarted();
-
-        var connection = await WaitForConnectionAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false);
         var live = false;
-        if (connection is not null)
+        try
         {
-            // False when the connection died first: the reconnect loop re-subscribes it.
-            var acknowledged = connection.SubscribeAsync(subscription).WaitAsync(SubscribeWaitBound, _time, cancellationToken);
-            await ((Task)acknowledged).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            cancellationToken.ThrowIfCancellationRequested();
-            live = acknowledged.IsCompletedSuccessfully && acknowledged.Result;
+            EnsureStarted();
+            var connection = await WaitForConnectionAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false);
+            if (connection is not null)
+            {
+                // False when the connection died first (the reconnect loop re-subscribes it) or the broker refused it.
+                var acknowledged = connection.SubscribeAsync(subscription).WaitAsync(SubscribeWaitBound, _time, cancellationToken);
+                await ((Task)acknowledged).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+                live = acknowledged.IsCompletedSuccessfully && acknowledged.Result;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Registered but not wanted any more: forget it, and UNSUB it at the broker if SUB went out.
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (subscription.Rejection is { } rejection)
+        {
+            throw rejection;
         }
 
         if (!live)
@@ -48,6 +83,29 @@ public sealed partial class UnixSocketBus
         }
 
         return channel;
+    }
+
+    /// <summary>
+    /// The broker refused one request and kept the connection (docs/wire-protocol.md §6). A refused subscription is
+    /// forgotten, so no reconnect re-sends it, and ends; a refused publish is a lost event, counted as dropped.
+    /// </summary>
+    private void OnRequestRejected(ErrorMessage error)
+    {
+        if (error.Request != FrameKind.Sub)
+        {
+            Interlocked.Increment(ref _publishesRejected);
+            _counters.AddDropped();
+            return;
+        }
+
+        if (_subscriptions.TryRemove(error.Sid, out var subscription))
+        {
+            subscription.Rejection = new BusSubscriptionRejectedException(
+                subscription.Pattern,
+                (int)error.Code,
+                $"The bus broker refused the subscription to \"{subscription.Pattern}\" ({error.Code}): {UntrustedText.Escape(error.Message)}");
+            _ = subscription.Channel.DisposeAsync().AsTask();
+        }
     }
 
     private ValueTask Unsubscribe(ChannelSubscription channel)

@@ -10,14 +10,19 @@ namespace Decnet.Bus.Unix.Protocol;
 /// </summary>
 internal static class FrameDecoder
 {
+    /// <summary>The fixed ERR 1 text for a payload map with a key that is not a string.</summary>
+    internal const string NonStringKey = "PUB payload has a key that is not a string";
+
     /// <exception cref="ProtocolException">The body is not a valid HELLO.</exception>
     public static HelloMessage ReadHello(ReadOnlySequence<byte> body) => Decode(body, FrameKind.Hello, 6, static (ref MessagePackReader r) =>
     {
-        var version = r.ReadInt32();
+        // Any MessagePack integer is accepted and saturated to the int range: the broker then clamps queue_size and
+        // max_frame to its own bounds, and any version but 1 is ERR 7 (docs/wire-protocol.md §3).
+        var version = ReadSaturatedInt32(ref r);
         var name = r.ReadString() ?? string.Empty;
         var echo = r.ReadBoolean();
-        var queueSize = r.ReadInt32();
-        var maxFrame = r.ReadInt32();
+        var queueSize = ReadSaturatedInt32(ref r);
+        var maxFrame = ReadSaturatedInt32(ref r);
 
         // report_lost (docs/wire-protocol.md §3): optional; anything but true leaves it off.
         var reportLost = !r.End && r.NextMessagePackType == MessagePackType.Boolean && r.ReadBoolean();
@@ -29,8 +34,12 @@ internal static class FrameDecoder
         new WelcomeMessage(r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32()));
 
     /// <exception cref="ProtocolException">The body is not a valid ERR.</exception>
+    /// <remarks>Five elements name a rejected request (the connection stays); three mean the broker closes.</remarks>
     public static ErrorMessage ReadErr(ReadOnlySequence<byte> body) => Decode(body, FrameKind.Err, 3, static (ref MessagePackReader r) =>
-        new ErrorMessage((BusErrorCode)r.ReadInt32(), r.ReadString() ?? string.Empty));
+    {
+        var error = new ErrorMessage((BusErrorCode)r.ReadInt32(), r.ReadString() ?? string.Empty);
+        return r.End ? error : error with { Request = (FrameKind)r.ReadInt32(), Sid = r.ReadUInt32() };
+    });
 
     /// <summary>Decodes a LOST frame into <paramref name="lost"/> (cleared first).</summary>
     /// <exception cref="ProtocolException">The body is not a valid LOST frame.</exception>
@@ -177,7 +186,7 @@ internal static class FrameDecoder
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed EVT: {ex.Message}");
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed EVT: {FrameReader.MalformedField}");
         }
     }
 
@@ -221,7 +230,19 @@ internal static class FrameDecoder
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
             }
 
-            BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
+            // The map's own keys must be strings (§3: "a map with string keys"); its values are opaque.
+            var entries = r.ReadMapHeader();
+            for (var i = 0; i < entries; i++)
+            {
+                if (r.NextMessagePackType != MessagePackType.String)
+                {
+                    throw new ProtocolException(BusErrorCode.BadFrame, NonStringKey);
+                }
+
+                r.Skip();
+                BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth - 1);
+            }
+
             if (!r.End)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
@@ -229,7 +250,7 @@ internal static class FrameDecoder
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {ex.Message}");
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed PUB: {FrameReader.MalformedField}");
         }
     }
 
@@ -266,7 +287,7 @@ internal static class FrameDecoder
             throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
         }
 
-        var length = MessagePackScan.Measure(tail[offset..], ProtocolConstants.MaxNestingDepth);
+        var length = MeasureStringKeyedMap(tail[offset..]);
         if (length < 0)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, "malformed PUB: the payload is truncated or uses a reserved byte");
@@ -289,6 +310,63 @@ internal static class FrameDecoder
                 BusErrorCode.BadFrame,
                 $"PUB type \"{UntrustedText.Escape(Encoding.UTF8.GetString(utf8))}\" contains a control character (U+{control:X4}); a type is one line of text");
         }
+    }
+
+    /// <summary>
+    /// Measures the payload map at the start of <paramref name="map"/> like <see cref="MessagePackScan.Measure"/> with
+    /// the payload nesting limit, checking that each of its own keys is a string; -1 when truncated.
+    /// </summary>
+    private static int MeasureStringKeyedMap(ReadOnlySpan<byte> map)
+    {
+        long entries;
+        int at;
+        switch (map[0])
+        {
+            case <= 0x8f:
+                entries = map[0] & 0x0f;
+                at = 1;
+                break;
+            case 0xde when map.Length >= 3:
+                entries = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(map[1..]);
+                at = 3;
+                break;
+            case 0xdf when map.Length >= 5:
+                entries = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(map[1..]);
+                at = 5;
+                break;
+            default:
+                return -1;
+        }
+
+        for (var i = 0L; i < entries; i++)
+        {
+            if (at >= map.Length)
+            {
+                return -1;
+            }
+
+            if (!MessagePackScan.IsString(map[at]))
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, NonStringKey);
+            }
+
+            var key = MessagePackScan.Measure(map[at..], 0);
+            if (key < 0)
+            {
+                return -1;
+            }
+
+            at += key;
+            var value = at < map.Length ? MessagePackScan.Measure(map[at..], ProtocolConstants.MaxNestingDepth - 1) : -1;
+            if (value < 0)
+            {
+                return -1;
+            }
+
+            at += value;
+        }
+
+        return at;
     }
 
     /// <summary>Checks the kind of the value at <paramref name="offset"/> and returns the offset after it.</summary>
@@ -315,14 +393,25 @@ internal static class FrameDecoder
             var count = r.ReadArrayHeader();
             if (count < minCount || r.ReadInt32() != (int)kind)
             {
-                throw new ProtocolException(BusErrorCode.BadFrame, $"{kind.ToString().ToUpperInvariant()} needs at least {minCount} elements");
+                throw new ProtocolException(BusErrorCode.BadFrame, $"{FrameReader.Name(kind)} needs at least {minCount} elements");
             }
 
             return read(ref r);
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed {kind.ToString().ToUpperInvariant()}: {ex.Message}");
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed {FrameReader.Name(kind)}: {FrameReader.MalformedField}");
         }
+    }
+
+    /// <summary>Reads any MessagePack integer (uint64 included), saturated to the <see cref="int"/> range.</summary>
+    private static int ReadSaturatedInt32(ref MessagePackReader reader)
+    {
+        if (reader.NextCode == MessagePackCode.UInt64)
+        {
+            return (int)Math.Min(reader.ReadUInt64(), int.MaxValue);
+        }
+
+        return (int)Math.Clamp(reader.ReadInt64(), int.MinValue, int.MaxValue);
     }
 }

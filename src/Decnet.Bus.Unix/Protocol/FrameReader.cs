@@ -11,6 +11,12 @@ namespace Decnet.Bus.Unix.Protocol;
 internal static class FrameReader
 {
     /// <summary>
+    /// The fixed ERR text for a field MessagePack cannot read as the protocol requires (docs/wire-protocol.md §6). ERR
+    /// text is stable and documented: it never carries a .NET exception message.
+    /// </summary>
+    internal const string MalformedField = "a field is missing, truncated, out of range or of the wrong MessagePack type";
+
+    /// <summary>
     /// Parses one frame from the start of <paramref name="buffer"/>. On success slices the frame off the buffer.
     /// Returns false when the buffer holds only part of a frame. A length prefix above <paramref name="maxFrame"/>
     /// fails at once, before any of the claimed bytes are awaited or allocated.
@@ -70,6 +76,7 @@ internal static class FrameReader
             return new Frame(FrameKind.Evt, body, 0, default, default);
         }
 
+        var kind = (FrameKind)0;
         try
         {
             var reader = new MessagePackReader(body);
@@ -84,13 +91,13 @@ internal static class FrameReader
                 throw new ProtocolException(BusErrorCode.BadFrame, "frame does not start with an integer kind");
             }
 
-            var kind = (FrameKind)reader.ReadInt32();
+            kind = (FrameKind)reader.ReadInt32();
             switch (kind)
             {
                 case FrameKind.Pub:
                     {
                         Expect(count, 6, kind);
-                        var topic = ReadUtf8(ref reader, "topic");
+                        var topic = ReadUtf8(ref reader);
                         return new Frame(kind, body, 0, topic, body.Slice(reader.Position));
                     }
 
@@ -98,7 +105,7 @@ internal static class FrameReader
                     {
                         Expect(count, 3, kind);
                         var sid = reader.ReadUInt32();
-                        var pattern = ReadUtf8(ref reader, "pattern");
+                        var pattern = ReadUtf8(ref reader);
                         ExpectEnd(ref reader, kind);
                         return new Frame(kind, body, sid, pattern, default);
                     }
@@ -135,7 +142,7 @@ internal static class FrameReader
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed frame: {ex.Message}");
+            throw new ProtocolException(BusErrorCode.BadFrame, $"malformed {(kind == 0 ? "frame" : Name(kind))}: {MalformedField}");
         }
     }
 
@@ -163,11 +170,36 @@ internal static class FrameReader
         return true;
     }
 
-    private static ReadOnlySequence<byte> ReadUtf8(ref MessagePackReader reader, string field)
+    /// <summary>The kind's name as the spec writes it (SUB, PUB, ...), for ERR text.</summary>
+    internal static string Name(FrameKind kind) => kind switch
+    {
+        FrameKind.Hello => "HELLO",
+        FrameKind.Welcome => "WELCOME",
+        FrameKind.Pub => "PUB",
+        FrameKind.Sub => "SUB",
+        FrameKind.SubAck => "SUBACK",
+        FrameKind.Unsub => "UNSUB",
+        FrameKind.Evt => "EVT",
+        FrameKind.Ping => "PING",
+        FrameKind.Pong => "PONG",
+        FrameKind.Err => "ERR",
+        FrameKind.Bye => "BYE",
+        FrameKind.Stats => "STATS",
+        FrameKind.StatsReply => "STATS reply",
+        _ => "frame",
+    };
+
+    /// <summary>
+    /// Reads a topic or pattern. A value that is not a str (bin, nil, a number...) is skipped and read as empty, which
+    /// the broker refuses as an invalid topic (ERR 3) or pattern (ERR 4) like any other bad topic: the frame itself is
+    /// well-formed, so the connection stays (docs/wire-protocol.md §6).
+    /// </summary>
+    private static ReadOnlySequence<byte> ReadUtf8(ref MessagePackReader reader)
     {
         if (reader.NextMessagePackType != MessagePackType.String)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"{field} is not a string");
+            BoundedSkip.Skip(ref reader, ProtocolConstants.MaxNestingDepth);
+            return default;
         }
 
         return reader.ReadStringSequence() ?? default;
@@ -177,7 +209,7 @@ internal static class FrameReader
     {
         if (count != expected)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"{kind.ToString().ToUpperInvariant()} has {count} elements, expected {expected}");
+            throw new ProtocolException(BusErrorCode.BadFrame, $"{Name(kind)} has {count} elements, expected {expected}");
         }
     }
 
@@ -185,7 +217,7 @@ internal static class FrameReader
     {
         if (!reader.End)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"{kind.ToString().ToUpperInvariant()} has trailing bytes");
+            throw new ProtocolException(BusErrorCode.BadFrame, $"{Name(kind)} has trailing bytes");
         }
     }
 }

@@ -165,6 +165,21 @@ internal static class FrameWriter
         End(buffer, start);
     }
 
+    /// <summary>An ERR that rejects one request (kind and sid) and leaves the connection open (docs/wire-protocol.md §6).</summary>
+    public static void WriteRequestErr(PooledBufferWriter buffer, BusErrorCode code, string message, FrameKind request, uint sid)
+    {
+        var start = Begin(buffer);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(5);
+        writer.Write((int)FrameKind.Err);
+        writer.Write((int)code);
+        writer.Write(message);
+        writer.Write((int)request);
+        writer.Write(sid);
+        writer.Flush();
+        End(buffer, start);
+    }
+
     public static void WriteStatsReply(PooledBufferWriter buffer, BrokerStats stats)
     {
         var start = Begin(buffer);

@@ -19,6 +19,11 @@ internal static class StatsTable
         text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"published {stats.Published}  delivered {stats.Delivered}  dropped {stats.Dropped}  connections {stats.Connections.Count}");
         text.AppendLine();
+
+        // The broker counts its own heartbeats like any publish (docs/wire-protocol.md §7.5): say so, so nobody reads
+        // a quiet bus's growing totals as traffic from a client.
+        text.Append("(totals, and DELIVERED and DROPPED below, include the broker's heartbeats on system.bus.health)");
+        text.AppendLine();
         if (stats.Rejections.Count > 0)
         {
             text.Append("rejected ");

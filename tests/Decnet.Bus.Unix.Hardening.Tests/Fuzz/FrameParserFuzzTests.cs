@@ -93,11 +93,12 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
     public void DeeplyNestedPayload_IsRejectedWithoutRecursion(int depth)
     {
         var prefix = FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "a.b", "t", "0123456789abcdef0123456789abcdef", 1.0, [0x80]));
-        var frame = new byte[prefix.Length + 1 + depth];
+        var frame = new byte[prefix.Length + 2 + depth];
         prefix.AsSpan(0, prefix.Length - 1).CopyTo(frame);
         var at = prefix.Length - 1;
         frame[at++] = 0x81;
-        frame[at++] = 0xc0; // key nil
+        frame[at++] = 0xa1; // key "k": payload keys must be strings
+        frame[at++] = 0x6b;
         frame.AsSpan(at, depth - 1).Fill(0x91);
         frame[^1] = 0xc0;
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - 4));

@@ -4,7 +4,10 @@ using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Limits;
 
-/// <summary>One test per limit: the breaking peer gets its ERR code and is closed, the counter moves, a bystander is untouched.</summary>
+/// <summary>
+/// One test per limit: the breaking peer gets its ERR code and is closed (or, for a refused request, keeps its
+/// connection), the counter moves, a bystander is untouched.
+/// </summary>
 public sealed class LimitEnforcementTests : IAsyncLifetime
 {
     private LiveBroker _broker = null!;
@@ -31,12 +34,36 @@ public sealed class LimitEnforcementTests : IAsyncLifetime
     public static TheoryData<string, int, string> Violations => new()
     {
         { "frame-size", (int)BusErrorCode.FrameTooLarge, "frame_too_large" },
-        { "topic-length", (int)BusErrorCode.InvalidTopic, "invalid_topic" },
-        { "pattern-length", (int)BusErrorCode.InvalidPattern, "invalid_pattern" },
-        { "pattern-tokens", (int)BusErrorCode.InvalidPattern, "invalid_pattern" },
-        { "subscriptions", (int)BusErrorCode.TooManySubscriptions, "too_many_subscriptions" },
         { "handshake-timeout", (int)BusErrorCode.HandshakeRequired, "handshake_required" },
     };
+
+    public static TheoryData<string, int, string, int, uint> RefusedRequests => new()
+    {
+        { "topic-length", (int)BusErrorCode.InvalidTopic, "invalid_topic", (int)FrameKind.Pub, 0 },
+        { "pattern-length", (int)BusErrorCode.InvalidPattern, "invalid_pattern", (int)FrameKind.Sub, 1 },
+        { "pattern-tokens", (int)BusErrorCode.InvalidPattern, "invalid_pattern", (int)FrameKind.Sub, 1 },
+        { "subscriptions", (int)BusErrorCode.TooManySubscriptions, "too_many_subscriptions", (int)FrameKind.Sub, 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedRequests))]
+    public async Task BreakingARequestLimit_GetsAnErrNamingTheRequest_StaysConnected_AndIsCounted(string limit, int code, string counter, int kind, uint sid)
+    {
+        await using var peer = await RawPeer.ConnectAsync(_broker.SocketPath);
+        await peer.SendAsync([.. Offending(limit), .. FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping))]);
+
+        var (frame, body) = await peer.ReadFrameAsync();
+        while (frame == FrameKind.SubAck)
+        {
+            (frame, body) = await peer.ReadFrameAsync();
+        }
+
+        Assert.Equal(FrameKind.Err, frame);
+        var error = FrameDecoder.ReadErr(new System.Buffers.ReadOnlySequence<byte>(body));
+        Assert.Equal(((BusErrorCode)code, (FrameKind)kind, sid), (error.Code, error.Request, error.Sid));
+        Assert.Equal(FrameKind.Pong, (await peer.ReadFrameAsync()).Kind);
+        Assert.Equal(1, _broker.Server.GetStats().Rejections.GetValueOrDefault(counter));
+    }
 
     [Theory]
     [MemberData(nameof(Violations))]

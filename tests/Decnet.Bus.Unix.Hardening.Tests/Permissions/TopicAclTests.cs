@@ -13,19 +13,52 @@ public sealed class TopicAclTests : IDisposable
     public void Dispose() => File.Delete(_file);
 
     [Fact]
-    public async Task PublishOnAReservedTopic_ByAnotherUid_GetsErr12_WhileOpenTopicsWork()
+    public async Task PublishOnAReservedTopic_ByAnotherUid_GetsErr12NamingThePub_AndTheConnectionStays()
     {
         await using var broker = await StartWithRulesAsync($"publish secret.> uid:{_uid + 1}");
         await using var peer = await RawPeer.ConnectAsync(broker.SocketPath);
 
         await peer.SendAsync(Pub("open.news"));
-        await peer.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
-        Assert.Equal(FrameKind.Pong, (await peer.ReadFrameAsync()).Kind);
         await peer.SendAsync(Pub("secret.plans"));
+        await peer.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
 
-        await peer.ExpectErrorAndCloseAsync(BusErrorCode.PermissionDenied);
+        var (kind, body) = await peer.ReadFrameAsync();
+        Assert.Equal(FrameKind.Err, kind);
+        var error = FrameDecoder.ReadErr(new ReadOnlySequence<byte>(body));
+        Assert.Equal((BusErrorCode.PermissionDenied, FrameKind.Pub, 0u), (error.Code, error.Request, error.Sid));
+        Assert.Equal(FrameKind.Pong, (await peer.ReadFrameAsync()).Kind);
         Assert.Equal(1, broker.Rejections("permission_denied"));
         Assert.Equal(1, broker.Server.GetStats().Published);
+    }
+
+    [Fact]
+    public async Task TenThousandDeniedPublishes_LeaveTheClientConnected_AndAreCountedOnBothSides()
+    {
+        await using var broker = await StartWithRulesAsync($"publish secret.> uid:{_uid + 1}");
+        var client = broker.CreateClient("denied");
+        await using var open = await client.SubscribeAsync("open.>");
+        using var bound = new CancellationTokenSource(LiveBroker.Bound);
+        await client.WaitForGenerationAsync(1, bound.Token);
+        var generation = client.Generation;
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            await client.PublishAsync("secret.plans", new { i });
+        }
+
+        // STATS travels behind the publishes, and the ERRs come back in order before its reply.
+        await client.GetBrokerStatsAsync();
+        await client.PublishAsync("open.news", new { });
+        await using var events = open.GetAsyncEnumerator(bound.Token);
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal("open.news", events.Current.Topic);
+
+        Assert.Equal(10_000, broker.Rejections("permission_denied"));
+        Assert.Equal(10_000, client.PublishesRejected);
+        Assert.Equal(10_000, client.Counters.Dropped);
+        Assert.Equal(generation, client.Generation);
+        Assert.Equal(0, open.Reconnected);
+        Assert.True(client.IsConnected);
     }
 
     [Theory]

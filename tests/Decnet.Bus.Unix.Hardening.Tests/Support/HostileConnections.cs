@@ -127,11 +127,12 @@ internal static class HostileConnections
                 return [];
             case "hello-deep-payload":
                 var depth = random.Next(65, 60_000);
-                var deep = new byte[pub.Length + 1 + depth];
+                var deep = new byte[pub.Length + 2 + depth];
                 pub.AsSpan(0, pub.Length - 1).CopyTo(deep);
                 deep[pub.Length - 1] = 0x81;
-                deep[pub.Length] = 0xc0;
-                deep.AsSpan(pub.Length + 1, depth - 1).Fill(0x91);
+                deep[pub.Length] = 0xa1; // key "k": payload keys must be strings
+                deep[pub.Length + 1] = 0x6b;
+                deep.AsSpan(pub.Length + 2, depth - 1).Fill(0x91);
                 deep[^1] = 0xc0;
                 BinaryPrimitives.WriteUInt32BigEndian(deep, (uint)(deep.Length - 4));
                 return [.. hello, .. deep];

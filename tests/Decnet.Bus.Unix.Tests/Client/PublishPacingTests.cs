@@ -24,23 +24,9 @@ public sealed class PublishPacingTests
         // Disposed before the bus: closing the stuck socket is what lets the bus's send loop end.
         await using var broker = new StuckBroker(dir.SocketPath);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await ConnectAsync(bus, broker, timeout.Token);
 
-        await bus.PublishAsync("pace.start", _payload);
-        await broker.Welcomed.WaitAsync(timeout.Token);
-        await bus.WaitForGenerationAsync(1, timeout.Token);
-
-        // Fill the socket and then the outbox past the high-water mark: the first publish that has to wait is held.
-        ValueTask held = default;
-        var published = 0;
-        while (published < 1_000_000)
-        {
-            held = bus.PublishAsync("pace.fill", _payload);
-            published++;
-            if (!held.IsCompleted)
-            {
-                break;
-            }
-        }
+        var held = FillUntilPaced(bus, static _ => "pace.fill", CancellationToken.None, out var published);
 
         Assert.False(held.IsCompleted, $"no publish was paced after {published} events of 128 bytes");
         // Each PUB here is under 256 bytes: nothing waits before the buffer really holds the high-water mark.
@@ -55,6 +41,28 @@ public sealed class PublishPacingTests
             Assert.True(bus.PublishAsync("pace.after", _payload).IsCompletedSuccessfully, $"publish {i} after the stall was held");
         }
 
+        Assert.Equal(0, bus.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task CancellingAPacedPublish_EndsOnlyTheWait_TheEventIsAlreadyQueuedAndIsSent()
+    {
+        using var dir = new TempSocketDir();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await ConnectAsync(bus, broker, timeout.Token);
+
+        using var cancel = new CancellationTokenSource();
+        var held = FillUntilPaced(bus, static n => $"pace.n{n}", cancel.Token, out var published);
+        var topic = $"pace.n{published - 1}";
+
+        Assert.False(held.IsCompleted, "no publish was paced");
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await held);
+        Assert.True(await broker.ReadUntilTopicAsync(topic), $"the cancelled publish on {topic} never reached the broker");
         Assert.Equal(0, bus.Counters.Dropped);
     }
 
@@ -85,5 +93,33 @@ public sealed class PublishPacingTests
 
         Assert.Equal(0, publisher.Counters.Dropped);
         Assert.Equal(Count + 1, stats.Published);
+    }
+
+    private static async Task ConnectAsync(UnixSocketBus bus, StuckBroker broker, CancellationToken cancellationToken)
+    {
+        await bus.PublishAsync("pace.start", _payload);
+        await broker.Welcomed.WaitAsync(cancellationToken);
+        await bus.WaitForGenerationAsync(1, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills the socket and then the outbox past the high-water mark; returns the first publish that has to wait (held),
+    /// or the last one if none did within a million. <paramref name="published"/> counts the publishes made.
+    /// </summary>
+    private static ValueTask FillUntilPaced(UnixSocketBus bus, Func<int, string> topic, CancellationToken cancellationToken, out int published)
+    {
+        ValueTask held = default;
+        published = 0;
+        while (published < 1_000_000)
+        {
+            held = bus.PublishAsync(topic(published), _payload, cancellationToken: cancellationToken);
+            published++;
+            if (!held.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        return held;
     }
 }

@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// A raw socket server that completes the handshake on every connection, then reads and counts what the client
-/// sends; it answers PING with PONG only when told to. Lets a test play a hung broker.
+/// A raw socket server that completes the handshake on every connection, then reads and records what the client
+/// sends; it answers PING with PONG only when told to, and never answers SUB. Lets a test play a hung broker, or (with
+/// <c>closeAfterWelcome</c>) one that closes every connection right after its handshake.
 /// </summary>
 internal sealed class SilentBroker : IAsyncDisposable
 {
@@ -16,13 +18,15 @@ internal sealed class SilentBroker : IAsyncDisposable
     private readonly List<Socket> _accepted = [];
     private readonly Lock _gate = new();
     private readonly bool _answerPings;
+    private readonly bool _closeAfterWelcome;
     private readonly int _pingsToSignal;
     private readonly Task _accepting;
     private int _connections;
 
-    public SilentBroker(string path, bool answerPings, int pingsToSignal = 1)
+    public SilentBroker(string path, bool answerPings, int pingsToSignal = 1, bool closeAfterWelcome = false)
     {
         _answerPings = answerPings;
+        _closeAfterWelcome = closeAfterWelcome;
         _pingsToSignal = pingsToSignal;
         _listener.Bind(new UnixDomainSocketEndPoint(path));
         _listener.Listen();
@@ -33,6 +37,23 @@ internal sealed class SilentBroker : IAsyncDisposable
     public TaskCompletionSource<int> PingsReceived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Every frame received after HELLO: its kind and sid (0 for kinds without one).</summary>
+    public Channel<(FrameKind Kind, uint Sid)> Received { get; } = Channel.CreateUnbounded<(FrameKind Kind, uint Sid)>();
+
+    /// <summary>The next received frame of <paramref name="kind"/>, skipping others (bounded by <see cref="TestBroker.Bound"/>).</summary>
+    public async Task<(FrameKind Kind, uint Sid)> NextAsync(FrameKind kind)
+    {
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        while (true)
+        {
+            var frame = await Received.Reader.ReadAsync(timeout.Token);
+            if (frame.Kind == kind)
+            {
+                return frame;
+            }
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -92,10 +113,21 @@ internal sealed class SilentBroker : IAsyncDisposable
                 var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
                 while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
                 {
+                    if (frame.Kind != FrameKind.Hello)
+                    {
+                        Received.Writer.TryWrite((frame.Kind, frame.Sid));
+                    }
+
                     switch (frame.Kind)
                     {
                         case FrameKind.Hello:
                             await socket.SendAsync(FrameBytes.Of(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(1, 1, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
+                            if (_closeAfterWelcome)
+                            {
+                                socket.Shutdown(SocketShutdown.Both);
+                                return;
+                            }
+
                             break;
                         case FrameKind.Ping:
                             if (++pings == _pingsToSignal)

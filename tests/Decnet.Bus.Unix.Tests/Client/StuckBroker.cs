@@ -34,6 +34,38 @@ internal sealed class StuckBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts reading again: reads PUBs until one on <paramref name="topic"/> arrives (bounded by <see cref="TestBroker.Bound"/>).</summary>
+    public async Task<bool> ReadUntilTopicAsync(string topic)
+    {
+        var socket = await _serving;
+        var wanted = System.Text.Encoding.UTF8.GetBytes(topic);
+        var pending = new ArrayBufferWriter<byte>();
+        var chunk = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            pending.Write(chunk.AsSpan(0, read));
+            var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
+            while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
+            {
+                if (frame.Kind == FrameKind.Pub && frame.Topic.ToArray().AsSpan().SequenceEqual(wanted))
+                {
+                    return true;
+                }
+            }
+
+            var rest = sequence.ToArray();
+            pending.ResetWrittenCount();
+            pending.Write(rest);
+        }
+    }
+
     private async Task<Socket> ServeOneAsync()
     {
         var socket = await _listener.AcceptAsync();

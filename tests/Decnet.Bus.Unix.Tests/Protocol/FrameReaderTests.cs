@@ -118,7 +118,6 @@ public sealed class FrameReaderTests
     [InlineData("0000000191")] // array of one element, but the element is missing
     [InlineData("00000003920401")] // SUB with 2 elements
     [InlineData("000000049203a161")] // PUB with 2 elements
-    [InlineData("0000000393040561")] // SUB whose pattern is not a string
     [InlineData("00000002a161")] // a string
     public void TryParse_Garbage_IsABadFrame(string hex)
     {

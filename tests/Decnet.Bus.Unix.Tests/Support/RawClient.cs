@@ -24,6 +24,8 @@ internal sealed class RawClient : IAsyncDisposable
         return client;
     }
 
+    public Socket Socket => _socket;
+
     public Task SendAsync(Action<PooledBufferWriter> write) => SendAsync(FrameBytes.Of(write));
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
@@ -67,6 +69,24 @@ internal sealed class RawClient : IAsyncDisposable
         Assert.True(code == error.Code, $"expected ERR {(int)code} ({code}), got ERR {(int)error.Code} ({error.Code}): {error.Message}");
         await Assert.ThrowsAsync<EndOfStreamException>(ReadFrameAsync);
         return error.Message;
+    }
+
+    /// <summary>Expects an ERR that rejects one request (the connection stays) and returns it.</summary>
+    public async Task<ErrorMessage> ExpectRequestErrorAsync(BusErrorCode code, FrameKind request, uint sid)
+    {
+        var (kind, body) = await ReadFrameAsync();
+        Assert.Equal(FrameKind.Err, kind);
+        var error = FrameDecoder.ReadErr(new ReadOnlySequence<byte>(body));
+        Assert.Equal((code, request, sid), (error.Code, error.Request, error.Sid));
+        Assert.False(error.Closes);
+        return error;
+    }
+
+    /// <summary>Sends PING and expects PONG as the next frame: the connection is up and has handled all before it.</summary>
+    public async Task PingAsync()
+    {
+        await SendAsync(b => FrameWriter.WriteSimple(b, FrameKind.Ping));
+        Assert.Equal(FrameKind.Pong, (await ReadFrameAsync()).Kind);
     }
 
     public ValueTask DisposeAsync()

@@ -10,6 +10,7 @@ internal sealed partial class BrokerConnection
     private static readonly byte[] _pongFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong));
 
     private bool _handshaken;
+    private bool _rejectionLogged;
 
     /// <summary>
     /// Reads and handles frames until EOF, BYE, a protocol error or abort. One timer enforces both deadlines: HELLO within
@@ -114,10 +115,18 @@ internal sealed partial class BrokerConnection
         switch (frame.Kind)
         {
             case FrameKind.Pub:
-                _hub.Publish(this, Credentials, frame.Topic, frame.Tail);
+                if (_hub.Publish(this, Credentials, frame.Topic, frame.Tail) is { } refused)
+                {
+                    Reject(refused, FrameKind.Pub, 0);
+                }
+
                 return true;
             case FrameKind.Sub:
-                HandleSub(frame.Sid, frame.Topic);
+                if (HandleSub(frame.Sid, frame.Topic) is { } rejected)
+                {
+                    Reject(rejected, FrameKind.Sub, frame.Sid);
+                }
+
                 return true;
             case FrameKind.Unsub:
                 HandleUnsub(frame.Sid);
@@ -134,7 +143,7 @@ internal sealed partial class BrokerConnection
             case FrameKind.Bye:
                 return false;
             default:
-                throw new ProtocolException(BusErrorCode.BadFrame, $"a client may not send {frame.Kind.ToString().ToUpperInvariant()}");
+                throw new ProtocolException(BusErrorCode.BadFrame, $"a client may not send {FrameReader.Name(frame.Kind)}");
         }
     }
 
@@ -167,24 +176,29 @@ internal sealed partial class BrokerConnection
         BrokerLog.ClientConnected(_logger, Name, Credentials.Pid, Credentials.Uid);
     }
 
-    private void HandleSub(uint sid, System.Buffers.ReadOnlySequence<byte> patternUtf8)
+    /// <summary>Adds or replaces a subscription; returns why it was refused (the connection stays), or null.</summary>
+    private RequestRejection? HandleSub(uint sid, System.Buffers.ReadOnlySequence<byte> patternUtf8)
     {
         var limits = _hub.Limits;
         if (patternUtf8.Length > limits.MaxTopicBytes)
         {
-            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: pattern of {patternUtf8.Length} bytes; the limit is {limits.MaxTopicBytes} UTF-8 bytes");
+            return new RequestRejection(BusErrorCode.InvalidPattern, $"subscription {sid}: pattern of {patternUtf8.Length} bytes; the limit is {limits.MaxTopicBytes} UTF-8 bytes");
         }
 
-        var pattern = TopicText.DecodePattern(patternUtf8)
-            ?? throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: the pattern is not valid UTF-8");
+        var pattern = TopicText.DecodePattern(patternUtf8);
+        if (pattern is null)
+        {
+            return new RequestRejection(BusErrorCode.InvalidPattern, $"subscription {sid}: the pattern is not valid UTF-8");
+        }
+
         if (Topics.DescribePatternError(pattern) is { } error)
         {
-            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern \"{UntrustedText.Escape(pattern)}\": {error}");
+            return new RequestRejection(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern \"{UntrustedText.Escape(pattern)}\": {error}");
         }
 
         if (pattern.AsSpan().Count('.') + 1 > limits.MaxPatternTokens)
         {
-            throw new ProtocolException(BusErrorCode.InvalidPattern, $"subscription {sid}: more than {limits.MaxPatternTokens} tokens in the pattern");
+            return new RequestRejection(BusErrorCode.InvalidPattern, $"subscription {sid}: more than {limits.MaxPatternTokens} tokens in the pattern");
         }
 
         var subAck = Encode(b => FrameWriter.WriteSubAck(b, sid));
@@ -197,7 +211,7 @@ internal sealed partial class BrokerConnection
             }
             else if (_subscriptions.Count >= limits.MaxSubscriptionsPerConnection)
             {
-                throw new ProtocolException(BusErrorCode.TooManySubscriptions, $"more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
+                return new RequestRejection(BusErrorCode.TooManySubscriptions, $"subscription {sid}: more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
             }
 
             _subscriptions[sid] = pattern;
@@ -214,6 +228,25 @@ internal sealed partial class BrokerConnection
         }
 
         _doorbell.Writer.TryWrite(true);
+        return null;
+    }
+
+    /// <summary>
+    /// Answers a refused request with an ERR naming it and keeps the connection, as nats-server answers a permissions
+    /// violation: closing would make a client reconnect, re-send the same request and be refused again, forever. The
+    /// first refusal per connection is logged; every one is counted. An ERR is a control frame, so a client that
+    /// floods refused requests without reading is cut by the control backlog bound (ERR 9) like any other.
+    /// </summary>
+    private void Reject(RequestRejection rejection, FrameKind request, uint sid)
+    {
+        if (!_rejectionLogged)
+        {
+            _rejectionLogged = true;
+            BrokerLog.RequestRejected(_logger, Name, Credentials.Pid, rejection.Code.ToString(), rejection.Message);
+        }
+
+        _hub.CountRejection(rejection.Code);
+        EnqueueControl(Encode(b => FrameWriter.WriteRequestErr(b, rejection.Code, rejection.Message, request, sid)));
     }
 
     private void HandleUnsub(uint sid)

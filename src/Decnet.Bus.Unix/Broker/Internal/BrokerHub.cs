@@ -165,7 +165,7 @@ internal sealed class BrokerHub
         return _statsReply.Get(new StatsStamp(totals.Published, totals.Delivered, totals.Dropped, Interlocked.Read(ref _version)));
     }
 
-    /// <summary>Counts one connection refused or closed for breaking a limit or the protocol.</summary>
+    /// <summary>Counts one ERR: a connection refused or closed, or one request rejected (docs/wire-protocol.md §6).</summary>
     public void CountRejection(BusErrorCode code)
     {
         if ((uint)code < (uint)_rejections.Length)
@@ -209,28 +209,36 @@ internal sealed class BrokerHub
         Changed();
     }
 
-    /// <summary>Validates and routes one publish. <paramref name="publisher"/> is null for the broker's own events.</summary>
-    /// <exception cref="ProtocolException">The topic or the publish tail is invalid.</exception>
-    public void Publish(BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
+    /// <summary>
+    /// Validates and routes one publish. <paramref name="publisher"/> is null for the broker's own events. Returns why
+    /// a well-formed publish was refused (invalid topic, denied by the ACL), or null when it was routed.
+    /// </summary>
+    /// <exception cref="ProtocolException">The publish tail is malformed (a framing error: the connection ends).</exception>
+    public RequestRejection? Publish(BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
     {
         var length = (int)topicUtf8.Length;
-        if (length == 0 || length > Limits.MaxTopicBytes)
+        if (length == 0)
         {
-            throw new ProtocolException(BusErrorCode.InvalidTopic, $"topic of {length} bytes; the limit is {Limits.MaxTopicBytes}");
+            return new RequestRejection(BusErrorCode.InvalidTopic, "topic is empty or not a MessagePack str");
+        }
+
+        if (length > Limits.MaxTopicBytes)
+        {
+            return new RequestRejection(BusErrorCode.InvalidTopic, $"topic of {length} bytes; the limit is {Limits.MaxTopicBytes}");
         }
 
         var chars = length <= 512 ? stackalloc char[length] : new char[length];
         var count = TopicText.Decode(topicUtf8, chars);
         if (count < 0)
         {
-            throw new ProtocolException(BusErrorCode.InvalidTopic, "the topic is not valid UTF-8");
+            return new RequestRejection(BusErrorCode.InvalidTopic, "the topic is not valid UTF-8");
         }
 
         if (!TopicText.IsValidTopic(chars[..count]))
         {
             // Rare: worded by the client validator, which applies the same rule to the same characters.
             var text = new string(chars[..count]);
-            throw new ProtocolException(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Escape(text)}\": {Topics.DescribeTopicError(text)}");
+            return new RequestRejection(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Escape(text)}\": {Topics.DescribeTopicError(text)}");
         }
 
         FrameDecoder.ValidatePublishTail(tail);
@@ -238,7 +246,7 @@ internal sealed class BrokerHub
         var topic = acl is null ? null : new string(chars[..count]);
         if (acl is not null && publisher is not null && !acl.MayPublish(credentials, topic!))
         {
-            throw new ProtocolException(BusErrorCode.PermissionDenied, $"uid {credentials.Uid} gid {credentials.Gid} may not publish on {topic} (DECNET_BUS_ACL_FILE)");
+            return new RequestRejection(BusErrorCode.PermissionDenied, $"uid {credentials.Uid} gid {credentials.Gid} may not publish on {topic} (DECNET_BUS_ACL_FILE)");
         }
 
         _counters.AddPublished();
@@ -260,7 +268,7 @@ internal sealed class BrokerHub
 
         if (matches.Count == 0)
         {
-            return;
+            return null;
         }
 
         var shared = SharedEvent.Create(topicUtf8, credentials, tail);
@@ -269,7 +277,7 @@ internal sealed class BrokerHub
             if (matches.Count == 1)
             {
                 Deliver(matches[0].Connection, new OutboundItem(shared, matches[0].Sid, null));
-                return;
+                return null;
             }
 
             // One EVT per connection carrying every matching sid of that connection.
@@ -295,6 +303,8 @@ internal sealed class BrokerHub
 
                 start = end;
             }
+
+            return null;
         }
         finally
         {

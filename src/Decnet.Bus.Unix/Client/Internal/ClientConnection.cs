@@ -24,6 +24,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly RecentStrings _recentTopics = new();
     private readonly RecentStrings _recentTypes = new();
     private readonly Func<uint, ClientSubscription?> _findSubscription;
+    private readonly Action<ErrorMessage> _onRejected;
     private readonly ILogger _logger;
     private readonly string _path;
     private readonly CancellationTokenSource _abort = new();
@@ -37,9 +38,11 @@ internal sealed class ClientConnection : IAsyncDisposable
     private bool _ended;
     private long _reads;
     private string? _deadReason;
+    private bool _publishRejectionLogged;
 
-    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, ILogger logger, string path, TimeSpan keepalive, TimeProvider time)
+    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeProvider time)
     {
+        _onRejected = onRejected;
         _keepalive = keepalive;
         _time = time;
         _socket = socket;
@@ -59,7 +62,8 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     /// <summary>
     /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
-    /// time before a PING (zero disables keepalive).
+    /// time before a PING (zero disables keepalive). <c>onRejected</c> hears of every request the broker refuses while
+    /// keeping the connection (an ERR naming a PUB or SUB, docs/wire-protocol.md §6).
     /// </summary>
     /// <exception cref="SocketException">Nobody listens on the path.</exception>
     /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
@@ -71,6 +75,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         HelloMessage hello,
         ClientOutbox outbox,
         Func<uint, ClientSubscription?> findSubscription,
+        Action<ErrorMessage> onRejected,
         ILogger logger,
         TimeSpan keepalive,
         TimeProvider time,
@@ -106,11 +111,11 @@ internal sealed class ClientConnection : IAsyncDisposable
                         {
                             case FrameKind.Welcome:
                                 var welcome = FrameDecoder.ReadWelcome(frame.Body);
-                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, logger, path, keepalive, time);
+                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, time);
                                 return connection;
                             case FrameKind.Err:
                                 var error = FrameDecoder.ReadErr(frame.Body);
-                                throw new BrokerRefusedException(error.Code, error.Message);
+                                throw new BrokerRefusedException(error.Code, UntrustedText.Escape(error.Message));
                             default:
                                 throw new ProtocolException(BusErrorCode.BadFrame, $"expected WELCOME, got {frame.Kind}");
                         }
@@ -355,8 +360,14 @@ internal sealed class ClientConnection : IAsyncDisposable
                 return null;
             case FrameKind.Err:
                 var error = FrameDecoder.ReadErr(frame.Body);
-                ClientLog.BrokerError(_logger, _path, error.Code.ToString(), error.Message);
-                return $"broker error {error.Code}: {error.Message}";
+                if (!error.Closes)
+                {
+                    Rejected(error);
+                    return null;
+                }
+
+                ClientLog.BrokerError(_logger, _path, error.Code.ToString(), UntrustedText.Escape(error.Message));
+                return $"broker error {error.Code}: {UntrustedText.Escape(error.Message)}";
             case FrameKind.Bye:
                 return "the broker said BYE";
             default:
@@ -394,6 +405,37 @@ internal sealed class ClientConnection : IAsyncDisposable
         foreach (var (sid, count) in _lost)
         {
             _findSubscription(sid)?.Channel.AddLostBeforeNext(count);
+        }
+    }
+
+    /// <summary>
+    /// The broker refused one request and kept the connection: the owner forgets a refused subscription (its waiting
+    /// subscriber then throws) or counts a refused publish. A refused SUB is logged each time (it is rare and the
+    /// caller must fix it); refused PUBs once per connection, since a publisher may repeat one thousands of times.
+    /// </summary>
+    private void Rejected(ErrorMessage error)
+    {
+        var message = UntrustedText.Escape(error.Message);
+        if (error.Request == FrameKind.Sub)
+        {
+            ClientLog.SubscriptionRejected(_logger, _path, error.Sid, error.Code.ToString(), message);
+        }
+        else if (!_publishRejectionLogged)
+        {
+            _publishRejectionLogged = true;
+            ClientLog.PublishRejected(_logger, _path, error.Code.ToString(), message);
+        }
+
+        _onRejected(error);
+        if (error.Request == FrameKind.Sub)
+        {
+            TaskCompletionSource<bool>? ack;
+            lock (_gate)
+            {
+                _acks.Remove(error.Sid, out ack);
+            }
+
+            ack?.TrySetResult(false);
         }
     }
 

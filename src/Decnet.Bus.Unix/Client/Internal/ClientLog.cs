@@ -61,4 +61,13 @@ internal static partial class ClientLog
 
     [LoggerMessage(110, LogLevel.Warning, "Refusing the bus broker at {Path}: {Reason}")]
     public static partial void UntrustedBroker(ILogger logger, string path, string reason);
+
+    [LoggerMessage(109, LogLevel.Warning, "Bus broker at {Path} refused subscription {Sid} ({Code}): {Message}; it is dropped, not retried")]
+    public static partial void SubscriptionRejected(ILogger logger, string path, uint sid, string code, string message);
+
+    [LoggerMessage(107, LogLevel.Warning, "Bus broker at {Path} refused a publish ({Code}): {Message}; refused publishes are counted as dropped (further ones on this connection are not logged)")]
+    public static partial void PublishRejected(ILogger logger, string path, string code, string message);
+
+    [LoggerMessage(108, LogLevel.Information, "Bus broker at {Path} closed the connection {LivedMs} ms after its handshake; retrying in {DelayMs} ms")]
+    public static partial void ShortLivedConnection(ILogger logger, string path, long livedMs, long delayMs);
 }

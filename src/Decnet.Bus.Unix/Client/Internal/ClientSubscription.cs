@@ -13,6 +13,9 @@ internal sealed class ClientSubscription(uint sid, string pattern, ChannelSubscr
 
     public ChannelSubscription Channel { get; } = channel;
 
+    /// <summary>Set when the broker refused this subscription; it is then no longer kept or re-sent.</summary>
+    public BusSubscriptionRejectedException? Rejection { get; set; }
+
     /// <summary>Called on SUBACK: from the second connection on, records a reconnect on the channel.</summary>
     public void Acknowledged()
     {
