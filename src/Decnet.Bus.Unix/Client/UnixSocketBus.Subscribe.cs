@@ -50,7 +50,7 @@ public sealed partial class UnixSocketBus
         channel.State = sid;
         var subscription = new ClientSubscription(sid, pattern, channel);
         _subscriptions[sid] = subscription;
-        var live = false;
+        var acknowledgedLive = false;
         try
         {
             EnsureStarted();
@@ -61,7 +61,7 @@ public sealed partial class UnixSocketBus
                 var acknowledged = connection.SubscribeAsync(subscription).WaitAsync(SubscribeWaitBound, _time, cancellationToken);
                 await ((Task)acknowledged).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 cancellationToken.ThrowIfCancellationRequested();
-                live = acknowledged.IsCompletedSuccessfully && acknowledged.Result;
+                acknowledgedLive = acknowledged.IsCompletedSuccessfully && acknowledged.Result;
             }
         }
         catch (OperationCanceledException)
@@ -76,7 +76,7 @@ public sealed partial class UnixSocketBus
             throw rejection;
         }
 
-        if (!live)
+        if (!acknowledgedLive)
         {
             // Returned before the broker confirmed it: what is published until it goes live is lost uncounted.
             channel.MarkMayHaveMissedBeforeNext();
