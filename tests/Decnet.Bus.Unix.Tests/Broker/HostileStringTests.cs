@@ -78,7 +78,8 @@ public sealed class HostileStringTests
 
         await raw.SendAsync(RawFrames.Pub([.. "decky."u8, .. TopicSamples.Utf8(codePoint), .. "decky-01.mutation"u8], "t"u8));
 
-        var message = await raw.ExpectErrorAndCloseAsync(BusErrorCode.InvalidTopic);
+        // A refused PUB is answered with an ERR naming it; the connection stays (docs/wire-protocol.md §6).
+        var message = (await raw.ExpectRequestErrorAsync(BusErrorCode.InvalidTopic, FrameKind.Pub, 0)).Message;
         AssertNamesTheCodePoint(kind, codePoint, TopicSamples.Text(codePoint) + "decky-01", message);
     }
 
@@ -91,7 +92,7 @@ public sealed class HostileStringTests
 
         await raw.SendAsync(RawFrames.Sub(7, [.. "decky."u8, .. TopicSamples.Utf8(codePoint), .. ".>"u8]));
 
-        var message = await raw.ExpectErrorAndCloseAsync(BusErrorCode.InvalidPattern);
+        var message = (await raw.ExpectRequestErrorAsync(BusErrorCode.InvalidPattern, FrameKind.Sub, 7)).Message;
         AssertNamesTheCodePoint(kind, codePoint, TopicSamples.Text(codePoint), message);
     }
 
@@ -136,19 +137,23 @@ public sealed class HostileStringTests
         await using (var topics = await RawClient.ConnectAsync(broker.SocketPath))
         {
             await topics.SendAsync(RawFrames.Pub("decky.\u200bdecky-01.mutation"u8, "t"u8));
-            await topics.ExpectErrorAndCloseAsync(BusErrorCode.InvalidTopic);
+            await topics.ExpectRequestErrorAsync(BusErrorCode.InvalidTopic, FrameKind.Pub, 0);
         }
 
         await using (var patterns = await RawClient.ConnectAsync(broker.SocketPath))
         {
             await patterns.SendAsync(RawFrames.Sub(1, "decky.\u202e.>"u8));
-            await patterns.ExpectErrorAndCloseAsync(BusErrorCode.InvalidPattern);
+            await patterns.ExpectRequestErrorAsync(BusErrorCode.InvalidPattern, FrameKind.Sub, 1);
         }
 
         // Every connection logs its disconnect last; four of them means every line above is in.
         await log.WaitForAsync(_ => log.Lines.Count(l => l.Contains("disconnected", StringComparison.Ordinal)) >= 4);
         Assert.Contains(log.Lines, l => l.Contains("evil\\u202Egnp.exe", StringComparison.Ordinal));
-        Assert.Equal(4, log.Lines.Count(l => l.Contains("broke the protocol", StringComparison.Ordinal)));
+        // The forged type and name end their connections; the look-alike topic and pattern are refused requests, and
+        // the connections stay until the clients leave (docs/wire-protocol.md §6).
+        Assert.Equal(2, log.Lines.Count(l => l.Contains("broke the protocol", StringComparison.Ordinal)));
+        Assert.Single(log.Lines, l => l.Contains("request the broker refused", StringComparison.Ordinal) && l.Contains("decky.\\u200Bdecky-01.mutation", StringComparison.Ordinal));
+        Assert.Single(log.Lines, l => l.Contains("request the broker refused", StringComparison.Ordinal) && l.Contains("decky.\\u202E.>", StringComparison.Ordinal));
         Assert.All(log.Lines, line => Assert.False(UntrustedText.NeedsEscaping(line), $"raw character in the broker log: {UntrustedText.Escape(line)}"));
     }
 

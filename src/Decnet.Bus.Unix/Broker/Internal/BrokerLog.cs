@@ -104,6 +104,14 @@ internal static partial class BrokerLog
     [LoggerMessage(14, LogLevel.Warning, "Refused a connection from pid {Pid} uid {Uid} gid {Gid}: not on the allow-lists ({Allowed})")]
     public static partial void PermissionDenied(ILogger logger, int pid, int uid, int gid, string allowed);
 
-    [LoggerMessage(16, LogLevel.Information, "Client {Name} (pid {Pid}) made a request the broker refused ({Code}): {Reason}; answered ERR and kept the connection (further refusals on it are counted, not logged)")]
-    public static partial void RequestRejected(ILogger logger, string name, int pid, string code, string reason);
+    [LoggerMessage(20, LogLevel.Information, "Client {Name} (pid {Pid}) made a request the broker refused ({Code}): {Reason}; answered ERR and kept the connection (further refusals on it are counted, not logged)")]
+    private static partial void LogRequestRejected(ILogger logger, string name, int pid, string code, string reason);
+
+    public static void RequestRejected(ILogger logger, string name, int pid, string code, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogRequestRejected(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Escape(reason));
+        }
+    }
 }
