@@ -18,6 +18,7 @@ public sealed partial class NatsBus
     {
         ThrowIfDisposed();
         CheckTopic(topic);
+        EventTypes.EnsureValid(type);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, id: null, timestamp);
         return PublishEventAsync(evt, PublisherClaim.NewHeaders(), cancellationToken);

@@ -30,22 +30,32 @@ public sealed partial class NatsBus
         slot = new SubscriptionSlot(pattern, channel, filter);
         _subscriptions[slot] = 0;
 
-        if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false)
-            && await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
+        try
         {
-            try
+            if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false)
+                && await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
             {
-                using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                bound.CancelAfter(SubscribeWaitBound);
-                await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+                try
+                {
+                    using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    bound.CancelAfter(SubscribeWaitBound);
+                    await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+                {
+                    Log.SubscribeNotConfirmed(_logger, pattern, ex.Message);
+                }
             }
-            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-            {
-                Log.SubscribeNotConfirmed(_logger, pattern, ex.Message);
-            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        catch (OperationCanceledException)
+        {
+            // Registered but not wanted any more: forget it, and UNSUB it at the server if SUB went out.
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         return channel;
     }
 

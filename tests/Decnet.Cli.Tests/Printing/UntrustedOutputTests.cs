@@ -29,9 +29,9 @@ public sealed class UntrustedOutputTests : IDisposable
 
         Assert.False(UntrustedText.NeedsEscaping(table.Replace("\n", string.Empty, StringComparison.Ordinal)), table);
         var lines = table.Split('\n');
-        Assert.Equal(6, lines.Length); // totals, counters, rejections, blank, header, one row
-        Assert.StartsWith(@"worker\u000D\u001B[2Kdecnet-bus", lines[5], StringComparison.Ordinal);
-        Assert.Contains(@"\u202Eeman", lines[5], StringComparison.Ordinal);
+        Assert.Equal(7, lines.Length); // totals, counters, the heartbeat note, rejections, blank, header, one row
+        Assert.StartsWith(@"worker\u000D\u001B[2Kdecnet-bus", lines[6], StringComparison.Ordinal);
+        Assert.Contains(@"\u202Eeman", lines[6], StringComparison.Ordinal);
     }
 
     [Fact]
