@@ -14,8 +14,8 @@ namespace Decnet.Cli.Bus;
 internal static class EventPrinter
 {
     // One day inside DateTimeOffset's range at both ends, so the conversion to local time cannot overflow either.
-    private const double MinUnixSeconds = -62_135_596_800 + 86_400;
-    private const double MaxUnixSeconds = 253_402_300_799 - 86_400;
+    private const double _minUnixSeconds = -62_135_596_800 + 86_400;
+    private const double _maxUnixSeconds = 253_402_300_799 - 86_400;
 
     private static readonly JsonWriterOptions _compact = new() { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -79,7 +79,7 @@ internal static class EventPrinter
     internal static string FormatTime(double timestamp)
     {
         // Checked in seconds before converting, so NaN and 1e300 never reach the tick arithmetic.
-        if (timestamp is >= MinUnixSeconds and <= MaxUnixSeconds)
+        if (timestamp is >= _minUnixSeconds and <= _maxUnixSeconds)
         {
             var utc = DateTimeOffset.UnixEpoch.AddTicks((long)(timestamp * TimeSpan.TicksPerSecond));
             return utc.ToLocalTime().ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture);

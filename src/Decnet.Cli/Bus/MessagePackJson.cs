@@ -17,9 +17,9 @@ namespace Decnet.Cli.Bus;
 /// </summary>
 internal static class MessagePackJson
 {
-    private const int TimestampExtension = -1;
-    private const long UnixSecondsMin = -62_135_596_800; // 0001-01-01T00:00:00Z
-    private const long UnixSecondsMax = 253_402_300_799; // 9999-12-31T23:59:59Z
+    private const int _timestampExtension = -1;
+    private const long _unixSecondsMin = -62_135_596_800; // 0001-01-01T00:00:00Z
+    private const long _unixSecondsMax = 253_402_300_799; // 9999-12-31T23:59:59Z
 
     // Replaces invalid bytes with U+FFFD instead of throwing: a hostile string still prints.
     private static readonly UTF8Encoding _utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
@@ -156,7 +156,7 @@ internal static class MessagePackJson
     {
         var header = reader.ReadExtensionFormatHeader();
         var data = reader.ReadRaw(header.Length).ToArray();
-        if (header.TypeCode == TimestampExtension && TryFormatTimestamp(data) is { } time)
+        if (header.TypeCode == _timestampExtension && TryFormatTimestamp(data) is { } time)
         {
             json.WriteStringValue(time);
             return;
@@ -192,7 +192,7 @@ internal static class MessagePackJson
                 return null;
         }
 
-        if (nanoseconds > 999_999_999 || seconds < UnixSecondsMin || seconds > UnixSecondsMax)
+        if (nanoseconds > 999_999_999 || seconds < _unixSecondsMin || seconds > _unixSecondsMax)
         {
             return null;
         }

@@ -11,15 +11,15 @@ namespace Decnet.Cli.Terminal;
 /// </summary>
 internal static class StandardOutput
 {
-    private const int StandardOutputDescriptor = 1;
-    private const int BrokenPipeErrno = 32; // EPIPE on Linux
+    private const int _standardOutputDescriptor = 1;
+    private const int _brokenPipeErrno = 32; // EPIPE on Linux
 
     /// <summary>A UTF-8 writer on descriptor 1 that flushes every write; <see cref="Console.Out"/> if 1 is unusable.</summary>
     public static TextWriter Open()
     {
         try
         {
-            var stream = new FileStream(new SafeFileHandle(StandardOutputDescriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            var stream = new FileStream(new SafeFileHandle(_standardOutputDescriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
             return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
@@ -30,5 +30,5 @@ internal static class StandardOutput
     }
 
     /// <summary>True when <paramref name="exception"/> is a write into a pipe whose reader has gone.</summary>
-    public static bool IsBrokenPipe(Exception exception) => exception is IOException { HResult: BrokenPipeErrno };
+    public static bool IsBrokenPipe(Exception exception) => exception is IOException { HResult: _brokenPipeErrno };
 }

@@ -14,12 +14,12 @@ namespace Decnet.Cli.Tests.Printing;
 /// </summary>
 public sealed class HostileEventPrintingTests
 {
-    private const string Forged = "mutation\n\u001b[1A\u001b[2K12:00:00.000000 decky.decky-01.mutation mutation {\"decky\":\"FORGED\"}";
+    private const string _forged = "mutation\n\u001b[1A\u001b[2K12:00:00.000000 decky.decky-01.mutation mutation {\"decky\":\"FORGED\"}";
 
     [Fact]
     public void A_type_with_lf_and_ansi_escapes_prints_as_one_escaped_text_line()
     {
-        var evt = new BusEvent("decky.decky-02.mutation", BusCodec.EmptyMap, Forged, null, 1_700_000_000);
+        var evt = new BusEvent("decky.decky-02.mutation", BusCodec.EmptyMap, _forged, null, 1_700_000_000);
 
         var line = EventPrinter.ToTextLine(evt);
 
@@ -136,7 +136,7 @@ public sealed class HostileEventPrintingTests
         var atLimit = new BusEvent("a.b", MessagePackValues.Nested(64), "t", null, 0);
         var deeper = new BusEvent("a.b", MessagePackValues.Nested(65), "t", null, 0);
 
-        using var printed = JsonDocument.Parse(EventPrinter.ToJsonLine(atLimit), Deep);
+        using var printed = JsonDocument.Parse(EventPrinter.ToJsonLine(atLimit), _deep);
         using var refused = JsonDocument.Parse(EventPrinter.ToJsonLine(deeper));
 
         Assert.False(printed.RootElement.TryGetProperty("payload_error", out _), printed.RootElement.GetRawText());
@@ -147,7 +147,7 @@ public sealed class HostileEventPrintingTests
     }
 
     // The envelope object and the payload map are two JSON levels above the payload's own 63 nested arrays.
-    private static readonly JsonDocumentOptions Deep = new() { MaxDepth = 128 };
+    private static readonly JsonDocumentOptions _deep = new() { MaxDepth = 128 };
 
     private delegate void WriteBody(ref MessagePackWriter writer);
 

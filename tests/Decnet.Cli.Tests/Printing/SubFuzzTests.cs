@@ -18,7 +18,7 @@ namespace Decnet.Cli.Tests.Printing;
 [Collection(SubFuzzCollection.Name)]
 public sealed class SubFuzzTests(BrokerFixture broker, ITestOutputHelper log) : IClassFixture<BrokerFixture>
 {
-    private const int Batch = 500;
+    private const int _batch = 500;
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(60);
     private static readonly JsonDocumentOptions _deep = new() { MaxDepth = 128 };
     private static readonly string[] _tokens = ["a", "decky-01", "mutation", "日本", "é", "x_1", "🦀"];
@@ -42,7 +42,7 @@ public sealed class SubFuzzTests(BrokerFixture broker, ITestOutputHelper log) : 
         var random = new Random(seed);
         for (var sent = 0; sent < events;)
         {
-            for (var end = Math.Min(events, sent + Batch); sent < end; sent++)
+            for (var end = Math.Min(events, sent + _batch); sent < end; sent++)
             {
                 var topic = $"fuzz.{_tokens[random.Next(_tokens.Length)]}.{sent}";
                 await bus.PublishAsync(topic, new RawPayload(MessagePackValues.Payload(random)), _tokens[random.Next(_tokens.Length)]);
