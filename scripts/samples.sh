@@ -22,7 +22,7 @@ version="$prefix-$suffix"
 feed="artifacts/feed"
 rm -rf "$feed"
 dotnet pack Decnet.Core.sln -c Release -p:VersionSuffix="$suffix" -o "$feed" -v q -nologo >"$work/pack.log" 2>&1 || fail "dotnet pack failed"
-for id in Decnet.Bus.Abstractions Decnet.Bus.Unix Decnet.Bus.Fake Decnet.Mutator.Events Decnet.Cli; do
+for id in Decnet.Bus.Abstractions Decnet.Bus.Unix Decnet.Bus.Fake Decnet.Bus.Nats Decnet.Mutator.Events Decnet.Cli; do
   [ -f "$feed/$id.$version.nupkg" ] || fail "no package $id $version"
   [ -f "$feed/$id.$version.snupkg" ] || fail "no symbol package $id $version"
 done
