@@ -88,9 +88,9 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         var pings = Enumerable.Repeat(ping, Batch).SelectMany(static p => p).ToArray();
 
         await raw.SendAsync(pings);
-        await UntilAsync(() => raw.Socket.Available >= Batch * ping.Length);
+        await UntilAsync(() => raw.Socket.Available >= Batch * ping.Length, () => $"{raw.Socket.Available} bytes unread");
         await raw.SendAsync(pings);
-        await UntilAsync(() => raw.Socket.Available >= 2 * Batch * ping.Length);
+        await UntilAsync(() => raw.Socket.Available >= 2 * Batch * ping.Length, () => $"{raw.Socket.Available} bytes unread");
 
         // 8,000 PONGs wait unread in our socket, yet the broker has written them all: no ERR 9, only PONGs.
         var pong = FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Pong));
@@ -242,13 +242,21 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         return error.Message;
     }
 
-    /// <summary>Waits, bounded, for a condition only the kernel can tell (bytes the broker wrote and we left unread).</summary>
-    private static async Task UntilAsync(Func<bool> condition)
+    /// <summary>
+    /// Waits, bounded, for a condition only the kernel can tell (bytes the broker wrote and we left unread). The bound is
+    /// three times the usual one: on a loaded machine the broker's writes of 8,000 PONGs can take longer than 10 s.
+    /// </summary>
+    private static async Task UntilAsync(Func<bool> condition, Func<string> state)
     {
-        using var bound = new CancellationTokenSource(TestBroker.Bound);
+        using var bound = new CancellationTokenSource(3 * TestBroker.Bound);
         while (!condition())
         {
-            await Task.Delay(5, bound.Token);
+            if (bound.IsCancellationRequested)
+            {
+                Assert.Fail($"timed out waiting for the broker's writes: {state()}");
+            }
+
+            await Task.Delay(5, CancellationToken.None);
         }
     }
 
