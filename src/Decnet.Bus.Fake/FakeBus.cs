@@ -4,7 +4,7 @@ using Decnet.Bus.Internal;
 namespace Decnet.Bus.Fake;
 
 /// <summary>
-/// An in-process <see cref="IBus"/> with the real transport's semantics (design §5): pattern routing, echo
+/// An in-process <see cref="IBus"/> with the real transport's semantics (docs/Service-Bus.md): pattern routing, echo
 /// (switchable), bounded drop-oldest subscription queues with exact counts, per-publisher order, subscriptions live
 /// on return, prompt and idempotent disposal. It also records what it publishes so tests can assert on it
 /// (<see cref="Published"/>, <see cref="WaitForAsync"/>).

@@ -17,7 +17,7 @@ internal static class CliApplication
         root.Subcommands.Add(SubCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(BridgeCommand.Create());
-        // mutation emit publishes through the real broker; when it is down the line is still written (design §9).
+        // mutation emit publishes through the real broker; when it is down the line is still written (docs/mutation-events.md).
         root.Subcommands.Add(MutationCommand.Create(async ct =>
             await UnixSocketBus.ConnectAsync(CliBusOptions.Load(clientName: "decnet-mutation"), ct).ConfigureAwait(false)));
         root.Subcommands.Add(SyslogCommand.Create());

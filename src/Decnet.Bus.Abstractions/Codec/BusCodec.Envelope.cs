@@ -304,7 +304,7 @@ public static partial class BusCodec
         }
     }
 
-    /// <summary>Field names of the map form, shared with DECNET's Python envelope (design §3).</summary>
+    /// <summary>Field names of the map form, shared with DECNET's Python envelope (docs/wire-protocol.md, envelope).</summary>
     private static class EnvelopeKeys
     {
         public const string Version = "v";

@@ -3,7 +3,7 @@ using Decnet.Bus.Codec;
 namespace Decnet.Bus;
 
 /// <summary>
-/// The bus envelope (design §3). Field names on the wire match DECNET's Python envelope:
+/// The bus envelope (docs/wire-protocol.md, envelope). Field names on the wire match DECNET's Python envelope:
 /// <c>v</c>, <c>id</c>, <c>topic</c>, <c>type</c>, <c>ts</c>, <c>payload</c>.
 /// </summary>
 /// <remarks>

@@ -7,7 +7,7 @@ namespace Decnet.Mutator.Events;
 
 /// <summary>
 /// Records a decky's service transition twice: one durable <c>decky_mutated</c> line appended to the ingest log
-/// (design §9), then one <c>mutation</c> event on <c>decky.{id}.mutation</c> (design §4). Each path fails softly:
+/// (docs/mutation-events.md), then one <c>mutation</c> event on <c>decky.{id}.mutation</c> (docs/Service-Bus.md, topics). Each path fails softly:
 /// a log fault still publishes, a bus fault still writes, and <see cref="EmitAsync"/> reports both outcomes.
 /// </summary>
 public sealed class MutationEventEmitter
@@ -100,7 +100,7 @@ public sealed class MutationEventEmitter
         return new MutationEmitResult(mutatedEvent, line, LogFile, outcome.Reason, topic, publishError);
     }
 
-    /// <summary>The payload of design §4: snake_case keys, services as lists, <c>actor</c> only when present.</summary>
+    /// <summary>The payload of docs/mutation-events.md: snake_case keys, services as lists, <c>actor</c> only when present.</summary>
     internal static Dictionary<string, object> BuildPayload(DeckyMutatedEvent mutatedEvent)
     {
         var payload = new Dictionary<string, object>(5, StringComparer.Ordinal)

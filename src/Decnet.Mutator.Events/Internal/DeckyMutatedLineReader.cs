@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Decnet.Mutator.Events.Internal;
 
-/// <summary>Turns a parsed RFC 5424 message into a <see cref="DeckyMutatedEvent"/>, checking every rule of design §9.</summary>
+/// <summary>Turns a parsed RFC 5424 message into a <see cref="DeckyMutatedEvent"/>, checking every rule of docs/mutation-events.md.</summary>
 internal static class DeckyMutatedLineReader
 {
     private static readonly string[] _knownParams = ["decky", "old_services", "new_services", "trigger", "actor"];

@@ -1,7 +1,7 @@
 namespace Decnet.Mutator.Events.Internal;
 
 /// <summary>
-/// The identifier rules of design §9. They are stricter than RFC 5424 on purpose: downstream parsers (including the
+/// The identifier rules of docs/mutation-events.md. They are stricter than RFC 5424 on purpose: downstream parsers (including the
 /// original correlator, which cuts a value at the first <c>]</c>) must all agree on every field, so only the actor is
 /// free text.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Decnet.Mutator.Events;
 
 /// <summary>
 /// One validated <c>decky_mutated</c> event: what the formatter writes and what the parser reads back. Instances are
-/// always valid: the constructor enforces the rules of design §9.
+/// always valid: the constructor enforces the rules of docs/mutation-events.md.
 /// </summary>
 public sealed class DeckyMutatedEvent : IEquatable<DeckyMutatedEvent>
 {

@@ -4,7 +4,7 @@ using System.Text;
 namespace Decnet.Mutator.Events;
 
 /// <summary>
-/// Builds the RFC 5424 <c>decky_mutated</c> line of design §9. Pure: no I/O, no clock (the timestamp comes from the
+/// Builds the RFC 5424 <c>decky_mutated</c> line of docs/mutation-events.md. Pure: no I/O, no clock (the timestamp comes from the
 /// event), so the exact bytes are testable alone.
 /// </summary>
 /// <example><code>&lt;134&gt;1 2026-11-22T10:00:00.123456+00:00 decky-01 mutator - decky_mutated [relay@55555 decky="decky-01" old_services="ssh,http" new_services="http,smb" trigger="operator" actor="alice"]</code></example>
