@@ -23,4 +23,16 @@ public sealed record BrokerConnectionStats(
 {
     /// <summary>Bytes held in its outbound queue (bounded by <c>DECNET_BUS_MAX_QUEUE_BYTES</c>).</summary>
     public long QueuedBytes { get; init; }
+
+    /// <summary>
+    /// The wire protocol the client speaks: <c>msgpack</c> (docs/wire-protocol.md) or <c>python</c> (the Python bus's
+    /// text protocol, §10). Brokers before the field existed send no value; it reads as <c>msgpack</c>.
+    /// </summary>
+    public string Protocol { get; init; } = MessagePackProtocol;
+
+    /// <summary>The <see cref="Protocol"/> value of a MessagePack client.</summary>
+    public const string MessagePackProtocol = "msgpack";
+
+    /// <summary>The <see cref="Protocol"/> value of a client speaking the Python bus's text protocol.</summary>
+    public const string PythonProtocol = "python";
 }

@@ -39,6 +39,8 @@ public sealed record BrokerStats(
         10 => "idle_timeout",
         11 => "stalled",
         12 => "permission_denied",
+        100 => "unknown_protocol",
+        101 => "untranslatable",
         _ => $"code_{code}",
     };
 }

@@ -41,4 +41,16 @@ internal enum BusErrorCode
 
     /// <summary>The peer's uid and gid (SO_PEERCRED) are not on the broker's allow-lists.</summary>
     PermissionDenied = 12,
+
+    /// <summary>
+    /// Never sent: counts connections whose first byte is neither <c>0x00</c> (this protocol) nor an ASCII capital
+    /// letter (the Python bus's text protocol), closed without a reply (docs/wire-protocol.md §10).
+    /// </summary>
+    UnknownProtocol = 100,
+
+    /// <summary>
+    /// Never sent: counts events dropped because they have no form on the receiver's protocol (docs/wire-protocol.md
+    /// §10.2), for example a map with a non-string key for a Python subscriber.
+    /// </summary>
+    Untranslatable = 101,
 }

@@ -98,8 +98,13 @@ internal static class FrameDecoder
                 row = row with { QueuedBytes = r.ReadInt64() };
             }
 
+            if (fields >= 11)
+            {
+                row = row with { Protocol = r.ReadString() ?? BrokerConnectionStats.MessagePackProtocol };
+            }
+
             // Fields a later version appends are skipped.
-            for (var extra = 10; extra < fields; extra++)
+            for (var extra = 11; extra < fields; extra++)
             {
                 BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth);
             }

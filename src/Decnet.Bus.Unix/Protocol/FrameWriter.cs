@@ -194,7 +194,7 @@ internal static class FrameWriter
         writer.WriteArrayHeader(stats.Connections.Count);
         foreach (var row in stats.Connections)
         {
-            writer.WriteArrayHeader(10);
+            writer.WriteArrayHeader(11);
             writer.Write(row.Name);
             writer.Write(row.Pid);
             writer.Write(row.Uid);
@@ -205,6 +205,7 @@ internal static class FrameWriter
             writer.Write(row.Delivered);
             writer.Write(row.Published);
             writer.Write(row.QueuedBytes);
+            writer.Write(row.Protocol);
         }
 
         // Appended in the hardening release; older readers stop after the rows.

@@ -8,7 +8,7 @@ namespace Decnet.Cli.Bus;
 /// <summary>Renders <see cref="BrokerStats"/> as the aligned text <c>decnet stats</c> prints.</summary>
 internal static class StatsTable
 {
-    private static readonly string[] _headers = ["NAME", "PID", "UID", "SUBS", "QUEUED", "DELIVERED", "DROPPED", "PUBLISHED"];
+    private static readonly string[] _headers = ["NAME", "PROTO", "PID", "UID", "SUBS", "QUEUED", "DELIVERED", "DROPPED", "PUBLISHED"];
 
     /// <summary>Formats the totals line and one aligned row per connection; strings from the broker are escaped.</summary>
     public static string Format(BrokerStats stats, string socketPath)
@@ -37,6 +37,9 @@ internal static class StatsTable
         {
             // A client chooses its own name (HELLO): escaped so CR, ESC or bidi controls cannot forge a row.
             UntrustedText.Escape(c.Name),
+
+            // Which wire the client speaks: msgpack, or python (the Python bus's text protocol, docs/wire-protocol.md §10).
+            UntrustedText.Escape(c.Protocol),
             Invariant(c.Pid),
             Invariant(c.Uid),
             Invariant(c.Subscriptions),
@@ -51,8 +54,8 @@ internal static class StatsTable
         {
             for (var i = 0; i < row.Length; i++)
             {
-                // Name left-aligned, numbers right-aligned, as ps(1) does.
-                text.Append(i == 0 ? row[i].PadRight(widths[i]) : row[i].PadLeft(widths[i]));
+                // Name and protocol left-aligned, numbers right-aligned, as ps(1) does.
+                text.Append(i <= 1 ? row[i].PadRight(widths[i]) : row[i].PadLeft(widths[i]));
                 text.Append(i == row.Length - 1 ? string.Empty : "  ");
             }
 

@@ -84,18 +84,19 @@ internal sealed class PythonClient : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static string ScriptPath()
+    /// <summary>The path of a script in tests/interop.</summary>
+    public static string ScriptPath(string script = "decnet_bus_client.py")
     {
         // Tests run from bin/<config>/<tfm> inside the repository: walk up to the folder that holds tests/interop.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "tests", "interop", "decnet_bus_client.py");
+            var candidate = Path.Combine(dir.FullName, "tests", "interop", script);
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException("tests/interop/decnet_bus_client.py not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException($"tests/interop/{script} not found above " + AppContext.BaseDirectory);
     }
 }

@@ -15,4 +15,21 @@ public sealed class StatsTableTests
         Assert.Equal("published 12  delivered 30  dropped 1  connections 1", lines[1]);
         Assert.Equal("(totals, and DELIVERED and DROPPED below, include the broker's heartbeats on system.bus.health)", lines[2]);
     }
+
+    [Fact]
+    public void Format_ShowsEachConnectionsProtocol()
+    {
+        var stats = new BrokerStats(42, 60, 0, 0, 0,
+        [
+            new BrokerConnectionStats("dotnet-worker", 7, 1000, 1000, 1, 0, 0, 0, 0),
+            new BrokerConnectionStats("decnet-bus-client[8]", 8, 1000, 1000, 2, 0, 0, 0, 0) { Protocol = BrokerConnectionStats.PythonProtocol },
+        ]);
+
+        var lines = StatsTable.Format(stats, "/run/decnet/bus.sock").ReplaceLineEndings("\n").Split('\n');
+        var header = Array.FindIndex(lines, l => l.StartsWith("NAME", StringComparison.Ordinal));
+
+        Assert.Equal(["NAME", "PROTO", "PID"], lines[header].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..3]);
+        Assert.Equal(["dotnet-worker", "msgpack", "7"], lines[header + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..3]);
+        Assert.Equal(["decnet-bus-client[8]", "python", "8"], lines[header + 2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..3]);
+    }
 }

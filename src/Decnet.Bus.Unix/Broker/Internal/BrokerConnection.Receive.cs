@@ -19,7 +19,7 @@ internal sealed partial class BrokerConnection
     /// answers is cut. Only whole frames re-arm the timer, so trickling a byte at a time cannot hold a slot forever.
     /// The timer wakes the read with <see cref="PipeReader.CancelPendingRead"/>, which leaves the reader usable.
     /// </summary>
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(TimeSpan handshakeLeft)
     {
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
@@ -36,7 +36,7 @@ internal sealed partial class BrokerConnection
                 reader.CancelPendingRead();
             },
             null,
-            limits.HandshakeTimeout,
+            handshakeLeft,
             Timeout.InfiniteTimeSpan);
         try
         {

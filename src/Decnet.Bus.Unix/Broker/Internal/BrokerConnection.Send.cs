@@ -82,8 +82,14 @@ internal sealed partial class BrokerConnection
         }
     }
 
-    private static void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
+    private void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
     {
+        if (_text is not null)
+        {
+            WriteTextEvt(batch, item);
+            return;
+        }
+
         ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
         FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length);
         batch.Write(item.Event.Span);

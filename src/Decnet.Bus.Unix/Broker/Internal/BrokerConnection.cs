@@ -195,11 +195,11 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     }
 
     /// <summary>Stops accepting events, flushes what is queued, then sends BYE and half-closes (broker shutdown).</summary>
-    public void CloseGracefully() => BeginClose(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Bye)), discardEvents: false);
+    public void CloseGracefully() => BeginClose(_text is null ? Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Bye)) : TextEvtWriter.Bye, discardEvents: false);
 
-    /// <summary>Discards queued events and sends ERR, then half-closes (protocol violation).</summary>
+    /// <summary>Discards queued events and sends ERR (nothing to a Python client: its protocol has none), then half-closes (protocol violation).</summary>
     public void CloseWithError(BusErrorCode code, string message)
-        => BeginClose(Encode(b => FrameWriter.WriteErr(b, code, message)), discardEvents: true);
+        => BeginClose(_text is null ? Encode(b => FrameWriter.WriteErr(b, code, message)) : [], discardEvents: true);
 
     /// <summary>Tears the connection down now, without flushing.</summary>
     public void Abort() => _abort.Cancel();
@@ -224,6 +224,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             Interlocked.Read(ref _published))
         {
             QueuedBytes = queuedBytes,
+            Protocol = _text is null ? BrokerConnectionStats.MessagePackProtocol : BrokerConnectionStats.PythonProtocol,
         };
     }
 
@@ -245,7 +246,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         var send = SendLoopAsync();
         try
         {
-            await ReceiveLoopAsync().ConfigureAwait(false);
+            await ReceiveAnyProtocolAsync().ConfigureAwait(false);
         }
         catch (ProtocolException ex)
         {

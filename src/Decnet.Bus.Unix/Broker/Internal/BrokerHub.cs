@@ -155,6 +155,9 @@ internal sealed class BrokerHub
         }
     }
 
+    /// <summary>Counts events dropped after they were queued (one a Python subscriber cannot be sent, docs/wire-protocol.md §10).</summary>
+    public void CountDropped(long count) => _counters.AddDropped(count);
+
     /// <summary>Notes a change a STATS reply shows that no counter does (a name, a subscription, a connection).</summary>
     public void Changed() => Interlocked.Increment(ref _version);
 

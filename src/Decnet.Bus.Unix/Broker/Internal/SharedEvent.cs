@@ -25,6 +25,9 @@ internal sealed class SharedEvent
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>The suffix as memory, for a reader that needs it (a Python subscriber's translation, docs/wire-protocol.md §10).</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
     /// <summary>Encodes the shared EVT suffix. The caller holds the one initial reference.</summary>
     public static SharedEvent Create(ReadOnlySequence<byte> topicUtf8, PeerCredentials publisher, ReadOnlySequence<byte> tail)
     {

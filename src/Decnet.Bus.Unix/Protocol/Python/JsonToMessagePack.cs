@@ -11,26 +11,36 @@ namespace Decnet.Bus.Unix.Protocol.Python;
 /// </summary>
 internal static class JsonToMessagePack
 {
-    private static readonly JsonDocumentOptions _options = new() { MaxDepth = ProtocolConstants.MaxNestingDepth };
+    /// <summary>
+    /// Deepest JSON accepted as JSON at all. Deeper than <see cref="ProtocolConstants.MaxNestingDepth"/> is valid JSON
+    /// that has no MessagePack form (dropped and counted); deeper than this is refused as malformed.
+    /// </summary>
+    public const int MaxJsonDepth = 1024;
+
+    private static readonly JsonDocumentOptions _options = new() { MaxDepth = MaxJsonDepth };
 
     /// <summary>Parses <paramref name="json"/>; a malformed or too-deep document is a <see cref="JsonException"/>.</summary>
-    /// <exception cref="JsonException">Not valid JSON (NaN and Infinity literals included), or nested deeper than 64.</exception>
+    /// <exception cref="JsonException">Not valid JSON (NaN and Infinity literals included), or nested deeper than <see cref="MaxJsonDepth"/>.</exception>
     public static JsonDocument Parse(ReadOnlySequence<byte> json) => JsonDocument.Parse(json, _options);
 
     /// <summary>Writes <paramref name="value"/> as MessagePack.</summary>
-    /// <exception cref="PayloadTranslationException">A number or string has no MessagePack form.</exception>
-    public static void Write(ref MessagePackWriter writer, JsonElement value)
+    /// <exception cref="PayloadTranslationException">A number or string has no MessagePack form, or the value nests deeper than 64.</exception>
+    public static void Write(ref MessagePackWriter writer, JsonElement value) => Write(ref writer, value, 0);
+
+    private static void Write(ref MessagePackWriter writer, JsonElement value, int depth)
     {
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                WriteObject(ref writer, value);
+                CheckDepth(depth);
+                WriteObject(ref writer, value, depth);
                 break;
             case JsonValueKind.Array:
+                CheckDepth(depth);
                 writer.WriteArrayHeader(value.GetArrayLength());
                 foreach (var item in value.EnumerateArray())
                 {
-                    Write(ref writer, item);
+                    Write(ref writer, item, depth + 1);
                 }
 
                 break;
@@ -52,7 +62,15 @@ internal static class JsonToMessagePack
         }
     }
 
-    private static void WriteObject(ref MessagePackWriter writer, JsonElement value)
+    private static void CheckDepth(int depth)
+    {
+        if (depth >= ProtocolConstants.MaxNestingDepth)
+        {
+            throw new PayloadTranslationException($"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels");
+        }
+    }
+
+    private static void WriteObject(ref MessagePackWriter writer, JsonElement value, int depth)
     {
         // A repeated key keeps its last value; counting first keeps the common case (no repeats) allocation-light.
         var count = 0;
@@ -75,7 +93,7 @@ internal static class JsonToMessagePack
             foreach (var property in value.EnumerateObject())
             {
                 writer.Write(CheckedName(property));
-                Write(ref writer, property.Value);
+                Write(ref writer, property.Value, depth + 1);
             }
 
             return;
@@ -85,7 +103,7 @@ internal static class JsonToMessagePack
         foreach (var property in kept)
         {
             writer.Write(CheckedName(property));
-            Write(ref writer, property.Value);
+            Write(ref writer, property.Value, depth + 1);
         }
     }
 

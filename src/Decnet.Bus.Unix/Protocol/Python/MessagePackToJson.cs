@@ -57,16 +57,7 @@ internal static class MessagePackToJson
                 WriteInteger(ref reader, writer);
                 break;
             case MessagePackType.Float:
-                var number = reader.ReadDouble();
-                if (double.IsFinite(number))
-                {
-                    writer.WriteNumberValue(number);
-                }
-                else
-                {
-                    writer.WriteNullValue();
-                }
-
+                WriteFloat(writer, reader.ReadDouble());
                 break;
             case MessagePackType.Boolean:
                 writer.WriteBooleanValue(reader.ReadBoolean());
@@ -91,6 +82,35 @@ internal static class MessagePackToJson
                 writer.WriteNullValue();
                 break;
         }
+    }
+
+    /// <summary>
+    /// Writes a float so Python reads a float back: shortest round-trip form, with <c>.0</c> added to a whole number
+    /// (<c>1.0</c>, not <c>1</c>, which Python would read as an int), as Python's <c>json</c> and orjson write it. A
+    /// non-finite value becomes <c>null</c>.
+    /// </summary>
+    public static void WriteFloat(Utf8JsonWriter writer, double number)
+    {
+        if (!double.IsFinite(number))
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        Span<byte> text = stackalloc byte[40];
+        if (!number.TryFormat(text, out var length, "R", System.Globalization.CultureInfo.InvariantCulture))
+        {
+            writer.WriteNumberValue(number);
+            return;
+        }
+
+        if (text[..length].IndexOfAny(".eE"u8) < 0)
+        {
+            text[length++] = (byte)'.';
+            text[length++] = (byte)'0';
+        }
+
+        writer.WriteRawValue(text[..length], skipInputValidation: true);
     }
 
     private static void WriteInteger(ref MessagePackReader reader, Utf8JsonWriter writer)

@@ -69,7 +69,7 @@ public sealed class PayloadTranslationTests
     public void Nesting_UpTo64Levels_Translates_AndDeeperDoesNot()
     {
         Assert.Equal(64, Depth(FromJson(Nested(64))));
-        Assert.ThrowsAny<JsonException>(() => FromJson(Nested(65)));
+        Assert.Throws<PayloadTranslationException>(() => FromJson(Nested(65)));
 
         Assert.Contains("[[", ToJson(NestedMessagePack(64)), StringComparison.Ordinal);
         Assert.Throws<PayloadTranslationException>(() => ToJson(NestedMessagePack(65)));

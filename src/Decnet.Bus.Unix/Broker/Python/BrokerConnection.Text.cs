@@ -1,0 +1,318 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Protocol.Python;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// The Python bus's text protocol on a broker connection (docs/wire-protocol.md §10). A text connection is an ordinary
+/// connection to the hub (routes, drop-oldest queue, limits, stats row, heartbeats); only its frames differ: it sends
+/// no ERR, WELCOME, SUBACK or PING, never receives its own publishes, and a malformed frame closes it silently (logged
+/// and counted), as the Python broker drops it.
+/// </summary>
+internal sealed partial class BrokerConnection
+{
+    /// <summary>Set once, before the first frame, for a text-protocol connection; null for MessagePack.</summary>
+    private TextSession? _text;
+
+    /// <summary>Peeks the first byte and runs the matching protocol's receive loop; an unknown first byte closes the connection.</summary>
+    private async Task ReceiveAnyProtocolAsync()
+    {
+        var limits = _hub.Limits;
+        var started = _time.GetTimestamp();
+        var first = await ProtocolSniffer.PeekFirstByteAsync(_socket, limits.HandshakeTimeout, _time, _abort.Token).ConfigureAwait(false);
+        if (first == ProtocolSniffer.TimedOut)
+        {
+            throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
+        }
+
+        if (first == ProtocolSniffer.Closed)
+        {
+            return;
+        }
+
+        var left = limits.HandshakeTimeout == Timeout.InfiniteTimeSpan
+            ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromTicks(Math.Max(0, (limits.HandshakeTimeout - _time.GetElapsedTime(started)).Ticks));
+        if (first == 0)
+        {
+            await ReceiveLoopAsync(left).ConfigureAwait(false);
+            return;
+        }
+
+        if (!ProtocolSniffer.IsText(first))
+        {
+            // Neither protocol: no reply (the peer would not understand it), a log line and the unknown_protocol counter.
+            TextLog.UnknownProtocol(_logger, Credentials.Pid, Credentials.Uid, first);
+            _hub.CountRejection(BusErrorCode.UnknownProtocol);
+            BeginClose([], discardEvents: true);
+            return;
+        }
+
+        _text = new TextSession();
+        Echo = false;
+        await ReceiveTextLoopAsync(left).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads text frames until EOF, BYE, a malformed frame or abort. The first complete frame (HELLO is optional in the
+    /// Python protocol) must arrive within the handshake timeout; afterwards a silent connection may stay forever (a
+    /// Python subscriber never speaks again, and the protocol has no PING), but a frame once begun must be complete
+    /// within the idle timeout, so trickling bytes cannot hold a slot.
+    /// </summary>
+    private async Task ReceiveTextLoopAsync(TimeSpan handshakeLeft)
+    {
+        var reader = PipeReader.Create(
+            new NetworkStream(_socket, ownsSocket: false),
+            new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
+        var limits = _hub.Limits;
+        var deadlineHit = 0;
+        var armed = true;
+        using var timer = _time.CreateTimer(
+            _ =>
+            {
+                Volatile.Write(ref deadlineHit, 1);
+                reader.CancelPendingRead();
+            },
+            null,
+            handshakeLeft,
+            Timeout.InfiniteTimeSpan);
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var handled = false;
+                DeferredFlushes.Begin();
+                try
+                {
+                    while (TextFrameReader.TryParse(ref buffer, out var frame))
+                    {
+                        handled = true;
+                        if (!HandleText(frame))
+                        {
+                            return;
+                        }
+                    }
+
+                    if (result.IsCompleted)
+                    {
+                        if (!buffer.IsEmpty)
+                        {
+                            throw new ProtocolException(BusErrorCode.BadFrame, $"the connection closed {buffer.Length} bytes into a frame");
+                        }
+
+                        return;
+                    }
+                }
+                finally
+                {
+                    DeferredFlushes.FlushAll();
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                var partial = !buffer.IsEmpty;
+                if (handled)
+                {
+                    Volatile.Write(ref deadlineHit, 0);
+                    armed = partial;
+                    timer.Change(partial ? limits.IdleTimeout : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+                else if (result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                {
+                    throw _handshaken
+                        ? new ProtocolException(BusErrorCode.IdleTimeout, $"a frame stayed incomplete for {limits.IdleTimeout.TotalSeconds:0.###} s")
+                        : new ProtocolException(BusErrorCode.HandshakeRequired, $"no complete frame within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
+                }
+                else if (partial && !armed)
+                {
+                    armed = true;
+                    timer.Change(limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+                }
+            }
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles one text frame; false when the client said BYE.</summary>
+    private bool HandleText(in TextFrame frame)
+    {
+        if (!_handshaken)
+        {
+            _handshaken = true;
+            _hub.Handshaken(this);
+        }
+
+        switch (frame.Verb)
+        {
+            case TextVerb.Hello:
+                // The Python broker keeps the last name it was given, and an empty one changes nothing.
+                if (frame.Args.Length > 0)
+                {
+                    var name = UntrustedText.IndexOfControl(frame.Args) < 0 ? frame.Args : UntrustedText.Escape(frame.Args);
+                    Name = name.Length <= 128 ? name : name[..128];
+                    _hub.Changed();
+                }
+
+                BrokerLog.ClientConnected(_logger, Name, Credentials.Pid, Credentials.Uid);
+                return true;
+            case TextVerb.Sub:
+                SubscribeText(frame.Args);
+                return true;
+            case TextVerb.Unsub:
+                UnsubscribeText(frame.Args);
+                return true;
+            case TextVerb.Pub:
+                PublishText(frame.Args, frame.Body);
+                return true;
+            case TextVerb.Bye:
+                return false;
+            default:
+                throw new ProtocolException(BusErrorCode.BadFrame, "a client may not send EVT");
+        }
+    }
+
+    private void SubscribeText(string pattern)
+    {
+        if (pattern.Length == 0)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidPattern, "SUB requires a pattern");
+        }
+
+        var limits = _hub.Limits;
+        if (PythonTopicRules.DescribePatternError(pattern, limits) is { } error)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidPattern, error);
+        }
+
+        var text = _text!;
+        lock (_subscriptions)
+        {
+            if (text.Patterns.ContainsKey(pattern))
+            {
+                return;
+            }
+
+            if (_subscriptions.Count >= limits.MaxSubscriptionsPerConnection)
+            {
+                throw new ProtocolException(BusErrorCode.TooManySubscriptions, $"more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
+            }
+
+            var sid = text.NextSid();
+            text.Patterns[pattern] = sid;
+            _subscriptions[sid] = pattern;
+            _subscriptionCount = _subscriptions.Count;
+            _hub.AddRoute(pattern, new Route(this, sid));
+        }
+    }
+
+    private void UnsubscribeText(string pattern)
+    {
+        uint sid;
+        lock (_subscriptions)
+        {
+            if (!_text!.Patterns.Remove(pattern, out sid))
+            {
+                return;
+            }
+        }
+
+        HandleUnsub(sid);
+    }
+
+    private void PublishText(string topic, ReadOnlySequence<byte> body)
+    {
+        if (topic.Length == 0)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidTopic, "PUB requires a topic");
+        }
+
+        if (PythonTopicRules.DescribeTopicError(topic, _hub.Limits) is { } invalid)
+        {
+            throw new ProtocolException(BusErrorCode.InvalidTopic, invalid);
+        }
+
+        using var tail = new PooledBufferWriter(256 + (int)body.Length);
+        var timestamp = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
+        string? untranslatable;
+        if (body.IsEmpty)
+        {
+            untranslatable = TextPublish.TryWriteTail(default, timestamp, tail);
+        }
+        else
+        {
+            using var document = ParseBody(body);
+            untranslatable = TextPublish.TryWriteTail(document.RootElement, timestamp, tail);
+        }
+
+        if (untranslatable is not null)
+        {
+            CountUntranslatable($"publish on {topic}: {untranslatable}");
+            return;
+        }
+
+        var refused = _hub.Publish(this, Credentials, new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(topic)), new ReadOnlySequence<byte>(tail.WrittenMemory));
+        if (refused is { } rejection)
+        {
+            // Checked above, so only an ACL refusal is left: the publish is dropped, the connection stays (as a
+            // MessagePack client's does, docs/wire-protocol.md §6), counted, and logged once per connection.
+            _hub.CountRejection(rejection.Code);
+            if (!_text!.RefusalLogged)
+            {
+                _text.RefusalLogged = true;
+                TextLog.PublishRefused(_logger, Name, Credentials.Pid, rejection.Message);
+            }
+        }
+    }
+
+    private static JsonDocument ParseBody(ReadOnlySequence<byte> body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonToMessagePack.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"body is not valid JSON: {ex.Message}");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
+            document.Dispose();
+            throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got a {kind}");
+        }
+
+        return document;
+    }
+
+    /// <summary>Writes one queued event as a text EVT, or drops and counts it when it has no text form.</summary>
+    private void WriteTextEvt(PooledBufferWriter batch, in OutboundItem item)
+    {
+        if (TextEvtWriter.TryWrite(batch, item.Event.Memory) is { } reason)
+        {
+            Interlocked.Increment(ref _dropped);
+            _hub.CountDropped(1);
+            CountUntranslatable($"event for this subscriber: {reason}");
+        }
+    }
+
+    private void CountUntranslatable(string reason)
+    {
+        _hub.CountRejection(BusErrorCode.Untranslatable);
+        if (!_text!.UntranslatableLogged)
+        {
+            _text.UntranslatableLogged = true;
+            TextLog.Untranslatable(_logger, Name, Credentials.Pid, reason);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Protocol.Python;
+using MessagePack;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// Turns a Python client's PUB body into this protocol's PUB tail <c>type, id, ts, payload</c>. As the Python broker
+/// does, only <c>payload</c> and <c>type</c> are read (a missing or false-ish one is <c>{}</c> or <c>""</c>); the
+/// broker draws a new id and timestamp (docs/wire-protocol.md §10).
+/// </summary>
+internal static class TextPublish
+{
+    /// <summary>Writes the tail into <paramref name="tail"/>; returns why the publish has no MessagePack form, or null.</summary>
+    public static string? TryWriteTail(JsonElement body, double timestamp, PooledBufferWriter tail)
+    {
+        var writer = new MessagePackWriter(tail);
+        try
+        {
+            var type = body.TryGetProperty("type"u8, out var t) && IsTruthy(t) ? t : default;
+            if (type.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
+            {
+                return $"its type is a JSON {type.ValueKind.ToString().ToLowerInvariant()}, not a string";
+            }
+
+            var typeText = type.ValueKind == JsonValueKind.String ? type.GetString()! : string.Empty;
+            if (UntrustedText.IndexOfControl(typeText) >= 0)
+            {
+                return $"its type \"{UntrustedText.Escape(typeText)}\" contains a control character";
+            }
+
+            var payload = body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;
+            if (payload.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
+            {
+                return $"its payload is a JSON {payload.ValueKind.ToString().ToLowerInvariant()}, not an object (this bus carries maps)";
+            }
+
+            writer.Write(typeText);
+            writer.Write(EventId.NewId());
+            writer.Write(timestamp);
+            if (payload.ValueKind == JsonValueKind.Object)
+            {
+                JsonToMessagePack.Write(ref writer, payload);
+            }
+            else
+            {
+                writer.WriteMapHeader(0);
+            }
+
+            writer.Flush();
+            return null;
+        }
+        catch (PayloadTranslationException ex)
+        {
+            return ex.Message;
+        }
+        catch (InvalidOperationException)
+        {
+            return "its type is not valid Unicode (a lone surrogate escape)";
+        }
+    }
+
+    /// <summary>Python's truth test on a JSON value: null, false, 0, "", [] and {} are false.</summary>
+    private static bool IsTruthy(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.False or JsonValueKind.Undefined => false,
+        JsonValueKind.Number => !(value.TryGetDouble(out var n) && n == 0),
+        JsonValueKind.String => value.GetString()!.Length > 0,
+        JsonValueKind.Array => value.GetArrayLength() > 0,
+        JsonValueKind.Object => value.EnumerateObject().Any(),
+        _ => true,
+    };
+}

@@ -1,0 +1,20 @@
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// What a Python (text-protocol) connection holds besides a MessagePack one: its patterns, each under a sid the broker
+/// chose (the Python protocol names subscriptions by pattern, and SUB of a held pattern changes nothing, as in the
+/// Python broker's pattern set), and whether its first drop and refusal were logged.
+/// </summary>
+internal sealed class TextSession
+{
+    private uint _lastSid;
+
+    /// <summary>Patterns held, and the sid each routes under. Guarded by the connection's subscription lock.</summary>
+    public Dictionary<string, uint> Patterns { get; } = new(StringComparer.Ordinal);
+
+    public bool UntranslatableLogged { get; set; }
+
+    public bool RefusalLogged { get; set; }
+
+    public uint NextSid() => ++_lastSid;
+}
