@@ -27,6 +27,10 @@ internal static class HostileConnections
     [
         "garbage", "half-hello-silence", "hello-half-pub-silence", "huge-length", "hello-garbage", "sub-flood", "silence",
         "hello-deep-payload", "hello-huge-length", "hello-bad-topic",
+
+        // The Python bus's text protocol (docs/wire-protocol.md §10): each is closed without a reply, counted once.
+        "text-bad-verb", "text-long-header", "text-huge-length", "text-bad-json", "text-deep-json", "text-evt",
+        "text-half-header-silence", "text-half-frame-silence",
     ];
 
     /// <summary>The connection count from DECNET_FUZZ_CONNECTIONS, else <see cref="DefaultConnections"/>.</summary>
@@ -138,8 +142,42 @@ internal static class HostileConnections
                 return [.. hello, .. deep];
             case "hello-huge-length":
                 return [.. hello, 0xff, 0xff, 0xff, 0xff];
+            case "text-bad-verb":
+                return Text("FOO a.b\n\0\0\0\0");
+            case "text-long-header":
+                return Text("PUB " + new string('a', random.Next(4096, 8000)));
+            case "text-huge-length":
+                var claim = new byte[4];
+                BinaryPrimitives.WriteUInt32BigEndian(claim, (uint)random.NextInt64((1024 * 1024) + 1, uint.MaxValue));
+                return [.. Text("PUB a.b\n"), .. claim];
+            case "text-bad-json":
+                // Random bytes after '[': an array or not JSON at all, never the object a PUB body must be.
+                var json = new byte[random.Next(2, 200)];
+                random.NextBytes(json);
+                json[0] = (byte)'[';
+                return [.. TextHello, .. TextFrame("PUB a.b", json)];
+            case "text-deep-json":
+                var levels = random.Next(1100, 60_000);
+                return [.. TextHello, .. TextFrame("PUB a.b", Text("{\"payload\":" + new string('[', levels) + new string(']', levels) + "}"))];
+            case "text-evt":
+                return [.. TextHello, .. Text("EVT a.b\n\0\0\0\0")];
+            case "text-half-header-silence":
+                return Text("HELLO hostile"[..random.Next(1, 13)]);
+            case "text-half-frame-silence":
+                return [.. TextHello, .. Text("PUB a.b\n\0\0\0\x05{}")];
             default:
                 return [.. hello, .. FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "bad..topic", "t", "x", 1.0, [0x80]))];
         }
+    }
+
+    private static byte[] TextHello => Text("HELLO hostile\n\0\0\0\0");
+
+    private static byte[] Text(string latin1) => System.Text.Encoding.Latin1.GetBytes(latin1);
+
+    private static byte[] TextFrame(string header, byte[] body)
+    {
+        var length = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(length, (uint)body.Length);
+        return [.. Text(header + "\n"), .. length, .. body];
     }
 }

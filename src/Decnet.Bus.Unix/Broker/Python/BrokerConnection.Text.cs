@@ -49,6 +49,7 @@ internal sealed partial class BrokerConnection
             // Neither protocol: no reply (the peer would not understand it), a log line and the unknown_protocol counter.
             TextLog.UnknownProtocol(_logger, Credentials.Pid, Credentials.Uid, first);
             _hub.CountRejection(BusErrorCode.UnknownProtocol);
+            ProtocolSniffer.DiscardBuffered(_socket);
             BeginClose([], discardEvents: true);
             return;
         }

@@ -36,4 +36,30 @@ internal static class ProtocolSniffer
             return TimedOut;
         }
     }
+
+    /// <summary>
+    /// Reads and discards what the peer already sent (at most one receive buffer, 64 KiB, as a protocol's reader would
+    /// have read), so closing an unknown-protocol connection is an end of stream for the peer, not a reset.
+    /// </summary>
+    public static void DiscardBuffered(Socket socket)
+    {
+        Span<byte> scratch = stackalloc byte[4096];
+        try
+        {
+            for (var total = 0; total < 64 * 1024 && socket.Available > 0;)
+            {
+                var read = socket.Receive(scratch[..Math.Min(scratch.Length, socket.Available)], SocketFlags.None);
+                if (read <= 0)
+                {
+                    return;
+                }
+
+                total += read;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Gone already: nothing to discard.
+        }
+    }
 }
