@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Interop;
 using Xunit.Abstractions;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Fuzz;
@@ -20,6 +21,9 @@ public sealed class HostileConnectionTests(ITestOutputHelper output)
         // The well-behaved client publishes and subscribes on one connection, so its own PUBs keep it under the idle timeout.
         var good = broker.CreateClient("good", queueSize: 4096);
         await using var subscription = await good.SubscribeAsync("good.>");
+
+        // A well-behaved client of the other protocol, the Python bus's (docs/wire-protocol.md §10), reads the same stream.
+        await using var python = await GoodPythonClientAsync(broker.SocketPath, good);
         var baseline = broker.Server.GetStats().Connections.Count;
         GC.Collect();
         var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -47,6 +51,15 @@ public sealed class HostileConnectionTests(ITestOutputHelper output)
             output.WriteLine($"  broker rejection {reason,-24} {count,6}");
         }
 
+        if (python is not null)
+        {
+            var (received, last) = await ReadPythonStreamAsync(python, sent);
+            var dropped = Assert.Single(stats.Connections, c => c.Name == "py-good").Dropped;
+            output.WriteLine($"the Python-protocol client received {received} of {sent} in order (the last one {last}), {dropped} dropped by its queue");
+            Assert.Equal(sent - 1, last);
+            Assert.Equal(sent, received + dropped);
+        }
+
         Assert.Equal(total, outcomes.Values.Sum(c => c[0] + c[1]));
         Assert.True(sent > 0);
         Assert.Equal(sent, got);
@@ -60,5 +73,41 @@ public sealed class HostileConnectionTests(ITestOutputHelper output)
         var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
         output.WriteLine($"managed heap {managedBefore / 1024} KiB -> {managedAfter / 1024} KiB; RSS {rssBefore / (1024 * 1024)} MiB -> {Environment.WorkingSet / (1024 * 1024)} MiB");
         Assert.True(managedAfter - managedBefore < 20L * 1024 * 1024, $"managed heap grew by {(managedAfter - managedBefore) / 1024} KiB");
+    }
+
+    /// <summary>A Python-protocol subscriber to the well-behaved stream, or null (with a note) where python3 is missing and CI does not require it.</summary>
+    private async Task<PythonTextClient?> GoodPythonClientAsync(string socketPath, UnixSocketBus good)
+    {
+        if (!File.Exists(PythonClient.Interpreter) && Environment.GetEnvironmentVariable("DECNET_REQUIRE_PEERS") != "1")
+        {
+            output.WriteLine($"no Python-protocol client in this run: {PythonClient.Interpreter} is missing; {StdlibPythonFactAttribute.InstallHint}");
+            return null;
+        }
+
+        var python = await PythonTextClient.StartAsync(socketPath, "py-good");
+        await using var sync = await good.SubscribeAsync("sync.python");
+        await python.SendAsync("sub good.>");
+        await python.SendAsync("""pub sync.python sync {}""");
+        await using var events = sync.GetAsyncEnumerator(CancellationToken.None);
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(LiveBroker.Bound), "the sync subscription ended");
+        return python;
+    }
+
+    /// <summary>Reads the Python client's events up to the last one sent: how many arrived, the last sequence number; checks they come in order.</summary>
+    private static async Task<(int Received, int Last)> ReadPythonStreamAsync(PythonTextClient python, int sent)
+    {
+        var received = 0;
+        var last = -1;
+        while (last < sent - 1)
+        {
+            var (topic, body) = await python.NextEventAsync();
+            Assert.Equal("good.seq", topic);
+            var n = body.GetProperty("payload").GetProperty("n").GetInt32();
+            Assert.True(n > last, $"the Python client received {n} after {last}");
+            last = n;
+            received++;
+        }
+
+        return (received, last);
     }
 }

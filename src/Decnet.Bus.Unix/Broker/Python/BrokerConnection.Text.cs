@@ -250,7 +250,7 @@ internal sealed partial class BrokerConnection
         }
         else
         {
-            using var document = ParseBody(body);
+            using var document = TextPublish.ParseBody(body);
             untranslatable = TextPublish.TryWriteTail(document.RootElement, timestamp, tail);
         }
 
@@ -272,28 +272,6 @@ internal sealed partial class BrokerConnection
                 TextLog.PublishRefused(_logger, Name, Credentials.Pid, rejection.Message);
             }
         }
-    }
-
-    private static JsonDocument ParseBody(ReadOnlySequence<byte> body)
-    {
-        JsonDocument document;
-        try
-        {
-            document = JsonToMessagePack.Parse(body);
-        }
-        catch (JsonException ex)
-        {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"body is not valid JSON: {ex.Message}");
-        }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
-            document.Dispose();
-            throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got a {kind}");
-        }
-
-        return document;
     }
 
     /// <summary>Writes one queued event as a text EVT, or drops and counts it when it has no text form.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Protocol.Python;
@@ -12,6 +13,30 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// </summary>
 internal static class TextPublish
 {
+    /// <summary>Parses a PUB body, which must be a JSON object (as the Python broker requires).</summary>
+    /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
+    public static JsonDocument ParseBody(ReadOnlySequence<byte> body)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonToMessagePack.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"body is not valid JSON: {ex.Message}");
+        }
+
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
+            document.Dispose();
+            throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got a {kind}");
+        }
+
+        return document;
+    }
+
     /// <summary>Writes the tail into <paramref name="tail"/>; returns why the publish has no MessagePack form, or null.</summary>
     public static string? TryWriteTail(JsonElement body, double timestamp, PooledBufferWriter tail)
     {
