@@ -21,7 +21,7 @@ public sealed class TextFrameParserFuzzTests(ITestOutputHelper output)
         var seed = FuzzInputs.Seed();
         var iterations = FuzzInputs.Iterations("DECNET_FUZZ_FRAMES", FrameParserFuzzTests.DefaultFrames);
         var inputs = new TextFuzzInputs(seed);
-        var kinds = new Dictionary<string, (long Frames, long Rejected, long Untranslatable)>(StringComparer.Ordinal);
+        var kinds = new Dictionary<string, (long Frames, long Rejected, long Untranslatable, long Ticks)>(StringComparer.Ordinal);
         using var tail = new PooledBufferWriter(4096);
         var clock = Stopwatch.StartNew();
 
@@ -30,6 +30,7 @@ public sealed class TextFrameParserFuzzTests(ITestOutputHelper output)
             var input = inputs.Next();
             var buffer = (i & 7) == 0 && input.Length > 1 ? Segments.Split(input, 1 + (i % 13)) : new ReadOnlySequence<byte>(input);
             var counts = kinds.GetValueOrDefault(inputs.LastKind);
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 while (TextFrameReader.TryParse(ref buffer, out var frame))
@@ -40,9 +41,9 @@ public sealed class TextFrameParserFuzzTests(ITestOutputHelper output)
                         continue;
                     }
 
-                    using var body = TextPublish.ParseBody(frame.Body);
+                    using var body = TextPublish.ParseBody(frame.Body, out var tooDeep);
                     tail.Reset();
-                    if (TextPublish.TryWriteTail(body.RootElement, 1.5, tail) is null)
+                    if ((tooDeep ?? TextPublish.TryWriteTail(body!.RootElement, 1.5, tail)) is null)
                     {
                         FrameDecoder.ValidatePublishTail(new ReadOnlySequence<byte>(tail.WrittenMemory));
                     }
@@ -61,13 +62,14 @@ public sealed class TextFrameParserFuzzTests(ITestOutputHelper output)
                 Assert.Fail($"seed {seed} iteration {i} ({inputs.LastKind}, {input.Length} bytes {Convert.ToHexString(input[..Math.Min(64, input.Length)])}): {ex}");
             }
 
+            counts.Ticks += Stopwatch.GetTimestamp() - started;
             kinds[inputs.LastKind] = counts;
         }
 
         output.WriteLine($"seed {seed}: {iterations} text inputs in {clock.Elapsed.TotalSeconds:0.0} s");
-        foreach (var (kind, (frames, rejected, untranslatable)) in kinds.OrderBy(k => k.Key, StringComparer.Ordinal))
+        foreach (var (kind, (frames, rejected, untranslatable, ticks)) in kinds.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
-            output.WriteLine($"  {kind,-12} frames {frames,9}  rejected {rejected,9}  untranslatable {untranslatable,9}");
+            output.WriteLine($"  {kind,-12} frames {frames,9}  rejected {rejected,9}  untranslatable {untranslatable,9}  {Stopwatch.GetElapsedTime(0, ticks).TotalSeconds,6:0.0} s");
         }
 
         // Every generator ran, and the hostile ones were refused, or the fuzzer is blind.

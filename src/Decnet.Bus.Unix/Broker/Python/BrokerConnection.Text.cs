@@ -250,8 +250,8 @@ internal sealed partial class BrokerConnection
         }
         else
         {
-            using var document = TextPublish.ParseBody(body);
-            untranslatable = TextPublish.TryWriteTail(document.RootElement, timestamp, tail);
+            using var document = TextPublish.ParseBody(body, out untranslatable);
+            untranslatable ??= TextPublish.TryWriteTail(document!.RootElement, timestamp, tail);
         }
 
         if (untranslatable is not null)

@@ -13,28 +13,42 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// </summary>
 internal static class TextPublish
 {
-    /// <summary>Parses a PUB body, which must be a JSON object (as the Python broker requires).</summary>
+    /// <summary>
+    /// Parses a PUB body, which must be a JSON object (as the Python broker requires). Returns null with
+    /// <paramref name="untranslatable"/> set when the body is valid JSON nested deeper than a payload may be: found by a
+    /// forward scan, before any tree is built, so a hostile deep body costs one pass and no exception.
+    /// </summary>
     /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
-    public static JsonDocument ParseBody(ReadOnlySequence<byte> body)
+    public static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
     {
-        JsonDocument document;
+        untranslatable = null;
         try
         {
-            document = JsonToMessagePack.Parse(body);
+            // The payload is a value of the body object, so its containers sit one level deeper than its own nesting.
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = JsonToMessagePack.MaxJsonDepth });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got {reader.TokenType}");
+            }
+
+            var tooDeep = false;
+            while (reader.Read())
+            {
+                tooDeep |= reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > ProtocolConstants.MaxNestingDepth;
+            }
+
+            if (tooDeep)
+            {
+                untranslatable = $"the body nests deeper than {ProtocolConstants.MaxNestingDepth} levels below its top object";
+                return null;
+            }
+
+            return JsonToMessagePack.Parse(body);
         }
         catch (JsonException ex)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, $"body is not valid JSON: {ex.Message}");
         }
-
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
-            document.Dispose();
-            throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got a {kind}");
-        }
-
-        return document;
     }
 
     /// <summary>Writes the tail into <paramref name="tail"/>; returns why the publish has no MessagePack form, or null.</summary>
