@@ -7,6 +7,8 @@
 #   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
 #   and writes their table to bench/results/<date>-<host>-micro.md.
 #   --micro-only runs just those (no peers needed beyond the .NET SDK).
+#   W1P is W1 with a second subscriber speaking the Python text protocol (a .NET role; decnet only): the broker's
+#   JSON translation cost, per published event, against W1's.
 #   --keep-logs keeps the temp dir with every server and role log (it is kept anyway when the run fails).
 #
 # It installs missing peers with apt-get (as root), starts every server itself in a temp dir (loopback port or temp
@@ -18,7 +20,7 @@ cd "$root"
 
 quick=false
 runs=3
-workloads=W1,W2,W3,W4,W5,W6
+workloads=W1,W1P,W2,W3,W4,W5,W6
 systems=decnet,nats,redis,raw,hop
 micro=false
 micro_flag=""
@@ -108,7 +110,7 @@ mkdir -p "$root/bench/results"
 command_line="scripts/bench.sh"
 $quick && command_line="$command_line --quick"
 [ "$runs" != 3 ] && command_line="$command_line --runs $runs"
-[ "$workloads" != W1,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
+[ "$workloads" != W1,W1P,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
 [ "$systems" != decnet,nats,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2

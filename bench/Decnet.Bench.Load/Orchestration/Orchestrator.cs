@@ -23,7 +23,7 @@ internal static class Orchestrator
             SelfFile: self,
             SelfPrefix: prefix,
             Systems: args.Get("systems", "decnet,nats,redis,raw,hop").Split(','),
-            Workloads: args.Get("workloads", "W1,W2,W3,W4,W5,W6").Split(','),
+            Workloads: args.Get("workloads", "W1,W1P,W2,W3,W4,W5,W6").Split(','),
             Runs: args.Int("runs", 3),
             Quick: args.Get("quick", "false") == "true");
 
@@ -79,6 +79,7 @@ internal static class Orchestrator
             NATS client: the official Go client (nats.go, Debian package), built offline in GOPATH mode from bench/nats-go.
             W3 begins with {WorkloadSizes.W3Warmup.ToString("N0", CultureInfo.InvariantCulture)} unmeasured warm-up events at the same pace, then 100 ms of quiet (every system), so its latencies time the transport, not process start-up.
             W4's wildcard is `bench.*.idle`: the matcher must consult it, the traffic never matches it.
+            W1P is W1 with a second subscriber speaking decnet bus's Python text protocol (docs/wire-protocol.md §10): a .NET load role, so the broker's JSON translation is measured, not Python's speed (decnet only).
             W6 stalls a subscriber with SIGSTOP (it reads nothing, not even its socket) until the publisher is done.
 
             """;

@@ -19,6 +19,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     {
         (LoadClients.Raw, "W4") => "no topics or matching in the raw relay",
         (LoadClients.Raw, "W6") => "the raw relay has no queues or drops: a stalled reader stalls it",
+        (not LoadClients.Decnet, "W1P") => "W1P's second subscriber speaks decnet bus's Python text protocol",
         (LoadClients.Hop, "W1" or "W3") => null,
         (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1 and W3 only",
         _ => null,
@@ -35,6 +36,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
             {
                 case "W1":
                     await ThroughputAsync(system, broker, tag, result, _sizes.W1, subscribers: 1, literals: 0, "events_per_s");
+                    break;
+                case "W1P":
+                    await MixedProtocolAsync(broker, tag, result, _sizes.W1);
                     break;
                 case "W2":
                     await ThroughputAsync(system, broker, tag, result, _sizes.W2, WorkloadSizes.W2Subscribers, literals: 0, "deliveries_per_s");
@@ -85,6 +89,36 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         result.Metrics["dropped_pct"] = 100.0 * ((count * subscribers) - total) / (count * subscribers);
         result.Metrics["publish_per_s"] = count / ((published.GetProperty("end").GetInt64() - start) / 1e9);
         Note(result, received);
+    }
+
+    /// <summary>
+    /// W1 with a Python-protocol subscriber (a .NET load role speaking the text protocol, so the broker's translation
+    /// is what is measured) beside the MessagePack one: each event is delivered twice, once translated to JSON.
+    /// </summary>
+    private async Task MixedProtocolAsync(Broker broker, string tag, RunResult result, long count)
+    {
+        string[] shape = ["--count", Invariant(count), "--literals", "0"];
+        using var sub = Role(LoadClients.Decnet, "sub", broker, $"{tag}-sub", shape);
+        await sub.WaitForReadyAsync(_readyBound);
+        using var text = Role(LoadClients.DecnetText, "sub", broker, $"{tag}-text", [.. shape, "--name", "text"]);
+        await text.WaitForReadyAsync(_readyBound);
+        var cpuBefore = ProcSample.Read(broker.Pid).CpuTicks;
+        using var pub = Role(LoadClients.Decnet, "pub", broker, $"{tag}-pub", shape);
+        var published = await ReadJsonAsync(pub);
+        var received = await ReadJsonAsync(sub);
+        var translated = await ReadJsonAsync(text);
+        var cpuAfter = ProcSample.Read(broker.Pid).CpuTicks;
+        var start = published.GetProperty("start").GetInt64();
+        var total = Sum(received.GetProperty("received"));
+        var textTotal = Sum(translated.GetProperty("received"));
+        result.Metrics["server_cpu_us_per_event"] = (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / count;
+        result.Metrics["events_per_s"] = total / Math.Max(1e-9, (received.GetProperty("last").GetInt64() - start) / 1e9);
+        result.Metrics["text_events_per_s"] = textTotal / Math.Max(1e-9, (translated.GetProperty("last").GetInt64() - start) / 1e9);
+        result.Metrics["dropped_pct"] = 100.0 * (count - total) / count;
+        result.Metrics["text_dropped_pct"] = 100.0 * (count - textTotal) / count;
+        result.Metrics["text_sub_cpu_us_per_delivery"] = textTotal > 0 ? translated.GetProperty("cpu_s").GetDouble() * 1e6 / textTotal : 0;
+        Note(result, received);
+        Note(result, translated);
     }
 
     private async Task LatencyAsync(string system, Broker broker, string tag, RunResult result)

@@ -9,12 +9,16 @@ internal static class LoadClients
     public const string Raw = "raw";
     public const string Hop = "hop";
 
+    /// <summary>A subscriber of <c>decnet bus</c> speaking the Python bus's text protocol (W1P only).</summary>
+    public const string DecnetText = "decnet-text";
+
     public static async Task<ILoadClient> ConnectAsync(string system, string target, string name, int size) => system switch
     {
         Decnet => await DecnetLoadClient.ConnectAsync(target, name),
         Redis => await RedisLoadClient.ConnectAsync(target, size),
         Raw => await RawLoadClient.ConnectAsync(target, size),
         Hop => RawLoadClient.Direct(target, size),
+        DecnetText => await TextLoadClient.ConnectAsync(target, name),
         _ => throw new ArgumentException($"Unknown system '{system}' (the nats roles live in bench/nats-go)."),
     };
 }

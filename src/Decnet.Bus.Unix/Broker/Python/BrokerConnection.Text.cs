@@ -71,17 +71,8 @@ internal sealed partial class BrokerConnection
             new NetworkStream(_socket, ownsSocket: false),
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         var limits = _hub.Limits;
-        var deadlineHit = 0;
         var armed = true;
-        using var timer = _time.CreateTimer(
-            _ =>
-            {
-                Volatile.Write(ref deadlineHit, 1);
-                reader.CancelPendingRead();
-            },
-            null,
-            handshakeLeft,
-            Timeout.InfiniteTimeSpan);
+        using var deadline = new ReadDeadline(_time, reader, handshakeLeft);
         try
         {
             while (true)
@@ -120,11 +111,10 @@ internal sealed partial class BrokerConnection
                 var partial = !buffer.IsEmpty;
                 if (handled)
                 {
-                    Volatile.Write(ref deadlineHit, 0);
                     armed = partial;
-                    timer.Change(partial ? limits.IdleTimeout : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                    deadline.Set(partial ? limits.IdleTimeout : Timeout.InfiniteTimeSpan);
                 }
-                else if (result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                else if (result.IsCanceled && deadline.TakeHit())
                 {
                     throw _handshaken
                         ? new ProtocolException(BusErrorCode.IdleTimeout, $"a frame stayed incomplete for {limits.IdleTimeout.TotalSeconds:0.###} s")
@@ -133,7 +123,7 @@ internal sealed partial class BrokerConnection
                 else if (partial && !armed)
                 {
                     armed = true;
-                    timer.Change(limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+                    deadline.Set(limits.IdleTimeout);
                 }
             }
         }
