@@ -10,17 +10,19 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MutationEventsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers a singleton <see cref="MutationEventEmitter"/> and validated <see cref="MutationEventOptions"/>
-    /// (checked at host start: a bad <c>DECNET_INGEST_LOG_FILE</c> fails naming the variable). The emitter uses the
+    /// Registers a singleton <see cref="MutationEventEmitter"/> and validated <see cref="MutationEventOptions"/>, bound
+    /// from the <c>DecnetMutationEvents</c> section, then <c>DECNET_INGEST_LOG_FILE</c>, then
+    /// <paramref name="configure"/>; checked at host start, so an empty or relative log path fails naming the variable. The emitter uses the
     /// registered <see cref="IBus"/> (e.g. from <c>AddDecnetBus()</c>) or <see cref="NullBus.Instance"/>, and the
     /// registered <see cref="TimeProvider"/> or <see cref="TimeProvider.System"/>. Uses TryAdd, so callers can override.
     /// </summary>
     /// <param name="services">The service collection.</param>
-    /// <param name="configure">Optional changes to the options after the environment defaults.</param>
+    /// <param name="configure">Optional changes applied after the section and the variable, so values set in code win.</param>
     public static IServiceCollection AddDecnetMutationEvents(this IServiceCollection services, Action<MutationEventOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var options = services.AddOptions<MutationEventOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<MutationEventOptions>, MutationEventOptionsSetup>());
         if (configure is not null)
         {
             options.Configure(configure);
