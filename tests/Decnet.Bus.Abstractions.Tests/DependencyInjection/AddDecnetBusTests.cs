@@ -42,6 +42,19 @@ public sealed class AddDecnetBusTests
         Assert.Contains("DECNET_BUS_TYPE='kafka' is not a known transport; use one of: fake, nats, test, unix", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(DecnetBusVariables.QueueSize, "0", "DECNET_BUS_QUEUE_SIZE='0' is out of range")]
+    [InlineData("DecnetBus:HeartbeatSeconds", "5", "'HeartbeatSeconds'")]
+    public async Task BadSetting_FailsHostStart_WithNothingResolved(string key, string value, string expected)
+    {
+        // Only StartAsync runs: without ValidateOnStart the host would start and fail later, at the first publish.
+        using var host = BusHostFactory.Build(new Dictionary<string, string?> { [key] = value });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AddDecnetBusTwice_RegistersOneBusAndBindsOnce()
     {
