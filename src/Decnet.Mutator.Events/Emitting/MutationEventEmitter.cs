@@ -96,8 +96,8 @@ public sealed class MutationEventEmitter
             EmitterLog.SyslogFailed(_logger, mutatedEvent.Decky, outcome.FailureKind!, outcome.Reason!);
         }
 
-        var publishError = await PublishAsync(mutatedEvent, topic, cancellationToken).ConfigureAwait(false);
-        return new MutationEmitResult(mutatedEvent, line, LogFile, outcome.Reason, topic, publishError);
+        var publish = await PublishAsync(mutatedEvent, topic, cancellationToken).ConfigureAwait(false);
+        return new MutationEmitResult(mutatedEvent, line, LogFile, (SyslogFailure(outcome.FailureKind), outcome.Reason), topic, publish);
     }
 
     /// <summary>The payload of docs/mutation-events.md: snake_case keys, services as lists, <c>actor</c> only when present.</summary>
@@ -118,39 +118,50 @@ public sealed class MutationEventEmitter
         return payload;
     }
 
-    private async ValueTask<string?> PublishAsync(DeckyMutatedEvent mutatedEvent, string topic, CancellationToken cancellationToken)
+    private async ValueTask<(MutationBusFailure Kind, string? Reason)> PublishAsync(DeckyMutatedEvent mutatedEvent, string topic, CancellationToken cancellationToken)
     {
         if (ReferenceEquals(_bus, NullBus.Instance))
         {
             EmitterLog.BusDisabled(_logger, mutatedEvent.Decky);
-            return "bus is disabled (NullBus); event dropped";
+            return (MutationBusFailure.Disabled, "bus is disabled (NullBus); event dropped");
         }
 
-        string kind;
+        MutationBusFailure kind;
         string reason;
         try
         {
             await _bus.PublishAsync(topic, BuildPayload(mutatedEvent), EventType, cancellationToken).ConfigureAwait(false);
-            return null;
+            return (MutationBusFailure.None, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            (kind, reason) = ("canceled", "publish canceled by the caller after the line was handled");
+            (kind, reason) = (MutationBusFailure.Canceled, "publish canceled by the caller after the line was handled");
         }
         catch (ObjectDisposedException ex)
         {
-            (kind, reason) = ("disposed", $"bus is disposed: {ex.Message}");
+            (kind, reason) = (MutationBusFailure.Disposed, $"bus is disposed: {ex.Message}");
         }
 #pragma warning disable CA1031 // The contract: no transport fault escapes; any bus exception is reported, not thrown.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            (kind, reason) = ("transport", $"{ex.GetType().Name}: {ex.Message}");
+            (kind, reason) = (MutationBusFailure.Transport, $"{ex.GetType().Name}: {ex.Message}");
         }
 
+        // The metric and the log keep their lower-case tag values ("canceled", "disposed", "transport").
+        var tag = kind.ToString().ToLowerInvariant();
         Interlocked.Increment(ref _busFailures);
-        MutationEventMetrics.BusFailures.Add(1, new KeyValuePair<string, object?>("kind", kind));
-        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, kind, reason);
-        return reason;
+        MutationEventMetrics.BusFailures.Add(1, new KeyValuePair<string, object?>("kind", tag));
+        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, tag, reason);
+        return (kind, reason);
     }
+
+    private static MutationSyslogFailure SyslogFailure(string? kind) => kind switch
+    {
+        null => MutationSyslogFailure.None,
+        AppendOnlyFileWriter.DirectoryFailure => MutationSyslogFailure.Directory,
+        AppendOnlyFileWriter.OpenFailure => MutationSyslogFailure.Open,
+        AppendOnlyFileWriter.RefusedFailure => MutationSyslogFailure.Refused,
+        _ => MutationSyslogFailure.Write,
+    };
 }
