@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Decnet.Bus;
+using Decnet.Bus.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +31,7 @@ public static class DecnetBusServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DecnetBusOptions>, DecnetBusOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BusTransportResolver(sp.GetServices<IBusTransportProvider>()));
+        services.TryAddSingleton(static sp => new BusMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(CreateBus);
         services.TryAddSingleton(new BusRegistration(services, CreateBus));
         return services;
@@ -62,8 +65,10 @@ public static class DecnetBusServiceCollectionExtensions
     private static IBus CreateBus(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<DecnetBusOptions>>().Value;
-        return options.Enabled
+        var bus = options.Enabled
             ? services.GetRequiredService<BusTransportResolver>().Create(services, options)
             : NullBus.Instance;
+        services.GetRequiredService<BusMetrics>().Observe(options.Enabled ? options.Type.ToLowerInvariant() : "null", bus);
+        return bus;
     }
 }

@@ -1,8 +1,11 @@
 namespace Decnet.Bus.Unix;
 
-/// <summary>The connection state for the health check (docs/Service-Bus.md, "Health checks").</summary>
-public sealed partial class UnixSocketBus : IBusConnectionStatus
+/// <summary>The connection state for the health check and the refusal count for the meter (docs/Service-Bus.md, "Health checks", "Metrics").</summary>
+public sealed partial class UnixSocketBus : IBusConnectionStatus, Decnet.Bus.Internal.IBrokerRefusalCount
 {
+    /// <inheritdoc />
+    long Decnet.Bus.Internal.IBrokerRefusalCount.BrokersRefused => UntrustedBrokers;
+
     /// <inheritdoc />
     BusConnectionState IBusConnectionStatus.State => !Volatile.Read(ref _started)
         ? BusConnectionState.Idle

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using Decnet.Bus;
 using Decnet.Mutator.Events;
+using Decnet.Mutator.Events.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,11 +32,17 @@ public static class MutationEventsServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MutationEventOptions>, MutationEventOptionsValidator>());
-        services.TryAddSingleton(static provider => new MutationEventEmitter(
-            provider.GetRequiredService<IOptions<MutationEventOptions>>().Value,
-            provider.GetService<IBus>(),
-            provider.GetService<TimeProvider>(),
-            provider.GetService<ILogger<MutationEventEmitter>>()));
+        services.TryAddSingleton(static provider => new MutationEventMetrics(provider.GetService<IMeterFactory>()));
+        services.TryAddSingleton(static provider =>
+        {
+            var emitter = new MutationEventEmitter(
+                provider.GetRequiredService<IOptions<MutationEventOptions>>().Value,
+                provider.GetService<IBus>(),
+                provider.GetService<TimeProvider>(),
+                provider.GetService<ILogger<MutationEventEmitter>>());
+            provider.GetRequiredService<MutationEventMetrics>().Observe(emitter);
+            return emitter;
+        });
         return services;
     }
 }

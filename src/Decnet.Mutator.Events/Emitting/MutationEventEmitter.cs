@@ -22,6 +22,8 @@ public sealed class MutationEventEmitter
     private long _emitted;
     private long _syslogFailures;
     private long _busFailures;
+    private readonly long[] _syslogFailuresByKind = new long[Enum.GetValues<MutationSyslogFailure>().Length];
+    private readonly long[] _busFailuresByKind = new long[Enum.GetValues<MutationBusFailure>().Length];
 
     /// <summary>Creates an emitter.</summary>
     /// <param name="options">Where the ingest log is.</param>
@@ -62,6 +64,12 @@ public sealed class MutationEventEmitter
     /// <summary>Events the bus did not accept (a disabled bus is not counted as a failure).</summary>
     public long BusFailureCount => Interlocked.Read(ref _busFailures);
 
+    /// <summary>Lines not written, of one kind (read by the <c>Decnet.Mutator.Events</c> meter).</summary>
+    internal long SyslogFailuresOf(MutationSyslogFailure kind) => Interlocked.Read(ref _syslogFailuresByKind[(int)kind]);
+
+    /// <summary>Events not published, of one kind (read by the <c>Decnet.Mutator.Events</c> meter).</summary>
+    internal long BusFailuresOf(MutationBusFailure kind) => Interlocked.Read(ref _busFailuresByKind[(int)kind]);
+
     /// <summary>Validates, appends the line, then publishes the bus event.</summary>
     /// <param name="decky">The decky id: 1–63 ASCII letters, digits, <c>-</c>, <c>_</c>, starting with a letter or digit.</param>
     /// <param name="oldServices">The services before (empty for <see cref="MutationTrigger.Creation"/>).</param>
@@ -85,14 +93,13 @@ public sealed class MutationEventEmitter
         var line = DeckyMutatedLineFormatter.Format(mutatedEvent);
         var topic = Topics.DeckyMutation(mutatedEvent.Decky);
         Interlocked.Increment(ref _emitted);
-        MutationEventMetrics.Emitted.Add(1);
 
         // Syslog first: it is the durable record; the bus is only news.
         var outcome = _writer.Append(LogFile, line);
         if (!outcome.Succeeded)
         {
             Interlocked.Increment(ref _syslogFailures);
-            MutationEventMetrics.SyslogFailures.Add(1, new KeyValuePair<string, object?>("kind", outcome.FailureKind));
+            Interlocked.Increment(ref _syslogFailuresByKind[(int)SyslogFailure(outcome.FailureKind)]);
             EmitterLog.SyslogFailed(_logger, mutatedEvent.Decky, outcome.FailureKind!, outcome.Reason!);
         }
 
@@ -148,10 +155,10 @@ public sealed class MutationEventEmitter
             (kind, reason) = (MutationBusFailure.Transport, $"{ex.GetType().Name}: {ex.Message}");
         }
 
-        // The metric and the log keep their lower-case tag values ("canceled", "disposed", "transport").
+        // The log (and the meter's kind tag) keep their lower-case values ("canceled", "disposed", "transport").
         var tag = kind.ToString().ToLowerInvariant();
         Interlocked.Increment(ref _busFailures);
-        MutationEventMetrics.BusFailures.Add(1, new KeyValuePair<string, object?>("kind", tag));
+        Interlocked.Increment(ref _busFailuresByKind[(int)kind]);
         EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, tag, reason);
         return (kind, reason);
     }
