@@ -1,10 +1,6 @@
 using Decnet.Bus;
-using Decnet.Bus.Nats;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-
-// AddDecnetBus() discovers the "nats" transport through this attribute; the abstractions never reference this package.
-[assembly: DecnetBusTransport(typeof(NatsBusTransportProvider))]
 
 namespace Decnet.Bus.Nats;
 

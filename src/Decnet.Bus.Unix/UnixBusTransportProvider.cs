@@ -1,9 +1,6 @@
 using Decnet.Bus;
-using Decnet.Bus.Unix;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-
-[assembly: DecnetBusTransport(typeof(UnixBusTransportProvider))]
 
 namespace Decnet.Bus.Unix;
 

@@ -2,11 +2,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Decnet.Bus.Fake.Tests;
 
-/// <summary>AddDecnetBus() finds FakeBus through the package's assembly attribute, with no explicit registration.</summary>
+/// <summary><c>AddDecnetBus().AddFakeTransport()</c> gives FakeBus for <c>DECNET_BUS_TYPE=fake</c>.</summary>
 public sealed class AddDecnetBusFakeTests
 {
     [Fact]
-    public async Task Type_fake_resolves_a_FakeBus_discovered_from_the_package()
+    public async Task Type_fake_resolves_a_FakeBus_registered_by_AddFakeTransport()
     {
         await using var provider = Build(new() { ["DECNET_BUS_TYPE"] = "fake", ["DECNET_BUS_ECHO"] = "false" });
 
@@ -31,8 +31,8 @@ public sealed class AddDecnetBusFakeTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "fake" }));
-        services.AddDecnetBus();
-        services.AddDecnetBus();
+        services.AddDecnetBus().AddFakeTransport();
+        services.AddDecnetBus().AddFakeTransport();
         await using var provider = services.BuildServiceProvider();
 
         Assert.Single(services, d => d.ServiceType == typeof(IBus));
@@ -43,7 +43,7 @@ public sealed class AddDecnetBusFakeTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(DecnetBusEnvironment.From(variables));
-        services.AddDecnetBus();
+        services.AddDecnetBus().AddFakeTransport();
         return services.BuildServiceProvider();
     }
 }

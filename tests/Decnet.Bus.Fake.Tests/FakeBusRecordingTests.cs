@@ -87,11 +87,12 @@ public sealed class FakeBusRecordingTests
     }
 
     [Fact]
-    public void Assembly_DeclaresTheFakeTransportForAddDecnetBus()
+    public void AddFakeTransport_RegistersTheFakeProvider()
     {
-        var attributes = typeof(FakeBus).Assembly.GetCustomAttributes(typeof(DecnetBusTransportAttribute), inherit: false);
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
 
-        var attribute = Assert.IsType<DecnetBusTransportAttribute>(Assert.Single(attributes));
-        Assert.Equal(typeof(FakeBusTransportProvider), attribute.ProviderType);
+        Microsoft.Extensions.DependencyInjection.FakeTransportServiceCollectionExtensions.AddFakeTransport(services);
+
+        Assert.Single(services, d => d.ServiceType == typeof(IBusTransportProvider) && d.ImplementationType == typeof(FakeBusTransportProvider));
     }
 }

@@ -87,11 +87,11 @@ public sealed class NatsBusOptionsTests
     }
 
     [Fact]
-    public async Task AddDecnetBus_TypeNats_ResolvesNatsBus_ThroughTheAssemblyAttribute()
+    public async Task AddDecnetBus_TypeNats_ResolvesNatsBus_ThroughAddNatsTransport()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "nats" }));
-        builder.Services.AddDecnetBus();
+        builder.Services.AddDecnetBus().AddNatsTransport();
         using var host = builder.Build();
 
         await using var bus = host.Services.GetRequiredService<IBus>() as IAsyncDisposable;
@@ -103,7 +103,7 @@ public sealed class NatsBusOptionsTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(DecnetBusEnvironment.From(variables));
-        services.AddDecnetBus();
+        services.AddDecnetBus().AddNatsTransport().AddUnixTransport();
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<DecnetBusOptions>>().Value;
     }

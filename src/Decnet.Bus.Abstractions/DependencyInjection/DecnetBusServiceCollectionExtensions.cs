@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Decnet.Bus;
+using Decnet.Bus.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -15,11 +17,11 @@ public static class DecnetBusServiceCollectionExtensions
     /// and an earlier registration of <see cref="IBus"/> or <see cref="TimeProvider"/> wins.
     /// </summary>
     /// <remarks>
-    /// Transports plug in without this package referencing them: a registered <see cref="IBusTransportProvider"/>
-    /// (<see cref="AddDecnetBusTransport{TProvider}"/>) is used first; otherwise, for <c>unix</c> and <c>fake</c>, the
-    /// <c>Decnet.Bus.Unix</c> / <c>Decnet.Bus.Fake</c> assembly is loaded and its
-    /// <see cref="DecnetBusTransportAttribute"/> names the provider. If the package is missing, resolving
-    /// <see cref="IBus"/> throws an <see cref="InvalidOperationException"/> naming the package to reference.
+    /// Transports are registered, never loaded by name (which trimming would break): chain the call of the transport's
+    /// package, e.g. <c>services.AddDecnetBus().AddUnixTransport()</c> (<c>Decnet.Bus.Unix</c>), <c>AddFakeTransport()</c>
+    /// (<c>Decnet.Bus.Fake</c>) or <c>AddNatsTransport()</c> (<c>Decnet.Bus.Nats</c>), or register your own with
+    /// <see cref="AddDecnetBusTransport{TProvider}"/>. When <c>DECNET_BUS_TYPE</c> names a transport that is not
+    /// registered, host start fails with an <see cref="OptionsValidationException"/> naming the package and the call.
     /// </remarks>
     public static IServiceCollection AddDecnetBus(this IServiceCollection services)
     {
@@ -29,7 +31,9 @@ public static class DecnetBusServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DecnetBusOptions>, DecnetBusOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BusTransportResolver(sp.GetServices<IBusTransportProvider>()));
+        services.TryAddSingleton(static sp => new BusMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(CreateBus);
+        services.TryAddSingleton(new BusRegistration(services, CreateBus));
         return services;
     }
 
@@ -47,7 +51,8 @@ public static class DecnetBusServiceCollectionExtensions
 
     /// <summary>
     /// Registers a transport provider so <c>DECNET_BUS_TYPE</c> can select it by <see cref="IBusTransportProvider.Name"/>
-    /// (and the options validator accepts the name). Registering the same provider twice is harmless.
+    /// (and the options validator accepts the name). Registering the same provider twice is harmless. The transport
+    /// packages' <c>Add…Transport()</c> calls use this.
     /// </summary>
     public static IServiceCollection AddDecnetBusTransport<TProvider>(this IServiceCollection services)
         where TProvider : class, IBusTransportProvider
@@ -60,8 +65,10 @@ public static class DecnetBusServiceCollectionExtensions
     private static IBus CreateBus(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<DecnetBusOptions>>().Value;
-        return options.Enabled
+        var bus = options.Enabled
             ? services.GetRequiredService<BusTransportResolver>().Create(services, options)
             : NullBus.Instance;
+        services.GetRequiredService<BusMetrics>().Observe(options.Enabled ? options.Type.ToLowerInvariant() : "null", bus);
+        return bus;
     }
 }

@@ -5,8 +5,8 @@ namespace Decnet.Bus;
 /// <c>DECNET_BUS_*</c> environment variables (the variables win). See docs/Service-Bus.md for the table.
 /// </summary>
 /// <remarks>
-/// Order of precedence, lowest first: the defaults below; the <c>DecnetBus</c> section (keys named in
-/// <see cref="DecnetBusVariables"/>); each <c>DECNET_BUS_*</c> variable, read from the configuration root (hosts add
+/// Order of precedence, lowest first: the defaults below; the <c>DecnetBus</c> section (keys are the property names,
+/// so a plain <c>Bind</c> reads it too); each <c>DECNET_BUS_*</c> variable, read from the configuration root (hosts add
 /// environment variables without a prefix) or else from the process environment (<see cref="DecnetBusEnvironment"/>);
 /// last, the <c>Action&lt;DecnetBusOptions&gt;</c> passed to <c>AddDecnetBus</c>, so code that pins a value (a test
 /// forcing <c>fake</c>) is not overridden by a stray variable. A bad value fails host start with an

@@ -7,7 +7,7 @@ namespace Decnet.Bus;
 /// Checks <see cref="DecnetBusOptions"/> at host start (<c>ValidateOnStart</c>): values that failed to parse while
 /// binding, then ranges. Every message names the <c>DECNET_BUS_*</c> variable, the bad value and what is allowed.
 /// </summary>
-internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvider> providers) : IValidateOptions<DecnetBusOptions>
+internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvider> providers, BusRegistration? registration = null) : IValidateOptions<DecnetBusOptions>
 {
     /// <summary>Longest heartbeat period accepted, in seconds (one day).</summary>
     public const int MaxHeartbeatSeconds = 86_400;
@@ -24,19 +24,16 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
     /// <summary>Largest reconnect delay accepted, in milliseconds (one minute).</summary>
     public const int MaxReconnectMs = 60_000;
 
-    /// <summary>The transport names this host can select: the built-in ones plus every registered provider.</summary>
-    public IReadOnlyCollection<string> KnownTransports { get; } = new SortedSet<string>(
-        providers.Select(p => p.Name).Append(DecnetBusOptions.UnixTransport).Append(DecnetBusOptions.FakeTransport).Append(DecnetBusOptions.NatsTransport),
-        StringComparer.OrdinalIgnoreCase);
-
     public ValidateOptionsResult Validate(string? name, DecnetBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>(options.BindingErrors);
 
-        if (!KnownTransports.Contains(options.Type))
+        // A disabled bus is NullBus, and a host that registered its own IBus uses none: neither needs a transport.
+        var transports = new BusTransportResolver(providers);
+        if (options.Enabled && registration?.UsesTransport != false && transports.Find(options.Type) is null)
         {
-            failures.Add($"{DecnetBusVariables.Type}='{Topics.Printable(options.Type)}' is not a known transport; use one of: {string.Join(", ", KnownTransports)}");
+            failures.Add(transports.Missing(options.Type));
         }
 
         CheckSocketPath(options.SocketPath, failures);

@@ -24,19 +24,19 @@ public static partial class DecnetBusVariables
     /// <summary>Boolean; section key <c>Echo</c>.</summary>
     public const string Echo = "DECNET_BUS_ECHO";
 
-    /// <summary>Heartbeat period in seconds (fractions allowed), 0 disables; section key <c>HeartbeatSeconds</c>.</summary>
+    /// <summary>Heartbeat period in seconds (fractions allowed), 0 disables; section key <c>HeartbeatInterval</c>.</summary>
     public const string HeartbeatSeconds = "DECNET_BUS_HEARTBEAT_S";
 
-    /// <summary>Seconds a client hears nothing from the broker before it PINGs (fractions allowed), 0 disables; section key <c>KeepaliveSeconds</c>.</summary>
+    /// <summary>Seconds a client hears nothing from the broker before it PINGs (fractions allowed), 0 disables; section key <c>KeepaliveInterval</c>.</summary>
     public const string KeepaliveSeconds = "DECNET_BUS_KEEPALIVE_S";
 
     /// <summary>Client name announced to the broker; section key <c>ClientName</c>.</summary>
     public const string ClientName = "DECNET_BUS_CLIENT_NAME";
 
-    /// <summary>First reconnect delay in milliseconds; section key <c>ReconnectMinMs</c>.</summary>
+    /// <summary>First reconnect delay in milliseconds; section key <c>ReconnectMinDelay</c>.</summary>
     public const string ReconnectMinMs = "DECNET_BUS_RECONNECT_MIN_MS";
 
-    /// <summary>Reconnect backoff cap in milliseconds; section key <c>ReconnectMaxMs</c>.</summary>
+    /// <summary>Reconnect backoff cap in milliseconds; section key <c>ReconnectMaxDelay</c>.</summary>
     public const string ReconnectMaxMs = "DECNET_BUS_RECONNECT_MAX_MS";
 
     /// <summary>Largest frame in bytes; section key <c>MaxFrameBytes</c>.</summary>
@@ -45,7 +45,7 @@ public static partial class DecnetBusVariables
     /// <summary>Longest topic in UTF-8 bytes; section key <c>MaxTopicBytes</c>.</summary>
     public const string MaxTopicBytes = "DECNET_BUS_MAX_TOPIC_BYTES";
 
-    /// <summary>Subscriptions per connection; section key <c>MaxSubscriptions</c>.</summary>
+    /// <summary>Subscriptions per connection; section key <c>MaxSubscriptionsPerConnection</c>.</summary>
     public const string MaxSubscriptions = "DECNET_BUS_MAX_SUBSCRIPTIONS";
 
     /// <summary>Concurrent connections; section key <c>MaxConnections</c>.</summary>
@@ -54,7 +54,7 @@ public static partial class DecnetBusVariables
     /// <summary>Concurrent connections of one uid; section key <c>MaxConnectionsPerUid</c>.</summary>
     public const string MaxConnectionsPerUid = "DECNET_BUS_MAX_CONNECTIONS_PER_UID";
 
-    /// <summary>Connections not yet past HELLO; section key <c>MaxHandshaking</c>.</summary>
+    /// <summary>Connections not yet past HELLO; section key <c>MaxHandshakingConnections</c>.</summary>
     public const string MaxHandshaking = "DECNET_BUS_MAX_HANDSHAKING";
 
     /// <summary>Outbound backlog of all broker connections together in bytes; section key <c>MaxTotalQueueBytes</c>.</summary>
@@ -66,13 +66,13 @@ public static partial class DecnetBusVariables
     /// <summary>Outbound backlog per broker connection in bytes; section key <c>MaxQueueBytes</c>.</summary>
     public const string MaxQueueBytes = "DECNET_BUS_MAX_QUEUE_BYTES";
 
-    /// <summary>Seconds the broker waits for HELLO; section key <c>HandshakeTimeoutSeconds</c>.</summary>
+    /// <summary>Seconds the broker waits for HELLO; section key <c>HandshakeTimeout</c>.</summary>
     public const string HandshakeTimeoutSeconds = "DECNET_BUS_HANDSHAKE_TIMEOUT_S";
 
-    /// <summary>Seconds without a complete inbound frame before disconnect, 0 disables; section key <c>IdleTimeoutSeconds</c>.</summary>
+    /// <summary>Seconds without a complete inbound frame before disconnect, 0 disables; section key <c>IdleTimeout</c>.</summary>
     public const string IdleTimeoutSeconds = "DECNET_BUS_IDLE_TIMEOUT_S";
 
-    /// <summary>Seconds a connection may leave the broker's writes pending before disconnect, 0 disables; section key <c>StallTimeoutSeconds</c>.</summary>
+    /// <summary>Seconds a connection may leave the broker's writes pending before disconnect, 0 disables; section key <c>StallTimeout</c>.</summary>
     public const string StallTimeoutSeconds = "DECNET_BUS_STALL_TIMEOUT_S";
 
     /// <summary>Comma-separated uids admitted by the broker, empty for anyone; section key <c>AllowUids</c>.</summary>

@@ -1,79 +1,48 @@
-using System.Reflection;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Decnet.Bus;
 
 /// <summary>
-/// Finds the <see cref="IBusTransportProvider"/> named by <c>DECNET_BUS_TYPE</c>: first among providers registered in
-/// DI, then, for the known transport names, in the transport's assembly through its
-/// <see cref="DecnetBusTransportAttribute"/>s. The assembly is loaded only when its transport is selected, so a host
-/// pays nothing for packages it does not use, and the abstractions never reference a transport.
+/// Finds the <see cref="IBusTransportProvider"/> named by <c>DECNET_BUS_TYPE</c> among the providers registered in DI
+/// (<c>AddUnixTransport()</c>, <c>AddFakeTransport()</c>, <c>AddNatsTransport()</c> or
+/// <c>AddDecnetBusTransport&lt;T&gt;()</c>). Nothing is loaded by name, so a trimmed application keeps exactly the
+/// transports it registers; a missing one is reported with the package and the call that adds it.
 /// </summary>
-internal sealed class BusTransportResolver(IEnumerable<IBusTransportProvider> registered, IReadOnlyDictionary<string, string>? knownAssemblies = null)
+internal sealed class BusTransportResolver(IEnumerable<IBusTransportProvider> registered)
 {
-    /// <summary>Transport name → the assembly (and NuGet package) that provides it.</summary>
-    public static readonly IReadOnlyDictionary<string, string> DefaultKnownAssemblies = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-    {
-        [DecnetBusOptions.UnixTransport] = "Decnet.Bus.Unix",
-        [DecnetBusOptions.FakeTransport] = "Decnet.Bus.Fake",
-        [DecnetBusOptions.NatsTransport] = "Decnet.Bus.Nats",
-    };
+    /// <summary>Transport name → the package and the registration call that provide it.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Package, string Call)> Shipped =
+        new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase)
+        {
+            [DecnetBusOptions.UnixTransport] = ("Decnet.Bus.Unix", "AddUnixTransport()"),
+            [DecnetBusOptions.FakeTransport] = ("Decnet.Bus.Fake", "AddFakeTransport()"),
+            [DecnetBusOptions.NatsTransport] = ("Decnet.Bus.Nats", "AddNatsTransport()"),
+        };
 
-    private readonly IReadOnlyDictionary<string, string> _knownAssemblies = knownAssemblies ?? DefaultKnownAssemblies;
+    private readonly IBusTransportProvider[] _registered = [.. registered];
+
+    /// <summary>The registered transport names, sorted.</summary>
+    public IReadOnlyList<string> Names => [.. _registered.Select(p => p.Name).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal)];
 
     /// <summary>Creates the bus for <paramref name="options"/>; the caller (the container) owns it.</summary>
-    /// <exception cref="InvalidOperationException">No provider answers to the type, or its package is not referenced.</exception>
+    /// <exception cref="InvalidOperationException">No registered provider answers to the type.</exception>
     public IBus Create(IServiceProvider services, DecnetBusOptions options)
-        => Resolve(services, options.Type).Create(services, options);
+        => (Find(options.Type) ?? throw new InvalidOperationException(Missing(options.Type))).Create(services, options);
 
-    public IBusTransportProvider Resolve(IServiceProvider services, string type)
+    /// <summary>The provider answering to <paramref name="type"/> (case-insensitive), or null.</summary>
+    public IBusTransportProvider? Find(string type)
+        => Array.Find(_registered, p => string.Equals(p.Name, type, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Why <paramref name="type"/> cannot be used: the package to reference, or the names that can.</summary>
+    public string Missing(string type)
     {
-        foreach (var provider in registered)
+        if (Shipped.TryGetValue(type, out var shipped))
         {
-            if (string.Equals(provider.Name, type, StringComparison.OrdinalIgnoreCase))
-            {
-                return provider;
-            }
+            return $"{DecnetBusVariables.Type}='{Topics.Printable(type)}' needs the {shipped.Package} package, which is not registered: "
+                + $"reference {shipped.Package} and call services.AddDecnetBus().{shipped.Call}";
         }
 
-        if (!_knownAssemblies.TryGetValue(type, out var assemblyName))
-        {
-            throw new InvalidOperationException(
-                $"{DecnetBusVariables.Type}='{Topics.Printable(type)}' names no registered transport; use one of: "
-                + string.Join(", ", _knownAssemblies.Keys.Concat(registered.Select(p => p.Name)).Order(StringComparer.Ordinal))
-                + ", or register a provider with AddDecnetBusTransport<TProvider>().");
-        }
-
-        Assembly assembly;
-        try
-        {
-            assembly = Assembly.Load(new AssemblyName(assemblyName));
-        }
-        catch (FileNotFoundException ex)
-        {
-            throw new InvalidOperationException(
-                $"{DecnetBusVariables.Type}='{type}' needs the {assemblyName} package, which this application does not reference. "
-                + $"Add <PackageReference Include=\"{assemblyName}\" /> (or a project reference) to the host project.",
-                ex);
-        }
-
-        foreach (var attribute in assembly.GetCustomAttributes<DecnetBusTransportAttribute>())
-        {
-            if (!typeof(IBusTransportProvider).IsAssignableFrom(attribute.ProviderType))
-            {
-                throw new InvalidOperationException(
-                    $"{assemblyName} declares [DecnetBusTransport(typeof({attribute.ProviderType}))], which does not implement {nameof(IBusTransportProvider)}.");
-            }
-
-            var provider = (IBusTransportProvider)ActivatorUtilities.CreateInstance(services, attribute.ProviderType);
-            if (string.Equals(provider.Name, type, StringComparison.OrdinalIgnoreCase))
-            {
-                return provider;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"{assemblyName} is loaded but declares no [assembly: DecnetBusTransport(...)] provider named '{type}'; "
-            + "update the package or register the provider with AddDecnetBusTransport<TProvider>().");
+        var names = Names;
+        return $"{DecnetBusVariables.Type}='{Topics.Printable(type)}' is not a known transport; "
+            + (names.Count == 0 ? "no transport is registered" : $"use one of: {string.Join(", ", names)}")
+            + " (the shipped ones: unix, fake, nats, each added by its package's Add…Transport() call)";
     }
 }

@@ -1,9 +1,9 @@
 namespace Decnet.Bus;
 
 /// <summary>
-/// A named transport <c>AddDecnetBus()</c> can select with <c>DECNET_BUS_TYPE</c>. Transport packages register one
-/// (explicitly with their own <c>AddDecnet…Bus()</c> call, or automatically through
-/// <see cref="DecnetBusTransportAttribute"/>), so the abstractions never reference a transport.
+/// A named transport <c>AddDecnetBus()</c> can select with <c>DECNET_BUS_TYPE</c>. Each transport package registers
+/// its provider with its own call (<c>services.AddDecnetBus().AddUnixTransport()</c>), so the abstractions never
+/// reference a transport and nothing is loaded by name.
 /// </summary>
 public interface IBusTransportProvider
 {

@@ -279,7 +279,6 @@ public sealed partial class UnixSocketBus
     private void CountUntrusted(UntrustedBrokerException untrusted)
     {
         Interlocked.Increment(ref _untrustedBrokers);
-        Decnet.Bus.Internal.BusMetrics.BrokersRefused.Add(1);
         if (Interlocked.Exchange(ref _lastUntrustedUid, untrusted.BrokerUid ?? -1) != (untrusted.BrokerUid ?? -1))
         {
             ClientLog.UntrustedBroker(_logger, SocketPath, untrusted.Message);

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Decnet.Bus;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,8 +23,28 @@ public static class BusBrokerServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        services.TryAddSingleton<BusServer>();
+        services.TryAddSingleton(static sp => new BusMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var server = ActivatorUtilities.CreateInstance<BusServer>(sp);
+            sp.GetRequiredService<BusMetrics>().Observe("unix-broker", () => BrokerTotals(server));
+            return server;
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BusServer>(static sp => sp.GetRequiredService<BusServer>()));
         return services;
+    }
+
+    /// <summary>The broker's totals for the meter, or none before it has started.</summary>
+    private static BusCounters? BrokerTotals(BusServer server)
+    {
+        try
+        {
+            var stats = server.GetStats();
+            return new BusCounters(stats.Published, stats.Delivered, stats.Dropped);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

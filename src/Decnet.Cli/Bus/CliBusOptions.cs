@@ -15,7 +15,7 @@ internal static class CliBusOptions
     public static DecnetBusOptions Load(string? socket = null, string? group = null, string? clientName = null, Action<DecnetBusOptions>? configure = null)
     {
         var services = new ServiceCollection();
-        services.AddDecnetBus();
+        services.AddDecnetBus().AddUnixTransport().AddFakeTransport().AddNatsTransport();
         services.PostConfigure<DecnetBusOptions>(options =>
         {
             if (socket is not null)

@@ -56,7 +56,7 @@ internal static class BusCommand
         // "Press Ctrl+C" banner are noise in an operator's terminal and journal.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Services.AddDecnetBus();
+        builder.Services.AddDecnetBus().AddUnixTransport().AddFakeTransport().AddNatsTransport();
         builder.Services.AddDecnetBusBroker();
         builder.Services.PostConfigure<DecnetBusOptions>(o =>
         {

@@ -20,11 +20,13 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
             throw new CliUsageException($"--trigger \"{trigger}\" is not one of {string.Join(", ", MutationTriggers.All.Select(t => t.ToWireString()))}");
         }
 
-        var options = new MutationEventOptions();
-        if (logFile is not null)
+        // --log-file is relative to the caller's directory; the variable, like the host's, must be absolute.
+        var options = new MutationEventOptions
         {
-            options.LogFile = logFile;
-        }
+            LogFile = logFile is null
+                ? Environment.GetEnvironmentVariable(MutationEventOptions.LogFileVariable) ?? MutationEventOptions.DefaultLogFile
+                : string.IsNullOrWhiteSpace(logFile) || logFile.Contains('\0', StringComparison.Ordinal) ? logFile : Path.GetFullPath(logFile),
+        };
 
         if (options.Validate() is { } optionsError)
         {

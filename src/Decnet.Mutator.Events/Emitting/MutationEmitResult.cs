@@ -3,14 +3,22 @@ namespace Decnet.Mutator.Events;
 /// <summary>What <see cref="MutationEventEmitter.EmitAsync"/> did on each path.</summary>
 public sealed class MutationEmitResult
 {
-    internal MutationEmitResult(DeckyMutatedEvent mutatedEvent, string line, string logFile, string? writeError, string topic, string? publishError)
+    internal MutationEmitResult(
+        DeckyMutatedEvent mutatedEvent,
+        string line,
+        string logFile,
+        (MutationSyslogFailure Kind, string? Reason) write,
+        string topic,
+        (MutationBusFailure Kind, string? Reason) publish)
     {
         Event = mutatedEvent;
         Line = line;
         LogFile = logFile;
-        WriteError = writeError;
+        WriteFailure = write.Kind;
+        WriteError = write.Reason;
         Topic = topic;
-        PublishError = publishError;
+        PublishFailure = publish.Kind;
+        PublishError = publish.Reason;
     }
 
     /// <summary>The validated event.</summary>
@@ -25,8 +33,11 @@ public sealed class MutationEmitResult
     /// <summary>True when the line was appended to <see cref="LogFile"/>.</summary>
     public bool Written => WriteError is null;
 
-    /// <summary>Why the line was not written, or null.</summary>
+    /// <summary>Why the line was not written, or null: a message for people.</summary>
     public string? WriteError { get; }
+
+    /// <summary>What kind of failure kept the line out of the log; <see cref="MutationSyslogFailure.None"/> when written.</summary>
+    public MutationSyslogFailure WriteFailure { get; }
 
     /// <summary>The bus topic, <c>decky.{id}.mutation</c>.</summary>
     public string Topic { get; }
@@ -34,8 +45,11 @@ public sealed class MutationEmitResult
     /// <summary>True when the bus accepted the event (a disabled <see cref="Bus.NullBus"/> does not count).</summary>
     public bool Published => PublishError is null;
 
-    /// <summary>Why the event was not published, or null.</summary>
+    /// <summary>Why the event was not published, or null: a message for people.</summary>
     public string? PublishError { get; }
+
+    /// <summary>What kind of failure kept the event off the bus; <see cref="MutationBusFailure.None"/> when published.</summary>
+    public MutationBusFailure PublishFailure { get; }
 
     /// <summary>True when both paths succeeded.</summary>
     public bool Succeeded => Written && Published;

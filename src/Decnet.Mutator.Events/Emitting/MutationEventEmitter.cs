@@ -22,6 +22,8 @@ public sealed class MutationEventEmitter
     private long _emitted;
     private long _syslogFailures;
     private long _busFailures;
+    private readonly long[] _syslogFailuresByKind = new long[Enum.GetValues<MutationSyslogFailure>().Length];
+    private readonly long[] _busFailuresByKind = new long[Enum.GetValues<MutationBusFailure>().Length];
 
     /// <summary>Creates an emitter.</summary>
     /// <param name="options">Where the ingest log is.</param>
@@ -62,6 +64,12 @@ public sealed class MutationEventEmitter
     /// <summary>Events the bus did not accept (a disabled bus is not counted as a failure).</summary>
     public long BusFailureCount => Interlocked.Read(ref _busFailures);
 
+    /// <summary>Lines not written, of one kind (read by the <c>Decnet.Mutator.Events</c> meter).</summary>
+    internal long SyslogFailuresOf(MutationSyslogFailure kind) => Interlocked.Read(ref _syslogFailuresByKind[(int)kind]);
+
+    /// <summary>Events not published, of one kind (read by the <c>Decnet.Mutator.Events</c> meter).</summary>
+    internal long BusFailuresOf(MutationBusFailure kind) => Interlocked.Read(ref _busFailuresByKind[(int)kind]);
+
     /// <summary>Validates, appends the line, then publishes the bus event.</summary>
     /// <param name="decky">The decky id: 1–63 ASCII letters, digits, <c>-</c>, <c>_</c>, starting with a letter or digit.</param>
     /// <param name="oldServices">The services before (empty for <see cref="MutationTrigger.Creation"/>).</param>
@@ -85,19 +93,18 @@ public sealed class MutationEventEmitter
         var line = DeckyMutatedLineFormatter.Format(mutatedEvent);
         var topic = Topics.DeckyMutation(mutatedEvent.Decky);
         Interlocked.Increment(ref _emitted);
-        MutationEventMetrics.Emitted.Add(1);
 
         // Syslog first: it is the durable record; the bus is only news.
         var outcome = _writer.Append(LogFile, line);
         if (!outcome.Succeeded)
         {
             Interlocked.Increment(ref _syslogFailures);
-            MutationEventMetrics.SyslogFailures.Add(1, new KeyValuePair<string, object?>("kind", outcome.FailureKind));
+            Interlocked.Increment(ref _syslogFailuresByKind[(int)SyslogFailure(outcome.FailureKind)]);
             EmitterLog.SyslogFailed(_logger, mutatedEvent.Decky, outcome.FailureKind!, outcome.Reason!);
         }
 
-        var publishError = await PublishAsync(mutatedEvent, topic, cancellationToken).ConfigureAwait(false);
-        return new MutationEmitResult(mutatedEvent, line, LogFile, outcome.Reason, topic, publishError);
+        var publish = await PublishAsync(mutatedEvent, topic, cancellationToken).ConfigureAwait(false);
+        return new MutationEmitResult(mutatedEvent, line, LogFile, (SyslogFailure(outcome.FailureKind), outcome.Reason), topic, publish);
     }
 
     /// <summary>The payload of docs/mutation-events.md: snake_case keys, services as lists, <c>actor</c> only when present.</summary>
@@ -118,39 +125,50 @@ public sealed class MutationEventEmitter
         return payload;
     }
 
-    private async ValueTask<string?> PublishAsync(DeckyMutatedEvent mutatedEvent, string topic, CancellationToken cancellationToken)
+    private async ValueTask<(MutationBusFailure Kind, string? Reason)> PublishAsync(DeckyMutatedEvent mutatedEvent, string topic, CancellationToken cancellationToken)
     {
         if (ReferenceEquals(_bus, NullBus.Instance))
         {
             EmitterLog.BusDisabled(_logger, mutatedEvent.Decky);
-            return "bus is disabled (NullBus); event dropped";
+            return (MutationBusFailure.Disabled, "bus is disabled (NullBus); event dropped");
         }
 
-        string kind;
+        MutationBusFailure kind;
         string reason;
         try
         {
             await _bus.PublishAsync(topic, BuildPayload(mutatedEvent), EventType, cancellationToken).ConfigureAwait(false);
-            return null;
+            return (MutationBusFailure.None, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            (kind, reason) = ("canceled", "publish canceled by the caller after the line was handled");
+            (kind, reason) = (MutationBusFailure.Canceled, "publish canceled by the caller after the line was handled");
         }
         catch (ObjectDisposedException ex)
         {
-            (kind, reason) = ("disposed", $"bus is disposed: {ex.Message}");
+            (kind, reason) = (MutationBusFailure.Disposed, $"bus is disposed: {ex.Message}");
         }
 #pragma warning disable CA1031 // The contract: no transport fault escapes; any bus exception is reported, not thrown.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            (kind, reason) = ("transport", $"{ex.GetType().Name}: {ex.Message}");
+            (kind, reason) = (MutationBusFailure.Transport, $"{ex.GetType().Name}: {ex.Message}");
         }
 
+        // The log (and the meter's kind tag) keep their lower-case values ("canceled", "disposed", "transport").
+        var tag = kind.ToString().ToLowerInvariant();
         Interlocked.Increment(ref _busFailures);
-        MutationEventMetrics.BusFailures.Add(1, new KeyValuePair<string, object?>("kind", kind));
-        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, kind, reason);
-        return reason;
+        Interlocked.Increment(ref _busFailuresByKind[(int)kind]);
+        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, tag, reason);
+        return (kind, reason);
     }
+
+    private static MutationSyslogFailure SyslogFailure(string? kind) => kind switch
+    {
+        null => MutationSyslogFailure.None,
+        AppendOnlyFileWriter.DirectoryFailure => MutationSyslogFailure.Directory,
+        AppendOnlyFileWriter.OpenFailure => MutationSyslogFailure.Open,
+        AppendOnlyFileWriter.RefusedFailure => MutationSyslogFailure.Refused,
+        _ => MutationSyslogFailure.Write,
+    };
 }

@@ -39,7 +39,32 @@ public sealed class AddDecnetBusTests
             new Dictionary<string, string?> { [DecnetBusVariables.Type] = "kafka" },
             services => services.AddDecnetBusTransport<TestTransportProvider>());
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains("DECNET_BUS_TYPE='kafka' is not a known transport; use one of: fake, nats, test, unix", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("DECNET_BUS_TYPE='kafka' is not a known transport; use one of: test, unix", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(DecnetBusVariables.QueueSize, "0", "DECNET_BUS_QUEUE_SIZE='0' is out of range")]
+    [InlineData("DecnetBus:HeartbeatSeconds", "5", "'HeartbeatSeconds'")]
+    public async Task BadSetting_FailsHostStart_WithNothingResolved(string key, string value, string expected)
+    {
+        // Only StartAsync runs: without ValidateOnStart the host would start and fail later, at the first publish.
+        using var host = BusHostFactory.Build(new Dictionary<string, string?> { [key] = value });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OwnBusRegistered_NeedsNoTransport()
+    {
+        // AddDecnetWorkerHeartbeat calls AddDecnetBus; a host that brings its own IBus must still start.
+        using var host = BusHostFactory.Build(new Dictionary<string, string?>(), s => s.AddSingleton<IBus>(new RecordingBus()), unixStandIn: false);
+
+        await host.StartAsync();
+
+        Assert.IsType<RecordingBus>(host.Services.GetRequiredService<IBus>());
+        await host.StopAsync();
     }
 
     [Fact]
@@ -82,50 +107,52 @@ public sealed class AddDecnetBusTests
         Assert.Same(TimeProvider.System, provider.GetRequiredService<TimeProvider>());
     }
 
-    [Fact]
-    public async Task UnixWithoutPackage_ThrowsNamingThePackage()
+    [Theory]
+    [InlineData("unix", "DECNET_BUS_TYPE='unix' needs the Decnet.Bus.Unix package, which is not registered: reference Decnet.Bus.Unix and call services.AddDecnetBus().AddUnixTransport()")]
+    [InlineData("NATS", "DECNET_BUS_TYPE='NATS' needs the Decnet.Bus.Nats package, which is not registered: reference Decnet.Bus.Nats and call services.AddDecnetBus().AddNatsTransport()")]
+    [InlineData("fake", "DECNET_BUS_TYPE='fake' needs the Decnet.Bus.Fake package, which is not registered: reference Decnet.Bus.Fake and call services.AddDecnetBus().AddFakeTransport()")]
+    public async Task ShippedTransportNotRegistered_FailsStart_NamingThePackageAndTheCall(string type, string expected)
     {
-        // This test project does not reference Decnet.Bus.Unix, exactly like a host that forgot the package.
-        using var host = BusHostFactory.Build(new Dictionary<string, string?> { [DecnetBusVariables.Type] = "unix" });
+        // The Fake package is referenced by this project, and its assembly loaded: only registration counts now.
+        _ = typeof(Decnet.Bus.Fake.FakeBus).Assembly;
+        using var host = BusHostFactory.Build(new Dictionary<string, string?> { [DecnetBusVariables.Type] = type }, unixStandIn: false);
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DisabledBus_NeedsNoTransport()
+    {
+        using var host = BusHostFactory.Build(new Dictionary<string, string?> { [DecnetBusVariables.Enabled] = "false" }, unixStandIn: false);
+
         await host.StartAsync();
-        var ex = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<IBus>());
-        Assert.Contains("DECNET_BUS_TYPE='unix' needs the Decnet.Bus.Unix package", ex.Message, StringComparison.Ordinal);
+
+        Assert.Same(NullBus.Instance, host.Services.GetRequiredService<IBus>());
         await host.StopAsync();
     }
 
     [Fact]
-    public void Resolver_DiscoversProviderThroughAssemblyAttribute_WithDependencies()
+    public async Task AddFakeTransport_MakesTypeFakeResolve()
     {
-        var time = new FakeTimeProvider();
-        using var services = new ServiceCollection().AddSingleton<TimeProvider>(time).BuildServiceProvider();
-        var resolver = new BusTransportResolver([], new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["attr"] = typeof(AddDecnetBusTests).Assembly.GetName().Name!,
-        });
+        var services = new ServiceCollection();
+        services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { [DecnetBusVariables.Type] = "fake" }));
+        services.AddDecnetBus().AddFakeTransport();
+        await using var provider = services.BuildServiceProvider();
 
-        var provider = Assert.IsType<AttributeTransportProvider>(resolver.Resolve(services, "attr"));
-        Assert.Same(time, provider.Time);
+        Assert.IsType<Decnet.Bus.Fake.FakeBus>(provider.GetRequiredService<IBus>());
     }
 
     [Fact]
-    public void Resolver_KnownAssemblyWithoutMatchingAttribute_Throws()
-    {
-        using var services = new ServiceCollection().AddSingleton(TimeProvider.System).BuildServiceProvider();
-        var resolver = new BusTransportResolver([], new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
-        {
-            ["other"] = typeof(AddDecnetBusTests).Assembly.GetName().Name!,
-        });
-
-        var ex = Assert.Throws<InvalidOperationException>(() => resolver.Resolve(services, "other"));
-        Assert.Contains("declares no [assembly: DecnetBusTransport(...)] provider named 'other'", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Resolver_UnknownName_ThrowsNamingTheVariable()
+    public void Resolver_UnregisteredName_ThrowsNamingThePackage()
     {
         using var services = new ServiceCollection().BuildServiceProvider();
-        var ex = Assert.Throws<InvalidOperationException>(() => new BusTransportResolver([]).Resolve(services, "nats"));
-        Assert.Contains("DECNET_BUS_TYPE='nats'", ex.Message, StringComparison.Ordinal);
+        var options = new DecnetBusOptions { Type = "nats" };
+
+        var ex = Assert.Throws<InvalidOperationException>(() => new BusTransportResolver([]).Create(services, options));
+
+        Assert.Contains("DECNET_BUS_TYPE='nats' needs the Decnet.Bus.Nats package", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

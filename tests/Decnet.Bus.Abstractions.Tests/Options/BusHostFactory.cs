@@ -1,3 +1,4 @@
+using Decnet.Bus.Abstractions.Tests.TestDoubles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,13 +8,19 @@ namespace Decnet.Bus.Abstractions.Tests.Options;
 /// <summary>Builds real hosts from in-memory configuration, isolated from the process environment.</summary>
 internal static class BusHostFactory
 {
-    public static IHost Build(IReadOnlyDictionary<string, string?> configuration, Action<IServiceCollection>? configure = null, DecnetBusEnvironment? environment = null)
+    /// <summary>A host with <see cref="UnixStandInProvider"/> registered for the default type unless <paramref name="unixStandIn"/> is false.</summary>
+    public static IHost Build(IReadOnlyDictionary<string, string?> configuration, Action<IServiceCollection>? configure = null, DecnetBusEnvironment? environment = null, bool unixStandIn = true)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(configuration);
         builder.Services.AddSingleton(environment ?? DecnetBusEnvironment.None);
         configure?.Invoke(builder.Services);
         builder.Services.AddDecnetBus();
+        if (unixStandIn)
+        {
+            builder.Services.AddDecnetBusTransport<UnixStandInProvider>();
+        }
+
         return builder.Build();
     }
 

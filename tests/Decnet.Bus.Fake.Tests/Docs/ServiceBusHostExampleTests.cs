@@ -14,7 +14,7 @@ public sealed class ServiceBusHostExampleTests
         string? seenOp = null;
 
         // doc-snippet: host
-        builder.Services.AddDecnetBus();                          // DECNET_BUS_* choose and configure the transport
+        builder.Services.AddDecnetBus().AddFakeTransport();       // DECNET_BUS_* configure; a worker adds AddUnixTransport()
         builder.Services.AddDecnetWorkerHeartbeat("mutator");     // system.mutator.health every DECNET_BUS_HEARTBEAT_S
         using var host = builder.Build();
         await host.StartAsync();

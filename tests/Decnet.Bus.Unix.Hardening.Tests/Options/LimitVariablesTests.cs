@@ -62,7 +62,7 @@ public sealed class LimitVariablesTests
     {
         var services = new ServiceCollection();
         services.AddSingleton(DecnetBusEnvironment.From(variables));
-        services.AddDecnetBus();
+        services.AddDecnetBus().AddUnixTransport();
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<DecnetBusOptions>>().Value;
     }

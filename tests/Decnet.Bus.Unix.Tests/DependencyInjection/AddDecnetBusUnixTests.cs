@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Decnet.Bus.Unix.Tests.DependencyInjection;
 
-/// <summary>AddDecnetBus() with the default type gives the Unix client, found through the package's assembly attribute.</summary>
+/// <summary><c>AddDecnetBus().AddUnixTransport()</c> with the default type gives the Unix client.</summary>
 public sealed class AddDecnetBusUnixTests
 {
     [Theory]
@@ -14,7 +14,7 @@ public sealed class AddDecnetBusUnixTests
         var socket = Path.Combine(Path.GetTempPath(), $"dnu-{Guid.NewGuid():N}.sock");
         var services = new ServiceCollection();
         services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = type, ["DECNET_BUS_SOCKET"] = socket }));
-        services.AddDecnetBus();
+        services.AddDecnetBus().AddUnixTransport();
         await using var provider = services.BuildServiceProvider();
 
         var bus = Assert.IsType<UnixSocketBus>(provider.GetRequiredService<IBus>());

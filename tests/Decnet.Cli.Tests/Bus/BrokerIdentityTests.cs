@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Decnet.Bus;
 using Decnet.Bus.Unix;
 using Decnet.Cli.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Decnet.Cli.Tests.Bus;
 
@@ -26,7 +27,16 @@ public sealed class BrokerIdentityTests
             var options = new DecnetBusOptions { SocketPath = path, Group = string.Empty };
             await Assert.ThrowsAsync<BusUnavailableException>(() => UnixSocketBus.ConnectAsync(options));
 
-            Assert.True(refusals.Count >= 1, "the refusal was not counted");
+            // Counted on the Decnet.Bus meter of a host's bus (AddDecnetBus observes the bus it builds).
+            await using (var services = new ServiceCollection()
+                .AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { [DecnetBusVariables.Socket] = path, [DecnetBusVariables.Group] = string.Empty }))
+                .AddDecnetBus().AddUnixTransport()
+                .BuildServiceProvider())
+            {
+                await services.GetRequiredService<IBus>().PublishAsync("a.b", new { }); // starts the connection attempts
+                await refusals.UntilCountedAsync();
+            }
+
             options.BrokerUid = OtherUser.Uid;
             await using var trusted = await UnixSocketBus.ConnectAsync(options);
             Assert.True(trusted.IsConnected);
@@ -60,11 +70,28 @@ public sealed class BrokerIdentityTests
     private static Task<BrokerProcess> StartAsOtherUserAsync(string path, string home)
         => BrokerProcess.StartAsync(new Dictionary<string, string> { ["HOME"] = home }, OtherUser.Launcher, "bus", "--socket", path, "--group", "");
 
-    /// <summary>Counts <c>decnet.bus.brokers_refused</c> measurements while it lives.</summary>
+    /// <summary>Reads the observable <c>decnet.bus.brokers_refused</c> while it lives.</summary>
     private sealed class RefusalCounter : IDisposable
     {
         private readonly MeterListener _listener = new();
         private long _count;
+
+        /// <summary>Collects the observable counter until it shows a refusal; fails after a bound.</summary>
+        public async Task UntilCountedAsync()
+        {
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (true)
+            {
+                _listener.RecordObservableInstruments();
+                if (Count >= 1)
+                {
+                    return;
+                }
+
+                Assert.False(bound.IsCancellationRequested, "the refusal was not counted");
+                await Task.Delay(10, CancellationToken.None);
+            }
+        }
 
         public RefusalCounter()
         {
@@ -75,7 +102,7 @@ public sealed class BrokerIdentityTests
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Exchange(ref _count, Math.Max(Interlocked.Read(ref _count), value)));
             _listener.Start();
         }
 

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Decnet.Bus;
+using Decnet.Mutator.Events.Internal;
 using Decnet.Mutator.Events.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Decnet.Mutator.Events.Tests.Emitting;
 
@@ -11,14 +14,20 @@ public sealed class MutationEventMetricsTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task Failures_AreExported_AsMeterCounters_TaggedByKind()
+    public async Task Failures_AreObserved_TaggedByKind_OnTheContainersMeter()
     {
+        await using var services = new ServiceCollection()
+            .AddSingleton<IBus>(new RecordingBus(new InvalidOperationException("down")))
+            .AddDecnetMutationEvents(o => o.LogFile = _temp.Path)
+            .BuildServiceProvider();
+        var emitter = services.GetRequiredService<MutationEventEmitter>();
+        var meter = services.GetRequiredService<MutationEventMetrics>().Meter;
         var seen = new ConcurrentBag<(string Instrument, long Value, string? Kind)>();
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == "Decnet.Mutator.Events")
+                if (ReferenceEquals(instrument.Meter, meter))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -35,16 +44,16 @@ public sealed class MutationEventMetricsTests : IDisposable
             seen.Add((instrument.Name, value, kind));
         });
         listener.Start();
-        var emitter = new MutationEventEmitter(
-            new MutationEventOptions { LogFile = _temp.Path },
-            new RecordingBus(new InvalidOperationException("down")));
 
         await emitter.EmitAsync("d1", ["a"], ["b"], MutationTrigger.Operator);
+        Assert.Empty(seen); // nothing is measured per emit: only a collection reads the counts
+        listener.RecordObservableInstruments();
 
         Assert.Contains(("decnet.mutation.emitted", 1L, (string?)null), seen);
         // A directory at the log path is refused like every other non-regular file (issue 12, item 5).
         Assert.Contains(("decnet.mutation.syslog.failures", 1L, (string?)"refused"), seen);
         Assert.Contains(("decnet.mutation.bus.failures", 1L, (string?)"transport"), seen);
+        Assert.Equal(3, seen.Count);
     }
 
     [Fact]

@@ -1,0 +1,11 @@
+namespace Decnet.Bus;
+
+/// <summary>
+/// Implemented by an <see cref="IBus"/> that holds a connection (the Unix transport), so the health check
+/// (<c>AddHealthChecks().AddDecnetBus()</c>) can tell connected from reconnecting. A bus without it counts as connected.
+/// </summary>
+public interface IBusConnectionStatus
+{
+    /// <summary>The connection's current state; reading it has no side effect (it never starts a connection).</summary>
+    BusConnectionState State { get; }
+}
