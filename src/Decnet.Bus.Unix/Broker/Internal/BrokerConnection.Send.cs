@@ -85,7 +85,7 @@ internal sealed partial class BrokerConnection
     private static void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
     {
         ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
-        FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length);
+        FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length, item.Event.Traced);
         batch.Write(item.Event.Span);
     }
 
