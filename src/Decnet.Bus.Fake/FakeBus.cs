@@ -1,5 +1,6 @@
 using Decnet.Bus.Codec;
 using Decnet.Bus.Internal;
+using Decnet.Bus.Tracing;
 
 namespace Decnet.Bus.Fake;
 
@@ -64,7 +65,8 @@ public sealed partial class FakeBus : IBus
 
         // Serialized once, like the real transport: subscribers decode their own copy-free view of the same bytes.
         var bytes = BusCodec.SerializePayload(payload);
-        var evt = new BusEvent(topic, bytes, type, id: null, timestamp: NowUnixSeconds());
+        var trace = BusActivities.OnPublish(topic);
+        var evt = new BusEvent(topic, bytes, type, id: null, timestamp: NowUnixSeconds()) { TraceParent = trace.Parent, TraceState = trace.State };
 
         _counters.AddPublished();
         var waiters = Record(evt);

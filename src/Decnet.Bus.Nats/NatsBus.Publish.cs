@@ -1,6 +1,7 @@
 using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Nats.Internal;
+using Decnet.Bus.Tracing;
 using NATS.Client.Core;
 
 namespace Decnet.Bus.Nats;
@@ -20,7 +21,8 @@ public sealed partial class NatsBus
         CheckTopic(topic);
         EventTypes.EnsureValid(type);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-        var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, id: null, timestamp);
+        var trace = BusActivities.OnPublish(topic);
+        var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, id: null, timestamp) { TraceParent = trace.Parent, TraceState = trace.State };
         return PublishEventAsync(evt, PublisherClaim.NewHeaders(), cancellationToken);
     }
 

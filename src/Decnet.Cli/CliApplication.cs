@@ -12,14 +12,15 @@ internal static class CliApplication
     public static RootCommand CreateRootCommand()
     {
         var root = new RootCommand("decnet: the DECNET service bus broker, bus client tools and mutation events.");
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersionAction();
         root.Subcommands.Add(BusCommand.Create());
         root.Subcommands.Add(PubCommand.Create());
         root.Subcommands.Add(SubCommand.Create());
         root.Subcommands.Add(StatsCommand.Create());
         root.Subcommands.Add(BridgeCommand.Create());
         // mutation emit publishes through the real broker; when it is down the line is still written (docs/mutation-events.md).
-        root.Subcommands.Add(MutationCommand.Create(async ct =>
-            await UnixSocketBus.ConnectAsync(CliBusOptions.Load(clientName: "decnet-mutation"), ct).ConfigureAwait(false)));
+        root.Subcommands.Add(MutationCommand.Create(async (socket, ct) =>
+            await UnixSocketBus.ConnectAsync(CliBusOptions.Load(socket, clientName: "decnet-mutation"), ct).ConfigureAwait(false)));
         root.Subcommands.Add(SyslogCommand.Create());
         return root;
     }

@@ -65,9 +65,26 @@ internal static class CliInvocation
             _ => null,
         };
         var missing = command?.Command.Arguments.FirstOrDefault(a => a.Arity.MinimumNumberOfValues > 0 && (command.GetResult(a)?.Tokens.Count ?? 0) == 0);
-        return command is not null && missing is not null
-            ? $"{command.Command.Name}: missing {missing.Name.ToUpperInvariant()} (see 'decnet {command.Command.Name} --help')"
-            : error.Message;
+        if (command is null || missing is null)
+        {
+            // Several errors are joined with "; ", so their own final periods go.
+            return error.Message.TrimEnd('.');
+        }
+
+        var path = CommandPath(command);
+        return $"{path}: missing {missing.Name.ToUpperInvariant()} (see 'decnet {path} --help')";
+    }
+
+    /// <summary>The subcommand as typed after <c>decnet</c>, for example <c>syslog parse</c>.</summary>
+    private static string CommandPath(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? at = command; at is CommandResult { Parent: not null } current; at = current.Parent)
+        {
+            names.Insert(0, current.Command.Name);
+        }
+
+        return string.Join(' ', names);
     }
 
     private static async Task<int> ReportAsync(TextWriter error, string message)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Decnet.Bus.Tracing;
 using MessagePack;
 
 namespace Decnet.Bus.Codec;
@@ -9,7 +10,7 @@ public static partial class BusCodec
 {
     /// <summary>
     /// Writes <paramref name="evt"/> in the cross-language map form
-    /// <c>{v, id, topic, type, ts, payload}</c>: <c>ts</c> as float64, <c>payload</c> embedded as the raw map
+    /// <c>{v, id, topic, type, ts, payload}</c>, plus <c>trace</c> when the event carries a trace context: <c>ts</c> as float64, <c>payload</c> embedded as the raw map
     /// (not as a binary blob), so a Python peer or <c>decnet sub --json</c> reads it as a nested map.
     /// </summary>
     /// <remarks><see cref="BusEvent.Publisher"/> is not part of the envelope: only the broker may assert it.</remarks>
@@ -25,8 +26,9 @@ public static partial class BusCodec
             throw new ArgumentException($"Event {evt.Id} payload {error}.", nameof(evt));
         }
 
+        var trace = evt.Trace;
         var writer = new MessagePackWriter(destination);
-        writer.WriteMapHeader(6);
+        writer.WriteMapHeader(trace.IsEmpty ? 6 : 7);
         writer.Write(EnvelopeKeys.Version);
         writer.Write(evt.Version);
         writer.Write(EnvelopeKeys.Id);
@@ -39,6 +41,12 @@ public static partial class BusCodec
         writer.Write(evt.Timestamp);
         writer.Write(EnvelopeKeys.Payload);
         writer.WriteRaw(payload.Span);
+        if (!trace.IsEmpty)
+        {
+            writer.Write(TraceKey);
+            WriteTrace(ref writer, trace);
+        }
+
         writer.Flush();
     }
 
@@ -56,7 +64,7 @@ public static partial class BusCodec
     /// Decodes an envelope in the map form from untrusted bytes. Checks that <c>v</c> is a supported integer
     /// version, <c>id</c> is 32 lowercase hex characters, <c>topic</c> is a valid concrete topic, <c>type</c> is a
     /// string (absent or nil means empty), <c>ts</c> is a finite number, and <c>payload</c> is a string-keyed map
-    /// nested at most <see cref="MaxPayloadDepth"/> deep. Unknown keys are skipped so newer peers can add fields.
+    /// nested at most <see cref="MaxPayloadDepth"/> deep. An invalid <c>trace</c> is dropped, not an error. Unknown keys are skipped so newer peers can add fields.
     /// </summary>
     /// <param name="bytes">Exactly one MessagePack map; trailing bytes are an error.</param>
     /// <param name="evt">The event; its payload is a copy, so <paramref name="bytes"/> may be reused afterwards.</param>
@@ -102,6 +110,7 @@ public static partial class BusCodec
         string? id = null, topic = null, type = null;
         double? timestamp = null;
         byte[]? payload = null;
+        TraceContext? trace = null;
 
         var count = reader.ReadMapHeader();
         for (var i = 0; i < count; i++)
@@ -120,6 +129,7 @@ public static partial class BusCodec
                 EnvelopeKeys.Type => type is not null,
                 EnvelopeKeys.Timestamp => timestamp is not null,
                 EnvelopeKeys.Payload => payload is not null,
+                TraceKey => trace is not null,
                 _ => false,
             };
             if (duplicate)
@@ -135,6 +145,7 @@ public static partial class BusCodec
                 EnvelopeKeys.Type => ReadType(ref reader, out type),
                 EnvelopeKeys.Timestamp => ReadTimestamp(ref reader, out timestamp),
                 EnvelopeKeys.Payload => ReadPayload(ref reader, bytes, out payload),
+                TraceKey => ReadTraceKey(ref reader, out trace),
                 _ => SkipUnknown(ref reader),
             };
             if (fieldError is not null)
@@ -164,8 +175,19 @@ public static partial class BusCodec
             return $"topic \"{Topics.Printable(topic)}\" is invalid: {topicError}";
         }
 
-        evt = new BusEvent(topic, payload, type, id, timestamp.Value, version.Value);
+        evt = new BusEvent(topic, payload, type, id, timestamp.Value, version.Value)
+        {
+            TraceParent = trace?.Parent,
+            TraceState = trace?.State,
+        };
         return null;
+    }
+
+    private static string? ReadTraceKey(ref MessagePackReader reader, out TraceContext? trace)
+    {
+        var error = ReadTrace(ref reader, out var read);
+        trace = read;
+        return error;
     }
 
     private static string? ReadVersion(ref MessagePackReader reader, out int? version)

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Decnet.Bus.Codec;
+using Decnet.Bus.Tracing;
 
 namespace Decnet.Bus;
 
@@ -52,6 +54,8 @@ public sealed class BusEvent
         Timestamp = source.Timestamp;
         Version = source.Version;
         Publisher = source.Publisher;
+        TraceParent = source.TraceParent;
+        TraceState = source.TraceState;
         MissedBefore = missedBefore;
         MayHaveMissed = mayHaveMissed;
     }
@@ -81,6 +85,16 @@ public sealed class BusEvent
     public PeerCredentials? Publisher { get; }
 
     /// <summary>
+    /// The W3C <c>traceparent</c> of the activity the event was published in (envelope field <c>trace</c>,
+    /// docs/wire-protocol.md); null when it was published outside any activity or by a client that does not trace.
+    /// </summary>
+    /// <remarks>Transports set it only to a valid traceparent; an invalid one from the wire is dropped, the event kept.</remarks>
+    public string? TraceParent { get; init; }
+
+    /// <summary>The W3C <c>tracestate</c> that came with <see cref="TraceParent"/>; null when there was none.</summary>
+    public string? TraceState { get; init; }
+
+    /// <summary>
     /// How many events the subscription that delivered this one lost just before it, since its previous delivery:
     /// dropped from its full queue in this process, or (Unix transport) from its connection's full queue in the broker.
     /// Zero when nothing was lost. Not part of the envelope: each subscription reports its own losses.
@@ -102,6 +116,19 @@ public sealed class BusEvent
 
     /// <summary>The publish time as a <see cref="DateTimeOffset"/>.</summary>
     public DateTimeOffset PublishedAt => DateTimeOffset.UnixEpoch.AddTicks((long)(Timestamp * TimeSpan.TicksPerSecond));
+
+    /// <summary>
+    /// The publisher's trace context, to parent or link the consumer's own activities to
+    /// (docs/Service-Bus.md, "Tracing"). False when the event carries none.
+    /// </summary>
+    public bool TryGetTraceContext(out ActivityContext context)
+    {
+        context = default;
+        return TraceParent is not null && ActivityContext.TryParse(TraceParent, TraceState, isRemote: true, out context);
+    }
+
+    /// <summary>The trace fields as the codecs write them.</summary>
+    internal TraceContext Trace => new(TraceParent, TraceState);
 
     /// <summary>Decodes the payload as <typeparamref name="T"/> using the untrusted-data profile.</summary>
     /// <exception cref="MessagePack.MessagePackSerializationException">The payload does not fit <typeparamref name="T"/>.</exception>

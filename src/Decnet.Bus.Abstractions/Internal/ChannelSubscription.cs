@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Decnet.Bus.Tracing;
 
 namespace Decnet.Bus.Internal;
 
@@ -86,6 +87,7 @@ internal sealed class ChannelSubscription : IBusSubscription
         }
 
         _busCounters?.AddDelivered();
+        BusActivities.OnDelivered(evt, Pattern);
         return true;
     }
 

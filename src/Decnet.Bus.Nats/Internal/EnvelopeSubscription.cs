@@ -38,7 +38,7 @@ internal sealed class EnvelopeSubscription(INatsConnection connection, Subscript
         // Subject = topic: the subject the server routed on wins over the copy inside the envelope.
         if (!string.Equals(evt.Topic, subject, StringComparison.Ordinal))
         {
-            evt = new BusEvent(subject, evt.Payload, evt.Type, evt.Id, evt.Timestamp, evt.Version);
+            evt = new BusEvent(subject, evt.Payload, evt.Type, evt.Id, evt.Timestamp, evt.Version) { TraceParent = evt.TraceParent, TraceState = evt.TraceState };
         }
 
         if (slot.Filter is null || slot.Filter(evt, headersBuffer))

@@ -24,7 +24,7 @@ public sealed partial class UnixSocketBus
         }
 
         using var frame = new PooledBufferWriter(64 + evt.Topic.Length + evt.Payload.Length);
-        FrameWriter.WritePubRaw(frame, evt.Topic, evt.Type, evt.Id, evt.Timestamp, evt.Payload.Span);
+        FrameWriter.WritePubRaw(frame, evt.Topic, evt.Type, evt.Id, evt.Timestamp, evt.Payload.Span, evt.Trace);
         var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
         if (frame.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {

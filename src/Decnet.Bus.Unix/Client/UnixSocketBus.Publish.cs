@@ -1,4 +1,5 @@
 using System.Text;
+using Decnet.Bus.Tracing;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 
@@ -34,7 +35,7 @@ public sealed partial class UnixSocketBus
         var scratch = _scratch ??= new PooledBufferWriter(512);
         scratch.Reset();
         var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
-        FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload);
+        FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, BusActivities.OnPublish(topic));
         var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
         if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {

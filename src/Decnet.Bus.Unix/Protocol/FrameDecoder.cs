@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Text;
+using Decnet.Bus.Codec;
+using Decnet.Bus.Tracing;
 using MessagePack;
 
 namespace Decnet.Bus.Unix.Protocol;
@@ -10,6 +12,9 @@ namespace Decnet.Bus.Unix.Protocol;
 /// </summary>
 internal static class FrameDecoder
 {
+    /// <summary>How deep a PUB's trace map may nest: it holds strings, so anything deeper is not a trace.</summary>
+    private const int _traceDepth = 2;
+
     /// <summary>The fixed ERR 1 text for a payload map with a key that is not a string.</summary>
     internal const string NonStringKey = "PUB payload has a key that is not a string";
 
@@ -145,9 +150,10 @@ internal static class FrameDecoder
         try
         {
             var r = new MessagePackReader(body);
-            if (r.ReadArrayHeader() != 8 || r.ReadInt32() != (int)FrameKind.Evt)
+            var elements = r.ReadArrayHeader();
+            if (elements is not (8 or 9) || r.ReadInt32() != (int)FrameKind.Evt)
             {
-                throw new ProtocolException(BusErrorCode.BadFrame, "EVT must be an array of 8 starting with 7");
+                throw new ProtocolException(BusErrorCode.BadFrame, "EVT must be an array of 8 (9 with a trace) starting with 7");
             }
 
             var count = r.ReadArrayHeader();
@@ -179,6 +185,7 @@ internal static class FrameDecoder
                 payload = length >= 0
                     ? rest.FirstSpan[..length].ToArray()
                     : throw new ProtocolException(BusErrorCode.BadFrame, "malformed EVT: the payload is truncated or uses a reserved byte");
+                r = new MessagePackReader(rest.Slice(length));
             }
             else
             {
@@ -187,7 +194,14 @@ internal static class FrameDecoder
                 payload = body.Slice(payloadStart, r.Position).ToArray();
             }
 
-            return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher);
+            // The optional ninth element (docs/wire-protocol.md §3): an invalid trace is dropped, the event kept.
+            var trace = default(TraceContext);
+            if (elements == 9 && BusCodec.ReadTrace(ref r, out trace) is { } traceError)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, $"malformed EVT trace: {traceError}");
+            }
+
+            return new BusEvent(topic, payload, type, id, ts, BusEvent.CurrentVersion, publisher) { TraceParent = trace.Parent, TraceState = trace.State };
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
@@ -196,16 +210,17 @@ internal static class FrameDecoder
     }
 
     /// <summary>
-    /// Checks a PUB tail (<c>type, id, ts, payload</c>) without decoding the payload: right types, one map, nothing after.
-    /// The broker forwards the tail byte for byte, so this is what keeps one bad publisher from breaking every receiver.
+    /// Checks a PUB tail (<c>type, id, ts, payload</c>, optionally <c>trace</c>) without decoding the payload: right
+    /// types, one map, then at most a trace map, nothing after. The broker forwards the tail byte for byte, so this is
+    /// what keeps one bad publisher from breaking every receiver.
     /// </summary>
+    /// <returns>True when the tail ends with a <c>trace</c> map (the EVT then has 9 elements, docs/wire-protocol.md §3).</returns>
     /// <exception cref="ProtocolException">The tail is malformed.</exception>
-    public static void ValidatePublishTail(ReadOnlySequence<byte> tail)
+    public static bool ValidatePublishTail(ReadOnlySequence<byte> tail)
     {
         if (tail.IsSingleSegment)
         {
-            ValidatePublishTail(tail.FirstSpan);
-            return;
+            return ValidatePublishTail(tail.FirstSpan);
         }
 
         try
@@ -248,10 +263,23 @@ internal static class FrameDecoder
                 BoundedSkip.Skip(ref r, ProtocolConstants.MaxNestingDepth - 1);
             }
 
+            if (r.End)
+            {
+                return false;
+            }
+
+            if (r.NextMessagePackType != MessagePackType.Map)
+            {
+                throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
+            }
+
+            BoundedSkip.Skip(ref r, _traceDepth);
             if (!r.End)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
@@ -271,7 +299,7 @@ internal static class FrameDecoder
     }
 
     /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
-    private static void ValidatePublishTail(ReadOnlySpan<byte> tail)
+    private static bool ValidatePublishTail(ReadOnlySpan<byte> tail)
     {
         var offset = 0;
         if (tail.IsEmpty || !MessagePackScan.IsString(tail[0]))
@@ -298,10 +326,20 @@ internal static class FrameDecoder
             throw new ProtocolException(BusErrorCode.BadFrame, "malformed PUB: the payload is truncated or uses a reserved byte");
         }
 
-        if (offset + length != tail.Length)
+        offset += length;
+        if (offset == tail.Length)
+        {
+            return false;
+        }
+
+        // The optional trace (docs/wire-protocol.md §3): one map; the receivers read what they know of it.
+        var trace = MessagePackScan.IsMap(tail[offset]) ? MessagePackScan.Measure(tail[offset..], _traceDepth) : -1;
+        if (trace < 0 || offset + trace != tail.Length)
         {
             throw new ProtocolException(BusErrorCode.BadFrame, "PUB has trailing bytes");
         }
+
+        return true;
     }
 
     /// <summary>Refuses a type that carries a control character: it would forge lines wherever the type is printed.</summary>

@@ -70,7 +70,7 @@ internal static class FrameReader
             return pub;
         }
 
-        if (body.FirstSpan is [0x98, (byte)FrameKind.Evt, ..])
+        if (body.FirstSpan is [0x98 or 0x99, (byte)FrameKind.Evt, ..])
         {
             // An EVT as the broker writes it: decoded in full later, like the general path does for any EVT.
             return new Frame(FrameKind.Evt, body, 0, default, default);
@@ -96,7 +96,8 @@ internal static class FrameReader
             {
                 case FrameKind.Pub:
                     {
-                        Expect(count, 6, kind);
+                        // 7 elements: the optional trailing trace, checked with the rest of the tail (FrameDecoder).
+                        Expect(count, count == 7 ? 7 : 6, kind);
                         var topic = ReadUtf8(ref reader);
                         return new Frame(kind, body, 0, topic, body.Slice(reader.Position));
                     }
@@ -147,7 +148,7 @@ internal static class FrameReader
     }
 
     /// <summary>
-    /// The hot path for the frame a broker sees most: a PUB as every client encodes it (fixarray of 6, fixint kind 3,
+    /// The hot path for the frame a broker sees most: a PUB as every client encodes it (fixarray of 6, or 7 with a trace, fixint kind 3,
     /// then the topic string), read straight from the bytes. Anything else, including other valid encodings of the
     /// same PUB, goes through the general reader.
     /// </summary>
@@ -155,7 +156,7 @@ internal static class FrameReader
     {
         frame = default;
         var span = body.FirstSpan;
-        if (span.Length < 3 || span[0] != 0x96 || span[1] != (byte)FrameKind.Pub)
+        if (span.Length < 3 || span[0] is not (0x96 or 0x97) || span[1] != (byte)FrameKind.Pub)
         {
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Decnet.Bus.Codec;
+using Decnet.Bus.Tracing;
 using MessagePack;
 
 namespace Decnet.Bus.Unix.Protocol;
@@ -49,14 +50,15 @@ internal static class FrameWriter
 
     /// <summary>Encodes a PUB frame; the payload goes through <see cref="BusCodec.WritePayload{T}"/> (which checks it is a map).</summary>
     /// <exception cref="ArgumentException">The payload is not a string-keyed map.</exception>
-    public static void WritePub<T>(PooledBufferWriter buffer, string topic, string type, string id, double timestamp, T payload)
+    public static void WritePub<T>(PooledBufferWriter buffer, string topic, string type, string id, double timestamp, T payload, TraceContext trace = default)
     {
-        var start = WritePubHead(buffer, topic, type);
+        var start = WritePubHead(buffer, topic, type, trace);
         var writer = new MessagePackWriter(buffer);
         writer.Write(id);
         writer.Write(timestamp);
         writer.Flush();
         BusCodec.WritePayload(buffer, payload);
+        WriteTrace(buffer, trace);
         End(buffer, start);
     }
 
@@ -65,10 +67,10 @@ internal static class FrameWriter
     /// hot path: the id is written as hex straight into the frame (str8 of 32 bytes), so no id string is allocated.
     /// </summary>
     /// <exception cref="ArgumentException">The payload is not a string-keyed map.</exception>
-    public static void WritePubWithNewId<T>(PooledBufferWriter buffer, string topic, string type, double timestamp, T payload)
+    public static void WritePubWithNewId<T>(PooledBufferWriter buffer, string topic, string type, double timestamp, T payload, TraceContext trace = default)
     {
         const int IdAndTimestamp = 2 + EventId.Length + 9;
-        var start = WritePubHead(buffer, topic, type);
+        var start = WritePubHead(buffer, topic, type, trace);
         var span = buffer.GetSpan(IdAndTimestamp);
         span[0] = MessagePackCode.Str8;
         span[1] = EventId.Length;
@@ -77,18 +79,20 @@ internal static class FrameWriter
         BinaryPrimitives.WriteDoubleBigEndian(span[(3 + EventId.Length)..], timestamp);
         buffer.Advance(IdAndTimestamp);
         BusCodec.WritePayload(buffer, payload);
+        WriteTrace(buffer, trace);
         End(buffer, start);
     }
 
     /// <summary>Encodes a PUB frame around an already-encoded payload map.</summary>
-    public static void WritePubRaw(PooledBufferWriter buffer, string topic, string type, string id, double timestamp, ReadOnlySpan<byte> payload)
+    public static void WritePubRaw(PooledBufferWriter buffer, string topic, string type, string id, double timestamp, ReadOnlySpan<byte> payload, TraceContext trace = default)
     {
-        var start = WritePubHead(buffer, topic, type);
+        var start = WritePubHead(buffer, topic, type, trace);
         var writer = new MessagePackWriter(buffer);
         writer.Write(id);
         writer.Write(timestamp);
         writer.WriteRaw(payload);
         writer.Flush();
+        WriteTrace(buffer, trace);
         End(buffer, start);
     }
 
@@ -245,13 +249,17 @@ internal static class FrameWriter
         writer.Flush();
     }
 
-    /// <summary>Writes the per-connection head of an EVT frame (length, array header, kind, sids) for a suffix of <paramref name="suffixLength"/> bytes.</summary>
-    public static void WriteEvtPrefix(IBufferWriter<byte> buffer, ReadOnlySpan<uint> sids, int suffixLength)
+    /// <summary>
+    /// Writes the per-connection head of an EVT frame (length, array header, kind, sids) for a suffix of
+    /// <paramref name="suffixLength"/> bytes; <paramref name="traced"/> when the PUB tail in it carries a <c>trace</c>
+    /// (the EVT then has 9 elements instead of 8).
+    /// </summary>
+    public static void WriteEvtPrefix(IBufferWriter<byte> buffer, ReadOnlySpan<uint> sids, int suffixLength, bool traced = false)
     {
         // The length prefix depends on the encoded sids, so encode them after a placeholder and patch it.
         var span = buffer.GetSpan(EvtPrefixReserve + (sids.Length * 5));
         var at = ProtocolConstants.HeaderSize;
-        span[at++] = 0x98; // fixarray of 8
+        span[at++] = traced ? (byte)0x99 : (byte)0x98; // fixarray of 8, or 9 with the trace
         span[at++] = (byte)FrameKind.Evt;
         at += WriteArrayHeader(span[at..], sids.Length);
         foreach (var sid in sids)
@@ -275,16 +283,30 @@ internal static class FrameWriter
     }
 
     /// <summary>Length prefix placeholder, array header, kind, topic and type: what every PUB encoding starts with.</summary>
-    private static int WritePubHead(PooledBufferWriter buffer, string topic, string type)
+    /// <remarks>A PUB has 6 elements, 7 with the optional trailing <c>trace</c> map (docs/wire-protocol.md §3).</remarks>
+    private static int WritePubHead(PooledBufferWriter buffer, string topic, string type, TraceContext trace)
     {
         var start = Begin(buffer);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
+        writer.WriteArrayHeader(trace.IsEmpty ? 6 : 7);
         writer.Write((int)FrameKind.Pub);
         writer.Write(topic);
         writer.Write(type);
         writer.Flush();
         return start;
+    }
+
+    /// <summary>The optional seventh PUB element: the publisher's W3C trace context, absent when it has none.</summary>
+    private static void WriteTrace(PooledBufferWriter buffer, TraceContext trace)
+    {
+        if (trace.IsEmpty)
+        {
+            return;
+        }
+
+        var writer = new MessagePackWriter(buffer);
+        BusCodec.WriteTrace(ref writer, trace);
+        writer.Flush();
     }
 
     private static int Begin(PooledBufferWriter buffer)

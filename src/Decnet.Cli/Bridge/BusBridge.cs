@@ -124,7 +124,7 @@ internal sealed class BusBridge : IAsyncDisposable
             var subject = _options.Prefix.Length == 0 ? evt.Topic : $"{_options.Prefix}.{evt.Topic}";
             try
             {
-                var outgoing = new BusEvent(subject, evt.Payload, evt.Type, evt.Id, evt.Timestamp, evt.Version);
+                var outgoing = new BusEvent(subject, evt.Payload, evt.Type, evt.Id, evt.Timestamp, evt.Version) { TraceParent = evt.TraceParent, TraceState = evt.TraceState };
                 await _nats.PublishEventAsync(outgoing, BridgeHeaders.Create(_options.BridgeId, hops: 1), _stop.Token).ConfigureAwait(false);
                 Count(ref _exported);
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Decnet.Bus;
+using Decnet.Bus.Unix;
 using Decnet.Cli.Bus;
 using Decnet.Cli.Usage;
 
@@ -62,18 +63,19 @@ internal static class SubCommand
                     await error.WriteLineAsync($"sub: subscribed to {pattern} at {NatsClientCommand.Describe(options)}").ConfigureAwait(false);
                     await error.FlushAsync(token).ConfigureAwait(false);
 
-                    var seen = 0;
-                    await foreach (var evt in subscription.WithCancellation(token).ConfigureAwait(false))
+                    using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    var watching = bus is UnixSocketBus unix
+                        ? BrokerOutageNotice.WatchAsync(unix, error, "sub", NatsClientCommand.Describe(options), stopWatching.Token)
+                        : Task.CompletedTask;
+                    try
                     {
-                        await output.WriteLineAsync(json ? EventPrinter.ToJsonLine(evt) : EventPrinter.ToTextLine(evt)).ConfigureAwait(false);
-                        await output.FlushAsync(token).ConfigureAwait(false);
-                        if (++seen == count)
-                        {
-                            return ExitCodes.Ok;
-                        }
+                        return await PrintAsync(subscription, output, json, count, token).ConfigureAwait(false);
                     }
-
-                    return ExitCodes.Ok;
+                    finally
+                    {
+                        await stopWatching.CancelAsync().ConfigureAwait(false);
+                        await watching.ConfigureAwait(false);
+                    }
                 }
             }, linked.Token).ConfigureAwait(false);
         }
@@ -87,5 +89,21 @@ internal static class SubCommand
             // Ctrl-C or SIGTERM: a normal way to stop watching.
             return ExitCodes.Ok;
         }
+    }
+
+    private static async Task<int> PrintAsync(IBusSubscription subscription, TextWriter output, bool json, int count, CancellationToken token)
+    {
+        var seen = 0;
+        await foreach (var evt in subscription.WithCancellation(token).ConfigureAwait(false))
+        {
+            await output.WriteLineAsync(json ? EventPrinter.ToJsonLine(evt) : EventPrinter.ToTextLine(evt)).ConfigureAwait(false);
+            await output.FlushAsync(token).ConfigureAwait(false);
+            if (++seen == count)
+            {
+                return ExitCodes.Ok;
+            }
+        }
+
+        return ExitCodes.Ok;
     }
 }

@@ -14,31 +14,20 @@ internal static class SyslogCommand
     /// <param name="standardInput">What <c>-</c> reads; null means <see cref="Console.In"/>.</param>
     public static Command Create(TextReader? standardInput = null)
     {
-        var file = new Argument<string[]>("file")
-        {
-            Description = "The ingest log to read, or - for standard input.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
+        var file = new Argument<string>("file") { Description = "The ingest log to read, or - for standard input." };
         var parse = new Command("parse", "Parse decky_mutated lines of an RFC 5424 ingest log into JSON, one object per line.") { file };
-        parse.TreatUnmatchedTokensAsErrors = false;
         parse.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            CliArguments.EnsureNoUnmatchedTokens(parseResult);
-            var paths = parseResult.GetValue(file) ?? [];
-            if (paths.Length != 1)
-            {
-                throw new CliUsageException(paths.Length == 0 ? "FILE is required (or - for standard input)" : "give exactly one FILE");
-            }
-
+            var path = parseResult.GetRequiredValue(file);
             var runner = new SyslogParseRunner(output, error);
-            if (paths[0] == "-")
+            if (path == "-")
             {
                 return await runner.RunAsync(standardInput ?? Console.In, cancellationToken).ConfigureAwait(false);
             }
 
-            using var reader = Open(paths[0]);
+            using var reader = Open(path);
             return await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
         });
 

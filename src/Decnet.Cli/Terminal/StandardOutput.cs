@@ -20,7 +20,16 @@ internal static class StandardOutput
         try
         {
             var stream = new FileStream(new SafeFileHandle(_standardOutputDescriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-            return new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
+            if (stream.CanSeek)
+            {
+                // A regular file (`decnet stats > out`): FileStream writes at its own position (pwrite) and never moves
+                // the descriptor's shared offset, so whatever the shell writes next would overwrite our output. Files
+                // have no EPIPE, so the console stream (plain write(2)) loses nothing here.
+                stream.Dispose();
+                return Utf8Writer(Console.OpenStandardOutput());
+            }
+
+            return Utf8Writer(stream);
         }
         catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
         {
@@ -28,6 +37,9 @@ internal static class StandardOutput
             return Console.Out;
         }
     }
+
+    private static StreamWriter Utf8Writer(Stream stream)
+        => new(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)) { AutoFlush = true };
 
     /// <summary>True when <paramref name="exception"/> is a write into a pipe whose reader has gone.</summary>
     public static bool IsBrokenPipe(Exception exception) => exception is IOException { HResult: _brokenPipeErrno };

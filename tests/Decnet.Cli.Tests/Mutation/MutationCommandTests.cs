@@ -73,7 +73,7 @@ public sealed class MutationCommandTests : IDisposable
     [InlineData("--old", "ssh,,http", "--old: Service name #2 is empty")]
     [InlineData("--new", "a=b", "--new: Service name #1 contains '='")]
     [InlineData("--actor", "alice\nforged", "--actor: Actor contains U+000A")]
-    [InlineData("--bogus", "x", "unexpected argument \"--bogus\"")]
+    [InlineData("--bogus", "x", "Unrecognized command or argument '--bogus'")]
     public async Task Emit_BadArgument_OneLineError_ExitTwo_NothingWritten(string option, string value, string expected)
     {
         var bus = new RecordingBus();
@@ -105,6 +105,6 @@ public sealed class MutationCommandTests : IDisposable
         var (exit, _, error) = await CliRun.InvokeAsync(["mutation", "emit", "--trigger", "operator"]);
 
         Assert.Equal(2, exit);
-        Assert.Equal("error: --decky is required", error.TrimEnd());
+        Assert.Equal("error: Option '--decky' is required", error.TrimEnd());
     }
 }

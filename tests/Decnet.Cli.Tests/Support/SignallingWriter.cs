@@ -7,8 +7,28 @@ internal sealed class SignallingWriter(string marker) : StringWriter
 {
     private readonly TaskCompletionSource _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
+    private readonly List<(string Marker, TaskCompletionSource Seen)> _waits = [];
 
     public Task Seen => _seen.Task;
+
+    /// <summary>Completes once a line containing <paramref name="other"/> has been written (at once if one has).</summary>
+    public Task Until(string other)
+    {
+        lock (_gate)
+        {
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (base.ToString().Contains(other, StringComparison.Ordinal))
+            {
+                seen.TrySetResult();
+            }
+            else
+            {
+                _waits.Add((other, seen));
+            }
+
+            return seen.Task;
+        }
+    }
 
     public override Encoding Encoding => Encoding.UTF8;
 
@@ -17,9 +37,18 @@ internal sealed class SignallingWriter(string marker) : StringWriter
         lock (_gate)
         {
             base.Write(value);
-            if (value == '\n' && base.ToString().Contains(marker, StringComparison.Ordinal))
+            if (value == '\n')
             {
-                _seen.TrySetResult();
+                var text = base.ToString();
+                if (text.Contains(marker, StringComparison.Ordinal))
+                {
+                    _seen.TrySetResult();
+                }
+
+                foreach (var (other, seen) in _waits.Where(w => text.Contains(w.Marker, StringComparison.Ordinal)))
+                {
+                    seen.TrySetResult();
+                }
             }
         }
     }

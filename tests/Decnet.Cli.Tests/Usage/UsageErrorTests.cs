@@ -29,7 +29,17 @@ public sealed class UsageErrorTests(BrokerFixture broker) : IClassFixture<Broker
         { [], "command" },
         { ["mutation", "emit", "--trigger", "operator"], "--decky" },
         { ["syslog", "parse"], "FILE" },
-        { ["syslog", "parse", "a", "b"], "one FILE" },
+        { ["syslog", "parse", "a", "b"], "'b'" },
+        { ["syslog", "parse", "a", "--bogus"], "--bogus" },
+        { ["syslog"], "command" },
+        { ["mutation"], "command" },
+        { ["mutation", "emit", "--decky", "d1"], "--trigger" },
+        { ["mutation", "emit", "--decky", "d1", "--decky", "d2", "--trigger", "operator"], "--decky" },
+        { ["mutation", "emit", "--decky", "d1", "--trigger", "operator", "--bogus"], "--bogus" },
+        { ["mutation", "emit", "--decky", "d1", "--trigger", "operator", "--log-file"], "--log-file" },
+        { ["bus", "--bogus"], "--bogus" },
+        { ["bridge", "--hop-limit", "x"], "--hop-limit" },
+        { ["stats", "extra", "--socket", "SOCKET"], "extra" },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Decnet.Bus;
 using Decnet.Bus.Fake;
 using Decnet.Mutator.Events.Tests.Support;
@@ -36,4 +37,24 @@ public sealed class MutationEventFakeBusTests : IDisposable
             await File.ReadAllTextAsync(log));
     }
 
+    [Fact]
+    public async Task An_emit_inside_an_activity_publishes_that_activity_s_trace_context()
+    {
+        using var source = new ActivitySource("Decnet.Mutator.Events.Tests.mutator");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var bus = new FakeBus();
+        var emitter = new MutationEventEmitter(new MutationEventOptions { LogFile = _temp.File("decnet.log") }, bus, TimeProvider.System);
+
+        using (var mutate = source.StartActivity("mutate"))
+        {
+            Assert.NotNull(mutate);
+            await emitter.EmitAsync("decky-01", ["ssh"], ["http"], MutationTrigger.Operator, "alice");
+            Assert.Equal(mutate.Id, bus.Published.Single().TraceParent);
+        }
+    }
 }

@@ -91,7 +91,7 @@ internal sealed partial class BrokerConnection
         }
 
         ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
-        FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length);
+        FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length, item.Event.Traced);
         batch.Write(item.Event.Span);
     }
 

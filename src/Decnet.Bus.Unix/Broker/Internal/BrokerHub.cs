@@ -244,7 +244,7 @@ internal sealed class BrokerHub
             return new RequestRejection(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Escape(text)}\": {Topics.DescribeTopicError(text)}");
         }
 
-        FrameDecoder.ValidatePublishTail(tail);
+        var traced = FrameDecoder.ValidatePublishTail(tail);
         var acl = Limits.Acl;
         var topic = acl is null ? null : new string(chars[..count]);
         if (acl is not null && publisher is not null && !acl.MayPublish(credentials, topic!))
@@ -274,7 +274,7 @@ internal sealed class BrokerHub
             return null;
         }
 
-        var shared = SharedEvent.Create(topicUtf8, credentials, tail);
+        var shared = SharedEvent.Create(topicUtf8, credentials, tail, traced);
         try
         {
             if (matches.Count == 1)

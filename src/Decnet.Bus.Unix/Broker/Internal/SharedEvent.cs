@@ -15,13 +15,17 @@ internal sealed class SharedEvent
     private byte[] _buffer;
     private int _refs = 1;
 
-    private SharedEvent(byte[] buffer, int length)
+    private SharedEvent(byte[] buffer, int length, bool traced)
     {
         _buffer = buffer;
         Length = length;
+        Traced = traced;
     }
 
     public int Length { get; }
+
+    /// <summary>Whether the PUB tail ends with a trace map, making the EVT 9 elements long (docs/wire-protocol.md §3).</summary>
+    public bool Traced { get; }
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
@@ -29,7 +33,7 @@ internal sealed class SharedEvent
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     /// <summary>Encodes the shared EVT suffix. The caller holds the one initial reference.</summary>
-    public static SharedEvent Create(ReadOnlySequence<byte> topicUtf8, PeerCredentials publisher, ReadOnlySequence<byte> tail)
+    public static SharedEvent Create(ReadOnlySequence<byte> topicUtf8, PeerCredentials publisher, ReadOnlySequence<byte> tail, bool traced = false)
     {
         // str32 header + topic + fixarray + three int32s at most + tail.
         var bound = 5 + (int)topicUtf8.Length + 1 + (3 * 5) + (int)tail.Length;
@@ -37,7 +41,7 @@ internal sealed class SharedEvent
         var writer = _writer ??= new FixedBufferWriter();
         writer.Reset(buffer);
         FrameWriter.WriteEvtSuffix(writer, topicUtf8, publisher, tail);
-        return new SharedEvent(buffer, writer.Written);
+        return new SharedEvent(buffer, writer.Written, traced);
     }
 
     public void AddRef() => Interlocked.Increment(ref _refs);

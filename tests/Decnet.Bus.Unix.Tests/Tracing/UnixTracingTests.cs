@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using Decnet.Bus.Codec;
+using Decnet.Bus.Tracing;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Support;
+using MessagePack;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace Decnet.Bus.Unix.Tests.Tracing;
+
+/// <summary>
+/// Trace context across processes' worth of Unix transport: PUB's optional seventh element, EVT's ninth
+/// (docs/wire-protocol.md §3), and the activities an OpenTelemetry user sees (docs/Service-Bus.md, "Tracing").
+/// </summary>
+public sealed class UnixTracingTests
+{
+    private const string _validParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+    [Fact]
+    public async Task PublishInsideAnActivity_AndDelivery_AreOneTrace_AcrossTheBroker()
+    {
+        using var app = new ActivitySource("Decnet.Bus.Unix.Tests.mutator");
+        var exported = new List<Activity>();
+        await using var broker = await TestBroker.StartAsync();
+        var publisher = broker.CreateClient("mutator");
+        var subscriber = broker.CreateClient("correlator");
+        await using var subscription = await subscriber.SubscribeAsync("decky.>");
+        ActivityTraceId traceId;
+        using (var provider = Sdk.CreateTracerProviderBuilder()
+            .AddSource(app.Name, BusTracing.ActivitySourceName)
+            .AddInMemoryExporter(exported)
+            .Build())
+        {
+            using (var mutate = app.StartActivity("mutate decky-01"))
+            {
+                Assert.NotNull(mutate);
+                traceId = mutate.TraceId;
+                mutate.TraceStateString = "decnet=1";
+                await publisher.PublishAsync("decky.decky-01.mutation", new { decky = "decky-01" }, "mutation");
+            }
+
+            var evt = await Receive.NextAsync(subscription);
+            Assert.Equal("decnet=1", evt.TraceState);
+            Assert.True(evt.TryGetTraceContext(out var context));
+            Assert.Equal(traceId, context.TraceId);
+            provider.ForceFlush();
+        }
+
+        var trace = exported.Where(a => a.TraceId == traceId).ToList();
+        var send = trace.Single(a => a.DisplayName == "send decky.decky-01.mutation");
+        var receive = trace.Single(a => a.DisplayName == "receive decky.decky-01.mutation");
+        Assert.Equal(trace.Single(a => a.DisplayName == "mutate decky-01").SpanId, send.ParentSpanId);
+        Assert.Equal(send.SpanId, receive.ParentSpanId);
+        Assert.Equal(ActivityKind.Consumer, receive.Kind);
+        Assert.Equal(3, trace.Count);
+    }
+
+    [Fact]
+    public async Task PublishWithoutAnAmbientActivity_SendsAnEvtOfEightElements_AndNoTrace()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        await using var raw = await RawClient.ConnectAsync(broker.SocketPath);
+        await raw.SendAsync(b => FrameWriter.WriteSub(b, 1, "plain.>"));
+        Assert.Equal(FrameKind.SubAck, (await raw.ReadFrameAsync()).Kind);
+        var publisher = broker.CreateClient("pub");
+        Assert.Null(Activity.Current);
+
+        await publisher.PublishAsync("plain.untraced", new { n = 1 });
+
+        var (kind, body) = await raw.ReadFrameAsync();
+        Assert.Equal(FrameKind.Evt, kind);
+        Assert.Equal(0x98, body[0]);
+        Assert.Null(FrameDecoder.ReadEvent(new(body), []).TraceParent);
+    }
+
+    [Fact]
+    public async Task TracedPub_IsForwardedAsANineElementEvt_AndAnInvalidTraceparentIsDroppedNotTheEvent()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        await using var raw = await RawClient.ConnectAsync(broker.SocketPath);
+        await raw.SendAsync(b => FrameWriter.WriteSub(b, 1, "t.>"));
+        Assert.Equal(FrameKind.SubAck, (await raw.ReadFrameAsync()).Kind);
+
+        // Forward writes the event's own trace fields into the PUB as they are, valid or not.
+        var client = broker.CreateClient("forwarder");
+        await client.ForwardAsync(new BusEvent("t.good", BusCodec.EmptyMap, "x", new string('a', 32), 1.5) { TraceParent = _validParent, TraceState = "k=v" });
+        await client.ForwardAsync(new BusEvent("t.bad", BusCodec.EmptyMap, "x", new string('b', 32), 1.5) { TraceParent = "00-not-a-trace" });
+
+        var good = await raw.ReadFrameAsync();
+        Assert.Equal(0x99, good.Body[0]);
+        var goodEvent = FrameDecoder.ReadEvent(new(good.Body), []);
+        Assert.Equal((_validParent, "k=v"), (goodEvent.TraceParent, goodEvent.TraceState));
+        var bad = FrameDecoder.ReadEvent(new((await raw.ReadFrameAsync()).Body), []);
+        Assert.Equal("t.bad", bad.Topic);
+        Assert.Null(bad.TraceParent);
+    }
+
+    [Fact]
+    public async Task PubWithATrailingValueThatIsNotATraceMap_IsErr1()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        await using var raw = await RawClient.ConnectAsync(broker.SocketPath);
+        var frame = FrameBytes.Of(b =>
+        {
+            b.GetSpan(ProtocolConstants.HeaderSize);
+            b.Advance(ProtocolConstants.HeaderSize);
+            var w = new MessagePackWriter(b);
+            w.WriteArrayHeader(7);
+            w.Write((int)FrameKind.Pub);
+            w.Write("t.x");
+            w.Write("x");
+            w.Write(new string('c', 32));
+            w.Write(1.5);
+            w.WriteMapHeader(0);
+            w.Write(42);
+            w.Flush();
+        });
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(frame.Length - ProtocolConstants.HeaderSize));
+
+        await raw.SendAsync(frame);
+
+        Assert.Contains("PUB has trailing bytes", await raw.ExpectErrorAndCloseAsync(BusErrorCode.BadFrame), StringComparison.Ordinal);
+    }
+}
