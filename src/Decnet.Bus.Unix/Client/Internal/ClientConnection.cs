@@ -21,8 +21,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
-    private readonly RecentStrings _recentTopics = new();
-    private readonly RecentStrings _recentTypes = new();
+    private readonly EventDispatcher _events;
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly Action<ErrorMessage> _onRejected;
     private readonly ILogger _logger;
@@ -31,7 +30,6 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
     private readonly Queue<TaskCompletionSource<BrokerStats>> _stats = new();
-    private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly TimeSpan _keepalive;
     private readonly TimeProvider _time;
     private Task _completion = Task.CompletedTask;
@@ -50,6 +48,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
+        _events = new EventDispatcher(findSubscription, logger);
         _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
         _logger = logger;
         _path = path;
@@ -298,7 +297,6 @@ internal sealed class ClientConnection : IAsyncDisposable
     private async Task<string> ReceiveLoopAsync()
     {
         var maxFrame = Math.Max(Welcome.MaxFrame, ProtocolConstants.MinMaxFrame) * 2;
-        var sids = new List<uint>(4);
         while (true)
         {
             var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
@@ -310,7 +308,7 @@ internal sealed class ClientConnection : IAsyncDisposable
             {
                 while (FrameReader.TryParse(ref buffer, maxFrame, out var frame))
                 {
-                    if (Handle(frame, sids) is { } end)
+                    if (Handle(frame) is { } end)
                     {
                         return end;
                     }
@@ -323,24 +321,26 @@ internal sealed class ClientConnection : IAsyncDisposable
             }
             finally
             {
+                // One wake-up per subscription per read, after every event of the read is queued.
+                _events.EndOfRead();
                 _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
     }
 
     /// <summary>Handles one frame; returns a reason when the connection must end.</summary>
-    private string? Handle(in Frame frame, List<uint> sids)
+    private string? Handle(in Frame frame)
     {
         switch (frame.Kind)
         {
             case FrameKind.Evt:
-                Deliver(frame.Body, sids);
+                _events.Deliver(frame.Body);
                 return null;
             case FrameKind.SubAck:
                 Acknowledge(frame.Sid);
                 return null;
             case FrameKind.Lost:
-                ReportLost(frame.Body);
+                _events.ReportLost(frame.Body);
                 return null;
             case FrameKind.Ping:
                 _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
@@ -372,39 +372,6 @@ internal sealed class ClientConnection : IAsyncDisposable
                 return "the broker said BYE";
             default:
                 throw new ProtocolException(BusErrorCode.BadFrame, $"unexpected {frame.Kind} from the broker");
-        }
-    }
-
-    private void Deliver(ReadOnlySequence<byte> body, List<uint> sids)
-    {
-        BusEvent evt;
-        try
-        {
-            evt = FrameDecoder.ReadEvent(body, sids, _recentTopics, _recentTypes);
-        }
-        catch (ProtocolException ex)
-        {
-            // One undecodable event is dropped; the stream stays in sync because framing is intact.
-            ClientLog.BadFrame(_logger, ex.Message);
-            return;
-        }
-
-        foreach (var sid in sids)
-        {
-            _findSubscription(sid)?.Channel.TryDeliver(evt);
-        }
-    }
-
-    /// <summary>
-    /// Hands the broker's drop counts to each subscription; its next event reports them. Every EVT that follows this
-    /// frame is newer than the events it counts (docs/wire-protocol.md, LOST).
-    /// </summary>
-    private void ReportLost(ReadOnlySequence<byte> body)
-    {
-        FrameDecoder.ReadLost(body, _lost);
-        foreach (var (sid, count) in _lost)
-        {
-            _findSubscription(sid)?.Channel.AddLostBeforeNext(count);
         }
     }
 
