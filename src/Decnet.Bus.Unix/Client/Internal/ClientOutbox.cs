@@ -70,10 +70,18 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     }
 
     /// <summary>Queues a copy of <paramref name="frame"/>; returns how many older frames were dropped (or 1 when closing).</summary>
-    public int EnqueueData(ReadOnlySpan<byte> frame)
+    public int EnqueueData(ReadOnlySpan<byte> frame) => EnqueueData(frame, pace: false, out _);
+
+    /// <summary>
+    /// Queues a copy of <paramref name="frame"/> and, when <paramref name="pace"/>, decides under the same lock whether
+    /// the publisher waits (<paramref name="paceTask"/>, see <see cref="PaceTaskLocked"/>). Returns how many older frames were
+    /// dropped (or 1 when closing).
+    /// </summary>
+    public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask)
     {
         var dropped = 0;
         bool ring;
+        paceTask = null;
         lock (_gate)
         {
             if (_closing)
@@ -91,6 +99,11 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             {
                 // Flush PINGs dropped with the oldest chunk wait for a barrier still: one PING behind this publish.
                 AppendFlushLocked(_pings.TakeOrphans());
+            }
+
+            if (pace)
+            {
+                paceTask = PaceTaskLocked();
             }
         }
 
@@ -210,18 +223,10 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     /// Null as well once a pacing wait timed out (<see cref="MarkStalled"/>), until the socket takes bytes again: a
     /// broker that stopped reading costs a publisher one bounded wait, not one per event.
     /// </summary>
-    public Task? PaceTask()
-    {
-        lock (_gate)
-        {
-            if (_bytes <= PaceHighWaterBytes || _stalled || _closing)
-            {
-                return null;
-            }
-
-            return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-        }
-    }
+    private Task? PaceTaskLocked()
+        => _bytes <= PaceHighWaterBytes || _stalled || _closing
+            ? null
+            : (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
     public void MarkStalled()
