@@ -101,6 +101,10 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         {
             queue.AwaitsWake = true;
             _touched.Add(queue);
+
+            // A consumer parked since the previous read starts on this read's first event instead of after its last:
+            // it drains while the rest of the read is queued, so a full read cannot overflow its queue meanwhile.
+            queue.Wake();
         }
     }
 }
