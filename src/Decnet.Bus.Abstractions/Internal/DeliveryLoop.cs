@@ -14,6 +14,9 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     /// <summary>Events one subscription handles per turn before the others get theirs.</summary>
     internal const int Turn = 256;
 
+    /// <summary>How long disposal waits for a handler call in progress.</summary>
+    internal static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private readonly Queue<HandlerSubscription> _ready = new();
     private readonly ILogger _logger;
@@ -71,7 +74,8 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
             _core.SetResult(false);
         }
 
-        await _run.ConfigureAwait(false);
+        // A handler that ignores its cancelled token must not hang the bus's disposal: it is left to finish alone.
+        await _run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);

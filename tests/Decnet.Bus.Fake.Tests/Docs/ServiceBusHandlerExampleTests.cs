@@ -12,8 +12,9 @@ public sealed class ServiceBusHandlerExampleTests
         await using var bus = new FakeBus();
         using var worker = new MutationWatcher(bus);
 
-        // FakeBus subscribes synchronously, so the worker is live once StartAsync returns.
+        // ExecuteAsync runs on a pool thread: the worker is live once its subscription is on the network.
         await worker.StartAsync(CancellationToken.None);
+        Assert.True(SpinWait.SpinUntil(() => bus.Network.SubscriptionCount == 1, TimeSpan.FromSeconds(10)), "the worker never subscribed");
         await bus.PublishAsync(
             Topics.TopologyMutation("topo-1", Topics.MutationApplied),
             new Dictionary<string, object?> { ["mutation_id"] = 42 },
