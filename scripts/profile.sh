@@ -3,7 +3,10 @@
 # publisher of the bench driver, each its own process, on a temp socket. Prints the roles' JSON lines and the
 # broker's CPU seconds (start-up included: compare against a run with --count 100).
 #
-# usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat]
+# usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat] [--idle-ms M] [--handlers]
+#   --idle-ms M  the subscriber gives up after M ms without an event (default 3000; raise it on a loaded box, where a
+#                publisher's start-up alone can take longer)
+#   --handlers   the subscriber consumes through the handler API (one delivery loop) instead of an enumerator
 #   --perf ROLE  perf record -F 999 -g on that process for S seconds (default 2) once the load runs -> $out/perf.data
 #   --stat       perf stat --per-thread (sendto, recvmsg, sched_yield, context switches, CPU) on every process for
 #                1 s -> $out/stat.<role>
@@ -17,6 +20,8 @@ pace=0
 perf_role=""
 seconds=2
 stat=false
+idle_ms=3000
+handlers=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count=$2; shift ;;
@@ -24,7 +29,9 @@ while [ $# -gt 0 ]; do
     --perf) perf_role=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --stat) stat=true ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --idle-ms) idle_ms=$2; shift ;;
+    --handlers) handlers=--handlers ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "profile: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -52,7 +59,7 @@ pids+=("$broker")
 for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { echo "profile: the broker did not start; see $out/broker.log" >&2; exit 1; }
 
-"$load" sub --target "$sock" --topic bench --count "$count" --system decnet >"$out/sub.out" 2>"$out/sub.err" &
+"$load" sub --target "$sock" --topic bench --count "$count" --idle-ms "$idle_ms" $handlers --system decnet >"$out/sub.out" 2>"$out/sub.err" &
 sub=$!
 pids+=("$sub")
 until grep -q READY "$out/sub.out" 2>/dev/null; do

@@ -17,6 +17,7 @@ public sealed class NullBus : IBus, IDisposable
 {
     private readonly BusCounterSet _counters = new("null");
     private readonly bool _shared;
+    private DeliveryLoop? _deliveryLoop;
     private int _disposed;
 
     /// <summary>Creates an owned instance; disposing it makes further use throw <see cref="ObjectDisposedException"/>.</summary>
@@ -49,6 +50,19 @@ public sealed class NullBus : IBus, IDisposable
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
         var subscription = new ChannelSubscription(pattern, 1, _counters, onDispose: null);
+        await subscription.DisposeAsync().ConfigureAwait(false);
+        return subscription;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The subscription is already disposed when returned: its handler is never called.</remarks>
+    public async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfDisposed();
+        Topics.EnsureValidPattern(pattern);
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(logger: null));
+        var subscription = new HandlerSubscription(pattern, 1, handler, loop, _counters, onDispose: null);
         await subscription.DisposeAsync().ConfigureAwait(false);
         return subscription;
     }

@@ -20,6 +20,7 @@ public sealed partial class FakeBus : IBus
     private readonly FakeBusOptions _options;
     private readonly FakeBusNetwork _network;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.FakeTransport);
+    private DeliveryLoop? _deliveryLoop;
     private int _disposed;
 
     /// <summary>Creates a client on a network of its own, with default options.</summary>
@@ -92,6 +93,21 @@ public sealed partial class FakeBus : IBus
         return ValueTask.FromResult<IBusSubscription>(subscription);
     }
 
+    /// <inheritdoc />
+    /// <remarks>Every handler of this client runs on one delivery loop; the event is not copied.</remarks>
+    public ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        Topics.EnsureValidPattern(pattern);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(logger: null));
+        var subscription = new HandlerSubscription(pattern, options?.QueueSize ?? _options.QueueSize, handler, loop, _counters, OnSubscriptionDisposed);
+        _network.Add(subscription, this);
+        return ValueTask.FromResult<IBusHandlerSubscription>(subscription);
+    }
+
     /// <summary>Completes every subscription of this client and fails pending waits. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -106,9 +122,13 @@ public sealed partial class FakeBus : IBus
         }
 
         FailPendingWaits();
+        if (_deliveryLoop is { } loop)
+        {
+            await loop.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
-    private ValueTask OnSubscriptionDisposed(ChannelSubscription subscription)
+    private ValueTask OnSubscriptionDisposed(SubscriptionQueue subscription)
     {
         _network.Remove(subscription);
         return ValueTask.CompletedTask;

@@ -18,7 +18,7 @@ public sealed class FakeBusNetwork
 
     /// <summary>Registers <paramref name="subscription"/>; it is live when this returns.</summary>
     /// <exception cref="ObjectDisposedException"><paramref name="owner"/> was disposed.</exception>
-    internal void Add(ChannelSubscription subscription, FakeBus owner)
+    internal void Add(SubscriptionQueue subscription, FakeBus owner)
     {
         lock (_gate)
         {
@@ -29,7 +29,7 @@ public sealed class FakeBusNetwork
         }
     }
 
-    internal void Remove(ChannelSubscription subscription)
+    internal void Remove(SubscriptionQueue subscription)
     {
         lock (_gate)
         {
@@ -42,7 +42,7 @@ public sealed class FakeBusNetwork
     }
 
     /// <summary>Unregisters every subscription of <paramref name="owner"/> and returns them for disposal.</summary>
-    internal ChannelSubscription[] RemoveOwner(FakeBus owner)
+    internal SubscriptionQueue[] RemoveOwner(FakeBus owner)
     {
         lock (_gate)
         {
@@ -69,5 +69,5 @@ public sealed class FakeBusNetwork
         }
     }
 
-    private readonly record struct Entry(ChannelSubscription Subscription, FakeBus Owner);
+    private readonly record struct Entry(SubscriptionQueue Subscription, FakeBus Owner);
 }

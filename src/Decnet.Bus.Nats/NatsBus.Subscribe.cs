@@ -6,6 +6,8 @@ namespace Decnet.Bus.Nats;
 
 public sealed partial class NatsBus
 {
+    private DeliveryLoop? _deliveryLoop;
+
     /// <inheritdoc />
     /// <remarks>
     /// Live on return: the SUB is written, then a PING/PONG round trip proves the server has processed it, so anything
@@ -15,8 +17,40 @@ public sealed partial class NatsBus
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
         => SubscribeFilteredAsync(pattern, options, filter: null, cancellationToken);
 
-    /// <summary>Like <see cref="SubscribeAsync"/>, delivering only what <paramref name="filter"/> admits (the bridge's loop guard).</summary>
+    /// <summary>Like <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>, delivering only what <paramref name="filter"/> admits (the bridge's loop guard).</summary>
     internal async ValueTask<IBusSubscription> SubscribeFilteredAsync(string pattern, SubscriptionOptions? options, DeliveryFilter? filter, CancellationToken cancellationToken)
+        => (ChannelSubscription)await SubscribeQueueAsync(
+            pattern,
+            (size, unsubscribe) => new ChannelSubscription(pattern, size, _counters, unsubscribe),
+            options,
+            filter,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// As <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>; every handler of this client runs
+    /// on one delivery loop.
+    /// </remarks>
+    public async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfDisposed();
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger));
+        return (HandlerSubscription)await SubscribeQueueAsync(
+            pattern,
+            (size, unsubscribe) => new HandlerSubscription(pattern, size, handler, loop, _counters, unsubscribe),
+            options,
+            filter: null,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers the queue <paramref name="create"/> makes and waits (bounded) until the server has it live.</summary>
+    private async ValueTask<SubscriptionQueue> SubscribeQueueAsync(
+        string pattern,
+        Func<int, Func<SubscriptionQueue, ValueTask>, SubscriptionQueue> create,
+        SubscriptionOptions? options,
+        DeliveryFilter? filter,
+        CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
@@ -26,7 +60,7 @@ public sealed partial class NatsBus
         }
 
         SubscriptionSlot? slot = null;
-        var channel = new ChannelSubscription(pattern, options?.QueueSize ?? _options.QueueSize, _counters, _ => UnsubscribeAsync(slot));
+        var channel = create(options?.QueueSize ?? _options.QueueSize, _ => UnsubscribeAsync(slot));
         slot = new SubscriptionSlot(pattern, channel, filter);
         _subscriptions[slot] = 0;
 

@@ -15,7 +15,7 @@ namespace Decnet.Bus.Nats;
 /// </summary>
 public sealed partial class NatsBus : IBus
 {
-    /// <summary>How long <see cref="SubscribeAsync"/> waits for the server before returning a not-yet-live subscription.</summary>
+    /// <summary>How long <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/> waits for the server before returning a not-yet-live subscription.</summary>
     public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a publish made while the first connection is being made waits for it.</summary>
@@ -111,6 +111,11 @@ public sealed partial class NatsBus : IBus
         foreach (var slot in _subscriptions.Keys)
         {
             await slot.Channel.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_deliveryLoop is { } loop)
+        {
+            await loop.DisposeAsync().ConfigureAwait(false);
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);

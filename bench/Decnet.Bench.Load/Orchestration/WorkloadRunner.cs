@@ -47,7 +47,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
                     await LatencyAsync(system, broker, tag, result);
                     break;
                 case "W4":
-                    await ThroughputAsync(system, broker, tag, result, _sizes.W4, subscribers: 1, WorkloadSizes.W4Literals, "events_per_s");
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W4, subscribers: 1, WorkloadSizes.W4Literals, "events_per_s", handlers: true);
                     break;
                 case "W5":
                     await IdleAsync(system, broker, tag, result);
@@ -67,10 +67,13 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         return result;
     }
 
-    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric)
+    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric, bool handlers = false)
     {
         string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
-        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers)]);
+
+        // W4 (10,000 subscriptions) uses the handler API where a client has one: one delivery loop, not a task each.
+        string[] consume = handlers ? ["--handlers"] : [];
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume]);
         await sub.WaitForReadyAsync(_readyBound);
         var cpuBefore = ProcSample.Read(broker.Pid).CpuTicks;
         using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);

@@ -62,6 +62,9 @@ internal sealed class RoleArgs
 
     public bool Latency => Get("latency", "false") == "true";
 
+    /// <summary>Consume through the bus's handler API (one delivery loop) where the system has one, not an enumerator per subscription.</summary>
+    public bool Handlers => Get("handlers", "false") == "true";
+
     public TimeSpan Idle => TimeSpan.FromMilliseconds(Int("idle-ms", 3000));
 
     public string Get(string name, string fallback) => _values.TryGetValue(name, out var value) ? value : fallback;

@@ -22,6 +22,11 @@ internal static class SubscriberRole
             var name = string.Create(CultureInfo.InvariantCulture, $"bench-{args.Get("name", "sub")}-{c}");
             var client = await LoadClients.ConnectAsync(system, args.Target, name, args.Size);
             clients.Add(client);
+            if (client is DecnetLoadClient decnet)
+            {
+                decnet.UseHandlers = args.Handlers;
+            }
+
             await client.SubscribeAsync(patterns, stats, c, args.Latency);
         }
 

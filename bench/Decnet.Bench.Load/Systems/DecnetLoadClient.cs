@@ -12,12 +12,15 @@ internal sealed class DecnetLoadClient : ILoadClient
 
     private readonly UnixSocketBus _bus;
     private readonly BenchPayload _payload = new();
-    private readonly List<IBusSubscription> _subscriptions = [];
+    private readonly List<IAsyncDisposable> _subscriptions = [];
     private readonly List<Task> _readers = [];
 
     private DecnetLoadClient(UnixSocketBus bus) => _bus = bus;
 
     public bool BuffersWrites => false;
+
+    /// <summary>Consume through the handler API (one delivery loop for every subscription) instead of one enumerator each.</summary>
+    public bool UseHandlers { get; set; }
 
     /// <summary>
     /// Everything this client dropped: its subscriptions' full queues and, for a publisher, events its send buffer
@@ -41,6 +44,12 @@ internal sealed class DecnetLoadClient : ILoadClient
     {
         // Many subscriptions (W4) are requested in parallel batches: each SUB waits for its SUBACK.
         const int Batch = 256;
+        if (UseHandlers)
+        {
+            await SubscribeHandlersAsync(patterns, sink, client, latency, Batch);
+            return;
+        }
+
         for (var start = 0; start < patterns.Count; start += Batch)
         {
             var batch = new List<Task<IBusSubscription>>();
@@ -54,6 +63,34 @@ internal sealed class DecnetLoadClient : ILoadClient
                 _subscriptions.Add(subscription);
                 _readers.Add(Task.Run(() => ReadAsync(subscription, sink, client, latency)));
             }
+        }
+    }
+
+    private async Task SubscribeHandlersAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency, int batchSize)
+    {
+        // One handler for every subscription: it only counts (and reads the timestamp when timing).
+        BusEventHandler handler = (delivery, _) =>
+        {
+            if (delivery.Type == _endType)
+            {
+                sink.OnEnd(client);
+            }
+            else
+            {
+                sink.OnEvent(client, latency ? ReadTimestamp(delivery.Payload) : 0);
+            }
+
+            return ValueTask.CompletedTask;
+        };
+        for (var start = 0; start < patterns.Count; start += batchSize)
+        {
+            var batch = new List<Task<IBusHandlerSubscription>>();
+            for (var i = start; i < Math.Min(patterns.Count, start + batchSize); i++)
+            {
+                batch.Add(_bus.SubscribeAsync(patterns[i], handler).AsTask());
+            }
+
+            _subscriptions.AddRange(await Task.WhenAll(batch));
         }
     }
 

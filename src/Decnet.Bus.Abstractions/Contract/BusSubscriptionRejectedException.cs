@@ -2,7 +2,7 @@ namespace Decnet.Bus;
 
 /// <summary>
 /// The transport refused a subscription, for example because the connection already holds as many subscriptions as
-/// the broker allows. Thrown by <see cref="IBus.SubscribeAsync"/>; the subscription is not kept and not retried, and
+/// the broker allows. Thrown by <see cref="IBus.SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>; the subscription is not kept and not retried, and
 /// the connection and every other subscription carry on. <see cref="Code"/> is the wire ERR code
 /// (docs/wire-protocol.md §6).
 /// </summary>

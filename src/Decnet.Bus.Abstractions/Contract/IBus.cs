@@ -45,4 +45,30 @@ public interface IBus : IAsyncDisposable
     /// </exception>
     /// <exception cref="ObjectDisposedException">The bus was disposed.</exception>
     ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Subscribes <paramref name="handler"/> to every topic matching <paramref name="pattern"/>. Live when the returned
+    /// task completes, like <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>. The bus calls
+    /// handlers on one delivery loop of its own, one event at a time per subscription and in order, so many
+    /// subscriptions cost one loop, not one task each; a handler that completes synchronously costs no allocation per
+    /// event (docs/Service-Bus.md, "Handler subscriptions").
+    /// </summary>
+    /// <remarks>
+    /// Every transport in this repository implements it natively. This default serves other implementations (test
+    /// doubles): it reads an enumerable subscription on a task of its own.
+    /// </remarks>
+    /// <param name="pattern">A pattern with optional <c>*</c> and trailing <c>&gt;</c> tokens; see <see cref="Topics.IsValidPattern"/>.</param>
+    /// <param name="handler">Called once per event. One that throws is logged and counted in <see cref="IBusHandlerSubscription.Failed"/>.</param>
+    /// <param name="options">Queue size and other per-subscription settings; null for defaults.</param>
+    /// <param name="cancellationToken">Cancels waiting for the subscription to become live.</param>
+    /// <exception cref="ArgumentException">The pattern is invalid.</exception>
+    /// <exception cref="BusSubscriptionRejectedException">The transport refused the subscription.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the subscription is removed.</exception>
+    /// <exception cref="ObjectDisposedException">The bus was disposed.</exception>
+    async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var subscription = await SubscribeAsync(pattern, options, cancellationToken).ConfigureAwait(false);
+        return new Internal.EnumeratedHandlerSubscription(subscription, handler);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Tracing;
 
@@ -16,6 +17,9 @@ public sealed class BusEvent
 {
     /// <summary>The envelope schema version this library writes.</summary>
     public const int CurrentVersion = 1;
+
+    private readonly ReadOnlyMemory<byte> _idUtf8;
+    private string? _id;
 
     /// <summary>Creates an envelope.</summary>
     /// <param name="topic">The topic the transport delivered the event on.</param>
@@ -38,9 +42,24 @@ public sealed class BusEvent
         Topic = topic;
         Payload = payload;
         Type = type ?? string.Empty;
-        Id = id ?? EventId.NewId();
+        _id = id ?? EventId.NewId();
         Timestamp = timestamp;
         Version = version;
+        Publisher = publisher;
+    }
+
+    /// <summary>
+    /// An envelope whose id stays UTF-8 bytes until <see cref="Id"/> is read (a transport's receive path: most consumers
+    /// never read it, so they never pay for the string). <paramref name="idUtf8"/> must not be empty.
+    /// </summary>
+    internal BusEvent(string topic, ReadOnlyMemory<byte> payload, string type, ReadOnlyMemory<byte> idUtf8, double timestamp, PeerCredentials? publisher)
+    {
+        Topic = topic;
+        Payload = payload;
+        Type = type;
+        _idUtf8 = idUtf8;
+        Timestamp = timestamp;
+        Version = CurrentVersion;
         Publisher = publisher;
     }
 
@@ -50,7 +69,8 @@ public sealed class BusEvent
         Topic = source.Topic;
         Payload = source.Payload;
         Type = source.Type;
-        Id = source.Id;
+        _id = source._id;
+        _idUtf8 = source._idUtf8;
         Timestamp = source.Timestamp;
         Version = source.Version;
         Publisher = source.Publisher;
@@ -64,7 +84,7 @@ public sealed class BusEvent
     public int Version { get; }
 
     /// <summary>Random 128-bit id as 32 lowercase hex characters (<c>id</c>); consumers may de-duplicate on it.</summary>
-    public string Id { get; }
+    public string Id => _id ??= Encoding.UTF8.GetString(_idUtf8.Span);
 
     /// <summary>The topic, set by the transport from the frame the event arrived on (<c>topic</c>).</summary>
     public string Topic { get; }

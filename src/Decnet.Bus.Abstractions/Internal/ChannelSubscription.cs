@@ -1,182 +1,148 @@
-using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Decnet.Bus.Tracing;
 
 namespace Decnet.Bus.Internal;
 
 /// <summary>
-/// A subscription backed by a bounded drop-oldest channel. Transports deliver with <see cref="TryDeliver"/> (never
-/// blocks); the consumer enumerates. Shared by FakeBus and the Unix client so both count and drop identically, and
-/// both report losses on the next delivered event (<see cref="BusEvent.MissedBefore"/>,
+/// A subscription read as an async stream: a bounded drop-oldest ring of events (exact counts) that the transport
+/// fills a read at a time. <see cref="IAsyncEnumerator{T}.MoveNextAsync"/> completes synchronously while the ring
+/// holds events; a reader that finds it empty parks, and the transport's <see cref="Wake"/> after its batch hands it
+/// the next event (one wake-up per batch, and only when a reader is parked). Shared by every transport so all count
+/// and drop identically, and report losses on the next delivered event (<see cref="BusEvent.MissedBefore"/>,
 /// <see cref="BusEvent.MayHaveMissed"/>).
 /// </summary>
-/// <remarks>
-/// Losses travel in two steps, so each is reported on the first event that follows it and never on an earlier one.
-/// Losses the transport learns of before an event arrives (a broker's report, a reconnect) wait in
-/// <c>_lostBeforeNext</c>/<c>_gapBeforeNext</c> and ride on the next queued entry. An entry dropped from the full queue
-/// hands its own loss, plus what it carried, to <c>_lostUnread</c>/<c>_gapUnread</c>, which the next read takes:
-/// drop-oldest only ever removes the head, so everything dropped is older than what is read next.
-/// </remarks>
-internal sealed class ChannelSubscription : IBusSubscription
+internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubscription
 {
-    private readonly Channel<Entry> _channel;
-    private readonly BusCounterSet? _busCounters;
-    private Func<ChannelSubscription, ValueTask>? _onDispose;
-    private long _received;
-    private long _dropped;
-    private long _reconnected;
-    private long _lostBeforeNext;
-    private int _gapBeforeNext;
-    private long _lostUnread;
-    private int _gapUnread;
-    private int _disposed;
+    private readonly List<Reader> _parked = new(1);
+    private BoundedRing<Entry> _ring;
 
     public ChannelSubscription(string pattern, int queueSize, BusCounterSet? busCounters, Func<ChannelSubscription, ValueTask>? onDispose)
+        : base(pattern, queueSize, busCounters, onDispose is null ? null : queue => onDispose((ChannelSubscription)queue))
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(queueSize, 1);
-        Pattern = pattern;
-        QueueSize = queueSize;
-        _busCounters = busCounters;
-        _onDispose = onDispose;
-        _channel = Channel.CreateBounded<Entry>(
-            new BoundedChannelOptions(queueSize)
-            {
-                FullMode = BoundedChannelFullMode.DropOldest,
-                SingleReader = false,
-                SingleWriter = false,
-                AllowSynchronousContinuations = false,
-            },
-            OnItemDropped);
+        _ring = new BoundedRing<Entry>(queueSize);
     }
 
-    public string Pattern { get; }
-
-    public int QueueSize { get; }
-
-    public long Received => Volatile.Read(ref _received);
-
-    public long Dropped => Volatile.Read(ref _dropped);
-
-    public long Reconnected => Volatile.Read(ref _reconnected);
-
-    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-
-    /// <summary>Transport-owned state (for example a wire subscription id).</summary>
-    public object? State { get; set; }
-
-    /// <summary>Queues <paramref name="evt"/>, dropping the oldest queued event when full. Returns false once disposed.</summary>
-    public bool TryDeliver(BusEvent evt)
+    /// <inheritdoc />
+    public override bool Append(BusEvent evt)
     {
-        if (IsDisposed)
+        lock (Gate)
         {
-            return false;
+            if (IsDisposed)
+            {
+                return false;
+            }
+
+            var (lost, gap) = QueuedLocked();
+            if (_ring.IsFull)
+            {
+                ref readonly var oldest = ref _ring.Head;
+                DroppedLocked(oldest.LostBefore, oldest.MayHaveMissed);
+                _ring.PopHead(clear: true);
+            }
+
+            _ring.NextSlot() = new Entry(evt, lost, gap);
+            _ring.CommitPush();
         }
 
-        // Count before writing: the write may synchronously drop the oldest, and Received must never trail Dropped.
-        Interlocked.Increment(ref _received);
-        var entry = new Entry(evt, 0, false);
-        if ((Volatile.Read(ref _lostBeforeNext) | (long)Volatile.Read(ref _gapBeforeNext)) != 0)
-        {
-            entry = new Entry(evt, Interlocked.Exchange(ref _lostBeforeNext, 0), Interlocked.Exchange(ref _gapBeforeNext, 0) != 0);
-        }
-
-        if (!_channel.Writer.TryWrite(entry))
-        {
-            // Completed concurrently by DisposeAsync: the event is gone, and was never handed out.
-            return false;
-        }
-
-        _busCounters?.AddDelivered();
         BusActivities.OnDelivered(evt, Pattern);
         return true;
     }
 
-    /// <summary>Records that the transport re-established this subscription after a reconnect.</summary>
-    public void MarkReconnected() => Interlocked.Increment(ref _reconnected);
-
-    /// <summary>
-    /// Records <paramref name="count"/> events lost before the next one this subscription receives (a broker's queue
-    /// dropped them); the next delivered event reports them in <see cref="BusEvent.MissedBefore"/>.
-    /// </summary>
-    public void AddLostBeforeNext(long count) => Interlocked.Add(ref _lostBeforeNext, count);
-
-    /// <summary>
-    /// Records that events may have been lost uncounted before the next one this subscription receives (the
-    /// connection that carried it ended); the next delivered event reports <see cref="BusEvent.MayHaveMissed"/>.
-    /// </summary>
-    public void MarkMayHaveMissedBeforeNext() => Volatile.Write(ref _gapBeforeNext, 1);
-
-    public async IAsyncEnumerator<BusEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    /// <inheritdoc />
+    public override void Wake()
     {
-        var reader = _channel.Reader;
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (true)
         {
-            while (true)
+            Reader? reader = null;
+            BusEvent? next = null;
+            (long, long) counts;
+            lock (Gate)
             {
-                // Taken before the read, so every loss taken here was of an event older than the one read next. One
-                // counted while this runs waits for the following read: late, never early.
-                long lost = 0;
-                var gap = false;
-                if ((Volatile.Read(ref _lostUnread) | (long)Volatile.Read(ref _gapUnread)) != 0)
+                counts = TakeUncountedLocked();
+                if (_parked.Count > 0 && TryTakeLocked(out next))
                 {
-                    lost = Interlocked.Exchange(ref _lostUnread, 0);
-                    gap = Interlocked.Exchange(ref _gapUnread, 0) != 0;
+                    reader = _parked[0];
+                    _parked.RemoveAt(0);
                 }
+            }
 
-                if (!reader.TryRead(out var entry))
-                {
-                    if (lost != 0 || gap)
-                    {
-                        // Nothing to attach them to yet: give them back for the next read.
-                        Interlocked.Add(ref _lostUnread, lost);
-                        if (gap)
-                        {
-                            Volatile.Write(ref _gapUnread, 1);
-                        }
-                    }
+            Count(counts);
+            if (reader is null)
+            {
+                return;
+            }
 
-                    break;
-                }
+            reader.Complete(next);
+        }
+    }
 
-                lost += entry.LostBefore;
-                gap |= entry.MayHaveMissed;
-                yield return lost == 0 && !gap ? entry.Event : entry.Event.WithLosses(lost, gap);
+    public IAsyncEnumerator<BusEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) => new Reader(this, cancellationToken);
+
+    /// <inheritdoc />
+    protected override void OnDisposed()
+    {
+        Reader[] parked;
+        lock (Gate)
+        {
+            _ring.Clear();
+            parked = [.. _parked];
+            _parked.Clear();
+        }
+
+        foreach (var reader in parked)
+        {
+            reader.Complete(null);
+        }
+    }
+
+    /// <summary>The next event for <paramref name="reader"/>: at once when queued, else once a batch arrives.</summary>
+    private ValueTask<bool> MoveNext(Reader reader, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        (long, long) counts;
+        bool taken;
+        var parked = false;
+        lock (Gate)
+        {
+            counts = TakeUncountedLocked();
+            taken = TryTakeLocked(out var next);
+            if (taken)
+            {
+                reader.Current = next!;
+            }
+            else if (!IsDisposed)
+            {
+                reader.Park();
+                _parked.Add(reader);
+                parked = true;
             }
         }
+
+        Count(counts);
+        return parked ? reader.Pending(cancellationToken) : new ValueTask<bool>(taken);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Takes <paramref name="reader"/> off the parked list; false when a batch or disposal got to it first.</summary>
+    private bool Unpark(Reader reader)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        lock (Gate)
         {
-            return;
-        }
-
-        _channel.Writer.TryComplete();
-
-        // Discard what is queued so waiting iterators end now instead of draining a backlog nobody wants.
-        while (_channel.Reader.TryRead(out _))
-        {
-        }
-
-        var onDispose = Interlocked.Exchange(ref _onDispose, null);
-        if (onDispose is not null)
-        {
-            await onDispose(this).ConfigureAwait(false);
+            return _parked.Remove(reader);
         }
     }
 
-    private void OnItemDropped(Entry dropped)
+    private bool TryTakeLocked(out BusEvent? evt)
     {
-        Interlocked.Increment(ref _dropped);
-        _busCounters?.AddDropped();
-
-        // The dropped event and whatever it was to report become the next read's losses.
-        Interlocked.Add(ref _lostUnread, 1 + dropped.LostBefore);
-        if (dropped.MayHaveMissed)
+        if (_ring.Count == 0)
         {
-            Volatile.Write(ref _gapUnread, 1);
+            evt = null;
+            return false;
         }
+
+        var entry = _ring.Head;
+        _ring.PopHead(clear: true);
+        var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
+        evt = lost == 0 && !gap ? entry.Event : entry.Event.WithLosses(lost, gap);
+        return true;
     }
 
     /// <summary>A queued event and the losses it reports (a struct: lossless delivery allocates nothing extra).</summary>

@@ -12,7 +12,7 @@ namespace Decnet.Bus.Nats.Internal;
 internal delegate bool DeliveryFilter(BusEvent evt, ReadOnlySequence<byte>? headers);
 
 /// <summary>
-/// One NATS subscription delivering straight into a <see cref="ChannelSubscription"/>. The client calls
+/// One NATS subscription delivering straight into a subscription queue (<see cref="SubscriptionQueue"/>). The client calls
 /// <see cref="ReceiveInternalAsync"/> on its socket-reading task, and delivery never waits (drop-oldest, counted in
 /// the channel), so no second queue sits between the socket and the consumer and the client's own pending-channel
 /// drops (and NATS's slow-consumer disconnects that a blocked reader would cause) cannot happen.

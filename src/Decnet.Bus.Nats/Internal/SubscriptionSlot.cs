@@ -3,18 +3,19 @@ using Decnet.Bus.Internal;
 namespace Decnet.Bus.Nats.Internal;
 
 /// <summary>
-/// One <see cref="IBusSubscription"/> of a <see cref="NatsBus"/> and the NATS subscription currently serving it. The
+/// One subscription (enumerable or handler) of a <see cref="NatsBus"/> and the NATS subscription currently serving it. The
 /// client re-sends the SUB of a registered subscription after a reconnect by itself, but forgets one whose SUB could
 /// not be written (it disposes it); such a slot is left without <see cref="Current"/> and subscribed again when the
 /// connection opens.
 /// </summary>
-internal sealed class SubscriptionSlot(string pattern, ChannelSubscription channel, DeliveryFilter? filter)
+internal sealed class SubscriptionSlot(string pattern, SubscriptionQueue channel, DeliveryFilter? filter)
 {
     private EnvelopeSubscription? _current;
 
     public string Pattern => pattern;
 
-    public ChannelSubscription Channel => channel;
+    /// <summary>The queue its consumer reads: an enumerable or a handler subscription.</summary>
+    public SubscriptionQueue Channel => channel;
 
     public DeliveryFilter? Filter => filter;
 

@@ -295,7 +295,7 @@ public sealed partial class UnixSocketBus
     {
         foreach (var subscription in _subscriptions.Values)
         {
-            subscription.Channel.MarkMayHaveMissedBeforeNext();
+            subscription.Queue.MarkMayHaveMissedBeforeNext();
         }
     }
 }

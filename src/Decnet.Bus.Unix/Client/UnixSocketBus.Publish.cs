@@ -1,4 +1,3 @@
-using System.Text;
 using Decnet.Bus.Tracing;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
@@ -9,6 +8,9 @@ public sealed partial class UnixSocketBus
 {
     [ThreadStatic]
     private static PooledBufferWriter? _scratch;
+
+    [ThreadStatic]
+    private static PublishHead? _head;
 
     private long _lastPublish;
     private long _directWrites;
@@ -24,10 +26,12 @@ public sealed partial class UnixSocketBus
     public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        Topics.EnsureValidTopic(topic);
-        EventTypes.EnsureValid(type);
+
+        // Validated and encoded once per topic and type this thread publishes in a row.
+        var head = _head ??= new PublishHead();
+        head.Use(topic, type);
         var maxTopic = _connection?.Welcome.MaxTopic ?? _options.MaxTopicBytes;
-        if (Encoding.UTF8.GetByteCount(topic) > maxTopic)
+        if (head.TopicBytes > maxTopic)
         {
             throw new ArgumentException($"Topic \"{topic}\" is longer than the broker's limit of {maxTopic} UTF-8 bytes.", nameof(topic));
         }
@@ -35,7 +39,17 @@ public sealed partial class UnixSocketBus
         var scratch = _scratch ??= new PooledBufferWriter(512);
         scratch.Reset();
         var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
-        FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, BusActivities.OnPublish(topic));
+        var trace = BusActivities.OnPublish(topic);
+        if (trace.IsEmpty)
+        {
+            head.WriteFrame(scratch, timestamp, payload);
+        }
+        else
+        {
+            // Rare (inside an activity): the seventh PUB element carries the trace, so the cached head does not fit.
+            FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, trace);
+        }
+
         var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
         if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {
@@ -67,14 +81,14 @@ public sealed partial class UnixSocketBus
             return ValueTask.CompletedTask;
         }
 
-        var dropped = _outbox.EnqueueData(scratch.WrittenSpan);
+        // One lock: queued, and (only a connected broker paces: while connecting there is no reader to wait for) whether
+        // to wait, decided on the same state.
+        var dropped = _outbox.EnqueueData(scratch.WrittenSpan, _state == ConnectionState.Connected, out var pace);
         if (dropped > 0)
         {
             _counters.AddDropped(dropped);
         }
 
-        // Only a connected broker paces: while connecting there is no reader to wait for.
-        var pace = _state == ConnectionState.Connected ? _outbox.PaceTask() : null;
         return pace is null ? ValueTask.CompletedTask : PaceAsync(pace, cancellationToken);
     }
 

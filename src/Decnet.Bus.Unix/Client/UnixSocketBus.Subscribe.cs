@@ -8,6 +8,7 @@ namespace Decnet.Bus.Unix;
 public sealed partial class UnixSocketBus
 {
     private long _publishesRejected;
+    private DeliveryLoop? _deliveryLoop;
 
     /// <summary>Publishes the broker refused (ERR naming a PUB, for example denied by its ACL); also counted as dropped.</summary>
     internal long PublishesRejected => Interlocked.Read(ref _publishesRejected);
@@ -28,6 +29,24 @@ public sealed partial class UnixSocketBus
     /// already went out.
     /// </remarks>
     public async ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+        => (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe), options, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// As <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>, and every handler of this client
+    /// runs on one delivery loop: the receive loop copies each event's bytes into the subscription's ring (reusing the
+    /// ring's buffers, so nothing is allocated per event) and wakes the loop once per read, only when it is parked.
+    /// </remarks>
+    public async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfDisposed();
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger));
+        return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, loop, _counters, Unsubscribe), options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers the queue <paramref name="create"/> makes under a new sid and waits until the broker has it live.</summary>
+    private async ValueTask<SubscriptionQueue> SubscribeQueueAsync(string pattern, Func<int, SubscriptionQueue> create, SubscriptionOptions? options, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
@@ -46,7 +65,7 @@ public sealed partial class UnixSocketBus
         }
 
         var sid = Interlocked.Increment(ref _nextSid);
-        var channel = new ChannelSubscription(pattern, options?.QueueSize ?? _options.QueueSize, _counters, Unsubscribe);
+        var channel = create(options?.QueueSize ?? _options.QueueSize);
         channel.State = sid;
         var subscription = new ClientSubscription(sid, pattern, channel);
         _subscriptions[sid] = subscription;
@@ -104,13 +123,13 @@ public sealed partial class UnixSocketBus
                 subscription.Pattern,
                 (int)error.Code,
                 $"The bus broker refused the subscription to \"{subscription.Pattern}\" ({error.Code}): {UntrustedText.Escape(error.Message)}");
-            _ = subscription.Channel.DisposeAsync().AsTask();
+            _ = subscription.Queue.DisposeAsync().AsTask();
         }
     }
 
-    private ValueTask Unsubscribe(ChannelSubscription channel)
+    private ValueTask Unsubscribe(SubscriptionQueue queue)
     {
-        if (channel.State is uint sid && _subscriptions.TryRemove(sid, out _))
+        if (queue.State is uint sid && _subscriptions.TryRemove(sid, out _))
         {
             _connection?.Unsubscribe(sid);
         }

@@ -32,7 +32,7 @@ public sealed partial class UnixSocketBus : IBus
     /// </summary>
     internal static readonly TimeSpan QuietGap = TimeSpan.FromMicroseconds(50);
 
-    /// <summary>How long <see cref="SubscribeAsync"/> waits for the broker before returning a not-yet-live subscription.</summary>
+    /// <summary>How long <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/> waits for the broker before returning a not-yet-live subscription.</summary>
     public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
 
     private readonly DecnetBusOptions _options;
@@ -103,10 +103,15 @@ public sealed partial class UnixSocketBus : IBus
 
         foreach (var subscription in _subscriptions.Values)
         {
-            await subscription.Channel.DisposeAsync().ConfigureAwait(false);
+            await subscription.Queue.DisposeAsync().ConfigureAwait(false);
         }
 
         _subscriptions.Clear();
+        if (_deliveryLoop is { } loop)
+        {
+            await loop.DisposeAsync().ConfigureAwait(false);
+        }
+
         _counters.AddDropped(_outbox.DropData());
         _disposing.Dispose();
     }

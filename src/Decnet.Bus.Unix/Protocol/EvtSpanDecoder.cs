@@ -13,8 +13,29 @@ internal static class EvtSpanDecoder
 {
     /// <summary>Decodes <paramref name="body"/>; false (with <paramref name="sids"/> cleared) to let the general reader decide.</summary>
     public static bool TryRead(ReadOnlySpan<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types, out BusEvent? evt)
+        => TryRead(body, sids, topics, types, slab: null, out evt);
+
+    /// <summary>Like the overload above; the payload and id are copied into <paramref name="slab"/> when given.</summary>
+    public static bool TryRead(ReadOnlySpan<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types, EventSlab? slab, out BusEvent? evt)
     {
-        evt = null;
+        if (!TryScan(body, sids, topics, types, out var fields))
+        {
+            evt = null;
+            return false;
+        }
+
+        evt = fields.ToEvent(slab);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads an EVT's fields as views of <paramref name="body"/>, creating no string but the topic and type (and those
+    /// only when they differ from the previous event's); false (with <paramref name="sids"/> cleared) to let the general
+    /// reader decide.
+    /// </summary>
+    public static bool TryScan(ReadOnlySpan<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types, out EvtFields fields)
+    {
+        fields = default;
         sids.Clear();
         var at = 0;
         if (body.Length < 2 || body[0] != 0x98 || body[1] != (byte)FrameKind.Evt)
@@ -40,7 +61,7 @@ internal static class EvtSpanDecoder
         }
 
         if (!MessagePackScan.TryReadString(body, ref at, out var topicUtf8, out var topicNil) || topicNil
-            || !TryArrayHeader(body, ref at, out var fields) || fields != 3
+            || !TryArrayHeader(body, ref at, out var publisherFields) || publisherFields != 3
             || !TryInt32(body, ref at, out var pid) || !TryInt32(body, ref at, out var uid) || !TryInt32(body, ref at, out var gid)
             || !MessagePackScan.TryReadString(body, ref at, out var typeUtf8, out var typeNil)
             || !MessagePackScan.TryReadString(body, ref at, out var idUtf8, out var idNil)
@@ -61,8 +82,7 @@ internal static class EvtSpanDecoder
 
         var topic = topics?.Get(topicUtf8) ?? Encoding.UTF8.GetString(topicUtf8);
         string? type = typeNil ? null : types?.Get(typeUtf8) ?? Encoding.UTF8.GetString(typeUtf8);
-        string? id = idNil ? null : Encoding.UTF8.GetString(idUtf8);
-        evt = new BusEvent(topic, body.Slice(at, length).ToArray(), type, id, ts, BusEvent.CurrentVersion, new PeerCredentials(pid, uid, gid));
+        fields = new EvtFields(topic, type, idUtf8, idNil, ts, new PeerCredentials(pid, uid, gid), body.Slice(at, length));
         return true;
     }
 

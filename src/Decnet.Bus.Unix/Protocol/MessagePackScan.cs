@@ -65,7 +65,7 @@ internal static class MessagePackScan
     /// Reads a string (or nil) at <paramref name="at"/> and moves past it; false, without moving, when the bytes there
     /// are not a whole string or nil.
     /// </summary>
-    public static bool TryReadString(ReadOnlySpan<byte> body, ref int at, out ReadOnlySpan<byte> utf8, out bool nil)
+    public static bool TryReadString(ReadOnlySpan<byte> body, scoped ref int at, out ReadOnlySpan<byte> utf8, out bool nil)
     {
         utf8 = default;
         nil = false;

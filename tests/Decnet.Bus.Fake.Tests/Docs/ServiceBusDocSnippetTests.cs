@@ -7,6 +7,7 @@ public sealed class ServiceBusDocSnippetTests
     [InlineData("ServiceBusDocExampleTests.cs", "fakebus-test")]
     [InlineData("ServiceBusHostExampleTests.cs", "host")]
     [InlineData("ServiceBusResyncExampleTests.cs", "resync")]
+    [InlineData("ServiceBusHandlerExampleTests.cs", "handler")]
     public void Service_bus_doc_contains_the_compiled_example_verbatim(string file, string name)
     {
         var root = FindRepositoryRoot();

@@ -11,7 +11,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// One handshaken connection to the broker: a receive loop routing EVT by sid and completing acks, and one send
 /// loop draining the client's outbox into batched writes. Ends on error, BYE, or <see cref="Abort"/>.
 /// </summary>
-internal sealed class ClientConnection : IAsyncDisposable
+internal sealed partial class ClientConnection : IAsyncDisposable
 {
     internal const int MaxBatchBytes = 256 * 1024;
 
@@ -21,8 +21,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
-    private readonly RecentStrings _recentTopics = new();
-    private readonly RecentStrings _recentTypes = new();
+    private readonly EventDispatcher _events;
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly Action<ErrorMessage> _onRejected;
     private readonly ILogger _logger;
@@ -31,7 +30,6 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
     private readonly Queue<TaskCompletionSource<BrokerStats>> _stats = new();
-    private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly TimeSpan _keepalive;
     private readonly TimeProvider _time;
     private Task _completion = Task.CompletedTask;
@@ -50,6 +48,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
+        _events = new EventDispatcher(findSubscription, logger);
         _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
         _logger = logger;
         _path = path;
@@ -59,105 +58,6 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     /// <summary>Completes when both loops have ended; never faults.</summary>
     public Task Completion => _completion;
-
-    /// <summary>
-    /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
-    /// time before a PING (zero disables keepalive). <c>onRejected</c> hears of every request the broker refuses while
-    /// keeping the connection (an ERR naming a PUB or SUB, docs/wire-protocol.md §6).
-    /// </summary>
-    /// <exception cref="SocketException">Nobody listens on the path.</exception>
-    /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
-    /// <exception cref="UntrustedBrokerException">The process on the socket runs as a uid not trusted as the broker.</exception>
-    /// <exception cref="ProtocolException">The broker answered with something other than WELCOME.</exception>
-    /// <exception cref="TimeoutException">No WELCOME in time.</exception>
-    public static async Task<ClientConnection> ConnectAsync(
-        string path,
-        HelloMessage hello,
-        ClientOutbox outbox,
-        Func<uint, ClientSubscription?> findSubscription,
-        Action<ErrorMessage> onRejected,
-        ILogger logger,
-        TimeSpan keepalive,
-        TimeProvider time,
-        BrokerIdentity identity,
-        CancellationToken cancellationToken)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        PipeReader? reader = null;
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), handshake.Token).ConfigureAwait(false);
-
-            // Before HELLO: an impostor learns nothing, not even this client's name.
-            identity.Verify(socket);
-            using (var buffer = new PooledBufferWriter(128))
-            {
-                FrameWriter.WriteHello(buffer, hello);
-                await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, handshake.Token).ConfigureAwait(false);
-            }
-
-            reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
-            while (true)
-            {
-                var result = await reader.ReadAsync(handshake.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (FrameReader.TryParse(ref buffer, ProtocolConstants.MinMaxFrame * 16, out var frame))
-                {
-                    try
-                    {
-                        switch (frame.Kind)
-                        {
-                            case FrameKind.Welcome:
-                                var welcome = FrameDecoder.ReadWelcome(frame.Body);
-                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, time);
-                                return connection;
-                            case FrameKind.Err:
-                                var error = FrameDecoder.ReadErr(frame.Body);
-                                throw new BrokerRefusedException(error.Code, UntrustedText.Escape(error.Message));
-                            default:
-                                throw new ProtocolException(BusErrorCode.BadFrame, $"expected WELCOME, got {frame.Kind}");
-                        }
-                    }
-                    finally
-                    {
-                        // Consumed up to the end of this frame and nothing examined beyond it: a frame the broker sent
-                        // right after WELCOME (in the same read) is handled at once by the receive loop, rather than
-                        // waiting for more bytes to arrive.
-                        reader.AdvanceTo(buffer.Start);
-                    }
-                }
-
-                if (result.IsCompleted)
-                {
-                    throw new IOException("the broker closed the connection during the handshake");
-                }
-
-                reader.AdvanceTo(buffer.Start, buffer.End);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await Cleanup().ConfigureAwait(false);
-            throw new TimeoutException($"no WELCOME from {path} within {ProtocolConstants.HandshakeTimeout.TotalSeconds:0} s");
-        }
-        catch
-        {
-            await Cleanup().ConfigureAwait(false);
-            throw;
-        }
-
-        async ValueTask Cleanup()
-        {
-            if (reader is not null)
-            {
-                await reader.CompleteAsync().ConfigureAwait(false);
-            }
-
-            socket.Dispose();
-        }
-    }
 
     /// <summary>Starts the loops.</summary>
     public void Start() => _completion = RunAsync();
@@ -298,7 +198,6 @@ internal sealed class ClientConnection : IAsyncDisposable
     private async Task<string> ReceiveLoopAsync()
     {
         var maxFrame = Math.Max(Welcome.MaxFrame, ProtocolConstants.MinMaxFrame) * 2;
-        var sids = new List<uint>(4);
         while (true)
         {
             var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
@@ -310,7 +209,7 @@ internal sealed class ClientConnection : IAsyncDisposable
             {
                 while (FrameReader.TryParse(ref buffer, maxFrame, out var frame))
                 {
-                    if (Handle(frame, sids) is { } end)
+                    if (Handle(frame) is { } end)
                     {
                         return end;
                     }
@@ -323,24 +222,26 @@ internal sealed class ClientConnection : IAsyncDisposable
             }
             finally
             {
+                // One wake-up per subscription per read, after every event of the read is queued.
+                _events.EndOfRead();
                 _reader.AdvanceTo(buffer.Start, buffer.End);
             }
         }
     }
 
     /// <summary>Handles one frame; returns a reason when the connection must end.</summary>
-    private string? Handle(in Frame frame, List<uint> sids)
+    private string? Handle(in Frame frame)
     {
         switch (frame.Kind)
         {
             case FrameKind.Evt:
-                Deliver(frame.Body, sids);
+                _events.Deliver(frame.Body);
                 return null;
             case FrameKind.SubAck:
                 Acknowledge(frame.Sid);
                 return null;
             case FrameKind.Lost:
-                ReportLost(frame.Body);
+                _events.ReportLost(frame.Body);
                 return null;
             case FrameKind.Ping:
                 _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
@@ -372,39 +273,6 @@ internal sealed class ClientConnection : IAsyncDisposable
                 return "the broker said BYE";
             default:
                 throw new ProtocolException(BusErrorCode.BadFrame, $"unexpected {frame.Kind} from the broker");
-        }
-    }
-
-    private void Deliver(ReadOnlySequence<byte> body, List<uint> sids)
-    {
-        BusEvent evt;
-        try
-        {
-            evt = FrameDecoder.ReadEvent(body, sids, _recentTopics, _recentTypes);
-        }
-        catch (ProtocolException ex)
-        {
-            // One undecodable event is dropped; the stream stays in sync because framing is intact.
-            ClientLog.BadFrame(_logger, ex.Message);
-            return;
-        }
-
-        foreach (var sid in sids)
-        {
-            _findSubscription(sid)?.Channel.TryDeliver(evt);
-        }
-    }
-
-    /// <summary>
-    /// Hands the broker's drop counts to each subscription; its next event reports them. Every EVT that follows this
-    /// frame is newer than the events it counts (docs/wire-protocol.md, LOST).
-    /// </summary>
-    private void ReportLost(ReadOnlySequence<byte> body)
-    {
-        FrameDecoder.ReadLost(body, _lost);
-        foreach (var (sid, count) in _lost)
-        {
-            _findSubscription(sid)?.Channel.AddLostBeforeNext(count);
         }
     }
 
@@ -451,98 +319,6 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             _findSubscription(sid)?.Acknowledged();
             ack.TrySetResult(true);
-        }
-    }
-
-    /// <summary>
-    /// Writes one frame straight to the socket when the send loop sleeps and nothing is queued (see
-    /// <see cref="ClientOutbox.TryBeginDirect"/>). False when it cannot, and the caller queues the frame as usual;
-    /// <paramref name="lost"/> is true when the socket turned out to be broken (the connection is ending).
-    /// </summary>
-    public bool TrySendDirect(ReadOnlySpan<byte> frame, out bool lost)
-    {
-        lost = false;
-        if (!_outbox.TryBeginDirect(this))
-        {
-            return false;
-        }
-
-        var sent = NonBlockingSend.Send(_socket, frame);
-        lost = sent < 0;
-        _outbox.EndDirect(this, lost ? default : frame[sent..]);
-        return true;
-    }
-
-    private async Task SendLoopAsync()
-    {
-        await Task.Yield();
-        using var batch = new PooledBufferWriter(64 * 1024);
-        try
-        {
-            while (true)
-            {
-                await _outbox.WaitAsync(_abort.Token).ConfigureAwait(false);
-                var final = _outbox.Take(batch, MaxBatchBytes, out _);
-                var memory = batch.WrittenMemory;
-                while (!memory.IsEmpty)
-                {
-                    var sent = await _socket.SendAsync(memory, SocketFlags.None, _abort.Token).ConfigureAwait(false);
-                    memory = memory[sent..];
-                }
-
-                _outbox.OnSent();
-
-                batch.Reset();
-                if (final)
-                {
-                    _socket.Shutdown(SocketShutdown.Send);
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
-        {
-            _abort.Cancel();
-        }
-    }
-
-    /// <summary>
-    /// PINGs the broker after a keepalive interval without a byte from it, and ends the connection when it stays
-    /// silent <see cref="PongTicks"/> more intervals: a hung broker (or a lost peer the kernel has not noticed) must
-    /// not keep this client from reconnecting.
-    /// </summary>
-    private async Task KeepaliveLoopAsync()
-    {
-        using var timer = new PeriodicTimer(_keepalive, _time);
-        var seen = Volatile.Read(ref _reads);
-        var silentSincePing = -1;
-        try
-        {
-            while (await timer.WaitForNextTickAsync(_abort.Token).ConfigureAwait(false))
-            {
-                var reads = Volatile.Read(ref _reads);
-                if (reads != seen)
-                {
-                    seen = reads;
-                    silentSincePing = -1;
-                    continue;
-                }
-
-                if (silentSincePing < 0)
-                {
-                    _outbox.EnqueuePing();
-                    silentSincePing = 0;
-                }
-                else if (++silentSincePing >= PongTicks)
-                {
-                    Volatile.Write(ref _deadReason, $"no PONG within {(_keepalive * PongTicks).TotalMilliseconds:0} ms");
-                    await _abort.CancelAsync().ConfigureAwait(false);
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Decnet.Bus.Unix.Protocol;
 
@@ -14,7 +13,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// when the broker stops reading for long. PUB frames are packed back to back into pooled chunks, so publishing
 /// costs one copy and no allocation, and the oldest whole chunk is what goes when the bound is hit.
 /// </remarks>
-internal sealed class ClientOutbox(long maxBytes, int maxFrames)
+internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
 {
     /// <summary>The PING frame: one shared array, so a keepalive PING is recognised when it is sent.</summary>
     internal static readonly byte[] PingFrame = EncodePing();
@@ -70,10 +69,18 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
     }
 
     /// <summary>Queues a copy of <paramref name="frame"/>; returns how many older frames were dropped (or 1 when closing).</summary>
-    public int EnqueueData(ReadOnlySpan<byte> frame)
+    public int EnqueueData(ReadOnlySpan<byte> frame) => EnqueueData(frame, pace: false, out _);
+
+    /// <summary>
+    /// Queues a copy of <paramref name="frame"/> and, when <paramref name="pace"/>, decides under the same lock whether
+    /// the publisher waits (<paramref name="paceTask"/>, see <see cref="PaceTaskLocked"/>). Returns how many older frames were
+    /// dropped (or 1 when closing).
+    /// </summary>
+    public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask)
     {
         var dropped = 0;
         bool ring;
+        paceTask = null;
         lock (_gate)
         {
             if (_closing)
@@ -91,6 +98,11 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
             {
                 // Flush PINGs dropped with the oldest chunk wait for a barrier still: one PING behind this publish.
                 AppendFlushLocked(_pings.TakeOrphans());
+            }
+
+            if (pace)
+            {
+                paceTask = PaceTaskLocked();
             }
         }
 
@@ -126,53 +138,6 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    /// <summary>
-    /// Queues a PING behind every PUB already queued; the task completes when its PONG arrives, which the broker sends
-    /// only after routing those PUBs and writing every EVT it had queued for this connection (docs/wire-protocol.md,
-    /// "Ordering"). Faults with <see cref="IOException"/> when the connection ends first. A PING dropped with a full
-    /// outbox's oldest chunk is sent again behind the publish that dropped it.
-    /// </summary>
-    public Task FlushAsync()
-    {
-        var flush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bool ring;
-        lock (_gate)
-        {
-            if (_closing)
-            {
-                return Task.FromException(new IOException("the client is closing"));
-            }
-
-            ring = AppendFlushLocked([flush]);
-        }
-
-        if (ring)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
-
-        return flush.Task;
-    }
-
-    /// <summary>Queues a keepalive PING in the control lane (it holds its place among the PONGs awaited).</summary>
-    public void EnqueuePing() => EnqueueControl(PingFrame);
-
-    /// <summary>The broker answered the oldest PING sent.</summary>
-    public void OnPong()
-    {
-        lock (_gate)
-        {
-            _pings.Answered();
-        }
-    }
-
-    private bool AppendFlushLocked(List<TaskCompletionSource> flushes)
-    {
-        var ring = AppendLocked(PingFrame);
-        (_current!.Flushes ??= []).AddRange(flushes);
-        return ring;
-    }
-
     /// <summary>Copies a frame into the chunk being filled; returns whether the parked send loop must be woken.</summary>
     private bool AppendLocked(ReadOnlySpan<byte> frame)
     {
@@ -200,50 +165,6 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         var ring = _waiting;
         _waiting = false;
         return ring;
-    }
-
-    /// <summary>Wakes the send loop so it sees its cancellation.</summary>
-    public void Wake() => _doorbell.Writer.TryWrite(true);
-
-    /// <summary>
-    /// A task an awaiting publisher should wait for (the outbox is above its high-water mark), or null to go on at once.
-    /// Null as well once a pacing wait timed out (<see cref="MarkStalled"/>), until the socket takes bytes again: a
-    /// broker that stopped reading costs a publisher one bounded wait, not one per event.
-    /// </summary>
-    public Task? PaceTask()
-    {
-        lock (_gate)
-        {
-            if (_bytes <= PaceHighWaterBytes || _stalled || _closing)
-            {
-                return null;
-            }
-
-            return (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-        }
-    }
-
-    /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
-    public void MarkStalled()
-    {
-        TaskCompletionSource? release;
-        lock (_gate)
-        {
-            _stalled = true;
-            release = _drained;
-            _drained = null;
-        }
-
-        release?.TrySetResult();
-    }
-
-    /// <summary>The socket accepted a batch: the broker reads again, so pacing resumes.</summary>
-    public void OnSent()
-    {
-        lock (_gate)
-        {
-            _stalled = false;
-        }
     }
 
     public void EnqueueControl(byte[] frame)
@@ -316,172 +237,6 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    /// <summary>Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>.</summary>
-    /// <returns>True when the final frame was written (the send loop must half-close after sending).</returns>
-    public bool Take(IBufferWriter<byte> batch, int maxBytes, out int taken)
-    {
-        taken = 0;
-        lock (_gate)
-        {
-            if (_sender is not null)
-            {
-                // A publisher is writing directly; it wakes the loop when it is done.
-                return false;
-            }
-
-            if (_leftover is { } leftover)
-            {
-                // The tail of a direct write continues the byte stream, so it goes first.
-                batch.Write(leftover.WrittenSpan);
-                leftover.Dispose();
-                _leftover = null;
-            }
-
-            while (_control.TryDequeue(out var frame))
-            {
-                batch.Write(frame);
-                taken++;
-                if (ReferenceEquals(frame, PingFrame))
-                {
-                    _pings.SentKeepalive();
-                }
-            }
-
-            var bytes = 0;
-            while (bytes < maxBytes && _data.TryDequeue(out var chunk))
-            {
-                bytes += Move(batch, chunk);
-                taken += chunk.Frames;
-                _pings.Sent(chunk);
-                Recycle(chunk);
-            }
-
-            if (bytes < maxBytes && _current is { Length: > 0 } current)
-            {
-                // The chunk being filled goes too; it is kept (emptied) for the next publishes.
-                bytes += Move(batch, current);
-                taken += current.Frames;
-                _pings.Sent(current);
-                current.Clear();
-            }
-
-            if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
-            {
-                // Safe under the lock: the continuations run asynchronously, never inline here.
-                _drained.TrySetResult();
-                _drained = null;
-            }
-
-            if (_closing && _frames == 0 && _final is not null)
-            {
-                batch.Write(_final);
-                _final = null;
-                taken++;
-                return true;
-            }
-
-            return false;
-        }
-    }
-
-    /// <summary>Makes <paramref name="owner"/> the connection direct writes may go to, until <see cref="DropData"/>.</summary>
-    public void Attach(object owner)
-    {
-        lock (_gate)
-        {
-            _owner = owner;
-        }
-    }
-
-    /// <summary>
-    /// Takes the send token for one direct write on the publishing thread, when the send loop sleeps and nothing is
-    /// queued: a lone event then costs one write instead of a send-loop wake-up as well. The caller must call
-    /// <see cref="EndDirect"/>.
-    /// </summary>
-    public bool TryBeginDirect(object owner)
-    {
-        lock (_gate)
-        {
-            if (!_waiting || _sender is not null || _owner != owner || _closing || _frames > 0 || _control.Count > 0 || _leftover is not null)
-            {
-                return false;
-            }
-
-            _sender = owner;
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// Gives the token back after a direct write. <paramref name="unsent"/>, the part the socket did not take, is
-    /// sent by the send loop before anything else. Ignored when the connection ended meanwhile.
-    /// </summary>
-    public void EndDirect(object owner, ReadOnlySpan<byte> unsent)
-    {
-        bool ring;
-        lock (_gate)
-        {
-            if (_sender != owner)
-            {
-                return;
-            }
-
-            _sender = null;
-            if (!unsent.IsEmpty)
-            {
-                _leftover = new PooledBufferWriter(unsent.Length);
-                _leftover.Write(unsent);
-            }
-
-            ring = _waiting && (_leftover is not null || _control.Count > 0 || _frames > 0 || _final is not null);
-            if (ring)
-            {
-                _waiting = false;
-            }
-        }
-
-        if (ring)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>Waits until something is queued.</summary>
-    /// <remarks>
-    /// The token is checked on every wake-up but not passed to the channel: an uncancellable wait reuses the channel's
-    /// pooled waiter, so parking allocates nothing. Whoever cancels it must call <see cref="Wake"/>.
-    /// </remarks>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask WaitAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            lock (_gate)
-            {
-                if (_sender is null && (_leftover is not null || _control.Count > 0 || _frames > 0 || _final is not null))
-                {
-                    // The loop is about to send: no direct write may start until it waits here again.
-                    _waiting = false;
-                    return;
-                }
-
-                _waiting = true;
-            }
-
-            await _doorbell.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
-            _doorbell.Reader.TryRead(out _);
-        }
-    }
-
-    private int Move(IBufferWriter<byte> batch, OutboxChunk chunk)
-    {
-        batch.Write(chunk.Array.AsSpan(0, chunk.Length));
-        _bytes -= chunk.Length;
-        _frames -= chunk.Frames;
-        return chunk.Length;
-    }
-
     /// <summary>Drops the oldest queued chunk (or the one being filled when it is all there is); returns its frames.</summary>
     private int DropOldestChunk()
     {
@@ -529,12 +284,5 @@ internal sealed class ClientOutbox(long maxBytes, int maxFrames)
 
         chunk.Flushes = null;
         return count;
-    }
-
-    private static byte[] EncodePing()
-    {
-        using var buffer = new PooledBufferWriter(16);
-        FrameWriter.WriteSimple(buffer, FrameKind.Ping);
-        return buffer.WrittenSpan.ToArray();
     }
 }

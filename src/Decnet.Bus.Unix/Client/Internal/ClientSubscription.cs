@@ -2,8 +2,8 @@ using Decnet.Bus.Internal;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
-/// <summary>A client subscription: its wire id, pattern and the channel the consumer reads.</summary>
-internal sealed class ClientSubscription(uint sid, string pattern, ChannelSubscription channel)
+/// <summary>A client subscription: its wire id, pattern and the queue its consumer (enumerator or handler) reads.</summary>
+internal sealed class ClientSubscription(uint sid, string pattern, SubscriptionQueue queue)
 {
     private int _everAcked;
 
@@ -11,17 +11,17 @@ internal sealed class ClientSubscription(uint sid, string pattern, ChannelSubscr
 
     public string Pattern { get; } = pattern;
 
-    public ChannelSubscription Channel { get; } = channel;
+    public SubscriptionQueue Queue { get; } = queue;
 
     /// <summary>Set when the broker refused this subscription; it is then no longer kept or re-sent.</summary>
     public BusSubscriptionRejectedException? Rejection { get; set; }
 
-    /// <summary>Called on SUBACK: from the second connection on, records a reconnect on the channel.</summary>
+    /// <summary>Called on SUBACK: from the second connection on, records a reconnect on the queue.</summary>
     public void Acknowledged()
     {
         if (Interlocked.Exchange(ref _everAcked, 1) != 0)
         {
-            Channel.MarkReconnected();
+            Queue.MarkReconnected();
         }
     }
 }

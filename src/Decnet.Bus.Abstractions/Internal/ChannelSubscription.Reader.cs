@@ -1,0 +1,87 @@
+using System.Threading.Tasks.Sources;
+
+namespace Decnet.Bus.Internal;
+
+internal sealed partial class ChannelSubscription
+{
+    /// <summary>
+    /// One enumeration. It is its own awaitable (<see cref="IValueTaskSource{TResult}"/>), reset for every wait, so
+    /// reading allocates nothing per event; continuations run asynchronously, never on the transport's receive loop.
+    /// </summary>
+    private sealed class Reader(ChannelSubscription owner, CancellationToken cancellationToken) : IAsyncEnumerator<BusEvent>, IValueTaskSource<bool>
+    {
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private CancellationTokenRegistration _cancellation;
+        private int _parked;
+
+        public BusEvent Current { get; set; } = null!;
+
+        /// <summary>True between <see cref="Park"/> and the completion of the wait.</summary>
+        public bool IsParked => Volatile.Read(ref _parked) != 0;
+
+        public ValueTask<bool> MoveNextAsync() => owner.MoveNext(this, cancellationToken);
+
+        /// <summary>Under the owner's lock: the next wait begins.</summary>
+        public void Park()
+        {
+            _core.Reset();
+            Volatile.Write(ref _parked, 1);
+        }
+
+        /// <summary>The pending wait, cancellable by <paramref name="token"/>.</summary>
+        public ValueTask<bool> Pending(CancellationToken token)
+        {
+            if (token.CanBeCanceled)
+            {
+                _cancellation = token.UnsafeRegister(static (state, token) => ((Reader)state!).Cancel(token), this);
+                if (!IsParked)
+                {
+                    // Completed before the registration existed: nothing left to cancel.
+                    _cancellation.Unregister();
+                }
+            }
+
+            return new ValueTask<bool>(this, _core.Version);
+        }
+
+        /// <summary>Ends the wait with <paramref name="next"/>, or with the end of the stream when null.</summary>
+        public void Complete(BusEvent? next)
+        {
+            _cancellation.Unregister();
+            if (next is not null)
+            {
+                Current = next;
+            }
+
+            Volatile.Write(ref _parked, 0);
+            _core.SetResult(next is not null);
+        }
+
+        public bool GetResult(short token) => _core.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+            => _core.OnCompleted(continuation, state, token, flags);
+
+        public ValueTask DisposeAsync()
+        {
+            if (IsParked && owner.Unpark(this))
+            {
+                _cancellation.Unregister();
+                Volatile.Write(ref _parked, 0);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        private void Cancel(CancellationToken token)
+        {
+            if (owner.Unpark(this))
+            {
+                Volatile.Write(ref _parked, 0);
+                _core.SetException(new OperationCanceledException(token));
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Threading.Tasks.Sources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// The one task that runs every handler subscription of a bus: subscriptions with queued events wait in a ready
+/// queue, and the loop hands each a bounded turn. A transport wakes it once per read (per subscription touched) and
+/// only when it is parked, so a busy loop is never signalled.
+/// </summary>
+internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
+{
+    /// <summary>Events one subscription handles per turn before the others get theirs.</summary>
+    internal const int Turn = 256;
+
+    /// <summary>How long disposal waits for a handler call in progress.</summary>
+    internal static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _gate = new();
+    private readonly Queue<HandlerSubscription> _ready = new();
+    private readonly ILogger _logger;
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private Task _run = Task.CompletedTask;
+    private bool _parked;
+    private bool _stopping;
+    private bool _started;
+    private byte[]? _spare;
+
+    public DeliveryLoop(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
+
+    /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
+    public void Schedule(HandlerSubscription subscription)
+    {
+        bool signal;
+        lock (_gate)
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            _ready.Enqueue(subscription);
+            if (!_started)
+            {
+                _started = true;
+                _run = Task.Run(RunAsync);
+                return;
+            }
+
+            signal = _parked;
+            _parked = false;
+        }
+
+        if (signal)
+        {
+            _core.SetResult(true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        bool signal;
+        lock (_gate)
+        {
+            _stopping = true;
+            _ready.Clear();
+            signal = _parked;
+            _parked = false;
+        }
+
+        if (signal)
+        {
+            _core.SetResult(false);
+        }
+
+        // A handler that ignores its cancelled token must not hang the bus's disposal: it is left to finish alone.
+        await _run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            HandlerSubscription? next;
+            lock (_gate)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                if (!_ready.TryDequeue(out next))
+                {
+                    _core.Reset();
+                    _parked = true;
+                }
+            }
+
+            if (next is null)
+            {
+                await new ValueTask(this, _core.Version).ConfigureAwait(false);
+                continue;
+            }
+
+            if (await RunTurnAsync(next).ConfigureAwait(false))
+            {
+                // Still has events: back of the queue, so one busy subscription cannot starve the others.
+                lock (_gate)
+                {
+                    _ready.Enqueue(next);
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands up to <see cref="Turn"/> events to the subscription's handler; true when more are queued.</summary>
+    private async ValueTask<bool> RunTurnAsync(HandlerSubscription subscription)
+    {
+        for (var i = 0; i < Turn; i++)
+        {
+            if (!subscription.TryTake(ref _spare, out var delivery))
+            {
+                return false;
+            }
+
+            try
+            {
+                var handled = subscription.Handler(delivery, subscription.Disposing);
+                if (!handled.IsCompletedSuccessfully)
+                {
+                    await handled.ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (subscription.Disposing.IsCancellationRequested)
+            {
+            }
+#pragma warning disable CA1031 // A failing handler must not stop the others on this loop; it is logged and counted.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                subscription.CountFailure();
+                HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), ex);
+            }
+
+            if (_spare is { Length: > HandlerSubscription.ReusedBufferBytes })
+            {
+                _spare = null;
+            }
+        }
+
+        return true;
+    }
+
+    [LoggerMessage(301, LogLevel.Warning, "Bus handler for \"{Pattern}\" threw; the subscription carries on with the next event")]
+    private static partial void HandlerFailed(ILogger logger, string pattern, Exception exception);
+}

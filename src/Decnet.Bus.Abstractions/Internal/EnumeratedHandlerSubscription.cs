@@ -1,0 +1,59 @@
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// The default <see cref="IBus.SubscribeAsync(string, BusEventHandler, SubscriptionOptions?, CancellationToken)"/> for
+/// buses that do not implement it: one task reads an enumerable subscription and calls the handler.
+/// </summary>
+internal sealed class EnumeratedHandlerSubscription : IBusHandlerSubscription
+{
+    private readonly IBusSubscription _subscription;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Task _run;
+    private long _failed;
+
+    public EnumeratedHandlerSubscription(IBusSubscription subscription, BusEventHandler handler)
+    {
+        _subscription = subscription;
+        _run = Task.Run(() => RunAsync(handler));
+    }
+
+    public string Pattern => _subscription.Pattern;
+
+    public long Received => _subscription.Received;
+
+    public long Dropped => _subscription.Dropped;
+
+    public long Reconnected => _subscription.Reconnected;
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        await _subscription.DisposeAsync().ConfigureAwait(false);
+        await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _disposing.Dispose();
+    }
+
+    private async Task RunAsync(BusEventHandler handler)
+    {
+        var token = _disposing.Token;
+        await foreach (var evt in _subscription.WithCancellation(token).ConfigureAwait(false))
+        {
+            try
+            {
+                await handler(new BusDelivery(evt, evt.MissedBefore, evt.MayHaveMissed), token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The contract: a throwing handler is counted and the subscription carries on.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _failed);
+            }
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using Decnet.Bus.Tracing;
+
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// A subscription consumed by a <see cref="BusEventHandler"/> on a <see cref="DeliveryLoop"/>: a bounded drop-oldest
+/// ring (exact counts, like <see cref="ChannelSubscription"/>) whose slots keep their byte buffers from lap to lap, so
+/// a transport that copies an event in (<see cref="AppendCopy"/>) allocates nothing in steady state.
+/// </summary>
+/// <remarks>
+/// The loop takes the oldest entry by swapping its buffer for a spare one under the lock: the handler then reads that
+/// buffer while the transport keeps filling the ring, with no second copy.
+/// </remarks>
+internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscription
+{
+    /// <summary>Buffers up to this size are kept for reuse; a larger event's buffer is let go once handled.</summary>
+    internal const int ReusedBufferBytes = 4096;
+
+    private readonly DeliveryLoop _loop;
+    private readonly CancellationTokenSource _disposing = new();
+    private BoundedRing<Entry> _ring;
+    private bool _scheduled;
+    private long _failed;
+
+    public HandlerSubscription(string pattern, int queueSize, BusEventHandler handler, DeliveryLoop loop, BusCounterSet? busCounters, Func<HandlerSubscription, ValueTask>? onDispose)
+        : base(pattern, queueSize, busCounters, onDispose is null ? null : queue => onDispose((HandlerSubscription)queue))
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        Handler = handler;
+        _loop = loop;
+        _ring = new BoundedRing<Entry>(queueSize);
+    }
+
+    public BusEventHandler Handler { get; }
+
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>Cancelled when the subscription is disposed; handed to every handler call.</summary>
+    public CancellationToken Disposing => _disposing.Token;
+
+    /// <inheritdoc />
+    public override bool Append(BusEvent evt)
+    {
+        lock (Gate)
+        {
+            if (!TryMakeRoomLocked(out var lost, out var gap))
+            {
+                return false;
+            }
+
+            ref var slot = ref _ring.NextSlot();
+            slot = new Entry { Source = evt, Buffer = slot.Buffer, LostBefore = lost, MayHaveMissed = gap };
+            _ring.CommitPush();
+        }
+
+        // Only events that carry a trace come this way on the Unix transport (a traced EVT is decoded in full).
+        BusActivities.OnDelivered(evt, Pattern);
+        return true;
+    }
+
+    /// <summary>
+    /// Queues a copy of an event whose bytes the transport only borrows (a receive buffer), without waking the loop.
+    /// The copy goes into the slot's own buffer, so steady state allocates nothing. False once disposed.
+    /// </summary>
+    public bool AppendCopy(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
+    {
+        lock (Gate)
+        {
+            if (!TryMakeRoomLocked(out var lost, out var gap))
+            {
+                return false;
+            }
+
+            ref var slot = ref _ring.NextSlot();
+            var need = idUtf8.Length + payload.Length;
+            var buffer = slot.Buffer is { } kept && kept.Length >= need ? kept : new byte[Math.Max(need, 256)];
+            idUtf8.CopyTo(buffer);
+            payload.CopyTo(buffer.AsSpan(idUtf8.Length));
+            slot = new Entry
+            {
+                Topic = topic,
+                Type = type,
+                Timestamp = timestamp,
+                Publisher = publisher,
+                Buffer = buffer,
+                IdLength = idUtf8.Length,
+                PayloadLength = payload.Length,
+                LostBefore = lost,
+                MayHaveMissed = gap,
+            };
+            _ring.CommitPush();
+            return true;
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Wake()
+    {
+        bool schedule;
+        (long, long) counts;
+        lock (Gate)
+        {
+            counts = TakeUncountedLocked();
+            schedule = !_scheduled && _ring.Count > 0 && !IsDisposed;
+            _scheduled |= schedule;
+        }
+
+        Count(counts);
+        if (schedule)
+        {
+            _loop.Schedule(this);
+        }
+    }
+
+    /// <summary>
+    /// On the loop: takes the oldest event into <paramref name="delivery"/>, giving its slot <paramref name="spare"/>
+    /// and taking the slot's buffer into <paramref name="spare"/> (the caller owns it until the handler is done).
+    /// False when the ring is empty, which also unschedules it, atomically with the check.
+    /// </summary>
+    public bool TryTake(ref byte[]? spare, out BusDelivery delivery)
+    {
+        lock (Gate)
+        {
+            if (_ring.Count == 0 || IsDisposed)
+            {
+                _scheduled = false;
+                delivery = default;
+                return false;
+            }
+
+            ref var head = ref _ring.Head;
+            var entry = head;
+            head = new Entry { Buffer = spare };
+            _ring.PopHead(clear: false);
+            var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
+            spare = entry.Buffer;
+            delivery = entry.Source is { } source
+                ? new BusDelivery(source, lost, gap)
+                : new BusDelivery(
+                    entry.Topic!,
+                    entry.Type!,
+                    entry.Buffer.AsMemory(0, entry.IdLength),
+                    entry.Timestamp,
+                    entry.Publisher,
+                    entry.Buffer.AsMemory(entry.IdLength, entry.PayloadLength),
+                    lost,
+                    gap);
+            return true;
+        }
+    }
+
+    /// <summary>A handler call threw.</summary>
+    public void CountFailure() => Interlocked.Increment(ref _failed);
+
+    /// <inheritdoc />
+    protected override void OnDisposed()
+    {
+        lock (Gate)
+        {
+            _ring.Clear();
+        }
+
+        _disposing.Cancel();
+    }
+
+    private bool TryMakeRoomLocked(out long lost, out bool gap)
+    {
+        if (IsDisposed)
+        {
+            (lost, gap) = (0, false);
+            return false;
+        }
+
+        (lost, gap) = QueuedLocked();
+        if (_ring.IsFull)
+        {
+            ref var oldest = ref _ring.Head;
+            DroppedLocked(oldest.LostBefore, oldest.MayHaveMissed);
+
+            // The slot keeps its buffer: a full ring's next slot is this one, and reuses it.
+            oldest = new Entry { Buffer = oldest.Buffer };
+            _ring.PopHead(clear: false);
+        }
+
+        return true;
+    }
+
+    /// <summary>A queued event: a transport's <see cref="BusEvent"/>, or a copy in <see cref="Buffer"/> (id, then payload).</summary>
+    private struct Entry
+    {
+        public BusEvent? Source;
+        public string? Topic;
+        public string? Type;
+        public double Timestamp;
+        public PeerCredentials? Publisher;
+        public byte[]? Buffer;
+        public int IdLength;
+        public int PayloadLength;
+        public long LostBefore;
+        public bool MayHaveMissed;
+    }
+}

@@ -1,0 +1,181 @@
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// What every subscription queue shares, whoever consumes it (an enumerator, <see cref="ChannelSubscription"/>, or a
+/// handler, <see cref="HandlerSubscription"/>): one lock, the drop-oldest counts and loss reports
+/// (<see cref="LossLedger"/>), reconnect counting and disposal. Transports append a read's worth of events and then
+/// call <see cref="Wake"/> once, so a consumer is woken once per read, not once per event.
+/// </summary>
+internal abstract class SubscriptionQueue : IAsyncDisposable
+{
+    private readonly BusCounterSet? _busCounters;
+    private Func<SubscriptionQueue, ValueTask>? _onDispose;
+    private LossLedger _ledger;
+    private long _uncountedDelivered;
+    private long _uncountedDropped;
+    private long _reconnected;
+    private int _disposed;
+
+    protected SubscriptionQueue(string pattern, int queueSize, BusCounterSet? busCounters, Func<SubscriptionQueue, ValueTask>? onDispose)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueSize, 1);
+        Pattern = pattern;
+        QueueSize = queueSize;
+        _busCounters = busCounters;
+        _onDispose = onDispose;
+    }
+
+    public string Pattern { get; }
+
+    public int QueueSize { get; }
+
+    public long Received
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _ledger.Received;
+            }
+        }
+    }
+
+    public long Dropped
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _ledger.Dropped;
+            }
+        }
+    }
+
+    public long Reconnected => Volatile.Read(ref _reconnected);
+
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Transport-owned state (for example a wire subscription id).</summary>
+    public object? State { get; set; }
+
+    /// <summary>
+    /// Set by the one transport loop that fills this queue while a <see cref="Wake"/> is owed at the end of its current
+    /// batch, so a batch wakes each subscription once. Only that loop reads or writes it.
+    /// </summary>
+    public bool AwaitsWake { get; set; }
+
+    /// <summary>Guards the queue, the ledger and the consumer's parking state.</summary>
+    protected Lock Gate { get; } = new();
+
+    /// <summary>Queues <paramref name="evt"/> and wakes the consumer; false once disposed.</summary>
+    public bool TryDeliver(BusEvent evt)
+    {
+        if (!Append(evt))
+        {
+            return false;
+        }
+
+        Wake();
+        return true;
+    }
+
+    /// <summary>
+    /// Queues <paramref name="evt"/> without waking the consumer (call <see cref="Wake"/> after the batch), dropping
+    /// the oldest queued event when full. False once disposed.
+    /// </summary>
+    public abstract bool Append(BusEvent evt);
+
+    /// <summary>Ends a batch of appends: wakes a parked consumer and publishes the batch's counts.</summary>
+    public abstract void Wake();
+
+    /// <summary>Records that the transport re-established this subscription after a reconnect.</summary>
+    public void MarkReconnected() => Interlocked.Increment(ref _reconnected);
+
+    /// <summary>
+    /// Records <paramref name="count"/> events lost before the next one this subscription receives (a broker's queue
+    /// dropped them); the next delivered event reports them in <see cref="BusEvent.MissedBefore"/>.
+    /// </summary>
+    public void AddLostBeforeNext(long count)
+    {
+        lock (Gate)
+        {
+            _ledger.AddLostBeforeNext(count);
+        }
+    }
+
+    /// <summary>
+    /// Records that events may have been lost uncounted before the next one this subscription receives (the
+    /// connection that carried it ended); the next delivered event reports <see cref="BusEvent.MayHaveMissed"/>.
+    /// </summary>
+    public void MarkMayHaveMissedBeforeNext()
+    {
+        lock (Gate)
+        {
+            _ledger.MarkGapBeforeNext();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Discard what is queued so a waiting consumer ends now instead of draining a backlog nobody wants.
+        OnDisposed();
+        var onDispose = Interlocked.Exchange(ref _onDispose, null);
+        if (onDispose is not null)
+        {
+            await onDispose(this).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Empties the queue and releases a parked consumer; called once, after <see cref="IsDisposed"/> turned true.</summary>
+    protected abstract void OnDisposed();
+
+    /// <summary>Under <see cref="Gate"/>: an event is being queued; returns the losses it carries.</summary>
+    protected (long Lost, bool Gap) QueuedLocked()
+    {
+        _uncountedDelivered++;
+        return _ledger.OnQueued();
+    }
+
+    /// <summary>Under <see cref="Gate"/>: the oldest queued event (carrying these losses) is dropped.</summary>
+    protected void DroppedLocked(long lost, bool gap)
+    {
+        _uncountedDropped++;
+        _ledger.OnDropped(lost, gap);
+    }
+
+    /// <summary>Under <see cref="Gate"/>: the oldest queued event (carrying these losses) is read; returns what it reports.</summary>
+    protected (long Lost, bool Gap) ReadLocked(long lost, bool gap) => _ledger.OnRead(lost, gap);
+
+    /// <summary>Under <see cref="Gate"/>: takes the counts not yet added to the bus counters.</summary>
+    protected (long Delivered, long Dropped) TakeUncountedLocked()
+    {
+        var counts = (_uncountedDelivered, _uncountedDropped);
+        _uncountedDelivered = 0;
+        _uncountedDropped = 0;
+        return counts;
+    }
+
+    /// <summary>Adds counts taken with <see cref="TakeUncountedLocked"/> to the bus counters (outside the lock).</summary>
+    protected void Count((long Delivered, long Dropped) counts)
+    {
+        if (_busCounters is null)
+        {
+            return;
+        }
+
+        if (counts.Delivered != 0)
+        {
+            _busCounters.AddDelivered(counts.Delivered);
+        }
+
+        if (counts.Dropped != 0)
+        {
+            _busCounters.AddDropped(counts.Dropped);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>Publisher pacing (high/low water marks) and flush barriers (a PING behind the queued publishes).</summary>
+internal sealed partial class ClientOutbox
+{
+    /// <summary>
+    /// Queues a PING behind every PUB already queued; the task completes when its PONG arrives, which the broker sends
+    /// only after routing those PUBs and writing every EVT it had queued for this connection (docs/wire-protocol.md,
+    /// "Ordering"). Faults with <see cref="IOException"/> when the connection ends first. A PING dropped with a full
+    /// outbox's oldest chunk is sent again behind the publish that dropped it.
+    /// </summary>
+    public Task FlushAsync()
+    {
+        var flush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool ring;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                return Task.FromException(new IOException("the client is closing"));
+            }
+
+            ring = AppendFlushLocked([flush]);
+        }
+
+        if (ring)
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+
+        return flush.Task;
+    }
+
+    /// <summary>Queues a keepalive PING in the control lane (it holds its place among the PONGs awaited).</summary>
+    public void EnqueuePing() => EnqueueControl(PingFrame);
+
+    /// <summary>The broker answered the oldest PING sent.</summary>
+    public void OnPong()
+    {
+        lock (_gate)
+        {
+            _pings.Answered();
+        }
+    }
+
+    private bool AppendFlushLocked(List<TaskCompletionSource> flushes)
+    {
+        var ring = AppendLocked(PingFrame);
+        (_current!.Flushes ??= []).AddRange(flushes);
+        return ring;
+    }
+
+    /// <summary>
+    /// A task an awaiting publisher should wait for (the outbox is above its high-water mark), or null to go on at once.
+    /// Null as well once a pacing wait timed out (<see cref="MarkStalled"/>), until the socket takes bytes again: a
+    /// broker that stopped reading costs a publisher one bounded wait, not one per event.
+    /// </summary>
+    private Task? PaceTaskLocked()
+        => _bytes <= PaceHighWaterBytes || _stalled || _closing
+            ? null
+            : (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
+    public void MarkStalled()
+    {
+        TaskCompletionSource? release;
+        lock (_gate)
+        {
+            _stalled = true;
+            release = _drained;
+            _drained = null;
+        }
+
+        release?.TrySetResult();
+    }
+
+    /// <summary>The socket accepted a batch: the broker reads again, so pacing resumes.</summary>
+    public void OnSent()
+    {
+        lock (_gate)
+        {
+            _stalled = false;
+        }
+    }
+
+    private static byte[] EncodePing()
+    {
+        using var buffer = new PooledBufferWriter(16);
+        FrameWriter.WriteSimple(buffer, FrameKind.Ping);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,110 @@
+using System.Buffers;
+using Decnet.Bus.Internal;
+using Decnet.Bus.Unix.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>
+/// Hands a read's worth of EVT and LOST frames to the subscriptions they name, then wakes each subscription touched,
+/// once, at the end of the read (<see cref="EndOfRead"/>). An enumerable subscription gets one <see cref="BusEvent"/>
+/// shared by every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes
+/// into its own ring and no object is created. Used by one receive loop; not thread-safe.
+/// </summary>
+internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger)
+{
+    private readonly RecentStrings _topics = new();
+    private readonly RecentStrings _types = new();
+    private readonly EventSlab _slab = new();
+    private readonly List<uint> _sids = new(4);
+    private readonly List<(uint Sid, long Count)> _lost = [];
+    private readonly List<SubscriptionQueue> _touched = [];
+
+    /// <summary>Queues one EVT on each subscription it names (no wake-up yet). An undecodable one is logged and dropped.</summary>
+    public void Deliver(ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment && EvtSpanDecoder.TryScan(body.FirstSpan, _sids, _topics, _types, out var fields))
+        {
+            Deliver(fields);
+            return;
+        }
+
+        BusEvent evt;
+        try
+        {
+            evt = FrameDecoder.ReadEventGeneral(body, _sids, _topics, _types);
+        }
+        catch (ProtocolException ex)
+        {
+            // One undecodable event is dropped; the stream stays in sync because framing is intact.
+            ClientLog.BadFrame(logger, ex.Message);
+            return;
+        }
+
+        foreach (var sid in _sids)
+        {
+            if (findSubscription(sid)?.Queue is { } queue && queue.Append(evt))
+            {
+                Touch(queue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands the broker's drop counts to each subscription; its next event reports them. Every EVT that follows this
+    /// frame is newer than the events it counts (docs/wire-protocol.md, LOST).
+    /// </summary>
+    public void ReportLost(ReadOnlySequence<byte> body)
+    {
+        FrameDecoder.ReadLost(body, _lost);
+        foreach (var (sid, count) in _lost)
+        {
+            findSubscription(sid)?.Queue.AddLostBeforeNext(count);
+        }
+    }
+
+    /// <summary>The read is handled: wakes every subscription that got events (each once).</summary>
+    public void EndOfRead()
+    {
+        foreach (var queue in _touched)
+        {
+            queue.AwaitsWake = false;
+            queue.Wake();
+        }
+
+        _touched.Clear();
+    }
+
+    private void Deliver(scoped in EvtFields fields)
+    {
+        BusEvent? shared = null;
+        foreach (var sid in _sids)
+        {
+            if (findSubscription(sid)?.Queue is not { } queue)
+            {
+                continue;
+            }
+
+            var queued = queue is HandlerSubscription handler && !fields.IdNil
+                ? handler.AppendCopy(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload)
+                : queue.Append(shared ??= fields.ToEvent(_slab));
+            if (queued)
+            {
+                Touch(queue);
+            }
+        }
+    }
+
+    private void Touch(SubscriptionQueue queue)
+    {
+        if (!queue.AwaitsWake)
+        {
+            queue.AwaitsWake = true;
+            _touched.Add(queue);
+
+            // A consumer parked since the previous read starts on this read's first event instead of after its last:
+            // it drains while the rest of the read is queued, so a full read cannot overflow its queue meanwhile.
+            queue.Wake();
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Threading.Channels;
+using Decnet.Bus.Abstractions.Tests.TestDoubles;
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Abstractions.Tests.Internal;
+
+/// <summary>
+/// The handler queue's drop-oldest accounting and buffer reuse, the default handler subscription every other
+/// <see cref="IBus"/> gets, and NullBus's handler subscription.
+/// </summary>
+public sealed class HandlerSubscriptionTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task FullRing_DropsOldest_CountsExactly_AndReportsTheLossOnTheNextTakenEvent()
+    {
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync(); // stopped: this test takes the events itself
+        await using var subscription = new HandlerSubscription("a.>", 4, (_, _) => ValueTask.CompletedTask, loop, null, null);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(subscription.AppendCopy("a.b", "t", "0123456789abcdef0123456789abcdef"u8, i, null, [0x81, 0xa1, 0x6e, (byte)i]));
+        }
+
+        subscription.AddLostBeforeNext(3);
+        Assert.True(subscription.AppendCopy("a.b", "t", "0123456789abcdef0123456789abcdef"u8, 10, null, [0x81, 0xa1, 0x6e, 10]));
+        subscription.Wake();
+
+        byte[]? spare = null;
+        var taken = new List<(double Ts, long Missed, byte Last)>();
+        while (subscription.TryTake(ref spare, out var delivery))
+        {
+            taken.Add((delivery.Timestamp, delivery.MissedBefore, delivery.Payload.Span[^1]));
+            Assert.Equal("0123456789abcdef0123456789abcdef", delivery.Id);
+        }
+
+        Assert.Equal(11, subscription.Received);
+        Assert.Equal(7, subscription.Dropped);
+        Assert.Equal([7.0, 8, 9, 10], taken.Select(t => t.Ts));
+        Assert.Equal([7L, 0, 0, 3], taken.Select(t => t.Missed));
+        Assert.Equal([7, 8, 9, 10], taken.Select(t => (int)t.Last));
+    }
+
+    [Fact]
+    public async Task DefaultImplementation_ReadsTheEnumerableSubscription_AndCountsFailures()
+    {
+        IBus bus = new RecordingBus();
+        var seen = Channel.CreateUnbounded<string>();
+        await using var subscription = await bus.SubscribeAsync("a.>", (delivery, _) =>
+        {
+            seen.Writer.TryWrite(delivery.Topic);
+            return delivery.Topic == "a.fail" ? throw new InvalidOperationException("under test") : ValueTask.CompletedTask;
+        });
+
+        await bus.PublishAsync("a.fail", new { n = 1 });
+        await bus.PublishAsync("a.ok", new { n = 2 });
+
+        using var timeout = new CancellationTokenSource(_bound);
+        Assert.Equal("a.fail", await seen.Reader.ReadAsync(timeout.Token));
+        Assert.Equal("a.ok", await seen.Reader.ReadAsync(timeout.Token));
+        Assert.Equal(1, subscription.Failed);
+        Assert.Equal(2, subscription.Received);
+    }
+
+    [Fact]
+    public async Task NullBus_HandlerSubscription_IsAlreadyDisposed_AndNeverCalled()
+    {
+        await using var bus = new NullBus();
+        var calls = 0;
+        await using var subscription = await bus.SubscribeAsync("a.>", _ => calls++);
+        await bus.PublishAsync("a.b", new { n = 1 });
+        Assert.Equal(0, subscription.Received);
+        Assert.Equal(0, calls);
+        await bus.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await bus.SubscribeAsync("a.>", _ => calls++));
+    }
+
+    [Fact]
+    public async Task LoopDisposal_WithAHandlerThatIgnoresItsToken_ReturnsAfterItsBound()
+    {
+        var loop = new DeliveryLoop(logger: null);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource();
+        var subscription = new HandlerSubscription(
+            "a.>",
+            4,
+            async (_, _) =>
+            {
+                entered.TrySetResult();
+                await never.Task; // ignores its cancellation token
+            },
+            loop,
+            null,
+            null);
+        subscription.TryDeliver(new BusEvent("a.b", new byte[] { 0x80 }, null, null, 1));
+        await entered.Task.WaitAsync(_bound);
+
+        await subscription.DisposeAsync();
+        // DeliveryLoop.StopBound (5 s) plus a failure margin.
+        await loop.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        never.SetResult();
+    }
+}

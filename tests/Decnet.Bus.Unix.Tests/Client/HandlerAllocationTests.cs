@@ -1,0 +1,127 @@
+using System.Buffers;
+using Decnet.Bus.Internal;
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+/// <summary>
+/// The handler path allocates nothing per event in steady state (docs/performance.md, "Hot path redesign (issue 14):
+/// client side"): decoding a read's EVT frames, queueing them on a handler subscription, and taking each one out for its
+/// handler. Measured on one thread with <see cref="GC.GetAllocatedBytesForCurrentThread"/>, so it is deterministic.
+/// </summary>
+public sealed class HandlerAllocationTests
+{
+    private const int _events = 4096;
+
+    [Fact]
+    public async Task DecodeQueueAndHandOut_AllocateNothingPerEvent()
+    {
+        // A stopped loop: Wake schedules nothing, so this thread does all the work and sees every allocation.
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync();
+        long handled = 0;
+        var subscription = new HandlerSubscription("a.>", 256, (_, _) => ValueTask.CompletedTask, loop, null, null);
+        var client = new ClientSubscription(1, "a.>", subscription);
+        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance);
+        var body = EvtBody();
+        byte[]? spare = null;
+
+        void RunReads(int count)
+        {
+            for (var read = 0; read < count / 64; read++)
+            {
+                for (var i = 0; i < 64; i++)
+                {
+                    dispatcher.Deliver(body);
+                }
+
+                dispatcher.EndOfRead();
+                while (subscription.TryTake(ref spare, out var delivery))
+                {
+                    handled += delivery.Payload.Length > 0 ? 1 : 0;
+                    _ = subscription.Handler(delivery, subscription.Disposing);
+                }
+            }
+        }
+
+        // Warm up: the ring grows to its working size and each slot gets its buffer.
+        RunReads(1024);
+        handled = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RunReads(_events);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(_events, handled);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events on the handler path");
+        await subscription.DisposeAsync();
+    }
+
+    [Fact]
+    public void EnumerablePath_AllocatesAtMostTheEventAndItsShareOfASlab()
+    {
+        var subscription = new ChannelSubscription("a.>", 256, null, null);
+        var client = new ClientSubscription(1, "a.>", subscription);
+        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance);
+        var body = EvtBody();
+        using var reader = new Drain(subscription);
+        dispatcher.Deliver(body);
+        dispatcher.EndOfRead();
+        reader.TakeAll();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 64; i++)
+        {
+            dispatcher.Deliver(body);
+        }
+
+        dispatcher.EndOfRead();
+        var read = reader.TakeAll();
+        var perEvent = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)read;
+
+        Assert.Equal(64, read);
+
+        // A BusEvent is 80-odd bytes; its id and payload are carved from a shared 16 KiB slab (16 KiB / 64 events).
+        Assert.True(perEvent < 100 + (EventSlab.SlabBytes / 64.0), $"{perEvent:0} bytes per event on the enumerable path");
+    }
+
+    private static ReadOnlySequence<byte> EvtBody()
+    {
+        using var pub = new PooledBufferWriter(512);
+        FrameWriter.WritePub(pub, "a.b", "t", EventId.NewId(), 1.5, new Dictionary<string, int> { ["n"] = 1 });
+        var sequence = new ReadOnlySequence<byte>(pub.WrittenSpan.ToArray());
+        Assert.True(FrameReader.TryParse(ref sequence, ProtocolConstants.MinMaxFrame, out var parsed));
+        using var suffix = new PooledBufferWriter(512);
+        FrameWriter.WriteEvtSuffix(suffix, parsed.Topic, new PeerCredentials(1, 2, 3), parsed.Tail);
+        using var frame = new PooledBufferWriter(512);
+        FrameWriter.WriteEvtPrefix(frame, [1u], suffix.WrittenCount);
+        frame.Write(suffix.WrittenSpan);
+        var evt = new ReadOnlySequence<byte>(frame.WrittenSpan.ToArray());
+        Assert.True(FrameReader.TryParse(ref evt, ProtocolConstants.MinMaxFrame, out var parsedEvt));
+        return new ReadOnlySequence<byte>(parsedEvt.Body.ToArray());
+    }
+
+    /// <summary>Reads an enumerable subscription synchronously (every MoveNext completes at once while events are queued).</summary>
+    private sealed class Drain(ChannelSubscription subscription) : IDisposable
+    {
+        private readonly IAsyncEnumerator<BusEvent> _reader = subscription.GetAsyncEnumerator();
+        private long _taken;
+
+        public int TakeAll()
+        {
+            var count = 0;
+            while (subscription.Received - subscription.Dropped > _taken)
+            {
+                var next = _reader.MoveNextAsync();
+                Assert.True(next.IsCompletedSuccessfully && next.Result);
+                _taken++;
+                count++;
+            }
+
+            return count;
+        }
+
+        public void Dispose() => _reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}
