@@ -87,6 +87,13 @@ public sealed class TopicCharacterTests
     [Property(Arbitrary = [typeof(CodePoints)], MaxTest = 5_000)]
     public bool AnyCodePoint_PatternAndMatcherAgreeWithTopicValidation(int codePoint)
     {
+        // '*' and '>' are wildcards: "a.*.b" is a valid pattern but no topic (the wildcard tests cover them). The
+        // generator draws them now and then, which made this property fail about one run in ten.
+        if (codePoint is '*' or '>')
+        {
+            return true;
+        }
+
         var topic = "a." + TopicSamples.Text(codePoint) + ".b";
         var valid = Topics.IsValidTopic(topic);
         return Topics.IsValidPattern(topic) == valid && Topics.Matches("a.>", topic) == valid && Topics.Matches(topic, topic) == valid;
