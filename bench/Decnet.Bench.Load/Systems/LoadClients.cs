@@ -9,9 +9,12 @@ internal static class LoadClients
     public const string Raw = "raw";
     public const string Hop = "hop";
 
+    /// <summary>Decnet clients on two brokers joined by two <c>decnet bridge</c>s and nats-server (issue 15).</summary>
+    public const string Bridge = "bridge";
+
     public static async Task<ILoadClient> ConnectAsync(string system, string target, string name, int size) => system switch
     {
-        Decnet => await DecnetLoadClient.ConnectAsync(target, name),
+        Decnet or Bridge => await DecnetLoadClient.ConnectAsync(target, name),
         Redis => await RedisLoadClient.ConnectAsync(target, size),
         Raw => await RawLoadClient.ConnectAsync(target, size),
         Hop => RawLoadClient.Direct(target, size),
