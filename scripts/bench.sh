@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark (issue 7): Decnet.Core vs nats-server (official Go client) vs Redis (StackExchange.Redis)
-# vs a raw C# relay ceiling vs a no-broker socket hop (W1, W3). Every workload runs --runs times (default 3) per system in this one invocation; the
-# medians go to bench/results/<date>-<host>[-quick].md and .json.
+# vs a raw C# relay ceiling vs a no-broker socket hop (W1, W3), plus the bridged cross-host path (issue 15: decnet bus A
+# -> decnet bridge -> nats-server -> decnet bridge -> decnet bus B; W1, W3). Every workload runs --runs times (default 3)
+# per system in this one invocation; the medians go to bench/results/<date>-<host>[-quick].md and .json.
 #
-# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,redis,raw,hop] [--micro]
+# usage: scripts/bench.sh [--quick] [--runs N] [--workloads W1,W2,...] [--systems decnet,nats,bridge,redis,raw,hop] [--micro]
 #   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
 #   and writes their table to bench/results/<date>-<host>-micro.md.
 #   --micro-only runs just those (no peers needed beyond the .NET SDK).
@@ -21,7 +22,7 @@ cd "$root"
 quick=false
 runs=3
 workloads=W1,W1P,W2,W3,W4,W5,W6
-systems=decnet,nats,redis,raw,hop
+systems=decnet,nats,bridge,redis,raw,hop
 micro=false
 micro_flag=""
 load=true
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --micro) micro=true; micro_flag=--micro ;;
     --micro-only) micro=true; load=false; micro_flag=--micro-only ;;
     --keep-logs) keep_logs=true ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -111,7 +112,7 @@ command_line="scripts/bench.sh"
 $quick && command_line="$command_line --quick"
 [ "$runs" != 3 ] && command_line="$command_line --runs $runs"
 [ "$workloads" != W1,W1P,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
-[ "$systems" != decnet,nats,redis,raw,hop ] && command_line="$command_line --systems $systems"
+[ "$systems" != decnet,nats,bridge,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2
 "$load_driver" run "${quick_flag[@]}" --runs "$runs" --workloads "$workloads" --systems "$systems" \

@@ -14,19 +14,26 @@ internal sealed partial class ChildProcess : IDisposable
 
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly Channel<string> _errorLines = Channel.CreateUnbounded<string>();
     private readonly StreamWriter _log;
+    private readonly bool _watchStderr;
 
-    private ChildProcess(Process process, StreamWriter log)
+    private ChildProcess(Process process, StreamWriter log, bool watchStderr)
     {
         _process = process;
         _log = log;
+        _watchStderr = watchStderr;
     }
 
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
-    public static ChildProcess Start(string file, IEnumerable<string> args, string logPath, string pidFile, IDictionary<string, string>? env = null)
+    /// <summary>Whether stderr lines are queued (a program that reports readiness there, such as <c>decnet bridge</c>).</summary>
+    public bool WatchesStderr => _watchStderr;
+
+    /// <param name="watchStderr">Also queue stderr lines for <see cref="WaitForErrorLineAsync"/> (a program that reports readiness there).</param>
+    public static ChildProcess Start(string file, IEnumerable<string> args, string logPath, string pidFile, IDictionary<string, string>? env = null, bool watchStderr = false)
     {
         var info = new ProcessStartInfo(file)
         {
@@ -48,7 +55,7 @@ internal sealed partial class ChildProcess : IDisposable
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         log.WriteLine($"$ {file} {string.Join(' ', info.ArgumentList)}");
         var process = new Process { StartInfo = info };
-        var child = new ChildProcess(process, log);
+        var child = new ChildProcess(process, log, watchStderr);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -62,12 +69,20 @@ internal sealed partial class ChildProcess : IDisposable
         };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null)
+            if (e.Data is null)
             {
-                lock (log)
-                {
-                    log.WriteLine(e.Data);
-                }
+                child._errorLines.Writer.TryComplete();
+                return;
+            }
+
+            lock (log)
+            {
+                log.WriteLine(e.Data);
+            }
+
+            if (child._watchStderr)
+            {
+                child._errorLines.Writer.TryWrite(e.Data);
             }
         };
         process.Start();
@@ -78,23 +93,31 @@ internal sealed partial class ChildProcess : IDisposable
     }
 
     /// <summary>Next stdout line that satisfies <paramref name="accept"/>; other lines go to the log.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> accept, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(Func<string, bool> accept, TimeSpan timeout) => WaitForAsync(_lines.Reader, accept, timeout, log: true);
+
+    /// <summary>Next stderr line that satisfies <paramref name="accept"/> (started with <c>watchStderr</c>; every stderr line is logged anyway).</summary>
+    public Task<string> WaitForErrorLineAsync(Func<string, bool> accept, TimeSpan timeout) => WaitForAsync(_errorLines.Reader, accept, timeout, log: false);
+
+    private async Task<string> WaitForAsync(ChannelReader<string> lines, Func<string, bool> accept, TimeSpan timeout, bool log)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            while (await lines.WaitToReadAsync(cts.Token))
             {
-                while (_lines.Reader.TryRead(out var line))
+                while (lines.TryRead(out var line))
                 {
                     if (accept(line))
                     {
                         return line;
                     }
 
-                    lock (_log)
+                    if (log)
                     {
-                        _log.WriteLine(line);
+                        lock (_log)
+                        {
+                            _log.WriteLine(line);
+                        }
                     }
                 }
             }

@@ -22,7 +22,7 @@ internal static class Orchestrator
             RedisServer: args.Get("redis-server", "redis-server"),
             SelfFile: self,
             SelfPrefix: prefix,
-            Systems: args.Get("systems", "decnet,nats,redis,raw,hop").Split(','),
+            Systems: args.Get("systems", "decnet,nats,bridge,redis,raw,hop").Split(','),
             Workloads: args.Get("workloads", "W1,W1P,W2,W3,W4,W5,W6").Split(','),
             Runs: args.Int("runs", 3),
             Quick: args.Get("quick", "false") == "true");
@@ -81,6 +81,7 @@ internal static class Orchestrator
             W4's wildcard is `bench.*.idle`: the matcher must consult it, the traffic never matches it.
             W1P is W1 with a second subscriber speaking decnet bus's Python text protocol (docs/wire-protocol.md §10): a .NET load role, so the broker's JSON translation is measured, not Python's speed (decnet only).
             W6 stalls a subscriber with SIGSTOP (it reads nothing, not even its socket) until the publisher is done.
+            bridge: Decnet clients publish on `decnet bus` A and subscribe on `decnet bus` B; `decnet bridge` A exports the topic to nats-server, `decnet bridge` B imports it (docs/cross-host.md). Its server CPU is the sum of all five processes.
 
             """;
         var output = args.Get("out", Path.Combine(settings.TempDir, "results"));

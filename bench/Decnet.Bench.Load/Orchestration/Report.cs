@@ -101,6 +101,8 @@ internal static class Report
         Ratio(md, medians, "W3 p99 vs a no-broker socket hop p99", ("decnet", "W3", "p99_us"), ("hop", "W3", "p99_us"), "reported");
         Ratio(md, medians, "W4 vs own W1", ("decnet", "W4", "events_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");
         Ratio(md, medians, "W6 healthy vs own W1", ("decnet", "W6", "healthy_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");
+        Ratio(md, medians, "W1 bridged path vs direct nats-server", ("bridge", "W1", "events_per_s"), ("nats", "W1", "events_per_s"), "reported");
+        Ratio(md, medians, "W3 p50 bridged path vs direct nats-server p50", ("bridge", "W3", "p50_us"), ("nats", "W3", "p50_us"), "reported");
         md.AppendLine();
         foreach (var (key, why) in unsupported)
         {
@@ -146,6 +148,7 @@ internal static class Report
         "redis" => "Redis + SE.Redis",
         "raw" => "raw C# relay",
         "hop" => "no broker (direct socket)",
+        "bridge" => "bus A → bridge → NATS → bridge → bus B",
         _ => system,
     };
 

@@ -22,6 +22,8 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         (not LoadClients.Decnet, "W1P") => "W1P's second subscriber speaks decnet bus's Python text protocol",
         (LoadClients.Hop, "W1" or "W3") => null,
         (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1 and W3 only",
+        (LoadClients.Bridge, "W1" or "W3") => null,
+        (LoadClients.Bridge, _) => "the bridged path (broker A → bridge → nats-server → bridge → broker B) is measured for W1 and W3 only",
         _ => null,
     };
 
@@ -75,15 +77,16 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         string[] consume = handlers ? ["--handlers"] : [];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume]);
         await sub.WaitForReadyAsync(_readyBound);
-        var cpuBefore = ProcSample.Read(broker.Pid).CpuTicks;
+        var cpuBefore = broker.CpuTicks();
         using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);
         var published = await ReadJsonAsync(pub);
         var received = await ReadJsonAsync(sub);
-        var cpuAfter = ProcSample.Read(broker.Pid).CpuTicks;
+        var cpuAfter = broker.CpuTicks();
         var start = published.GetProperty("start").GetInt64();
         var total = Sum(received.GetProperty("received"));
 
-        // Server CPU per delivered event (µs): where the time goes when the peers are compared.
+        // Server CPU per delivered event (µs): where the time goes when the peers are compared. On the bridged path it
+        // is the sum of both brokers, both bridges and nats-server.
         result.Metrics["server_cpu_us_per_delivery"] = total > 0 ? (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / total : 0;
         result.Metrics["sub_cpu_us_per_delivery"] = total > 0 ? received.GetProperty("cpu_s").GetDouble() * 1e6 / total : 0;
         result.Metrics["pub_cpu_us_per_event"] = published.GetProperty("cpu_s").GetDouble() * 1e6 / count;
@@ -220,7 +223,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     private ChildProcess Role(string system, string role, Broker broker, string name, IEnumerable<string> extra)
     {
         var log = settings.LogFile($"{system}-{name}");
-        List<string> args = [role, "--target", broker.Target, "--topic", "bench", .. extra];
+        List<string> args = [role, "--target", role == "pub" ? broker.PublishTarget : broker.Target, "--topic", "bench", .. extra];
         return system == LoadClients.Nats
             ? ChildProcess.Start(settings.NatsBench, args, log, settings.PidFile)
             : ChildProcess.Start(settings.SelfFile, [.. settings.SelfPrefix, .. args, "--system", system], log, settings.PidFile);

@@ -46,7 +46,16 @@ internal static class SubscriberRole
             }
 
             tick = now;
-            if (now - stats.LastActivity > args.Idle.Ticks * 100)
+
+            // Before the first event the publisher may still be starting (a cold .NET process takes seconds on a
+            // loaded machine), so the idle bound is at least 30 s until events flow.
+            var idleNs = args.Idle.Ticks * 100;
+            if (stats.First == 0)
+            {
+                idleNs = Math.Max(idleNs, 30_000_000_000);
+            }
+
+            if (now - stats.LastActivity > idleNs)
             {
                 note = "idle timeout before end marker";
                 break;

@@ -12,9 +12,12 @@ internal static class LoadClients
     /// <summary>A subscriber of <c>decnet bus</c> speaking the Python bus's text protocol (W1P only).</summary>
     public const string DecnetText = "decnet-text";
 
+    /// <summary>Decnet clients on two brokers joined by two <c>decnet bridge</c>s and nats-server (issue 15).</summary>
+    public const string Bridge = "bridge";
+
     public static async Task<ILoadClient> ConnectAsync(string system, string target, string name, int size) => system switch
     {
-        Decnet => await DecnetLoadClient.ConnectAsync(target, name),
+        Decnet or Bridge => await DecnetLoadClient.ConnectAsync(target, name),
         Redis => await RedisLoadClient.ConnectAsync(target, size),
         Raw => await RawLoadClient.ConnectAsync(target, size),
         Hop => RawLoadClient.Direct(target, size),

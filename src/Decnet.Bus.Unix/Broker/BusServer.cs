@@ -44,6 +44,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         SocketPath = Path.GetFullPath(_options.SocketPath);
     }
 
+    /// <summary>Adjusts the limits read from the options before start: tests reach bounds that no option sets this way.</summary>
+    internal Func<BrokerLimits, BrokerLimits>? AdjustLimits { get; init; }
+
     /// <summary>The broker's shared state, for tests that await its counters instead of polling.</summary>
     internal BrokerHub? Hub => _hub;
 
@@ -65,7 +68,8 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
         try
         {
-            _hub = new BrokerHub(FitDescriptorLimit(BrokerLimits.From(_options)), _time);
+            var limits = BrokerLimits.From(_options);
+            _hub = new BrokerHub(FitDescriptorLimit(AdjustLimits?.Invoke(limits) ?? limits), _time);
             (_listener, _socketInode) = BindSocket();
         }
         catch

@@ -22,24 +22,8 @@ internal sealed class CliProcess : IAsyncDisposable
 
     public static CliProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "decnet.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("DECNET_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        var cli = new CliProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start"));
+        // The one way the tests start the CLI (no inherited DECNET_* variables, the given ones added).
+        var cli = new CliProcess(BrokerProcess.StartCli(environment, args));
         cli._process.OutputDataReceived += (_, e) => cli.OnLine(cli._output, e.Data);
         cli._process.ErrorDataReceived += (_, e) => cli.OnLine(cli._error, e.Data);
         cli._process.BeginOutputReadLine();

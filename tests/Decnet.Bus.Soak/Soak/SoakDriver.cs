@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Decnet.Bus.Soak.Accounting;
 using Decnet.Bus.Soak.Load;
-using Decnet.Cli.Tests.Support;
 
 namespace Decnet.Bus.Soak.Soak;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Protocol;
-using Decnet.Cli.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Limits;

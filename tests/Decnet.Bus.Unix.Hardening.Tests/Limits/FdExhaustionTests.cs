@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
-using Decnet.Cli.Tests.Support;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Limits;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Protocol;
-using Decnet.Cli.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Limits;

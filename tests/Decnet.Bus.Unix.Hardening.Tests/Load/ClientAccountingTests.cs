@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Decnet.Bus.Soak.Accounting;
 using Decnet.Bus.Soak.Load;
-using Decnet.Cli.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Load;

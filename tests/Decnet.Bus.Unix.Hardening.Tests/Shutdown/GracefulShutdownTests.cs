@@ -2,7 +2,6 @@ using System.Buffers;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Protocol;
 
-using Decnet.Cli.Tests.Support;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Shutdown;
 

@@ -1,4 +1,3 @@
-using Decnet.Bus.Abstractions.Tests.TestDoubles;
 using Decnet.Bus.Unix.Tests.Support;
 using Microsoft.Extensions.Logging;
 

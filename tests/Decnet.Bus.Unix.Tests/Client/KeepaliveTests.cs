@@ -1,4 +1,3 @@
-using Decnet.Bus.Abstractions.Tests.TestDoubles;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Client;

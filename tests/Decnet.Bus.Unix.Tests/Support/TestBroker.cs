@@ -1,3 +1,4 @@
+using Decnet.Bus.Unix.Broker.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -12,13 +13,15 @@ internal sealed class TestBroker : IAsyncDisposable
     private readonly TempSocketDir? _dir;
 
     private readonly ILogger<BusServer>? _logger;
+    private readonly Func<BrokerLimits, BrokerLimits>? _limits;
 
-    private TestBroker(DecnetBusOptions options, TempSocketDir? dir, TimeProvider? time, ILogger<BusServer>? logger)
+    private TestBroker(DecnetBusOptions options, TempSocketDir? dir, TimeProvider? time, ILogger<BusServer>? logger, Func<BrokerLimits, BrokerLimits>? limits)
     {
         Options = options;
         _dir = dir;
         _logger = logger;
-        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(options), logger, time);
+        _limits = limits;
+        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(options), logger, time) { AdjustLimits = limits };
     }
 
     public DecnetBusOptions Options { get; }
@@ -27,12 +30,13 @@ internal sealed class TestBroker : IAsyncDisposable
 
     public string SocketPath => Options.SocketPath;
 
-    public static async Task<TestBroker> StartAsync(Action<DecnetBusOptions>? configure = null, TimeProvider? time = null, ILogger<BusServer>? logger = null)
+    /// <param name="limits">Adjusts the broker's internal limits, for bounds no option sets (the control lane).</param>
+    public static async Task<TestBroker> StartAsync(Action<DecnetBusOptions>? configure = null, TimeProvider? time = null, ILogger<BusServer>? logger = null, Func<BrokerLimits, BrokerLimits>? limits = null)
     {
         var dir = new TempSocketDir();
         var options = NewOptions(dir.SocketPath);
         configure?.Invoke(options);
-        var broker = new TestBroker(options, dir, time, logger);
+        var broker = new TestBroker(options, dir, time, logger, limits);
         await broker.Server.StartAsync(CancellationToken.None);
         return broker;
     }
@@ -52,7 +56,7 @@ internal sealed class TestBroker : IAsyncDisposable
     {
         await Server.StopAsync(CancellationToken.None);
         await Server.DisposeAsync();
-        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(Options), _logger);
+        Server = new BusServer(Microsoft.Extensions.Options.Options.Create(Options), _logger) { AdjustLimits = _limits };
         await Server.StartAsync(CancellationToken.None);
     }
 

@@ -1,4 +1,5 @@
 using Decnet.Bus;
+using Decnet.Cli.Tests.Support;
 using Decnet.Mutator.Events;
 
 namespace Decnet.Cli.Tests.Mutation;
@@ -22,7 +23,7 @@ public sealed class MutationCommandTests : IDisposable
     {
         var bus = new RecordingBus();
 
-        var (exit, output, error) = await CliRun.InvokeAsync(
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(
             ["mutation", "emit", "--decky", "decky-01", "--old", "ssh,http", "--new", "http,smb", "--trigger", "operator", "--actor", "alice", "--log-file", LogFile],
             _ => ValueTask.FromResult<IBus>(bus));
 
@@ -40,7 +41,7 @@ public sealed class MutationCommandTests : IDisposable
     [Fact]
     public async Task Emit_BusUnreachable_StillWritesLine_ExitZero()
     {
-        var (exit, output, _) = await CliRun.InvokeAsync(
+        var (exit, output, _) = await CliRun.InvokeMutationAsync(
             ["mutation", "emit", "--decky", "d1", "--new", "ssh", "--trigger", "creation", "--log-file", LogFile],
             _ => throw new IOException("connection refused"));
 
@@ -55,7 +56,7 @@ public sealed class MutationCommandTests : IDisposable
     {
         var bus = new RecordingBus();
 
-        var (exit, output, error) = await CliRun.InvokeAsync(
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(
             ["mutation", "emit", "--decky", "d1", "--old", "ssh", "--trigger", "retirement", "--log-file", "/dev/full"],
             _ => ValueTask.FromResult<IBus>(bus));
 
@@ -88,7 +89,7 @@ public sealed class MutationCommandTests : IDisposable
             args.AddRange([option, value]);
         }
 
-        var (exit, output, error) = await CliRun.InvokeAsync([.. args], _ => ValueTask.FromResult<IBus>(bus));
+        var (exit, output, error) = await CliRun.InvokeMutationAsync([.. args], _ => ValueTask.FromResult<IBus>(bus));
 
         Assert.Equal(2, exit);
         Assert.Empty(output);
@@ -102,7 +103,7 @@ public sealed class MutationCommandTests : IDisposable
     [Fact]
     public async Task Emit_MissingRequired_ExitTwo()
     {
-        var (exit, _, error) = await CliRun.InvokeAsync(["mutation", "emit", "--trigger", "operator"]);
+        var (exit, _, error) = await CliRun.InvokeMutationAsync(["mutation", "emit", "--trigger", "operator"]);
 
         Assert.Equal(2, exit);
         Assert.Equal("error: Option '--decky' is required", error.TrimEnd());

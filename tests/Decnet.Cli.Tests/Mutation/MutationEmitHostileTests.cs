@@ -28,7 +28,7 @@ public sealed class MutationEmitHostileTests : IDisposable
         var bus = new RecordingBus();
 
         // Task.Run: a blocking open(2) must fail this test at the bound, not hang the test run.
-        var (exit, output, error) = await Task.Run(() => CliRun.InvokeAsync(EmitArgs(fifo, "alice"), _ => ValueTask.FromResult<IBus>(bus))).WaitAsync(_bound);
+        var (exit, output, error) = await Task.Run(() => CliRun.InvokeMutationAsync(EmitArgs(fifo, "alice"), _ => ValueTask.FromResult<IBus>(bus))).WaitAsync(_bound);
 
         Assert.Equal(1, exit);
         Assert.Contains($"syslog: failed: refusing {fifo}: it is a FIFO", output, StringComparison.Ordinal);
@@ -44,10 +44,10 @@ public sealed class MutationEmitHostileTests : IDisposable
         var log = disk.LogFile;
         var linesBefore = File.ReadAllLines(log).Length;
 
-        var (firstExit, firstOutput, _) = await CliRun.InvokeAsync(EmitArgs(log, "first"));
+        var (firstExit, firstOutput, _) = await CliRun.InvokeMutationAsync(EmitArgs(log, "first"));
         disk.FreeFiller();
-        var (secondExit, secondOutput, _) = await CliRun.InvokeAsync(EmitArgs(log, "second"));
-        var (parseExit, parsed, rejected) = await CliRun.InvokeAsync(["syslog", "parse", log]);
+        var (secondExit, secondOutput, _) = await CliRun.InvokeMutationAsync(EmitArgs(log, "second"));
+        var (parseExit, parsed, rejected) = await CliRun.InvokeMutationAsync(["syslog", "parse", log]);
 
         Assert.Equal(1, firstExit);
         Assert.Contains($"syslog: failed: short write to {log}: 100 of ", firstOutput, StringComparison.Ordinal);
@@ -70,7 +70,7 @@ public sealed class MutationEmitHostileTests : IDisposable
         var log = Path.Combine(_dir, "decnet.log");
         using var ctrlC = new CancellationTokenSource();
 
-        var emit = CliRun.InvokeAsync(
+        var emit = CliRun.InvokeMutationAsync(
             EmitArgs(log, "alice"),
             async ct => await UnixSocketBus.ConnectAsync(new DecnetBusOptions { SocketPath = socket.Path, ClientName = "decnet-mutation" }, ct),
             cancellationToken: ctrlC.Token);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Decnet.Cli.Tests.Support;
 using Decnet.Mutator.Events;
 
 namespace Decnet.Cli.Tests.Mutation;
@@ -24,7 +25,7 @@ public sealed class SyslogCommandTests : IDisposable
             + DeckyMutatedLineFormatter.Format(created).Replace("trigger=\"creation\"", "trigger=\"reboot\"", StringComparison.Ordinal)
             + DeckyMutatedLineFormatter.Format(created));
 
-        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", _file]);
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
         var objects = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
@@ -59,7 +60,7 @@ public sealed class SyslogCommandTests : IDisposable
         var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], ["b"], MutationTrigger.Operator, "ops"));
         await File.WriteAllTextAsync(_file, line[..96] + "\n" + "not syslog at all\n" + line);
 
-        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", _file]);
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
         Assert.Single(output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
@@ -74,7 +75,7 @@ public sealed class SyslogCommandTests : IDisposable
     {
         var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], [], MutationTrigger.Retirement, "ops"));
 
-        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", "-"], standardInput: new StringReader(line + "\n" + line));
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: new StringReader(line + "\n" + line));
 
         Assert.Equal(0, exit);
         Assert.Empty(error);
@@ -84,7 +85,7 @@ public sealed class SyslogCommandTests : IDisposable
     [Fact]
     public async Task Parse_MissingFile_OneLineError_ExitTwo()
     {
-        var (exit, output, error) = await CliRun.InvokeAsync(["syslog", "parse", _file + ".missing"]);
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file + ".missing"]);
 
         Assert.Equal(2, exit);
         Assert.Empty(output);

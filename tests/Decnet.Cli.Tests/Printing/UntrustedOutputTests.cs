@@ -41,7 +41,7 @@ public sealed class UntrustedOutputTests : IDisposable
         var line = DeckyMutatedLineFormatter.Format(spoofed);
         await File.WriteAllTextAsync(_file, line + line.Replace("trigger=\"operator\"", "trigger=\"op\u202Eerator\u200B\"", StringComparison.Ordinal));
 
-        var (exit, output, error) = await Mutation.CliRun.InvokeAsync(["syslog", "parse", _file]);
+        var (exit, output, error) = await Support.CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
         Assert.False(UntrustedText.NeedsEscaping(output.ReplaceLineEndings(string.Empty)), output);

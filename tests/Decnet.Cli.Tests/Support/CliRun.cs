@@ -1,8 +1,13 @@
 using System.CommandLine;
+using Decnet.Bus;
+using Decnet.Cli.Commands;
 
 namespace Decnet.Cli.Tests.Support;
 
-/// <summary>Runs the <c>decnet</c> command tree in-process with captured stdout and stderr.</summary>
+/// <summary>
+/// Runs the <c>decnet</c> command tree (or only <c>mutation</c> and <c>syslog</c>, with a bus and stdin the test gives)
+/// in-process with captured stdout and stderr: no Console redirection, so tests can run in parallel.
+/// </summary>
 internal sealed class CliRun
 {
     private CliRun(int exitCode, string output, string error)
@@ -26,6 +31,27 @@ internal sealed class CliRun
         var code = await CliInvocation.InvokeAsync(CliApplication.CreateRootCommand(), args, configuration, ct);
         return new CliRun(code, output.ToString(), errorWriter.ToString() ?? string.Empty);
     }
+
+    /// <summary>
+    /// Runs <c>mutation</c> and <c>syslog</c> with <paramref name="busFactory"/> as the bus and
+    /// <paramref name="standardInput"/> as stdin; fails the run after 10 s.
+    /// </summary>
+    public static async Task<CliRun> InvokeMutationAsync(
+        string[] args,
+        Func<CancellationToken, ValueTask<IBus>>? busFactory = null,
+        TextReader? standardInput = null,
+        CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("test") { MutationCommand.Create(busFactory), SyslogCommand.Create(standardInput) };
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var exit = await CliInvocation.InvokeAsync(root, args, new InvocationConfiguration { Output = output, Error = error }, timeout.Token);
+        return new CliRun(exit, output.ToString(), error.ToString());
+    }
+
+    public void Deconstruct(out int exitCode, out string output, out string error) => (exitCode, output, error) = (ExitCode, Output, Error);
 
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
 }

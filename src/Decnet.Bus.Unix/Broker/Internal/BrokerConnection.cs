@@ -9,19 +9,11 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// One client as the broker sees it: a receive loop that parses and handles frames, and one send loop that batches
 /// queued frames into single writes. Events go into a bounded drop-oldest lane (count and bytes); control frames
 /// (WELCOME, SUBACK, PONG, STATS, ERR, BYE) go into their own lane, which is never dropped but is bounded too: a
-/// client that lets more than <see cref="MaxControlBacklog"/> frames or <see cref="MaxControlBytes"/> bytes of
+/// client that lets more than <see cref="BrokerLimits.MaxControlBacklog"/> frames or <see cref="BrokerLimits.MaxControlBytes"/> bytes of
 /// replies pile up unwritten is cut with ERR 9 (docs/wire-protocol.md, "Control replies").
 /// </summary>
 internal sealed partial class BrokerConnection : IAsyncDisposable
 {
-    internal const int MaxControlBacklog = 4096;
-
-    /// <summary>
-    /// Bytes of unwritten control frames a connection may hold, besides its one STATS snapshot (which every further
-    /// STATS shares until it is written, so it is held once whatever the client asks).
-    /// </summary>
-    internal const int MaxControlBytes = 256 * 1024;
-
     private readonly Socket _socket;
     private readonly BrokerHub _hub;
     private readonly ILogger _logger;
@@ -362,9 +354,10 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         }
 
         var bytes = charged ? frame.Length : 0;
-        if (_control.Count >= MaxControlBacklog || _controlBytes + bytes > MaxControlBytes)
+        var limits = _hub.Limits;
+        if (_control.Count >= limits.MaxControlBacklog || _controlBytes + bytes > limits.MaxControlBytes)
         {
-            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} control frames or {MaxControlBytes / 1024} KiB of them not yet written");
+            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {limits.MaxControlBacklog} control frames or {limits.MaxControlBytes / 1024} KiB of them not yet written");
         }
 
         _control.Enqueue(new ControlFrame(frame, barrier ? _eventsIn : 0, bytes));

@@ -18,6 +18,18 @@ internal sealed record BrokerLimits(
     PeerAllowList Allowed,
     TopicAcl? Acl)
 {
+    /// <summary>
+    /// Control frames a connection may hold unwritten before it is cut with ERR 9 (docs/wire-protocol.md, "Control
+    /// replies"). No option sets it; tests lower it to reach the bound without filling a socket buffer.
+    /// </summary>
+    public int MaxControlBacklog { get; init; } = 4096;
+
+    /// <summary>
+    /// Bytes of unwritten control frames a connection may hold, besides its one STATS snapshot (which every further
+    /// STATS shares until it is written, so it is held once whatever the client asks).
+    /// </summary>
+    public int MaxControlBytes { get; init; } = 256 * 1024;
+
     public static BrokerLimits From(DecnetBusOptions options)
     {
         var maxFrame = Math.Max(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame);

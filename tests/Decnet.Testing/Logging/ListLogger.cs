@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Decnet.Bus.Abstractions.Tests.TestDoubles;
+namespace Decnet.Testing;
 
-/// <summary>
-/// Captures log entries so tests can assert on levels and messages. Other test projects link this file rather than
-/// copy it.
-/// </summary>
-public sealed class ListLogger<T> : ILogger<T>
+/// <summary>Captures log entries so tests can assert on levels and messages, and await an entry without polling.</summary>
+internal sealed class ListLogger<T> : ILogger<T>
 {
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

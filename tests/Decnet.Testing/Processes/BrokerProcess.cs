@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Decnet.Cli.Tests.Support;
+namespace Decnet.Testing;
 
 /// <summary>
 /// <c>decnet bus</c> as a real child process (the built decnet.dll next to the tests). Ready when it logs that it is

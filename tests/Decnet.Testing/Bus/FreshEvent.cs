@@ -1,6 +1,6 @@
 using Decnet.Bus;
 
-namespace Decnet.Cli.Tests.Support;
+namespace Decnet.Testing;
 
 /// <summary>
 /// Waits for the first event that makes it through a (re)started broker. While clients reconnect a marker can be lost

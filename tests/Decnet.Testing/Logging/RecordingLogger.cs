@@ -1,12 +1,18 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
-namespace Decnet.Bus.Unix.Tests.Support;
+namespace Decnet.Testing;
 
 /// <summary>Keeps every formatted log line, so a test can say why a connection ended or what reached the log.</summary>
-internal sealed class RecordingLogger<T> : ILogger<T>
+/// <remarks>Not sealed only so that <see cref="RecordingLogger"/> can name the client's logger without a type argument.</remarks>
+internal class RecordingLogger<T> : ILogger<T>
 {
+    /// <summary>How long <see cref="WaitForAsync"/> waits before failing the test.</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
     private readonly Lock _gate = new();
+    private readonly Channel<string> _stream = Channel.CreateUnbounded<string>();
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource Seen)> _waiters = [];
 
     public ConcurrentQueue<string> Lines { get; } = new();
@@ -20,13 +26,27 @@ internal sealed class RecordingLogger<T> : ILogger<T>
     {
         var line = formatter(state, exception);
         Lines.Enqueue(line);
+        _stream.Writer.TryWrite(line);
         lock (_gate)
         {
             _waiters.RemoveAll(w => w.Predicate(line) && w.Seen.TrySetResult());
         }
     }
 
-    /// <summary>Completes when a line matching <paramref name="predicate"/> is logged (or already was); fails after <see cref="TestBroker.Bound"/>.</summary>
+    /// <summary>The next logged line containing <paramref name="text"/> (lines are read in order, each once).</summary>
+    public async Task<string> NextLineAsync(string text, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var line = await _stream.Reader.ReadAsync(cancellationToken);
+            if (line.Contains(text, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+    }
+
+    /// <summary>Completes when a line matching <paramref name="predicate"/> is logged (or already was); fails after <see cref="Bound"/>.</summary>
     public async Task WaitForAsync(Func<string, bool> predicate)
     {
         var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,6 +60,6 @@ internal sealed class RecordingLogger<T> : ILogger<T>
             _waiters.Add((predicate, seen));
         }
 
-        await seen.Task.WaitAsync(TestBroker.Bound);
+        await seen.Task.WaitAsync(Bound);
     }
 }

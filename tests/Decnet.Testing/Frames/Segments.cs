@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Decnet.Bus.Unix.Tests.Support;
+namespace Decnet.Testing;
 
 /// <summary>Builds multi-segment sequences so parsers are tested across segment boundaries.</summary>
 internal static class Segments

@@ -1,27 +1,46 @@
 using System.Collections.Concurrent;
+using Decnet.Bus;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Internal;
 
-namespace Decnet.Bus.Abstractions.Tests.TestDoubles;
+namespace Decnet.Testing;
 
 /// <summary>
-/// A minimal in-memory bus for these tests: records publishes, routes them to matching subscriptions, lets a test
-/// await the n-th publish or the first subscription, and can be told to fail publishes.
+/// A minimal in-memory bus for tests: records publishes (payload decoded through the real codec), routes them to
+/// matching subscriptions, lets a test await the n-th publish or the first subscription, and can be told to fail
+/// publishes. FakeBus lives in another package; this keeps tests of other projects independent of it.
 /// </summary>
-public sealed class RecordingBus : IBus
+internal sealed class RecordingBus : IBus
 {
-    private readonly ConcurrentQueue<BusEvent> _published = new();
+    private readonly List<RecordedPublish> _published = [];
     private readonly ConcurrentBag<ChannelSubscription> _subscriptions = [];
     private readonly List<(int Count, TaskCompletionSource<BusEvent> Done)> _waiters = [];
     private readonly TaskCompletionSource<string> _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly BusCounterSet _counters = new("recording");
+
+    public RecordingBus()
+    {
+    }
+
+    /// <summary>A bus whose every publish throws <paramref name="failWith"/>.</summary>
+    public RecordingBus(Exception failWith) => FailWith = _ => failWith;
 
     public DecnetBusOptions? Options { get; init; }
 
     /// <summary>When set, publishes throw what this returns (null publishes normally).</summary>
     public Func<string, Exception?>? FailWith { get; set; }
 
-    public IReadOnlyCollection<BusEvent> Published => _published;
+    /// <summary>Every publish so far, in order (a snapshot).</summary>
+    public IReadOnlyList<RecordedPublish> Published
+    {
+        get
+        {
+            lock (_waiters)
+            {
+                return [.. _published];
+            }
+        }
+    }
 
     public Task<string> Subscribed => _subscribed.Task;
 
@@ -51,7 +70,7 @@ public sealed class RecordingBus : IBus
 
         lock (_waiters)
         {
-            _published.Enqueue(evt);
+            _published.Add(new RecordedPublish(topic, type, evt));
             foreach (var waiter in _waiters.Where(w => _published.Count >= w.Count))
             {
                 waiter.Done.TrySetResult(evt);
@@ -78,7 +97,7 @@ public sealed class RecordingBus : IBus
         {
             if (_published.Count >= count)
             {
-                return Task.FromResult(_published.ElementAt(count - 1));
+                return Task.FromResult(_published[count - 1].Event);
             }
 
             var done = new TaskCompletionSource<BusEvent>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,0 +1,35 @@
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decnet.Bus.Unix.Tests.Broker;
+
+/// <summary>
+/// The broker's idle deadline on a fake clock (docs/reliability.md, "idle"): what re-arms it is decided by frames, not
+/// by how fast a loaded machine answers, so the test advances time itself instead of racing a wall-clock loop.
+/// </summary>
+public sealed class IdleTimeoutClockTests
+{
+    private static readonly TimeSpan _idle = TimeSpan.FromMilliseconds(300);
+
+    [Fact]
+    public async Task IdleTimeout_IsReArmedByEveryFrame()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var broker = await TestBroker.StartAsync(o => o.IdleTimeout = _idle, time);
+        await using var raw = await RawClient.ConnectAsync(broker.SocketPath);
+
+        // Each round stays under half the idle timeout (when the broker would PING to probe) after the frame before it,
+        // and the rounds add up to more than two idle timeouts: only a deadline re-armed by every frame lets each PING
+        // be answered by a PONG, with no probe PING and no ERR 10 in between.
+        var step = (_idle / 2) - TimeSpan.FromMilliseconds(10);
+        for (var round = 0; round < 5; round++)
+        {
+            time.Advance(step);
+            await raw.PingAsync();
+        }
+
+        Assert.True(time.GetUtcNow() - DateTimeOffset.UnixEpoch > 2 * _idle);
+        Assert.Empty(broker.Server.GetStats().Rejections);
+    }
+}
