@@ -1,6 +1,5 @@
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Tests.Interop;
-using Decnet.Cli.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Crash;
