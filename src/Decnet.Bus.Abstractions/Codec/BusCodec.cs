@@ -13,17 +13,17 @@ namespace Decnet.Bus.Codec;
 public static partial class BusCodec
 {
     /// <summary>Maximum nesting depth accepted when decoding a payload.</summary>
-    public const int MaxPayloadDepth = 64;
+    internal const int MaxPayloadDepth = 64;
 
     /// <summary>The bytes of an empty MessagePack map, published for a null payload.</summary>
-    public static ReadOnlyMemory<byte> EmptyMap { get; } = new byte[] { 0x80 };
+    internal static ReadOnlyMemory<byte> EmptyMap { get; } = new byte[] { 0x80 };
 
     /// <summary>Options used to encode payloads.</summary>
-    public static MessagePackSerializerOptions EncodeOptions { get; } =
+    internal static MessagePackSerializerOptions EncodeOptions { get; } =
         MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
 
     /// <summary>Options used to decode untrusted payloads.</summary>
-    public static MessagePackSerializerOptions DecodeOptions { get; } =
+    internal static MessagePackSerializerOptions DecodeOptions { get; } =
         MessagePackSerializerOptions.Standard
             .WithResolver(ContractlessStandardResolver.Instance)
             .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(MaxPayloadDepth));
@@ -33,7 +33,7 @@ public static partial class BusCodec
 
     /// <summary>Serializes <paramref name="payload"/> into <paramref name="destination"/> after checking it is a map with string keys.</summary>
     /// <exception cref="ArgumentException">The payload serializes to something other than a string-keyed map.</exception>
-    public static void WritePayload<T>(IBufferWriter<byte> destination, T payload)
+    internal static void WritePayload<T>(IBufferWriter<byte> destination, T payload)
     {
         ArgumentNullException.ThrowIfNull(destination);
         if (payload is null)
@@ -85,7 +85,7 @@ public static partial class BusCodec
 
     /// <summary>Serializes a payload to a new array (convenience for transports that keep events in memory).</summary>
     /// <exception cref="ArgumentException">The payload is not a string-keyed map.</exception>
-    public static byte[] SerializePayload<T>(T payload)
+    internal static byte[] SerializePayload<T>(T payload)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         WritePayload(buffer, payload);
@@ -94,16 +94,16 @@ public static partial class BusCodec
 
     /// <summary>Decodes a payload as <typeparamref name="T"/> with the untrusted-data profile.</summary>
     /// <exception cref="MessagePackSerializationException">The bytes do not decode as <typeparamref name="T"/>.</exception>
-    public static T DeserializePayload<T>(ReadOnlyMemory<byte> payload)
+    internal static T DeserializePayload<T>(ReadOnlyMemory<byte> payload)
         => MessagePackSerializer.Deserialize<T>(payload, DecodeOptions);
 
     /// <summary>Decodes a payload as a string-keyed dictionary with the untrusted-data profile.</summary>
     /// <exception cref="MessagePackSerializationException">The bytes are not a string-keyed map.</exception>
-    public static IReadOnlyDictionary<string, object?> DeserializePayloadAsDictionary(ReadOnlyMemory<byte> payload)
+    internal static IReadOnlyDictionary<string, object?> DeserializePayloadAsDictionary(ReadOnlyMemory<byte> payload)
         => MessagePackSerializer.Deserialize<Dictionary<string, object?>>(payload, DecodeOptions);
 
     /// <summary>Returns why <paramref name="payload"/> is not exactly one MessagePack map with string keys, or null when it is.</summary>
-    public static string? DescribePayloadError(ReadOnlySpan<byte> payload)
+    internal static string? DescribePayloadError(ReadOnlySpan<byte> payload)
     {
         if (payload.IsEmpty)
         {
@@ -115,7 +115,7 @@ public static partial class BusCodec
     }
 
     /// <summary>Returns why <paramref name="payload"/> is not exactly one MessagePack map with string keys, or null when it is.</summary>
-    public static string? DescribePayloadError(ReadOnlySequence<byte> payload)
+    internal static string? DescribePayloadError(ReadOnlySequence<byte> payload)
     {
         var reader = new MessagePackReader(payload);
         try

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Decnet.Bus;
 
 /// <summary>Generates and checks envelope ids: 128 random bits as 32 lowercase hex characters.</summary>
-public static class EventId
+internal static class EventId
 {
     /// <summary>Length of an id in characters.</summary>
     public const int Length = 32;
