@@ -21,6 +21,12 @@ public sealed record BrokerStats(
     /// </summary>
     public IReadOnlyDictionary<string, long> Rejections { get; init; } = NoRejections;
 
+    /// <summary>
+    /// How many of <see cref="Published"/> were the broker's own heartbeats on <c>system.bus.health</c>
+    /// (docs/wire-protocol.md §7.5); 0 from a broker that does not report it.
+    /// </summary>
+    public long Heartbeats { get; init; }
+
     /// <summary>The shared empty <see cref="Rejections"/> (so stats without rejections compare equal).</summary>
     internal static IReadOnlyDictionary<string, long> NoRejections { get; } = new Dictionary<string, long>();
 

@@ -57,6 +57,7 @@ public sealed partial class BusServer
         writer.Write("dropped");
         writer.Write(totals.Dropped);
         writer.Flush();
+        hub.CountHeartbeat();
         _ = hub.Publish(null, hub.Credentials, new ReadOnlySequence<byte>(HealthTopic), new ReadOnlySequence<byte>(tail.WrittenMemory));
     }
 }

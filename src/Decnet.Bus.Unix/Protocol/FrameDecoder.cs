@@ -127,9 +127,11 @@ internal static class FrameDecoder
             }
         }
 
+        var heartbeats = r.End ? 0 : r.ReadInt64();
         return new BrokerStats(pid, uptime, published, delivered, dropped, rows)
         {
             Rejections = rejections.Count == 0 ? BrokerStats.NoRejections : rejections,
+            Heartbeats = heartbeats,
         };
     });
 

@@ -188,7 +188,7 @@ internal static class FrameWriter
     {
         var start = Begin(buffer);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(8);
+        writer.WriteArrayHeader(9);
         writer.Write((int)FrameKind.StatsReply);
         writer.Write(stats.BrokerPid);
         writer.Write(stats.UptimeSeconds);
@@ -220,6 +220,8 @@ internal static class FrameWriter
             writer.Write(count);
         }
 
+        // Appended with the heartbeat label in `decnet stats`; older readers ignore it.
+        writer.Write(stats.Heartbeats);
         writer.Flush();
         End(buffer, start);
     }

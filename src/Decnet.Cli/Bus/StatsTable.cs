@@ -17,7 +17,8 @@ internal static class StatsTable
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"broker pid {stats.BrokerPid} at {UntrustedText.Escape(socketPath)}, up {TimeSpan.FromSeconds(Math.Floor(stats.UptimeSeconds))}");
         text.AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"published {stats.Published}  delivered {stats.Delivered}  dropped {stats.Dropped}  connections {stats.Connections.Count}");
+        var heartbeats = stats.Heartbeats > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({stats.Heartbeats} of them the broker's heartbeats on system.bus.health)") : string.Empty;
+        text.Append(CultureInfo.InvariantCulture, $"published {stats.Published}{heartbeats}  delivered {stats.Delivered}  dropped {stats.Dropped}  connections {stats.Connections.Count}");
         text.AppendLine();
 
         // The broker counts its own heartbeats like any publish (docs/wire-protocol.md §7.5): say so, so nobody reads

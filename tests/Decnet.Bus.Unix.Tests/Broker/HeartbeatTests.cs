@@ -44,4 +44,27 @@ public sealed class HeartbeatTests
             Assert.Equal(5.0 * beat, Convert.ToDouble(evt.ReadPayloadAsDictionary()["uptime_s"], CultureInfo.InvariantCulture));
         }
     }
+
+    [Fact]
+    public async Task Stats_CountTheBrokersOwnHeartbeats_ApartFromClientPublishes()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
+        var client = broker.CreateClient("watcher");
+        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+        var before = await client.GetBrokerStatsAsync().WaitAsync(TestBroker.Bound);
+        for (var beat = 1; beat <= 2; beat++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            await Receive.NextAsync(sub);
+        }
+
+        await client.PublishAsync("app.event", new Dictionary<string, object> { ["k"] = 1 });
+        var stats = await client.GetBrokerStatsAsync().WaitAsync(TestBroker.Bound);
+
+        // Two more heartbeats and one client event since the first snapshot (the broker also beats once at start).
+        Assert.Equal(before.Heartbeats + 2, stats.Heartbeats);
+        Assert.Equal(before.Published + 3, stats.Published);
+        Assert.True(before.Heartbeats >= 1, "the heartbeat sent at start is counted");
+    }
 }

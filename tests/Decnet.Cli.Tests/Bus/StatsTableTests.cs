@@ -32,4 +32,14 @@ public sealed class StatsTableTests
         Assert.Equal(["dotnet-worker", "msgpack", "7"], lines[header + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..3]);
         Assert.Equal(["decnet-bus-client[8]", "python", "8"], lines[header + 2].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..3]);
     }
+
+    [Fact]
+    public void Format_LabelsTheBrokersHeartbeatsInTheTotals()
+    {
+        var stats = new BrokerStats(42, 60, 15, 30, 0, []) { Heartbeats = 12 };
+
+        var text = StatsTable.Format(stats, "/run/decnet/bus.sock");
+
+        Assert.Contains("published 15 (12 of them the broker's heartbeats on system.bus.health)", text, StringComparison.Ordinal);
+    }
 }

@@ -39,6 +39,7 @@ internal sealed class BrokerHub
 
     // Bumped by every change a STATS row shows besides the counters: connections, names, subscriptions, rejections.
     private long _version;
+    private long _heartbeats;
 
     public BrokerHub(BrokerLimits limits, TimeProvider time)
     {
@@ -157,6 +158,9 @@ internal sealed class BrokerHub
 
     /// <summary>Counts events dropped after they were queued (one a Python subscriber cannot be sent, docs/wire-protocol.md §10).</summary>
     public void CountDropped(long count) => _counters.AddDropped(count);
+
+    /// <summary>Counts one of the broker's own heartbeats, which STATS reports apart (docs/wire-protocol.md §7.5).</summary>
+    public void CountHeartbeat() => Interlocked.Increment(ref _heartbeats);
 
     /// <summary>Notes a change a STATS reply shows that no counter does (a name, a subscription, a connection).</summary>
     public void Changed() => Interlocked.Increment(ref _version);
@@ -328,6 +332,7 @@ internal sealed class BrokerHub
             Rejections = Rejections() is { Count: > 0 } rejections
                 ? rejections.ToDictionary(static r => BrokerStats.RejectionName((int)r.Key), static r => r.Value)
                 : BrokerStats.NoRejections,
+            Heartbeats = Interlocked.Read(ref _heartbeats),
         };
     }
 
