@@ -17,6 +17,7 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
             new Dictionary<string, string>(),
             "bridge", "--nats", fixture.Server.Url, "--export", ">", "--import", ">", "--socket", a.SocketPath, "--log-interval", "0.2");
         await bridge.WaitForLineAsync("running between");
+        Assert.Contains($" and {fixture.Server.Url} (", bridge.Error, StringComparison.Ordinal);
         await using var onA = await a.Client("watcher-a").SubscribeAsync("cmd.>");
         await using var onB = await b.Client("watcher-b").SubscribeAsync("cmd.>");
 

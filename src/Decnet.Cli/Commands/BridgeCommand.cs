@@ -94,7 +94,7 @@ internal static class BridgeCommand
                     await bridge.StartAsync(signals.Token).ConfigureAwait(false);
                     await error.WriteLineAsync(
                         $"bridge: {bridge.BridgeId} running between {options.SocketPath} ({(local.IsConnected ? "up" : "down, retrying")}) and "
-                        + $"{NatsClientCommand.Describe(options)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
+                        + $"{string.Join(',', options.Nats.Urls)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
                         + $"export [{string.Join(' ', args.Export)}] import [{string.Join(' ', args.Import)}]").ConfigureAwait(false);
                     await error.FlushAsync(signals.Token).ConfigureAwait(false);
                     await LogPeriodicallyAsync(bridge, error, args.LogInterval, signals.Token).ConfigureAwait(false);
