@@ -8,14 +8,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 internal sealed partial class BrokerConnection
 {
     internal const int MaxBatchBytes = 256 * 1024;
-    internal const int MaxBatchItems = 512;
     internal const int StallSliceBytes = 64 * 1024;
-
-    [ThreadStatic]
-    private static OutboundItem[]? _inlineItems;
-
-    [ThreadStatic]
-    private static PooledBufferWriter? _inlineBatch;
 
     /// <summary>The one writer of the socket: drains control frames first, then events, into one buffer per write.</summary>
     private async Task SendLoopAsync()
@@ -23,19 +16,11 @@ internal sealed partial class BrokerConnection
         // Yield so RunAsync can start the receive loop; everything after runs on the pool.
         await Task.Yield();
         using var batch = new PooledBufferWriter(64 * 1024);
-        var items = new OutboundItem[MaxBatchItems];
         try
         {
             while (true)
             {
-                var count = Take(batch, items, out var final);
-                for (var i = 0; i < count; i++)
-                {
-                    WriteEvt(batch, items[i]);
-                    items[i].Release();
-                    items[i] = default;
-                }
-
+                var count = Take(batch, out var final);
                 if (final is not null)
                 {
                     batch.Write(final);
@@ -82,15 +67,8 @@ internal sealed partial class BrokerConnection
         }
     }
 
-    private static void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
-    {
-        ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
-        FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length);
-        batch.Write(item.Event.Span);
-    }
-
-    /// <summary>Moves queued control frames into <paramref name="batch"/> and up to a batch of events into <paramref name="items"/>.</summary>
-    private int Take(PooledBufferWriter batch, OutboundItem[] items, out byte[]? final)
+    /// <summary>Moves queued control frames and up to a batch of events into <paramref name="batch"/>.</summary>
+    private int Take(PooledBufferWriter batch, out byte[]? final)
     {
         final = null;
         lock (_gate)
@@ -103,7 +81,7 @@ internal sealed partial class BrokerConnection
                 _leftover = null;
             }
 
-            return TakeLocked(batch, items, ref final);
+            return TakeLocked(batch, ref final);
         }
     }
 
@@ -112,7 +90,7 @@ internal sealed partial class BrokerConnection
     /// reply marked as a barrier (PONG, STATS) waits for the events queued before its request: events are taken only up
     /// to the next such mark, and the reply goes at the start of the next take (docs/wire-protocol.md, "Ordering").
     /// </summary>
-    private int TakeLocked(PooledBufferWriter batch, OutboundItem[] items, ref byte[]? final)
+    private int TakeLocked(PooledBufferWriter batch, ref byte[]? final)
     {
         while (batch.WrittenCount < MaxBatchBytes && _control.TryPeek(out var head) && head.After <= _eventsOut)
         {
@@ -135,18 +113,11 @@ internal sealed partial class BrokerConnection
         }
 
         var allowed = _control.TryPeek(out var next) ? next.After - _eventsOut : long.MaxValue;
-        var count = 0;
-        var bytes = 0;
-        while (count < items.Length && count < allowed && bytes < MaxBatchBytes && _events.TryDequeue(out var item))
-        {
-            _queuedBytes -= item.Bytes;
-            _eventsOut++;
-            bytes += item.Bytes;
-            items[count++] = item;
-        }
-
+        var count = _events.TakeInto(batch, allowed, Math.Max(MaxBatchBytes - batch.WrittenCount, 1), out var bytes);
+        _eventsOut += count;
         if (bytes > 0)
         {
+            _queuedBytes -= bytes;
             _hub.AddQueuedBytes(-bytes);
         }
 
@@ -187,16 +158,14 @@ internal sealed partial class BrokerConnection
     }
 
     /// <summary>
-    /// Called once per read by the receive loop that queued events here (<see cref="DeferredFlushes"/>). When the send
-    /// loop is idle, writes the queued frames on this thread with a send that never blocks, so a busy publisher's events
-    /// reach the subscriber in one write per read and without a thread hand-off. Whatever the socket does not take at
-    /// once goes to the send loop, which keeps the stall timeout; a broken socket ends the connection as usual.
+    /// Called once per read by the receive loop that queued events here (<see cref="ReadBatch.Complete"/>), with that
+    /// loop's buffer. When the send loop is idle, writes the queued frames on this thread with a send that never
+    /// blocks, so a busy publisher's events reach the subscriber in one write per read and without a thread hand-off.
+    /// Whatever the socket does not take at once goes to the send loop, which keeps the stall timeout; a broken socket
+    /// ends the connection as usual.
     /// </summary>
-    public void FlushOrWake()
+    public void FlushOrWake(PooledBufferWriter batch)
     {
-        var items = _inlineItems ??= new OutboundItem[MaxBatchItems];
-        var batch = _inlineBatch ??= new PooledBufferWriter(64 * 1024);
-        int count;
         lock (_gate)
         {
             _wakePending = false;
@@ -214,15 +183,8 @@ internal sealed partial class BrokerConnection
             }
 
             byte[]? final = null;
-            count = TakeLocked(batch, items, ref final);
+            TakeLocked(batch, ref final);
             _inlineFlushing = true;
-        }
-
-        for (var i = 0; i < count; i++)
-        {
-            WriteEvt(batch, items[i]);
-            items[i].Release();
-            items[i] = default;
         }
 
         var sent = NonBlockingSend.Send(_socket, batch.WrittenSpan);
@@ -239,7 +201,7 @@ internal sealed partial class BrokerConnection
             wake = _idle && (_leftover is not null || _control.Count > 0 || _events.Count > 0 || _finalFrame is not null);
         }
 
-        batch.Release();
+        batch.Reset(keepCapacity: MaxBatchBytes * 2);
         if (sent < 0)
         {
             // The peer is gone: the receive loop sees it too; the send loop stops with the abort. CancelAsync runs the
