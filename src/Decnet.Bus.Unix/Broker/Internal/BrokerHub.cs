@@ -245,7 +245,7 @@ internal sealed class BrokerHub
             return invalid;
         }
 
-        FrameDecoder.ValidatePublishTail(tail);
+        PublishTailValidator.Validate(tail);
         if (entry.Denied is { } denied)
         {
             return denied;
