@@ -260,7 +260,7 @@ internal sealed partial class BrokerConnection
             // A publisher can provoke a refusal per PUB, faster than the answers are written. Their ERRs may fill half
             // the control lane, never all of it, so refused publishes alone never end the connection with ERR 9:
             // beyond that a refused PUB is counted (STATS rejections) but not answered (docs/wire-protocol.md §6).
-            if (request == FrameKind.Pub && (_control.Count >= MaxControlBacklog / 2 || _controlBytes + frame.Length > MaxControlBytes / 2))
+            if (request == FrameKind.Pub && !_control.HasRoomForRefusal(frame.Length))
             {
                 return;
             }

@@ -92,17 +92,7 @@ internal sealed partial class BrokerConnection
     /// </summary>
     private int TakeLocked(PooledBufferWriter batch, ref byte[]? final)
     {
-        while (batch.WrittenCount < MaxBatchBytes && _control.TryPeek(out var head) && head.After <= _eventsOut)
-        {
-            _control.Dequeue();
-            _controlBytes -= head.Bytes;
-            if (ReferenceEquals(head.Frame, _statsInFlight) && --_statsQueued == 0)
-            {
-                _statsInFlight = null;
-            }
-
-            batch.Write(head.Frame);
-        }
+        _control.TakeInto(batch, _eventsOut, MaxBatchBytes);
 
         if (_lost is { Count: > 0 })
         {
@@ -112,7 +102,7 @@ internal sealed partial class BrokerConnection
             _lost.Clear();
         }
 
-        var allowed = _control.TryPeek(out var next) ? next.After - _eventsOut : long.MaxValue;
+        var allowed = _control.EventsBeforeNext(_eventsOut);
         var count = _events.TakeInto(batch, allowed, Math.Max(MaxBatchBytes - batch.WrittenCount, 1), out var bytes);
         _eventsOut += count;
         if (bytes > 0)

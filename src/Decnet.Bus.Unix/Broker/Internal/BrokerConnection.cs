@@ -29,7 +29,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gate = new();
     private readonly EventQueue _events = new();
-    private readonly Queue<ControlFrame> _control = new();
+    private readonly ControlLane _control = new(MaxControlBacklog, MaxControlBytes);
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -40,16 +40,12 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     // subscriptions plus those re-used since the last batch, and every SUB costs a SUBACK in the bounded control lane.
     private Dictionary<uint, long>? _lost;
     private long _queuedBytes;
-    private long _controlBytes;
 
     // Events ever queued, and ever taken out (written, dropped or discarded): in minus out is the queue length, readable
     // without the lock, and a reply that must not overtake queued events waits until out reaches its mark.
     private long _eventsIn;
     private long _eventsOut;
 
-    // The STATS reply queued and not yet written, and how many queued replies share it (docs/wire-protocol.md).
-    private byte[]? _statsInFlight;
-    private int _statsQueued;
     private byte[]? _finalFrame;
     private bool _closing;
 
@@ -313,24 +309,16 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     /// <summary>
     /// Queues a control frame; the caller holds <c>_gate</c> and rings the doorbell after releasing it. A
-    /// <paramref name="barrier"/> frame (PONG, STATS reply) leaves after every event queued before it. A STATS
-    /// snapshot is not <paramref name="charged"/>: one per connection at most is queued (see <see cref="EnqueueStatsReply"/>).
+    /// <paramref name="barrier"/> frame (PONG) leaves after every event queued before it.
     /// </summary>
-    private void EnqueueControlLocked(byte[] frame, bool barrier, bool charged = true)
+    private void EnqueueControlLocked(byte[] frame, bool barrier)
     {
         if (_closing)
         {
             return;
         }
 
-        var bytes = charged ? frame.Length : 0;
-        if (_control.Count >= MaxControlBacklog || _controlBytes + bytes > MaxControlBytes)
-        {
-            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {MaxControlBacklog} control frames or {MaxControlBytes / 1024} KiB of them not yet written");
-        }
-
-        _control.Enqueue(new ControlFrame(frame, barrier ? _eventsIn : 0, bytes));
-        _controlBytes += bytes;
+        _control.Enqueue(frame, barrier ? _eventsIn : 0);
     }
 
     /// <summary>
@@ -344,15 +332,16 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         byte[]? shared;
         lock (_gate)
         {
-            shared = _statsInFlight;
+            shared = _control.StatsInFlight;
         }
 
         var frame = shared ?? _hub.StatsReply();
         lock (_gate)
         {
-            EnqueueControlLocked(frame, barrier: true, charged: false);
-            _statsInFlight = frame;
-            _statsQueued++;
+            if (!_closing)
+            {
+                _control.EnqueueStats(frame, _eventsIn);
+            }
         }
 
         _doorbell.Writer.TryWrite(true);
