@@ -57,6 +57,6 @@ public sealed partial class BusServer
         writer.Write("dropped");
         writer.Write(totals.Dropped);
         writer.Flush();
-        _ = hub.Publish(null, hub.Credentials, new ReadOnlySequence<byte>(HealthTopic), new ReadOnlySequence<byte>(tail.WrittenMemory));
+        hub.PublishOwn(new ReadOnlySequence<byte>(HealthTopic), new ReadOnlySequence<byte>(tail.WrittenMemory));
     }
 }
