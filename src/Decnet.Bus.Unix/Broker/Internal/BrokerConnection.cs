@@ -20,8 +20,8 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gate = new();
-    private readonly EventQueue _events = new();
-    private readonly ControlLane _control;
+    private readonly Queue<OutboundItem> _events = new();
+    private readonly Queue<ControlFrame> _control = new();
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -32,12 +32,16 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     // subscriptions plus those re-used since the last batch, and every SUB costs a SUBACK in the bounded control lane.
     private Dictionary<uint, long>? _lost;
     private long _queuedBytes;
+    private long _controlBytes;
 
     // Events ever queued, and ever taken out (written, dropped or discarded): in minus out is the queue length, readable
     // without the lock, and a reply that must not overtake queued events waits until out reaches its mark.
     private long _eventsIn;
     private long _eventsOut;
 
+    // The STATS reply queued and not yet written, and how many queued replies share it (docs/wire-protocol.md).
+    private byte[]? _statsInFlight;
+    private int _statsQueued;
     private byte[]? _finalFrame;
     private bool _closing;
 
@@ -50,6 +54,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private PooledBufferWriter? _leftover;
     private int _subscriptionCount;
     private int _handshakePending = 1;
+    private uint[]? _lastSids;
     private long _published;
     private long _delivered;
     private long _dropped;
@@ -64,7 +69,6 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         _time = time;
         QueueSize = hub.Limits.QueueSize;
         MaxFrame = hub.Limits.MaxFrameBytes;
-        _control = new ControlLane(hub.Limits.MaxControlBacklog, hub.Limits.MaxControlBytes);
     }
 
     public long Id { get; }
@@ -84,7 +88,40 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     /// <summary>Whether the client asked (HELLO <c>report_lost</c>) to be told which subscriptions lost events.</summary>
     public bool ReportsLost { get; private set; }
 
-    public void CountPublished(long count) => Interlocked.Add(ref _published, count);
+    public void CountPublished() => Interlocked.Increment(ref _published);
+
+    /// <summary>
+    /// The sid list of an EVT for the matches in <paramref name="matches"/> from <paramref name="start"/> to
+    /// <paramref name="end"/> (all this connection's, sorted). The last list made is kept and shared while the matches
+    /// stay the same, as they do for a stream of events on one topic: routing then allocates nothing, and a queue of
+    /// such events holds one list. Publishing threads may race here; the loser only allocates a list of its own.
+    /// </summary>
+    public uint[] SidsFor(List<Route> matches, int start, int end)
+    {
+        var count = end - start;
+        if (Volatile.Read(ref _lastSids) is { } last && last.Length == count)
+        {
+            var same = true;
+            for (var i = 0; i < count && same; i++)
+            {
+                same = last[i] == matches[start + i].Sid;
+            }
+
+            if (same)
+            {
+                return last;
+            }
+        }
+
+        var sids = new uint[count];
+        for (var i = 0; i < count; i++)
+        {
+            sids[i] = matches[start + i].Sid;
+        }
+
+        Volatile.Write(ref _lastSids, sids);
+        return sids;
+    }
 
     /// <summary>True the first time only: the connection stops counting as handshaking (HELLO, or its end).</summary>
     public bool LeaveHandshake() => Interlocked.Exchange(ref _handshakePending, 0) == 1;
@@ -93,65 +130,57 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
     /// <summary>
-    /// Queues the EVT frames a publishing connection staged for this one during a read, under one lock, dropping the
-    /// oldest queued events whenever the count or byte bound is hit, exactly as if they had come one at a time. Returns
-    /// how many were dropped; <paramref name="flush"/> says the caller must flush or wake this connection once its read
-    /// is done (<see cref="FlushOrWake"/>).
+    /// Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were
+    /// dropped. The connection owns <paramref name="item"/> from here on, queued or not.
     /// </summary>
-    public int AppendStaged(EventStaging staging, out bool flush)
+    public int EnqueueEvent(OutboundItem item)
     {
         var dropped = 0;
         var delta = 0L;
-        var frames = staging.Bytes;
-        var lengths = staging.Lengths;
-        var maxBytes = _hub.Limits.MaxQueueBytes;
+        bool ring;
         lock (_gate)
         {
             if (_closing)
             {
-                flush = false;
                 return 0;
             }
 
-            var incoming = staging.WrittenBytes + ((long)lengths.Length * EventQueue.SlotBytes);
-            if (_events.Count + lengths.Length <= QueueSize && _queuedBytes + incoming <= maxBytes)
+            var bytes = item.Bytes;
+            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + bytes > _hub.Limits.MaxQueueBytes))
             {
-                // The common case: everything fits, one copy.
-                _events.AppendAll(frames, lengths);
-                delta = incoming;
-            }
-            else
-            {
-                var lost = ReportsLost ? (_lost ??= []) : null;
-                foreach (var length in lengths)
-                {
-                    var bytes = length + EventQueue.SlotBytes;
-                    while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + delta + bytes > maxBytes))
-                    {
-                        delta -= _events.DropOldest(lost);
-                        _eventsOut++;
-                        dropped++;
-                    }
-
-                    _events.Append(frames[..length]);
-                    frames = frames[length..];
-                    delta += bytes;
-                }
+                delta -= DropOldestLocked();
+                dropped++;
             }
 
-            _queuedBytes += delta;
-            _eventsIn += lengths.Length;
+            item.Event.AddRef();
+            _events.Enqueue(item);
+            _queuedBytes += bytes;
+            delta += bytes;
+            _eventsIn++;
 
             // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
-            flush = _idle && !_wakePending;
-            _wakePending |= flush;
+            ring = _idle && !_wakePending;
+            _wakePending |= ring;
         }
 
         _hub.AddQueuedBytes(delta);
-        Interlocked.Add(ref _delivered, lengths.Length);
+        Interlocked.Increment(ref _delivered);
         if (dropped > 0)
         {
             Interlocked.Add(ref _dropped, dropped);
+        }
+
+        if (ring)
+        {
+            if (DeferredFlushes.Active)
+            {
+                // A receive loop is routing a read: it flushes this connection once, at the end of the read.
+                DeferredFlushes.Add(this);
+            }
+            else
+            {
+                _doorbell.Writer.TryWrite(true);
+            }
         }
 
         return dropped;
@@ -271,6 +300,17 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts a dropped event against each of its sids; the next batch taken reports them in LOST frames.</summary>
+    private void CountLostLocked(in OutboundItem dropped)
+    {
+        _lost ??= [];
+        ReadOnlySpan<uint> sids = dropped.Sids ?? [dropped.Sid];
+        foreach (var sid in sids)
+        {
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_lost, sid, out _)++;
+        }
+    }
+
     private void BeginClose(byte[] finalFrame, bool discardEvents)
     {
         lock (_gate)
@@ -303,16 +343,25 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
 
     /// <summary>
     /// Queues a control frame; the caller holds <c>_gate</c> and rings the doorbell after releasing it. A
-    /// <paramref name="barrier"/> frame (PONG) leaves after every event queued before it.
+    /// <paramref name="barrier"/> frame (PONG, STATS reply) leaves after every event queued before it. A STATS
+    /// snapshot is not <paramref name="charged"/>: one per connection at most is queued (see <see cref="EnqueueStatsReply"/>).
     /// </summary>
-    private void EnqueueControlLocked(byte[] frame, bool barrier)
+    private void EnqueueControlLocked(byte[] frame, bool barrier, bool charged = true)
     {
         if (_closing)
         {
             return;
         }
 
-        _control.Enqueue(frame, barrier ? _eventsIn : 0);
+        var bytes = charged ? frame.Length : 0;
+        var limits = _hub.Limits;
+        if (_control.Count >= limits.MaxControlBacklog || _controlBytes + bytes > limits.MaxControlBytes)
+        {
+            throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {limits.MaxControlBacklog} control frames or {limits.MaxControlBytes / 1024} KiB of them not yet written");
+        }
+
+        _control.Enqueue(new ControlFrame(frame, barrier ? _eventsIn : 0, bytes));
+        _controlBytes += bytes;
     }
 
     /// <summary>
@@ -326,16 +375,15 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         byte[]? shared;
         lock (_gate)
         {
-            shared = _control.StatsInFlight;
+            shared = _statsInFlight;
         }
 
         var frame = shared ?? _hub.StatsReply();
         lock (_gate)
         {
-            if (!_closing)
-            {
-                _control.EnqueueStats(frame, _eventsIn);
-            }
+            EnqueueControlLocked(frame, barrier: true, charged: false);
+            _statsInFlight = frame;
+            _statsQueued++;
         }
 
         _doorbell.Writer.TryWrite(true);
@@ -363,18 +411,29 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         return dropped;
     }
 
-    /// <summary>Takes the oldest queued event out (a drop); returns its bytes. The caller holds <c>_gate</c>.</summary>
+    /// <summary>Takes the oldest queued event out and releases it (a drop); returns its bytes. The caller holds <c>_gate</c>.</summary>
     private int DropOldestLocked()
     {
-        var bytes = _events.DropOldest(ReportsLost ? (_lost ??= []) : null);
+        var old = _events.Dequeue();
+        var bytes = old.Bytes;
         _queuedBytes -= bytes;
         _eventsOut++;
+        if (ReportsLost)
+        {
+            CountLostLocked(old);
+        }
+
+        old.Release();
         return bytes;
     }
 
     private void DiscardEventsLocked()
     {
-        _events.Clear();
+        while (_events.TryDequeue(out var item))
+        {
+            item.Release();
+        }
+
         _hub.AddQueuedBytes(-_queuedBytes);
         _queuedBytes = 0;
         _eventsOut = _eventsIn;
