@@ -58,6 +58,6 @@ public sealed partial class BusServer
         writer.Write(totals.Dropped);
         writer.Flush();
         hub.CountHeartbeat();
-        _ = hub.Publish(null, hub.Credentials, new ReadOnlySequence<byte>(HealthTopic), new ReadOnlySequence<byte>(tail.WrittenMemory));
+        hub.PublishOwn(new ReadOnlySequence<byte>(HealthTopic), new ReadOnlySequence<byte>(tail.WrittenMemory));
     }
 }

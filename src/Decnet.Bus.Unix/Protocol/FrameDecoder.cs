@@ -10,11 +10,8 @@ namespace Decnet.Bus.Unix.Protocol;
 /// Decodes the frames consumed whole (HELLO, WELCOME, ERR, EVT, STATS reply) from a parsed <see cref="Frame.Body"/>.
 /// HELLO and WELCOME ignore extra trailing elements so a later version can append fields.
 /// </summary>
-internal static partial class FrameDecoder
+internal static class FrameDecoder
 {
-    /// <summary>How deep a PUB's trace map may nest: it holds strings, so anything deeper is not a trace.</summary>
-    private const int _traceDepth = 2;
-
     /// <summary>The fixed ERR 1 text for a payload map with a key that is not a string.</summary>
     internal const string NonStringKey = "PUB payload has a key that is not a string";
 
@@ -211,6 +208,11 @@ internal static partial class FrameDecoder
         }
     }
 
+    /// <summary>Checks a PUB tail (<see cref="PublishTailValidator.Validate(ReadOnlySequence{byte})"/>).</summary>
+    /// <returns>True when the tail ends with a <c>trace</c> map (the EVT then has 9 elements, docs/wire-protocol.md §3).</returns>
+    /// <exception cref="ProtocolException">The tail is malformed.</exception>
+    public static bool ValidatePublishTail(ReadOnlySequence<byte> tail) => PublishTailValidator.Validate(tail);
+
     private static string? ReadString(ref MessagePackReader reader, RecentStrings? recent)
     {
         if (recent is null || reader.NextMessagePackType != MessagePackType.String)
@@ -221,8 +223,6 @@ internal static partial class FrameDecoder
         var utf8 = reader.ReadStringSequence()!.Value;
         return utf8.IsSingleSegment ? recent.Get(utf8.FirstSpan) : Encoding.UTF8.GetString(utf8);
     }
-
-    private delegate T FieldReader<T>(ref MessagePackReader reader);
 
     private static T Decode<T>(ReadOnlySequence<byte> body, FrameKind kind, int minCount, FieldReader<T> read)
     {
@@ -253,4 +253,6 @@ internal static partial class FrameDecoder
 
         return (int)Math.Clamp(reader.ReadInt64(), int.MinValue, int.MaxValue);
     }
+
+    private delegate T FieldReader<T>(ref MessagePackReader reader);
 }

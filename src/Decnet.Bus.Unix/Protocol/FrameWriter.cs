@@ -239,16 +239,31 @@ internal static class FrameWriter
             writer.WriteRaw(segment.Span);
         }
 
-        writer.WriteArrayHeader(3);
-        writer.Write(publisher.Pid);
-        writer.Write(publisher.Uid);
-        writer.Write(publisher.Gid);
+        WriteCredentials(ref writer, publisher);
         foreach (var segment in tail)
         {
             writer.WriteRaw(segment.Span);
         }
 
         writer.Flush();
+    }
+
+    /// <summary>The EVT suffix up to the PUB tail: topic and publisher credentials, the same for every event on a topic.</summary>
+    public static void WriteEvtTopicHead(IBufferWriter<byte> buffer, ReadOnlySpan<byte> topicUtf8, PeerCredentials publisher)
+    {
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteStringHeader(topicUtf8.Length);
+        writer.WriteRaw(topicUtf8);
+        WriteCredentials(ref writer, publisher);
+        writer.Flush();
+    }
+
+    private static void WriteCredentials(ref MessagePackWriter writer, PeerCredentials publisher)
+    {
+        writer.WriteArrayHeader(3);
+        writer.Write(publisher.Pid);
+        writer.Write(publisher.Uid);
+        writer.Write(publisher.Gid);
     }
 
     /// <summary>

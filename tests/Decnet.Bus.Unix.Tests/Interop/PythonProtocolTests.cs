@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Decnet.Bus.Codec;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Interop;
@@ -188,6 +189,33 @@ public sealed class PythonProtocolTests
         var stats = broker.Server.GetStats();
         Assert.Equal(2, stats.Rejections["untranslatable"]);
         Assert.Equal(2, Assert.Single(stats.Connections, c => c.Name == "py-drops").Dropped);
+    }
+
+    [StdlibPythonFact]
+    public async Task ATracedPublish_ReachesAPythonSubscriber_AsTheSameEnvelope_WithoutTheTrace()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var bus = broker.CreateClient("dotnet");
+        await using var barrier = await TextBarrier.CreateAsync(bus);
+        await using var python = await PythonTextClient.StartAsync(broker.SocketPath, "py-traced");
+        await python.SendAsync("sub tr.>");
+        await barrier.PassAsync(python);
+
+        // The EVT queued for the Python subscriber has 9 elements; the Python envelope has no field for the ninth.
+        await bus.ForwardAsync(new BusEvent("tr.a", BusCodec.EmptyMap, "x", new string('a', 32), 1.5) { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+        await bus.ForwardAsync(new BusEvent("tr.a", BusCodec.EmptyMap, "x", new string('b', 32), 1.5));
+
+        foreach (var id in new[] { new string('a', 32), new string('b', 32) })
+        {
+            var (topic, body) = await python.NextEventAsync();
+            Assert.Equal("tr.a", topic);
+            Assert.Equal(id, body.GetProperty("id").GetString());
+            Assert.Equal(["id", "payload", "publisher", "topic", "ts", "type", "v"], body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        }
+
+        var stats = broker.Server.GetStats();
+        Assert.False(stats.Rejections.ContainsKey("untranslatable"));
+        Assert.Equal(0, Assert.Single(stats.Connections, c => c.Name == "py-traced").Dropped);
     }
 
     [StdlibPythonFact]

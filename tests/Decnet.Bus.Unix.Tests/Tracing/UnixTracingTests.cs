@@ -97,6 +97,34 @@ public sealed class UnixTracingTests
     }
 
     [Fact]
+    public async Task TheTraceFlagIsPerPublish_OnOneTopicWhoseRouteIsCached()
+    {
+        // One read carries untraced, traced and untraced PUBs on one topic: the route is worked out for the first and
+        // cached, so an EVT head cached for the topic must not decide the element count of the others.
+        await using var broker = await TestBroker.StartAsync();
+        await using var subscriber = await RawClient.ConnectAsync(broker.SocketPath);
+        await subscriber.SendAsync(b => FrameWriter.WriteSub(b, 1, "same.>"));
+        Assert.Equal(FrameKind.SubAck, (await subscriber.ReadFrameAsync()).Kind);
+        await using var publisher = await RawClient.ConnectAsync(broker.SocketPath);
+        var traced = new TraceContext(_validParent, "k=v");
+
+        await publisher.SendAsync(b =>
+        {
+            FrameWriter.WritePubRaw(b, "same.topic", "x", new string('a', 32), 1.5, BusCodec.EmptyMap.Span);
+            FrameWriter.WritePubRaw(b, "same.topic", "x", new string('b', 32), 1.5, BusCodec.EmptyMap.Span, traced);
+            FrameWriter.WritePubRaw(b, "same.topic", "x", new string('c', 32), 1.5, BusCodec.EmptyMap.Span);
+        });
+
+        foreach (var (header, parent) in new[] { (0x98, (string?)null), (0x99, _validParent), (0x98, null) })
+        {
+            var (kind, body) = await subscriber.ReadFrameAsync();
+            Assert.Equal(FrameKind.Evt, kind);
+            Assert.Equal(header, body[0]);
+            Assert.Equal(parent, FrameDecoder.ReadEvent(new(body), []).TraceParent);
+        }
+    }
+
+    [Fact]
     public async Task PubWithATrailingValueThatIsNotATraceMap_IsErr1()
     {
         await using var broker = await TestBroker.StartAsync();

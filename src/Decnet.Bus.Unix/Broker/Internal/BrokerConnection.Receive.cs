@@ -10,6 +10,7 @@ internal sealed partial class BrokerConnection
     private static readonly byte[] _pongFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong));
 
     private bool _handshaken;
+    private ReadBatch? _batch;
     private bool _rejectionLogged;
 
     /// <summary>
@@ -21,6 +22,7 @@ internal sealed partial class BrokerConnection
     /// </summary>
     private async Task ReceiveLoopAsync(TimeSpan handshakeLeft)
     {
+        var batch = _batch = new ReadBatch(_hub, this);
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
             // Zero-byte reads: an idle connection waits for data without holding a rented read buffer.
@@ -45,7 +47,6 @@ internal sealed partial class BrokerConnection
                 var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var handled = false;
-                DeferredFlushes.Begin();
                 try
                 {
                     while (FrameReader.TryParse(ref buffer, MaxFrame, out var frame))
@@ -64,7 +65,8 @@ internal sealed partial class BrokerConnection
                 }
                 finally
                 {
-                    DeferredFlushes.FlushAll();
+                    // Once per read: the routed events go into their queues and each destination is flushed once.
+                    batch.Complete();
                     reader.AdvanceTo(buffer.Start, buffer.End);
                 }
 
@@ -112,15 +114,21 @@ internal sealed partial class BrokerConnection
             return true;
         }
 
+        if (frame.Kind == FrameKind.Pub)
+        {
+            if (_hub.Publish(_batch!, this, Credentials, frame.Topic, frame.Tail) is { } refused)
+            {
+                Reject(refused, FrameKind.Pub, 0);
+            }
+
+            return true;
+        }
+
+        // Any other request sees every event routed before it queued (a PING's PONG leaves after them, STATS counts
+        // them, a SUB's SUBACK comes after events of the routes before it): commit what this read has staged.
+        _batch!.Commit();
         switch (frame.Kind)
         {
-            case FrameKind.Pub:
-                if (_hub.Publish(this, Credentials, frame.Topic, frame.Tail) is { } refused)
-                {
-                    Reject(refused, FrameKind.Pub, 0);
-                }
-
-                return true;
             case FrameKind.Sub:
                 if (HandleSub(frame.Sid, frame.Topic) is { } rejected)
                 {
@@ -252,7 +260,7 @@ internal sealed partial class BrokerConnection
             // A publisher can provoke a refusal per PUB, faster than the answers are written. Their ERRs may fill half
             // the control lane, never all of it, so refused publishes alone never end the connection with ERR 9:
             // beyond that a refused PUB is counted (STATS rejections) but not answered (docs/wire-protocol.md §6).
-            if (request == FrameKind.Pub && (_control.Count >= _hub.Limits.MaxControlBacklog / 2 || _controlBytes + frame.Length > _hub.Limits.MaxControlBytes / 2))
+            if (request == FrameKind.Pub && !_control.HasRoomForRefusal(frame.Length))
             {
                 return;
             }

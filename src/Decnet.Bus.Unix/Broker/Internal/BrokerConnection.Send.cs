@@ -8,14 +8,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 internal sealed partial class BrokerConnection
 {
     internal const int MaxBatchBytes = 256 * 1024;
-    internal const int MaxBatchItems = 512;
     internal const int StallSliceBytes = 64 * 1024;
-
-    [ThreadStatic]
-    private static OutboundItem[]? _inlineItems;
-
-    [ThreadStatic]
-    private static PooledBufferWriter? _inlineBatch;
 
     /// <summary>The one writer of the socket: drains control frames first, then events, into one buffer per write.</summary>
     private async Task SendLoopAsync()
@@ -23,19 +16,11 @@ internal sealed partial class BrokerConnection
         // Yield so RunAsync can start the receive loop; everything after runs on the pool.
         await Task.Yield();
         using var batch = new PooledBufferWriter(64 * 1024);
-        var items = new OutboundItem[MaxBatchItems];
         try
         {
             while (true)
             {
-                var count = Take(batch, items, out var final);
-                for (var i = 0; i < count; i++)
-                {
-                    WriteEvt(batch, items[i]);
-                    items[i].Release();
-                    items[i] = default;
-                }
-
+                var count = Take(batch, out var final);
                 if (final is not null)
                 {
                     batch.Write(final);
@@ -82,23 +67,11 @@ internal sealed partial class BrokerConnection
         }
     }
 
-    private void WriteEvt(PooledBufferWriter batch, in OutboundItem item)
-    {
-        if (_text is not null)
-        {
-            WriteTextEvt(batch, item);
-            return;
-        }
-
-        ReadOnlySpan<uint> sids = item.Sids ?? [item.Sid];
-        FrameWriter.WriteEvtPrefix(batch, sids, item.Event.Length, item.Event.Traced);
-        batch.Write(item.Event.Span);
-    }
-
-    /// <summary>Moves queued control frames into <paramref name="batch"/> and up to a batch of events into <paramref name="items"/>.</summary>
-    private int Take(PooledBufferWriter batch, OutboundItem[] items, out byte[]? final)
+    /// <summary>Moves queued control frames and up to a batch of events into <paramref name="batch"/>.</summary>
+    private int Take(PooledBufferWriter batch, out byte[]? final)
     {
         final = null;
+        int count;
         lock (_gate)
         {
             if (_leftover is { } leftover)
@@ -109,28 +82,28 @@ internal sealed partial class BrokerConnection
                 _leftover = null;
             }
 
-            return TakeLocked(batch, items, ref final);
+            count = TakeLocked(batch, ref final);
         }
+
+        if (_text is not null)
+        {
+            // Outside the lock: publishers appending to this queue do not wait for the JSON translation.
+            WriteTextEvts(batch);
+        }
+
+        return count;
     }
 
     /// <summary>
     /// The body of <see cref="Take"/>, for a caller that holds <c>_gate</c>. Control frames go first, except that a
     /// reply marked as a barrier (PONG, STATS) waits for the events queued before its request: events are taken only up
-    /// to the next such mark, and the reply goes at the start of the next take (docs/wire-protocol.md, "Ordering").
+    /// to the next such mark, and the reply goes at the start of the next take (docs/wire-protocol.md, "Ordering"). A
+    /// Python connection's events go into its session's buffer instead, for the caller to translate once it has
+    /// released the lock (<see cref="WriteTextEvts"/>).
     /// </summary>
-    private int TakeLocked(PooledBufferWriter batch, OutboundItem[] items, ref byte[]? final)
+    private int TakeLocked(PooledBufferWriter batch, ref byte[]? final)
     {
-        while (batch.WrittenCount < MaxBatchBytes && _control.TryPeek(out var head) && head.After <= _eventsOut)
-        {
-            _control.Dequeue();
-            _controlBytes -= head.Bytes;
-            if (ReferenceEquals(head.Frame, _statsInFlight) && --_statsQueued == 0)
-            {
-                _statsInFlight = null;
-            }
-
-            batch.Write(head.Frame);
-        }
+        _control.TakeInto(batch, _eventsOut, MaxBatchBytes);
 
         if (_lost is { Count: > 0 })
         {
@@ -140,19 +113,13 @@ internal sealed partial class BrokerConnection
             _lost.Clear();
         }
 
-        var allowed = _control.TryPeek(out var next) ? next.After - _eventsOut : long.MaxValue;
-        var count = 0;
-        var bytes = 0;
-        while (count < items.Length && count < allowed && bytes < MaxBatchBytes && _events.TryDequeue(out var item))
-        {
-            _queuedBytes -= item.Bytes;
-            _eventsOut++;
-            bytes += item.Bytes;
-            items[count++] = item;
-        }
-
+        var allowed = _control.EventsBeforeNext(_eventsOut);
+        IBufferWriter<byte> events = _text is { } text ? text.Taken : batch;
+        var count = _events.TakeInto(events, allowed, Math.Max(MaxBatchBytes - batch.WrittenCount, 1), out var bytes);
+        _eventsOut += count;
         if (bytes > 0)
         {
+            _queuedBytes -= bytes;
             _hub.AddQueuedBytes(-bytes);
         }
 
@@ -193,16 +160,14 @@ internal sealed partial class BrokerConnection
     }
 
     /// <summary>
-    /// Called once per read by the receive loop that queued events here (<see cref="DeferredFlushes"/>). When the send
-    /// loop is idle, writes the queued frames on this thread with a send that never blocks, so a busy publisher's events
-    /// reach the subscriber in one write per read and without a thread hand-off. Whatever the socket does not take at
-    /// once goes to the send loop, which keeps the stall timeout; a broken socket ends the connection as usual.
+    /// Called once per read by the receive loop that queued events here (<see cref="ReadBatch.Complete"/>), with that
+    /// loop's buffer. When the send loop is idle, writes the queued frames on this thread with a send that never
+    /// blocks, so a busy publisher's events reach the subscriber in one write per read and without a thread hand-off.
+    /// Whatever the socket does not take at once goes to the send loop, which keeps the stall timeout; a broken socket
+    /// ends the connection as usual.
     /// </summary>
-    public void FlushOrWake()
+    public void FlushOrWake(PooledBufferWriter batch)
     {
-        var items = _inlineItems ??= new OutboundItem[MaxBatchItems];
-        var batch = _inlineBatch ??= new PooledBufferWriter(64 * 1024);
-        int count;
         lock (_gate)
         {
             _wakePending = false;
@@ -220,15 +185,13 @@ internal sealed partial class BrokerConnection
             }
 
             byte[]? final = null;
-            count = TakeLocked(batch, items, ref final);
+            TakeLocked(batch, ref final);
             _inlineFlushing = true;
         }
 
-        for (var i = 0; i < count; i++)
+        if (_text is not null)
         {
-            WriteEvt(batch, items[i]);
-            items[i].Release();
-            items[i] = default;
+            WriteTextEvts(batch);
         }
 
         var sent = NonBlockingSend.Send(_socket, batch.WrittenSpan);
@@ -245,7 +208,7 @@ internal sealed partial class BrokerConnection
             wake = _idle && (_leftover is not null || _control.Count > 0 || _events.Count > 0 || _finalFrame is not null);
         }
 
-        batch.Release();
+        batch.Reset(keepCapacity: MaxBatchBytes * 2);
         if (sent < 0)
         {
             // The peer is gone: the receive loop sees it too; the send loop stops with the abort. CancelAsync runs the

@@ -20,8 +20,8 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gate = new();
-    private readonly Queue<OutboundItem> _events = new();
-    private readonly Queue<ControlFrame> _control = new();
+    private readonly EventQueue _events = new();
+    private readonly ControlLane _control;
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -32,16 +32,12 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     // subscriptions plus those re-used since the last batch, and every SUB costs a SUBACK in the bounded control lane.
     private Dictionary<uint, long>? _lost;
     private long _queuedBytes;
-    private long _controlBytes;
 
     // Events ever queued, and ever taken out (written, dropped or discarded): in minus out is the queue length, readable
     // without the lock, and a reply that must not overtake queued events waits until out reaches its mark.
     private long _eventsIn;
     private long _eventsOut;
 
-    // The STATS reply queued and not yet written, and how many queued replies share it (docs/wire-protocol.md).
-    private byte[]? _statsInFlight;
-    private int _statsQueued;
     private byte[]? _finalFrame;
     private bool _closing;
 
@@ -54,7 +50,6 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     private PooledBufferWriter? _leftover;
     private int _subscriptionCount;
     private int _handshakePending = 1;
-    private uint[]? _lastSids;
     private long _published;
     private long _delivered;
     private long _dropped;
@@ -69,6 +64,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         _time = time;
         QueueSize = hub.Limits.QueueSize;
         MaxFrame = hub.Limits.MaxFrameBytes;
+        _control = new ControlLane(hub.Limits.MaxControlBacklog, hub.Limits.MaxControlBytes);
     }
 
     public long Id { get; }
@@ -88,40 +84,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     /// <summary>Whether the client asked (HELLO <c>report_lost</c>) to be told which subscriptions lost events.</summary>
     public bool ReportsLost { get; private set; }
 
-    public void CountPublished() => Interlocked.Increment(ref _published);
-
-    /// <summary>
-    /// The sid list of an EVT for the matches in <paramref name="matches"/> from <paramref name="start"/> to
-    /// <paramref name="end"/> (all this connection's, sorted). The last list made is kept and shared while the matches
-    /// stay the same, as they do for a stream of events on one topic: routing then allocates nothing, and a queue of
-    /// such events holds one list. Publishing threads may race here; the loser only allocates a list of its own.
-    /// </summary>
-    public uint[] SidsFor(List<Route> matches, int start, int end)
-    {
-        var count = end - start;
-        if (Volatile.Read(ref _lastSids) is { } last && last.Length == count)
-        {
-            var same = true;
-            for (var i = 0; i < count && same; i++)
-            {
-                same = last[i] == matches[start + i].Sid;
-            }
-
-            if (same)
-            {
-                return last;
-            }
-        }
-
-        var sids = new uint[count];
-        for (var i = 0; i < count; i++)
-        {
-            sids[i] = matches[start + i].Sid;
-        }
-
-        Volatile.Write(ref _lastSids, sids);
-        return sids;
-    }
+    public void CountPublished(long count) => Interlocked.Add(ref _published, count);
 
     /// <summary>True the first time only: the connection stops counting as handshaking (HELLO, or its end).</summary>
     public bool LeaveHandshake() => Interlocked.Exchange(ref _handshakePending, 0) == 1;
@@ -130,57 +93,65 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
     /// <summary>
-    /// Queues an EVT, dropping the oldest queued events when the count or byte bound is hit. Returns how many were
-    /// dropped. The connection owns <paramref name="item"/> from here on, queued or not.
+    /// Queues the EVT frames a publishing connection staged for this one during a read, under one lock, dropping the
+    /// oldest queued events whenever the count or byte bound is hit, exactly as if they had come one at a time. Returns
+    /// how many were dropped; <paramref name="flush"/> says the caller must flush or wake this connection once its read
+    /// is done (<see cref="FlushOrWake"/>).
     /// </summary>
-    public int EnqueueEvent(OutboundItem item)
+    public int AppendStaged(EventStaging staging, out bool flush)
     {
         var dropped = 0;
         var delta = 0L;
-        bool ring;
+        var frames = staging.Bytes;
+        var lengths = staging.Lengths;
+        var maxBytes = _hub.Limits.MaxQueueBytes;
         lock (_gate)
         {
             if (_closing)
             {
+                flush = false;
                 return 0;
             }
 
-            var bytes = item.Bytes;
-            while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + bytes > _hub.Limits.MaxQueueBytes))
+            var incoming = staging.WrittenBytes + ((long)lengths.Length * EventQueue.SlotBytes);
+            if (_events.Count + lengths.Length <= QueueSize && _queuedBytes + incoming <= maxBytes)
             {
-                delta -= DropOldestLocked();
-                dropped++;
-            }
-
-            item.Event.AddRef();
-            _events.Enqueue(item);
-            _queuedBytes += bytes;
-            delta += bytes;
-            _eventsIn++;
-
-            // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
-            ring = _idle && !_wakePending;
-            _wakePending |= ring;
-        }
-
-        _hub.AddQueuedBytes(delta);
-        Interlocked.Increment(ref _delivered);
-        if (dropped > 0)
-        {
-            Interlocked.Add(ref _dropped, dropped);
-        }
-
-        if (ring)
-        {
-            if (DeferredFlushes.Active)
-            {
-                // A receive loop is routing a read: it flushes this connection once, at the end of the read.
-                DeferredFlushes.Add(this);
+                // The common case: everything fits, one copy.
+                _events.AppendAll(frames, lengths);
+                delta = incoming;
             }
             else
             {
-                _doorbell.Writer.TryWrite(true);
+                var lost = ReportsLost ? (_lost ??= []) : null;
+                foreach (var length in lengths)
+                {
+                    var bytes = length + EventQueue.SlotBytes;
+                    while (_events.Count > 0 && (_events.Count >= QueueSize || _queuedBytes + delta + bytes > maxBytes))
+                    {
+                        delta -= _events.DropOldest(lost);
+                        _eventsOut++;
+                        dropped++;
+                    }
+
+                    _events.Append(frames[..length]);
+                    frames = frames[length..];
+                    delta += bytes;
+                }
             }
+
+            _queuedBytes += delta;
+            _eventsIn += lengths.Length;
+
+            // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
+            flush = _idle && !_wakePending;
+            _wakePending |= flush;
+        }
+
+        _hub.AddQueuedBytes(delta);
+        Interlocked.Add(ref _delivered, lengths.Length);
+        if (dropped > 0)
+        {
+            Interlocked.Add(ref _dropped, dropped);
         }
 
         return dropped;
@@ -300,17 +271,6 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts a dropped event against each of its sids; the next batch taken reports them in LOST frames.</summary>
-    private void CountLostLocked(in OutboundItem dropped)
-    {
-        _lost ??= [];
-        ReadOnlySpan<uint> sids = dropped.Sids ?? [dropped.Sid];
-        foreach (var sid in sids)
-        {
-            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_lost, sid, out _)++;
-        }
-    }
-
     private void BeginClose(byte[] finalFrame, bool discardEvents)
     {
         lock (_gate)
@@ -329,6 +289,95 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         }
 
         _doorbell.Writer.TryWrite(true);
+    }
+
+    private void EnqueueControl(byte[] frame, bool barrier = false)
+    {
+        lock (_gate)
+        {
+            EnqueueControlLocked(frame, barrier);
+        }
+
+        _doorbell.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Queues a control frame; the caller holds <c>_gate</c> and rings the doorbell after releasing it. A
+    /// <paramref name="barrier"/> frame (PONG) leaves after every event queued before it.
+    /// </summary>
+    private void EnqueueControlLocked(byte[] frame, bool barrier)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        _control.Enqueue(frame, barrier ? _eventsIn : 0);
+    }
+
+    /// <summary>
+    /// Queues a STATS reply. While an earlier one is still unwritten, the new one is that same snapshot (one STATS in
+    /// flight per connection), so a client that asks and never reads pins one snapshot, not one per request.
+    /// </summary>
+    private void EnqueueStatsReply()
+    {
+        // Only this connection's receive loop queues STATS replies, so the snapshot in flight cannot appear meanwhile;
+        // the (rare) rebuild runs outside the lock.
+        byte[]? shared;
+        lock (_gate)
+        {
+            shared = _control.StatsInFlight;
+        }
+
+        var frame = shared ?? _hub.StatsReply();
+        lock (_gate)
+        {
+            if (!_closing)
+            {
+                _control.EnqueueStats(frame, _eventsIn);
+            }
+        }
+
+        _doorbell.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Drops this connection's oldest events until <paramref name="bytes"/> are freed or none is left (the broker-wide
+    /// bound is exceeded and this connection holds the most). Returns how many were dropped; they count as dropped.
+    /// </summary>
+    public int ShedOldest(long bytes)
+    {
+        var dropped = 0;
+        var freed = 0L;
+        lock (_gate)
+        {
+            while (freed < bytes && _events.Count > 0)
+            {
+                freed += DropOldestLocked();
+                dropped++;
+            }
+        }
+
+        _hub.AddQueuedBytes(-freed);
+        Interlocked.Add(ref _dropped, dropped);
+        return dropped;
+    }
+
+    /// <summary>Takes the oldest queued event out (a drop); returns its bytes. The caller holds <c>_gate</c>.</summary>
+    private int DropOldestLocked()
+    {
+        var bytes = _events.DropOldest(ReportsLost ? (_lost ??= []) : null);
+        _queuedBytes -= bytes;
+        _eventsOut++;
+        return bytes;
+    }
+
+    private void DiscardEventsLocked()
+    {
+        _events.Clear();
+        _hub.AddQueuedBytes(-_queuedBytes);
+        _queuedBytes = 0;
+        _eventsOut = _eventsIn;
     }
 
     private static byte[] Encode(Action<PooledBufferWriter> write)

@@ -9,17 +9,8 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// The broker's shared state: live connections, the routing table and the totals. Publishing routes a PUB to every
 /// matching subscription with one EVT per connection, encoding the shared part of the EVT once.
 /// </summary>
-internal sealed partial class BrokerHub
+internal sealed class BrokerHub
 {
-    internal static readonly Comparison<Route> ByConnectionThenSid = static (a, b) =>
-    {
-        var c = a.Connection.Id.CompareTo(b.Connection.Id);
-        return c != 0 ? c : a.Sid.CompareTo(b.Sid);
-    };
-
-    [ThreadStatic]
-    private static List<Route>? _matches;
-
     private readonly ConcurrentDictionary<long, BrokerConnection> _connections = new();
     private readonly RoutingTable _routes = new();
     private readonly BusCounterSet _counters = new("unix-broker");
@@ -30,6 +21,8 @@ internal sealed partial class BrokerHub
     private readonly Lock _registry = new();
     private readonly Dictionary<int, int> _perUid = [];
     private readonly Lock _shedding = new();
+    private readonly RouteResolver _resolver;
+    private readonly ReadBatch _ownBatch;
     private long _nextId;
     private int _connectionCount;
     private int _handshaking;
@@ -48,6 +41,8 @@ internal sealed partial class BrokerHub
         _startedAt = time.GetTimestamp();
         Credentials = new PeerCredentials(Environment.ProcessId, (int)Native.Libc.GetUid(), (int)Native.Libc.GetGid());
         _statsReply = new StatsReplyCache(GetStats, time);
+        _resolver = new RouteResolver(_routes, limits);
+        _ownBatch = new ReadBatch(this, null);
     }
 
     public BrokerLimits Limits { get; }
@@ -165,6 +160,45 @@ internal sealed partial class BrokerHub
     /// <summary>Notes a change a STATS reply shows that no counter does (a name, a subscription, a connection).</summary>
     public void Changed() => Interlocked.Increment(ref _version);
 
+    /// <summary>The STATS reply frame, from a snapshot at most <see cref="StatsReplyCache.MaxAge"/> old that no counter change has outdated.</summary>
+    public byte[] StatsReply()
+    {
+        var totals = _counters.Snapshot;
+        return _statsReply.Get(new StatsStamp(totals.Published, totals.Delivered, totals.Dropped, Interlocked.Read(ref _version)));
+    }
+
+    /// <summary>Counts one ERR: a connection refused or closed, or one request rejected (docs/wire-protocol.md §6).</summary>
+    public void CountRejection(BusErrorCode code)
+    {
+        if ((uint)code < (uint)_rejections.Length)
+        {
+            Interlocked.Increment(ref _rejections[(int)code]);
+        }
+
+        Changed();
+
+        Rejected?.Invoke(code);
+    }
+
+    /// <summary>Raised after each counted rejection (tests await it instead of polling the counters).</summary>
+    public event Action<BusErrorCode>? Rejected;
+
+    /// <summary>Non-zero rejection counters keyed by error code.</summary>
+    public IReadOnlyDictionary<BusErrorCode, long> Rejections()
+    {
+        var counts = new SortedDictionary<BusErrorCode, long>();
+        for (var i = 1; i < _rejections.Length; i++)
+        {
+            var count = Interlocked.Read(ref _rejections[i]);
+            if (count > 0)
+            {
+                counts[(BusErrorCode)i] = count;
+            }
+        }
+
+        return counts;
+    }
+
     public void AddRoute(string pattern, Route route)
     {
         _routes.Add(pattern, route);
@@ -178,11 +212,14 @@ internal sealed partial class BrokerHub
     }
 
     /// <summary>
-    /// Validates and routes one publish. <paramref name="publisher"/> is null for the broker's own events. Returns why
-    /// a well-formed publish was refused (invalid topic, denied by the ACL), or null when it was routed.
+    /// Validates and routes one publish into <paramref name="batch"/>, the publishing connection's per-read state
+    /// (<paramref name="publisher"/> is null for the broker's own events). The route comes from the connection's cache
+    /// when the topic was seen since the routing table last changed. Returns why a well-formed publish was refused
+    /// (invalid topic, denied by the ACL), or null when it was routed; the events reach their queues when the batch
+    /// commits.
     /// </summary>
     /// <exception cref="ProtocolException">The publish tail is malformed (a framing error: the connection ends).</exception>
-    public RequestRejection? Publish(BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
+    public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
     {
         var length = (int)topicUtf8.Length;
         if (length == 0)
@@ -195,124 +232,59 @@ internal sealed partial class BrokerHub
             return new RequestRejection(BusErrorCode.InvalidTopic, $"topic of {length} bytes; the limit is {Limits.MaxTopicBytes}");
         }
 
-        var chars = length <= 512 ? stackalloc char[length] : new char[length];
-        var count = TopicText.Decode(topicUtf8, chars);
-        if (count < 0)
+        // A topic split across two receive segments (rare) is copied into one span.
+        Span<byte> joined = topicUtf8.IsSingleSegment ? default : length <= 512 ? stackalloc byte[length] : new byte[length];
+        if (!topicUtf8.IsSingleSegment)
         {
-            return new RequestRejection(BusErrorCode.InvalidTopic, "the topic is not valid UTF-8");
+            topicUtf8.CopyTo(joined);
         }
 
-        if (!TopicText.IsValidTopic(chars[..count]))
+        ReadOnlySpan<byte> topic = topicUtf8.IsSingleSegment ? topicUtf8.FirstSpan : joined;
+
+        var generation = _routes.Generation;
+        if (!batch.Cache.TryGet(topic, generation, out var entry))
         {
-            // Rare: worded by the client validator, which applies the same rule to the same characters.
-            var text = new string(chars[..count]);
-            return new RequestRejection(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Escape(text)}\": {Topics.DescribeTopicError(text)}");
+            entry = batch.Cache.Add(topic, _resolver.Resolve(batch, publisher, credentials, topic, generation));
         }
 
-        var traced = FrameDecoder.ValidatePublishTail(tail);
-        var acl = Limits.Acl;
-        var topic = acl is null ? null : new string(chars[..count]);
-        if (acl is not null && publisher is not null && !acl.MayPublish(credentials, topic!))
+        if (entry.Invalid is { } invalid)
         {
-            return new RequestRejection(BusErrorCode.PermissionDenied, $"uid {credentials.Uid} gid {credentials.Gid} may not publish on {topic} (DECNET_BUS_ACL_FILE)");
+            return invalid;
         }
 
-        _counters.AddPublished();
-        publisher?.CountPublished();
-
-        var matches = _matches ??= new List<Route>();
-        matches.Clear();
-        _routes.Match(chars[..count], matches);
-        if (publisher is { Echo: false })
+        var traced = PublishTailValidator.Validate(tail);
+        if (entry.Denied is { } denied)
         {
-            RemoveConnection(matches, publisher);
+            return denied;
         }
 
-        if (acl is { RestrictsReceiving: true })
+        batch.Stage(entry, tail, traced);
+        return null;
+    }
+
+    /// <summary>Publishes the broker's own event (the heartbeat): routed and flushed at once.</summary>
+    public void PublishOwn(ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
+    {
+        lock (_ownBatch)
         {
-            // Checked per delivery, not per SUB: a wide pattern (">") must not see topics a rule reserves.
-            RemoveForbidden(matches, acl, topic!);
-        }
-
-        if (matches.Count == 0)
-        {
-            return null;
-        }
-
-        var shared = SharedEvent.Create(topicUtf8, credentials, tail, traced);
-        try
-        {
-            if (matches.Count == 1)
-            {
-                Deliver(matches[0].Connection, new OutboundItem(shared, matches[0].Sid, null));
-                return null;
-            }
-
-            // One EVT per connection carrying every matching sid of that connection.
-            matches.Sort(ByConnectionThenSid);
-            var start = 0;
-            while (start < matches.Count)
-            {
-                var connection = matches[start].Connection;
-                var end = start + 1;
-                while (end < matches.Count && matches[end].Connection == connection)
-                {
-                    end++;
-                }
-
-                if (end - start == 1)
-                {
-                    Deliver(connection, new OutboundItem(shared, matches[start].Sid, null));
-                }
-                else
-                {
-                    Deliver(connection, new OutboundItem(shared, 0, connection.SidsFor(matches, start, end)));
-                }
-
-                start = end;
-            }
-
-            return null;
-        }
-        finally
-        {
-            shared.Release();
-            matches.Clear();
+            _ = Publish(_ownBatch, null, Credentials, topicUtf8, tail);
+            _ownBatch.Complete();
         }
     }
 
-    private static void RemoveForbidden(List<Route> matches, TopicAcl acl, string topic)
+    /// <summary>Whether <paramref name="connection"/> is still registered (a batch forgets stagings of those gone).</summary>
+    public bool IsRegistered(BrokerConnection connection) => _connections.ContainsKey(connection.Id);
+
+    /// <summary>Adds up one batch's publishes, deliveries and drops (once per read, not per event).</summary>
+    public void CountRouted(BrokerConnection? publisher, long published, long delivered, long dropped)
     {
-        var kept = 0;
-        for (var i = 0; i < matches.Count; i++)
+        _counters.AddPublished(published);
+        publisher?.CountPublished(published);
+        if (delivered > 0)
         {
-            if (acl.MayReceive(matches[i].Connection.Credentials, topic))
-            {
-                matches[kept++] = matches[i];
-            }
+            _counters.AddDelivered(delivered);
         }
 
-        matches.RemoveRange(kept, matches.Count - kept);
-    }
-
-    private static void RemoveConnection(List<Route> matches, BrokerConnection connection)
-    {
-        var kept = 0;
-        for (var i = 0; i < matches.Count; i++)
-        {
-            if (matches[i].Connection != connection)
-            {
-                matches[kept++] = matches[i];
-            }
-        }
-
-        matches.RemoveRange(kept, matches.Count - kept);
-    }
-
-    private void Deliver(BrokerConnection connection, OutboundItem item)
-    {
-        var dropped = connection.EnqueueEvent(item);
-        _counters.AddDelivered();
         if (dropped > 0)
         {
             _counters.AddDropped(dropped);
@@ -322,6 +294,22 @@ internal sealed partial class BrokerHub
         {
             ShedLargest();
         }
+    }
+
+    public BrokerStats GetStats()
+    {
+        var rows = _connections.Values
+            .OrderBy(static c => c.Id)
+            .Select(static c => c.Snapshot())
+            .ToList();
+        var totals = _counters.Snapshot;
+        return new BrokerStats(Credentials.Pid, UptimeSeconds, totals.Published, totals.Delivered, totals.Dropped, rows)
+        {
+            Rejections = Rejections() is { Count: > 0 } rejections
+                ? rejections.ToDictionary(static r => BrokerStats.RejectionName((int)r.Key), static r => r.Value)
+                : BrokerStats.NoRejections,
+            Heartbeats = Interlocked.Read(ref _heartbeats),
+        };
     }
 
     /// <summary>

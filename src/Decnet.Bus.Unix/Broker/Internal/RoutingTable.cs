@@ -13,44 +13,57 @@ internal sealed class RoutingTable
     private readonly ConcurrentDictionary<string, Route[]>.AlternateLookup<ReadOnlySpan<char>> _literalLookup;
     private readonly TrieNode _root = new();
     private int _wildcards;
+    private long _generation;
 
     public RoutingTable() => _literalLookup = _literal.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>
+    /// Moves on with every change, after the change is visible to <see cref="Match"/>: a route worked out at a
+    /// generation read before matching holds while the generation is unchanged (<see cref="RouteCache"/>).
+    /// </summary>
+    public long Generation => Volatile.Read(ref _generation);
 
     /// <summary>Adds <paramref name="route"/> under a valid <paramref name="pattern"/>.</summary>
     public void Add(string pattern, Route route)
     {
         lock (_writeLock)
         {
-            if (!IsWildcard(pattern))
-            {
-                _literal[pattern] = _literal.TryGetValue(pattern, out var routes) ? [.. routes, route] : [route];
-                return;
-            }
-
-            var node = _root;
-            var rest = pattern.AsSpan();
-            while (true)
-            {
-                var dot = rest.IndexOf('.');
-                var token = dot < 0 ? rest : rest[..dot];
-                if (token is ">")
-                {
-                    node.Rest = [.. node.Rest, route];
-                    break;
-                }
-
-                node = token is "*" ? node.Star ??= new TrieNode() : node.Child(token);
-                if (dot < 0)
-                {
-                    node.Exact = [.. node.Exact, route];
-                    break;
-                }
-
-                rest = rest[(dot + 1)..];
-            }
-
-            _wildcards++;
+            AddLocked(pattern, route);
+            Interlocked.Increment(ref _generation);
         }
+    }
+
+    private void AddLocked(string pattern, Route route)
+    {
+        if (!IsWildcard(pattern))
+        {
+            _literal[pattern] = _literal.TryGetValue(pattern, out var routes) ? [.. routes, route] : [route];
+            return;
+        }
+
+        var node = _root;
+        var rest = pattern.AsSpan();
+        while (true)
+        {
+            var dot = rest.IndexOf('.');
+            var token = dot < 0 ? rest : rest[..dot];
+            if (token is ">")
+            {
+                node.Rest = [.. node.Rest, route];
+                break;
+            }
+
+            node = token is "*" ? node.Star ??= new TrieNode() : node.Child(token);
+            if (dot < 0)
+            {
+                node.Exact = [.. node.Exact, route];
+                break;
+            }
+
+            rest = rest[(dot + 1)..];
+        }
+
+        _wildcards++;
     }
 
     /// <summary>Removes one <paramref name="route"/> previously added under <paramref name="pattern"/>.</summary>
@@ -58,28 +71,34 @@ internal sealed class RoutingTable
     {
         lock (_writeLock)
         {
-            if (!IsWildcard(pattern))
+            RemoveLocked(pattern, route);
+            Interlocked.Increment(ref _generation);
+        }
+    }
+
+    private void RemoveLocked(string pattern, Route route)
+    {
+        if (!IsWildcard(pattern))
+        {
+            if (_literal.TryGetValue(pattern, out var routes))
             {
-                if (_literal.TryGetValue(pattern, out var routes))
+                var left = Without(routes, route);
+                if (left.Length == 0)
                 {
-                    var left = Without(routes, route);
-                    if (left.Length == 0)
-                    {
-                        _literal.TryRemove(pattern, out _);
-                    }
-                    else
-                    {
-                        _literal[pattern] = left;
-                    }
+                    _literal.TryRemove(pattern, out _);
                 }
-
-                return;
+                else
+                {
+                    _literal[pattern] = left;
+                }
             }
 
-            if (RemoveFrom(_root, pattern.AsSpan(), route))
-            {
-                _wildcards--;
-            }
+            return;
+        }
+
+        if (RemoveFrom(_root, pattern.AsSpan(), route))
+        {
+            _wildcards--;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
@@ -67,6 +68,7 @@ internal sealed partial class BrokerConnection
     /// </summary>
     private async Task ReceiveTextLoopAsync(TimeSpan handshakeLeft)
     {
+        var batch = _batch = new ReadBatch(_hub, this);
         var reader = PipeReader.Create(
             new NetworkStream(_socket, ownsSocket: false),
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
@@ -80,7 +82,6 @@ internal sealed partial class BrokerConnection
                 var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var handled = false;
-                DeferredFlushes.Begin();
                 try
                 {
                     while (TextFrameReader.TryParse(ref buffer, out var frame))
@@ -104,7 +105,8 @@ internal sealed partial class BrokerConnection
                 }
                 finally
                 {
-                    DeferredFlushes.FlushAll();
+                    // Once per read, as for MessagePack: the routed events go into their queues, each destination is flushed once.
+                    batch.Complete();
                     reader.AdvanceTo(buffer.Start, buffer.End);
                 }
 
@@ -250,7 +252,7 @@ internal sealed partial class BrokerConnection
             return;
         }
 
-        var refused = _hub.Publish(this, Credentials, new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(topic)), new ReadOnlySequence<byte>(tail.WrittenMemory));
+        var refused = _hub.Publish(_batch!, this, Credentials, new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(topic)), new ReadOnlySequence<byte>(tail.WrittenMemory));
         if (refused is { } rejection)
         {
             // Checked above, so only an ACL refusal is left: the publish is dropped, the connection stays (as a
@@ -264,15 +266,30 @@ internal sealed partial class BrokerConnection
         }
     }
 
-    /// <summary>Writes one queued event as a text EVT, or drops and counts it when it has no text form.</summary>
-    private void WriteTextEvt(PooledBufferWriter batch, in OutboundItem item)
+    /// <summary>
+    /// Writes the EVT frames just taken from the queue (<see cref="TextSession.Taken"/>, MessagePack as every
+    /// subscriber's queue holds them) into <paramref name="batch"/> as text EVTs; one with no text form is dropped and
+    /// counted, as a drop of this subscriber's and an untranslatable event (docs/wire-protocol.md §10).
+    /// </summary>
+    private void WriteTextEvts(PooledBufferWriter batch)
     {
-        if (TextEvtWriter.TryWrite(batch, item.Event.Memory) is { } reason)
+        var taken = _text!.Taken;
+        var frames = taken.WrittenMemory;
+        while (!frames.IsEmpty)
         {
-            Interlocked.Increment(ref _dropped);
-            _hub.CountDropped(1);
-            CountUntranslatable($"event for this subscriber: {reason}");
+            var length = ProtocolConstants.HeaderSize + (int)BinaryPrimitives.ReadUInt32BigEndian(frames.Span);
+            if (TextEvtWriter.TryWriteEvt(batch, frames[..length]) is { } reason)
+            {
+                Interlocked.Increment(ref _dropped);
+                _hub.CountDropped(1);
+                CountUntranslatable($"event for this subscriber: {reason}");
+            }
+
+            frames = frames[length..];
         }
+
+        // Handed back at once: a Python subscriber's queue is not the hot path, and an idle one then holds nothing.
+        taken.Release();
     }
 
     private void CountUntranslatable(string reason)

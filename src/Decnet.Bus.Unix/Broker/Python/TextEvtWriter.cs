@@ -32,6 +32,24 @@ internal static class TextEvtWriter
     [ThreadStatic]
     private static Utf8JsonWriter? _writer;
 
+    /// <summary>
+    /// Appends the text EVT for one MessagePack EVT frame as the broker queues it (length prefix, array header, kind,
+    /// sid list, then the shared suffix) to <paramref name="batch"/>; returns why it cannot, or null. A trailing trace
+    /// (the ninth element) is left out: the Python envelope has no field for it.
+    /// </summary>
+    public static string? TryWriteEvt(PooledBufferWriter batch, ReadOnlyMemory<byte> frame)
+    {
+        // The broker wrote this frame: the array header and kind are one byte each, the sids well-formed.
+        var sids = new MessagePackReader(frame[(ProtocolConstants.HeaderSize + 2)..]);
+        var count = sids.ReadArrayHeader();
+        for (var i = 0; i < count; i++)
+        {
+            sids.Skip();
+        }
+
+        return TryWrite(batch, frame[(ProtocolConstants.HeaderSize + 2 + (int)sids.Consumed)..]);
+    }
+
     /// <summary>Appends the EVT frame for <paramref name="suffix"/> to <paramref name="batch"/>; returns why it cannot, or null.</summary>
     public static string? TryWrite(PooledBufferWriter batch, ReadOnlyMemory<byte> suffix)
     {

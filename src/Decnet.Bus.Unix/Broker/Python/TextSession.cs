@@ -1,3 +1,5 @@
+using Decnet.Bus.Unix.Protocol;
+
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
@@ -11,6 +13,12 @@ internal sealed class TextSession
 
     /// <summary>Patterns held, and the sid each routes under. Guarded by the connection's subscription lock.</summary>
     public Dictionary<string, uint> Patterns { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The EVT frames the sender just took from the queue, to translate after releasing the queue's lock. Used by the
+    /// one sender at a time (the send loop, or an inline flush while it is parked).
+    /// </summary>
+    public PooledBufferWriter Taken { get; } = new(64 * 1024);
 
     public bool UntranslatableLogged { get; set; }
 

@@ -4,9 +4,15 @@ using MessagePack;
 
 namespace Decnet.Bus.Unix.Protocol;
 
-/// <summary>The PUB tail check: what keeps one bad publisher from breaking every receiver (docs/wire-protocol.md §3).</summary>
-internal static partial class FrameDecoder
+/// <summary>
+/// Checks the tail of a PUB (<c>type, id, ts, payload</c>, optionally <c>trace</c>) the broker forwards byte for byte in EVT
+/// (docs/wire-protocol.md, PUB): split out of <see cref="FrameDecoder"/>, which decodes frames consumed whole.
+/// </summary>
+internal static class PublishTailValidator
 {
+    /// <summary>How deep a PUB's trace map may nest: it holds strings, so anything deeper is not a trace.</summary>
+    private const int _traceDepth = 2;
+
     /// <summary>
     /// Checks a PUB tail (<c>type, id, ts, payload</c>, optionally <c>trace</c>) without decoding the payload: right
     /// types, one map, then at most a trace map, nothing after. The broker forwards the tail byte for byte, so this is
@@ -14,11 +20,11 @@ internal static partial class FrameDecoder
     /// </summary>
     /// <returns>True when the tail ends with a <c>trace</c> map (the EVT then has 9 elements, docs/wire-protocol.md §3).</returns>
     /// <exception cref="ProtocolException">The tail is malformed.</exception>
-    public static bool ValidatePublishTail(ReadOnlySequence<byte> tail)
+    public static bool Validate(ReadOnlySequence<byte> tail)
     {
         if (tail.IsSingleSegment)
         {
-            return ValidatePublishTail(tail.FirstSpan);
+            return Validate(tail.FirstSpan);
         }
 
         try
@@ -54,7 +60,7 @@ internal static partial class FrameDecoder
             {
                 if (r.NextMessagePackType != MessagePackType.String)
                 {
-                    throw new ProtocolException(BusErrorCode.BadFrame, NonStringKey);
+                    throw new ProtocolException(BusErrorCode.BadFrame, FrameDecoder.NonStringKey);
                 }
 
                 r.Skip();
@@ -86,7 +92,7 @@ internal static partial class FrameDecoder
     }
 
     /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
-    private static bool ValidatePublishTail(ReadOnlySpan<byte> tail)
+    private static bool Validate(ReadOnlySpan<byte> tail)
     {
         var offset = 0;
         if (tail.IsEmpty || !MessagePackScan.IsString(tail[0]))
@@ -177,7 +183,7 @@ internal static partial class FrameDecoder
 
             if (!MessagePackScan.IsString(map[at]))
             {
-                throw new ProtocolException(BusErrorCode.BadFrame, NonStringKey);
+                throw new ProtocolException(BusErrorCode.BadFrame, FrameDecoder.NonStringKey);
             }
 
             var key = MessagePackScan.Measure(map[at..], 0);

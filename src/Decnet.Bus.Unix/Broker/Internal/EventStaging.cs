@@ -1,0 +1,98 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// The EVT frames one publishing connection routed to one destination during the read it is handling, whole and end to
+/// end, with their lengths. At the end of the read (or before a request that must see them queued) they go into the
+/// destination's <see cref="EventQueue"/> in one step, under one lock (<see cref="ReadBatch.Commit"/>).
+/// </summary>
+internal sealed class EventStaging(BrokerConnection destination)
+{
+    // A read holds at most what the receive pipe buffers; this only bounds a pathological fan-in of huge frames.
+    internal const int CommitBytes = 512 * 1024;
+
+    // fixarray of 9: an EVT whose tail ends with a trace (RouteResolver caches heads with fixarray of 8).
+    private const byte _tracedEvtHeader = 0x99;
+
+    private byte[] _bytes = [];
+    private int _written;
+    private int[] _lengths = new int[64];
+
+    public BrokerConnection Destination { get; } = destination;
+
+    /// <summary>Frames staged.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Whether the batch lists this staging among those to commit.</summary>
+    public bool Listed { get; set; }
+
+    /// <summary>Whether the batch lists the destination among those to flush at the end of the read.</summary>
+    public bool FlushListed { get; set; }
+
+    public ReadOnlySpan<byte> Bytes => _bytes.AsSpan(0, _written);
+
+    public ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, Count);
+
+    public int WrittenBytes => _written;
+
+    /// <summary>
+    /// Appends one EVT frame: length prefix, the destination's head (array header, kind and sids), the topic part, the
+    /// PUB tail. The head is cached per topic with an array of 8; <paramref name="traced"/> makes it 9, for a tail that
+    /// ends with a trace (docs/wire-protocol.md §3).
+    /// </summary>
+    public void Add(ReadOnlySpan<byte> sidHead, ReadOnlySpan<byte> topicHead, ReadOnlySequence<byte> tail, bool traced)
+    {
+        var body = sidHead.Length + topicHead.Length + (int)tail.Length;
+        var length = ProtocolConstants.HeaderSize + body;
+        if (_written + length > _bytes.Length)
+        {
+            Grow(length);
+        }
+
+        var span = _bytes.AsSpan(_written, length);
+        BinaryPrimitives.WriteUInt32BigEndian(span, (uint)body);
+        sidHead.CopyTo(span[ProtocolConstants.HeaderSize..]);
+        if (traced)
+        {
+            span[ProtocolConstants.HeaderSize] = _tracedEvtHeader;
+        }
+
+        topicHead.CopyTo(span[(ProtocolConstants.HeaderSize + sidHead.Length)..]);
+        tail.CopyTo(span[(ProtocolConstants.HeaderSize + sidHead.Length + topicHead.Length)..]);
+        _written += length;
+        if (Count == _lengths.Length)
+        {
+            Array.Resize(ref _lengths, _lengths.Length * 2);
+        }
+
+        _lengths[Count++] = length;
+    }
+
+    /// <summary>Empties the staging after a commit, keeping a buffer of ordinary size for the next read.</summary>
+    public void Reset()
+    {
+        _written = 0;
+        Count = 0;
+        Listed = false;
+        if (_bytes.Length > CommitBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+        }
+    }
+
+    private void Grow(int needed)
+    {
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_written + needed, Math.Max(16 * 1024, _bytes.Length * 2)));
+        _bytes.AsSpan(0, _written).CopyTo(grown);
+        if (_bytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+        }
+
+        _bytes = grown;
+    }
+}

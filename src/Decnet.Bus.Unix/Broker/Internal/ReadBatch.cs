@@ -1,0 +1,135 @@
+using System.Buffers;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// The routing state of one publishing connection, handed explicitly to every publish it routes (docs/performance.md,
+/// "Hot path redesign"). While a read is handled, EVT frames are staged per destination; <see cref="Commit"/> puts
+/// each destination's frames into its queue under its lock once and sums the counters once; <see cref="Complete"/>
+/// then flushes (or wakes) each destination once. It also holds the connection's <see cref="RouteCache"/>. Used by one
+/// thread at a time: the connection's receive loop, or the heartbeat under its lock.
+/// </summary>
+internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
+{
+    private readonly Dictionary<BrokerConnection, EventStaging> _stagings = [];
+    private readonly List<EventStaging> _toCommit = [];
+    private readonly List<EventStaging> _toFlush = [];
+    private readonly RouteEntry _scratch = new();
+    private readonly ArrayBufferWriter<byte> _encoder = new(256);
+    private long _generation = -1;
+    private long _published;
+
+    public RouteCache Cache { get; } = new();
+
+    /// <summary>The routes a topic matched while its entry is worked out.</summary>
+    public List<Route> Matches { get; } = [];
+
+    /// <summary>The buffer an inline flush writes from (<see cref="BrokerConnection.FlushOrWake"/>).</summary>
+    public PooledBufferWriter FlushBuffer { get; } = new(64 * 1024);
+
+    /// <summary>An entry to work a route out in; cached copies are made from it (<see cref="RouteCache.Add"/>).</summary>
+    public RouteEntry Scratch(long generation)
+    {
+        if (generation != _generation)
+        {
+            // Some connection may have gone: forget its staging unless this read still holds frames for it.
+            _generation = generation;
+            foreach (var (connection, staging) in _stagings)
+            {
+                if (!hub.IsRegistered(connection) && !staging.Listed && !staging.FlushListed)
+                {
+                    _stagings.Remove(connection);
+                }
+            }
+        }
+
+        _scratch.Reset(generation);
+        return _scratch;
+    }
+
+    /// <summary>A cleared writer to encode an entry's parts in.</summary>
+    public ArrayBufferWriter<byte> Encoder()
+    {
+        _encoder.ResetWrittenCount();
+        return _encoder;
+    }
+
+    public EventStaging StagingFor(BrokerConnection destination)
+    {
+        if (!_stagings.TryGetValue(destination, out var staging))
+        {
+            staging = new EventStaging(destination);
+            _stagings[destination] = staging;
+        }
+
+        return staging;
+    }
+
+    /// <summary>
+    /// Stages one routed PUB's EVT for every destination of <paramref name="entry"/>; <paramref name="traced"/> when
+    /// this PUB's tail ends with a trace (a per-publish fact, not a topic's: the cached head says 8 elements).
+    /// </summary>
+    public void Stage(RouteEntry entry, ReadOnlySequence<byte> tail, bool traced)
+    {
+        _published++;
+        var commit = false;
+        for (var i = 0; i < entry.TargetCount; i++)
+        {
+            ref readonly var target = ref entry.Target(i);
+            var staging = target.Staging;
+            staging.Add(entry.SidHead(target), entry.TopicHead, tail, traced);
+            if (!staging.Listed)
+            {
+                staging.Listed = true;
+                _toCommit.Add(staging);
+            }
+
+            commit |= staging.WrittenBytes > EventStaging.CommitBytes;
+        }
+
+        if (commit)
+        {
+            Commit();
+        }
+    }
+
+    /// <summary>Queues what is staged on each destination (one lock each) and adds up the counters once.</summary>
+    public void Commit()
+    {
+        long delivered = 0;
+        long dropped = 0;
+        foreach (var staging in _toCommit)
+        {
+            var destination = staging.Destination;
+            dropped += destination.AppendStaged(staging, out var flush);
+            delivered += staging.Count;
+            staging.Reset();
+            if (flush && !staging.FlushListed)
+            {
+                staging.FlushListed = true;
+                _toFlush.Add(staging);
+            }
+        }
+
+        _toCommit.Clear();
+        if (_published > 0 || delivered > 0)
+        {
+            hub.CountRouted(publisher, _published, delivered, dropped);
+            _published = 0;
+        }
+    }
+
+    /// <summary>Ends the read: commits, then flushes (or wakes) each destination that asked, once.</summary>
+    public void Complete()
+    {
+        Commit();
+        foreach (var staging in _toFlush)
+        {
+            staging.FlushListed = false;
+            staging.Destination.FlushOrWake(FlushBuffer);
+        }
+
+        _toFlush.Clear();
+    }
+}
