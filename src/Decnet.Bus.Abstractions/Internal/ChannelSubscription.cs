@@ -41,6 +41,7 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
 
             _ring.NextSlot() = new Entry(evt, lost, gap);
             _ring.CommitPush();
+            AfterAppendLocked();
         }
 
         BusActivities.OnDelivered(evt, Pattern);
@@ -84,6 +85,7 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
         lock (Gate)
         {
             _ring.Clear();
+            OnTakenLocked();
             parked = [.. _parked];
             _parked.Clear();
         }
@@ -93,6 +95,9 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
             reader.Complete(null);
         }
     }
+
+    /// <inheritdoc />
+    protected override int QueuedCountLocked => _ring.Count;
 
     /// <summary>The next event for <paramref name="reader"/>: at once when queued, else once a batch arrives.</summary>
     private ValueTask<bool> MoveNext(Reader reader, CancellationToken cancellationToken)
@@ -140,6 +145,7 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
 
         var entry = _ring.Head;
         _ring.PopHead(clear: true);
+        OnTakenLocked();
         var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
         evt = lost == 0 && !gap ? entry.Event : entry.Event.WithLosses(lost, gap);
         return true;

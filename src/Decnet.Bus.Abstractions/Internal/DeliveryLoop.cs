@@ -20,12 +20,13 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Queue<HandlerSubscription> _ready = new();
     private readonly ILogger _logger;
+    private readonly BusDelivery[] _batch = new BusDelivery[Turn];
+    private readonly byte[]?[] _spares = new byte[]?[Turn];
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private Task _run = Task.CompletedTask;
     private bool _parked;
     private bool _stopping;
     private bool _started;
-    private byte[]? _spare;
 
     public DeliveryLoop(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
 
@@ -121,42 +122,46 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         }
     }
 
-    /// <summary>Hands up to <see cref="Turn"/> events to the subscription's handler; true when more are queued.</summary>
+    /// <summary>Hands up to <see cref="Turn"/> events, taken in one batch, to the subscription's handler; true when some were taken.</summary>
     private async ValueTask<bool> RunTurnAsync(HandlerSubscription subscription)
     {
-        for (var i = 0; i < Turn; i++)
+        var taken = subscription.TakeMany(_batch, _spares);
+        try
         {
-            if (!subscription.TryTake(ref _spare, out var delivery))
+            for (var i = 0; i < taken && !subscription.Disposing.IsCancellationRequested; i++)
             {
-                return false;
-            }
-
-            try
-            {
-                var handled = subscription.Handler(delivery, subscription.Disposing);
-                if (!handled.IsCompletedSuccessfully)
+                try
                 {
-                    await handled.ConfigureAwait(false);
+                    var handled = subscription.Handler(_batch[i], subscription.Disposing);
+                    if (!handled.IsCompletedSuccessfully)
+                    {
+                        await handled.ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (subscription.Disposing.IsCancellationRequested)
+                {
+                }
+#pragma warning disable CA1031 // A failing handler must not stop the others on this loop; it is logged and counted.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    subscription.CountFailure();
+                    HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), ex);
+                }
+
+                if (_spares[i] is { Length: > HandlerSubscription.ReusedBufferBytes })
+                {
+                    _spares[i] = null;
                 }
             }
-            catch (OperationCanceledException) when (subscription.Disposing.IsCancellationRequested)
-            {
-            }
-#pragma warning disable CA1031 // A failing handler must not stop the others on this loop; it is logged and counted.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                subscription.CountFailure();
-                HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), ex);
-            }
-
-            if (_spare is { Length: > HandlerSubscription.ReusedBufferBytes })
-            {
-                _spare = null;
-            }
+        }
+        finally
+        {
+            // The deliveries point into the spare buffers and at events: let go of them until the next turn.
+            Array.Clear(_batch, 0, taken);
         }
 
-        return true;
+        return taken > 0;
     }
 
     [LoggerMessage(301, LogLevel.Warning, "Bus handler for \"{Pattern}\" threw; the subscription carries on with the next event")]

@@ -51,6 +51,7 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
             ref var slot = ref _ring.NextSlot();
             slot = new Entry { Source = evt, Buffer = slot.Buffer, LostBefore = lost, MayHaveMissed = gap };
             _ring.CommitPush();
+            AfterAppendLocked();
         }
 
         // Only events that carry a trace come this way on the Unix transport (a traced EVT is decoded in full).
@@ -89,6 +90,7 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
                 MayHaveMissed = gap,
             };
             _ring.CommitPush();
+            AfterAppendLocked();
             return true;
         }
     }
@@ -123,29 +125,38 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
         {
             if (_ring.Count == 0 || IsDisposed)
             {
-                _scheduled = false;
+                UnscheduleLocked();
                 delivery = default;
                 return false;
             }
 
-            ref var head = ref _ring.Head;
-            var entry = head;
-            head = new Entry { Buffer = spare };
-            _ring.PopHead(clear: false);
-            var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
-            spare = entry.Buffer;
-            delivery = entry.Source is { } source
-                ? new BusDelivery(source, lost, gap)
-                : new BusDelivery(
-                    entry.Topic!,
-                    entry.Type!,
-                    entry.Buffer.AsMemory(0, entry.IdLength),
-                    entry.Timestamp,
-                    entry.Publisher,
-                    entry.Buffer.AsMemory(entry.IdLength, entry.PayloadLength),
-                    lost,
-                    gap);
+            TakeLocked(ref spare, out delivery);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// On the loop: <see cref="TryTake"/> for up to <c>deliveries.Length</c> events under one lock, so the loop and
+    /// the transport filling the ring meet once per batch, not once per event. Event i swaps buffers with
+    /// <c>spares[i]</c>. Returns how many were taken; zero unschedules, atomically with the check.
+    /// </summary>
+    public int TakeMany(BusDelivery[] deliveries, byte[]?[] spares)
+    {
+        lock (Gate)
+        {
+            var taken = 0;
+            while (taken < deliveries.Length && _ring.Count > 0 && !IsDisposed)
+            {
+                TakeLocked(ref spares[taken], out deliveries[taken]);
+                taken++;
+            }
+
+            if (taken == 0)
+            {
+                UnscheduleLocked();
+            }
+
+            return taken;
         }
     }
 
@@ -153,14 +164,46 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     public void CountFailure() => Interlocked.Increment(ref _failed);
 
     /// <inheritdoc />
+    protected override int QueuedCountLocked => _ring.Count;
+
+    /// <inheritdoc />
     protected override void OnDisposed()
     {
         lock (Gate)
         {
             _ring.Clear();
+            OnTakenLocked();
         }
 
         _disposing.Cancel();
+    }
+
+    private void UnscheduleLocked()
+    {
+        _scheduled = false;
+        OnTakenLocked();
+    }
+
+    private void TakeLocked(ref byte[]? spare, out BusDelivery delivery)
+    {
+        ref var head = ref _ring.Head;
+        var entry = head;
+        head = new Entry { Buffer = spare };
+        _ring.PopHead(clear: false);
+        OnTakenLocked();
+        var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
+        spare = entry.Buffer;
+        delivery = entry.Source is { } source
+            ? new BusDelivery(source, lost, gap)
+            : new BusDelivery(
+                entry.Topic!,
+                entry.Type!,
+                entry.Buffer.AsMemory(0, entry.IdLength),
+                entry.Timestamp,
+                entry.Publisher,
+                entry.Buffer.AsMemory(entry.IdLength, entry.PayloadLength),
+                lost,
+                gap);
     }
 
     private bool TryMakeRoomLocked(out long lost, out bool gap)

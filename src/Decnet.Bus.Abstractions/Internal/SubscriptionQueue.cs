@@ -6,9 +6,10 @@ namespace Decnet.Bus.Internal;
 /// (<see cref="LossLedger"/>), reconnect counting and disposal. Transports append a read's worth of events and then
 /// call <see cref="Wake"/> once, so a consumer is woken once per read, not once per event.
 /// </summary>
-internal abstract class SubscriptionQueue : IAsyncDisposable
+internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
 {
     private readonly BusCounterSet? _busCounters;
+    private readonly CatchUpGate _catchUp = new();
     private Func<SubscriptionQueue, ValueTask>? _onDispose;
     private LossLedger _ledger;
     private long _uncountedDelivered;
@@ -64,6 +65,13 @@ internal abstract class SubscriptionQueue : IAsyncDisposable
     /// </summary>
     public bool AwaitsWake { get; set; }
 
+    /// <summary>
+    /// Set by the last append when it left this queue behind (more than half full, consumer not excused; see
+    /// <see cref="IsBehind"/>), so the transport loop that appended can stop its read there without taking the lock
+    /// again. Only that loop reads it.
+    /// </summary>
+    public bool LeftBehind { get; private set; }
+
     /// <summary>Guards the queue, the ledger and the consumer's parking state.</summary>
     protected Lock Gate { get; } = new();
 
@@ -87,6 +95,39 @@ internal abstract class SubscriptionQueue : IAsyncDisposable
 
     /// <summary>Ends a batch of appends: wakes a parked consumer and publishes the batch's counts.</summary>
     public abstract void Wake();
+
+    /// <summary>
+    /// After a transport's batch of appends: whether it should wait for this consumer before reading on (the queue is
+    /// more than half full and the consumer not excused; docs/Service-Bus.md, "Catch-up waits").
+    /// </summary>
+    public bool IsBehind()
+    {
+        lock (Gate)
+        {
+            return _catchUp.ShouldWait(QueuedCountLocked > QueueSize / 2);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task? CatchUpTask()
+    {
+        lock (Gate)
+        {
+            return IsDisposed || _catchUp.IsExcused || QueuedCountLocked <= QueueSize / 4 ? null : _catchUp.WaitTask();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Excuse()
+    {
+        lock (Gate)
+        {
+            if (QueuedCountLocked > QueueSize / 4)
+            {
+                _catchUp.Excuse()?.TrySetResult();
+            }
+        }
+    }
 
     /// <summary>Records that the transport re-established this subscription after a reconnect.</summary>
     public void MarkReconnected() => Interlocked.Increment(ref _reconnected);
@@ -134,12 +175,30 @@ internal abstract class SubscriptionQueue : IAsyncDisposable
     /// <summary>Empties the queue and releases a parked consumer; called once, after <see cref="IsDisposed"/> turned true.</summary>
     protected abstract void OnDisposed();
 
+    /// <summary>Under <see cref="Gate"/>: the events queued.</summary>
+    protected abstract int QueuedCountLocked { get; }
+
+    /// <summary>
+    /// Under <see cref="Gate"/>, after the consumer took events (or the queue was emptied): at a quarter full, a waiting
+    /// transport reads on and an excuse ends. Its continuation runs asynchronously, so no foreign code runs under the lock.
+    /// </summary>
+    protected void OnTakenLocked()
+    {
+        if (QueuedCountLocked <= QueueSize / 4 || IsDisposed)
+        {
+            _catchUp.CaughtUp()?.TrySetResult();
+        }
+    }
+
     /// <summary>Under <see cref="Gate"/>: an event is being queued; returns the losses it carries.</summary>
     protected (long Lost, bool Gap) QueuedLocked()
     {
         _uncountedDelivered++;
         return _ledger.OnQueued();
     }
+
+    /// <summary>Under <see cref="Gate"/>, after an event was queued: notes whether it left the queue behind (<see cref="LeftBehind"/>).</summary>
+    protected void AfterAppendLocked() => LeftBehind = _catchUp.ShouldWait(QueuedCountLocked > QueueSize / 2);
 
     /// <summary>Under <see cref="Gate"/>: the oldest queued event (carrying these losses) is dropped.</summary>
     protected void DroppedLocked(long lost, bool gap)

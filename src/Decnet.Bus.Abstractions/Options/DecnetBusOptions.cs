@@ -150,6 +150,14 @@ public sealed class DecnetBusOptions
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// <c>DECNET_BUS_CATCH_UP_WAIT_MS</c>: how long, at most, the loop that fills a queue (the broker reading a
+    /// publisher, a client reading the broker) waits after a read for a consumer whose queue is more than half full to
+    /// work it down to a quarter, instead of dropping its oldest events. A consumer that does not catch up in time is
+    /// not waited for again until it has; zero disables (docs/Service-Bus.md, "Catch-up waits").
+    /// </summary>
+    public TimeSpan CatchUpWait { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// <c>DECNET_BUS_ALLOW_UIDS</c>: comma-separated uids the broker admits (from SO_PEERCRED); empty admits anyone who
     /// can open the socket. A peer is admitted when it matches this list or <see cref="AllowGids"/>.
     /// </summary>

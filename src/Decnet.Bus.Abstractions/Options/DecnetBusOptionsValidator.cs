@@ -24,6 +24,9 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
     /// <summary>Largest reconnect delay accepted, in milliseconds (one minute).</summary>
     public const int MaxReconnectMs = 60_000;
 
+    /// <summary>A catch-up wait holds a reading loop (and the PINGs behind it): a second is far past any use.</summary>
+    public const int MaxCatchUpWaitMs = 1000;
+
     public ValidateOptionsResult Validate(string? name, DecnetBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -75,6 +78,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);
         Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);
         Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);
+        Range(failures, DecnetBusVariables.CatchUpWaitMs, (long)options.CatchUpWait.TotalMilliseconds, 0, MaxCatchUpWaitMs);
         DecnetBusNatsValidation.Validate(options, failures);
 
         if (options.BrokerUid is < 0)

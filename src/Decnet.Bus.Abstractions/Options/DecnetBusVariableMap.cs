@@ -32,6 +32,7 @@ internal static class DecnetBusVariableMap
         new(DecnetBusVariables.HandshakeTimeoutSeconds, nameof(DecnetBusOptions.HandshakeTimeout), ValueKind.Seconds),
         new(DecnetBusVariables.IdleTimeoutSeconds, nameof(DecnetBusOptions.IdleTimeout), ValueKind.Seconds),
         new(DecnetBusVariables.StallTimeoutSeconds, nameof(DecnetBusOptions.StallTimeout), ValueKind.Seconds),
+        new(DecnetBusVariables.CatchUpWaitMs, nameof(DecnetBusOptions.CatchUpWait), ValueKind.Milliseconds),
         new(DecnetBusVariables.AllowUids, nameof(DecnetBusOptions.AllowUids), ValueKind.IdList),
         new(DecnetBusVariables.AllowGids, nameof(DecnetBusOptions.AllowGids), ValueKind.IdList),
         new(DecnetBusVariables.AclFile, nameof(DecnetBusOptions.AclFile), ValueKind.TrimmedText),

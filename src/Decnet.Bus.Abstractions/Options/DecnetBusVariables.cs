@@ -75,6 +75,9 @@ public static partial class DecnetBusVariables
     /// <summary>Seconds a connection may leave the broker's writes pending before disconnect, 0 disables; section key <c>StallTimeout</c>.</summary>
     public const string StallTimeoutSeconds = "DECNET_BUS_STALL_TIMEOUT_S";
 
+    /// <summary>Milliseconds a queue's filler waits for a consumer more than half full to catch up, 0 disables; section key <c>CatchUpWait</c>.</summary>
+    public const string CatchUpWaitMs = "DECNET_BUS_CATCH_UP_WAIT_MS";
+
     /// <summary>Comma-separated uids admitted by the broker, empty for anyone; section key <c>AllowUids</c>.</summary>
     public const string AllowUids = "DECNET_BUS_ALLOW_UIDS";
 

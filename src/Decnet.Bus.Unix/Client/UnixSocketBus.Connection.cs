@@ -176,7 +176,7 @@ public sealed partial class UnixSocketBus
             {
                 _outbox.ClearControl();
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
-                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _time, _brokerIdentity, token).ConfigureAwait(false);
+                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _time, _brokerIdentity, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

@@ -15,6 +15,7 @@ public sealed class LimitVariablesTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.HandshakeTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), options.IdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StallTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), options.CatchUpWait);
         Assert.Empty(options.AllowUids);
         Assert.Empty(options.AllowGids);
         Assert.Equal(string.Empty, options.AclFile);
@@ -30,6 +31,7 @@ public sealed class LimitVariablesTests
             [DecnetBusVariables.HandshakeTimeoutSeconds] = "2.5",
             [DecnetBusVariables.IdleTimeoutSeconds] = "0",
             [DecnetBusVariables.StallTimeoutSeconds] = "10",
+            [DecnetBusVariables.CatchUpWaitMs] = "0",
             [DecnetBusVariables.AllowUids] = "0, 1000",
             [DecnetBusVariables.AllowGids] = "984",
             [DecnetBusVariables.AclFile] = "/etc/decnet/bus-acl",
@@ -39,6 +41,7 @@ public sealed class LimitVariablesTests
         Assert.Equal(TimeSpan.FromSeconds(2.5), options.HandshakeTimeout);
         Assert.Equal(TimeSpan.Zero, options.IdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(10), options.StallTimeout);
+        Assert.Equal(TimeSpan.Zero, options.CatchUpWait);
         Assert.Equal([0, 1000], options.AllowUids);
         Assert.Equal([984], options.AllowGids);
         Assert.Equal("/etc/decnet/bus-acl", options.AclFile);
@@ -52,6 +55,8 @@ public sealed class LimitVariablesTests
     [InlineData("DECNET_BUS_HANDSHAKE_TIMEOUT_S", "0")]
     [InlineData("DECNET_BUS_IDLE_TIMEOUT_S", "soon")]
     [InlineData("DECNET_BUS_STALL_TIMEOUT_S", "-1")]
+    [InlineData("DECNET_BUS_CATCH_UP_WAIT_MS", "1001")]
+    [InlineData("DECNET_BUS_CATCH_UP_WAIT_MS", "-1")]
     public void BadValue_FailsNamingTheVariable(string variable, string value)
     {
         var error = Assert.Throws<OptionsValidationException>(() => Bind(new() { [variable] = value }));

@@ -24,7 +24,7 @@ public sealed class HandlerAllocationTests
         long handled = 0;
         var subscription = new HandlerSubscription("a.>", 256, (_, _) => ValueTask.CompletedTask, loop, null, null);
         var client = new ClientSubscription(1, "a.>", subscription);
-        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance);
+        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance, waitsForCatchUp: false);
         var body = EvtBody();
         byte[]? spare = null;
 
@@ -63,7 +63,7 @@ public sealed class HandlerAllocationTests
     {
         var subscription = new ChannelSubscription("a.>", 256, null, null);
         var client = new ClientSubscription(1, "a.>", subscription);
-        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance);
+        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance, waitsForCatchUp: false);
         var body = EvtBody();
         using var reader = new Drain(subscription);
         dispatcher.Deliver(body);

@@ -60,12 +60,13 @@ internal sealed class TestBroker : IAsyncDisposable
         await Server.StartAsync(CancellationToken.None);
     }
 
-    public UnixSocketBus CreateClient(string name = "test", bool echo = true, int queueSize = 1024)
+    public UnixSocketBus CreateClient(string name = "test", bool echo = true, int queueSize = 1024, Action<DecnetBusOptions>? configure = null)
     {
         var options = NewOptions(SocketPath);
         options.ClientName = name;
         options.Echo = echo;
         options.QueueSize = queueSize;
+        configure?.Invoke(options);
         var bus = new UnixSocketBus(options);
         _owned.Add(bus);
         return bus;

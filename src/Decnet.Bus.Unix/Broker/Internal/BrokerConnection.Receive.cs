@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -47,6 +48,7 @@ internal sealed partial class BrokerConnection
                 var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var handled = false;
+                var paused = false;
                 try
                 {
                     while (FrameReader.TryParse(ref buffer, MaxFrame, out var frame))
@@ -56,9 +58,16 @@ internal sealed partial class BrokerConnection
                         {
                             return;
                         }
+
+                        if (batch.ShouldPause)
+                        {
+                            // A destination is behind: the rest of this read waits for it (below), unconsumed.
+                            paused = true;
+                            break;
+                        }
                     }
 
-                    if (result.IsCompleted)
+                    if (result.IsCompleted && !paused)
                     {
                         return;
                     }
@@ -66,8 +75,16 @@ internal sealed partial class BrokerConnection
                 finally
                 {
                     // Once per read: the routed events go into their queues and each destination is flushed once.
+                    // After a pause nothing was examined past the last frame, so the next read returns the rest at once.
                     batch.Complete();
-                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
+                }
+
+                if (batch.ShouldPause)
+                {
+                    // Destinations this read left more than half full get a bounded chance to drain before the next
+                    // read, so a fast publisher is slowed to its readers instead of their losing events.
+                    await CatchUpWait.WaitAsync(batch.Behind, limits.CatchUpWait, _time, _abort.Token).ConfigureAwait(false);
                 }
 
                 if (handled && _handshaken)

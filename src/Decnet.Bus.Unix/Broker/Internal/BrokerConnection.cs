@@ -96,9 +96,10 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     /// Queues the EVT frames a publishing connection staged for this one during a read, under one lock, dropping the
     /// oldest queued events whenever the count or byte bound is hit, exactly as if they had come one at a time. Returns
     /// how many were dropped; <paramref name="flush"/> says the caller must flush or wake this connection once its read
-    /// is done (<see cref="FlushOrWake"/>).
+    /// is done (<see cref="FlushOrWake"/>); <paramref name="behind"/> that the caller may wait for this connection to
+    /// catch up before its next read (<see cref="CatchUpTask"/>).
     /// </summary>
-    public int AppendStaged(EventStaging staging, out bool flush)
+    public int AppendStaged(EventStaging staging, out bool flush, out bool behind)
     {
         var dropped = 0;
         var delta = 0L;
@@ -110,6 +111,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             if (_closing)
             {
                 flush = false;
+                behind = false;
                 return 0;
             }
 
@@ -145,6 +147,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
             // Wake only an idle send loop, once: one flush per batch, not one channel write per event.
             flush = _idle && !_wakePending;
             _wakePending |= flush;
+            behind = BehindLocked();
         }
 
         _hub.AddQueuedBytes(delta);
@@ -378,6 +381,7 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
         _hub.AddQueuedBytes(-_queuedBytes);
         _queuedBytes = 0;
         _eventsOut = _eventsIn;
+        _catchUp.Release()?.TrySetResult();
     }
 
     private static byte[] Encode(Action<PooledBufferWriter> write)

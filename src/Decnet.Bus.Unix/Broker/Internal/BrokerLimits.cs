@@ -30,6 +30,12 @@ internal sealed record BrokerLimits(
     /// </summary>
     public int MaxControlBytes { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// How long a publisher's read loop waits, at most, after a read for the destinations it left more than half full
+    /// to drain to a quarter (docs/Service-Bus.md, "Catch-up waits"); zero disables.
+    /// </summary>
+    public TimeSpan CatchUpWait { get; init; }
+
     public static BrokerLimits From(DecnetBusOptions options)
     {
         var maxFrame = Math.Max(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame);
@@ -48,7 +54,10 @@ internal sealed record BrokerLimits(
             options.IdleTimeout > TimeSpan.Zero ? options.IdleTimeout : Timeout.InfiniteTimeSpan,
             options.StallTimeout > TimeSpan.Zero ? options.StallTimeout : Timeout.InfiniteTimeSpan,
             new PeerAllowList([.. options.AllowUids], [.. options.AllowGids]),
-            ReadAcl(options.AclFile, options.SocketPath));
+            ReadAcl(options.AclFile, options.SocketPath))
+        {
+            CatchUpWait = options.CatchUpWait > TimeSpan.Zero ? options.CatchUpWait : TimeSpan.Zero,
+        };
     }
 
     private static TopicAcl? ReadAcl(string path, string socketPath)

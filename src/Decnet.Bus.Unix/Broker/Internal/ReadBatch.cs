@@ -1,4 +1,5 @@
 using System.Buffers;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -15,6 +16,8 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     private readonly Dictionary<BrokerConnection, EventStaging> _stagings = [];
     private readonly List<EventStaging> _toCommit = [];
     private readonly List<EventStaging> _toFlush = [];
+    private readonly List<ICatchUpTarget> _behind = [];
+    private readonly bool _waitsForCatchUp = publisher is not null && hub.Limits.CatchUpWait > TimeSpan.Zero;
     private readonly RouteEntry _scratch = new();
     private readonly ArrayBufferWriter<byte> _encoder = new(256);
     private long _generation = -1;
@@ -85,7 +88,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
                 _toCommit.Add(staging);
             }
 
-            commit |= staging.WrittenBytes > EventStaging.CommitBytes;
+            commit |= staging.WrittenBytes > EventStaging.CommitBytes || (_waitsForCatchUp && staging.Count >= staging.Destination.CatchUpStep);
         }
 
         if (commit)
@@ -102,7 +105,12 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         foreach (var staging in _toCommit)
         {
             var destination = staging.Destination;
-            dropped += destination.AppendStaged(staging, out var flush);
+            dropped += destination.AppendStaged(staging, out var flush, out var behind);
+            if (behind && _waitsForCatchUp && !_behind.Contains(destination))
+            {
+                _behind.Add(destination);
+            }
+
             delivered += staging.Count;
             staging.Reset();
             if (flush && !staging.FlushListed)
@@ -119,6 +127,18 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
             _published = 0;
         }
     }
+
+    /// <summary>
+    /// Destinations this read left behind, for the publisher's read loop to wait on before its next read
+    /// (<see cref="CatchUpWait"/>, which empties it). Always empty for the heartbeat, which must not wait.
+    /// </summary>
+    public List<ICatchUpTarget> Behind => _behind;
+
+    /// <summary>
+    /// Whether the read should stop here and wait (<see cref="CatchUpWait"/>) before handling its remaining frames: a
+    /// destination is behind. Staging commits every quarter of a destination's queue, so no read overflows it.
+    /// </summary>
+    public bool ShouldPause => _behind.Count > 0;
 
     /// <summary>Ends the read: commits, then flushes (or wakes) each destination that asked, once.</summary>
     public void Complete()

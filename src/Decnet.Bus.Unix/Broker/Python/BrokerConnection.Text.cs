@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Protocol.Python;
 
@@ -82,6 +83,7 @@ internal sealed partial class BrokerConnection
                 var result = await reader.ReadAsync(_abort.Token).ConfigureAwait(false);
                 var buffer = result.Buffer;
                 var handled = false;
+                var paused = false;
                 try
                 {
                     while (TextFrameReader.TryParse(ref buffer, out var frame))
@@ -91,9 +93,15 @@ internal sealed partial class BrokerConnection
                         {
                             return;
                         }
+
+                        if (batch.ShouldPause)
+                        {
+                            paused = true;
+                            break;
+                        }
                     }
 
-                    if (result.IsCompleted)
+                    if (result.IsCompleted && !paused)
                     {
                         if (!buffer.IsEmpty)
                         {
@@ -107,10 +115,16 @@ internal sealed partial class BrokerConnection
                 {
                     // Once per read, as for MessagePack: the routed events go into their queues, each destination is flushed once.
                     batch.Complete();
-                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
                 }
 
-                var partial = !buffer.IsEmpty;
+                if (batch.ShouldPause)
+                {
+                    // As for MessagePack publishers (BrokerConnection.Receive.cs): a bounded wait for destinations behind.
+                    await CatchUpWait.WaitAsync(batch.Behind, limits.CatchUpWait, _time, _abort.Token).ConfigureAwait(false);
+                }
+
+                var partial = !buffer.IsEmpty && !paused;
                 if (handled)
                 {
                     armed = partial;

@@ -10,7 +10,8 @@ internal sealed partial class ClientConnection
 {
     /// <summary>
     /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
-    /// time before a PING (zero disables keepalive). <c>onRejected</c> hears of every request the broker refuses while
+    /// time before a PING (zero disables keepalive); <c>catchUpWait</c> bounds how long the receive loop waits for a
+    /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits"). <c>onRejected</c> hears of every request the broker refuses while
     /// keeping the connection (an ERR naming a PUB or SUB, docs/wire-protocol.md §6).
     /// </summary>
     /// <exception cref="SocketException">Nobody listens on the path.</exception>
@@ -26,6 +27,7 @@ internal sealed partial class ClientConnection
         Action<ErrorMessage> onRejected,
         ILogger logger,
         TimeSpan keepalive,
+        TimeSpan catchUpWait,
         TimeProvider time,
         BrokerIdentity identity,
         CancellationToken cancellationToken)
@@ -59,7 +61,7 @@ internal sealed partial class ClientConnection
                         {
                             case FrameKind.Welcome:
                                 var welcome = FrameDecoder.ReadWelcome(frame.Body);
-                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, time);
+                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, catchUpWait, time);
                                 return connection;
                             case FrameKind.Err:
                                 var error = FrameDecoder.ReadErr(frame.Body);

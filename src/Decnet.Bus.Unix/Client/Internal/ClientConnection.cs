@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
     private readonly Queue<TaskCompletionSource<BrokerStats>> _stats = new();
     private readonly TimeSpan _keepalive;
+    private readonly TimeSpan _catchUpWait;
     private readonly TimeProvider _time;
     private Task _completion = Task.CompletedTask;
     private bool _ended;
@@ -38,8 +40,9 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private string? _deadReason;
     private bool _publishRejectionLogged;
 
-    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeProvider time)
+    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
     {
+        _catchUpWait = catchUpWait;
         _onRejected = onRejected;
         _keepalive = keepalive;
         _time = time;
@@ -48,7 +51,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
-        _events = new EventDispatcher(findSubscription, logger);
+        _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: catchUpWait > TimeSpan.Zero);
         _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
         _logger = logger;
         _path = path;
@@ -205,6 +208,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             // Any bytes from the broker prove it alive; the keepalive loop only pings a silent one.
             Volatile.Write(ref _reads, _reads + 1);
             var buffer = result.Buffer;
+            var paused = false;
             try
             {
                 while (FrameReader.TryParse(ref buffer, maxFrame, out var frame))
@@ -213,18 +217,33 @@ internal sealed partial class ClientConnection : IAsyncDisposable
                     {
                         return end;
                     }
+
+                    if (_events.ShouldPause)
+                    {
+                        // A subscription is behind: the rest of this read waits for it (below), unconsumed.
+                        paused = true;
+                        break;
+                    }
                 }
 
-                if (result.IsCompleted)
+                if (result.IsCompleted && !paused)
                 {
                     return "the broker closed the connection";
                 }
             }
             finally
             {
-                // One wake-up per subscription per read, after every event of the read is queued.
+                // One wake-up per subscription per read, after every event of the read is queued. After a pause
+                // nothing was examined past the last frame, so the next read returns the rest at once.
                 _events.EndOfRead();
-                _reader.AdvanceTo(buffer.Start, buffer.End);
+                _reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
+            }
+
+            if (_events.Behind.Count > 0)
+            {
+                // Subscriptions this read left more than half full get a bounded chance to drain before the next
+                // read; meanwhile the socket fills and the broker, in turn, slows the publisher (docs/Service-Bus.md).
+                await CatchUpWait.WaitAsync(_events.Behind, _catchUpWait, _time, _abort.Token).ConfigureAwait(false);
             }
         }
     }

@@ -7,11 +7,12 @@ namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
 /// Hands a read's worth of EVT and LOST frames to the subscriptions they name, then wakes each subscription touched,
-/// once, at the end of the read (<see cref="EndOfRead"/>). An enumerable subscription gets one <see cref="BusEvent"/>
+/// once, at the end of the read (<see cref="EndOfRead"/>), and lists those left more than half full
+/// (<see cref="Behind"/>). An enumerable subscription gets one <see cref="BusEvent"/>
 /// shared by every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes
 /// into its own ring and no object is created. Used by one receive loop; not thread-safe.
 /// </summary>
-internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger)
+internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
 {
     private readonly RecentStrings _topics = new();
     private readonly RecentStrings _types = new();
@@ -19,6 +20,15 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     private readonly List<uint> _sids = new(4);
     private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly List<SubscriptionQueue> _touched = [];
+
+    /// <summary>
+    /// Whether the receive loop should stop its read after the frame just handled: it left a subscription behind
+    /// (docs/Service-Bus.md, "Catch-up waits"), so the rest of the read waits until that one has caught up.
+    /// </summary>
+    public bool ShouldPause { get; private set; }
+
+    /// <summary>Subscriptions the last read left behind, for the receive loop to wait on (<see cref="CatchUpWait"/> empties it).</summary>
+    public List<ICatchUpTarget> Behind { get; } = [];
 
     /// <summary>Queues one EVT on each subscription it names (no wake-up yet). An undecodable one is logged and dropped.</summary>
     public void Deliver(ReadOnlySequence<byte> body)
@@ -70,9 +80,14 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         {
             queue.AwaitsWake = false;
             queue.Wake();
+            if (waitsForCatchUp && queue.IsBehind())
+            {
+                Behind.Add(queue);
+            }
         }
 
         _touched.Clear();
+        ShouldPause = false;
     }
 
     private void Deliver(scoped in EvtFields fields)
@@ -97,6 +112,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
     private void Touch(SubscriptionQueue queue)
     {
+        ShouldPause |= waitsForCatchUp && queue.LeftBehind;
         if (!queue.AwaitsWake)
         {
             queue.AwaitsWake = true;

@@ -1,0 +1,11 @@
+namespace Decnet.Bus.Internal;
+
+/// <summary>A consumer whose backlog a filler may wait on (<see cref="CatchUpWait"/>).</summary>
+internal interface ICatchUpTarget
+{
+    /// <summary>What to await until the consumer has caught up, or null when there is nothing to wait for (any more).</summary>
+    Task? CatchUpTask();
+
+    /// <summary>The bounded wait ran out: do not wait for this consumer again until it has caught up.</summary>
+    void Excuse();
+}

@@ -1,0 +1,58 @@
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Unix.Broker.Internal;
+
+/// <summary>
+/// This connection as a destination a publisher's read loop may wait on (docs/Service-Bus.md, "Catch-up waits"): its
+/// event queue is behind when it holds more than half of its event or byte bound, and has caught up at a quarter.
+/// </summary>
+internal sealed partial class BrokerConnection : ICatchUpTarget
+{
+    private readonly CatchUpGate _catchUp = new();
+
+    /// <summary>
+    /// Events a publisher's read stages for this connection before it commits them and looks at this queue again:
+    /// a quarter of the queue, so a queue under half full cannot overflow before the publisher waits.
+    /// </summary>
+    public int CatchUpStep => Math.Max(1, QueueSize / 4);
+
+    /// <inheritdoc />
+    public Task? CatchUpTask()
+    {
+        lock (_gate)
+        {
+            return _closing || _catchUp.IsExcused || CaughtUpLocked() ? null : _catchUp.WaitTask();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Excuse()
+    {
+        lock (_gate)
+        {
+            if (!CaughtUpLocked())
+            {
+                _catchUp.Excuse()?.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Under <c>_gate</c>, after events were queued: whether the publisher that queued them should wait.</summary>
+    private bool BehindLocked()
+        => _catchUp.ShouldWait(_events.Count > QueueSize / 2 || _queuedBytes > _hub.Limits.MaxQueueBytes / 2);
+
+    /// <summary>
+    /// Under <c>_gate</c>, after events were taken or discarded: at a quarter, a waiting publisher goes on and an
+    /// excuse ends. The continuation runs asynchronously, so completing it under the lock runs no foreign code here.
+    /// </summary>
+    private void OnEventsTakenLocked()
+    {
+        if (CaughtUpLocked())
+        {
+            _catchUp.CaughtUp()?.TrySetResult();
+        }
+    }
+
+    private bool CaughtUpLocked()
+        => _events.Count <= QueueSize / 4 && _queuedBytes <= _hub.Limits.MaxQueueBytes / 4;
+}

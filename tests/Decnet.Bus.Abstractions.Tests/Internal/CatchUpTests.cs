@@ -1,0 +1,128 @@
+using Decnet.Bus.Internal;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decnet.Bus.Abstractions.Tests.Internal;
+
+/// <summary>
+/// Catch-up waits (docs/Service-Bus.md, "Catch-up waits"): a queue more than half full asks its filler to wait; the
+/// wait ends when the consumer has worked it down to a quarter, or when the bound runs out, which excuses the consumer
+/// until it has caught up.
+/// </summary>
+public sealed class CatchUpTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromMilliseconds(20);
+
+    [Fact]
+    public async Task AQueueMoreThanHalfFull_IsBehind_AndItsWaitEndsAtAQuarter()
+    {
+        await using var subscription = new ChannelSubscription("a.>", 100, null, null);
+        Fill(subscription, 50);
+        Assert.False(subscription.IsBehind());
+        Fill(subscription, 1);
+        Assert.True(subscription.IsBehind());
+
+        var caughtUp = subscription.CatchUpTask();
+        Assert.NotNull(caughtUp);
+        await using var reader = subscription.GetAsyncEnumerator();
+        await Read(reader, 25);
+        Assert.False(caughtUp.IsCompleted, "released above a quarter (26 of 100 queued)");
+        await Read(reader, 1);
+        Assert.True(caughtUp.IsCompletedSuccessfully, "not released at a quarter (25 of 100 queued)");
+        Assert.Null(subscription.CatchUpTask());
+    }
+
+    [Fact]
+    public async Task AWaitThatRunsOut_ExcusesTheConsumer_UntilItHasCaughtUp()
+    {
+        var time = new FakeTimeProvider();
+        await using var subscription = new ChannelSubscription("a.>", 100, null, null);
+        Fill(subscription, 80);
+        List<ICatchUpTarget> behind = [subscription];
+
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        time.Advance(_bound);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(behind);
+
+        // Excused: more events do not ask for another wait while the consumer has not caught up.
+        Fill(subscription, 10);
+        Assert.False(subscription.IsBehind());
+        Assert.Null(subscription.CatchUpTask());
+
+        // Caught up (down to a quarter): the next time it falls behind, it is waited for again.
+        await using var reader = subscription.GetAsyncEnumerator();
+        await Read(reader, 65);
+        Fill(subscription, 30);
+        Assert.True(subscription.IsBehind());
+    }
+
+    [Fact]
+    public async Task AConsumerThatCatchesUpInTime_IsNotExcused()
+    {
+        var time = new FakeTimeProvider();
+        await using var subscription = new ChannelSubscription("a.>", 100, null, null);
+        Fill(subscription, 80);
+        List<ICatchUpTarget> behind = [subscription];
+
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        await using var reader = subscription.GetAsyncEnumerator();
+        await Read(reader, 60);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Fill(subscription, 40);
+        Assert.True(subscription.IsBehind(), "a consumer that caught up in time was excused");
+    }
+
+    [Fact]
+    public async Task Disposal_ReleasesAWaitingFiller()
+    {
+        var time = new FakeTimeProvider();
+        var subscription = new ChannelSubscription("a.>", 10, null, null);
+        Fill(subscription, 9);
+        List<ICatchUpTarget> behind = [subscription];
+
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        await subscription.DisposeAsync();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task OneBoundCoversTheWholeList()
+    {
+        var time = new FakeTimeProvider();
+        await using var first = new ChannelSubscription("a.>", 10, null, null);
+        await using var second = new ChannelSubscription("b.>", 10, null, null);
+        Fill(first, 9);
+        Fill(second, 9);
+        List<ICatchUpTarget> behind = [first, second];
+
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        time.Advance(_bound);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The second got no time of its own: the bound was spent on the first, so both are excused.
+        Assert.False(first.IsBehind());
+        Assert.False(second.IsBehind());
+        Fill(first, 1);
+        Assert.Null(first.CatchUpTask());
+        Assert.Null(second.CatchUpTask());
+    }
+
+    private static void Fill(ChannelSubscription subscription, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            subscription.TryDeliver(new BusEvent("a.b", new byte[] { 0x80 }, null, null, 1));
+        }
+    }
+
+    private static async Task Read(IAsyncEnumerator<BusEvent> reader, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(await reader.MoveNextAsync());
+        }
+    }
+}
