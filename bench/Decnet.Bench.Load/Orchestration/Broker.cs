@@ -100,6 +100,11 @@ internal sealed class Broker : IDisposable
         {
             ["DECNET_BUS_MAX_SUBSCRIPTIONS"] = "100000",
             ["DECNET_BUS_MAX_CONNECTIONS"] = "4096",
+
+            // W5's 1,000 idle clients come from one process, so one uid, connecting at once: the per-uid and
+            // handshake admission limits (256, 64) would refuse most of them (W5 measures idle cost, not admission).
+            ["DECNET_BUS_MAX_CONNECTIONS_PER_UID"] = "4096",
+            ["DECNET_BUS_MAX_HANDSHAKING"] = "4096",
         };
         var process = ChildProcess.Start(settings.DecnetCli, ["bus", "--socket", socket, "--group", string.Empty], log, settings.PidFile, env);
         await WaitForUnixAsync(socket, process);
