@@ -3,14 +3,16 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// The state of one consumer for catch-up waits (docs/Service-Bus.md, "Catch-up waits"): the loop that fills its queue
 /// may wait, for a bounded time, for the consumer to work its backlog down instead of dropping its oldest events. A
-/// consumer that does not catch up within that time is excused, and is not waited for again until it has caught up, so
-/// a consumer that stopped reading costs the filler one bounded wait, not one per read. Not thread-safe: the owner
-/// calls every member under its own lock and completes the returned tasks after releasing it.
+/// consumer that does not catch up within that time is excused: it is not waited for again until it has caught up or
+/// has read a whole queue's worth of events since, so a consumer that stopped reading costs the filler one bounded
+/// wait, not one per read, while one that was only briefly held up (a pause, start-up compilation) is waited for
+/// again as soon as it is reading. Not thread-safe: the owner calls every member under its own lock.
 /// </summary>
 internal sealed class CatchUpGate
 {
     private TaskCompletionSource? _caughtUp;
     private bool _excused;
+    private long _readWhileExcused;
 
     /// <summary>True while excused: the last wait for this consumer ran out and it has not caught up since.</summary>
     public bool IsExcused => _excused;
@@ -31,10 +33,23 @@ internal sealed class CatchUpGate
         return Release();
     }
 
+    /// <summary>
+    /// The consumer took <paramref name="count"/> events without catching up: once an excused consumer has read
+    /// <paramref name="queueSize"/> events since its excuse, it is reading again and the excuse ends.
+    /// </summary>
+    public void Read(int count, int queueSize)
+    {
+        if (_excused && (_readWhileExcused += count) >= queueSize)
+        {
+            _excused = false;
+        }
+    }
+
     /// <summary>A wait ran out while the backlog was still above its low mark: stop waiting for this consumer.</summary>
     public TaskCompletionSource? Excuse()
     {
         _excused = true;
+        _readWhileExcused = 0;
         return Release();
     }
 

@@ -179,14 +179,18 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     protected abstract int QueuedCountLocked { get; }
 
     /// <summary>
-    /// Under <see cref="Gate"/>, after the consumer took events (or the queue was emptied): at a quarter full, a waiting
-    /// transport reads on and an excuse ends. Its continuation runs asynchronously, so no foreign code runs under the lock.
+    /// Under <see cref="Gate"/>, after the consumer took an event (or the queue was emptied): at a quarter full, a
+    /// waiting transport reads on and an excuse ends; otherwise the event counts towards ending an excuse. Its continuation runs asynchronously, so no foreign code runs under the lock.
     /// </summary>
     protected void OnTakenLocked()
     {
         if (QueuedCountLocked <= QueueSize / 4 || IsDisposed)
         {
             _catchUp.CaughtUp()?.TrySetResult();
+        }
+        else
+        {
+            _catchUp.Read(1, QueueSize);
         }
     }
 

@@ -58,6 +58,32 @@ public sealed class CatchUpTests
     }
 
     [Fact]
+    public async Task AnExcusedConsumer_ThatReadsAWholeQueuesWorth_IsWaitedForAgain_WithoutCatchingUp()
+    {
+        var time = new FakeTimeProvider();
+        await using var subscription = new ChannelSubscription("a.>", 100, null, null);
+        Fill(subscription, 100);
+        List<ICatchUpTarget> behind = [subscription];
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        time.Advance(_bound);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Reading one for every one queued keeps the queue full (never down to a quarter): 99 reads leave it excused,
+        // the 100th, a whole queue's worth, shows it is reading again.
+        await using var reader = subscription.GetAsyncEnumerator();
+        for (var i = 0; i < 99; i++)
+        {
+            await Read(reader, 1);
+            Fill(subscription, 1);
+        }
+
+        Assert.False(subscription.IsBehind(), "re-armed before a whole queue's worth was read");
+        await Read(reader, 1);
+        Fill(subscription, 1);
+        Assert.True(subscription.IsBehind(), "still excused after reading a whole queue's worth");
+    }
+
+    [Fact]
     public async Task AConsumerThatCatchesUpInTime_IsNotExcused()
     {
         var time = new FakeTimeProvider();

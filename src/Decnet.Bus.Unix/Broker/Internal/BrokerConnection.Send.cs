@@ -121,7 +121,7 @@ internal sealed partial class BrokerConnection
         {
             _queuedBytes -= bytes;
             _hub.AddQueuedBytes(-bytes);
-            OnEventsTakenLocked();
+            OnEventsTakenLocked(count);
         }
 
         if (_closing && _events.Count == 0 && _control.Count == 0 && _finalFrame is not null)
