@@ -180,7 +180,8 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
 
     /// <summary>
     /// Under <see cref="Gate"/>, after the consumer took an event (or the queue was emptied): at a quarter full, a
-    /// waiting transport reads on and an excuse ends; otherwise the event counts towards ending an excuse. Its continuation runs asynchronously, so no foreign code runs under the lock.
+    /// waiting transport reads on and an excuse ends; otherwise the event counts towards ending an excuse. The waiter's
+    /// continuation runs asynchronously, so no foreign code runs under the lock.
     /// </summary>
     protected void OnTakenLocked()
     {

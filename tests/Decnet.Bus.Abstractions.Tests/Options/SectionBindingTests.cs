@@ -39,7 +39,7 @@ public sealed class SectionBindingTests
         ["DecnetBus:HandshakeTimeout"] = "00:00:03",
         ["DecnetBus:IdleTimeout"] = "00:02:00",
         ["DecnetBus:StallTimeout"] = "00:00:40",
-        ["DecnetBus:CatchUpWait"] = "00:00:00.050",
+        ["DecnetBus:CatchUpWait"] = "00:00:00.075",
         ["DecnetBus:AllowUids:0"] = "1000",
         ["DecnetBus:AllowUids:1"] = "1002",
         ["DecnetBus:AllowGids:0"] = "1001",

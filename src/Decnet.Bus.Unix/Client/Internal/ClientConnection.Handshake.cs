@@ -11,8 +11,9 @@ internal sealed partial class ClientConnection
     /// <summary>
     /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
     /// time before a PING (zero disables keepalive); <c>catchUpWait</c> bounds how long the receive loop waits for a
-    /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits"). <c>onRejected</c> hears of every request the broker refuses while
-    /// keeping the connection (an ERR naming a PUB or SUB, docs/wire-protocol.md §6).
+    /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits").
+    /// <c>onRejected</c> hears of every request the broker refuses while keeping the connection (an ERR naming a PUB
+    /// or SUB, docs/wire-protocol.md §6).
     /// </summary>
     /// <exception cref="SocketException">Nobody listens on the path.</exception>
     /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
