@@ -6,6 +6,10 @@ namespace Decnet.Bus.Internal;
 /// </summary>
 internal static class CatchUpWait
 {
+    /// <summary>The bound as options give it, within zero and the validator's maximum (options built in code skip validation).</summary>
+    public static TimeSpan Clamp(TimeSpan bound)
+        => bound <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(bound.TotalMilliseconds, DecnetBusOptionsValidator.MaxCatchUpWaitMs));
+
     /// <summary>Waits for every target in <paramref name="targets"/>, then clears the list.</summary>
     public static async ValueTask WaitAsync(List<ICatchUpTarget> targets, TimeSpan bound, TimeProvider time, CancellationToken cancellation)
     {

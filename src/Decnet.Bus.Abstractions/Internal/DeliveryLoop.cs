@@ -149,16 +149,20 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
                     HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), ex);
                 }
 
+            }
+        }
+        finally
+        {
+            // The deliveries point into the spare buffers and at events: let go of them until the next turn. A large
+            // event's buffer is let go too, handled or not (a disposal can end the batch early).
+            Array.Clear(_batch, 0, taken);
+            for (var i = 0; i < taken; i++)
+            {
                 if (_spares[i] is { Length: > HandlerSubscription.ReusedBufferBytes })
                 {
                     _spares[i] = null;
                 }
             }
-        }
-        finally
-        {
-            // The deliveries point into the spare buffers and at events: let go of them until the next turn.
-            Array.Clear(_batch, 0, taken);
         }
 
         return taken > 0;

@@ -136,7 +136,7 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     }
 
     /// <summary>
-    /// On the loop: <see cref="TryTake"/> for up to <c>deliveries.Length</c> events under one lock, so the loop and
+    /// On the loop: <see cref="TryTake"/> for up to <see cref="BatchSize"/> events under one lock, so the loop and
     /// the transport filling the ring meet once per batch, not once per event. Event i swaps buffers with
     /// <c>spares[i]</c>. Returns how many were taken; zero unschedules, atomically with the check.
     /// </summary>
@@ -145,7 +145,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
         lock (Gate)
         {
             var taken = 0;
-            while (taken < deliveries.Length && _ring.Count > 0 && !IsDisposed)
+            var most = Math.Min(deliveries.Length, BatchSize);
+            while (taken < most && _ring.Count > 0 && !IsDisposed)
             {
                 TakeLocked(ref spares[taken], out deliveries[taken]);
                 taken++;
@@ -159,6 +160,13 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
             return taken;
         }
     }
+
+    /// <summary>
+    /// Events the loop takes at a time: at most a quarter of the queue, so the events in the loop's hands plus those
+    /// still queued stay within the queue's bound and its drop-oldest order (docs/Service-Bus.md, "Handler
+    /// subscriptions").
+    /// </summary>
+    public int BatchSize => Math.Max(1, QueueSize / 4);
 
     /// <summary>A handler call threw.</summary>
     public void CountFailure() => Interlocked.Increment(ref _failed);

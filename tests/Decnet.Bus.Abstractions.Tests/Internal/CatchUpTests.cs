@@ -136,6 +136,15 @@ public sealed class CatchUpTests
         Assert.Null(second.CatchUpTask());
     }
 
+    [Theory]
+    [InlineData(-5, 0)]
+    [InlineData(0, 0)]
+    [InlineData(50, 50)]
+    [InlineData(1000, 1000)]
+    [InlineData(86_400_000, 1000)]
+    public void TheBound_IsClampedForOptionsThatSkippedValidation(double milliseconds, double expected)
+        => Assert.Equal(TimeSpan.FromMilliseconds(expected), CatchUpWait.Clamp(TimeSpan.FromMilliseconds(milliseconds)));
+
     private static void Fill(ChannelSubscription subscription, int count)
     {
         for (var i = 0; i < count; i++)

@@ -13,6 +13,32 @@ public sealed class HandlerSubscriptionTests
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
 
     [Fact]
+    public async Task TheLoopTakesAtMostAQuarterOfTheQueueAtATime_InOrder()
+    {
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync(); // stopped: this test takes the events itself
+        await using var subscription = new HandlerSubscription("a.>", 16, (_, _) => ValueTask.CompletedTask, loop, null, null);
+        for (var i = 0; i < 16; i++)
+        {
+            Assert.True(subscription.AppendCopy("a.b", "t", "0123456789abcdef0123456789abcdef"u8, i, null, [0x81, 0xa1, 0x6e, (byte)i]));
+        }
+
+        var deliveries = new BusDelivery[DeliveryLoop.Turn];
+        var spares = new byte[]?[DeliveryLoop.Turn];
+        var timestamps = new List<double>();
+        int taken;
+        while ((taken = subscription.TakeMany(deliveries, spares)) > 0)
+        {
+            // Events in the loop's hands are out of the queue: a quarter at most keeps them and the rest within its bound.
+            Assert.Equal(4, taken);
+            timestamps.AddRange(deliveries.Take(taken).Select(d => d.Timestamp));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => (double)i), timestamps);
+        Assert.Equal(0, subscription.Dropped);
+    }
+
+    [Fact]
     public async Task FullRing_DropsOldest_CountsExactly_AndReportsTheLossOnTheNextTakenEvent()
     {
         var loop = new DeliveryLoop(logger: null);

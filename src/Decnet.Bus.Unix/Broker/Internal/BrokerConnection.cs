@@ -359,6 +359,9 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
                 freed += DropOldestLocked();
                 dropped++;
             }
+
+            // Shedding can bring the queue down to its catch-up mark: a publisher waiting on it goes on.
+            OnEventsTakenLocked(0);
         }
 
         _hub.AddQueuedBytes(-freed);

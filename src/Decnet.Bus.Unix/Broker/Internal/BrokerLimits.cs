@@ -56,7 +56,7 @@ internal sealed record BrokerLimits(
             new PeerAllowList([.. options.AllowUids], [.. options.AllowGids]),
             ReadAcl(options.AclFile, options.SocketPath))
         {
-            CatchUpWait = options.CatchUpWait > TimeSpan.Zero ? options.CatchUpWait : TimeSpan.Zero,
+            CatchUpWait = Bus.Internal.CatchUpWait.Clamp(options.CatchUpWait),
         };
     }
 

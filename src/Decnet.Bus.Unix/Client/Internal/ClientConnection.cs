@@ -42,7 +42,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
     private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
     {
-        _catchUpWait = catchUpWait;
+        _catchUpWait = CatchUpWait.Clamp(catchUpWait);
         _onRejected = onRejected;
         _keepalive = keepalive;
         _time = time;
@@ -51,7 +51,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
-        _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: catchUpWait > TimeSpan.Zero);
+        _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: _catchUpWait > TimeSpan.Zero);
         _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
         _logger = logger;
         _path = path;
