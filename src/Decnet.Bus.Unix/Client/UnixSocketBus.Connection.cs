@@ -189,7 +189,7 @@ public sealed partial class UnixSocketBus
                     CountUntrusted(untrusted);
                 }
 
-                _state = ConnectionState.Down;
+                SetState(ConnectionState.Down);
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
                 var wait = Jittered(delay);
@@ -220,7 +220,7 @@ public sealed partial class UnixSocketBus
             _outbox.Attach(connection);
             connection.Start();
             _connection = connection;
-            _state = ConnectionState.Connected;
+            SetState(ConnectionState.Connected);
             Volatile.Read(ref _attempt).TrySetResult(connection);
 
             Task resubscribed = Task.WhenAll(_subscriptions.Values.Select(connection.SubscribeAsync));
@@ -232,7 +232,7 @@ public sealed partial class UnixSocketBus
             await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             MarkMayHaveMissed();
             _connection = null;
-            _state = ConnectionState.Down;
+            SetState(ConnectionState.Down);
             SignalConnectionChanged();
             Volatile.Write(ref _attempt, NewAttempt());
             _counters.AddDropped(_outbox.DropData());
@@ -255,7 +255,7 @@ public sealed partial class UnixSocketBus
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
         }
 
-        _state = ConnectionState.Down;
+        SetState(ConnectionState.Down);
         Volatile.Read(ref _attempt).TrySetResult(null);
     }
 

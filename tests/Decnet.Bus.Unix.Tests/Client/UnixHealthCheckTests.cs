@@ -32,13 +32,13 @@ public sealed class UnixHealthCheckTests
         var connected = await CheckAsync(health);
 
         await broker.Server.StopAsync(CancellationToken.None);
-        await UntilAsync(() => State(client) == BusConnectionState.Disconnected);
+        await UntilAsync(client, BusConnectionState.Disconnected);
         var reconnecting = await CheckAsync(health);
         time.Advance(TimeSpan.FromSeconds(10));
         var unreachable = await CheckAsync(health);
 
         await broker.RestartAsync();
-        await UntilAsync(() => State(client) == BusConnectionState.Connected);
+        await UntilAsync(client, BusConnectionState.Connected);
         var back = await CheckAsync(health);
 
         Assert.Equal((HealthStatus.Healthy, "idle: connects on first publish or subscribe"), (idle.Status, idle.Description));
@@ -54,13 +54,27 @@ public sealed class UnixHealthCheckTests
         => (await health.CheckHealthAsync()).Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName];
 
     /// <summary>Waits, bounded, for the client's own view of the socket (closed by the broker, or reconnected).</summary>
-    private static async Task UntilAsync(Func<bool> condition)
+    /// <summary>Completes once the client's state is <paramref name="wanted"/>: checked now and on every change.</summary>
+    private static async Task UntilAsync(UnixSocketBus client, BusConnectionState wanted)
     {
-        using var bound = new CancellationTokenSource(TestBroker.Bound);
-        while (!condition())
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check()
         {
-            Assert.False(bound.IsCancellationRequested, "timed out waiting for the client's connection state");
-            await Task.Delay(5, CancellationToken.None);
+            if (State(client) == wanted)
+            {
+                reached.TrySetResult();
+            }
+        }
+
+        client.StateChanged += Check;
+        try
+        {
+            Check();
+            await reached.Task.WaitAsync(TestBroker.Bound);
+        }
+        finally
+        {
+            client.StateChanged -= Check;
         }
     }
 }
