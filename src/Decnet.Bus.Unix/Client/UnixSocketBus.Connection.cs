@@ -189,7 +189,7 @@ public sealed partial class UnixSocketBus
                     CountUntrusted(untrusted);
                 }
 
-                SetState(ConnectionState.Down);
+                _state = ConnectionState.Down;
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
                 var wait = Jittered(delay);
@@ -220,7 +220,7 @@ public sealed partial class UnixSocketBus
             _outbox.Attach(connection);
             connection.Start();
             _connection = connection;
-            SetState(ConnectionState.Connected);
+            _state = ConnectionState.Connected;
             Volatile.Read(ref _attempt).TrySetResult(connection);
 
             Task resubscribed = Task.WhenAll(_subscriptions.Values.Select(connection.SubscribeAsync));
@@ -232,7 +232,7 @@ public sealed partial class UnixSocketBus
             await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             MarkMayHaveMissed();
             _connection = null;
-            SetState(ConnectionState.Down);
+            _state = ConnectionState.Down;
             SignalConnectionChanged();
             Volatile.Write(ref _attempt, NewAttempt());
             _counters.AddDropped(_outbox.DropData());
@@ -255,7 +255,7 @@ public sealed partial class UnixSocketBus
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
         }
 
-        SetState(ConnectionState.Down);
+        _state = ConnectionState.Down;
         Volatile.Read(ref _attempt).TrySetResult(null);
     }
 

@@ -54,27 +54,22 @@ public sealed class UnixHealthCheckTests
         => (await health.CheckHealthAsync()).Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName];
 
     /// <summary>Waits, bounded, for the client's own view of the socket (closed by the broker, or reconnected).</summary>
-    /// <summary>Completes once the client's state is <paramref name="wanted"/>: checked now and on every change.</summary>
+    /// <summary>
+    /// Completes once the client's state is <paramref name="wanted"/>: checked now and at every connection change the
+    /// client signals (<see cref="UnixSocketBus.ConnectionChanged"/>, set after the state).
+    /// </summary>
     private static async Task UntilAsync(UnixSocketBus client, BusConnectionState wanted)
     {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Check()
+        using var bound = new CancellationTokenSource(TestBroker.Bound);
+        while (true)
         {
+            var changed = client.ConnectionChanged;
             if (State(client) == wanted)
             {
-                reached.TrySetResult();
+                return;
             }
-        }
 
-        client.StateChanged += Check;
-        try
-        {
-            Check();
-            await reached.Task.WaitAsync(TestBroker.Bound);
-        }
-        finally
-        {
-            client.StateChanged -= Check;
+            await changed.WaitAsync(bound.Token);
         }
     }
 }
