@@ -38,9 +38,18 @@ public sealed class MixedProtocolKillLoopTests(ITestOutputHelper output)
                 await using var python = await PythonTextClient.StartAsync(socketPath, $"py-{cycle}");
                 await python.SendAsync($"sub mixed.net.{cycle}");
 
-                // Python → .NET: markers until one arrives (the .NET client may still be re-subscribing); the SUB above
-                // went first on the same connection, so it is in place once a marker is through.
-                await AwaitPythonMarkerAsync(python, events, $"cycle-{cycle}");
+                // Python → .NET, once the .NET client has reconnected and re-subscribed (its generation counts connections
+                // handshaken and re-subscribed, acknowledgements included); the SUB above went first on the Python
+                // connection, so it is in place once the marker is through.
+                using (var bound = new CancellationTokenSource(LiveBroker.Bound))
+                {
+                    await dotnet.WaitForGenerationAsync(cycle + 1, bound.Token);
+                }
+
+                var marker = $"cycle-{cycle}";
+                await python.SendAsync($$"""pub mixed.py.marker {{marker}} {}""");
+                Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(LiveBroker.Bound), "the subscription ended");
+                Assert.Equal(marker, events.Current.Type);
 
                 await dotnet.PublishAsync($"mixed.net.{cycle}", new Dictionary<string, int> { ["cycle"] = cycle });
                 var (topic, body) = await python.NextEventAsync();
@@ -55,31 +64,6 @@ public sealed class MixedProtocolKillLoopTests(ITestOutputHelper output)
         finally
         {
             Directory.Delete(directory, recursive: true);
-        }
-    }
-
-    private static async Task AwaitPythonMarkerAsync(PythonTextClient python, IAsyncEnumerator<BusEvent> events, string marker)
-    {
-        using var deadline = new CancellationTokenSource(LiveBroker.Bound);
-        var next = events.MoveNextAsync().AsTask();
-        while (true)
-        {
-            while (!next.IsCompleted)
-            {
-                deadline.Token.ThrowIfCancellationRequested();
-                await python.SendAsync($$"""pub mixed.py.marker {{marker}} {}""");
-
-                // Paces the retries (each one is a process's stdin line); the arrival, not the delay, ends the wait.
-                await Task.WhenAny(next, Task.Delay(20, deadline.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-            }
-
-            Assert.True(await next, "the subscription ended");
-            if (events.Current.Type == marker)
-            {
-                return;
-            }
-
-            next = events.MoveNextAsync().AsTask();
         }
     }
 }
