@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -80,12 +79,7 @@ internal sealed partial class BrokerConnection
                     reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
                 }
 
-                if (batch.ShouldPause)
-                {
-                    // Destinations this read left more than half full get a bounded chance to drain before the next
-                    // read, so a fast publisher is slowed to its readers instead of their losing events.
-                    await CatchUpWait.WaitAsync(batch.Behind, limits.CatchUpWait, _time, _abort.Token).ConfigureAwait(false);
-                }
+                await batch.CatchUpAsync(_time, _abort.Token).ConfigureAwait(false);
 
                 if (handled && _handshaken)
                 {

@@ -129,16 +129,18 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     }
 
     /// <summary>
-    /// Destinations this read left behind, for the publisher's read loop to wait on before its next read
-    /// (<see cref="CatchUpWait"/>, which empties it). Always empty for the heartbeat, which must not wait.
-    /// </summary>
-    public List<ICatchUpTarget> Behind => _behind;
-
-    /// <summary>
-    /// Whether the read should stop here and wait (<see cref="CatchUpWait"/>) before handling its remaining frames: a
-    /// destination is behind. Staging commits every quarter of a destination's queue, so no read overflows it.
+    /// Whether the read should stop here and wait (<see cref="CatchUpAsync"/>) before handling its remaining frames: a
+    /// destination is behind (never for the heartbeat's batch, which must not wait). Staging commits every quarter of
+    /// a destination's queue, so no read overflows it.
     /// </summary>
     public bool ShouldPause => _behind.Count > 0;
+
+    /// <summary>
+    /// Between two reads of the publisher: waits, once and bounded, for the destinations this read left behind, so a
+    /// fast publisher is slowed to its readers instead of their losing events (docs/Service-Bus.md, "Catch-up waits").
+    /// </summary>
+    public ValueTask CatchUpAsync(TimeProvider time, CancellationToken cancellationToken)
+        => ShouldPause ? CatchUpWait.WaitAsync(_behind, hub.Limits.CatchUpWait, time, cancellationToken) : ValueTask.CompletedTask;
 
     /// <summary>Ends the read: commits, then flushes (or wakes) each destination that asked, once.</summary>
     public void Complete()

@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Protocol.Python;
 
@@ -118,11 +117,7 @@ internal sealed partial class BrokerConnection
                     reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
                 }
 
-                if (batch.ShouldPause)
-                {
-                    // As for MessagePack publishers (BrokerConnection.Receive.cs): a bounded wait for destinations behind.
-                    await CatchUpWait.WaitAsync(batch.Behind, limits.CatchUpWait, _time, _abort.Token).ConfigureAwait(false);
-                }
+                await batch.CatchUpAsync(_time, _abort.Token).ConfigureAwait(false);
 
                 var partial = !buffer.IsEmpty && !paused;
                 if (handled)
