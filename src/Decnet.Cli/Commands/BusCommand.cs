@@ -42,6 +42,9 @@ internal static class BusCommand
     private static async Task<int> RunAsync(ParseResult parseResult, string? socket, string? group, bool verbose, CancellationToken ct)
     {
         var error = parseResult.InvocationConfiguration.Error;
+
+        // Before any socket exists in this process: the runtime reads the switch once, when sockets start.
+        InlineSocketCompletions.PreferForThisProcess();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "decnet-bus" });
         builder.Logging.AddSimpleConsole(o =>
         {
