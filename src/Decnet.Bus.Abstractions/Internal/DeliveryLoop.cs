@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,63 +18,44 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     /// <summary>How long disposal waits for a handler call in progress.</summary>
     internal static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
 
-    private readonly Lock _gate = new();
-    private readonly Queue<HandlerSubscription> _ready = new();
+    // Lock-free on purpose: a transport schedules every subscription a read touched (10,000 of them in W4), and a lock
+    // shared with the loop made the two threads spin on each other (docs/performance.md, "W4").
+    private readonly ConcurrentQueue<HandlerSubscription> _ready = new();
     private readonly ILogger _logger;
     private readonly BusDelivery[] _batch = new BusDelivery[Turn];
     private readonly byte[]?[] _spares = new byte[]?[Turn];
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private Task _run = Task.CompletedTask;
-    private bool _parked;
-    private bool _stopping;
-    private bool _started;
+    private int _parked;
+    private int _started;
+    private volatile bool _stopping;
 
     public DeliveryLoop(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
 
     /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
     public void Schedule(HandlerSubscription subscription)
     {
-        bool signal;
-        lock (_gate)
+        if (_stopping)
         {
-            if (_stopping)
-            {
-                return;
-            }
-
-            _ready.Enqueue(subscription);
-            if (!_started)
-            {
-                _started = true;
-                _run = Task.Run(RunAsync);
-                return;
-            }
-
-            signal = _parked;
-            _parked = false;
+            return;
         }
 
-        if (signal)
+        _ready.Enqueue(subscription);
+        if (Interlocked.CompareExchange(ref _started, 1, 0) == 0)
         {
-            _core.SetResult(true);
+            _run = Task.Run(RunAsync);
+            return;
         }
+
+        // The enqueue above is a full fence, so either this sees the loop parked or the loop sees the subscription.
+        Unpark(true);
     }
 
     public async ValueTask DisposeAsync()
     {
-        bool signal;
-        lock (_gate)
-        {
-            _stopping = true;
-            _ready.Clear();
-            signal = _parked;
-            _parked = false;
-        }
-
-        if (signal)
-        {
-            _core.SetResult(false);
-        }
+        _stopping = true;
+        _ready.Clear();
+        Unpark(false);
 
         // A handler that ignores its cancelled token must not hang the bus's disposal: it is left to finish alone.
         await _run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -86,27 +68,29 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
 
+    /// <summary>Wakes a parked loop; exactly one caller wins the wake-up.</summary>
+    private void Unpark(bool result)
+    {
+        if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
+        {
+            _core.SetResult(result);
+        }
+    }
+
     private async Task RunAsync()
     {
-        while (true)
+        while (!_stopping)
         {
-            HandlerSubscription? next;
-            lock (_gate)
+            if (!_ready.TryDequeue(out var next))
             {
-                if (_stopping)
+                _core.Reset();
+                Interlocked.Exchange(ref _parked, 1);
+                if ((!_ready.IsEmpty || _stopping) && Interlocked.Exchange(ref _parked, 0) == 1)
                 {
-                    return;
+                    // Something came in as we parked, and nobody has claimed the wake-up: carry on without it.
+                    continue;
                 }
 
-                if (!_ready.TryDequeue(out next))
-                {
-                    _core.Reset();
-                    _parked = true;
-                }
-            }
-
-            if (next is null)
-            {
                 await new ValueTask(this, _core.Version).ConfigureAwait(false);
                 continue;
             }
@@ -114,18 +98,15 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
             if (await RunTurnAsync(next).ConfigureAwait(false))
             {
                 // Still has events: back of the queue, so one busy subscription cannot starve the others.
-                lock (_gate)
-                {
-                    _ready.Enqueue(next);
-                }
+                _ready.Enqueue(next);
             }
         }
     }
 
-    /// <summary>Hands up to <see cref="Turn"/> events, taken in one batch, to the subscription's handler; true when some were taken.</summary>
+    /// <summary>Hands up to <see cref="Turn"/> events, taken in one batch, to the subscription's handler; true when it has more.</summary>
     private async ValueTask<bool> RunTurnAsync(HandlerSubscription subscription)
     {
-        var taken = subscription.TakeMany(_batch, _spares);
+        var taken = subscription.TakeMany(_batch, _spares, out var drained);
         try
         {
             for (var i = 0; i < taken && !subscription.Disposing.IsCancellationRequested; i++)
@@ -165,7 +146,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
             }
         }
 
-        return taken > 0;
+        return !drained;
     }
 
     [LoggerMessage(301, LogLevel.Warning, "Bus handler for \"{Pattern}\" threw; the subscription carries on with the next event")]

@@ -138,9 +138,11 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     /// <summary>
     /// On the loop: <see cref="TryTake"/> for up to <see cref="BatchSize"/> events under one lock, so the loop and
     /// the transport filling the ring meet once per batch, not once per event. Event i swaps buffers with
-    /// <c>spares[i]</c>. Returns how many were taken; zero unschedules, atomically with the check.
+    /// <c>spares[i]</c>. Returns how many were taken. When the ring is left empty it is unscheduled in the same lock
+    /// (<paramref name="drained"/>): the next append schedules it again, so a subscription that got one event costs
+    /// the loop one take, not a second, empty one.
     /// </summary>
-    public int TakeMany(BusDelivery[] deliveries, byte[]?[] spares)
+    public int TakeMany(BusDelivery[] deliveries, byte[]?[] spares, out bool drained)
     {
         lock (Gate)
         {
@@ -152,7 +154,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
                 taken++;
             }
 
-            if (taken == 0)
+            drained = _ring.Count == 0 || IsDisposed;
+            if (drained)
             {
                 UnscheduleLocked();
             }

@@ -26,14 +26,19 @@ public sealed class HandlerSubscriptionTests
         var deliveries = new BusDelivery[DeliveryLoop.Turn];
         var spares = new byte[]?[DeliveryLoop.Turn];
         var timestamps = new List<double>();
-        int taken;
-        while ((taken = subscription.TakeMany(deliveries, spares)) > 0)
+        var drains = new List<bool>();
+        for (var turn = 0; turn < 4; turn++)
         {
             // Events in the loop's hands are out of the queue: a quarter at most keeps them and the rest within its bound.
-            Assert.Equal(4, taken);
-            timestamps.AddRange(deliveries.Take(taken).Select(d => d.Timestamp));
+            Assert.Equal(4, subscription.TakeMany(deliveries, spares, out var drained));
+            drains.Add(drained);
+            timestamps.AddRange(deliveries.Take(4).Select(d => d.Timestamp));
         }
 
+        // The take that empties the ring says so (the loop then stops scheduling it); an empty ring gives nothing.
+        Assert.Equal([false, false, false, true], drains);
+        Assert.Equal(0, subscription.TakeMany(deliveries, spares, out var empty));
+        Assert.True(empty);
         Assert.Equal(Enumerable.Range(0, 16).Select(i => (double)i), timestamps);
         Assert.Equal(0, subscription.Dropped);
     }

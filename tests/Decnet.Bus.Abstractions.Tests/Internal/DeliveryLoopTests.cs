@@ -1,0 +1,82 @@
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Abstractions.Tests.Internal;
+
+/// <summary>
+/// The delivery loop's lock-free ready queue: however scheduling threads interleave with the loop parking, no
+/// subscription with events is left unrun (a lost wake-up would strand events, and this test would time out).
+/// </summary>
+public sealed class DeliveryLoopTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task ManyThreadsScheduling_WhileTheLoopParksAndWakes_LoseNoEvent()
+    {
+        const int Producers = 4;
+        const int SubscriptionsEach = 50;
+        const int Rounds = 400;
+        var total = Producers * SubscriptionsEach * Rounds;
+        var handled = 0;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var loop = new DeliveryLoop(logger: null);
+        var subscriptions = Enumerable.Range(0, Producers * SubscriptionsEach)
+            .Select(i => new HandlerSubscription($"s.{i}", 1 << 12, (_, _) =>
+            {
+                if (Interlocked.Increment(ref handled) == total)
+                {
+                    done.TrySetResult();
+                }
+
+                return ValueTask.CompletedTask;
+            }, loop, null, null))
+            .ToArray();
+
+        // Each producer feeds its own subscriptions (one writer per ring, as a transport's receive loop does) in
+        // bursts of one event per subscription, so the loop keeps draining, parking and being woken mid-burst.
+        var producers = Enumerable.Range(0, Producers).Select(p => Task.Run(() =>
+        {
+            for (var round = 0; round < Rounds; round++)
+            {
+                for (var s = p * SubscriptionsEach; s < (p + 1) * SubscriptionsEach; s++)
+                {
+                    Assert.True(subscriptions[s].AppendCopy("s.x", "t", "0123456789abcdef0123456789abcdef"u8, round, null, [0x80]));
+                    subscriptions[s].Wake();
+                }
+            }
+        }));
+        await Task.WhenAll(producers).WaitAsync(_bound);
+
+        await done.Task.WaitAsync(_bound);
+        Assert.Equal(total, Volatile.Read(ref handled));
+        Assert.All(subscriptions, s => Assert.Equal(0, s.Dropped));
+        foreach (var subscription in subscriptions)
+        {
+            await subscription.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task AnEventScheduledJustAsTheLoopParks_IsStillHandled()
+    {
+        // Ping-pong: each event is scheduled the moment the previous one is handled, which is when the loop finds its
+        // queue empty and parks. A wake-up lost in that window strands the event and the round times out.
+        const int Rounds = 5_000;
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var loop = new DeliveryLoop(logger: null);
+        await using var subscription = new HandlerSubscription("p.x", 16, (_, _) =>
+        {
+            Volatile.Read(ref handled).TrySetResult();
+            return ValueTask.CompletedTask;
+        }, loop, null, null);
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref handled, next);
+            Assert.True(subscription.AppendCopy("p.x", "t", "0123456789abcdef0123456789abcdef"u8, round, null, [0x80]));
+            subscription.Wake();
+            await next.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+    }
+}
