@@ -4,9 +4,12 @@
 # broker's CPU seconds (start-up included: compare against a run with --count 100).
 #
 # usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat] [--idle-ms M] [--handlers]
+#                          [--literals L]
 #   --idle-ms M  the subscriber gives up after M ms without an event (default 3000; raise it on a loaded box, where a
 #                publisher's start-up alone can take longer)
 #   --handlers   the subscriber consumes through the handler API (one delivery loop) instead of an enumerator
+#   --literals L W4's shape: the publisher cycles through L topics, the subscriber holds one subscription per topic
+#                plus a wildcard (W4 is --literals 10000 --handlers)
 #   --perf ROLE  perf record -F 999 -g on that process for S seconds (default 2) once the load runs -> $out/perf.data
 #   --stat       perf stat --per-thread (sendto, recvmsg, sched_yield, context switches, CPU) on every process for
 #                1 s -> $out/stat.<role>
@@ -22,6 +25,7 @@ seconds=2
 stat=false
 idle_ms=3000
 handlers=""
+literals=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count=$2; shift ;;
@@ -31,7 +35,8 @@ while [ $# -gt 0 ]; do
     --stat) stat=true ;;
     --idle-ms) idle_ms=$2; shift ;;
     --handlers) handlers=--handlers ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --literals) literals=(--literals "$2"); shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "profile: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -53,13 +58,14 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-"$decnet" bus --socket "$sock" --group '' >"$out/broker.log" 2>&1 &
+# W4's shape needs more subscriptions per connection than the default allows (scripts/bench.sh raises it the same way).
+DECNET_BUS_MAX_SUBSCRIPTIONS=100000 "$decnet" bus --socket "$sock" --group '' >"$out/broker.log" 2>&1 &
 broker=$!
 pids+=("$broker")
 for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { echo "profile: the broker did not start; see $out/broker.log" >&2; exit 1; }
 
-"$load" sub --target "$sock" --topic bench --count "$count" --idle-ms "$idle_ms" $handlers --system decnet >"$out/sub.out" 2>"$out/sub.err" &
+"$load" sub --target "$sock" --topic bench --count "$count" --idle-ms "$idle_ms" $handlers "${literals[@]}" --system decnet >"$out/sub.out" 2>"$out/sub.err" &
 sub=$!
 pids+=("$sub")
 until grep -q READY "$out/sub.out" 2>/dev/null; do
@@ -67,7 +73,7 @@ until grep -q READY "$out/sub.out" 2>/dev/null; do
   sleep 0.05
 done
 
-"$load" pub --target "$sock" --topic bench --count "$count" --pace-us "$pace" --system decnet >"$out/pub.out" 2>"$out/pub.err" &
+"$load" pub --target "$sock" --topic bench --count "$count" --pace-us "$pace" "${literals[@]}" --system decnet >"$out/pub.out" 2>"$out/pub.err" &
 pub=$!
 pids+=("$pub")
 
