@@ -21,6 +21,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     // Lock-free on purpose: a transport schedules every subscription a read touched (10,000 of them in W4), and a lock
     // shared with the loop made the two threads spin on each other (docs/performance.md, "W4").
     private readonly ConcurrentQueue<HandlerSubscription> _ready = new();
+    private readonly Lock _start = new();
     private readonly ILogger _logger;
     private readonly BusDelivery[] _batch = new BusDelivery[Turn];
     private readonly byte[]?[] _spares = new byte[]?[Turn];
@@ -41,24 +42,32 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         }
 
         _ready.Enqueue(subscription);
-        if (Interlocked.CompareExchange(ref _started, 1, 0) == 0)
+        if (Volatile.Read(ref _started) == 0 && Start())
         {
-            _run = Task.Run(RunAsync);
             return;
         }
 
-        // The enqueue above is a full fence, so either this sees the loop parked or the loop sees the subscription.
+        // Either this sees the loop parked or the loop, which parks before it looks again, sees the subscription.
+        Interlocked.MemoryBarrier();
         Unpark(true);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _stopping = true;
+        Task run;
+        lock (_start)
+        {
+            // Under the start lock: a first Schedule racing this one has either stored its task or will not start one.
+            _stopping = true;
+            run = _run;
+        }
+
         _ready.Clear();
+        Interlocked.MemoryBarrier();
         Unpark(false);
 
         // A handler that ignores its cancelled token must not hang the bus's disposal: it is left to finish alone.
-        await _run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
@@ -67,6 +76,22 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Starts the loop on the first schedule (false when another caller did, or the loop is stopping).</summary>
+    private bool Start()
+    {
+        lock (_start)
+        {
+            if (_started != 0 || _stopping)
+            {
+                return false;
+            }
+
+            _run = Task.Run(RunAsync);
+            Volatile.Write(ref _started, 1);
+            return true;
+        }
+    }
 
     /// <summary>Wakes a parked loop; exactly one caller wins the wake-up.</summary>
     private void Unpark(bool result)

@@ -55,6 +55,10 @@ internal static class BusCommand
         });
         builder.Logging.SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Information);
 
+        // Log calls run on the sockets' epoll threads (inline completions, above): when the console cannot keep up,
+        // drop lines (the logger then says how many) rather than stall every connection on that thread.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.QueueFullMode = ConsoleLoggerQueueFullMode.DropWrite);
+
         // Startup failures are printed once, as one line, below; the host's own stack-trace dump and its
         // "Press Ctrl+C" banner are noise in an operator's terminal and journal.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);

@@ -79,4 +79,52 @@ public sealed class DeliveryLoopTests
             await next.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
+
+    [Fact]
+    public async Task EventsArrivingWhileAHandlerRuns_GetOneMoreTurn_InOrder_NeverOverlapping()
+    {
+        // The take that handed the handler its event emptied the ring and unscheduled it; events appended while the
+        // handler is still busy schedule it again, and that second turn must wait for the first and keep the order.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seen = new List<double>();
+        var running = 0;
+        var overlapped = false;
+        await using var loop = new DeliveryLoop(logger: null);
+        await using var subscription = new HandlerSubscription("o.x", 16, async (delivery, _) =>
+        {
+            overlapped |= Interlocked.Increment(ref running) > 1;
+            seen.Add(delivery.Timestamp);
+            if (delivery.Timestamp == 0)
+            {
+                first.TrySetResult();
+                await release.Task;
+            }
+
+            Interlocked.Decrement(ref running);
+            if (seen.Count == 4)
+            {
+                all.TrySetResult();
+            }
+        }, loop, null, null);
+
+        Append(subscription, 0);
+        await first.Task.WaitAsync(_bound);
+        for (var i = 1; i < 4; i++)
+        {
+            Append(subscription, i);
+        }
+
+        release.SetResult();
+        await all.Task.WaitAsync(_bound);
+        Assert.False(overlapped);
+        Assert.Equal([0.0, 1.0, 2.0, 3.0], seen);
+    }
+
+    private static void Append(HandlerSubscription subscription, double timestamp)
+    {
+        Assert.True(subscription.AppendCopy("o.x", "t", "0123456789abcdef0123456789abcdef"u8, timestamp, null, [0x80]));
+        subscription.Wake();
+    }
 }
