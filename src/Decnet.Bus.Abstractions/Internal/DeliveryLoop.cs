@@ -33,6 +33,9 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
     public DeliveryLoop(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
 
+    /// <summary>Whether the loop waits for work (or has not started): a schedule now would wake it.</summary>
+    public bool IsParked => Volatile.Read(ref _parked) == 1 || Volatile.Read(ref _started) == 0;
+
     /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
     public void Schedule(HandlerSubscription subscription)
     {

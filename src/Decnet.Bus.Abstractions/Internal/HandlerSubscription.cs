@@ -96,6 +96,9 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     }
 
     /// <inheritdoc />
+    public override bool ConsumerMayBeIdle => _loop.IsParked;
+
+    /// <inheritdoc />
     public override void Wake()
     {
         bool schedule;
