@@ -19,7 +19,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     internal static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
 
     // Lock-free on purpose: a transport schedules every subscription a read touched (10,000 of them in W4), and a lock
-    // shared with the loop made the two threads spin on each other (docs/performance.md, "W4").
+    // shared with the loop made the two threads spin on each other (docs/performance.md, part 3).
     private readonly ConcurrentQueue<HandlerSubscription> _ready = new();
     private readonly Lock _start = new();
     private readonly ILogger _logger;
@@ -32,9 +32,6 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     private volatile bool _stopping;
 
     public DeliveryLoop(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
-
-    /// <summary>Whether the loop waits for work (or has not started): a schedule now would wake it.</summary>
-    public bool IsParked => Volatile.Read(ref _parked) == 1 || Volatile.Read(ref _started) == 0;
 
     /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
     public void Schedule(HandlerSubscription subscription)

@@ -96,9 +96,6 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     }
 
     /// <inheritdoc />
-    public override bool ConsumerMayBeIdle => _loop.IsParked;
-
-    /// <inheritdoc />
     public override void Wake()
     {
         bool schedule;

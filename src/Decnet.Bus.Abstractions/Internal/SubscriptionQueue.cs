@@ -97,13 +97,6 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     public abstract void Wake();
 
     /// <summary>
-    /// Whether a wake-up on a batch's first event could start an idle consumer early (a transport then wakes it
-    /// there as well as at the end of the batch). A handler subscription's consumer is its bus's delivery loop, which
-    /// reaches the subscription after the batch anyway when it is busy.
-    /// </summary>
-    public virtual bool ConsumerMayBeIdle => true;
-
-    /// <summary>
     /// After a transport's batch of appends: whether it should wait for this consumer before reading on (the queue is
     /// more than half full and the consumer not excused; docs/Service-Bus.md, "Catch-up waits").
     /// </summary>

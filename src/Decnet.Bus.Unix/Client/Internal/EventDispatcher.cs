@@ -119,13 +119,8 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             _touched.Add(queue);
 
             // A consumer parked since the previous read starts on this read's first event instead of after its last:
-            // it drains while the rest of the read is queued, so a full read cannot overflow its queue meanwhile. A
-            // busy delivery loop is not woken here: with many subscriptions (W4) that was a second lock per
-            // subscription per read, on a line the loop was taking at the same moment (docs/performance.md).
-            if (queue.ConsumerMayBeIdle)
-            {
-                queue.Wake();
-            }
+            // it drains while the rest of the read is queued, so a full read cannot overflow its queue meanwhile.
+            queue.Wake();
         }
     }
 }
