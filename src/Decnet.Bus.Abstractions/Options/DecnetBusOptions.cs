@@ -155,7 +155,7 @@ public sealed class DecnetBusOptions
     /// work it down to a quarter, instead of dropping its oldest events. A consumer that does not catch up in time is
     /// not waited for again until it has; zero disables (docs/Service-Bus.md, "Catch-up waits").
     /// </summary>
-    public TimeSpan CatchUpWait { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan CatchUpWait { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
     /// <c>DECNET_BUS_ALLOW_UIDS</c>: comma-separated uids the broker admits (from SO_PEERCRED); empty admits anyone who

@@ -15,7 +15,7 @@ public sealed class LimitVariablesTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.HandshakeTimeout);
         Assert.Equal(TimeSpan.FromSeconds(60), options.IdleTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StallTimeout);
-        Assert.Equal(TimeSpan.FromMilliseconds(50), options.CatchUpWait);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), options.CatchUpWait);
         Assert.Empty(options.AllowUids);
         Assert.Empty(options.AllowGids);
         Assert.Equal(string.Empty, options.AclFile);
