@@ -154,6 +154,22 @@ public sealed partial class LoadHarness : IAsyncDisposable
     }
 
     /// <summary>
+    /// The load itself: waits until every publisher has made the publish calls <paramref name="span"/> stands for
+    /// (<see cref="LoadOptions.CallsPerPublisher"/>) since now. At the configured rate that takes about
+    /// <paramref name="span"/>; the bound (four spans and 30 s) only catches a publisher that stopped.
+    /// </summary>
+    public Task AwaitLoadAsync(TimeSpan span)
+    {
+        var calls = Options.CallsPerPublisher(span);
+        var bound = (4 * span) + _bound;
+        return Task.WhenAll(_publishers.Select(p =>
+        {
+            var target = p.Calls + calls;
+            return p.Progress.WaitAsync(() => p.Calls >= target, bound, () => $"{p.Name}: {p.Calls} of {target} publish calls");
+        }));
+    }
+
+    /// <summary>
     /// Waits until no subscriber has a connection and every subscription queue is drained (laggards released), so
     /// nothing more can be counted for the broker that just ended.
     /// </summary>

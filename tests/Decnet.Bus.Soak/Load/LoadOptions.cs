@@ -17,6 +17,16 @@ public sealed record LoadOptions
     /// <summary>Every Nth subscriber stops reading during load (its client queue overflows, counted), 0 for none.</summary>
     public int LaggardEvery { get; init; } = 10;
 
+    /// <summary>Publish calls per publisher that stand for a flat-out second (<see cref="RatePerPublisher"/> 0).</summary>
+    public const int FlatOutPerSecond = 1_000;
+
+    /// <summary>
+    /// The load a span of time stands for: the publish calls each publisher makes in <paramref name="span"/> at its
+    /// rate (flat out: <see cref="FlatOutPerSecond"/> a second), so a test awaits a volume, not a clock.
+    /// </summary>
+    public long CallsPerPublisher(TimeSpan span)
+        => (long)Math.Ceiling(span.TotalSeconds * (RatePerPublisher > 0 ? RatePerPublisher : FlatOutPerSecond));
+
     /// <summary>
     /// Reads <c>DECNET_LOAD_PUBLISHERS</c>, <c>DECNET_LOAD_SUBSCRIBERS</c>, <c>DECNET_LOAD_RATE</c> over the defaults.
     /// </summary>

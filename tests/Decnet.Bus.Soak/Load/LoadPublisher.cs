@@ -49,6 +49,9 @@ public sealed class LoadPublisher : IAsyncDisposable
     /// <summary><c>PublishAsync</c> calls so far (the next sequence number).</summary>
     public long Calls => Volatile.Read(ref _next);
 
+    /// <summary>Poked after every <c>PublishAsync</c> call, so a test can await a volume of load instead of a time.</summary>
+    public CountWaiter Progress { get; } = new();
+
     /// <summary>Exceptions <c>PublishAsync</c> threw (must stay 0).</summary>
     public long Exceptions => Interlocked.Read(ref _exceptions);
 
@@ -130,5 +133,6 @@ public sealed class LoadPublisher : IAsyncDisposable
         }
 
         Volatile.Write(ref _next, seq + 1);
+        Progress.Poke();
     }
 }

@@ -63,8 +63,8 @@ public sealed class SoakDriver(SoakOptions options, TextWriter output)
                         await harness.MarkAsync();
                     }
 
-                    // The load runs for the lifetime's length; this is the workload, not a wait for state.
-                    await Task.Delay(options.EpochLength);
+                    // The lifetime's load: the publish calls an epoch's length stands for at the configured rate.
+                    await harness.AwaitLoadAsync(options.EpochLength);
                     var live = broker ?? throw new InvalidOperationException("no broker running");
                     broker = null;
                     var account = last ? await EndGracefullyAsync(harness, live) : await EndByKillAsync(harness, live);

@@ -10,7 +10,8 @@ public sealed class ClientAccountingTests(ITestOutputHelper output)
     /// <summary>
     /// 200 real <see cref="UnixSocketBus"/> clients (100 publishers, one topic each; 100 subscribers with overlapping
     /// wildcards, one subscription each, broker queues of 16 to 256 events, every tenth one not reading during the
-    /// load) against <c>decnet bus</c> in its own process, for <c>DECNET_LOAD_SECONDS</c> (default 6). Then a STATS
+    /// load) against <c>decnet bus</c> in its own process, for the publish calls <c>DECNET_LOAD_SECONDS</c> (default 6)
+    /// stands for at the configured rate (<see cref="LoadHarness.AwaitLoadAsync"/>). Then a STATS
     /// barrier and a drain, and for every subscription: delivered + dropped (client and broker) == matching events
     /// the broker accepted, the broker queued exactly those, and every publisher's events arrived in order with no
     /// duplicate. Counts come from the clients and from the broker's per-connection STATS rows.
@@ -30,9 +31,9 @@ public sealed class ClientAccountingTests(ITestOutputHelper output)
             await harness.AwaitFlowingAsync(readyAt, restarts: 0);
             await harness.MarkAsync();
 
-            // The load's duration: publishers run meanwhile; nothing here waits for state.
+            // The load: the publish calls DECNET_LOAD_SECONDS stands for at the configured rate.
             var clock = Stopwatch.StartNew();
-            await Task.Delay(TimeSpan.FromSeconds(seconds));
+            await harness.AwaitLoadAsync(TimeSpan.FromSeconds(seconds));
             var account = await harness.BalanceAsync(1);
             var elapsed = clock.Elapsed;
 
