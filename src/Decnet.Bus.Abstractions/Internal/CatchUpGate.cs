@@ -34,15 +34,24 @@ internal sealed class CatchUpGate
     }
 
     /// <summary>
-    /// The consumer took <paramref name="count"/> events without catching up: once an excused consumer has read
-    /// <paramref name="queueSize"/> events since its excuse, it is reading again and the excuse ends.
+    /// The consumer took <paramref name="count"/> events (zero: its queue was emptied or shed). At the low mark it has
+    /// caught up (<see cref="CaughtUp"/>); otherwise the events count towards ending an excuse, which ends once an
+    /// excused consumer has read <paramref name="queueSize"/> events since. Returns what the owner completes once it
+    /// has released its lock.
     /// </summary>
-    public void Read(int count, int queueSize)
+    public TaskCompletionSource? Took(int count, bool atLowMark, int queueSize)
     {
+        if (atLowMark)
+        {
+            return CaughtUp();
+        }
+
         if (_excused && (_readWhileExcused += count) >= queueSize)
         {
             _excused = false;
         }
+
+        return null;
     }
 
     /// <summary>A wait ran out while the backlog was still above its low mark: stop waiting for this consumer.</summary>

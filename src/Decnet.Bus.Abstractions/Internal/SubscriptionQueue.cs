@@ -184,16 +184,7 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     /// continuation runs asynchronously, so no foreign code runs under the lock.
     /// </summary>
     protected void OnTakenLocked()
-    {
-        if (QueuedCountLocked <= QueueSize / 4 || IsDisposed)
-        {
-            _catchUp.CaughtUp()?.TrySetResult();
-        }
-        else
-        {
-            _catchUp.Read(1, QueueSize);
-        }
-    }
+        => _catchUp.Took(1, QueuedCountLocked <= QueueSize / 4 || IsDisposed, QueueSize)?.TrySetResult();
 
     /// <summary>Under <see cref="Gate"/>: an event is being queued; returns the losses it carries.</summary>
     protected (long Lost, bool Gap) QueuedLocked()

@@ -42,20 +42,10 @@ internal sealed partial class BrokerConnection : ICatchUpTarget
         => _catchUp.ShouldWait(_events.Count > QueueSize / 2 || _queuedBytes > _hub.Limits.MaxQueueBytes / 2);
 
     /// <summary>
-    /// Under <c>_gate</c>, after <paramref name="count"/> events were taken: at a quarter, a waiting publisher goes on
-    /// and an excuse ends; otherwise they count towards ending an excuse (<see cref="CatchUpGate.Read"/>). The continuation runs asynchronously, so completing it under the lock runs no foreign code here.
+    /// Under <c>_gate</c>, after <paramref name="count"/> events were taken (<see cref="CatchUpGate.Took"/>). The
+    /// continuation runs asynchronously, so completing it under the lock runs no foreign code here.
     /// </summary>
-    private void OnEventsTakenLocked(int count)
-    {
-        if (CaughtUpLocked())
-        {
-            _catchUp.CaughtUp()?.TrySetResult();
-        }
-        else
-        {
-            _catchUp.Read(count, QueueSize);
-        }
-    }
+    private void OnEventsTakenLocked(int count) => _catchUp.Took(count, CaughtUpLocked(), QueueSize)?.TrySetResult();
 
     private bool CaughtUpLocked()
         => _events.Count <= QueueSize / 4 && _queuedBytes <= _hub.Limits.MaxQueueBytes / 4;
