@@ -217,7 +217,7 @@ public sealed partial class UnixSocketBus
             outage = false;
             var connectedAt = _time.GetTimestamp();
             ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
-            _outbox.Attach(connection);
+            _outbox.Attach(connection.Writer);
             connection.Start();
             _connection = connection;
             _state = ConnectionState.Connected;

@@ -1,71 +1,70 @@
 using Decnet.Bus.Unix.Client.Internal;
-using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 using Decnet.Bus.Unix.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>A publish after a quiet spell is written on the publishing thread while the send loop sleeps.</summary>
-public sealed class DirectSendTests
+public sealed class DirectSendTests : IAsyncLifetime
 {
     private readonly ClientOutbox _outbox = new(1 << 20, 1024);
-    private readonly object _owner = new();
+    private readonly List<Connection> _connections = [];
 
-    public DirectSendTests() => _outbox.Attach(_owner);
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.EndAsync();
+            connection.Writer.Dispose();
+            connection.Pair.Dispose();
+            connection.Abort.Dispose();
+        }
+    }
 
     [Fact]
     public async Task Outbox_UnsentTailOfADirectWrite_GoesBeforeEverythingQueuedAfterIt()
     {
-        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
-        Assert.False(parked.IsCompleted);
+        var (pair, writer) = await ConnectParkedAsync(sendBuffer: 4096);
+        var frame = Enumerable.Range(0, 1 << 19).Select(i => (byte)(i % 253)).ToArray();
 
-        Assert.True(_outbox.TryBeginDirect(_owner));
-        Assert.False(_outbox.TryBeginDirect(_owner)); // one token
+        Assert.True(_outbox.TryBeginDirect(writer));
+        Assert.False(_outbox.TryBeginDirect(writer)); // one token
         _outbox.EnqueueData([0xb1]);
-        _outbox.EndDirect(_owner, [0xa1, 0xa2]);
-        await parked.WaitAsync(TestBroker.Bound);
+        Assert.True(writer.WriteInline(frame)); // the peer is not reading yet: a tail stays behind
 
-        Assert.Equal([0xa1, 0xa2, 0xb1], TakeAll());
+        Assert.Equal([.. frame, 0xb1], await pair.ReadAsync(frame.Length + 1));
     }
 
     [Fact]
-    public async Task Outbox_DirectWrite_OnlyWhileTheLoopSleepsAndNothingIsQueued()
+    public async Task Outbox_DirectWrite_OnlyToTheLiveConnectionsParkedWriter_WithNothingQueued()
     {
-        Assert.False(_outbox.TryBeginDirect(_owner)); // the send loop is not waiting
+        var (_, writer) = await ConnectParkedAsync();
+        var (_, other) = await ConnectParkedAsync(attach: false);
 
-        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
-        Assert.False(_outbox.TryBeginDirect(new object())); // not the live connection
+        Assert.False(_outbox.TryBeginDirect(other)); // not the live connection
         _outbox.EnqueueControl([0xc1]);
-        Assert.False(_outbox.TryBeginDirect(_owner)); // something is queued: it must go first
-        await parked.WaitAsync(TestBroker.Bound);
-    }
-
-    [Fact]
-    public async Task Outbox_NoDirectWrite_WhileTheSendLoopSendsWhatWokeIt()
-    {
-        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
-
-        // A control frame wakes the loop (PONG, SUB); once it has taken the frame the outbox is empty again, but the
-        // loop is writing: a direct write now would interleave with its bytes.
-        _outbox.EnqueueControl([0xc1]);
-        await parked.WaitAsync(TestBroker.Bound);
-        Assert.Equal([0xc1], TakeAll());
-
-        Assert.False(_outbox.TryBeginDirect(_owner));
+        Assert.False(_outbox.TryBeginDirect(writer)); // something is queued (or being sent): it must go first
     }
 
     [Fact]
     public async Task Outbox_DirectWriteOfAnEndedConnection_PutsNothingIntoTheNextOne()
     {
-        var parked = _outbox.WaitAsync(CancellationToken.None).AsTask();
-        Assert.True(_outbox.TryBeginDirect(_owner));
-        _outbox.DropData();
-        _outbox.Attach(new object());
-        _outbox.EndDirect(_owner, [0xee]);
-        _outbox.EnqueueData([0xb1]);
-        await parked.WaitAsync(TestBroker.Bound);
+        var (first, old) = await ConnectParkedAsync();
+        Assert.True(_outbox.TryBeginDirect(old));
 
-        Assert.Equal([0xb1], TakeAll());
+        // The connection ends (its send loop first, as in UnixSocketBus) while a publisher still holds its token.
+        await _connections[0].EndAsync();
+        _outbox.DropData();
+        var (second, _) = await ConnectParkedAsync();
+
+        Assert.True(old.WriteInline([0xee]));
+        _outbox.EnqueueData([0xb1]);
+
+        Assert.Equal([0xee], await first.ReadAsync(1));
+        Assert.Equal([0xb1], await second.ReadAsync(1));
     }
 
     [Fact]
@@ -102,10 +101,29 @@ public sealed class DirectSendTests
         Assert.True(publisher.DirectWrites > 0, "no publish was written directly");
     }
 
-    private byte[] TakeAll()
+    /// <summary>A connection's writer over a socket pair, attached to the outbox as the live one unless told otherwise, and parked.</summary>
+    private async Task<(SocketPair Pair, SocketWriter Writer)> ConnectParkedAsync(int? sendBuffer = null, bool attach = true)
     {
-        using var batch = new PooledBufferWriter();
-        _outbox.Take(batch, 1 << 20, out _);
-        return batch.WrittenSpan.ToArray();
+        var pair = await SocketPair.ConnectAsync(sendBuffer);
+        var writer = new SocketWriter(pair.Local, _outbox, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: false);
+        if (attach)
+        {
+            _outbox.Attach(writer);
+        }
+
+        var parked = writer.NextParkAsync();
+        var abort = new CancellationTokenSource();
+        _connections.Add(new Connection(pair, writer, writer.RunAsync(abort.Token), abort));
+        await parked.WaitAsync(TestBroker.Bound);
+        return (pair, writer);
+    }
+
+    private sealed record Connection(SocketPair Pair, SocketWriter Writer, Task<SendEnd> Loop, CancellationTokenSource Abort)
+    {
+        public async Task EndAsync()
+        {
+            await Abort.CancelAsync();
+            await Loop.WaitAsync(TestBroker.Bound);
+        }
     }
 }

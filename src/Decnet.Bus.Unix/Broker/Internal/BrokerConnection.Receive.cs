@@ -100,7 +100,7 @@ internal sealed partial class BrokerConnection
                     }
 
                     probed = true;
-                    EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
+                    _outbound.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
                     timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
                 }
             }
@@ -152,12 +152,12 @@ internal sealed partial class BrokerConnection
                 return true;
             case FrameKind.Ping:
                 // A barrier: the PONG leaves after every EVT queued for this connection before the PING was read.
-                EnqueueControl(_pongFrame, barrier: true);
+                _outbound.EnqueueControl(_pongFrame, barrier: true);
                 return true;
             case FrameKind.Pong:
                 return true;
             case FrameKind.Stats:
-                EnqueueStatsReply();
+                _outbound.EnqueueStatsReply(_hub.StatsReply);
                 return true;
             case FrameKind.Bye:
                 return false;
@@ -185,13 +185,13 @@ internal sealed partial class BrokerConnection
         var limits = _hub.Limits;
         Name = hello.Name.Length <= 128 ? hello.Name : hello.Name[..(char.IsHighSurrogate(hello.Name[127]) ? 127 : 128)];
         Echo = hello.Echo;
-        ReportsLost = hello.ReportLost;
-        QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
+        _outbound.ReportsLost = hello.ReportLost;
+        var queueSize = _outbound.QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;
         MaxFrame = hello.MaxFrame > 0 ? Math.Clamp(hello.MaxFrame, ProtocolConstants.MinMaxFrame, limits.MaxFrameBytes) : limits.MaxFrameBytes;
         _handshaken = true;
         _hub.Handshaken(this);
-        var welcome = new WelcomeMessage(ProtocolConstants.Version, _hub.Credentials.Pid, MaxFrame, limits.MaxTopicBytes, limits.MaxSubscriptionsPerConnection, QueueSize);
-        EnqueueControl(Encode(b => FrameWriter.WriteWelcome(b, welcome)));
+        var welcome = new WelcomeMessage(ProtocolConstants.Version, _hub.Credentials.Pid, MaxFrame, limits.MaxTopicBytes, limits.MaxSubscriptionsPerConnection, queueSize);
+        _outbound.EnqueueControl(Encode(b => FrameWriter.WriteWelcome(b, welcome)));
         BrokerLog.ClientConnected(_logger, Name, Credentials.Pid, Credentials.Uid);
     }
 
@@ -221,32 +221,11 @@ internal sealed partial class BrokerConnection
         }
 
         var subAck = Encode(b => FrameWriter.WriteSubAck(b, sid));
-        lock (_subscriptions)
+        if (!_subscriptions.Set(sid, pattern, subAck))
         {
-            if (_subscriptions.Remove(sid, out var previous))
-            {
-                // Re-subscribing an id replaces its pattern.
-                _hub.RemoveRoute(previous, new Route(this, sid));
-            }
-            else if (_subscriptions.Count >= limits.MaxSubscriptionsPerConnection)
-            {
-                return new RequestRejection(BusErrorCode.TooManySubscriptions, $"subscription {sid}: more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
-            }
-
-            _subscriptions[sid] = pattern;
-            _subscriptionCount = _subscriptions.Count;
-
-            // The route goes in before the SUBACK, so once the client reads SUBACK every later publish reaches it; and
-            // both go in under the queue lock, so an event routed through the new route is queued after the SUBACK
-            // and the client never sees an EVT for a subscription before its SUBACK (which is what counts a reconnect).
-            lock (_gate)
-            {
-                _hub.AddRoute(pattern, new Route(this, sid));
-                EnqueueControlLocked(subAck, barrier: false);
-            }
+            return new RequestRejection(BusErrorCode.TooManySubscriptions, $"subscription {sid}: more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
         }
 
-        _doorbell.Writer.TryWrite(true);
         return null;
     }
 
@@ -266,31 +245,8 @@ internal sealed partial class BrokerConnection
 
         _hub.CountRejection(rejection.Code);
         var frame = Encode(b => FrameWriter.WriteRequestErr(b, rejection.Code, rejection.Message, request, sid));
-        lock (_gate)
-        {
-            // A publisher can provoke a refusal per PUB, faster than the answers are written. Their ERRs may fill half
-            // the control lane, never all of it, so refused publishes alone never end the connection with ERR 9:
-            // beyond that a refused PUB is counted (STATS rejections) but not answered (docs/wire-protocol.md §6).
-            if (request == FrameKind.Pub && !_control.HasRoomForRefusal(frame.Length))
-            {
-                return;
-            }
-
-            EnqueueControlLocked(frame, barrier: false);
-        }
-
-        _doorbell.Writer.TryWrite(true);
+        _outbound.EnqueueRefusal(frame, forPublish: request == FrameKind.Pub);
     }
 
-    private void HandleUnsub(uint sid)
-    {
-        lock (_subscriptions)
-        {
-            if (_subscriptions.Remove(sid, out var pattern))
-            {
-                _subscriptionCount = _subscriptions.Count;
-                _hub.RemoveRoute(pattern, new Route(this, sid));
-            }
-        }
-    }
+    private void HandleUnsub(uint sid) => _subscriptions.Remove(sid);
 }

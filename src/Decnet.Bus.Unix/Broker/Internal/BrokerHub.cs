@@ -333,7 +333,7 @@ internal sealed class BrokerHub
                 var most = 0L;
                 foreach (var (_, candidate) in _connections)
                 {
-                    var bytes = candidate.QueuedBytes;
+                    var bytes = candidate.Outbound.QueuedBytes;
                     if (bytes > most)
                     {
                         most = bytes;
@@ -341,7 +341,7 @@ internal sealed class BrokerHub
                     }
                 }
 
-                var dropped = largest?.ShedOldest(Volatile.Read(ref _totalQueuedBytes) - target) ?? 0;
+                var dropped = largest?.Outbound.ShedOldest(Volatile.Read(ref _totalQueuedBytes) - target) ?? 0;
                 if (dropped == 0)
                 {
                     return;

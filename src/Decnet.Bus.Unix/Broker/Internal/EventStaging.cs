@@ -9,7 +9,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// end, with their lengths. At the end of the read (or before a request that must see them queued) they go into the
 /// destination's <see cref="EventQueue"/> in one step, under one lock (<see cref="ReadBatch.Commit"/>).
 /// </summary>
-internal sealed class EventStaging(BrokerConnection destination)
+internal sealed class EventStaging(OutboundQueue destination)
 {
     // A read holds at most what the receive pipe buffers; this only bounds a pathological fan-in of huge frames.
     internal const int CommitBytes = 512 * 1024;
@@ -21,7 +21,7 @@ internal sealed class EventStaging(BrokerConnection destination)
     private int _written;
     private int[] _lengths = new int[64];
 
-    public BrokerConnection Destination { get; } = destination;
+    public OutboundQueue Destination { get; } = destination;
 
     /// <summary>Frames staged.</summary>
     public int Count { get; private set; }

@@ -28,7 +28,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// <summary>The routes a topic matched while its entry is worked out.</summary>
     public List<Route> Matches { get; } = [];
 
-    /// <summary>The buffer an inline flush writes from (<see cref="BrokerConnection.FlushOrWake"/>).</summary>
+    /// <summary>The buffer an inline flush writes from (<see cref="OutboundQueue.FlushOrWake"/>).</summary>
     public PooledBufferWriter FlushBuffer { get; } = new(64 * 1024);
 
     /// <summary>An entry to work a route out in; cached copies are made from it (<see cref="RouteCache.Add"/>).</summary>
@@ -62,7 +62,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     {
         if (!_stagings.TryGetValue(destination, out var staging))
         {
-            staging = new EventStaging(destination);
+            staging = new EventStaging(destination.Outbound);
             _stagings[destination] = staging;
         }
 

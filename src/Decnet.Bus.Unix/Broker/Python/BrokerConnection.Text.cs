@@ -51,11 +51,12 @@ internal sealed partial class BrokerConnection
             TextLog.UnknownProtocol(_logger, Credentials.Pid, Credentials.Uid, first);
             _hub.CountRejection(BusErrorCode.UnknownProtocol);
             ProtocolSniffer.DiscardBuffered(_socket);
-            BeginClose([], discardEvents: true);
+            _outbound.BeginClose([], discardEvents: true);
             return;
         }
 
         _text = new TextSession();
+        _outbound.UseText(_text, WriteTextEvts);
         Echo = false;
         await ReceiveTextLoopAsync(left).ConfigureAwait(false);
     }
@@ -195,40 +196,13 @@ internal sealed partial class BrokerConnection
             throw new ProtocolException(BusErrorCode.InvalidPattern, error);
         }
 
-        var text = _text!;
-        lock (_subscriptions)
+        if (!_subscriptions.AddPattern(pattern, _text!))
         {
-            if (text.Patterns.ContainsKey(pattern))
-            {
-                return;
-            }
-
-            if (_subscriptions.Count >= limits.MaxSubscriptionsPerConnection)
-            {
-                throw new ProtocolException(BusErrorCode.TooManySubscriptions, $"more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
-            }
-
-            var sid = text.NextSid();
-            text.Patterns[pattern] = sid;
-            _subscriptions[sid] = pattern;
-            _subscriptionCount = _subscriptions.Count;
-            _hub.AddRoute(pattern, new Route(this, sid));
+            throw new ProtocolException(BusErrorCode.TooManySubscriptions, $"more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
         }
     }
 
-    private void UnsubscribeText(string pattern)
-    {
-        uint sid;
-        lock (_subscriptions)
-        {
-            if (!_text!.Patterns.Remove(pattern, out sid))
-            {
-                return;
-            }
-        }
-
-        HandleUnsub(sid);
-    }
+    private void UnsubscribeText(string pattern) => _subscriptions.RemovePattern(pattern, _text!);
 
     private void PublishText(string topic, ReadOnlySequence<byte> body)
     {
@@ -289,7 +263,7 @@ internal sealed partial class BrokerConnection
             var length = ProtocolConstants.HeaderSize + (int)BinaryPrimitives.ReadUInt32BigEndian(frames.Span);
             if (TextEvtWriter.TryWriteEvt(batch, frames[..length]) is { } reason)
             {
-                Interlocked.Increment(ref _dropped);
+                _outbound.CountDropped(1);
                 _hub.CountDropped(1);
                 CountUntranslatable($"event for this subscriber: {reason}");
             }

@@ -11,7 +11,7 @@ internal sealed class TextSession
 {
     private uint _lastSid;
 
-    /// <summary>Patterns held, and the sid each routes under. Guarded by the connection's subscription lock.</summary>
+    /// <summary>Patterns held, and the sid each routes under. Guarded by the connection's <see cref="SubscriptionBook"/>.</summary>
     public Dictionary<string, uint> Patterns { get; } = new(StringComparer.Ordinal);
 
     /// <summary>

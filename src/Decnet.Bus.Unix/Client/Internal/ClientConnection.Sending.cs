@@ -1,6 +1,4 @@
-using System.Net.Sockets;
-using Decnet.Bus.Unix.Native;
-using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -8,53 +6,27 @@ namespace Decnet.Bus.Unix.Client.Internal;
 internal sealed partial class ClientConnection
 {
     /// <summary>
-    /// Writes one frame straight to the socket when the send loop sleeps and nothing is queued (see
+    /// Writes one frame straight to the socket when the send loop is parked and nothing is queued (see
     /// <see cref="ClientOutbox.TryBeginDirect"/>). False when it cannot, and the caller queues the frame as usual;
     /// <paramref name="lost"/> is true when the socket turned out to be broken (the connection is ending).
     /// </summary>
     public bool TrySendDirect(ReadOnlySpan<byte> frame, out bool lost)
     {
         lost = false;
-        if (!_outbox.TryBeginDirect(this))
+        if (!_outbox.TryBeginDirect(_writer))
         {
             return false;
         }
 
-        var sent = NonBlockingSend.Send(_socket, frame);
-        lost = sent < 0;
-        _outbox.EndDirect(this, lost ? default : frame[sent..]);
+        lost = !_writer.WriteInline(frame);
         return true;
     }
 
     private async Task SendLoopAsync()
     {
-        await Task.Yield();
-        using var batch = new PooledBufferWriter(64 * 1024);
-        try
+        if (await _writer.RunAsync(_abort.Token).ConfigureAwait(false) != SendEnd.Final)
         {
-            while (true)
-            {
-                await _outbox.WaitAsync(_abort.Token).ConfigureAwait(false);
-                var final = _outbox.Take(batch, MaxBatchBytes, out _);
-                var memory = batch.WrittenMemory;
-                while (!memory.IsEmpty)
-                {
-                    var sent = await _socket.SendAsync(memory, SocketFlags.None, _abort.Token).ConfigureAwait(false);
-                    memory = memory[sent..];
-                }
-
-                _outbox.OnSent();
-
-                batch.Reset();
-                if (final)
-                {
-                    _socket.Shutdown(SocketShutdown.Send);
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
-        {
+            // The socket broke or the connection is being torn down: the receive loop ends too.
             _abort.Cancel();
         }
     }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Client.Internal;
@@ -22,6 +23,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
+    private readonly SocketWriter _writer;
     private readonly EventDispatcher _events;
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly Action<ErrorMessage> _onRejected;
@@ -52,12 +54,17 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         _outbox = outbox;
         _findSubscription = findSubscription;
         _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: _catchUpWait > TimeSpan.Zero);
-        _abort.Token.UnsafeRegister(static state => ((ClientOutbox)state!).Wake(), outbox);
+
+        // No stall bound: a broker that stops reading is found by the keepalive, and the outbox bounds what waits.
+        _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false);
         _logger = logger;
         _path = path;
     }
 
     public WelcomeMessage Welcome { get; }
+
+    /// <summary>The writer of this connection's socket, which the outbox wakes (<see cref="ClientOutbox.Attach"/>).</summary>
+    public SocketWriter Writer => _writer;
 
     /// <summary>Completes when both loops have ended; never faults.</summary>
     public Task Completion => _completion;
@@ -169,6 +176,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         await send.ConfigureAwait(false);
         await keepalive.ConfigureAwait(false);
         await _reader.CompleteAsync().ConfigureAwait(false);
+        _writer.Dispose();
         _socket.Dispose();
 
         List<TaskCompletionSource<bool>> acks;

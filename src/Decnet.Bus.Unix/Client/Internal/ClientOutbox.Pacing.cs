@@ -1,4 +1,5 @@
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -14,7 +15,7 @@ internal sealed partial class ClientOutbox
     public Task FlushAsync()
     {
         var flush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bool ring;
+        SocketWriter? ring;
         lock (_gate)
         {
             if (_closing)
@@ -25,11 +26,7 @@ internal sealed partial class ClientOutbox
             ring = AppendFlushLocked([flush]);
         }
 
-        if (ring)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
-
+        ring?.Ring();
         return flush.Task;
     }
 
@@ -45,7 +42,7 @@ internal sealed partial class ClientOutbox
         }
     }
 
-    private bool AppendFlushLocked(List<TaskCompletionSource> flushes)
+    private SocketWriter? AppendFlushLocked(List<TaskCompletionSource> flushes)
     {
         var ring = AppendLocked(PingFrame);
         (_current!.Flushes ??= []).AddRange(flushes);

@@ -1,169 +1,104 @@
 using System.Buffers;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
-/// <summary>The send side: the send loop's batches and parking, and the send token that lets a publisher write directly.</summary>
-internal sealed partial class ClientOutbox
+/// <summary>The send side: what the connection's <see cref="SocketWriter"/> takes, and a publisher's direct write.</summary>
+internal sealed partial class ClientOutbox : ISendSource
 {
-    /// <summary>Wakes the send loop so it sees its cancellation.</summary>
-    public void Wake() => _doorbell.Writer.TryWrite(true);
+    /// <inheritdoc />
+    Lock ISendSource.Gate => _gate;
+
+    /// <inheritdoc />
+    bool ISendSource.HasWorkLocked => _control.Count > 0 || _frames > 0 || _final is not null;
+
+    /// <inheritdoc />
+    bool ISendSource.TakeLocked(PooledBufferWriter batch) => TakeLocked(batch, ClientConnection.MaxBatchBytes, out _);
+
+    /// <inheritdoc />
+    void ISendSource.FinishTake(PooledBufferWriter batch, bool final)
+    {
+    }
 
     /// <summary>Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>.</summary>
     /// <returns>True when the final frame was written (the send loop must half-close after sending).</returns>
     public bool Take(IBufferWriter<byte> batch, int maxBytes, out int taken)
     {
+        lock (_gate)
+        {
+            return TakeLocked(batch, maxBytes, out taken);
+        }
+    }
+
+    private bool TakeLocked(IBufferWriter<byte> batch, int maxBytes, out int taken)
+    {
         taken = 0;
-        lock (_gate)
+        while (_control.TryDequeue(out var frame))
         {
-            if (_sender is not null)
+            batch.Write(frame);
+            taken++;
+            if (ReferenceEquals(frame, PingFrame))
             {
-                // A publisher is writing directly; it wakes the loop when it is done.
-                return false;
+                _pings.SentKeepalive();
             }
-
-            if (_leftover is { } leftover)
-            {
-                // The tail of a direct write continues the byte stream, so it goes first.
-                batch.Write(leftover.WrittenSpan);
-                leftover.Dispose();
-                _leftover = null;
-            }
-
-            while (_control.TryDequeue(out var frame))
-            {
-                batch.Write(frame);
-                taken++;
-                if (ReferenceEquals(frame, PingFrame))
-                {
-                    _pings.SentKeepalive();
-                }
-            }
-
-            var bytes = 0;
-            while (bytes < maxBytes && _data.TryDequeue(out var chunk))
-            {
-                bytes += Move(batch, chunk);
-                taken += chunk.Frames;
-                _pings.Sent(chunk);
-                Recycle(chunk);
-            }
-
-            if (bytes < maxBytes && _current is { Length: > 0 } current)
-            {
-                // The chunk being filled goes too; it is kept (emptied) for the next publishes.
-                bytes += Move(batch, current);
-                taken += current.Frames;
-                _pings.Sent(current);
-                current.Clear();
-            }
-
-            if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
-            {
-                // Safe under the lock: the continuations run asynchronously, never inline here.
-                _drained.TrySetResult();
-                _drained = null;
-            }
-
-            if (_closing && _frames == 0 && _final is not null)
-            {
-                batch.Write(_final);
-                _final = null;
-                taken++;
-                return true;
-            }
-
-            return false;
         }
-    }
 
-    /// <summary>Makes <paramref name="owner"/> the connection direct writes may go to, until <see cref="DropData"/>.</summary>
-    public void Attach(object owner)
-    {
-        lock (_gate)
+        var bytes = 0;
+        while (bytes < maxBytes && _data.TryDequeue(out var chunk))
         {
-            _owner = owner;
+            bytes += Move(batch, chunk);
+            taken += chunk.Frames;
+            _pings.Sent(chunk);
+            Recycle(chunk);
         }
-    }
 
-    /// <summary>
-    /// Takes the send token for one direct write on the publishing thread, when the send loop sleeps and nothing is
-    /// queued: a lone event then costs one write instead of a send-loop wake-up as well. The caller must call
-    /// <see cref="EndDirect"/>.
-    /// </summary>
-    public bool TryBeginDirect(object owner)
-    {
-        lock (_gate)
+        if (bytes < maxBytes && _current is { Length: > 0 } current)
         {
-            if (!_waiting || _sender is not null || _owner != owner || _closing || _frames > 0 || _control.Count > 0 || _leftover is not null)
-            {
-                return false;
-            }
+            // The chunk being filled goes too; it is kept (emptied) for the next publishes.
+            bytes += Move(batch, current);
+            taken += current.Frames;
+            _pings.Sent(current);
+            current.Clear();
+        }
 
-            _sender = owner;
+        if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
+        {
+            // Safe under the lock: the continuations run asynchronously, never inline here.
+            _drained.TrySetResult();
+            _drained = null;
+        }
+
+        if (_closing && _frames == 0 && _final is not null)
+        {
+            batch.Write(_final);
+            _final = null;
+            taken++;
             return true;
         }
+
+        return false;
+    }
+
+    /// <summary>Makes <paramref name="writer"/> the one this outbox wakes and direct writes may go to, until <see cref="DropData"/>.</summary>
+    public void Attach(SocketWriter writer)
+    {
+        lock (_gate)
+        {
+            _writer = writer;
+        }
     }
 
     /// <summary>
-    /// Gives the token back after a direct write. <paramref name="unsent"/>, the part the socket did not take, is
-    /// sent by the send loop before anything else. Ignored when the connection ended meanwhile.
+    /// Takes <paramref name="writer"/>'s send token for one direct write on the publishing thread, when it is the live
+    /// connection's, its send loop is parked and nothing is queued: a lone event then costs one write instead of a
+    /// send-loop wake-up as well. The caller must then call <see cref="SocketWriter.WriteInline"/>.
     /// </summary>
-    public void EndDirect(object owner, ReadOnlySpan<byte> unsent)
+    public bool TryBeginDirect(SocketWriter writer)
     {
-        bool ring;
         lock (_gate)
         {
-            if (_sender != owner)
-            {
-                return;
-            }
-
-            _sender = null;
-            if (!unsent.IsEmpty)
-            {
-                _leftover = new PooledBufferWriter(unsent.Length);
-                _leftover.Write(unsent);
-            }
-
-            ring = _waiting && (_leftover is not null || _control.Count > 0 || _frames > 0 || _final is not null);
-            if (ring)
-            {
-                _waiting = false;
-            }
-        }
-
-        if (ring)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
-    }
-
-    /// <summary>Waits until something is queued.</summary>
-    /// <remarks>
-    /// The token is checked on every wake-up but not passed to the channel: an uncancellable wait reuses the channel's
-    /// pooled waiter, so parking allocates nothing. Whoever cancels it must call <see cref="Wake"/>.
-    /// </remarks>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async ValueTask WaitAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            lock (_gate)
-            {
-                if (_sender is null && (_leftover is not null || _control.Count > 0 || _frames > 0 || _final is not null))
-                {
-                    // The loop is about to send: no direct write may start until it waits here again.
-                    _waiting = false;
-                    return;
-                }
-
-                _waiting = true;
-            }
-
-            await _doorbell.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
-            _doorbell.Reader.TryRead(out _);
+            return _writer == writer && !_closing && _frames == 0 && _control.Count == 0 && writer.TryBeginInlineLocked();
         }
     }
 

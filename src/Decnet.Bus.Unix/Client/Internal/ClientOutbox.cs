@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -31,22 +31,15 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
     private readonly Queue<OutboxChunk> _data = new();
     private readonly Queue<byte[]> _control = new();
     private readonly PingLedger _pings = new();
-    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
     private byte[]? _final;
     private TaskCompletionSource? _drained;
     private bool _stalled;
     private bool _closing;
-    private bool _waiting;
 
-    // The send token: only its holder writes to the socket. It is free while the send loop sleeps; a publisher may
-    // then take it to write one frame straight to the socket (TryBeginDirect). _owner is the live connection, so a
-    // sender of an older one cannot put bytes into the next connection's stream. _leftover is the unsent tail of a
-    // direct write, which the send loop sends before anything else.
-    private object? _owner;
-    private object? _sender;
-    private PooledBufferWriter? _leftover;
+    // The live connection's writer: the one woken, and the only one a publisher may write to directly, so a direct
+    // writer of an older connection cannot put bytes into the next connection's stream.
+    private SocketWriter? _writer;
     private OutboxChunk? _current;
     private OutboxChunk? _spare;
 
@@ -79,7 +72,7 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
     public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask)
     {
         var dropped = 0;
-        bool ring;
+        SocketWriter? ring;
         paceTask = null;
         lock (_gate)
         {
@@ -106,11 +99,7 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             }
         }
 
-        if (ring)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
-
+        ring?.Ring();
         return dropped;
     }
 
@@ -121,7 +110,7 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
     /// </summary>
     public void EnqueueOrdered(ReadOnlySpan<byte> frame)
     {
-        bool ring;
+        SocketWriter? ring;
         lock (_gate)
         {
             if (_closing)
@@ -132,14 +121,11 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             ring = AppendLocked(frame);
         }
 
-        if (ring)
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
+        ring?.Ring();
     }
 
-    /// <summary>Copies a frame into the chunk being filled; returns whether the parked send loop must be woken.</summary>
-    private bool AppendLocked(ReadOnlySpan<byte> frame)
+    /// <summary>Copies a frame into the chunk being filled; returns the writer to wake after the lock, if it must be.</summary>
+    private SocketWriter? AppendLocked(ReadOnlySpan<byte> frame)
     {
         if (_current is null || _current.Array.Length - _current.Length < frame.Length)
         {
@@ -161,34 +147,36 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
         _bytes += frame.Length;
         _frames++;
 
-        // Ring only a send loop that is parked: one doorbell per batch, not one per event.
-        var ring = _waiting;
-        _waiting = false;
-        return ring;
+        // Wake only a send loop that is parked: one wake-up per batch, not one per event.
+        return _writer is { } writer && writer.ClaimWakeLocked() ? writer : null;
     }
 
     public void EnqueueControl(byte[] frame)
     {
+        SocketWriter? writer;
         lock (_gate)
         {
             _control.Enqueue(frame);
+            writer = _writer;
         }
 
-        _doorbell.Writer.TryWrite(true);
+        writer?.Ring();
     }
 
     /// <summary>Asks the send loop to flush what is queued, then send <paramref name="finalFrame"/> and half-close.</summary>
     public void Close(byte[] finalFrame)
     {
+        SocketWriter? writer;
         lock (_gate)
         {
             _closing = true;
             _final = finalFrame;
             _drained?.TrySetResult();
             _drained = null;
+            writer = _writer;
         }
 
-        _doorbell.Writer.TryWrite(true);
+        writer?.Ring();
     }
 
     /// <summary>Drops queued PUB frames (the connection is gone) and returns how many.</summary>
@@ -219,11 +207,8 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             _drained?.TrySetResult();
             _drained = null;
 
-            // The connection is gone: its token and the tail of a direct write go with it.
-            _owner = null;
-            _sender = null;
-            _leftover?.Dispose();
-            _leftover = null;
+            // The connection is gone, and with it its writer (and the tail of a direct write, which it holds).
+            _writer = null;
             return count;
         }
     }

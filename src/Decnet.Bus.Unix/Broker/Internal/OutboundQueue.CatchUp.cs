@@ -3,10 +3,10 @@ using Decnet.Bus.Internal;
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
-/// This connection as a destination a publisher's read loop may wait on (docs/Service-Bus.md, "Catch-up waits"): its
+/// This queue as a destination a publisher's read loop may wait on (docs/Service-Bus.md, "Catch-up waits"): its
 /// event queue is behind when it holds more than half of its event or byte bound, and has caught up at a quarter.
 /// </summary>
-internal sealed partial class BrokerConnection : ICatchUpTarget
+internal sealed partial class OutboundQueue : ICatchUpTarget
 {
     private readonly CatchUpGate _catchUp = new();
 
@@ -37,12 +37,12 @@ internal sealed partial class BrokerConnection : ICatchUpTarget
         }
     }
 
-    /// <summary>Under <c>_gate</c>, after events were queued: whether the publisher that queued them should wait.</summary>
+    /// <summary>Under the lock, after events were queued: whether the publisher that queued them should wait.</summary>
     private bool BehindLocked()
         => _catchUp.ShouldWait(_events.Count > QueueSize / 2 || _queuedBytes > _hub.Limits.MaxQueueBytes / 2);
 
     /// <summary>
-    /// Under <c>_gate</c>, after <paramref name="count"/> events were taken (<see cref="CatchUpGate.Took"/>). The
+    /// Under the lock, after <paramref name="count"/> events were taken (<see cref="CatchUpGate.Took"/>). The
     /// continuation runs asynchronously, so completing it under the lock runs no foreign code here.
     /// </summary>
     private void OnEventsTakenLocked(int count) => _catchUp.Took(count, CaughtUpLocked(), QueueSize)?.TrySetResult();

@@ -1,0 +1,284 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Decnet.Bus.Unix.Native;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Sending;
+
+/// <summary>
+/// The one writer of a socket, for the broker's connections and the client alike: a send loop that drains an
+/// <see cref="ISendSource"/> into batched writes and parks when it is empty, and a send token that lets one other
+/// thread write inline while the loop is parked (a broker read flushing what it routed, a publisher after a quiet
+/// spell), so a small batch costs one write instead of a loop wake-up as well.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Whoever holds the token is the only thread writing: the loop while it runs, or one inline writer while it is parked.
+/// The unsent tail of an inline write is kept and sent by the loop before anything else, because it continues the
+/// byte stream. Every method named <c>…Locked</c> is called with the source's <see cref="ISendSource.Gate"/> held, so
+/// a producer decides "queued" and "the loop must be woken" in one critical section.
+/// </para>
+/// <para>
+/// The rules that keep a wake-up from being lost: the loop parks only under the gate, after seeing no work, and starts
+/// each idle spell with no wake-up on its way; a producer that queues work while the loop is parked either claims the
+/// one wake-up (<see cref="ClaimWakeLocked"/>) and then rings or writes inline, or finds a wake-up already on its way
+/// or an inline writer at work, and an inline writer rings, when it gives the token back, for anything queued meanwhile.
+/// </para>
+/// </remarks>
+internal sealed class SocketWriter : IDisposable
+{
+    /// <summary>The most the loop hands the socket per send while a stall timeout applies.</summary>
+    internal const int StallSliceBytes = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly ISendSource _source;
+    private readonly Lock _gate;
+    private readonly TimeSpan _stallTimeout;
+    private readonly TimeProvider _time;
+    private readonly bool _releaseWhenParked;
+    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
+        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    // Guarded by the source's gate. _parked: the loop waits for the doorbell and holds no bytes. _wakeOnWay: a ring,
+    // or a claimed flush that will ring or write, is on its way to the parked loop. _inline: a thread other than the
+    // loop holds the send token. _leftover: the unsent tail of an inline write.
+    private bool _parked;
+    private bool _wakeOnWay;
+    private bool _inline;
+    private bool _disposed;
+    private PooledBufferWriter? _leftover;
+    private TaskCompletionSource? _parkWatch;
+
+    /// <param name="socket">The socket; the writer sends on it and half-closes it after the final frame.</param>
+    /// <param name="source">What to send.</param>
+    /// <param name="stallTimeout">How long a slice may wait for the peer to take it before the loop ends as stalled; infinite for none.</param>
+    /// <param name="time">The clock of the stall timeout.</param>
+    /// <param name="releaseWhenParked">
+    /// Whether the loop gives its batch buffer back each time it parks: for the broker, whose idle connections must hold
+    /// no send memory; not for a client's one connection, whose loop parks between most batches and would otherwise
+    /// rent and grow the buffer again each time.
+    /// </param>
+    public SocketWriter(Socket socket, ISendSource source, TimeSpan stallTimeout, TimeProvider time, bool releaseWhenParked)
+    {
+        _releaseWhenParked = releaseWhenParked;
+        _socket = socket;
+        _source = source;
+        _gate = source.Gate;
+        _stallTimeout = stallTimeout;
+        _time = time;
+    }
+
+    /// <summary>Completes when the loop next parks (for tests: a barrier instead of a wait for time).</summary>
+    internal Task NextParkAsync()
+    {
+        lock (_gate)
+        {
+            return (_parkWatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+    }
+
+    /// <summary>
+    /// Called after queuing work: claims the parked loop's one wake-up. True means the caller must, after releasing
+    /// the gate, either <see cref="Ring"/> or start a flush (<see cref="BeginFlushLocked"/>); false means the loop is
+    /// at work, a wake-up is already on its way, or an inline writer will ring when it is done.
+    /// </summary>
+    public bool ClaimWakeLocked()
+    {
+        if (!_parked || _wakeOnWay || _inline)
+        {
+            return false;
+        }
+
+        _wakeOnWay = true;
+        return true;
+    }
+
+    /// <summary>
+    /// For a caller that claimed the wake-up: gives the claim up and says what to do instead. <see cref="FlushStart.Inline"/>
+    /// hands the caller the send token (it takes a batch under the gate and calls <see cref="WriteInline"/>);
+    /// <paramref name="inlineAllowed"/> false (the stream is ending, say) makes it a ring.
+    /// </summary>
+    public FlushStart BeginFlushLocked(bool inlineAllowed)
+    {
+        _wakeOnWay = false;
+        if (!_parked || _inline)
+        {
+            return FlushStart.Busy;
+        }
+
+        if (!inlineAllowed || _leftover is not null || _disposed)
+        {
+            _wakeOnWay = true;
+            return FlushStart.Ring;
+        }
+
+        _inline = true;
+        return FlushStart.Inline;
+    }
+
+    /// <summary>
+    /// Takes the send token for one inline write, without a claim: only while the loop is parked, no one else writes
+    /// and no unsent tail waits. The caller must call <see cref="WriteInline"/>.
+    /// </summary>
+    public bool TryBeginInlineLocked()
+    {
+        if (!_parked || _inline || _leftover is not null || _disposed)
+        {
+            return false;
+        }
+
+        _inline = true;
+        return true;
+    }
+
+    /// <summary>
+    /// For the token's inline holder: writes what the socket takes now, with a send that never blocks, keeps the rest
+    /// for the loop, and gives the token back, waking the loop for the rest and for anything queued meanwhile. False
+    /// when the socket is broken or closed (the caller ends the connection).
+    /// </summary>
+    public bool WriteInline(ReadOnlySpan<byte> bytes)
+    {
+        var sent = NonBlockingSend.Send(_socket, bytes);
+        bool ring;
+        lock (_gate)
+        {
+            _inline = false;
+            if (sent >= 0 && sent < bytes.Length && !_disposed)
+            {
+                _leftover = new PooledBufferWriter(bytes.Length - sent);
+                _leftover.Write(bytes[sent..]);
+            }
+
+            ring = _parked && !_wakeOnWay && (_leftover is not null || _source.HasWorkLocked);
+            _wakeOnWay |= ring;
+        }
+
+        if (ring)
+        {
+            Ring();
+        }
+
+        return sent >= 0;
+    }
+
+    /// <summary>Wakes the loop: it takes what is queued, or parks again. Safe to call any time, from any thread.</summary>
+    public void Ring() => _doorbell.Writer.TryWrite(true);
+
+    /// <summary>
+    /// The send loop. Ends when the final frame is sent (after half-closing the socket), when
+    /// <paramref name="cancellationToken"/> is cancelled or the socket breaks, or when a slice waits longer than the stall
+    /// timeout; never throws for those.
+    /// </summary>
+    public async Task<SendEnd> RunAsync(CancellationToken cancellationToken)
+    {
+        // The caller starts its receive loop next, on this thread; everything here runs on the pool.
+        await Task.Yield();
+
+        // The doorbell is waited for without the token (the channel's pooled waiter: parking allocates nothing), so a
+        // cancellation rings it.
+        using var registration = cancellationToken.UnsafeRegister(static state => ((SocketWriter)state!).Ring(), this);
+        using var batch = new PooledBufferWriter(64 * 1024);
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!TakeOrPark(batch, out var final))
+                {
+                    // Parked until a producer rings (or the token is cancelled, which rings too).
+                    if (_releaseWhenParked)
+                    {
+                        batch.Release();
+                    }
+
+                    await _doorbell.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
+                    _doorbell.Reader.TryRead(out _);
+                    continue;
+                }
+
+                _source.FinishTake(batch, final);
+                if (batch.WrittenCount > 0)
+                {
+                    await SendAllAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                    _source.OnSent();
+                    batch.Reset();
+                }
+
+                if (final)
+                {
+                    _socket.Shutdown(SocketShutdown.Send);
+                    return SendEnd.Final;
+                }
+            }
+        }
+        catch (TimeoutException)
+        {
+            return SendEnd.Stalled;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
+        {
+            return SendEnd.Aborted;
+        }
+    }
+
+    /// <summary>Drops the unsent tail of an inline write (the connection is over); later inline writes keep none.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _leftover?.Dispose();
+            _leftover = null;
+        }
+    }
+
+    /// <summary>Under the gate: takes the token and a batch (the unsent tail first), or parks when there is nothing.</summary>
+    private bool TakeOrPark(PooledBufferWriter batch, out bool final)
+    {
+        final = false;
+        lock (_gate)
+        {
+            if (_inline || (_leftover is null && !_source.HasWorkLocked))
+            {
+                // A new idle spell starts with no wake-up on its way (one rung for the last spell is spent by now, or
+                // reaches a loop that finds nothing and parks again). An inline writer rings when it is done.
+                _parked = true;
+                _wakeOnWay = false;
+                _parkWatch?.TrySetResult();
+                _parkWatch = null;
+                return false;
+            }
+
+            _parked = false;
+            _wakeOnWay = false;
+            if (_leftover is { } leftover)
+            {
+                batch.Write(leftover.WrittenSpan);
+                leftover.Dispose();
+                _leftover = null;
+            }
+
+            final = _source.TakeLocked(batch);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// With a stall timeout, writes in slices of at most <see cref="StallSliceBytes"/>; a slice the peer does not accept
+    /// within it means it stopped reading (<see cref="TimeoutException"/>). Sends to a reading peer complete at once and
+    /// take the fast path, so the timer costs nothing in the common case. Without one, the whole batch goes in one send.
+    /// </summary>
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var slice = bytes.Length > StallSliceBytes && _stallTimeout != Timeout.InfiniteTimeSpan ? bytes[..StallSliceBytes] : bytes;
+            var pending = _socket.SendAsync(slice, SocketFlags.None, cancellationToken);
+            var sent = pending.IsCompleted || _stallTimeout == Timeout.InfiniteTimeSpan
+                ? await pending.ConfigureAwait(false)
+                : await pending.AsTask().WaitAsync(_stallTimeout, _time).ConfigureAwait(false);
+            bytes = bytes[sent..];
+        }
+    }
+}

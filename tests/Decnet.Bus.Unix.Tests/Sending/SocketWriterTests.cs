@@ -1,0 +1,239 @@
+using System.Buffers.Binary;
+using Decnet.Bus.Unix.Sending;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Sending;
+
+/// <summary>
+/// The one socket writer the broker's connections and the client share: its send loop, the send token an inline writer
+/// takes while the loop is parked, and the wake-up rules between them (docs/performance.md, issue 14 direction 6).
+/// </summary>
+public sealed class SocketWriterTests : IAsyncLifetime
+{
+    private readonly QueueSource _source = new();
+    private readonly CancellationTokenSource _abort = new();
+    private SocketPair _pair = null!;
+    private SocketWriter _writer = null!;
+    private Task<SendEnd> _loop = Task.FromResult(SendEnd.Aborted);
+
+    public async Task InitializeAsync() => UsePair(await SocketPair.ConnectAsync());
+
+    public async Task DisposeAsync()
+    {
+        await _abort.CancelAsync();
+        await _loop.WaitAsync(TestBroker.Bound);
+        _writer.Dispose();
+        _pair.Dispose();
+        _abort.Dispose();
+    }
+
+    [Fact]
+    public async Task TheLoop_SendsWhatIsQueued_InOrder_AndParksWhenEmpty()
+    {
+        await StartParkedAsync();
+        var parked = _writer.NextParkAsync();
+        _source.Enqueue([1, 2]);
+        _source.Enqueue([3]);
+
+        Assert.Equal([1, 2, 3], await _pair.ReadAsync(3));
+        await parked.WaitAsync(TestBroker.Bound);
+        Assert.True(_source.Sent >= 1);
+    }
+
+    [Fact]
+    public async Task TheTokenIsTakenOnlyWhileTheLoopIsParked_AndByOneThreadAtATime()
+    {
+        lock (_source.Gate)
+        {
+            Assert.False(_writer.TryBeginInlineLocked()); // the loop has not parked yet: it holds the token
+        }
+
+        await StartParkedAsync();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+            Assert.False(_writer.TryBeginInlineLocked()); // one holder
+            Assert.False(_writer.ClaimWakeLocked()); // the holder wakes the loop when it is done
+        }
+
+        Assert.True(_writer.WriteInline([7]));
+        Assert.Equal([7], await _pair.ReadAsync(1));
+    }
+
+    [Fact]
+    public async Task WorkQueuedWhileAnInlineWriterHoldsTheToken_IsSentWhenItGivesItBack()
+    {
+        await StartParkedAsync();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+
+        // No claim is possible meanwhile (see above), so only the inline writer can wake the loop for this.
+        _source.Enqueue([2]);
+        Assert.True(_writer.WriteInline([1]));
+
+        Assert.Equal([1, 2], await _pair.ReadAsync(2));
+    }
+
+    [Fact]
+    public async Task AClaim_IsOnePerIdleSpell_AndAFlushAfterItWritesInline()
+    {
+        await StartParkedAsync();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.ClaimWakeLocked());
+            Assert.False(_writer.ClaimWakeLocked()); // one wake-up is on its way already
+            Assert.Equal(FlushStart.Inline, _writer.BeginFlushLocked(inlineAllowed: true));
+            Assert.Equal(FlushStart.Busy, _writer.BeginFlushLocked(inlineAllowed: true)); // the token is taken
+        }
+
+        Assert.True(_writer.WriteInline([5]));
+        Assert.Equal([5], await _pair.ReadAsync(1));
+
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.ClaimWakeLocked()); // the inline write gave the token back: a new spell
+            Assert.Equal(FlushStart.Ring, _writer.BeginFlushLocked(inlineAllowed: false)); // e.g. the stream is ending
+        }
+    }
+
+    [Fact]
+    public async Task TheUnsentTailOfAnInlineWrite_GoesBeforeEverythingQueuedAfterIt()
+    {
+        UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096));
+        await StartParkedAsync();
+        var big = Enumerable.Range(0, 1 << 20).Select(i => (byte)(i % 251)).ToArray();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+
+        Assert.True(_writer.WriteInline(big)); // the peer is not reading: most of it stays behind
+        lock (_source.Gate)
+        {
+            Assert.False(_writer.TryBeginInlineLocked()); // the tail must go first, and only the loop sends it
+        }
+
+        _source.Enqueue([0xee]);
+        var received = await _pair.ReadAsync(big.Length + 1);
+
+        Assert.Equal([.. big, 0xee], received);
+    }
+
+    [Fact]
+    public async Task ManyProducersAndInlineWriters_LoseNothing_AndKeepEachProducersOrder()
+    {
+        const int Producers = 4;
+        const int PerProducer = 20_000;
+        await StartParkedAsync();
+
+        // Records of 5 bytes (producer, sequence number): a lost wake-up leaves the read short (it times out), two
+        // writers at once interleave bytes (records stop parsing in order).
+        var tasks = Enumerable.Range(0, Producers).Select(p => Task.Run(() =>
+        {
+            for (var i = 0; i < PerProducer; i++)
+            {
+                var record = new byte[5];
+                record[0] = (byte)p;
+                BinaryPrimitives.WriteInt32BigEndian(record.AsSpan(1), i);
+                var inline = false;
+                if (p % 2 == 0)
+                {
+                    // Half the producers write inline whenever the loop is parked and nothing is queued, as a
+                    // publisher after a quiet spell does; the rest only queue.
+                    lock (_source.Gate)
+                    {
+                        inline = !_source.HasWorkLocked && _writer.TryBeginInlineLocked();
+                    }
+                }
+
+                if (inline)
+                {
+                    Assert.True(_writer.WriteInline(record));
+                }
+                else
+                {
+                    _source.Enqueue(record);
+                }
+            }
+        })).ToArray();
+
+        var received = await _pair.ReadAsync(Producers * PerProducer * 5);
+        await Task.WhenAll(tasks).WaitAsync(TestBroker.Bound);
+
+        Assert.Equal(Producers * PerProducer * 5, received.Length);
+        var next = new int[Producers];
+        for (var offset = 0; offset < received.Length; offset += 5)
+        {
+            var producer = received[offset];
+            Assert.Equal(next[producer]++, BinaryPrimitives.ReadInt32BigEndian(received.AsSpan(offset + 1)));
+        }
+
+        Assert.All(next, n => Assert.Equal(PerProducer, n));
+    }
+
+    [Fact]
+    public async Task TheFinalFrame_IsSentThenTheSocketHalfCloses()
+    {
+        await StartParkedAsync();
+        _source.Enqueue([1]);
+        _source.Close([9]);
+
+        Assert.Equal(SendEnd.Final, await _loop.WaitAsync(TestBroker.Bound));
+        Assert.Equal([1, 9], await _pair.ReadAsync(3)); // then the end of the stream
+    }
+
+    [Fact]
+    public async Task Cancellation_EndsAParkedLoop()
+    {
+        await StartParkedAsync();
+        await _abort.CancelAsync();
+
+        Assert.Equal(SendEnd.Aborted, await _loop.WaitAsync(TestBroker.Bound));
+    }
+
+    [Fact]
+    public async Task APeerThatStopsReading_EndsTheLoopAsStalled_AfterTheStallTimeout()
+    {
+        var stall = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider(stall);
+        UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096), stall, time);
+        _loop = _writer.RunAsync(_abort.Token);
+
+        _source.Enqueue(new byte[1 << 20]);
+        await time.WatchedTimerCreated.WaitAsync(TestBroker.Bound); // a slice is waiting for the peer
+        Assert.False(_loop.IsCompleted);
+        time.Advance(stall);
+
+        Assert.Equal(SendEnd.Stalled, await _loop.WaitAsync(TestBroker.Bound));
+    }
+
+    [Fact]
+    public async Task AnInlineWriteToABrokenSocket_SaysSo()
+    {
+        await StartParkedAsync();
+        _pair.Peer.Close();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+
+        Assert.False(_writer.WriteInline([1]));
+    }
+
+    private void UsePair(SocketPair pair, TimeSpan? stall = null, TimeProvider? time = null)
+    {
+        _pair?.Dispose();
+        _pair = pair;
+        _writer = new SocketWriter(pair.Local, _source, stall ?? Timeout.InfiniteTimeSpan, time ?? TimeProvider.System, releaseWhenParked: true);
+        _source.Writer = _writer;
+    }
+
+    private async Task StartParkedAsync()
+    {
+        var parked = _writer.NextParkAsync();
+        _loop = _writer.RunAsync(_abort.Token);
+        await parked.WaitAsync(TestBroker.Bound);
+    }
+}
