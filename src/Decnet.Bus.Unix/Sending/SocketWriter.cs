@@ -79,9 +79,10 @@ internal sealed class SocketWriter : IDisposable
     }
 
     /// <summary>
-    /// Called after queuing work: claims the parked loop's one wake-up. True means the caller must, after releasing
-    /// the gate, either <see cref="Ring"/> or start a flush (<see cref="BeginFlushLocked"/>); false means the loop is
-    /// at work, a wake-up is already on its way, or an inline writer will ring when it is done.
+    /// Called after queuing work: claims the parked loop's one wake-up. True means the caller must then either
+    /// <see cref="Ring"/> (after releasing the gate) or, later and with the gate held again, start a flush
+    /// (<see cref="BeginFlushLocked"/>); false means the loop is at work, a wake-up is already on its way, or an inline
+    /// writer will ring when it is done.
     /// </summary>
     public bool ClaimWakeLocked()
     {

@@ -45,14 +45,22 @@ public sealed class DirectSendTests : IAsyncLifetime
         var (_, other) = await ConnectParkedAsync(attach: false);
 
         Assert.False(_outbox.TryBeginDirect(other)); // not the live connection
+        Assert.True(_outbox.TryBeginDirect(writer));
+        Assert.False(_outbox.TryBeginDirect(writer)); // one token
+        Assert.True(writer.WriteInline([0xd1]));
+
+        // Queue a frame the parked loop is not woken for (no writer attached), then attach it again: the loop is
+        // still parked, but what is queued must go first.
+        _outbox.DropData();
         _outbox.EnqueueControl([0xc1]);
-        Assert.False(_outbox.TryBeginDirect(writer)); // something is queued (or being sent): it must go first
+        _outbox.Attach(writer);
+        Assert.False(_outbox.TryBeginDirect(writer));
     }
 
     [Fact]
     public async Task Outbox_DirectWriteOfAnEndedConnection_PutsNothingIntoTheNextOne()
     {
-        var (first, old) = await ConnectParkedAsync();
+        var (_, old) = await ConnectParkedAsync(sendBuffer: 4096);
         Assert.True(_outbox.TryBeginDirect(old));
 
         // The connection ends (its send loop first, as in UnixSocketBus) while a publisher still holds its token.
@@ -60,11 +68,17 @@ public sealed class DirectSendTests : IAsyncLifetime
         _outbox.DropData();
         var (second, _) = await ConnectParkedAsync();
 
-        Assert.True(old.WriteInline([0xee]));
+        var frame = Enumerable.Range(0, 1 << 19).Select(i => (byte)(i % 241)).ToArray();
+        Assert.True(old.WriteInline(frame)); // the peer is not reading: a tail stays with the ended writer
         _outbox.EnqueueData([0xb1]);
 
-        Assert.Equal([0xee], await first.ReadAsync(1));
         Assert.Equal([0xb1], await second.ReadAsync(1));
+
+        // And nothing else: end the next connection's stream and read to its end.
+        old.Dispose();
+        await _connections[1].EndAsync();
+        second.Local.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        Assert.Empty(await second.ReadAsync(1));
     }
 
     [Fact]

@@ -20,6 +20,12 @@ internal sealed class QueueSource : ISendSource
 
     public bool HasWorkLocked => _queue.Count > 0 || _final is not null;
 
+    /// <summary>When set, <see cref="FinishTake"/> signals <see cref="InFinish"/> and blocks until it is set: the loop then holds a batch.</summary>
+    public ManualResetEventSlim? HoldFinish { get; set; }
+
+    /// <summary>Completes when the loop is inside <see cref="FinishTake"/> with <see cref="HoldFinish"/> set.</summary>
+    public TaskCompletionSource InFinish { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Queues <paramref name="bytes"/> and wakes the writer when it is parked, as the broker and the outbox do.</summary>
     public void Enqueue(byte[] bytes)
     {
@@ -66,6 +72,52 @@ internal sealed class QueueSource : ISendSource
 
     public void FinishTake(PooledBufferWriter batch, bool final)
     {
+        if (HoldFinish is { } hold)
+        {
+            InFinish.TrySetResult();
+            hold.Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>
+    /// The broker's pattern: queue, claim the parked writer's wake-up, and only later (at the end of a read) flush,
+    /// writing inline what the queue holds when the claim still stands, else ringing. Returns false when nothing was claimed.
+    /// </summary>
+    public bool EnqueueAndFlush(byte[] bytes, PooledBufferWriter buffer)
+    {
+        bool claimed;
+        lock (Gate)
+        {
+            _queue.Enqueue(bytes);
+            claimed = Writer!.ClaimWakeLocked();
+        }
+
+        if (!claimed)
+        {
+            return false;
+        }
+
+        FlushStart start;
+        lock (Gate)
+        {
+            start = Writer.BeginFlushLocked(inlineAllowed: true);
+            if (start == FlushStart.Inline)
+            {
+                TakeLocked(buffer);
+            }
+        }
+
+        if (start == FlushStart.Ring)
+        {
+            Writer.Ring();
+        }
+        else if (start == FlushStart.Inline)
+        {
+            Writer.WriteInline(buffer.WrittenSpan);
+            buffer.Reset();
+        }
+
+        return true;
     }
 
     public void OnSent() => Interlocked.Increment(ref _sent);

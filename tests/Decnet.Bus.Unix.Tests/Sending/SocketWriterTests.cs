@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Sending;
 using Decnet.Bus.Unix.Tests.Support;
 
@@ -6,7 +7,7 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 
 /// <summary>
 /// The one socket writer the broker's connections and the client share: its send loop, the send token an inline writer
-/// takes while the loop is parked, and the wake-up rules between them (docs/performance.md, issue 14 direction 6).
+/// takes while the loop is parked, and the wake-up rules between them (docs/performance.md, "Hot path redesign (issue 14), part 4").
 /// </summary>
 public sealed class SocketWriterTests : IAsyncLifetime
 {
@@ -41,11 +42,33 @@ public sealed class SocketWriterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheTokenIsTakenOnlyWhileTheLoopIsParked_AndByOneThreadAtATime()
+    public async Task WhileTheLoopSendsABatch_NoOneElseMayWrite_AndNoClaimIsNeeded()
+    {
+        await StartParkedAsync();
+        using var hold = new ManualResetEventSlim();
+        _source.HoldFinish = hold;
+        _source.Enqueue([1]);
+        await _source.InFinish.Task.WaitAsync(TestBroker.Bound); // the loop holds the batch [1], not yet sent
+
+        lock (_source.Gate)
+        {
+            Assert.False(_writer.TryBeginInlineLocked()); // an inline write now would interleave with the loop's
+            Assert.False(_writer.ClaimWakeLocked()); // the loop looks for more work before it parks
+        }
+
+        _source.HoldFinish = null;
+        _source.Enqueue([2]);
+        hold.Set();
+
+        Assert.Equal([1, 2], await _pair.ReadAsync(2));
+    }
+
+    [Fact]
+    public async Task TheTokenIsTakenOnlyWhileTheLoopIsParked_AndByOneHolder()
     {
         lock (_source.Gate)
         {
-            Assert.False(_writer.TryBeginInlineLocked()); // the loop has not parked yet: it holds the token
+            Assert.False(_writer.TryBeginInlineLocked()); // the loop has not started: until it first parks, it owns the socket
         }
 
         await StartParkedAsync();
@@ -129,19 +152,26 @@ public sealed class SocketWriterTests : IAsyncLifetime
         await StartParkedAsync();
 
         // Records of 5 bytes (producer, sequence number): a lost wake-up leaves the read short (it times out), two
-        // writers at once interleave bytes (records stop parsing in order).
+        // writers at once interleave bytes (records stop parsing in order). Producer 0 writes inline as a client's
+        // publisher after a quiet spell does, producer 1 claims and flushes at the end of each "read" as the broker
+        // does, the others only queue and ring.
         var tasks = Enumerable.Range(0, Producers).Select(p => Task.Run(() =>
         {
+            using var flushBuffer = new PooledBufferWriter();
             for (var i = 0; i < PerProducer; i++)
             {
                 var record = new byte[5];
                 record[0] = (byte)p;
                 BinaryPrimitives.WriteInt32BigEndian(record.AsSpan(1), i);
-                var inline = false;
-                if (p % 2 == 0)
+                if (p == 1)
                 {
-                    // Half the producers write inline whenever the loop is parked and nothing is queued, as a
-                    // publisher after a quiet spell does; the rest only queue.
+                    _source.EnqueueAndFlush(record, flushBuffer);
+                    continue;
+                }
+
+                var inline = false;
+                if (p == 0)
+                {
                     lock (_source.Gate)
                     {
                         inline = !_source.HasWorkLocked && _writer.TryBeginInlineLocked();

@@ -151,13 +151,23 @@ internal sealed partial class BrokerConnection
                 HandleUnsub(frame.Sid);
                 return true;
             case FrameKind.Ping:
-                // A barrier: the PONG leaves after every EVT queued for this connection before the PING was read.
-                _outbound.EnqueueControl(_pongFrame, barrier: true);
+                // A barrier: the PONG leaves after every EVT queued for this connection before the PING was read. A
+                // parked writer gets it from this thread at the end of the read: a keepalive round costs each idle
+                // connection one wake-up (this read), not two.
+                if (_outbound.EnqueueReply(_pongFrame, barrier: true))
+                {
+                    _batch!.FlushReplyAfterRead(_outbound);
+                }
+
                 return true;
             case FrameKind.Pong:
                 return true;
             case FrameKind.Stats:
-                _outbound.EnqueueStatsReply(_hub.StatsReply);
+                if (_outbound.EnqueueStatsReply(_hub.StatsReply))
+                {
+                    _batch!.FlushReplyAfterRead(_outbound);
+                }
+
                 return true;
             case FrameKind.Bye:
                 return false;

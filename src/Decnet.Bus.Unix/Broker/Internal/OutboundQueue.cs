@@ -187,6 +187,21 @@ internal sealed partial class OutboundQueue : IDisposable
     }
 
     /// <summary>
+    /// Queues a reply to a request this connection's receive loop is handling (PONG, a <paramref name="barrier"/> that
+    /// leaves after every event queued before it). True when the writer was parked and the caller now holds its
+    /// wake-up: it must flush this queue once its read is done (<see cref="ReadBatch.FlushReplyAfterRead"/>); false
+    /// when the send loop will take the reply anyway.
+    /// </summary>
+    public bool EnqueueReply(byte[] frame, bool barrier)
+    {
+        lock (_gate)
+        {
+            EnqueueControlLocked(frame, barrier);
+            return Writer.ClaimWakeLocked();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="beforeQueuing"/> and queues <paramref name="frame"/> under the queue lock: a SUBACK whose
     /// route goes in first, so an event routed through the new route is queued after the SUBACK and the client never
     /// sees an EVT for a subscription before its SUBACK (which is what counts a reconnect).
@@ -227,9 +242,10 @@ internal sealed partial class OutboundQueue : IDisposable
     /// Queues a STATS reply. While an earlier one is still unwritten, the new one is that same snapshot (one STATS in
     /// flight per connection), so a client that asks and never reads pins one snapshot, not one per request. Only the
     /// connection's receive loop calls this, so the snapshot in flight cannot appear meanwhile; the (rare) rebuild by
-    /// <paramref name="build"/> runs outside the lock.
+    /// <paramref name="build"/> runs outside the lock. Returns, as <see cref="EnqueueReply"/> does, whether the caller
+    /// must flush this queue once its read is done.
     /// </summary>
-    public void EnqueueStatsReply(Func<byte[]> build)
+    public bool EnqueueStatsReply(Func<byte[]> build)
     {
         byte[]? shared;
         lock (_gate)
@@ -244,9 +260,9 @@ internal sealed partial class OutboundQueue : IDisposable
             {
                 _control.EnqueueStats(frame, _eventsIn);
             }
-        }
 
-        Writer.Ring();
+            return Writer.ClaimWakeLocked();
+        }
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     private readonly ArrayBufferWriter<byte> _encoder = new(256);
     private long _generation = -1;
     private long _published;
+    private OutboundQueue? _reply;
 
     public RouteCache Cache { get; } = new();
 
@@ -142,7 +143,14 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     public ValueTask CatchUpAsync(TimeProvider time, CancellationToken cancellationToken)
         => ShouldPause ? CatchUpWait.WaitAsync(_behind, hub.Limits.CatchUpWait, time, cancellationToken) : ValueTask.CompletedTask;
 
-    /// <summary>Ends the read: commits, then flushes (or wakes) each destination that asked, once.</summary>
+    /// <summary>
+    /// Has <see cref="Complete"/> flush the publisher's own queue too: the read queued a reply (PONG, STATS) and claimed
+    /// the parked writer's wake-up (<see cref="OutboundQueue.EnqueueReply"/>), so the reply is written on this thread
+    /// at the end of the read instead of waking the send loop for it.
+    /// </summary>
+    public void FlushReplyAfterRead(OutboundQueue queue) => _reply = queue;
+
+    /// <summary>Ends the read: commits, then flushes (or wakes) each destination that asked, and a reply's queue, once.</summary>
     public void Complete()
     {
         Commit();
@@ -153,5 +161,10 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         }
 
         _toFlush.Clear();
+        if (_reply is { } reply)
+        {
+            _reply = null;
+            reply.FlushOrWake(FlushBuffer);
+        }
     }
 }
