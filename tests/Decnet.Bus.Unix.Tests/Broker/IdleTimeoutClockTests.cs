@@ -32,4 +32,28 @@ public sealed class IdleTimeoutClockTests
         Assert.True(time.GetUtcNow() - DateTimeOffset.UnixEpoch > 2 * _idle);
         Assert.Empty(broker.Server.GetStats().Rejections);
     }
+
+    [Fact]
+    public async Task TheProbe_ReachesASilentClient_AndEachPongKeepsItConnected_WhileSilenceAfterAProbeEndsIt()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var broker = await TestBroker.StartAsync(o => o.IdleTimeout = _idle, time);
+        await using var raw = await RawClient.ConnectAsync(broker.SocketPath);
+        await raw.PingAsync(); // the handshake is done and the deadline armed at half the idle timeout
+
+        for (var round = 0; round < 3; round++)
+        {
+            // Half the idle timeout of silence: the broker's probe, written by the connection's own receive loop while
+            // its send loop is parked, must arrive.
+            time.Advance(_idle / 2);
+            Assert.Equal(FrameKind.Ping, (await raw.ReadFrameAsync()).Kind);
+            await raw.SendAsync(b => FrameWriter.WriteSimple(b, FrameKind.Pong));
+            await raw.PingAsync(); // the PONG is handled: the deadline is re-armed
+        }
+
+        time.Advance(_idle / 2);
+        Assert.Equal(FrameKind.Ping, (await raw.ReadFrameAsync()).Kind);
+        time.Advance(_idle / 2);
+        await raw.ExpectErrorAndCloseAsync(BusErrorCode.IdleTimeout);
+    }
 }

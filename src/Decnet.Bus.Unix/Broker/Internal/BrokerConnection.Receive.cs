@@ -9,6 +9,9 @@ internal sealed partial class BrokerConnection
     /// <summary>PONG is always the same bytes; one shared array serves every reply.</summary>
     private static readonly byte[] _pongFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong));
 
+    /// <summary>The idle probe, shared likewise.</summary>
+    private static readonly byte[] _pingFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping));
+
     private bool _handshaken;
     private ReadBatch? _batch;
     private bool _rejectionLogged;
@@ -66,6 +69,15 @@ internal sealed partial class BrokerConnection
                         }
                     }
 
+                    if (handled && _handshaken)
+                    {
+                        // Re-armed before this read's replies are flushed (below): a peer that has its PONG has had
+                        // its frames counted.
+                        probed = false;
+                        Volatile.Write(ref deadlineHit, 0);
+                        timer.Change(idleHalf, Timeout.InfiniteTimeSpan);
+                    }
+
                     if (result.IsCompleted && !paused)
                     {
                         return;
@@ -81,13 +93,7 @@ internal sealed partial class BrokerConnection
 
                 await batch.CatchUpAsync(_time, _abort.Token).ConfigureAwait(false);
 
-                if (handled && _handshaken)
-                {
-                    probed = false;
-                    Volatile.Write(ref deadlineHit, 0);
-                    timer.Change(idleHalf, Timeout.InfiniteTimeSpan);
-                }
-                else if (result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                if (!(handled && _handshaken) && result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
                 {
                     if (!_handshaken)
                     {
@@ -99,9 +105,14 @@ internal sealed partial class BrokerConnection
                         throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
                     }
 
+                    // The probe, from this thread when the writer is parked (one wake-up less per idle connection),
+                    // after its deadline is armed: a peer that has the PING has a running clock.
                     probed = true;
-                    _outbound.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping)));
                     timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
+                    if (_outbound.EnqueueAndClaim(_pingFrame, barrier: false))
+                    {
+                        _outbound.FlushOrWake(batch.FlushBuffer);
+                    }
                 }
             }
         }
@@ -154,7 +165,7 @@ internal sealed partial class BrokerConnection
                 // A barrier: the PONG leaves after every EVT queued for this connection before the PING was read. A
                 // parked writer gets it from this thread at the end of the read: a keepalive round costs each idle
                 // connection one wake-up (this read), not two.
-                if (_outbound.EnqueueReply(_pongFrame, barrier: true))
+                if (_outbound.EnqueueAndClaim(_pongFrame, barrier: true))
                 {
                     _batch!.FlushReplyAfterRead(_outbound);
                 }

@@ -187,12 +187,12 @@ internal sealed partial class OutboundQueue : IDisposable
     }
 
     /// <summary>
-    /// Queues a reply to a request this connection's receive loop is handling (PONG, a <paramref name="barrier"/> that
-    /// leaves after every event queued before it). True when the writer was parked and the caller now holds its
-    /// wake-up: it must flush this queue once its read is done (<see cref="ReadBatch.FlushReplyAfterRead"/>); false
-    /// when the send loop will take the reply anyway.
+    /// Queues a control frame this connection's own receive loop sends (a PONG, a <paramref name="barrier"/> that
+    /// leaves after every event queued before it; the idle probe's PING). True when the writer was parked and the
+    /// caller now holds its wake-up: it must flush this queue (<see cref="FlushOrWake"/>), at the end of its read for a
+    /// reply (<see cref="ReadBatch.FlushReplyAfterRead"/>); false when the send loop will take the frame anyway.
     /// </summary>
-    public bool EnqueueReply(byte[] frame, bool barrier)
+    public bool EnqueueAndClaim(byte[] frame, bool barrier)
     {
         lock (_gate)
         {
@@ -242,7 +242,7 @@ internal sealed partial class OutboundQueue : IDisposable
     /// Queues a STATS reply. While an earlier one is still unwritten, the new one is that same snapshot (one STATS in
     /// flight per connection), so a client that asks and never reads pins one snapshot, not one per request. Only the
     /// connection's receive loop calls this, so the snapshot in flight cannot appear meanwhile; the (rare) rebuild by
-    /// <paramref name="build"/> runs outside the lock. Returns, as <see cref="EnqueueReply"/> does, whether the caller
+    /// <paramref name="build"/> runs outside the lock. Returns, as <see cref="EnqueueAndClaim"/> does, whether the caller
     /// must flush this queue once its read is done.
     /// </summary>
     public bool EnqueueStatsReply(Func<byte[]> build)

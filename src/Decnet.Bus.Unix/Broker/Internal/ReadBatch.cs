@@ -145,7 +145,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
 
     /// <summary>
     /// Has <see cref="Complete"/> flush the publisher's own queue too: the read queued a reply (PONG, STATS) and claimed
-    /// the parked writer's wake-up (<see cref="OutboundQueue.EnqueueReply"/>), so the reply is written on this thread
+    /// the parked writer's wake-up (<see cref="OutboundQueue.EnqueueAndClaim"/>), so the reply is written on this thread
     /// at the end of the read instead of waking the send loop for it.
     /// </summary>
     public void FlushReplyAfterRead(OutboundQueue queue) => _reply = queue;
