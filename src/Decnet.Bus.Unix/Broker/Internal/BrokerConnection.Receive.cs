@@ -111,7 +111,7 @@ internal sealed partial class BrokerConnection
                     timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
                     if (_outbound.EnqueueAndClaim(_pingFrame, barrier: false))
                     {
-                        _outbound.FlushOrWake(batch.FlushBuffer);
+                        batch.FlushOwn(_outbound);
                     }
                 }
             }

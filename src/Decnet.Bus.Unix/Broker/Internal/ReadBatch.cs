@@ -164,7 +164,18 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         if (_reply is { } reply)
         {
             _reply = null;
-            reply.FlushOrWake(FlushBuffer);
+            FlushOwn(reply);
         }
+    }
+
+    /// <summary>
+    /// Flushes the publisher's own queue (a reply, the idle probe), then gives the flush buffer back: most connections
+    /// that write only these are idle ones, which must hold no send memory (W5: 1,000 idle connections would each keep
+    /// 64 KiB). A publisher's next read rents it again; replies and probes are rare enough for that not to matter.
+    /// </summary>
+    public void FlushOwn(OutboundQueue queue)
+    {
+        queue.FlushOrWake(FlushBuffer);
+        FlushBuffer.Release();
     }
 }
