@@ -6,8 +6,8 @@ using Decnet.Bus.Unix.Protocol;
 namespace Decnet.Bus.Unix.Tests.Broker;
 
 /// <summary>
-/// The broker's per-connection byte queue of EVT frames (docs/performance.md, "Hot path redesign (issue 14): broker
-/// side"): frames come out whole, in order, byte for byte; drop-oldest removes exactly one frame and counts its sids;
+/// The broker's per-connection byte queue of EVT frames (docs/performance-history.md, "Hot path redesign (issue
+/// 14), part 2"): frames come out whole, in order, byte for byte; drop-oldest removes exactly one frame and counts its sids;
 /// the byte figure is exact; chunks go back when drained.
 /// </summary>
 public sealed class EventQueueTests

@@ -3,8 +3,8 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Broker;
 
 /// <summary>
-/// A publishing connection caches its routes per topic (docs/performance.md, "Hot path redesign (issue 14): broker
-/// side"); every SUB, UNSUB and disconnect anywhere must make the next publish route afresh.
+/// A publishing connection caches its routes per topic (docs/performance-history.md, "Hot path redesign (issue 14), part
+/// 2"); every SUB, UNSUB and disconnect anywhere must make the next publish route afresh.
 /// </summary>
 public sealed class RouteCacheTests : IAsyncLifetime
 {

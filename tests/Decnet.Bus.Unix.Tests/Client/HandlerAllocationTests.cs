@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// The handler path allocates nothing per event in steady state (docs/performance.md, "Hot path redesign (issue 14):
-/// client side"): decoding a read's EVT frames, queueing them on a handler subscription, and taking each one out for its
+/// The handler path allocates nothing per event in steady state (docs/performance-history.md, "Hot path redesign (issue
+/// 14): client side"): decoding a read's EVT frames, queueing them on a handler subscription, and taking each one out for its
 /// handler. Measured on one thread with <see cref="GC.GetAllocatedBytesForCurrentThread"/>, so it is deterministic.
 /// </summary>
 public sealed class HandlerAllocationTests

@@ -7,7 +7,8 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 
 /// <summary>
 /// The one socket writer the broker's connections and the client share: its send loop, the send token an inline writer
-/// takes while the loop is parked, and the wake-up rules between them (docs/performance.md, "Hot path redesign (issue 14), part 4").
+/// takes while the loop is parked, and the wake-up rules between them (docs/performance.md, "Hot path redesign
+/// (issue 14), part 4").
 /// </summary>
 public sealed class SocketWriterTests : IAsyncLifetime
 {

@@ -1,10 +1,11 @@
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
-/// One publishing connection's routes by topic bytes (docs/performance.md, "Hot path redesign"): a stream of events on
-/// a few topics is validated, checked against the ACL and matched once per topic, not once per event. Every entry is
-/// for one routing-table generation; the first look-up after any SUB, UNSUB or disconnect empties the cache. Bounded
-/// by <see cref="BudgetBytes"/>: past it new topics are routed without being cached.
+/// One publishing connection's routes by topic bytes (docs/performance-history.md, "Hot path redesign (issue 14),
+/// part 2"): a stream of events on a few topics is validated, checked against the ACL and matched once per topic, not
+/// once per event. Every entry is for one routing-table generation; the first look-up after any SUB, UNSUB or
+/// disconnect empties the cache. Bounded by <see cref="BudgetBytes"/>: past it new topics are routed without being
+/// cached.
 /// </summary>
 internal sealed class RouteCache
 {
