@@ -6,10 +6,11 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
 /// The routing state of one publishing connection, handed explicitly to every publish it routes
-/// (docs/performance-history.md, "Hot path redesign (issue 14), part 2"). While a read is handled, EVT frames are staged per destination; <see cref="Commit"/> puts
-/// each destination's frames into its queue under its lock once and sums the counters once; <see cref="Complete"/>
-/// then flushes (or wakes) each destination once. It also holds the connection's <see cref="RouteCache"/>. Used by one
-/// thread at a time: the connection's receive loop, or the heartbeat under its lock.
+/// (docs/performance-history.md, "Hot path redesign (issue 14), part 2"). While a read is handled, EVT frames are
+/// staged per destination; <see cref="Commit"/> puts each destination's frames into its queue under its lock once and
+/// sums the counters once; <see cref="Complete"/> then flushes (or wakes) each destination once. It also holds the
+/// connection's <see cref="RouteCache"/>. Used by one thread at a time: the connection's receive loop, or the
+/// heartbeat under its lock.
 /// </summary>
 internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
 {

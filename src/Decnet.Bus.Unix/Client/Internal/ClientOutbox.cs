@@ -90,7 +90,8 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             if (_pings.HasOrphans)
             {
                 // Flush PINGs dropped with the oldest chunk wait for a barrier still: one PING behind this publish.
-                AppendFlushLocked(_pings.TakeOrphans());
+                // Whichever append claimed the parked writer's wake-up (at most one can) rings it.
+                ring ??= AppendFlushLocked(_pings.TakeOrphans());
             }
 
             if (pace)
