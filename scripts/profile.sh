@@ -4,13 +4,15 @@
 # broker's CPU seconds (start-up included: compare against a run with --count 100).
 #
 # usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat] [--idle-ms M] [--handlers]
-#                          [--literals L]
+#                          [--literals L] [--perf-delay D]
 #   --idle-ms M  the subscriber gives up after M ms without an event (default 3000; raise it on a loaded box, where a
 #                publisher's start-up alone can take longer)
 #   --handlers   the subscriber consumes through the handler API (one delivery loop) instead of an enumerator
 #   --literals L W4's shape: the publisher cycles through L topics, the subscriber holds one subscription per topic
 #                plus a wildcard (W4 is --literals 10000 --handlers)
 #   --perf ROLE  perf record -F 999 -g on that process for S seconds (default 2) once the load runs -> $out/perf.data
+#   --perf-delay D  start recording D seconds after the publisher starts (default 0.5); with DOTNET_ReadyToRun=0 the
+#                JIT fills the first seconds, so raise it with --count
 #   --stat       perf stat --per-thread (sendto, recvmsg, sched_yield, context switches, CPU) on every process for
 #                1 s -> $out/stat.<role>
 # Needs the Release builds (`dotnet build -c Release src/Decnet.Cli` and `bench/Decnet.Bench.Load`, as
@@ -21,6 +23,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 count=1000000
 pace=0
 perf_role=""
+perf_delay=0.5
 seconds=2
 stat=false
 idle_ms=3000
@@ -32,11 +35,12 @@ while [ $# -gt 0 ]; do
     --pace-us) pace=$2; shift ;;
     --perf) perf_role=$2; shift ;;
     --seconds) seconds=$2; shift ;;
+    --perf-delay) perf_delay=$2; shift ;;
     --stat) stat=true ;;
     --idle-ms) idle_ms=$2; shift ;;
     --handlers) handlers=--handlers ;;
     --literals) literals=(--literals "$2"); shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "profile: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -85,7 +89,7 @@ if [ -n "$perf_role" ]; then
     pub) target=$pub ;;
     *) echo "profile: --perf takes broker, sub or pub" >&2; exit 2 ;;
   esac
-  sleep 0.5
+  sleep "$perf_delay"
   perf record -F 999 -g -o "$out/perf.data" -p "$target" -- sleep "$seconds" >/dev/null 2>&1
 fi
 

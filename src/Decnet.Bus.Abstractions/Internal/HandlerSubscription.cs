@@ -74,21 +74,25 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
 
             ref var slot = ref _ring.NextSlot();
             var need = idUtf8.Length + payload.Length;
-            var buffer = slot.Buffer is { } kept && kept.Length >= need ? kept : new byte[Math.Max(need, 256)];
+            if (slot.Buffer is not { } buffer || buffer.Length < need)
+            {
+                slot.Buffer = buffer = new byte[Math.Max(need, 256)];
+            }
+
             idUtf8.CopyTo(buffer);
             payload.CopyTo(buffer.AsSpan(idUtf8.Length));
-            slot = new Entry
-            {
-                Topic = topic,
-                Type = type,
-                Timestamp = timestamp,
-                Publisher = publisher,
-                Buffer = buffer,
-                IdLength = idUtf8.Length,
-                PayloadLength = payload.Length,
-                LostBefore = lost,
-                MayHaveMissed = gap,
-            };
+
+            // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
+            // runtime's bulk copy with write barriers, 15 % of W4's subscriber (docs/performance.md, part 5). A slot
+            // taken or shed was reset to its buffer alone (Reset), so Source is already null.
+            slot.Topic = topic;
+            slot.Type = type;
+            slot.Timestamp = timestamp;
+            slot.Publisher = publisher;
+            slot.IdLength = idUtf8.Length;
+            slot.PayloadLength = payload.Length;
+            slot.LostBefore = lost;
+            slot.MayHaveMissed = gap;
             _ring.CommitPush();
             AfterAppendLocked();
             return true;
@@ -199,7 +203,7 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     {
         ref var head = ref _ring.Head;
         var entry = head;
-        head = new Entry { Buffer = spare };
+        Reset(ref head, spare);
         _ring.PopHead(clear: false);
         OnTakenLocked();
         var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
@@ -232,11 +236,21 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
             DroppedLocked(oldest.LostBefore, oldest.MayHaveMissed);
 
             // The slot keeps its buffer: a full ring's next slot is this one, and reuses it.
-            oldest = new Entry { Buffer = oldest.Buffer };
+            Reset(ref oldest, oldest.Buffer);
             _ring.PopHead(clear: false);
         }
 
         return true;
+    }
+
+    /// <summary>Empties a slot but for <paramref name="buffer"/> (null stores need no write barrier).</summary>
+    private static void Reset(ref Entry slot, byte[]? buffer)
+    {
+        slot.Source = null;
+        slot.Topic = null;
+        slot.Type = null;
+        slot.Publisher = null;
+        slot.Buffer = buffer;
     }
 
     /// <summary>A queued event: a transport's <see cref="BusEvent"/>, or a copy in <see cref="Buffer"/> (id, then payload).</summary>

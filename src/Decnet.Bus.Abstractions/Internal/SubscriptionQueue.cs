@@ -66,6 +66,12 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     public bool AwaitsWake { get; set; }
 
     /// <summary>
+    /// Set by that same loop when it queued more events after the batch's first wake-up, so the end of the batch
+    /// still owes one. Only that loop reads or writes it.
+    /// </summary>
+    public bool AppendedSinceWake { get; set; }
+
+    /// <summary>
     /// Set by the last append when it left this queue behind (more than half full, consumer not excused; see
     /// <see cref="IsBehind"/>), so the transport loop that appended can stop its read there without taking the lock
     /// again. Only that loop reads it.
