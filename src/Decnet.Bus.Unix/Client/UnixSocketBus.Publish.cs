@@ -38,7 +38,8 @@ public sealed partial class UnixSocketBus
 
         var scratch = _scratch ??= new PooledBufferWriter(512);
         scratch.Reset();
-        var timestamp = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+        var now = _time.GetTimestamp();
+        var timestamp = _clock.UnixSeconds(now);
         var trace = BusActivities.OnPublish(topic);
         if (trace.IsEmpty)
         {
@@ -68,7 +69,6 @@ public sealed partial class UnixSocketBus
         // A publish after a quiet spell goes straight to the socket when the send loop sleeps: at low rates every event
         // would otherwise wake the loop for a write of its own. Back-to-back publishes are left to the loop, which
         // batches them.
-        var now = _time.GetTimestamp();
         var quiet = now - Interlocked.Exchange(ref _lastPublish, now) >= _quietGapTicks;
         if (quiet && _state == ConnectionState.Connected && _connection is { } connection && connection.TrySendDirect(scratch.WrittenSpan, out var lost))
         {

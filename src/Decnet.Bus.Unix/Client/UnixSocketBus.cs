@@ -39,6 +39,7 @@ public sealed partial class UnixSocketBus : IBus
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _quietGapTicks;
+    private readonly PublishClock _clock;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.UnixTransport);
     private readonly ClientOutbox _outbox;
     private readonly BrokerIdentity _brokerIdentity;
@@ -58,6 +59,7 @@ public sealed partial class UnixSocketBus : IBus
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _quietGapTicks = (long)(QuietGap.TotalSeconds * _time.TimestampFrequency);
+        _clock = new PublishClock(_time);
         _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
         SocketPath = options.SocketPath;
         _brokerIdentity = new BrokerIdentity(SocketPath, options.BrokerUid);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Decnet.Bus.Unix.Protocol;
 
@@ -11,8 +12,20 @@ internal static class MessagePackScan
 {
     /// <summary>Returns the encoded length of the value at the start of <paramref name="data"/>, or -1 when it is truncated or uses the reserved byte 0xc1.</summary>
     /// <exception cref="ProtocolException">The value nests deeper than <paramref name="maxDepth"/>.</exception>
+    [SkipLocalsInit] // remaining[d] is written before it is read; zeroing 65 longs per call was most of its cost
     public static int Measure(ReadOnlySpan<byte> data, int maxDepth)
     {
+        // Most values are scalars (map keys, numbers, strings, binaries): no stack of counts for them.
+        if (!TryHead(data, out var scalarLength, out var scalarChildren))
+        {
+            return -1;
+        }
+
+        if (scalarChildren == 0)
+        {
+            return scalarLength;
+        }
+
         // remaining[d] = values still to read at depth d; depth 0 is the value itself.
         Span<long> remaining = stackalloc long[maxDepth + 1];
         remaining[0] = 1;
