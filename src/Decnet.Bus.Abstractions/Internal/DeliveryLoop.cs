@@ -19,7 +19,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     internal static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
 
     // Lock-free on purpose: a transport schedules every subscription a read touched (10,000 of them in W4), and a lock
-    // shared with the loop made the two threads spin on each other (docs/performance.md, part 3).
+    // shared with the loop made the two threads spin on each other (docs/performance-history.md, issue 14 part 3).
     private readonly ConcurrentQueue<HandlerSubscription> _ready = new();
     private readonly Lock _start = new();
     private readonly ILogger _logger;

@@ -3,9 +3,9 @@ namespace Decnet.Cli.Bus;
 /// <summary>
 /// The broker process runs socket completions on the runtime's epoll thread instead of handing each one to the thread
 /// pool (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>). Its continuations only parse, route and write without
-/// blocking, so the hand-off bought nothing and cost a thread wake-up per read (docs/performance.md, part 3). The
-/// runtime reads the variable when the first socket starts asynchronous work, so this must run before the broker
-/// opens its socket; an operator's own setting, even <c>0</c>, is left alone.
+/// blocking, so the hand-off bought nothing and cost a thread wake-up per read (docs/performance-history.md, issue 14
+/// part 3). The runtime reads the variable when the first socket starts asynchronous work, so this must run before the
+/// broker opens its socket; an operator's own setting, even <c>0</c>, is left alone.
 /// </summary>
 internal static class InlineSocketCompletions
 {

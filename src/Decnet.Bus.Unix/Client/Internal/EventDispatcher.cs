@@ -109,17 +109,23 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
                 continue;
             }
 
-            var queued = queue is HandlerSubscription handler && !fields.IdNil
-                ? handler.AppendCopy(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload)
-                : queue.Append(shared ??= fields.ToEvent(_slab));
-            if (queued)
+            if (queue is HandlerSubscription handler && !fields.IdNil)
+            {
+                // The read's first event for it wakes it in the append's own lock.
+                var first = !queue.AwaitsWake;
+                if (handler.AppendCopy(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload, wake: first))
+                {
+                    Touch(queue, woken: first);
+                }
+            }
+            else if (queue.Append(shared ??= fields.ToEvent(_slab)))
             {
                 Touch(queue);
             }
         }
     }
 
-    private void Touch(SubscriptionQueue queue)
+    private void Touch(SubscriptionQueue queue, bool woken = false)
     {
         ShouldPause |= waitsForCatchUp && queue.LeftBehind;
         if (!queue.AwaitsWake)
@@ -129,7 +135,10 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
             // A consumer parked since the previous read starts on this read's first event instead of after its last:
             // it drains while the rest of the read is queued, so a full read cannot overflow its queue meanwhile.
-            queue.Wake();
+            if (!woken)
+            {
+                queue.Wake();
+            }
         }
         else
         {
