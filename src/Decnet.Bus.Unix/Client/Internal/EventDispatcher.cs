@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// Hands a read's worth of EVT and LOST frames to the subscriptions they name, then wakes each subscription touched,
-/// once, at the end of the read (<see cref="EndOfRead"/>), and lists those left more than half full
-/// (<see cref="Behind"/>). An enumerable subscription gets one <see cref="BusEvent"/>
+/// Hands a read's worth of EVT and LOST frames to the subscriptions they name, waking each on its first event of the
+/// read and again at the end of the read (<see cref="EndOfRead"/>) only if more came after that, and lists those left
+/// more than half full (<see cref="Behind"/>). An enumerable subscription gets one <see cref="BusEvent"/>
 /// shared by every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes
 /// into its own ring and no object is created. Used by one receive loop; not thread-safe.
 /// </summary>
@@ -73,7 +73,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         }
     }
 
-    /// <summary>The read is handled: wakes every subscription that got events (each once).</summary>
+    /// <summary>The read is handled: wakes every subscription that got events after its first wake-up of this read.</summary>
     public void EndOfRead()
     {
         foreach (var queue in _touched)

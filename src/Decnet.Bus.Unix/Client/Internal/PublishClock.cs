@@ -24,7 +24,9 @@ internal sealed class PublishClock(TimeProvider time)
         var anchor = Volatile.Read(ref _anchor);
         if (anchor is null || timestamp - anchor.Timestamp >= _recalibrationTicks)
         {
-            anchor = new Anchor(timestamp, time.GetUtcNow().UtcTicks);
+            // Both clocks read back to back, not the caller's older timestamp: a thread preempted since its read would
+            // otherwise skew every event's time until the next anchor.
+            anchor = new Anchor(time.GetTimestamp(), time.GetUtcNow().UtcTicks);
             Volatile.Write(ref _anchor, anchor);
         }
 
