@@ -21,7 +21,7 @@ public sealed class DispatcherWakeTests
         const int Subscriptions = 500;
         const int Reads = 200;
         var rig = new Rig(Subscriptions);
-        var bodies = Enumerable.Range(1, Subscriptions).Select(sid => EvtBody((uint)sid)).ToArray();
+        var bodies = Enumerable.Range(1, Subscriptions).Select(sid => HandlerAllocationTests.EvtBody((uint)sid)).ToArray();
 
         for (var read = 0; read < Reads; read++)
         {
@@ -42,7 +42,7 @@ public sealed class DispatcherWakeTests
         const int Subscriptions = 4;
         const int Reads = 2_000;
         var rig = new Rig(Subscriptions);
-        var bodies = Enumerable.Range(1, Subscriptions).Select(sid => EvtBody((uint)sid)).ToArray();
+        var bodies = Enumerable.Range(1, Subscriptions).Select(sid => HandlerAllocationTests.EvtBody((uint)sid)).ToArray();
 
         // Runs of 1 to 7 events per subscription: the loop, woken by a run's first event, often drains it and parks
         // before the rest arrive, and only the end of the read wakes it again.
@@ -61,22 +61,6 @@ public sealed class DispatcherWakeTests
 
         var perRound = Enumerable.Range(0, Reads).Sum(read => (read % 7) + 1);
         await rig.AssertAllHandledAsync(Subscriptions * perRound);
-    }
-
-    private static ReadOnlySequence<byte> EvtBody(uint sid)
-    {
-        using var pub = new PooledBufferWriter(512);
-        FrameWriter.WritePub(pub, "a.b", "t", EventId.NewId(), 1.5, new Dictionary<string, int> { ["n"] = 1 });
-        var sequence = new ReadOnlySequence<byte>(pub.WrittenSpan.ToArray());
-        Assert.True(FrameReader.TryParse(ref sequence, ProtocolConstants.MinMaxFrame, out var parsed));
-        using var suffix = new PooledBufferWriter(512);
-        FrameWriter.WriteEvtSuffix(suffix, parsed.Topic, new PeerCredentials(1, 2, 3), parsed.Tail);
-        using var frame = new PooledBufferWriter(512);
-        FrameWriter.WriteEvtPrefix(frame, [sid], suffix.WrittenCount);
-        frame.Write(suffix.WrittenSpan);
-        var evt = new ReadOnlySequence<byte>(frame.WrittenSpan.ToArray());
-        Assert.True(FrameReader.TryParse(ref evt, ProtocolConstants.MinMaxFrame, out var parsedEvt));
-        return new ReadOnlySequence<byte>(parsedEvt.Body.ToArray());
     }
 
     /// <summary>Handler subscriptions (queues large enough that nothing is dropped) on one live loop, and a dispatcher over them.</summary>

@@ -86,7 +86,8 @@ public sealed class HandlerAllocationTests
         Assert.True(perEvent < 100 + (EventSlab.SlabBytes / 64.0), $"{perEvent:0} bytes per event on the enumerable path");
     }
 
-    private static ReadOnlySequence<byte> EvtBody()
+    /// <summary>The body of an EVT for subscription <paramref name="sid"/>, as the client's receive loop gets it.</summary>
+    internal static ReadOnlySequence<byte> EvtBody(uint sid = 1)
     {
         using var pub = new PooledBufferWriter(512);
         FrameWriter.WritePub(pub, "a.b", "t", EventId.NewId(), 1.5, new Dictionary<string, int> { ["n"] = 1 });
@@ -95,7 +96,7 @@ public sealed class HandlerAllocationTests
         using var suffix = new PooledBufferWriter(512);
         FrameWriter.WriteEvtSuffix(suffix, parsed.Topic, new PeerCredentials(1, 2, 3), parsed.Tail);
         using var frame = new PooledBufferWriter(512);
-        FrameWriter.WriteEvtPrefix(frame, [1u], suffix.WrittenCount);
+        FrameWriter.WriteEvtPrefix(frame, [sid], suffix.WrittenCount);
         frame.Write(suffix.WrittenSpan);
         var evt = new ReadOnlySequence<byte>(frame.WrittenSpan.ToArray());
         Assert.True(FrameReader.TryParse(ref evt, ProtocolConstants.MinMaxFrame, out var parsedEvt));
