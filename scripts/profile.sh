@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --idle-ms) idle_ms=$2; shift ;;
     --handlers) handlers=--handlers ;;
     --literals) literals=(--literals "$2"); shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "profile: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

@@ -62,8 +62,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     /// <summary>
     /// Queues a copy of an event whose bytes the transport only borrows (a receive buffer); with
     /// <paramref name="wake"/>, also does what <see cref="Wake"/> does, in the same lock (a transport's first event
-    /// for this subscription in a read: W4 touches 10,000 subscriptions once each, and a second lock on each cold one
-    /// cost more than the append). The copy goes into the slot's own buffer, so steady state allocates nothing.
+    /// for this subscription in a read: W4 touches 10,000 subscriptions once each, and this saves a second lock on
+    /// each cold one). The copy goes into the slot's own buffer, so steady state allocates nothing.
     /// False once disposed.
     /// </summary>
     public bool AppendCopy(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload, bool wake = false)
@@ -89,7 +89,7 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
 
             // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
             // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance.md, part 5). A slot
-            // taken or shed was reset to its buffer alone (Reset), so Source is already null.
+            // taken or shed had its references cleared (ClearReferences), so Source is already null.
             slot.Topic = topic;
             slot.Type = type;
             slot.Timestamp = timestamp;
@@ -102,19 +102,13 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
             AfterAppendLocked();
             if (wake)
             {
-                counts = TakeUncountedLocked();
-                schedule = !_scheduled;
-                _scheduled = true;
+                schedule = ClaimWakeLocked(out counts);
             }
         }
 
         if (wake)
         {
-            Count(counts);
-            if (schedule)
-            {
-                _loop.Schedule(this);
-            }
+            FinishWake(schedule, counts);
         }
 
         return true;
@@ -127,16 +121,10 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
         (long, long) counts;
         lock (Gate)
         {
-            counts = TakeUncountedLocked();
-            schedule = !_scheduled && _ring.Count > 0 && !IsDisposed;
-            _scheduled |= schedule;
+            schedule = ClaimWakeLocked(out counts);
         }
 
-        Count(counts);
-        if (schedule)
-        {
-            _loop.Schedule(this);
-        }
+        FinishWake(schedule, counts);
     }
 
     /// <summary>
@@ -224,7 +212,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     {
         ref var head = ref _ring.Head;
         var entry = head;
-        Reset(ref head, spare);
+        ClearReferences(ref head);
+        head.Buffer = spare;
         _ring.PopHead(clear: false);
         OnTakenLocked();
         var (lost, gap) = ReadLocked(entry.LostBefore, entry.MayHaveMissed);
@@ -257,21 +246,42 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
             DroppedLocked(oldest.LostBefore, oldest.MayHaveMissed);
 
             // The slot keeps its buffer: a full ring's next slot is this one, and reuses it.
-            Reset(ref oldest, oldest.Buffer);
+            ClearReferences(ref oldest);
             _ring.PopHead(clear: false);
         }
 
         return true;
     }
 
-    /// <summary>Empties a slot but for <paramref name="buffer"/> (null stores need no write barrier).</summary>
-    private static void Reset(ref Entry slot, byte[]? buffer)
+    /// <summary>
+    /// Under the subscription's lock: counts not yet added to the bus counters, and whether the caller must schedule this
+    /// subscription on the loop (it has events, is not disposed and was not scheduled; it now counts as scheduled).
+    /// </summary>
+    private bool ClaimWakeLocked(out (long, long) counts)
+    {
+        counts = TakeUncountedLocked();
+        var schedule = !_scheduled && _ring.Count > 0 && !IsDisposed;
+        _scheduled |= schedule;
+        return schedule;
+    }
+
+    /// <summary>Outside the lock: adds the counts <see cref="ClaimWakeLocked"/> took and schedules if it said so.</summary>
+    private void FinishWake(bool schedule, (long, long) counts)
+    {
+        Count(counts);
+        if (schedule)
+        {
+            _loop.Schedule(this);
+        }
+    }
+
+    /// <summary>Forgets a slot's references but its buffer (stores of null need no write barrier).</summary>
+    private static void ClearReferences(ref Entry slot)
     {
         slot.Source = null;
         slot.Topic = null;
         slot.Type = null;
         slot.Publisher = null;
-        slot.Buffer = buffer;
     }
 
     /// <summary>A queued event: a transport's <see cref="BusEvent"/>, or a copy in <see cref="Buffer"/> (id, then payload).</summary>

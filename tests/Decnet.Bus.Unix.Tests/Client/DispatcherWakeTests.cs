@@ -1,7 +1,5 @@
-using System.Buffers;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
-using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
@@ -20,7 +18,7 @@ public sealed class DispatcherWakeTests
     {
         const int Subscriptions = 500;
         const int Reads = 200;
-        var rig = new Rig(Subscriptions);
+        await using var rig = new Rig(Subscriptions);
         var bodies = Enumerable.Range(1, Subscriptions).Select(sid => HandlerAllocationTests.EvtBody((uint)sid)).ToArray();
 
         for (var read = 0; read < Reads; read++)
@@ -41,7 +39,7 @@ public sealed class DispatcherWakeTests
     {
         const int Subscriptions = 4;
         const int Reads = 2_000;
-        var rig = new Rig(Subscriptions);
+        await using var rig = new Rig(Subscriptions);
         var bodies = Enumerable.Range(1, Subscriptions).Select(sid => HandlerAllocationTests.EvtBody((uint)sid)).ToArray();
 
         // Runs of 1 to 7 events per subscription: the loop, woken by a run's first event, often drains it and parks
@@ -64,9 +62,10 @@ public sealed class DispatcherWakeTests
     }
 
     /// <summary>Handler subscriptions (queues large enough that nothing is dropped) on one live loop, and a dispatcher over them.</summary>
-    private sealed class Rig
+    private sealed class Rig : IAsyncDisposable
     {
         private readonly BusCounterSet _counters = new("test");
+        private readonly DeliveryLoop _loop = new(logger: null);
         private readonly ClientSubscription[] _subscriptions;
         private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private long _handled;
@@ -74,11 +73,10 @@ public sealed class DispatcherWakeTests
 
         public Rig(int count)
         {
-            var loop = new DeliveryLoop(logger: null);
             _subscriptions = new ClientSubscription[count];
             for (var i = 0; i < count; i++)
             {
-                var queue = new HandlerSubscription("a.>", 1 << 16, OnEvent, loop, _counters, null);
+                var queue = new HandlerSubscription("a.>", 1 << 16, OnEvent, _loop, _counters, null);
                 _subscriptions[i] = new ClientSubscription((uint)(i + 1), "a.>", queue);
             }
 
@@ -86,6 +84,16 @@ public sealed class DispatcherWakeTests
         }
 
         public EventDispatcher Dispatcher { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var subscription in _subscriptions)
+            {
+                await subscription.Queue.DisposeAsync();
+            }
+
+            await _loop.DisposeAsync();
+        }
 
         public async Task AssertAllHandledAsync(long expected)
         {
