@@ -42,6 +42,25 @@ internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWri
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>
+    /// Takes <paramref name="array"/> as this buffer, with its first <paramref name="written"/> bytes written, and
+    /// returns the buffer it held (possibly empty): a hand-over of filled bytes without copying them. Only while
+    /// nothing is written, so no written byte is lost.
+    /// </summary>
+    public byte[] Exchange(byte[] array, int written)
+    {
+        if (_written != 0)
+        {
+            throw new InvalidOperationException("Exchange needs an empty buffer.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(written, array.Length);
+        var old = _buffer;
+        _buffer = array;
+        _written = written;
+        return old;
+    }
+
     /// <summary>Forgets the written bytes; when the buffer grew past <paramref name="keepCapacity"/>, returns it to the pool.</summary>
     public void Reset(int keepCapacity = 1 << 20)
     {

@@ -21,9 +21,12 @@ internal sealed partial class ClientOutbox : ISendSource
     {
     }
 
-    /// <summary>Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>.</summary>
+    /// <summary>
+    /// Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>; into an
+    /// empty batch with no control frame waiting, exactly the oldest chunk, handed over without a copy.
+    /// </summary>
     /// <returns>True when the final frame was written (the send loop must half-close after sending).</returns>
-    public bool Take(IBufferWriter<byte> batch, int maxBytes, out int taken)
+    public bool Take(PooledBufferWriter batch, int maxBytes, out int taken)
     {
         lock (_gate)
         {
@@ -31,7 +34,7 @@ internal sealed partial class ClientOutbox : ISendSource
         }
     }
 
-    private bool TakeLocked(IBufferWriter<byte> batch, int maxBytes, out int taken)
+    private bool TakeLocked(PooledBufferWriter batch, int maxBytes, out int taken)
     {
         taken = 0;
         while (_control.TryDequeue(out var frame))
@@ -45,6 +48,13 @@ internal sealed partial class ClientOutbox : ISendSource
         }
 
         var bytes = 0;
+        if (batch.WrittenCount == 0 && HandOverOldest(batch) is { } handed)
+        {
+            // One chunk per batch then: the lock was held for a swap, not for a copy of up to a chunk.
+            taken += handed;
+            maxBytes = 0;
+        }
+
         while (bytes < maxBytes && _data.TryDequeue(out var chunk))
         {
             bytes += Move(batch, chunk);
@@ -100,6 +110,31 @@ internal sealed partial class ClientOutbox : ISendSource
         {
             return _writer == writer && !_closing && _frames == 0 && _control.Count == 0 && writer.TryBeginInlineLocked();
         }
+    }
+
+    /// <summary>
+    /// Makes the oldest chunk's array the (empty) batch's, and the batch's former array the chunk's, so its bytes reach
+    /// the socket without being copied; returns its frames, or null when nothing is queued.
+    /// </summary>
+    private int? HandOverOldest(PooledBufferWriter batch)
+    {
+        var chunk = _data.Count > 0 ? _data.Dequeue() : _current;
+        if (chunk is not { Length: > 0 })
+        {
+            return null;
+        }
+
+        var frames = chunk.Frames;
+        _bytes -= chunk.Length;
+        _frames -= frames;
+        _pings.Sent(chunk);
+        chunk.HandOver(batch);
+        if (!ReferenceEquals(chunk, _current))
+        {
+            Recycle(chunk);
+        }
+
+        return frames;
     }
 
     private int Move(IBufferWriter<byte> batch, OutboxChunk chunk)

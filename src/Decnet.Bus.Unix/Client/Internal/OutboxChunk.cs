@@ -1,4 +1,5 @@
 using System.Buffers;
+using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -26,6 +27,27 @@ internal sealed class OutboxChunk(int size)
         Length = 0;
         Frames = 0;
         Flushes = null;
+    }
+
+    /// <summary>
+    /// Hands this chunk's bytes to an empty <paramref name="batch"/> by exchanging arrays (no copy), and empties the
+    /// chunk for reuse with the batch's former array (or a newly rented one when that is smaller than a chunk).
+    /// </summary>
+    public void HandOver(PooledBufferWriter batch)
+    {
+        var old = batch.Exchange(Array, Length);
+        if (old.Length < ClientOutbox.ChunkSize)
+        {
+            if (old.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(old);
+            }
+
+            old = ArrayPool<byte>.Shared.Rent(ClientOutbox.ChunkSize);
+        }
+
+        Array = old;
+        Clear();
     }
 
     public void Return()
