@@ -171,6 +171,61 @@ internal static class FrameReader
         return true;
     }
 
+    /// <summary>
+    /// Reads a whole canonical PUB (see <see cref="TryParseCanonicalPub"/>) from the start of <paramref name="bytes"/>,
+    /// as spans of the receive buffer: a run of them is handled without building a <see cref="Frame"/> or slicing a
+    /// sequence per frame. False for anything else, including a partial, empty or oversized frame, which
+    /// <see cref="TryParse"/> then handles (or refuses) exactly as before.
+    /// </summary>
+    public static bool TryReadCanonicalPub(ReadOnlySpan<byte> bytes, int maxFrame, out int frameLength, out ReadOnlySpan<byte> topic, out ReadOnlySpan<byte> tail)
+    {
+        topic = default;
+        tail = default;
+        if (!TryReadBody(bytes, maxFrame, out frameLength, out var body)
+            || body.Length < 3 || body[0] is not (0x96 or 0x97) || body[1] != (byte)FrameKind.Pub)
+        {
+            return false;
+        }
+
+        var at = 2;
+        if (!MessagePackScan.TryReadString(body, ref at, out topic, out var nil) || nil)
+        {
+            return false;
+        }
+
+        tail = body[at..];
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a whole EVT as the broker writes it (fixarray of 8, or 9 with a trace, fixint kind 6) from the start of
+    /// <paramref name="bytes"/>: the client's span lane, like <see cref="TryReadCanonicalPub"/> is the broker's. The body
+    /// is decoded later (<see cref="EvtSpanDecoder"/>); anything else is declined and left to <see cref="TryParse"/>.
+    /// </summary>
+    public static bool TryReadEvt(ReadOnlySpan<byte> bytes, int maxFrame, out int frameLength, out ReadOnlySpan<byte> body)
+        => TryReadBody(bytes, maxFrame, out frameLength, out body) && body is [0x98 or 0x99, (byte)FrameKind.Evt, ..];
+
+    /// <summary>A whole frame of a size <see cref="TryParse"/> accepts at the start of <paramref name="bytes"/>; false for anything else.</summary>
+    private static bool TryReadBody(ReadOnlySpan<byte> bytes, int maxFrame, out int frameLength, out ReadOnlySpan<byte> body)
+    {
+        frameLength = 0;
+        body = default;
+        if (bytes.Length <= ProtocolConstants.HeaderSize)
+        {
+            return false;
+        }
+
+        var length = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        if (length == 0 || length > (uint)maxFrame || length > (uint)(bytes.Length - ProtocolConstants.HeaderSize))
+        {
+            return false;
+        }
+
+        body = bytes.Slice(ProtocolConstants.HeaderSize, (int)length);
+        frameLength = ProtocolConstants.HeaderSize + (int)length;
+        return true;
+    }
+
     /// <summary>The kind's name as the spec writes it (SUB, PUB, ...), for ERR text.</summary>
     internal static string Name(FrameKind kind) => kind switch
     {

@@ -92,7 +92,8 @@ internal static class PublishTailValidator
     }
 
     /// <summary>The same checks over a contiguous tail, by byte inspection (the broker's per-publish hot path).</summary>
-    private static bool Validate(ReadOnlySpan<byte> tail)
+    /// <exception cref="ProtocolException">The tail is malformed.</exception>
+    public static bool Validate(ReadOnlySpan<byte> tail)
     {
         var offset = 0;
         if (tail.IsEmpty || !MessagePackScan.IsString(tail[0]))

@@ -221,25 +221,43 @@ internal sealed class BrokerHub
     /// <exception cref="ProtocolException">The publish tail is malformed (a framing error: the connection ends).</exception>
     public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
     {
-        var length = (int)topicUtf8.Length;
-        if (length == 0)
+        if (topicUtf8.IsSingleSegment && tail.IsSingleSegment)
+        {
+            return Publish(batch, publisher, credentials, topicUtf8.FirstSpan, tail.FirstSpan);
+        }
+
+        if (topicUtf8.Length > Limits.MaxTopicBytes)
+        {
+            return new RequestRejection(BusErrorCode.InvalidTopic, $"topic of {topicUtf8.Length} bytes; the limit is {Limits.MaxTopicBytes}");
+        }
+
+        // A frame split across two receive segments (rare): joined into one buffer first.
+        var topicLength = (int)topicUtf8.Length;
+        var joined = ArrayPool<byte>.Shared.Rent(topicLength + (int)tail.Length);
+        try
+        {
+            topicUtf8.Slice(0, topicLength).CopyTo(joined);
+            tail.CopyTo(joined.AsSpan(topicLength));
+            return Publish(batch, publisher, credentials, joined.AsSpan(0, topicLength), joined.AsSpan(topicLength, (int)tail.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(joined);
+        }
+    }
+
+    /// <summary>Routes one PUB read straight from the receive buffer; returns why it was refused, or null.</summary>
+    public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySpan<byte> topic, ReadOnlySpan<byte> tail)
+    {
+        if (topic.IsEmpty)
         {
             return new RequestRejection(BusErrorCode.InvalidTopic, "topic is empty or not a MessagePack str");
         }
 
-        if (length > Limits.MaxTopicBytes)
+        if (topic.Length > Limits.MaxTopicBytes)
         {
-            return new RequestRejection(BusErrorCode.InvalidTopic, $"topic of {length} bytes; the limit is {Limits.MaxTopicBytes}");
+            return new RequestRejection(BusErrorCode.InvalidTopic, $"topic of {topic.Length} bytes; the limit is {Limits.MaxTopicBytes}");
         }
-
-        // A topic split across two receive segments (rare) is copied into one span.
-        Span<byte> joined = topicUtf8.IsSingleSegment ? default : length <= 512 ? stackalloc byte[length] : new byte[length];
-        if (!topicUtf8.IsSingleSegment)
-        {
-            topicUtf8.CopyTo(joined);
-        }
-
-        ReadOnlySpan<byte> topic = topicUtf8.IsSingleSegment ? topicUtf8.FirstSpan : joined;
 
         var generation = _routes.Generation;
         if (!batch.Cache.TryGet(topic, generation, out var entry))

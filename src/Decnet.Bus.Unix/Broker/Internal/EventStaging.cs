@@ -43,9 +43,9 @@ internal sealed class EventStaging(OutboundQueue destination)
     /// PUB tail. The head is cached per topic with an array of 8; <paramref name="traced"/> makes it 9, for a tail that
     /// ends with a trace (docs/wire-protocol.md §3).
     /// </summary>
-    public void Add(ReadOnlySpan<byte> sidHead, ReadOnlySpan<byte> topicHead, ReadOnlySequence<byte> tail, bool traced)
+    public void Add(ReadOnlySpan<byte> sidHead, ReadOnlySpan<byte> topicHead, ReadOnlySpan<byte> tail, bool traced)
     {
-        var body = sidHead.Length + topicHead.Length + (int)tail.Length;
+        var body = sidHead.Length + topicHead.Length + tail.Length;
         var length = ProtocolConstants.HeaderSize + body;
         if (_written + length > _bytes.Length)
         {

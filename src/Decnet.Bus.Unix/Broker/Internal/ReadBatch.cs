@@ -75,7 +75,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// Stages one routed PUB's EVT for every destination of <paramref name="entry"/>; <paramref name="traced"/> when
     /// this PUB's tail ends with a trace (a per-publish fact, not a topic's: the cached head says 8 elements).
     /// </summary>
-    public void Stage(RouteEntry entry, ReadOnlySequence<byte> tail, bool traced)
+    public void Stage(RouteEntry entry, ReadOnlySpan<byte> tail, bool traced)
     {
         _published++;
         var commit = false;

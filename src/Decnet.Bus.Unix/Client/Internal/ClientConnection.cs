@@ -219,8 +219,23 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             var paused = false;
             try
             {
-                while (FrameReader.TryParse(ref buffer, maxFrame, out var frame))
+                while (true)
                 {
+                    if (DeliverRun(buffer.FirstSpan, maxFrame) is > 0 and var run)
+                    {
+                        buffer = buffer.Slice(run);
+                        if (_events.ShouldPause)
+                        {
+                            paused = true;
+                            break;
+                        }
+                    }
+
+                    if (!FrameReader.TryParse(ref buffer, maxFrame, out var frame))
+                    {
+                        break;
+                    }
+
                     if (Handle(frame) is { } end)
                     {
                         return end;
@@ -254,6 +269,26 @@ internal sealed partial class ClientConnection : IAsyncDisposable
                 await CatchUpWait.WaitAsync(_events.Behind, _catchUpWait, _time, _abort.Token).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Queues the run of whole EVTs at the start of <paramref name="bytes"/> straight from the receive buffer (a
+    /// subscriber's read is nearly all of them), stopping early when a subscription falls behind; returns the bytes
+    /// consumed.
+    /// </summary>
+    private int DeliverRun(ReadOnlySpan<byte> bytes, int maxFrame)
+    {
+        var at = 0;
+        while (FrameReader.TryReadEvt(bytes[at..], maxFrame, out var length, out var body) && _events.TryDeliver(body))
+        {
+            at += length;
+            if (_events.ShouldPause)
+            {
+                break;
+            }
+        }
+
+        return at;
     }
 
     /// <summary>Handles one frame; returns a reason when the connection must end.</summary>

@@ -33,9 +33,8 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>Queues one EVT on each subscription it names (no wake-up yet). An undecodable one is logged and dropped.</summary>
     public void Deliver(ReadOnlySequence<byte> body)
     {
-        if (body.IsSingleSegment && EvtSpanDecoder.TryScan(body.FirstSpan, _sids, _topics, _types, out var fields))
+        if (body.IsSingleSegment && TryDeliver(body.FirstSpan))
         {
-            Deliver(fields);
             return;
         }
 
@@ -58,6 +57,22 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
                 Touch(queue);
             }
         }
+    }
+
+    /// <summary>
+    /// Queues one EVT read straight from the receive buffer, as <see cref="Deliver(ReadOnlySequence{byte})"/> does; false,
+    /// with nothing queued, when it is not in the form <see cref="EvtSpanDecoder"/> reads (the general decoder then
+    /// takes it).
+    /// </summary>
+    public bool TryDeliver(ReadOnlySpan<byte> body)
+    {
+        if (!EvtSpanDecoder.TryScan(body, _sids, _topics, _types, out var fields))
+        {
+            return false;
+        }
+
+        Deliver(fields);
+        return true;
     }
 
     /// <summary>
