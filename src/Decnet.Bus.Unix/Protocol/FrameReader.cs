@@ -198,12 +198,13 @@ internal static class FrameReader
     }
 
     /// <summary>
-    /// Reads a whole EVT as the broker writes it (fixarray of 8, or 9 with a trace, fixint kind 6) from the start of
+    /// Reads a whole untraced EVT as the broker writes it (fixarray of 8, fixint kind 6) from the start of
     /// <paramref name="bytes"/>: the client's span lane, like <see cref="TryReadCanonicalPub"/> is the broker's. The body
-    /// is decoded later (<see cref="EvtSpanDecoder"/>); anything else is declined and left to <see cref="TryParse"/>.
+    /// is decoded later by <see cref="EvtSpanDecoder"/>, which reads only that form; anything else (a traced EVT among
+    /// them) is declined and left to <see cref="TryParse"/> and the general decoder.
     /// </summary>
     public static bool TryReadEvt(ReadOnlySpan<byte> bytes, int maxFrame, out int frameLength, out ReadOnlySpan<byte> body)
-        => TryReadBody(bytes, maxFrame, out frameLength, out body) && body is [0x98 or 0x99, (byte)FrameKind.Evt, ..];
+        => TryReadBody(bytes, maxFrame, out frameLength, out body) && body is [0x98, (byte)FrameKind.Evt, ..];
 
     /// <summary>A whole frame of a size <see cref="TryParse"/> accepts at the start of <paramref name="bytes"/>; false for anything else.</summary>
     private static bool TryReadBody(ReadOnlySpan<byte> bytes, int maxFrame, out int frameLength, out ReadOnlySpan<byte> body)

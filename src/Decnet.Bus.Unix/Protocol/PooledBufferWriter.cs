@@ -44,8 +44,9 @@ internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWri
 
     /// <summary>
     /// Takes <paramref name="array"/> as this buffer, with its first <paramref name="written"/> bytes written, and
-    /// returns the buffer it held (possibly empty): a hand-over of filled bytes without copying them. Only while
-    /// nothing is written, so no written byte is lost.
+    /// returns the buffer it held (possibly empty; the caller now owns it): a hand-over of filled bytes without copying
+    /// them. Only while nothing is written, so no written byte is lost. The array must come from
+    /// <see cref="ArrayPool{T}.Shared"/>, since this writer returns it there when it grows, resets or is disposed.
     /// </summary>
     public byte[] Exchange(byte[] array, int written)
     {

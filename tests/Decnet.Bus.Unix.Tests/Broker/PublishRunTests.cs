@@ -15,7 +15,7 @@ public sealed class PublishRunTests
     private const string _id = "0123456789abcdef0123456789abcdef";
 
     [Fact]
-    public async Task MixedStream_CutAnywhere_EveryPublishRoutedInOrder_RefusalsAndRepliesInPlace()
+    public async Task MixedStream_CutAnywhere_EveryPublishRoutedInOrder_TheRefusalAndRepliesAnswered()
     {
         const int Count = 2000;
         await using var broker = await TestBroker.StartAsync();

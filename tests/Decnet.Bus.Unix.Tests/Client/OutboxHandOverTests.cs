@@ -82,7 +82,7 @@ public sealed class OutboxHandOverTests
     }
 
     [Fact]
-    public void Take_SteadyState_TwoArraysChangeHands_NothingCopiedOrRented()
+    public void Take_SteadyState_TwoArraysChangeHands_NothingCopied()
     {
         var outbox = new ClientOutbox(1 << 20, 1 << 16);
         using var batch = new PooledBufferWriter(64 * 1024);
@@ -103,6 +103,57 @@ public sealed class OutboxHandOverTests
         Assert.NotSame(arrays[0], arrays[1]);
         Assert.Same(arrays[0], arrays[2]);
         Assert.Same(arrays[1], arrays[3]);
+    }
+
+    [Fact]
+    public async Task Take_HandedOverChunkWithAFlushPing_TheFlushCompletesOnItsPong()
+    {
+        var outbox = new ClientOutbox(1 << 20, 1 << 16);
+        outbox.EnqueueData(Frame(1, 10));
+        var flush = outbox.FlushAsync();
+        using var batch = new PooledBufferWriter();
+
+        outbox.Take(batch, 1 << 20, out var taken);
+
+        Assert.Equal(2, taken);
+        Assert.Equal([.. Frame(1, 10), .. ClientOutbox.PingFrame], batch.WrittenSpan.ToArray());
+        Assert.False(flush.IsCompleted);
+        outbox.OnPong();
+        await flush.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Take_AFrameLargerThanAChunk_IsHandedOverWhole_AndTheNextChunkIsOrdinary()
+    {
+        var outbox = new ClientOutbox(1 << 20, 1 << 16);
+        var large = Frame(7, ClientOutbox.ChunkSize + 100);
+        outbox.EnqueueData(large);
+        using var batch = new PooledBufferWriter(64 * 1024);
+
+        outbox.Take(batch, 1 << 20, out var taken);
+        var handed = batch.WrittenSpan.ToArray();
+        batch.Reset();
+        outbox.EnqueueData(Frame(8, 10));
+        outbox.Take(batch, 1 << 20, out var next);
+
+        Assert.Equal((1, 1), (taken, next));
+        Assert.Equal(large, handed);
+        Assert.Equal(Frame(8, 10), batch.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void Take_Closing_TheFinalFrameFollowsTheHandedOverChunk()
+    {
+        var outbox = new ClientOutbox(1 << 20, 1 << 16);
+        outbox.EnqueueData(Frame(1, 10));
+        outbox.Close([0xee]);
+        using var batch = new PooledBufferWriter();
+
+        var final = outbox.Take(batch, 1 << 20, out var taken);
+
+        Assert.True(final);
+        Assert.Equal(2, taken);
+        Assert.Equal([.. Frame(1, 10), 0xee], batch.WrittenSpan.ToArray());
     }
 
     /// <summary>A stand-in frame: <paramref name="length"/> bytes of <paramref name="marker"/> (the outbox does not parse).</summary>

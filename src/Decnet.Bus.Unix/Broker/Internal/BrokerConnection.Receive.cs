@@ -55,6 +55,8 @@ internal sealed partial class BrokerConnection
                 {
                     while (true)
                     {
+                        // A run that throws (a malformed PUB) ends the connection, so the frames it routed before the
+                        // throw need not be marked consumed.
                         if (_handshaken && PublishRun(buffer.FirstSpan, batch) is > 0 and var run)
                         {
                             handled = true;

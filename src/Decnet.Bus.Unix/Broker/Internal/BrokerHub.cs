@@ -231,7 +231,8 @@ internal sealed class BrokerHub
             return new RequestRejection(BusErrorCode.InvalidTopic, $"topic of {topicUtf8.Length} bytes; the limit is {Limits.MaxTopicBytes}");
         }
 
-        // A frame split across two receive segments (rare): joined into one buffer first.
+        // A frame split across receive segments (rare): joined into one buffer first, so its checks and their ERR text
+        // do not depend on where the kernel split the stream.
         var topicLength = (int)topicUtf8.Length;
         var joined = ArrayPool<byte>.Shared.Rent(topicLength + (int)tail.Length);
         try
@@ -246,7 +247,12 @@ internal sealed class BrokerHub
         }
     }
 
-    /// <summary>Routes one PUB read straight from the receive buffer; returns why it was refused, or null.</summary>
+    /// <summary>
+    /// <see cref="Publish(ReadBatch, BrokerConnection?, PeerCredentials, ReadOnlySequence{byte}, ReadOnlySequence{byte})"/>
+    /// over contiguous bytes (a receive buffer's run of PUBs, or a split PUB joined): every publish is routed by this one
+    /// path. The spans are read, never kept.
+    /// </summary>
+    /// <exception cref="ProtocolException">The publish tail is malformed (a framing error: the connection ends).</exception>
     public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySpan<byte> topic, ReadOnlySpan<byte> tail)
     {
         if (topic.IsEmpty)

@@ -272,9 +272,10 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues the run of whole EVTs at the start of <paramref name="bytes"/> straight from the receive buffer (a
-    /// subscriber's read is nearly all of them), stopping early when a subscription falls behind; returns the bytes
-    /// consumed.
+    /// Queues the run of whole untraced EVTs at the start of <paramref name="bytes"/> straight from the receive buffer
+    /// (a subscriber's read is nearly all of them), without a <see cref="Frame"/> or a sequence slice per event; stops
+    /// at any other frame (left to <see cref="FrameReader.TryParse"/>) or when a subscription falls behind. Returns the
+    /// bytes consumed.
     /// </summary>
     private int DeliverRun(ReadOnlySpan<byte> bytes, int maxFrame)
     {

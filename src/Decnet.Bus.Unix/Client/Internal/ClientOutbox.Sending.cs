@@ -22,8 +22,10 @@ internal sealed partial class ClientOutbox : ISendSource
     }
 
     /// <summary>
-    /// Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>; into an
-    /// empty batch with no control frame waiting, exactly the oldest chunk, handed over without a copy.
+    /// Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>. Into an
+    /// empty batch with no control frame waiting it moves the oldest chunk alone, handed over without a copy (and the
+    /// final frame, when closing and nothing else is queued), so the lock every publish takes is held for a swap, not
+    /// for a copy of up to <paramref name="maxBytes"/>.
     /// </summary>
     /// <returns>True when the final frame was written (the send loop must half-close after sending).</returns>
     public bool Take(PooledBufferWriter batch, int maxBytes, out int taken)

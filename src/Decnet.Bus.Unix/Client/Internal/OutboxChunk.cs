@@ -31,12 +31,14 @@ internal sealed class OutboxChunk(int size)
 
     /// <summary>
     /// Hands this chunk's bytes to an empty <paramref name="batch"/> by exchanging arrays (no copy), and empties the
-    /// chunk for reuse with the batch's former array (or a newly rented one when that is smaller than a chunk).
+    /// chunk for reuse with the batch's former array, or with a newly rented one when that is not exactly a chunk's
+    /// size: a batch grown on the copying path must not make a chunk (and so what a full outbox drops at once) larger
+    /// than <see cref="ClientOutbox.ChunkSize"/>.
     /// </summary>
     public void HandOver(PooledBufferWriter batch)
     {
         var old = batch.Exchange(Array, Length);
-        if (old.Length < ClientOutbox.ChunkSize)
+        if (old.Length != ClientOutbox.ChunkSize)
         {
             if (old.Length > 0)
             {
