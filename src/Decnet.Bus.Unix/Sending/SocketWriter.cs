@@ -37,6 +37,7 @@ internal sealed class SocketWriter : IDisposable
     private readonly TimeSpan _stallTimeout;
     private readonly TimeProvider _time;
     private readonly bool _releaseWhenParked;
+    private readonly bool _yieldAfterSend;
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
@@ -59,9 +60,15 @@ internal sealed class SocketWriter : IDisposable
     /// no send memory; not for a client's one connection, whose loop parks between most batches and would otherwise
     /// rent and grow the buffer again each time.
     /// </param>
-    public SocketWriter(Socket socket, ISendSource source, TimeSpan stallTimeout, TimeProvider time, bool releaseWhenParked)
+    /// <param name="yieldAfterSend">
+    /// Whether the loop yields its thread's time slice after each send before it takes the next batch: for a client,
+    /// whose publishers then add to the batch meanwhile (fewer, larger sends); it costs a loop that parks next nothing
+    /// but the yield, since what it sent has left.
+    /// </param>
+    public SocketWriter(Socket socket, ISendSource source, TimeSpan stallTimeout, TimeProvider time, bool releaseWhenParked, bool yieldAfterSend = false)
     {
         _releaseWhenParked = releaseWhenParked;
+        _yieldAfterSend = yieldAfterSend;
         _socket = socket;
         _source = source;
         _gate = source.Gate;
@@ -204,6 +211,12 @@ internal sealed class SocketWriter : IDisposable
                     await SendAllAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     _source.OnSent();
                     batch.Reset();
+                    if (_yieldAfterSend)
+                    {
+                        // Lets the producers this loop drains run before it takes again, so the next batch is larger:
+                        // a flat-out publisher's loop made 4× fewer sends (docs/performance.md, part 6).
+                        Thread.Yield();
+                    }
                 }
 
                 if (final)

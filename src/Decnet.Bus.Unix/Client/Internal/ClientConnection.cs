@@ -56,7 +56,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: _catchUpWait > TimeSpan.Zero);
 
         // No stall bound: a broker that stops reading is found by the keepalive, and the outbox bounds what waits.
-        _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false);
+        _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false, yieldAfterSend: true);
         _logger = logger;
         _path = path;
     }
