@@ -62,8 +62,8 @@ internal sealed class SocketWriter : IDisposable
     /// </param>
     /// <param name="yieldAfterSend">
     /// Whether the loop yields its thread's time slice after each send before it takes the next batch: for a client,
-    /// whose publishers then add to the batch meanwhile (fewer, larger sends); it costs a loop that parks next nothing
-    /// but the yield, since what it sent has left.
+    /// whose publishers then add to the batch meanwhile (fewer, larger sends). What it sent has left already; a publish
+    /// during the yield is queued rather than written directly, since the loop still holds the send token.
     /// </param>
     public SocketWriter(Socket socket, ISendSource source, TimeSpan stallTimeout, TimeProvider time, bool releaseWhenParked, bool yieldAfterSend = false)
     {
@@ -211,10 +211,10 @@ internal sealed class SocketWriter : IDisposable
                     await SendAllAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
                     _source.OnSent();
                     batch.Reset();
-                    if (_yieldAfterSend)
+                    if (_yieldAfterSend && !final)
                     {
                         // Lets the producers this loop drains run before it takes again, so the next batch is larger:
-                        // a flat-out publisher's loop made 4× fewer sends (docs/performance.md, part 6).
+                        // a flat-out publisher's loop made 4× fewer sends (docs/performance.md, part 6, item 3).
                         Thread.Yield();
                     }
                 }
