@@ -155,19 +155,12 @@ internal static class FrameReader
     private static bool TryParseCanonicalPub(ReadOnlySequence<byte> body, out Frame frame)
     {
         frame = default;
-        var span = body.FirstSpan;
-        if (span.Length < 3 || span[0] is not (0x96 or 0x97) || span[1] != (byte)FrameKind.Pub)
+        if (!TryReadPubHead(body.FirstSpan, out var topicLength, out var tailStart))
         {
             return false;
         }
 
-        var at = 2;
-        if (!MessagePackScan.TryReadString(span, ref at, out var topic, out var nil) || nil)
-        {
-            return false;
-        }
-
-        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(at - topic.Length, topic.Length), body.Slice(at));
+        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(tailStart - topicLength, topicLength), body.Slice(tailStart));
         return true;
     }
 
@@ -181,19 +174,31 @@ internal static class FrameReader
     {
         topic = default;
         tail = default;
-        if (!TryReadBody(bytes, maxFrame, out frameLength, out var body)
-            || body.Length < 3 || body[0] is not (0x96 or 0x97) || body[1] != (byte)FrameKind.Pub)
+        if (!TryReadBody(bytes, maxFrame, out frameLength, out var body) || !TryReadPubHead(body, out var topicLength, out var tailStart))
         {
             return false;
         }
 
-        var at = 2;
-        if (!MessagePackScan.TryReadString(body, ref at, out topic, out var nil) || nil)
+        topic = body.Slice(tailStart - topicLength, topicLength);
+        tail = body[tailStart..];
+        return true;
+    }
+
+    /// <summary>
+    /// The canonical PUB head both readers accept (fixarray of 6 or 7, fixint kind 3, a str topic): where the topic
+    /// ends and the tail starts, and the topic's length.
+    /// </summary>
+    private static bool TryReadPubHead(ReadOnlySpan<byte> body, out int topicLength, out int tailStart)
+    {
+        topicLength = 0;
+        tailStart = 2;
+        if (body.Length < 3 || body[0] is not (0x96 or 0x97) || body[1] != (byte)FrameKind.Pub
+            || !MessagePackScan.TryReadString(body, ref tailStart, out var topic, out var nil) || nil)
         {
             return false;
         }
 
-        tail = body[at..];
+        topicLength = topic.Length;
         return true;
     }
 

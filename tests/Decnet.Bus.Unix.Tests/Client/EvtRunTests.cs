@@ -50,15 +50,7 @@ public sealed class EvtRunTests
         var expected = Enumerable.Range(0, Count).Select(static i => (Topic: i % 3 == 0 ? $"run.third.{i}" : $"run.{i}", Pad: i * 7 % 2000)).ToList();
         await allHandled.Task.WaitAsync(TestBroker.Bound);
         Assert.Equal(expected, handled);
-        var enumerated = new List<(string Topic, int Pad)>();
-        await foreach (var evt in thirds.WithCancellation(new CancellationTokenSource(TestBroker.Bound).Token))
-        {
-            enumerated.Add((evt.Topic, Pad(evt.Payload.Span)));
-            if (enumerated.Count == (Count + 2) / 3)
-            {
-                break;
-            }
-        }
+        var enumerated = (await Receive.TakeAsync(thirds, (Count + 2) / 3)).Select(static e => (e.Topic, Pad(e.Payload.Span)));
 
         Assert.Equal(expected.Where(static e => e.Topic.StartsWith("run.third.", StringComparison.Ordinal)), enumerated);
         Assert.Equal(0, subscriber.Counters.Dropped);

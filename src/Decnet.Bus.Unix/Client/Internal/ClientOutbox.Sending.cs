@@ -59,18 +59,16 @@ internal sealed partial class ClientOutbox : ISendSource
 
         while (bytes < maxBytes && _data.TryDequeue(out var chunk))
         {
-            bytes += Move(batch, chunk);
-            taken += chunk.Frames;
-            _pings.Sent(chunk);
+            bytes += chunk.Length;
+            taken += Move(batch, chunk);
             Recycle(chunk);
         }
 
         if (bytes < maxBytes && _current is { Length: > 0 } current)
         {
             // The chunk being filled goes too; it is kept (emptied) for the next publishes.
-            bytes += Move(batch, current);
-            taken += current.Frames;
-            _pings.Sent(current);
+            bytes += current.Length;
+            taken += Move(batch, current);
             current.Clear();
         }
 
@@ -126,10 +124,7 @@ internal sealed partial class ClientOutbox : ISendSource
             return null;
         }
 
-        var frames = chunk.Frames;
-        _bytes -= chunk.Length;
-        _frames -= frames;
-        _pings.Sent(chunk);
+        var frames = MarkTaken(chunk);
         chunk.HandOver(batch);
         if (!ReferenceEquals(chunk, _current))
         {
@@ -139,11 +134,19 @@ internal sealed partial class ClientOutbox : ISendSource
         return frames;
     }
 
+    /// <summary>Copies a chunk's frames into <paramref name="batch"/>; returns how many.</summary>
     private int Move(IBufferWriter<byte> batch, OutboxChunk chunk)
     {
         batch.Write(chunk.Array.AsSpan(0, chunk.Length));
+        return MarkTaken(chunk);
+    }
+
+    /// <summary>A chunk left the outbox for the socket: its bytes and frames stop counting, its flush PINGs are on their way.</summary>
+    private int MarkTaken(OutboxChunk chunk)
+    {
         _bytes -= chunk.Length;
         _frames -= chunk.Frames;
-        return chunk.Length;
+        _pings.Sent(chunk);
+        return chunk.Frames;
     }
 }
