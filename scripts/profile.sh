@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Profiling driver for the 1 -> 1 path (issue 7, docs/performance.md): one `decnet bus`, one subscriber and one
 # publisher of the bench driver, each its own process, on a temp socket. Prints the roles' JSON lines and the
-# broker's CPU seconds (start-up included: compare against a run with --count 100).
+# broker's CPU seconds (start-up included: compare against a run with --count 100), and keeps the broker's counters
+# after the run in $out/broker.stats.json (events lost at the broker show there, not in the roles' lines).
 #
 # usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat] [--idle-ms M] [--handlers]
 #                          [--literals L] [--perf-delay D]
@@ -106,6 +107,8 @@ fi
 
 wait "$pub"
 wait "$sub"
+# The broker's own counters (its drops included) after both clients are gone; a loss at the broker shows here.
+"$decnet" stats --socket "$sock" --json >"$out/broker.stats.json" 2>&1 || true
 echo "broker cpu_s: $(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$broker/stat")"
 kill "$broker"
 wait "$broker" 2>/dev/null || true

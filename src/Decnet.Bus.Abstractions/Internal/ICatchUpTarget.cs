@@ -6,6 +6,12 @@ internal interface ICatchUpTarget
     /// <summary>What to await until the consumer has caught up, or null when there is nothing to wait for (any more).</summary>
     Task? CatchUpTask();
 
+    /// <summary>
+    /// A count that changes whenever the consumer takes something (events from its queue, bytes from its socket): a
+    /// wait that runs out while it still moves is extended (<see cref="CatchUpWait"/>).
+    /// </summary>
+    long Progress { get; }
+
     /// <summary>The bounded wait ran out: do not wait for this consumer again until it has caught up.</summary>
     void Excuse();
 }

@@ -15,6 +15,7 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     private long _uncountedDelivered;
     private long _uncountedDropped;
     private long _reconnected;
+    private long _progress;
     private int _disposed;
 
     protected SubscriptionQueue(string pattern, int queueSize, BusCounterSet? busCounters, Func<SubscriptionQueue, ValueTask>? onDispose)
@@ -115,6 +116,18 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     }
 
     /// <inheritdoc />
+    public long Progress
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _progress;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public Task? CatchUpTask()
     {
         lock (Gate)
@@ -190,7 +203,10 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     /// continuation runs asynchronously, so no foreign code runs under the lock.
     /// </summary>
     protected void OnTakenLocked()
-        => _catchUp.Took(1, QueuedCountLocked <= QueueSize / 4 || IsDisposed, QueueSize)?.TrySetResult();
+    {
+        _progress++;
+        _catchUp.Took(1, QueuedCountLocked <= QueueSize / 4 || IsDisposed, QueueSize)?.TrySetResult();
+    }
 
     /// <summary>Under <see cref="Gate"/>: an event is being queued; returns the losses it carries.</summary>
     protected (long Lost, bool Gap) QueuedLocked()

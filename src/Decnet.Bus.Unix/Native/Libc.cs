@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
-/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group lookup, statx without following links, and a
-/// send that never blocks whatever mode .NET keeps the socket in.
+/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group lookup, statx without following links, a
+/// send that never blocks whatever mode .NET keeps the socket in, and a socket's unread bytes.
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -28,6 +28,9 @@ internal static unsafe partial class Libc
     public const int SockStreamCloExec = 1 | 0x80000;
     public const int EExist = 17;
     public const int EInval = 22;
+
+    /// <summary>SIOCOUTQ (TIOCOUTQ): the bytes a socket has sent that its peer has not read yet.</summary>
+    public const nuint SiocOutq = 0x5411;
 
     /// <summary>O_DIRECTORY | O_NOFOLLOW: the values differ between x86 and ARM.</summary>
     public static int ODirectoryNoFollow => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture
@@ -76,6 +79,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(System.Net.Sockets.SafeSocketHandle socket, nuint request, int* value);
 
     [LibraryImport("libc", EntryPoint = "getuid")]
     public static partial uint GetUid();

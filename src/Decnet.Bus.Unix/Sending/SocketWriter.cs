@@ -50,6 +50,7 @@ internal sealed class SocketWriter : IDisposable
     private bool _disposed;
     private PooledBufferWriter? _leftover;
     private TaskCompletionSource? _parkWatch;
+    private long _sentBytes;
 
     /// <param name="socket">The socket; the writer sends on it and half-closes it after the final frame.</param>
     /// <param name="source">What to send.</param>
@@ -75,6 +76,18 @@ internal sealed class SocketWriter : IDisposable
         _stallTimeout = stallTimeout;
         _time = time;
     }
+
+    /// <summary>Bytes the socket has taken so far, by the loop and by inline writes.</summary>
+    public long SentBytes => Interlocked.Read(ref _sentBytes);
+
+    /// <summary>
+    /// A count that moves whenever the peer reads: <see cref="SentBytes"/> less what the socket still holds unread
+    /// (<see cref="SendQueue.Unread"/>, in the kernel's buffer sizes, so only its changes mean anything). A catch-up
+    /// wait's progress for a broker connection (<see cref="Bus.Internal.ICatchUpTarget.Progress"/>): the socket turns
+    /// writable only once the peer has read most of its buffer, so the send loop alone can stand still for longer than
+    /// a wait's bound while a slow peer reads (docs/performance.md, part 7).
+    /// </summary>
+    public long PeerProgress => SentBytes - SendQueue.Unread(_socket);
 
     /// <summary>Completes when the loop next parks (for tests: a barrier instead of a wait for time).</summary>
     internal Task NextParkAsync()
@@ -148,6 +161,11 @@ internal sealed class SocketWriter : IDisposable
     public bool WriteInline(ReadOnlySpan<byte> bytes)
     {
         var sent = NonBlockingSend.Send(_socket, bytes);
+        if (sent > 0)
+        {
+            Interlocked.Add(ref _sentBytes, sent);
+        }
+
         bool ring;
         lock (_gate)
         {
@@ -293,6 +311,7 @@ internal sealed class SocketWriter : IDisposable
                 ? await pending.ConfigureAwait(false)
                 : await pending.AsTask().WaitAsync(_stallTimeout, _time).ConfigureAwait(false);
             bytes = bytes[sent..];
+            Interlocked.Add(ref _sentBytes, sent);
         }
     }
 }

@@ -101,6 +101,65 @@ public sealed class CatchUpTests
     }
 
     [Fact]
+    public async Task AConsumerThatTookSomethingWhenTheBoundRanOut_GetsAnotherBound_AndIsNotExcusedIfItCatchesUp()
+    {
+        // A consumer compiling its receive path on its first events reads, slowly: excused after one bound, it lost
+        // the events its queue could not hold (docs/performance.md, part 7).
+        var time = new FakeTimeProvider();
+        var consumer = new SteppedConsumer { CatchesUpAtRead = 2 };
+        List<ICatchUpTarget> behind = [consumer];
+
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        time.Advance(_bound);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, consumer.Excused);
+        Assert.True(consumer.CaughtUp.Task.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task AConsumerThatTookNothingWhenTheBoundRanOut_IsExcused_AfterOneBound()
+    {
+        var time = new FakeTimeProvider();
+        var consumer = new SteppedConsumer { Moves = false };
+        List<ICatchUpTarget> behind = [consumer];
+
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        time.Advance(_bound);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, consumer.Excused);
+    }
+
+    [Fact]
+    public async Task AConsumerThatKeepsTakingButNeverCatchesUp_IsExcused_AfterTheMostBounds()
+    {
+        var time = new FakeTimeProvider();
+        var consumer = new SteppedConsumer();
+        List<ICatchUpTarget> behind = [consumer];
+
+        // Without the cap the wait would extend forever, and this would run into its failure bound.
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        time.Advance(_bound * CatchUpWait.MaxExtensions);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, consumer.Excused);
+        Assert.False(consumer.CaughtUp.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task AChannelSubscriptionsReads_CountAsProgress()
+    {
+        await using var subscription = new ChannelSubscription("a.>", 100, null, null);
+        Fill(subscription, 10);
+        ICatchUpTarget target = subscription;
+        var before = target.Progress;
+        await using var reader = subscription.GetAsyncEnumerator();
+        await Read(reader, 3);
+        Assert.Equal(before + 3, target.Progress);
+    }
+
+    [Fact]
     public async Task Disposal_ReleasesAWaitingFiller()
     {
         var time = new FakeTimeProvider();
@@ -144,6 +203,40 @@ public sealed class CatchUpTests
     [InlineData(86_400_000, 1000)]
     public void TheBound_IsClampedForOptionsThatSkippedValidation(double milliseconds, double expected)
         => Assert.Equal(TimeSpan.FromMilliseconds(expected), CatchUpWait.Clamp(TimeSpan.FromMilliseconds(milliseconds)));
+
+    /// <summary>
+    /// A consumer whose progress moves each time it is read (unless <see cref="Moves"/> is false) and that catches up
+    /// on the given read of <see cref="Progress"/>: the first is the wait's start, the second the bound's end.
+    /// </summary>
+    private sealed class SteppedConsumer : ICatchUpTarget
+    {
+        private long _reads;
+
+        public bool Moves { get; init; } = true;
+
+        public long CatchesUpAtRead { get; init; } = long.MaxValue;
+
+        public TaskCompletionSource CaughtUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Excused { get; private set; }
+
+        public long Progress
+        {
+            get
+            {
+                if (++_reads >= CatchesUpAtRead)
+                {
+                    CaughtUp.TrySetResult();
+                }
+
+                return Moves ? _reads : 0;
+            }
+        }
+
+        public Task? CatchUpTask() => CaughtUp.Task.IsCompleted ? null : CaughtUp.Task;
+
+        public void Excuse() => Excused++;
+    }
 
     private static void Fill(ChannelSubscription subscription, int count)
     {

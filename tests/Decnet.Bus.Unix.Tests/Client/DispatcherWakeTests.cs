@@ -7,7 +7,7 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>
 /// The receive loop's wake-ups of handler subscriptions on a live delivery loop: the first event a read brings a
 /// subscription wakes it inside the append's lock, the end of the read wakes only those that got more after that
-/// (docs/performance.md, part 5). Every event must still be handled once and counted as delivered once.
+/// (docs/performance-history.md, part 5). Every event must still be handled once and counted as delivered once.
 /// </summary>
 public sealed class DispatcherWakeTests
 {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Sending;
 using Decnet.Bus.Unix.Tests.Support;
@@ -7,7 +8,7 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 
 /// <summary>
 /// The one socket writer the broker's connections and the client share: its send loop, the send token an inline writer
-/// takes while the loop is parked, and the wake-up rules between them (docs/performance.md, "Hot path redesign
+/// takes while the loop is parked, and the wake-up rules between them (docs/performance-history.md, "Hot path redesign
 /// (issue 14), part 4").
 /// </summary>
 public sealed class SocketWriterTests : IAsyncLifetime
@@ -143,6 +144,58 @@ public sealed class SocketWriterTests : IAsyncLifetime
         var received = await _pair.ReadAsync(big.Length + 1);
 
         Assert.Equal([.. big, 0xee], received);
+    }
+
+    [Fact]
+    public async Task SentBytes_CountWhatTheSocketTook_InlineAndByTheLoop()
+    {
+        // A catch-up wait's progress for a broker connection (docs/Service-Bus.md, "Catch-up waits"): it moves only
+        // when the peer makes room by reading.
+        UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096));
+        await StartParkedAsync();
+        var big = new byte[1 << 20];
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+
+        Assert.True(_writer.WriteInline(big));
+        var inline = _writer.SentBytes;
+        Assert.InRange(inline, 1, big.Length - 1); // the peer is not reading: the socket took only its buffer's worth
+
+        var parked = _writer.NextParkAsync();
+        await _pair.ReadAsync(big.Length);
+        await parked.WaitAsync(TestBroker.Bound);
+        Assert.Equal(big.Length, _writer.SentBytes);
+    }
+
+    [Fact]
+    public async Task PeerProgress_MovesWithEachWriteThePeerReads()
+    {
+        // The socket turns writable again only once the peer has read most of its buffer, so what the writer sent
+        // alone can stand still while a slow peer reads; what the socket still holds unread moves with each write read.
+        await StartParkedAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            lock (_source.Gate)
+            {
+                Assert.True(_writer.TryBeginInlineLocked());
+            }
+
+            Assert.True(_writer.WriteInline(new byte[1000]));
+        }
+
+        Assert.Equal(3000, _writer.SentBytes);
+        Assert.True(SendQueue.Unread(_pair.Local) > 0);
+        var before = _writer.PeerProgress;
+
+        await _pair.ReadAsync(1000);
+        var oneRead = _writer.PeerProgress;
+        Assert.True(oneRead > before, $"progress did not move when the peer read a write: {before} then {oneRead}");
+
+        await _pair.ReadAsync(2000);
+        Assert.Equal(0, SendQueue.Unread(_pair.Local));
+        Assert.Equal(3000, _writer.PeerProgress);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ using Decnet.Cli.Tests.Support;
 namespace Decnet.Cli.Tests.Bus;
 
 /// <summary>
-/// <c>decnet bus</c> runs socket completions inline (docs/performance.md, "Inline socket completions") unless the
-/// operator's environment says otherwise.
+/// <c>decnet bus</c> runs socket completions inline (docs/performance-history.md, part 3, "Inline socket
+/// completions") unless the operator's environment says otherwise.
 /// </summary>
 public sealed class InlineSocketCompletionsTests
 {

@@ -17,6 +17,9 @@ internal sealed partial class OutboundQueue : ICatchUpTarget
     public int CatchUpStep => Math.Max(1, QueueSize / 4);
 
     /// <inheritdoc />
+    public long Progress => Writer.PeerProgress;
+
+    /// <inheritdoc />
     public Task? CatchUpTask()
     {
         lock (_gate)
