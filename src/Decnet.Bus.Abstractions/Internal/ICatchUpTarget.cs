@@ -7,8 +7,8 @@ internal interface ICatchUpTarget
     Task? CatchUpTask();
 
     /// <summary>
-    /// A count that changes whenever the consumer takes something (events from its queue, bytes from its socket): a
-    /// wait that runs out while it still moves is extended (<see cref="CatchUpWait"/>).
+    /// A count that grows whenever the consumer takes something (events from its queue, bytes from its socket) and at
+    /// no other time (it may fall): a wait that runs out while it grew is extended (<see cref="CatchUpWait"/>).
     /// </summary>
     long Progress { get; }
 

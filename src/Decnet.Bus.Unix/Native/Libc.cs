@@ -29,7 +29,10 @@ internal static unsafe partial class Libc
     public const int EExist = 17;
     public const int EInval = 22;
 
-    /// <summary>SIOCOUTQ (TIOCOUTQ): the bytes a socket has sent that its peer has not read yet.</summary>
+    /// <summary>
+    /// SIOCOUTQ (TIOCOUTQ): what a socket has sent that its peer has not read yet. 0x5411 on x86, x64, ARM, ARM64 and
+    /// RISC-V, the architectures .NET runs on Linux; MIPS, PowerPC and SPARC number it differently.
+    /// </summary>
     public const nuint SiocOutq = 0x5411;
 
     /// <summary>O_DIRECTORY | O_NOFOLLOW: the values differ between x86 and ARM.</summary>
@@ -80,7 +83,7 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
 
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "ioctl")]
     public static partial int Ioctl(System.Net.Sockets.SafeSocketHandle socket, nuint request, int* value);
 
     [LibraryImport("libc", EntryPoint = "getuid")]

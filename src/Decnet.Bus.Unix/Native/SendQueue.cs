@@ -6,19 +6,20 @@ namespace Decnet.Bus.Unix.Native;
 internal static class SendQueue
 {
     /// <summary>
-    /// The socket's unread bytes (SIOCOUTQ; for a UNIX socket the kernel's buffers for them, so it drops each time the
-    /// peer empties one, long before the socket is writable again), or 0 when it cannot be read (closed, say).
+    /// The socket's unread bytes (SIOCOUTQ; for a UNIX socket the size of the kernel's buffers holding them, overhead
+    /// included, so it drops each time the peer empties one, long before the socket is writable again), or -1 when it
+    /// cannot be read (the socket is closed, say).
     /// </summary>
     public static unsafe long Unread(Socket socket)
     {
         try
         {
             int value;
-            return Libc.Ioctl(socket.SafeHandle, Libc.SiocOutq, &value) == 0 ? value : 0;
+            return Libc.Ioctl(socket.SafeHandle, Libc.SiocOutq, &value) == 0 ? value : -1;
         }
         catch (ObjectDisposedException)
         {
-            return 0;
+            return -1;
         }
     }
 }

@@ -81,13 +81,23 @@ internal sealed class SocketWriter : IDisposable
     public long SentBytes => Interlocked.Read(ref _sentBytes);
 
     /// <summary>
-    /// A count that moves whenever the peer reads: <see cref="SentBytes"/> less what the socket still holds unread
-    /// (<see cref="SendQueue.Unread"/>, in the kernel's buffer sizes, so only its changes mean anything). A catch-up
-    /// wait's progress for a broker connection (<see cref="Bus.Internal.ICatchUpTarget.Progress"/>): the socket turns
-    /// writable only once the peer has read most of its buffer, so the send loop alone can stand still for longer than
-    /// a wait's bound while a slow peer reads (docs/performance.md, part 7).
+    /// A count that grows only when the peer reads: <see cref="SentBytes"/> less what the socket still holds unread
+    /// (<see cref="SendQueue.Unread"/>, in the kernel's buffer sizes, so only its rises mean anything; a send alone
+    /// lowers it, since a buffer costs more than the bytes it holds). <see cref="long.MinValue"/> when the socket
+    /// cannot say (it is closed). A catch-up wait's progress for a broker connection
+    /// (<see cref="Bus.Internal.ICatchUpTarget.Progress"/>): the socket turns writable only once the peer has read most
+    /// of its buffer, so the send loop alone can stand still for longer than a wait's bound while a slow peer reads
+    /// (docs/performance.md, part 7).
     /// </summary>
-    public long PeerProgress => SentBytes - SendQueue.Unread(_socket);
+    public long PeerProgress
+    {
+        get
+        {
+            var sent = SentBytes;
+            var unread = SendQueue.Unread(_socket);
+            return unread < 0 ? long.MinValue : sent - unread;
+        }
+    }
 
     /// <summary>Completes when the loop next parks (for tests: a barrier instead of a wait for time).</summary>
     internal Task NextParkAsync()

@@ -101,50 +101,89 @@ public sealed class CatchUpTests
     }
 
     [Fact]
-    public async Task AConsumerThatTookSomethingWhenTheBoundRanOut_GetsAnotherBound_AndIsNotExcusedIfItCatchesUp()
+    public async Task AConsumerThatTookSomethingDuringTheBound_GetsAnotherBound_AndIsNotExcusedIfItCatchesUp()
     {
         // A consumer compiling its receive path on its first events reads, slowly: excused after one bound, it lost
         // the events its queue could not hold (docs/performance.md, part 7).
-        var time = new FakeTimeProvider();
-        var consumer = new SteppedConsumer { CatchesUpAtRead = 2 };
+        var time = new TimerCountingTimeProvider();
+        var consumer = new Consumer();
         List<ICatchUpTarget> behind = [consumer];
-
         var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
-        time.Advance(_bound);
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
+        consumer.Taken = 3;
+        await AdvanceOneBoundAsync(time, waiting, extended: true);
         Assert.Equal(0, consumer.Excused);
-        Assert.True(consumer.CaughtUp.Task.IsCompletedSuccessfully);
+
+        consumer.CaughtUp.SetResult();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, consumer.Excused);
     }
 
     [Fact]
-    public async Task AConsumerThatTookNothingWhenTheBoundRanOut_IsExcused_AfterOneBound()
+    public async Task AConsumerThatTookNothingDuringTheBound_IsExcused_AfterOneBound()
     {
-        var time = new FakeTimeProvider();
-        var consumer = new SteppedConsumer { Moves = false };
+        var time = new TimerCountingTimeProvider();
+        var consumer = new Consumer();
         List<ICatchUpTarget> behind = [consumer];
-
         var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
-        time.Advance(_bound);
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
+        await AdvanceOneBoundAsync(time, waiting, extended: false);
         Assert.Equal(1, consumer.Excused);
     }
 
     [Fact]
     public async Task AConsumerThatKeepsTakingButNeverCatchesUp_IsExcused_AfterTheMostBounds()
     {
-        var time = new FakeTimeProvider();
-        var consumer = new SteppedConsumer();
+        var time = new TimerCountingTimeProvider();
+        var consumer = new Consumer();
         List<ICatchUpTarget> behind = [consumer];
-
-        // Without the cap the wait would extend forever, and this would run into its failure bound.
         var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
-        time.Advance(_bound * CatchUpWait.MaxExtensions);
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
+        for (var bound = 1; bound < CatchUpWait.MaxBounds; bound++)
+        {
+            consumer.Taken++;
+            await AdvanceOneBoundAsync(time, waiting, extended: true);
+        }
+
+        consumer.Taken++;
+        await AdvanceOneBoundAsync(time, waiting, extended: false);
         Assert.Equal(1, consumer.Excused);
-        Assert.False(consumer.CaughtUp.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task ATargetWhoseTurnComesAfterTheBound_IsJudgedOnWhatItDidDuringIt()
+    {
+        // The first stopped reading and is waited for the whole bound; the second read meanwhile, and its turn starts
+        // only once the bound has run out.
+        var time = new TimerCountingTimeProvider();
+        var stopped = new Consumer();
+        var reading = new Consumer();
+        List<ICatchUpTarget> behind = [stopped, reading];
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+
+        reading.Taken = 5;
+        await AdvanceOneBoundAsync(time, waiting, extended: true);
+        Assert.Equal(1, stopped.Excused);
+        Assert.Equal(0, reading.Excused);
+
+        reading.CaughtUp.SetResult();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, reading.Excused);
+    }
+
+    [Fact]
+    public async Task Cancellation_EndsTheWait_AndClearsTheList()
+    {
+        var time = new TimerCountingTimeProvider();
+        var consumer = new Consumer();
+        List<ICatchUpTarget> behind = [consumer];
+        using var cancellation = new CancellationTokenSource();
+        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, cancellation.Token).AsTask();
+
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(behind);
+        Assert.Equal(0, consumer.Excused);
     }
 
     [Fact]
@@ -205,37 +244,48 @@ public sealed class CatchUpTests
         => Assert.Equal(TimeSpan.FromMilliseconds(expected), CatchUpWait.Clamp(TimeSpan.FromMilliseconds(milliseconds)));
 
     /// <summary>
-    /// A consumer whose progress moves each time it is read (unless <see cref="Moves"/> is false) and that catches up
-    /// on the given read of <see cref="Progress"/>: the first is the wait's start, the second the bound's end.
+    /// Advances the clock by one bound, then waits for the wait's decision: <paramref name="extended"/>, it armed a
+    /// timer for another bound; otherwise it finished.
     /// </summary>
-    private sealed class SteppedConsumer : ICatchUpTarget
+    private static async Task AdvanceOneBoundAsync(TimerCountingTimeProvider time, Task waiting, bool extended)
     {
-        private long _reads;
+        var rearmed = time.NextTimerAsync();
+        time.Advance(_bound);
+        var first = await Task.WhenAny(rearmed, waiting).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(
+            extended ? first == rearmed : first == waiting,
+            extended ? "the wait ended instead of taking another bound" : "the wait took another bound instead of ending");
+    }
 
-        public bool Moves { get; init; } = true;
-
-        public long CatchesUpAtRead { get; init; } = long.MaxValue;
+    /// <summary>A consumer that has taken <see cref="Taken"/> events so far, catches up when told, and counts its excuses.</summary>
+    private sealed class Consumer : ICatchUpTarget
+    {
+        public long Taken { get; set; }
 
         public TaskCompletionSource CaughtUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Excused { get; private set; }
 
-        public long Progress
-        {
-            get
-            {
-                if (++_reads >= CatchesUpAtRead)
-                {
-                    CaughtUp.TrySetResult();
-                }
-
-                return Moves ? _reads : 0;
-            }
-        }
+        public long Progress => Taken;
 
         public Task? CatchUpTask() => CaughtUp.Task.IsCompleted ? null : CaughtUp.Task;
 
         public void Excuse() => Excused++;
+    }
+
+    /// <summary>A fake clock that says when the code under test next creates a timer (it armed a wait), so a test needs no polling.</summary>
+    private sealed class TimerCountingTimeProvider : FakeTimeProvider
+    {
+        private TaskCompletionSource? _next;
+
+        public Task NextTimerAsync() => (_next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _next?.TrySetResult();
+            return timer;
+        }
     }
 
     private static void Fill(ChannelSubscription subscription, int count)

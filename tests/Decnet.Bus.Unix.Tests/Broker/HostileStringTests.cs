@@ -163,7 +163,7 @@ public sealed class HostileStringTests
         // The broker's multi-segment path (a frame split across receive buffers) applies the same check.
         foreach (var type in _controlTypes)
         {
-            var tail = FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "a.b", type, "0123456789abcdef0123456789abcdef", 1.5, [0x80]));
+            var tail = FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "a.b", type, RawFrames.EventId, 1.5, [0x80]));
             var body = new ReadOnlySequence<byte>(tail.AsMemory(ProtocolConstants.HeaderSize));
             var reader = new MessagePack.MessagePackReader(body);
             reader.ReadArrayHeader();

@@ -12,8 +12,6 @@ namespace Decnet.Bus.Unix.Tests.Broker;
 /// </summary>
 public sealed class PublishRunTests
 {
-    private const string _id = "0123456789abcdef0123456789abcdef";
-
     [Fact]
     public async Task MixedStream_CutAnywhere_EveryPublishRoutedInOrder_TheRefusalAndRepliesAnswered()
     {
@@ -28,7 +26,7 @@ public sealed class PublishRunTests
         {
             if (i == Count / 2)
             {
-                stream.AddRange(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "run..empty.token", "", _id, 1, BusCodec.EmptyMap.Span)));
+                stream.AddRange(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "run..empty.token", "", RawFrames.EventId, 1, BusCodec.EmptyMap.Span)));
             }
 
             if (i == Count * 3 / 4)
@@ -37,7 +35,7 @@ public sealed class PublishRunTests
             }
 
             var payload = BusCodec.SerializePayload(new Dictionary<string, string> { ["pad"] = new('p', i % 301) });
-            stream.AddRange(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, $"run.{i}", "t", _id, i, payload)));
+            stream.AddRange(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, $"run.{i}", "t", RawFrames.EventId, i, payload)));
         }
 
         stream.AddRange(FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping)));

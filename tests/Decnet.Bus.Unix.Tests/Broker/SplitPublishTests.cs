@@ -13,7 +13,6 @@ namespace Decnet.Bus.Unix.Tests.Broker;
 /// </summary>
 public sealed class SplitPublishTests : IAsyncLifetime
 {
-    private const string _id = "0123456789abcdef0123456789abcdef";
     private TestBroker _broker = null!;
 
     public async Task InitializeAsync() => _broker = await TestBroker.StartAsync();
@@ -73,7 +72,7 @@ public sealed class SplitPublishTests : IAsyncLifetime
     /// <summary>A canonical PUB's topic bytes and tail (type, id, ts 7, payload).</summary>
     private static (byte[] Topic, byte[] Tail) Parts(string topic, byte[] payload)
     {
-        var frame = FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", _id, 7, payload));
+        var frame = FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", RawFrames.EventId, 7, payload));
         Assert.True(FrameReader.TryReadCanonicalPub(frame, 1 << 22, out _, out var topicBytes, out var tail));
         Assert.Equal(topic, Encoding.UTF8.GetString(topicBytes));
         return (topicBytes.ToArray(), tail.ToArray());

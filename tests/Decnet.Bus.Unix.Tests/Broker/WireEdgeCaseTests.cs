@@ -12,7 +12,6 @@ namespace Decnet.Bus.Unix.Tests.Broker;
 /// </summary>
 public sealed class WireEdgeCaseTests : IAsyncLifetime
 {
-    private const string _id = "0123456789abcdef0123456789abcdef";
     private TestBroker _broker = null!;
 
     public async Task InitializeAsync() => _broker = await TestBroker.StartAsync();
@@ -61,7 +60,7 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
     public async Task APayloadMapWithANonStringKey_IsErr1()
     {
         await using var raw = await RawClient.ConnectAsync(_broker.SocketPath);
-        await raw.SendAsync(b => FrameWriter.WritePubRaw(b, "keys.int", "", _id, 1, [0x82, 0xa1, 0x61, 0x01, 0x07, 0x02]));
+        await raw.SendAsync(b => FrameWriter.WritePubRaw(b, "keys.int", "", RawFrames.EventId, 1, [0x82, 0xa1, 0x61, 0x01, 0x07, 0x02]));
 
         Assert.Equal(FrameDecoder.NonStringKey, await ExpectFatalAsync(raw, BusErrorCode.BadFrame));
     }
@@ -74,7 +73,7 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         Assert.Equal(FrameKind.SubAck, (await raw.ReadFrameAsync()).Kind);
 
         // {"a": {1: 2}}: only the payload's own keys must be strings; values are opaque.
-        await raw.SendAsync(b => FrameWriter.WritePubRaw(b, "keys.nested", "", _id, 1, [0x81, 0xa1, 0x61, 0x81, 0x01, 0x02]));
+        await raw.SendAsync(b => FrameWriter.WritePubRaw(b, "keys.nested", "", RawFrames.EventId, 1, [0x81, 0xa1, 0x61, 0x81, 0x01, 0x02]));
 
         Assert.Equal(FrameKind.Evt, (await raw.ReadFrameAsync()).Kind);
     }
@@ -349,7 +348,7 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         w.WriteArrayHeader(6);
         kindAndTopic(ref w);
         w.Write("t");
-        w.Write(_id);
+        w.Write(RawFrames.EventId);
         w.Write(1.0);
         w.WriteMapHeader(0);
     });

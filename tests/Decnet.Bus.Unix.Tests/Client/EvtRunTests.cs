@@ -12,8 +12,6 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// </summary>
 public sealed class EvtRunTests
 {
-    private const string _id = "0123456789abcdef0123456789abcdef";
-
     [Fact]
     public async Task Burst_OfEverySize_ReachesHandlerAndEnumerable_WholeAndInOrder()
     {
@@ -39,7 +37,7 @@ public sealed class EvtRunTests
         {
             var topic = i % 3 == 0 ? $"run.third.{i}" : $"run.{i}";
             var payload = BusCodec.SerializePayload(new Dictionary<string, string> { ["pad"] = new('p', i * 7 % 2000) });
-            burst.AddRange(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", _id, i, payload)));
+            burst.AddRange(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", RawFrames.EventId, i, payload)));
         }
 
         await using var publisher = await RawClient.ConnectAsync(broker.SocketPath);

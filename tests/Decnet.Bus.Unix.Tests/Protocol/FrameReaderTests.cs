@@ -196,7 +196,7 @@ public sealed class FrameReaderTests
     [Fact]
     public void Evt_BuiltFromAPubTail_DecodesToTheSameEvent()
     {
-        var id = "0123456789abcdef0123456789abcdef";
+        var id = RawFrames.EventId;
         var pub = ParseOne(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "topology.t1.status", "status", id, 1234.5, Payload)));
         using var suffix = new PooledBufferWriter();
         FrameWriter.WriteEvtSuffix(suffix, pub.Topic, new PeerCredentials(1, 2, 3), pub.Tail);

@@ -149,8 +149,6 @@ public sealed class SocketWriterTests : IAsyncLifetime
     [Fact]
     public async Task SentBytes_CountWhatTheSocketTook_InlineAndByTheLoop()
     {
-        // A catch-up wait's progress for a broker connection (docs/Service-Bus.md, "Catch-up waits"): it moves only
-        // when the peer makes room by reading.
         UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096));
         await StartParkedAsync();
         var big = new byte[1 << 20];
@@ -172,9 +170,11 @@ public sealed class SocketWriterTests : IAsyncLifetime
     [Fact]
     public async Task PeerProgress_MovesWithEachWriteThePeerReads()
     {
-        // The socket turns writable again only once the peer has read most of its buffer, so what the writer sent
-        // alone can stand still while a slow peer reads; what the socket still holds unread moves with each write read.
+        // A catch-up wait's progress for a broker connection (docs/Service-Bus.md, "Catch-up waits"). The socket turns
+        // writable again only once the peer has read most of its buffer, so what the writer sent alone can stand still
+        // while a slow peer reads; what the socket still holds unread moves with each write read.
         await StartParkedAsync();
+        var before = _writer.PeerProgress;
         for (var i = 0; i < 3; i++)
         {
             lock (_source.Gate)
@@ -183,11 +183,13 @@ public sealed class SocketWriterTests : IAsyncLifetime
             }
 
             Assert.True(_writer.WriteInline(new byte[1000]));
+            var afterWrite = _writer.PeerProgress;
+            Assert.True(afterWrite <= before, $"a write the peer has not read counted as progress: {before} then {afterWrite}");
+            before = afterWrite;
         }
 
         Assert.Equal(3000, _writer.SentBytes);
         Assert.True(SendQueue.Unread(_pair.Local) > 0);
-        var before = _writer.PeerProgress;
 
         await _pair.ReadAsync(1000);
         var oneRead = _writer.PeerProgress;
@@ -198,11 +200,14 @@ public sealed class SocketWriterTests : IAsyncLifetime
         Assert.Equal(3000, _writer.PeerProgress);
     }
 
-    [Fact]
-    public async Task ManyProducersAndInlineWriters_LoseNothing_AndKeepEachProducersOrder()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the client's loop, which yields its time slice after each send
+    public async Task ManyProducersAndInlineWriters_LoseNothing_AndKeepEachProducersOrder(bool yieldAfterSend)
     {
         const int Producers = 4;
         const int PerProducer = 20_000;
+        UsePair(await SocketPair.ConnectAsync(), yieldAfterSend: yieldAfterSend);
         await StartParkedAsync();
 
         // Records of 5 bytes (producer, sequence number): a lost wake-up leaves the read short (it times out), two
@@ -257,9 +262,12 @@ public sealed class SocketWriterTests : IAsyncLifetime
         Assert.All(next, n => Assert.Equal(PerProducer, n));
     }
 
-    [Fact]
-    public async Task TheFinalFrame_IsSentThenTheSocketHalfCloses()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheFinalFrame_IsSentThenTheSocketHalfCloses(bool yieldAfterSend)
     {
+        UsePair(await SocketPair.ConnectAsync(), yieldAfterSend: yieldAfterSend);
         await StartParkedAsync();
         _source.Enqueue([1]);
         _source.Close([9]);
@@ -306,11 +314,12 @@ public sealed class SocketWriterTests : IAsyncLifetime
         Assert.False(_writer.WriteInline([1]));
     }
 
-    private void UsePair(SocketPair pair, TimeSpan? stall = null, TimeProvider? time = null)
+    private void UsePair(SocketPair pair, TimeSpan? stall = null, TimeProvider? time = null, bool yieldAfterSend = false)
     {
         _pair?.Dispose();
         _pair = pair;
-        _writer = new SocketWriter(pair.Local, _source, stall ?? Timeout.InfiniteTimeSpan, time ?? TimeProvider.System, releaseWhenParked: true);
+        var stallTimeout = stall ?? Timeout.InfiniteTimeSpan;
+        _writer = new SocketWriter(pair.Local, _source, stallTimeout, time ?? TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend);
         _source.Writer = _writer;
     }
 

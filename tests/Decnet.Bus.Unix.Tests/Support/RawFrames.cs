@@ -8,6 +8,9 @@ namespace Decnet.Bus.Unix.Tests.Support;
 /// <summary>Frames whose strings are given as raw UTF-8 bytes, so a test can send what no .NET string encodes (invalid UTF-8, control bytes).</summary>
 internal static class RawFrames
 {
+    /// <summary>A valid event id (32 lowercase hex digits) for frames a test writes by hand.</summary>
+    public const string EventId = "0123456789abcdef0123456789abcdef";
+
     public static byte[] Hello(ReadOnlySpan<byte> name) => Frame(FrameKind.Hello, 5, (ref MessagePackWriter w, byte[] n) =>
     {
         w.Write(ProtocolConstants.Version);
@@ -24,7 +27,7 @@ internal static class RawFrames
         {
             w.WriteString(t.AsSpan(0, split));
             w.WriteString(t.AsSpan(split));
-            w.Write("0123456789abcdef0123456789abcdef");
+            w.Write(EventId);
             w.Write(1.5);
             w.WriteMapHeader(0);
         }, [.. topic, .. type]);
