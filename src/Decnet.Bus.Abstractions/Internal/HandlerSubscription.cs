@@ -88,8 +88,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
             payload.CopyTo(buffer.AsSpan(idUtf8.Length));
 
             // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
-            // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5). A slot
-            // taken or shed had its references cleared (ClearReferences), so Source is already null.
+            // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5).
+            // A slot taken or shed had its references cleared (ClearReferences), so Source is already null.
             slot.Topic = topic;
             slot.Type = type;
             slot.Timestamp = timestamp;

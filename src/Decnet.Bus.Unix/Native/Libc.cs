@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
-/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group lookup, statx without following links, a
-/// send that never blocks whatever mode .NET keeps the socket in, and a socket's unread bytes.
+/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group
+/// lookup, statx without following links, a send that never blocks whatever mode .NET keeps the socket in, and a
+/// socket's unread bytes.
 /// </summary>
 internal static unsafe partial class Libc
 {

@@ -257,7 +257,7 @@ public sealed class CatchUpTests
             extended ? "the wait ended instead of taking another bound" : "the wait took another bound instead of ending");
     }
 
-    /// <summary>A consumer that has taken <see cref="Taken"/> events so far, catches up when told, and counts its excuses.</summary>
+    /// <summary>A consumer that has taken <see cref="Taken"/> events, catches up when told, counts excuses.</summary>
     private sealed class Consumer : ICatchUpTarget
     {
         public long Taken { get; set; }
@@ -273,7 +273,7 @@ public sealed class CatchUpTests
         public void Excuse() => Excused++;
     }
 
-    /// <summary>A fake clock that says when the code under test next creates a timer (it armed a wait), so a test needs no polling.</summary>
+    /// <summary>A fake clock that says when the code under test next arms a timer, so tests need no polling.</summary>
     private sealed class TimerCountingTimeProvider : FakeTimeProvider
     {
         private TaskCompletionSource? _next;
