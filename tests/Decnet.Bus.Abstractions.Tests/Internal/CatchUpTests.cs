@@ -107,8 +107,7 @@ public sealed class CatchUpTests
         // the events its queue could not hold (docs/performance.md, part 7).
         var time = new TimerCountingTimeProvider();
         var consumer = new Consumer();
-        List<ICatchUpTarget> behind = [consumer];
-        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        var waiting = StartWait(time, consumer);
 
         consumer.Taken = 3;
         await AdvanceOneBoundAsync(time, waiting, extended: true);
@@ -124,8 +123,7 @@ public sealed class CatchUpTests
     {
         var time = new TimerCountingTimeProvider();
         var consumer = new Consumer();
-        List<ICatchUpTarget> behind = [consumer];
-        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        var waiting = StartWait(time, consumer);
 
         await AdvanceOneBoundAsync(time, waiting, extended: false);
         Assert.Equal(1, consumer.Excused);
@@ -136,8 +134,7 @@ public sealed class CatchUpTests
     {
         var time = new TimerCountingTimeProvider();
         var consumer = new Consumer();
-        List<ICatchUpTarget> behind = [consumer];
-        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        var waiting = StartWait(time, consumer);
 
         for (var bound = 1; bound < CatchUpWait.MaxBounds; bound++)
         {
@@ -158,8 +155,7 @@ public sealed class CatchUpTests
         var time = new TimerCountingTimeProvider();
         var stopped = new Consumer();
         var reading = new Consumer();
-        List<ICatchUpTarget> behind = [stopped, reading];
-        var waiting = CatchUpWait.WaitAsync(behind, _bound, time, CancellationToken.None).AsTask();
+        var waiting = StartWait(time, stopped, reading);
 
         reading.Taken = 5;
         await AdvanceOneBoundAsync(time, waiting, extended: true);
@@ -242,6 +238,10 @@ public sealed class CatchUpTests
     [InlineData(86_400_000, 1000)]
     public void TheBound_IsClampedForOptionsThatSkippedValidation(double milliseconds, double expected)
         => Assert.Equal(TimeSpan.FromMilliseconds(expected), CatchUpWait.Clamp(TimeSpan.FromMilliseconds(milliseconds)));
+
+    /// <summary>A wait for <paramref name="consumers"/>, in that order, on the fake clock.</summary>
+    private static Task StartWait(TimerCountingTimeProvider time, params Consumer[] consumers)
+        => CatchUpWait.WaitAsync([.. consumers], _bound, time, CancellationToken.None).AsTask();
 
     /// <summary>
     /// Advances the clock by one bound, then waits for the wait's decision: <paramref name="extended"/>, it armed a
