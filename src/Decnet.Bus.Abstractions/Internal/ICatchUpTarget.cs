@@ -7,8 +7,9 @@ internal interface ICatchUpTarget
     Task? CatchUpTask();
 
     /// <summary>
-    /// A count that grows whenever the consumer takes something (events from its queue, bytes from its socket) and at
-    /// no other time (it may fall): a wait that runs out while it grew is extended (<see cref="CatchUpWait"/>).
+    /// A count that grows when the consumer takes something (events from its queue, bytes from its socket) or its
+    /// queue is emptied, and otherwise at most rarely (it may fall): a wait that runs out while it grew is extended
+    /// (<see cref="CatchUpWait"/>).
     /// </summary>
     long Progress { get; }
 

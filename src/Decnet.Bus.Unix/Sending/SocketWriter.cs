@@ -81,10 +81,11 @@ internal sealed class SocketWriter : IDisposable
     public long SentBytes => Interlocked.Read(ref _sentBytes);
 
     /// <summary>
-    /// A count that grows only when the peer reads: <see cref="SentBytes"/> less what the socket still holds unread
-    /// (<see cref="SendQueue.Unread"/>, in the kernel's buffer sizes, so only its rises mean anything; a send alone
-    /// lowers it, since a buffer costs more than the bytes it holds). <see cref="long.MinValue"/> when the socket
-    /// cannot say (it is closed). A catch-up wait's progress for a broker connection
+    /// A count that grows when the peer reads: <see cref="SentBytes"/> less what the socket still holds unread
+    /// (<see cref="SendQueue.Unread"/>, in the kernel's buffer sizes, so only its rises mean anything). A send counted
+    /// as it is made lowers it, since a buffer costs more than the bytes it holds; but a send is added to
+    /// <see cref="SentBytes"/> only once it has completed, so one the kernel took just before a reading and counted just
+    /// after looks like a rise once. <see cref="long.MinValue"/> when the socket cannot say (it is closed). A catch-up wait's progress for a broker connection
     /// (<see cref="Bus.Internal.ICatchUpTarget.Progress"/>): the socket turns writable only once the peer has read most
     /// of its buffer, so the send loop alone can stand still for longer than a wait's bound while a slow peer reads
     /// (docs/performance.md, part 7).
