@@ -113,9 +113,7 @@ public sealed class CatchUpTests
         await AdvanceOneBoundAsync(time, waiting, extended: true);
         Assert.Equal(0, consumer.Excused);
 
-        consumer.CaughtUp.SetResult();
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, consumer.Excused);
+        await CatchUpAndEndAsync(consumer, waiting);
     }
 
     [Fact]
@@ -162,9 +160,7 @@ public sealed class CatchUpTests
         Assert.Equal(1, stopped.Excused);
         Assert.Equal(0, reading.Excused);
 
-        reading.CaughtUp.SetResult();
-        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, reading.Excused);
+        await CatchUpAndEndAsync(reading, waiting);
     }
 
     [Fact]
@@ -242,6 +238,14 @@ public sealed class CatchUpTests
     /// <summary>A wait for <paramref name="consumers"/>, in that order, on the fake clock.</summary>
     private static Task StartWait(TimerCountingTimeProvider time, params Consumer[] consumers)
         => CatchUpWait.WaitAsync([.. consumers], _bound, time, CancellationToken.None).AsTask();
+
+    /// <summary>The consumer catches up: the wait ends without excusing it.</summary>
+    private static async Task CatchUpAndEndAsync(Consumer consumer, Task waiting)
+    {
+        consumer.CaughtUp.SetResult();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, consumer.Excused);
+    }
 
     /// <summary>
     /// Advances the clock by one bound, then waits for the wait's decision: <paramref name="extended"/>, it armed a
