@@ -1,6 +1,7 @@
 using Decnet.Bus.Tracing;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix;
 
@@ -17,6 +18,9 @@ public sealed partial class UnixSocketBus
 
     /// <summary>Publishes written straight to the socket instead of through the send loop (for tests and diagnostics).</summary>
     internal long DirectWrites => Interlocked.Read(ref _directWrites);
+
+    /// <summary>Completes once the live connection's send loop is parked (for tests; see <see cref="SocketWriter.ParkedAsync"/>).</summary>
+    internal Task SendLoopParkedAsync() => _connection?.Writer.ParkedAsync() ?? Task.CompletedTask;
 
     /// <inheritdoc />
     /// <remarks>

@@ -110,6 +110,18 @@ internal sealed class SocketWriter : IDisposable
     }
 
     /// <summary>
+    /// Completes once the loop is parked and free for an inline write: at once when it is now, else at its next park
+    /// (for tests: the barrier before a publish that must find the loop asleep).
+    /// </summary>
+    internal Task ParkedAsync()
+    {
+        lock (_gate)
+        {
+            return _parked && !_inline && _leftover is null ? Task.CompletedTask : NextParkAsync();
+        }
+    }
+
+    /// <summary>
     /// Called after queuing work: claims the parked loop's one wake-up. True means the caller must then either
     /// <see cref="Ring"/> (after releasing the gate) or, later and with the gate held again, start a flush
     /// (<see cref="BeginFlushLocked"/>); false means the loop is at work, a wake-up is already on its way, or an inline

@@ -66,6 +66,31 @@ public sealed class SocketWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ParkedAsync_CompletesAtOnceWhenParked_ElseAtTheNextPark_WhenAnInlineWriteIsAllowed()
+    {
+        await StartParkedAsync();
+        Assert.True(_writer.ParkedAsync().IsCompleted);
+
+        using var hold = new ManualResetEventSlim();
+        _source.HoldFinish = hold;
+        _source.Enqueue([1]);
+        await _source.InFinish.Task.WaitAsync(TestBroker.Bound); // the loop is at work
+        var parked = _writer.ParkedAsync();
+        Assert.False(parked.IsCompleted);
+
+        _source.HoldFinish = null;
+        hold.Set();
+        await parked.WaitAsync(TestBroker.Bound);
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked()); // what the barrier promises
+        }
+
+        Assert.True(_writer.WriteInline([2]));
+        Assert.Equal([1, 2], await _pair.ReadAsync(2));
+    }
+
+    [Fact]
     public async Task TheTokenIsTakenOnlyWhileTheLoopIsParked_AndByOneHolder()
     {
         lock (_source.Gate)
