@@ -21,6 +21,7 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
         var kinds = new Dictionary<string, (long Parsed, long Rejected, long Partial)>();
         long worstOversizedAllocation = 0;
         double worstRatio = 0;
+        var remeasured = 0;
         var clock = Stopwatch.StartNew();
 
         for (var i = 0; i < iterations; i++)
@@ -32,33 +33,28 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
                 ? Segments.Split(bytes.ToArray(), 1 + (i % 13))
                 : new ReadOnlySequence<byte>(bytes);
 
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            var outcome = 0; // 0 partial, 1 parsed, 2 rejected
-            try
+            var (allocated, outcome) = Decode(sequence, seed, i, inputs, input);
+            var bound = inputs.LastOversized ? (16 * 1024) - 1 : (16L * input.Length) + (32 * 1024);
+            if (allocated > bound)
             {
-                outcome = BrokerDecodePath.Consume(sequence, FuzzInputs.MaxFrame) > 0 ? 1 : 0;
-            }
-            catch (ProtocolException)
-            {
-                outcome = 2;
-            }
-            catch (Exception ex)
-            {
-                Assert.Fail($"seed {seed} iteration {i} ({inputs.LastKind}, {input.Length} bytes {Convert.ToHexString(input[..Math.Min(64, input.Length)])}): {ex}");
+                // Measured again before it counts: a one-off allocation on this thread (a shared pool refilling after
+                // a trim, a type's first use while other tests run beside this one) is not what this input costs.
+                // Decoding is deterministic, so an input that really over-allocates does so both times.
+                (allocated, outcome) = Decode(sequence, seed, i, inputs, input);
+                remeasured++;
             }
 
-            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             if (inputs.LastOversized)
             {
                 // The length prefix claims up to 4 GiB: only the error itself may be allocated, never the claim.
                 worstOversizedAllocation = Math.Max(worstOversizedAllocation, allocated);
-                Assert.True(allocated < 16 * 1024, $"seed {seed} iteration {i}: an oversized claim allocated {allocated} bytes");
+                Assert.True(allocated <= bound, $"seed {seed} iteration {i}: an oversized claim allocated {allocated} bytes");
                 Assert.Equal(2, outcome);
             }
             else
             {
                 // Decoding may copy what it read (strings, a payload), never more than a small multiple of the input.
-                Assert.True(allocated <= (16L * input.Length) + (32 * 1024), $"seed {seed} iteration {i} ({inputs.LastKind}): {allocated} bytes allocated for {input.Length} bytes of input");
+                Assert.True(allocated <= bound, $"seed {seed} iteration {i} ({inputs.LastKind}): {allocated} bytes allocated for {input.Length} bytes of input");
                 worstRatio = Math.Max(worstRatio, (double)allocated / Math.Max(1, input.Length));
             }
 
@@ -71,7 +67,7 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
             };
         }
 
-        output.WriteLine($"seed {seed}: {iterations} inputs in {clock.Elapsed.TotalSeconds:0.0} s; worst allocation for an oversized claim {worstOversizedAllocation} B; worst bytes allocated per input byte {worstRatio:0.0}");
+        output.WriteLine($"seed {seed}: {iterations} inputs in {clock.Elapsed.TotalSeconds:0.0} s; worst allocation for an oversized claim {worstOversizedAllocation} B; worst bytes allocated per input byte {worstRatio:0.0}; measured twice {remeasured}");
         foreach (var (kind, (parsed, rejected, partial)) in kinds.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"  {kind,-16} parsed {parsed,9}  rejected {rejected,9}  partial {partial,9}");
@@ -83,6 +79,27 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
         Assert.True(kinds["deep-nesting"].Rejected > 0);
         Assert.True(kinds["wrong-types"].Rejected > 0);
         Assert.True(kinds["huge-length"].Rejected == kinds["huge-length"].Parsed + kinds["huge-length"].Rejected + kinds["huge-length"].Partial);
+    }
+
+    /// <summary>Decodes one input; returns the bytes this thread allocated and the outcome (0 partial, 1 parsed, 2 rejected).</summary>
+    private static (long Allocated, int Outcome) Decode(ReadOnlySequence<byte> sequence, int seed, int i, FuzzInputs inputs, ReadOnlySpan<byte> input)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var outcome = 0;
+        try
+        {
+            outcome = BrokerDecodePath.Consume(sequence, FuzzInputs.MaxFrame) > 0 ? 1 : 0;
+        }
+        catch (ProtocolException)
+        {
+            outcome = 2;
+        }
+        catch (Exception ex)
+        {
+            Assert.Fail($"seed {seed} iteration {i} ({inputs.LastKind}, {input.Length} bytes {Convert.ToHexString(input[..Math.Min(64, input.Length)])}): {ex}");
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before, outcome);
     }
 
     [Theory]
