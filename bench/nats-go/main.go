@@ -233,6 +233,10 @@ func runPub(url, topic string, count int64, literals, size, pace int, warmup int
 		for i := int64(0); i < warmup; i++ {
 			for nanotime() < next {
 			}
+			// No catching up: a warm-up that fell behind goes on from now instead of sending a burst.
+			if now := nanotime(); now > next {
+				next = now
+			}
 			next += interval
 			if err := nc.Publish(subs[int(i%int64(len(subs)))], payload); err != nil {
 				fmt.Fprintln(os.Stderr, "publish:", err)

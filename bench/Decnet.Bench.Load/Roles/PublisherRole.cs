@@ -23,11 +23,11 @@ internal static class PublisherRole
             {
                 // Every process starts cold (JIT, first connections, lazily built serializers): the first few hundred
                 // milliseconds of a latency run would time start-up, not the transport. Same for every system.
-                Publish(client, topics, warmup, interval, RoleArgs.WarmupStamp);
+                Publish(client, topics, warmup, interval, RoleArgs.WarmupStamp, catchUp: false);
                 Thread.Sleep(100);
             }
 
-            start = Publish(client, topics, count, interval, stamp: null);
+            start = Publish(client, topics, count, interval, stamp: null, catchUp: true);
         })
         { IsBackground = true, Name = "bench-pub" };
         loop.Start();
@@ -51,8 +51,13 @@ internal static class PublisherRole
         return 0;
     }
 
-    /// <summary>Publishes <paramref name="count"/> events; each carries <paramref name="stamp"/>, or its send time when null.</summary>
-    private static long Publish(ILoadClient client, string[] topics, long count, long interval, long? stamp)
+    /// <summary>
+    /// Publishes <paramref name="count"/> events; each carries <paramref name="stamp"/>, or its send time when null.
+    /// Paced, a publisher that fell behind its schedule catches up back to back when <paramref name="catchUp"/>, and
+    /// otherwise goes on from where it is: a warm-up whose first (cold) publishes were slow must not become a burst
+    /// that is still in flight when the measured events start (docs/performance.md, part 8).
+    /// </summary>
+    private static long Publish(ILoadClient client, string[] topics, long count, long interval, long? stamp, bool catchUp)
     {
         var start = Monotonic.Now();
         var next = start;
@@ -66,8 +71,9 @@ internal static class PublisherRole
                 {
                 }
 
-                next += interval;
-                sentAt = stamp ?? Monotonic.Now();
+                var now = Monotonic.Now();
+                next = (catchUp ? next : Math.Max(next, now)) + interval;
+                sentAt = stamp ?? now;
             }
 
             Wait(client.PublishAsync(topics[i % topics.Length], sentAt));
