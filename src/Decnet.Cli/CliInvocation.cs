@@ -10,7 +10,7 @@ namespace Decnet.Cli;
 /// <summary>
 /// The one way a command line runs: System.CommandLine's parse errors and every <see cref="CliUsageException"/> a
 /// command throws become the same single line on stderr, <c>error: MESSAGE</c>, and exit 2, for every subcommand
-/// (docs/Service-Bus.md, "Exit codes"). Nothing else, no help dump and no stack trace.
+/// (docs/operations.md, "Exit codes"). Nothing else, no help dump and no stack trace.
 /// </summary>
 internal static class CliInvocation
 {

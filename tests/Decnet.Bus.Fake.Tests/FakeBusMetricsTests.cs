@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Decnet.Bus.Fake.Tests;
 
 /// <summary>
-/// The <c>Decnet.Bus</c> meter (docs/Service-Bus.md, "Metrics"): created from the container's <see cref="IMeterFactory"/>,
+/// The <c>Decnet.Bus</c> meter (docs/dotnet-hosts.md, "Metrics"): created from the container's <see cref="IMeterFactory"/>,
 /// observable counters over the bus's own counters, nothing measured per publish.
 /// </summary>
 public sealed class FakeBusMetricsTests

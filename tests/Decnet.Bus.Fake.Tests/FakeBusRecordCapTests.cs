@@ -2,7 +2,7 @@ namespace Decnet.Bus.Fake.Tests;
 
 /// <summary>
 /// Any host can run on FakeBus (<c>DECNET_BUS_TYPE=fake</c>), so its record of publishes is bounded: the oldest go
-/// first, and are counted (docs/Service-Bus.md, "Testing with FakeBus").
+/// first, and are counted (docs/dotnet-hosts.md, "Testing with FakeBus").
 /// </summary>
 public sealed class FakeBusRecordCapTests
 {

@@ -51,7 +51,7 @@ public interface IBus : IAsyncDisposable
     /// task completes, like <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>. The bus calls
     /// handlers on one delivery loop of its own, one event at a time per subscription and in order, so many
     /// subscriptions cost one loop, not one task each; a handler that completes synchronously costs no allocation per
-    /// event (docs/Service-Bus.md, "Handler subscriptions").
+    /// event (docs/dotnet-hosts.md, "Handler subscriptions").
     /// </summary>
     /// <remarks>
     /// Every transport in this repository implements it natively. This default serves other implementations (test

@@ -139,7 +139,7 @@ public sealed class BusEvent
 
     /// <summary>
     /// The publisher's trace context, to parent or link the consumer's own activities to
-    /// (docs/Service-Bus.md, "Tracing"). False when the event carries none.
+    /// (docs/dotnet-hosts.md, "Tracing"). False when the event carries none.
     /// </summary>
     public bool TryGetTraceContext(out ActivityContext context)
     {

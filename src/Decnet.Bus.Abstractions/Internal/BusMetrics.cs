@@ -5,7 +5,7 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// The <c>Decnet.Bus</c> meter of one container: created from the registered <see cref="IMeterFactory"/> (a meter of
 /// its own when none is registered) and exposing observable counters over the counters each bus already keeps, so
-/// publishing costs nothing extra (docs/Service-Bus.md, "Metrics"). <c>AddDecnetBus()</c> registers it and observes the
+/// publishing costs nothing extra (docs/dotnet-hosts.md, "Metrics"). <c>AddDecnetBus()</c> registers it and observes the
 /// bus it builds; <c>AddDecnetBusBroker()</c> adds the broker's totals.
 /// </summary>
 internal sealed class BusMetrics : IDisposable

@@ -179,7 +179,7 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
 
     /// <summary>
     /// Events the loop takes at a time: at most a quarter of the queue, so the events in the loop's hands plus those
-    /// still queued stay within the queue's bound and its drop-oldest order (docs/Service-Bus.md, "Handler
+    /// still queued stay within the queue's bound and its drop-oldest order (docs/dotnet-hosts.md, "Handler
     /// subscriptions").
     /// </summary>
     public int BatchSize => Math.Max(1, QueueSize / 4);

@@ -2,7 +2,7 @@ namespace Decnet.Bus.Tracing;
 
 /// <summary>
 /// Names for observing the bus with <see cref="System.Diagnostics.ActivitySource"/> listeners such as OpenTelemetry
-/// (docs/Service-Bus.md, "Tracing"): <c>AddSource(BusTracing.ActivitySourceName)</c>.
+/// (docs/dotnet-hosts.md, "Tracing"): <c>AddSource(BusTracing.ActivitySourceName)</c>.
 /// </summary>
 public static class BusTracing
 {

@@ -1,6 +1,6 @@
 namespace Decnet.Bus.Unix;
 
-/// <summary>The connection state for the health check and the refusal count for the meter (docs/Service-Bus.md, "Health checks", "Metrics").</summary>
+/// <summary>The connection state for the health check and the refusal count for the meter (docs/dotnet-hosts.md, "Health checks", "Metrics").</summary>
 public sealed partial class UnixSocketBus : IBusConnectionStatus, Decnet.Bus.Internal.IBrokerRefusalCount
 {
     /// <inheritdoc />

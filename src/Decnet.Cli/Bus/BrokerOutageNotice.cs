@@ -4,7 +4,7 @@ namespace Decnet.Cli.Bus;
 
 /// <summary>
 /// Tells a long-running command's user, once per outage, that the broker went away and the client is waiting for it,
-/// and once when it is back (docs/Service-Bus.md, "Debugging"): the client reconnects silently, so without this a
+/// and once when it is back (docs/operations.md, "Debugging"): the client reconnects silently, so without this a
 /// `decnet sub` on a dead broker looks like a quiet bus.
 /// </summary>
 internal static class BrokerOutageNotice

@@ -9,7 +9,7 @@ namespace Decnet.Cli.Bus;
 /// <summary>
 /// Formats received events for <c>decnet sub</c>: one line per event, human-readable or JSON. Total: any event the
 /// client can decode prints as exactly one line, and no character from the wire can move the cursor, start an escape
-/// sequence or reorder text (docs/Service-Bus.md, "How sub prints what it receives").
+/// sequence or reorder text (docs/operations.md, "How sub prints what it receives").
 /// </summary>
 internal static class EventPrinter
 {

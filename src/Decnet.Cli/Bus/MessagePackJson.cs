@@ -10,7 +10,7 @@ namespace Decnet.Cli.Bus;
 
 /// <summary>
 /// Renders any MessagePack value as JSON by walking its tokens, so every well-formed payload prints, whatever it holds
-/// (docs/Service-Bus.md, "How sub prints what it receives"): non-finite floats become the strings <c>"NaN"</c>,
+/// (docs/operations.md, "How sub prints what it receives"): non-finite floats become the strings <c>"NaN"</c>,
 /// <c>"Infinity"</c> and <c>"-Infinity"</c>; bin becomes a base64 string; a timestamp extension (type -1) becomes an
 /// ISO 8601 UTC string when it fits years 1 to 9999; any other extension becomes <c>{"ext":TYPE,"base64":DATA}</c>;
 /// invalid UTF-8 in a string becomes U+FFFD; a non-string map key becomes its JSON text.

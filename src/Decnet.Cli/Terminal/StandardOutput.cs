@@ -7,7 +7,7 @@ namespace Decnet.Cli.Terminal;
 /// Standard output as a writer that reports a broken pipe. <see cref="Console.Out"/> silently drops writes that fail
 /// with EPIPE, so <c>decnet sub '>' | head -1</c> would run forever after <c>head</c> exits; writing to descriptor 1
 /// directly surfaces EPIPE as an <see cref="IOException"/> (the .NET runtime ignores SIGPIPE), and
-/// <see cref="CliInvocation"/> turns it into exit 0 (docs/Service-Bus.md, "Exit codes").
+/// <see cref="CliInvocation"/> turns it into exit 0 (docs/operations.md, "Exit codes").
 /// </summary>
 internal static class StandardOutput
 {

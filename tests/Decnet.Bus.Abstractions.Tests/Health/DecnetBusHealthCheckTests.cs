@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Abstractions.Tests.Health;
 
-/// <summary><c>AddHealthChecks().AddDecnetBus()</c> against FakeBus (docs/Service-Bus.md, "Health checks").</summary>
+/// <summary><c>AddHealthChecks().AddDecnetBus()</c> against FakeBus (docs/dotnet-hosts.md, "Health checks").</summary>
 public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
 {
     private readonly FakeTimeProvider _time = new();

@@ -1,8 +1,8 @@
 namespace Decnet.Bus.Abstractions.Tests.Options;
 
 /// <summary>
-/// The client's default socket (docs/Service-Bus.md, "Socket path"): the system socket whenever its directory exists,
-/// whatever this process may write there, so a worker in group <c>decnet</c> reaches the broker without setting
+/// The client's default socket (docs/operations.md, "Running the broker"): the system socket whenever its directory
+/// exists, whatever this process may write there, so a worker in group <c>decnet</c> reaches the broker without setting
 /// <c>DECNET_BUS_SOCKET</c>. Temp directories stand in for <c>/run/decnet</c> and the home directory.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,14 +1,14 @@
 namespace Decnet.Bus.Fake.Tests.Docs;
 
-/// <summary>docs/Service-Bus.md shows the examples exactly as compiled and run here, so the page cannot drift.</summary>
+/// <summary>docs/Service-Bus.md and docs/dotnet-hosts.md show the examples exactly as compiled and run here, so the pages cannot drift.</summary>
 public sealed class ServiceBusDocSnippetTests
 {
     [Theory]
-    [InlineData("ServiceBusDocExampleTests.cs", "fakebus-test")]
-    [InlineData("ServiceBusHostExampleTests.cs", "host")]
-    [InlineData("ServiceBusResyncExampleTests.cs", "resync")]
-    [InlineData("ServiceBusHandlerExampleTests.cs", "handler")]
-    public void Service_bus_doc_contains_the_compiled_example_verbatim(string file, string name)
+    [InlineData("ServiceBusDocExampleTests.cs", "fakebus-test", "dotnet-hosts.md")]
+    [InlineData("ServiceBusHostExampleTests.cs", "host", "dotnet-hosts.md")]
+    [InlineData("ServiceBusResyncExampleTests.cs", "resync", "Service-Bus.md")]
+    [InlineData("ServiceBusHandlerExampleTests.cs", "handler", "dotnet-hosts.md")]
+    public void The_doc_contains_the_compiled_example_verbatim(string file, string name, string page)
     {
         var root = FindRepositoryRoot();
         var source = File.ReadAllLines(Path.Combine(root, "tests", "Decnet.Bus.Fake.Tests", "Docs", file));
@@ -21,7 +21,7 @@ public sealed class ServiceBusDocSnippetTests
         var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
         var snippet = string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart())).Trim();
 
-        var doc = File.ReadAllText(Path.Combine(root, "docs", "Service-Bus.md")).ReplaceLineEndings("\n");
+        var doc = File.ReadAllText(Path.Combine(root, "docs", page)).ReplaceLineEndings("\n");
 
         Assert.True(snippet.Length > 200, "snippet too short to be the example");
         Assert.Contains(snippet, doc, StringComparison.Ordinal);

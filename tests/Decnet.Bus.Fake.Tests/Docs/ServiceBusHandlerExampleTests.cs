@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Decnet.Bus.Fake.Tests.Docs;
 
-/// <summary>The handler-subscription worker of docs/Service-Bus.md, compiled and run on a FakeBus.</summary>
+/// <summary>The handler-subscription worker of docs/dotnet-hosts.md, compiled and run on a FakeBus.</summary>
 public sealed class ServiceBusHandlerExampleTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace Decnet.Bus.Fake.Tests.Docs;
 
-/// <summary>The host example of docs/Service-Bus.md, compiled and run (with the fake transport chosen by configuration).</summary>
+/// <summary>The host example of docs/dotnet-hosts.md, compiled and run (with the fake transport chosen by configuration).</summary>
 public sealed class ServiceBusHostExampleTests
 {
     [Fact]

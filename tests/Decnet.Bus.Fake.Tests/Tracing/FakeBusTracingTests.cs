@@ -6,7 +6,7 @@ using OpenTelemetry.Trace;
 
 namespace Decnet.Bus.Fake.Tests.Tracing;
 
-/// <summary>Trace propagation through FakeBus as an OpenTelemetry user sees it (docs/Service-Bus.md, "Tracing").</summary>
+/// <summary>Trace propagation through FakeBus as an OpenTelemetry user sees it (docs/dotnet-hosts.md, "Tracing").</summary>
 public sealed class FakeBusTracingTests
 {
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);

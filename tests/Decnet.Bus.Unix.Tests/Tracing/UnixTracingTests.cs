@@ -11,7 +11,7 @@ namespace Decnet.Bus.Unix.Tests.Tracing;
 
 /// <summary>
 /// Trace context across processes' worth of Unix transport: PUB's optional seventh element, EVT's ninth
-/// (docs/wire-protocol.md §3), and the activities an OpenTelemetry user sees (docs/Service-Bus.md, "Tracing").
+/// (docs/wire-protocol.md §3), and the activities an OpenTelemetry user sees (docs/dotnet-hosts.md, "Tracing").
 /// </summary>
 public sealed class UnixTracingTests
 {

@@ -6,7 +6,7 @@ namespace Decnet.Cli.Tests.Bus;
 
 /// <summary>
 /// <c>decnet sub</c> while its broker dies and comes back: one stderr line when it starts waiting, one when it is
-/// connected again, and it keeps printing afterwards (docs/Service-Bus.md, "Debugging").
+/// connected again, and it keeps printing afterwards (docs/operations.md, "Debugging").
 /// </summary>
 public sealed class SubOutageTests
 {
