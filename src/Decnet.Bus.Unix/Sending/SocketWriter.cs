@@ -50,6 +50,7 @@ internal sealed class SocketWriter : IDisposable
     private bool _disposed;
     private PooledBufferWriter? _leftover;
     private TaskCompletionSource? _parkWatch;
+    private TaskCompletionSource? _freeWatch;
     private long _sentBytes;
 
     /// <param name="socket">The socket; the writer sends on it and half-closes it after the final frame.</param>
@@ -110,14 +111,21 @@ internal sealed class SocketWriter : IDisposable
     }
 
     /// <summary>
-    /// Completes once the loop is parked and free for an inline write: at once when it is now, else at its next park
-    /// (for tests: the barrier before a publish that must find the loop asleep).
+    /// Completes once the loop is parked with nothing queued and free for an inline write (no inline writer, no unsent
+    /// tail): at once when it is now, else when it next is (for tests: the barrier before a publish that must find the
+    /// loop asleep).
     /// </summary>
     internal Task ParkedAsync()
     {
         lock (_gate)
         {
-            return _parked && !_inline && _leftover is null ? Task.CompletedTask : NextParkAsync();
+            if (_disposed)
+            {
+                return Task.FromException(new ObjectDisposedException(nameof(SocketWriter)));
+            }
+
+            return IsFreeLocked ? Task.CompletedTask
+                : (_freeWatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
@@ -201,6 +209,7 @@ internal sealed class SocketWriter : IDisposable
 
             ring = _parked && !_wakeOnWay && (_leftover is not null || _source.HasWorkLocked);
             _wakeOnWay |= ring;
+            ReleaseFreeWatchLocked();
         }
 
         if (ring)
@@ -285,6 +294,21 @@ internal sealed class SocketWriter : IDisposable
             _disposed = true;
             _leftover?.Dispose();
             _leftover = null;
+            _freeWatch?.TrySetException(new ObjectDisposedException(nameof(SocketWriter)));
+            _freeWatch = null;
+        }
+    }
+
+    /// <summary>Parked with nothing to do and no wake-up on its way, no inline writer and no unsent tail.</summary>
+    private bool IsFreeLocked => _parked && !_wakeOnWay && !_inline && _leftover is null && !_disposed && !_source.HasWorkLocked;
+
+    /// <summary>Completes <see cref="ParkedAsync"/>'s waiters once the writer is free for an inline write.</summary>
+    private void ReleaseFreeWatchLocked()
+    {
+        if (_freeWatch is { } watch && IsFreeLocked)
+        {
+            watch.TrySetResult();
+            _freeWatch = null;
         }
     }
 
@@ -302,6 +326,7 @@ internal sealed class SocketWriter : IDisposable
                 _wakeOnWay = false;
                 _parkWatch?.TrySetResult();
                 _parkWatch = null;
+                ReleaseFreeWatchLocked();
                 return false;
             }
 

@@ -11,6 +11,12 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
     /// <summary>CI runs this many; scripts/fuzz.sh raises it with DECNET_FUZZ_FRAMES.</summary>
     internal const int DefaultFrames = 1_000_000;
 
+    /// <summary>The most a one-off allocation on the fuzzing thread may add to one input's measurement (see the loop).</summary>
+    private const long _oneOffAllowance = 64 * 1024;
+
+    /// <summary>How many inputs may be measured twice in one run.</summary>
+    private const int _maxRemeasured = 3;
+
     [Fact]
     public void FrameParser_SurvivesAMillionHostileFrames_WithOnlyProtocolErrors_AndNoOverAllocation()
     {
@@ -38,10 +44,12 @@ public sealed class FrameParserFuzzTests(ITestOutputHelper output)
             if (allocated > bound)
             {
                 // Measured again before it counts: a one-off allocation on this thread (a shared pool refilling after
-                // a trim, a type's first use while other tests run beside this one) is not what this input costs.
-                // Decoding is deterministic, so an input that really over-allocates does so both times.
+                // a trim, a type's first use while other tests run beside this one) is not what this input costs. The
+                // excess forgiven is small and rare, so a claim-sized allocation still fails here, however it is
+                // cached afterwards; the second measurement must then meet the bound on its own.
+                Assert.True(allocated - bound <= _oneOffAllowance, $"seed {seed} iteration {i} ({inputs.LastKind}): {allocated} bytes allocated for {input.Length} bytes of input");
+                Assert.True(++remeasured <= _maxRemeasured, $"seed {seed}: more than {_maxRemeasured} inputs over the allocation bound (iteration {i})");
                 (allocated, outcome) = Decode(sequence, seed, i, inputs, input);
-                remeasured++;
             }
 
             if (inputs.LastOversized)

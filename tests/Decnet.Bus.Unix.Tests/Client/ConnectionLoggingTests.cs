@@ -5,7 +5,7 @@ namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
 /// A misconfigured worker must be visible at the default log level: one warning naming the socket while the broker
-/// cannot be reached (not one per retry), and one line when it connects (docs/operations.md, "Logging").
+/// cannot be reached (not one per retry), and one line when it connects (docs/operations.md, "Debugging").
 /// </summary>
 public sealed class ConnectionLoggingTests
 {

@@ -42,6 +42,17 @@ internal sealed class QueueSource : ISendSource
         }
     }
 
+    /// <summary>Queues <paramref name="bytes"/> and rings without a claim, as a client's control frame is queued.</summary>
+    public void EnqueueAndRing(byte[] bytes)
+    {
+        lock (Gate)
+        {
+            _queue.Enqueue(bytes);
+        }
+
+        Writer!.Ring();
+    }
+
     /// <summary>Queues the frame that ends the stream.</summary>
     public void Close(byte[] final)
     {

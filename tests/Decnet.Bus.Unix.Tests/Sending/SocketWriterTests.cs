@@ -91,6 +91,37 @@ public sealed class SocketWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ParkedAsync_WhileAnInlineWriterHoldsTheToken_CompletesWhenItGivesItBack_EvenIfTheLoopParksMeanwhile()
+    {
+        await StartParkedAsync();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+
+        var free = _writer.ParkedAsync();
+        Assert.False(free.IsCompleted); // parked, but the token is taken
+
+        // A frame queued with a plain ring (as a client's control frame is) wakes the loop, which finds the token taken
+        // and parks again: the writer is still not free.
+        var parkedAgain = _writer.NextParkAsync();
+        _source.EnqueueAndRing([1]);
+        await parkedAgain.WaitAsync(TestBroker.Bound);
+        Assert.False(free.IsCompleted);
+
+        Assert.True(_writer.WriteInline([2])); // gives the token back and rings for the queued frame
+        Assert.Equal([2, 1], await _pair.ReadAsync(2));
+        await free.WaitAsync(TestBroker.Bound);
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked()); // what the barrier promises
+        }
+
+        Assert.True(_writer.WriteInline([3]));
+        Assert.Equal([3], await _pair.ReadAsync(1));
+    }
+
+    [Fact]
     public async Task TheTokenIsTakenOnlyWhileTheLoopIsParked_AndByOneHolder()
     {
         lock (_source.Gate)
