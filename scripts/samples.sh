@@ -30,7 +30,9 @@ done
 # 1. The sample unit tests (FakeBus injected).
 logger=()
 [ -n "$results" ] && logger=(--logger "trx;LogFileName=samples.trx" --results-directory "$results")
-dotnet test samples/WorkerService.Tests -p:DecnetPackageVersion="$version" -nologo "${logger[@]}" || fail "sample tests failed"
+# The same per-test hang bound as .ci/run: a hung test is named and fails instead of stalling the run.
+dotnet test samples/WorkerService.Tests -p:DecnetPackageVersion="$version" -nologo "${logger[@]}" \
+  --blame-hang-timeout 5min --blame-hang-dump-type none || fail "sample tests failed"
 dotnet build samples/Correlator -p:DecnetPackageVersion="$version" -v q -nologo >"$work/build.log" 2>&1 || fail "correlator build failed"
 
 # 2. The tool from the feed, a broker, the worker against it, the correlator on the side channel.

@@ -44,7 +44,8 @@ internal static class JsonPayload
 
     private static double Finite(JsonElement element)
     {
-        // 1e999 parses as Infinity; a subscriber can print it (docs/operations.md, "How sub prints what it receives") but no publisher should send it.
+        // 1e999 parses as Infinity; a subscriber can print it (docs/operations.md, "How sub prints what it receives"),
+        // but no publisher should send it.
         var value = element.GetDouble();
         return double.IsFinite(value) ? value : throw new FormatException($"payload has a number that is not finite: {element.GetRawText()}");
     }
