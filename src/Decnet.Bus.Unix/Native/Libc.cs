@@ -4,8 +4,8 @@ namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
 /// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group
-/// lookup, statx without following links, a send that never blocks whatever mode .NET keeps the socket in, and a
-/// socket's unread bytes.
+/// lookup, statx without following links, a send that never blocks whatever mode .NET keeps the socket in, a receive
+/// that blocks in the kernel whatever that mode, and a socket's unread bytes.
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -20,6 +20,7 @@ internal static unsafe partial class Libc
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
     public const int EAgain = 11;
+    public const short PollIn = 0x1;
     public const int EIntr = 4;
 
     public const int AtRemoveDir = 0x200;
@@ -83,6 +84,13 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
+
+    /// <summary>poll(2) on one descriptor: <paramref name="pollFd"/> is a <c>struct pollfd</c> (int fd, short events, short revents).</summary>
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(long* pollFd, nuint count, int timeoutMs);
 
     [LibraryImport("libc", EntryPoint = "ioctl")]
     public static partial int Ioctl(System.Net.Sockets.SafeSocketHandle socket, nuint request, int* value);

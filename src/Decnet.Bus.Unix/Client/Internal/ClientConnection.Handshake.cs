@@ -49,7 +49,8 @@ internal sealed partial class ClientConnection
                 await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, handshake.Token).ConfigureAwait(false);
             }
 
-            reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+            var stream = new ReceiveStream(socket);
+            reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
             while (true)
             {
                 var result = await reader.ReadAsync(handshake.Token).ConfigureAwait(false);
@@ -62,7 +63,7 @@ internal sealed partial class ClientConnection
                         {
                             case FrameKind.Welcome:
                                 var welcome = FrameDecoder.ReadWelcome(frame.Body);
-                                var connection = new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, catchUpWait, time);
+                                var connection = new ClientConnection(socket, stream, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, catchUpWait, time);
                                 return connection;
                             case FrameKind.Err:
                                 var error = FrameDecoder.ReadErr(frame.Body);

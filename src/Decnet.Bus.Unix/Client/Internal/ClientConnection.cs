@@ -10,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// One handshaken connection to the broker: a receive loop routing EVT by sid and completing acks, and one send
-/// loop draining the client's outbox into batched writes. Ends on error, BYE, or <see cref="Abort"/>.
+/// One handshaken connection to the broker: a receive loop routing EVT by sid and completing acks, on a thread of its
+/// own, and one send loop draining the client's outbox into batched writes. Ends on error, BYE, or <see cref="Abort"/>.
 /// </summary>
 internal sealed partial class ClientConnection : IAsyncDisposable
 {
@@ -21,6 +21,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     internal const int PongTicks = 2;
 
     private readonly Socket _socket;
+    private readonly ReceiveStream _stream;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
     private readonly SocketWriter _writer;
@@ -42,13 +43,14 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private string? _deadReason;
     private bool _publishRejectionLogged;
 
-    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
+    private ClientConnection(Socket socket, ReceiveStream stream, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
     {
         _catchUpWait = CatchUpWait.Clamp(catchUpWait);
         _onRejected = onRejected;
         _keepalive = keepalive;
         _time = time;
         _socket = socket;
+        _stream = stream;
         _reader = reader;
         Welcome = welcome;
         _outbox = outbox;
@@ -155,7 +157,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         string reason;
         try
         {
-            reason = await ReceiveLoopAsync().ConfigureAwait(false);
+            reason = await ReceiveOnOwnThreadAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_abort.IsCancellationRequested)
         {
@@ -204,92 +206,6 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         {
             ClientLog.Disconnected(_logger, _path, reason);
         }
-    }
-
-    private async Task<string> ReceiveLoopAsync()
-    {
-        var maxFrame = Math.Max(Welcome.MaxFrame, ProtocolConstants.MinMaxFrame) * 2;
-        while (true)
-        {
-            var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
-
-            // Any bytes from the broker prove it alive; the keepalive loop only pings a silent one.
-            Volatile.Write(ref _reads, _reads + 1);
-            var buffer = result.Buffer;
-            var paused = false;
-            try
-            {
-                while (true)
-                {
-                    if (DeliverRun(buffer.FirstSpan, maxFrame) is > 0 and var run)
-                    {
-                        buffer = buffer.Slice(run);
-                        if (_events.ShouldPause)
-                        {
-                            paused = true;
-                            break;
-                        }
-                    }
-
-                    if (!FrameReader.TryParse(ref buffer, maxFrame, out var frame))
-                    {
-                        break;
-                    }
-
-                    if (Handle(frame) is { } end)
-                    {
-                        return end;
-                    }
-
-                    if (_events.ShouldPause)
-                    {
-                        // A subscription is behind: the rest of this read waits for it (below), unconsumed.
-                        paused = true;
-                        break;
-                    }
-                }
-
-                if (result.IsCompleted && !paused)
-                {
-                    return "the broker closed the connection";
-                }
-            }
-            finally
-            {
-                // One wake-up per subscription per read, after every event of the read is queued. After a pause
-                // nothing was examined past the last frame, so the next read returns the rest at once.
-                _events.EndOfRead();
-                _reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
-            }
-
-            if (_events.Behind.Count > 0)
-            {
-                // Subscriptions this read left more than half full get a bounded chance to drain before the next
-                // read; meanwhile the socket fills and the broker, in turn, slows the publisher (docs/Service-Bus.md).
-                await CatchUpWait.WaitAsync(_events.Behind, _catchUpWait, _time, _abort.Token).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Queues the run of whole untraced EVTs at the start of <paramref name="bytes"/> straight from the receive buffer
-    /// (a subscriber's read is nearly all of them), without a <see cref="Frame"/> or a sequence slice per event; stops
-    /// at any other frame (left to <see cref="FrameReader.TryParse"/>) or when a subscription falls behind. Returns the
-    /// bytes consumed.
-    /// </summary>
-    private int DeliverRun(ReadOnlySpan<byte> bytes, int maxFrame)
-    {
-        var at = 0;
-        while (FrameReader.TryReadEvt(bytes[at..], maxFrame, out var length, out var body) && _events.TryDeliver(body))
-        {
-            at += length;
-            if (_events.ShouldPause)
-            {
-                break;
-            }
-        }
-
-        return at;
     }
 
     /// <summary>Handles one frame; returns a reason when the connection must end.</summary>

@@ -1,0 +1,139 @@
+using System.Net.Sockets;
+using Decnet.Bus.Internal;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>The receive loop, on a thread of its own that waits in the kernel for each read.</summary>
+internal sealed partial class ClientConnection
+{
+    /// <summary>
+    /// Runs the receive loop on a thread of its own that waits in the kernel for each read (<see cref="ReceiveStream"/>):
+    /// an event then wakes one thread, which queues it. The connection's abort shuts the socket's receive side down,
+    /// which wakes that thread.
+    /// </summary>
+    private async Task<string> ReceiveOnOwnThreadAsync()
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            _stream.Block();
+            try
+            {
+                done.TrySetResult(ReceiveLoopAsync().GetAwaiter().GetResult());
+            }
+#pragma warning disable CA1031 // Handed to the awaiting caller, which sorts the failures.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "decnet-bus-receive",
+        };
+
+        using var registration = _abort.Token.UnsafeRegister(static state => ShutDownReceive((Socket)state!), _socket);
+        thread.UnsafeStart();
+        return await done.Task.ConfigureAwait(false);
+    }
+
+    private static void ShutDownReceive(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Receive);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task<string> ReceiveLoopAsync()
+    {
+        var maxFrame = Math.Max(Welcome.MaxFrame, ProtocolConstants.MinMaxFrame) * 2;
+        while (true)
+        {
+            var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);
+
+            // Any bytes from the broker prove it alive; the keepalive loop only pings a silent one.
+            Volatile.Write(ref _reads, _reads + 1);
+            var buffer = result.Buffer;
+            var paused = false;
+            try
+            {
+                while (true)
+                {
+                    if (DeliverRun(buffer.FirstSpan, maxFrame) is > 0 and var run)
+                    {
+                        buffer = buffer.Slice(run);
+                        if (_events.ShouldPause)
+                        {
+                            paused = true;
+                            break;
+                        }
+                    }
+
+                    if (!FrameReader.TryParse(ref buffer, maxFrame, out var frame))
+                    {
+                        break;
+                    }
+
+                    if (Handle(frame) is { } end)
+                    {
+                        return end;
+                    }
+
+                    if (_events.ShouldPause)
+                    {
+                        // A subscription is behind: the rest of this read waits for it (below), unconsumed.
+                        paused = true;
+                        break;
+                    }
+                }
+
+                if (result.IsCompleted && !paused)
+                {
+                    return "the broker closed the connection";
+                }
+            }
+            finally
+            {
+                // One wake-up per subscription per read, after every event of the read is queued. After a pause
+                // nothing was examined past the last frame, so the next read returns the rest at once.
+                _events.EndOfRead();
+                _reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
+            }
+
+            if (_events.Behind.Count > 0)
+            {
+                // Subscriptions this read left more than half full get a bounded chance to drain before the next
+                // read; meanwhile the socket fills and the broker, in turn, slows the publisher (docs/Service-Bus.md).
+                // Waited for on this thread, which owns nothing else: the loop stays on it.
+                CatchUpWait.WaitAsync(_events.Behind, _catchUpWait, _time, _abort.Token).AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Queues the run of whole untraced EVTs at the start of <paramref name="bytes"/> straight from the receive buffer
+    /// (a subscriber's read is nearly all of them), without a <see cref="Frame"/> or a sequence slice per event; stops
+    /// at any other frame (left to <see cref="FrameReader.TryParse"/>) or when a subscription falls behind. Returns the
+    /// bytes consumed.
+    /// </summary>
+    private int DeliverRun(ReadOnlySpan<byte> bytes, int maxFrame)
+    {
+        var at = 0;
+        while (FrameReader.TryReadEvt(bytes[at..], maxFrame, out var length, out var body) && _events.TryDeliver(body))
+        {
+            at += length;
+            if (_events.ShouldPause)
+            {
+                break;
+            }
+        }
+
+        return at;
+    }
+}
