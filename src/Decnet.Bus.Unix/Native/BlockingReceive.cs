@@ -5,40 +5,50 @@ namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
 /// A receive that waits in the kernel on the calling thread, whatever blocking mode .NET keeps the socket in: the
-/// thread sleeps in poll(2) and the kernel wakes it when bytes arrive, with no runtime event thread or thread-pool
-/// hand-off in between (docs/performance.md, part 8).
+/// thread sleeps in poll(2) and the kernel wakes it when bytes arrive, with no thread-pool hand-off in between (the
+/// runtime's event thread still sees the socket, which its other operations registered; docs/performance.md, part 8).
 /// </summary>
 internal static class BlockingReceive
 {
     /// <summary>Receives into <paramref name="buffer"/>: the byte count, 0 at the end of the stream.</summary>
-    /// <exception cref="SocketException">The socket failed.</exception>
+    /// <exception cref="IOException">The socket failed.</exception>
     /// <exception cref="ObjectDisposedException">The socket was closed.</exception>
     public static unsafe int Receive(Socket socket, Span<byte> buffer)
     {
         var handle = socket.SafeHandle;
-        fixed (byte* pointer = buffer)
+        if (buffer.IsEmpty)
         {
-            while (true)
+            // A zero-byte read waits for data, as the asynchronous one does, instead of reading as the end.
+            Wait(handle);
+            return 0;
+        }
+
+        while (true)
+        {
+            nint received;
+            fixed (byte* pointer = buffer)
             {
-                var received = Libc.Recv(handle, pointer, buffer.Length, Libc.MsgDontWait);
-                if (received >= 0)
-                {
-                    return (int)received;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EIntr)
-                {
-                    continue;
-                }
-
-                if (errno != Libc.EAgain)
-                {
-                    throw new SocketException(errno);
-                }
-
-                Wait(handle);
+                // Pinned only for the call: the wait below may last hours on a quiet connection.
+                received = Libc.Recv(handle, pointer, buffer.Length, Libc.MsgDontWait);
             }
+
+            if (received >= 0)
+            {
+                return (int)received;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.EIntr)
+            {
+                continue;
+            }
+
+            if (errno != Libc.EAgain)
+            {
+                throw new IOException($"receive failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+
+            Wait(handle);
         }
     }
 
@@ -48,10 +58,14 @@ internal static class BlockingReceive
         handle.DangerousAddRef(ref added);
         try
         {
-            // struct pollfd { int fd; short events; short revents; }, little-endian in one long.
-            var pollFd = (uint)(int)handle.DangerousGetHandle() | ((long)Libc.PollIn << 32);
-            while (Libc.Poll(&pollFd, 1, -1) < 0 && Marshal.GetLastPInvokeError() == Libc.EIntr)
+            var pollFd = new Libc.PollFd { Fd = (int)handle.DangerousGetHandle(), Events = Libc.PollIn };
+            while (Libc.Poll(&pollFd, 1, -1) < 0)
             {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Libc.EIntr)
+                {
+                    throw new IOException($"poll failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
             }
         }
         finally

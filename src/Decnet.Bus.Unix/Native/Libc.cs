@@ -88,12 +88,20 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     public static partial nint Recv(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
 
-    /// <summary>poll(2) on one descriptor: <paramref name="pollFd"/> is a <c>struct pollfd</c> (int fd, short events, short revents).</summary>
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    public static partial int Poll(long* pollFd, nuint count, int timeoutMs);
+    public static partial int Poll(PollFd* pollFds, nuint count, int timeoutMs);
 
     [LibraryImport("libc", EntryPoint = "ioctl")]
     public static partial int Ioctl(System.Net.Sockets.SafeSocketHandle socket, nuint request, int* value);
+
+    /// <summary><c>struct pollfd</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 
     [LibraryImport("libc", EntryPoint = "getuid")]
     public static partial uint GetUid();

@@ -9,8 +9,8 @@ internal sealed partial class ClientConnection
 {
     /// <summary>
     /// Runs the receive loop on a thread of its own that waits in the kernel for each read (<see cref="ReceiveStream"/>):
-    /// an event then wakes one thread, which queues it. The connection's abort shuts the socket's receive side down,
-    /// which wakes that thread.
+    /// a read then costs no thread-pool hand-off. The connection's abort shuts the socket's receive side down, which
+    /// wakes that thread.
     /// </summary>
     private async Task<string> ReceiveOnOwnThreadAsync()
     {
@@ -31,7 +31,7 @@ internal sealed partial class ClientConnection
         })
         {
             IsBackground = true,
-            Name = "decnet-bus-receive",
+            Name = "decnet-bus-recv",
         };
 
         using var registration = _abort.Token.UnsafeRegister(static state => ShutDownReceive((Socket)state!), _socket);
@@ -95,6 +95,8 @@ internal sealed partial class ClientConnection
 
                 if (result.IsCompleted && !paused)
                 {
+                    // An abort ends the read too (it shuts the receive side down): report it as the abort.
+                    _abort.Token.ThrowIfCancellationRequested();
                     return "the broker closed the connection";
                 }
             }

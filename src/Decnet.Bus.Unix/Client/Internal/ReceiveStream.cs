@@ -6,8 +6,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <summary>
 /// The read side of a client's socket for its <see cref="System.IO.Pipelines.PipeReader"/>: asynchronous during the
 /// handshake, then, once <see cref="Block"/> is called, a receive that waits in the kernel on the calling thread (the
-/// connection's receive thread), so a read costs the broker's event one thread wake-up instead of the runtime's
-/// event thread and a thread-pool hand-off (docs/performance.md, part 8).
+/// connection's receive thread), so a read costs no thread-pool hand-off (docs/performance.md, part 8).
 /// </summary>
 internal sealed class ReceiveStream(Socket socket) : Stream
 {
@@ -38,6 +37,7 @@ internal sealed class ReceiveStream(Socket socket) : Stream
         }
 
         // Woken by the data, by the peer's close, or by the connection's abort (which shuts the receive side down).
+        cancellationToken.ThrowIfCancellationRequested();
         var received = BlockingReceive.Receive(socket, buffer.Span);
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(received);
