@@ -81,29 +81,18 @@ public sealed class SocketWriterTests : IAsyncLifetime
         _source.HoldFinish = null;
         hold.Set();
         await parked.WaitAsync(TestBroker.Bound);
-        lock (_source.Gate)
-        {
-            Assert.True(_writer.TryBeginInlineLocked()); // what the barrier promises
-        }
-
-        Assert.True(_writer.WriteInline([2]));
-        Assert.Equal([1, 2], await _pair.ReadAsync(2));
+        Assert.Equal([1], await _pair.ReadAsync(1));
+        await AssertAnInlineWriteGoesThroughAsync(2); // what the barrier promises
     }
 
     [Fact]
     public async Task ParkedAsync_WhileAnInlineWriterHoldsTheToken_CompletesWhenItGivesItBack_EvenIfTheLoopParksMeanwhile()
     {
-        await StartParkedAsync();
-        lock (_source.Gate)
-        {
-            Assert.True(_writer.TryBeginInlineLocked());
-        }
-
+        await StartParkedHoldingTheTokenAsync();
         var free = _writer.ParkedAsync();
         Assert.False(free.IsCompleted); // parked, but the token is taken
 
-        // A frame queued with a plain ring (as a client's control frame is) wakes the loop, which finds the token taken
-        // and parks again: the writer is still not free.
+        // A plain ring (as for a client's control frame) wakes the loop; the token is taken, so it parks again.
         var parkedAgain = _writer.NextParkAsync();
         _source.EnqueueAndRing([1]);
         await parkedAgain.WaitAsync(TestBroker.Bound);
@@ -112,13 +101,18 @@ public sealed class SocketWriterTests : IAsyncLifetime
         Assert.True(_writer.WriteInline([2])); // gives the token back and rings for the queued frame
         Assert.Equal([2, 1], await _pair.ReadAsync(2));
         await free.WaitAsync(TestBroker.Bound);
-        lock (_source.Gate)
-        {
-            Assert.True(_writer.TryBeginInlineLocked()); // what the barrier promises
-        }
+        await AssertAnInlineWriteGoesThroughAsync(3); // what the barrier promises
+    }
 
-        Assert.True(_writer.WriteInline([3]));
-        Assert.Equal([3], await _pair.ReadAsync(1));
+    [Fact]
+    public async Task ParkedAsync_FaultsOnceTheWriterIsDisposed_IncludingAWaitMadeBefore()
+    {
+        await StartParkedHoldingTheTokenAsync();
+        var pending = _writer.ParkedAsync(); // not free: the token is held
+        _writer.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(TestBroker.Bound));
+        await Assert.ThrowsAsync<ObjectDisposedException>(_writer.ParkedAsync);
     }
 
     [Fact]
@@ -144,11 +138,7 @@ public sealed class SocketWriterTests : IAsyncLifetime
     [Fact]
     public async Task WorkQueuedWhileAnInlineWriterHoldsTheToken_IsSentWhenItGivesItBack()
     {
-        await StartParkedAsync();
-        lock (_source.Gate)
-        {
-            Assert.True(_writer.TryBeginInlineLocked());
-        }
+        await StartParkedHoldingTheTokenAsync();
 
         // No claim is possible meanwhile (see above), so only the inline writer can wake the loop for this.
         _source.Enqueue([2]);
@@ -384,5 +374,27 @@ public sealed class SocketWriterTests : IAsyncLifetime
         var parked = _writer.NextParkAsync();
         _loop = _writer.RunAsync(_abort.Token);
         await parked.WaitAsync(TestBroker.Bound);
+    }
+
+    /// <summary>Starts the loop, lets it park, and takes the send token as an inline writer would.</summary>
+    private async Task StartParkedHoldingTheTokenAsync()
+    {
+        await StartParkedAsync();
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+    }
+
+    /// <summary>The send token is free for an inline write now, and what it writes reaches the peer.</summary>
+    private async Task AssertAnInlineWriteGoesThroughAsync(byte value)
+    {
+        lock (_source.Gate)
+        {
+            Assert.True(_writer.TryBeginInlineLocked());
+        }
+
+        Assert.True(_writer.WriteInline([value]));
+        Assert.Equal([value], await _pair.ReadAsync(1));
     }
 }
