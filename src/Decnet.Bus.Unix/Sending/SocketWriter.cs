@@ -264,7 +264,7 @@ internal sealed class SocketWriter : IDisposable
                     if (_yieldAfterSend && !final)
                     {
                         // Lets the producers this loop drains run before it takes again, so the next batch is larger:
-                        // a flat-out publisher's loop made 4× fewer sends (docs/performance.md, part 6, item 3).
+                        // a flat-out publisher's loop made 4× fewer sends (docs/performance-history-2.md, part 6, item 3).
                         Thread.Yield();
                     }
                 }
