@@ -43,8 +43,8 @@ public sealed class IdleTimeoutClockTests
 
         for (var round = 0; round < 3; round++)
         {
-            // Half the idle timeout of silence: the broker's probe, queued by the connection's timer while its read
-            // stays pending, must arrive.
+            // Half the idle timeout of silence: the broker's probe, written by the connection's own receive loop while
+            // its send loop is parked, must arrive.
             time.Advance(_idle / 2);
             Assert.Equal(FrameKind.Ping, (await raw.ReadFrameAsync()).Kind);
             await raw.SendAsync(b => FrameWriter.WriteSimple(b, FrameKind.Pong));

@@ -21,8 +21,7 @@ internal sealed partial class BrokerConnection
     /// the handshake timeout, then a complete frame within the idle timeout. Half-way through an idle period the broker
     /// sends PING, so a live client that has nothing to say answers PONG and stays; only a peer that neither sends nor
     /// answers is cut. Only whole frames re-arm the timer, so trickling a byte at a time cannot hold a slot forever.
-    /// The timer queues the PING itself, leaving the pending read alone; it wakes the read with
-    /// <see cref="PipeReader.CancelPendingRead"/> (which leaves the reader usable) only for a deadline missed.
+    /// The timer wakes the read with <see cref="PipeReader.CancelPendingRead"/>, which leaves the reader usable.
     /// </summary>
     private async Task ReceiveLoopAsync(TimeSpan handshakeLeft)
     {
@@ -34,27 +33,16 @@ internal sealed partial class BrokerConnection
         var limits = _hub.Limits;
         var idleHalf = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : limits.IdleTimeout / 2;
         var deadlineHit = 0;
-        var probed = 0;
-        ITimer? self = null;
+        var probed = false;
         using var timer = _time.CreateTimer(
             _ =>
             {
-                // The probe leaves the pending read alone: cancelling and re-issuing it per idle connection cost more
-                // than the PING itself (W5). Only a peer that has had its PING and still sent nothing is woken to be cut.
-                if (Volatile.Read(ref _handshaken) && Interlocked.Exchange(ref probed, 1) == 0)
-                {
-                    self?.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
-                    _outbound.EnqueueControl(_pingFrame);
-                    return;
-                }
-
                 Volatile.Write(ref deadlineHit, 1);
                 reader.CancelPendingRead();
             },
             null,
             handshakeLeft,
             Timeout.InfiniteTimeSpan);
-        self = timer;
         try
         {
             while (true)
@@ -103,7 +91,7 @@ internal sealed partial class BrokerConnection
                     {
                         // Re-armed before this read's replies are flushed (below): a peer that has its PONG has had
                         // its frames counted.
-                        Volatile.Write(ref probed, 0);
+                        probed = false;
                         Volatile.Write(ref deadlineHit, 0);
                         timer.Change(idleHalf, Timeout.InfiniteTimeSpan);
                     }
@@ -130,7 +118,19 @@ internal sealed partial class BrokerConnection
                         throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
                     }
 
-                    throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
+                    if (probed)
+                    {
+                        throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
+                    }
+
+                    // The probe, from this thread when the writer is parked (one wake-up less per idle connection),
+                    // after its deadline is armed: a peer that has the PING has a running clock.
+                    probed = true;
+                    timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
+                    if (_outbound.EnqueueAndClaim(_pingFrame, barrier: false))
+                    {
+                        batch.FlushOwn(_outbound);
+                    }
                 }
             }
         }
