@@ -91,24 +91,9 @@ public sealed class ReceiveStreamTests : IAsyncLifetime
 
     /// <summary>Reads once on a thread of its own after <see cref="ReceiveStream.Block"/>, as a connection's receive thread does.</summary>
     private Task<int> ReadOnOwnThread(byte[] buffer, CancellationToken cancellationToken = default)
-    {
-        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        => OwnThread.Start("test-recv", () =>
         {
             _stream.Block();
-            try
-            {
-                done.TrySetResult(_stream.ReadAsync(buffer, cancellationToken).GetAwaiter().GetResult());
-            }
-            catch (Exception ex)
-            {
-                done.TrySetException(ex);
-            }
-        })
-        {
-            IsBackground = true,
-        };
-        thread.Start();
-        return done.Task;
-    }
+            return _stream.ReadAsync(buffer, cancellationToken).GetAwaiter().GetResult();
+        });
 }

@@ -14,29 +14,13 @@ internal sealed partial class ClientConnection
     /// </summary>
     private async Task<string> ReceiveOnOwnThreadAsync()
     {
-        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
+        // Registered before the thread starts, so an abort at any point wakes its wait.
+        using var registration = _abort.Token.UnsafeRegister(static state => ShutDownReceive((Socket)state!), _socket);
+        return await OwnThread.Start("decnet-bus-recv", () =>
         {
             _stream.Block();
-            try
-            {
-                done.TrySetResult(ReceiveLoopAsync().GetAwaiter().GetResult());
-            }
-#pragma warning disable CA1031 // Handed to the awaiting caller, which sorts the failures.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                done.TrySetException(ex);
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "decnet-bus-recv",
-        };
-
-        using var registration = _abort.Token.UnsafeRegister(static state => ShutDownReceive((Socket)state!), _socket);
-        thread.UnsafeStart();
-        return await done.Task.ConfigureAwait(false);
+            return ReceiveLoopAsync().GetAwaiter().GetResult();
+        }).ConfigureAwait(false);
     }
 
     private static void ShutDownReceive(Socket socket)
