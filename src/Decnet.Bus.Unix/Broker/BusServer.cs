@@ -32,6 +32,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     private ulong _socketInode;
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeatLoop = Task.CompletedTask;
+    private IdleSweeper? _idleSweeper;
     private int _state; // 0 new, 1 started, 2 stopped
 
     /// <summary>Creates the broker; nothing is bound until <see cref="StartAsync"/>.</summary>
@@ -81,6 +82,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
         _acceptLoop = AcceptLoopAsync(_listener, _hub);
         _heartbeatLoop = HeartbeatLoopAsync(_hub);
+        _idleSweeper = IdleSweeper.Start(_hub, _time);
         return Task.CompletedTask;
     }
 
@@ -99,6 +101,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         _listener?.Dispose();
         await AwaitQuietly(_acceptLoop).ConfigureAwait(false);
         await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
+
+        // Closing connections are not probed: each has its BYE and the flush bound.
+        _idleSweeper?.Dispose();
 
         Task[] running;
         lock (_running)

@@ -24,6 +24,20 @@ public sealed class ControlLaneTests
     }
 
     [Fact]
+    public void HasRoom_SaysBeforehandWhatEnqueueWouldRefuse()
+    {
+        // The idle sweep asks instead of catching ERR 9: it runs on a timer thread, where a throw would end the broker.
+        var lane = new ControlLane(maxFrames: 2, maxBytes: 25);
+        Assert.True(lane.HasRoom(20));
+        lane.Enqueue(new byte[20], 0);
+        Assert.False(lane.HasRoom(6));
+        Assert.True(lane.HasRoom(5));
+        lane.Enqueue(new byte[5], 0);
+        Assert.False(lane.HasRoom(0));
+        Assert.Equal(BusErrorCode.SlowConsumer, Assert.Throws<ProtocolException>(() => lane.Enqueue([], 0)).Code);
+    }
+
+    [Fact]
     public void ABarrierFrame_WaitsForTheEventsQueuedBeforeIt()
     {
         var lane = new ControlLane(10, 1000);

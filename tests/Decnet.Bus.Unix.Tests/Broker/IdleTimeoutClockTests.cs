@@ -56,4 +56,30 @@ public sealed class IdleTimeoutClockTests
         time.Advance(_idle / 2);
         await raw.ExpectErrorAndCloseAsync(BusErrorCode.IdleTimeout);
     }
+
+    [Fact]
+    public async Task OneSweep_ProbesEveryQuietClient_AndCutsOnlyTheOneThatDoesNotAnswer()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var broker = await TestBroker.StartAsync(o => o.IdleTimeout = _idle, time);
+        await using var answering = await RawClient.ConnectAsync(broker.SocketPath);
+        await using var silent = await RawClient.ConnectAsync(broker.SocketPath);
+        await answering.PingAsync();
+        await silent.PingAsync();
+
+        // The broker's one idle sweep reaches both quiet clients on the same tick.
+        time.Advance(_idle / 2);
+        Assert.Equal(FrameKind.Ping, (await answering.ReadFrameAsync()).Kind);
+        Assert.Equal(FrameKind.Ping, (await silent.ReadFrameAsync()).Kind);
+        await answering.SendAsync(b => FrameWriter.WriteSimple(b, FrameKind.Pong));
+        await answering.PingAsync();
+
+        // Half an idle timeout later the client that answered is probed again; the one that did not is cut.
+        time.Advance(_idle / 2);
+        await silent.ExpectErrorAndCloseAsync(BusErrorCode.IdleTimeout);
+        Assert.Equal(FrameKind.Ping, (await answering.ReadFrameAsync()).Kind);
+        await answering.PingAsync();
+        Assert.Equal(1, broker.Server.GetStats().Rejections["idle_timeout"]);
+        Assert.Single(broker.Server.GetStats().Connections);
+    }
 }

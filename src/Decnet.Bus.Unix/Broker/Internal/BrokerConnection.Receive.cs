@@ -9,19 +9,17 @@ internal sealed partial class BrokerConnection
     /// <summary>PONG is always the same bytes; one shared array serves every reply.</summary>
     private static readonly byte[] _pongFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong));
 
-    /// <summary>The idle probe, shared likewise.</summary>
-    private static readonly byte[] _pingFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Ping));
 
     private bool _handshaken;
     private ReadBatch? _batch;
     private bool _rejectionLogged;
 
     /// <summary>
-    /// Reads and handles frames until EOF, BYE, a protocol error or abort. One timer enforces both deadlines: HELLO within
-    /// the handshake timeout, then a complete frame within the idle timeout. Half-way through an idle period the broker
-    /// sends PING, so a live client that has nothing to say answers PONG and stays; only a peer that neither sends nor
-    /// answers is cut. Only whole frames re-arm the timer, so trickling a byte at a time cannot hold a slot forever.
-    /// The timer wakes the read with <see cref="PipeReader.CancelPendingRead"/>, which leaves the reader usable.
+    /// Reads and handles frames until EOF, BYE, a protocol error or abort. A timer enforces HELLO within the handshake
+    /// timeout; after it, each read that handles a whole frame tells the broker's idle sweep (<see cref="IdleWatch"/>),
+    /// which PINGs a quiet client and asks for a cut when the PING goes unanswered. Only whole frames count, so
+    /// trickling a byte at a time cannot hold a slot forever. Both wake the read with
+    /// <see cref="PipeReader.CancelPendingRead"/>, which leaves the reader usable.
     /// </summary>
     private async Task ReceiveLoopAsync(TimeSpan handshakeLeft)
     {
@@ -30,10 +28,10 @@ internal sealed partial class BrokerConnection
             new NetworkStream(_socket, ownsSocket: false),
             // Zero-byte reads: an idle connection waits for data without holding a rented read buffer.
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
+        Volatile.Write(ref _reader, reader);
         var limits = _hub.Limits;
-        var idleHalf = limits.IdleTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : limits.IdleTimeout / 2;
         var deadlineHit = 0;
-        var probed = false;
+        var handshakeTimed = true;
         using var timer = _time.CreateTimer(
             _ =>
             {
@@ -89,11 +87,16 @@ internal sealed partial class BrokerConnection
 
                     if (handled && _handshaken)
                     {
-                        // Re-armed before this read's replies are flushed (below): a peer that has its PONG has had
-                        // its frames counted.
-                        probed = false;
-                        Volatile.Write(ref deadlineHit, 0);
-                        timer.Change(idleHalf, Timeout.InfiniteTimeSpan);
+                        if (handshakeTimed)
+                        {
+                            // From HELLO on, the idle sweep keeps the time.
+                            handshakeTimed = false;
+                            timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                        }
+
+                        // Counted before this read's replies are flushed (below): a peer that has its PONG has had its
+                        // frames counted.
+                        _idle.Active(_time.GetTimestamp());
                     }
 
                     if (result.IsCompleted && !paused)
@@ -111,26 +114,14 @@ internal sealed partial class BrokerConnection
 
                 await batch.CatchUpAsync(_time, _abort.Token).ConfigureAwait(false);
 
-                if (!(handled && _handshaken) && result.IsCanceled && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                if (result.IsCanceled && !_handshaken && Interlocked.Exchange(ref deadlineHit, 0) == 1)
                 {
-                    if (!_handshaken)
-                    {
-                        throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
-                    }
+                    throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
+                }
 
-                    if (probed)
-                    {
-                        throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
-                    }
-
-                    // The probe, from this thread when the writer is parked (one wake-up less per idle connection),
-                    // after its deadline is armed: a peer that has the PING has a running clock.
-                    probed = true;
-                    timer.Change(limits.IdleTimeout - idleHalf, Timeout.InfiniteTimeSpan);
-                    if (_outbound.EnqueueAndClaim(_pingFrame, barrier: false))
-                    {
-                        batch.FlushOwn(_outbound);
-                    }
+                if (result.IsCanceled && _idle.TakeCut())
+                {
+                    throw new ProtocolException(BusErrorCode.IdleTimeout, $"no frame for {limits.IdleTimeout.TotalSeconds:0.###} s, not even a PONG to the broker's PING");
                 }
             }
         }

@@ -47,6 +47,9 @@ internal sealed class ControlLane(int maxFrames, int maxBytes)
         _statsQueued++;
     }
 
+    /// <summary>Whether <paramref name="frameBytes"/> more would fit: the idle probe is skipped, not fatal, when not.</summary>
+    public bool HasRoom(int frameBytes) => _frames.Count < maxFrames && _bytes + frameBytes <= maxBytes;
+
     /// <summary>Whether a refused PUB's ERR may be queued: such ERRs may fill half the lane, never all of it.</summary>
     public bool HasRoomForRefusal(int frameBytes) => _frames.Count < maxFrames / 2 && _bytes + frameBytes <= maxBytes / 2;
 

@@ -202,6 +202,25 @@ internal sealed partial class OutboundQueue : IDisposable
     }
 
     /// <summary>
+    /// Queues the idle probe's PING from the broker's sweep. Never throws: a control lane too full for it means the
+    /// client is not reading, and silence after the probe cuts it anyway (ERR 10). Returns, as
+    /// <see cref="EnqueueAndClaim"/> does, whether the caller must flush.
+    /// </summary>
+    public bool EnqueueProbe(byte[] frame)
+    {
+        lock (_gate)
+        {
+            if (_closing || !_control.HasRoom(frame.Length))
+            {
+                return false;
+            }
+
+            _control.Enqueue(frame, 0);
+            return Writer.ClaimWakeLocked();
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="beforeQueuing"/> and queues <paramref name="frame"/> under the queue lock: a SUBACK whose
     /// route goes in first, so an event routed through the new route is queued after the SUBACK and the client never
     /// sees an EVT for a subscription before its SUBACK (which is what counts a reconnect).

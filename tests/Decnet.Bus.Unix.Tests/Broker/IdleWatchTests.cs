@@ -1,0 +1,110 @@
+using Decnet.Bus.Unix.Broker.Internal;
+
+namespace Decnet.Bus.Unix.Tests.Broker;
+
+/// <summary>
+/// One connection's idle deadline as the broker's sweep and the receive loop share it (docs/reliability.md, "idle"):
+/// when to PING, when to cut, and how a frame that races a cut withdraws it. Timestamps are plain numbers here: the
+/// probe after 50 units of silence, the cut 50 units after an unanswered probe.
+/// </summary>
+public sealed class IdleWatchTests
+{
+    private const long _probeAfter = 50;
+    private const long _answerWithin = 50;
+
+    [Fact]
+    public void BeforeTheHandshake_TheSweepLeavesTheConnectionToTheHandshakeTimeout()
+    {
+        var watch = new IdleWatch();
+
+        Assert.Equal(IdleVerdict.None, watch.Check(1_000, _probeAfter, _answerWithin));
+        Assert.False(watch.TakeCut());
+    }
+
+    [Fact]
+    public void ASilentPeer_IsProbedOnce_ThenCut_AndTheCutIsTakenOnce()
+    {
+        var watch = new IdleWatch();
+        watch.Active(0);
+
+        Assert.Equal(IdleVerdict.None, watch.Check(49, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.Probe, watch.Check(50, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.None, watch.Check(60, _probeAfter, _answerWithin)); // one PING per silence, not one per tick
+        Assert.Equal(IdleVerdict.None, watch.Check(99, _probeAfter, _answerWithin));
+        Assert.False(watch.TakeCut());
+
+        Assert.Equal(IdleVerdict.Cut, watch.Check(100, _probeAfter, _answerWithin));
+        Assert.True(watch.TakeCut());
+        Assert.False(watch.TakeCut());
+    }
+
+    [Fact]
+    public void APongReadAtTheSameClockReadingAsThePing_StillAnswersIt()
+    {
+        // A fake clock (and a coarse real one) can give the PONG's read the PING's timestamp: the read count, not the
+        // time, says that the peer answered.
+        var watch = new IdleWatch();
+        watch.Active(0);
+        Assert.Equal(IdleVerdict.Probe, watch.Check(50, _probeAfter, _answerWithin));
+        watch.Active(50);
+
+        Assert.Equal(IdleVerdict.None, watch.Check(99, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.Probe, watch.Check(100, _probeAfter, _answerWithin)); // probed again, never cut
+        Assert.False(watch.TakeCut());
+    }
+
+    [Fact]
+    public void AFrameAfterTheCutWasAskedFor_WithdrawsIt()
+    {
+        // The sweep asks for the cut, then the frame that was on its way is handled before the loop looks: the peer is
+        // alive and stays.
+        var watch = new IdleWatch();
+        watch.Active(0);
+        watch.Check(50, _probeAfter, _answerWithin);
+        Assert.Equal(IdleVerdict.Cut, watch.Check(100, _probeAfter, _answerWithin));
+
+        watch.Active(101);
+
+        Assert.False(watch.TakeCut());
+        Assert.Equal(IdleVerdict.None, watch.Check(120, _probeAfter, _answerWithin));
+    }
+
+    [Fact]
+    public void ReadsThatKeepComing_AreNeverProbed()
+    {
+        var watch = new IdleWatch();
+        for (long now = 0; now < 1_000; now += 40)
+        {
+            watch.Active(now);
+            Assert.Equal(IdleVerdict.None, watch.Check(now + 49, _probeAfter, _answerWithin));
+        }
+    }
+
+    [Fact]
+    public async Task AFrameRacingTheCut_EitherWithdrawsItOrIsSeenByTheSweep_NeverBoth()
+    {
+        // The Dekker pair under contention: the loop reports a read while the sweep decides. Whatever the interleaving,
+        // a read that ends after the sweep asked for the cut leaves no cut to take.
+        for (var round = 0; round < 2_000; round++)
+        {
+            var watch = new IdleWatch();
+            watch.Active(0);
+            watch.Check(50, _probeAfter, _answerWithin);
+            using var start = new Barrier(2);
+            var sweep = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return watch.Check(100, _probeAfter, _answerWithin);
+            });
+            var loop = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                watch.Active(100);
+            });
+
+            await Task.WhenAll(sweep, loop).WaitAsync(TimeSpan.FromSeconds(10));
+
+            Assert.False(watch.TakeCut(), $"round {round}: a cut survived a read that ended after it ({await sweep})");
+        }
+    }
+}
