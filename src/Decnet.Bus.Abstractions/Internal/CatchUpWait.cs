@@ -11,7 +11,7 @@ namespace Decnet.Bus.Internal;
 /// <remarks>
 /// The extension is for a consumer that reads, only slowly: one compiling its receive path on its first events spent
 /// 50 to 72 ms on each of its first reads on a 2-core machine under load, and, excused after one bound of 100 ms, it
-/// lost the events its queue could not hold (docs/performance.md, part 7). A consumer that stopped reading shows no progress and is
+/// lost the events its queue could not hold (docs/performance-history-2.md, part 7). A consumer that stopped reading shows no progress and is
 /// excused at the end of the bound it is judged in.
 /// </remarks>
 internal static class CatchUpWait

@@ -89,7 +89,7 @@ internal sealed class SocketWriter : IDisposable
     /// after looks like a rise once. <see cref="long.MinValue"/> when the socket cannot say (it is closed). A catch-up wait's progress for a broker connection
     /// (<see cref="Bus.Internal.ICatchUpTarget.Progress"/>): the socket turns writable only once the peer has read most
     /// of its buffer, so the send loop alone can stand still for longer than a wait's bound while a slow peer reads
-    /// (docs/performance.md, part 7).
+    /// (docs/performance-history-2.md, part 7).
     /// </summary>
     public long PeerProgress
     {

@@ -104,7 +104,7 @@ public sealed class CatchUpTests
     public async Task AConsumerThatTookSomethingDuringTheBound_GetsAnotherBound_AndIsNotExcusedIfItCatchesUp()
     {
         // A consumer compiling its receive path on its first events reads, slowly: excused after one bound, it lost
-        // the events its queue could not hold (docs/performance.md, part 7).
+        // the events its queue could not hold (docs/performance-history-2.md, part 7).
         var time = new TimerCountingTimeProvider();
         var consumer = new Consumer();
         var waiting = StartWait(time, consumer);

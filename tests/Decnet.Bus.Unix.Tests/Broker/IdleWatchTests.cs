@@ -54,10 +54,10 @@ public sealed class IdleWatchTests
     }
 
     [Fact]
-    public void AFrameAfterTheCutWasAskedFor_WithdrawsIt()
+    public void AFrameAfterTheCutWasAskedFor_VoidsIt()
     {
         // The sweep asks for the cut, then the frame that was on its way is handled before the loop looks: the peer is
-        // alive and stays.
+        // alive and stays. However late the loop takes the request, it names a read count the loop has passed.
         var watch = new IdleWatch();
         watch.Active(0);
         watch.Check(50, _probeAfter, _answerWithin);
@@ -81,10 +81,10 @@ public sealed class IdleWatchTests
     }
 
     [Fact]
-    public async Task AFrameRacingTheCut_EitherWithdrawsItOrIsSeenByTheSweep_NeverBoth()
+    public async Task AFrameRacingTheCut_LeavesNoCutToTake_WhicheverThreadGoesFirst()
     {
-        // The Dekker pair under contention: the loop reports a read while the sweep decides. Whatever the interleaving,
-        // a read that ends after the sweep asked for the cut leaves no cut to take.
+        // The loop reports a read while the sweep decides, on two threads released together: whatever the
+        // interleaving, a read handled after the count the sweep decided on voids the cut.
         for (var round = 0; round < 2_000; round++)
         {
             var watch = new IdleWatch();

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -34,16 +33,20 @@ internal sealed partial class BrokerConnection
                     break;
             }
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or SocketException or InvalidOperationException)
+        catch (ObjectDisposedException)
         {
-            // The connection is being torn down under the sweep: nothing left to probe.
+            // The connection was torn down under the sweep: nothing left to probe. The buffer may hold its PING.
+            flush.Reset();
         }
 #pragma warning disable CA1031 // The sweep serves every connection; anything unexpected is a bug in this one, logged as an error.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // Nothing of this connection may reach the next one's write, and the teardown's callbacks run off this
+            // thread: one of them throwing here would end the broker.
+            flush.Reset();
             BrokerLog.ConnectionBug(_logger, Name, Credentials.Pid, ex);
-            Abort();
+            _ = _abort.CancelAsync();
         }
     }
 }

@@ -9,7 +9,6 @@ internal sealed partial class BrokerConnection
     /// <summary>PONG is always the same bytes; one shared array serves every reply.</summary>
     private static readonly byte[] _pongFrame = Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong));
 
-
     private bool _handshaken;
     private ReadBatch? _batch;
     private bool _rejectionLogged;

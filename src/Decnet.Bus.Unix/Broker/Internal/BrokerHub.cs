@@ -58,6 +58,9 @@ internal sealed class BrokerHub
 
     public IEnumerable<BrokerConnection> Connections => _connections.Values;
 
+    /// <summary>Every connection, walked without the locks and the copy that <see cref="Connections"/> takes.</summary>
+    public IEnumerable<KeyValuePair<long, BrokerConnection>> Registered => _connections;
+
     public long NextConnectionId() => Interlocked.Increment(ref _nextId);
 
     /// <summary>Bytes queued on every connection together.</summary>

@@ -26,9 +26,12 @@ internal sealed class IdleSweeper : IDisposable
         _hub = hub;
         _time = time;
         var half = idleTimeout / 2;
-        _probeAfter = ToTimestamp(half, time);
-        _answerWithin = ToTimestamp(idleTimeout - half, time);
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, idleTimeout.Ticks / _ticksPerIdleTimeout));
+        _probeAfter = ToTimestamp(half, time);
+
+        // Half a tick of slack: the tick that ends the answer time may run a little later than the one that sent the
+        // PING did, and without it the cut would slip one whole tick further.
+        _answerWithin = ToTimestamp(idleTimeout - half - (period / 2), time);
         _timer = time.CreateTimer(static state => ((IdleSweeper)state!).Sweep(), this, period, period);
     }
 
@@ -37,7 +40,7 @@ internal sealed class IdleSweeper : IDisposable
         => hub.Limits.IdleTimeout == Timeout.InfiniteTimeSpan ? null : new IdleSweeper(hub, time, hub.Limits.IdleTimeout);
 
     /// <summary>One pass over the connections. A tick that finds the previous pass still running skips.</summary>
-    public void Sweep()
+    private void Sweep()
     {
         if (Interlocked.Exchange(ref _sweeping, 1) == 1)
         {
@@ -47,7 +50,7 @@ internal sealed class IdleSweeper : IDisposable
         try
         {
             var now = _time.GetTimestamp();
-            foreach (var connection in _hub.Connections)
+            foreach (var (_, connection) in _hub.Registered)
             {
                 connection.CheckIdle(now, _probeAfter, _answerWithin, _flush);
             }
@@ -61,6 +64,7 @@ internal sealed class IdleSweeper : IDisposable
         }
     }
 
+    /// <summary>Stops the sweep; returns once a pass under way has finished.</summary>
     public void Dispose()
     {
         _timer.Dispose();

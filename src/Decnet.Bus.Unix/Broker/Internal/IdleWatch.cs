@@ -15,12 +15,11 @@ internal enum IdleVerdict
 
 /// <summary>
 /// One connection's idle deadline, shared by two threads (docs/reliability.md, "idle"). The receive loop reports each
-/// read that handled a whole frame (<see cref="Active"/>) with a timestamp and a counter, which costs it no timer
-/// call per read. The broker's sweep (<see cref="IdleSweeper"/>) alone decides when to probe and when to cut: the
-/// counter, not the timestamp, tells it whether anything arrived since its PING, so a PONG read at the same clock
-/// reading as the PING still counts. A cut is a request the receive loop carries out on its own thread
-/// (<see cref="TakeCut"/>), and a frame that races it withdraws it: a Dekker pair (each side writes with a full fence,
-/// then reads the other's field) guarantees that at least one side sees the other.
+/// read that handled a whole frame (<see cref="Active"/>) with a timestamp and a count, which costs it no timer call per
+/// read. The broker's sweep (<see cref="IdleSweeper"/>) alone decides when to probe and when to cut: the count, not the
+/// timestamp, tells it whether anything arrived since its PING, so a PONG read at the same clock reading as the PING
+/// still counts. A cut is a request the receive loop carries out on its own thread (<see cref="TakeCut"/>), and it
+/// names the count it was decided on: a frame handled since then, however the two threads interleave, makes it void.
 /// </summary>
 internal sealed class IdleWatch
 {
@@ -29,8 +28,8 @@ internal sealed class IdleWatch
     private long _activeAt;
     private long _reads;
 
-    // 1 while a cut is asked for and not yet taken or withdrawn.
-    private int _cut;
+    // The read count a cut was decided on, or -1: none asked for.
+    private long _cutAt = -1;
 
     // Read and written by the sweep only (one sweep runs at a time): the read count when the PING went out (-1: none
     // out) and when it went out.
@@ -41,16 +40,14 @@ internal sealed class IdleWatch
     public void Active(long now)
     {
         Volatile.Write(ref _activeAt, now);
-        Interlocked.Increment(ref _reads);
-        if (Volatile.Read(ref _cut) != 0)
-        {
-            // The peer spoke after all: the sweep's cut, asked for on an older count, no longer applies.
-            Volatile.Write(ref _cut, 0);
-        }
+        Volatile.Write(ref _reads, _reads + 1);
     }
 
-    /// <summary>Whether a cut is asked for, clearing it: the receive loop's check after a cancelled read.</summary>
-    public bool TakeCut() => Interlocked.Exchange(ref _cut, 0) == 1;
+    /// <summary>
+    /// Whether a cut is asked for and still stands, clearing the request: the receive loop's check after a cancelled
+    /// read. A cut decided before the loop's latest handled read does not stand.
+    /// </summary>
+    public bool TakeCut() => Interlocked.Exchange(ref _cutAt, -1) == _reads;
 
     /// <summary>
     /// The sweep's decision at <paramref name="now"/>: PING after <paramref name="probeAfter"/> without a frame, cut
@@ -72,14 +69,7 @@ internal sealed class IdleWatch
                 return IdleVerdict.None;
             }
 
-            Interlocked.Exchange(ref _cut, 1);
-            if (Volatile.Read(ref _reads) != reads)
-            {
-                // A frame arrived meanwhile: the loop clears the request too, or already has.
-                Volatile.Write(ref _cut, 0);
-                return IdleVerdict.None;
-            }
-
+            Volatile.Write(ref _cutAt, reads);
             return IdleVerdict.Cut;
         }
 

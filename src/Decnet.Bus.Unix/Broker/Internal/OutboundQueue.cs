@@ -188,7 +188,7 @@ internal sealed partial class OutboundQueue : IDisposable
 
     /// <summary>
     /// Queues a control frame this connection's own receive loop sends (a PONG, a <paramref name="barrier"/> that
-    /// leaves after every event queued before it; the idle probe's PING). True when the writer was parked and the
+    /// leaves after every event queued before it). True when the writer was parked and the
     /// caller now holds its wake-up: it must flush this queue (<see cref="FlushOrWake"/>), at the end of its read for a
     /// reply (<see cref="ReadBatch.FlushReplyAfterRead"/>); false when the send loop will take the frame anyway.
     /// </summary>

@@ -170,11 +170,11 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     }
 
     /// <summary>
-    /// Flushes the publisher's own queue (a reply, the idle probe), then gives the flush buffer back: most connections
-    /// that write only these are idle ones, which must hold no send memory (W5: 1,000 idle connections would each keep
-    /// 64 KiB). A publisher's next read rents it again; replies and probes are rare enough for that not to matter.
+    /// Flushes the publisher's own queue (a reply), then gives the flush buffer back: most connections that write only
+    /// replies are idle ones, which must hold no send memory (W5: 1,000 idle connections would each keep 64 KiB). A
+    /// publisher's next read rents it again; replies are rare enough for that not to matter.
     /// </summary>
-    public void FlushOwn(OutboundQueue queue)
+    private void FlushOwn(OutboundQueue queue)
     {
         queue.FlushOrWake(FlushBuffer);
         FlushBuffer.Release();
