@@ -29,6 +29,8 @@ public sealed class DecnetBusOptions
     /// <summary>The system-wide run directory of the broker's socket (systemd's <c>RuntimeDirectory=decnet</c>).</summary>
     public const string SystemRunDirectory = "/run/decnet";
 
+    private static readonly string _defaultClientName = DefaultClientName();
+
     /// <summary>The socket's file name inside the run directory.</summary>
     internal const string SocketFileName = "bus.sock";
 
@@ -89,7 +91,7 @@ public sealed class DecnetBusOptions
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary><c>DECNET_BUS_CLIENT_NAME</c>: the name a client announces to the broker (shown by <c>decnet stats</c>).</summary>
-    public string ClientName { get; set; } = DefaultClientName();
+    public string ClientName { get; set; } = _defaultClientName;
 
     /// <summary><c>DECNET_BUS_RECONNECT_MIN_MS</c>: first reconnect delay after losing the broker.</summary>
     public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(20);
@@ -210,6 +212,11 @@ public sealed class DecnetBusOptions
         return Path.Combine(home, ".decnet", SocketFileName);
     }
 
+    /// <summary>
+    /// Worked out once per process: <see cref="System.Diagnostics.Process.ProcessName"/> reads the stat file of every
+    /// thread of the process, and a process with a connection (and a receive thread) per options object paid that per
+    /// connection (docs/performance.md, part 10).
+    /// </summary>
     private static string DefaultClientName()
     {
         try
