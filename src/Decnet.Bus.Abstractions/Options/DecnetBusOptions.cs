@@ -224,8 +224,9 @@ public sealed class DecnetBusOptions
             using var process = System.Diagnostics.Process.GetCurrentProcess();
             return $"{process.ProcessName}-{Environment.ProcessId}";
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or PlatformNotSupportedException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
+            // Worked out in the type's initializer: a throw here would make every options object unusable.
             return $"pid-{Environment.ProcessId}";
         }
     }

@@ -1,7 +1,7 @@
 namespace Decnet.Bus.Abstractions.Tests.Options;
 
 /// <summary>
-/// The client's default name (docs/Service-Bus.md, "Configuration": the process name) and what it costs to work out.
+/// The client's default name (docs/Service-Bus.md, "Options": the process name and pid) and what it costs to work out.
 /// </summary>
 public sealed class DefaultClientNameTests
 {

@@ -4,7 +4,7 @@ namespace Decnet.Bus.Unix.Tests.Broker;
 
 /// <summary>
 /// One connection's idle deadline as the broker's sweep and the receive loop share it (docs/reliability.md, "idle"):
-/// when to PING, when to cut, and how a frame that races a cut withdraws it. Timestamps are plain numbers here: the
+/// when to PING, when to cut, and how a frame that races a cut voids it. Timestamps are plain numbers here: the
 /// probe after 50 units of silence, the cut 50 units after an unanswered probe.
 /// </summary>
 public sealed class IdleWatchTests

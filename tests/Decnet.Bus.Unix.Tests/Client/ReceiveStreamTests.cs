@@ -5,7 +5,7 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// The read side of a client's socket (docs/performance.md, part 8): asynchronous during the handshake, then a receive
+/// The read side of a client's socket (docs/performance-history-2.md, part 8): asynchronous during the handshake, then a receive
 /// that waits in the kernel on the connection's own receive thread, woken by data, by the peer's close, or by the
 /// connection's abort shutting the receive side down.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <summary>
 /// The read side of a client's socket for its <see cref="System.IO.Pipelines.PipeReader"/>: asynchronous during the
 /// handshake, then, once <see cref="Block"/> is called, a receive that waits in the kernel on the calling thread (the
-/// connection's receive thread), so a read costs no thread-pool hand-off (docs/performance.md, part 8).
+/// connection's receive thread), so a read costs no thread-pool hand-off (docs/performance-history-2.md, part 8).
 /// </summary>
 internal sealed class ReceiveStream(Socket socket) : Stream
 {
