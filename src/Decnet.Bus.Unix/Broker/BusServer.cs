@@ -103,7 +103,10 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
 
         // Closing connections are not probed: each has its BYE and the flush bound.
-        _idleSweeper?.Dispose();
+        if (_idleSweeper is not null)
+        {
+            await _idleSweeper.DisposeAsync().ConfigureAwait(false);
+        }
 
         Task[] running;
         lock (_running)

@@ -17,7 +17,7 @@ public sealed class IdleWatchTests
     {
         var watch = new IdleWatch();
 
-        Assert.Equal(IdleVerdict.None, watch.Check(1_000, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.None, Check(watch, 1_000));
         Assert.False(watch.TakeCut());
     }
 
@@ -27,13 +27,13 @@ public sealed class IdleWatchTests
         var watch = new IdleWatch();
         watch.Active(0);
 
-        Assert.Equal(IdleVerdict.None, watch.Check(49, _probeAfter, _answerWithin));
-        Assert.Equal(IdleVerdict.Probe, watch.Check(50, _probeAfter, _answerWithin));
-        Assert.Equal(IdleVerdict.None, watch.Check(60, _probeAfter, _answerWithin)); // one PING per silence, not one per tick
-        Assert.Equal(IdleVerdict.None, watch.Check(99, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.None, Check(watch, 49));
+        Assert.Equal(IdleVerdict.Probe, Check(watch, 50));
+        Assert.Equal(IdleVerdict.None, Check(watch, 60)); // one PING per silence, not one per tick
+        Assert.Equal(IdleVerdict.None, Check(watch, 99));
         Assert.False(watch.TakeCut());
 
-        Assert.Equal(IdleVerdict.Cut, watch.Check(100, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.Cut, Check(watch, 100));
         Assert.True(watch.TakeCut());
         Assert.False(watch.TakeCut());
     }
@@ -43,13 +43,11 @@ public sealed class IdleWatchTests
     {
         // A fake clock (and a coarse real one) can give the PONG's read the PING's timestamp: the read count, not the
         // time, says that the peer answered.
-        var watch = new IdleWatch();
-        watch.Active(0);
-        Assert.Equal(IdleVerdict.Probe, watch.Check(50, _probeAfter, _answerWithin));
+        var watch = ProbedAt50();
         watch.Active(50);
 
-        Assert.Equal(IdleVerdict.None, watch.Check(99, _probeAfter, _answerWithin));
-        Assert.Equal(IdleVerdict.Probe, watch.Check(100, _probeAfter, _answerWithin)); // probed again, never cut
+        Assert.Equal(IdleVerdict.None, Check(watch, 99));
+        Assert.Equal(IdleVerdict.Probe, Check(watch, 100)); // probed again, never cut
         Assert.False(watch.TakeCut());
     }
 
@@ -58,15 +56,13 @@ public sealed class IdleWatchTests
     {
         // The sweep asks for the cut, then the frame that was on its way is handled before the loop looks: the peer is
         // alive and stays. However late the loop takes the request, it names a read count the loop has passed.
-        var watch = new IdleWatch();
-        watch.Active(0);
-        watch.Check(50, _probeAfter, _answerWithin);
-        Assert.Equal(IdleVerdict.Cut, watch.Check(100, _probeAfter, _answerWithin));
+        var watch = ProbedAt50();
+        Assert.Equal(IdleVerdict.Cut, Check(watch, 100));
 
         watch.Active(101);
 
         Assert.False(watch.TakeCut());
-        Assert.Equal(IdleVerdict.None, watch.Check(120, _probeAfter, _answerWithin));
+        Assert.Equal(IdleVerdict.None, Check(watch, 120));
     }
 
     [Fact]
@@ -76,7 +72,7 @@ public sealed class IdleWatchTests
         for (long now = 0; now < 1_000; now += 40)
         {
             watch.Active(now);
-            Assert.Equal(IdleVerdict.None, watch.Check(now + 49, _probeAfter, _answerWithin));
+            Assert.Equal(IdleVerdict.None, Check(watch, now + 49));
         }
     }
 
@@ -87,14 +83,12 @@ public sealed class IdleWatchTests
         // interleaving, a read handled after the count the sweep decided on voids the cut.
         for (var round = 0; round < 2_000; round++)
         {
-            var watch = new IdleWatch();
-            watch.Active(0);
-            watch.Check(50, _probeAfter, _answerWithin);
+            var watch = ProbedAt50();
             using var start = new Barrier(2);
             var sweep = Task.Run(() =>
             {
                 start.SignalAndWait();
-                return watch.Check(100, _probeAfter, _answerWithin);
+                return Check(watch, 100);
             });
             var loop = Task.Run(() =>
             {
@@ -106,5 +100,16 @@ public sealed class IdleWatchTests
 
             Assert.False(watch.TakeCut(), $"round {round}: a cut survived a read that ended after it ({await sweep})");
         }
+    }
+
+    private static IdleVerdict Check(IdleWatch watch, long now) => watch.Check(now, _probeAfter, _answerWithin);
+
+    /// <summary>A watch whose connection spoke at 0 and was PINGed at 50, the sweep's first chance.</summary>
+    private static IdleWatch ProbedAt50()
+    {
+        var watch = new IdleWatch();
+        watch.Active(0);
+        Assert.Equal(IdleVerdict.Probe, Check(watch, 50));
+        return watch;
     }
 }

@@ -29,17 +29,8 @@ internal sealed partial class BrokerConnection
             new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         Volatile.Write(ref _reader, reader);
         var limits = _hub.Limits;
-        var deadlineHit = 0;
         var handshakeTimed = true;
-        using var timer = _time.CreateTimer(
-            _ =>
-            {
-                Volatile.Write(ref deadlineHit, 1);
-                reader.CancelPendingRead();
-            },
-            null,
-            handshakeLeft,
-            Timeout.InfiniteTimeSpan);
+        using var timer = _time.CreateTimer(static state => ((PipeReader)state!).CancelPendingRead(), reader, handshakeLeft, Timeout.InfiniteTimeSpan);
         try
         {
             while (true)
@@ -113,7 +104,8 @@ internal sealed partial class BrokerConnection
 
                 await batch.CatchUpAsync(_time, _abort.Token).ConfigureAwait(false);
 
-                if (result.IsCanceled && !_handshaken && Interlocked.Exchange(ref deadlineHit, 0) == 1)
+                // Before HELLO only the handshake timer cancels a read: the idle sweep leaves a connection alone until then.
+                if (result.IsCanceled && !_handshaken)
                 {
                     throw new ProtocolException(BusErrorCode.HandshakeRequired, $"no HELLO within {limits.HandshakeTimeout.TotalSeconds:0.###} s");
                 }

@@ -56,10 +56,8 @@ internal sealed class BrokerHub
 
     public double UptimeSeconds => _time.GetElapsedTime(_startedAt).TotalSeconds;
 
-    public IEnumerable<BrokerConnection> Connections => _connections.Values;
-
-    /// <summary>Every connection, walked without the locks and the copy that <see cref="Connections"/> takes.</summary>
-    public IEnumerable<KeyValuePair<long, BrokerConnection>> Registered => _connections;
+    /// <summary>Every connection, walked without locks or a copy (the idle sweep's pass; a STATS reply sorts its own).</summary>
+    public IEnumerable<BrokerConnection> Connections => _connections.Select(static entry => entry.Value);
 
     public long NextConnectionId() => Interlocked.Increment(ref _nextId);
 

@@ -30,7 +30,7 @@ internal sealed class ControlLane(int maxFrames, int maxBytes)
     public void Enqueue(byte[] frame, long after, bool charged = true)
     {
         var bytes = charged ? frame.Length : 0;
-        if (_frames.Count >= maxFrames || _bytes + bytes > maxBytes)
+        if (!HasRoom(bytes))
         {
             throw new ProtocolException(BusErrorCode.SlowConsumer, $"more than {maxFrames} control frames or {maxBytes / 1024} KiB of them not yet written");
         }

@@ -9,7 +9,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// clients go out together from one thread, and their PONGs come back together, instead of each costing a chain of
 /// thread wake-ups of its own (docs/performance.md, part 10). A deadline is therefore met up to one tick late.
 /// </summary>
-internal sealed class IdleSweeper : IDisposable
+internal sealed class IdleSweeper : IAsyncDisposable
 {
     private const int _ticksPerIdleTimeout = 12;
 
@@ -50,7 +50,7 @@ internal sealed class IdleSweeper : IDisposable
         try
         {
             var now = _time.GetTimestamp();
-            foreach (var (_, connection) in _hub.Registered)
+            foreach (var connection in _hub.Connections)
             {
                 connection.CheckIdle(now, _probeAfter, _answerWithin, _flush);
             }
@@ -64,20 +64,11 @@ internal sealed class IdleSweeper : IDisposable
         }
     }
 
-    /// <summary>Stops the sweep; returns once a pass under way has finished.</summary>
-    public void Dispose()
-    {
-        _timer.Dispose();
-
-        // A pass already under way finishes first: it still writes through the flush buffer.
-        var wait = default(SpinWait);
-        while (Interlocked.Exchange(ref _sweeping, 1) == 1)
-        {
-            wait.SpinOnce();
-        }
-
-        _flush.Dispose();
-    }
+    /// <summary>
+    /// Stops the sweep; completes once a pass under way has finished. The flush buffer needs no disposal: every pass
+    /// gives it back.
+    /// </summary>
+    public ValueTask DisposeAsync() => _timer.DisposeAsync();
 
     private static long ToTimestamp(TimeSpan span, TimeProvider time) => (long)(span.TotalSeconds * time.TimestampFrequency);
 }
