@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Decnet.Bus.Tracing;
 
 namespace Decnet.Bus.Internal;
@@ -26,25 +27,45 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     {
         lock (Gate)
         {
-            if (IsDisposed)
+            if (!AppendLocked(evt))
             {
                 return false;
             }
-
-            var (lost, gap) = QueuedLocked();
-            if (_ring.IsFull)
-            {
-                ref readonly var oldest = ref _ring.Head;
-                DroppedLocked(oldest.LostBefore, oldest.MayHaveMissed);
-                _ring.PopHead(clear: true);
-            }
-
-            _ring.NextSlot() = new Entry(evt, lost, gap);
-            _ring.CommitPush();
-            AfterAppendLocked();
         }
 
         BusActivities.OnDelivered(evt, Pattern);
+        return true;
+    }
+
+    /// <summary>
+    /// Between <see cref="SubscriptionQueue.BeginAppends"/> and <see cref="SubscriptionQueue.EndAppends"/>:
+    /// <see cref="Append"/> without the lock, for an event that carries no trace (a traced one would start its
+    /// activity, and run its listeners, under the lock).
+    /// </summary>
+    public bool AppendHeld(BusEvent evt)
+    {
+        Debug.Assert(evt.TraceParent is null, "A traced event is appended with Append, outside the lock.");
+        return AppendLocked(evt);
+    }
+
+    private bool AppendLocked(BusEvent evt)
+    {
+        if (IsDisposed)
+        {
+            return false;
+        }
+
+        var (lost, gap) = QueuedLocked();
+        if (_ring.IsFull)
+        {
+            ref readonly var oldest = ref _ring.Head;
+            DroppedLocked(oldest.LostBefore, oldest.MayHaveMissed);
+            _ring.PopHead(clear: true);
+        }
+
+        _ring.NextSlot() = new Entry(evt, lost, gap);
+        _ring.CommitPush();
+        AfterAppendLocked();
         return true;
     }
 
@@ -53,17 +74,13 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     {
         while (true)
         {
-            Reader? reader = null;
-            BusEvent? next = null;
+            Reader? reader;
+            BusEvent? next;
             (long, long) counts;
             lock (Gate)
             {
                 counts = TakeUncountedLocked();
-                if (_parked.Count > 0 && TryTakeLocked(out next))
-                {
-                    reader = _parked[0];
-                    _parked.RemoveAt(0);
-                }
+                reader = ClaimParkedLocked(out next);
             }
 
             Count(counts);
@@ -73,6 +90,38 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
             }
 
             reader.Complete(next);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A parked reader is claimed inside the run's own hold of the lock; only a second one costs a <see cref="Wake"/>.</remarks>
+    public override void EndAppends()
+    {
+        Reader? reader;
+        BusEvent? next;
+        (long, long) counts;
+        bool more;
+        try
+        {
+            counts = TakeUncountedLocked();
+            reader = ClaimParkedLocked(out next);
+            more = _parked.Count > 0;
+        }
+        finally
+        {
+            Gate.Exit();
+        }
+
+        Count(counts);
+        if (reader is null)
+        {
+            return;
+        }
+
+        reader.Complete(next);
+        if (more)
+        {
+            Wake();
         }
     }
 
@@ -133,6 +182,20 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
         {
             return _parked.Remove(reader);
         }
+    }
+
+    /// <summary>Under the lock: the first parked reader and the event it gets, taken off the ring; null when none waits or the ring is empty.</summary>
+    private Reader? ClaimParkedLocked(out BusEvent? next)
+    {
+        next = null;
+        if (_parked.Count == 0 || !TryTakeLocked(out next))
+        {
+            return null;
+        }
+
+        var reader = _parked[0];
+        _parked.RemoveAt(0);
+        return reader;
     }
 
     private bool TryTakeLocked(out BusEvent? evt)

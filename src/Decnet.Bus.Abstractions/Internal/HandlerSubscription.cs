@@ -60,58 +60,38 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     }
 
     /// <summary>
-    /// Queues a copy of an event whose bytes the transport only borrows (a receive buffer); with
-    /// <paramref name="wake"/>, also does what <see cref="Wake"/> does, in the same lock (a transport's first event
-    /// for this subscription in a read: W4 touches 10,000 subscriptions once each, and this saves a second lock on
-    /// each cold one). The copy goes into the slot's own buffer, so steady state allocates nothing.
-    /// False once disposed.
+    /// Queues a copy of an event whose bytes the transport only borrows (a receive buffer), without waking the
+    /// consumer (call <see cref="Wake"/> after the batch). The copy goes into the slot's own buffer, so steady state
+    /// allocates nothing. False once disposed.
     /// </summary>
-    public bool AppendCopy(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload, bool wake = false)
+    public bool AppendCopy(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
     {
-        var schedule = false;
-        (long, long) counts = default;
         lock (Gate)
         {
-            if (!TryMakeRoomLocked(out var lost, out var gap))
-            {
-                return false;
-            }
-
-            ref var slot = ref _ring.NextSlot();
-            var need = idUtf8.Length + payload.Length;
-            if (slot.Buffer is not { } buffer || buffer.Length < need)
-            {
-                slot.Buffer = buffer = new byte[Math.Max(need, 256)];
-            }
-
-            idUtf8.CopyTo(buffer);
-            payload.CopyTo(buffer.AsSpan(idUtf8.Length));
-
-            // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
-            // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5).
-            // A slot taken or shed had its references cleared (ClearReferences), so Source is already null.
-            slot.Topic = topic;
-            slot.Type = type;
-            slot.Timestamp = timestamp;
-            slot.Publisher = publisher;
-            slot.IdLength = idUtf8.Length;
-            slot.PayloadLength = payload.Length;
-            slot.LostBefore = lost;
-            slot.MayHaveMissed = gap;
-            _ring.CommitPush();
-            AfterAppendLocked();
-            if (wake)
-            {
-                schedule = ClaimWakeLocked(out counts);
-            }
+            return AppendCopyLocked(topic, type, idUtf8, timestamp, publisher, payload);
         }
+    }
 
-        if (wake)
+    /// <summary>Between <see cref="SubscriptionQueue.BeginAppends"/> and <see cref="SubscriptionQueue.EndAppends"/>: <see cref="AppendCopy"/> without the lock or a wake-up.</summary>
+    public bool AppendCopyHeld(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
+        => AppendCopyLocked(topic, type, idUtf8, timestamp, publisher, payload);
+
+    /// <inheritdoc />
+    /// <remarks>The wake-up is claimed inside the run's own hold of the lock, not in a second one.</remarks>
+    public override void EndAppends()
+    {
+        bool schedule;
+        (long, long) counts;
+        try
         {
-            FinishWake(schedule, counts);
+            schedule = ClaimWakeLocked(out counts);
+        }
+        finally
+        {
+            Gate.Exit();
         }
 
-        return true;
+        FinishWake(schedule, counts);
     }
 
     /// <inheritdoc />
@@ -200,6 +180,39 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
         }
 
         _disposing.Cancel();
+    }
+
+    private bool AppendCopyLocked(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
+    {
+        if (!TryMakeRoomLocked(out var lost, out var gap))
+        {
+            return false;
+        }
+
+        ref var slot = ref _ring.NextSlot();
+        var need = idUtf8.Length + payload.Length;
+        if (slot.Buffer is not { } buffer || buffer.Length < need)
+        {
+            slot.Buffer = buffer = new byte[Math.Max(need, 256)];
+        }
+
+        idUtf8.CopyTo(buffer);
+        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
+
+        // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
+        // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5).
+        // A slot taken or shed had its references cleared (ClearReferences), so Source is already null.
+        slot.Topic = topic;
+        slot.Type = type;
+        slot.Timestamp = timestamp;
+        slot.Publisher = publisher;
+        slot.IdLength = idUtf8.Length;
+        slot.PayloadLength = payload.Length;
+        slot.LostBefore = lost;
+        slot.MayHaveMissed = gap;
+        _ring.CommitPush();
+        AfterAppendLocked();
+        return true;
     }
 
     private void UnscheduleLocked()

@@ -104,6 +104,20 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     public abstract void Wake();
 
     /// <summary>
+    /// Starts a run of held appends (<c>AppendHeld</c>, <c>AppendCopyHeld</c>) under one hold of the lock, for a
+    /// transport loop that queues several events of one read on this queue in a row: the lock is then taken once per
+    /// run, not once per event. Every call must be matched by <see cref="EndAppends"/> on the same thread.
+    /// </summary>
+    public void BeginAppends() => Gate.Enter();
+
+    /// <summary>Ends a run begun with <see cref="BeginAppends"/>: releases the lock and does what <see cref="Wake"/> does.</summary>
+    public virtual void EndAppends()
+    {
+        Gate.Exit();
+        Wake();
+    }
+
+    /// <summary>
     /// After a transport's batch of appends: whether it should wait for this consumer before reading on (the queue is
     /// more than half full and the consumer not excused; docs/Service-Bus.md, "Catch-up waits").
     /// </summary>

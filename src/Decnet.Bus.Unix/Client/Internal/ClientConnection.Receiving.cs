@@ -111,13 +111,21 @@ internal sealed partial class ClientConnection
     private int DeliverRun(ReadOnlySpan<byte> bytes, int maxFrame)
     {
         var at = 0;
-        while (FrameReader.TryReadEvt(bytes[at..], maxFrame, out var length, out var body) && _events.TryDeliver(body))
+        try
         {
-            at += length;
-            if (_events.ShouldPause)
+            while (FrameReader.TryReadEvt(bytes[at..], maxFrame, out var length, out var body) && _events.TryDeliver(body))
             {
-                break;
+                at += length;
+                if (_events.ShouldPause)
+                {
+                    break;
+                }
             }
+        }
+        finally
+        {
+            // Releases the lock a run of handler appends holds and wakes that consumer.
+            _events.EndRun();
         }
 
         return at;

@@ -6,20 +6,33 @@ using Microsoft.Extensions.Logging;
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// Hands a read's worth of EVT and LOST frames to the subscriptions they name, waking each on its first event of the
-/// read and again at the end of the read (<see cref="EndOfRead"/>) only if more came after that, and lists those left
-/// more than half full (<see cref="Behind"/>). An enumerable subscription gets one <see cref="BusEvent"/>
-/// shared by every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes
-/// into its own ring and no object is created. Used by one receive loop; not thread-safe.
+/// Hands a read's worth of EVT and LOST frames to the subscriptions they name and lists those left more than half full
+/// (<see cref="Behind"/>). Consecutive events for one subscription are queued under one hold of its lock, let go every
+/// <see cref="HeldRunLength"/> events and when the run ends (<see cref="EndRun"/>), which also wakes its consumer; the
+/// end of the read (<see cref="EndOfRead"/>) wakes only those that got events after their last wake-up. An enumerable
+/// subscription gets one <see cref="BusEvent"/> shared by every subscription it reaches, owning one copy of the payload;
+/// a handler subscription copies the bytes into its own ring and no object is created. Used by one receive loop; not
+/// thread-safe.
 /// </summary>
 internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
 {
+    /// <summary>
+    /// Appends per hold of a subscription's lock, at most: long enough that the lock is taken once per run rather than
+    /// once per event, short enough that a consumer waiting to take is not held up for long (128 measured no better;
+    /// docs/performance.md, part 11).
+    /// </summary>
+    internal const int HeldRunLength = 32;
+
     private readonly RecentStrings _topics = new();
     private readonly RecentStrings _types = new();
     private readonly EventSlab _slab = new();
     private readonly List<uint> _sids = new(4);
     private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly List<SubscriptionQueue> _touched = [];
+
+    // The subscription whose lock this loop holds for a run of appends, and how many it has queued in this hold.
+    private SubscriptionQueue? _held;
+    private int _heldAppends;
 
     /// <summary>
     /// Whether the receive loop should stop its read after the frame just handled: it left a subscription behind
@@ -33,7 +46,9 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>Queues one EVT on each subscription it names (no wake-up yet). An undecodable one is logged and dropped.</summary>
     public void Deliver(ReadOnlySequence<byte> body)
     {
-        if (body.IsSingleSegment && TryDeliver(body.FirstSpan))
+        var queued = body.IsSingleSegment && TryDeliver(body.FirstSpan);
+        EndRun();
+        if (queued)
         {
             return;
         }
@@ -81,6 +96,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// </summary>
     public void ReportLost(ReadOnlySequence<byte> body)
     {
+        EndRun();
         FrameDecoder.ReadLost(body, _lost);
         foreach (var (sid, count) in _lost)
         {
@@ -88,16 +104,33 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         }
     }
 
+    /// <summary>
+    /// Ends a run of events queued with <see cref="TryDeliver"/>: lets go of the lock held for the last subscription's
+    /// appends and wakes its consumer. The receive loop calls it before it handles any other frame.
+    /// </summary>
+    public void EndRun()
+    {
+        if (_held is { } held)
+        {
+            _held = null;
+            _heldAppends = 0;
+            held.AppendedSinceWake = false;
+            held.EndAppends();
+        }
+    }
+
     /// <summary>The read is handled: wakes every subscription that got events after its first wake-up of this read.</summary>
     public void EndOfRead()
     {
+        EndRun();
         foreach (var queue in _touched)
         {
             queue.AwaitsWake = false;
 
-            // The first event's wake-up (Touch) covered a subscription that got nothing after it, as each of W4's
-            // 10,000 literals does; one whose last append did not leave it behind has only shrunk since. Each skips a
-            // lock per subscription per read (an excuse that ends meanwhile is seen at the next append).
+            // A run's wake-up (EndRun, or Touch's on the first event outside a run) covered a subscription that got
+            // nothing after it, as each of W4's 10,000 literals does; one whose last append did not leave it behind has
+            // only shrunk since. Each skips a lock per subscription per read (an excuse that ends meanwhile is seen at
+            // the next append).
             if (queue.AppendedSinceWake)
             {
                 queue.AppendedSinceWake = false;
@@ -126,17 +159,65 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
             if (queue is HandlerSubscription handler && !fields.IdNil)
             {
-                // The read's first event for it wakes it in the append's own lock.
-                var first = !queue.AwaitsWake;
-                if (handler.AppendCopy(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload, wake: first))
+                AppendHeld(handler, fields);
+            }
+            else if (queue is ChannelSubscription channel && (shared ??= fields.ToEvent(_slab)).TraceParent is null)
+            {
+                AppendHeld(channel, shared);
+            }
+            else
+            {
+                EndRun();
+                if (queue.Append(shared ??= fields.ToEvent(_slab)))
                 {
-                    Touch(queue, woken: first);
+                    Touch(queue);
                 }
             }
-            else if (queue.Append(shared ??= fields.ToEvent(_slab)))
-            {
-                Touch(queue);
-            }
+        }
+    }
+
+    /// <summary>Queues a handler subscription's copy of the event under the lock this loop holds for the run.</summary>
+    private void AppendHeld(HandlerSubscription handler, scoped in EvtFields fields)
+    {
+        Hold(handler);
+        if (handler.AppendCopyHeld(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload))
+        {
+            // The run's end wakes it (EndRun), in the same lock.
+            Touch(handler, woken: true);
+        }
+
+        CountHeld();
+    }
+
+    /// <summary>Queues the event on an enumerable subscription under the lock this loop holds for the run.</summary>
+    private void AppendHeld(ChannelSubscription channel, BusEvent evt)
+    {
+        Hold(channel);
+        if (channel.AppendHeld(evt))
+        {
+            Touch(channel, woken: true);
+        }
+
+        CountHeld();
+    }
+
+    /// <summary>Makes <paramref name="queue"/> the one whose lock this loop holds, ending the run of any other.</summary>
+    private void Hold(SubscriptionQueue queue)
+    {
+        if (!ReferenceEquals(_held, queue))
+        {
+            EndRun();
+            queue.BeginAppends();
+            _held = queue;
+        }
+    }
+
+    /// <summary>Counts an append of the run; lets the lock go after <see cref="HeldRunLength"/> so the consumer can take meanwhile.</summary>
+    private void CountHeld()
+    {
+        if (++_heldAppends >= HeldRunLength)
+        {
+            EndRun();
         }
     }
 
