@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak: load AND a SIGKILL/restart loop at the same time (docs/reliability.md §8). `decnet bus` runs as a child
+# Soak: load AND a SIGKILL/restart loop at the same time (docs/reliability-crash-and-soak.md §8). `decnet bus` runs as a child
 # process of the driver (tests/Decnet.Bus.Soak) while real UnixSocketBus publishers and subscribers run; each round
 # kills the broker N times (restarting it), then balances the last broker lifetime exactly and stops it with SIGTERM.
 #   scripts/soak.sh [duration-s] [publishers] [subscribers] [epoch-s] [kills-per-round] [rate-per-publisher]

@@ -26,7 +26,7 @@ public sealed record BrokerConnectionStats(
 
     /// <summary>
     /// The wire protocol the client speaks: <c>msgpack</c> (docs/wire-protocol.md) or <c>python</c> (the Python bus's
-    /// text protocol, §10). Brokers before the field existed send no value; it reads as <c>msgpack</c>.
+    /// text protocol, docs/text-protocol.md). Brokers before the field existed send no value; it reads as <c>msgpack</c>.
     /// </summary>
     public string Protocol { get; init; } = MessagePackProtocol;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A DECNET Python-bus client for the interop tests, standard library only (json, socket, struct).
 
-Written from the description of the Python bus's wire in docs/wire-protocol.md section 10: each frame is an ASCII
+Written from the description of the Python bus's wire in docs/text-protocol.md: each frame is an ASCII
 header line `VERB[ args]\\n`, a 4-byte big-endian body length, then the body (a JSON object, or nothing). It speaks
 to `decnet bus` exactly as DECNET's own Python workers do (HELLO on connect, PUB with the Event dict as body), and
 lets a test send malformed frames on purpose.

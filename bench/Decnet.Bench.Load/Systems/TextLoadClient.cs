@@ -10,7 +10,7 @@ using Decnet.Bus.Unix;
 namespace Decnet.Bench.Load.Systems;
 
 /// <summary>
-/// A subscriber speaking the Python bus's text protocol to <c>decnet bus</c> (docs/wire-protocol.md §10), written in
+/// A subscriber speaking the Python bus's text protocol to <c>decnet bus</c> (docs/text-protocol.md), written in
 /// .NET so the W1P workload measures what the broker's translation costs, not Python's speed. It reads each EVT
 /// frame (header, length, body) and looks for the end marker's type in the JSON; it does not decode the JSON.
 /// </summary>

@@ -44,13 +44,13 @@ internal enum BusErrorCode
 
     /// <summary>
     /// Never sent: counts connections whose first byte is neither <c>0x00</c> (this protocol) nor an ASCII capital
-    /// letter (the Python bus's text protocol), closed without a reply (docs/wire-protocol.md §10).
+    /// letter (the Python bus's text protocol), closed without a reply (docs/text-protocol.md).
     /// </summary>
     UnknownProtocol = 100,
 
     /// <summary>
-    /// Never sent: counts events dropped because they have no form on the receiver's protocol (docs/wire-protocol.md
-    /// §10.2), for example a map with a non-string key for a Python subscriber.
+    /// Never sent: counts events dropped because they have no form on the receiver's protocol (docs/text-protocol.md
+    /// §2), for example a map with a non-string key for a Python subscriber.
     /// </summary>
     Untranslatable = 101,
 }

@@ -39,7 +39,7 @@ internal static class StatsTable
             // A client chooses its own name (HELLO): escaped so CR, ESC or bidi controls cannot forge a row.
             UntrustedText.Escape(c.Name),
 
-            // Which wire the client speaks: msgpack, or python (the Python bus's text protocol, docs/wire-protocol.md §10).
+            // Which wire the client speaks: msgpack, or python (the Python bus's text protocol, docs/text-protocol.md).
             UntrustedText.Escape(c.Protocol),
             Invariant(c.Pid),
             Invariant(c.Uid),

@@ -43,7 +43,7 @@ public sealed class KillLoopTests(ITestOutputHelper output)
     /// its <c>Reconnected</c> count tells the consumer it may have missed events, the publisher never throws, and the
     /// client process does not accumulate file descriptors, dedicated threads, connection objects, rented buffers or
     /// other managed memory (the shared array pool's cache grows with the publish bursts, up to its own ceiling, and is
-    /// printed, not bounded: docs/reliability.md §7).
+    /// printed, not bounded: docs/reliability-crash-and-soak.md §7).
     /// </summary>
     [Fact]
     public async Task SigkillLoop_ClientsReconnectAndResubscribeWithinTwoSeconds_PublisherNeverThrows_NoFdThreadOrConnectionLeak()
@@ -123,7 +123,7 @@ public sealed class KillLoopTests(ITestOutputHelper output)
 
             // Pool threads and the array pool's cache are printed, not asserted: the thread pool grows under the
             // markers' publish loop, and the array pool keeps up to 32 arrays per size per core plus one per size per
-            // thread, filled by the outbox bursts while a broker is down (docs/reliability.md §7).
+            // thread, filled by the outbox bursts while a broker is down (docs/reliability-crash-and-soak.md §7).
         }
         finally
         {

@@ -22,7 +22,7 @@ public sealed class HostileConnectionTests(ITestOutputHelper output)
         var good = broker.CreateClient("good", queueSize: 4096);
         await using var subscription = await good.SubscribeAsync("good.>");
 
-        // A well-behaved client of the other protocol, the Python bus's (docs/wire-protocol.md §10), reads the same stream.
+        // A well-behaved client of the other protocol, the Python bus's (docs/text-protocol.md), reads the same stream.
         await using var python = await GoodPythonClientAsync(broker.SocketPath, good);
         var baseline = broker.Server.GetStats().Connections.Count;
         GC.Collect();

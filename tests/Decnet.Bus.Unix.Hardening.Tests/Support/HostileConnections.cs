@@ -28,7 +28,7 @@ internal static class HostileConnections
         "garbage", "half-hello-silence", "hello-half-pub-silence", "huge-length", "hello-garbage", "sub-flood", "silence",
         "hello-deep-payload", "hello-huge-length", "hello-bad-topic",
 
-        // The Python bus's text protocol (docs/wire-protocol.md §10): each is closed without a reply, counted once.
+        // The Python bus's text protocol (docs/text-protocol.md): each is closed without a reply, counted once.
         "text-bad-verb", "text-long-header", "text-huge-length", "text-bad-json", "text-deep-json", "text-evt",
         "text-half-header-silence", "text-half-frame-silence",
     ];

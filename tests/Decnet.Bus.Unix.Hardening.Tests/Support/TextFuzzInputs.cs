@@ -4,7 +4,7 @@ using System.Text;
 namespace Decnet.Bus.Unix.Hardening.Tests.Support;
 
 /// <summary>
-/// Seeded generator of hostile text-protocol input (the Python bus's wire, docs/wire-protocol.md §10): valid frames
+/// Seeded generator of hostile text-protocol input (the Python bus's wire, docs/text-protocol.md): valid frames
 /// with random JSON, mutated and truncated ones, bad verbs, long headers, lying lengths, deep and broken JSON.
 /// </summary>
 internal sealed class TextFuzzInputs

@@ -5,7 +5,7 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Interop;
 
 /// <summary>
-/// What ends a Python connection (docs/wire-protocol.md §10.3): each malformed frame closes only the connection that
+/// What ends a Python connection (docs/text-protocol.md §3): each malformed frame closes only the connection that
 /// sent it, without a reply (the text protocol has none), counted under its reason, while the other clients of both
 /// protocols keep receiving.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Decnet.Bus.Unix.Tests.Interop;
 
 /// <summary>
 /// Python workers speaking the Python bus's text protocol (tests/interop/decnet_text_client.py, standard library only)
-/// and .NET clients on one broker, both ways (docs/wire-protocol.md §10).
+/// and .NET clients on one broker, both ways (docs/text-protocol.md).
 /// </summary>
 public sealed class PythonProtocolTests
 {

@@ -152,7 +152,7 @@ internal sealed class BrokerHub
         }
     }
 
-    /// <summary>Counts events dropped after they were queued (one a Python subscriber cannot be sent, docs/wire-protocol.md §10).</summary>
+    /// <summary>Counts events dropped after they were queued (one a Python subscriber cannot be sent, docs/text-protocol.md).</summary>
     public void CountDropped(long count) => _counters.AddDropped(count);
 
     /// <summary>Counts one of the broker's own heartbeats, which STATS reports apart (docs/wire-protocol.md §7.5).</summary>

@@ -10,7 +10,7 @@ using Decnet.Bus.Unix.Protocol.Python;
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
-/// The Python bus's text protocol on a broker connection (docs/wire-protocol.md §10). A text connection is an ordinary
+/// The Python bus's text protocol on a broker connection (docs/text-protocol.md). A text connection is an ordinary
 /// connection to the hub (routes, drop-oldest queue, limits, stats row, heartbeats); only its frames differ: it sends
 /// no ERR, WELCOME, SUBACK or PING, never receives its own publishes, and a malformed frame closes it silently (logged
 /// and counted), as the Python broker drops it.
@@ -252,7 +252,7 @@ internal sealed partial class BrokerConnection
     /// <summary>
     /// Writes the EVT frames just taken from the queue (<see cref="TextSession.Taken"/>, MessagePack as every
     /// subscriber's queue holds them) into <paramref name="batch"/> as text EVTs; one with no text form is dropped and
-    /// counted, as a drop of this subscriber's and an untranslatable event (docs/wire-protocol.md §10).
+    /// counted, as a drop of this subscriber's and an untranslatable event (docs/text-protocol.md).
     /// </summary>
     private void WriteTextEvts(PooledBufferWriter batch)
     {

@@ -4,7 +4,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
 /// Tells the two wire protocols apart by the first byte of a connection, peeked (MSG_PEEK) so the byte stays for the
-/// protocol's own reader (docs/wire-protocol.md §10): <c>0x00</c> starts this protocol's length prefix (no frame reaches
+/// protocol's own reader (docs/text-protocol.md): <c>0x00</c> starts this protocol's length prefix (no frame reaches
 /// 16 MiB); an ASCII capital letter starts a Python verb. One peek per connection: nothing per frame.
 /// </summary>
 internal static class ProtocolSniffer

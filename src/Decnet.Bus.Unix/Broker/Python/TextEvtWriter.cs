@@ -12,7 +12,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// Writes an event for a Python client: <c>EVT &lt;topic&gt;\n</c>, a 4-byte big-endian length, then the envelope the
 /// Python broker sends, <c>{"v", "id", "topic", "type", "ts", "payload"}</c> with the same JSON types (v an int, ts a
 /// float), plus <c>"publisher": {"pid", "uid", "gid"}</c> (the kernel's peer credentials, which Python's
-/// <c>Event.from_dict</c> ignores). Built from the EVT suffix every subscriber shares (docs/wire-protocol.md §10).
+/// <c>Event.from_dict</c> ignores). Built from the EVT suffix every subscriber shares (docs/text-protocol.md).
 /// </summary>
 internal static class TextEvtWriter
 {

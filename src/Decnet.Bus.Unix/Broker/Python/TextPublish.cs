@@ -9,7 +9,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// <summary>
 /// Turns a Python client's PUB body into this protocol's PUB tail <c>type, id, ts, payload</c>. As the Python broker
 /// does, only <c>payload</c> and <c>type</c> are read (a missing or false-ish one is <c>{}</c> or <c>""</c>); the
-/// broker draws a new id and timestamp (docs/wire-protocol.md §10).
+/// broker draws a new id and timestamp (docs/text-protocol.md).
 /// </summary>
 internal static class TextPublish
 {

@@ -5,7 +5,7 @@ using MessagePack;
 namespace Decnet.Bus.Unix.Protocol.Python;
 
 /// <summary>
-/// Translates a JSON value from a Python client into MessagePack (docs/wire-protocol.md, "Translation"): objects to
+/// Translates a JSON value from a Python client into MessagePack (docs/text-protocol.md, "Translation"): objects to
 /// maps with string keys (a repeated key keeps its last value, as Python's <c>json</c> and orjson do), arrays,
 /// strings, integers in the int64 or uint64 range, other numbers as float64, booleans and null.
 /// </summary>

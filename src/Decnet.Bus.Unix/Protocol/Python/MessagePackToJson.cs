@@ -5,7 +5,7 @@ using MessagePack;
 namespace Decnet.Bus.Unix.Protocol.Python;
 
 /// <summary>
-/// Translates a MessagePack payload into JSON for a Python client (docs/wire-protocol.md, "Translation"). Maps
+/// Translates a MessagePack payload into JSON for a Python client (docs/text-protocol.md, "Translation"). Maps
 /// need string keys; integers of every width keep their value; a non-finite float becomes <c>null</c> (what
 /// orjson writes for it); <c>bin</c> becomes <c>{"$bin": base64}</c> and <c>ext</c>
 /// <c>{"$ext": {"type": code, "data": base64}}</c>; invalid UTF-8 in a string becomes U+FFFD.

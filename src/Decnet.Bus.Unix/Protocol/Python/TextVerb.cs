@@ -1,6 +1,6 @@
 namespace Decnet.Bus.Unix.Protocol.Python;
 
-/// <summary>The verbs of the Python bus's text protocol (docs/wire-protocol.md, "Python clients").</summary>
+/// <summary>The verbs of the Python bus's text protocol (docs/text-protocol.md).</summary>
 internal enum TextVerb
 {
     /// <summary><c>HELLO name</c>: names the peer. Empty body.</summary>
