@@ -7,8 +7,8 @@ namespace Decnet.Bus.Internal;
 
 /// <summary>
 /// The one task that runs every handler subscription of a bus: subscriptions with queued events wait in a ready
-/// queue, and the loop hands each a bounded turn. A transport wakes it once per read (per subscription touched) and
-/// only when it is parked, so a busy loop is never signalled.
+/// queue, and the loop hands each a bounded turn. A transport wakes it once per run of events (per subscription
+/// touched) and only when it is parked, so a busy loop is never signalled.
 /// </summary>
 internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 {

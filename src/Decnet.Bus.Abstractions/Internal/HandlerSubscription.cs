@@ -5,7 +5,8 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// A subscription consumed by a <see cref="BusEventHandler"/> on a <see cref="DeliveryLoop"/>: a bounded drop-oldest
 /// ring (exact counts, like <see cref="ChannelSubscription"/>) whose slots keep their byte buffers from lap to lap, so
-/// a transport that copies an event in (<see cref="AppendCopy"/>) allocates nothing in steady state.
+/// a transport that copies an event in (<see cref="AppendCopyHeld"/>, or <see cref="AppendCopy"/> one at a time)
+/// allocates nothing in steady state.
 /// </summary>
 /// <remarks>
 /// The loop takes the oldest entry by swapping its buffer for a spare one under the lock: the handler then reads that

@@ -3,8 +3,9 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// What every subscription queue shares, whoever consumes it (an enumerator, <see cref="ChannelSubscription"/>, or a
 /// handler, <see cref="HandlerSubscription"/>): one lock, the drop-oldest counts and loss reports
-/// (<see cref="LossLedger"/>), reconnect counting and disposal. Transports append a read's worth of events and then
-/// call <see cref="Wake"/> once, so a consumer is woken once per read, not once per event.
+/// (<see cref="LossLedger"/>), reconnect counting and disposal. Transports append a run of events (under one hold of
+/// the lock, <see cref="BeginAppends"/>) and then wake the consumer once, so it is woken once per run, not once per
+/// event.
 /// </summary>
 internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
 {

@@ -35,7 +35,8 @@ public sealed partial class UnixSocketBus
     /// <remarks>
     /// As <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>, and every handler of this client
     /// runs on one delivery loop: the receive loop copies each event's bytes into the subscription's ring (reusing the
-    /// ring's buffers, so nothing is allocated per event) and wakes the loop once per read, only when it is parked.
+    /// ring's buffers, so nothing is allocated per event) and wakes the loop once per run of events, only when it is
+    /// parked.
     /// </remarks>
     public async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {

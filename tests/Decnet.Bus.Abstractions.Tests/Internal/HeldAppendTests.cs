@@ -17,15 +17,26 @@ public sealed class HeldAppendTests
         await using var reader = subscription.GetAsyncEnumerator();
         var first = reader.MoveNextAsync(); // parks: nothing is queued yet
 
+        var appended = 0;
+        bool wokenWhileHeld;
         subscription.BeginAppends();
-        for (var i = 0; i < 10; i++)
+        try
         {
-            Assert.True(subscription.AppendHeld(new BusEvent($"a.e{i}", new byte[] { 0x80 }, null, null, i)));
+            for (var i = 0; i < 10; i++)
+            {
+                appended += subscription.AppendHeld(new BusEvent($"a.e{i}", new byte[] { 0x80 }, null, null, i)) ? 1 : 0;
+            }
+
+            wokenWhileHeld = first.IsCompleted;
+        }
+        finally
+        {
+            subscription.EndAppends();
         }
 
-        // Held appends wake no one: the reader still waits while the run holds the lock.
-        Assert.False(first.IsCompleted);
-        subscription.EndAppends();
+        // Held appends wake no one: the reader waited while the run held the lock.
+        Assert.Equal(10, appended);
+        Assert.False(wokenWhileHeld);
 
         Assert.True(await first.AsTask().WaitAsync(_bound));
         var read = new List<BusEvent> { reader.Current };
@@ -48,13 +59,21 @@ public sealed class HeldAppendTests
         await loop.DisposeAsync(); // stopped: this test takes the events itself
         await using var subscription = new HandlerSubscription("a.>", 4, (_, _) => ValueTask.CompletedTask, loop, null, null);
 
+        var appended = 0;
         subscription.BeginAppends();
-        for (var i = 0; i < 10; i++)
+        try
         {
-            Assert.True(subscription.AppendCopyHeld("a.b", "t", "0123456789abcdef0123456789abcdef"u8, i, null, [0x80, (byte)i]));
+            for (var i = 0; i < 10; i++)
+            {
+                appended += subscription.AppendCopyHeld("a.b", "t", "0123456789abcdef0123456789abcdef"u8, i, null, [0x80, (byte)i]) ? 1 : 0;
+            }
+        }
+        finally
+        {
+            subscription.EndAppends();
         }
 
-        subscription.EndAppends();
+        Assert.Equal(10, appended);
 
         byte[]? spare = null;
         var taken = new List<(double Ts, long Missed, byte Last)>();

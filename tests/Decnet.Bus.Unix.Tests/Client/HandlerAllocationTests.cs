@@ -87,16 +87,19 @@ public sealed class HandlerAllocationTests
     }
 
     /// <summary>The body of an EVT for subscription <paramref name="sid"/>, as the client's receive loop gets it.</summary>
-    internal static ReadOnlySequence<byte> EvtBody(uint sid = 1)
+    internal static ReadOnlySequence<byte> EvtBody(uint sid = 1) => EvtBody([sid], 1.5);
+
+    /// <summary>An EVT body for <paramref name="sids"/>, published at <paramref name="timestamp"/> (a test's sequence number, say).</summary>
+    internal static ReadOnlySequence<byte> EvtBody(uint[] sids, double timestamp)
     {
         using var pub = new PooledBufferWriter(512);
-        FrameWriter.WritePub(pub, "a.b", "t", EventId.NewId(), 1.5, new Dictionary<string, int> { ["n"] = 1 });
+        FrameWriter.WritePub(pub, "a.b", "t", EventId.NewId(), timestamp, new Dictionary<string, int> { ["n"] = 1 });
         var sequence = new ReadOnlySequence<byte>(pub.WrittenSpan.ToArray());
         Assert.True(FrameReader.TryParse(ref sequence, ProtocolConstants.MinMaxFrame, out var parsed));
         using var suffix = new PooledBufferWriter(512);
         FrameWriter.WriteEvtSuffix(suffix, parsed.Topic, new PeerCredentials(1, 2, 3), parsed.Tail);
         using var frame = new PooledBufferWriter(512);
-        FrameWriter.WriteEvtPrefix(frame, [sid], suffix.WrittenCount);
+        FrameWriter.WriteEvtPrefix(frame, sids, suffix.WrittenCount);
         frame.Write(suffix.WrittenSpan);
         var evt = new ReadOnlySequence<byte>(frame.WrittenSpan.ToArray());
         Assert.True(FrameReader.TryParse(ref evt, ProtocolConstants.MinMaxFrame, out var parsedEvt));

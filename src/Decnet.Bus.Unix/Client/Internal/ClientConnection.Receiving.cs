@@ -86,7 +86,7 @@ internal sealed partial class ClientConnection
             }
             finally
             {
-                // One wake-up per subscription per read, after every event of the read is queued. After a pause
+                // A last wake-up for each subscription that got events after its run's (EndRun). After a pause
                 // nothing was examined past the last frame, so the next read returns the rest at once.
                 _events.EndOfRead();
                 _reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
@@ -124,7 +124,7 @@ internal sealed partial class ClientConnection
         }
         finally
         {
-            // Releases the lock a run of handler appends holds and wakes that consumer.
+            // Lets go of the lock a run of appends holds and wakes that subscription's consumer.
             _events.EndRun();
         }
 

@@ -17,8 +17,9 @@ namespace Decnet.Bus.Unix.Client.Internal;
 internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
 {
     /// <summary>
-    /// Appends per hold of a subscription's lock, at most: long enough that the lock is taken once per run rather than
-    /// once per event, short enough that a consumer waiting to take is not held up for long (128 measured no better;
+    /// Appends per hold of a subscription's lock, at most (and at most a quarter of its queue): long enough that the
+    /// lock is taken once per run rather than once per event, short enough that a consumer waiting to take is not held
+    /// up for long and a small queue is not overrun before its consumer is woken (128 measured no better;
     /// docs/performance.md, part 11).
     /// </summary>
     internal const int HeldRunLength = 32;
@@ -33,6 +34,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     // The subscription whose lock this loop holds for a run of appends, and how many it has queued in this hold.
     private SubscriptionQueue? _held;
     private int _heldAppends;
+    private int _heldLimit;
 
     /// <summary>
     /// Whether the receive loop should stop its read after the frame just handled: it left a subscription behind
@@ -43,7 +45,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>Subscriptions the last read left behind, for the receive loop to wait on (<see cref="CatchUpWait"/> empties it).</summary>
     public List<ICatchUpTarget> Behind { get; } = [];
 
-    /// <summary>Queues one EVT on each subscription it names (no wake-up yet). An undecodable one is logged and dropped.</summary>
+    /// <summary>Queues one EVT on each subscription it names and wakes their consumers. An undecodable one is logged and dropped.</summary>
     public void Deliver(ReadOnlySequence<byte> body)
     {
         var queued = body.IsSingleSegment && TryDeliver(body.FirstSpan);
@@ -119,7 +121,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         }
     }
 
-    /// <summary>The read is handled: wakes every subscription that got events after its first wake-up of this read.</summary>
+    /// <summary>The read is handled: wakes every subscription that got events after its last wake-up of this read.</summary>
     public void EndOfRead()
     {
         EndRun();
@@ -209,13 +211,14 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             EndRun();
             queue.BeginAppends();
             _held = queue;
+            _heldLimit = Math.Min(HeldRunLength, Math.Max(1, queue.QueueSize / 4));
         }
     }
 
-    /// <summary>Counts an append of the run; lets the lock go after <see cref="HeldRunLength"/> so the consumer can take meanwhile.</summary>
+    /// <summary>Counts an append of the run; lets the lock go after <see cref="HeldRunLength"/> (or a quarter of the queue) so the consumer can take meanwhile.</summary>
     private void CountHeld()
     {
-        if (++_heldAppends >= HeldRunLength)
+        if (++_heldAppends >= _heldLimit)
         {
             EndRun();
         }
@@ -229,8 +232,9 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             queue.AwaitsWake = true;
             _touched.Add(queue);
 
-            // A consumer parked since the previous read starts on this read's first event instead of after its last:
-            // it drains while the rest of the read is queued, so a full read cannot overflow its queue meanwhile.
+            // Outside a run (an event queued with Append), a consumer parked since the previous read starts on this
+            // read's first event instead of after its last: it drains while the rest of the read is queued, so a full
+            // read cannot overflow its queue meanwhile. A run wakes it at its end, at most a quarter of the queue later.
             if (!woken)
             {
                 queue.Wake();
