@@ -8,11 +8,11 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <summary>
 /// Hands a read's worth of EVT and LOST frames to the subscriptions they name and lists those left more than half full
 /// (<see cref="Behind"/>). Consecutive events for one subscription are queued under one hold of its lock, let go every
-/// <see cref="HeldRunLength"/> events and when the run ends (<see cref="EndRun"/>), which also wakes its consumer; the
-/// end of the read (<see cref="EndOfRead"/>) wakes only those that got events after their last wake-up. An enumerable
-/// subscription gets one <see cref="BusEvent"/> shared by every subscription it reaches, owning one copy of the payload;
-/// a handler subscription copies the bytes into its own ring and no object is created. Used by one receive loop; not
-/// thread-safe.
+/// <see cref="HeldRunLength"/> events (or a quarter of its queue, when fewer) and when the run ends
+/// (<see cref="EndRun"/>); each letting go wakes its consumer. The end of the read (<see cref="EndOfRead"/>) wakes only
+/// those that got events after their last wake-up. An enumerable subscription gets one <see cref="BusEvent"/> shared by
+/// every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes into its own
+/// ring and no object is created. Used by one receive loop; not thread-safe.
 /// </summary>
 internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
 {
