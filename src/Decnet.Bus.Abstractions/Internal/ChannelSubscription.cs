@@ -94,7 +94,7 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     }
 
     /// <inheritdoc />
-    /// <remarks>A parked reader is claimed inside the run's own hold of the lock; only a second one costs a <see cref="Wake"/>.</remarks>
+    /// <remarks>Only a second parked reader (two enumerations of one subscription) costs a <see cref="Wake"/> as well.</remarks>
     public override void EndAppends()
     {
         Reader? reader;

@@ -69,16 +69,48 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     {
         lock (Gate)
         {
-            return AppendCopyLocked(topic, type, idUtf8, timestamp, publisher, payload);
+            return AppendCopyHeld(topic, type, idUtf8, timestamp, publisher, payload);
         }
     }
 
-    /// <summary>Between <see cref="SubscriptionQueue.BeginAppends"/> and <see cref="SubscriptionQueue.EndAppends"/>: <see cref="AppendCopy"/> without the lock or a wake-up.</summary>
+    /// <summary>
+    /// Between <see cref="SubscriptionQueue.BeginAppends"/> and <see cref="SubscriptionQueue.EndAppends"/> (or under
+    /// the lock, from <see cref="AppendCopy"/>): queues the copy without a wake-up.
+    /// </summary>
     public bool AppendCopyHeld(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
-        => AppendCopyLocked(topic, type, idUtf8, timestamp, publisher, payload);
+    {
+        if (!TryMakeRoomLocked(out var lost, out var gap))
+        {
+            return false;
+        }
+
+        ref var slot = ref _ring.NextSlot();
+        var need = idUtf8.Length + payload.Length;
+        if (slot.Buffer is not { } buffer || buffer.Length < need)
+        {
+            slot.Buffer = buffer = new byte[Math.Max(need, 256)];
+        }
+
+        idUtf8.CopyTo(buffer);
+        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
+
+        // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
+        // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5).
+        // A slot taken or shed had its references cleared (ClearReferences), so Source is already null.
+        slot.Topic = topic;
+        slot.Type = type;
+        slot.Timestamp = timestamp;
+        slot.Publisher = publisher;
+        slot.IdLength = idUtf8.Length;
+        slot.PayloadLength = payload.Length;
+        slot.LostBefore = lost;
+        slot.MayHaveMissed = gap;
+        _ring.CommitPush();
+        AfterAppendLocked();
+        return true;
+    }
 
     /// <inheritdoc />
-    /// <remarks>The wake-up is claimed inside the run's own hold of the lock, not in a second one.</remarks>
     public override void EndAppends()
     {
         bool schedule;
@@ -181,39 +213,6 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
         }
 
         _disposing.Cancel();
-    }
-
-    private bool AppendCopyLocked(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
-    {
-        if (!TryMakeRoomLocked(out var lost, out var gap))
-        {
-            return false;
-        }
-
-        ref var slot = ref _ring.NextSlot();
-        var need = idUtf8.Length + payload.Length;
-        if (slot.Buffer is not { } buffer || buffer.Length < need)
-        {
-            slot.Buffer = buffer = new byte[Math.Max(need, 256)];
-        }
-
-        idUtf8.CopyTo(buffer);
-        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
-
-        // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
-        // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5).
-        // A slot taken or shed had its references cleared (ClearReferences), so Source is already null.
-        slot.Topic = topic;
-        slot.Type = type;
-        slot.Timestamp = timestamp;
-        slot.Publisher = publisher;
-        slot.IdLength = idUtf8.Length;
-        slot.PayloadLength = payload.Length;
-        slot.LostBefore = lost;
-        slot.MayHaveMissed = gap;
-        _ring.CommitPush();
-        AfterAppendLocked();
-        return true;
     }
 
     private void UnscheduleLocked()

@@ -111,12 +111,11 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     /// </summary>
     public void BeginAppends() => Gate.Enter();
 
-    /// <summary>Ends a run begun with <see cref="BeginAppends"/>: releases the lock and does what <see cref="Wake"/> does.</summary>
-    public virtual void EndAppends()
-    {
-        Gate.Exit();
-        Wake();
-    }
+    /// <summary>
+    /// Ends a run begun with <see cref="BeginAppends"/>: does what <see cref="Wake"/> does, claiming the wake-up inside
+    /// the run's own hold of the lock, and releases the lock.
+    /// </summary>
+    public abstract void EndAppends();
 
     /// <summary>
     /// After a transport's batch of appends: whether it should wait for this consumer before reading on (the queue is

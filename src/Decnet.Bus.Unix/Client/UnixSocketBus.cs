@@ -58,7 +58,7 @@ public sealed partial class UnixSocketBus : IBus
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _quietGapTicks = (long)(QuietGap.TotalSeconds * _time.TimestampFrequency);
+        _quietGapTicks = TimestampSpan.Of(QuietGap, _time);
         _clock = new PublishClock(_time);
         _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
         SocketPath = options.SocketPath;

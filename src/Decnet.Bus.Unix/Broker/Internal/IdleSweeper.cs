@@ -1,3 +1,4 @@
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -27,11 +28,11 @@ internal sealed class IdleSweeper : IAsyncDisposable
         _time = time;
         var half = idleTimeout / 2;
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, idleTimeout.Ticks / _ticksPerIdleTimeout));
-        _probeAfter = ToTimestamp(half, time);
+        _probeAfter = TimestampSpan.Of(half, time);
 
         // Half a tick of slack: the tick that ends the answer time may run a little later than the one that sent the
         // PING did, and without it the cut would slip one whole tick further.
-        _answerWithin = ToTimestamp(idleTimeout - half - (period / 2), time);
+        _answerWithin = TimestampSpan.Of(idleTimeout - half - (period / 2), time);
         _timer = time.CreateTimer(static state => ((IdleSweeper)state!).Sweep(), this, period, period);
     }
 
@@ -69,6 +70,4 @@ internal sealed class IdleSweeper : IAsyncDisposable
     /// gives it back.
     /// </summary>
     public ValueTask DisposeAsync() => _timer.DisposeAsync();
-
-    private static long ToTimestamp(TimeSpan span, TimeProvider time) => (long)(span.TotalSeconds * time.TimestampFrequency);
 }

@@ -31,10 +31,9 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly List<SubscriptionQueue> _touched = [];
 
-    // The subscription whose lock this loop holds for a run of appends, and how many it has queued in this hold.
+    // The subscription whose lock this loop holds for a run of appends, and how many more appends this hold may take.
     private SubscriptionQueue? _held;
-    private int _heldAppends;
-    private int _heldLimit;
+    private int _heldLeft;
 
     /// <summary>
     /// Whether the receive loop should stop its read after the frame just handled: it left a subscription behind
@@ -115,7 +114,6 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         if (_held is { } held)
         {
             _held = null;
-            _heldAppends = 0;
             held.AppendedSinceWake = false;
             held.EndAppends();
         }
@@ -211,14 +209,14 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             EndRun();
             queue.BeginAppends();
             _held = queue;
-            _heldLimit = Math.Min(HeldRunLength, Math.Max(1, queue.QueueSize / 4));
+            _heldLeft = Math.Min(HeldRunLength, Math.Max(1, queue.QueueSize / 4));
         }
     }
 
     /// <summary>Counts an append of the run; lets the lock go after <see cref="HeldRunLength"/> (or a quarter of the queue) so the consumer can take meanwhile.</summary>
     private void CountHeld()
     {
-        if (++_heldAppends >= _heldLimit)
+        if (--_heldLeft == 0)
         {
             EndRun();
         }

@@ -1,3 +1,5 @@
+using Decnet.Bus.Internal;
+
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
@@ -14,7 +16,7 @@ internal sealed class PublishClock(TimeProvider time)
     /// </summary>
     public static readonly TimeSpan Recalibration = TimeSpan.FromMilliseconds(100);
 
-    private readonly long _recalibrationTicks = (long)(Recalibration.TotalSeconds * time.TimestampFrequency);
+    private readonly long _recalibrationTicks = TimestampSpan.Of(Recalibration, time);
     private readonly double _wallTicksPerTick = (double)TimeSpan.TicksPerSecond / time.TimestampFrequency;
     private Anchor? _anchor;
 
