@@ -7,22 +7,28 @@ namespace Decnet.Bus.Unix.Tests.Client;
 public sealed class PublishHeadTests
 {
     [Theory]
-    [InlineData("a.b", "")]
-    [InlineData("decky.éàü.mutation", "applied")]
-    [InlineData("x", "t")]
-    public void WriteFrame_IsByteIdenticalToFrameWriter_ExceptTheRandomId(string topic, string type)
+    [InlineData("a.b", "", 8)]
+    [InlineData("decky.éàü.mutation", "applied", 8)]
+    [InlineData("x", "t", 8)]
+    [InlineData("a.b", "", 0)]
+    [InlineData("decky.éàü.mutation", "applied", 0)]
+    public void WriteFrame_IsByteIdenticalToFrameWriter_ExceptTheRandomId(string topic, string type, int cacheCapacity)
     {
-        var head = new PublishHead();
+        // Capacity 0: the head is this thread's own encoding; 8: it comes from the cache.
+        var cache = new PublishHeadCache(cacheCapacity);
+        var head = new PublishHead(cache);
         using var cached = new PooledBufferWriter(256);
         using var reference = new PooledBufferWriter(256);
         var payload = new Dictionary<string, object?> { ["n"] = 7, ["s"] = "x" };
 
-        // Twice: the second frame comes from the cached head.
+        // Away and back: the second Use finds the head again (in the cache, or encodes it anew when there is none).
         head.Use(topic, type);
+        head.Use("other.topic", type);
         head.Use(topic, type);
         head.WriteFrame(cached, 1_763_900_000.125, payload);
         FrameWriter.WritePubWithNewId(reference, topic, type, 1_763_900_000.125, payload);
 
+        Assert.Equal(Math.Min(cacheCapacity, 2), cache.Count);
         var idAt = IdOffset(reference.WrittenSpan.ToArray());
         var expected = reference.WrittenSpan.ToArray();
         var actual = cached.WrittenSpan.ToArray();
@@ -35,7 +41,7 @@ public sealed class PublishHeadTests
     [Fact]
     public void Use_ValidatesEachNewTopic_AndFailsWithoutForgettingTheLastGoodOne()
     {
-        var head = new PublishHead();
+        var head = new PublishHead(new PublishHeadCache(8));
         head.Use("a.b", null);
         Assert.Throws<ArgumentException>(() => head.Use("a..b", null));
         Assert.Throws<ArgumentException>(() => head.Use("a.*", null));

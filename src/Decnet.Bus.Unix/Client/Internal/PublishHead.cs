@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Unix.Protocol;
 using MessagePack;
@@ -8,17 +7,25 @@ namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
 /// The start of a PUB frame for the topic and type published last on this thread (array header, kind, topic, type),
-/// validated and encoded once: a publisher that repeats its topic skips the topic check and its UTF-8 encoding, and
-/// the frame is written as one copy of these bytes plus the id, timestamp and payload. Byte-identical to
-/// <see cref="FrameWriter.WritePubWithNewId{T}"/>.
+/// validated and encoded once: a publisher that repeats its topic compares two strings, one that moves between topics
+/// finds each head in a <see cref="PublishHeadCache"/>, and the frame is written as one copy of these bytes plus the
+/// id, timestamp and payload. Byte-identical to <see cref="FrameWriter.WritePubWithNewId{T}"/>.
 /// </summary>
-internal sealed class PublishHead
+internal sealed class PublishHead(PublishHeadCache cache)
 {
     private const int _idAndTimestamp = 2 + EventId.Length + 9;
 
-    private readonly PooledBufferWriter _bytes = new(128);
+    // The head in use: a cached one, or (the cache full) this thread's own encoding in _own.
+    private readonly PooledBufferWriter _own = new(128);
+    private EncodedHead? _cached;
     private string? _topic;
     private string? _type;
+
+    /// <summary>A head over the process's shared cache.</summary>
+    public PublishHead()
+        : this(PublishHeadCache.Shared)
+    {
+    }
 
     /// <summary>The topic's length in UTF-8 bytes (the broker's limit applies to it).</summary>
     public int TopicBytes { get; private set; }
@@ -33,17 +40,19 @@ internal sealed class PublishHead
             return;
         }
 
-        Topics.EnsureValidTopic(topic);
-        EventTypes.EnsureValid(type);
         _topic = null;
-        _bytes.Reset();
-        var writer = new MessagePackWriter(_bytes);
-        writer.WriteArrayHeader(6);
-        writer.Write((int)FrameKind.Pub);
-        writer.Write(topic);
-        writer.Write(type);
-        writer.Flush();
-        TopicBytes = Encoding.UTF8.GetByteCount(topic);
+        if (cache.Find(topic, type) is { } head)
+        {
+            _cached = head;
+            TopicBytes = head.TopicBytes;
+        }
+        else
+        {
+            _cached = null;
+            _own.Reset();
+            TopicBytes = EncodedHead.Write(_own, topic, type);
+        }
+
         (_topic, _type) = (topic, type);
     }
 
@@ -52,7 +61,7 @@ internal sealed class PublishHead
     public void WriteFrame<T>(PooledBufferWriter buffer, double timestamp, T payload)
     {
         var start = buffer.WrittenCount;
-        var head = _bytes.WrittenSpan;
+        ReadOnlySpan<byte> head = _cached is { } cached ? cached.Bytes : _own.WrittenSpan;
         var span = buffer.GetSpan(ProtocolConstants.HeaderSize + head.Length + _idAndTimestamp);
         head.CopyTo(span[ProtocolConstants.HeaderSize..]);
         var at = ProtocolConstants.HeaderSize + head.Length;

@@ -1,0 +1,49 @@
+using System.Text;
+using Decnet.Bus.Codec;
+using Decnet.Bus.Unix.Protocol;
+using MessagePack;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>
+/// The validated start of a PUB frame for one topic and type: array header, kind, topic and type, encoded as
+/// <see cref="FrameWriter.WritePubWithNewId{T}"/> encodes them. Immutable, so threads share it.
+/// </summary>
+internal sealed class EncodedHead
+{
+    private EncodedHead(byte[] bytes, int topicBytes)
+    {
+        Bytes = bytes;
+        TopicBytes = topicBytes;
+    }
+
+    /// <summary>The encoded head.</summary>
+    public byte[] Bytes { get; }
+
+    /// <summary>The topic's length in UTF-8 bytes (the broker's limit applies to it).</summary>
+    public int TopicBytes { get; }
+
+    /// <summary>Validates <paramref name="topic"/> and <paramref name="type"/> and encodes their head.</summary>
+    /// <exception cref="ArgumentException">The topic or type is invalid.</exception>
+    public static EncodedHead Create(string topic, string type)
+    {
+        using var buffer = new PooledBufferWriter(64);
+        var topicBytes = Write(buffer, topic, type);
+        return new EncodedHead(buffer.WrittenSpan.ToArray(), topicBytes);
+    }
+
+    /// <summary>Validates <paramref name="topic"/> and <paramref name="type"/>, writes their head into <paramref name="buffer"/> and returns the topic's UTF-8 length.</summary>
+    /// <exception cref="ArgumentException">The topic or type is invalid (nothing is written).</exception>
+    public static int Write(PooledBufferWriter buffer, string topic, string type)
+    {
+        Topics.EnsureValidTopic(topic);
+        EventTypes.EnsureValid(type);
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteArrayHeader(6);
+        writer.Write((int)FrameKind.Pub);
+        writer.Write(topic);
+        writer.Write(type);
+        writer.Flush();
+        return Encoding.UTF8.GetByteCount(topic);
+    }
+}
