@@ -215,7 +215,7 @@ public sealed class DecnetBusOptions
     /// <summary>
     /// Worked out once per process: <see cref="System.Diagnostics.Process.ProcessName"/> reads the stat file of every
     /// thread of the process, and a process with a connection (and a receive thread) per options object paid that per
-    /// connection (docs/performance.md, part 10).
+    /// connection (docs/performance-history-2.md, part 10).
     /// </summary>
     private static string DefaultClientName()
     {

@@ -301,15 +301,24 @@ internal static class FrameWriter
 
     /// <summary>Length prefix placeholder, array header, kind, topic and type: what every PUB encoding starts with.</summary>
     /// <remarks>A PUB has 6 elements, 7 with the optional trailing <c>trace</c> map (docs/wire-protocol.md §3).</remarks>
-    private static int WritePubHead(PooledBufferWriter buffer, string topic, string type, TraceContext trace)
+    /// <summary>
+    /// A PUB's first four elements: its array header (<paramref name="elements"/>: 6, or 7 with a trace), kind, topic and
+    /// type. The part of a frame the client's publisher encodes once per topic and type (<c>EncodedHead</c>).
+    /// </summary>
+    internal static void WritePubFields(PooledBufferWriter buffer, string topic, string type, int elements)
     {
-        var start = Begin(buffer);
         var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(trace.IsEmpty ? 6 : 7);
+        writer.WriteArrayHeader(elements);
         writer.Write((int)FrameKind.Pub);
         writer.Write(topic);
         writer.Write(type);
         writer.Flush();
+    }
+
+    private static int WritePubHead(PooledBufferWriter buffer, string topic, string type, TraceContext trace)
+    {
+        var start = Begin(buffer);
+        WritePubFields(buffer, topic, type, trace.IsEmpty ? 6 : 7);
         return start;
     }
 

@@ -19,7 +19,7 @@ public sealed class DefaultClientNameTests
         // .NET's Process.ProcessName reads /proc/<pid>/task/*/stat for every thread of the process. Each connection of
         // the Unix transport has a receive thread and options of its own, so a process opening its thousandth
         // connection read a thousand files for a default it then overrode: 1,000 connections took seconds to open
-        // (docs/performance.md, part 10).
+        // (docs/performance-history-2.md, part 10).
         Assert.Same(new DecnetBusOptions().ClientName, new DecnetBusOptions().ClientName);
     }
 }

@@ -23,7 +23,7 @@ public sealed class PublishHeadCacheTests
         Assert.NotSame(first, typed);
         Assert.Equal(2, cache.Count);
         Assert.Equal(3, first.TopicBytes);
-        Assert.Equal(OwnEncoding("a.b", "applied"), typed!.Bytes);
+        Assert.Equal(OwnEncoding("a.b", "applied"), typed!.Bytes.ToArray());
     }
 
     [Fact]
@@ -40,12 +40,25 @@ public sealed class PublishHeadCacheTests
     }
 
     [Fact]
-    public void AFullCache_StillValidates()
+    public void AFullCache_StillValidates_AndEncodesOnTheThread()
     {
-        var cache = new PublishHeadCache(0);
+        var head = new PublishHead(new PublishHeadCache(0));
 
-        Assert.Throws<ArgumentException>(() => new PublishHead(cache).Use("a..b", null));
-        Assert.Null(cache.Find("a.b", string.Empty));
+        Assert.Throws<ArgumentException>(() => head.Use("a..b", null));
+        head.Use("decky.d1.mutation", null);
+
+        Assert.Equal(17, head.TopicBytes);
+    }
+
+    [Fact]
+    public void ATopicAndTypeTooLongTogether_AreNotCached()
+    {
+        var cache = new PublishHeadCache(8);
+        var topic = new string('t', PublishHeadCache.MaxCachedBytes - 4);
+
+        Assert.NotNull(cache.Find(topic, "four"));
+        Assert.Null(cache.Find(topic, "five!"));
+        Assert.Equal(1, cache.Count);
     }
 
     [Theory]
@@ -62,18 +75,30 @@ public sealed class PublishHeadCacheTests
     }
 
     [Fact]
-    public async Task ThreadsFindingOneNewTopicAtOnce_AddItOnce_AndAllGetItsBytes()
+    public void ThreadsFindingOneNewTopicAtOnce_AddItOnce_AndAllGetItsBytes()
     {
         var cache = new PublishHeadCache(8);
         using var start = new Barrier(4);
-        var found = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        var found = new EncodedHead?[4];
+        var met = new bool[4];
+        var threads = Enumerable.Range(0, 4).Select(i => new Thread(() =>
         {
-            start.SignalAndWait(TimeSpan.FromSeconds(30));
-            return cache.Find("decky.d1.mutation", string.Empty);
-        })));
+            met[i] = start.SignalAndWait(TimeSpan.FromSeconds(30));
+            found[i] = cache.Find("decky.d1.mutation", string.Empty);
+        })).ToArray();
+        foreach (var thread in threads)
+        {
+            thread.Start();
+        }
 
+        foreach (var thread in threads)
+        {
+            Assert.True(thread.Join(TimeSpan.FromSeconds(60)));
+        }
+
+        Assert.All(met, Assert.True);
         Assert.Equal(1, cache.Count);
-        Assert.All(found, head => Assert.Equal(OwnEncoding("decky.d1.mutation", string.Empty), head!.Bytes));
+        Assert.All(found, head => Assert.Equal(OwnEncoding("decky.d1.mutation", string.Empty), head!.Bytes.ToArray()));
     }
 
     [Fact]

@@ -1,24 +1,24 @@
 using System.Text;
-using Decnet.Bus.Codec;
 using Decnet.Bus.Unix.Protocol;
-using MessagePack;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// The validated start of a PUB frame for one topic and type: array header, kind, topic and type, encoded as
-/// <see cref="FrameWriter.WritePubWithNewId{T}"/> encodes them. Immutable, so threads share it.
+/// The validated start of a PUB frame for one topic and type: array header, kind, topic and type, as
+/// <see cref="FrameWriter.WritePubWithNewId{T}"/> writes them. Immutable, so threads share it.
 /// </summary>
 internal sealed class EncodedHead
 {
+    private readonly byte[] _bytes;
+
     private EncodedHead(byte[] bytes, int topicBytes)
     {
-        Bytes = bytes;
+        _bytes = bytes;
         TopicBytes = topicBytes;
     }
 
     /// <summary>The encoded head.</summary>
-    public byte[] Bytes { get; }
+    public ReadOnlySpan<byte> Bytes => _bytes;
 
     /// <summary>The topic's length in UTF-8 bytes (the broker's limit applies to it).</summary>
     public int TopicBytes { get; }
@@ -38,12 +38,7 @@ internal sealed class EncodedHead
     {
         Topics.EnsureValidTopic(topic);
         EventTypes.EnsureValid(type);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(6);
-        writer.Write((int)FrameKind.Pub);
-        writer.Write(topic);
-        writer.Write(type);
-        writer.Flush();
+        FrameWriter.WritePubFields(buffer, topic, type, elements: 6);
         return Encoding.UTF8.GetByteCount(topic);
     }
 }

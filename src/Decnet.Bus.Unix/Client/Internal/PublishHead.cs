@@ -34,13 +34,15 @@ internal sealed class PublishHead(PublishHeadCache cache)
     /// <exception cref="ArgumentException">The topic or type is invalid.</exception>
     public void Use(string topic, string? type)
     {
+        ArgumentNullException.ThrowIfNull(topic);
         type ??= string.Empty;
         if (string.Equals(topic, _topic, StringComparison.Ordinal) && string.Equals(type, _type, StringComparison.Ordinal))
         {
             return;
         }
 
-        _topic = null;
+        // Forgotten until the new head is in place: a Use that throws leaves no head a later call could match.
+        (_topic, _type) = (null, null);
         if (cache.Find(topic, type) is { } head)
         {
             _cached = head;
@@ -61,7 +63,7 @@ internal sealed class PublishHead(PublishHeadCache cache)
     public void WriteFrame<T>(PooledBufferWriter buffer, double timestamp, T payload)
     {
         var start = buffer.WrittenCount;
-        ReadOnlySpan<byte> head = _cached is { } cached ? cached.Bytes : _own.WrittenSpan;
+        var head = _cached is { } cached ? cached.Bytes : _own.WrittenSpan;
         var span = buffer.GetSpan(ProtocolConstants.HeaderSize + head.Length + _idAndTimestamp);
         head.CopyTo(span[ProtocolConstants.HeaderSize..]);
         var at = ProtocolConstants.HeaderSize + head.Length;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -6,18 +7,22 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// The encoded PUB heads of the topics and types a process has published, so a publisher that moves between many
 /// topics (one per decky, say) validates and encodes each once, not once per event. Bounded: once it holds
 /// <see cref="Capacity"/> heads it takes no more, and a publish on a topic it lacks encodes the head on its thread as
-/// before, allocating nothing. Thread-safe; one is shared by every client in the process (<see cref="Shared"/>),
-/// since a head depends only on its topic and type.
+/// before (allocating nothing once the runtime has optimized that code). Thread-safe; one is shared by every client in
+/// the process (<see cref="Shared"/>), since a head depends only on its topic and type.
 /// </summary>
 /// <remarks>
-/// A full cache holds about 250 bytes per head for a 30-character topic (the head, its entry and the topic string it
-/// keeps), about 4 MB in all, and about 15 MB for topics at the default 256-byte limit. Nothing is evicted: eviction
-/// would make a publisher cycling through more topics than the bound allocate on every event.
+/// A head costs about 250 bytes for a 30-character topic (the head, its entry and the strings it keeps), so a full cache
+/// is about 4 MB, about 15 MB for topics at the default 256-byte limit, and never more than about 19 MB: a topic and
+/// type over <see cref="MaxCachedBytes"/> together (possible only with the topic limit raised) are not cached. Nothing
+/// is evicted: eviction would make a publisher cycling through more topics than the bound allocate on every event.
 /// </remarks>
 internal sealed class PublishHeadCache(int capacity)
 {
     /// <summary>The bound of <see cref="Shared"/>: room for the benchmark's W4 (10,000 topics), or thousands of deckies with a few topics each.</summary>
     public const int DefaultCapacity = 16_384;
+
+    /// <summary>The longest topic and type, in UTF-8 bytes together, whose head is cached.</summary>
+    public const int MaxCachedBytes = 320;
 
     private readonly ConcurrentDictionary<(string Topic, string Type), EncodedHead> _heads = new();
     private int _count;
@@ -33,7 +38,7 @@ internal sealed class PublishHeadCache(int capacity)
 
     /// <summary>
     /// The head for <paramref name="topic"/> and <paramref name="type"/>, validated and encoded on first use; null when
-    /// it is not cached and the cache is full (the caller encodes it itself).
+    /// it is not cached and the cache is full, or the topic and type are too long to cache (the caller encodes it itself).
     /// </summary>
     /// <exception cref="ArgumentException">The topic or type is invalid (nothing is cached for it).</exception>
     public EncodedHead? Find(string topic, string type)
@@ -43,7 +48,7 @@ internal sealed class PublishHeadCache(int capacity)
             return head;
         }
 
-        if (Volatile.Read(ref _count) >= Capacity)
+        if (Volatile.Read(ref _count) >= Capacity || Encoding.UTF8.GetByteCount(topic) + Encoding.UTF8.GetByteCount(type) > MaxCachedBytes)
         {
             return null;
         }
