@@ -32,7 +32,10 @@ internal sealed class EncodedHead
         return new EncodedHead(buffer.WrittenSpan.ToArray(), topicBytes);
     }
 
-    /// <summary>Validates <paramref name="topic"/> and <paramref name="type"/>, writes their head into <paramref name="buffer"/> and returns the topic's UTF-8 length.</summary>
+    /// <summary>
+    /// Validates <paramref name="topic"/> and <paramref name="type"/>, writes their head into <paramref name="buffer"/>
+    /// and returns the topic's UTF-8 length.
+    /// </summary>
     /// <exception cref="ArgumentException">The topic or type is invalid (nothing is written).</exception>
     public static int Write(PooledBufferWriter buffer, string topic, string type)
     {

@@ -18,7 +18,10 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// </remarks>
 internal sealed class PublishHeadCache(int capacity)
 {
-    /// <summary>The bound of <see cref="Shared"/>: room for the benchmark's W4 (10,000 topics), or thousands of deckies with a few topics each.</summary>
+    /// <summary>
+    /// The bound of <see cref="Shared"/>: room for the benchmark's W4 (10,000 topics), or thousands of deckies with a few
+    /// topics each.
+    /// </summary>
     public const int DefaultCapacity = 16_384;
 
     /// <summary>The longest topic and type, in UTF-8 bytes together, whose head is cached.</summary>
@@ -40,7 +43,10 @@ internal sealed class PublishHeadCache(int capacity)
     /// The head for <paramref name="topic"/> and <paramref name="type"/>, validated and encoded on first use; null when
     /// it is not cached and the cache is full, or the topic and type are too long to cache (the caller encodes it itself).
     /// </summary>
-    /// <exception cref="ArgumentException">The topic or type is invalid (nothing is cached for it).</exception>
+    /// <exception cref="ArgumentException">
+    /// The topic or type is invalid (nothing is cached for it). Checked only when the head would be cached: a null
+    /// return leaves the check to the caller's own encoding.
+    /// </exception>
     public EncodedHead? Find(string topic, string type)
     {
         if (_heads.TryGetValue((topic, type), out var head))
@@ -48,7 +54,8 @@ internal sealed class PublishHeadCache(int capacity)
             return head;
         }
 
-        if (Volatile.Read(ref _count) >= Capacity || Encoding.UTF8.GetByteCount(topic) + Encoding.UTF8.GetByteCount(type) > MaxCachedBytes)
+        if (Volatile.Read(ref _count) >= Capacity
+            || Encoding.UTF8.GetByteCount(topic) + Encoding.UTF8.GetByteCount(type) > MaxCachedBytes)
         {
             return null;
         }
