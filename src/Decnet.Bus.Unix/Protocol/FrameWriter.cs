@@ -299,8 +299,6 @@ internal static class FrameWriter
         End(buffer, start);
     }
 
-    /// <summary>Length prefix placeholder, array header, kind, topic and type: what every PUB encoding starts with.</summary>
-    /// <remarks>A PUB has 6 elements, 7 with the optional trailing <c>trace</c> map (docs/wire-protocol.md §3).</remarks>
     /// <summary>
     /// A PUB's first four elements: its array header (<paramref name="elements"/>: 6, or 7 with a trace), kind, topic and
     /// type. The part of a frame the client's publisher encodes once per topic and type (<c>EncodedHead</c>).
@@ -315,6 +313,8 @@ internal static class FrameWriter
         writer.Flush();
     }
 
+    /// <summary>Length prefix placeholder, array header, kind, topic and type: what every PUB encoding starts with.</summary>
+    /// <remarks>A PUB has 6 elements, 7 with the optional trailing <c>trace</c> map (docs/wire-protocol.md §3).</remarks>
     private static int WritePubHead(PooledBufferWriter buffer, string topic, string type, TraceContext trace)
     {
         var start = Begin(buffer);

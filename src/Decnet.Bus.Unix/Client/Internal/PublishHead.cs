@@ -15,7 +15,7 @@ internal sealed class PublishHead(PublishHeadCache cache)
 {
     private const int _idAndTimestamp = 2 + EventId.Length + 9;
 
-    // The head in use: a cached one, or (the cache full) this thread's own encoding in _own.
+    // The head in use: a cached one, or (the cache full, or the topic too long for it) this thread's own encoding.
     private readonly PooledBufferWriter _own = new(128);
     private EncodedHead? _cached;
     private string? _topic;
