@@ -6,7 +6,7 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// A subscription read as an async stream: a bounded drop-oldest ring of events (exact counts) that the transport
 /// fills a read at a time. <see cref="IAsyncEnumerator{T}.MoveNextAsync"/> completes synchronously while the ring
-/// holds events; a reader that finds it empty parks, and the transport's <see cref="Wake"/> after its batch hands it
+/// holds events; a reader that finds it empty parks, and the transport's <see cref="SubscriptionQueue.Wake"/> after its batch hands it
 /// the next event (one wake-up per batch, and only when a reader is parked). Shared by every transport so all count
 /// and drop identically, and report losses on the next delivered event (<see cref="BusEvent.MissedBefore"/>,
 /// <see cref="BusEvent.MayHaveMissed"/>).
@@ -70,17 +70,27 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     }
 
     /// <inheritdoc />
-    public override void Wake()
+    /// <remarks>
+    /// Hands the first parked reader its event in the run's own hold; only a second parked reader (two enumerations of
+    /// one subscription) takes the lock again, for its own event.
+    /// </remarks>
+    public override void EndAppends()
     {
         while (true)
         {
             Reader? reader;
             BusEvent? next;
             (long, long) counts;
-            lock (Gate)
+            bool more;
+            try
             {
                 counts = TakeUncountedLocked();
                 reader = ClaimParkedLocked(out next);
+                more = _parked.Count > 0;
+            }
+            finally
+            {
+                Gate.Exit();
             }
 
             Count(counts);
@@ -90,38 +100,12 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
             }
 
             reader.Complete(next);
-        }
-    }
+            if (!more)
+            {
+                return;
+            }
 
-    /// <inheritdoc />
-    /// <remarks>Only a second parked reader (two enumerations of one subscription) costs a <see cref="Wake"/> as well.</remarks>
-    public override void EndAppends()
-    {
-        Reader? reader;
-        BusEvent? next;
-        (long, long) counts;
-        bool more;
-        try
-        {
-            counts = TakeUncountedLocked();
-            reader = ClaimParkedLocked(out next);
-            more = _parked.Count > 0;
-        }
-        finally
-        {
-            Gate.Exit();
-        }
-
-        Count(counts);
-        if (reader is null)
-        {
-            return;
-        }
-
-        reader.Complete(next);
-        if (more)
-        {
-            Wake();
+            Gate.Enter();
         }
     }
 

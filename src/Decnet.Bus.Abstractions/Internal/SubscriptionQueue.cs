@@ -102,7 +102,12 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
     public abstract bool Append(BusEvent evt);
 
     /// <summary>Ends a batch of appends: wakes a parked consumer and publishes the batch's counts.</summary>
-    public abstract void Wake();
+    /// <remarks>A run of one: the lock is taken here and <see cref="EndAppends"/> lets it go.</remarks>
+    public void Wake()
+    {
+        Gate.Enter();
+        EndAppends();
+    }
 
     /// <summary>
     /// Starts a run of held appends (<c>AppendHeld</c>, <c>AppendCopyHeld</c>) under one hold of the lock, for a

@@ -180,25 +180,14 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     private void AppendHeld(HandlerSubscription handler, scoped in EvtFields fields)
     {
         Hold(handler);
-        if (handler.AppendCopyHeld(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload))
-        {
-            // The run's end wakes it (EndRun), in the same lock.
-            Touch(handler, woken: true);
-        }
-
-        CountHeld();
+        Held(handler, handler.AppendCopyHeld(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload));
     }
 
     /// <summary>Queues the event on an enumerable subscription under the lock this loop holds for the run.</summary>
     private void AppendHeld(ChannelSubscription channel, BusEvent evt)
     {
         Hold(channel);
-        if (channel.AppendHeld(evt))
-        {
-            Touch(channel, woken: true);
-        }
-
-        CountHeld();
+        Held(channel, channel.AppendHeld(evt));
     }
 
     /// <summary>Makes <paramref name="queue"/> the one whose lock this loop holds, ending the run of any other.</summary>
@@ -213,9 +202,18 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         }
     }
 
-    /// <summary>Counts an append of the run; lets the lock go after <see cref="HeldRunLength"/> (or a quarter of the queue) so the consumer can take meanwhile.</summary>
-    private void CountHeld()
+    /// <summary>
+    /// After a held append: notes the queue touched (the run's end wakes it, in the same lock) and counts the append,
+    /// letting the lock go after <see cref="HeldRunLength"/> (or a quarter of the queue) so the consumer can take
+    /// meanwhile.
+    /// </summary>
+    private void Held(SubscriptionQueue queue, bool appended)
     {
+        if (appended)
+        {
+            Touch(queue, woken: true);
+        }
+
         if (--_heldLeft == 0)
         {
             EndRun();
