@@ -18,22 +18,22 @@ internal static class EvtSpanDecoder
     /// <summary>Like the overload above; the payload and id are copied into <paramref name="slab"/> when given.</summary>
     public static bool TryRead(ReadOnlySpan<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types, EventSlab? slab, out BusEvent? evt)
     {
-        if (!TryScan(body, sids, topics, types, out var fields))
+        if (!TryScan(body, sids, types, out var fields))
         {
             evt = null;
             return false;
         }
 
-        evt = fields.ToEvent(slab);
+        evt = fields.ToEvent(topics?.Get(fields.TopicUtf8) ?? Encoding.UTF8.GetString(fields.TopicUtf8), slab);
         return true;
     }
 
     /// <summary>
-    /// Reads an EVT's fields as views of <paramref name="body"/>, creating no string but the topic and type (and those
-    /// only when they differ from the previous event's); false (with <paramref name="sids"/> cleared) to let the general
-    /// reader decide.
+    /// Reads an EVT's fields as views of <paramref name="body"/>, creating no string but the type (and that only when
+    /// it differs from the previous event's); false (with <paramref name="sids"/> cleared) to let the general reader
+    /// decide.
     /// </summary>
-    public static bool TryScan(ReadOnlySpan<byte> body, List<uint> sids, RecentStrings? topics, RecentStrings? types, out EvtFields fields)
+    public static bool TryScan(ReadOnlySpan<byte> body, List<uint> sids, RecentStrings? types, out EvtFields fields)
     {
         fields = default;
         sids.Clear();
@@ -80,9 +80,8 @@ internal static class EvtSpanDecoder
             return false;
         }
 
-        var topic = topics?.Get(topicUtf8) ?? Encoding.UTF8.GetString(topicUtf8);
         string? type = typeNil ? null : types?.Get(typeUtf8) ?? Encoding.UTF8.GetString(typeUtf8);
-        fields = new EvtFields(topic, type, idUtf8, idNil, ts, new PeerCredentials(pid, uid, gid), body.Slice(at, length));
+        fields = new EvtFields(topicUtf8, type, idUtf8, idNil, ts, new PeerCredentials(pid, uid, gid), body.Slice(at, length));
         return true;
     }
 

@@ -73,7 +73,7 @@ public sealed class PublishRunTests
 
     private static string Topic(byte[] evtBody)
     {
-        Assert.True(EvtSpanDecoder.TryScan(evtBody, [], null, null, out var fields));
-        return fields.Topic;
+        Assert.True(EvtSpanDecoder.TryScan(evtBody, [], null, out var fields));
+        return Encoding.UTF8.GetString(fields.TopicUtf8);
     }
 }

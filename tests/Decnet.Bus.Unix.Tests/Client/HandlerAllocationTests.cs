@@ -59,6 +59,72 @@ public sealed class HandlerAllocationTests
     }
 
     [Fact]
+    public async Task LiteralSubscriptionsOnTopicsInTurn_AllocateNothingPerEvent()
+    {
+        // W4's shape: one literal subscription per topic, the events moving between topics, so no two in a row share
+        // a topic and the last decoded topic string is never the one needed.
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync();
+        const int topics = 8;
+        var handled = 0;
+        var wrongTopics = 0;
+        var clients = new ClientSubscription[topics];
+        var bodies = new ReadOnlySequence<byte>[topics];
+        for (var t = 0; t < topics; t++)
+        {
+            var topic = $"a.t{t}";
+            ValueTask Count(BusDelivery delivery, CancellationToken token)
+            {
+                handled++;
+                wrongTopics += delivery.Topic == topic ? 0 : 1;
+                return ValueTask.CompletedTask;
+            }
+
+            var queue = new HandlerSubscription(topic, 256, Count, loop, null, null);
+            clients[t] = new ClientSubscription((uint)t + 1, topic, queue);
+            bodies[t] = EvtBody([(uint)t + 1], 1.5, topic);
+        }
+
+        var dispatcher = new EventDispatcher(sid => sid is >= 1 and <= topics ? clients[sid - 1] : null, NullLogger.Instance, waitsForCatchUp: false);
+        byte[]? spare = null;
+
+        void RunReads(int count)
+        {
+            for (var read = 0; read < count / 64; read++)
+            {
+                for (var i = 0; i < 64; i++)
+                {
+                    dispatcher.Deliver(bodies[i % topics]);
+                }
+
+                dispatcher.EndOfRead();
+                foreach (var client in clients)
+                {
+                    var queue = (HandlerSubscription)client.Queue;
+                    while (queue.TryTake(ref spare, out var delivery))
+                    {
+                        _ = queue.Handler(delivery, queue.Disposing);
+                    }
+                }
+            }
+        }
+
+        RunReads(1024);
+        handled = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RunReads(_events);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(_events, handled);
+        Assert.Equal(0, wrongTopics);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events on {topics} topics in turn");
+        foreach (var client in clients)
+        {
+            await client.Queue.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public void EnumerablePath_AllocatesAtMostTheEventAndItsShareOfASlab()
     {
         var subscription = new ChannelSubscription("a.>", 256, null, null);
@@ -89,11 +155,14 @@ public sealed class HandlerAllocationTests
     /// <summary>The body of an EVT for subscription <paramref name="sid"/>, as the client's receive loop gets it.</summary>
     internal static ReadOnlySequence<byte> EvtBody(uint sid = 1) => EvtBody([sid], 1.5);
 
-    /// <summary>An EVT body for <paramref name="sids"/>, published at <paramref name="timestamp"/> (a test's sequence number, say).</summary>
-    internal static ReadOnlySequence<byte> EvtBody(uint[] sids, double timestamp)
+    /// <summary>
+    /// An EVT body for <paramref name="sids"/> on <paramref name="topic"/>, published at <paramref name="timestamp"/> (a
+    /// test's sequence number, say).
+    /// </summary>
+    internal static ReadOnlySequence<byte> EvtBody(uint[] sids, double timestamp, string topic = "a.b")
     {
         using var pub = new PooledBufferWriter(512);
-        FrameWriter.WritePub(pub, "a.b", "t", EventId.NewId(), timestamp, new Dictionary<string, int> { ["n"] = 1 });
+        FrameWriter.WritePub(pub, topic, "t", EventId.NewId(), timestamp, new Dictionary<string, int> { ["n"] = 1 });
         var sequence = new ReadOnlySequence<byte>(pub.WrittenSpan.ToArray());
         Assert.True(FrameReader.TryParse(ref sequence, ProtocolConstants.MinMaxFrame, out var parsed));
         using var suffix = new PooledBufferWriter(512);

@@ -82,7 +82,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// </summary>
     public bool TryDeliver(ReadOnlySpan<byte> body)
     {
-        if (!EvtSpanDecoder.TryScan(body, _sids, _topics, _types, out var fields))
+        if (!EvtSpanDecoder.TryScan(body, _sids, _types, out var fields))
         {
             return false;
         }
@@ -150,25 +150,30 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     private void Deliver(scoped in EvtFields fields)
     {
         BusEvent? shared = null;
+        string? topic = null;
         foreach (var sid in _sids)
         {
-            if (findSubscription(sid)?.Queue is not { } queue)
+            if (findSubscription(sid) is not { } subscription)
             {
                 continue;
             }
 
+            // One string for every subscription the event reaches: a literal's own pattern (W4's 10,000 topics in
+            // turn then make none), else the last topic's string when the bytes repeat, else a new one.
+            topic ??= subscription.TopicFor(fields.TopicUtf8) ?? _topics.Get(fields.TopicUtf8);
+            var queue = subscription.Queue;
             if (queue is HandlerSubscription handler && !fields.IdNil)
             {
-                AppendHeld(handler, fields);
+                AppendHeld(handler, topic, fields);
             }
-            else if (queue is ChannelSubscription channel && (shared ??= fields.ToEvent(_slab)).TraceParent is null)
+            else if (queue is ChannelSubscription channel && (shared ??= fields.ToEvent(topic, _slab)).TraceParent is null)
             {
                 AppendHeld(channel, shared);
             }
             else
             {
                 EndRun();
-                if (queue.Append(shared ??= fields.ToEvent(_slab)))
+                if (queue.Append(shared ??= fields.ToEvent(topic, _slab)))
                 {
                     Touch(queue);
                 }
@@ -177,10 +182,10 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     }
 
     /// <summary>Queues a handler subscription's copy of the event under the lock this loop holds for the run.</summary>
-    private void AppendHeld(HandlerSubscription handler, scoped in EvtFields fields)
+    private void AppendHeld(HandlerSubscription handler, string topic, scoped in EvtFields fields)
     {
         Hold(handler);
-        Held(handler, handler.AppendCopyHeld(fields.Topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload));
+        Held(handler, handler.AppendCopyHeld(topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload));
     }
 
     /// <summary>Queues the event on an enumerable subscription under the lock this loop holds for the run.</summary>
