@@ -6,8 +6,9 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <summary>A client subscription: its wire id, pattern and the queue its consumer (enumerator or handler) reads.</summary>
 internal sealed class ClientSubscription(uint sid, string pattern, SubscriptionQueue queue)
 {
-    // A literal pattern's UTF-8 bytes, null for a wildcard one. An event for a literal is on that very topic, so the
-    // pattern's string serves as the event's and none is made per event (docs/performance.md, part 13).
+    // A literal pattern's UTF-8 bytes, null for a wildcard one: an event whose topic bytes are these can carry the
+    // pattern's string, so none is made per event (docs/performance.md, part 13). IsValidTopic also refuses unpaired
+    // surrogates, the one thing UTF-8 encoding replaces, so equal bytes mean an equal string.
     private readonly byte[]? _literal = Topics.IsValidTopic(pattern) ? Encoding.UTF8.GetBytes(pattern) : null;
     private int _everAcked;
 

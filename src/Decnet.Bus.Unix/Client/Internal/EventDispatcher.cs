@@ -20,7 +20,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// Appends per hold of a subscription's lock, at most (and at most a quarter of its queue): long enough that the
     /// lock is taken once per run rather than once per event, short enough that a consumer waiting to take is not held
     /// up for long and a small queue is not overrun before its consumer is woken (128 measured no better;
-    /// docs/performance.md, part 11).
+    /// docs/performance-history-2.md, part 11).
     /// </summary>
     internal const int HeldRunLength = 32;
 
