@@ -3,8 +3,8 @@ using Decnet.Bus.Internal;
 namespace Decnet.Bus.Abstractions.Tests.Internal;
 
 /// <summary>
-/// A transport's run of appends under one hold of a queue's lock (docs/performance-history-2.md, part 11) drops and counts
-/// exactly as single appends do, and wakes the consumer once, when the run ends.
+/// A transport's run of appends under one hold of a queue's lock (docs/performance-history-2.md, part 11) drops and
+/// counts exactly as single appends do, and wakes the consumer once, when the run ends.
 /// </summary>
 public sealed class HeldAppendTests
 {

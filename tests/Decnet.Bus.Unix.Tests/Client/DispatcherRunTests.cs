@@ -9,7 +9,8 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>
 /// The receive loop queues consecutive events for one subscription under one hold of its lock, let go every
 /// <see cref="EventDispatcher.HeldRunLength"/> appends (or a quarter of the queue) and at the run's end, which wakes the
-/// consumer (docs/performance-history-2.md, part 11). Every event must still be handled once, in order, and counted once.
+/// consumer (docs/performance-history-2.md, part 11). Every event must still be handled once, in order, and counted
+/// once.
 /// </summary>
 public sealed class DispatcherRunTests
 {

@@ -5,8 +5,8 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>
 /// The receive loop's wake-ups of handler subscriptions on a live delivery loop, one frame at a time as
 /// <see cref="EventDispatcher.Deliver(System.Buffers.ReadOnlySequence{byte})"/> queues them: each EVT is a run of its
-/// own, whose end wakes the subscription (docs/performance-history.md, part 5; docs/performance-history-2.md, part 11). Every
-/// event must still be handled once and counted as delivered once.
+/// own, whose end wakes the subscription (docs/performance-history.md, part 5; docs/performance-history-2.md, part
+/// 11). Every event must still be handled once and counted as delivered once.
 /// </summary>
 public sealed class DispatcherWakeTests
 {
