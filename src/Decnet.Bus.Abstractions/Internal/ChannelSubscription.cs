@@ -4,11 +4,11 @@ using Decnet.Bus.Tracing;
 namespace Decnet.Bus.Internal;
 
 /// <summary>
-/// A subscription read as an async stream: a bounded drop-oldest ring of events (exact counts) that the transport
-/// fills a read at a time. <see cref="IAsyncEnumerator{T}.MoveNextAsync"/> completes synchronously while the ring
-/// holds events; a reader that finds it empty parks, and the transport's <see cref="SubscriptionQueue.Wake"/> after its batch hands it
-/// the next event (one wake-up per batch, and only when a reader is parked). Shared by every transport so all count
-/// and drop identically, and report losses on the next delivered event (<see cref="BusEvent.MissedBefore"/>,
+/// A subscription read as an async stream: a bounded drop-oldest ring of events (exact counts) that the transport fills
+/// a read at a time. <see cref="IAsyncEnumerator{T}.MoveNextAsync"/> completes synchronously while the ring holds
+/// events; a reader that finds it empty parks, and the transport's <see cref="SubscriptionQueue.Wake"/> after its batch
+/// hands it the next event (one wake-up per batch, and only when a reader is parked). Shared by every transport so all
+/// count and drop identically, and report losses on the next delivered event (<see cref="BusEvent.MissedBefore"/>,
 /// <see cref="BusEvent.MayHaveMissed"/>).
 /// </summary>
 internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubscription

@@ -62,8 +62,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
 
     /// <summary>
     /// Queues a copy of an event whose bytes the transport only borrows (a receive buffer), without waking the
-    /// consumer (call <see cref="SubscriptionQueue.Wake"/> after the batch). The copy goes into the slot's own buffer, so steady state
-    /// allocates nothing. False once disposed.
+    /// consumer (call <see cref="SubscriptionQueue.Wake"/> after the batch). The copy goes into the slot's own buffer, so
+    /// steady state allocates nothing. False once disposed.
     /// </summary>
     public bool AppendCopy(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
     {

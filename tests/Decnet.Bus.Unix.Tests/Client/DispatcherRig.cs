@@ -25,10 +25,14 @@ internal sealed class DispatcherRig : IAsyncDisposable
             _subscriptions[i] = new ClientSubscription((uint)(i + 1), "a.>", queue);
         }
 
-        Dispatcher = new EventDispatcher(sid => sid >= 1 && sid <= count ? _subscriptions[sid - 1] : null, NullLogger.Instance, waitsForCatchUp: false);
+        Dispatcher = Over(_subscriptions);
     }
 
     public EventDispatcher Dispatcher { get; }
+
+    /// <summary>A dispatcher (no catch-up waits) that finds <paramref name="subscriptions"/> by their sids, 1, 2, ….</summary>
+    public static EventDispatcher Over(params ClientSubscription[] subscriptions)
+        => new(sid => sid >= 1 && sid <= subscriptions.Length ? subscriptions[sid - 1] : null, NullLogger.Instance, waitsForCatchUp: false);
 
     public async ValueTask DisposeAsync()
     {

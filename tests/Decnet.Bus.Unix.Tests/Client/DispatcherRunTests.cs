@@ -2,7 +2,6 @@ using System.Buffers;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -175,8 +174,7 @@ public sealed class DispatcherRunTests
 
     private static EventDispatcher Dispatcher(SubscriptionQueue queue)
     {
-        var subscription = new ClientSubscription(1, "a.>", queue);
-        return new EventDispatcher(sid => sid == 1 ? subscription : null, NullLogger.Instance, waitsForCatchUp: false);
+        return DispatcherRig.Over(new ClientSubscription(1, "a.>", queue));
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -45,8 +44,7 @@ public sealed class EventTopicTests
         var loop = new DeliveryLoop(logger: null);
         await loop.DisposeAsync();
         await using var queue = new HandlerSubscription(Pattern, 64, (_, _) => ValueTask.CompletedTask, loop, null, null);
-        var client = new ClientSubscription(1, Pattern, queue);
-        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance, waitsForCatchUp: false);
+        var dispatcher = DispatcherRig.Over(new ClientSubscription(1, Pattern, queue));
         dispatcher.Deliver(HandlerAllocationTests.EvtBody([1], 1.5, "a.c"));
         dispatcher.Deliver(HandlerAllocationTests.EvtBody([1], 2.5, Pattern));
         dispatcher.EndOfRead();
@@ -91,15 +89,17 @@ public sealed class EventTopicTests
         {
             Queues = patterns.Select(p => new ChannelSubscription(p, 64, null, null)).ToArray();
             _readers = Queues.Select(q => q.GetAsyncEnumerator()).ToArray();
-            var clients = Queues.Select((q, i) => new ClientSubscription((uint)i + 1, q.Pattern, q)).ToArray();
-            Dispatcher = new EventDispatcher(sid => sid >= 1 && sid <= clients.Length ? clients[sid - 1] : null, NullLogger.Instance, waitsForCatchUp: false);
+            Dispatcher = DispatcherRig.Over([.. Queues.Select((q, i) => new ClientSubscription((uint)i + 1, q.Pattern, q))]);
         }
 
         public ChannelSubscription[] Queues { get; }
 
         public EventDispatcher Dispatcher { get; }
 
-        /// <summary>Every event queued on subscription <paramref name="index"/>, read synchronously (MoveNext completes at once while events are queued).</summary>
+        /// <summary>
+        /// Every event queued on subscription <paramref name="index"/>, read synchronously (MoveNext completes at once
+        /// while events are queued).
+        /// </summary>
         public List<BusEvent> TakeAll(int index)
         {
             var events = new List<BusEvent>();

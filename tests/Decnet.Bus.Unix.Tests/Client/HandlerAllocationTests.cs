@@ -2,7 +2,6 @@ using System.Buffers;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -78,7 +77,7 @@ public sealed class HandlerAllocationTests
     {
         var subscription = new ChannelSubscription("a.>", 256, null, null);
         var client = new ClientSubscription(1, "a.>", subscription);
-        var dispatcher = new EventDispatcher(sid => sid == 1 ? client : null, NullLogger.Instance, waitsForCatchUp: false);
+        var dispatcher = DispatcherRig.Over(client);
         var body = EvtBody();
         using var reader = new Drain(subscription);
         dispatcher.Deliver(body);
@@ -109,7 +108,7 @@ public sealed class HandlerAllocationTests
     /// </summary>
     private static long AllocatedOnTheHandlerPath(ClientSubscription[] clients, ReadOnlySequence<byte>[] bodies)
     {
-        var dispatcher = new EventDispatcher(sid => sid >= 1 && sid <= clients.Length ? clients[sid - 1] : null, NullLogger.Instance, waitsForCatchUp: false);
+        var dispatcher = DispatcherRig.Over(clients);
         byte[]? spare = null;
 
         void RunReads(int count)

@@ -8,7 +8,8 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// per idle timeout walks the connections, PINGs those quiet for half of it and cuts those that then stay quiet for the
 /// other half. One timer for the broker replaces one per connection, re-armed by every read: the probes of many idle
 /// clients go out together from one thread, and their PONGs come back together, instead of each costing a chain of
-/// thread wake-ups of its own (docs/performance-history-2.md, part 10). A deadline is therefore met up to one tick late.
+/// thread wake-ups of its own (docs/performance-history-2.md, part 10). A deadline is therefore met up to one tick
+/// late.
 /// </summary>
 internal sealed class IdleSweeper : IAsyncDisposable
 {
