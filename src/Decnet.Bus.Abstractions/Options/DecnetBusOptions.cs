@@ -34,6 +34,12 @@ public sealed class DecnetBusOptions
     /// <summary>The socket's file name inside the run directory.</summary>
     internal const string SocketFileName = "bus.sock";
 
+    /// <summary>
+    /// The default of <see cref="SendBufferBytes"/> (512 KiB, which Linux reports as 1 MiB): the smallest of the sizes
+    /// measured that gave W1 its whole gain (docs/performance.md, part 14).
+    /// </summary>
+    public const int DefaultSendBufferBytes = 512 * 1024;
+
     /// <summary>Longest socket path the kernel accepts, in UTF-8 bytes.</summary>
     public const int MaxSocketPathBytes = 107;
 
@@ -129,6 +135,15 @@ public sealed class DecnetBusOptions
     /// connection holding the most drops its oldest events (counted as dropped).
     /// </summary>
     public long MaxTotalQueueBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>DECNET_BUS_SEND_BUFFER_BYTES</c>: the kernel send buffer (SO_SNDBUF) each connection asks for, the broker's
+    /// for every client and a client's for its own; 0 keeps the kernel's default (<c>net.core.wmem_default</c>). Linux
+    /// doubles the value for its bookkeeping and caps it at <c>net.core.wmem_max</c>. Larger buffers let a busy stream
+    /// move in fewer, larger writes and reads (docs/performance.md, part 14); a client that stops reading can hold this
+    /// much kernel memory of the broker's until the stall timeout closes it.
+    /// </summary>
+    public int SendBufferBytes { get; set; } = DefaultSendBufferBytes;
 
     /// <summary><c>DECNET_BUS_MAX_PATTERN_TOKENS</c>: most dot-separated tokens in a subscription pattern.</summary>
     public int MaxPatternTokens { get; set; } = 32;

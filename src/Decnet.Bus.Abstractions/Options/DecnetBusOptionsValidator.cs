@@ -24,6 +24,9 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
     /// <summary>Largest reconnect delay accepted, in milliseconds (one minute).</summary>
     public const int MaxReconnectMs = 60_000;
 
+    /// <summary>Largest send buffer accepted (64 MiB); the kernel caps what it grants at <c>net.core.wmem_max</c> anyway.</summary>
+    public const int MaxSendBufferBytes = 64 * 1024 * 1024;
+
     /// <summary>A catch-up wait holds a reading loop (and the PINGs behind it): a second is far past any use.</summary>
     public const int MaxCatchUpWaitMs = 1000;
 
@@ -73,6 +76,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxHandshaking, options.MaxHandshakingConnections, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxTotalQueueBytes, options.MaxTotalQueueBytes, options.MaxQueueBytes, long.MaxValue);
         Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.SendBufferBytes, options.SendBufferBytes, 0, MaxSendBufferBytes);
         Range(failures, DecnetBusVariables.MaxQueueBytes, options.MaxQueueBytes, options.MaxFrameBytes, int.MaxValue);
         Seconds(failures, DecnetBusVariables.KeepaliveSeconds, options.KeepaliveInterval, allowZero: true);
         Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);

@@ -27,6 +27,7 @@ internal static class DecnetBusVariableMap
         new(DecnetBusVariables.MaxConnectionsPerUid, nameof(DecnetBusOptions.MaxConnectionsPerUid), ValueKind.Integer),
         new(DecnetBusVariables.MaxHandshaking, nameof(DecnetBusOptions.MaxHandshakingConnections), ValueKind.Integer),
         new(DecnetBusVariables.MaxTotalQueueBytes, nameof(DecnetBusOptions.MaxTotalQueueBytes), ValueKind.Long),
+        new(DecnetBusVariables.SendBufferBytes, nameof(DecnetBusOptions.SendBufferBytes), ValueKind.Integer),
         new(DecnetBusVariables.MaxPatternTokens, nameof(DecnetBusOptions.MaxPatternTokens), ValueKind.Integer),
         new(DecnetBusVariables.MaxQueueBytes, nameof(DecnetBusOptions.MaxQueueBytes), ValueKind.Integer),
         new(DecnetBusVariables.HandshakeTimeoutSeconds, nameof(DecnetBusOptions.HandshakeTimeout), ValueKind.Seconds),

@@ -57,6 +57,9 @@ public static partial class DecnetBusVariables
     /// <summary>Connections not yet past HELLO; section key <c>MaxHandshakingConnections</c>.</summary>
     public const string MaxHandshaking = "DECNET_BUS_MAX_HANDSHAKING";
 
+    /// <summary>Kernel send buffer each connection asks for (SO_SNDBUF), broker and client; section key <c>SendBufferBytes</c>.</summary>
+    public const string SendBufferBytes = "DECNET_BUS_SEND_BUFFER_BYTES";
+
     /// <summary>Outbound backlog of all broker connections together in bytes; section key <c>MaxTotalQueueBytes</c>.</summary>
     public const string MaxTotalQueueBytes = "DECNET_BUS_MAX_TOTAL_QUEUE_BYTES";
 

@@ -215,6 +215,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             return;
         }
 
+        SendBuffer.Apply(client, hub.Limits.SendBufferBytes);
         var connection = new BrokerConnection(hub.NextConnectionId(), client, credentials, hub, _logger, _time);
         if (hub.TryRegister(connection) is { } refusal)
         {

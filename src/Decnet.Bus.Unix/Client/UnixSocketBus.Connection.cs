@@ -92,6 +92,9 @@ public sealed partial class UnixSocketBus
     /// <summary>How many connections have been handshaken and fully re-subscribed so far.</summary>
     internal int Generation => Volatile.Read(ref _generation);
 
+    /// <summary>The live connection's kernel send buffer (SO_SNDBUF as Linux reports it); null while down. For tests.</summary>
+    internal int? KernelSendBuffer => _connection?.KernelSendBuffer;
+
     /// <summary>
     /// Completes at the next change of the connection: a new one handshaken and re-subscribed (<see cref="Generation"/>
     /// went up), or the current one gone (<see cref="IsConnected"/> went false). Tests and the load harness await it
@@ -176,7 +179,7 @@ public sealed partial class UnixSocketBus
             {
                 _outbox.ClearControl();
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
-                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _time, _brokerIdentity, token).ConfigureAwait(false);
+                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _options.SendBufferBytes, _time, _brokerIdentity, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

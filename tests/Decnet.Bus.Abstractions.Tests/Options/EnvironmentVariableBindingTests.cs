@@ -28,6 +28,8 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.MaxConnectionsPerUid, "7", "MaxConnectionsPerUid=7" },
         { DecnetBusVariables.MaxHandshaking, "9", "MaxHandshakingConnections=9" },
         { DecnetBusVariables.MaxTotalQueueBytes, "4294967296", "MaxTotalQueueBytes=4294967296" },
+        { DecnetBusVariables.SendBufferBytes, "0", "SendBufferBytes=0" },
+        { DecnetBusVariables.SendBufferBytes, "2097152", "SendBufferBytes=2097152" },
     };
 
     [Theory]
@@ -68,6 +70,8 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.MaxHandshaking, "-2", "DECNET_BUS_MAX_HANDSHAKING='-2' is out of range" },
         { DecnetBusVariables.MaxTotalQueueBytes, "huge", "DECNET_BUS_MAX_TOTAL_QUEUE_BYTES='huge' is not an integer" },
         { DecnetBusVariables.MaxTotalQueueBytes, "1000", "DECNET_BUS_MAX_TOTAL_QUEUE_BYTES='1000' is out of range; use an integer of at least 16777216" },
+        { DecnetBusVariables.SendBufferBytes, "big", "DECNET_BUS_SEND_BUFFER_BYTES='big' is not an integer" },
+        { DecnetBusVariables.SendBufferBytes, "-1", "DECNET_BUS_SEND_BUFFER_BYTES='-1' is out of range; use an integer from 0 to 67108864" },
     };
 
     [Theory]

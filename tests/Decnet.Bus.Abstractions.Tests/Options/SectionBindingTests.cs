@@ -34,6 +34,7 @@ public sealed class SectionBindingTests
         ["DecnetBus:MaxConnectionsPerUid"] = "5",
         ["DecnetBus:MaxHandshakingConnections"] = "6",
         ["DecnetBus:MaxTotalQueueBytes"] = "1048576",
+        ["DecnetBus:SendBufferBytes"] = "262144",
         ["DecnetBus:MaxPatternTokens"] = "8",
         ["DecnetBus:MaxQueueBytes"] = "131072",
         ["DecnetBus:HandshakeTimeout"] = "00:00:03",

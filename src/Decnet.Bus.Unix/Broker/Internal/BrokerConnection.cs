@@ -49,6 +49,9 @@ internal sealed partial class BrokerConnection : IAsyncDisposable
     /// <summary>What this connection has to send (events, control replies, the final frame), and its socket's writer.</summary>
     public OutboundQueue Outbound => _outbound;
 
+    /// <summary>The kernel send buffer this connection's socket has (SO_SNDBUF as Linux reports it), for tests.</summary>
+    internal int KernelSendBuffer => _socket.SendBufferSize;
+
     public void CountPublished(long count) => Interlocked.Add(ref _published, count);
 
     /// <summary>True the first time only: the connection stops counting as handshaking (HELLO, or its end).</summary>

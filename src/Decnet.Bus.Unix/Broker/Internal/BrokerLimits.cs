@@ -36,6 +36,9 @@ internal sealed record BrokerLimits(
     /// </summary>
     public TimeSpan CatchUpWait { get; init; }
 
+    /// <summary>The kernel send buffer asked for each connection (<see cref="DecnetBusOptions.SendBufferBytes"/>); 0 keeps the kernel's.</summary>
+    public int SendBufferBytes { get; init; }
+
     public static BrokerLimits From(DecnetBusOptions options)
     {
         var maxFrame = Math.Max(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame);
@@ -57,6 +60,7 @@ internal sealed record BrokerLimits(
             ReadAcl(options.AclFile, options.SocketPath))
         {
             CatchUpWait = Bus.Internal.CatchUpWait.Clamp(options.CatchUpWait),
+            SendBufferBytes = Math.Max(options.SendBufferBytes, 0),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ internal sealed partial class ClientConnection
     /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
     /// time before a PING (zero disables keepalive); <c>catchUpWait</c> bounds how long the receive loop waits for a
     /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits").
+    /// <c>sendBufferBytes</c> is the kernel send buffer asked for (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>; zero keeps the kernel's).
     /// <c>onRejected</c> hears of every request the broker refuses while keeping the connection (an ERR naming a PUB
     /// or SUB, docs/wire-protocol.md §6).
     /// </summary>
@@ -29,11 +31,13 @@ internal sealed partial class ClientConnection
         ILogger logger,
         TimeSpan keepalive,
         TimeSpan catchUpWait,
+        int sendBufferBytes,
         TimeProvider time,
         BrokerIdentity identity,
         CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        SendBuffer.Apply(socket, sendBufferBytes);
         PipeReader? reader = null;
         using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
