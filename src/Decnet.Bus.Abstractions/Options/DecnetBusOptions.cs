@@ -35,8 +35,8 @@ public sealed class DecnetBusOptions
     internal const string SocketFileName = "bus.sock";
 
     /// <summary>
-    /// The default of <see cref="SendBufferBytes"/> (512 KiB, which Linux reports as 1 MiB): the smallest of the sizes
-    /// measured that gave W1 its whole gain (docs/performance.md, part 14).
+    /// The default of <see cref="SendBufferBytes"/>: 512 KiB, granted as 1 MiB where <c>net.core.wmem_max</c> allows
+    /// it; the smallest of the sizes measured that gave W1 its whole gain (docs/performance.md, part 14).
     /// </summary>
     public const int DefaultSendBufferBytes = 512 * 1024;
 
@@ -138,10 +138,10 @@ public sealed class DecnetBusOptions
 
     /// <summary>
     /// <c>DECNET_BUS_SEND_BUFFER_BYTES</c>: the kernel send buffer (SO_SNDBUF) each connection asks for, the broker's
-    /// for every client and a client's for its own; 0 keeps the kernel's default (<c>net.core.wmem_default</c>). Linux
-    /// doubles the value for its bookkeeping and caps it at <c>net.core.wmem_max</c>. Larger buffers let a busy stream
-    /// move in fewer, larger writes and reads (docs/performance.md, part 14); a client that stops reading can hold this
-    /// much kernel memory of the broker's until the stall timeout closes it.
+    /// for every client and a .NET client's for its own; 0 keeps the kernel's default (<c>net.core.wmem_default</c>).
+    /// Linux caps the request at <c>net.core.wmem_max</c> and grants twice that (the broker logs it at start when the
+    /// cap applies). Larger buffers let a busy stream move in fewer, larger writes and reads (docs/performance.md, part
+    /// 14); a client that reads less than it is sent holds up to the granted size of the broker's kernel memory.
     /// </summary>
     public int SendBufferBytes { get; set; } = DefaultSendBufferBytes;
 

@@ -72,6 +72,10 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             var limits = BrokerLimits.From(_options);
             _hub = new BrokerHub(FitDescriptorLimit(AdjustLimits?.Invoke(limits) ?? limits), _time);
             (_listener, _socketInode) = BindSocket();
+            if (SendBuffer.KernelCap() is { } cap && _hub.Limits.SendBufferBytes > cap)
+            {
+                BrokerLog.SendBufferCapped(_logger, _hub.Limits.SendBufferBytes, cap, 2L * cap);
+            }
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace Decnet.Bus.Unix.Native;
@@ -6,9 +7,9 @@ namespace Decnet.Bus.Unix.Native;
 internal static class SendBuffer
 {
     /// <summary>
-    /// Asks the kernel for a send buffer of <paramref name="bytes"/> (SO_SNDBUF; Linux doubles it and caps it at
-    /// <c>net.core.wmem_max</c>); 0 keeps the kernel's default. A refusal keeps the default too: the buffer's size
-    /// changes how many writes a stream takes, never what it delivers (docs/performance.md, part 14).
+    /// Asks the kernel for a send buffer of <paramref name="bytes"/> (SO_SNDBUF: Linux caps the request at
+    /// <c>net.core.wmem_max</c>, then doubles it); 0 keeps the kernel's default. A refusal keeps the default too: the
+    /// buffer's size changes how many writes a stream takes, never what it delivers (docs/performance.md, part 14).
     /// </summary>
     public static void Apply(Socket socket, int bytes)
     {
@@ -23,6 +24,23 @@ internal static class SendBuffer
         }
         catch (SocketException)
         {
+        }
+    }
+
+    /// <summary>
+    /// The most a send buffer request is granted before doubling (<c>net.core.wmem_max</c>); null when it cannot be
+    /// read (no procfs, or a network namespace that does not show it).
+    /// </summary>
+    public static int? KernelCap()
+    {
+        try
+        {
+            var text = File.ReadAllText("/proc/sys/net/core/wmem_max").Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var cap) ? cap : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 }

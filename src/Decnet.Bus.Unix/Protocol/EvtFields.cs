@@ -5,7 +5,7 @@ internal readonly ref struct EvtFields(ReadOnlySpan<byte> topicUtf8, string? typ
 {
     /// <summary>
     /// The topic's bytes: the receiver makes (or finds) its string, since a literal subscription already holds it
-    /// (docs/performance.md, part 13).
+    /// (docs/performance-history-3.md, part 13).
     /// </summary>
     public ReadOnlySpan<byte> TopicUtf8 { get; } = topicUtf8;
 

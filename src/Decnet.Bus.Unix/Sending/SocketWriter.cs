@@ -345,9 +345,39 @@ internal sealed class SocketWriter : IDisposable
     }
 
     /// <summary>
+    /// Waits for a pending slice, a stall timeout at a time, for as long as the peer reads something of what the socket
+    /// holds in each (<see cref="PeerProgress"/> rises): the kernel wakes a UNIX socket's writer only once the peer has
+    /// emptied three quarters of its send buffer, so with a large buffer (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>) a slow
+    /// reader that never stopped would otherwise be cut as stalled (docs/reliability.md, §3).
+    /// </summary>
+    /// <exception cref="TimeoutException">A whole stall timeout passed with nothing read.</exception>
+    private async Task<int> WhileThePeerReadsAsync(Task<int> send)
+    {
+        var progress = PeerProgress;
+        while (true)
+        {
+            try
+            {
+                return await send.WaitAsync(_stallTimeout, _time).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                var now = PeerProgress;
+                if (now == long.MinValue || now <= progress)
+                {
+                    throw;
+                }
+
+                progress = now;
+            }
+        }
+    }
+
+    /// <summary>
     /// With a stall timeout, writes in slices of at most <see cref="StallSliceBytes"/>; a slice the peer does not accept
-    /// within it means it stopped reading (<see cref="TimeoutException"/>). Sends to a reading peer complete at once and
-    /// take the fast path, so the timer costs nothing in the common case. Without one, the whole batch goes in one send.
+    /// within it, while the peer reads nothing, means it stopped reading (<see cref="TimeoutException"/>). Sends to a
+    /// reading peer complete at once and take the fast path, so the timer costs nothing in the common case. Without one,
+    /// the whole batch goes in one send.
     /// </summary>
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -357,7 +387,7 @@ internal sealed class SocketWriter : IDisposable
             var pending = _socket.SendAsync(slice, SocketFlags.None, cancellationToken);
             var sent = pending.IsCompleted || _stallTimeout == Timeout.InfiniteTimeSpan
                 ? await pending.ConfigureAwait(false)
-                : await pending.AsTask().WaitAsync(_stallTimeout, _time).ConfigureAwait(false);
+                : await WhileThePeerReadsAsync(pending.AsTask()).ConfigureAwait(false);
             bytes = bytes[sent..];
             Interlocked.Add(ref _sentBytes, sent);
         }

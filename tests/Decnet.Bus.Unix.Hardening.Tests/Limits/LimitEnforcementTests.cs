@@ -156,10 +156,11 @@ public sealed class LimitEnforcementTests : IAsyncLifetime
     [Fact]
     public async Task UnreadControlFrames_BeyondTheBacklog_GetErr9_AndAreCounted()
     {
-        // 100 000 PINGs never read back: the PONGs fill the socket buffers, then the 4096-frame control backlog.
+        // 400 000 PINGs never read back: the PONGs (over 2 MB) fill the socket buffers (1 MiB by default,
+        // DECNET_BUS_SEND_BUFFER_BYTES), then the 4096-frame control backlog.
         await using var peer = await RawPeer.ConnectAsync(_broker.SocketPath);
         var ping = FrameBytes.Of(b => FrameWriter.WriteSimple(b, FrameKind.Ping));
-        var flood = new byte[ping.Length * 100_000];
+        var flood = new byte[ping.Length * 400_000];
         for (var at = 0; at < flood.Length; at += ping.Length)
         {
             ping.CopyTo(flood, at);

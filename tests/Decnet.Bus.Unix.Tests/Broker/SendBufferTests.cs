@@ -1,4 +1,6 @@
 using Decnet.Bus.Unix.Tests.Support;
+using Decnet.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Tests.Broker;
 
@@ -37,6 +39,31 @@ public sealed class SendBufferTests
         var kernelDefault = Sysctl("wmem_default");
         Assert.Equal(kernelDefault, broker);
         Assert.Equal(kernelDefault, client);
+    }
+
+    [Fact]
+    public async Task ASizeAboveTheKernelsCap_IsGrantedTheCap_AndTheBrokerSaysSoOnceAtStart()
+    {
+        var cap = Sysctl("wmem_max");
+        var logger = new ListLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(o => o.SendBufferBytes = cap + 1, logger: logger);
+
+        var line = Assert.Single(logger.Entries, e => e.Message.Contains("DECNET_BUS_SEND_BUFFER_BYTES", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Equal(
+            $"DECNET_BUS_SEND_BUFFER_BYTES={cap + 1} is above net.core.wmem_max={cap}: each connection gets a {2L * cap}-byte send buffer. Raise net.core.wmem_max (sysctl) for the full size, or set the variable to 0 to keep the kernel's default quietly",
+            line.Message);
+        await using var client = await UnixSocketBus.ConnectAsync(TestBroker.NewOptions(broker.SocketPath));
+        Assert.Equal(2 * cap, Assert.Single(broker.Server.Hub!.Connections).KernelSendBuffer);
+    }
+
+    [Fact]
+    public async Task ASizeWithinTheKernelsCap_IsNotLogged()
+    {
+        var logger = new ListLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(o => o.SendBufferBytes = Math.Min(Sysctl("wmem_max"), 300_000), logger: logger);
+
+        Assert.DoesNotContain(logger.Entries, e => e.Message.Contains("DECNET_BUS_SEND_BUFFER_BYTES", StringComparison.Ordinal));
     }
 
     /// <summary>The broker's side and the client's side of one connection, each end configured by <paramref name="configure"/>.</summary>

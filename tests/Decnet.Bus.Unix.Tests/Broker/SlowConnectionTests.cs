@@ -34,9 +34,10 @@ public sealed class SlowConnectionTests
     [Fact]
     public async Task ConnectionThatPausesReading_GetsEveryEventInOrder_WhenItReadsAgain()
     {
-        // 600 x 2 KiB is several times what the socket buffers hold, so the broker's inline write to this connection
-        // comes back partial: the unsent tail must go out first, before the send loop's later frames, byte-exact.
-        const int Events = 600;
+        // 3000 x 2 KiB is several times what the socket buffers hold (1 MiB on each side by default), so the broker's
+        // inline write to this connection comes back partial: the unsent tail must go out first, before the send loop's
+        // later frames, byte-exact.
+        const int Events = 3000;
         await using var broker = await TestBroker.StartAsync();
         var publisher = broker.CreateClient("publisher");
         await using var paused = await RawClient.ConnectAsync(broker.SocketPath, queueSize: 2 * Events);

@@ -80,13 +80,14 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
 
     // The control lane is bounded at 16 frames here (4,096 by default) so the test holds on a loaded machine: a Unix
     // stream socket takes at least ~270 small writes (its 208 KiB send buffer is charged per write, not per byte), and
-    // under load the broker writes PONGs a few at a time, so thousands of PONGs cannot be counted on to fit unread.
+    // under load the broker writes PONGs a few at a time, so thousands of PONGs cannot be counted on to fit unread. The
+    // broker keeps the kernel's default send buffer here (DECNET_BUS_SEND_BUFFER_BYTES=0), which the flood's size assumes.
     [Fact]
     public async Task Err9_CountsRepliesNotYetWritten_NotRepliesUnread()
     {
         const int Lane = 16;
         const int Rounds = 8;
-        await using var broker = await TestBroker.StartAsync(limits: static l => l with { MaxControlBacklog = Lane });
+        await using var broker = await TestBroker.StartAsync(static o => o.SendBufferBytes = 0, limits: static l => l with { MaxControlBacklog = Lane });
         var slowConsumer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         broker.Server.Hub!.Rejected += code =>
         {

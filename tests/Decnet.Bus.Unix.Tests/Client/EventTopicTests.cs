@@ -4,9 +4,9 @@ using Decnet.Bus.Unix.Client.Internal;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// An event's topic string on the receive path (docs/performance.md, part 13): the first subscription an event names,
-/// when it is a literal whose pattern's bytes are the wire's topic, lends its pattern string, and only then; the broker
-/// is not trusted to send matching topics.
+/// An event's topic string on the receive path (docs/performance-history-3.md, part 13): the first subscription an
+/// event names, when it is a literal whose pattern's bytes are the wire's topic, lends its pattern string, and only
+/// then; the broker is not trusted to send matching topics.
 /// </summary>
 public sealed class EventTopicTests
 {

@@ -332,22 +332,6 @@ public sealed class SocketWriterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task APeerThatStopsReading_EndsTheLoopAsStalled_AfterTheStallTimeout()
-    {
-        var stall = TimeSpan.FromSeconds(30);
-        var time = new TimerWatchingTimeProvider(stall);
-        UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096), stall, time);
-        _loop = _writer.RunAsync(_abort.Token);
-
-        _source.Enqueue(new byte[1 << 20]);
-        await time.WatchedTimerCreated.WaitAsync(TestBroker.Bound); // a slice is waiting for the peer
-        Assert.False(_loop.IsCompleted);
-        time.Advance(stall);
-
-        Assert.Equal(SendEnd.Stalled, await _loop.WaitAsync(TestBroker.Bound));
-    }
-
-    [Fact]
     public async Task AnInlineWriteToABrokenSocket_SaysSo()
     {
         await StartParkedAsync();
@@ -360,12 +344,11 @@ public sealed class SocketWriterTests : IAsyncLifetime
         Assert.False(_writer.WriteInline([1]));
     }
 
-    private void UsePair(SocketPair pair, TimeSpan? stall = null, TimeProvider? time = null, bool yieldAfterSend = false)
+    private void UsePair(SocketPair pair, bool yieldAfterSend = false)
     {
         _pair?.Dispose();
         _pair = pair;
-        var stallTimeout = stall ?? Timeout.InfiniteTimeSpan;
-        _writer = new SocketWriter(pair.Local, _source, stallTimeout, time ?? TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend);
+        _writer = new SocketWriter(pair.Local, _source, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend);
         _source.Writer = _writer;
     }
 

@@ -79,6 +79,9 @@ internal static partial class BrokerLog
     [LoggerMessage(17, LogLevel.Warning, "DECNET_BUS_MAX_CONNECTIONS={Configured} does not fit the file-descriptor limit {Limit} ({Open} open, {Headroom} kept free); serving at most {Effective} connections. Raise LimitNOFILE (systemd) or ulimit -n")]
     public static partial void ConnectionsClamped(ILogger logger, int configured, ulong limit, int open, int headroom, int effective);
 
+    [LoggerMessage(21, LogLevel.Information, "DECNET_BUS_SEND_BUFFER_BYTES={Asked} is above net.core.wmem_max={Cap}: each connection gets a {Granted}-byte send buffer. Raise net.core.wmem_max (sysctl) for the full size, or set the variable to 0 to keep the kernel's default quietly")]
+    public static partial void SendBufferCapped(ILogger logger, int asked, int cap, long granted);
+
     [LoggerMessage(12, LogLevel.Error, "Unexpected failure on the connection of {Name} (pid {Pid}); disconnecting it")]
     private static partial void LogConnectionBug(ILogger logger, string name, int pid, Exception exception);
 

@@ -43,7 +43,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private string? _deadReason;
     private bool _publishRejectionLogged;
 
-    /// <summary>The socket's kernel send buffer (SO_SNDBUF as Linux reports it).</summary>
+    /// <summary>The socket's kernel send buffer (SO_SNDBUF as Linux reports it), for tests.</summary>
     public int KernelSendBuffer => _socket.SendBufferSize;
 
     private ClientConnection(Socket socket, ReceiveStream stream, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)

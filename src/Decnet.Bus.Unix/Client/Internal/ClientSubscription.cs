@@ -7,8 +7,8 @@ namespace Decnet.Bus.Unix.Client.Internal;
 internal sealed class ClientSubscription(uint sid, string pattern, SubscriptionQueue queue)
 {
     // A literal pattern's UTF-8 bytes, null for a wildcard one: an event whose topic bytes are these can carry the
-    // pattern's string, so none is made per event (docs/performance.md, part 13). IsValidTopic also refuses unpaired
-    // surrogates, the one thing UTF-8 encoding replaces, so equal bytes mean an equal string.
+    // pattern's string, so none is made per event (docs/performance-history-3.md, part 13). IsValidTopic also refuses
+    // unpaired surrogates, the one thing UTF-8 encoding replaces, so equal bytes mean an equal string.
     private readonly byte[]? _literal = Topics.IsValidTopic(pattern) ? Encoding.UTF8.GetBytes(pattern) : null;
     private int _everAcked;
 

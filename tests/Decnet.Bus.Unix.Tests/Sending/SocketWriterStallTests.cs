@@ -1,0 +1,73 @@
+using Decnet.Bus.Unix.Sending;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Sending;
+
+/// <summary>
+/// The stall timeout of <see cref="SocketWriter"/> (docs/reliability.md, §3): a slice the peer's socket has not taken
+/// within it ends the loop as stalled only when the peer read nothing of what the socket holds meanwhile. The kernel
+/// wakes a UNIX socket's writer only once the peer has emptied three quarters of the send buffer, so with a large
+/// buffer a slow reader that never stopped could otherwise be cut.
+/// </summary>
+public sealed class SocketWriterStallTests : IAsyncLifetime
+{
+    private static readonly TimeSpan _stall = TimeSpan.FromSeconds(30);
+
+    private readonly QueueSource _source = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly TimerWatchingTimeProvider _time = new(_stall);
+    private SocketPair _pair = null!;
+    private SocketWriter _writer = null!;
+    private Task<SendEnd> _loop = Task.FromResult(SendEnd.Aborted);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _abort.CancelAsync();
+        await _loop.WaitAsync(TestBroker.Bound);
+        _writer.Dispose();
+        _pair.Dispose();
+        _abort.Dispose();
+    }
+
+    [Fact]
+    public async Task APeerThatStopsReading_EndsTheLoopAsStalled_AfterTheStallTimeout()
+    {
+        await StartAsync(sendBuffer: 4096);
+
+        _source.Enqueue(new byte[1 << 20]);
+        await _time.WatchedTimerCreated.WaitAsync(TestBroker.Bound); // a slice is waiting for the peer
+        Assert.False(_loop.IsCompleted);
+        _time.Advance(_stall);
+
+        Assert.Equal(SendEnd.Stalled, await _loop.WaitAsync(TestBroker.Bound));
+    }
+
+    [Fact]
+    public async Task APeerThatReadsTooLittleToFreeTheSocket_IsNotStalled_UntilItStopsReading()
+    {
+        // 256 KiB asked, 416 KiB or more granted: the socket is writable again only once three quarters of it are read.
+        await StartAsync(sendBuffer: 256 * 1024);
+        _source.Enqueue(new byte[8 << 20]);
+        await _time.WatchedTimerCreated.WaitAsync(TestBroker.Bound);
+
+        // 128 KiB read: several of the kernel's buffers emptied, the socket still not writable.
+        await _pair.ReadAsync(128 * 1024);
+        _time.Advance(_stall);
+        await _time.WatchedTimersCreated(2).WaitAsync(TestBroker.Bound); // waiting again, not ended
+        Assert.False(_loop.IsCompleted);
+
+        // Nothing read in the next period: now it is a stall.
+        _time.Advance(_stall);
+        Assert.Equal(SendEnd.Stalled, await _loop.WaitAsync(TestBroker.Bound));
+    }
+
+    private async Task StartAsync(int sendBuffer)
+    {
+        _pair = await SocketPair.ConnectAsync(sendBuffer);
+        _writer = new SocketWriter(_pair.Local, _source, _stall, _time, releaseWhenParked: true);
+        _source.Writer = _writer;
+        _loop = _writer.RunAsync(_abort.Token);
+    }
+}
