@@ -13,35 +13,24 @@ public sealed class SocketWriterStallTests : IAsyncLifetime
 {
     private static readonly TimeSpan _stall = TimeSpan.FromSeconds(30);
 
-    private readonly QueueSource _source = new();
-    private readonly CancellationTokenSource _abort = new();
     private readonly TimerWatchingTimeProvider _time = new(_stall);
-    private SocketPair _pair = null!;
-    private SocketWriter _writer = null!;
-    private Task<SendEnd> _loop = Task.FromResult(SendEnd.Aborted);
+    private readonly WriterRig _rig = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        await _abort.CancelAsync();
-        await _loop.WaitAsync(TestBroker.Bound);
-        _writer.Dispose();
-        _pair.Dispose();
-        _abort.Dispose();
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task APeerThatStopsReading_EndsTheLoopAsStalled_AfterTheStallTimeout()
     {
         await StartAsync(sendBuffer: 4096);
 
-        _source.Enqueue(new byte[1 << 20]);
+        _rig.Source.Enqueue(new byte[1 << 20]);
         await _time.WatchedTimerCreated.WaitAsync(TestBroker.Bound); // a slice is waiting for the peer
-        Assert.False(_loop.IsCompleted);
+        Assert.False(_rig.Loop.IsCompleted);
         _time.Advance(_stall);
 
-        Assert.Equal(SendEnd.Stalled, await _loop.WaitAsync(TestBroker.Bound));
+        Assert.Equal(SendEnd.Stalled, await _rig.Loop.WaitAsync(TestBroker.Bound));
     }
 
     [Fact]
@@ -49,25 +38,23 @@ public sealed class SocketWriterStallTests : IAsyncLifetime
     {
         // 256 KiB asked, 416 KiB or more granted: the socket is writable again only once three quarters of it are read.
         await StartAsync(sendBuffer: 256 * 1024);
-        _source.Enqueue(new byte[8 << 20]);
+        _rig.Source.Enqueue(new byte[8 << 20]);
         await _time.WatchedTimerCreated.WaitAsync(TestBroker.Bound);
 
         // 128 KiB read: several of the kernel's buffers emptied, the socket still not writable.
-        await _pair.ReadAsync(128 * 1024);
+        await _rig.Pair.ReadAsync(128 * 1024);
         _time.Advance(_stall);
         await _time.WatchedTimersCreated(2).WaitAsync(TestBroker.Bound); // waiting again, not ended
-        Assert.False(_loop.IsCompleted);
+        Assert.False(_rig.Loop.IsCompleted);
 
         // Nothing read in the next period: now it is a stall.
         _time.Advance(_stall);
-        Assert.Equal(SendEnd.Stalled, await _loop.WaitAsync(TestBroker.Bound));
+        Assert.Equal(SendEnd.Stalled, await _rig.Loop.WaitAsync(TestBroker.Bound));
     }
 
     private async Task StartAsync(int sendBuffer)
     {
-        _pair = await SocketPair.ConnectAsync(sendBuffer);
-        _writer = new SocketWriter(_pair.Local, _source, _stall, _time, releaseWhenParked: true);
-        _source.Writer = _writer;
-        _loop = _writer.RunAsync(_abort.Token);
+        _rig.Use(await SocketPair.ConnectAsync(sendBuffer), _stall, _time);
+        _rig.Loop = _rig.Writer.RunAsync(_rig.Abort.Token);
     }
 }

@@ -13,34 +13,23 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 /// </summary>
 public sealed class SocketWriterTests : IAsyncLifetime
 {
-    private readonly QueueSource _source = new();
-    private readonly CancellationTokenSource _abort = new();
-    private SocketPair _pair = null!;
-    private SocketWriter _writer = null!;
-    private Task<SendEnd> _loop = Task.FromResult(SendEnd.Aborted);
+    private readonly WriterRig _rig = new();
 
-    public async Task InitializeAsync() => UsePair(await SocketPair.ConnectAsync());
+    public async Task InitializeAsync() => _rig.Use(await SocketPair.ConnectAsync());
 
-    public async Task DisposeAsync()
-    {
-        await _abort.CancelAsync();
-        await _loop.WaitAsync(TestBroker.Bound);
-        _writer.Dispose();
-        _pair.Dispose();
-        _abort.Dispose();
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task TheLoop_SendsWhatIsQueued_InOrder_AndParksWhenEmpty()
     {
         await StartParkedAsync();
-        var parked = _writer.NextParkAsync();
-        _source.Enqueue([1, 2]);
-        _source.Enqueue([3]);
+        var parked = _rig.Writer.NextParkAsync();
+        _rig.Source.Enqueue([1, 2]);
+        _rig.Source.Enqueue([3]);
 
-        Assert.Equal([1, 2, 3], await _pair.ReadAsync(3));
+        Assert.Equal([1, 2, 3], await _rig.Pair.ReadAsync(3));
         await parked.WaitAsync(TestBroker.Bound);
-        Assert.True(_source.Sent >= 1);
+        Assert.True(_rig.Source.Sent >= 1);
     }
 
     [Fact]
@@ -48,40 +37,40 @@ public sealed class SocketWriterTests : IAsyncLifetime
     {
         await StartParkedAsync();
         using var hold = new ManualResetEventSlim();
-        _source.HoldFinish = hold;
-        _source.Enqueue([1]);
-        await _source.InFinish.Task.WaitAsync(TestBroker.Bound); // the loop holds the batch [1], not yet sent
+        _rig.Source.HoldFinish = hold;
+        _rig.Source.Enqueue([1]);
+        await _rig.Source.InFinish.Task.WaitAsync(TestBroker.Bound); // the loop holds the batch [1], not yet sent
 
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.False(_writer.TryBeginInlineLocked()); // an inline write now would interleave with the loop's
-            Assert.False(_writer.ClaimWakeLocked()); // the loop looks for more work before it parks
+            Assert.False(_rig.Writer.TryBeginInlineLocked()); // an inline write now would interleave with the loop's
+            Assert.False(_rig.Writer.ClaimWakeLocked()); // the loop looks for more work before it parks
         }
 
-        _source.HoldFinish = null;
-        _source.Enqueue([2]);
+        _rig.Source.HoldFinish = null;
+        _rig.Source.Enqueue([2]);
         hold.Set();
 
-        Assert.Equal([1, 2], await _pair.ReadAsync(2));
+        Assert.Equal([1, 2], await _rig.Pair.ReadAsync(2));
     }
 
     [Fact]
     public async Task ParkedAsync_CompletesAtOnceWhenParked_ElseAtTheNextPark_WhenAnInlineWriteIsAllowed()
     {
         await StartParkedAsync();
-        Assert.True(_writer.ParkedAsync().IsCompleted);
+        Assert.True(_rig.Writer.ParkedAsync().IsCompleted);
 
         using var hold = new ManualResetEventSlim();
-        _source.HoldFinish = hold;
-        _source.Enqueue([1]);
-        await _source.InFinish.Task.WaitAsync(TestBroker.Bound); // the loop is at work
-        var parked = _writer.ParkedAsync();
+        _rig.Source.HoldFinish = hold;
+        _rig.Source.Enqueue([1]);
+        await _rig.Source.InFinish.Task.WaitAsync(TestBroker.Bound); // the loop is at work
+        var parked = _rig.Writer.ParkedAsync();
         Assert.False(parked.IsCompleted);
 
-        _source.HoldFinish = null;
+        _rig.Source.HoldFinish = null;
         hold.Set();
         await parked.WaitAsync(TestBroker.Bound);
-        Assert.Equal([1], await _pair.ReadAsync(1));
+        Assert.Equal([1], await _rig.Pair.ReadAsync(1));
         await AssertAnInlineWriteGoesThroughAsync(2); // what the barrier promises
     }
 
@@ -89,17 +78,17 @@ public sealed class SocketWriterTests : IAsyncLifetime
     public async Task ParkedAsync_WhileAnInlineWriterHoldsTheToken_CompletesWhenItGivesItBack_EvenIfTheLoopParksMeanwhile()
     {
         await StartParkedHoldingTheTokenAsync();
-        var free = _writer.ParkedAsync();
+        var free = _rig.Writer.ParkedAsync();
         Assert.False(free.IsCompleted); // parked, but the token is taken
 
         // A plain ring (as for a client's control frame) wakes the loop; the token is taken, so it parks again.
-        var parkedAgain = _writer.NextParkAsync();
-        _source.EnqueueAndRing([1]);
+        var parkedAgain = _rig.Writer.NextParkAsync();
+        _rig.Source.EnqueueAndRing([1]);
         await parkedAgain.WaitAsync(TestBroker.Bound);
         Assert.False(free.IsCompleted);
 
-        Assert.True(_writer.WriteInline([2])); // gives the token back and rings for the queued frame
-        Assert.Equal([2, 1], await _pair.ReadAsync(2));
+        Assert.True(_rig.Writer.WriteInline([2])); // gives the token back and rings for the queued frame
+        Assert.Equal([2, 1], await _rig.Pair.ReadAsync(2));
         await free.WaitAsync(TestBroker.Bound);
         await AssertAnInlineWriteGoesThroughAsync(3); // what the barrier promises
     }
@@ -108,31 +97,31 @@ public sealed class SocketWriterTests : IAsyncLifetime
     public async Task ParkedAsync_FaultsOnceTheWriterIsDisposed_IncludingAWaitMadeBefore()
     {
         await StartParkedHoldingTheTokenAsync();
-        var pending = _writer.ParkedAsync(); // not free: the token is held
-        _writer.Dispose();
+        var pending = _rig.Writer.ParkedAsync(); // not free: the token is held
+        _rig.Writer.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(TestBroker.Bound));
-        await Assert.ThrowsAsync<ObjectDisposedException>(_writer.ParkedAsync);
+        await Assert.ThrowsAsync<ObjectDisposedException>(_rig.Writer.ParkedAsync);
     }
 
     [Fact]
     public async Task TheTokenIsTakenOnlyWhileTheLoopIsParked_AndByOneHolder()
     {
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.False(_writer.TryBeginInlineLocked()); // the loop has not started: until it first parks, it owns the socket
+            Assert.False(_rig.Writer.TryBeginInlineLocked()); // the loop has not started: until it first parks, it owns the socket
         }
 
         await StartParkedAsync();
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.TryBeginInlineLocked());
-            Assert.False(_writer.TryBeginInlineLocked()); // one holder
-            Assert.False(_writer.ClaimWakeLocked()); // the holder wakes the loop when it is done
+            Assert.True(_rig.Writer.TryBeginInlineLocked());
+            Assert.False(_rig.Writer.TryBeginInlineLocked()); // one holder
+            Assert.False(_rig.Writer.ClaimWakeLocked()); // the holder wakes the loop when it is done
         }
 
-        Assert.True(_writer.WriteInline([7]));
-        Assert.Equal([7], await _pair.ReadAsync(1));
+        Assert.True(_rig.Writer.WriteInline([7]));
+        Assert.Equal([7], await _rig.Pair.ReadAsync(1));
     }
 
     [Fact]
@@ -141,53 +130,53 @@ public sealed class SocketWriterTests : IAsyncLifetime
         await StartParkedHoldingTheTokenAsync();
 
         // No claim is possible meanwhile (see above), so only the inline writer can wake the loop for this.
-        _source.Enqueue([2]);
-        Assert.True(_writer.WriteInline([1]));
+        _rig.Source.Enqueue([2]);
+        Assert.True(_rig.Writer.WriteInline([1]));
 
-        Assert.Equal([1, 2], await _pair.ReadAsync(2));
+        Assert.Equal([1, 2], await _rig.Pair.ReadAsync(2));
     }
 
     [Fact]
     public async Task AClaim_IsOnePerIdleSpell_AndAFlushAfterItWritesInline()
     {
         await StartParkedAsync();
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.ClaimWakeLocked());
-            Assert.False(_writer.ClaimWakeLocked()); // one wake-up is on its way already
-            Assert.Equal(FlushStart.Inline, _writer.BeginFlushLocked(inlineAllowed: true));
-            Assert.Equal(FlushStart.Busy, _writer.BeginFlushLocked(inlineAllowed: true)); // the token is taken
+            Assert.True(_rig.Writer.ClaimWakeLocked());
+            Assert.False(_rig.Writer.ClaimWakeLocked()); // one wake-up is on its way already
+            Assert.Equal(FlushStart.Inline, _rig.Writer.BeginFlushLocked(inlineAllowed: true));
+            Assert.Equal(FlushStart.Busy, _rig.Writer.BeginFlushLocked(inlineAllowed: true)); // the token is taken
         }
 
-        Assert.True(_writer.WriteInline([5]));
-        Assert.Equal([5], await _pair.ReadAsync(1));
+        Assert.True(_rig.Writer.WriteInline([5]));
+        Assert.Equal([5], await _rig.Pair.ReadAsync(1));
 
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.ClaimWakeLocked()); // the inline write gave the token back: a new spell
-            Assert.Equal(FlushStart.Ring, _writer.BeginFlushLocked(inlineAllowed: false)); // e.g. the stream is ending
+            Assert.True(_rig.Writer.ClaimWakeLocked()); // the inline write gave the token back: a new spell
+            Assert.Equal(FlushStart.Ring, _rig.Writer.BeginFlushLocked(inlineAllowed: false)); // e.g. the stream is ending
         }
     }
 
     [Fact]
     public async Task TheUnsentTailOfAnInlineWrite_GoesBeforeEverythingQueuedAfterIt()
     {
-        UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096));
+        _rig.Use(await SocketPair.ConnectAsync(sendBuffer: 4096));
         await StartParkedAsync();
         var big = Enumerable.Range(0, 1 << 20).Select(i => (byte)(i % 251)).ToArray();
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.TryBeginInlineLocked());
+            Assert.True(_rig.Writer.TryBeginInlineLocked());
         }
 
-        Assert.True(_writer.WriteInline(big)); // the peer is not reading: most of it stays behind
-        lock (_source.Gate)
+        Assert.True(_rig.Writer.WriteInline(big)); // the peer is not reading: most of it stays behind
+        lock (_rig.Source.Gate)
         {
-            Assert.False(_writer.TryBeginInlineLocked()); // the tail must go first, and only the loop sends it
+            Assert.False(_rig.Writer.TryBeginInlineLocked()); // the tail must go first, and only the loop sends it
         }
 
-        _source.Enqueue([0xee]);
-        var received = await _pair.ReadAsync(big.Length + 1);
+        _rig.Source.Enqueue([0xee]);
+        var received = await _rig.Pair.ReadAsync(big.Length + 1);
 
         Assert.Equal([.. big, 0xee], received);
     }
@@ -195,22 +184,22 @@ public sealed class SocketWriterTests : IAsyncLifetime
     [Fact]
     public async Task SentBytes_CountWhatTheSocketTook_InlineAndByTheLoop()
     {
-        UsePair(await SocketPair.ConnectAsync(sendBuffer: 4096));
+        _rig.Use(await SocketPair.ConnectAsync(sendBuffer: 4096));
         await StartParkedAsync();
         var big = new byte[1 << 20];
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.TryBeginInlineLocked());
+            Assert.True(_rig.Writer.TryBeginInlineLocked());
         }
 
-        Assert.True(_writer.WriteInline(big));
-        var inline = _writer.SentBytes;
+        Assert.True(_rig.Writer.WriteInline(big));
+        var inline = _rig.Writer.SentBytes;
         Assert.InRange(inline, 1, big.Length - 1); // the peer is not reading: the socket took only its buffer's worth
 
-        var parked = _writer.NextParkAsync();
-        await _pair.ReadAsync(big.Length);
+        var parked = _rig.Writer.NextParkAsync();
+        await _rig.Pair.ReadAsync(big.Length);
         await parked.WaitAsync(TestBroker.Bound);
-        Assert.Equal(big.Length, _writer.SentBytes);
+        Assert.Equal(big.Length, _rig.Writer.SentBytes);
     }
 
     [Fact]
@@ -220,30 +209,30 @@ public sealed class SocketWriterTests : IAsyncLifetime
         // writable again only once the peer has read most of its buffer, so what the writer sent alone can stand still
         // while a slow peer reads; what the socket still holds unread moves with each write read.
         await StartParkedAsync();
-        var before = _writer.PeerProgress;
+        var before = _rig.Writer.PeerProgress;
         for (var i = 0; i < 3; i++)
         {
-            lock (_source.Gate)
+            lock (_rig.Source.Gate)
             {
-                Assert.True(_writer.TryBeginInlineLocked());
+                Assert.True(_rig.Writer.TryBeginInlineLocked());
             }
 
-            Assert.True(_writer.WriteInline(new byte[1000]));
-            var afterWrite = _writer.PeerProgress;
+            Assert.True(_rig.Writer.WriteInline(new byte[1000]));
+            var afterWrite = _rig.Writer.PeerProgress;
             Assert.True(afterWrite <= before, $"a write the peer has not read counted as progress: {before} then {afterWrite}");
             before = afterWrite;
         }
 
-        Assert.Equal(3000, _writer.SentBytes);
-        Assert.True(SendQueue.Unread(_pair.Local) > 0);
+        Assert.Equal(3000, _rig.Writer.SentBytes);
+        Assert.True(SendQueue.Unread(_rig.Pair.Local) > 0);
 
-        await _pair.ReadAsync(1000);
-        var oneRead = _writer.PeerProgress;
+        await _rig.Pair.ReadAsync(1000);
+        var oneRead = _rig.Writer.PeerProgress;
         Assert.True(oneRead > before, $"progress did not move when the peer read a write: {before} then {oneRead}");
 
-        await _pair.ReadAsync(2000);
-        Assert.Equal(0, SendQueue.Unread(_pair.Local));
-        Assert.Equal(3000, _writer.PeerProgress);
+        await _rig.Pair.ReadAsync(2000);
+        Assert.Equal(0, SendQueue.Unread(_rig.Pair.Local));
+        Assert.Equal(3000, _rig.Writer.PeerProgress);
     }
 
     [Theory]
@@ -253,7 +242,7 @@ public sealed class SocketWriterTests : IAsyncLifetime
     {
         const int Producers = 4;
         const int PerProducer = 20_000;
-        UsePair(await SocketPair.ConnectAsync(), yieldAfterSend: yieldAfterSend);
+        _rig.Use(await SocketPair.ConnectAsync(), yieldAfterSend: yieldAfterSend);
         await StartParkedAsync();
 
         // Records of 5 bytes (producer, sequence number): a lost wake-up leaves the read short (it times out), two
@@ -270,31 +259,31 @@ public sealed class SocketWriterTests : IAsyncLifetime
                 BinaryPrimitives.WriteInt32BigEndian(record.AsSpan(1), i);
                 if (p == 1)
                 {
-                    _source.EnqueueAndFlush(record, flushBuffer);
+                    _rig.Source.EnqueueAndFlush(record, flushBuffer);
                     continue;
                 }
 
                 var inline = false;
                 if (p == 0)
                 {
-                    lock (_source.Gate)
+                    lock (_rig.Source.Gate)
                     {
-                        inline = !_source.HasWorkLocked && _writer.TryBeginInlineLocked();
+                        inline = !_rig.Source.HasWorkLocked && _rig.Writer.TryBeginInlineLocked();
                     }
                 }
 
                 if (inline)
                 {
-                    Assert.True(_writer.WriteInline(record));
+                    Assert.True(_rig.Writer.WriteInline(record));
                 }
                 else
                 {
-                    _source.Enqueue(record);
+                    _rig.Source.Enqueue(record);
                 }
             }
         })).ToArray();
 
-        var received = await _pair.ReadAsync(Producers * PerProducer * 5);
+        var received = await _rig.Pair.ReadAsync(Producers * PerProducer * 5);
         await Task.WhenAll(tasks).WaitAsync(TestBroker.Bound);
 
         Assert.Equal(Producers * PerProducer * 5, received.Length);
@@ -313,49 +302,41 @@ public sealed class SocketWriterTests : IAsyncLifetime
     [InlineData(true)]
     public async Task TheFinalFrame_IsSentThenTheSocketHalfCloses(bool yieldAfterSend)
     {
-        UsePair(await SocketPair.ConnectAsync(), yieldAfterSend: yieldAfterSend);
+        _rig.Use(await SocketPair.ConnectAsync(), yieldAfterSend: yieldAfterSend);
         await StartParkedAsync();
-        _source.Enqueue([1]);
-        _source.Close([9]);
+        _rig.Source.Enqueue([1]);
+        _rig.Source.Close([9]);
 
-        Assert.Equal(SendEnd.Final, await _loop.WaitAsync(TestBroker.Bound));
-        Assert.Equal([1, 9], await _pair.ReadAsync(3)); // then the end of the stream
+        Assert.Equal(SendEnd.Final, await _rig.Loop.WaitAsync(TestBroker.Bound));
+        Assert.Equal([1, 9], await _rig.Pair.ReadAsync(3)); // then the end of the stream
     }
 
     [Fact]
     public async Task Cancellation_EndsAParkedLoop()
     {
         await StartParkedAsync();
-        await _abort.CancelAsync();
+        await _rig.Abort.CancelAsync();
 
-        Assert.Equal(SendEnd.Aborted, await _loop.WaitAsync(TestBroker.Bound));
+        Assert.Equal(SendEnd.Aborted, await _rig.Loop.WaitAsync(TestBroker.Bound));
     }
 
     [Fact]
     public async Task AnInlineWriteToABrokenSocket_SaysSo()
     {
         await StartParkedAsync();
-        _pair.Peer.Close();
-        lock (_source.Gate)
+        _rig.Pair.Peer.Close();
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.TryBeginInlineLocked());
+            Assert.True(_rig.Writer.TryBeginInlineLocked());
         }
 
-        Assert.False(_writer.WriteInline([1]));
-    }
-
-    private void UsePair(SocketPair pair, bool yieldAfterSend = false)
-    {
-        _pair?.Dispose();
-        _pair = pair;
-        _writer = new SocketWriter(pair.Local, _source, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend);
-        _source.Writer = _writer;
+        Assert.False(_rig.Writer.WriteInline([1]));
     }
 
     private async Task StartParkedAsync()
     {
-        var parked = _writer.NextParkAsync();
-        _loop = _writer.RunAsync(_abort.Token);
+        var parked = _rig.Writer.NextParkAsync();
+        _rig.Loop = _rig.Writer.RunAsync(_rig.Abort.Token);
         await parked.WaitAsync(TestBroker.Bound);
     }
 
@@ -363,21 +344,21 @@ public sealed class SocketWriterTests : IAsyncLifetime
     private async Task StartParkedHoldingTheTokenAsync()
     {
         await StartParkedAsync();
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.TryBeginInlineLocked());
+            Assert.True(_rig.Writer.TryBeginInlineLocked());
         }
     }
 
     /// <summary>The send token is free for an inline write now, and what it writes reaches the peer.</summary>
     private async Task AssertAnInlineWriteGoesThroughAsync(byte value)
     {
-        lock (_source.Gate)
+        lock (_rig.Source.Gate)
         {
-            Assert.True(_writer.TryBeginInlineLocked());
+            Assert.True(_rig.Writer.TryBeginInlineLocked());
         }
 
-        Assert.True(_writer.WriteInline([value]));
-        Assert.Equal([value], await _pair.ReadAsync(1));
+        Assert.True(_rig.Writer.WriteInline([value]));
+        Assert.Equal([value], await _rig.Pair.ReadAsync(1));
     }
 }

@@ -1,0 +1,40 @@
+using Decnet.Bus.Unix.Sending;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Sending;
+
+/// <summary>
+/// A <see cref="SocketWriter"/> over a real socket pair, with the source it drains and its loop: the set-up every writer
+/// test shares, torn down together (the loop cancelled and awaited before the writer and the sockets go).
+/// </summary>
+internal sealed class WriterRig : IAsyncDisposable
+{
+    public QueueSource Source { get; } = new();
+
+    public CancellationTokenSource Abort { get; } = new();
+
+    public SocketPair Pair { get; private set; } = null!;
+
+    public SocketWriter Writer { get; private set; } = null!;
+
+    /// <summary>The running loop, once a test starts it.</summary>
+    public Task<SendEnd> Loop { get; set; } = Task.FromResult(SendEnd.Aborted);
+
+    /// <summary>A new writer on <paramref name="pair"/>'s local side (a previous pair is disposed).</summary>
+    public void Use(SocketPair pair, TimeSpan? stall = null, TimeProvider? time = null, bool yieldAfterSend = false)
+    {
+        Pair?.Dispose();
+        Pair = pair;
+        Writer = new SocketWriter(pair.Local, Source, stall ?? Timeout.InfiniteTimeSpan, time ?? TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend);
+        Source.Writer = Writer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Abort.CancelAsync();
+        await Loop.WaitAsync(TestBroker.Bound);
+        Writer?.Dispose();
+        Pair?.Dispose();
+        Abort.Dispose();
+    }
+}
