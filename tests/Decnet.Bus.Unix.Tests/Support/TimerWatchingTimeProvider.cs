@@ -8,43 +8,20 @@ namespace Decnet.Bus.Unix.Tests.Support;
 /// </summary>
 internal sealed class TimerWatchingTimeProvider(TimeSpan watchedDueTime) : FakeTimeProvider(DateTimeOffset.UnixEpoch)
 {
-    private readonly List<(int Count, TaskCompletionSource Reached)> _waits = [];
-    private int _created;
+    private readonly CountBarrier _created = new();
 
     /// <summary>Completes once a timer with the watched due time exists.</summary>
     public Task WatchedTimerCreated => WatchedTimersCreated(1);
 
     /// <summary>Completes once <paramref name="count"/> timers with the watched due time have been created.</summary>
-    public Task WatchedTimersCreated(int count)
-    {
-        lock (_waits)
-        {
-            if (_created >= count)
-            {
-                return Task.CompletedTask;
-            }
-
-            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waits.Add((count, reached));
-            return reached.Task;
-        }
-    }
+    public Task WatchedTimersCreated(int count) => _created.WaitForAsync(count);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
         if (dueTime == watchedDueTime)
         {
-            lock (_waits)
-            {
-                _created++;
-                foreach (var (count, reached) in _waits.Where(w => w.Count <= _created))
-                {
-                    reached.TrySetResult();
-                }
-
-                _waits.RemoveAll(w => w.Count <= _created);
-            }
+            _created.Increment();
         }
 
         return timer;

@@ -30,8 +30,8 @@ public sealed class SubFuzzTests(BrokerFixture broker, ITestOutputHelper log) : 
         var count = events.ToString(CultureInfo.InvariantCulture);
         await using var json = await SubProcess.StartAsync(broker.SocketPath, "sub", "fuzz.>", "--json", "--count", count);
         await using var text = await SubProcess.StartAsync(broker.SocketPath, "sub", "fuzz.>", "--count", count);
-        var jsonLines = new LineCounter();
-        var textLines = new LineCounter();
+        var jsonLines = new CountBarrier();
+        var textLines = new CountBarrier();
         var jsonReader = ReadAsync(json, jsonLines, CheckJson);
         var textReader = ReadAsync(text, textLines, CheckText);
         await using var bus = await UnixSocketBus.ConnectAsync(CliBusOptions.Load(broker.SocketPath, clientName: "sub-fuzz"));
@@ -80,7 +80,7 @@ public sealed class SubFuzzTests(BrokerFixture broker, ITestOutputHelper log) : 
         Assert.DoesNotContain("undecodable payload", line, StringComparison.Ordinal);
     }
 
-    private static async Task ReadAsync(SubProcess sub, LineCounter lines, Action<string> check)
+    private static async Task ReadAsync(SubProcess sub, CountBarrier lines, Action<string> check)
     {
         while (await sub.Process.StandardOutput.ReadLineAsync() is { } line)
         {

@@ -1,7 +1,10 @@
-namespace Decnet.Cli.Tests.Support;
+namespace Decnet.Testing;
 
-/// <summary>Counts lines a reader has seen and wakes whoever waits for a given count (a barrier, no polling).</summary>
-internal sealed class LineCounter
+/// <summary>
+/// Counts occurrences (lines a reader has seen, timers created) and wakes whoever waits for a given count: a barrier,
+/// no polling.
+/// </summary>
+internal sealed class CountBarrier
 {
     private readonly object _gate = new();
     private readonly List<(long Target, TaskCompletionSource Done)> _waiters = [];
