@@ -5,18 +5,21 @@ namespace Decnet.Bus.Conformance;
 /// <summary>
 /// Handler subscriptions (<see cref="IBus.SubscribeAsync(string, BusEventHandler, SubscriptionOptions?, CancellationToken)"/>)
 /// keep the enumerable subscriptions' semantics: live on return, per-publisher order, drop-oldest with exact counts,
-/// losses reported on the next event, and a failing handler never stops delivery.
+/// losses reported on the next event, and a failing handler never stops delivery; with inline delivery
+/// (<see cref="SubscriptionOptions.InlineDelivery"/>) too.
 /// </summary>
 public abstract partial class BusConformanceTests
 {
-    [Fact]
-    public async Task Handler_ReceivesEveryEventInPublishOrder_WithItsEnvelope()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handler_ReceivesEveryEventInPublishOrder_WithItsEnvelope(bool inline)
     {
         const int Published = 200;
         var publisher = await NewBusAsync();
         var subscriber = await NewBusAsync();
         var seen = Channel.CreateUnbounded<BusEvent>();
-        await using var subscription = await subscriber.SubscribeAsync(T("h.>"), delivery => seen.Writer.TryWrite(delivery.ToEvent()));
+        await using var subscription = await subscriber.SubscribeAsync(T("h.>"), delivery => seen.Writer.TryWrite(delivery.ToEvent()), Options(inline));
 
         for (var i = 0; i < Published; i++)
         {
@@ -33,8 +36,10 @@ public abstract partial class BusConformanceTests
         Assert.Equal(0, subscription.Dropped);
     }
 
-    [Fact]
-    public async Task Handler_BusyWithOneEvent_QueueOf16_DropsOldestCountsExactlyAndReportsTheLossOnTheNextEvent()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handler_BusyWithOneEvent_QueueOf16_DropsOldestCountsExactlyAndReportsTheLossOnTheNextEvent(bool inline)
     {
         const int QueueSize = 16;
         const int Behind = 100;
@@ -56,7 +61,7 @@ public abstract partial class BusConformanceTests
 
                 seen.Writer.TryWrite(evt);
             },
-            new SubscriptionOptions { QueueSize = QueueSize });
+            Options(inline) with { QueueSize = QueueSize });
 
         await publisher.PublishAsync(T("hdrop"), new SequencePayload { Seq = 0 });
         await entered.Task.WaitAsync(Bound);
@@ -74,8 +79,10 @@ public abstract partial class BusConformanceTests
         Assert.Equal([0L, Behind - QueueSize, .. Enumerable.Repeat(0L, QueueSize - 1)], events.Select(e => e.MissedBefore));
     }
 
-    [Fact]
-    public async Task Handler_ThatThrows_IsCounted_AndTheNextEventIsStillDelivered()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handler_ThatThrows_IsCounted_AndTheNextEventIsStillDelivered(bool inline)
     {
         var publisher = await NewBusAsync();
         var subscriber = await NewBusAsync();
@@ -88,7 +95,7 @@ public abstract partial class BusConformanceTests
             {
                 throw new InvalidOperationException("handler failure under test");
             }
-        });
+        }, Options(inline));
 
         for (var i = 0; i < 4; i++)
         {
@@ -99,8 +106,10 @@ public abstract partial class BusConformanceTests
         Assert.Equal(2, subscription.Failed);
     }
 
-    [Fact]
-    public async Task Handler_ManySubscriptionsOnOneClient_EachGetsExactlyItsTopics()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handler_ManySubscriptionsOnOneClient_EachGetsExactlyItsTopics(bool inline)
     {
         const int Subscriptions = 64;
         var publisher = await NewBusAsync();
@@ -110,7 +119,7 @@ public abstract partial class BusConformanceTests
         for (var s = 0; s < Subscriptions; s++)
         {
             var index = s;
-            subscriptions.Add(await subscriber.SubscribeAsync(T($"hmany.{s}"), delivery => seen.Writer.TryWrite((index, delivery.Topic))));
+            subscriptions.Add(await subscriber.SubscribeAsync(T($"hmany.{s}"), delivery => seen.Writer.TryWrite((index, delivery.Topic)), Options(inline)));
         }
 
         for (var s = Subscriptions - 1; s >= 0; s--)
@@ -127,8 +136,10 @@ public abstract partial class BusConformanceTests
         }
     }
 
-    [Fact]
-    public async Task Handler_AfterDispose_IsNotCalledAgain()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Handler_AfterDispose_IsNotCalledAgain(bool inline)
     {
         var publisher = await NewBusAsync();
         var subscriber = await NewBusAsync();
@@ -138,7 +149,7 @@ public abstract partial class BusConformanceTests
         {
             Interlocked.Increment(ref calls);
             first.TrySetResult();
-        });
+        }, Options(inline));
         await using var marker = await subscriber.SubscribeAsync(T("hgone.marker"));
         await publisher.PublishAsync(T("hgone"), new SequencePayload());
         await first.Task.WaitAsync(Bound);
@@ -160,6 +171,9 @@ public abstract partial class BusConformanceTests
         var bus = await NewBusAsync();
         await Assert.ThrowsAsync<ArgumentException>(async () => await bus.SubscribeAsync("a..b", _ => { }));
     }
+
+    /// <summary>A handler subscription's options: the defaults, with or without inline delivery (which only some transports use).</summary>
+    private static SubscriptionOptions Options(bool inline) => new() { InlineDelivery = inline };
 
     /// <summary>Reads exactly <paramref name="count"/> items a handler wrote, failing after <see cref="Bound"/>.</summary>
     private static async Task<List<TItem>> CollectAsync<TItem>(ChannelReader<TItem> reader, int count)

@@ -25,6 +25,7 @@ internal static class SubscriberRole
             if (client is DecnetLoadClient decnet)
             {
                 decnet.UseHandlers = args.Handlers;
+                decnet.InlineHandlers = args.Inline;
             }
 
             await client.SubscribeAsync(patterns, stats, c, args.Latency);

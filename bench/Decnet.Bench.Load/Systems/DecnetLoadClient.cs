@@ -22,6 +22,9 @@ internal sealed class DecnetLoadClient : ILoadClient
     /// <summary>Consume through the handler API (one delivery loop for every subscription) instead of one enumerator each.</summary>
     public bool UseHandlers { get; set; }
 
+    /// <summary>With <see cref="UseHandlers"/>: subscribe with <see cref="SubscriptionOptions.InlineDelivery"/>.</summary>
+    public bool InlineHandlers { get; set; }
+
     /// <summary>
     /// Everything this client dropped: its subscriptions' full queues and, for a publisher, events its send buffer
     /// dropped while the broker fell behind (both are in the bus-level counter).
@@ -82,12 +85,13 @@ internal sealed class DecnetLoadClient : ILoadClient
 
             return ValueTask.CompletedTask;
         };
+        var options = new SubscriptionOptions { InlineDelivery = InlineHandlers };
         for (var start = 0; start < patterns.Count; start += batchSize)
         {
             var batch = new List<Task<IBusHandlerSubscription>>();
             for (var i = start; i < Math.Min(patterns.Count, start + batchSize); i++)
             {
-                batch.Add(_bus.SubscribeAsync(patterns[i], handler).AsTask());
+                batch.Add(_bus.SubscribeAsync(patterns[i], handler, options).AsTask());
             }
 
             _subscriptions.AddRange(await Task.WhenAll(batch));

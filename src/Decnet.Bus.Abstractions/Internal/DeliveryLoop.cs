@@ -128,33 +128,53 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Counts and logs a handler call that threw, on the loop or inline on a transport's thread; a cancellation after
+    /// the subscription was disposed is the handler obeying its token, not a failure.
+    /// </summary>
+    public void OnHandlerFailed(HandlerSubscription subscription, Exception exception)
+    {
+        if (exception is OperationCanceledException && subscription.Disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        subscription.CountFailure();
+        HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), exception);
+    }
+
     /// <summary>Hands up to <see cref="Turn"/> events, taken in one batch, to the subscription's handler; true when it has more.</summary>
     private async ValueTask<bool> RunTurnAsync(HandlerSubscription subscription)
     {
+        // An inline call that went asynchronous comes first: the queued events are newer, and they are taken only
+        // after it, so the queue's bound and drop-oldest count as for a handler busy on the loop.
+        if (subscription.Inline && subscription.TakePending() is { } pending)
+        {
+            await HandleAsync(subscription, new ValueTask(pending)).ConfigureAwait(false);
+        }
+
         var taken = subscription.TakeMany(_batch, _spares, out var drained);
         try
         {
             for (var i = 0; i < taken && !subscription.Disposing.IsCancellationRequested; i++)
             {
+                ValueTask handled;
                 try
                 {
-                    var handled = subscription.Handler(_batch[i], subscription.Disposing);
-                    if (!handled.IsCompletedSuccessfully)
-                    {
-                        await handled.ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException) when (subscription.Disposing.IsCancellationRequested)
-                {
+                    handled = subscription.Handler(_batch[i], subscription.Disposing);
                 }
 #pragma warning disable CA1031 // A failing handler must not stop the others on this loop; it is logged and counted.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    subscription.CountFailure();
-                    HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), ex);
+                    OnHandlerFailed(subscription, ex);
+                    continue;
                 }
 
+                if (!handled.IsCompletedSuccessfully)
+                {
+                    await HandleAsync(subscription, handled).ConfigureAwait(false);
+                }
             }
         }
         finally
@@ -169,9 +189,29 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
                     _spares[i] = null;
                 }
             }
+
+            if (subscription.Inline)
+            {
+                subscription.EndTurn();
+            }
         }
 
         return !drained;
+    }
+
+    /// <summary>Awaits a handler call that did not complete at once, counting and logging its failure.</summary>
+    private async ValueTask HandleAsync(HandlerSubscription subscription, ValueTask handled)
+    {
+        try
+        {
+            await handled.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // As above: the failure is the handler's, counted and logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            OnHandlerFailed(subscription, ex);
+        }
     }
 
     [LoggerMessage(301, LogLevel.Warning, "Bus handler for \"{Pattern}\" threw; the subscription carries on with the next event")]

@@ -12,7 +12,7 @@ namespace Decnet.Bus.Internal;
 /// The loop takes the oldest entry by swapping its buffer for a spare one under the lock: the handler then reads that
 /// buffer while the transport keeps filling the ring, with no second copy.
 /// </remarks>
-internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscription
+internal sealed partial class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscription
 {
     /// <summary>Buffers up to this size are kept for reuse; a larger event's buffer is let go once handled.</summary>
     internal const int ReusedBufferBytes = 4096;
@@ -23,11 +23,12 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     private bool _scheduled;
     private long _failed;
 
-    public HandlerSubscription(string pattern, int queueSize, BusEventHandler handler, DeliveryLoop loop, BusCounterSet? busCounters, Func<HandlerSubscription, ValueTask>? onDispose)
+    public HandlerSubscription(string pattern, int queueSize, BusEventHandler handler, DeliveryLoop loop, BusCounterSet? busCounters, Func<HandlerSubscription, ValueTask>? onDispose, bool inline = false)
         : base(pattern, queueSize, busCounters, onDispose is null ? null : queue => onDispose((HandlerSubscription)queue))
     {
         ArgumentNullException.ThrowIfNull(handler);
         Handler = handler;
+        Inline = inline;
         _loop = loop;
         _ring = new BoundedRing<Entry>(queueSize);
     }
@@ -159,6 +160,8 @@ internal sealed class HandlerSubscription : SubscriptionQueue, IBusHandlerSubscr
     {
         lock (Gate)
         {
+            // Until the turn ends (EndTurn), the events taken here are older than any the transport may hand inline.
+            _inTurn = Inline;
             var taken = 0;
             var most = Math.Min(deliveries.Length, BatchSize);
             while (taken < most && _ring.Count > 0 && !IsDisposed)

@@ -36,14 +36,15 @@ public sealed partial class UnixSocketBus
     /// As <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>, and every handler of this client
     /// runs on one delivery loop: the receive loop copies each event's bytes into the subscription's ring (reusing the
     /// ring's buffers, so nothing is allocated per event) and wakes the loop once per run of events, only when it is
-    /// parked.
+    /// parked. With <see cref="SubscriptionOptions.InlineDelivery"/> the receive loop calls the handler itself while
+    /// nothing of the subscription is queued (docs/dotnet-hosts.md, "Inline delivery").
     /// </remarks>
     public async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfDisposed();
         var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger));
-        return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, loop, _counters, Unsubscribe), options, cancellationToken).ConfigureAwait(false);
+        return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, loop, _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Registers the queue <paramref name="create"/> makes under a new sid and waits until the broker has it live.</summary>

@@ -101,7 +101,24 @@ public sealed partial class UnixSocketBus : IBus
 
         await _disposing.CancelAsync().ConfigureAwait(false);
         _connection?.Abort();
-        await _run.ConfigureAwait(false);
+
+        // An inline handler runs on the receive thread, which the run waits for: as on the delivery loop, its token is
+        // cancelled and a call in progress is waited for at most DeliveryLoop.StopBound, then left to finish alone.
+        foreach (var subscription in _subscriptions.Values)
+        {
+            if (subscription.Queue is HandlerSubscription { Inline: true } inline)
+            {
+                inline.CancelHandler();
+            }
+        }
+
+        try
+        {
+            await _run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
 
         foreach (var subscription in _subscriptions.Values)
         {

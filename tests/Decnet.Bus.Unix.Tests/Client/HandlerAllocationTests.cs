@@ -2,21 +2,24 @@ using System.Buffers;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
 /// The handler path allocates nothing per event in steady state (docs/performance-history.md, "Hot path redesign (issue
 /// 14): client side"): decoding a read's EVT frames, queueing them on a handler subscription, and taking each one out for its
-/// handler. Measured on one thread with <see cref="GC.GetAllocatedBytesForCurrentThread"/>, so it is deterministic.
+/// handler, or, with inline delivery, handing each to its handler on the decoding thread. Measured on one thread with <see cref="GC.GetAllocatedBytesForCurrentThread"/>, so it is deterministic.
 /// </summary>
 public sealed class HandlerAllocationTests
 {
     private const int _events = 4096;
     private const int _warmUp = 1024;
 
-    [Fact]
-    public async Task DecodeQueueAndHandOut_AllocateNothingPerEvent()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task DecodeQueueAndHandOut_AllocateNothingPerEvent(bool inline)
     {
         // A stopped loop: Wake schedules nothing, so this thread does all the work and sees every allocation.
         var loop = new DeliveryLoop(logger: null);
@@ -26,7 +29,7 @@ public sealed class HandlerAllocationTests
         {
             handled += delivery.Payload.Length > 0 ? 1 : 0;
             return ValueTask.CompletedTask;
-        }, loop, null, null);
+        }, loop, null, null, inline);
 
         var allocated = AllocatedOnTheHandlerPath([new ClientSubscription(1, "a.>", subscription)], [EvtBody()]);
 
@@ -35,8 +38,10 @@ public sealed class HandlerAllocationTests
         await subscription.DisposeAsync();
     }
 
-    [Fact]
-    public async Task LiteralSubscriptionsOnTopicsInTurn_AllocateNothingPerEvent()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task LiteralSubscriptionsOnTopicsInTurn_AllocateNothingPerEvent(bool inline)
     {
         // W4's shape: one literal subscription per topic, the events moving between topics, so no two in a row share
         // a topic and the last decoded topic string is never the one needed.
@@ -57,7 +62,7 @@ public sealed class HandlerAllocationTests
                 return ValueTask.CompletedTask;
             }
 
-            clients[t] = new ClientSubscription((uint)t + 1, topic, new HandlerSubscription(topic, 256, Count, loop, null, null));
+            clients[t] = new ClientSubscription((uint)t + 1, topic, new HandlerSubscription(topic, 256, Count, loop, null, null, inline));
             bodies[t] = EvtBody([(uint)t + 1], 1.5, topic);
         }
 
@@ -70,6 +75,51 @@ public sealed class HandlerAllocationTests
         {
             await client.Queue.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EventsSplitAcrossReceiveSegments_AllocateNothingPerEvent(bool inline)
+    {
+        // The receive buffer's segments end mid-frame every few KiB: such an event takes the same path as the others.
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync();
+        long handled = 0;
+        var subscription = new HandlerSubscription("a.>", 256, (delivery, _) =>
+        {
+            handled += delivery.Payload.Length > 0 ? 1 : 0;
+            return ValueTask.CompletedTask;
+        }, loop, null, null, inline);
+        var split = Segments.Split(EvtBody().ToArray(), 7);
+
+        var allocated = AllocatedOnTheHandlerPath([new ClientSubscription(1, "a.>", subscription)], [split]);
+
+        Assert.Equal(_warmUp + _events, handled);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events split across segments");
+        await subscription.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnInlineEventSplitAcrossReceiveSegments_IsHandledOnTheReceivingThread()
+    {
+        // A stopped loop runs nothing: only a call on this thread can handle the event.
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync();
+        var handled = 0;
+        var subscription = new HandlerSubscription("a.>", 256, (_, _) =>
+        {
+            handled++;
+            return ValueTask.CompletedTask;
+        }, loop, null, null, inline: true);
+        var dispatcher = DispatcherRig.Over(new ClientSubscription(1, "a.>", subscription));
+
+        dispatcher.Deliver(Segments.Split(EvtBody().ToArray(), 7));
+        dispatcher.EndOfRead();
+
+        Assert.Equal(1, handled);
+        Assert.Equal(1, subscription.Received);
+        await subscription.DisposeAsync();
     }
 
     [Fact]

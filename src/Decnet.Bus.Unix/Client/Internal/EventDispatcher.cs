@@ -12,7 +12,8 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// (<see cref="EndRun"/>); each letting go wakes its consumer. The end of the read (<see cref="EndOfRead"/>) wakes only
 /// those that got events after their last wake-up. An enumerable subscription gets one <see cref="BusEvent"/> shared by
 /// every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes into its own
-/// ring and no object is created. Used by one receive loop; not thread-safe.
+/// ring and no object is created, or, with inline delivery, has its handler called here. Used by one receive loop; not
+/// thread-safe.
 /// </summary>
 internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
 {
@@ -24,12 +25,16 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// </summary>
     internal const int HeldRunLength = 32;
 
+    /// <summary>The largest split EVT joined into one buffer; a larger one is decoded from its segments.</summary>
+    internal const int JoinedBytes = 16 * 1024;
+
     private readonly RecentStrings _topics = new();
     private readonly RecentStrings _types = new();
     private readonly EventSlab _slab = new();
     private readonly List<uint> _sids = new(4);
     private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly List<SubscriptionQueue> _touched = [];
+    private byte[]? _joined;
 
     // The subscription whose lock this loop holds for a run of appends, and how many more appends this hold may take.
     private SubscriptionQueue? _held;
@@ -47,7 +52,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>Queues one EVT on each subscription it names and wakes their consumers. An undecodable one is logged and dropped.</summary>
     public void Deliver(ReadOnlySequence<byte> body)
     {
-        var queued = body.IsSingleSegment && TryDeliver(body.FirstSpan);
+        var queued = body.IsSingleSegment ? TryDeliver(body.FirstSpan) : TryDeliverJoined(body);
         EndRun();
         if (queued)
         {
@@ -89,6 +94,24 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
         Deliver(fields);
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryDeliver"/> for an EVT split across the receive buffer's segments (one every few KiB of a busy
+    /// read), joined in a buffer this dispatcher keeps: without it each such event was decoded into a new
+    /// <see cref="BusEvent"/> and, for an inline handler, queued instead of handled (docs/performance.md, part 15).
+    /// Every subscription copies what it keeps, so the buffer is free again on return.
+    /// </summary>
+    private bool TryDeliverJoined(ReadOnlySequence<byte> body)
+    {
+        if (body.Length > JoinedBytes)
+        {
+            return false;
+        }
+
+        var joined = _joined ??= new byte[JoinedBytes];
+        body.CopyTo(joined);
+        return TryDeliver(joined.AsSpan(0, (int)body.Length));
     }
 
     /// <summary>
@@ -164,7 +187,10 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             var queue = subscription.Queue;
             if (queue is HandlerSubscription handler && !fields.IdNil)
             {
-                AppendHeld(handler, topic, fields);
+                if (!handler.Inline || !HandleInline(handler, topic, fields))
+                {
+                    AppendHeld(handler, topic, fields);
+                }
             }
             else if (queue is ChannelSubscription channel && (shared ??= fields.ToEvent(topic, _slab)).TraceParent is null)
             {
@@ -179,6 +205,23 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Calls an inline subscription's handler on this thread (<see cref="HandlerSubscription.TryHandleInline"/>), with no
+    /// lock of this loop held; false when the event must be queued instead. The end of the read publishes its counts.
+    /// </summary>
+    private bool HandleInline(HandlerSubscription handler, string topic, scoped in EvtFields fields)
+    {
+        EndRun();
+        if (!handler.TryHandleInline(topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload))
+        {
+            return false;
+        }
+
+        Touch(handler, woken: true);
+        handler.AppendedSinceWake = true;
+        return true;
     }
 
     /// <summary>Queues a handler subscription's copy of the event under the lock this loop holds for the run.</summary>

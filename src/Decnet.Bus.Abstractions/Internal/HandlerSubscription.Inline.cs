@@ -1,0 +1,134 @@
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// Inline delivery (<see cref="SubscriptionOptions.InlineDelivery"/>): the transport's receive thread calls the handler
+/// itself while nothing of this subscription is queued or in the loop's hands, so an event costs neither a ring slot,
+/// a second lock nor a wake-up of the delivery loop (docs/performance.md, part 15). Anything else, and every event after
+/// a call that did not complete on the thread, goes through the ring and the loop as without it, which keeps
+/// per-publisher order, drop-oldest and the loss counts.
+/// </summary>
+internal sealed partial class HandlerSubscription
+{
+    // Guarded by Gate. _inTurn: the loop holds events it took from the ring and has not finished handling them.
+    // _pending: an inline call that went asynchronous; the loop awaits it before it takes the ring's events (the
+    // subscription is scheduled while it is set).
+    private bool _inTurn;
+    private Task? _pending;
+
+    // The receive thread's copy of the event it hands inline; given up to a call that went asynchronous.
+    private byte[]? _inlineBuffer;
+
+    /// <summary>Whether the transport may call the handler on its receive thread (<see cref="TryHandleInline"/>).</summary>
+    public bool Inline { get; }
+
+    /// <summary>
+    /// For the transport's receive thread, with no lock of this subscription held: calls the handler with a copy of the
+    /// event now, when nothing is queued, scheduled or in the loop's hands; a call that does not complete on the thread
+    /// is handed to the loop, which awaits it before the events queued after it. False, with nothing done, when the
+    /// event must be queued instead (<see cref="AppendCopyHeld"/>). True also once disposed (the event is discarded).
+    /// </summary>
+    public bool TryHandleInline(string topic, string type, ReadOnlySpan<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlySpan<byte> payload)
+    {
+        long lost;
+        bool gap;
+        lock (Gate)
+        {
+            if (IsDisposed)
+            {
+                return true;
+            }
+
+            if (_ring.Count > 0 || _scheduled || _inTurn)
+            {
+                return false;
+            }
+
+            // Queued and read at once: the same counts and loss report as an event that went through the ring, and
+            // no LeftBehind left over from the ring's last append (it would pause the read for nothing).
+            (lost, gap) = QueuedLocked();
+            AfterAppendLocked();
+            (lost, gap) = ReadLocked(lost, gap);
+            OnTakenLocked();
+        }
+
+        var need = idUtf8.Length + payload.Length;
+        var buffer = _inlineBuffer is { } kept && kept.Length >= need ? kept : new byte[Math.Max(need, 256)];
+        if (buffer.Length <= ReusedBufferBytes)
+        {
+            _inlineBuffer = buffer;
+        }
+
+        idUtf8.CopyTo(buffer);
+        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
+        var delivery = new BusDelivery(
+            topic, type, buffer.AsMemory(0, idUtf8.Length), timestamp, publisher, buffer.AsMemory(idUtf8.Length, payload.Length), lost, gap);
+        ValueTask handled;
+        try
+        {
+            handled = Handler(delivery, Disposing);
+            if (handled.IsCompleted)
+            {
+                // Observes a synchronous failure (and releases a pooled source) as the loop would.
+                handled.GetAwaiter().GetResult();
+                return true;
+            }
+        }
+#pragma warning disable CA1031 // A failing handler must not end the receive loop; it is logged and counted as on the loop.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _loop.OnHandlerFailed(this, ex);
+            return true;
+        }
+
+        // The call still reads the buffer: the next inline event gets another.
+        if (ReferenceEquals(buffer, _inlineBuffer))
+        {
+            _inlineBuffer = null;
+        }
+
+        bool schedule;
+        lock (Gate)
+        {
+            schedule = !IsDisposed;
+            if (schedule)
+            {
+                _pending = handled.AsTask();
+                _scheduled = true;
+            }
+        }
+
+        if (schedule)
+        {
+            _loop.Schedule(this);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Cancels the token handed to the handler without disposing the subscription: for a transport that must wait for
+    /// its receive thread, which may be in an inline call, before it disposes its subscriptions.
+    /// </summary>
+    public void CancelHandler() => _disposing.Cancel();
+
+    /// <summary>On the loop, before taking: the inline call to await first, if one went asynchronous.</summary>
+    public Task? TakePending()
+    {
+        lock (Gate)
+        {
+            var pending = _pending;
+            _pending = null;
+            return pending;
+        }
+    }
+
+    /// <summary>On the loop, once the events of a turn are handled: inline delivery may resume when nothing is queued.</summary>
+    public void EndTurn()
+    {
+        lock (Gate)
+        {
+            _inTurn = false;
+        }
+    }
+}
