@@ -49,9 +49,10 @@ public interface IBus : IAsyncDisposable
     /// <summary>
     /// Subscribes <paramref name="handler"/> to every topic matching <paramref name="pattern"/>. Live when the returned
     /// task completes, like <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/>. The bus calls
-    /// handlers on one delivery loop of its own, one event at a time per subscription and in order, so many
-    /// subscriptions cost one loop, not one task each; a handler that completes synchronously costs no allocation per
-    /// event (docs/dotnet-hosts.md, "Handler subscriptions").
+    /// handlers on one delivery loop of its own (or, with <see cref="SubscriptionOptions.InlineDelivery"/>, on a
+    /// transport's receive thread), one event at a time per subscription and in order, so many subscriptions cost one
+    /// loop, not one task each; a handler that completes synchronously costs no allocation per event
+    /// (docs/dotnet-hosts.md, "Handler subscriptions").
     /// </summary>
     /// <remarks>
     /// Every transport in this repository implements it natively. This default serves other implementations (test

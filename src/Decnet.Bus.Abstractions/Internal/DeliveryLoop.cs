@@ -150,7 +150,16 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         // after it, so the queue's bound and drop-oldest count as for a handler busy on the loop.
         if (subscription.Inline && subscription.TakePending() is { } pending)
         {
-            await HandleAsync(subscription, new ValueTask(pending)).ConfigureAwait(false);
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // As below: the failure is the handler's, counted and logged.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                OnHandlerFailed(subscription, ex);
+            }
         }
 
         var taken = subscription.TakeMany(_batch, _spares, out var drained);
@@ -158,22 +167,19 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         {
             for (var i = 0; i < taken && !subscription.Disposing.IsCancellationRequested; i++)
             {
-                ValueTask handled;
                 try
                 {
-                    handled = subscription.Handler(_batch[i], subscription.Disposing);
+                    var handled = subscription.Handler(_batch[i], subscription.Disposing);
+                    if (!handled.IsCompletedSuccessfully)
+                    {
+                        await handled.ConfigureAwait(false);
+                    }
                 }
 #pragma warning disable CA1031 // A failing handler must not stop the others on this loop; it is logged and counted.
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
                     OnHandlerFailed(subscription, ex);
-                    continue;
-                }
-
-                if (!handled.IsCompletedSuccessfully)
-                {
-                    await HandleAsync(subscription, handled).ConfigureAwait(false);
                 }
             }
         }
@@ -197,21 +203,6 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         }
 
         return !drained;
-    }
-
-    /// <summary>Awaits a handler call that did not complete at once, counting and logging its failure.</summary>
-    private async ValueTask HandleAsync(HandlerSubscription subscription, ValueTask handled)
-    {
-        try
-        {
-            await handled.ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // As above: the failure is the handler's, counted and logged.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            OnHandlerFailed(subscription, ex);
-        }
     }
 
     [LoggerMessage(301, LogLevel.Warning, "Bus handler for \"{Pattern}\" threw; the subscription carries on with the next event")]

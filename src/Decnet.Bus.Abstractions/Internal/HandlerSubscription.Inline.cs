@@ -62,6 +62,12 @@ internal sealed partial class HandlerSubscription
         payload.CopyTo(buffer.AsSpan(idUtf8.Length));
         var delivery = new BusDelivery(
             topic, type, buffer.AsMemory(0, idUtf8.Length), timestamp, publisher, buffer.AsMemory(idUtf8.Length, payload.Length), lost, gap);
+        if (Disposing.IsCancellationRequested)
+        {
+            // Disposed, or its bus is being disposed, since the check above: no call after DisposeAsync, as on the loop.
+            return true;
+        }
+
         ValueTask handled;
         try
         {
@@ -87,22 +93,15 @@ internal sealed partial class HandlerSubscription
             _inlineBuffer = null;
         }
 
-        bool schedule;
+        // Handed over even if the subscription was disposed meanwhile: the loop still observes the call's outcome
+        // (a failure is counted) and, finding the queue empty, takes nothing after it.
         lock (Gate)
         {
-            schedule = !IsDisposed;
-            if (schedule)
-            {
-                _pending = handled.AsTask();
-                _scheduled = true;
-            }
+            _pending = handled.AsTask();
+            _scheduled = true;
         }
 
-        if (schedule)
-        {
-            _loop.Schedule(this);
-        }
-
+        _loop.Schedule(this);
         return true;
     }
 

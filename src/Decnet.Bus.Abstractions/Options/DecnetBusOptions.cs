@@ -36,7 +36,7 @@ public sealed class DecnetBusOptions
 
     /// <summary>
     /// The default of <see cref="SendBufferBytes"/>: 512 KiB, granted as 1 MiB where <c>net.core.wmem_max</c> allows
-    /// it; the smallest of the sizes measured that gave W1 its whole gain (docs/performance.md, part 14).
+    /// it; the smallest of the sizes measured that gave W1 its whole gain (docs/performance-history-3.md, part 14).
     /// </summary>
     public const int DefaultSendBufferBytes = 512 * 1024;
 

@@ -82,6 +82,17 @@ public sealed partial class UnixSocketBus : IBus
             return;
         }
 
+        // An inline handler runs on the receive thread, which the run (and so both waits below) waits for: its token is
+        // cancelled first, and a call in progress is waited for at most DisposeFlushBound plus DeliveryLoop.StopBound,
+        // then left to finish alone, as the delivery loop leaves a handler that ignores its token.
+        foreach (var subscription in _subscriptions.Values)
+        {
+            if (subscription.Queue is HandlerSubscription { Inline: true } inline)
+            {
+                inline.CancelHandler();
+            }
+        }
+
         // Let what was published reach the broker (bounded), unless the broker is known to be down.
         if (_started && _state != ConnectionState.Down)
         {
@@ -101,16 +112,6 @@ public sealed partial class UnixSocketBus : IBus
 
         await _disposing.CancelAsync().ConfigureAwait(false);
         _connection?.Abort();
-
-        // An inline handler runs on the receive thread, which the run waits for: as on the delivery loop, its token is
-        // cancelled and a call in progress is waited for at most DeliveryLoop.StopBound, then left to finish alone.
-        foreach (var subscription in _subscriptions.Values)
-        {
-            if (subscription.Queue is HandlerSubscription { Inline: true } inline)
-            {
-                inline.CancelHandler();
-            }
-        }
 
         try
         {

@@ -9,7 +9,7 @@ internal static class SendBuffer
     /// <summary>
     /// Asks the kernel for a send buffer of <paramref name="bytes"/> (SO_SNDBUF: Linux caps the request at
     /// <c>net.core.wmem_max</c>, then doubles it); 0 keeps the kernel's default. A refusal keeps the default too: the
-    /// buffer's size changes how many writes a stream takes, never what it delivers (docs/performance.md, part 14).
+    /// buffer's size changes how many writes a stream takes, never what it delivers (docs/performance-history-3.md, part 14).
     /// </summary>
     public static void Apply(Socket socket, int bytes)
     {

@@ -6,7 +6,7 @@ namespace Decnet.Bus.Unix.Tests.Broker;
 
 /// <summary>
 /// <c>DECNET_BUS_SEND_BUFFER_BYTES</c>: the broker asks the kernel for it on every connection it accepts and a client
-/// on its own, so a busy stream moves in fewer, larger writes (docs/performance.md, part 14); 0 keeps the kernel's
+/// on its own, so a busy stream moves in fewer, larger writes (docs/performance-history-3.md, part 14); 0 keeps the kernel's
 /// default. Linux caps what is asked at <c>net.core.wmem_max</c>, doubles it, and reports the doubled size.
 /// </summary>
 public sealed class SendBufferTests

@@ -15,6 +15,7 @@ public sealed class HandlerAllocationTests
 {
     private const int _events = 4096;
     private const int _warmUp = 1024;
+    private const int _windows = 3;
 
     [Theory]
     [InlineData(false)]
@@ -33,7 +34,7 @@ public sealed class HandlerAllocationTests
 
         var allocated = AllocatedOnTheHandlerPath([new ClientSubscription(1, "a.>", subscription)], [EvtBody()]);
 
-        Assert.Equal(_warmUp + _events, handled);
+        Assert.Equal(_warmUp + (_windows * _events), handled);
         Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events on the handler path");
         await subscription.DisposeAsync();
     }
@@ -68,7 +69,7 @@ public sealed class HandlerAllocationTests
 
         var allocated = AllocatedOnTheHandlerPath(clients, bodies);
 
-        Assert.Equal(_warmUp + _events, handled);
+        Assert.Equal(_warmUp + (_windows * _events), handled);
         Assert.Equal(0, wrongTopics);
         Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events on {topics} topics in turn");
         foreach (var client in clients)
@@ -95,7 +96,7 @@ public sealed class HandlerAllocationTests
 
         var allocated = AllocatedOnTheHandlerPath([new ClientSubscription(1, "a.>", subscription)], [split]);
 
-        Assert.Equal(_warmUp + _events, handled);
+        Assert.Equal(_warmUp + (_windows * _events), handled);
         Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events split across segments");
         await subscription.DisposeAsync();
     }
@@ -151,10 +152,10 @@ public sealed class HandlerAllocationTests
     }
 
     /// <summary>
-    /// The bytes this thread allocates to decode, queue and hand to their handlers <see cref="_events"/> events of
-    /// <paramref name="bodies"/> in turn, 64 per read, for handler subscriptions with sids 1, 2, … (stopped loops, so
-    /// the test's thread takes each event and calls its handler); after <see cref="_warmUp"/> events in which the rings
-    /// grow to their working size and each slot gets its buffer.
+    /// The fewest bytes this thread allocated in one of <see cref="_windows"/> windows of <see cref="_events"/> events of
+    /// <paramref name="bodies"/> in turn, 64 per read, decoded, queued and handed to their handlers for handler
+    /// subscriptions with sids 1, 2, … (stopped loops, so the test's thread takes each event and calls its handler);
+    /// after <see cref="_warmUp"/> events in which the rings grow to their working size and each slot gets its buffer.
     /// </summary>
     private static long AllocatedOnTheHandlerPath(ClientSubscription[] clients, ReadOnlySequence<byte>[] bodies)
     {
@@ -183,9 +184,18 @@ public sealed class HandlerAllocationTests
         }
 
         RunReads(_warmUp);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        RunReads(_events);
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The least of three windows: an allocation per event shows in every one, while the runtime's own work (tiering
+        // up a method, say) can land in one window on a loaded machine.
+        var least = long.MaxValue;
+        for (var window = 0; window < _windows; window++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            RunReads(_events);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 
     /// <summary>The body of an EVT for subscription <paramref name="sid"/>, as the client's receive loop gets it.</summary>

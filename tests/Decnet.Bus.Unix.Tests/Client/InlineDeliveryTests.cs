@@ -73,9 +73,7 @@ public sealed class InlineDeliveryTests
             await publisher.PublishAsync("inline.await", new { i });
         }
 
-        // The marker's frame follows theirs on the connection: once it is read, the receive thread has dispatched them.
-        await publisher.PublishAsync("inline.marker", new { i = -1 });
-        await Receive.NextAsync(marker);
+        await PassMarkerAsync(publisher, marker);
         Assert.Equal(Events, subscription.Received);
         Assert.False(started.Reader.TryRead(out var early), $"event {early} was handled while the one before it was still running");
 
@@ -86,6 +84,61 @@ public sealed class InlineDeliveryTests
         }
 
         Assert.Equal(0, subscription.Dropped);
+    }
+
+    [Fact]
+    public async Task AnEventArrivingWhileTheLoopHandlesQueuedOnes_WaitsBehindThem()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        var release0 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release1 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = Channel.CreateUnbounded<int>();
+        var handled = Channel.CreateUnbounded<int>();
+        var active = 0;
+        var overlapped = false;
+        await using var subscription = await subscriber.SubscribeAsync(
+            "inline.turn",
+            async (delivery, _) =>
+            {
+                var seq = Seq(delivery);
+                overlapped |= Interlocked.Increment(ref active) != 1;
+                started.Writer.TryWrite(seq);
+                if (seq == 0)
+                {
+                    await release0.Task; // hands 0 to the loop; 1 and 2 queue behind it
+                }
+                else if (seq == 1)
+                {
+                    await release1.Task; // on the loop, which holds 2 as well: the queue is empty, the turn is not over
+                }
+
+                Interlocked.Decrement(ref active);
+                handled.Writer.TryWrite(seq);
+            },
+            new SubscriptionOptions { InlineDelivery = true });
+        await using var marker = await subscriber.SubscribeAsync("inline.marker");
+
+        await publisher.PublishAsync("inline.turn", new { i = 0 });
+        Assert.Equal(0, await started.Reader.ReadAsync().AsTask().WaitAsync(TestBroker.Bound));
+        await publisher.PublishAsync("inline.turn", new { i = 1 });
+        await publisher.PublishAsync("inline.turn", new { i = 2 });
+        await PassMarkerAsync(publisher, marker);
+        release0.SetResult();
+        Assert.Equal(1, await started.Reader.ReadAsync().AsTask().WaitAsync(TestBroker.Bound));
+
+        await publisher.PublishAsync("inline.turn", new { i = 3 });
+        await PassMarkerAsync(publisher, marker);
+        Assert.False(started.Reader.TryRead(out var early), $"event {early} started while event 1 was still running");
+
+        release1.SetResult();
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(i, await handled.Reader.ReadAsync().AsTask().WaitAsync(TestBroker.Bound));
+        }
+
+        Assert.False(overlapped, "two calls of the subscription's handler overlapped");
     }
 
     [Fact]
@@ -131,16 +184,19 @@ public sealed class InlineDeliveryTests
         var seen = Channel.CreateUnbounded<(int Seq, long MissedBefore)>();
         await using var subscription = await subscriber.SubscribeAsync(
             "inline.block",
-            delivery =>
+            (delivery, token) =>
             {
                 var seq = Seq(delivery);
                 if (seq == 0)
                 {
                     entered.TrySetResult();
-                    release.Wait(TestBroker.Bound);
+
+                    // However long the publishes take on a loaded machine; the bus's disposal cancels it.
+                    release.Wait(token);
                 }
 
                 seen.Writer.TryWrite((seq, delivery.MissedBefore));
+                return ValueTask.CompletedTask;
             },
             new SubscriptionOptions { InlineDelivery = true });
 
@@ -185,7 +241,7 @@ public sealed class InlineDeliveryTests
         var subscriber = broker.CreateClient("sub");
         var publisher = broker.CreateClient("pub");
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cancelled = false;
+        var returned = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var subscription = await subscriber.SubscribeAsync(
             "inline.dispose",
             (_, token) =>
@@ -193,7 +249,7 @@ public sealed class InlineDeliveryTests
                 entered.TrySetResult();
 
                 // Blocks the receive thread until the token says stop (bounded far above the test's wait).
-                cancelled = token.WaitHandle.WaitOne(3 * TestBroker.Bound);
+                returned.SetResult(token.WaitHandle.WaitOne(3 * TestBroker.Bound));
                 return ValueTask.CompletedTask;
             },
             new SubscriptionOptions { InlineDelivery = true });
@@ -202,7 +258,18 @@ public sealed class InlineDeliveryTests
         await entered.Task.WaitAsync(TestBroker.Bound);
 
         await subscriber.DisposeAsync().AsTask().WaitAsync(TestBroker.Bound);
-        Assert.True(cancelled, "the handler returned without its token being cancelled");
+        Assert.True(returned.Task.IsCompleted, "DisposeAsync returned before the handler did");
+        Assert.True(await returned.Task, "the handler returned without its token being cancelled");
+    }
+
+    /// <summary>
+    /// Publishes on the marker's topic and reads it: the marker's frame follows the events published before it on the
+    /// subscriber's connection, so once it is read the receive thread has dispatched them.
+    /// </summary>
+    private static async Task PassMarkerAsync(UnixSocketBus publisher, IBusSubscription marker)
+    {
+        await publisher.PublishAsync("inline.marker", new { i = -1 });
+        await Receive.NextAsync(marker);
     }
 
     private static int Seq(BusDelivery delivery)

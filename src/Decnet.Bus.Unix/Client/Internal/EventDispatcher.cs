@@ -187,7 +187,8 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             var queue = subscription.Queue;
             if (queue is HandlerSubscription handler && !fields.IdNil)
             {
-                if (!handler.Inline || !HandleInline(handler, topic, fields))
+                // A run this loop holds on it means its queue has events, so it cannot take this one inline.
+                if (!handler.Inline || ReferenceEquals(_held, handler) || !HandleInline(handler, topic, fields))
                 {
                     AppendHeld(handler, topic, fields);
                 }
