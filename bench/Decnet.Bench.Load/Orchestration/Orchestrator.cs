@@ -78,7 +78,7 @@ internal static class Orchestrator
             Command: `{machine["command"]}`. Each cell is the median of {settings.Runs} runs made in this one invocation.
             NATS client: the official Go client (nats.go, Debian package), built offline in GOPATH mode from bench/nats-go.
             W3 begins with {WorkloadSizes.W3Warmup.ToString("N0", CultureInfo.InvariantCulture)} unmeasured warm-up events at the same pace (never caught up in a burst when the cold start runs late), then 100 ms of quiet (every system), so its latencies time the transport, not process start-up.
-            W4's wildcard is `bench.*.idle`: the matcher must consult it, the traffic never matches it.
+            W4's wildcard is `bench.*.idle`: the matcher must consult it, the traffic never matches it. Decnet's W4 subscriber consumes through the handler API with inline delivery (docs/dotnet-hosts.md); its other subscribers through IAsyncEnumerable.
             W1P is W1 with a second subscriber speaking decnet bus's Python text protocol (docs/text-protocol.md): a .NET load role, so the broker's JSON translation is measured, not Python's speed (decnet only).
             W6 stalls a subscriber with SIGSTOP (it reads nothing, not even its socket) until the publisher is done.
             bridge: Decnet clients publish on `decnet bus` A and subscribe on `decnet bus` B; `decnet bridge` A exports the topic to nats-server, `decnet bridge` B imports it (docs/cross-host.md). Its server CPU is the sum of all five processes.
