@@ -51,6 +51,12 @@ internal sealed partial class HandlerSubscription
             OnTakenLocked();
         }
 
+        if (Disposing.IsCancellationRequested)
+        {
+            // Disposed, or its bus is being disposed, since the check above: no call after DisposeAsync, as on the loop.
+            return true;
+        }
+
         var need = idUtf8.Length + payload.Length;
         var buffer = _inlineBuffer is { } kept && kept.Length >= need ? kept : new byte[Math.Max(need, 256)];
         if (buffer.Length <= ReusedBufferBytes)
@@ -62,12 +68,6 @@ internal sealed partial class HandlerSubscription
         payload.CopyTo(buffer.AsSpan(idUtf8.Length));
         var delivery = new BusDelivery(
             topic, type, buffer.AsMemory(0, idUtf8.Length), timestamp, publisher, buffer.AsMemory(idUtf8.Length, payload.Length), lost, gap);
-        if (Disposing.IsCancellationRequested)
-        {
-            // Disposed, or its bus is being disposed, since the check above: no call after DisposeAsync, as on the loop.
-            return true;
-        }
-
         ValueTask handled;
         try
         {
