@@ -16,7 +16,7 @@ public sealed record SubscriptionOptions
     /// </summary>
     /// <remarks>
     /// For short handlers that do not block: while one runs, its connection reads nothing, not even the broker's
-    /// keepalive, and a handler that blocks for longer than the broker's stall or idle timeout loses the connection.
+    /// keepalive, and a handler that blocks for longer than the broker's stall timeout loses the connection.
     /// A handler that awaits hands its event, and every later one, to the delivery loop and the queue until it is done,
     /// so awaiting I/O (or the bus itself) is safe. Order, drop-oldest and loss counts stay as without it; events lost
     /// while a handler held the thread are the broker's drops and are reported on the next event

@@ -31,6 +31,7 @@ internal sealed partial class HandlerSubscription
     {
         long lost;
         bool gap;
+        (long, long) counts;
         lock (Gate)
         {
             if (IsDisposed)
@@ -43,13 +44,17 @@ internal sealed partial class HandlerSubscription
                 return false;
             }
 
-            // Queued and read at once: the same counts and loss report as an event that went through the ring, and
-            // no LeftBehind left over from the ring's last append (it would pause the read for nothing).
+            // Queued and read at once: the same counts and loss report as an event that went through the ring, the bus
+            // counters published now, and no LeftBehind left over from the ring's last append (it would pause the read
+            // for nothing).
             (lost, gap) = QueuedLocked();
             AfterAppendLocked();
             (lost, gap) = ReadLocked(lost, gap);
             OnTakenLocked();
+            counts = TakeUncountedLocked();
         }
+
+        Count(counts);
 
         if (Disposing.IsCancellationRequested)
         {
@@ -57,15 +62,12 @@ internal sealed partial class HandlerSubscription
             return true;
         }
 
-        var need = idUtf8.Length + payload.Length;
-        var buffer = _inlineBuffer is { } kept && kept.Length >= need ? kept : new byte[Math.Max(need, 256)];
+        var buffer = CopyIn(_inlineBuffer, idUtf8, payload);
         if (buffer.Length <= ReusedBufferBytes)
         {
             _inlineBuffer = buffer;
         }
 
-        idUtf8.CopyTo(buffer);
-        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
         var delivery = new BusDelivery(
             topic, type, buffer.AsMemory(0, idUtf8.Length), timestamp, publisher, buffer.AsMemory(idUtf8.Length, payload.Length), lost, gap);
         ValueTask handled;

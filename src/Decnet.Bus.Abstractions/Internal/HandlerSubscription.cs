@@ -86,14 +86,7 @@ internal sealed partial class HandlerSubscription : SubscriptionQueue, IBusHandl
         }
 
         ref var slot = ref _ring.NextSlot();
-        var need = idUtf8.Length + payload.Length;
-        if (slot.Buffer is not { } buffer || buffer.Length < need)
-        {
-            slot.Buffer = buffer = new byte[Math.Max(need, 256)];
-        }
-
-        idUtf8.CopyTo(buffer);
-        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
+        slot.Buffer = CopyIn(slot.Buffer, idUtf8, payload);
 
         // Field by field, not `slot = new Entry { … }`: a whole-struct store with references goes through the
         // runtime's bulk copy with write barriers, 9 % of W4's subscriber (docs/performance-history.md, part 5).
@@ -276,6 +269,23 @@ internal sealed partial class HandlerSubscription : SubscriptionQueue, IBusHandl
         {
             _loop.Schedule(this);
         }
+    }
+
+    /// <summary>
+    /// Copies an event's id and then its payload into <paramref name="buffer"/>, or into a new, larger one when it is
+    /// missing or too small; returns the buffer that holds them.
+    /// </summary>
+    private static byte[] CopyIn(byte[]? buffer, ReadOnlySpan<byte> idUtf8, ReadOnlySpan<byte> payload)
+    {
+        var need = idUtf8.Length + payload.Length;
+        if (buffer is null || buffer.Length < need)
+        {
+            buffer = new byte[Math.Max(need, 256)];
+        }
+
+        idUtf8.CopyTo(buffer);
+        payload.CopyTo(buffer.AsSpan(idUtf8.Length));
+        return buffer;
     }
 
     /// <summary>Forgets a slot's references but its buffer (stores of null need no write barrier).</summary>

@@ -210,19 +210,12 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
     /// <summary>
     /// Calls an inline subscription's handler on this thread (<see cref="HandlerSubscription.TryHandleInline"/>), with no
-    /// lock of this loop held; false when the event must be queued instead. The end of the read publishes its counts.
+    /// lock of this loop held; false when the event must be queued instead.
     /// </summary>
     private bool HandleInline(HandlerSubscription handler, string topic, scoped in EvtFields fields)
     {
         EndRun();
-        if (!handler.TryHandleInline(topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload))
-        {
-            return false;
-        }
-
-        Touch(handler, woken: true);
-        handler.AppendedSinceWake = true;
-        return true;
+        return handler.TryHandleInline(topic, fields.Type ?? string.Empty, fields.IdUtf8, fields.Timestamp, fields.Publisher, fields.Payload);
     }
 
     /// <summary>Queues a handler subscription's copy of the event under the lock this loop holds for the run.</summary>
