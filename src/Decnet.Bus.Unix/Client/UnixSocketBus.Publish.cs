@@ -22,6 +22,9 @@ public sealed partial class UnixSocketBus
     /// <summary>Completes once the live connection's send loop is parked (for tests; see <see cref="SocketWriter.ParkedAsync"/>).</summary>
     internal Task SendLoopParkedAsync() => _connection?.Writer.ParkedAsync() ?? Task.CompletedTask;
 
+    /// <summary>Completes once the live connection's socket is full (see <see cref="SocketWriter.SocketFullAsync"/>; for tests).</summary>
+    internal Task SocketFullAsync() => _connection?.Writer.SocketFullAsync() ?? Task.FromException(new InvalidOperationException("not connected"));
+
     /// <inheritdoc />
     /// <remarks>
     /// The event is queued (or written) before this returns or waits. A paced wait (see <see cref="PaceBound"/>) that

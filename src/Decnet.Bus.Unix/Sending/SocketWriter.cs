@@ -26,7 +26,7 @@ namespace Decnet.Bus.Unix.Sending;
 /// or an inline writer at work, and an inline writer rings, when it gives the token back, for anything queued meanwhile.
 /// </para>
 /// </remarks>
-internal sealed class SocketWriter : IDisposable
+internal sealed partial class SocketWriter : IDisposable
 {
     /// <summary>The most the loop hands the socket per send while a stall timeout applies.</summary>
     internal const int StallSliceBytes = 64 * 1024;
@@ -51,6 +51,8 @@ internal sealed class SocketWriter : IDisposable
     private PooledBufferWriter? _leftover;
     private TaskCompletionSource? _parkWatch;
     private TaskCompletionSource? _freeWatch;
+    private TaskCompletionSource? _fullWatch;
+    private bool _waitingForRoom;
     private long _sentBytes;
 
     /// <param name="socket">The socket; the writer sends on it and half-closes it after the final frame.</param>
@@ -98,34 +100,6 @@ internal sealed class SocketWriter : IDisposable
             var sent = SentBytes;
             var unread = SendQueue.Unread(_socket);
             return unread < 0 ? long.MinValue : sent - unread;
-        }
-    }
-
-    /// <summary>Completes when the loop next parks (for tests: a barrier instead of a wait for time).</summary>
-    internal Task NextParkAsync()
-    {
-        lock (_gate)
-        {
-            return (_parkWatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-        }
-    }
-
-    /// <summary>
-    /// Completes once the loop is parked with nothing queued and free for an inline write (no inline writer, no unsent
-    /// tail): at once when it is now, else when it next is (for tests: the barrier before a publish that must find the
-    /// loop asleep).
-    /// </summary>
-    internal Task ParkedAsync()
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return Task.FromException(new ObjectDisposedException(nameof(SocketWriter)));
-            }
-
-            return IsFreeLocked ? Task.CompletedTask
-                : (_freeWatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
@@ -299,19 +273,6 @@ internal sealed class SocketWriter : IDisposable
         }
     }
 
-    /// <summary>Parked with nothing to do and no wake-up on its way, no inline writer and no unsent tail.</summary>
-    private bool IsFreeLocked => _parked && !_wakeOnWay && !_inline && _leftover is null && !_disposed && !_source.HasWorkLocked;
-
-    /// <summary>Completes <see cref="ParkedAsync"/>'s waiters once the writer is free for an inline write.</summary>
-    private void ReleaseFreeWatchLocked()
-    {
-        if (_freeWatch is { } watch && IsFreeLocked)
-        {
-            watch.TrySetResult();
-            _freeWatch = null;
-        }
-    }
-
     /// <summary>Under the gate: takes the token and a batch (the unsent tail first), or parks when there is nothing.</summary>
     private bool TakeOrPark(PooledBufferWriter batch, out bool final)
     {
@@ -385,9 +346,20 @@ internal sealed class SocketWriter : IDisposable
         {
             var slice = bytes.Length > StallSliceBytes && _stallTimeout != Timeout.InfiniteTimeSpan ? bytes[..StallSliceBytes] : bytes;
             var pending = _socket.SendAsync(slice, SocketFlags.None, cancellationToken);
-            var sent = pending.IsCompleted || _stallTimeout == Timeout.InfiniteTimeSpan
-                ? await pending.ConfigureAwait(false)
-                : await WhileThePeerReadsAsync(pending.AsTask()).ConfigureAwait(false);
+            int sent;
+            if (pending.IsCompleted)
+            {
+                sent = pending.GetAwaiter().GetResult();
+            }
+            else
+            {
+                NoteWaitingForRoom(true);
+                sent = _stallTimeout == Timeout.InfiniteTimeSpan
+                    ? await pending.ConfigureAwait(false)
+                    : await WhileThePeerReadsAsync(pending.AsTask()).ConfigureAwait(false);
+                NoteWaitingForRoom(false);
+            }
+
             bytes = bytes[sent..];
             Interlocked.Add(ref _sentBytes, sent);
         }

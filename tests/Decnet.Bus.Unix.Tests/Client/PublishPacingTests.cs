@@ -26,14 +26,14 @@ public sealed class PublishPacingTests
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
         await ConnectAsync(bus, broker, timeout.Token);
 
-        var held = FillUntilPaced(bus, static _ => "pace.fill", CancellationToken.None, out var published);
+        var (held, published) = await FillUntilPacedOnAFullSocketAsync(bus, static _ => "pace.fill", CancellationToken.None, timeout.Token);
 
         Assert.False(held.IsCompleted, $"no publish was paced after {published} events of 128 bytes");
         // Each PUB here is under 256 bytes: nothing waits before the buffer really holds the high-water mark.
         Assert.True(published * 256L > ClientOutbox.PaceHighWaterBytes, $"paced after only {published} events");
 
         time.Advance(UnixSocketBus.PaceBound);
-        await held.AsTask().WaitAsync(timeout.Token);
+        await held.WaitAsync(timeout.Token);
 
         // The broker is now known not to read: no further publish waits, and none throws.
         for (var i = 0; i < 1_000; i++)
@@ -55,14 +55,14 @@ public sealed class PublishPacingTests
         await ConnectAsync(bus, broker, timeout.Token);
 
         using var cancel = new CancellationTokenSource();
-        var held = FillUntilPaced(bus, static n => $"pace.n{n}", cancel.Token, out var published);
+        var (held, published) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.n{n}", cancel.Token, timeout.Token);
         var topic = $"pace.n{published - 1}";
 
         Assert.False(held.IsCompleted, "no publish was paced");
         await cancel.CancelAsync();
 
         // Bounded: a cancelled wait that never ends fails as a timeout here instead of hanging the run.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.AsTask().WaitAsync(TestBroker.Bound));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held.WaitAsync(TestBroker.Bound));
         Assert.True(await broker.ReadUntilTopicAsync(topic), $"the cancelled publish on {topic} never reached the broker");
         Assert.Equal(0, bus.Counters.Dropped);
     }
@@ -104,23 +104,35 @@ public sealed class PublishPacingTests
     }
 
     /// <summary>
-    /// Fills the socket and then the outbox past the high-water mark; returns the first publish that has to wait (held),
-    /// or the last one if none did within a million. <paramref name="published"/> counts the publishes made.
+    /// Publishes until one publish has to wait (the outbox is past the high-water mark) while the send loop waits for
+    /// room in a full socket, and returns that held publish and the number of publishes made. A publish can be held
+    /// before the loop has even run (on a loaded machine the whole outbox then still fits in the socket, and the held
+    /// publish is released as the loop drains it): the fill then goes on until the socket is full too, so the stuck
+    /// broker, not a late send loop, is what holds the publish.
     /// </summary>
-    private static ValueTask FillUntilPaced(UnixSocketBus bus, Func<int, string> topic, CancellationToken cancellationToken, out int published)
+    private static async Task<(Task Held, int Published)> FillUntilPacedOnAFullSocketAsync(
+        UnixSocketBus bus, Func<int, string> topic, CancellationToken publishToken, CancellationToken bound)
     {
-        ValueTask held = default;
-        published = 0;
-        while (published < 1_000_000)
+        var published = 0;
+        while (true)
         {
-            held = bus.PublishAsync(topic(published), _payload, cancellationToken: cancellationToken);
-            published++;
-            if (!held.IsCompleted)
+            Task held;
+            do
             {
-                break;
+                Assert.True(published < 1_000_000, "no publish was paced within a million events");
+                held = bus.PublishAsync(topic(published), _payload, cancellationToken: publishToken).AsTask();
+                published++;
             }
-        }
+            while (held.IsCompleted);
 
-        return held;
+            var full = bus.SocketFullAsync();
+            if (await Task.WhenAny(full, held).WaitAsync(bound) == full)
+            {
+                return (held, published);
+            }
+
+            // The loop drained the outbox into the socket before it filled up, which released the held publish.
+            await held;
+        }
     }
 }
