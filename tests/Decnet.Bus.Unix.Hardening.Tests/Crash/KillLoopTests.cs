@@ -29,11 +29,14 @@ public sealed class KillLoopTests(ITestOutputHelper output)
     internal const int RentedSlack = 2;
 
     /// <summary>
-    /// Growth allowed for the heap that is neither the pool's cache nor its rented buffers, plus
-    /// <see cref="OtherSlackPerPoolThread"/> for each thread-pool worker the runtime added (its per-thread state,
-    /// about 15 KiB measured). A 64 KiB object kept per cycle is 384 KiB more at the CI count of 8.
+    /// Growth allowed, per half of the loop after the reference, for the heap that is neither the pool's cache nor its
+    /// rented buffers, plus <see cref="OtherSlackPerPoolThread"/> for each thread-pool worker the runtime added (its
+    /// per-thread state, about 15 KiB measured). The check fails only when both halves grow past it: something kept
+    /// per cycle grows in both (a 64 KiB object kept per cycle is 192 KiB more per half at the CI count of 8), while a
+    /// one-off step lands in one half. Two CI runs failed on such a step (+265 and +279 KiB when the heap was compared
+    /// over the whole loop): memory the process keeps once, not per cycle (docs/reliability-crash-and-soak.md §7).
     /// </summary>
-    internal const long OtherSlack = 256 * 1024;
+    internal const long OtherSlack = 128 * 1024;
 
     internal const long OtherSlackPerPoolThread = 16 * 1024;
 
@@ -49,6 +52,8 @@ public sealed class KillLoopTests(ITestOutputHelper output)
     public async Task SigkillLoop_ClientsReconnectAndResubscribeWithinTwoSeconds_PublisherNeverThrows_NoFdThreadOrConnectionLeak()
     {
         var cycles = FuzzInputs.Iterations("DECNET_KILL_CYCLES", 8);
+        Assert.True(cycles >= ReferenceCycle + 2, $"DECNET_KILL_CYCLES must be at least {ReferenceCycle + 2}: the heap is compared over two halves after cycle {ReferenceCycle}");
+        var middleCycle = ReferenceCycle + ((cycles - ReferenceCycle) / 2);
         var directory = Directory.CreateTempSubdirectory("dnh").FullName;
         var socketPath = Path.Combine(directory, "bus.sock");
         using var rents = new PoolRentTracker();
@@ -66,6 +71,7 @@ public sealed class KillLoopTests(ITestOutputHelper output)
             var fdsBefore = Directory.GetFiles("/proc/self/fd").Length;
             var worst = TimeSpan.Zero;
             ClientFootprint? reference = null;
+            ClientFootprint? middle = null;
 
             for (var cycle = 1; cycle <= cycles; cycle++)
             {
@@ -86,10 +92,18 @@ public sealed class KillLoopTests(ITestOutputHelper output)
                     output.WriteLine($"TRACE {cycle} {ClientFootprint.Take(rents)}");
                 }
 
-                if (cycle == Math.Min(ReferenceCycle, cycles))
+                if (cycle == ReferenceCycle || cycle == middleCycle)
                 {
                     await DrainAsync(publisher, events, cycle);
-                    reference = ClientFootprint.Take(rents);
+                    var footprint = ClientFootprint.Take(rents);
+                    if (cycle == ReferenceCycle)
+                    {
+                        reference = footprint;
+                    }
+                    else
+                    {
+                        middle = footprint;
+                    }
                 }
             }
 
@@ -100,11 +114,13 @@ public sealed class KillLoopTests(ITestOutputHelper output)
             await broker.DisposeAsync();
             var fdsAfter = Directory.GetFiles("/proc/self/fd").Length;
             output.WriteLine($"{cycles} SIGKILL cycles; slowest reconnect + re-subscribe + first event {worst.TotalMilliseconds:0} ms; subscription reconnected {subscription.Reconnected}; fds {fdsBefore} -> {fdsAfter}");
-            output.WriteLine($"client after cycle {Math.Min(ReferenceCycle, cycles)}: {reference}");
+            output.WriteLine($"client after cycle {ReferenceCycle}: {reference}");
+            output.WriteLine($"client after cycle {middleCycle}: {middle}");
             output.WriteLine($"client after cycle {cycles}: {last}");
             output.WriteLine($"connection objects: {connections.Seen} used, {alive} still reachable");
 
             Assert.NotNull(reference);
+            Assert.NotNull(middle);
             Assert.Equal(cycles, subscription.Reconnected);
             Assert.Equal(2 * (cycles + 1), connections.Seen);
             Assert.Equal(2, alive); // the publisher's and the subscriber's current connection, nothing older
@@ -116,10 +132,12 @@ public sealed class KillLoopTests(ITestOutputHelper output)
             Assert.True(
                 last.RentedBuffers - reference.RentedBuffers <= RentedSlack,
                 $"pooled buffers rented and not returned grew from {reference.RentedBuffers} to {last.RentedBuffers}");
-            var otherBound = OtherSlack + (OtherSlackPerPoolThread * Math.Max(0, last.PoolThreads - reference.PoolThreads));
+            var firstHalf = OtherGrowth(reference, middle);
+            var secondHalf = OtherGrowth(middle, last);
             Assert.True(
-                last.OtherBytes - reference.OtherBytes <= otherBound,
-                $"managed heap outside the array pool grew by {(last.OtherBytes - reference.OtherBytes) / 1024} KiB (bound {otherBound / 1024} KiB): {reference} -> {last}");
+                firstHalf.Within || secondHalf.Within,
+                $"managed heap outside the array pool grew in both halves of the loop: {firstHalf.Text} (cycles {ReferenceCycle}-{middleCycle}), "
+                    + $"{secondHalf.Text} (cycles {middleCycle}-{cycles}): {reference} -> {middle} -> {last}");
 
             // Pool threads and the array pool's cache are printed, not asserted: the thread pool grows under the
             // markers' publish loop, and the array pool keeps up to 32 arrays per size per core plus one per size per
@@ -129,6 +147,14 @@ public sealed class KillLoopTests(ITestOutputHelper output)
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    /// <summary>The growth of the heap outside the array pool from one footprint to a later one, and whether it is within its bound.</summary>
+    private static (bool Within, string Text) OtherGrowth(ClientFootprint from, ClientFootprint to)
+    {
+        var growth = to.OtherBytes - from.OtherBytes;
+        var bound = OtherSlack + (OtherSlackPerPoolThread * Math.Max(0, to.PoolThreads - from.PoolThreads));
+        return (growth <= bound, $"{growth / 1024} KiB (bound {bound / 1024} KiB)");
     }
 
     /// <summary>
