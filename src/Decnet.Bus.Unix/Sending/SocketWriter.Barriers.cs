@@ -38,11 +38,11 @@ internal sealed partial class SocketWriter
     /// </summary>
     internal Task SocketFullAsync()
     {
-        lock (_gate)
-        {
-            return _waitingForRoom ? Task.CompletedTask
-                : (_fullWatch ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-        }
+        // Lock-free, like the loop's side: the watch is published before the flag is read, and the loop sets the flag
+        // before it takes the watch, so one of the two sees the other.
+        var watch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watch = Interlocked.CompareExchange(ref _fullWatch, watch, null) ?? watch;
+        return Volatile.Read(ref _waitingForRoom) ? Task.CompletedTask : watch.Task;
     }
 
     /// <summary>Parked with nothing to do and no wake-up on its way, no inline writer and no unsent tail.</summary>
@@ -58,17 +58,16 @@ internal sealed partial class SocketWriter
         }
     }
 
-    /// <summary>A send of the loop found the socket full (or got room again): only then, so never per event.</summary>
+    /// <summary>
+    /// A send of the loop found the socket full (or got room again). Only then, never per event, and without the
+    /// source's gate, which the broker's routing holds while it queues.
+    /// </summary>
     private void NoteWaitingForRoom(bool waiting)
     {
-        lock (_gate)
+        Volatile.Write(ref _waitingForRoom, waiting);
+        if (waiting)
         {
-            _waitingForRoom = waiting;
-            if (waiting)
-            {
-                _fullWatch?.TrySetResult();
-                _fullWatch = null;
-            }
+            Interlocked.Exchange(ref _fullWatch, null)?.TrySetResult();
         }
     }
 }

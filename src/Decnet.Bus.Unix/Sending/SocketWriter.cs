@@ -51,9 +51,11 @@ internal sealed partial class SocketWriter : IDisposable
     private PooledBufferWriter? _leftover;
     private TaskCompletionSource? _parkWatch;
     private TaskCompletionSource? _freeWatch;
+    private long _sentBytes;
+
+    // Not under the gate (SocketFullAsync): whether a send of the loop waits for room, and who waits for that.
     private TaskCompletionSource? _fullWatch;
     private bool _waitingForRoom;
-    private long _sentBytes;
 
     /// <param name="socket">The socket; the writer sends on it and half-closes it after the final frame.</param>
     /// <param name="source">What to send.</param>
