@@ -181,9 +181,10 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
                 continue;
             }
 
-            // One string for every subscription the event reaches: a literal's own pattern (W4's 10,000 topics in
-            // turn then make none), else the last topic's string when the bytes repeat, else a new one.
-            topic ??= subscription.TopicFor(fields.TopicUtf8) ?? _topics.Get(fields.TopicUtf8);
+            // One string for every subscription the event reaches: a literal's own pattern, whichever of the event's
+            // subscriptions it is (W4's 10,000 topics in turn then make none, with a wildcard listed first too), else
+            // the last topic's string when the bytes repeat, else a new one.
+            topic ??= subscription.TopicFor(fields.TopicUtf8) ?? LiteralTopic(fields.TopicUtf8) ?? _topics.Get(fields.TopicUtf8);
             var queue = subscription.Queue;
             if (queue is HandlerSubscription handler && !fields.IdNil)
             {
@@ -206,6 +207,20 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
                 }
             }
         }
+    }
+
+    /// <summary>The pattern of one of the event's literal subscriptions that names <paramref name="topicUtf8"/>, if any.</summary>
+    private string? LiteralTopic(ReadOnlySpan<byte> topicUtf8)
+    {
+        for (var i = 1; i < _sids.Count; i++)
+        {
+            if (findSubscription(_sids[i])?.TopicFor(topicUtf8) is { } literal)
+            {
+                return literal;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
