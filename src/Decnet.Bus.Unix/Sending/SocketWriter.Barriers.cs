@@ -38,10 +38,20 @@ internal sealed partial class SocketWriter
     /// </summary>
     internal Task SocketFullAsync()
     {
-        // Lock-free, like the loop's side: the watch is published before the flag is read, and the loop sets the flag
-        // before it takes the watch, so one of the two sees the other.
-        var watch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        watch = Interlocked.CompareExchange(ref _fullWatch, watch, null) ?? watch;
+        // The gate orders this against Dispose only; the loop's side takes no lock. The watch is published before the
+        // flag is read, and the loop sets the flag before it takes the watch, so one of the two sees the other.
+        TaskCompletionSource watch;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return Task.FromException(new ObjectDisposedException(nameof(SocketWriter)));
+            }
+
+            watch = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            watch = Interlocked.CompareExchange(ref _fullWatch, watch, null) ?? watch;
+        }
+
         return Volatile.Read(ref _waitingForRoom) ? Task.CompletedTask : watch.Task;
     }
 

@@ -272,6 +272,7 @@ internal sealed partial class SocketWriter : IDisposable
             _leftover = null;
             _freeWatch?.TrySetException(new ObjectDisposedException(nameof(SocketWriter)));
             _freeWatch = null;
+            Interlocked.Exchange(ref _fullWatch, null)?.TrySetException(new ObjectDisposedException(nameof(SocketWriter)));
         }
     }
 
@@ -356,10 +357,16 @@ internal sealed partial class SocketWriter : IDisposable
             else
             {
                 NoteWaitingForRoom(true);
-                sent = _stallTimeout == Timeout.InfiniteTimeSpan
-                    ? await pending.ConfigureAwait(false)
-                    : await WhileThePeerReadsAsync(pending.AsTask()).ConfigureAwait(false);
-                NoteWaitingForRoom(false);
+                try
+                {
+                    sent = _stallTimeout == Timeout.InfiniteTimeSpan
+                        ? await pending.ConfigureAwait(false)
+                        : await WhileThePeerReadsAsync(pending.AsTask()).ConfigureAwait(false);
+                }
+                finally
+                {
+                    NoteWaitingForRoom(false);
+                }
             }
 
             bytes = bytes[sent..];
