@@ -209,7 +209,11 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         }
     }
 
-    /// <summary>The pattern of one of the event's literal subscriptions that names <paramref name="topicUtf8"/>, if any.</summary>
+    /// <summary>
+    /// The pattern of one of the event's literal subscriptions that names <paramref name="topicUtf8"/>, if any. Called
+    /// for the first sid that has a subscription; from the second sid on, since the first either is that subscription
+    /// or has none (re-checking one is harmless). Only multi-sid events loop at all.
+    /// </summary>
     private string? LiteralTopic(ReadOnlySpan<byte> topicUtf8)
     {
         for (var i = 1; i < _sids.Count; i++)
