@@ -20,17 +20,23 @@ internal sealed record EpochBaseline(
 
     /// <summary>The clients' counters now, with broker counters at zero (a broker that has not started yet).</summary>
     public static EpochBaseline Take(IReadOnlyList<LoadPublisher> publishers, IReadOnlyList<LoadSubscriber> subscribers)
-        => Take(publishers, subscribers, new long[publishers.Count], new long[subscribers.Count], new long[subscribers.Count], 0);
+        => Take(ClientCounts.Take(publishers, subscribers), new long[publishers.Count], new long[subscribers.Count], new long[subscribers.Count], 0);
 
-    public static EpochBaseline Take(IReadOnlyList<LoadPublisher> publishers, IReadOnlyList<LoadSubscriber> subscribers, long[] brokerPublished, long[] brokerQueued, long[] brokerDropped, long brokerOwnPublished)
+    public static EpochBaseline Take(ClientCounts clients, long[] brokerPublished, long[] brokerQueued, long[] brokerDropped, long brokerOwnPublished)
+        => new(clients.PublishCalls, clients.Received, clients.Dropped, clients.Consumed, brokerPublished, brokerQueued, brokerDropped, clients.BrokerEvents, brokerOwnPublished);
+}
+
+/// <summary>
+/// The clients' own counters read at one moment: publish calls per publisher; received, dropped, consumed and broker
+/// events (<c>system.bus.health</c>) per subscriber.
+/// </summary>
+internal sealed record ClientCounts(long[] PublishCalls, long[] Received, long[] Dropped, long[] Consumed, long[] BrokerEvents)
+{
+    public static ClientCounts Take(IReadOnlyList<LoadPublisher> publishers, IReadOnlyList<LoadSubscriber> subscribers)
         => new(
             [.. publishers.Select(p => p.Calls)],
             [.. subscribers.Select(s => s.Received)],
             [.. subscribers.Select(s => s.Dropped)],
             [.. subscribers.Select(s => s.Consumed)],
-            brokerPublished,
-            brokerQueued,
-            brokerDropped,
-            [.. subscribers.Select(s => s.BrokerEvents)],
-            brokerOwnPublished);
+            [.. subscribers.Select(s => s.BrokerEvents)]);
 }

@@ -21,6 +21,7 @@ public sealed partial class LoadHarness : IAsyncDisposable
     private readonly PublisherGate _gate;
     private readonly string _socketPath;
     private EpochBaseline _baseline;
+    private ClientCounts? _balanced;
     private PreKillSnapshot? _preKill;
 
     private LoadHarness(string socketPath, LoadOptions options)
