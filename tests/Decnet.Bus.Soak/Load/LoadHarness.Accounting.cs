@@ -5,6 +5,9 @@ namespace Decnet.Bus.Soak.Load;
 
 public sealed partial class LoadHarness
 {
+    /// <summary>How many times a settle may start again because STATS moved (a heartbeat every 5 s moves it about once).</summary>
+    private const int _maxSettles = 10;
+
     /// <summary>
     /// Starts an exact accounting window with the broker up and every subscription live: pauses the publishers,
     /// barriers them, takes the broker's rows, lets every subscriber drain what was queued so far, and records all
@@ -32,7 +35,7 @@ public sealed partial class LoadHarness
     public async Task<EpochAccount> BalanceAsync(int epoch)
     {
         var (published, queued, dropped, own, clients) = await SettleAsync();
-        _balanced = clients;
+        _balanced = (epoch, clients);
         var calls = _publishers.Select((p, i) => published[i] - _baseline.BrokerPublished[i]).ToArray();
         var health = own - _baseline.BrokerOwnPublished;
         var accounts = _subscribers.Select((s, i) => new SubscriptionAccount(
@@ -44,7 +47,7 @@ public sealed partial class LoadHarness
             clients.Dropped[i] - _baseline.Dropped[i],
             dropped[i] - _baseline.BrokerDropped[i],
             queued[i] - _baseline.BrokerQueued[i])).ToArray();
-        return new EpochAccount(epoch, EpochEnd.Graceful, accounts, PublishCallsSinceBaseline(), calls.Sum());
+        return new EpochAccount(epoch, EpochEnd.Graceful, accounts, clients.PublishCalls.Select((c, i) => c - _baseline.PublishCalls[i]).Sum(), calls.Sum());
     }
 
     /// <summary>
@@ -93,11 +96,15 @@ public sealed partial class LoadHarness
     public IReadOnlyList<string> ChangedSince(EpochAccount balanced)
     {
         ArgumentNullException.ThrowIfNull(balanced);
-        var at = _balanced ?? throw new InvalidOperationException("no balance was taken");
+        if (_balanced is not ({ } epoch, { } at) || epoch != balanced.Epoch)
+        {
+            throw new InvalidOperationException($"epoch {balanced.Epoch} is not the last one balanced");
+        }
+
         return [.. _subscribers
-            .Select((s, i) => (s, i, late: (s.Received - s.BrokerEvents) - (at.Received[i] - at.BrokerEvents[i])))
-            .Where(x => x.late != 0)
-            .Select(x => $"{x.s.Name}: {x.late} events other than the broker's own after the balance counted {balanced.Rows[x.i].Received}")];
+            .Select((s, i) => (s, i, moved: (s.Received - s.BrokerEvents) - (at.Received[i] - at.BrokerEvents[i])))
+            .Where(x => x.moved != 0)
+            .Select(x => $"{x.s.Name}: received other than heartbeats moved by {x.moved} after the balance counted {balanced.Rows[x.i].Received}")];
     }
 
     /// <summary>
@@ -111,15 +118,17 @@ public sealed partial class LoadHarness
     /// Heartbeats go on while the publishers are paused (every 5 s by default), so one can be routed after the rows
     /// were taken and reach a subscriber before its counters are read: it then counted as received but not as
     /// published (a `>` subscription one over; 2 of 3 runs of the client accounting test beside three busy loops).
-    /// So the rows are taken again after the clients' counters: if the broker published anything meanwhile, it settles
-    /// again on the newer rows; if not, the counters read in between match the rows exactly.
+    /// So STATS is taken again after the clients' counters, and the settle is done again on the newer reply unless
+    /// the two agree on every row and on the broker's own count: a reply is not one atomic reading (rows first, then
+    /// totals, and a heartbeat counts in each subscriber's row as it is queued and in the total after), so one taken
+    /// while a heartbeat was half-routed differs from the next. Bounded by <see cref="_maxSettles"/>.
     /// </remarks>
     private async Task<(long[] Published, long[] Queued, long[] Dropped, long Own, ClientCounts Clients)> SettleAsync()
     {
         await _gate.PauseAsync(_bound);
         await Task.WhenAll(_publishers.Select(BarrierAsync));
         var stats = await _publishers[0].Bus.GetBrokerStatsAsync();
-        while (true)
+        for (var settle = 1; ; settle++)
         {
             var rows = stats.Connections.ToDictionary(r => r.Name, StringComparer.Ordinal);
             var published = _publishers.Select(p => rows.TryGetValue(p.Name, out var row) ? row.Published : 0).ToArray();
@@ -144,18 +153,28 @@ public sealed partial class LoadHarness
             }));
             var clients = ClientCounts.Take(_publishers, _subscribers);
             var again = await _publishers[0].Bus.GetBrokerStatsAsync();
-            if (Own(again) == Own(stats))
+            if (Own(again) == Own(stats) && SameRows(stats, again))
             {
                 return (published, [.. subscriberRows.Select(r => r.Delivered)], [.. subscriberRows.Select(r => r.Dropped)], Own(stats), clients);
+            }
+
+            if (settle == _maxSettles)
+            {
+                throw new InvalidOperationException($"the broker's STATS still moved after {_maxSettles} settles with the publishers paused");
             }
 
             stats = again;
         }
 
         static long Own(BrokerStats stats) => stats.Published - stats.Connections.Sum(r => r.Published);
-    }
 
-    private long PublishCallsSinceBaseline() => _publishers.Select((p, i) => p.Calls - _baseline.PublishCalls[i]).Sum();
+        static bool SameRows(BrokerStats first, BrokerStats second)
+            => first.Connections.Count == second.Connections.Count
+                && first.Connections.OrderBy(r => r.Name, StringComparer.Ordinal)
+                    .Zip(second.Connections.OrderBy(r => r.Name, StringComparer.Ordinal))
+                    .All(p => p.First.Name == p.Second.Name && p.First.Published == p.Second.Published
+                        && p.First.Delivered == p.Second.Delivered && p.First.Dropped == p.Second.Dropped);
+    }
 
     private long Matching(string pattern, long[] perPublisher)
     {

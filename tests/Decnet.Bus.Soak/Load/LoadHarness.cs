@@ -21,7 +21,7 @@ public sealed partial class LoadHarness : IAsyncDisposable
     private readonly PublisherGate _gate;
     private readonly string _socketPath;
     private EpochBaseline _baseline;
-    private ClientCounts? _balanced;
+    private (int Epoch, ClientCounts Counts)? _balanced;
     private PreKillSnapshot? _preKill;
 
     private LoadHarness(string socketPath, LoadOptions options)
@@ -102,6 +102,7 @@ public sealed partial class LoadHarness : IAsyncDisposable
     public void BeginEpoch()
     {
         _baseline = EpochBaseline.Take(_publishers, _subscribers);
+        _balanced = null;
         foreach (var subscriber in _subscribers)
         {
             subscriber.ArmFirstEvent();
