@@ -184,7 +184,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             // One string for every subscription the event reaches: a literal's own pattern, whichever of the event's
             // subscriptions it is (W4's 10,000 topics in turn then make none, with a wildcard listed first too), else
             // the last topic's string when the bytes repeat, else a new one.
-            topic ??= subscription.TopicFor(fields.TopicUtf8) ?? (_sids.Count > 1 ? LiteralTopic(fields.TopicUtf8) : null) ?? _topics.Get(fields.TopicUtf8);
+            topic ??= subscription.TopicFor(fields.TopicUtf8) ?? LiteralTopic(fields.TopicUtf8) ?? _topics.Get(fields.TopicUtf8);
             var queue = subscription.Queue;
             if (queue is HandlerSubscription handler && !fields.IdNil)
             {
@@ -211,8 +211,8 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
     /// <summary>
     /// The pattern of one of the event's literal subscriptions that names <paramref name="topicUtf8"/>, if any. Called
-    /// only for a multi-sid event, for the first sid that has a subscription; it looks from the second sid on, since
-    /// the first either is that subscription or has none (re-checking one is harmless).
+    /// for the first sid that has a subscription; from the second sid on, since the first either is that subscription
+    /// or has none (re-checking one is harmless). Only multi-sid events loop at all.
     /// </summary>
     private string? LiteralTopic(ReadOnlySpan<byte> topicUtf8)
     {
