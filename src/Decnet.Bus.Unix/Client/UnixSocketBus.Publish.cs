@@ -25,6 +25,9 @@ public sealed partial class UnixSocketBus
     /// <summary>Completes once the live connection's socket is full (see <see cref="SocketWriter.SocketFullAsync"/>; for tests).</summary>
     internal Task SocketFullAsync() => _connection?.Writer.SocketFullAsync() ?? Task.FromException(new InvalidOperationException("not connected"));
 
+    /// <summary>Whether paced publishers are held now (see <see cref="ClientOutbox.PacedPublishersHeld"/>; for tests).</summary>
+    internal bool PacedPublishersHeld => _outbox.PacedPublishersHeld;
+
     /// <inheritdoc />
     /// <remarks>
     /// The event is queued (or written) before this returns or waits. A paced wait (see <see cref="PaceBound"/>) that

@@ -125,15 +125,17 @@ public sealed class PublishPacingTests
             }
             while (held.IsCompleted);
 
+            // Held is read from the outbox, not from the task: a release is decided under the outbox's gate, but the
+            // awaiting publish resumes later on the pool, so a task not yet completed may already be released.
             var full = bus.SocketFullAsync();
-            if (await Task.WhenAny(full, held).WaitAsync(bound) == full && !held.IsCompleted)
+            if (await Task.WhenAny(full, held).WaitAsync(bound) == full && bus.PacedPublishersHeld)
             {
                 return (held, published);
             }
 
             // The loop drained the outbox into the socket before it filled up, which released the held publish (one
             // batch can do both: take the outbox under its low-water mark, then wait on the socket it filled).
-            await held;
+            await held.WaitAsync(bound);
         }
     }
 }

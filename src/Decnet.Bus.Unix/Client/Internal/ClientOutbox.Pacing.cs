@@ -59,6 +59,21 @@ internal sealed partial class ClientOutbox
             ? null
             : (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>
+    /// Whether paced publishers are held now: their release is decided here, under the gate, before their awaits resume
+    /// on the pool (for tests, which must not read a late continuation as a publish still held).
+    /// </summary>
+    internal bool PacedPublishersHeld
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _drained is not null;
+            }
+        }
+    }
+
     /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
     public void MarkStalled()
     {
