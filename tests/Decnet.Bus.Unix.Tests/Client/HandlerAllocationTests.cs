@@ -95,6 +95,38 @@ public sealed class HandlerAllocationTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AWildcardSubscriptionOnTopicsInTurn_AllocatesNothingPerEvent(bool inline)
+    {
+        // The correlator's shape: one `decky.*.mutation` over many deckies, no two events in a row on one topic, and no
+        // literal subscription whose pattern could serve as the topic's string.
+        var loop = new DeliveryLoop(logger: null);
+        await loop.DisposeAsync();
+        const int topics = 64;
+        var handled = 0;
+        var seen = new HashSet<string>();
+        var subscription = new HandlerSubscription("decky.*.mutation", 256, (delivery, _) =>
+        {
+            handled++;
+            seen.Add(delivery.Topic);
+            return ValueTask.CompletedTask;
+        }, loop, null, null, inline);
+        var bodies = new ReadOnlySequence<byte>[topics];
+        for (var t = 0; t < topics; t++)
+        {
+            bodies[t] = EvtBody([1], 1.5, $"decky.d{t}.mutation");
+        }
+
+        var allocated = AllocatedOnTheHandlerPath([new ClientSubscription(1, "decky.*.mutation", subscription)], bodies);
+
+        Assert.Equal(_warmUp + (_windows * _events), handled);
+        Assert.Equal(Enumerable.Range(0, topics).Select(t => $"decky.d{t}.mutation").ToHashSet(), seen);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated for {_events} events on {topics} topics in turn");
+        await subscription.DisposeAsync();
+    }
+
     [Fact]
     public async Task AnInlineEventSplitAcrossReceiveSegments_IsHandledOnTheReceivingThread()
     {
