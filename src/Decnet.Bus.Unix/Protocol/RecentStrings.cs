@@ -9,33 +9,37 @@ namespace Decnet.Bus.Unix.Protocol;
 /// one receive loop; not thread-safe.
 /// </summary>
 /// <remarks>
-/// The table takes no more once it holds <see cref="Capacity"/> strings or <see cref="MaxTableBytes"/> of UTF-8, under
-/// 300 KB with the strings and entries; a value it lacks is then decoded per event, as before it had one. Nothing
-/// is evicted, so a stream over more values than fit costs no more than it did without the table. It is keyed with a
-/// per-process seeded hash, so values from the wire cannot be chosen to collide.
+/// The table (<see cref="Utf8StringTable"/>, made when a second value is met) takes no more once it holds
+/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="MaxTableBytes"/> of UTF-8, about 250 KB at most with its
+/// slots and strings. Nothing is evicted (eviction would make a stream over more values than fit copy a key per event).
+/// Once it is full, a window of <see cref="FullWindow"/> look-ups with more misses than hits drops it for good: a stream
+/// over more values than fit then decodes per event as it did before the table, without a look-up that mostly misses.
 /// </remarks>
 internal sealed class RecentStrings
 {
     /// <summary>The longest value, in UTF-8 bytes, that is kept.</summary>
     internal const int MaxCachedBytes = 256;
 
-    /// <summary>How many values the table keeps beside the last one.</summary>
-    internal const int Capacity = 1024;
-
     /// <summary>How many UTF-8 bytes the table's values may hold together.</summary>
     internal const int MaxTableBytes = 64 * 1024;
 
+    /// <summary>The look-ups of a full table after which it is kept only if most of them hit.</summary>
+    internal const int FullWindow = 1024;
+
     private readonly byte[] _bytes = new byte[MaxCachedBytes];
-    private readonly Dictionary<byte[], string> _table = new(Utf8KeyComparer.Instance);
-    private readonly Dictionary<byte[], string>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private Utf8StringTable? _table;
+    private bool _tableDropped;
+    private bool _tableFull;
+    private int _fullLookups;
+    private int _fullMisses;
     private int _length = -1;
     private string _value = string.Empty;
-    private int _tableBytes;
-
-    public RecentStrings() => _lookup = _table.GetAlternateLookup<ReadOnlySpan<byte>>();
 
     /// <summary>How many values the table holds (for tests).</summary>
-    internal int TableCount => _table.Count;
+    internal int TableCount => _table?.Count ?? 0;
+
+    /// <summary>Whether the table was dropped because it was full and mostly missed (for tests).</summary>
+    internal bool TableDropped => _tableDropped;
 
     /// <summary>The string for <paramref name="utf8"/>: the one kept for the same bytes, else a new one.</summary>
     public string Get(ReadOnlySpan<byte> utf8)
@@ -50,40 +54,50 @@ internal sealed class RecentStrings
             return Encoding.UTF8.GetString(utf8);
         }
 
-        if (!_lookup.TryGetValue(utf8, out var value))
-        {
-            value = Encoding.UTF8.GetString(utf8);
-            if (_table.Count < Capacity && _tableBytes + utf8.Length <= MaxTableBytes)
-            {
-                _table.Add(utf8.ToArray(), value);
-                _tableBytes += utf8.Length;
-            }
-        }
-
+        var value = _tableDropped ? Encoding.UTF8.GetString(utf8) : FromTable(utf8);
         utf8.CopyTo(_bytes);
         _length = utf8.Length;
         _value = value;
         return value;
     }
 
-    /// <summary>Compares keys by their bytes, and looks them up by a span of bytes without copying it.</summary>
-    private sealed class Utf8KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    private string FromTable(ReadOnlySpan<byte> utf8)
     {
-        public static readonly Utf8KeyComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        var table = _table ??= new Utf8StringTable();
+        var hit = table.TryGet(utf8, out var value);
+        if (!hit)
         {
-            var hash = default(HashCode);
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
+            value = Encoding.UTF8.GetString(utf8);
+            _tableFull |= table.Count >= Utf8StringTable.Capacity || table.Bytes + utf8.Length > MaxTableBytes;
+            if (!_tableFull)
+            {
+                table.Add(utf8, value);
+            }
         }
 
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+        if (_tableFull)
+        {
+            CountFullLookup(hit);
+        }
+
+        return value!;
+    }
+
+    private void CountFullLookup(bool hit)
+    {
+        _fullMisses += hit ? 0 : 1;
+        if (++_fullLookups < FullWindow)
+        {
+            return;
+        }
+
+        if (_fullMisses * 2 > FullWindow)
+        {
+            _table = null;
+            _tableDropped = true;
+        }
+
+        _fullLookups = 0;
+        _fullMisses = 0;
     }
 }

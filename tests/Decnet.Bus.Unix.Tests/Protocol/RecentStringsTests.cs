@@ -31,27 +31,47 @@ public sealed class RecentStringsTests
     }
 
     [Fact]
-    public void Get_PastTheTablesCount_KeepsNoMore_AndDecodesTheRestPerCall()
+    public void Get_AFullTableThatMostlyHits_IsKept_OneThatMostlyMisses_IsDropped()
     {
         var recent = new RecentStrings();
-        for (var i = 0; i < RecentStrings.Capacity + 100; i++)
+
+        // Fills the table: a value whose few slots are taken is not kept, so it takes somewhat more values than it holds.
+        var values = 0;
+        while (recent.TableCount < Utf8StringTable.Capacity)
         {
-            Assert.Equal($"t.{i}", recent.Get(Encoding.UTF8.GetBytes($"t.{i}")));
+            Assert.True(values < Utf8StringTable.Capacity * 8, $"the table holds {recent.TableCount} after {values} values");
+            Assert.Equal($"t.{values}", recent.Get(Encoding.UTF8.GetBytes($"t.{values}")));
+            values++;
         }
 
-        var late = Encoding.UTF8.GetBytes($"t.{RecentStrings.Capacity + 5}");
-        var first = recent.Get(late);
-        recent.Get("t.0"u8);
-        var again = recent.Get(late);
-
-        Assert.Equal(RecentStrings.Capacity, recent.TableCount);
-        Assert.Equal(first, again);
-        Assert.NotSame(first, again);
-
-        // A value kept before the table filled is still the one string, the last one or not.
+        // One miss of a full table, then two windows of hits on two values kept first: the table stays.
+        var missed = Encoding.UTF8.GetBytes($"t.{values}");
+        recent.Get(missed);
         var kept = recent.Get("t.0"u8);
-        recent.Get("t.1"u8);
-        Assert.Same(kept, recent.Get("t.0"u8));
+        for (var i = 0; i < RecentStrings.FullWindow; i++)
+        {
+            recent.Get("t.1"u8);
+            Assert.Same(kept, recent.Get("t.0"u8));
+        }
+
+        Assert.False(recent.TableDropped);
+        Assert.Equal(Utf8StringTable.Capacity, recent.TableCount);
+
+        // A value the full table lacks is decoded per call, not kept.
+        var first = recent.Get(missed);
+        recent.Get("t.0"u8);
+        Assert.NotSame(first, recent.Get(missed));
+
+        // A window of misses: the stream is over more values than fit, and the table goes.
+        for (var i = 1; i <= RecentStrings.FullWindow; i++)
+        {
+            Assert.Equal($"t.{values + i}", recent.Get(Encoding.UTF8.GetBytes($"t.{values + i}")));
+        }
+
+        Assert.True(recent.TableDropped);
+        Assert.Equal(0, recent.TableCount);
+        Assert.Equal("t.0", recent.Get("t.0"u8));
+        Assert.Equal("t.1", recent.Get("t.1"u8));
     }
 
     [Fact]

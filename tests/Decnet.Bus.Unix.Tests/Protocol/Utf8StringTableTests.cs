@@ -1,0 +1,41 @@
+using System.Text;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Tests.Protocol;
+
+public sealed class Utf8StringTableTests
+{
+    [Fact]
+    public void TryGet_FindsWhatWasAdded_ByEveryByte()
+    {
+        var table = new Utf8StringTable();
+        var value = "decky.d12.mutation";
+        table.Add(Encoding.UTF8.GetBytes(value), value);
+
+        Assert.True(table.TryGet("decky.d12.mutation"u8, out var found));
+        Assert.Same(value, found);
+
+        // Same length, same ends, one byte apart in the middle; a prefix; a longer value.
+        Assert.False(table.TryGet("decky.d13.mutation"u8, out _));
+        Assert.False(table.TryGet("decky.d12.mutatio"u8, out _));
+        Assert.False(table.TryGet("decky.d12.mutation."u8, out _));
+        Assert.Equal(1, table.Count);
+        Assert.Equal(value.Length, table.Bytes);
+    }
+
+    [Fact]
+    public void Add_PastTheCapacity_KeepsNoMore_AndWhatItKeptStaysFound()
+    {
+        var table = new Utf8StringTable();
+        var values = Enumerable.Range(0, Utf8StringTable.Capacity * 4).Select(static i => $"t.{i}").ToArray();
+        foreach (var value in values)
+        {
+            table.Add(Encoding.UTF8.GetBytes(value), value);
+        }
+
+        var kept = values.Count(value => table.TryGet(Encoding.UTF8.GetBytes(value), out var found) && ReferenceEquals(found, value));
+
+        Assert.Equal(Utf8StringTable.Capacity, table.Count);
+        Assert.Equal(Utf8StringTable.Capacity, kept);
+    }
+}
