@@ -74,7 +74,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
 
         // W4 (10,000 subscriptions) uses the handler API where a client has one: one delivery loop, not a task each, and
-        // inline delivery, as a handler that only counts would (docs/performance.md, part 15). Only Decnet roles take
+        // inline delivery, as a handler that only counts would (docs/performance-history-3.md, part 15). Only Decnet roles take
         // these flags: the Go nats client exits on a flag it does not know (every nats W4 run failed).
         string[] consume = handlers && system == LoadClients.Decnet ? ["--handlers", "--inline"] : [];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume]);

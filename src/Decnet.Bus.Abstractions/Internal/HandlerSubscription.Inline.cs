@@ -3,7 +3,7 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// Inline delivery (<see cref="SubscriptionOptions.InlineDelivery"/>): the transport's receive thread calls the handler
 /// itself while nothing of this subscription is queued or in the loop's hands, so an event costs neither a ring slot,
-/// a second lock nor a wake-up of the delivery loop (docs/performance.md, part 15). Anything else, and every event after
+/// a second lock nor a wake-up of the delivery loop (docs/performance-history-3.md, part 15). Anything else, and every event after
 /// a call that did not complete on the thread, goes through the ring and the loop as without it, which keeps
 /// per-publisher order, drop-oldest and the loss counts.
 /// </summary>

@@ -10,8 +10,8 @@ namespace Decnet.Bus.Unix.Protocol;
 /// </summary>
 /// <remarks>
 /// The table (<see cref="Utf8StringTable"/>, made when a second value is met) takes no more once it holds
-/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="MaxTableBytes"/> of UTF-8, about 250 KB at most with its
-/// slots and strings. Nothing is evicted (eviction would make a stream over more values than fit copy a key per event).
+/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="MaxTableBytes"/> of UTF-8, under 300 KB with its slots,
+/// keys and strings. Nothing is evicted (eviction would make a stream over more values than fit copy a key per event).
 /// Once it is full, a window of <see cref="FullWindow"/> look-ups with more misses than hits drops it for good: a stream
 /// over more values than fit then decodes per event as it did before the table, without a look-up that mostly misses.
 /// </remarks>
@@ -35,6 +35,9 @@ internal sealed class RecentStrings
     private int _length = -1;
     private string _value = string.Empty;
 
+    /// <summary>Whether the table was made (for tests).</summary>
+    internal bool HasTable => _table is not null;
+
     /// <summary>How many values the table holds (for tests).</summary>
     internal int TableCount => _table?.Count ?? 0;
 
@@ -54,7 +57,8 @@ internal sealed class RecentStrings
             return Encoding.UTF8.GetString(utf8);
         }
 
-        var value = _tableDropped ? Encoding.UTF8.GetString(utf8) : FromTable(utf8);
+        // The first value goes in the last one's place: a field that never changes (an event type) makes no table.
+        var value = _tableDropped || _length < 0 ? Encoding.UTF8.GetString(utf8) : FromTable(utf8);
         utf8.CopyTo(_bytes);
         _length = utf8.Length;
         _value = value;
@@ -63,7 +67,7 @@ internal sealed class RecentStrings
 
     private string FromTable(ReadOnlySpan<byte> utf8)
     {
-        var table = _table ??= new Utf8StringTable();
+        var table = _table ?? NewTable();
         var hit = table.TryGet(utf8, out var value);
         if (!hit)
         {
@@ -81,6 +85,14 @@ internal sealed class RecentStrings
         }
 
         return value!;
+    }
+
+    /// <summary>The table, made at the second value met, with the first (the last one until now) in it.</summary>
+    private Utf8StringTable NewTable()
+    {
+        _table = new Utf8StringTable();
+        _table.Add(_bytes.AsSpan(0, _length), _value);
+        return _table;
     }
 
     private void CountFullLookup(bool hit)

@@ -99,7 +99,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>
     /// <see cref="TryDeliver"/> for an EVT split across the receive buffer's segments (one per 64 KiB segment of a busy
     /// read), joined in a buffer this dispatcher keeps: without it each such event was decoded into a new
-    /// <see cref="BusEvent"/> and, for an inline handler, queued instead of handled (docs/performance.md, part 15).
+    /// <see cref="BusEvent"/> and, for an inline handler, queued instead of handled (docs/performance-history-3.md, part 15).
     /// Every subscription copies what it keeps, so the buffer is free again on return.
     /// </summary>
     private bool TryDeliverJoined(ReadOnlySequence<byte> body)
