@@ -19,7 +19,7 @@ public class TopicStringBenchmarks
     private string _lastValue = string.Empty;
     private int _next;
 
-    /// <summary>How many topics the events move between, in turn.</summary>
+    /// <summary>How many topics the events move between, in turn (a power of two: the index is masked).</summary>
     [Params(64, 1024, 4096)]
     public int Topics { get; set; }
 

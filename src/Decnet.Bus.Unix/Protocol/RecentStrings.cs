@@ -10,8 +10,8 @@ namespace Decnet.Bus.Unix.Protocol;
 /// </summary>
 /// <remarks>
 /// The table (<see cref="Utf8StringTable"/>, made when a second value is met) takes no more once it holds
-/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="MaxTableBytes"/> of UTF-8, under 300 KB with its slots,
-/// keys and strings. Nothing is evicted (eviction would make a stream over more values than fit copy a key per event).
+/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="MaxTableBytes"/> of UTF-8, about 330 KB at most with its
+/// slots, keys and strings. Nothing is evicted (eviction would make a stream over more values than fit copy a key per event).
 /// Once it is full, a window of <see cref="FullWindow"/> look-ups with more misses than hits drops it for good: a stream
 /// over more values than fit then decodes per event as it did before the table, without a look-up that mostly misses.
 /// </remarks>

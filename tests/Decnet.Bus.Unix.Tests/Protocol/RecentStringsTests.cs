@@ -79,9 +79,14 @@ public sealed class RecentStringsTests
     public void Get_LongValues_TheTableHoldsNoMoreThanItsBytes_AndNoneOverTheLimit()
     {
         var recent = new RecentStrings();
-        var tooLong = "t." + new string('x', RecentStrings.MaxCachedBytes);
-        recent.Get(Encoding.UTF8.GetBytes(tooLong));
-        Assert.Equal(0, recent.TableCount);
+        var tooLong = Encoding.UTF8.GetBytes("t." + new string('x', RecentStrings.MaxCachedBytes));
+        recent.Get("a"u8);
+        recent.Get("b"u8);
+        var first = recent.Get(tooLong);
+        var again = recent.Get(tooLong);
+        Assert.Equal(2, recent.TableCount);
+        Assert.NotSame(first, again);
+        Assert.Same(recent.Get("a"u8), recent.Get("a"u8));
 
         for (var i = 0; i < 1000; i++)
         {
@@ -89,7 +94,8 @@ public sealed class RecentStringsTests
             Assert.Equal(value, recent.Get(Encoding.UTF8.GetBytes(value)));
         }
 
-        Assert.Equal(RecentStrings.MaxTableBytes / 200, recent.TableCount);
+        // "a" and "b", then as many 200-byte values as fit in the bytes left.
+        Assert.Equal(2 + ((RecentStrings.MaxTableBytes - 2) / 200), recent.TableCount);
     }
 
     [Fact]

@@ -33,9 +33,35 @@ public sealed class Utf8StringTableTests
             table.Add(Encoding.UTF8.GetBytes(value), value);
         }
 
-        var kept = values.Count(value => table.TryGet(Encoding.UTF8.GetBytes(value), out var found) && ReferenceEquals(found, value));
+        var kept = 0;
+        foreach (var value in values)
+        {
+            if (table.TryGet(Encoding.UTF8.GetBytes(value), out var found))
+            {
+                Assert.Same(value, found);
+                kept++;
+            }
+        }
 
         Assert.Equal(Utf8StringTable.Capacity, table.Count);
         Assert.Equal(Utf8StringTable.Capacity, kept);
+        Assert.Equal(Utf8StringTable.Capacity * 4, table.Slots);
+    }
+
+    [Fact]
+    public void Add_GrowsTheSlotsWithTheValues_AQuarterUsedAtMost_AndKeepsEveryValueFound()
+    {
+        var table = new Utf8StringTable();
+        var initialSlots = table.Slots;
+        var values = Enumerable.Range(0, 300).Select(static i => $"decky.d{i}.mutation").ToArray();
+        for (var i = 0; i < values.Length; i++)
+        {
+            table.Add(Encoding.UTF8.GetBytes(values[i]), values[i]);
+            Assert.True(table.Count * 4 <= table.Slots, $"{table.Count} values in {table.Slots} slots");
+        }
+
+        Assert.Equal(values.Length, table.Count);
+        Assert.True(table.Slots > initialSlots);
+        Assert.All(values, value => Assert.True(table.TryGet(Encoding.UTF8.GetBytes(value), out var found) && ReferenceEquals(found, value)));
     }
 }

@@ -60,8 +60,9 @@ internal sealed partial class ClientOutbox
             : (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>
-    /// Whether paced publishers are held now: their release is decided here, under the gate, before their awaits resume
-    /// on the pool (for tests, which must not read a late continuation as a publish still held).
+    /// Whether paced publishers are held now: every release (a batch taken under the low-water mark, a stall, closing)
+    /// clears this under the gate, before the released awaits resume on the pool (for tests, which must not read a late
+    /// continuation as a publish still held).
     /// </summary>
     internal bool PacedPublishersHeld
     {

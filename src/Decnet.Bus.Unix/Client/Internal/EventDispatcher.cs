@@ -183,7 +183,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
             // One string for every subscription the event reaches: a literal's own pattern, whichever of the event's
             // subscriptions it is (W4's 10,000 topics in turn then make none, with a wildcard listed first too), else
-            // the last topic's string when the bytes repeat, else a new one.
+            // the connection's string for those bytes (the last one's, or one kept in RecentStrings' table), else a new one.
             topic ??= subscription.TopicFor(fields.TopicUtf8) ?? LiteralTopic(fields.TopicUtf8) ?? _topics.Get(fields.TopicUtf8);
             var queue = subscription.Queue;
             if (queue is HandlerSubscription handler && !fields.IdNil)
