@@ -28,7 +28,6 @@ internal sealed class RecentStrings
 
     private readonly byte[] _bytes = new byte[MaxCachedBytes];
     private Utf8StringTable? _table;
-    private bool _tableDropped;
     private bool _tableFull;
     private int _fullLookups;
     private int _fullMisses;
@@ -41,8 +40,8 @@ internal sealed class RecentStrings
     /// <summary>How many values the table holds (for tests).</summary>
     internal int TableCount => _table?.Count ?? 0;
 
-    /// <summary>Whether the table was dropped because it was full and mostly missed (for tests).</summary>
-    internal bool TableDropped => _tableDropped;
+    /// <summary>Whether the table was dropped because it was full and mostly missed.</summary>
+    internal bool TableDropped => _tableFull && _table is null;
 
     /// <summary>The string for <paramref name="utf8"/>: the one kept for the same bytes, else a new one.</summary>
     public string Get(ReadOnlySpan<byte> utf8)
@@ -58,7 +57,7 @@ internal sealed class RecentStrings
         }
 
         // The first value goes in the last one's place: a field that never changes (an event type) makes no table.
-        var value = _tableDropped || _length < 0 ? Encoding.UTF8.GetString(utf8) : FromTable(utf8);
+        var value = _length < 0 || TableDropped ? Encoding.UTF8.GetString(utf8) : FromTable(utf8);
         utf8.CopyTo(_bytes);
         _length = utf8.Length;
         _value = value;
@@ -106,7 +105,6 @@ internal sealed class RecentStrings
         if (_fullMisses * 2 > FullWindow)
         {
             _table = null;
-            _tableDropped = true;
         }
 
         _fullLookups = 0;
