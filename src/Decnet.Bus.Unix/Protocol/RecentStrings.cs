@@ -10,7 +10,7 @@ namespace Decnet.Bus.Unix.Protocol;
 /// </summary>
 /// <remarks>
 /// The table (<see cref="Utf8StringTable"/>, made when a second value is met) takes no more once it holds
-/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="MaxTableBytes"/> of UTF-8, about 330 KB at most with its
+/// <see cref="Utf8StringTable.Capacity"/> values or <see cref="Utf8StringTable.MaxBytes"/> of UTF-8, about 330 KB at most with its
 /// slots, keys and strings. Nothing is evicted (eviction would make a stream over more values than fit copy a key per event).
 /// Once it is full, a window of <see cref="FullWindow"/> look-ups with more misses than hits drops it for good: a stream
 /// over more values than fit then decodes per event as it did before the table, without a look-up that mostly misses.
@@ -20,15 +20,12 @@ internal sealed class RecentStrings
     /// <summary>The longest value, in UTF-8 bytes, that is kept.</summary>
     internal const int MaxCachedBytes = 256;
 
-    /// <summary>How many UTF-8 bytes the table's values may hold together.</summary>
-    internal const int MaxTableBytes = 64 * 1024;
-
     /// <summary>The look-ups of a full table after which it is kept only if most of them hit.</summary>
     internal const int FullWindow = 1024;
 
     private readonly byte[] _bytes = new byte[MaxCachedBytes];
     private Utf8StringTable? _table;
-    private bool _tableFull;
+    private bool _tableDropped;
     private int _fullLookups;
     private int _fullMisses;
     private int _length = -1;
@@ -41,7 +38,7 @@ internal sealed class RecentStrings
     internal int TableCount => _table?.Count ?? 0;
 
     /// <summary>Whether the table was dropped because it was full and mostly missed.</summary>
-    internal bool TableDropped => _tableFull && _table is null;
+    internal bool TableDropped => _tableDropped;
 
     /// <summary>The string for <paramref name="utf8"/>: the one kept for the same bytes, else a new one.</summary>
     public string Get(ReadOnlySpan<byte> utf8)
@@ -67,23 +64,13 @@ internal sealed class RecentStrings
     private string FromTable(ReadOnlySpan<byte> utf8)
     {
         var table = _table ?? NewTable();
-        var hit = table.TryGet(utf8, out var value);
-        if (!hit)
-        {
-            value = Encoding.UTF8.GetString(utf8);
-            _tableFull |= table.Count >= Utf8StringTable.Capacity || table.Bytes + utf8.Length > MaxTableBytes;
-            if (!_tableFull)
-            {
-                table.Add(utf8, value);
-            }
-        }
-
-        if (_tableFull)
+        var value = table.GetOrAdd(utf8, out var hit);
+        if (table.IsFull)
         {
             CountFullLookup(hit);
         }
 
-        return value!;
+        return value;
     }
 
     /// <summary>The table, made at the second value met, with the first (the last one until now) in it.</summary>
@@ -105,6 +92,7 @@ internal sealed class RecentStrings
         if (_fullMisses * 2 > FullWindow)
         {
             _table = null;
+            _tableDropped = true;
         }
 
         _fullLookups = 0;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Decnet.Bus.Unix.Protocol;
 
@@ -10,14 +11,18 @@ namespace Decnet.Bus.Unix.Protocol;
 /// A bounded table of strings by their UTF-8 bytes, looked up without copying the bytes (<see cref="RecentStrings"/>'s
 /// table). Open addressing with a short probe: a value whose slots within reach are taken is simply not kept, so no
 /// sequence of values, chosen or not, makes a look-up cost more than <see cref="MaxProbes"/> comparisons. Its slots
-/// double as it fills, so a quarter of them at most are used: a few topics cost a few slots, and a value is left out
-/// only when all its slots within reach are taken, which at that load is rare (none of 3 million values with random
-/// hashes in a simulation of this table; one in 10,000 with eight probes at half load). Not thread-safe.
+/// double as it fills, so a quarter of them at most are used: a few values cost a few slots, and a value is left out
+/// only when all its slots within reach are taken, which at that load is rare (0 to 3 of 3,072,000 values with random
+/// hashes in four runs of scripts/simulate-string-table.py, values lost while it grows included; with 2,048 fixed
+/// slots and eight probes about 1 in 215). Not thread-safe.
 /// </summary>
 internal sealed class Utf8StringTable
 {
     /// <summary>How many values it keeps at most.</summary>
     internal const int Capacity = 1024;
+
+    /// <summary>How many UTF-8 bytes its values may hold together.</summary>
+    internal const int MaxBytes = 64 * 1024;
 
     /// <summary>The most slots a look-up or an insertion tries.</summary>
     internal const int MaxProbes = 16;
@@ -37,69 +42,100 @@ internal sealed class Utf8StringTable
     /// <summary>How many UTF-8 bytes its values hold together.</summary>
     public int Bytes { get; private set; }
 
+    /// <summary>Whether a value was refused because <see cref="Capacity"/> or <see cref="MaxBytes"/> was reached.</summary>
+    public bool IsFull { get; private set; }
+
     /// <summary>How many slots it has now (for tests).</summary>
     internal int Slots => _keys.Length;
 
     /// <summary>The string kept for <paramref name="utf8"/>, if any.</summary>
     public bool TryGet(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out string? value)
     {
+        var found = Find(utf8, Hash(utf8), out _);
+        value = found >= 0 ? _values[found] : null;
+        return value is not null;
+    }
+
+    /// <summary>Keeps <paramref name="value"/> for <paramref name="utf8"/>, if absent and there is room.</summary>
+    public void Add(ReadOnlySpan<byte> utf8, string value)
+    {
         var hash = Hash(utf8);
+        if (Find(utf8, hash, out var free) < 0)
+        {
+            TryKeep(free, hash, utf8, value);
+        }
+    }
+
+    /// <summary>
+    /// The string kept for <paramref name="utf8"/> (<paramref name="hit"/>), else a new one, kept if there is room: one
+    /// hash and one probe either way.
+    /// </summary>
+    public string GetOrAdd(ReadOnlySpan<byte> utf8, out bool hit)
+    {
+        var hash = Hash(utf8);
+        var found = Find(utf8, hash, out var free);
+        hit = found >= 0;
+        if (hit)
+        {
+            return _values[found]!;
+        }
+
+        var value = Encoding.UTF8.GetString(utf8);
+        TryKeep(free, hash, utf8, value);
+        return value;
+    }
+
+    /// <summary>The slot holding <paramref name="utf8"/>, else -1, with the free slot its probe ended on (-1 if none).</summary>
+    private int Find(ReadOnlySpan<byte> utf8, int hash, out int free)
+    {
         var mask = _keys.Length - 1;
         for (var probe = 0; probe < MaxProbes; probe++)
         {
             var slot = (hash + probe) & mask;
             if (_keys[slot] is not { } key)
             {
-                break;
+                free = slot;
+                return -1;
             }
 
             if (_hashes[slot] == hash && utf8.SequenceEqual(key))
             {
-                value = _values[slot]!;
-                return true;
+                free = -1;
+                return slot;
             }
         }
 
-        value = null;
-        return false;
+        free = -1;
+        return -1;
     }
 
-    /// <summary>Keeps <paramref name="value"/> for <paramref name="utf8"/> (absent) if a slot within reach is free.</summary>
-    public void Add(ReadOnlySpan<byte> utf8, string value)
+    private void TryKeep(int free, int hash, ReadOnlySpan<byte> utf8, string value)
     {
-        if (Count >= Capacity)
+        if (Count >= Capacity || Bytes + utf8.Length > MaxBytes)
+        {
+            IsFull = true;
+            return;
+        }
+
+        if (free < 0)
         {
             return;
         }
 
-        if ((Count + 1) * 4 > _keys.Length)
+        Set(free, hash, utf8.ToArray(), value);
+        if (Count < Capacity && (Count + 1) * 4 > _keys.Length)
         {
             Grow();
         }
-
-        if (Place(Hash(utf8), utf8.ToArray(), value))
-        {
-            Count++;
-            Bytes += utf8.Length;
-        }
     }
 
-    private bool Place(int hash, byte[] key, string value)
+    private void Set(int slot, int hash, byte[] key, string value)
     {
-        var mask = _keys.Length - 1;
-        for (var probe = 0; probe < MaxProbes; probe++)
-        {
-            var slot = (hash + probe) & mask;
-            if (_keys[slot] is null)
-            {
-                _hashes[slot] = hash;
-                _keys[slot] = key;
-                _values[slot] = value;
-                return true;
-            }
-        }
-
-        return false;
+        _hashes[slot] = hash;
+        _keys[slot] = key;
+        _values[slot] = value;
+        Count++;
+        Bytes += key.Length;
     }
 
     /// <summary>Doubles the slots and places every value again (a value that finds no slot within reach is dropped).</summary>
@@ -113,10 +149,9 @@ internal sealed class Utf8StringTable
         Bytes = 0;
         for (var slot = 0; slot < keys.Length; slot++)
         {
-            if (keys[slot] is { } key && Place(hashes[slot], key, values[slot]!))
+            if (keys[slot] is { } key && Find(key, hashes[slot], out var free) < 0 && free >= 0)
             {
-                Count++;
-                Bytes += key.Length;
+                Set(free, hashes[slot], key, values[slot]!);
             }
         }
     }

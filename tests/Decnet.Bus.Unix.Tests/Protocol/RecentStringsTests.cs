@@ -95,7 +95,7 @@ public sealed class RecentStringsTests
         }
 
         // "a" and "b", then as many 200-byte values as fit in the bytes left.
-        Assert.Equal(2 + ((RecentStrings.MaxTableBytes - 2) / 200), recent.TableCount);
+        Assert.Equal(2 + ((Utf8StringTable.MaxBytes - 2) / 200), recent.TableCount);
     }
 
     [Fact]

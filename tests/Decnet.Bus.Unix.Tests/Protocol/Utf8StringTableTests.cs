@@ -21,6 +21,7 @@ public sealed class Utf8StringTableTests
         Assert.False(table.TryGet("decky.d12.mutation."u8, out _));
         Assert.Equal(1, table.Count);
         Assert.Equal(value.Length, table.Bytes);
+        Assert.False(table.IsFull);
     }
 
     [Fact]
@@ -46,6 +47,7 @@ public sealed class Utf8StringTableTests
         Assert.Equal(Utf8StringTable.Capacity, table.Count);
         Assert.Equal(Utf8StringTable.Capacity, kept);
         Assert.Equal(Utf8StringTable.Capacity * 4, table.Slots);
+        Assert.True(table.IsFull);
     }
 
     [Fact]
