@@ -8,6 +8,8 @@
 #   --micro also runs the BenchmarkDotNet allocation micro-benchmarks (bench/Decnet.Bench, Transport/*)
 #   and writes their table to bench/results/<date>-<host>-micro.md.
 #   --micro-only runs just those (no peers needed beyond the .NET SDK).
+#   W1S is W1 after a warm-up of unmeasured events back to back and 100 ms of quiet (every system): steady-state rate
+#   and client CPU, without process start-up and first compilations, which W1's one-second window includes.
 #   W1P is W1 with a second subscriber speaking the Python text protocol (a .NET role; decnet only): the broker's
 #   JSON translation cost, per published event, against W1's.
 #   --keep-logs keeps the temp dir with every server and role log (it is kept anyway when the run fails).
@@ -21,7 +23,7 @@ cd "$root"
 
 quick=false
 runs=3
-workloads=W1,W1P,W2,W3,W4,W5,W6
+workloads=W1,W1S,W1P,W2,W3,W4,W5,W6
 systems=decnet,nats,bridge,redis,raw,hop
 micro=false
 micro_flag=""
@@ -111,7 +113,7 @@ mkdir -p "$root/bench/results"
 command_line="scripts/bench.sh"
 $quick && command_line="$command_line --quick"
 [ "$runs" != 3 ] && command_line="$command_line --runs $runs"
-[ "$workloads" != W1,W1P,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
+[ "$workloads" != W1,W1S,W1P,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
 [ "$systems" != decnet,nats,bridge,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2

@@ -37,14 +37,16 @@ type subResult struct {
 	Latencies []float64 `json:"latency_us,omitempty"`
 	Note      string    `json:"note,omitempty"`
 	CPU       float64   `json:"cpu_s"`
+	CPUStart  float64   `json:"cpu_start_s"`
 }
 
 type pubResult struct {
-	Role  string  `json:"role"`
-	Sent  int64   `json:"sent"`
-	Start int64   `json:"start"`
-	End   int64   `json:"end"`
-	CPU   float64 `json:"cpu_s"`
+	Role     string  `json:"role"`
+	Sent     int64   `json:"sent"`
+	Start    int64   `json:"start"`
+	End      int64   `json:"end"`
+	CPU      float64 `json:"cpu_s"`
+	CPUStart float64 `json:"cpu_start_s"`
 }
 
 func main() {
@@ -62,7 +64,8 @@ func main() {
 	subs := fs.Int("subs", 3, "subscriptions per idle client")
 	size := fs.Int("size", 128, "payload bytes")
 	pace := fs.Int("pace-us", 0, "publish one event every N microseconds (0 = as fast as possible)")
-	warmup := fs.Int64("warmup", 0, "unmeasured events (timestamp -1) a paced publisher sends first, then 100 ms quiet")
+	warmup := fs.Int64("warmup", 0, "unmeasured events (timestamp -1) a publisher sends first, then 100 ms quiet")
+	skip := fs.Int64("skip", 0, "events each subscriber connection receives first without counting them (W1S's warm-up)")
 	latency := fs.Bool("latency", false, "record one-way latency from the payload timestamp")
 	idleMs := fs.Int("idle-ms", 3000, "give up after this long without an event")
 	_ = fs.String("name", "sub", "client name (used by the Decnet roles to find a connection in broker stats)")
@@ -70,7 +73,7 @@ func main() {
 
 	switch role {
 	case "sub":
-		runSub(*url, *topic, *count, *clients, *literals, *latency, time.Duration(*idleMs)*time.Millisecond)
+		runSub(*url, *topic, *count, *clients, *literals, *latency, time.Duration(*idleMs)*time.Millisecond, *skip)
 	case "pub":
 		runPub(*url, *topic, *count, *literals, *size, *pace, *warmup)
 	case "idle":
@@ -101,9 +104,11 @@ func subjects(topic string, literals int) []string {
 	return out
 }
 
-func runSub(url, topic string, count int64, clients, literals int, latency bool, idle time.Duration) {
+func runSub(url, topic string, count int64, clients, literals int, latency bool, idle time.Duration, skip int64) {
 	received := make([]int64, clients)
+	skipped := make([]int64, clients)
 	var first, last int64
+	var cpuStart float64
 	var lat []int64
 	if latency {
 		lat = make([]int64, 0, count)
@@ -129,9 +134,13 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 			if latency && len(m.Data) >= 8 && int64(binary.LittleEndian.Uint64(m.Data)) == warmupStamp {
 				return // a warm-up event: neither counted nor timed
 			}
+			if skip > 0 && atomic.LoadInt64(&skipped[c]) < skip && atomic.AddInt64(&skipped[c], 1) <= skip {
+				return // one of the warm-up's events (W1S): activity, not counted
+			}
 			n := atomic.AddInt64(&received[c], 1)
-			if n == 1 {
-				atomic.CompareAndSwapInt64(&first, 0, now)
+			if n == 1 && atomic.CompareAndSwapInt64(&first, 0, now) {
+				// Start-up and warm-up are behind this point: the CPU from here on is the counted events'.
+				cpuStart = cpuSeconds()
 			}
 			atomic.StoreInt64(&last, now)
 			if latency && len(m.Data) >= 8 {
@@ -185,7 +194,7 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 	for _, nc := range conns {
 		nc.Close()
 	}
-	res := subResult{Role: "sub", Received: received, First: first, Last: last, Note: note, CPU: cpuSeconds()}
+	res := subResult{Role: "sub", Received: received, First: first, Last: last, Note: note, CPU: cpuSeconds(), CPUStart: cpuStart}
 	if latency {
 		res.Latencies = percentiles(lat)
 	}
@@ -245,7 +254,9 @@ func runPub(url, topic string, count int64, literals, size, pace int, warmup int
 		}
 		_ = nc.Flush()
 		time.Sleep(100 * time.Millisecond)
+		binary.LittleEndian.PutUint64(payload, 0x0706050403020100)
 	}
+	cpuStart := cpuSeconds()
 	start := nanotime()
 	next := start
 	for i := int64(0); i < count; i++ {
@@ -264,7 +275,7 @@ func runPub(url, topic string, count int64, literals, size, pace int, warmup int
 	end := nanotime()
 	_ = nc.Publish(subs[0], []byte{0})
 	_ = nc.Flush()
-	out, _ := json.Marshal(pubResult{Role: "pub", Sent: count, Start: start, End: end, CPU: cpuSeconds()})
+	out, _ := json.Marshal(pubResult{Role: "pub", Sent: count, Start: start, End: end, CPU: cpuSeconds(), CPUStart: cpuStart})
 	fmt.Println(string(out))
 }
 

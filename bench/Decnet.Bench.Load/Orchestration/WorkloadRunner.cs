@@ -20,10 +20,10 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         (LoadClients.Raw, "W4") => "no topics or matching in the raw relay",
         (LoadClients.Raw, "W6") => "the raw relay has no queues or drops: a stalled reader stalls it",
         (not LoadClients.Decnet, "W1P") => "W1P's second subscriber speaks decnet bus's Python text protocol",
-        (LoadClients.Hop, "W1" or "W3") => null,
-        (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1 and W3 only",
-        (LoadClients.Bridge, "W1" or "W3") => null,
-        (LoadClients.Bridge, _) => "the bridged path (broker A → bridge → nats-server → bridge → broker B) is measured for W1 and W3 only",
+        (LoadClients.Hop, "W1" or "W1S" or "W3") => null,
+        (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1, W1S and W3 only",
+        (LoadClients.Bridge, "W1" or "W1S" or "W3") => null,
+        (LoadClients.Bridge, _) => "the bridged path (broker A → bridge → nats-server → bridge → broker B) is measured for W1, W1S and W3 only",
         _ => null,
     };
 
@@ -38,6 +38,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
             {
                 case "W1":
                     await ThroughputAsync(system, broker, tag, result, _sizes.W1, subscribers: 1, literals: 0, "events_per_s");
+                    break;
+                case "W1S":
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W1, subscribers: 1, literals: 0, "events_per_s", warmup: _sizes.W1SWarmup);
                     break;
                 case "W1P":
                     await MixedProtocolAsync(broker, tag, result, _sizes.W1);
@@ -69,18 +72,26 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         return result;
     }
 
-    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric, bool handlers = false)
+    /// <param name="warmup">
+    /// Unmeasured events published first, back to back, then 100 ms of quiet (W1S): each subscriber skips that many,
+    /// and the client processes' CPU is counted from the measured phase on, so start-up, first connections and the
+    /// runtime's first compilations are left out for every system alike. The server's CPU still covers both phases,
+    /// per delivery of either.
+    /// </param>
+    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric, bool handlers = false, long warmup = 0)
     {
         string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
+        string[] skip = warmup > 0 ? ["--skip", Invariant(warmup)] : [];
+        string[] warm = warmup > 0 ? ["--warmup", Invariant(warmup)] : [];
 
         // W4 (10,000 subscriptions) uses the handler API where a client has one: one delivery loop, not a task each, and
         // inline delivery, as a handler that only counts would (docs/performance-history-3.md, part 15). Only Decnet roles take
         // these flags: the Go nats client exits on a flag it does not know (every nats W4 run failed).
         string[] consume = handlers && system == LoadClients.Decnet ? ["--handlers", "--inline"] : [];
-        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume]);
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume, .. skip]);
         await sub.WaitForReadyAsync(_readyBound);
         var cpuBefore = broker.CpuTicks();
-        using var pub = Role(system, "pub", broker, $"{tag}-pub", shape);
+        using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, .. warm]);
         var published = await ReadJsonAsync(pub);
         var received = await ReadJsonAsync(sub);
         var cpuAfter = broker.CpuTicks();
@@ -89,9 +100,10 @@ internal sealed class WorkloadRunner(BenchSettings settings)
 
         // Server CPU per delivered event (µs): where the time goes when the peers are compared. On the bridged path it
         // is the sum of both brokers, both bridges and nats-server.
-        result.Metrics["server_cpu_us_per_delivery"] = total > 0 ? (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / total : 0;
-        result.Metrics["sub_cpu_us_per_delivery"] = total > 0 ? received.GetProperty("cpu_s").GetDouble() * 1e6 / total : 0;
-        result.Metrics["pub_cpu_us_per_event"] = published.GetProperty("cpu_s").GetDouble() * 1e6 / count;
+        var deliveries = total + (warmup * subscribers);
+        result.Metrics["server_cpu_us_per_delivery"] = total > 0 ? (cpuAfter - cpuBefore) / ProcSample.TicksPerSecond * 1e6 / deliveries : 0;
+        result.Metrics["sub_cpu_us_per_delivery"] = total > 0 ? ClientCpu(received, warmup) * 1e6 / total : 0;
+        result.Metrics["pub_cpu_us_per_event"] = ClientCpu(published, warmup) * 1e6 / count;
         var seconds = (received.GetProperty("last").GetInt64() - start) / 1e9;
         result.Metrics[metric] = seconds > 0 ? total / seconds : 0;
         result.Metrics["dropped_pct"] = 100.0 * ((count * subscribers) - total) / (count * subscribers);
@@ -245,6 +257,10 @@ internal sealed class WorkloadRunner(BenchSettings settings)
             result.Notes.Add(prefix + note.GetString());
         }
     }
+
+    /// <summary>A role's CPU seconds: all of it, or after a warm-up only what its measured phase used.</summary>
+    private static double ClientCpu(JsonElement role, long warmup) =>
+        role.GetProperty("cpu_s").GetDouble() - (warmup > 0 ? role.GetProperty("cpu_start_s").GetDouble() : 0);
 
     private static long Sum(JsonElement array) => array.EnumerateArray().Sum(e => e.GetInt64());
 

@@ -13,6 +13,7 @@ internal static class PublisherRole
         var count = args.Count;
         var interval = args.PaceMicroseconds * 1000L;
         long start = 0;
+        double cpuStart = 0;
 
         // The loop runs on its own thread, not a pool worker: a busy-waiting pacer must not starve the client's
         // own send loop of pool threads on a 2-core box (that would add latency the transport did not cause).
@@ -22,11 +23,13 @@ internal static class PublisherRole
             if (warmup > 0)
             {
                 // Every process starts cold (JIT, first connections, lazily built serializers): the first few hundred
-                // milliseconds of a latency run would time start-up, not the transport. Same for every system.
+                // milliseconds of a latency run (or of W1S) would time start-up, not the transport. Same for every system.
                 Publish(client, topics, warmup, interval, RoleArgs.WarmupStamp, catchUp: false);
+                Wait(client.FlushAsync());
                 Thread.Sleep(100);
             }
 
+            cpuStart = Environment.CpuUsage.TotalTime.TotalSeconds;
             start = Publish(client, topics, count, interval, stamp: null, catchUp: true);
         })
         { IsBackground = true, Name = "bench-pub" };
@@ -47,6 +50,7 @@ internal static class PublisherRole
             ["start"] = start,
             ["end"] = end,
             ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,
+            ["cpu_start_s"] = cpuStart,
         }));
         return 0;
     }

@@ -54,11 +54,17 @@ internal sealed class RoleArgs
 
     public int PaceMicroseconds => Int("pace-us", 0);
 
-    /// <summary>Unmeasured events a paced publisher sends first (stamped <see cref="WarmupStamp"/>), then a quiet 100 ms.</summary>
+    /// <summary>Unmeasured events a publisher sends first (stamped <see cref="WarmupStamp"/>), then a quiet 100 ms.</summary>
     public int Warmup => Int("warmup", 0);
 
     /// <summary>The timestamp a warm-up event carries; subscribers neither count nor time it.</summary>
     public const long WarmupStamp = -1;
+
+    /// <summary>
+    /// Events each subscriber connection receives first without counting them (W1S: the publisher's unpaced warm-up,
+    /// which a subscriber that only counts does not read the stamp of).
+    /// </summary>
+    public long Skip => long.Parse(Get("skip", "0"), CultureInfo.InvariantCulture);
 
     public bool Latency => Get("latency", "false") == "true";
 

@@ -9,7 +9,7 @@ internal static class SubscriberRole
 {
     public static async Task<int> RunAsync(string system, RoleArgs args)
     {
-        var stats = new SubscriberStats(args.Clients, args.Count, args.Latency);
+        var stats = new SubscriberStats(args.Clients, args.Count, args.Latency, args.Skip);
         List<string> patterns = [.. args.Topics()];
         if (args.Literals > 0)
         {
@@ -72,6 +72,7 @@ internal static class SubscriberRole
             ["last"] = stats.LastEvent,
             ["note"] = note,
             ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,
+            ["cpu_start_s"] = stats.CpuAtFirst,
         };
         if (args.Latency)
         {

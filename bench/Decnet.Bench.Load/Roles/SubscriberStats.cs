@@ -1,8 +1,13 @@
 namespace Decnet.Bench.Load.Roles;
 
-/// <summary>Counts per client connection, first/last receive time and (W3) one-way latencies; thread-safe.</summary>
+/// <summary>
+/// Counts per client connection, first/last receive time, the process's CPU time at the first counted event, and (W3)
+/// one-way latencies; thread-safe.
+/// </summary>
 internal sealed class SubscriberStats : IEventSink
 {
+    private readonly long[] _skipped;
+    private readonly long _skip;
     private readonly long[] _received;
     private readonly int[] _ended;
     private readonly long[] _latencies;
@@ -10,9 +15,16 @@ internal sealed class SubscriberStats : IEventSink
     private long _first;
     private long _lastEvent;
     private long _lastActivity;
+    private double _cpuAtFirst;
 
-    public SubscriberStats(int clients, long capacity, bool latency)
+    /// <param name="clients">Client connections.</param>
+    /// <param name="capacity">Latencies to keep.</param>
+    /// <param name="latency">Whether latencies are recorded.</param>
+    /// <param name="skip">Events each connection receives first without counting them (a warm-up's).</param>
+    public SubscriberStats(int clients, long capacity, bool latency, long skip = 0)
     {
+        _skip = skip;
+        _skipped = new long[clients];
         _received = new long[clients];
         _ended = new int[clients];
         _latencies = latency ? new long[capacity + 16] : [];
@@ -46,10 +58,18 @@ internal sealed class SubscriberStats : IEventSink
             return;
         }
 
-        var now = Monotonic.Now();
-        if (Interlocked.Increment(ref _received[client]) == 1)
+        if (_skip > 0 && Volatile.Read(ref _skipped[client]) < _skip && Interlocked.Increment(ref _skipped[client]) <= _skip)
         {
-            Interlocked.CompareExchange(ref _first, now, 0);
+            // One of the first events, the warm-up's (W1S): activity, but not counted.
+            Touch();
+            return;
+        }
+
+        var now = Monotonic.Now();
+        if (Interlocked.Increment(ref _received[client]) == 1 && Interlocked.CompareExchange(ref _first, now, 0) == 0)
+        {
+            // Start-up and warm-up are behind this point: the CPU from here on is the counted events'.
+            Volatile.Write(ref _cpuAtFirst, Environment.CpuUsage.TotalTime.TotalSeconds);
         }
 
         Volatile.Write(ref _lastEvent, now);
@@ -76,6 +96,9 @@ internal sealed class SubscriberStats : IEventSink
     public long[] Received() => Array.ConvertAll(_received, r => Interlocked.Read(ref r));
 
     public long First => Interlocked.Read(ref _first);
+
+    /// <summary>The process's CPU seconds when the first counted event arrived (0 before it).</summary>
+    public double CpuAtFirst => Volatile.Read(ref _cpuAtFirst);
 
     /// <summary>Time of the last benchmark event (not of the end marker).</summary>
     public long LastEvent => Interlocked.Read(ref _lastEvent);
