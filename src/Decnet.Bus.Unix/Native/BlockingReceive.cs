@@ -19,7 +19,7 @@ internal static class BlockingReceive
         if (buffer.IsEmpty)
         {
             // A zero-byte read waits for data, as the asynchronous one does, instead of reading as the end.
-            Wait(handle);
+            SocketPoll.Wait(handle, Libc.PollIn);
             return 0;
         }
 
@@ -48,32 +48,7 @@ internal static class BlockingReceive
                 throw new IOException($"receive failed: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
 
-            Wait(handle);
-        }
-    }
-
-    private static unsafe void Wait(SafeSocketHandle handle)
-    {
-        var added = false;
-        handle.DangerousAddRef(ref added);
-        try
-        {
-            var pollFd = new Libc.PollFd { Fd = (int)handle.DangerousGetHandle(), Events = Libc.PollIn };
-            while (Libc.Poll(&pollFd, 1, -1) < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno != Libc.EIntr)
-                {
-                    throw new IOException($"poll failed: {Marshal.GetPInvokeErrorMessage(errno)}");
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            SocketPoll.Wait(handle, Libc.PollIn);
         }
     }
 }

@@ -21,6 +21,7 @@ internal static unsafe partial class Libc
     public const int MsgNoSignal = 0x4000;
     public const int EAgain = 11;
     public const short PollIn = 0x1;
+    public const short PollOut = 0x4;
     public const int EIntr = 4;
 
     public const int AtRemoveDir = 0x200;

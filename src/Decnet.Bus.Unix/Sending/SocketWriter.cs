@@ -71,8 +71,18 @@ internal sealed partial class SocketWriter : IDisposable
     /// whose publishers then add to the batch meanwhile (fewer, larger sends). What it sent has left already; a publish
     /// during the yield is queued rather than written directly, since the loop still holds the send token.
     /// </param>
-    public SocketWriter(Socket socket, ISendSource source, TimeSpan stallTimeout, TimeProvider time, bool releaseWhenParked, bool yieldAfterSend = false)
+    /// <param name="ownThread">
+    /// Whether the loop runs on a thread of its own (<see cref="Run"/>) instead of the pool (<see cref="RunAsync"/>):
+    /// for a client, without a stall timeout.
+    /// </param>
+    public SocketWriter(Socket socket, ISendSource source, TimeSpan stallTimeout, TimeProvider time, bool releaseWhenParked, bool yieldAfterSend = false, bool ownThread = false)
     {
+        if (ownThread && stallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException("A loop on its own thread has no stall timeout.", nameof(stallTimeout));
+        }
+
+        _bell = ownThread ? new ManualResetEventSlim(false) : null;
         _releaseWhenParked = releaseWhenParked;
         _yieldAfterSend = yieldAfterSend;
         _socket = socket;
@@ -197,7 +207,17 @@ internal sealed partial class SocketWriter : IDisposable
     }
 
     /// <summary>Wakes the loop: it takes what is queued, or parks again. Safe to call any time, from any thread.</summary>
-    public void Ring() => _doorbell.Writer.TryWrite(true);
+    public void Ring()
+    {
+        if (_bell is { } bell)
+        {
+            bell.Set();
+        }
+        else
+        {
+            _doorbell.Writer.TryWrite(true);
+        }
+    }
 
     /// <summary>
     /// The send loop. Ends when the final frame is sent (after half-closing the socket), when

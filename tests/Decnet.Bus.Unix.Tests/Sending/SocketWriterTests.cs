@@ -9,11 +9,11 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 /// <summary>
 /// The one socket writer the broker's connections and the client share: its send loop, the send token an inline writer
 /// takes while the loop is parked, and the wake-up rules between them (docs/performance-history.md, "Hot path redesign
-/// (issue 14), part 4").
+/// (issue 14), part 4"), with its loop on the pool and on a thread of its own (<see cref="SocketWriterLoopTests"/>).
 /// </summary>
-public sealed class SocketWriterTests : IAsyncLifetime
+public abstract class SocketWriterTests(bool ownThread) : IAsyncLifetime
 {
-    private readonly WriterRig _rig = new();
+    private readonly WriterRig _rig = new(ownThread);
 
     public async Task InitializeAsync() => _rig.Use(await SocketPair.ConnectAsync());
 
@@ -336,7 +336,7 @@ public sealed class SocketWriterTests : IAsyncLifetime
     private async Task StartParkedAsync()
     {
         var parked = _rig.Writer.NextParkAsync();
-        _rig.Loop = _rig.Writer.RunAsync(_rig.Abort.Token);
+        _rig.Start();
         await parked.WaitAsync(TestBroker.Bound);
     }
 

@@ -1,3 +1,4 @@
+using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Sending;
 using Decnet.Bus.Unix.Tests.Support;
 
@@ -5,9 +6,10 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 
 /// <summary>
 /// A <see cref="SocketWriter"/> over a real socket pair, with the source it drains and its loop: the set-up every writer
-/// test shares, torn down together (the loop cancelled and awaited before the writer and the sockets go).
+/// test shares, torn down together (the loop cancelled and awaited before the writer and the sockets go). With
+/// <paramref name="ownThread"/> the loop runs on a thread of its own (<see cref="SocketWriter.Run"/>), as a client's does.
 /// </summary>
-internal sealed class WriterRig : IAsyncDisposable
+internal sealed class WriterRig(bool ownThread = false) : IAsyncDisposable
 {
     public QueueSource Source { get; } = new();
 
@@ -25,8 +27,16 @@ internal sealed class WriterRig : IAsyncDisposable
     {
         Pair?.Dispose();
         Pair = pair;
-        Writer = new SocketWriter(pair.Local, Source, stall ?? Timeout.InfiniteTimeSpan, time ?? TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend);
+        Writer = new SocketWriter(pair.Local, Source, stall ?? Timeout.InfiniteTimeSpan, time ?? TimeProvider.System, releaseWhenParked: true, yieldAfterSend: yieldAfterSend, ownThread: ownThread);
         Source.Writer = Writer;
+    }
+
+    /// <summary>Starts the loop: on the pool, or on a thread of its own.</summary>
+    public void Start()
+    {
+        var writer = Writer;
+        var token = Abort.Token;
+        Loop = ownThread ? OwnThread.Start("test-send", () => writer.Run(token)) : writer.RunAsync(token);
     }
 
     public async ValueTask DisposeAsync()

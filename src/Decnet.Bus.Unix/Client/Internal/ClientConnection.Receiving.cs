@@ -15,7 +15,7 @@ internal sealed partial class ClientConnection
     private async Task<string> ReceiveOnOwnThreadAsync()
     {
         // Registered before the thread starts, so an abort at any point wakes its wait.
-        using var registration = _abort.Token.UnsafeRegister(static state => ShutDownReceive((Socket)state!), _socket);
+        using var registration = _abort.Token.UnsafeRegister(static state => ShutDown((Socket)state!, SocketShutdown.Receive), _socket);
         return await OwnThread.Start("decnet-bus-recv", () =>
         {
             _stream.Block();
@@ -23,11 +23,11 @@ internal sealed partial class ClientConnection
         }).ConfigureAwait(false);
     }
 
-    private static void ShutDownReceive(Socket socket)
+    private static void ShutDown(Socket socket, SocketShutdown how)
     {
         try
         {
-            socket.Shutdown(SocketShutdown.Receive);
+            socket.Shutdown(how);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

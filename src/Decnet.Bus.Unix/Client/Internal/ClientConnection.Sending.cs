@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix.Client.Internal;
@@ -22,9 +23,20 @@ internal sealed partial class ClientConnection
         return true;
     }
 
+    /// <summary>
+    /// Runs the send loop on a thread of its own, which parks and waits for room in the kernel: no event of the loop
+    /// goes through the thread pool or the runtime's socket event thread (docs/performance.md, part 17). The abort shuts
+    /// the socket down both ways, since only that wakes a send waiting for room.
+    /// </summary>
     private async Task SendLoopAsync()
     {
-        if (await _writer.RunAsync(_abort.Token).ConfigureAwait(false) != SendEnd.Final)
+        SendEnd end;
+        using (_abort.Token.UnsafeRegister(static state => ShutDown((Socket)state!, SocketShutdown.Both), _socket))
+        {
+            end = await OwnThread.Start("decnet-bus-send", () => _writer.Run(_abort.Token)).ConfigureAwait(false);
+        }
+
+        if (end != SendEnd.Final)
         {
             // The socket broke or the connection is being torn down: the receive loop ends too.
             _abort.Cancel();

@@ -11,7 +11,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
 /// One handshaken connection to the broker: a receive loop routing EVT by sid and completing acks, on a thread of its
-/// own, and one send loop draining the client's outbox into batched writes. Ends on error, BYE, or <see cref="Abort"/>.
+/// own, and one send loop draining the client's outbox into batched writes, on another. Ends on error, BYE, or <see cref="Abort"/>.
 /// </summary>
 internal sealed partial class ClientConnection : IAsyncDisposable
 {
@@ -61,7 +61,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: _catchUpWait > TimeSpan.Zero);
 
         // No stall bound: a broker that stops reading is found by the keepalive, and the outbox bounds what waits.
-        _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false, yieldAfterSend: true);
+        _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false, yieldAfterSend: true, ownThread: true);
         _logger = logger;
         _path = path;
     }
