@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
 	"sort"
@@ -38,6 +39,7 @@ type subResult struct {
 	Note      string    `json:"note,omitempty"`
 	CPU       float64   `json:"cpu_s"`
 	CPUStart  float64   `json:"cpu_start_s"`
+	Skipped   []int64   `json:"skipped"`
 }
 
 type pubResult struct {
@@ -65,7 +67,7 @@ func main() {
 	size := fs.Int("size", 128, "payload bytes")
 	pace := fs.Int("pace-us", 0, "publish one event every N microseconds (0 = as fast as possible)")
 	warmup := fs.Int64("warmup", 0, "unmeasured events (timestamp -1) a publisher sends first, then 100 ms quiet")
-	skip := fs.Int64("skip", 0, "events each subscriber connection receives first without counting them (W1S's warm-up)")
+	skipWarmup := fs.Bool("skip-warmup", false, "read each connection's stamps until its first measured event, to skip the warm-up's (W1S)")
 	latency := fs.Bool("latency", false, "record one-way latency from the payload timestamp")
 	idleMs := fs.Int("idle-ms", 3000, "give up after this long without an event")
 	_ = fs.String("name", "sub", "client name (used by the Decnet roles to find a connection in broker stats)")
@@ -73,7 +75,7 @@ func main() {
 
 	switch role {
 	case "sub":
-		runSub(*url, *topic, *count, *clients, *literals, *latency, time.Duration(*idleMs)*time.Millisecond, *skip)
+		runSub(*url, *topic, *count, *clients, *literals, *latency, time.Duration(*idleMs)*time.Millisecond, *skipWarmup)
 	case "pub":
 		runPub(*url, *topic, *count, *literals, *size, *pace, *warmup)
 	case "idle":
@@ -104,11 +106,12 @@ func subjects(topic string, literals int) []string {
 	return out
 }
 
-func runSub(url, topic string, count int64, clients, literals int, latency bool, idle time.Duration, skip int64) {
+func runSub(url, topic string, count int64, clients, literals int, latency bool, idle time.Duration, skipWarmup bool) {
 	received := make([]int64, clients)
 	skipped := make([]int64, clients)
+	measuring := make([]int32, clients)
 	var first, last int64
-	var cpuStart float64
+	var cpuStart uint64 // float64 bits: written by a handler, read after the end marker or the idle timeout
 	var lat []int64
 	if latency {
 		lat = make([]int64, 0, count)
@@ -131,16 +134,18 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 				}
 				return
 			}
-			if latency && len(m.Data) >= 8 && int64(binary.LittleEndian.Uint64(m.Data)) == warmupStamp {
-				return // a warm-up event: neither counted nor timed
+			wantsStamp := latency || (skipWarmup && atomic.LoadInt32(&measuring[c]) == 0)
+			if wantsStamp && len(m.Data) >= 8 && int64(binary.LittleEndian.Uint64(m.Data)) == warmupStamp {
+				atomic.AddInt64(&skipped[c], 1)
+				return // a warm-up event (W3, W1S): neither counted nor timed
 			}
-			if skip > 0 && atomic.LoadInt64(&skipped[c]) < skip && atomic.AddInt64(&skipped[c], 1) <= skip {
-				return // one of the warm-up's events (W1S): activity, not counted
+			if skipWarmup && atomic.LoadInt32(&measuring[c]) == 0 {
+				atomic.StoreInt32(&measuring[c], 1) // from here on a subscriber that only counts reads no stamp
 			}
 			n := atomic.AddInt64(&received[c], 1)
 			if n == 1 && atomic.CompareAndSwapInt64(&first, 0, now) {
 				// Start-up and warm-up are behind this point: the CPU from here on is the counted events'.
-				cpuStart = cpuSeconds()
+				atomic.StoreUint64(&cpuStart, math.Float64bits(cpuSeconds()))
 			}
 			atomic.StoreInt64(&last, now)
 			if latency && len(m.Data) >= 8 {
@@ -194,7 +199,7 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 	for _, nc := range conns {
 		nc.Close()
 	}
-	res := subResult{Role: "sub", Received: received, First: first, Last: last, Note: note, CPU: cpuSeconds(), CPUStart: cpuStart}
+	res := subResult{Role: "sub", Received: received, First: first, Last: last, Note: note, CPU: cpuSeconds(), CPUStart: math.Float64frombits(atomic.LoadUint64(&cpuStart)), Skipped: skipped}
 	if latency {
 		res.Latencies = percentiles(lat)
 	}

@@ -19,7 +19,7 @@ internal static class IdleRole
                 patterns[s] = string.Create(CultureInfo.InvariantCulture, $"{args.Topic}.c{c}.s{s}");
             }
 
-            await client.SubscribeAsync(patterns, sink, c, latency: false);
+            await client.SubscribeAsync(patterns, sink, c);
             clients.Add(client);
         }
 

@@ -61,10 +61,10 @@ internal sealed class RoleArgs
     public const long WarmupStamp = -1;
 
     /// <summary>
-    /// Events each subscriber connection receives first without counting them (W1S: the publisher's unpaced warm-up,
-    /// which a subscriber that only counts does not read the stamp of).
+    /// Whether a subscriber that only counts reads each connection's stamps until its first measured event, to skip the
+    /// warm-up's events (W1S; with latencies every stamp is read anyway).
     /// </summary>
-    public long Skip => long.Parse(Get("skip", "0"), CultureInfo.InvariantCulture);
+    public bool SkipWarmup => Get("skip-warmup", "false") == "true";
 
     public bool Latency => Get("latency", "false") == "true";
 

@@ -9,7 +9,7 @@ internal static class SubscriberRole
 {
     public static async Task<int> RunAsync(string system, RoleArgs args)
     {
-        var stats = new SubscriberStats(args.Clients, args.Count, args.Latency, args.Skip);
+        var stats = new SubscriberStats(args.Clients, args.Count, args.Latency, args.SkipWarmup);
         List<string> patterns = [.. args.Topics()];
         if (args.Literals > 0)
         {
@@ -28,7 +28,7 @@ internal static class SubscriberRole
                 decnet.InlineHandlers = args.Inline;
             }
 
-            await client.SubscribeAsync(patterns, stats, c, args.Latency);
+            await client.SubscribeAsync(patterns, stats, c);
         }
 
         Console.Out.WriteLine("READY");
@@ -73,6 +73,7 @@ internal static class SubscriberRole
             ["note"] = note,
             ["cpu_s"] = Environment.CpuUsage.TotalTime.TotalSeconds,
             ["cpu_start_s"] = stats.CpuAtFirst,
+            ["skipped"] = stats.Skipped(),
         };
         if (args.Latency)
         {

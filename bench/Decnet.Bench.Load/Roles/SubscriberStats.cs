@@ -7,7 +7,9 @@ namespace Decnet.Bench.Load.Roles;
 internal sealed class SubscriberStats : IEventSink
 {
     private readonly long[] _skipped;
-    private readonly long _skip;
+    private readonly int[] _measuring;
+    private readonly bool _latency;
+    private readonly bool _skipWarmup;
     private readonly long[] _received;
     private readonly int[] _ended;
     private readonly long[] _latencies;
@@ -20,11 +22,13 @@ internal sealed class SubscriberStats : IEventSink
     /// <param name="clients">Client connections.</param>
     /// <param name="capacity">Latencies to keep.</param>
     /// <param name="latency">Whether latencies are recorded.</param>
-    /// <param name="skip">Events each connection receives first without counting them (a warm-up's).</param>
-    public SubscriberStats(int clients, long capacity, bool latency, long skip = 0)
+    /// <param name="skipWarmup">Whether each connection's stamps are wanted until its first measured event (W1S).</param>
+    public SubscriberStats(int clients, long capacity, bool latency, bool skipWarmup = false)
     {
-        _skip = skip;
+        _latency = latency;
+        _skipWarmup = skipWarmup;
         _skipped = new long[clients];
+        _measuring = new int[clients];
         _received = new long[clients];
         _ended = new int[clients];
         _latencies = latency ? new long[capacity + 16] : [];
@@ -53,16 +57,16 @@ internal sealed class SubscriberStats : IEventSink
     {
         if (sentAt == RoleArgs.WarmupStamp)
         {
-            // A warm-up event (W3): activity, but neither counted nor timed.
+            // A warm-up event (W3, W1S): activity, but neither counted nor timed.
+            Interlocked.Increment(ref _skipped[client]);
             Touch();
             return;
         }
 
-        if (_skip > 0 && Volatile.Read(ref _skipped[client]) < _skip && Interlocked.Increment(ref _skipped[client]) <= _skip)
+        if (_skipWarmup && Volatile.Read(ref _measuring[client]) == 0)
         {
-            // One of the first events, the warm-up's (W1S): activity, but not counted.
-            Touch();
-            return;
+            // This connection's warm-up is over: from here on a subscriber that only counts reads no stamp.
+            Volatile.Write(ref _measuring[client], 1);
         }
 
         var now = Monotonic.Now();
@@ -83,6 +87,12 @@ internal sealed class SubscriberStats : IEventSink
             }
         }
     }
+
+    /// <inheritdoc />
+    public bool WantsStamp(int client) => _latency || (_skipWarmup && Volatile.Read(ref _measuring[client]) == 0);
+
+    /// <summary>Warm-up events each connection received and did not count.</summary>
+    public long[] Skipped() => Array.ConvertAll(_skipped, s => Interlocked.Read(ref s));
 
     /// <summary>Counts as activity (the idle clock restarts).</summary>
     public void Touch() => Volatile.Write(ref _lastActivity, Monotonic.Now());

@@ -43,13 +43,13 @@ internal sealed class DecnetLoadClient : ILoadClient
         return new DecnetLoadClient(await UnixSocketBus.ConnectAsync(options));
     }
 
-    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency)
+    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client)
     {
         // Many subscriptions (W4) are requested in parallel batches: each SUB waits for its SUBACK.
         const int Batch = 256;
         if (UseHandlers)
         {
-            await SubscribeHandlersAsync(patterns, sink, client, latency, Batch);
+            await SubscribeHandlersAsync(patterns, sink, client, Batch);
             return;
         }
 
@@ -64,12 +64,12 @@ internal sealed class DecnetLoadClient : ILoadClient
             foreach (var subscription in await Task.WhenAll(batch))
             {
                 _subscriptions.Add(subscription);
-                _readers.Add(Task.Run(() => ReadAsync(subscription, sink, client, latency)));
+                _readers.Add(Task.Run(() => ReadAsync(subscription, sink, client)));
             }
         }
     }
 
-    private async Task SubscribeHandlersAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency, int batchSize)
+    private async Task SubscribeHandlersAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, int batchSize)
     {
         // One handler for every subscription: it only counts (and reads the timestamp when timing).
         BusEventHandler handler = (delivery, _) =>
@@ -80,7 +80,7 @@ internal sealed class DecnetLoadClient : ILoadClient
             }
             else
             {
-                sink.OnEvent(client, latency ? ReadTimestamp(delivery.Payload) : 0);
+                sink.OnEvent(client, sink.WantsStamp(client) ? ReadTimestamp(delivery.Payload) : 0);
             }
 
             return ValueTask.CompletedTask;
@@ -106,8 +106,9 @@ internal sealed class DecnetLoadClient : ILoadClient
 
     public ValueTask PublishEndAsync(string topic) => _bus.PublishAsync(topic, _payload, _endType);
 
-    // The client has no flush: its send loop drains the outbox continuously, and DisposeAsync waits for it.
-    public ValueTask FlushAsync() => ValueTask.CompletedTask;
+    // A round trip, as nats' Flush and Redis's PING are: the broker has routed everything published before it (the
+    // send loop drains the outbox on its own, so paced runs gain nothing from calling it per event: BuffersWrites).
+    public ValueTask FlushAsync() => new(_bus.FlushAsync());
 
     public async ValueTask DisposeAsync()
     {
@@ -120,7 +121,7 @@ internal sealed class DecnetLoadClient : ILoadClient
         await Task.WhenAll(_readers).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private static async Task ReadAsync(IBusSubscription subscription, IEventSink sink, int client, bool latency)
+    private static async Task ReadAsync(IBusSubscription subscription, IEventSink sink, int client)
     {
         await foreach (var ev in subscription)
         {
@@ -130,7 +131,7 @@ internal sealed class DecnetLoadClient : ILoadClient
             }
             else
             {
-                sink.OnEvent(client, latency ? ReadTimestamp(ev.Payload) : 0);
+                sink.OnEvent(client, sink.WantsStamp(client) ? ReadTimestamp(ev.Payload) : 0);
             }
         }
     }

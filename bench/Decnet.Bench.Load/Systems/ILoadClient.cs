@@ -12,7 +12,7 @@ internal interface ILoadClient : IAsyncDisposable
     bool BuffersWrites { get; }
 
     /// <summary>Subscribes to every pattern; all are live when the task completes.</summary>
-    Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency);
+    Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client);
 
     /// <summary>Publishes one 128-byte-class benchmark event carrying <paramref name="sentAt"/>.</summary>
     ValueTask PublishAsync(string topic, long sentAt);

@@ -45,7 +45,7 @@ internal sealed class RawLoadClient : ILoadClient
 
     private bool IsDirect { get; init; }
 
-    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency)
+    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client)
     {
         if (IsDirect)
         {
@@ -56,7 +56,7 @@ internal sealed class RawLoadClient : ILoadClient
             _reader = Task.Run(async () =>
             {
                 using var peer = await _socket.AcceptAsync();
-                await ReadAsync(peer, sink, client, latency, skipRoleByte: true);
+                await ReadAsync(peer, sink, client, skipRoleByte: true);
             });
             return;
         }
@@ -70,7 +70,7 @@ internal sealed class RawLoadClient : ILoadClient
             throw new IOException("The relay closed the connection.");
         }
 
-        _reader = Task.Run(() => ReadAsync(_socket, sink, client, latency, skipRoleByte: false));
+        _reader = Task.Run(() => ReadAsync(_socket, sink, client, skipRoleByte: false));
     }
 
     public async ValueTask PublishAsync(string topic, long sentAt)
@@ -130,7 +130,7 @@ internal sealed class RawLoadClient : ILoadClient
     }
 
 
-    private static async Task ReadAsync(Socket socket, IEventSink sink, int client, bool latency, bool skipRoleByte)
+    private static async Task ReadAsync(Socket socket, IEventSink sink, int client, bool skipRoleByte)
     {
         var buffer = new byte[256 * 1024];
         var filled = 0;
@@ -152,7 +152,7 @@ internal sealed class RawLoadClient : ILoadClient
                     filled--;
                 }
 
-                var offset = Parse(buffer.AsSpan(0, filled), sink, client, latency);
+                var offset = Parse(buffer.AsSpan(0, filled), sink, client);
                 buffer.AsSpan(offset, filled - offset).CopyTo(buffer);
                 filled -= offset;
             }
@@ -162,7 +162,7 @@ internal sealed class RawLoadClient : ILoadClient
         }
     }
 
-    private static int Parse(ReadOnlySpan<byte> data, IEventSink sink, int client, bool latency)
+    private static int Parse(ReadOnlySpan<byte> data, IEventSink sink, int client)
     {
         var offset = 0;
         while (data.Length - offset >= 4)
@@ -180,7 +180,7 @@ internal sealed class RawLoadClient : ILoadClient
             }
             else
             {
-                sink.OnEvent(client, latency ? BinaryPrimitives.ReadInt64LittleEndian(body) : 0);
+                sink.OnEvent(client, sink.WantsStamp(client) ? BinaryPrimitives.ReadInt64LittleEndian(body) : 0);
             }
 
             offset += 4 + length;

@@ -34,7 +34,7 @@ internal sealed class RedisLoadClient : ILoadClient
         return new RedisLoadClient(await ConnectionMultiplexer.ConnectAsync(config), size);
     }
 
-    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency)
+    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client)
     {
         void Handler(RedisChannel channel, RedisValue value)
         {
@@ -45,7 +45,7 @@ internal sealed class RedisLoadClient : ILoadClient
             }
             else
             {
-                sink.OnEvent(client, latency && bytes.Length >= 8 ? BinaryPrimitives.ReadInt64LittleEndian(bytes.Span) : 0);
+                sink.OnEvent(client, bytes.Length >= 8 && sink.WantsStamp(client) ? BinaryPrimitives.ReadInt64LittleEndian(bytes.Span) : 0);
             }
         }
 

@@ -42,7 +42,7 @@ internal sealed class TextLoadClient : ILoadClient
         return new TextLoadClient(socket, target, name);
     }
 
-    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client, bool latency)
+    public async Task SubscribeAsync(IReadOnlyList<string> patterns, IEventSink sink, int client)
     {
         foreach (var pattern in patterns)
         {

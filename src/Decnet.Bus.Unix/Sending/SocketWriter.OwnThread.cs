@@ -6,12 +6,12 @@ namespace Decnet.Bus.Unix.Sending;
 
 /// <summary>
 /// The send loop on a thread of its own (a client's connection): it parks in the kernel and its sends wait for room
-/// in poll(2), so no event of the loop goes through the thread pool or the runtime's socket event thread
-/// (docs/performance.md, part 17).
+/// in poll(2), so no wake-up or send of the loop goes through the thread pool (docs/performance.md, part 17).
 /// </summary>
 internal sealed partial class SocketWriter
 {
     // Set by Ring for a loop on its own thread; the short spin of ManualResetEventSlim catches a ring that comes at once.
+    // Never disposed: it holds no handle unless its WaitHandle is asked for, and a producer may still ring after Dispose.
     private readonly ManualResetEventSlim? _bell;
 
     /// <summary>
@@ -35,6 +35,11 @@ internal sealed partial class SocketWriter
                 cancellationToken.ThrowIfCancellationRequested();
                 if (!TakeOrPark(batch, out var final))
                 {
+                    if (_releaseWhenParked)
+                    {
+                        batch.Release();
+                    }
+
                     // Reset before the next look at the state: a ring after it is kept for the next wait.
                     _bell.Wait(CancellationToken.None);
                     _bell.Reset();
@@ -45,12 +50,7 @@ internal sealed partial class SocketWriter
                 if (batch.WrittenCount > 0)
                 {
                     SendAll(batch.WrittenSpan, cancellationToken);
-                    _source.OnSent();
-                    batch.Reset();
-                    if (_yieldAfterSend && !final)
-                    {
-                        Thread.Yield();
-                    }
+                    AfterSend(batch, final);
                 }
 
                 if (final)

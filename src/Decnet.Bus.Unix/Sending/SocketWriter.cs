@@ -219,69 +219,6 @@ internal sealed partial class SocketWriter : IDisposable
         }
     }
 
-    /// <summary>
-    /// The send loop. Ends when the final frame is sent (after half-closing the socket), when
-    /// <paramref name="cancellationToken"/> is cancelled or the socket breaks, or when a slice waits longer than the stall
-    /// timeout; never throws for those.
-    /// </summary>
-    public async Task<SendEnd> RunAsync(CancellationToken cancellationToken)
-    {
-        // The caller starts its receive loop next, on this thread; everything here runs on the pool.
-        await Task.Yield();
-
-        // The doorbell is waited for without the token (the channel's pooled waiter: parking allocates nothing), so a
-        // cancellation rings it.
-        using var registration = cancellationToken.UnsafeRegister(static state => ((SocketWriter)state!).Ring(), this);
-        using var batch = new PooledBufferWriter(64 * 1024);
-        try
-        {
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!TakeOrPark(batch, out var final))
-                {
-                    // Parked until a producer rings (or the token is cancelled, which rings too).
-                    if (_releaseWhenParked)
-                    {
-                        batch.Release();
-                    }
-
-                    await _doorbell.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false);
-                    _doorbell.Reader.TryRead(out _);
-                    continue;
-                }
-
-                _source.FinishTake(batch, final);
-                if (batch.WrittenCount > 0)
-                {
-                    await SendAllAsync(batch.WrittenMemory, cancellationToken).ConfigureAwait(false);
-                    _source.OnSent();
-                    batch.Reset();
-                    if (_yieldAfterSend && !final)
-                    {
-                        // Lets the producers this loop drains run before it takes again, so the next batch is larger:
-                        // a flat-out publisher's loop made 4× fewer sends (docs/performance-history-2.md, part 6, item 3).
-                        Thread.Yield();
-                    }
-                }
-
-                if (final)
-                {
-                    _socket.Shutdown(SocketShutdown.Send);
-                    return SendEnd.Final;
-                }
-            }
-        }
-        catch (TimeoutException)
-        {
-            return SendEnd.Stalled;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
-        {
-            return SendEnd.Aborted;
-        }
-    }
-
     /// <summary>Drops the unsent tail of an inline write (the connection is over); later inline writes keep none.</summary>
     public void Dispose()
     {
@@ -293,6 +230,19 @@ internal sealed partial class SocketWriter : IDisposable
             _freeWatch?.TrySetException(new ObjectDisposedException(nameof(SocketWriter)));
             _freeWatch = null;
             Interlocked.Exchange(ref _fullWatch, null)?.TrySetException(new ObjectDisposedException(nameof(SocketWriter)));
+        }
+    }
+
+    /// <summary>After a loop's send of <paramref name="batch"/>: the source learns it left, and the batch is emptied.</summary>
+    private void AfterSend(PooledBufferWriter batch, bool final)
+    {
+        _source.OnSent();
+        batch.Reset();
+        if (_yieldAfterSend && !final)
+        {
+            // Lets the producers this loop drains run before it takes again, so the next batch is larger: a flat-out
+            // publisher's loop made 4× fewer sends (docs/performance-history-2.md, part 6, item 3).
+            Thread.Yield();
         }
     }
 
@@ -325,72 +275,6 @@ internal sealed partial class SocketWriter : IDisposable
 
             final = _source.TakeLocked(batch);
             return true;
-        }
-    }
-
-    /// <summary>
-    /// Waits for a pending slice, a stall timeout at a time, for as long as the peer reads something of what the socket
-    /// holds in each (<see cref="PeerProgress"/> rises): the kernel wakes a UNIX socket's writer only once the peer has
-    /// emptied three quarters of its send buffer, so with a large buffer (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>) a slow
-    /// reader that never stopped would otherwise be cut as stalled (docs/reliability.md, §3).
-    /// </summary>
-    /// <exception cref="TimeoutException">A whole stall timeout passed with nothing read.</exception>
-    private async Task<int> WhileThePeerReadsAsync(Task<int> send)
-    {
-        var progress = PeerProgress;
-        while (true)
-        {
-            try
-            {
-                return await send.WaitAsync(_stallTimeout, _time).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                var now = PeerProgress;
-                if (now == long.MinValue || now <= progress)
-                {
-                    throw;
-                }
-
-                progress = now;
-            }
-        }
-    }
-
-    /// <summary>
-    /// With a stall timeout, writes in slices of at most <see cref="StallSliceBytes"/>; a slice the peer does not accept
-    /// within it, while the peer reads nothing, means it stopped reading (<see cref="TimeoutException"/>). Sends to a
-    /// reading peer complete at once and take the fast path, so the timer costs nothing in the common case. Without one,
-    /// the whole batch goes in one send.
-    /// </summary>
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        while (!bytes.IsEmpty)
-        {
-            var slice = bytes.Length > StallSliceBytes && _stallTimeout != Timeout.InfiniteTimeSpan ? bytes[..StallSliceBytes] : bytes;
-            var pending = _socket.SendAsync(slice, SocketFlags.None, cancellationToken);
-            int sent;
-            if (pending.IsCompleted)
-            {
-                sent = pending.GetAwaiter().GetResult();
-            }
-            else
-            {
-                NoteWaitingForRoom(true);
-                try
-                {
-                    sent = _stallTimeout == Timeout.InfiniteTimeSpan
-                        ? await pending.ConfigureAwait(false)
-                        : await WhileThePeerReadsAsync(pending.AsTask()).ConfigureAwait(false);
-                }
-                finally
-                {
-                    NoteWaitingForRoom(false);
-                }
-            }
-
-            bytes = bytes[sent..];
-            Interlocked.Add(ref _sentBytes, sent);
         }
     }
 }

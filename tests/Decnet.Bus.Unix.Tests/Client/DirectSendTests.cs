@@ -63,8 +63,10 @@ public sealed class DirectSendTests : IAsyncLifetime
         var (_, old) = await ConnectParkedAsync(sendBuffer: 4096);
         Assert.True(_outbox.TryBeginDirect(old));
 
-        // The connection ends (its send loop first, as in UnixSocketBus) while a publisher still holds its token.
-        await _connections[0].EndAsync();
+        // The connection ends (its send loop first, as in UnixSocketBus) while a publisher still holds its token. The
+        // loop is parked, so the cancel alone ends it; the socket stays open, as when a publisher's write races the
+        // abort's shutdown.
+        await _connections[0].EndAsync(shutDown: false);
         _outbox.DropData();
         var (second, _) = await ConnectParkedAsync();
 
@@ -119,11 +121,14 @@ public sealed class DirectSendTests : IAsyncLifetime
         Assert.Equal(Rounds, publisher.DirectWrites - directBefore); // each round's first publish, and no other
     }
 
-    /// <summary>A connection's writer over a socket pair, attached to the outbox as the live one unless told otherwise, and parked.</summary>
+    /// <summary>
+    /// A connection's writer over a socket pair, its loop on a thread of its own as a client's is, attached to the
+    /// outbox as the live one unless told otherwise, and parked.
+    /// </summary>
     private async Task<(SocketPair Pair, SocketWriter Writer)> ConnectParkedAsync(int? sendBuffer = null, bool attach = true)
     {
         var pair = await SocketPair.ConnectAsync(sendBuffer);
-        var writer = new SocketWriter(pair.Local, _outbox, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: false);
+        var writer = new SocketWriter(pair.Local, _outbox, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: false, ownThread: true);
         if (attach)
         {
             _outbox.Attach(writer);
@@ -131,16 +136,21 @@ public sealed class DirectSendTests : IAsyncLifetime
 
         var parked = writer.NextParkAsync();
         var abort = new CancellationTokenSource();
-        _connections.Add(new Connection(pair, writer, writer.RunAsync(abort.Token), abort));
+        _connections.Add(new Connection(pair, writer, OwnThread.Start("test-send", () => writer.Run(abort.Token)), abort));
         await parked.WaitAsync(TestBroker.Bound);
         return (pair, writer);
     }
 
     private sealed record Connection(SocketPair Pair, SocketWriter Writer, Task<SendEnd> Loop, CancellationTokenSource Abort)
     {
-        public async Task EndAsync()
+        public async Task EndAsync(bool shutDown = true)
         {
             await Abort.CancelAsync();
+            if (shutDown)
+            {
+                Pair.ShutDownLocal(); // as a client's abort does: a send waiting for room wakes only for that
+            }
+
             await Loop.WaitAsync(TestBroker.Bound);
         }
     }

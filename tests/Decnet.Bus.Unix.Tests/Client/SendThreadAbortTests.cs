@@ -16,7 +16,8 @@ public sealed class SendThreadAbortTests
         using var dir = new TempSocketDir();
         await using var broker = new StuckBroker(dir.SocketPath); // disposed after the bus: its socket stays open throughout
         var options = TestBroker.NewOptions(dir.SocketPath);
-        options.KeepaliveInterval = KeepaliveTests.Interval;
+        // Long enough that a loaded machine fills the socket before the silent broker is given up on (3 intervals).
+        options.KeepaliveInterval = TimeSpan.FromSeconds(1);
         await using var bus = new UnixSocketBus(options);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
 
@@ -29,6 +30,8 @@ public sealed class SendThreadAbortTests
             Assert.True(i < 1_000_000, "the socket never filled");
             _ = bus.PublishAsync("stuck.fill", _payload); // not awaited: a paced publish would wait for the broker
         }
+
+        await full; // a fault here (the connection ended first) fails the test plainly
 
         // The send thread sleeps in poll(2) for room that never comes; the keepalive's abort must wake it.
         var changed = bus.ConnectionChanged;

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Decnet.Bus.Unix.Sending;
 using Decnet.Bus.Unix.Tests.Support;
 
@@ -38,19 +37,21 @@ public sealed class OwnThreadSocketWriterTests() : SocketWriterTests(ownThread: 
         await rig.Writer.SocketFullAsync().WaitAsync(TestBroker.Bound); // the peer reads nothing: the loop sleeps in poll
 
         await rig.Abort.CancelAsync(); // alone, this cannot wake a thread asleep in the kernel
-        rig.Pair.Local.Shutdown(SocketShutdown.Both); // what a client's abort does as well
+        rig.Pair.ShutDownLocal(); // what a client's abort does as well
 
         Assert.Equal(SendEnd.Aborted, await rig.Loop.WaitAsync(TestBroker.Bound));
     }
 
     [Fact]
-    public async Task RunOnAWriterMadeForThePool_Throws_AndAStallTimeoutIsRefused()
+    public async Task EachLoopRunsOnlyOnTheWriterMadeForIt_AndAStallTimeoutIsRefused()
     {
         var source = new QueueSource();
         using var pair = await SocketPair.ConnectAsync();
         using var pooled = new SocketWriter(pair.Local, source, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: false);
+        using var owned = new SocketWriter(pair.Local, source, Timeout.InfiniteTimeSpan, TimeProvider.System, releaseWhenParked: false, ownThread: true);
 
         Assert.Throws<InvalidOperationException>(() => pooled.Run(CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => owned.RunAsync(CancellationToken.None));
         Assert.Throws<ArgumentException>(() => new SocketWriter(pair.Local, source, TimeSpan.FromSeconds(1), TimeProvider.System, releaseWhenParked: false, ownThread: true));
     }
 }

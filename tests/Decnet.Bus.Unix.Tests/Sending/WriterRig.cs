@@ -42,6 +42,11 @@ internal sealed class WriterRig(bool ownThread = false) : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Abort.CancelAsync();
+        if (ownThread)
+        {
+            Pair?.ShutDownLocal(); // as a client's abort does: a send waiting for room wakes only for that
+        }
+
         await Loop.WaitAsync(TestBroker.Bound);
         Writer?.Dispose();
         Pair?.Dispose();

@@ -63,6 +63,18 @@ internal sealed class SocketPair : IDisposable
         return buffer[..read];
     }
 
+    /// <summary>Shuts the local side down both ways (already closed or shut down: nothing).</summary>
+    public void ShutDownLocal()
+    {
+        try
+        {
+            Local.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
     public void Dispose()
     {
         Local.Dispose();

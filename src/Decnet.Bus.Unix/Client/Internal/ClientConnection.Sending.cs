@@ -25,21 +25,28 @@ internal sealed partial class ClientConnection
 
     /// <summary>
     /// Runs the send loop on a thread of its own, which parks and waits for room in the kernel: no event of the loop
-    /// goes through the thread pool or the runtime's socket event thread (docs/performance.md, part 17). The abort shuts
-    /// the socket down both ways, since only that wakes a send waiting for room.
+    /// goes through the thread pool (docs/performance.md, part 17). The abort shuts the socket down both ways, since only
+    /// that wakes a send waiting for room.
     /// </summary>
     private async Task SendLoopAsync()
     {
-        SendEnd end;
-        using (_abort.Token.UnsafeRegister(static state => ShutDown((Socket)state!, SocketShutdown.Both), _socket))
+        var end = SendEnd.Aborted;
+        try
         {
+            using var registration = _abort.Token.UnsafeRegister(static state => ShutDown((Socket)state!, SocketShutdown.Both), _socket);
             end = await OwnThread.Start("decnet-bus-send", () => _writer.Run(_abort.Token)).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The connection ends on anything (Completion never faults); the reason is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.CompareExchange(ref _deadReason, $"unexpected {ex.GetType().Name} in the send loop: {ex.Message}", null);
         }
 
         if (end != SendEnd.Final)
         {
-            // The socket broke or the connection is being torn down: the receive loop ends too.
-            _abort.Cancel();
+            // The socket broke, the connection is being torn down, or the loop failed: the receive loop ends too.
+            await _abort.CancelAsync().ConfigureAwait(false);
         }
     }
 
