@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Decnet.Bus.Unix.Protocol;
 
@@ -28,9 +29,10 @@ internal sealed partial class SocketWriter
     }
 
     /// <summary>
-    /// The send loop on the calling thread, which it blocks (only for a writer made with <c>ownThread</c>). Ends as
-    /// <see cref="RunAsync"/> does; an abort must shut the socket down (<see cref="SocketShutdown.Both"/>) as well as
-    /// cancel, since a send waiting for room wakes only for that.
+    /// The send loop on the calling thread, which it blocks (only for a writer made with <c>ownThread</c>, which has no
+    /// stall timeout). Ends when the final frame is sent, or when the token is cancelled or the socket breaks; never
+    /// throws for those. An abort must shut the socket down (<see cref="SocketShutdown.Both"/>) as well as cancel, since
+    /// a send waiting for room wakes only for that.
     /// </summary>
     public SendEnd Run(CancellationToken cancellationToken)
     {
@@ -39,13 +41,16 @@ internal sealed partial class SocketWriter
             throw new InvalidOperationException("This writer's loop runs on the thread pool (RunAsync).");
         }
 
-        return LoopAsync(cancellationToken).GetAwaiter().GetResult();
+        // Every step blocks instead of awaiting, so the loop has ended by the time LoopAsync returns.
+        var loop = LoopAsync(cancellationToken);
+        Debug.Assert(loop.IsCompleted, "an own-thread loop never suspends");
+        return loop.GetAwaiter().GetResult();
     }
 
     private async ValueTask<SendEnd> LoopAsync(CancellationToken cancellationToken)
     {
-        // The loop parks without the token (the channel's pooled waiter: parking allocates nothing), so a cancellation
-        // rings it.
+        // The loop parks without the token (on the pool the channel's pooled waiter, so parking allocates nothing; on its
+        // own thread the bell), so a cancellation rings it.
         using var registration = cancellationToken.UnsafeRegister(static state => ((SocketWriter)state!).Ring(), this);
         using var batch = new PooledBufferWriter(64 * 1024);
         try
@@ -62,7 +67,11 @@ internal sealed partial class SocketWriter
                     }
 
                     await ParkAsync().ConfigureAwait(false);
-                    _doorbell.Reader.TryRead(out _);
+                    if (_bell is null)
+                    {
+                        _doorbell.Reader.TryRead(out _);
+                    }
+
                     continue;
                 }
 

@@ -41,9 +41,9 @@ internal sealed partial class SocketWriter : IDisposable
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    // Guarded by the source's gate. _parked: the loop waits for the doorbell and holds no bytes. _wakeOnWay: a ring,
-    // or a claimed flush that will ring or write, is on its way to the parked loop. _inline: a thread other than the
-    // loop holds the send token. _leftover: the unsent tail of an inline write.
+    // Guarded by the source's gate. _parked: the loop waits for a ring (doorbell or bell) and holds no bytes.
+    // _wakeOnWay: a ring, or a claimed flush that will ring or write, is on its way to the parked loop. _inline: a thread
+    // other than the loop holds the send token. _leftover: the unsent tail of an inline write.
     private bool _parked;
     private bool _wakeOnWay;
     private bool _inline;
