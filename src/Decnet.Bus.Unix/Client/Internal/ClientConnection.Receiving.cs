@@ -9,13 +9,10 @@ internal sealed partial class ClientConnection
 {
     /// <summary>
     /// Runs the receive loop on a thread of its own that waits in the kernel for each read (<see cref="ReceiveStream"/>):
-    /// a read then costs no thread-pool hand-off. The connection's abort shuts the socket's receive side down, which
-    /// wakes that thread.
+    /// a read then costs no thread-pool hand-off. The connection's abort shuts the socket down, which wakes that thread.
     /// </summary>
     private async Task<string> ReceiveOnOwnThreadAsync()
     {
-        // Registered before the thread starts, so an abort at any point wakes its wait.
-        using var registration = _abort.Token.UnsafeRegister(static state => ShutDown((Socket)state!, SocketShutdown.Receive), _socket);
         return await OwnThread.Start("decnet-bus-recv", () =>
         {
             _stream.Block();
@@ -23,11 +20,11 @@ internal sealed partial class ClientConnection
         }).ConfigureAwait(false);
     }
 
-    private static void ShutDown(Socket socket, SocketShutdown how)
+    private static void ShutDownBoth(Socket socket)
     {
         try
         {
-            socket.Shutdown(how);
+            socket.Shutdown(SocketShutdown.Both);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {

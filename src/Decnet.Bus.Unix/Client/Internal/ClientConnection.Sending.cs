@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Decnet.Bus.Unix.Sending;
 
 namespace Decnet.Bus.Unix.Client.Internal;
@@ -25,15 +24,14 @@ internal sealed partial class ClientConnection
 
     /// <summary>
     /// Runs the send loop on a thread of its own, which parks and waits for room in the kernel: no event of the loop
-    /// goes through the thread pool (docs/performance.md, part 17). The abort shuts the socket down both ways, since only
-    /// that wakes a send waiting for room.
+    /// goes through the thread pool (docs/performance.md, part 17). The abort's shutdown (<see cref="RunAsync"/>) wakes a
+    /// send waiting for room.
     /// </summary>
     private async Task SendLoopAsync()
     {
         var end = SendEnd.Aborted;
         try
         {
-            using var registration = _abort.Token.UnsafeRegister(static state => ShutDown((Socket)state!, SocketShutdown.Both), _socket);
             end = await OwnThread.Start("decnet-bus-send", () => _writer.Run(_abort.Token)).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The connection ends on anything (Completion never faults); the reason is logged.

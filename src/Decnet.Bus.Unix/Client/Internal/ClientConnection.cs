@@ -155,6 +155,10 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private async Task RunAsync()
     {
         await Task.Yield();
+
+        // Both loops sleep in the kernel on their own threads, and only a shutdown wakes a thread asleep there: the abort
+        // shuts the socket down both ways. Registered before either thread starts, so an abort at any point wakes them.
+        using var wake = _abort.Token.UnsafeRegister(static state => ShutDownBoth((Socket)state!), _socket);
         var send = SendLoopAsync();
         var keepalive = _keepalive > TimeSpan.Zero ? KeepaliveLoopAsync() : Task.CompletedTask;
         string reason;
