@@ -12,8 +12,9 @@ public sealed partial class NatsBus
     /// <remarks>
     /// While the connection is not open the event is dropped and counted at once (the NATS client itself would hold
     /// the caller until it reconnects). An open connection only makes the caller wait for room in the client's write
-    /// buffer; a publish that races a disconnect fails inside the client after about a second and is counted as
-    /// dropped, never thrown.
+    /// buffer, for as long as the connection stays open, at most <see cref="DecnetBusOptions.StallTimeout"/>; a
+    /// publish that races a disconnect fails inside the client within about a second. Either way the event is counted
+    /// as dropped, never thrown.
     /// </remarks>
     public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
     {
@@ -86,7 +87,7 @@ public sealed partial class NatsBus
         ValueTask sending;
         try
         {
-            sending = _connection.PublishAsync(subject, body, headers, replyTo: null, NatsRawSerializer<byte[]>.Default, opts: null, cancellationToken);
+            sending = Write(subject, body, headers, cancellationToken);
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
         {
@@ -94,20 +95,54 @@ public sealed partial class NatsBus
             return ValueTask.CompletedTask;
         }
 
-        return sending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitSendAsync(sending, cancellationToken);
+        return sending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitSendAsync(subject, body, headers, sending, cancellationToken);
     }
 
-    private async ValueTask AwaitSendAsync(ValueTask sending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a publish the client could not write at once. The client gives up waiting for room after its command
+    /// timeout (about a second) without having written the event: it waits for its lock and for the previous flush
+    /// before it writes, so offering the event again cannot duplicate it (the stall tests count every event). While
+    /// the connection stays open that is a slow server, not a lost one, so the event is offered again until
+    /// <see cref="DecnetBusOptions.StallTimeout"/> (zero: for as long as the connection stays open). A publish that
+    /// outlives the connection is dropped and counted.
+    /// </summary>
+    private async ValueTask AwaitSendAsync(string subject, byte[] body, NatsHeaders headers, ValueTask sending, CancellationToken cancellationToken)
     {
-        try
+        var started = Environment.TickCount64;
+        while (true)
         {
-            await sending.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-        {
-            _counters.AddDropped();
+            try
+            {
+                await sending.ConfigureAwait(false);
+                return;
+            }
+            catch (NatsTimeoutException) when (IsConnected && Volatile.Read(ref _disposed) == 0 && !cancellationToken.IsCancellationRequested && WithinStallBound(started))
+            {
+                Interlocked.Increment(ref _publishWaits);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                _counters.AddDropped();
+                return;
+            }
+
+            try
+            {
+                sending = Write(subject, body, headers, cancellationToken);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                _counters.AddDropped();
+                return;
+            }
         }
     }
+
+    private ValueTask Write(string subject, byte[] body, NatsHeaders headers, CancellationToken cancellationToken)
+        => _connection.PublishAsync(subject, body, headers, replyTo: null, NatsRawSerializer<byte[]>.Default, opts: null, cancellationToken);
+
+    private bool WithinStallBound(long started)
+        => _options.StallTimeout <= TimeSpan.Zero || Environment.TickCount64 - started < (long)_options.StallTimeout.TotalMilliseconds;
 
     /// <summary>Anything the client throws except the caller's own cancellation is the transport failing.</summary>
     private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)

@@ -43,6 +43,7 @@ public sealed partial class NatsBus : IBus
     private long _rejected;
     private long _serverErrors;
     private long _slowConsumer;
+    private long _publishWaits;
 
     /// <summary>Creates a client for <paramref name="options"/>; it connects in the background on first use.</summary>
     /// <param name="options">Validated bus options; <see cref="DecnetBusOptions.Nats"/> says where and how to connect.</param>
@@ -84,7 +85,8 @@ public sealed partial class NatsBus : IBus
             Interlocked.Read(ref _disconnects),
             Interlocked.Read(ref _rejected),
             Interlocked.Read(ref _slowConsumer),
-            Interlocked.Read(ref _serverErrors));
+            Interlocked.Read(ref _serverErrors),
+            Interlocked.Read(ref _publishWaits));
     }
 
     /// <inheritdoc />
@@ -119,7 +121,16 @@ public sealed partial class NatsBus : IBus
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (NatsException)
+        {
+            // The client closes its socket first, then UNSUBs each subscription; after an outage that left its write
+            // buffer full those time out (NatsTimeoutException). The connection is gone either way.
+        }
+
         await _connect.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Dispose();
     }

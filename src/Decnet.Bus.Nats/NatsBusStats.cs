@@ -12,6 +12,10 @@ namespace Decnet.Bus.Nats;
 /// <param name="Rejected">Messages received that were not a valid envelope on a valid topic (logged, not delivered).</param>
 /// <param name="SlowConsumer">Times the server reported this client as a slow consumer.</param>
 /// <param name="ServerErrors">Errors (<c>-ERR</c>) the server sent.</param>
+/// <param name="PublishWaits">
+/// Times a publish waited a further second for room in the client's write buffer on an open connection (the server
+/// reads slower than this client publishes); nonzero means a slow or stalled server, not lost events.
+/// </param>
 public sealed record NatsBusStats(
     string State,
     string Url,
@@ -23,4 +27,5 @@ public sealed record NatsBusStats(
     long Disconnects,
     long Rejected,
     long SlowConsumer,
-    long ServerErrors);
+    long ServerErrors,
+    long PublishWaits);

@@ -8,6 +8,11 @@ namespace Decnet.Bus.Nats.Tests;
 public sealed class NatsBusOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+
+    // How long the server stays suspended (SIGSTOP) in the stall tests. This is the stimulus, not a wait for anything:
+    // longer than the 1 s a command could once wait before its event was lost, far shorter than a keepalive, so the
+    // connections stay open; a flood fills the socket buffers in a small part of it.
+    private static readonly TimeSpan _stall = TimeSpan.FromSeconds(2.5);
     private NatsServer _server = null!;
 
     public async Task InitializeAsync() => _server = await NatsServer.StartAsync();
@@ -90,4 +95,67 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         Assert.Equal("late.event", (await Read.OneAsync(subscription)).Topic);
         Assert.Equal(0, subscription.Reconnected);
     }
+
+    [Fact]
+    public async Task ServerStallsLongerThanASecond_OnAnOpenConnection_PublishesWait_AndNothingIsLostOrCounted()
+    {
+        const int Events = 30_000;
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * Events));
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await using var subscription = await subscriber.SubscribeAsync("stall.>");
+        await publisher.PublishAsync("stall.first", new { n = 0 });
+        Assert.Equal("stall.first", (await Read.OneAsync(subscription)).Topic);
+
+        _server.Suspend();
+        var publishing = FloodAsync(publisher, Events, "stall.end");
+        await Task.Delay(_stall);
+        _server.Resume();
+        await publishing.WaitAsync(_bound);
+
+        var events = await Read.UntilAsync(subscription, "stall.end");
+        Assert.Equal(Events, events.Count);
+        Assert.Equal(0, publisher.Counters.Dropped);
+        Assert.Equal(0, subscription.Dropped);
+        Assert.Equal(0, subscriber.GetStats().Disconnects);
+        Assert.Equal(0, publisher.GetStats().Disconnects);
+        Assert.True(publisher.GetStats().PublishWaits > 0, "no publish waited longer than the client's command timeout");
+    }
+
+    [Fact]
+    public async Task ServerDiesWhilePublishesWaitForRoom_TheyAreDroppedAndCountedAtOnce_NotAfterTheStallBound()
+    {
+        const int Events = 30_000;
+        var options = NatsTestOptions.For(_server, "publisher");
+        options.StallTimeout = TimeSpan.FromMinutes(5);
+        await using var publisher = new NatsBus(options);
+        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+
+        _server.Suspend();
+        var publishing = FloodAsync(publisher, Events, "stall.end");
+        await Task.Delay(_stall);
+        var closed = publisher.Closed;
+        await _server.StopAsync();
+        await closed.WaitAsync(_bound);
+
+        // Well inside the 5-minute stall bound: the publish waiting for room ended with the connection.
+        await publishing.WaitAsync(_bound);
+        var counters = publisher.Counters;
+        Assert.Equal(Events + 1, counters.Published);
+        Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="count"/> events of about 1 KiB, then one on <paramref name="end"/>: several times
+    /// what the kernel's socket buffers hold, so against a suspended server the publisher soon waits for room.
+    /// </summary>
+    private static Task FloodAsync(NatsBus publisher, int count, string end) => Task.Run(async () =>
+    {
+        var filler = new string('x', 1000);
+        for (var i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync("stall.event", new { seq = i, filler });
+        }
+
+        await publisher.PublishAsync(end, new { n = 0 });
+    });
 }

@@ -33,6 +33,7 @@ public sealed class NatsCliTests(NatsServerFixture fixture) : IClassFixture<Nats
         Assert.True(await stats.WaitForExitAsync() == 0, stats.ToString());
         Assert.Contains($"nats Open at {fixture.Server.Url}", stats.Output, StringComparison.Ordinal);
         Assert.Contains("max_payload 1048576", stats.Output, StringComparison.Ordinal);
+        Assert.Contains("slow_consumer 0  server_errors 0  publish_waits 0", stats.Output, StringComparison.Ordinal);
     }
 
     [Fact]

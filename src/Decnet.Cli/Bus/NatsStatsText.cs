@@ -21,7 +21,7 @@ internal static class NatsStatsText
         text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"published {stats.Counters.Published}  delivered {stats.Counters.Delivered}  dropped {stats.Counters.Dropped}  subscriptions {stats.Subscriptions}");
         text.AppendLine();
-        text.Append(CultureInfo.InvariantCulture, $"reconnects {stats.Reconnects}  disconnects {stats.Disconnects}  rejected {stats.Rejected}  slow_consumer {stats.SlowConsumer}  server_errors {stats.ServerErrors}");
+        text.Append(CultureInfo.InvariantCulture, $"reconnects {stats.Reconnects}  disconnects {stats.Disconnects}  rejected {stats.Rejected}  slow_consumer {stats.SlowConsumer}  server_errors {stats.ServerErrors}  publish_waits {stats.PublishWaits}");
         return text.ToString();
     }
 }

@@ -58,6 +58,15 @@ internal sealed class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the server stops reading and writing but every TCP connection stays open (a stalled or overloaded
+    /// server); <see cref="Resume"/> lets it go on.
+    /// </summary>
+    public void Suspend() => Signal(19);
+
+    /// <summary>SIGCONT after <see cref="Suspend"/>.</summary>
+    public void Resume() => Signal(18);
+
     public async Task RestartAsync()
     {
         await StopAsync();
@@ -120,6 +129,15 @@ internal sealed class NatsServer : IAsyncDisposable
         if (first != ready.Task)
         {
             throw new InvalidOperationException($"nats-server exited before it was ready:\n{Log}");
+        }
+    }
+
+    private void Signal(int signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("nats-server is not running");
+        if (Native.Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
         }
     }
 
