@@ -11,10 +11,10 @@ public sealed partial class NatsBus
     /// <inheritdoc />
     /// <remarks>
     /// While the connection is not open the event is dropped and counted at once (the NATS client itself would hold
-    /// the caller until it reconnects). An open connection only makes the caller wait for room in the client's write
-    /// buffer, for as long as the connection stays open, at most <see cref="DecnetBusOptions.StallTimeout"/>; a
-    /// publish that races a disconnect fails inside the client within about a second. Either way the event is counted
-    /// as dropped, never thrown.
+    /// the caller until it reconnects). An open connection makes the caller wait for room in the client's write buffer
+    /// while the server is slow, for as long as a stall lasts up to <see cref="DecnetBusOptions.StallTimeout"/> (and
+    /// about a second more); past it, or once the connection is lost, the event is dropped and counted, never thrown.
+    /// <paramref name="cancellationToken"/> ends the caller's wait only: the event is still sent or counted.
     /// </remarks>
     public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
     {
@@ -48,11 +48,18 @@ public sealed partial class NatsBus
         {
             return _firstAttempt.Task.IsCompleted
                 ? Drop()
-                : PublishAfterFirstAttemptAsync(evt.Topic, body, headers, cancellationToken);
+                : Detach(PublishAfterFirstAttemptAsync(evt.Topic, body, headers), cancellationToken);
         }
 
-        return Send(evt.Topic, body, headers, cancellationToken);
+        return Detach(Send(evt.Topic, body, headers), cancellationToken);
     }
+
+    /// <summary>
+    /// The caller's token ends the caller's wait, never the publish: the event is as good as queued once it is counted,
+    /// and is sent or counted as dropped whatever the caller does (the <see cref="IBus"/> contract).
+    /// </summary>
+    private static ValueTask Detach(ValueTask publish, CancellationToken cancellationToken)
+        => publish.IsCompleted || !cancellationToken.CanBeCanceled ? publish : new ValueTask(publish.AsTask().WaitAsync(cancellationToken));
 
     /// <summary>NATS is unreachable: the event is a lost hint, counted; the database still has the state.</summary>
     private ValueTask Drop()
@@ -62,91 +69,18 @@ public sealed partial class NatsBus
     }
 
     /// <summary>A publish made while the first connection is under way waits for it (bounded), like the UNIX client's queue.</summary>
-    private async ValueTask PublishAfterFirstAttemptAsync(string subject, byte[] body, NatsHeaders headers, CancellationToken cancellationToken)
+    private async ValueTask PublishAfterFirstAttemptAsync(string subject, byte[] body, NatsHeaders headers)
     {
-        try
-        {
-            await _firstAttempt.Task.WaitAsync(FirstConnectWaitBound, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
-
+        await _firstAttempt.Task.WaitAsync(FirstConnectWaitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (IsConnected)
         {
-            await Send(subject, body, headers, cancellationToken).ConfigureAwait(false);
+            await Send(subject, body, headers).ConfigureAwait(false);
         }
         else
         {
             _counters.AddDropped();
         }
     }
-
-    private ValueTask Send(string subject, byte[] body, NatsHeaders headers, CancellationToken cancellationToken)
-    {
-        ValueTask sending;
-        try
-        {
-            sending = Write(subject, body, headers, cancellationToken);
-        }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-        {
-            _counters.AddDropped();
-            return ValueTask.CompletedTask;
-        }
-
-        return sending.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitSendAsync(subject, body, headers, sending, cancellationToken);
-    }
-
-    /// <summary>
-    /// Waits for a publish the client could not write at once. The client gives up waiting for room after its command
-    /// timeout (about a second) without having written the event: it waits for its lock and for the previous flush
-    /// before it writes, so offering the event again cannot duplicate it (the stall tests count every event). While
-    /// the connection stays open that is a slow server, not a lost one, so the event is offered again until
-    /// <see cref="DecnetBusOptions.StallTimeout"/> (zero: for as long as the connection stays open). A publish that
-    /// outlives the connection is dropped and counted.
-    /// </summary>
-    private async ValueTask AwaitSendAsync(string subject, byte[] body, NatsHeaders headers, ValueTask sending, CancellationToken cancellationToken)
-    {
-        var started = Environment.TickCount64;
-        while (true)
-        {
-            try
-            {
-                await sending.ConfigureAwait(false);
-                return;
-            }
-            catch (NatsTimeoutException) when (IsConnected && Volatile.Read(ref _disposed) == 0 && !cancellationToken.IsCancellationRequested && WithinStallBound(started))
-            {
-                Interlocked.Increment(ref _publishWaits);
-            }
-            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-            {
-                _counters.AddDropped();
-                return;
-            }
-
-            try
-            {
-                sending = Write(subject, body, headers, cancellationToken);
-            }
-            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-            {
-                _counters.AddDropped();
-                return;
-            }
-        }
-    }
-
-    private ValueTask Write(string subject, byte[] body, NatsHeaders headers, CancellationToken cancellationToken)
-        => _connection.PublishAsync(subject, body, headers, replyTo: null, NatsRawSerializer<byte[]>.Default, opts: null, cancellationToken);
-
-    private bool WithinStallBound(long started)
-        => _options.StallTimeout <= TimeSpan.Zero || Environment.TickCount64 - started < (long)_options.StallTimeout.TotalMilliseconds;
-
-    /// <summary>Anything the client throws except the caller's own cancellation is the transport failing.</summary>
-    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
-        => ex is not ArgumentException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private void CheckTopic(string topic)
     {

@@ -121,14 +121,19 @@ public sealed partial class NatsBus : IBus
         }
 
         await _disposing.CancelAsync().ConfigureAwait(false);
+        _connection.ConnectionOpened -= OnOpenedAsync;
+        _connection.ConnectionDisconnected -= OnDisconnectedAsync;
+        _connection.ServerError -= OnServerErrorAsync;
         try
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
-        catch (NatsException)
+        catch (NatsException ex)
         {
-            // The client closes its socket first, then UNSUBs each subscription; after an outage that left its write
-            // buffer full those time out (NatsTimeoutException). The connection is gone either way.
+            // The client closes its socket, then UNSUBs the subscriptions it still holds; when the server died with the
+            // client's write buffer full nothing drains it, so those time out and the client's dispose stops there.
+            // Its socket is closed; what it had not disposed yet stays with it, and none of it refers to this bus.
+            Log.DisposeIncomplete(_logger, ex.Message);
         }
 
         await _connect.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -240,6 +245,8 @@ public sealed partial class NatsBus : IBus
             Volatile.Write(ref _closed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         }
 
+        // The new connection is being read: whatever stall the last one had is over.
+        Volatile.Write(ref _stalledSince, 0);
         if (Interlocked.Increment(ref _opened) > 1)
         {
             Log.Reconnected(_logger, UntrustedText.Escape(args.Message));

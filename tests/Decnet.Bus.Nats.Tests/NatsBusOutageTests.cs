@@ -9,10 +9,6 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
 
-    // How long the server stays suspended (SIGSTOP) in the stall tests. This is the stimulus, not a wait for anything:
-    // longer than the 1 s a command could once wait before its event was lost, far shorter than a keepalive, so the
-    // connections stay open; a flood fills the socket buffers in a small part of it.
-    private static readonly TimeSpan _stall = TimeSpan.FromSeconds(2.5);
     private NatsServer _server = null!;
 
     public async Task InitializeAsync() => _server = await NatsServer.StartAsync();
@@ -97,7 +93,7 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ServerStallsLongerThanASecond_OnAnOpenConnection_PublishesWait_AndNothingIsLostOrCounted()
+    public async Task ServerStallsLongerThanASecond_OnAnOpenConnection_PublishesWait_AndNothingIsLostOrDuplicated()
     {
         const int Events = 30_000;
         await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * Events));
@@ -107,55 +103,126 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         Assert.Equal("stall.first", (await Read.OneAsync(subscription)).Topic);
 
         _server.Suspend();
-        var publishing = FloodAsync(publisher, Events, "stall.end");
-        await Task.Delay(_stall);
+        var publishing = FloodAsync(publisher, Events);
+        await UntilAsync(() => publisher.GetStats().PublishWaits > 0);
+
+        // A caller that stops waiting for room gets its cancellation; the event itself is still sent (the IBus contract).
+        using var cancel = new CancellationTokenSource();
+        var cancelled = publisher.PublishAsync("stall.cancelled", new { n = 1 }, cancellationToken: cancel.Token);
+        Assert.False(cancelled.IsCompleted);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.AsTask().WaitAsync(_bound));
+
         _server.Resume();
         await publishing.WaitAsync(_bound);
+        await publisher.PublishAsync("stall.end", new { n = 0 });
 
-        var events = await Read.UntilAsync(subscription, "stall.end");
-        Assert.Equal(Events, events.Count);
+        var events = await ReadUntilBothAsync(subscription, "stall.end", "stall.cancelled");
+        Assert.Single(events, e => e.Topic == "stall.cancelled");
+        Assert.Equal(Enumerable.Range(0, Events), events.Where(e => e.Topic == "stall.event").Select(e => e.ReadPayload<FilledPayload>().Seq));
         Assert.Equal(0, publisher.Counters.Dropped);
         Assert.Equal(0, subscription.Dropped);
         Assert.Equal(0, subscriber.GetStats().Disconnects);
         Assert.Equal(0, publisher.GetStats().Disconnects);
-        Assert.True(publisher.GetStats().PublishWaits > 0, "no publish waited longer than the client's command timeout");
     }
 
     [Fact]
-    public async Task ServerDiesWhilePublishesWaitForRoom_TheyAreDroppedAndCountedAtOnce_NotAfterTheStallBound()
+    public async Task ServerStallsPastTheStallTimeout_PublishersWaitOnce_ThenDropAndCountAtOnce_UntilItReadsAgain()
+    {
+        const int Events = 30_000;
+        var options = NatsTestOptions.For(_server, "publisher");
+        options.StallTimeout = TimeSpan.FromSeconds(2);
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * Events));
+        await using var publisher = new NatsBus(options);
+        await using var subscription = await subscriber.SubscribeAsync("stall.>");
+        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+
+        // The whole flood ends while the server is still suspended: after one bounded wait, publishes drop at once.
+        _server.Suspend();
+        await FloodAsync(publisher, Events).WaitAsync(_bound);
+        _server.Resume();
+        Assert.True(await publisher.FlushAsync(_bound), $"flush failed: {publisher.GetStats()}");
+        await publisher.PublishAsync("stall.end", new { n = 0 });
+
+        // Every event is accounted for: delivered, or counted as dropped by the publisher.
+        var delivered = (await Read.UntilAsync(subscription, "stall.end")).Count;
+        var counters = publisher.Counters;
+        Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
+        Assert.Equal(Events, delivered + counters.Dropped);
+        Assert.Equal(0, publisher.GetStats().Disconnects);
+    }
+
+    [Fact]
+    public async Task ServerDiesWhilePublishesWaitForRoom_TheyAreDroppedAndCounted_AndDisposeStillCompletes()
     {
         const int Events = 30_000;
         var options = NatsTestOptions.For(_server, "publisher");
         options.StallTimeout = TimeSpan.FromMinutes(5);
-        await using var publisher = new NatsBus(options);
+        var publisher = new NatsBus(options);
         Assert.True(await publisher.WaitForConnectionAsync(_bound));
 
         _server.Suspend();
-        var publishing = FloodAsync(publisher, Events, "stall.end");
-        await Task.Delay(_stall);
+        var publishing = FloodAsync(publisher, Events);
+        await UntilAsync(() => publisher.GetStats().PublishWaits > 0);
         var closed = publisher.Closed;
         await _server.StopAsync();
         await closed.WaitAsync(_bound);
 
-        // Well inside the 5-minute stall bound: the publish waiting for room ended with the connection.
+        // Well inside the 5-minute stall bound: the publish waiting for room ended with its connection.
         await publishing.WaitAsync(_bound);
         var counters = publisher.Counters;
-        Assert.Equal(Events + 1, counters.Published);
+        Assert.Equal(Events, counters.Published);
         Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
+
+        // The client's write buffer is still full of the dead connection's bytes.
+        await publisher.DisposeAsync().AsTask().WaitAsync(_bound);
     }
 
     /// <summary>
-    /// Publishes <paramref name="count"/> events of about 1 KiB, then one on <paramref name="end"/>: several times
-    /// what the kernel's socket buffers hold, so against a suspended server the publisher soon waits for room.
+    /// Publishes <paramref name="count"/> events of about 1 KiB (sequence numbers from 0): many times what the kernel's
+    /// socket buffers hold, so against a suspended server the publisher soon waits for room.
     /// </summary>
-    private static Task FloodAsync(NatsBus publisher, int count, string end) => Task.Run(async () =>
+    private static Task FloodAsync(NatsBus publisher, int count) => Task.Run(async () =>
     {
         var filler = new string('x', 1000);
         for (var i = 0; i < count; i++)
         {
-            await publisher.PublishAsync("stall.event", new { seq = i, filler });
+            await publisher.PublishAsync("stall.event", new FilledPayload { Seq = i, Filler = filler });
+        }
+    });
+
+    /// <summary>Reads until events on both topics have arrived, in either order.</summary>
+    private static async Task<List<BusEvent>> ReadUntilBothAsync(IBusSubscription subscription, string first, string second)
+    {
+        var events = new List<BusEvent>();
+        using var timeout = new CancellationTokenSource(_bound);
+        await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
+        while (!(events.Exists(e => e.Topic == first) && events.Exists(e => e.Topic == second)))
+        {
+            Assert.True(await enumerator.MoveNextAsync(), $"subscription {subscription.Pattern} ended");
+            events.Add(enumerator.Current);
         }
 
-        await publisher.PublishAsync(end, new { n = 0 });
-    });
+        return events;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; the bound is a failure limit only.</summary>
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(_bound);
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), timeout.Token);
+        }
+    }
+}
+
+/// <summary>A sequence number padded to about 1 KiB.</summary>
+public sealed class FilledPayload
+{
+    /// <summary>Position in the publisher's sequence.</summary>
+    public int Seq { get; set; }
+
+    /// <summary>Padding.</summary>
+    public string Filler { get; set; } = string.Empty;
 }

@@ -162,8 +162,8 @@ public sealed class DecnetBusOptions
 
     /// <summary>
     /// <c>DECNET_BUS_STALL_TIMEOUT_S</c>: a connection whose socket accepts none of the broker's pending bytes for this
-    /// long (it stopped reading) is disconnected; zero disables. With the NATS transport: how long one publish may wait
-    /// for room while an open connection's server reads nothing (zero: as long as the connection lives).
+    /// long (it stopped reading) is disconnected; zero disables. With the NATS transport: how long a server that reads
+    /// nothing on an open connection may hold publishers before they drop and count instead (zero: no limit).
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

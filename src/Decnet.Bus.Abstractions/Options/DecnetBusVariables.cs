@@ -75,7 +75,10 @@ public static partial class DecnetBusVariables
     /// <summary>Seconds without a complete inbound frame before disconnect, 0 disables; section key <c>IdleTimeout</c>.</summary>
     public const string IdleTimeoutSeconds = "DECNET_BUS_IDLE_TIMEOUT_S";
 
-    /// <summary>Seconds a connection may leave the broker's writes pending before disconnect, 0 disables; section key <c>StallTimeout</c>.</summary>
+    /// <summary>
+    /// Seconds a connection may leave the broker's writes pending before disconnect (NATS: a stalled server may hold
+    /// publishers), 0 disables; section key <c>StallTimeout</c>.
+    /// </summary>
     public const string StallTimeoutSeconds = "DECNET_BUS_STALL_TIMEOUT_S";
 
     /// <summary>Milliseconds a queue's filler waits for a consumer more than half full to catch up, 0 disables; section key <c>CatchUpWait</c>.</summary>

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Error, "nats: cannot connect to {Url}")]
     public static partial void ConnectFailed(ILogger logger, string url, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Debug, "nats: the client's own dispose did not finish after its socket closed: {Error}")]
+    public static partial void DisposeIncomplete(ILogger logger, string error);
 }

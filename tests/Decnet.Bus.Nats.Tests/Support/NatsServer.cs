@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Decnet.Bus.Nats.Tests.Support;
@@ -12,6 +13,10 @@ namespace Decnet.Bus.Nats.Tests.Support;
 internal sealed class NatsServer : IAsyncDisposable
 {
     public const string InstallHint = "install it with 'apt-get install nats-server' (CI does, see .ci/run)";
+
+    // Linux's numbers on x86-64 and arm64, the architectures CI and DECNET hosts run.
+    private const int _sigStop = 19;
+    private const int _sigCont = 18;
 
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
     private static readonly Lazy<string?> _binary = new(FindBinary);
@@ -62,10 +67,10 @@ internal sealed class NatsServer : IAsyncDisposable
     /// SIGSTOP: the server stops reading and writing but every TCP connection stays open (a stalled or overloaded
     /// server); <see cref="Resume"/> lets it go on.
     /// </summary>
-    public void Suspend() => Signal(19);
+    public void Suspend() => Signal(_sigStop);
 
     /// <summary>SIGCONT after <see cref="Suspend"/>.</summary>
-    public void Resume() => Signal(18);
+    public void Resume() => Signal(_sigCont);
 
     public async Task RestartAsync()
     {
@@ -137,7 +142,7 @@ internal sealed class NatsServer : IAsyncDisposable
         var process = _process ?? throw new InvalidOperationException("nats-server is not running");
         if (Native.Kill(process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 
