@@ -11,10 +11,12 @@ public sealed partial class NatsBus
     /// <inheritdoc />
     /// <remarks>
     /// While the connection is not open the event is dropped and counted at once (the NATS client itself would hold
-    /// the caller until it reconnects). An open connection makes the caller wait for room in the client's write buffer
-    /// while the server is slow, for as long as a stall lasts up to <see cref="DecnetBusOptions.StallTimeout"/> (and
-    /// about a second more); past it, or once the connection is lost, the event is dropped and counted, never thrown.
-    /// <paramref name="cancellationToken"/> ends the caller's wait only: the event is still sent or counted.
+    /// the caller until it reconnects). On an open connection a slow server makes the caller wait for room in the
+    /// client's write buffer, in publish order; once a stall has lasted <see cref="DecnetBusOptions.StallTimeout"/>
+    /// (checked each second, so up to about two seconds more), and until the server reads again, publishes are written
+    /// only if there is room at once and are otherwise dropped and counted, never thrown. A publish that outlives its
+    /// connection is dropped and counted. <paramref name="cancellationToken"/> ends the caller's wait only: the event is
+    /// still sent or counted.
     /// </remarks>
     public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
     {
@@ -48,7 +50,7 @@ public sealed partial class NatsBus
         {
             return _firstAttempt.Task.IsCompleted
                 ? Drop()
-                : Detach(PublishAfterFirstAttemptAsync(evt.Topic, body, headers), cancellationToken);
+                : Detach(LaneAsync(evt.Topic, body, headers, first: null, firstConnection: true), cancellationToken);
         }
 
         return Detach(Send(evt.Topic, body, headers), cancellationToken);
@@ -66,20 +68,6 @@ public sealed partial class NatsBus
     {
         _counters.AddDropped();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>A publish made while the first connection is under way waits for it (bounded), like the UNIX client's queue.</summary>
-    private async ValueTask PublishAfterFirstAttemptAsync(string subject, byte[] body, NatsHeaders headers)
-    {
-        await _firstAttempt.Task.WaitAsync(FirstConnectWaitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (IsConnected)
-        {
-            await Send(subject, body, headers).ConfigureAwait(false);
-        }
-        else
-        {
-            _counters.AddDropped();
-        }
     }
 
     private void CheckTopic(string topic)

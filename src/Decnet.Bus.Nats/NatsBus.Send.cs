@@ -1,3 +1,4 @@
+using Decnet.Bus.Nats.Internal;
 using NATS.Client.Core;
 
 namespace Decnet.Bus.Nats;
@@ -7,24 +8,32 @@ public sealed partial class NatsBus
     // Already cancelled: a publish given this token is written only if the client can take it at once.
     private static readonly CancellationToken _tryOnly = new(canceled: true);
 
-    // Environment.TickCount64 when the client first gave up waiting for room on this connection, 0 while the server
-    // reads; cleared by the next write that goes through and by a new connection.
-    private long _stalledSince;
+    // How long the stall probe pauses after a PING that failed at once (not by waiting), so it cannot spin.
+    private static readonly TimeSpan _probePause = TimeSpan.FromMilliseconds(100);
+
+    // Publishes that could not be written at once queue here, first come first written: a retry must not let a later
+    // publish of the same caller overtake it in the client's own queue.
+    private readonly SemaphoreSlim _lane = new(1, 1);
+    private int _laneUsers;
+    private int _probing;
 
     /// <summary>
     /// Hands an event to the client on an open connection; the task ends once it is written or counted as dropped, and
-    /// never faults. A server that reads nothing makes it wait for room (see <see cref="AwaitSendAsync"/>) until the
-    /// stall has lasted <see cref="DecnetBusOptions.StallTimeout"/>; from then on, until the server reads again or the
-    /// connection is replaced, each publish is written only if there is room at once and is otherwise dropped at once,
-    /// so a stalled server costs publishers one bounded wait, as a hung UNIX broker does.
+    /// never faults. While nothing waits, a publish the client takes at once costs no more than the client's own; one
+    /// it cannot take, and every publish after it until the queue is empty, goes through <see cref="LaneAsync"/>.
     /// </summary>
     private ValueTask Send(string subject, byte[] body, NatsHeaders headers)
     {
-        var token = StallOutlasted(Volatile.Read(ref _stalledSince)) ? _tryOnly : CancellationToken.None;
+        if (Volatile.Read(ref _laneUsers) != 0)
+        {
+            return LaneAsync(subject, body, headers, first: null);
+        }
+
+        var tryOnly = _stall.Outlasted;
         ValueTask sending;
         try
         {
-            sending = Write(subject, body, headers, token);
+            sending = Write(subject, body, headers, tryOnly ? _tryOnly : CancellationToken.None);
         }
         catch (Exception ex) when (IsTransportFailure(ex))
         {
@@ -37,7 +46,42 @@ public sealed partial class NatsBus
             return ValueTask.CompletedTask;
         }
 
-        return AwaitSendAsync(subject, body, headers, sending);
+        return LaneAsync(subject, body, headers, sending);
+    }
+
+    /// <summary>
+    /// Queues a publish behind those already waiting. With <paramref name="firstConnection"/> it is one made while the
+    /// first connection is under way: it waits for that (bounded, like the UNIX client's queue) once it is its turn.
+    /// </summary>
+    private async ValueTask LaneAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first, bool firstConnection = false)
+    {
+        Interlocked.Increment(ref _laneUsers);
+        try
+        {
+            await _lane.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                if (firstConnection)
+                {
+                    await _firstAttempt.Task.WaitAsync(FirstConnectWaitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    if (!IsConnected)
+                    {
+                        _counters.AddDropped();
+                        return;
+                    }
+                }
+
+                await SendInLaneAsync(subject, body, headers, first).ConfigureAwait(false);
+            }
+            finally
+            {
+                _lane.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _laneUsers);
+        }
     }
 
     /// <summary>
@@ -45,11 +89,19 @@ public sealed partial class NatsBus
     /// timeout (about a second) without having written the event: it waits for its lock and for the previous flush
     /// before it writes, so offering the event again cannot duplicate it (the stall tests check every sequence
     /// number). While the connection stays open that is a slow server, not a lost one, so the event is offered again
-    /// (counted in <see cref="NatsBusStats.PublishWaits"/>) until the stall outlasts its bound. A publish that
-    /// outlives its connection is dropped and counted.
+    /// (counted in <see cref="NatsBusStats.PublishWaits"/>) until the stall outlasts its bound; from then on, until a
+    /// write goes through, publishes are written only if there is room at once and are otherwise dropped and counted,
+    /// and a probe PINGs the server to learn when it reads again. A publish that outlives its connection is dropped
+    /// and counted.
     /// </summary>
-    private async ValueTask AwaitSendAsync(string subject, byte[] body, NatsHeaders headers, ValueTask sending)
+    private async Task SendInLaneAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first)
     {
+        var sending = first ?? default;
+        if (first is null && !TryWrite(subject, body, headers, _stall.Outlasted, out sending))
+        {
+            return;
+        }
+
         while (true)
         {
             try
@@ -58,47 +110,99 @@ public sealed partial class NatsBus
                 Unstalled();
                 return;
             }
-            catch (NatsTimeoutException) when (IsConnected && Volatile.Read(ref _disposed) == 0 && !StallOutlasted(StallStarted()))
+            catch (NatsTimeoutException) when (IsConnected && Volatile.Read(ref _disposed) == 0)
             {
+                if (_stall.OnTimeout(out var began))
+                {
+                    if (began)
+                    {
+                        Log.StallBegan(_logger, _options.StallTimeout.TotalSeconds);
+                    }
+
+                    StartProbe();
+                    _counters.AddDropped();
+                    return;
+                }
+
                 Interlocked.Increment(ref _publishWaits);
             }
-            catch (Exception ex) when (IsTransportFailure(ex))
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 _counters.AddDropped();
                 return;
             }
 
-            try
+            if (!TryWrite(subject, body, headers, tryOnly: false, out sending))
             {
-                sending = Write(subject, body, headers, CancellationToken.None);
-            }
-            catch (Exception ex) when (IsTransportFailure(ex))
-            {
-                _counters.AddDropped();
                 return;
             }
+        }
+    }
+
+    /// <summary>Starts a write; false (the event counted as dropped) when the client refuses it at once.</summary>
+    private bool TryWrite(string subject, byte[] body, NatsHeaders headers, bool tryOnly, out ValueTask sending)
+    {
+        try
+        {
+            sending = Write(subject, body, headers, tryOnly ? _tryOnly : CancellationToken.None);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _counters.AddDropped();
+            sending = default;
+            return false;
         }
     }
 
     private ValueTask Write(string subject, byte[] body, NatsHeaders headers, CancellationToken token)
         => _connection.PublishAsync(subject, body, headers, replyTo: null, NatsRawSerializer<byte[]>.Default, opts: null, token);
 
-    /// <summary>When the current stall began (now, if this is its first timeout).</summary>
-    private long StallStarted()
-    {
-        var now = Environment.TickCount64;
-        var since = Interlocked.CompareExchange(ref _stalledSince, now, 0);
-        return since == 0 ? now : since;
-    }
-
-    private bool StallOutlasted(long since)
-        => since != 0 && _options.StallTimeout > TimeSpan.Zero && Environment.TickCount64 - since >= (long)_options.StallTimeout.TotalMilliseconds;
-
     private void Unstalled()
     {
-        if (Volatile.Read(ref _stalledSince) != 0)
+        if (_stall.Active && _stall.Clear())
         {
-            Volatile.Write(ref _stalledSince, 0);
+            Log.StallEnded(_logger);
+        }
+    }
+
+    /// <summary>One PING loop at a time while a stall that outlasted its bound is under way on an open connection.</summary>
+    private void StartProbe()
+    {
+        if (Interlocked.Exchange(ref _probing, 1) == 0)
+        {
+            _ = Task.Run(ProbeAsync);
+        }
+    }
+
+    private async Task ProbeAsync()
+    {
+        try
+        {
+            while (_stall.Active && IsConnected && Volatile.Read(ref _disposed) == 0)
+            {
+                try
+                {
+                    // A PING waits for room like a publish (about a second), then for its PONG.
+                    using var bound = new CancellationTokenSource(SubscribeWaitBound);
+                    await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+                    Unstalled();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    await Task.Delay(_probePause).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+
+        // A stall that began again just as this loop ended still gets its probe.
+        if (_stall.Outlasted && IsConnected && Volatile.Read(ref _disposed) == 0)
+        {
+            StartProbe();
         }
     }
 

@@ -28,6 +28,7 @@ public sealed partial class NatsBus : IBus
     private readonly ILogger _logger;
     private readonly NatsConnection _connection;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.NatsTransport);
+    private readonly PublishStall _stall;
     private readonly ConcurrentDictionary<SubscriptionSlot, byte> _subscriptions = new();
     private readonly Lock _startGate = new();
     private Task _connect = Task.CompletedTask;
@@ -57,6 +58,7 @@ public sealed partial class NatsBus : IBus
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _stall = new PublishStall(options.StallTimeout, TimeProvider.System);
         _logger = (ILogger?)loggerFactory?.CreateLogger<NatsBus>() ?? NullLogger.Instance;
         _connection = new NatsConnection(NatsOptsFactory.Create(options, loggerFactory, echo));
         _connection.ConnectionOpened += OnOpenedAsync;
@@ -128,7 +130,7 @@ public sealed partial class NatsBus : IBus
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
         }
-        catch (NatsException ex)
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException or TimeoutException)
         {
             // The client closes its socket, then UNSUBs the subscriptions it still holds; when the server died with the
             // client's write buffer full nothing drains it, so those time out and the client's dispose stops there.
@@ -246,7 +248,7 @@ public sealed partial class NatsBus : IBus
         }
 
         // The new connection is being read: whatever stall the last one had is over.
-        Volatile.Write(ref _stalledSince, 0);
+        Unstalled();
         if (Interlocked.Increment(ref _opened) > 1)
         {
             Log.Reconnected(_logger, UntrustedText.Escape(args.Message));
@@ -350,6 +352,9 @@ public sealed partial class NatsBus : IBus
 
     /// <summary>Completes once the connection is open and its subscriptions re-established (tests await reconnects with it).</summary>
     internal Task Opened => Volatile.Read(ref _open).Task;
+
+    /// <summary>True while a stall of the server has outlasted its bound and publishes drop (for tests).</summary>
+    internal bool StallOutlasted => _stall.Outlasted;
 
     /// <summary>Completes once this client has noticed that its connection is gone (tests await outages with it).</summary>
     internal Task Closed => Volatile.Read(ref _closed).Task;

@@ -13,8 +13,9 @@ namespace Decnet.Bus.Nats;
 /// <param name="SlowConsumer">Times the server reported this client as a slow consumer.</param>
 /// <param name="ServerErrors">Errors (<c>-ERR</c>) the server sent.</param>
 /// <param name="PublishWaits">
-/// Times a publish waited a further second for room in the client's write buffer on an open connection (the server
-/// reads slower than this client publishes); nonzero means a slow or stalled server, not lost events.
+/// Times a publish waited a further second for room in the client's write buffer on an open connection: the server
+/// reads slower than this client publishes. Events dropped once a stall outlasts DECNET_BUS_STALL_TIMEOUT_S are in
+/// <see cref="Counters"/>.
 /// </param>
 public sealed record NatsBusStats(
     string State,

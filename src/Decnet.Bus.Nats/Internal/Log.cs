@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Debug, "nats: the client's own dispose did not finish after its socket closed: {Error}")]
     public static partial void DisposeIncomplete(ILogger logger, string error);
+
+    [LoggerMessage(8, LogLevel.Warning, "nats: the server has taken none of this client's publishes for {Seconds} s (DECNET_BUS_STALL_TIMEOUT_S); publishes are dropped and counted until it reads again")]
+    public static partial void StallBegan(ILogger logger, double seconds);
+
+    [LoggerMessage(9, LogLevel.Information, "nats: the server reads again; publishes go through")]
+    public static partial void StallEnded(ILogger logger);
 }

@@ -1,0 +1,211 @@
+using Decnet.Bus.Nats.Tests.Support;
+
+namespace Decnet.Bus.Nats.Tests;
+
+/// <summary>
+/// A server that stops reading on an open connection (nats-server suspended with SIGSTOP; every TCP connection stays
+/// up): publishes wait and lose nothing while the stall is short, keep their order, and after
+/// <see cref="DecnetBusOptions.StallTimeout"/> drop and count at once until the server reads again (docs/cross-host.md).
+/// </summary>
+[RequiresNatsServer]
+public sealed class NatsBusStallTests : IAsyncLifetime
+{
+    // About 1 KiB per event, 30 MB a flood: several times what the kernel's socket buffers hold, so against a
+    // suspended server the publisher soon waits for room.
+    private const int _events = 30_000;
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+    private static readonly string _filler = new('x', 1000);
+    private NatsServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await NatsServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task ServerStallsLongerThanASecond_PublishesWait_AndNothingIsLostOrDuplicated()
+    {
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * _events));
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await using var subscription = await subscriber.SubscribeAsync("stall.>");
+        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+
+        Task publishing;
+        _server.Suspend();
+        try
+        {
+            publishing = FloodAsync(publisher, _events);
+            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+
+            // A caller that stops waiting for room gets its cancellation; the event is still sent (the IBus contract).
+            using var cancel = new CancellationTokenSource();
+            var cancelled = publisher.PublishAsync("stall.cancelled", new { n = 1 }, cancellationToken: cancel.Token);
+            Assert.False(cancelled.IsCompleted);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.AsTask().WaitAsync(_bound));
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        await publishing.WaitAsync(_bound);
+        await publisher.PublishAsync("stall.end", new { n = 0 });
+
+        // The flood and the cancelled publish come from different callers: no order between them.
+        var events = await ReadUntilBothAsync(subscription, "stall.end", "stall.cancelled");
+        Assert.Single(events, e => e.Topic == "stall.cancelled");
+        Assert.Equal(Enumerable.Range(0, _events), Sequence(events));
+        Assert.Equal(0, publisher.Counters.Dropped);
+        Assert.Equal(0, subscription.Dropped);
+        Assert.Equal(0, subscriber.GetStats().Disconnects);
+        Assert.Equal(0, publisher.GetStats().Disconnects);
+    }
+
+    [Fact]
+    public async Task ServerStalls_PublishesNotAwaitedOneByOne_AreWrittenInTheOrderTheyWereMade()
+    {
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * _events));
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await using var subscription = await subscriber.SubscribeAsync("stall.>");
+        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+
+        var publishes = new List<Task>(_events);
+        _server.Suspend();
+        try
+        {
+            for (var i = 0; i < _events; i++)
+            {
+                publishes.Add(publisher.PublishAsync("stall.event", new FilledPayload { Seq = i, Filler = _filler }).AsTask());
+            }
+
+            // Retries happen while the later publishes wait: they must not overtake the one retried.
+            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 1);
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        await Task.WhenAll(publishes).WaitAsync(_bound);
+        await publisher.PublishAsync("stall.end", new { n = 0 });
+
+        Assert.Equal(Enumerable.Range(0, _events), Sequence(await Read.UntilAsync(subscription, "stall.end")));
+        Assert.Equal(0, publisher.Counters.Dropped);
+    }
+
+    [Fact]
+    public async Task ServerStallsPastTheStallTimeout_PublishersWaitOnce_ThenDropAndCountAtOnce_UntilItReadsAgain()
+    {
+        var options = NatsTestOptions.For(_server, "publisher");
+        options.StallTimeout = TimeSpan.FromSeconds(2);
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 4 * _events));
+        await using var publisher = new NatsBus(options);
+        await using var subscription = await subscriber.SubscribeAsync("stall.>");
+        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+
+        // The whole flood ends while the server is still suspended: after one bounded wait, publishes drop at once.
+        _server.Suspend();
+        try
+        {
+            await FloodAsync(publisher, _events).WaitAsync(_bound);
+            Assert.True(publisher.StallOutlasted);
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        var counters = publisher.Counters;
+        Assert.True(publisher.GetStats().PublishWaits > 0, "no publish waited before the drops began");
+        Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
+
+        // The probe notices the server reading again; from then on nothing is dropped.
+        await UntilAsync(publisher, () => !publisher.StallOutlasted);
+        await FloodAsync(publisher, _events).WaitAsync(_bound);
+        await publisher.PublishAsync("stall.end", new { n = 0 });
+
+        // Every event is accounted for: delivered, or counted as dropped by the publisher; the second flood in full.
+        var events = await Read.UntilAsync(subscription, "stall.end");
+        Assert.Equal(counters.Dropped, publisher.Counters.Dropped);
+        Assert.Equal(2 * _events, events.Count + counters.Dropped);
+        Assert.Equal(Enumerable.Range(0, _events), Sequence(events).Skip(_events - (int)counters.Dropped));
+        Assert.Equal(0, publisher.GetStats().Disconnects);
+    }
+
+    [Fact]
+    public async Task ServerDiesWhilePublishesWaitForRoom_TheyAreDroppedAndCounted_AndDisposeStillCompletes()
+    {
+        var options = NatsTestOptions.For(_server, "publisher");
+        options.StallTimeout = TimeSpan.FromMinutes(5);
+        var publisher = new NatsBus(options);
+        try
+        {
+            Assert.True(await publisher.WaitForConnectionAsync(_bound));
+            _server.Suspend();
+            var publishing = FloodAsync(publisher, _events);
+            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+            var closed = publisher.Closed;
+            await _server.StopAsync();
+            await closed.WaitAsync(_bound);
+
+            // Well inside the 5-minute stall bound: the publish waiting for room ended with its connection.
+            await publishing.WaitAsync(_bound);
+            var counters = publisher.Counters;
+            Assert.Equal(_events, counters.Published);
+            Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
+        }
+        finally
+        {
+            // The client's write buffer is still full of the dead connection's bytes.
+            await publisher.DisposeAsync().AsTask().WaitAsync(_bound);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="count"/> events of about 1 KiB, sequence numbers from 0, each awaited.</summary>
+    private static Task FloodAsync(NatsBus publisher, int count) => Task.Run(async () =>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await publisher.PublishAsync("stall.event", new FilledPayload { Seq = i, Filler = _filler });
+        }
+    });
+
+    private static IEnumerable<int> Sequence(IEnumerable<BusEvent> events)
+        => events.Where(e => e.Topic == "stall.event").Select(e => e.ReadPayload<FilledPayload>().Seq);
+
+    /// <summary>Reads until events on both topics have arrived, in either order.</summary>
+    private static async Task<List<BusEvent>> ReadUntilBothAsync(IBusSubscription subscription, string first, string second)
+    {
+        var events = new List<BusEvent>();
+        using var timeout = new CancellationTokenSource(_bound);
+        await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
+        while (!(events.Exists(e => e.Topic == first) && events.Exists(e => e.Topic == second)))
+        {
+            Assert.True(await enumerator.MoveNextAsync(), $"subscription {subscription.Pattern} ended");
+            events.Add(enumerator.Current);
+        }
+
+        return events;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; the bound is a failure limit only.</summary>
+    private static async Task UntilAsync(NatsBus publisher, Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + _bound;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {_bound}: {publisher.GetStats()}");
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+    }
+}
+
+/// <summary>A sequence number padded to about 1 KiB.</summary>
+public sealed class FilledPayload
+{
+    /// <summary>Position in the publisher's sequence.</summary>
+    public int Seq { get; set; }
+
+    /// <summary>Padding.</summary>
+    public string Filler { get; set; } = string.Empty;
+}
