@@ -97,9 +97,19 @@ public sealed partial class NatsBus
     private async Task SendInLaneAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first)
     {
         var sending = first ?? default;
-        if (first is null && !TryWrite(subject, body, headers, _stall.Outlasted, out sending))
+        if (first is null)
         {
-            return;
+            // Its turn may come after the connection went: the client would hold it for a reconnect, one at a time.
+            if (!IsConnected)
+            {
+                _counters.AddDropped();
+                return;
+            }
+
+            if (!TryWrite(subject, body, headers, _stall.Outlasted, out sending))
+            {
+                return;
+            }
         }
 
         while (true)

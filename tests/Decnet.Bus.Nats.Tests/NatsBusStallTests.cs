@@ -161,6 +161,35 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task ServerDiesWithPublishesQueuedBehindAWait_EveryOneEndsAtOnce_DroppedAndCounted()
+    {
+        var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        try
+        {
+            Assert.True(await publisher.WaitForConnectionAsync(_bound));
+            _server.Suspend();
+            var publishes = new List<Task>(_events);
+            for (var i = 0; i < _events; i++)
+            {
+                publishes.Add(publisher.PublishAsync("stall.event", new FilledPayload { Seq = i, Filler = _filler }).AsTask());
+            }
+
+            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+            var queued = publishes.Count(p => !p.IsCompleted);
+            Assert.True(queued > 1_000, $"only {queued} publishes wait");
+            await _server.StopAsync();
+
+            // Thousands of queued publishes, and the client would hold each for a reconnect for a second.
+            await Task.WhenAll(publishes).WaitAsync(_bound);
+            Assert.True(publisher.Counters.Dropped >= queued, $"{queued} waited, {publisher.Counters}");
+        }
+        finally
+        {
+            await publisher.DisposeAsync().AsTask().WaitAsync(_bound);
+        }
+    }
+
     /// <summary>Publishes <paramref name="count"/> events of about 1 KiB, sequence numbers from 0, each awaited.</summary>
     private static Task FloodAsync(NatsBus publisher, int count) => Task.Run(async () =>
     {
