@@ -13,7 +13,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
     // About 1 KiB per event, 30 MB a flood: several times what the kernel's socket buffers hold, so against a
     // suspended server the publisher soon waits for room.
     private const int _events = 30_000;
-    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan _bound = Read.Bound;
     private static readonly string _filler = new('x', 1000);
     private NatsServer _server = null!;
 
