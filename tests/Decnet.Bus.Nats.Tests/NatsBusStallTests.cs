@@ -12,7 +12,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
 {
     // About 1 KiB per event, 30 MB a flood: several times what the kernel's socket buffers hold, so against a
     // suspended server the publisher soon waits for room.
-    private const int _events = 30_000;
+    internal const int Events = 30_000;
     private static readonly TimeSpan _bound = Read.Bound;
     private static readonly string _filler = new('x', 1000);
     private NatsServer _server = null!;
@@ -24,16 +24,14 @@ public sealed class NatsBusStallTests : IAsyncLifetime
     [Fact]
     public async Task ServerStallsLongerThanASecond_PublishesWait_AndNothingIsLostOrDuplicated()
     {
-        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * _events));
-        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
-        await using var subscription = await subscriber.SubscribeAsync("stall.>");
-        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+        await using var rig = await StallRig.StartAsync(_server, NatsTestOptions.For(_server, "publisher"));
+        var (subscriber, publisher, subscription) = (rig.Subscriber, rig.Publisher, rig.Subscription);
 
         Task publishing;
         _server.Suspend();
         try
         {
-            publishing = FloodAsync(publisher, _events);
+            publishing = FloodAsync(publisher, Events);
             await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
 
             // A caller that stops waiting for room gets its cancellation; the event is still sent (the IBus contract).
@@ -54,7 +52,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         // The flood and the cancelled publish come from different callers: no order between them.
         var events = await ReadUntilBothAsync(subscription, "stall.end", "stall.cancelled");
         Assert.Single(events, e => e.Topic == "stall.cancelled");
-        Assert.Equal(Enumerable.Range(0, _events), Sequence(events));
+        Assert.Equal(Enumerable.Range(0, Events), Sequence(events));
         Assert.Equal(0, publisher.Counters.Dropped);
         Assert.Equal(0, subscription.Dropped);
         Assert.Equal(0, subscriber.GetStats().Disconnects);
@@ -64,16 +62,14 @@ public sealed class NatsBusStallTests : IAsyncLifetime
     [Fact]
     public async Task ServerStalls_PublishesNotAwaitedOneByOne_AreWrittenInTheOrderTheyWereMade()
     {
-        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 2 * _events));
-        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
-        await using var subscription = await subscriber.SubscribeAsync("stall.>");
-        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+        await using var rig = await StallRig.StartAsync(_server, NatsTestOptions.For(_server, "publisher"));
+        var (publisher, subscription) = (rig.Publisher, rig.Subscription);
 
-        var publishes = new List<Task>(_events);
+        var publishes = new List<Task>(Events);
         _server.Suspend();
         try
         {
-            for (var i = 0; i < _events; i++)
+            for (var i = 0; i < Events; i++)
             {
                 publishes.Add(publisher.PublishAsync("stall.event", new FilledPayload { Seq = i, Filler = _filler }).AsTask());
             }
@@ -89,7 +85,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         await Task.WhenAll(publishes).WaitAsync(_bound);
         await publisher.PublishAsync("stall.end", new { n = 0 });
 
-        Assert.Equal(Enumerable.Range(0, _events), Sequence(await Read.UntilAsync(subscription, "stall.end")));
+        Assert.Equal(Enumerable.Range(0, Events), Sequence(await Read.UntilAsync(subscription, "stall.end")));
         Assert.Equal(0, publisher.Counters.Dropped);
     }
 
@@ -98,16 +94,14 @@ public sealed class NatsBusStallTests : IAsyncLifetime
     {
         var options = NatsTestOptions.For(_server, "publisher");
         options.StallTimeout = TimeSpan.FromSeconds(2);
-        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "subscriber", queueSize: 4 * _events));
-        await using var publisher = new NatsBus(options);
-        await using var subscription = await subscriber.SubscribeAsync("stall.>");
-        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+        await using var rig = await StallRig.StartAsync(_server, options);
+        var (publisher, subscription) = (rig.Publisher, rig.Subscription);
 
         // The whole flood ends while the server is still suspended: after one bounded wait, publishes drop at once.
         _server.Suspend();
         try
         {
-            await FloodAsync(publisher, _events).WaitAsync(_bound);
+            await FloodAsync(publisher, Events).WaitAsync(_bound);
             Assert.True(publisher.StallOutlasted);
         }
         finally
@@ -121,14 +115,14 @@ public sealed class NatsBusStallTests : IAsyncLifetime
 
         // The probe notices the server reading again; from then on nothing is dropped.
         await UntilAsync(publisher, () => !publisher.StallOutlasted);
-        await FloodAsync(publisher, _events).WaitAsync(_bound);
+        await FloodAsync(publisher, Events).WaitAsync(_bound);
         await publisher.PublishAsync("stall.end", new { n = 0 });
 
         // Every event is accounted for: delivered, or counted as dropped by the publisher; the second flood in full.
         var events = await Read.UntilAsync(subscription, "stall.end");
         Assert.Equal(counters.Dropped, publisher.Counters.Dropped);
-        Assert.Equal(2 * _events, events.Count + counters.Dropped);
-        Assert.Equal(Enumerable.Range(0, _events), Sequence(events).Skip(_events - (int)counters.Dropped));
+        Assert.Equal(2 * Events, events.Count + counters.Dropped);
+        Assert.Equal(Enumerable.Range(0, Events), Sequence(events).Skip(Events - (int)counters.Dropped));
         Assert.Equal(0, publisher.GetStats().Disconnects);
     }
 
@@ -142,7 +136,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         {
             Assert.True(await publisher.WaitForConnectionAsync(_bound));
             _server.Suspend();
-            var publishing = FloodAsync(publisher, _events);
+            var publishing = FloodAsync(publisher, Events);
             await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
             var closed = publisher.Closed;
             await _server.StopAsync();
@@ -151,7 +145,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
             // Well inside the 5-minute stall bound: the publish waiting for room ended with its connection.
             await publishing.WaitAsync(_bound);
             var counters = publisher.Counters;
-            Assert.Equal(_events, counters.Published);
+            Assert.Equal(Events, counters.Published);
             Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
         }
         finally
@@ -169,8 +163,8 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         {
             Assert.True(await publisher.WaitForConnectionAsync(_bound));
             _server.Suspend();
-            var publishes = new List<Task>(_events);
-            for (var i = 0; i < _events; i++)
+            var publishes = new List<Task>(Events);
+            for (var i = 0; i < Events; i++)
             {
                 publishes.Add(publisher.PublishAsync("stall.event", new FilledPayload { Seq = i, Filler = _filler }).AsTask());
             }
@@ -228,6 +222,38 @@ public sealed class NatsBusStallTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, $"condition not met within {_bound}: {publisher.GetStats()}");
             await Task.Delay(TimeSpan.FromMilliseconds(10));
         }
+    }
+}
+
+/// <summary>
+/// A subscriber on <c>stall.&gt;</c> with room for four floods, and a publisher that is connected, on one server; disposed
+/// together.
+/// </summary>
+internal sealed class StallRig : IAsyncDisposable
+{
+    private StallRig(NatsBus subscriber, NatsBus publisher, IBusSubscription subscription)
+        => (Subscriber, Publisher, Subscription) = (subscriber, publisher, subscription);
+
+    public NatsBus Subscriber { get; }
+
+    public NatsBus Publisher { get; }
+
+    public IBusSubscription Subscription { get; }
+
+    public static async Task<StallRig> StartAsync(NatsServer server, DecnetBusOptions publisherOptions)
+    {
+        var subscriber = new NatsBus(NatsTestOptions.For(server, "subscriber", queueSize: 4 * NatsBusStallTests.Events));
+        var publisher = new NatsBus(publisherOptions);
+        var rig = new StallRig(subscriber, publisher, await subscriber.SubscribeAsync("stall.>"));
+        Assert.True(await publisher.WaitForConnectionAsync(Read.Bound));
+        return rig;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Subscription.DisposeAsync();
+        await Publisher.DisposeAsync();
+        await Subscriber.DisposeAsync();
     }
 }
 
