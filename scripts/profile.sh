@@ -17,7 +17,8 @@
 #                JIT fills the first seconds, so raise it with --count
 #   --stat       perf stat --per-thread (sendto, recvmsg, sched_yield, context switches, CPU) on every process for
 #                1 s -> $out/stat.<role>
-# DECNET_PROFILE_LOAD=path runs the clients from another build of the bench driver (a published one, say).
+# DECNET_PROFILE_LOAD=path runs the clients from another build of the bench driver (a published one, say), and
+# DECNET_PROFILE_BROKER=path the broker from another build of decnet.
 # Needs the Release builds (`dotnet build -c Release src/Decnet.Cli` and `bench/Decnet.Bench.Load`, as
 # scripts/bench.sh does) and, for --perf/--stat, linux-perf. Output directory: $PROFILE_OUT or a new temp dir.
 set -euo pipefail
@@ -51,7 +52,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-decnet="$root/src/Decnet.Cli/bin/Release/net10.0/decnet"
+decnet="${DECNET_PROFILE_BROKER:-$root/src/Decnet.Cli/bin/Release/net10.0/decnet}"
 load="${DECNET_PROFILE_LOAD:-$root/bench/Decnet.Bench.Load/bin/Release/net10.0/Decnet.Bench.Load}"
 for exe in "$decnet" "$load"; do
   [ -x "$exe" ] || { echo "profile: $exe is missing; build it in Release first" >&2; exit 1; }

@@ -50,7 +50,7 @@ public sealed partial class NatsBus
         {
             return _firstAttempt.Task.IsCompleted
                 ? Drop()
-                : Detach(LaneAsync(evt.Topic, body, headers, first: null, firstConnection: true), cancellationToken);
+                : Detach(LaneAsync(evt.Topic, body, headers, first: null, Environment.TickCount64 + (long)FirstConnectWaitBound.TotalMilliseconds), cancellationToken);
         }
 
         return Detach(Send(evt.Topic, body, headers), cancellationToken);

@@ -8,19 +8,22 @@ public sealed partial class NatsBus
     // Already cancelled: a publish given this token is written only if the client can take it at once.
     private static readonly CancellationToken _tryOnly = new(canceled: true);
 
-    // How long the stall probe pauses after a PING that failed at once (not by waiting), so it cannot spin.
+    // The stall probe's PING: at most this long for room and its PONG; after a failure it pauses before the next, so a
+    // PING that fails at once cannot spin.
+    private static readonly TimeSpan _probeBound = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan _probePause = TimeSpan.FromMilliseconds(100);
 
     // Publishes that could not be written at once queue here, first come first written: a retry must not let a later
-    // publish of the same caller overtake it in the client's own queue.
+    // publish of the same caller overtake it in the client's own queue. Their bodies count against MaxQueueBytes.
     private readonly SemaphoreSlim _lane = new(1, 1);
     private int _laneUsers;
+    private long _laneBytes;
     private int _probing;
 
     /// <summary>
     /// Hands an event to the client on an open connection; the task ends once it is written or counted as dropped, and
-    /// never faults. While nothing waits, a publish the client takes at once costs no more than the client's own; one
-    /// it cannot take, and every publish after it until the queue is empty, goes through <see cref="LaneAsync"/>.
+    /// never faults. While nothing waits, a publish adds two reads of shared state to the client's own work; one the
+    /// client cannot take, and every publish after it until the queue is empty, goes through <see cref="LaneAsync"/>.
     /// </summary>
     private ValueTask Send(string subject, byte[] body, NatsHeaders headers)
     {
@@ -29,15 +32,9 @@ public sealed partial class NatsBus
             return LaneAsync(subject, body, headers, first: null);
         }
 
-        var tryOnly = _stall.Outlasted;
-        ValueTask sending;
-        try
+        if (!TryWrite(subject, body, headers, _stall.Outlasted, out var sending))
         {
-            sending = Write(subject, body, headers, tryOnly ? _tryOnly : CancellationToken.None);
-        }
-        catch (Exception ex) when (IsTransportFailure(ex))
-        {
-            return Drop();
+            return ValueTask.CompletedTask;
         }
 
         if (sending.IsCompletedSuccessfully)
@@ -50,10 +47,23 @@ public sealed partial class NatsBus
     }
 
     /// <summary>
-    /// Queues a publish behind those already waiting. With <paramref name="firstConnection"/> it is one made while the
-    /// first connection is under way: it waits for that (bounded, like the UNIX client's queue) once it is its turn.
+    /// Queues a publish behind those already waiting, or drops and counts it at once when the queued bodies would pass
+    /// <see cref="DecnetBusOptions.MaxQueueBytes"/> (the newest goes: those queued are promised their turn). One the
+    /// client already holds (<paramref name="first"/>) is always queued. A publish made while the first connection is
+    /// under way waits for it until <paramref name="firstConnectDeadline"/> (<see cref="Environment.TickCount64"/>).
     /// </summary>
-    private async ValueTask LaneAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first, bool firstConnection = false)
+    private ValueTask LaneAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first, long firstConnectDeadline = 0)
+    {
+        if (Interlocked.Add(ref _laneBytes, body.Length) > _options.MaxQueueBytes && first is null)
+        {
+            Interlocked.Add(ref _laneBytes, -body.Length);
+            return Drop();
+        }
+
+        return QueuedAsync(subject, body, headers, first, firstConnectDeadline);
+    }
+
+    private async ValueTask QueuedAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first, long firstConnectDeadline)
     {
         Interlocked.Increment(ref _laneUsers);
         try
@@ -61,14 +71,10 @@ public sealed partial class NatsBus
             await _lane.WaitAsync().ConfigureAwait(false);
             try
             {
-                if (firstConnection)
+                var remaining = firstConnectDeadline - Environment.TickCount64;
+                if (firstConnectDeadline != 0 && remaining > 0)
                 {
-                    await _firstAttempt.Task.WaitAsync(FirstConnectWaitBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    if (!IsConnected)
-                    {
-                        _counters.AddDropped();
-                        return;
-                    }
+                    await _firstAttempt.Task.WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
                 await SendInLaneAsync(subject, body, headers, first).ConfigureAwait(false);
@@ -81,6 +87,7 @@ public sealed partial class NatsBus
         finally
         {
             Interlocked.Decrement(ref _laneUsers);
+            Interlocked.Add(ref _laneBytes, -body.Length);
         }
     }
 
@@ -189,12 +196,12 @@ public sealed partial class NatsBus
     {
         try
         {
-            while (_stall.Active && IsConnected && Volatile.Read(ref _disposed) == 0)
+            while (_stall.Outlasted && IsConnected && Volatile.Read(ref _disposed) == 0)
             {
                 try
                 {
                     // A PING waits for room like a publish (about a second), then for its PONG.
-                    using var bound = new CancellationTokenSource(SubscribeWaitBound);
+                    using var bound = new CancellationTokenSource(_probeBound);
                     await _connection.PingAsync(bound.Token).ConfigureAwait(false);
                     Unstalled();
                 }
@@ -216,10 +223,7 @@ public sealed partial class NatsBus
         }
     }
 
-    /// <summary>Anything the client throws but an argument error is the transport failing.</summary>
-    private static bool IsTransportFailure(Exception ex) => ex is not ArgumentException;
-
-    /// <summary>Anything the client throws except the caller's own cancellation is the transport failing.</summary>
+    /// <summary>Anything the client throws except an argument error or the caller's own cancellation is the transport failing.</summary>
     private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
-        => IsTransportFailure(ex) && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+        => ex is not ArgumentException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 }

@@ -50,6 +50,24 @@ public sealed class PublishStallTests
     }
 
     [Fact]
+    public void ATimeoutReportedAfterTheStallEnded_StartsANewStall_NotAnOutlastedOne()
+    {
+        var stall = new PublishStall(TimeSpan.FromSeconds(2), _time);
+        stall.OnTimeout(out _);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.True(stall.OnTimeout(out _));
+        Assert.True(stall.Clear());
+
+        // A publish that timed out before the probe's PONG ended the stall reports it late.
+        Assert.False(stall.OnTimeout(out var began));
+        Assert.False(began);
+        Assert.True(stall.Active);
+        Assert.False(stall.Outlasted);
+        Assert.False(stall.Clear());
+        Assert.False(stall.Active);
+    }
+
+    [Fact]
     public void AZeroBound_NeverOutlasts()
     {
         var stall = new PublishStall(TimeSpan.Zero, _time);

@@ -59,7 +59,7 @@ internal static class PublisherRole
     /// Publishes <paramref name="count"/> events; each carries <paramref name="stamp"/>, or its send time when null.
     /// Paced, a publisher that fell behind its schedule catches up back to back when <paramref name="catchUp"/>, and
     /// otherwise goes on from where it is: a warm-up whose first (cold) publishes were slow must not become a burst
-    /// that is still in flight when the measured events start (docs/performance.md, part 8).
+    /// that is still in flight when the measured events start (docs/performance-history-2.md, part 8).
     /// </summary>
     private static long Publish(ILoadClient client, string[] topics, long count, long interval, long? stamp, bool catchUp)
     {

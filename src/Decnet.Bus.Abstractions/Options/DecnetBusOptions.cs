@@ -140,15 +140,18 @@ public sealed class DecnetBusOptions
     /// <c>DECNET_BUS_SEND_BUFFER_BYTES</c>: the kernel send buffer (SO_SNDBUF) each connection asks for, the broker's
     /// for every client and a .NET client's for its own; 0 keeps the kernel's default (<c>net.core.wmem_default</c>).
     /// Linux caps the request at <c>net.core.wmem_max</c> and grants twice that (the broker logs it at start when the
-    /// cap applies). Larger buffers let a busy stream move in fewer, larger writes and reads (docs/performance.md, part
-    /// 14); a client that reads less than it is sent holds up to the granted size of the broker's kernel memory.
+    /// cap applies). Larger buffers let a busy stream move in fewer, larger writes and reads (docs/performance-history-3.md,
+    /// part 14); a client that reads less than it is sent holds up to the granted size of the broker's kernel memory.
     /// </summary>
     public int SendBufferBytes { get; set; } = DefaultSendBufferBytes;
 
     /// <summary><c>DECNET_BUS_MAX_PATTERN_TOKENS</c>: most dot-separated tokens in a subscription pattern.</summary>
     public int MaxPatternTokens { get; set; } = 32;
 
-    /// <summary><c>DECNET_BUS_MAX_QUEUE_BYTES</c>: outbound backlog per broker connection, in bytes; beyond it the oldest events go.</summary>
+    /// <summary>
+    /// <c>DECNET_BUS_MAX_QUEUE_BYTES</c>: outbound backlog per broker connection, in bytes; beyond it the oldest events
+    /// go. With the NATS transport: the publishes a client queues while the server is slow; beyond it the newest go.
+    /// </summary>
     public int MaxQueueBytes { get; set; } = 16 * 1024 * 1024;
 
     /// <summary><c>DECNET_BUS_HANDSHAKE_TIMEOUT_S</c>: how long the broker waits for a new connection's HELLO.</summary>

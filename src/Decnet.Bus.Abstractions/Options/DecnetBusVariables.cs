@@ -66,7 +66,7 @@ public static partial class DecnetBusVariables
     /// <summary>Most tokens in a subscription pattern; section key <c>MaxPatternTokens</c>.</summary>
     public const string MaxPatternTokens = "DECNET_BUS_MAX_PATTERN_TOKENS";
 
-    /// <summary>Outbound backlog per broker connection in bytes; section key <c>MaxQueueBytes</c>.</summary>
+    /// <summary>Outbound backlog per broker connection in bytes (NATS: publishes queued for a slow server); section key <c>MaxQueueBytes</c>.</summary>
     public const string MaxQueueBytes = "DECNET_BUS_MAX_QUEUE_BYTES";
 
     /// <summary>Seconds the broker waits for HELLO; section key <c>HandshakeTimeout</c>.</summary>

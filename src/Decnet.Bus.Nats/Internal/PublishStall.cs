@@ -8,17 +8,15 @@ internal sealed class PublishStall(TimeSpan bound, TimeProvider time)
 {
     private readonly long _boundTicks = (long)(bound.TotalSeconds * time.TimestampFrequency);
 
-    // The monotonic timestamp of the stall's first timeout (at least 1); 0 while the server reads.
-    private long _since;
-
-    // 1 once this stall outlasted its bound (publishes drop meanwhile), so its end is reported once.
-    private int _outlasted;
+    // One value, so no reader sees half of a change: 0 while the server reads; the monotonic timestamp of the stall's
+    // first timeout (at least 1) while it lasts; that timestamp negated once the stall has outlasted its bound.
+    private long _state;
 
     /// <summary>True while a stall is under way (a publish timed out and none has been written since).</summary>
-    public bool Active => Volatile.Read(ref _since) != 0;
+    public bool Active => Volatile.Read(ref _state) != 0;
 
     /// <summary>True once the current stall has lasted its bound: publishes are written only if there is room at once.</summary>
-    public bool Outlasted => Volatile.Read(ref _outlasted) != 0;
+    public bool Outlasted => Volatile.Read(ref _state) < 0;
 
     /// <summary>
     /// Records that the client gave up waiting for room; true when the stall has now outlasted its bound, with
@@ -26,34 +24,43 @@ internal sealed class PublishStall(TimeSpan bound, TimeProvider time)
     /// </summary>
     public bool OnTimeout(out bool began)
     {
-        var now = Math.Max(1, time.GetTimestamp());
-        var since = Interlocked.CompareExchange(ref _since, now, 0);
-        if (since == 0)
-        {
-            since = now;
-        }
-
         began = false;
-        if (_boundTicks <= 0 || now - since < _boundTicks)
+        var now = Math.Max(1, time.GetTimestamp());
+        while (true)
         {
-            return false;
-        }
+            var state = Volatile.Read(ref _state);
+            if (state < 0)
+            {
+                return true;
+            }
 
-        began = Interlocked.Exchange(ref _outlasted, 1) == 0;
-        return true;
+            if (state == 0)
+            {
+                if (Interlocked.CompareExchange(ref _state, now, 0) == 0)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            if (_boundTicks <= 0 || now - state < _boundTicks)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _state, -state, state) == state)
+            {
+                began = true;
+                return true;
+            }
+        }
     }
 
     /// <summary>A write went through: the stall is over. True when it had outlasted its bound (its end is news).</summary>
     public bool Clear()
     {
-        var since = Volatile.Read(ref _since);
-
-        // Compared with the value read, so a late caller from an earlier stall cannot end a newer one.
-        if (since == 0 || Interlocked.CompareExchange(ref _since, 0, since) != since)
-        {
-            return false;
-        }
-
-        return Interlocked.Exchange(ref _outlasted, 0) != 0;
+        var state = Interlocked.Exchange(ref _state, 0);
+        return state < 0;
     }
 }

@@ -5,7 +5,7 @@ namespace Decnet.Bus.Unix.Sending;
 /// <summary>
 /// What the loop on a thread of its own (a client's connection, <see cref="Run"/>) does differently: it parks on a
 /// bell in the kernel and its sends wait for room in poll(2), so no wake-up or send of the loop goes through the thread
-/// pool (docs/performance.md, part 17).
+/// pool (docs/performance-history-4.md, part 17).
 /// </summary>
 internal sealed partial class SocketWriter
 {

@@ -3,7 +3,7 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// The client's send loop runs on a thread of its own and waits for room in the kernel (docs/performance.md, part 17):
+/// The client's send loop runs on a thread of its own and waits for room in the kernel (docs/performance-history-4.md, part 17):
 /// a broker that hangs with its socket open must not keep that thread, and with it the connection, from ending.
 /// </summary>
 public sealed class SendThreadAbortTests

@@ -7,8 +7,8 @@ namespace Decnet.Bus.Unix.Tests.Sending;
 public sealed class PoolSocketWriterTests() : SocketWriterTests(ownThread: false);
 
 /// <summary>
-/// <see cref="SocketWriterTests"/> with the loop on a thread of its own, as a client's runs (docs/performance.md, part
-/// 17), and what only that loop does: it waits for room in the kernel, where only a shutdown of the socket wakes it.
+/// <see cref="SocketWriterTests"/> with the loop on a thread of its own, as a client's runs (docs/performance-history-4.md,
+/// part 17), and what only that loop does: it waits for room in the kernel, where only a shutdown of the socket wakes it.
 /// </summary>
 public sealed class OwnThreadSocketWriterTests() : SocketWriterTests(ownThread: true)
 {

@@ -24,7 +24,7 @@ internal sealed partial class ClientConnection
 
     /// <summary>
     /// Runs the send loop on a thread of its own, which parks and waits for room in the kernel: no event of the loop
-    /// goes through the thread pool (docs/performance.md, part 17). The abort's shutdown (<see cref="RunAsync"/>) wakes a
+    /// goes through the thread pool (docs/performance-history-4.md, part 17). The abort's shutdown (<see cref="RunAsync"/>) wakes a
     /// send waiting for room.
     /// </summary>
     private async Task SendLoopAsync()
