@@ -67,10 +67,7 @@ internal sealed partial class SocketWriter
                     }
 
                     await ParkAsync().ConfigureAwait(false);
-                    if (_bell is null)
-                    {
-                        _doorbell.Reader.TryRead(out _);
-                    }
+                    _doorbell?.Reader.TryRead(out _);
 
                     continue;
                 }
@@ -110,14 +107,14 @@ internal sealed partial class SocketWriter
     /// <summary>Waits for a ring: awaits the doorbell on the pool, or blocks on the bell of a loop on its own thread.</summary>
     private ValueTask<bool> ParkAsync()
     {
-        if (_bell is not { } bell)
+        if (_doorbell is { } doorbell)
         {
-            return _doorbell.Reader.WaitToReadAsync(CancellationToken.None);
+            return doorbell.Reader.WaitToReadAsync(CancellationToken.None);
         }
 
         // Reset before the next look at the state: a ring after it is kept for the next wait.
-        bell.Wait(CancellationToken.None);
-        bell.Reset();
+        _bell!.Wait(CancellationToken.None);
+        _bell.Reset();
         return new ValueTask<bool>(true);
     }
 }

@@ -38,8 +38,9 @@ internal sealed partial class SocketWriter : IDisposable
     private readonly TimeProvider _time;
     private readonly bool _releaseWhenParked;
     private readonly bool _yieldAfterSend;
-    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(
-        new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    // Rung by Ring for a loop on the pool; a loop on its own thread has the bell instead (exactly one of the two).
+    private readonly Channel<bool>? _doorbell;
 
     // Guarded by the source's gate. _parked: the loop waits for a ring (doorbell or bell) and holds no bytes.
     // _wakeOnWay: a ring, or a claimed flush that will ring or write, is on its way to the parked loop. _inline: a thread
@@ -83,6 +84,9 @@ internal sealed partial class SocketWriter : IDisposable
         }
 
         _bell = ownThread ? new ManualResetEventSlim(false) : null;
+        _doorbell = ownThread
+            ? null
+            : Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
         _releaseWhenParked = releaseWhenParked;
         _yieldAfterSend = yieldAfterSend;
         _socket = socket;
@@ -209,14 +213,8 @@ internal sealed partial class SocketWriter : IDisposable
     /// <summary>Wakes the loop: it takes what is queued, or parks again. Safe to call any time, from any thread.</summary>
     public void Ring()
     {
-        if (_bell is { } bell)
-        {
-            bell.Set();
-        }
-        else
-        {
-            _doorbell.Writer.TryWrite(true);
-        }
+        _bell?.Set();
+        _doorbell?.Writer.TryWrite(true);
     }
 
     /// <summary>Drops the unsent tail of an inline write (the connection is over); later inline writes keep none.</summary>
