@@ -20,6 +20,9 @@ public sealed partial class NatsBus
     private long _laneBytes;
     private int _probing;
 
+    // Completed and replaced whenever a publish waits again or a stall starts or stops dropping (tests await it).
+    private TaskCompletionSource _stallChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>
     /// Hands an event to the client on an open connection; the task ends once it is written or counted as dropped, and
     /// never faults. While nothing waits, a publish adds two reads of shared state to the client's own work; one the
@@ -134,6 +137,7 @@ public sealed partial class NatsBus
                     if (began)
                     {
                         Log.StallBegan(_logger, _options.StallTimeout.TotalSeconds);
+                        StallChanged();
                     }
 
                     StartProbe();
@@ -142,6 +146,7 @@ public sealed partial class NatsBus
                 }
 
                 Interlocked.Increment(ref _publishWaits);
+                StallChanged();
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -180,8 +185,18 @@ public sealed partial class NatsBus
         if (_stall.Active && _stall.Clear())
         {
             Log.StallEnded(_logger);
+            StallChanged();
         }
     }
+
+    /// <summary>
+    /// Completes at the next change of <see cref="NatsBusStats.PublishWaits"/> or <see cref="StallOutlasted"/>; take it
+    /// before looking at them, so a change in between is not missed (for tests).
+    /// </summary>
+    internal Task NextStallChange => Volatile.Read(ref _stallChanged).Task;
+
+    private void StallChanged()
+        => Interlocked.Exchange(ref _stallChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>One PING loop at a time while a stall that outlasted its bound is under way on an open connection.</summary>
     private void StartProbe()

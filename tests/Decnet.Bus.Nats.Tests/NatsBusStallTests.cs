@@ -253,14 +253,26 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         return events;
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; the bound is a failure limit only.</summary>
+    /// <summary>Waits until <paramref name="condition"/> holds, re-checking it at each stall change of the publisher.</summary>
     private static async Task UntilAsync(NatsBus publisher, Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow + _bound;
-        while (!condition())
+        using var timeout = new CancellationTokenSource(_bound);
+        while (true)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {_bound}: {publisher.GetStats()}");
-            await Task.Delay(TimeSpan.FromMilliseconds(10));
+            var change = publisher.NextStallChange;
+            if (condition())
+            {
+                return;
+            }
+
+            try
+            {
+                await change.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"condition not met within {_bound}: {publisher.GetStats()}");
+            }
         }
     }
 }
