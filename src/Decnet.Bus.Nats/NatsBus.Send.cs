@@ -16,7 +16,8 @@ public sealed partial class NatsBus
     // Publishes that could not be written at once queue here, first come first written: a retry must not let a later
     // publish of the same caller overtake it in the client's own queue. Their bodies count against MaxQueueBytes.
     private readonly SemaphoreSlim _lane = new(1, 1);
-    private int _laneUsers;
+    // Bytes of the bodies queued (or held by the client for the lane); nonzero exactly while anyone is queued, since no
+    // body is empty, so it also sends every later publish to the back of the lane.
     private long _laneBytes;
     private int _probing;
 
@@ -25,12 +26,12 @@ public sealed partial class NatsBus
 
     /// <summary>
     /// Hands an event to the client on an open connection; the task ends once it is written or counted as dropped, and
-    /// never faults. While nothing waits, a publish adds two reads of shared state to the client's own work; one the
+    /// never faults. While nothing waits, a publish adds three reads of shared state to the client's own work; one the
     /// client cannot take, and every publish after it until the queue is empty, goes through <see cref="LaneAsync"/>.
     /// </summary>
     private ValueTask Send(string subject, byte[] body, NatsHeaders headers)
     {
-        if (Volatile.Read(ref _laneUsers) != 0)
+        if (Interlocked.Read(ref _laneBytes) != 0)
         {
             return LaneAsync(subject, body, headers, first: null);
         }
@@ -68,28 +69,20 @@ public sealed partial class NatsBus
 
     private async ValueTask QueuedAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first, long firstConnectDeadline)
     {
-        Interlocked.Increment(ref _laneUsers);
+        await _lane.WaitAsync().ConfigureAwait(false);
         try
         {
-            await _lane.WaitAsync().ConfigureAwait(false);
-            try
+            var remaining = firstConnectDeadline - Environment.TickCount64;
+            if (firstConnectDeadline != 0 && remaining > 0)
             {
-                var remaining = firstConnectDeadline - Environment.TickCount64;
-                if (firstConnectDeadline != 0 && remaining > 0)
-                {
-                    await _firstAttempt.Task.WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
+                await _firstAttempt.Task.WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
 
-                await SendInLaneAsync(subject, body, headers, first).ConfigureAwait(false);
-            }
-            finally
-            {
-                _lane.Release();
-            }
+            await SendInLaneAsync(subject, body, headers, first).ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref _laneUsers);
+            _lane.Release();
             Interlocked.Add(ref _laneBytes, -body.Length);
         }
     }
