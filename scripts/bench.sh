@@ -10,6 +10,7 @@
 #   --micro-only runs just those (no peers needed beyond the .NET SDK).
 #   W1S is W1 after a warm-up of unmeasured events back to back and 100 ms of quiet (every system): steady-state rate
 #   and client CPU, without process start-up and first compilations, which W1's one-second window includes.
+#   W2S is W2 after a warm-up the same way: the fan-out's steady state.
 #   W1P is W1 with a second subscriber speaking the Python text protocol (a .NET role; decnet only): the broker's
 #   JSON translation cost, per published event, against W1's.
 #   --keep-logs keeps the temp dir with every server and role log (it is kept anyway when the run fails).
@@ -23,7 +24,7 @@ cd "$root"
 
 quick=false
 runs=3
-workloads=W1,W1S,W1P,W2,W3,W4,W5,W6
+workloads=W1,W1S,W1P,W2,W2S,W3,W4,W5,W6
 systems=decnet,nats,bridge,redis,raw,hop
 micro=false
 micro_flag=""
@@ -38,7 +39,7 @@ while [ $# -gt 0 ]; do
     --micro) micro=true; micro_flag=--micro ;;
     --micro-only) micro=true; load=false; micro_flag=--micro-only ;;
     --keep-logs) keep_logs=true ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -113,7 +114,7 @@ mkdir -p "$root/bench/results"
 command_line="scripts/bench.sh"
 $quick && command_line="$command_line --quick"
 [ "$runs" != 3 ] && command_line="$command_line --runs $runs"
-[ "$workloads" != W1,W1S,W1P,W2,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
+[ "$workloads" != W1,W1S,W1P,W2,W2S,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
 [ "$systems" != decnet,nats,bridge,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2

@@ -26,6 +26,11 @@ internal static class Report
         ("W2", "deliveries_per_s", "W2 fan-out 1→10 (deliveries/s)", "≥ 4,000,000"),
         ("W2", "dropped_pct", "W2 dropped (%)", "—"),
         ("W2", "server_cpu_us_per_delivery", "W2 server CPU per delivery (µs)", "—"),
+        ("W2", "sub_cpu_us_per_delivery", "W2 subscriber process (10 connections) CPU per delivery (µs)", "—"),
+        ("W2S", "deliveries_per_s", "W2S W2 after a warm-up: steady-state fan-out (deliveries/s)", "—"),
+        ("W2S", "dropped_pct", "W2S dropped (%)", "—"),
+        ("W2S", "server_cpu_us_per_delivery", "W2S server CPU per delivery, warm-up's included (µs)", "—"),
+        ("W2S", "sub_cpu_us_per_delivery", "W2S subscriber process CPU per measured delivery (µs)", "—"),
         ("W3", "p50_us", "W3 latency p50 (µs)", "≤ nats p50 and ≤ 50"),
         ("W3", "p90_us", "W3 latency p90 (µs)", "—"),
         ("W3", "p99_us", "W3 latency p99 (µs)", "reported"),
@@ -103,6 +108,8 @@ internal static class Report
         Ratio(md, medians, "W1 vs Redis", ("decnet", "W1", "events_per_s"), ("redis", "W1", "events_per_s"), "≥ 10×");
         Ratio(md, medians, "W1 vs raw relay ceiling", ("decnet", "W1", "events_per_s"), ("raw", "W1", "events_per_s"), "—");
         Ratio(md, medians, "W1S (after a warm-up) vs nats-server", ("decnet", "W1S", "events_per_s"), ("nats", "W1S", "events_per_s"), "reported (the target is on W1)");
+        Ratio(md, medians, "W2 vs nats-server", ("decnet", "W2", "deliveries_per_s"), ("nats", "W2", "deliveries_per_s"), "≥ 1.5×");
+        Ratio(md, medians, "W2S (after a warm-up) vs nats-server", ("decnet", "W2S", "deliveries_per_s"), ("nats", "W2S", "deliveries_per_s"), "reported (the target is on W2)");
         Ratio(md, medians, "W3 p50 vs nats-server p50", ("decnet", "W3", "p50_us"), ("nats", "W3", "p50_us"), "≤ 1×");
         Ratio(md, medians, "W3 p99 vs a no-broker socket hop p99", ("decnet", "W3", "p99_us"), ("hop", "W3", "p99_us"), "reported");
         Ratio(md, medians, "W4 vs own W1", ("decnet", "W4", "events_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");

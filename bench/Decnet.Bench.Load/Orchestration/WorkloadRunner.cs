@@ -48,6 +48,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
                 case "W2":
                     await ThroughputAsync(system, broker, tag, result, _sizes.W2, WorkloadSizes.W2Subscribers, literals: 0, "deliveries_per_s");
                     break;
+                case "W2S":
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W2, WorkloadSizes.W2Subscribers, literals: 0, "deliveries_per_s", warmup: _sizes.W2SWarmup);
+                    break;
                 case "W3":
                     await LatencyAsync(system, broker, tag, result);
                     break;
@@ -73,7 +76,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     }
 
     /// <param name="warmup">
-    /// Unmeasured events published first, back to back, then 100 ms of quiet (W1S): subscribers skip them by their
+    /// Unmeasured events published first, back to back, then 100 ms of quiet (W1S, W2S): subscribers skip them by their
     /// warm-up stamp (exact if some are lost), and the client processes' CPU is counted from the measured phase on, so
     /// start-up, first connections and the runtime's first compilations are left out for every system alike. The
     /// server's CPU still covers both phases, per delivery of either.
