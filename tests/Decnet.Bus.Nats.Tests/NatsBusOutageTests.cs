@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Decnet.Bus.Conformance;
 using Decnet.Bus.Nats.Tests.Support;
 
@@ -43,6 +45,28 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         await bus.PublishAsync("outage.never", new { n = 2 }).AsTask().WaitAsync(_bound);
 
         Assert.Equal(new BusCounters(2, 0, 2), bus.Counters);
+        Assert.False(bus.IsConnected);
+    }
+
+    [Fact]
+    public async Task PublishesMadeWhileTheFirstConnectionHangs_EachWaitsItsOwnBound_NotOneAfterAnother_ThenIsDropped()
+    {
+        // A server that accepts and never speaks: the first attempt hangs for the handshake timeout (a minute here).
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var options = NatsTestOptions.For(_server, "hung");
+        options.Nats.Url = $"nats://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+        options.HandshakeTimeout = TimeSpan.FromMinutes(1);
+        await using var bus = new NatsBus(options);
+
+        var publishes = Enumerable.Range(0, 10)
+            .Select(i => bus.PublishAsync("outage.hung", new SequencePayload { Seq = i }).AsTask())
+            .ToList();
+
+        // Each ends about FirstConnectWaitBound after it was made; waiting one after another would take ten times that.
+        Assert.True(_bound < 10 * NatsBus.FirstConnectWaitBound);
+        await Task.WhenAll(publishes).WaitAsync(_bound);
+        Assert.Equal(new BusCounters(10, 0, 10), bus.Counters);
         Assert.False(bus.IsConnected);
     }
 
