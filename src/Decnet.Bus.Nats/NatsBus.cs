@@ -359,5 +359,8 @@ public sealed partial class NatsBus : IBus
     /// <summary>Completes once this client has noticed that its connection is gone (tests await outages with it).</summary>
     internal Task Closed => Volatile.Read(ref _closed).Task;
 
+    /// <summary>Completes once the first connection attempt has ended, either way (for tests).</summary>
+    internal Task FirstAttempt => _firstAttempt.Task;
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }
