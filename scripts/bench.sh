@@ -24,7 +24,8 @@ cd "$root"
 
 quick=false
 runs=3
-workloads=W1,W1S,W1P,W2,W2S,W3,W4,W5,W6
+default_workloads=W1,W1S,W1P,W2,W2S,W3,W4,W5,W6
+workloads=$default_workloads
 systems=decnet,nats,bridge,redis,raw,hop
 micro=false
 micro_flag=""
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
     --micro) micro=true; micro_flag=--micro ;;
     --micro-only) micro=true; load=false; micro_flag=--micro-only ;;
     --keep-logs) keep_logs=true ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -114,7 +115,7 @@ mkdir -p "$root/bench/results"
 command_line="scripts/bench.sh"
 $quick && command_line="$command_line --quick"
 [ "$runs" != 3 ] && command_line="$command_line --runs $runs"
-[ "$workloads" != W1,W1S,W1P,W2,W2S,W3,W4,W5,W6 ] && command_line="$command_line --workloads $workloads"
+[ "$workloads" != "$default_workloads" ] && command_line="$command_line --workloads $workloads"
 [ "$systems" != decnet,nats,bridge,redis,raw,hop ] && command_line="$command_line --systems $systems"
 
 echo "bench: running (logs in $tmp)" >&2

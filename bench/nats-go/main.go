@@ -67,7 +67,7 @@ func main() {
 	size := fs.Int("size", 128, "payload bytes")
 	pace := fs.Int("pace-us", 0, "publish one event every N microseconds (0 = as fast as possible)")
 	warmup := fs.Int64("warmup", 0, "unmeasured events (timestamp -1) a publisher sends first, then 100 ms quiet")
-	skipWarmup := fs.Bool("skip-warmup", false, "read each connection's stamps until its first measured event, to skip the warm-up's (W1S)")
+	skipWarmup := fs.Bool("skip-warmup", false, "read each connection's stamps until its first measured event, to skip the warm-up's (W1S, W2S)")
 	latency := fs.Bool("latency", false, "record one-way latency from the payload timestamp")
 	idleMs := fs.Int("idle-ms", 3000, "give up after this long without an event")
 	_ = fs.String("name", "sub", "client name (used by the Decnet roles to find a connection in broker stats)")
@@ -137,7 +137,7 @@ func runSub(url, topic string, count int64, clients, literals int, latency bool,
 			wantsStamp := latency || (skipWarmup && atomic.LoadInt32(&measuring[c]) == 0)
 			if wantsStamp && len(m.Data) >= 8 && int64(binary.LittleEndian.Uint64(m.Data)) == warmupStamp {
 				atomic.AddInt64(&skipped[c], 1)
-				return // a warm-up event (W3, W1S): neither counted nor timed
+				return // a warm-up event (W3, W1S, W2S): neither counted nor timed
 			}
 			if skipWarmup && atomic.LoadInt32(&measuring[c]) == 0 {
 				atomic.StoreInt32(&measuring[c], 1) // from here on a subscriber that only counts reads no stamp

@@ -30,6 +30,7 @@ internal static class Report
         ("W2S", "deliveries_per_s", "W2S W2 after a warm-up: steady-state fan-out (deliveries/s)", "—"),
         ("W2S", "dropped_pct", "W2S dropped (%)", "—"),
         ("W2S", "server_cpu_us_per_delivery", "W2S server CPU per delivery, warm-up's included (µs)", "—"),
+        ("W2S", "pub_cpu_us_per_event", "W2S publisher process CPU per measured event (µs)", "—"),
         ("W2S", "sub_cpu_us_per_delivery", "W2S subscriber process CPU per measured delivery (µs)", "—"),
         ("W3", "p50_us", "W3 latency p50 (µs)", "≤ nats p50 and ≤ 50"),
         ("W3", "p90_us", "W3 latency p90 (µs)", "—"),

@@ -10,7 +10,7 @@ internal interface IEventSink
     void OnEvent(int client, long sentAt);
 
     /// <summary>
-    /// Whether the next event's stamp is needed: always for latencies, and for a subscriber skipping a warm-up (W1S) only
+    /// Whether the next event's stamp is needed: always for latencies, and for a subscriber skipping a warm-up (W1S, W2S) only
     /// until this connection's first measured event, so a subscriber that only counts reads no stamp after that.
     /// </summary>
     bool WantsStamp(int client);

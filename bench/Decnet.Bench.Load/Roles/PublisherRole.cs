@@ -23,7 +23,7 @@ internal static class PublisherRole
             if (warmup > 0)
             {
                 // Every process starts cold (JIT, first connections, lazily built serializers): the first few hundred
-                // milliseconds of a latency run (or of W1S) would time start-up, not the transport. Same for every system.
+                // milliseconds of a latency run (or of W1S, W2S) would time start-up, not the transport. Same for every system.
                 Publish(client, topics, warmup, interval, RoleArgs.WarmupStamp, catchUp: false);
                 Wait(client.FlushAsync());
                 Thread.Sleep(100);

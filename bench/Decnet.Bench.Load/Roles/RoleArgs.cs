@@ -62,7 +62,7 @@ internal sealed class RoleArgs
 
     /// <summary>
     /// Whether a subscriber that only counts reads each connection's stamps until its first measured event, to skip the
-    /// warm-up's events (W1S; with latencies every stamp is read anyway).
+    /// warm-up's events (W1S, W2S; with latencies every stamp is read anyway).
     /// </summary>
     public bool SkipWarmup => Get("skip-warmup", "false") == "true";
 

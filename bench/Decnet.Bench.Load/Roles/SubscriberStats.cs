@@ -22,7 +22,7 @@ internal sealed class SubscriberStats : IEventSink
     /// <param name="clients">Client connections.</param>
     /// <param name="capacity">Latencies to keep.</param>
     /// <param name="latency">Whether latencies are recorded.</param>
-    /// <param name="skipWarmup">Whether each connection's stamps are wanted until its first measured event (W1S).</param>
+    /// <param name="skipWarmup">Whether each connection's stamps are wanted until its first measured event (W1S, W2S).</param>
     public SubscriberStats(int clients, long capacity, bool latency, bool skipWarmup = false)
     {
         _latency = latency;
@@ -57,7 +57,7 @@ internal sealed class SubscriberStats : IEventSink
     {
         if (sentAt == RoleArgs.WarmupStamp)
         {
-            // A warm-up event (W3, W1S): activity, but neither counted nor timed.
+            // A warm-up event (W3, W1S, W2S): activity, but neither counted nor timed.
             Interlocked.Increment(ref _skipped[client]);
             Touch();
             return;
