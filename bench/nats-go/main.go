@@ -228,7 +228,7 @@ func percentiles(v []int64) []float64 {
 	return []float64{at(0.50), at(0.90), at(0.99)}
 }
 
-// warmupStamp marks the unmeasured events a W3 publisher sends first (the C# roles use the same value).
+// warmupStamp marks the unmeasured events a W3, W1S or W2S publisher sends first (the C# roles use the same value).
 const warmupStamp = int64(-1)
 
 func runPub(url, topic string, count int64, literals, size, pace int, warmup int64) {
