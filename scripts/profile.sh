@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     --handlers) handlers=--handlers ;;
     --inline) inline=--inline ;;
     --literals) literals=(--literals "$2"); shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "profile: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
