@@ -230,8 +230,4 @@ public sealed partial class NatsBus
             StartProbe();
         }
     }
-
-    /// <summary>Anything the client throws except an argument error or the caller's own cancellation is the transport failing.</summary>
-    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
-        => ex is not ArgumentException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
 }

@@ -362,5 +362,9 @@ public sealed partial class NatsBus : IBus
     /// <summary>Completes once the first connection attempt has ended, either way (for tests).</summary>
     internal Task FirstAttempt => _firstAttempt.Task;
 
+    /// <summary>Anything the client throws except an argument error or the caller's own cancellation is the transport failing.</summary>
+    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
+        => ex is not ArgumentException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 }
