@@ -46,4 +46,41 @@ public sealed class KeepaliveTests
         Assert.Equal(1, broker.Connections);
         Assert.Equal(1, bus.Generation);
     }
+
+    [Fact]
+    public async Task EndingTheConnection_StopsTheKeepaliveLoop_WithoutAnException()
+    {
+        // A PeriodicTimer wait ended by its token fails with an exception whose stack trace is captured with file and
+        // line numbers (the PDBs are read): about 15 ms of CPU every time a connection ends, measured with tiering off.
+        await using var broker = await TestBroker.StartAsync();
+        var options = TestBroker.NewOptions(broker.SocketPath);
+        options.KeepaliveInterval = Interval;
+        var bus = new UnixSocketBus(options);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await bus.PublishAsync("a.b", new { });
+        await bus.WaitForGenerationAsync(1, timeout.Token);
+
+        var thrown = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Record(object? sender, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            // The live stack, not the exception's: at first chance that holds only the frame that threw.
+            if (Environment.StackTrace.Contains("KeepaliveLoopAsync", StringComparison.Ordinal))
+            {
+                thrown.Enqueue(e.Exception.GetType().Name);
+            }
+        }
+
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            // The bus's dispose waits for the connection's end, which waits for the keepalive loop.
+            await bus.DisposeAsync().AsTask().WaitAsync(TestBroker.Bound);
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        Assert.Empty(thrown);
+    }
 }
