@@ -143,7 +143,21 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         return reply.Task;
     }
 
-    public void Abort() => _abort.Cancel();
+    /// <summary>
+    /// Ends the connection now. Does nothing once it is disposed: the bus's dispose reads its live connection and then
+    /// aborts it, and the run loop can end and dispose that connection in between.
+    /// </summary>
+    public void Abort()
+    {
+        try
+        {
+            _abort.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed, so already aborted and ended.
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

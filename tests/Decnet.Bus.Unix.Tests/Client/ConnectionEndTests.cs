@@ -1,0 +1,30 @@
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+/// <summary>A connection's end: the bus's dispose may abort a connection its run loop has just disposed.</summary>
+public sealed class ConnectionEndTests
+{
+    [Fact]
+    public async Task Abort_AfterTheConnectionWasDisposed_DoesNothing()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        var outbox = new ClientOutbox(1 << 20, 1024);
+        var hello = new HelloMessage(ProtocolConstants.Version, "end-test", false, 0, 0, ReportLost: true);
+        var connection = await ClientConnection.ConnectAsync(
+            broker.SocketPath, hello, outbox, static _ => null, static _ => { }, NullLogger.Instance, TimeSpan.Zero,
+            TimeSpan.Zero, 0, TimeProvider.System, new BrokerIdentity(broker.SocketPath, null), timeout.Token);
+        connection.Start();
+
+        await connection.DisposeAsync();
+
+        // UnixSocketBus.DisposeAsync reads its live connection, then aborts it; the run loop can end and dispose that
+        // connection in between. The abort then has nothing left to do, and must not throw out of the bus's dispose.
+        connection.Abort();
+        Assert.True(connection.Completion.IsCompleted);
+    }
+}
