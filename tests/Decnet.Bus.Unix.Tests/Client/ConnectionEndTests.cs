@@ -24,7 +24,6 @@ public sealed class ConnectionEndTests
 
         // UnixSocketBus.DisposeAsync reads its live connection, then aborts it; the run loop can end and dispose that
         // connection in between. The abort then has nothing left to do, and must not throw out of the bus's dispose.
-        connection.Abort();
-        Assert.True(connection.Completion.IsCompleted);
+        Assert.Null(Record.Exception(connection.Abort));
     }
 }
