@@ -1,3 +1,5 @@
+using Decnet.Bus.Internal;
+
 namespace Decnet.Bus.Nats.Internal;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Decnet.Bus.Nats.Internal;
 /// </summary>
 internal sealed class PublishStall(TimeSpan bound, TimeProvider time)
 {
-    private readonly long _boundTicks = (long)(bound.TotalSeconds * time.TimestampFrequency);
+    private readonly long _boundTicks = TimestampSpan.Of(bound, time);
 
     // One value, so no reader sees half of a change: 0 while the server reads; the monotonic timestamp of the stall's
     // first timeout (at least 1) while it lasts; that timestamp negated once the stall has outlasted its bound.

@@ -9,7 +9,7 @@ namespace Decnet.Bus.Unix.Tests.Client;
 public sealed class ConnectionEndTests
 {
     [Fact]
-    public async Task Abort_AfterTheConnectionWasDisposed_DoesNothing()
+    public async Task AbortOrDispose_AfterTheConnectionWasDisposed_DoNothing()
     {
         await using var broker = await TestBroker.StartAsync();
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
@@ -25,5 +25,6 @@ public sealed class ConnectionEndTests
         // UnixSocketBus.DisposeAsync reads its live connection, then aborts it; the run loop can end and dispose that
         // connection in between. The abort then has nothing left to do, and must not throw out of the bus's dispose.
         Assert.Null(Record.Exception(connection.Abort));
+        Assert.Null(await Record.ExceptionAsync(async () => await connection.DisposeAsync()));
     }
 }

@@ -30,6 +30,10 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private readonly Action<ErrorMessage> _onRejected;
     private readonly ILogger _logger;
     private readonly string _path;
+
+    // Never disposed (it has no timer, and its registrations are disposed by their users), as a broker connection's is
+    // not: the bus's dispose may abort a connection its run loop has just disposed, and a later abort or dispose must be
+    // a no-op, not an ObjectDisposedException.
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _gate = new();
     private readonly Dictionary<uint, TaskCompletionSource<bool>> _acks = [];
@@ -143,27 +147,13 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         return reply.Task;
     }
 
-    /// <summary>
-    /// Ends the connection now. Does nothing once it is disposed: the bus's dispose reads its live connection and then
-    /// aborts it, and the run loop can end and dispose that connection in between.
-    /// </summary>
-    public void Abort()
-    {
-        try
-        {
-            _abort.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed, so already aborted and ended.
-        }
-    }
+    /// <summary>Ends the connection now; does nothing once it has ended (the bus's dispose may abort one its run loop just disposed).</summary>
+    public void Abort() => _abort.Cancel();
 
     public async ValueTask DisposeAsync()
     {
         await _abort.CancelAsync().ConfigureAwait(false);
         await _completion.ConfigureAwait(false);
-        _abort.Dispose();
     }
 
     private async Task RunAsync()
