@@ -9,7 +9,8 @@
 #   --idle-ms M  the subscriber gives up after M ms without an event (default 3000; raise it on a loaded box, where a
 #                publisher's start-up alone can take longer)
 #   --handlers   the subscriber consumes through the handler API (one delivery loop) instead of an enumerator
-#   --inline     with --handlers: inline delivery (the handlers run on the receive thread while nothing is queued)
+#   --inline     inline delivery: with --handlers the handlers run on the receive thread while nothing is queued;
+#                without, the enumerable consumer resumes on that thread when events arrive
 #   --literals L W4's shape: the publisher cycles through L topics, the subscriber holds one subscription per topic
 #                plus a wildcard (W4 is --literals 10000 --handlers --inline)
 #   --perf ROLE  perf record -F 999 -g on that process for S seconds (default 2) once the load runs -> $out/perf.data

@@ -14,6 +14,10 @@ internal static class Report
         ("W1", "server_cpu_us_per_delivery", "W1 server CPU per delivery (µs)", "—"),
         ("W1", "pub_cpu_us_per_event", "W1 publisher process CPU per event (µs)", "—"),
         ("W1", "sub_cpu_us_per_delivery", "W1 subscriber process CPU per delivery (µs)", "—"),
+        ("W1I", "events_per_s", "W1I W1 with an inline-resumed enumerable subscriber (events/s)", "—"),
+        ("W1I", "dropped_pct", "W1I dropped (%)", "—"),
+        ("W1I", "pub_cpu_us_per_event", "W1I publisher process CPU per event (µs)", "—"),
+        ("W1I", "sub_cpu_us_per_delivery", "W1I subscriber process CPU per delivery (µs)", "—"),
         ("W1S", "events_per_s", "W1S W1 after a warm-up: steady-state throughput (events/s)", "—"),
         ("W1S", "dropped_pct", "W1S dropped (%)", "—"),
         ("W1S", "server_cpu_us_per_delivery", "W1S server CPU per delivery, warm-up's included (µs)", "—"),
@@ -108,6 +112,7 @@ internal static class Report
         Ratio(md, medians, "W1 vs nats-server", ("decnet", "W1", "events_per_s"), ("nats", "W1", "events_per_s"), "≥ 1.5×");
         Ratio(md, medians, "W1 vs Redis", ("decnet", "W1", "events_per_s"), ("redis", "W1", "events_per_s"), "≥ 10×");
         Ratio(md, medians, "W1 vs raw relay ceiling", ("decnet", "W1", "events_per_s"), ("raw", "W1", "events_per_s"), "—");
+        Ratio(md, medians, "W1I (inline enumerable subscriber) vs nats-server W1", ("decnet", "W1I", "events_per_s"), ("nats", "W1", "events_per_s"), "reported (the target is on W1)");
         Ratio(md, medians, "W1S (after a warm-up) vs nats-server", ("decnet", "W1S", "events_per_s"), ("nats", "W1S", "events_per_s"), "reported (the target is on W1)");
         Ratio(md, medians, "W2 vs nats-server", ("decnet", "W2", "deliveries_per_s"), ("nats", "W2", "deliveries_per_s"), "≥ 1.5×");
         Ratio(md, medians, "W2S (after a warm-up) vs nats-server", ("decnet", "W2S", "deliveries_per_s"), ("nats", "W2S", "deliveries_per_s"), "reported (the target is on W2)");

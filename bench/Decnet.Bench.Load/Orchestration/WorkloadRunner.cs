@@ -20,6 +20,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         (LoadClients.Raw, "W4") => "no topics or matching in the raw relay",
         (LoadClients.Raw, "W6") => "the raw relay has no queues or drops: a stalled reader stalls it",
         (not LoadClients.Decnet, "W1P") => "W1P's second subscriber speaks decnet bus's Python text protocol",
+        (not LoadClients.Decnet, "W1I") => "W1I's subscriber asks for decnet's inline delivery (SubscriptionOptions.InlineDelivery)",
         (LoadClients.Hop, "W1" or "W1S" or "W3") => null,
         (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1, W1S and W3 only",
         (LoadClients.Bridge, "W1" or "W1S" or "W3") => null,
@@ -41,6 +42,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
                     break;
                 case "W1S":
                     await ThroughputAsync(system, broker, tag, result, _sizes.W1, subscribers: 1, literals: 0, "events_per_s", warmup: _sizes.W1SWarmup);
+                    break;
+                case "W1I":
+                    await ThroughputAsync(system, broker, tag, result, _sizes.W1, subscribers: 1, literals: 0, "events_per_s", inline: true);
                     break;
                 case "W1P":
                     await MixedProtocolAsync(broker, tag, result, _sizes.W1);
@@ -81,7 +85,11 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     /// start-up, first connections and the runtime's first compilations are left out for every system alike. The
     /// server's CPU still covers both phases, per delivery of either.
     /// </param>
-    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric, bool handlers = false, long warmup = 0)
+    /// <param name="inline">
+    /// W1I: the enumerable subscriber asks for inline delivery, resuming on its receive thread as a consumer that only
+    /// counts may (docs/dotnet-hosts.md, "Inline delivery"); W1 keeps the default.
+    /// </param>
+    private async Task ThroughputAsync(string system, Broker broker, string tag, RunResult result, long count, int subscribers, int literals, string metric, bool handlers = false, long warmup = 0, bool inline = false)
     {
         string[] shape = ["--count", Invariant(count), "--literals", Invariant(literals)];
         string[] skip = warmup > 0 ? ["--skip-warmup"] : [];
@@ -90,7 +98,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         // W4 (10,000 subscriptions) uses the handler API where a client has one: one delivery loop, not a task each, and
         // inline delivery, as a handler that only counts would (docs/performance-history-3.md, part 15). Only Decnet roles take
         // these flags: the Go nats client exits on a flag it does not know (every nats W4 run failed).
-        string[] consume = handlers && system == LoadClients.Decnet ? ["--handlers", "--inline"] : [];
+        string[] consume = system != LoadClients.Decnet ? [] : handlers ? ["--handlers", "--inline"] : inline ? ["--inline"] : [];
         using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume, .. skip]);
         await sub.WaitForReadyAsync(_readyBound);
         var cpuBefore = broker.CpuTicks();

@@ -71,7 +71,7 @@ internal sealed class RoleArgs
     /// <summary>Consume through the bus's handler API (one delivery loop) where the system has one, not an enumerator per subscription.</summary>
     public bool Handlers => Get("handlers", "false") == "true";
 
-    /// <summary>With <see cref="Handlers"/>: ask for inline delivery (the handlers run on the receive thread while nothing is queued).</summary>
+    /// <summary>Ask for inline delivery: handlers (<see cref="Handlers"/>) run on the receive thread while nothing is queued, enumerable readers resume there.</summary>
     public bool Inline => Get("inline", "false") == "true";
 
     public TimeSpan Idle => TimeSpan.FromMilliseconds(Int("idle-ms", 3000));

@@ -25,7 +25,7 @@ internal static class SubscriberRole
             if (client is DecnetLoadClient decnet)
             {
                 decnet.UseHandlers = args.Handlers;
-                decnet.InlineHandlers = args.Inline;
+                decnet.Inline = args.Inline;
             }
 
             await client.SubscribeAsync(patterns, stats, c);

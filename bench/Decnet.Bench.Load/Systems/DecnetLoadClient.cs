@@ -22,8 +22,11 @@ internal sealed class DecnetLoadClient : ILoadClient
     /// <summary>Consume through the handler API (one delivery loop for every subscription) instead of one enumerator each.</summary>
     public bool UseHandlers { get; set; }
 
-    /// <summary>With <see cref="UseHandlers"/>: subscribe with <see cref="SubscriptionOptions.InlineDelivery"/>.</summary>
-    public bool InlineHandlers { get; set; }
+    /// <summary>
+    /// Subscribe with <see cref="SubscriptionOptions.InlineDelivery"/>: handlers (<see cref="UseHandlers"/>) run on the
+    /// receive thread while nothing is queued; enumerable readers resume there.
+    /// </summary>
+    public bool Inline { get; set; }
 
     /// <summary>
     /// Everything this client dropped: its subscriptions' full queues and, for a publisher, events its send buffer
@@ -58,7 +61,7 @@ internal sealed class DecnetLoadClient : ILoadClient
             var batch = new List<Task<IBusSubscription>>();
             for (var i = start; i < Math.Min(patterns.Count, start + Batch); i++)
             {
-                batch.Add(_bus.SubscribeAsync(patterns[i]).AsTask());
+                batch.Add(_bus.SubscribeAsync(patterns[i], Inline ? new SubscriptionOptions { InlineDelivery = true } : null).AsTask());
             }
 
             foreach (var subscription in await Task.WhenAll(batch))
@@ -85,7 +88,7 @@ internal sealed class DecnetLoadClient : ILoadClient
 
             return ValueTask.CompletedTask;
         };
-        var options = new SubscriptionOptions { InlineDelivery = InlineHandlers };
+        var options = new SubscriptionOptions { InlineDelivery = Inline };
         for (var start = 0; start < patterns.Count; start += batchSize)
         {
             var batch = new List<Task<IBusHandlerSubscription>>();

@@ -10,16 +10,19 @@ public sealed record SubscriptionOptions
     public int QueueSize { get; init; } = DefaultQueueSize;
 
     /// <summary>
-    /// For a handler subscription: lets a transport with a receive thread of its own (the Unix transport) call the
-    /// handler on that thread while nothing is queued for it, skipping the queue and the hand-off to the delivery loop.
-    /// Other transports, and the enumerable form, ignore it.
+    /// Lets a transport with a receive thread of its own (the Unix transport) deliver on that thread. A handler
+    /// subscription's handler is called there while nothing is queued for it, skipping the queue and the hand-off to
+    /// the delivery loop. An enumerable subscription's consumer, when it waits in <c>MoveNextAsync</c>, resumes there
+    /// when the next events arrive, and runs there until it waits again or awaits something not yet complete. Other
+    /// transports ignore it.
     /// </summary>
     /// <remarks>
-    /// For short handlers that do not block: while one runs, its connection reads nothing, not even the broker's
-    /// keepalive, and a handler that blocks for longer than the broker's stall timeout loses the connection.
-    /// A handler that awaits hands its event, and every later one, to the delivery loop and the queue until it is done,
-    /// so awaiting I/O (or the bus itself) is safe. Order, drop-oldest and loss counts stay as without it; events lost
-    /// while a handler held the thread are the broker's drops and are reported on the next event
+    /// For short handlers and loop bodies that do not block: while one runs, its connection reads nothing, not even the
+    /// broker's keepalive, and one that blocks for longer than the broker's stall timeout loses the connection.
+    /// A handler that awaits hands its event, and every later one, to the delivery loop and the queue until it is done;
+    /// a loop body that awaits goes on where its await completes, and events that arrive meanwhile are queued; so
+    /// awaiting I/O (or the bus itself) is safe. Order, drop-oldest and loss counts stay as without it; events lost
+    /// while the thread was held are the broker's drops and are reported on the next event
     /// (docs/dotnet-hosts.md, "Inline delivery").
     /// </remarks>
     public bool InlineDelivery { get; init; }

@@ -6,7 +6,8 @@ internal sealed partial class ChannelSubscription
 {
     /// <summary>
     /// One enumeration. It is its own awaitable (<see cref="IValueTaskSource{TResult}"/>), reset for every wait, so
-    /// reading allocates nothing per event; continuations run asynchronously, never on the transport's receive loop.
+    /// reading allocates nothing per event. Continuations run asynchronously, on the thread pool, except a wait that an
+    /// <see cref="ChannelSubscription.Inline"/> subscription's filler ends: that one resumes on the filler's thread.
     /// </summary>
     private sealed class Reader(ChannelSubscription owner, CancellationToken cancellationToken) : IAsyncEnumerator<BusEvent>, IValueTaskSource<bool>
     {
@@ -44,8 +45,13 @@ internal sealed partial class ChannelSubscription
             return new ValueTask<bool>(this, _core.Version);
         }
 
-        /// <summary>Ends the wait with <paramref name="next"/>, or with the end of the stream when null.</summary>
-        public void Complete(BusEvent? next)
+        /// <summary>
+        /// Ends the wait with <paramref name="next"/>, or with the end of the stream when null; with
+        /// <paramref name="inline"/>, the consumer resumes on this thread (unless it awaited with a context of its own)
+        /// and this returns once it waits again or awaits something else. Only the caller that took this reader off the
+        /// parked list completes it, so the setting cannot race another completion.
+        /// </summary>
+        public void Complete(BusEvent? next, bool inline)
         {
             _cancellation.Unregister();
             if (next is not null)
@@ -54,6 +60,7 @@ internal sealed partial class ChannelSubscription
             }
 
             Volatile.Write(ref _parked, 0);
+            _core.RunContinuationsAsynchronously = !inline;
             _core.SetResult(next is not null);
         }
 
@@ -80,6 +87,9 @@ internal sealed partial class ChannelSubscription
             if (owner.Unpark(this))
             {
                 Volatile.Write(ref _parked, 0);
+
+                // Never on the cancelling thread: it may be anyone's.
+                _core.RunContinuationsAsynchronously = true;
                 _core.SetException(new OperationCanceledException(token));
             }
         }

@@ -16,11 +16,23 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     private readonly List<Reader> _parked = new(1);
     private BoundedRing<Entry> _ring;
 
-    public ChannelSubscription(string pattern, int queueSize, BusCounterSet? busCounters, Func<ChannelSubscription, ValueTask>? onDispose)
+    /// <param name="pattern">The subscription's pattern.</param>
+    /// <param name="queueSize">The ring's capacity in events.</param>
+    /// <param name="busCounters">The bus's counters, or null.</param>
+    /// <param name="onDispose">Called once when the subscription is disposed (unsubscribes), or null.</param>
+    /// <param name="inline">
+    /// Whether a parked reader resumes on the thread that ends a run of appends (<see cref="EndAppends"/>): true only for
+    /// a transport whose receive thread of its own fills the ring (<see cref="SubscriptionOptions.InlineDelivery"/>).
+    /// </param>
+    public ChannelSubscription(string pattern, int queueSize, BusCounterSet? busCounters, Func<ChannelSubscription, ValueTask>? onDispose, bool inline = false)
         : base(pattern, queueSize, busCounters, onDispose is null ? null : queue => onDispose((ChannelSubscription)queue))
     {
         _ring = new BoundedRing<Entry>(queueSize);
+        Inline = inline;
     }
+
+    /// <summary>Whether a parked reader resumes on the filling thread, not on the thread pool (see the constructor).</summary>
+    public bool Inline { get; }
 
     /// <inheritdoc />
     public override bool Append(BusEvent evt)
@@ -72,7 +84,8 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     /// <inheritdoc />
     /// <remarks>
     /// Hands the first parked reader its event in the run's own hold; only a second parked reader (two enumerations of
-    /// one subscription) takes the lock again, for its own event.
+    /// one subscription) takes the lock again, for its own event. Each reader is completed with no lock held: an
+    /// <see cref="Inline"/> one resumes on this thread, and its consumer may call back into the subscription.
     /// </remarks>
     public override void EndAppends()
     {
@@ -99,7 +112,7 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
                 return;
             }
 
-            reader.Complete(next);
+            reader.Complete(next, Inline);
             if (!more)
             {
                 return;
@@ -125,7 +138,7 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
 
         foreach (var reader in parked)
         {
-            reader.Complete(null);
+            reader.Complete(null, inline: false);
         }
     }
 

@@ -1,0 +1,83 @@
+namespace Decnet.Bus.Conformance;
+
+/// <summary>
+/// An enumerable subscription with <see cref="SubscriptionOptions.InlineDelivery"/> (which a transport with a receive
+/// thread of its own uses to resume a waiting consumer on that thread, and others ignore) keeps the enumerable
+/// semantics: per-publisher order, drop-oldest with exact counts, and the loss reported on the next event. The reads
+/// capture no context, so a resumed consumer goes on where the transport resumed it.
+/// </summary>
+public abstract partial class BusConformanceTests
+{
+    private static readonly SubscriptionOptions _inlineEnumeration = new() { InlineDelivery = true };
+
+    [Fact]
+    public async Task InlineEnumeration_OnePublisher_10kEvents_ArriveInPublishOrder()
+    {
+        var publisher = await NewBusAsync();
+        var subscriber = await NewBusAsync(new ConformanceBusOptions { QueueSize = 2 * OrderEvents });
+        await using var subscription = await subscriber.SubscribeAsync(T("iorder"), _inlineEnumeration with { QueueSize = 2 * OrderEvents });
+
+        var reading = ReadWithoutContextAsync(subscription, OrderEvents);
+        for (var i = 0; i < OrderEvents; i++)
+        {
+            await publisher.PublishAsync(T("iorder"), new SequencePayload { Seq = i });
+        }
+
+        var sequence = (await reading).Select(e => e.ReadPayload<SequencePayload>().Seq);
+        Assert.Equal(Enumerable.Range(0, OrderEvents), sequence);
+        Assert.Equal(0, subscription.Dropped);
+    }
+
+    [Fact]
+    public async Task InlineEnumeration_ConsumerStopsAfterOneEvent_QueueOf16_DropsOldestCountsExactlyAndReportsTheLoss()
+    {
+        const int QueueSize = 16;
+        const int Later = 100;
+        var publisher = await NewBusAsync();
+        var subscriber = await NewBusAsync();
+        await using var subscription = await subscriber.SubscribeAsync(T("idrop"), _inlineEnumeration with { QueueSize = QueueSize });
+
+        // One event reaches a waiting consumer (resumed inline where the transport does that); then nobody reads.
+        var first = ReadWithoutContextAsync(subscription, 1);
+        await publisher.PublishAsync(T("idrop"), new SequencePayload { Seq = 0 });
+        Assert.Equal(0, (await first)[0].ReadPayload<SequencePayload>().Seq);
+
+        for (var i = 1; i <= Later; i++)
+        {
+            await publisher.PublishAsync(T("idrop"), new SequencePayload { Seq = i });
+        }
+
+        await EventuallyAsync(publisher, subscriber, () => subscription.Received == Later + 1, () => $"Received={subscription.Received} Dropped={subscription.Dropped}");
+        Assert.Equal(Later - QueueSize, subscription.Dropped);
+
+        var kept = await ReadWithoutContextAsync(subscription, QueueSize);
+        Assert.Equal(Enumerable.Range(Later - QueueSize + 1, QueueSize), kept.Select(e => e.ReadPayload<SequencePayload>().Seq));
+        Assert.Equal(Later - QueueSize, kept[0].MissedBefore);
+        Assert.All(kept.Skip(1), e => Assert.Equal(0, e.MissedBefore));
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> events with no captured context, failing after <see cref="Bound"/>.</summary>
+    private static async Task<List<BusEvent>> ReadWithoutContextAsync(IBusSubscription subscription, int count)
+    {
+        var events = new List<BusEvent>(count);
+        using var timeout = new CancellationTokenSource(Bound);
+        try
+        {
+            await foreach (var evt in subscription.WithCancellation(timeout.Token).ConfigureAwait(false))
+            {
+                events.Add(evt);
+                if (events.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            Assert.Fail($"subscription \"{subscription.Pattern}\" got {events.Count} of {count} events within {Bound}");
+        }
+
+        Assert.True(events.Count == count, $"subscription \"{subscription.Pattern}\" ended after {events.Count} of {count} events");
+        return events;
+    }
+}

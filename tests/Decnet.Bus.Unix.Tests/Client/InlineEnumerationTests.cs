@@ -1,0 +1,143 @@
+using System.Globalization;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+/// <summary>
+/// Inline delivery for an enumerable subscription (<see cref="SubscriptionOptions.InlineDelivery"/>,
+/// docs/dotnet-hosts.md): a consumer waiting in <c>MoveNextAsync</c> resumes on the receive thread; one that awaits the
+/// bus from there leaves the connection reading; a cancelled or disposed wait never resumes it on the caller's thread.
+/// Order and drop-oldest shared with FakeBus are in the conformance suite's inline enumeration tests.
+/// </summary>
+public sealed class InlineEnumerationTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Consumer_ResumesOnTheReceiveThread_OnlyWhenInline(bool inline)
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        await using var subscription = await subscriber.SubscribeAsync("inline.enum", new SubscriptionOptions { InlineDelivery = inline });
+        await using var enumerator = subscription.GetAsyncEnumerator();
+
+        for (var i = 0; i < 3; i++)
+        {
+            // The continuation is registered before the event is published: the wait is parked when it arrives.
+            var resumed = NextAsync(enumerator);
+            Assert.False(resumed.IsCompleted, "the wait completed before anything was published");
+            await publisher.PublishAsync("inline.enum", new { i });
+
+            var (moved, thread) = await resumed.WaitAsync(TestBroker.Bound);
+            Assert.True(moved);
+            Assert.Equal(inline, thread?.StartsWith("decnet-bus-recv", StringComparison.Ordinal) == true);
+            Assert.Equal(i, Seq(enumerator.Current));
+        }
+    }
+
+    [Fact]
+    public async Task InlineConsumer_ThatAwaitsAReplyTheReceiveThreadReads_GetsEveryLaterEventInOrder()
+    {
+        const int Events = 200;
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        await using var subscription = await subscriber.SubscribeAsync("inline.await", new SubscriptionOptions { InlineDelivery = true });
+        var seen = new List<int>();
+        var threads = new HashSet<string>();
+
+        var consuming = ConsumeAsync();
+        for (var i = 0; i < Events; i++)
+        {
+            await publisher.PublishAsync("inline.await", new { i });
+        }
+
+        await consuming.WaitAsync(TestBroker.Bound);
+        Assert.Equal(Enumerable.Range(0, Events), seen);
+        Assert.Contains(threads, name => name.StartsWith("decnet-bus-recv", StringComparison.Ordinal));
+        Assert.Equal(0, subscription.Dropped);
+        Assert.Equal(Events, subscription.Received);
+
+        async Task ConsumeAsync()
+        {
+            await foreach (var evt in subscription.WithCancellation(CancellationToken.None).ConfigureAwait(false))
+            {
+                threads.Add(Thread.CurrentThread.Name ?? string.Empty);
+                seen.Add(Seq(evt));
+                if (seen.Count % 50 == 1)
+                {
+                    // A reply only the receive thread can read, awaited from the body that may be running on it.
+                    await subscriber.GetBrokerStatsAsync().ConfigureAwait(false);
+                }
+
+                if (seen.Count == Events)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AWaitEndedByCancelOrDispose_AfterAnInlineResume_NeverResumesTheConsumerOnTheCallingThread(bool dispose)
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        var subscription = await subscriber.SubscribeAsync("inline.end", new SubscriptionOptions { InlineDelivery = true });
+        using var cancel = new CancellationTokenSource();
+        await using var enumerator = subscription.GetAsyncEnumerator(cancel.Token);
+
+        // One wait ended inline first, so an ending left to that setting would run on the ending thread.
+        var first = NextAsync(enumerator);
+        await publisher.PublishAsync("inline.end", new { i = 0 });
+        var (_, firstThread) = await first.WaitAsync(TestBroker.Bound);
+        Assert.StartsWith("decnet-bus-recv", firstThread, StringComparison.Ordinal);
+
+        var resumedOn = NextThreadIdAsync(enumerator);
+        Assert.False(resumedOn.IsCompleted, "the second wait completed before it was ended");
+        var ender = new Thread(() =>
+        {
+            if (dispose)
+            {
+                subscription.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            else
+            {
+                cancel.Cancel();
+            }
+        });
+        ender.Start();
+        var enderId = ender.ManagedThreadId;
+        Assert.True(ender.Join(TestBroker.Bound), "ending the wait did not return");
+
+        Assert.NotEqual(enderId, await resumedOn.WaitAsync(TestBroker.Bound));
+        await subscription.DisposeAsync();
+    }
+
+    /// <summary>Awaits the next event without a captured context and says on which thread the wait resumed.</summary>
+    private static async Task<(bool Moved, string? Thread)> NextAsync(IAsyncEnumerator<BusEvent> enumerator)
+    {
+        var moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
+        return (moved, Thread.CurrentThread.Name);
+    }
+
+    /// <summary>Awaits a wait that ends without an event (end of stream or cancellation) and gives the resuming thread's id.</summary>
+    private static async Task<int> NextThreadIdAsync(IAsyncEnumerator<BusEvent> enumerator)
+    {
+        try
+        {
+            await enumerator.MoveNextAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return Environment.CurrentManagedThreadId;
+    }
+
+    private static int Seq(BusEvent evt) => Convert.ToInt32(evt.ReadPayloadAsDictionary()["i"], CultureInfo.InvariantCulture);
+}
