@@ -118,6 +118,39 @@ public sealed class InlineEnumerationTests
         await subscription.DisposeAsync();
     }
 
+    [Fact]
+    public async Task DisposingTheBus_WhileAnInlineBodyBlocksTheReceiveThread_ReturnsWithinItsBound_AndTheEnumerationEnds()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        var subscription = await subscriber.SubscribeAsync("inline.block", new SubscriptionOptions { InlineDelivery = true });
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var consuming = ConsumeAsync();
+        await publisher.PublishAsync("inline.block", new { i = 0 });
+        Assert.StartsWith("decnet-bus-recv", await entered.Task.WaitAsync(TestBroker.Bound), StringComparison.Ordinal);
+
+        // The body holds the receive thread; the bus waits for it within its own bounds (1 s to flush, 5 s to stop).
+        await subscriber.DisposeAsync().AsTask().WaitAsync(3 * TestBroker.Bound);
+        release.Set();
+        Assert.Equal(1, await consuming.WaitAsync(TestBroker.Bound));
+
+        async Task<int> ConsumeAsync()
+        {
+            var seen = 0;
+            await foreach (var evt in subscription.WithCancellation(CancellationToken.None).ConfigureAwait(false))
+            {
+                seen++;
+                entered.TrySetResult(Thread.CurrentThread.Name);
+                Assert.True(release.Wait(6 * TestBroker.Bound), "the test never released the body");
+            }
+
+            return seen;
+        }
+    }
+
     /// <summary>Awaits the next event without a captured context and says on which thread the wait resumed.</summary>
     private static async Task<(bool Moved, string? Thread)> NextAsync(IAsyncEnumerator<BusEvent> enumerator)
     {
