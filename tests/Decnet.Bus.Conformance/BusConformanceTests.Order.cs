@@ -6,22 +6,8 @@ public abstract partial class BusConformanceTests
     internal const int ConcurrentPublishers = 8;
 
     [Fact]
-    public async Task Order_OnePublisher_10kEvents_ArriveInPublishOrder()
-    {
-        var publisher = await NewBusAsync();
-        var subscriber = await NewBusAsync(new ConformanceBusOptions { QueueSize = 2 * OrderEvents });
-        await using var subscription = await subscriber.SubscribeAsync(T("order"), new SubscriptionOptions { QueueSize = 2 * OrderEvents });
-
-        var reading = ReadAsync(subscription, OrderEvents);
-        for (var i = 0; i < OrderEvents; i++)
-        {
-            await publisher.PublishAsync(T("order"), new SequencePayload { Seq = i });
-        }
-
-        var sequence = (await reading).Select(e => e.ReadPayload<SequencePayload>().Seq);
-        Assert.Equal(Enumerable.Range(0, OrderEvents), sequence);
-        Assert.Equal(0, subscription.Dropped);
-    }
+    public Task Order_OnePublisher_10kEvents_ArriveInPublishOrder()
+        => AssertOnePublisherOrderAsync(T("order"), new SubscriptionOptions(), ReadAsync);
 
     [Fact]
     public async Task ConcurrentPublishers_8x10k_LargeQueue_NoLossAndPerPublisherOrder()
@@ -53,5 +39,23 @@ public abstract partial class BusConformanceTests
         Assert.All(next, n => Assert.Equal(OrderEvents, n));
         Assert.Equal(0, subscription.Dropped);
         Assert.Equal(Total, subscription.Received);
+    }
+
+    /// <summary>One publisher's <see cref="OrderEvents"/> events, read by <paramref name="read"/>, arrive in publish order, none dropped.</summary>
+    private async Task AssertOnePublisherOrderAsync(string topic, SubscriptionOptions options, Func<IBusSubscription, int, Task<List<BusEvent>>> read)
+    {
+        var publisher = await NewBusAsync();
+        var subscriber = await NewBusAsync(new ConformanceBusOptions { QueueSize = 2 * OrderEvents });
+        await using var subscription = await subscriber.SubscribeAsync(topic, options with { QueueSize = 2 * OrderEvents });
+
+        var reading = read(subscription, OrderEvents);
+        for (var i = 0; i < OrderEvents; i++)
+        {
+            await publisher.PublishAsync(topic, new SequencePayload { Seq = i });
+        }
+
+        var sequence = (await reading).Select(e => e.ReadPayload<SequencePayload>().Seq);
+        Assert.Equal(Enumerable.Range(0, OrderEvents), sequence);
+        Assert.Equal(0, subscription.Dropped);
     }
 }
