@@ -40,6 +40,14 @@ public abstract partial class BusConformanceTests
         Assert.Equal(Enumerable.Range(Later - QueueSize + 1, QueueSize), kept.Select(e => e.ReadPayload<SequencePayload>().Seq));
         Assert.Equal(Later - QueueSize, kept[0].MissedBefore);
         Assert.All(kept.Skip(1), e => Assert.Equal(0, e.MissedBefore));
+
+        // The loss was reported once: the next event, handed to a waiting consumer again, reports none.
+        var next = ReadWithoutContextAsync(subscription, 1);
+        await publisher.PublishAsync(T("idrop"), new SequencePayload { Seq = Later + 1 });
+        var last = (await next)[0];
+        Assert.Equal(Later + 1, last.ReadPayload<SequencePayload>().Seq);
+        Assert.Equal(0, last.MissedBefore);
+        Assert.Equal(Later - QueueSize, subscription.Dropped);
     }
 
     /// <summary>Reads exactly <paramref name="count"/> events with no captured context, failing after <see cref="Bound"/>.</summary>

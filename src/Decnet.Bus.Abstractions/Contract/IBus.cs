@@ -56,7 +56,7 @@ public interface IBus : IAsyncDisposable
     /// </summary>
     /// <remarks>
     /// Every transport in this repository implements it natively. This default serves other implementations (test
-    /// doubles): it reads an enumerable subscription on a task of its own.
+    /// doubles): it reads an enumerable subscription on a task of its own, asked for without inline delivery.
     /// </remarks>
     /// <param name="pattern">A pattern with optional <c>*</c> and trailing <c>&gt;</c> tokens; see <see cref="Topics.IsValidPattern"/>.</param>
     /// <param name="handler">Called once per event. One that throws is logged and counted in <see cref="IBusHandlerSubscription.Failed"/>.</param>
@@ -69,7 +69,11 @@ public interface IBus : IAsyncDisposable
     async ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var subscription = await SubscribeAsync(pattern, options, cancellationToken).ConfigureAwait(false);
+
+        // Inline delivery is for a transport's own handler loop, which can cancel a handler that holds its receive
+        // thread: this loop reads the enumerable, and resumed on that thread its handler could not be stopped.
+        var enumerable = options is { InlineDelivery: true } ? options with { InlineDelivery = false } : options;
+        var subscription = await SubscribeAsync(pattern, enumerable, cancellationToken).ConfigureAwait(false);
         return new Internal.EnumeratedHandlerSubscription(subscription, handler);
     }
 }

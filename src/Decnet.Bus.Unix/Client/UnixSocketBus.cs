@@ -84,7 +84,9 @@ public sealed partial class UnixSocketBus : IBus
 
         // An inline handler runs on the receive thread, which the run (and so both waits below) waits for: its token is
         // cancelled first, and a call in progress is waited for at most DisposeFlushBound plus DeliveryLoop.StopBound,
-        // then left to finish alone, as the delivery loop leaves a handler that ignores its token.
+        // then left to finish alone, as the delivery loop leaves a handler that ignores its token. An inline
+        // enumerable consumer has no token of ours: one that holds the thread is waited for within the same bounds,
+        // and its enumeration ends when it next asks for an event (the subscriptions are disposed below).
         foreach (var subscription in _subscriptions.Values)
         {
             if (subscription.Queue is HandlerSubscription { Inline: true } inline)

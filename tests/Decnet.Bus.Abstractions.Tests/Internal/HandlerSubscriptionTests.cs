@@ -95,6 +95,17 @@ public sealed class HandlerSubscriptionTests
     }
 
     [Fact]
+    public async Task DefaultImplementation_PassesTheOptionsOn_WithoutInlineDelivery()
+    {
+        // Its loop reads the enumerable: resumed on a transport's receive thread, its handler could block that thread
+        // with no token a bus's dispose cancels, which the transports' own inline handlers have.
+        var bus = new RecordingBus();
+        await using var subscription = await ((IBus)bus).SubscribeAsync("a.>", (_, _) => ValueTask.CompletedTask, new SubscriptionOptions { QueueSize = 7, InlineDelivery = true });
+
+        Assert.Equal(new SubscriptionOptions { QueueSize = 7 }, bus.LastSubscriptionOptions);
+    }
+
+    [Fact]
     public async Task NullBus_HandlerSubscription_IsAlreadyDisposed_AndNeverCalled()
     {
         await using var bus = new NullBus();

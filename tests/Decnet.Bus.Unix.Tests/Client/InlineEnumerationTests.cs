@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Client;
@@ -82,7 +84,7 @@ public sealed class InlineEnumerationTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task AWaitEndedByCancelOrDispose_AfterAnInlineResume_NeverResumesTheConsumerOnTheCallingThread(bool dispose)
+    public async Task WaitEndedByCancelOrDispose_AfterAnInlineResume_NeverResumesTheConsumerOnTheEndingThread(bool dispose)
     {
         await using var broker = await TestBroker.StartAsync();
         var subscriber = broker.CreateClient("sub");
@@ -97,7 +99,7 @@ public sealed class InlineEnumerationTests
         var (_, firstThread) = await first.WaitAsync(TestBroker.Bound);
         Assert.StartsWith("decnet-bus-recv", firstThread, StringComparison.Ordinal);
 
-        var resumedOn = NextThreadIdAsync(enumerator);
+        var resumedOn = NextThreadAsync(enumerator);
         Assert.False(resumedOn.IsCompleted, "the second wait completed before it was ended");
         var ender = new Thread(() =>
         {
@@ -111,10 +113,9 @@ public sealed class InlineEnumerationTests
             }
         });
         ender.Start();
-        var enderId = ender.ManagedThreadId;
         Assert.True(ender.Join(TestBroker.Bound), "ending the wait did not return");
 
-        Assert.NotEqual(enderId, await resumedOn.WaitAsync(TestBroker.Bound));
+        Assert.NotSame(ender, await resumedOn.WaitAsync(TestBroker.Bound));
         await subscription.DisposeAsync();
     }
 
@@ -129,12 +130,22 @@ public sealed class InlineEnumerationTests
         var entered = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var consuming = ConsumeAsync();
-        await publisher.PublishAsync("inline.block", new { i = 0 });
-        Assert.StartsWith("decnet-bus-recv", await entered.Task.WaitAsync(TestBroker.Bound), StringComparison.Ordinal);
+        try
+        {
+            await publisher.PublishAsync("inline.block", new { i = 0 });
+            Assert.StartsWith("decnet-bus-recv", await entered.Task.WaitAsync(TestBroker.Bound), StringComparison.Ordinal);
 
-        // The body holds the receive thread; the bus waits for it within its own bounds (1 s to flush, 5 s to stop).
-        await subscriber.DisposeAsync().AsTask().WaitAsync(3 * TestBroker.Bound);
-        release.Set();
+            // The body holds the receive thread; the bus waits for it within its own bounds, then goes on.
+            var bounds = UnixSocketBus.DisposeFlushBound + DeliveryLoop.StopBound;
+            var disposing = Stopwatch.StartNew();
+            await subscriber.DisposeAsync().AsTask().WaitAsync(3 * TestBroker.Bound);
+            Assert.True(disposing.Elapsed < bounds + TimeSpan.FromSeconds(4), $"DisposeAsync took {disposing.Elapsed}, its bounds are {bounds}");
+        }
+        finally
+        {
+            release.Set();
+        }
+
         Assert.Equal(1, await consuming.WaitAsync(TestBroker.Bound));
 
         async Task<int> ConsumeAsync()
@@ -158,8 +169,8 @@ public sealed class InlineEnumerationTests
         return (moved, Thread.CurrentThread.Name);
     }
 
-    /// <summary>Awaits a wait that ends without an event (end of stream or cancellation) and gives the resuming thread's id.</summary>
-    private static async Task<int> NextThreadIdAsync(IAsyncEnumerator<BusEvent> enumerator)
+    /// <summary>Awaits a wait that ends without an event (end of stream or cancellation) and gives the thread it resumed on.</summary>
+    private static async Task<Thread> NextThreadAsync(IAsyncEnumerator<BusEvent> enumerator)
     {
         try
         {
@@ -169,7 +180,7 @@ public sealed class InlineEnumerationTests
         {
         }
 
-        return Environment.CurrentManagedThreadId;
+        return Thread.CurrentThread;
     }
 
     private static int Seq(BusEvent evt) => Convert.ToInt32(evt.ReadPayloadAsDictionary()["i"], CultureInfo.InvariantCulture);

@@ -44,6 +44,9 @@ internal sealed class RecordingBus : IBus
 
     public Task<string> Subscribed => _subscribed.Task;
 
+    /// <summary>The options of the latest enumerable subscription (null when none, or when it passed none).</summary>
+    public SubscriptionOptions? LastSubscriptionOptions { get; private set; }
+
     public BusCounters Counters => _counters.Snapshot;
 
     public bool Disposed { get; private set; }
@@ -84,6 +87,7 @@ internal sealed class RecordingBus : IBus
     {
         ObjectDisposedException.ThrowIf(Disposed, this);
         Topics.EnsureValidPattern(pattern);
+        LastSubscriptionOptions = options;
         var subscription = new ChannelSubscription(pattern, options?.QueueSize ?? SubscriptionOptions.DefaultQueueSize, _counters, onDispose: null);
         _subscriptions.Add(subscription);
         _subscribed.TrySetResult(pattern);

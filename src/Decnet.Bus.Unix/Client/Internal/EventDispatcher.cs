@@ -12,8 +12,11 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// (<see cref="EndRun"/>); each letting go wakes its consumer. The end of the read (<see cref="EndOfRead"/>) wakes only
 /// those that got events after their last wake-up. An enumerable subscription gets one <see cref="BusEvent"/> shared by
 /// every subscription it reaches, owning one copy of the payload; a handler subscription copies the bytes into its own
-/// ring and no object is created, or, with inline delivery, has its handler called here. Used by one receive loop; not
-/// thread-safe.
+/// ring and no object is created, or, with inline delivery, has its handler called here. With inline delivery an
+/// enumerable subscription's waiting consumer resumes here too, inside a wake-up (<see cref="EndRun"/>, <see cref="Touch"/>,
+/// <see cref="EndOfRead"/>): so every wake-up and inline call happens with no subscription's lock held and this
+/// dispatcher's state settled (the run's <c>_held</c> cleared first), since user code runs inside it and may call the
+/// bus back. Used by one receive loop; not thread-safe.
 /// </summary>
 internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
 {
