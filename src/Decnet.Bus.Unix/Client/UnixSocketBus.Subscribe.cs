@@ -27,7 +27,8 @@ public sealed partial class UnixSocketBus
     /// the connection and the other subscriptions carry on. A refusal of a subscription re-sent after a reconnect is
     /// logged and ends that subscription's enumeration. Cancelling removes the subscription, and sends UNSUB if SUB
     /// already went out. With <see cref="SubscriptionOptions.InlineDelivery"/>, a consumer waiting in
-    /// <c>MoveNextAsync</c> resumes on the receive thread when events arrive (docs/dotnet-hosts.md, "Inline delivery").
+    /// <c>MoveNextAsync</c> without a captured context resumes on the receive thread when events arrive
+    /// (docs/dotnet-hosts.md, "Inline delivery").
     /// </remarks>
     public async ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
         => (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
