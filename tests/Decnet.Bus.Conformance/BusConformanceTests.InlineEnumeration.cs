@@ -43,6 +43,7 @@ public abstract partial class BusConformanceTests
 
         // The loss was reported once: the next event, handed to a waiting consumer again, reports none.
         var next = ReadWithoutContextAsync(subscription, 1);
+        Assert.False(next.IsCompleted, "the read did not wait: an event was still queued");
         await publisher.PublishAsync(T("idrop"), new SequencePayload { Seq = Later + 1 });
         var last = (await next)[0];
         Assert.Equal(Later + 1, last.ReadPayload<SequencePayload>().Seq);

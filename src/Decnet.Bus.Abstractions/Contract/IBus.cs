@@ -70,10 +70,11 @@ public interface IBus : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handler);
 
-        // Inline delivery is for a transport's own handler loop, which can cancel a handler that holds its receive
-        // thread: this loop reads the enumerable, and resumed on that thread its handler could not be stopped.
-        var enumerable = options is { InlineDelivery: true } ? options with { InlineDelivery = false } : options;
-        var subscription = await SubscribeAsync(pattern, enumerable, cancellationToken).ConfigureAwait(false);
+        // Inline delivery of a handler is for a transport's own handler overload, whose dispose cancels a handler holding
+        // its receive thread: this loop reads the enumerable, and resumed on that thread its handler would have no token
+        // the bus cancels.
+        var enumerableOptions = options is { InlineDelivery: true } ? options with { InlineDelivery = false } : options;
+        var subscription = await SubscribeAsync(pattern, enumerableOptions, cancellationToken).ConfigureAwait(false);
         return new Internal.EnumeratedHandlerSubscription(subscription, handler);
     }
 }

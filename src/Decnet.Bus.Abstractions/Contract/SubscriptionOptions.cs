@@ -12,10 +12,11 @@ public sealed record SubscriptionOptions
     /// <summary>
     /// Lets a transport with a receive thread of its own (the Unix transport) deliver on that thread. A handler
     /// subscription's handler is called there while nothing is queued for it, skipping the queue and the hand-off to
-    /// the delivery loop. An enumerable subscription's consumer, when it waits in <c>MoveNextAsync</c> awaited without a
-    /// captured context (<c>ConfigureAwait(false)</c>, or none to capture), resumes there when the next events arrive,
-    /// and runs there until it waits again or awaits something not yet complete; a wait that ends before its awaiter is
-    /// registered resumes on the thread pool as usual. Other transports ignore it.
+    /// the delivery loop. An enumerable subscription's consumer, when it awaits <c>MoveNextAsync</c> without a captured
+    /// context (<c>ConfigureAwait(false)</c>, or none to capture), resumes there when the next events arrive, and runs
+    /// there until it waits again or awaits something not yet complete; a wait that ends before its awaiter is
+    /// registered goes on on the consumer's own thread or the thread pool, never the receive thread. Other transports
+    /// ignore it.
     /// </summary>
     /// <remarks>
     /// For short handlers and loop bodies that do not block: while one runs, its connection reads nothing, not even the

@@ -8,7 +8,8 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>
 /// Inline delivery for an enumerable subscription (<see cref="SubscriptionOptions.InlineDelivery"/>,
 /// docs/dotnet-hosts.md): a consumer waiting in <c>MoveNextAsync</c> resumes on the receive thread; one that awaits the
-/// bus from there leaves the connection reading; a cancelled or disposed wait never resumes it on the caller's thread.
+/// bus from there leaves the connection reading; a cancelled or disposed wait never resumes it on the thread that
+/// cancelled or disposed.
 /// Order and drop-oldest shared with FakeBus are in the conformance suite's inline enumeration tests.
 /// </summary>
 public sealed class InlineEnumerationTests
