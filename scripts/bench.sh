@@ -12,7 +12,7 @@
 #   and client CPU, without process start-up and first compilations, which W1's one-second window includes.
 #   W2S is W2 after a warm-up the same way: the fan-out's steady state.
 #   W1I is W1 with decnet's enumerable subscriber asking for inline delivery (it resumes on its receive thread, as a
-#   consumer that only counts may; decnet only; W1 keeps the default).
+#   consumer that only counts may; decnet only; W1 keeps the default). W3I is W3 with the same option.
 #   W1P is W1 with a second subscriber speaking the Python text protocol (a .NET role; decnet only): the broker's
 #   JSON translation cost, per published event, against W1's.
 #   --keep-logs keeps the temp dir with every server and role log (it is kept anyway when the run fails).
@@ -26,7 +26,7 @@ cd "$root"
 
 quick=false
 runs=3
-default_workloads=W1,W1I,W1S,W1P,W2,W2S,W3,W4,W5,W6
+default_workloads=W1,W1I,W1S,W1P,W2,W2S,W3,W3I,W4,W5,W6
 workloads=$default_workloads
 systems=decnet,nats,bridge,redis,raw,hop
 micro=false

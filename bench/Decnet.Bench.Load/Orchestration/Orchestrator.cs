@@ -23,7 +23,7 @@ internal static class Orchestrator
             SelfFile: self,
             SelfPrefix: prefix,
             Systems: args.Get("systems", "decnet,nats,bridge,redis,raw,hop").Split(','),
-            Workloads: args.Get("workloads", "W1,W1I,W1S,W1P,W2,W2S,W3,W4,W5,W6").Split(','),
+            Workloads: args.Get("workloads", "W1,W1I,W1S,W1P,W2,W2S,W3,W3I,W4,W5,W6").Split(','),
             Runs: args.Int("runs", 3),
             Quick: args.Get("quick", "false") == "true");
 
@@ -81,7 +81,7 @@ internal static class Orchestrator
             W1S is W1 after {WorkloadSizes.Full.W1SWarmup.ToString("N0", CultureInfo.InvariantCulture)} unmeasured events back to back ({WorkloadSizes.Quick.W1SWarmup.ToString("N0", CultureInfo.InvariantCulture)} with --quick) and 100 ms of quiet (every system): its rate and its client CPU leave out process start-up, first connections and first compilations, which W1's one-second window includes; its server CPU covers warm-up and measured deliveries alike.
             W2S is W2 after {WorkloadSizes.Full.W2SWarmup.ToString("N0", CultureInfo.InvariantCulture)} unmeasured events ({WorkloadSizes.Quick.W2SWarmup.ToString("N0", CultureInfo.InvariantCulture)} with --quick), each delivered to all ten connections, the same way: the fan-out's steady state.
             W4's wildcard is `bench.*.idle`: the matcher must consult it, the traffic never matches it. Decnet's W4 subscriber consumes through the handler API with inline delivery (docs/dotnet-hosts.md); its other subscribers through IAsyncEnumerable.
-            W1I is W1 with Decnet's enumerable subscriber asking for inline delivery (SubscriptionOptions.InlineDelivery): it resumes on its connection's receive thread instead of the thread pool, as a consumer that only counts may (decnet only; W1 keeps the default).
+            W1I is W1 with Decnet's enumerable subscriber asking for inline delivery (SubscriptionOptions.InlineDelivery): it resumes on its connection's receive thread instead of the thread pool, as a consumer that only counts may (decnet only; W1 keeps the default). W3I is W3 with the same option.
             W1P is W1 with a second subscriber speaking decnet bus's Python text protocol (docs/text-protocol.md): a .NET load role, so the broker's JSON translation is measured, not Python's speed (decnet only).
             W6 stalls a subscriber with SIGSTOP (it reads nothing, not even its socket) until the publisher is done.
             bridge: Decnet clients publish on `decnet bus` A and subscribe on `decnet bus` B; `decnet bridge` A exports the topic to nats-server, `decnet bridge` B imports it (docs/cross-host.md). Its server CPU is the sum of all five processes.

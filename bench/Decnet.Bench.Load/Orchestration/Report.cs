@@ -39,6 +39,9 @@ internal static class Report
         ("W3", "p50_us", "W3 latency p50 (µs)", "≤ nats p50 and ≤ 50"),
         ("W3", "p90_us", "W3 latency p90 (µs)", "—"),
         ("W3", "p99_us", "W3 latency p99 (µs)", "reported"),
+        ("W3I", "p50_us", "W3I W3 with an inline-resumed enumerable subscriber: p50 (µs)", "—"),
+        ("W3I", "p90_us", "W3I latency p90 (µs)", "—"),
+        ("W3I", "p99_us", "W3I latency p99 (µs)", "—"),
         ("W4", "events_per_s", "W4 10,000 subs + `*` (events/s)", "≥ 80 % of own W1"),
         ("W4", "dropped_pct", "W4 dropped (%)", "—"),
         ("W5", "rss_mb", "W5 1,000 idle clients: broker RSS (MB)", "≤ 100"),
@@ -117,6 +120,7 @@ internal static class Report
         Ratio(md, medians, "W2 vs nats-server", ("decnet", "W2", "deliveries_per_s"), ("nats", "W2", "deliveries_per_s"), "≥ 1.5×");
         Ratio(md, medians, "W2S (after a warm-up) vs nats-server", ("decnet", "W2S", "deliveries_per_s"), ("nats", "W2S", "deliveries_per_s"), "reported (the target is on W2)");
         Ratio(md, medians, "W3 p50 vs nats-server p50", ("decnet", "W3", "p50_us"), ("nats", "W3", "p50_us"), "≤ 1×");
+        Ratio(md, medians, "W3I p50 (inline enumerable subscriber) vs nats-server W3 p50", ("decnet", "W3I", "p50_us"), ("nats", "W3", "p50_us"), "reported (the target is on W3)");
         Ratio(md, medians, "W3 p99 vs a no-broker socket hop p99", ("decnet", "W3", "p99_us"), ("hop", "W3", "p99_us"), "reported");
         Ratio(md, medians, "W4 vs own W1", ("decnet", "W4", "events_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");
         Ratio(md, medians, "W6 healthy vs own W1", ("decnet", "W6", "healthy_per_s"), ("decnet", "W1", "events_per_s"), "≥ 0.8×");

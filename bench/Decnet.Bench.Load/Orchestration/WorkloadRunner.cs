@@ -20,7 +20,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         (LoadClients.Raw, "W4") => "no topics or matching in the raw relay",
         (LoadClients.Raw, "W6") => "the raw relay has no queues or drops: a stalled reader stalls it",
         (not LoadClients.Decnet, "W1P") => "W1P's second subscriber speaks decnet bus's Python text protocol",
-        (not LoadClients.Decnet, "W1I") => "W1I's subscriber asks for decnet's inline delivery (SubscriptionOptions.InlineDelivery)",
+        (not LoadClients.Decnet, "W1I" or "W3I") => "its subscriber asks for decnet's inline delivery (SubscriptionOptions.InlineDelivery)",
         (LoadClients.Hop, "W1" or "W1S" or "W3") => null,
         (LoadClients.Hop, _) => "the no-broker hop is one publisher socket straight into one subscriber: W1, W1S and W3 only",
         (LoadClients.Bridge, "W1" or "W1S" or "W3") => null,
@@ -57,6 +57,9 @@ internal sealed class WorkloadRunner(BenchSettings settings)
                     break;
                 case "W3":
                     await LatencyAsync(system, broker, tag, result);
+                    break;
+                case "W3I":
+                    await LatencyAsync(system, broker, tag, result, inline: true);
                     break;
                 case "W4":
                     await ThroughputAsync(system, broker, tag, result, _sizes.W4, subscribers: 1, WorkloadSizes.W4Literals, "events_per_s", handlers: true);
@@ -152,10 +155,12 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         Note(result, translated);
     }
 
-    private async Task LatencyAsync(string system, Broker broker, string tag, RunResult result)
+    /// <param name="inline">W3I: the decnet subscriber asks for inline delivery, as for W1I.</param>
+    private async Task LatencyAsync(string system, Broker broker, string tag, RunResult result, bool inline = false)
     {
         string[] shape = ["--count", Invariant(_sizes.W3)];
-        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency"]);
+        string[] consume = inline && system == LoadClients.Decnet ? ["--inline"] : [];
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency", .. consume]);
         await sub.WaitForReadyAsync(_readyBound);
         using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, "--pace-us", Invariant(WorkloadSizes.W3PaceMicroseconds), "--warmup", Invariant(WorkloadSizes.W3Warmup)]);
         await ReadJsonAsync(pub);
