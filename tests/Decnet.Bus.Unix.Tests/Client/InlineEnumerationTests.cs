@@ -121,6 +121,36 @@ public sealed class InlineEnumerationTests
     }
 
     [Fact]
+    public async Task AfterAReconnect_AWaitingConsumer_ResumesOnTheNewConnectionsReceiveThread()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        await using var subscription = await subscriber.SubscribeAsync("inline.again", new SubscriptionOptions { InlineDelivery = true });
+        await using var enumerator = subscription.GetAsyncEnumerator();
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+
+        var first = NextThreadAsync(enumerator);
+        await publisher.PublishAsync("inline.again", new { i = 0 });
+        var before = await first.WaitAsync(TestBroker.Bound);
+        await subscriber.WaitForGenerationAsync(1, timeout.Token);
+
+        await broker.RestartAsync();
+        await subscriber.WaitForGenerationAsync(2, timeout.Token);
+        await publisher.WaitForGenerationAsync(2, timeout.Token);
+        var second = NextThreadAsync(enumerator);
+        Assert.False(second.IsCompleted, "the wait after the reconnect completed before anything was published");
+        await publisher.PublishAsync("inline.again", new { i = 1 });
+        var after = await second.WaitAsync(TestBroker.Bound);
+
+        Assert.StartsWith("decnet-bus-recv", before.Name, StringComparison.Ordinal);
+        Assert.StartsWith("decnet-bus-recv", after.Name, StringComparison.Ordinal);
+        Assert.NotSame(before, after);
+        Assert.Equal(1, Seq(enumerator.Current));
+        Assert.True(enumerator.Current.MayHaveMissed, "the first event after a reconnect is marked as a possible gap");
+    }
+
+    [Fact]
     public async Task DisposingTheBus_WhileAnInlineBodyBlocksTheReceiveThread_ReturnsWithinItsBound_AndTheEnumerationEnds()
     {
         await using var broker = await TestBroker.StartAsync();
