@@ -2,8 +2,11 @@ namespace Decnet.Bus.Conformance;
 
 public abstract partial class BusConformanceTests
 {
-    /// <summary>Reads exactly <paramref name="count"/> events, failing after <see cref="Bound"/>.</summary>
-    protected static async Task<List<BusEvent>> ReadAsync(IBusSubscription subscription, int count)
+    /// <summary>
+    /// Reads exactly <paramref name="count"/> events, failing after <see cref="Bound"/>; with
+    /// <paramref name="captureContext"/> false each wait goes on where the transport resumes it (inline delivery).
+    /// </summary>
+    protected static async Task<List<BusEvent>> ReadAsync(IBusSubscription subscription, int count, bool captureContext = true)
     {
         var events = new List<BusEvent>(count);
         using var timeout = new CancellationTokenSource(Bound);
@@ -12,7 +15,7 @@ public abstract partial class BusConformanceTests
             await using var enumerator = subscription.GetAsyncEnumerator(timeout.Token);
             while (events.Count < count)
             {
-                Assert.True(await enumerator.MoveNextAsync(), $"subscription \"{subscription.Pattern}\" ended after {events.Count} of {count} events");
+                Assert.True(await enumerator.MoveNextAsync().ConfigureAwait(captureContext), $"subscription \"{subscription.Pattern}\" ended after {events.Count} of {count} events");
                 events.Add(enumerator.Current);
             }
         }

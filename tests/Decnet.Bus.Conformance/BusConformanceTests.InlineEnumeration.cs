@@ -12,7 +12,7 @@ public abstract partial class BusConformanceTests
 
     [Fact]
     public Task InlineEnumeration_OnePublisher_10kEvents_ArriveInPublishOrder()
-        => AssertOnePublisherOrderAsync(T("iorder"), _inlineEnumeration, ReadWithoutContextAsync);
+        => AssertOnePublisherOrderAsync(T("iorder"), _inlineEnumeration, captureContext: false);
 
     [Fact]
     public async Task InlineEnumeration_ConsumerStopsAfterOneEvent_QueueOf16_DropsOldestCountsExactlyAndReportsTheLoss()
@@ -24,7 +24,7 @@ public abstract partial class BusConformanceTests
         await using var subscription = await subscriber.SubscribeAsync(T("idrop"), _inlineEnumeration with { QueueSize = QueueSize });
 
         // One event reaches a waiting consumer (resumed inline where the transport does that); then nobody reads.
-        var first = ReadWithoutContextAsync(subscription, 1);
+        var first = ReadAsync(subscription, 1, captureContext: false);
         await publisher.PublishAsync(T("idrop"), new SequencePayload { Seq = 0 });
         Assert.Equal(0, (await first)[0].ReadPayload<SequencePayload>().Seq);
 
@@ -36,43 +36,18 @@ public abstract partial class BusConformanceTests
         await EventuallyAsync(publisher, subscriber, () => subscription.Received == Later + 1, () => $"Received={subscription.Received} Dropped={subscription.Dropped}");
         Assert.Equal(Later - QueueSize, subscription.Dropped);
 
-        var kept = await ReadWithoutContextAsync(subscription, QueueSize);
+        var kept = await ReadAsync(subscription, QueueSize, captureContext: false);
         Assert.Equal(Enumerable.Range(Later - QueueSize + 1, QueueSize), kept.Select(e => e.ReadPayload<SequencePayload>().Seq));
         Assert.Equal(Later - QueueSize, kept[0].MissedBefore);
         Assert.All(kept.Skip(1), e => Assert.Equal(0, e.MissedBefore));
 
         // The loss was reported once: the next event, handed to a waiting consumer again, reports none.
-        var next = ReadWithoutContextAsync(subscription, 1);
+        var next = ReadAsync(subscription, 1, captureContext: false);
         Assert.False(next.IsCompleted, "the read did not wait: an event was still queued");
         await publisher.PublishAsync(T("idrop"), new SequencePayload { Seq = Later + 1 });
         var last = (await next)[0];
         Assert.Equal(Later + 1, last.ReadPayload<SequencePayload>().Seq);
         Assert.Equal(0, last.MissedBefore);
         Assert.Equal(Later - QueueSize, subscription.Dropped);
-    }
-
-    /// <summary>Reads exactly <paramref name="count"/> events with no captured context, failing after <see cref="Bound"/>.</summary>
-    private static async Task<List<BusEvent>> ReadWithoutContextAsync(IBusSubscription subscription, int count)
-    {
-        var events = new List<BusEvent>(count);
-        using var timeout = new CancellationTokenSource(Bound);
-        try
-        {
-            await foreach (var evt in subscription.WithCancellation(timeout.Token).ConfigureAwait(false))
-            {
-                events.Add(evt);
-                if (events.Count == count)
-                {
-                    break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            Assert.Fail($"subscription \"{subscription.Pattern}\" got {events.Count} of {count} events within {Bound}");
-        }
-
-        Assert.True(events.Count == count, $"subscription \"{subscription.Pattern}\" ended after {events.Count} of {count} events");
-        return events;
     }
 }

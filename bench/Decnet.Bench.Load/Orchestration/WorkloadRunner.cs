@@ -98,11 +98,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         string[] skip = warmup > 0 ? ["--skip-warmup"] : [];
         string[] warm = warmup > 0 ? ["--warmup", Invariant(warmup)] : [];
 
-        // W4 (10,000 subscriptions) uses the handler API where a client has one: one delivery loop, not a task each, and
-        // inline delivery, as a handler that only counts would (docs/performance-history-3.md, part 15). Only Decnet roles take
-        // these flags: the Go nats client exits on a flag it does not know (every nats W4 run failed).
-        string[] consume = system != LoadClients.Decnet ? [] : handlers ? ["--handlers", "--inline"] : inline ? ["--inline"] : [];
-        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. consume, .. skip]);
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--clients", Invariant(subscribers), .. ConsumeFlags(system, handlers, inline), .. skip]);
         await sub.WaitForReadyAsync(_readyBound);
         var cpuBefore = broker.CpuTicks();
         using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, .. warm]);
@@ -159,8 +155,7 @@ internal sealed class WorkloadRunner(BenchSettings settings)
     private async Task LatencyAsync(string system, Broker broker, string tag, RunResult result, bool inline = false)
     {
         string[] shape = ["--count", Invariant(_sizes.W3)];
-        string[] consume = inline && system == LoadClients.Decnet ? ["--inline"] : [];
-        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency", .. consume]);
+        using var sub = Role(system, "sub", broker, $"{tag}-sub", [.. shape, "--latency", .. ConsumeFlags(system, handlers: false, inline)]);
         await sub.WaitForReadyAsync(_readyBound);
         using var pub = Role(system, "pub", broker, $"{tag}-pub", [.. shape, "--pace-us", Invariant(WorkloadSizes.W3PaceMicroseconds), "--warmup", Invariant(WorkloadSizes.W3Warmup)]);
         await ReadJsonAsync(pub);
@@ -172,6 +167,15 @@ internal sealed class WorkloadRunner(BenchSettings settings)
         result.Metrics["dropped_pct"] = 100.0 * (_sizes.W3 - Sum(received.GetProperty("received"))) / _sizes.W3;
         Note(result, received);
     }
+
+    /// <summary>
+    /// How a subscriber role consumes. W4 (10,000 subscriptions) uses the handler API where a client has one: one delivery
+    /// loop, not a task each, and inline delivery, as a handler that only counts would (docs/performance-history-3.md,
+    /// part 15); W1I and W3I ask for inline delivery on the enumerable path. Only Decnet roles take these flags: the Go
+    /// nats client exits on a flag it does not know (every nats W4 run failed).
+    /// </summary>
+    private static string[] ConsumeFlags(string system, bool handlers, bool inline)
+        => system != LoadClients.Decnet ? [] : handlers ? ["--handlers", "--inline"] : inline ? ["--inline"] : [];
 
     private async Task IdleAsync(string system, Broker broker, string tag, RunResult result)
     {

@@ -28,6 +28,9 @@ internal sealed class DecnetLoadClient : ILoadClient
     /// </summary>
     public bool Inline { get; set; }
 
+    /// <summary>Every subscription's options: the defaults, with <see cref="Inline"/>.</summary>
+    private SubscriptionOptions Options => new() { InlineDelivery = Inline };
+
     /// <summary>
     /// Everything this client dropped: its subscriptions' full queues and, for a publisher, events its send buffer
     /// dropped while the broker fell behind (both are in the bus-level counter).
@@ -56,12 +59,13 @@ internal sealed class DecnetLoadClient : ILoadClient
             return;
         }
 
+        var options = Options;
         for (var start = 0; start < patterns.Count; start += Batch)
         {
             var batch = new List<Task<IBusSubscription>>();
             for (var i = start; i < Math.Min(patterns.Count, start + Batch); i++)
             {
-                batch.Add(_bus.SubscribeAsync(patterns[i], Inline ? new SubscriptionOptions { InlineDelivery = true } : null).AsTask());
+                batch.Add(_bus.SubscribeAsync(patterns[i], options).AsTask());
             }
 
             foreach (var subscription in await Task.WhenAll(batch))
@@ -88,7 +92,7 @@ internal sealed class DecnetLoadClient : ILoadClient
 
             return ValueTask.CompletedTask;
         };
-        var options = new SubscriptionOptions { InlineDelivery = Inline };
+        var options = Options;
         for (var start = 0; start < patterns.Count; start += batchSize)
         {
             var batch = new List<Task<IBusHandlerSubscription>>();

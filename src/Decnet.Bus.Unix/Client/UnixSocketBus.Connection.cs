@@ -103,12 +103,19 @@ public sealed partial class UnixSocketBus
     internal Task ConnectionChanged => Volatile.Read(ref _connectionChanged).Task;
 
     /// <summary>Completes once <see cref="Generation"/> reaches <paramref name="generation"/> (tests await reconnects with it).</summary>
-    internal async Task WaitForGenerationAsync(int generation, CancellationToken cancellationToken)
+    internal Task WaitForGenerationAsync(int generation, CancellationToken cancellationToken)
+        => WaitForConnectionStateAsync(() => Generation >= generation, cancellationToken);
+
+    /// <summary>
+    /// Completes once <paramref name="reached"/> holds, checked now and after every <see cref="ConnectionChanged"/>
+    /// (taken before each check, so a change in between is not missed). For tests.
+    /// </summary>
+    internal async Task WaitForConnectionStateAsync(Func<bool> reached, CancellationToken cancellationToken)
     {
         while (true)
         {
             var changed = ConnectionChanged;
-            if (Generation >= generation)
+            if (reached())
             {
                 return;
             }

@@ -34,7 +34,7 @@ public sealed class InlineEnumerationTests
 
             var (moved, thread) = await resumed.WaitAsync(TestBroker.Bound);
             Assert.True(moved);
-            Assert.Equal(inline, thread?.StartsWith("decnet-bus-recv", StringComparison.Ordinal) == true);
+            Assert.Equal(inline, thread.Name?.StartsWith("decnet-bus-recv", StringComparison.Ordinal) == true);
             Assert.Equal(i, Seq(enumerator.Current));
         }
     }
@@ -98,9 +98,9 @@ public sealed class InlineEnumerationTests
         var first = NextAsync(enumerator);
         await publisher.PublishAsync("inline.end", new { i = 0 });
         var (_, firstThread) = await first.WaitAsync(TestBroker.Bound);
-        Assert.StartsWith("decnet-bus-recv", firstThread, StringComparison.Ordinal);
+        Assert.StartsWith("decnet-bus-recv", firstThread.Name, StringComparison.Ordinal);
 
-        var resumedOn = NextThreadAsync(enumerator);
+        var resumedOn = NextAsync(enumerator);
         Assert.False(resumedOn.IsCompleted, "the second wait completed before it was ended");
         var ender = new Thread(() =>
         {
@@ -116,7 +116,7 @@ public sealed class InlineEnumerationTests
         ender.Start();
         Assert.True(ender.Join(TestBroker.Bound), "ending the wait did not return");
 
-        Assert.NotSame(ender, await resumedOn.WaitAsync(TestBroker.Bound));
+        Assert.NotSame(ender, (await resumedOn.WaitAsync(TestBroker.Bound)).Thread);
         await subscription.DisposeAsync();
     }
 
@@ -130,18 +130,18 @@ public sealed class InlineEnumerationTests
         await using var enumerator = subscription.GetAsyncEnumerator();
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
 
-        var first = NextThreadAsync(enumerator);
+        var first = NextAsync(enumerator);
         await publisher.PublishAsync("inline.again", new { i = 0 });
-        var before = await first.WaitAsync(TestBroker.Bound);
+        var (_, before) = await first.WaitAsync(TestBroker.Bound);
         await subscriber.WaitForGenerationAsync(1, timeout.Token);
 
         await broker.RestartAsync();
         await subscriber.WaitForGenerationAsync(2, timeout.Token);
         await publisher.WaitForGenerationAsync(2, timeout.Token);
-        var second = NextThreadAsync(enumerator);
+        var second = NextAsync(enumerator);
         Assert.False(second.IsCompleted, "the wait after the reconnect completed before anything was published");
         await publisher.PublishAsync("inline.again", new { i = 1 });
-        var after = await second.WaitAsync(TestBroker.Bound);
+        var (_, after) = await second.WaitAsync(TestBroker.Bound);
 
         Assert.StartsWith("decnet-bus-recv", before.Name, StringComparison.Ordinal);
         Assert.StartsWith("decnet-bus-recv", after.Name, StringComparison.Ordinal);
@@ -193,25 +193,23 @@ public sealed class InlineEnumerationTests
         }
     }
 
-    /// <summary>Awaits the next event without a captured context and says on which thread the wait resumed.</summary>
-    private static async Task<(bool Moved, string? Thread)> NextAsync(IAsyncEnumerator<BusEvent> enumerator)
+    /// <summary>
+    /// Awaits the next event without a captured context and gives the thread the wait resumed on; a wait ended by
+    /// cancellation counts as no event.
+    /// </summary>
+    private static async Task<(bool Moved, Thread Thread)> NextAsync(IAsyncEnumerator<BusEvent> enumerator)
     {
-        var moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
-        return (moved, Thread.CurrentThread.Name);
-    }
-
-    /// <summary>Awaits a wait that ends without an event (end of stream or cancellation) and gives the thread it resumed on.</summary>
-    private static async Task<Thread> NextThreadAsync(IAsyncEnumerator<BusEvent> enumerator)
-    {
+        bool moved;
         try
         {
-            await enumerator.MoveNextAsync().ConfigureAwait(false);
+            moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+            moved = false;
         }
 
-        return Thread.CurrentThread;
+        return (moved, Thread.CurrentThread);
     }
 
     private static int Seq(BusEvent evt) => Convert.ToInt32(evt.ReadPayloadAsDictionary()["i"], CultureInfo.InvariantCulture);

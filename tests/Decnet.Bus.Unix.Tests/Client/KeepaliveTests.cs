@@ -81,22 +81,13 @@ public sealed class KeepaliveTests
             await bus.DisposeAsync();
 
             // The connection ends only once its keepalive loop has (its run awaits the loop).
-            while (true)
+            try
             {
-                var changed = bus.ConnectionChanged;
-                if (!bus.IsConnected)
-                {
-                    break;
-                }
-
-                try
-                {
-                    await changed.WaitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    Assert.Fail("the connection never ended: its keepalive loop did not stop");
-                }
+                await bus.WaitForConnectionStateAsync(() => !bus.IsConnected, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("the connection never ended: its keepalive loop did not stop");
             }
         }
         finally
