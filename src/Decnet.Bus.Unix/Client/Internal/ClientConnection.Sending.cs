@@ -57,7 +57,7 @@ internal sealed partial class ClientConnection
     {
         // The abort ends the loop by disposing the timer (the wait then returns false), not by cancelling the wait: a
         // cancelled PeriodicTimer wait fails with an exception whose stack trace is read with file and line numbers,
-        // about 15 ms of CPU the first time a connection ends in a process (docs/performance.md, part 20).
+        // about 15 ms of CPU the first time a connection ends in a process (docs/performance-history-4.md, part 20).
         using var timer = new PeriodicTimer(_keepalive, _time);
         using var stop = _abort.Token.UnsafeRegister(static state => ((PeriodicTimer)state!).Dispose(), timer);
         var seen = Volatile.Read(ref _reads);
