@@ -95,6 +95,9 @@ public sealed partial class UnixSocketBus
     /// <summary>The live connection's kernel send buffer (SO_SNDBUF as Linux reports it); null while down. For tests.</summary>
     internal int? KernelSendBuffer => _connection?.KernelSendBuffer;
 
+    /// <summary>The live connection's socket descriptor; null while down. For tests.</summary>
+    internal int? SocketDescriptor => _connection?.SocketDescriptor;
+
     /// <summary>
     /// Completes at the next change of the connection: a new one handshaken and re-subscribed (<see cref="Generation"/>
     /// went up), or the current one gone (<see cref="IsConnected"/> went false). Tests and the load harness await it

@@ -5,9 +5,9 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// The read side of a client's socket (docs/performance-history-2.md, part 8): asynchronous during the handshake, then a receive
-/// that waits in the kernel on the connection's own receive thread, woken by data, by the peer's close, or by the
-/// connection's abort shutting the receive side down.
+/// The read side of a client's socket (docs/performance-history-2.md, part 8; docs/performance.md, part 23): a receive
+/// that waits in the kernel on the calling thread (the handshake's, then the connection's receive thread), woken by
+/// data, by the peer's close, or by the connection's abort shutting the receive side down.
 /// </summary>
 public sealed class ReceiveStreamTests : IAsyncLifetime
 {
@@ -28,20 +28,7 @@ public sealed class ReceiveStreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task BeforeBlock_AReadWithNothingToReadIsPending_AndCompletesWithWhatThePeerSends()
-    {
-        var buffer = new byte[16];
-        var read = _stream.ReadAsync(buffer);
-        Assert.False(read.IsCompleted); // asynchronous: the handshake's reads do not hold a thread
-
-        await _pair.Peer.SendAsync(new byte[] { 1, 2, 3 });
-
-        Assert.Equal(3, await read.AsTask().WaitAsync(TestBroker.Bound));
-        Assert.Equal([1, 2, 3], buffer[..3]);
-    }
-
-    [Fact]
-    public async Task Blocked_AReadOnItsOwnThread_WaitsForThePeer_AndReturnsWhatItSent()
+    public async Task AReadOnItsOwnThread_WaitsForThePeer_AndReturnsWhatItSent()
     {
         var buffer = new byte[16];
         var read = ReadOnOwnThread(buffer);
@@ -54,11 +41,10 @@ public sealed class ReceiveStreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Blocked_WithBytesWaiting_TheReadCompletesSynchronously()
+    public async Task WithBytesWaiting_TheReadCompletesSynchronously()
     {
         await _pair.Peer.SendAsync(new byte[] { 6 });
         var buffer = new byte[16];
-        _stream.Block();
 
         var read = _stream.ReadAsync(buffer);
 
@@ -67,7 +53,7 @@ public sealed class ReceiveStreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Blocked_TheReadReturnsZero_WhenThePeerCloses()
+    public async Task TheReadReturnsZero_WhenThePeerCloses()
     {
         var read = ReadOnOwnThread(new byte[16]);
 
@@ -77,7 +63,7 @@ public sealed class ReceiveStreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Blocked_AnAbortThatShutsTheReceiveSideDown_WakesTheRead_WhichReportsTheCancellation()
+    public async Task AnAbortThatShutsTheReceiveSideDown_WakesTheRead_WhichReportsTheCancellation()
     {
         using var abort = new CancellationTokenSource();
         var read = ReadOnOwnThread(new byte[16], abort.Token);
@@ -89,11 +75,7 @@ public sealed class ReceiveStreamTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(TestBroker.Bound));
     }
 
-    /// <summary>Reads once on a thread of its own after <see cref="ReceiveStream.Block"/>, as a connection's receive thread does.</summary>
+    /// <summary>Reads once on a thread of its own, as a connection's receive thread does.</summary>
     private Task<int> ReadOnOwnThread(byte[] buffer, CancellationToken cancellationToken = default)
-        => OwnThread.Start("test-recv", () =>
-        {
-            _stream.Block();
-            return _stream.ReadAsync(buffer, cancellationToken).GetAwaiter().GetResult();
-        });
+        => OwnThread.Start("test-recv", () => _stream.ReadAsync(buffer, cancellationToken).GetAwaiter().GetResult());
 }

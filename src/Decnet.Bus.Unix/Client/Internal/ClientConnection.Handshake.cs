@@ -10,7 +10,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 internal sealed partial class ClientConnection
 {
     /// <summary>
-    /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout). <c>keepalive</c> is the idle
+    /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout, on <c>time</c>'s clock). <c>keepalive</c> is the idle
     /// time before a PING (zero disables keepalive); <c>catchUpWait</c> bounds how long the receive loop waits for a
     /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits").
     /// <c>sendBufferBytes</c> is the kernel send buffer asked for (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>; zero keeps the kernel's).
@@ -38,64 +38,36 @@ internal sealed partial class ClientConnection
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         SendBuffer.Apply(socket, sendBufferBytes);
-        PipeReader? reader = null;
-        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        handshake.CancelAfter(ProtocolConstants.HandshakeTimeout);
+        var stream = new ReceiveStream(socket);
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        using var timeout = new CancellationTokenSource(ProtocolConstants.HandshakeTimeout, time);
+        using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), handshake.Token).ConfigureAwait(false);
-
-            // Before HELLO: an impostor learns nothing, not even this client's name.
-            identity.Verify(socket);
-            using (var buffer = new PooledBufferWriter(128))
+            // The handshake waits in the kernel on a thread of its own, never in .NET's asynchronous socket calls: one
+            // of those would hand the socket to the runtime's event thread for good, which would then wake, and wake a
+            // pool worker, each time bytes arrive (docs/performance.md, part 23). Cancellation and the timeout shut the
+            // socket down, which ends any of its waits.
+            WelcomeMessage welcome;
+            var stop = handshake.Token.UnsafeRegister(static state => ShutDownBoth((Socket)state!), socket);
+            try
             {
-                FrameWriter.WriteHello(buffer, hello);
-                await socket.SendAsync(buffer.WrittenMemory, SocketFlags.None, handshake.Token).ConfigureAwait(false);
+                welcome = await OwnThread.Start("decnet-bus-conn", () => Handshake(socket, path, hello, identity, reader, handshake.Token)).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Waits for a shutdown already running: after it, a shut socket shows as a cancelled handshake.
+                stop.Dispose();
             }
 
-            var stream = new ReceiveStream(socket);
-            reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
-            while (true)
-            {
-                var result = await reader.ReadAsync(handshake.Token).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (FrameReader.TryParse(ref buffer, ProtocolConstants.MinMaxFrame * 16, out var frame))
-                {
-                    try
-                    {
-                        switch (frame.Kind)
-                        {
-                            case FrameKind.Welcome:
-                                var welcome = FrameDecoder.ReadWelcome(frame.Body);
-                                var connection = new ClientConnection(socket, stream, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, catchUpWait, time);
-                                return connection;
-                            case FrameKind.Err:
-                                var error = FrameDecoder.ReadErr(frame.Body);
-                                throw new BrokerRefusedException(error.Code, UntrustedText.Escape(error.Message));
-                            default:
-                                throw new ProtocolException(BusErrorCode.BadFrame, $"expected WELCOME, got {frame.Kind}");
-                        }
-                    }
-                    finally
-                    {
-                        // Consumed up to the end of this frame and nothing examined beyond it: a frame the broker sent
-                        // right after WELCOME (in the same read) is handled at once by the receive loop, rather than
-                        // waiting for more bytes to arrive.
-                        reader.AdvanceTo(buffer.Start);
-                    }
-                }
-
-                if (result.IsCompleted)
-                {
-                    throw new IOException("the broker closed the connection during the handshake");
-                }
-
-                reader.AdvanceTo(buffer.Start, buffer.End);
-            }
+            handshake.Token.ThrowIfCancellationRequested();
+            return new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, catchUpWait, time);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (handshake.IsCancellationRequested && ex is not BrokerRefusedException and not UntrustedBrokerException)
         {
+            // The shutdown surfaces as whatever the interrupted call reports (an end of stream, a socket error).
             await Cleanup().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             throw new TimeoutException($"no WELCOME from {path} within {ProtocolConstants.HandshakeTimeout.TotalSeconds:0} s");
         }
         catch
@@ -106,12 +78,75 @@ internal sealed partial class ClientConnection
 
         async ValueTask Cleanup()
         {
-            if (reader is not null)
+            await reader.CompleteAsync().ConfigureAwait(false);
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The handshake's blocking part, on the thread <see cref="ConnectAsync"/> starts for it: connect, check the
+    /// broker's identity, send HELLO, read up to WELCOME. The connect waits at most the handshake timeout (a listener
+    /// with a full backlog), as SO_SNDTIMEO bounds it; the read is ended by the socket's shutdown.
+    /// </summary>
+    private static WelcomeMessage Handshake(Socket socket, string path, HelloMessage hello, BrokerIdentity identity, PipeReader reader, CancellationToken cancellationToken)
+    {
+        socket.SendTimeout = (int)ProtocolConstants.HandshakeTimeout.TotalMilliseconds;
+        socket.Connect(new UnixDomainSocketEndPoint(path));
+        socket.SendTimeout = 0;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Before HELLO: an impostor learns nothing, not even this client's name.
+        identity.Verify(socket);
+        using (var buffer = new PooledBufferWriter(128))
+        {
+            FrameWriter.WriteHello(buffer, hello);
+            SendAll(socket, buffer.WrittenSpan);
+        }
+
+        while (true)
+        {
+            // The stream's reads wait on this thread, so the read has completed when it returns.
+            var result = reader.ReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
+            var buffer = result.Buffer;
+            if (FrameReader.TryParse(ref buffer, ProtocolConstants.MinMaxFrame * 16, out var frame))
             {
-                await reader.CompleteAsync().ConfigureAwait(false);
+                try
+                {
+                    switch (frame.Kind)
+                    {
+                        case FrameKind.Welcome:
+                            return FrameDecoder.ReadWelcome(frame.Body);
+                        case FrameKind.Err:
+                            var error = FrameDecoder.ReadErr(frame.Body);
+                            throw new BrokerRefusedException(error.Code, UntrustedText.Escape(error.Message));
+                        default:
+                            throw new ProtocolException(BusErrorCode.BadFrame, $"expected WELCOME, got {frame.Kind}");
+                    }
+                }
+                finally
+                {
+                    // Consumed up to the end of this frame and nothing examined beyond it: a frame the broker sent
+                    // right after WELCOME (in the same read) is handled at once by the receive loop, rather than
+                    // waiting for more bytes to arrive.
+                    reader.AdvanceTo(buffer.Start);
+                }
             }
 
-            socket.Dispose();
+            if (result.IsCompleted)
+            {
+                throw new IOException("the broker closed the connection during the handshake");
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    /// <summary>Sends all of <paramref name="bytes"/> with blocking sends (HELLO fits an empty socket buffer at once).</summary>
+    private static void SendAll(Socket socket, ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            bytes = bytes[socket.Send(bytes)..];
         }
     }
 }

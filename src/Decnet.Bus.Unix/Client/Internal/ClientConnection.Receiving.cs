@@ -13,11 +13,7 @@ internal sealed partial class ClientConnection
     /// </summary>
     private async Task<string> ReceiveOnOwnThreadAsync()
     {
-        return await OwnThread.Start("decnet-bus-recv", () =>
-        {
-            _stream.Block();
-            return ReceiveLoopAsync().GetAwaiter().GetResult();
-        }).ConfigureAwait(false);
+        return await OwnThread.Start("decnet-bus-recv", () => ReceiveLoopAsync().GetAwaiter().GetResult()).ConfigureAwait(false);
     }
 
     private static void ShutDownBoth(Socket socket)

@@ -21,7 +21,6 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     internal const int PongTicks = 2;
 
     private readonly Socket _socket;
-    private readonly ReceiveStream _stream;
     private readonly PipeReader _reader;
     private readonly ClientOutbox _outbox;
     private readonly SocketWriter _writer;
@@ -50,14 +49,16 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     /// <summary>The socket's kernel send buffer (SO_SNDBUF as Linux reports it), for tests.</summary>
     public int KernelSendBuffer => _socket.SendBufferSize;
 
-    private ClientConnection(Socket socket, ReceiveStream stream, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
+    /// <summary>The socket's descriptor (for tests).</summary>
+    public int SocketDescriptor => (int)_socket.SafeHandle.DangerousGetHandle();
+
+    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
     {
         _catchUpWait = CatchUpWait.Clamp(catchUpWait);
         _onRejected = onRejected;
         _keepalive = keepalive;
         _time = time;
         _socket = socket;
-        _stream = stream;
         _reader = reader;
         Welcome = welcome;
         _outbox = outbox;

@@ -4,14 +4,13 @@ using Decnet.Bus.Unix.Native;
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// The read side of a client's socket for its <see cref="System.IO.Pipelines.PipeReader"/>: asynchronous during the
-/// handshake, then, once <see cref="Block"/> is called, a receive that waits in the kernel on the calling thread (the
-/// connection's receive thread), so a read costs no thread-pool hand-off (docs/performance-history-2.md, part 8).
+/// The read side of a client's socket for its <see cref="System.IO.Pipelines.PipeReader"/>: a receive that waits in the
+/// kernel on the calling thread (the handshake's thread, then the connection's receive thread), so a read costs no
+/// thread-pool hand-off (docs/performance-history-2.md, part 8), and the socket is never handed to the runtime's event
+/// thread, as an asynchronous receive would hand it (docs/performance.md, part 23).
 /// </summary>
 internal sealed class ReceiveStream(Socket socket) : Stream
 {
-    private bool _blocking;
-
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -26,17 +25,11 @@ internal sealed class ReceiveStream(Socket socket) : Stream
         set => throw new NotSupportedException();
     }
 
-    /// <summary>From now on reads wait on the calling thread; call it from the thread that reads next.</summary>
-    public void Block() => _blocking = true;
-
+    /// <summary>Waits on the calling thread and returns a completed task.</summary>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!_blocking)
-        {
-            return socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-        }
-
-        // Woken by the data, by the peer's close, or by the connection's abort (which shuts the receive side down).
+        // Woken by the data, by the peer's close, or by the connection's abort or the handshake's cancellation (each shuts
+        // the socket down).
         cancellationToken.ThrowIfCancellationRequested();
         var received = BlockingReceive.Receive(socket, buffer.Span);
         cancellationToken.ThrowIfCancellationRequested();

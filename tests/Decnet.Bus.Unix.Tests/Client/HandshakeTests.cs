@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Decnet.Bus.Unix.Tests.Client;
+
+/// <summary>
+/// The client's handshake waits in the kernel on a thread of its own (docs/performance.md, part 23); its timeout (on
+/// the bus's clock) and the caller's cancellation each shut the socket down, which ends the wait.
+/// </summary>
+public sealed class HandshakeTests
+{
+    [Fact]
+    public async Task ABrokerThatNeverAnswers_TimesTheHandshakeOut_OnTheBusClock()
+    {
+        using var dir = new TempSocketDir();
+        using var hung = Listen(dir.SocketPath);
+        var time = new FakeTimeProvider();
+
+        var connecting = ConnectAsync(dir.SocketPath, time, CancellationToken.None);
+        using var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound);
+        await ReadHelloAsync(accepted); // the client waits for WELCOME now
+        Assert.False(connecting.IsCompleted);
+
+        time.Advance(ProtocolConstants.HandshakeTimeout);
+
+        var ex = await Assert.ThrowsAsync<TimeoutException>(() => connecting.WaitAsync(TestBroker.Bound));
+        Assert.Contains("no WELCOME", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheCallersCancellation_EndsAWaitingHandshake_AsACancellation()
+    {
+        using var dir = new TempSocketDir();
+        using var hung = Listen(dir.SocketPath);
+        using var cancel = new CancellationTokenSource();
+
+        var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), cancel.Token);
+        using var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound);
+        await ReadHelloAsync(accepted);
+        Assert.False(connecting.IsCompleted);
+
+        await cancel.CancelAsync();
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.WaitAsync(TestBroker.Bound));
+        Assert.Equal(cancel.Token, ex.CancellationToken);
+    }
+
+    [Fact]
+    public async Task ABrokerThatClosesBeforeWelcome_FailsTheHandshake_AsAClosedConnection()
+    {
+        using var dir = new TempSocketDir();
+        using var hung = Listen(dir.SocketPath);
+
+        var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), CancellationToken.None);
+        using (var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound))
+        {
+            await ReadHelloAsync(accepted);
+        }
+
+        var ex = await Assert.ThrowsAsync<IOException>(() => connecting.WaitAsync(TestBroker.Bound));
+        Assert.Contains("closed the connection during the handshake", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static Socket Listen(string path)
+    {
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        return listener;
+    }
+
+    /// <summary>Reads until the client's HELLO frame has arrived whole (its length prefix says how long it is).</summary>
+    private static async Task ReadHelloAsync(Socket accepted)
+    {
+        var buffer = new byte[4096];
+        var read = 0;
+        while (read < 4 || read < 4 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(buffer))
+        {
+            var n = await accepted.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TestBroker.Bound);
+            Assert.NotEqual(0, n);
+            read += n;
+        }
+    }
+
+    private static Task<ClientConnection> ConnectAsync(string path, TimeProvider time, CancellationToken cancellationToken)
+        => ClientConnection.ConnectAsync(
+            path,
+            new HelloMessage(ProtocolConstants.Version, "handshake-test", Echo: true, QueueSize: 16, MaxFrame: 0),
+            new ClientOutbox(1 << 20, 1024),
+            _ => null,
+            _ => { },
+            NullLogger.Instance,
+            TimeSpan.Zero,
+            TimeSpan.Zero,
+            0,
+            time,
+            new BrokerIdentity(path, configuredUid: null),
+            cancellationToken);
+}
