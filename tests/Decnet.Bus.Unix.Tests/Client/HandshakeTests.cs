@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
@@ -19,6 +20,7 @@ public sealed class HandshakeTests
         using var dir = new TempSocketDir();
         using var hung = Listen(dir.SocketPath);
         var time = new FakeTimeProvider();
+        var clock = Stopwatch.StartNew();
 
         var connecting = ConnectAsync(dir.SocketPath, time, CancellationToken.None);
         using var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound);
@@ -29,6 +31,7 @@ public sealed class HandshakeTests
 
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => connecting.WaitAsync(TestBroker.Bound));
         Assert.Contains("no WELCOME", ex.Message, StringComparison.Ordinal);
+        Assert.True(clock.Elapsed < ProtocolConstants.HandshakeTimeout, $"timed out after {clock.Elapsed}: not by the fake clock");
     }
 
     [Fact]
@@ -65,11 +68,56 @@ public sealed class HandshakeTests
         Assert.Contains("closed the connection during the handshake", ex.Message, StringComparison.Ordinal);
     }
 
-    private static Socket Listen(string path)
+    [Fact]
+    public async Task ACancelledToken_ConnectsNothing()
+    {
+        using var dir = new TempSocketDir();
+        using var listener = Listen(dir.SocketPath);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ConnectAsync(dir.SocketPath, new FakeTimeProvider(), new CancellationToken(canceled: true)));
+
+        Assert.False(listener.Poll(0, SelectMode.SelectRead)); // no connection waits to be accepted
+    }
+
+    [Fact]
+    public async Task AnErrInsteadOfWelcome_IsTheBrokersRefusal()
+    {
+        using var dir = new TempSocketDir();
+        using var listener = Listen(dir.SocketPath);
+
+        var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), CancellationToken.None);
+        using var accepted = await listener.AcceptAsync().WaitAsync(TestBroker.Bound);
+        await ReadHelloAsync(accepted);
+        using (var err = new PooledBufferWriter(64))
+        {
+            FrameWriter.WriteErr(err, BusErrorCode.TooManyConnections, "no thanks");
+            await accepted.SendAsync(err.WrittenMemory);
+        }
+
+        var ex = await Assert.ThrowsAsync<BrokerRefusedException>(() => connecting.WaitAsync(TestBroker.Bound));
+        Assert.Contains("no thanks", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AListenerWithAFullBacklog_FailsTheConnectSoon()
+    {
+        using var dir = new TempSocketDir();
+        using var listener = Listen(dir.SocketPath, backlog: 0);
+        using var first = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        first.Connect(new UnixDomainSocketEndPoint(dir.SocketPath)); // fills the backlog: never accepted
+        var clock = Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<SocketException>(() => ConnectAsync(dir.SocketPath, new FakeTimeProvider(), CancellationToken.None).WaitAsync(TestBroker.Bound));
+
+        Assert.Equal(SocketError.WouldBlock, ex.SocketErrorCode);
+        Assert.True(clock.Elapsed < ProtocolConstants.HandshakeTimeout, $"the connect waited {clock.Elapsed}");
+    }
+
+    private static Socket Listen(string path, int backlog = 16)
     {
         var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen();
+        listener.Listen(backlog);
         return listener;
     }
 

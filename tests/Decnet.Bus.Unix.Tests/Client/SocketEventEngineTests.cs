@@ -40,9 +40,16 @@ public sealed class SocketEventEngineTests
         Assert.NotEmpty(EpollInstancesWatching(descriptor));
     }
 
-    /// <summary>The descriptors of this process's epoll instances that watch <paramref name="descriptor"/>.</summary>
+    /// <summary>
+    /// The descriptors of this process's epoll instances that watch <paramref name="descriptor"/>: an entry names the
+    /// watched descriptor and its file's inode (hex), both matched, so a reused descriptor number is not mistaken for it.
+    /// </summary>
     private static List<int> EpollInstancesWatching(int descriptor)
     {
+        var socketLink = new FileInfo($"/proc/self/fd/{descriptor}").LinkTarget;
+        Assert.NotNull(socketLink);
+        Assert.StartsWith("socket:[", socketLink, StringComparison.Ordinal);
+        var inode = long.Parse(socketLink["socket:[".Length..^1], CultureInfo.InvariantCulture);
         var watching = new List<int>();
         foreach (var entry in Directory.EnumerateFiles("/proc/self/fd"))
         {
@@ -72,11 +79,13 @@ public sealed class SocketEventEngineTests
                 continue;
             }
 
-            // One line per watched descriptor: "tfd:        5 events:       19 data: ...".
+            // One line per watched descriptor: "tfd:        5 events:       19 data: ...  pos:0 ino:3039 sdev:8".
             foreach (var line in info.Split('\n'))
             {
                 var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                if (fields.Length > 1 && fields[0] == "tfd:" && int.Parse(fields[1], CultureInfo.InvariantCulture) == descriptor)
+                if (fields.Length > 1 && fields[0] == "tfd:" && int.Parse(fields[1], CultureInfo.InvariantCulture) == descriptor
+                    && Array.Find(fields, f => f.StartsWith("ino:", StringComparison.Ordinal)) is { } ino
+                    && long.Parse(ino["ino:".Length..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == inode)
                 {
                     watching.Add(int.Parse(name, CultureInfo.InvariantCulture));
                 }

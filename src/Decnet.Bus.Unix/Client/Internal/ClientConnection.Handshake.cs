@@ -9,15 +9,21 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// <summary>Connecting: the socket, the broker's identity check, HELLO and WELCOME.</summary>
 internal sealed partial class ClientConnection
 {
+    /// <summary>How long a connect waits for room in the listener's backlog before it fails.</summary>
+    internal static readonly TimeSpan ConnectWaitBound = TimeSpan.FromMilliseconds(10);
+
     /// <summary>
-    /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout, on <c>time</c>'s clock). <c>keepalive</c> is the idle
+    /// Connects, sends HELLO and waits for WELCOME (bounded by the handshake timeout, on <c>time</c>'s clock; a listener
+    /// whose backlog is full fails the connect within <see cref="ConnectWaitBound"/>). <c>keepalive</c> is the idle
     /// time before a PING (zero disables keepalive); <c>catchUpWait</c> bounds how long the receive loop waits for a
     /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits").
     /// <c>sendBufferBytes</c> is the kernel send buffer asked for (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>; zero keeps the kernel's).
     /// <c>onRejected</c> hears of every request the broker refuses while keeping the connection (an ERR naming a PUB
     /// or SUB, docs/wire-protocol.md §6).
     /// </summary>
-    /// <exception cref="SocketException">Nobody listens on the path.</exception>
+    /// <exception cref="SocketException">Nobody listens on the path, or its backlog is full.</exception>
+    /// <exception cref="IOException">The broker closed the connection or the socket failed before WELCOME, or no thread could be started for the handshake.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
     /// <exception cref="UntrustedBrokerException">The process on the socket runs as a uid not trusted as the broker.</exception>
     /// <exception cref="ProtocolException">The broker answered with something other than WELCOME.</exception>
@@ -36,23 +42,27 @@ internal sealed partial class ClientConnection
         BrokerIdentity identity,
         CancellationToken cancellationToken)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        SendBuffer.Apply(socket, sendBufferBytes);
-        var stream = new ReceiveStream(socket);
-        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        cancellationToken.ThrowIfCancellationRequested();
         using var timeout = new CancellationTokenSource(ProtocolConstants.HandshakeTimeout, time);
         using var handshake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        PipeReader? reader = null;
         try
         {
+            SendBuffer.Apply(socket, sendBufferBytes);
+            reader = PipeReader.Create(new ReceiveStream(socket), new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 4096, leaveOpen: true));
+
             // The handshake waits in the kernel on a thread of its own, never in .NET's asynchronous socket calls: one
             // of those would hand the socket to the runtime's event thread for good, which would then wake, and wake a
             // pool worker, each time bytes arrive (docs/performance.md, part 23). Cancellation and the timeout shut the
-            // socket down, which ends any of its waits.
+            // socket down, which ends the wait for WELCOME; the connect's own wait is short (ConnectWaitBound). The
+            // socket stays in blocking mode for good: every later send and receive passes MSG_DONTWAIT and waits in
+            // poll(2), so a plain Socket.Send or Receive added later would block.
             WelcomeMessage welcome;
             var stop = handshake.Token.UnsafeRegister(static state => ShutDownBoth((Socket)state!), socket);
             try
             {
-                welcome = await OwnThread.Start("decnet-bus-conn", () => Handshake(socket, path, hello, identity, reader, handshake.Token)).ConfigureAwait(false);
+                welcome = await StartHandshake(socket, path, hello, identity, reader, handshake.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -78,19 +88,39 @@ internal sealed partial class ClientConnection
 
         async ValueTask Cleanup()
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            if (reader is not null)
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+
             socket.Dispose();
+        }
+    }
+
+    /// <summary>Starts <see cref="Handshake"/> on a thread of its own; a thread that cannot be started fails the attempt as an I/O error.</summary>
+    private static Task<WelcomeMessage> StartHandshake(Socket socket, string path, HelloMessage hello, BrokerIdentity identity, PipeReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return OwnThread.Start("decnet-bus-conn", () => Handshake(socket, path, hello, identity, reader, cancellationToken));
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or ThreadStartException)
+        {
+            // The reconnect loop then backs off and tries again, as after any failed connect.
+            throw new IOException($"no thread could be started for the handshake: {ex.Message}", ex);
         }
     }
 
     /// <summary>
     /// The handshake's blocking part, on the thread <see cref="ConnectAsync"/> starts for it: connect, check the
-    /// broker's identity, send HELLO, read up to WELCOME. The connect waits at most the handshake timeout (a listener
-    /// with a full backlog), as SO_SNDTIMEO bounds it; the read is ended by the socket's shutdown.
+    /// broker's identity, send HELLO, read up to WELCOME. The read is ended by the socket's shutdown.
     /// </summary>
     private static WelcomeMessage Handshake(Socket socket, string path, HelloMessage hello, BrokerIdentity identity, PipeReader reader, CancellationToken cancellationToken)
     {
-        socket.SendTimeout = (int)ProtocolConstants.HandshakeTimeout.TotalMilliseconds;
+        // A connect to a listener with room in its backlog completes at once; one whose backlog is full waits in the
+        // kernel, where no shutdown reaches it, so SO_SNDTIMEO ends that wait soon (EAGAIN, a SocketException), as the
+        // non-blocking connect used before failed at once, and the reconnect loop backs off.
+        socket.SendTimeout = (int)ConnectWaitBound.TotalMilliseconds;
         socket.Connect(new UnixDomainSocketEndPoint(path));
         socket.SendTimeout = 0;
         cancellationToken.ThrowIfCancellationRequested();
