@@ -205,7 +205,9 @@ public sealed partial class UnixSocketBus
                 _state = ConnectionState.Down;
                 _counters.AddDropped(_outbox.DropData());
                 Volatile.Read(ref _attempt).TrySetResult(null);
+                // Armed before the log line, as below for a short-lived connection.
                 var wait = Jittered(delay);
+                var retrying = DelayAsync(wait, token);
                 if (outage)
                 {
                     ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
@@ -217,7 +219,7 @@ public sealed partial class UnixSocketBus
                     outage = true;
                 }
 
-                if (!await DelayAsync(wait, token).ConfigureAwait(false))
+                if (!await retrying.ConfigureAwait(false))
                 {
                     break;
                 }
@@ -258,9 +260,12 @@ public sealed partial class UnixSocketBus
                 continue;
             }
 
+            // The wait's timer is armed before the line that announces it, so whoever reads the line and then moves the
+            // clock (a test on a fake one) cannot move it before the timer exists.
             var backoff = Jittered(delay);
+            var waiting = DelayAsync(backoff, token);
             ClientLog.ShortLivedConnection(_logger, SocketPath, (long)lived.TotalMilliseconds, (long)backoff.TotalMilliseconds);
-            if (!await DelayAsync(backoff, token).ConfigureAwait(false))
+            if (!await waiting.ConfigureAwait(false))
             {
                 break;
             }

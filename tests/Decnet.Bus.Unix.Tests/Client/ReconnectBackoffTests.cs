@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Client;
@@ -41,6 +42,56 @@ public sealed partial class ReconnectBackoffTests
         }
     }
 
+    [Fact]
+    public async Task TheRetryTimer_IsArmedBeforeTheLineThatAnnouncesIt()
+    {
+        using var dir = new TempSocketDir();
+        await using var broker = new SilentBroker(dir.SocketPath, answerPings: true, closeAfterWelcome: true);
+        var options = TestBroker.NewOptions(dir.SocketPath);
+        options.ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
+        options.ReconnectMaxDelay = TimeSpan.FromSeconds(1);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+
+        // Moves the clock inside the logging call itself: a timer armed only after the line would never fire.
+        var logger = new ClockMovingLogger(time, retries: 3);
+        await using var bus = new UnixSocketBus(options, logger, time);
+
+        await bus.PublishAsync("start", new { });
+
+        await logger.Done.Task.WaitAsync(TestBroker.Bound);
+        Assert.True(broker.Connections >= 3);
+    }
+
     [GeneratedRegex(@"retrying in (\d+) ms")]
     private static partial Regex RetryDelay();
+
+    /// <summary>Advances <paramref name="time"/> by each announced retry delay from within the log call, up to <paramref name="retries"/> times.</summary>
+    private sealed class ClockMovingLogger(FakeTimeProvider time, int retries) : ILogger<UnixSocketBus>
+    {
+        private int _seen;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = formatter(state, exception);
+            if (!line.Contains("after its handshake; retrying in", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (++_seen >= retries)
+            {
+                Done.TrySetResult();
+                return;
+            }
+
+            time.Advance(TimeSpan.FromMilliseconds(long.Parse(RetryDelay().Match(line).Groups[1].Value, CultureInfo.InvariantCulture)));
+        }
+    }
 }
