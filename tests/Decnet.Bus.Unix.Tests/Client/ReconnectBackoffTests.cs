@@ -14,9 +14,7 @@ public sealed partial class ReconnectBackoffTests
     {
         using var dir = new TempSocketDir();
         await using var broker = new SilentBroker(dir.SocketPath, answerPings: true, closeAfterWelcome: true);
-        var options = TestBroker.NewOptions(dir.SocketPath);
-        options.ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
-        options.ReconnectMaxDelay = TimeSpan.FromSeconds(1);
+        var options = BackoffOptions(dir.SocketPath);
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var logger = new RecordingLogger();
         await using var bus = new UnixSocketBus(options, logger, time);
@@ -47,9 +45,7 @@ public sealed partial class ReconnectBackoffTests
     {
         using var dir = new TempSocketDir();
         await using var broker = new SilentBroker(dir.SocketPath, answerPings: true, closeAfterWelcome: true);
-        var options = TestBroker.NewOptions(dir.SocketPath);
-        options.ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
-        options.ReconnectMaxDelay = TimeSpan.FromSeconds(1);
+        var options = BackoffOptions(dir.SocketPath);
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
 
         // Moves the clock inside the logging call itself: a timer armed only after the line would never fire.
@@ -60,6 +56,15 @@ public sealed partial class ReconnectBackoffTests
 
         await logger.Done.Task.WaitAsync(TestBroker.Bound);
         Assert.True(broker.Connections >= 3);
+    }
+
+    /// <summary>Options for a client whose retries wait 100, 200, 400, 800 ms (each plus jitter), then at most 1 s.</summary>
+    private static DecnetBusOptions BackoffOptions(string socketPath)
+    {
+        var options = TestBroker.NewOptions(socketPath);
+        options.ReconnectMinDelay = TimeSpan.FromMilliseconds(100);
+        options.ReconnectMaxDelay = TimeSpan.FromSeconds(1);
+        return options;
     }
 
     [GeneratedRegex(@"retrying in (\d+) ms")]
