@@ -23,8 +23,7 @@ public sealed class HandshakeTests
         var clock = Stopwatch.StartNew();
 
         var connecting = ConnectAsync(dir.SocketPath, time, CancellationToken.None);
-        using var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound);
-        await ReadHelloAsync(accepted); // the client waits for WELCOME now
+        await using var peer = await AcceptHelloAsync(hung); // the client waits for WELCOME now
         Assert.False(connecting.IsCompleted);
 
         time.Advance(ProtocolConstants.HandshakeTimeout);
@@ -42,8 +41,7 @@ public sealed class HandshakeTests
         using var cancel = new CancellationTokenSource();
 
         var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), cancel.Token);
-        using var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound);
-        await ReadHelloAsync(accepted);
+        await using var peer = await AcceptHelloAsync(hung);
         Assert.False(connecting.IsCompleted);
 
         await cancel.CancelAsync();
@@ -59,10 +57,7 @@ public sealed class HandshakeTests
         using var hung = Listen(dir.SocketPath);
 
         var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), CancellationToken.None);
-        using (var accepted = await hung.AcceptAsync().WaitAsync(TestBroker.Bound))
-        {
-            await ReadHelloAsync(accepted);
-        }
+        await (await AcceptHelloAsync(hung)).DisposeAsync(); // closes before WELCOME
 
         var ex = await Assert.ThrowsAsync<IOException>(() => connecting.WaitAsync(TestBroker.Bound));
         Assert.Contains("closed the connection during the handshake", ex.Message, StringComparison.Ordinal);
@@ -86,13 +81,8 @@ public sealed class HandshakeTests
         using var listener = Listen(dir.SocketPath);
 
         var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), CancellationToken.None);
-        using var accepted = await listener.AcceptAsync().WaitAsync(TestBroker.Bound);
-        await ReadHelloAsync(accepted);
-        using (var err = new PooledBufferWriter(64))
-        {
-            FrameWriter.WriteErr(err, BusErrorCode.TooManyConnections, "no thanks");
-            await accepted.SendAsync(err.WrittenMemory);
-        }
+        await using var peer = await AcceptHelloAsync(listener);
+        await peer.SendAsync(b => FrameWriter.WriteErr(b, BusErrorCode.TooManyConnections, "no thanks"));
 
         var ex = await Assert.ThrowsAsync<BrokerRefusedException>(() => connecting.WaitAsync(TestBroker.Bound));
         Assert.Contains("no thanks", ex.Message, StringComparison.Ordinal);
@@ -121,17 +111,12 @@ public sealed class HandshakeTests
         return listener;
     }
 
-    /// <summary>Reads until the client's HELLO frame has arrived whole (its length prefix says how long it is).</summary>
-    private static async Task ReadHelloAsync(Socket accepted)
+    /// <summary>Accepts the client's connection and reads its HELLO, as a broker would before answering.</summary>
+    private static async Task<RawClient> AcceptHelloAsync(Socket listener)
     {
-        var buffer = new byte[4096];
-        var read = 0;
-        while (read < 4 || read < 4 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(buffer))
-        {
-            var n = await accepted.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TestBroker.Bound);
-            Assert.NotEqual(0, n);
-            read += n;
-        }
+        var peer = RawClient.Accepted(await listener.AcceptAsync().WaitAsync(TestBroker.Bound));
+        Assert.Equal(FrameKind.Hello, (await peer.ReadFrameAsync()).Kind);
+        return peer;
     }
 
     private static Task<ClientConnection> ConnectAsync(string path, TimeProvider time, CancellationToken cancellationToken)

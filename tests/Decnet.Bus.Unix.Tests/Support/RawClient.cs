@@ -7,8 +7,18 @@ namespace Decnet.Bus.Unix.Tests.Support;
 /// <summary>A hand-driven protocol client for sending frames a well-behaved client never would.</summary>
 internal sealed class RawClient : IAsyncDisposable
 {
-    private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private readonly Socket _socket;
     private byte[] _pending = [];
+
+    private RawClient(Socket socket) => _socket = socket;
+
+    private RawClient()
+        : this(new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+    {
+    }
+
+    /// <summary>Drives the other end of an accepted connection: a test playing the broker to a real client.</summary>
+    public static RawClient Accepted(Socket socket) => new(socket);
 
     public static async Task<RawClient> ConnectAsync(string path, bool hello = true, int queueSize = 0, bool reportLost = false)
     {
