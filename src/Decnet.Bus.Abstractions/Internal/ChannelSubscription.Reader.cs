@@ -13,6 +13,7 @@ internal sealed partial class ChannelSubscription
     {
         private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
         private CancellationTokenRegistration _cancellation;
+        private BusEvent? _handed;
         private int _parked;
 
         public BusEvent Current { get; set; } = null!;
@@ -64,6 +65,22 @@ internal sealed partial class ChannelSubscription
             _core.SetResult(next is not null);
         }
 
+        /// <summary>
+        /// <see cref="Complete"/> on <paramref name="thread"/>, where the consumer resumes, if it is free; false (nothing
+        /// done) when it is busy.
+        /// </summary>
+        public bool TryCompleteOn(ResumeThread thread, BusEvent? next)
+        {
+            _handed = next;
+            if (thread.TryRun(static state => ((Reader)state!).CompleteHanded(), this))
+            {
+                return true;
+            }
+
+            _handed = null;
+            return false;
+        }
+
         public bool GetResult(short token) => _core.GetResult(token);
 
         public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
@@ -80,6 +97,13 @@ internal sealed partial class ChannelSubscription
             }
 
             return ValueTask.CompletedTask;
+        }
+
+        private void CompleteHanded()
+        {
+            var next = _handed;
+            _handed = null;
+            Complete(next, inline: true);
         }
 
         private void Cancel(CancellationToken token)

@@ -14,6 +14,7 @@ namespace Decnet.Bus.Internal;
 internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubscription
 {
     private readonly List<Reader> _parked = new(1);
+    private readonly ResumeThread? _resumer;
     private BoundedRing<Entry> _ring;
 
     /// <param name="pattern">The subscription's pattern.</param>
@@ -24,11 +25,16 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
     /// Whether a parked reader resumes on the thread that ends a run of appends (<see cref="EndAppends"/>): true only for
     /// a transport whose receive thread of its own fills the ring (<see cref="SubscriptionOptions.InlineDelivery"/>).
     /// </param>
-    public ChannelSubscription(string pattern, int queueSize, BusCounterSet? busCounters, Func<ChannelSubscription, ValueTask>? onDispose, bool inline = false)
+    /// <param name="resumer">
+    /// For a reader that is not inline: the thread it resumes on while that thread is free (else the thread pool), or
+    /// null for the thread pool always.
+    /// </param>
+    public ChannelSubscription(string pattern, int queueSize, BusCounterSet? busCounters, Func<ChannelSubscription, ValueTask>? onDispose, bool inline = false, ResumeThread? resumer = null)
         : base(pattern, queueSize, busCounters, onDispose is null ? null : queue => onDispose((ChannelSubscription)queue))
     {
         _ring = new BoundedRing<Entry>(queueSize);
         Inline = inline;
+        _resumer = inline ? null : resumer;
     }
 
     /// <summary>Whether a parked reader resumes on the filling thread, not on the thread pool (see the constructor).</summary>
@@ -112,7 +118,11 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
                 return;
             }
 
-            reader.Complete(next, Inline);
+            if (_resumer is null || !reader.TryCompleteOn(_resumer, next))
+            {
+                reader.Complete(next, Inline);
+            }
+
             if (!more)
             {
                 return;

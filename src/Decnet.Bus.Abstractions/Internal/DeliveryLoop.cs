@@ -31,7 +31,18 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     private int _started;
     private volatile bool _stopping;
 
-    public DeliveryLoop(ILogger? logger) => _logger = logger ?? NullLogger.Instance;
+    private readonly ResumeThread? _resumer;
+
+    /// <param name="logger">Where handler failures go, or null.</param>
+    /// <param name="resumer">The thread the parked loop resumes on while that thread is free (else the thread pool), or null.</param>
+    public DeliveryLoop(ILogger? logger, ResumeThread? resumer = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+        _resumer = resumer;
+    }
+
+    /// <summary>Whether the loop waits for a subscription to be scheduled (for tests that need it parked).</summary>
+    internal bool IsParked => Volatile.Read(ref _parked) == 1;
 
     /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
     public void Schedule(HandlerSubscription subscription)
@@ -98,8 +109,22 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     {
         if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
         {
+            // Only a wake-up with more to do goes to the resume thread; the one that stops the loop stays off it.
+            if (result && _resumer is not null && _resumer.TryRun(static state => ((DeliveryLoop)state!).ResumeHere(), this))
+            {
+                return;
+            }
+
+            _core.RunContinuationsAsynchronously = true;
             _core.SetResult(result);
         }
+    }
+
+    /// <summary>On the resume thread: the loop carries on on this thread until it parks again.</summary>
+    private void ResumeHere()
+    {
+        _core.RunContinuationsAsynchronously = false;
+        _core.SetResult(true);
     }
 
     private async Task RunAsync()

@@ -8,10 +8,18 @@ namespace Decnet.Bus.Unix;
 public sealed partial class UnixSocketBus
 {
     private long _publishesRejected;
+    /// <summary>The name of the thread enumerable consumers and the delivery loop resume on while it is free.</summary>
+    internal const string ResumeThreadName = "decnet-bus-resume";
+
     private DeliveryLoop? _deliveryLoop;
+    private readonly Lock _resumeGate = new();
+    private ResumeThread? _resumeThread;
 
     /// <summary>Publishes the broker refused (ERR naming a PUB, for example denied by its ACL); also counted as dropped.</summary>
     internal long PublishesRejected => Interlocked.Read(ref _publishesRejected);
+
+    /// <summary>Whether the handlers' delivery loop exists and waits for events (for tests).</summary>
+    internal bool DeliveryLoopParked => _deliveryLoop?.IsParked == true;
 
     /// <summary>Subscriptions this client keeps (and re-sends after a reconnect).</summary>
     internal int SubscriptionCount => _subscriptions.Count;
@@ -31,7 +39,12 @@ public sealed partial class UnixSocketBus
     /// (docs/dotnet-hosts.md, "Inline delivery").
     /// </remarks>
     public async ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
-        => (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
+    {
+        ThrowIfDisposed();
+        var inline = options?.InlineDelivery == true;
+        var resumer = inline ? null : ResumeThread();
+        return (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe, inline, resumer), options, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     /// <remarks>
@@ -45,7 +58,7 @@ public sealed partial class UnixSocketBus
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfDisposed();
-        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger));
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger, ResumeThread()));
         return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, loop, _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -128,6 +141,24 @@ public sealed partial class UnixSocketBus
                 (int)error.Code,
                 $"The bus broker refused the subscription to \"{subscription.Pattern}\" ({error.Code}): {UntrustedText.Escape(error.Message)}");
             _ = subscription.Queue.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>
+    /// The thread consumers resume on while it is free, started with the first subscription that needs it; null once the
+    /// bus is disposing. Under a lock, so racing subscribers start one thread, and none starts after the disposal let go
+    /// of it.
+    /// </summary>
+    private ResumeThread? ResumeThread()
+    {
+        lock (_resumeGate)
+        {
+            if (_resumeThread is null && Volatile.Read(ref _disposed) == 0)
+            {
+                _resumeThread = new ResumeThread(ResumeThreadName);
+            }
+
+            return _resumeThread;
         }
     }
 

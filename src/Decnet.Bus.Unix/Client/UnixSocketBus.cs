@@ -134,6 +134,11 @@ public sealed partial class UnixSocketBus : IBus
             await loop.DisposeAsync().ConfigureAwait(false);
         }
 
+        lock (_resumeGate)
+        {
+            _resumeThread?.Dispose();
+        }
+
         _counters.AddDropped(_outbox.DropData());
         _disposing.Dispose();
     }

@@ -4,14 +4,17 @@ namespace Decnet.Bus.Abstractions.Tests.Internal;
 
 /// <summary>
 /// The delivery loop's lock-free ready queue: however scheduling threads interleave with the loop parking, no
-/// subscription with events is left unrun (a lost wake-up would strand events, and this test would time out).
+/// subscription with events is left unrun (a lost wake-up would strand events, and this test would time out), whether
+/// the parked loop resumes on the thread pool or on a <see cref="ResumeThread"/>.
 /// </summary>
 public sealed class DeliveryLoopTests
 {
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task ManyThreadsScheduling_WhileTheLoopParksAndWakes_LoseNoEvent()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ManyThreadsScheduling_WhileTheLoopParksAndWakes_LoseNoEvent(bool resumeThread)
     {
         const int Producers = 4;
         const int SubscriptionsEach = 50;
@@ -19,7 +22,8 @@ public sealed class DeliveryLoopTests
         var total = Producers * SubscriptionsEach * Rounds;
         var handled = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var loop = new DeliveryLoop(logger: null);
+        using var resumer = resumeThread ? new ResumeThread("test-resume") : null;
+        await using var loop = new DeliveryLoop(logger: null, resumer);
         var subscriptions = Enumerable.Range(0, Producers * SubscriptionsEach)
             .Select(i => new HandlerSubscription($"s.{i}", 1 << 12, (_, _) =>
             {
@@ -56,14 +60,17 @@ public sealed class DeliveryLoopTests
         }
     }
 
-    [Fact]
-    public async Task AnEventScheduledJustAsTheLoopParks_IsStillHandled()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnEventScheduledJustAsTheLoopParks_IsStillHandled(bool resumeThread)
     {
         // Ping-pong: each event is scheduled the moment the previous one is handled, which is when the loop finds its
         // queue empty and parks. A wake-up lost in that window strands the event and the round times out.
         const int Rounds = 5_000;
         var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var loop = new DeliveryLoop(logger: null);
+        using var resumer = resumeThread ? new ResumeThread("test-resume") : null;
+        await using var loop = new DeliveryLoop(logger: null, resumer);
         await using var subscription = new HandlerSubscription("p.x", 16, (_, _) =>
         {
             Volatile.Read(ref handled).TrySetResult();
@@ -80,8 +87,10 @@ public sealed class DeliveryLoopTests
         }
     }
 
-    [Fact]
-    public async Task EventsArrivingWhileAHandlerRuns_GetOneMoreTurn_InOrder_NeverOverlapping()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EventsArrivingWhileAHandlerRuns_GetOneMoreTurn_InOrder_NeverOverlapping(bool resumeThread)
     {
         // The take that handed the handler its event emptied the ring and unscheduled it; events appended while the
         // handler is still busy schedule it again, and that second turn must wait for the first and keep the order.
@@ -91,7 +100,8 @@ public sealed class DeliveryLoopTests
         var seen = new List<double>();
         var running = 0;
         var overlapped = false;
-        await using var loop = new DeliveryLoop(logger: null);
+        using var resumer = resumeThread ? new ResumeThread("test-resume") : null;
+        await using var loop = new DeliveryLoop(logger: null, resumer);
         await using var subscription = new HandlerSubscription("o.x", 16, async (delivery, _) =>
         {
             overlapped |= Interlocked.Increment(ref running) > 1;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Tests.Support;
+using static Decnet.Bus.Unix.Tests.Support.Resumes;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -192,25 +192,4 @@ public sealed class InlineEnumerationTests
             return seen;
         }
     }
-
-    /// <summary>
-    /// Awaits the next event without a captured context and gives the thread the wait resumed on; a wait ended by
-    /// cancellation counts as no event.
-    /// </summary>
-    private static async Task<(bool Moved, Thread Thread)> NextAsync(IAsyncEnumerator<BusEvent> enumerator)
-    {
-        bool moved;
-        try
-        {
-            moved = await enumerator.MoveNextAsync().ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            moved = false;
-        }
-
-        return (moved, Thread.CurrentThread);
-    }
-
-    private static int Seq(BusEvent evt) => Convert.ToInt32(evt.ReadPayloadAsDictionary()["i"], CultureInfo.InvariantCulture);
 }

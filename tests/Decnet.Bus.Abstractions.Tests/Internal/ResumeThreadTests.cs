@@ -1,0 +1,114 @@
+using Decnet.Bus.Internal;
+
+namespace Decnet.Bus.Abstractions.Tests.Internal;
+
+/// <summary>
+/// The resume thread's one-slot hand-off: work it accepts runs exactly once on it, work offered while it is busy is
+/// refused (the caller completes on the thread pool), and disposal ends it without waiting for the work it runs.
+/// </summary>
+public sealed class ResumeThreadTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task AcceptedWork_RunsOnTheThread()
+    {
+        using var thread = new ResumeThread("test-resume");
+        var ran = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Assert.True(thread.TryRun(state => ((TaskCompletionSource<string?>)state!).SetResult(Thread.CurrentThread.Name), ran));
+
+        Assert.Equal("test-resume", await ran.Task.WaitAsync(_bound));
+    }
+
+    [Fact]
+    public async Task WorkOfferedWhileItIsBusy_IsRefusedAndNeverRuns()
+    {
+        using var thread = new ResumeThread("test-resume");
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var refusedRan = 0;
+        Assert.True(thread.TryRun(_ =>
+        {
+            entered.SetResult();
+            release.Wait(_bound);
+        }, null));
+        await entered.Task.WaitAsync(_bound);
+
+        Assert.False(thread.TryRun(_ => Interlocked.Increment(ref refusedRan), null));
+        release.Set();
+
+        // Free again once the first returns: the next offer is taken (and runs), the refused one never did.
+        var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(SpinWait.SpinUntil(() => thread.TryRun(_ => next.SetResult(), null), _bound), "the thread never became free again");
+        await next.Task.WaitAsync(_bound);
+        Assert.Equal(0, Volatile.Read(ref refusedRan));
+    }
+
+    [Fact]
+    public async Task OffersFromTwoThreads_WhileItSpinsAndSleeps_RunEveryAcceptedWorkExactlyOnce()
+    {
+        // Offers race the thread's own parking (spinning, then blocking): an acceptance whose wake-up is lost leaves
+        // its work unrun, and the count below never catches up.
+        const int OffersEach = 20_000;
+        using var thread = new ResumeThread("test-resume");
+        long accepted = 0;
+        long ran = 0;
+        Action<object?> work = _ => Interlocked.Increment(ref ran);
+
+        var offering = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < OffersEach; i++)
+            {
+                if (thread.TryRun(work, null))
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+
+                if (i % 64 == 0)
+                {
+                    // Now and then leave the thread long enough to go from spinning to blocking.
+                    Thread.Yield();
+                }
+            }
+        }));
+        await Task.WhenAll(offering).WaitAsync(_bound);
+
+        var total = Interlocked.Read(ref accepted);
+        Assert.True(total > 0, "no offer was accepted");
+        Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref ran) == total, _bound), $"{Interlocked.Read(ref ran)} of {total} accepted runs happened");
+        Assert.True(SpinWait.SpinUntil(() => thread.TryRun(work, null), _bound), "the thread never became free again");
+        Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref ran) == total + 1, _bound), "the last accepted work never ran");
+    }
+
+    [Fact]
+    public async Task Dispose_EndsTheThreadOnceItsWorkReturns_AndRefusesLaterWork()
+    {
+        var thread = new ResumeThread("test-resume");
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(thread.TryRun(_ =>
+        {
+            entered.SetResult();
+            release.Wait(_bound);
+        }, null));
+        await entered.Task.WaitAsync(_bound);
+
+        thread.Dispose();
+        Assert.False(thread.WaitForExit(TimeSpan.Zero), "the thread ended while its work was still running");
+        release.Set();
+
+        Assert.True(thread.WaitForExit(_bound), "the thread did not end after its work returned");
+        Assert.False(thread.TryRun(_ => { }, null));
+    }
+
+    [Fact]
+    public void Dispose_WakesAnIdleThread()
+    {
+        var thread = new ResumeThread("test-resume");
+
+        thread.Dispose();
+
+        Assert.True(thread.WaitForExit(_bound), "the idle thread did not end");
+    }
+}
