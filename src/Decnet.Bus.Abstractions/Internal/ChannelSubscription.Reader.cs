@@ -6,8 +6,9 @@ internal sealed partial class ChannelSubscription
 {
     /// <summary>
     /// One enumeration. It is its own awaitable (<see cref="IValueTaskSource{TResult}"/>), reset for every wait, so
-    /// reading allocates nothing per event. Continuations run asynchronously, on the thread pool, except a wait that an
-    /// <see cref="ChannelSubscription.Inline"/> subscription's filler ends: that one resumes on the filler's thread.
+    /// reading allocates nothing per event. A wait that an <see cref="ChannelSubscription.Inline"/> subscription's filler
+    /// ends resumes on the filler's thread; one that another filler ends resumes on the bus's <see cref="ResumeThread"/>
+    /// while it is free; every other continuation runs asynchronously, on the thread pool.
     /// </summary>
     private sealed class Reader(ChannelSubscription owner, CancellationToken cancellationToken) : IAsyncEnumerator<BusEvent>, IValueTaskSource<bool>
     {

@@ -25,13 +25,13 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly BusDelivery[] _batch = new BusDelivery[Turn];
     private readonly byte[]?[] _spares = new byte[]?[Turn];
+    private readonly ResumeThread? _resumer;
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private Task _run = Task.CompletedTask;
     private int _parked;
     private int _started;
     private volatile bool _stopping;
-
-    private readonly ResumeThread? _resumer;
+    private volatile bool _awaited;
 
     /// <param name="logger">Where handler failures go, or null.</param>
     /// <param name="resumer">The thread the parked loop resumes on while that thread is free (else the thread pool), or null.</param>
@@ -41,8 +41,11 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         _resumer = resumer;
     }
 
-    /// <summary>Whether the loop waits for a subscription to be scheduled (for tests that need it parked).</summary>
-    internal bool IsParked => Volatile.Read(ref _parked) == 1;
+    /// <summary>
+    /// Whether the loop is parked with its continuation registered, so the next wake-up resumes it (for tests that need
+    /// it parked).
+    /// </summary>
+    internal bool IsParked => _awaited && Volatile.Read(ref _parked) == 1;
 
     /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
     public void Schedule(HandlerSubscription subscription)
@@ -86,7 +89,10 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-        => _core.OnCompleted(continuation, state, token, flags);
+    {
+        _core.OnCompleted(continuation, state, token, flags);
+        _awaited = true;
+    }
 
     /// <summary>Starts the loop on the first schedule (false when another caller did, or the loop is stopping).</summary>
     private bool Start()
@@ -109,7 +115,8 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     {
         if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
         {
-            // Only a wake-up with more to do goes to the resume thread; the one that stops the loop stays off it.
+            // Only a wake-up with more to do goes to the resume thread: the loop's end, and whatever the disposer chained
+            // on it, never wait for that thread to be free.
             if (result && _resumer is not null && _resumer.TryRun(static state => ((DeliveryLoop)state!).ResumeHere(), this))
             {
                 return;
@@ -133,6 +140,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         {
             if (!_ready.TryDequeue(out var next))
             {
+                _awaited = false;
                 _core.Reset();
                 Interlocked.Exchange(ref _parked, 1);
                 if ((!_ready.IsEmpty || _stopping) && Interlocked.Exchange(ref _parked, 0) == 1)

@@ -16,24 +16,32 @@ internal sealed class ResumeThread : IDisposable
     private const int _claimed = 1;
     private const int _assigned = 2;
     private const int _running = 3;
+    private const int _stopped = 4;
 
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private readonly Thread _thread;
     private Action<object?>? _work;
     private object? _state;
     private int _status;
+
+    // Set while the thread blocks (or is about to): only then does an offer pay for the event's wake-up.
     private int _sleeping;
     private volatile bool _stopping;
 
+    /// <summary>Starts the thread (a background thread named <paramref name="name"/>).</summary>
     public ResumeThread(string name)
     {
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.UnsafeStart();
     }
 
+    /// <summary>Whether the thread is blocked waiting for work (for tests of the wake-up).</summary>
+    internal bool IsSleeping => Volatile.Read(ref _sleeping) != 0 && Volatile.Read(ref _status) == _idle;
+
     /// <summary>
-    /// Runs <paramref name="work"/> on this thread if it is free (false, and nothing runs, when it is busy or stopping).
-    /// The work must not throw.
+    /// Runs <paramref name="work"/> on this thread if it is free; false, and nothing runs, when it is busy or stopped.
+    /// Work it accepts always runs, even when <see cref="Dispose"/> races the offer. The work must not throw: as on the
+    /// thread pool, an exception it lets escape ends the process.
     /// </summary>
     public bool TryRun(Action<object?> work, object? state)
     {
@@ -58,7 +66,7 @@ internal sealed class ResumeThread : IDisposable
     /// <summary>Waits up to <paramref name="bound"/> for the thread to end after <see cref="Dispose"/> (for tests).</summary>
     internal bool WaitForExit(TimeSpan bound) => _thread.Join(bound);
 
-    /// <summary>Stops the thread once the work it runs (if any) returns; never waits for it.</summary>
+    /// <summary>Stops the thread once the work it runs or was handed (if any) returns; never waits for it.</summary>
     public void Dispose()
     {
         _stopping = true;
@@ -68,19 +76,27 @@ internal sealed class ResumeThread : IDisposable
 
     private void Run()
     {
-        while (true)
+        // What a completion leaves behind (an AsyncLocal set outside an async method, a synchronization context) must
+        // not reach the next consumer's: the thread pool resets both after each work item, and so does this thread.
+        var baseline = ExecutionContext.Capture();
+        while (AwaitWork())
         {
-            if (!AwaitWork())
-            {
-                return;
-            }
-
             var work = _work!;
             var state = _state;
             _work = null;
             _state = null;
             Volatile.Write(ref _status, _running);
             work(state);
+            if (ExecutionContext.Capture() != baseline)
+            {
+                ExecutionContext.Restore(baseline!);
+            }
+
+            if (SynchronizationContext.Current is not null)
+            {
+                SynchronizationContext.SetSynchronizationContext(null);
+            }
+
             Volatile.Write(ref _status, _idle);
         }
     }
@@ -108,7 +124,15 @@ internal sealed class ResumeThread : IDisposable
 
             if (_stopping)
             {
-                return false;
+                // Only the thread retires the slot, and only an idle one: an offer that claimed it before the stop is
+                // about to assign its work, which must still run (its consumer is off every list that could end it).
+                if (Interlocked.CompareExchange(ref _status, _stopped, _idle) == _idle)
+                {
+                    return false;
+                }
+
+                spin.SpinOnce(sleep1Threshold: -1);
+                continue;
             }
 
             _wake.Reset();

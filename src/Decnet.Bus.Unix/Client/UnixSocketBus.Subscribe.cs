@@ -7,12 +7,12 @@ namespace Decnet.Bus.Unix;
 
 public sealed partial class UnixSocketBus
 {
-    private long _publishesRejected;
     /// <summary>The name of the thread enumerable consumers and the delivery loop resume on while it is free.</summary>
     internal const string ResumeThreadName = "decnet-bus-resume";
 
-    private DeliveryLoop? _deliveryLoop;
     private readonly Lock _resumeGate = new();
+    private long _publishesRejected;
+    private DeliveryLoop? _deliveryLoop;
     private ResumeThread? _resumeThread;
 
     /// <summary>Publishes the broker refused (ERR naming a PUB, for example denied by its ACL); also counted as dropped.</summary>
@@ -40,9 +40,8 @@ public sealed partial class UnixSocketBus
     /// </remarks>
     public async ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
         var inline = options?.InlineDelivery == true;
-        var resumer = inline ? null : ResumeThread();
+        var resumer = inline ? null : EnsureResumeThread();
         return (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe, inline, resumer), options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -58,7 +57,7 @@ public sealed partial class UnixSocketBus
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfDisposed();
-        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger, ResumeThread()));
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger, EnsureResumeThread()));
         return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, loop, _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
     }
 
@@ -149,16 +148,16 @@ public sealed partial class UnixSocketBus
     /// bus is disposing. Under a lock, so racing subscribers start one thread, and none starts after the disposal let go
     /// of it.
     /// </summary>
-    private ResumeThread? ResumeThread()
+    private ResumeThread? EnsureResumeThread()
     {
         lock (_resumeGate)
         {
-            if (_resumeThread is null && Volatile.Read(ref _disposed) == 0)
+            if (Volatile.Read(ref _disposed) != 0)
             {
-                _resumeThread = new ResumeThread(ResumeThreadName);
+                return null;
             }
 
-            return _resumeThread;
+            return _resumeThread ??= new ResumeThread(ResumeThreadName);
         }
     }
 

@@ -9,6 +9,7 @@ namespace Decnet.Bus.Abstractions.Tests.Internal;
 /// </summary>
 public sealed class DeliveryLoopTests
 {
+    private const string _resumeThreadName = "test-resume";
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
 
     [Theory]
@@ -21,12 +22,14 @@ public sealed class DeliveryLoopTests
         const int Rounds = 400;
         var total = Producers * SubscriptionsEach * Rounds;
         var handled = 0;
+        var onResumeThread = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var resumer = resumeThread ? new ResumeThread("test-resume") : null;
+        using var resumer = resumeThread ? new ResumeThread(_resumeThreadName) : null;
         await using var loop = new DeliveryLoop(logger: null, resumer);
         var subscriptions = Enumerable.Range(0, Producers * SubscriptionsEach)
             .Select(i => new HandlerSubscription($"s.{i}", 1 << 12, (_, _) =>
             {
+                CountIfOnResumeThread(ref onResumeThread);
                 if (Interlocked.Increment(ref handled) == total)
                 {
                     done.TrySetResult();
@@ -53,6 +56,7 @@ public sealed class DeliveryLoopTests
 
         await done.Task.WaitAsync(_bound);
         Assert.Equal(total, Volatile.Read(ref handled));
+        Assert.Equal(resumeThread, Volatile.Read(ref onResumeThread) > 0);
         Assert.All(subscriptions, s => Assert.Equal(0, s.Dropped));
         foreach (var subscription in subscriptions)
         {
@@ -69,10 +73,12 @@ public sealed class DeliveryLoopTests
         // queue empty and parks. A wake-up lost in that window strands the event and the round times out.
         const int Rounds = 5_000;
         var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var resumer = resumeThread ? new ResumeThread("test-resume") : null;
+        var onResumeThread = 0;
+        using var resumer = resumeThread ? new ResumeThread(_resumeThreadName) : null;
         await using var loop = new DeliveryLoop(logger: null, resumer);
         await using var subscription = new HandlerSubscription("p.x", 16, (_, _) =>
         {
+            CountIfOnResumeThread(ref onResumeThread);
             Volatile.Read(ref handled).TrySetResult();
             return ValueTask.CompletedTask;
         }, loop, null, null);
@@ -85,6 +91,8 @@ public sealed class DeliveryLoopTests
             subscription.Wake();
             await next.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
+
+        Assert.Equal(resumeThread, Volatile.Read(ref onResumeThread) > 0);
     }
 
     [Theory]
@@ -100,7 +108,7 @@ public sealed class DeliveryLoopTests
         var seen = new List<double>();
         var running = 0;
         var overlapped = false;
-        using var resumer = resumeThread ? new ResumeThread("test-resume") : null;
+        using var resumer = resumeThread ? new ResumeThread(_resumeThreadName) : null;
         await using var loop = new DeliveryLoop(logger: null, resumer);
         await using var subscription = new HandlerSubscription("o.x", 16, async (delivery, _) =>
         {
@@ -136,5 +144,13 @@ public sealed class DeliveryLoopTests
     {
         Assert.True(subscription.AppendCopy("o.x", "t", "0123456789abcdef0123456789abcdef"u8, timestamp, null, [0x80]));
         subscription.Wake();
+    }
+
+    private static void CountIfOnResumeThread(ref int count)
+    {
+        if (Thread.CurrentThread.Name == _resumeThreadName)
+        {
+            Interlocked.Increment(ref count);
+        }
     }
 }

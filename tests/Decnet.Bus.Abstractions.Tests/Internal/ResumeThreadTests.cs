@@ -3,12 +3,14 @@ using Decnet.Bus.Internal;
 namespace Decnet.Bus.Abstractions.Tests.Internal;
 
 /// <summary>
-/// The resume thread's one-slot hand-off: work it accepts runs exactly once on it, work offered while it is busy is
-/// refused (the caller completes on the thread pool), and disposal ends it without waiting for the work it runs.
+/// The resume thread's one-slot hand-off: work it accepts runs exactly once on it, from spinning or from sleep, work
+/// offered while it is busy is refused (the caller completes on the thread pool), disposal ends it without waiting for
+/// the work it runs and never strands work it accepted, and one completion's context never reaches the next.
 /// </summary>
 public sealed class ResumeThreadTests
 {
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+    private static readonly AsyncLocal<string?> _leaked = new();
 
     [Fact]
     public async Task AcceptedWork_RunsOnTheThread()
@@ -110,5 +112,72 @@ public sealed class ResumeThreadTests
         thread.Dispose();
 
         Assert.True(thread.WaitForExit(_bound), "the idle thread did not end");
+    }
+
+    [Fact]
+    public async Task WorkOfferedWhileItSleeps_WakesItAndRuns()
+    {
+        using var thread = new ResumeThread("test-resume");
+        Assert.True(SpinWait.SpinUntil(() => thread.IsSleeping, _bound), "the idle thread never went to sleep");
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        Assert.True(thread.TryRun(_ => ran.SetResult(), null));
+
+        await ran.Task.WaitAsync(_bound);
+    }
+
+    [Fact]
+    public async Task DisposeRacingOffers_NeverStrandsWorkItAccepted()
+    {
+        // An offer that claimed the slot just before the stop still assigns its work; the thread must run it before it
+        // ends (its consumer is waiting on nothing else). Repeated, so the offer lands on every side of the stop.
+        for (var round = 0; round < 200; round++)
+        {
+            var thread = new ResumeThread("test-resume");
+            long accepted = 0;
+            long ran = 0;
+            using var offering = new CancellationTokenSource();
+            var offers = Task.Run(() =>
+            {
+                while (!offering.IsCancellationRequested)
+                {
+                    if (thread.TryRun(_ => Interlocked.Increment(ref ran), null))
+                    {
+                        Interlocked.Increment(ref accepted);
+                    }
+                }
+            });
+
+            Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref accepted) > round % 7, _bound), "no offer was accepted");
+            thread.Dispose();
+            Assert.True(thread.WaitForExit(_bound), $"round {round}: the thread did not end");
+            await offering.CancelAsync();
+            await offers.WaitAsync(_bound);
+
+            Assert.Equal(Interlocked.Read(ref accepted), Interlocked.Read(ref ran));
+            Assert.False(thread.TryRun(_ => { }, null));
+        }
+    }
+
+    [Fact]
+    public async Task WhatOneCompletionLeavesOnTheThread_NeverReachesTheNext()
+    {
+        using var thread = new ResumeThread("test-resume");
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(thread.TryRun(_ =>
+        {
+            // Outside an async method nothing restores these for the thread: it must do so itself.
+            _leaked.Value = "left behind";
+            SynchronizationContext.SetSynchronizationContext(new SynchronizationContext());
+            first.SetResult();
+        }, null));
+        await first.Task.WaitAsync(_bound);
+
+        var second = new TaskCompletionSource<(string? Value, SynchronizationContext? Context)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.True(SpinWait.SpinUntil(() => thread.TryRun(_ => second.SetResult((_leaked.Value, SynchronizationContext.Current)), null), _bound), "the thread never became free again");
+        var (value, context) = await second.Task.WaitAsync(_bound);
+
+        Assert.Null(value);
+        Assert.Null(context);
     }
 }
