@@ -7,7 +7,7 @@ namespace Decnet.Bus.Unix.Native;
 /// A receive that waits in the kernel on the calling thread, whatever blocking mode .NET keeps the socket in: the
 /// thread sleeps in poll(2) and the kernel wakes it when bytes arrive, with no thread-pool hand-off in between
 /// (docs/performance-history-2.md, part 8). It never hands the socket to the runtime's event thread, as an asynchronous
-/// receive would (docs/performance.md, part 23).
+/// receive would (docs/performance-history-4.md, part 23).
 /// </summary>
 internal static class BlockingReceive
 {

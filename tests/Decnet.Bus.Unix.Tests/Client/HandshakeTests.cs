@@ -9,8 +9,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// The client's handshake waits in the kernel on a thread of its own (docs/performance.md, part 23); its timeout (on
-/// the bus's clock) and the caller's cancellation each shut the socket down, which ends the wait.
+/// The client's handshake waits in the kernel on a thread of its own (docs/performance-history-4.md, part 23); its
+/// timeout (on the bus's clock) and the caller's cancellation each shut the socket down, which ends the wait.
 /// </summary>
 public sealed class HandshakeTests
 {

@@ -5,9 +5,9 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Client;
 
 /// <summary>
-/// The read side of a client's socket (docs/performance-history-2.md, part 8; docs/performance.md, part 23): a receive
-/// that waits in the kernel on the calling thread (the handshake's, then the connection's receive thread), woken by
-/// data, by the peer's close, or by the connection's abort shutting the receive side down.
+/// The read side of a client's socket (docs/performance-history-2.md, part 8; docs/performance-history-4.md, part 23):
+/// a receive that waits in the kernel on the calling thread (the handshake's, then the connection's receive thread),
+/// woken by data, by the peer's close, or by the connection's abort shutting the receive side down.
 /// </summary>
 public sealed class ReceiveStreamTests : IAsyncLifetime
 {

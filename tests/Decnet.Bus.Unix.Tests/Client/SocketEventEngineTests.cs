@@ -7,8 +7,8 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>
 /// A client's socket is never handed to the runtime's socket event engine (its epoll instance): the connection's reads
 /// and writes wait in the kernel on threads of their own, and a socket the engine watched would wake the engine's
-/// thread, and through it a thread-pool worker, each time bytes arrive (docs/performance.md, part 23). Read from the
-/// kernel's own list of what each epoll instance in this process watches (<c>/proc/self/fdinfo</c>).
+/// thread, and through it a thread-pool worker, each time bytes arrive (docs/performance-history-4.md, part 23). Read
+/// from the kernel's own list of what each epoll instance in this process watches (<c>/proc/self/fdinfo</c>).
 /// </summary>
 public sealed class SocketEventEngineTests
 {

@@ -7,7 +7,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// The read side of a client's socket for its <see cref="System.IO.Pipelines.PipeReader"/>: a receive that waits in the
 /// kernel on the calling thread (the handshake's thread, then the connection's receive thread), so a read costs no
 /// thread-pool hand-off (docs/performance-history-2.md, part 8), and the socket is never handed to the runtime's event
-/// thread, as an asynchronous receive would hand it (docs/performance.md, part 23).
+/// thread, as an asynchronous receive would hand it (docs/performance-history-4.md, part 23).
 /// </summary>
 internal sealed class ReceiveStream(Socket socket) : Stream
 {
