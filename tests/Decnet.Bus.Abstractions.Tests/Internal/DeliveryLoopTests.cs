@@ -22,14 +22,12 @@ public sealed class DeliveryLoopTests
         const int Rounds = 400;
         var total = Producers * SubscriptionsEach * Rounds;
         var handled = 0;
-        var onResumeThread = 0;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var resumer = resumeThread ? new ResumeThread(_resumeThreadName) : null;
         await using var loop = new DeliveryLoop(logger: null, resumer);
         var subscriptions = Enumerable.Range(0, Producers * SubscriptionsEach)
             .Select(i => new HandlerSubscription($"s.{i}", 1 << 12, (_, _) =>
             {
-                CountIfOnResumeThread(ref onResumeThread);
                 if (Interlocked.Increment(ref handled) == total)
                 {
                     done.TrySetResult();
@@ -56,7 +54,6 @@ public sealed class DeliveryLoopTests
 
         await done.Task.WaitAsync(_bound);
         Assert.Equal(total, Volatile.Read(ref handled));
-        Assert.Equal(resumeThread, Volatile.Read(ref onResumeThread) > 0);
         Assert.All(subscriptions, s => Assert.Equal(0, s.Dropped));
         foreach (var subscription in subscriptions)
         {
@@ -73,12 +70,10 @@ public sealed class DeliveryLoopTests
         // queue empty and parks. A wake-up lost in that window strands the event and the round times out.
         const int Rounds = 5_000;
         var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var onResumeThread = 0;
         using var resumer = resumeThread ? new ResumeThread(_resumeThreadName) : null;
         await using var loop = new DeliveryLoop(logger: null, resumer);
         await using var subscription = new HandlerSubscription("p.x", 16, (_, _) =>
         {
-            CountIfOnResumeThread(ref onResumeThread);
             Volatile.Read(ref handled).TrySetResult();
             return ValueTask.CompletedTask;
         }, loop, null, null);
@@ -91,8 +86,38 @@ public sealed class DeliveryLoopTests
             subscription.Wake();
             await next.Task.WaitAsync(TimeSpan.FromSeconds(10));
         }
+    }
 
-        Assert.Equal(resumeThread, Volatile.Read(ref onResumeThread) > 0);
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AParkedLoop_ResumesOnTheResumeThread_OnlyWhenItHasOne(bool resumeThread)
+    {
+        // The stress tests above cannot say whether the loop ever parked (busy producers can keep it running): this
+        // one waits until it has, so the second event's wake-up is the one offered to the resume thread.
+        var calls = new[]
+        {
+            new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously),
+            new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously),
+        };
+        var call = 0;
+        using var resumer = resumeThread ? new ResumeThread(_resumeThreadName) : null;
+        await using var loop = new DeliveryLoop(logger: null, resumer);
+        await using var subscription = new HandlerSubscription("r.x", 16, (_, _) =>
+        {
+            calls[Math.Min(call++, calls.Length - 1)].TrySetResult(Thread.CurrentThread.Name);
+            return ValueTask.CompletedTask;
+        }, loop, null, null);
+
+        for (var i = 0; i < calls.Length; i++)
+        {
+            Assert.True(subscription.AppendCopy("r.x", "t", "0123456789abcdef0123456789abcdef"u8, i, null, [0x80]));
+            subscription.Wake();
+            await calls[i].Task.WaitAsync(_bound);
+            Assert.True(SpinWait.SpinUntil(() => loop.IsParked, _bound), "the loop never parked");
+        }
+
+        Assert.Equal(resumeThread, await calls[1].Task == _resumeThreadName);
     }
 
     [Theory]
@@ -144,13 +169,5 @@ public sealed class DeliveryLoopTests
     {
         Assert.True(subscription.AppendCopy("o.x", "t", "0123456789abcdef0123456789abcdef"u8, timestamp, null, [0x80]));
         subscription.Wake();
-    }
-
-    private static void CountIfOnResumeThread(ref int count)
-    {
-        if (Thread.CurrentThread.Name == _resumeThreadName)
-        {
-            Interlocked.Increment(ref count);
-        }
     }
 }

@@ -54,10 +54,10 @@ internal sealed partial class ClientConnection
 
             // The handshake waits in the kernel on a thread of its own, never in .NET's asynchronous socket calls: one
             // of those would hand the socket to the runtime's event thread for good, which would then wake, and wake a
-            // pool worker, each time bytes arrive (docs/performance-history-4.md, part 23). Cancellation and the timeout
-            // shut the socket down, which ends the wait for WELCOME; the connect's own wait is short (ConnectWaitBound).
-            // The socket stays in blocking mode for good: every later send and receive passes MSG_DONTWAIT and waits in
-            // poll(2), so a plain Socket.Send or Receive added later would block.
+            // pool worker, each time bytes arrive (docs/performance-history-4.md, part 23). Cancellation and the
+            // timeout shut the socket down, which ends the wait for WELCOME; the connect's own wait is short
+            // (ConnectWaitBound). The socket stays in blocking mode for good: every later send and receive passes
+            // MSG_DONTWAIT and waits in poll(2), so a plain Socket.Send or Receive added later would block.
             WelcomeMessage welcome;
             var stop = handshake.Token.UnsafeRegister(static state => ShutDownBoth((Socket)state!), socket);
             try
