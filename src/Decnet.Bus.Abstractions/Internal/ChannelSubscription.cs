@@ -37,7 +37,10 @@ internal sealed partial class ChannelSubscription : SubscriptionQueue, IBusSubsc
         _resumer = inline ? null : resumer;
     }
 
-    /// <summary>Whether a parked reader resumes on the filling thread, not on the thread pool (see the constructor).</summary>
+    /// <summary>
+    /// Whether a parked reader resumes on the filling thread, not on the resume thread or the thread pool (see the
+    /// constructor).
+    /// </summary>
     public bool Inline { get; }
 
     /// <inheritdoc />

@@ -12,6 +12,9 @@ internal sealed class ResumeThread : IDisposable
     // a flood's consumer, which parks and is woken again within microseconds, ran 20 % slower (part 24); 60 measured
     // the same as 20.
     private const int _spinTurns = 20;
+
+    // The slot's states: an offer moves idle → claimed → assigned; the thread moves assigned → running → idle, and
+    // only the thread retires an idle slot (idle → stopped), so an offer that claimed it first always runs.
     private const int _idle = 0;
     private const int _claimed = 1;
     private const int _assigned = 2;
@@ -34,6 +37,9 @@ internal sealed class ResumeThread : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = name };
         _thread.UnsafeStart();
     }
+
+    /// <summary>Whether the thread is free: no work claimed, handed over or running (for tests).</summary>
+    internal bool IsIdle => Volatile.Read(ref _status) == _idle;
 
     /// <summary>Whether the thread is blocked waiting for work (for tests of the wake-up).</summary>
     internal bool IsSleeping => Volatile.Read(ref _sleeping) != 0 && Volatile.Read(ref _status) == _idle;
@@ -78,7 +84,8 @@ internal sealed class ResumeThread : IDisposable
     {
         // What a completion leaves behind (an AsyncLocal set outside an async method, a synchronization context) must
         // not reach the next consumer's: the thread pool resets both after each work item, and so does this thread.
-        var baseline = ExecutionContext.Capture();
+        // Started without a captured context and with flow not suppressed, the thread's context is the default one.
+        var baseline = ExecutionContext.Capture() ?? throw new InvalidOperationException("Execution context flow is suppressed.");
         while (AwaitWork())
         {
             var work = _work!;
@@ -89,7 +96,7 @@ internal sealed class ResumeThread : IDisposable
             work(state);
             if (ExecutionContext.Capture() != baseline)
             {
-                ExecutionContext.Restore(baseline!);
+                ExecutionContext.Restore(baseline);
             }
 
             if (SynchronizationContext.Current is not null)

@@ -21,6 +21,9 @@ public sealed partial class UnixSocketBus
     /// <summary>Whether the handlers' delivery loop exists and waits for events (for tests).</summary>
     internal bool DeliveryLoopParked => _deliveryLoop?.IsParked == true;
 
+    /// <summary>Whether the resume thread, if started, is free (for tests that need the next wake-up to go to it).</summary>
+    internal bool ResumeThreadIdle => _resumeThread?.IsIdle != false;
+
     /// <summary>Subscriptions this client keeps (and re-sends after a reconnect).</summary>
     internal int SubscriptionCount => _subscriptions.Count;
 
@@ -40,9 +43,9 @@ public sealed partial class UnixSocketBus
     /// </remarks>
     public async ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // The thread starts only once the subscription is valid (the queue is made after the checks).
         var inline = options?.InlineDelivery == true;
-        var resumer = inline ? null : EnsureResumeThread();
-        return (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe, inline, resumer), options, cancellationToken).ConfigureAwait(false);
+        return (ChannelSubscription)await SubscribeQueueAsync(pattern, size => new ChannelSubscription(pattern, size, _counters, Unsubscribe, inline, inline ? null : EnsureResumeThread()), options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -57,8 +60,7 @@ public sealed partial class UnixSocketBus
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfDisposed();
-        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger, EnsureResumeThread()));
-        return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, loop, _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
+        return (HandlerSubscription)await SubscribeQueueAsync(pattern, size => new HandlerSubscription(pattern, size, handler, EnsureDeliveryLoop(), _counters, Unsubscribe, options?.InlineDelivery == true), options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Registers the queue <paramref name="create"/> makes under a new sid and waits until the broker has it live.</summary>
@@ -142,6 +144,9 @@ public sealed partial class UnixSocketBus
             _ = subscription.Queue.DisposeAsync().AsTask();
         }
     }
+
+    /// <summary>The handlers' delivery loop, made with the first handler subscription that passed the checks.</summary>
+    private DeliveryLoop EnsureDeliveryLoop() => LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_logger, EnsureResumeThread()));
 
     /// <summary>
     /// The thread consumers resume on while it is free, started with the first subscription that needs it; null once the

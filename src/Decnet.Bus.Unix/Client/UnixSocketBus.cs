@@ -82,61 +82,68 @@ public sealed partial class UnixSocketBus : IBus
             return;
         }
 
-        // An inline handler runs on the receive thread, which the run (and so both waits below) waits for: its token is
-        // cancelled first, and a call in progress is waited for at most DisposeFlushBound plus DeliveryLoop.StopBound,
-        // then left to finish alone, as the delivery loop leaves a handler that ignores its token. An inline
-        // enumerable consumer has no token of ours: one that holds the thread is waited for within the same bounds,
-        // and its enumeration ends when it next asks for an event (the subscriptions are disposed below).
-        foreach (var subscription in _subscriptions.Values)
+        try
         {
-            if (subscription.Queue is HandlerSubscription { Inline: true } inline)
+            // An inline handler runs on the receive thread, which the run (and so both waits below) waits for: its
+            // token is cancelled first, and a call in progress is waited for at most DisposeFlushBound plus
+            // DeliveryLoop.StopBound, then left to finish alone, as the delivery loop leaves a handler that ignores its
+            // token. An inline enumerable consumer has no token of ours: one that holds the thread is waited for within
+            // the same bounds, and its enumeration ends when it next asks for an event (the subscriptions are disposed
+            // below).
+            foreach (var subscription in _subscriptions.Values)
             {
-                inline.CancelHandler();
+                if (subscription.Queue is HandlerSubscription { Inline: true } inline)
+                {
+                    inline.CancelHandler();
+                }
             }
-        }
 
-        // Let what was published reach the broker (bounded), unless the broker is known to be down.
-        if (_started && _state != ConnectionState.Down)
-        {
-            _outbox.Close(EncodeBye());
+            // Let what was published reach the broker (bounded), unless the broker is known to be down.
+            if (_started && _state != ConnectionState.Down)
+            {
+                _outbox.Close(EncodeBye());
+                try
+                {
+                    await _run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+            else
+            {
+                _outbox.Close(EncodeBye());
+            }
+
+            await _disposing.CancelAsync().ConfigureAwait(false);
+            _connection?.Abort();
+
             try
             {
-                await _run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(false);
+                await _run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
             }
-        }
-        else
-        {
-            _outbox.Close(EncodeBye());
-        }
 
-        await _disposing.CancelAsync().ConfigureAwait(false);
-        _connection?.Abort();
+            foreach (var subscription in _subscriptions.Values)
+            {
+                await subscription.Queue.DisposeAsync().ConfigureAwait(false);
+            }
 
-        try
-        {
-            await _run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(false);
+            _subscriptions.Clear();
+            if (_deliveryLoop is { } loop)
+            {
+                await loop.DisposeAsync().ConfigureAwait(false);
+            }
         }
-        catch (TimeoutException)
+        finally
         {
-        }
-
-        foreach (var subscription in _subscriptions.Values)
-        {
-            await subscription.Queue.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _subscriptions.Clear();
-        if (_deliveryLoop is { } loop)
-        {
-            await loop.DisposeAsync().ConfigureAwait(false);
-        }
-
-        lock (_resumeGate)
-        {
-            _resumeThread?.Dispose();
+            // Even when a step above throws: idle, the thread waits for work for good and would outlive the bus.
+            lock (_resumeGate)
+            {
+                _resumeThread?.Dispose();
+            }
         }
 
         _counters.AddDropped(_outbox.DropData());

@@ -105,9 +105,10 @@ public sealed class ResumeThreadTests
     }
 
     [Fact]
-    public void Dispose_WakesAnIdleThread()
+    public void Dispose_WakesASleepingThread()
     {
         var thread = new ResumeThread("test-resume");
+        Assert.True(SpinWait.SpinUntil(() => thread.IsSleeping, _bound), "the idle thread never went to sleep");
 
         thread.Dispose();
 
@@ -148,10 +149,18 @@ public sealed class ResumeThreadTests
                 }
             });
 
-            Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref accepted) > round % 7, _bound), "no offer was accepted");
-            thread.Dispose();
-            Assert.True(thread.WaitForExit(_bound), $"round {round}: the thread did not end");
-            await offering.CancelAsync();
+            try
+            {
+                Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref accepted) > round % 7, _bound), "no offer was accepted");
+                thread.Dispose();
+                Assert.True(thread.WaitForExit(_bound), $"round {round}: the thread did not end");
+            }
+            finally
+            {
+                // Also when an assertion failed: the offering loop would spin a core for the rest of the run.
+                await offering.CancelAsync();
+            }
+
             await offers.WaitAsync(_bound);
 
             Assert.Equal(Interlocked.Read(ref accepted), Interlocked.Read(ref ran));
