@@ -6,7 +6,7 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>
 /// The bus's resume thread (docs/dotnet-hosts.md, "Threads"): a consumer without inline delivery, and the handlers'
 /// delivery loop, resume on it while it is free; a consumer that holds it leaves the others to the thread pool; the
-/// consumer's execution context and synchronization context are honoured there as on the thread pool.
+/// consumer's execution context, synchronization context and task scheduler are honoured there as on the thread pool.
 /// </summary>
 public sealed class ResumeThreadTests
 {
@@ -173,6 +173,37 @@ public sealed class ResumeThreadTests
             // Captures the context: the continuation goes through its Post, whichever thread ends the wait.
             Assert.True(await next);
             return (Thread.CurrentThread.Name, SynchronizationContext.Current);
+        }
+    }
+
+    [Fact]
+    public async Task AConsumerUnderATaskScheduler_ResumesThroughIt()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("sub");
+        var publisher = broker.CreateClient("pub");
+        await using var subscription = await subscriber.SubscribeAsync("resume.scheduler");
+        await using var enumerator = subscription.GetAsyncEnumerator();
+        var scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var consuming = Task.Factory.StartNew(ConsumeAsync, CancellationToken.None, TaskCreationOptions.None, scheduler).Unwrap();
+        await waiting.Task.WaitAsync(TestBroker.Bound);
+        await publisher.PublishAsync("resume.scheduler", new { i = 0 });
+        var (thread, current) = await consuming.WaitAsync(TestBroker.Bound);
+
+        Assert.Same(scheduler, current);
+        Assert.NotEqual(UnixSocketBus.ResumeThreadName, thread);
+
+        async Task<(string? Thread, TaskScheduler Current)> ConsumeAsync()
+        {
+            var next = enumerator.MoveNextAsync();
+            Assert.False(next.IsCompleted, "the wait completed before anything was published");
+            waiting.SetResult();
+
+            // Captures the scheduler (no synchronization context on its threads): the continuation is queued to it.
+            Assert.True(await next);
+            return (Thread.CurrentThread.Name, TaskScheduler.Current);
         }
     }
 
