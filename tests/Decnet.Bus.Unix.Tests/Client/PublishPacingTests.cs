@@ -96,6 +96,27 @@ public sealed class PublishPacingTests
         Assert.Equal(Count + 1, stats.Published);
     }
 
+    [Fact]
+    public async Task TwoPublishersHeldTogether_OneBlockingWhereItResumes_HoldsUpNotTheOther()
+    {
+        using var dir = new TempSocketDir();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await ConnectAsync(bus, broker, timeout.Token);
+
+        var (first, _) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.n{n}", CancellationToken.None, timeout.Token);
+        var second = bus.PublishAsync("pace.second", _payload).AsTask();
+        Assert.False(second.IsCompleted, "the second publish was not held");
+
+        // The first resumes and blocks until the second has resumed too: a release that ran both on one thread, one
+        // after the other, would leave the first waiting out its bound.
+        var sawSecond = first.ContinueWith(
+            _ => second.Wait(TestBroker.Bound), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Assert.True(await broker.ReadUntilTopicAsync("pace.second"), "the second publish never reached the broker");
+        Assert.True(await sawSecond.WaitAsync(timeout.Token), "the second publisher did not resume while the first blocked");
+    }
+
     private static async Task ConnectAsync(UnixSocketBus bus, StuckBroker broker, CancellationToken cancellationToken)
     {
         await bus.PublishAsync("pace.start", _payload);
