@@ -5,7 +5,7 @@
 # after the run in $out/broker.stats.json (events lost at the broker show there, not in the roles' lines).
 #
 # usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat] [--idle-ms M] [--handlers]
-#                          [--inline] [--literals L] [--perf-delay D]
+#                          [--inline] [--literals L] [--clients K] [--perf-delay D]
 #   --idle-ms M  the subscriber gives up after M ms without an event (default 3000; raise it on a loaded box, where a
 #                publisher's start-up alone can take longer)
 #   --handlers   the subscriber consumes through the handler API (one delivery loop) instead of an enumerator
@@ -13,6 +13,8 @@
 #                without, the enumerable consumer resumes on that thread when events arrive
 #   --literals L W4's shape: the publisher cycles through L topics, the subscriber holds one subscription per topic
 #                plus a wildcard (W4 is --literals 10000 --handlers --inline)
+#   --clients K  the subscriber process opens K connections, each subscribing to the stream (W2's shape is --clients 10;
+#                its JSON line then counts each connection's deliveries)
 #   --perf ROLE  perf record -F 999 -g on that process for S seconds (default 2) once the load runs -> $out/perf.data
 #   --perf-delay D  start recording D seconds after the publisher starts (default 0.5); with DOTNET_ReadyToRun=0 the
 #                JIT fills the first seconds, so raise it with --count
@@ -35,6 +37,7 @@ idle_ms=3000
 handlers=""
 inline=""
 literals=()
+clients=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count=$2; shift ;;
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --handlers) handlers=--handlers ;;
     --inline) inline=--inline ;;
     --literals) literals=(--literals "$2"); shift ;;
+    --clients) clients=$2; shift ;;
     -h|--help) sed -n '2,/^[^#]/p' "$0" | sed '$d'; exit 0 ;;
     *) echo "profile: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -77,7 +81,7 @@ pids+=("$broker")
 for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
 [ -S "$sock" ] || { echo "profile: the broker did not start; see $out/broker.log" >&2; exit 1; }
 
-"$load" sub --target "$sock" --topic bench --count "$count" --idle-ms "$idle_ms" $handlers $inline ${literals[@]+"${literals[@]}"} --system decnet >"$out/sub.out" 2>"$out/sub.err" &
+"$load" sub --target "$sock" --topic bench --count "$count" --idle-ms "$idle_ms" --clients "$clients" $handlers $inline ${literals[@]+"${literals[@]}"} --system decnet >"$out/sub.out" 2>"$out/sub.err" &
 sub=$!
 pids+=("$sub")
 until grep -q READY "$out/sub.out" 2>/dev/null; do

@@ -4,7 +4,7 @@ namespace Decnet.Bus.Internal;
 /// A thread of a bus's own on which a parked consumer resumes while the thread is free: the filler hands it one
 /// completion at a time (<see cref="TryRun"/>) and, when it is busy, completes on the thread pool as before. Between
 /// completions it spins briefly and then blocks, where an idle thread-pool worker spins for far longer: at sparse
-/// traffic that spinning was about half a subscriber's CPU (docs/performance.md, part 24).
+/// traffic that spinning was about half a subscriber's CPU (docs/performance-history-5.md, part 24).
 /// </summary>
 internal sealed class ResumeThread : IDisposable
 {
