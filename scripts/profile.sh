@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Profiling driver for the 1 -> 1 path (issue 7, docs/performance.md): one `decnet bus`, one subscriber and one
-# publisher of the bench driver, each its own process, on a temp socket. Prints the roles' JSON lines and the
-# broker's CPU seconds (start-up included: compare against a run with --count 100), and keeps the broker's counters
-# after the run in $out/broker.stats.json (events lost at the broker show there, not in the roles' lines).
+# Profiling driver for the 1 -> 1 path, or 1 -> K with --clients (issue 7, docs/performance.md): one `decnet bus`, one
+# subscriber and one publisher of the bench driver, each its own process, on a temp socket. Prints the roles' JSON lines
+# and the broker's CPU seconds (start-up included: compare against a run with --count 100), and keeps the broker's
+# counters after the run in $out/broker.stats.json (events lost at the broker show there, not in the roles' lines).
 #
 # usage: scripts/profile.sh [--count N] [--pace-us U] [--perf broker|sub|pub] [--seconds S] [--stat] [--idle-ms M] [--handlers]
 #                          [--inline] [--literals L] [--clients K] [--perf-delay D]
