@@ -13,13 +13,13 @@ internal sealed class ResumeThread : IDisposable
     // the same as 20.
     private const int _spinTurns = 20;
 
-    // The slot's states: an offer moves idle → claimed → assigned; the thread moves assigned → running → idle, and
-    // only the thread retires an idle slot (idle → stopped), so an offer that claimed it first always runs.
+    // The slot's states: an offer moves idle → claimed → assigned; the thread runs assigned work and moves the slot back
+    // to idle once it returns, and only the thread retires an idle slot (idle → stopped), so an offer that claimed it
+    // first always runs.
     private const int _idle = 0;
     private const int _claimed = 1;
     private const int _assigned = 2;
-    private const int _running = 3;
-    private const int _stopped = 4;
+    private const int _stopped = 3;
 
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private readonly Thread _thread;
@@ -92,7 +92,6 @@ internal sealed class ResumeThread : IDisposable
             var state = _state;
             _work = null;
             _state = null;
-            Volatile.Write(ref _status, _running);
             work(state);
             if (ExecutionContext.Capture() != baseline)
             {

@@ -19,11 +19,8 @@ public sealed class InlineEnumerationTests
     [InlineData(true)]
     public async Task Consumer_ResumesOnTheReceiveThread_OnlyWhenInline(bool inline)
     {
-        await using var broker = await TestBroker.StartAsync();
-        var subscriber = broker.CreateClient("sub");
-        var publisher = broker.CreateClient("pub");
-        await using var subscription = await subscriber.SubscribeAsync("inline.enum", new SubscriptionOptions { InlineDelivery = inline });
-        await using var enumerator = subscription.GetAsyncEnumerator();
+        await using var rig = await EnumeratedSubscription.StartAsync("inline.enum", new SubscriptionOptions { InlineDelivery = inline });
+        var (subscriber, publisher, enumerator) = rig;
 
         for (var i = 0; i < 3; i++)
         {
@@ -123,11 +120,8 @@ public sealed class InlineEnumerationTests
     [Fact]
     public async Task AfterAReconnect_AWaitingConsumer_ResumesOnTheNewConnectionsReceiveThread()
     {
-        await using var broker = await TestBroker.StartAsync();
-        var subscriber = broker.CreateClient("sub");
-        var publisher = broker.CreateClient("pub");
-        await using var subscription = await subscriber.SubscribeAsync("inline.again", new SubscriptionOptions { InlineDelivery = true });
-        await using var enumerator = subscription.GetAsyncEnumerator();
+        await using var rig = await EnumeratedSubscription.StartAsync("inline.again", new SubscriptionOptions { InlineDelivery = true });
+        var (subscriber, publisher, enumerator) = rig;
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
 
         var first = NextAsync(enumerator);
@@ -135,7 +129,7 @@ public sealed class InlineEnumerationTests
         var (_, before) = await first.WaitAsync(TestBroker.Bound);
         await subscriber.WaitForGenerationAsync(1, timeout.Token);
 
-        await broker.RestartAsync();
+        await rig.Broker.RestartAsync();
         await subscriber.WaitForGenerationAsync(2, timeout.Token);
         await publisher.WaitForGenerationAsync(2, timeout.Token);
         var second = NextAsync(enumerator);

@@ -15,11 +15,8 @@ public sealed class ResumeThreadTests
     [Fact]
     public async Task AParkedConsumer_ResumesOnTheResumeThread()
     {
-        await using var broker = await TestBroker.StartAsync();
-        var subscriber = broker.CreateClient("sub");
-        var publisher = broker.CreateClient("pub");
-        await using var subscription = await subscriber.SubscribeAsync("resume.enum");
-        await using var enumerator = subscription.GetAsyncEnumerator();
+        await using var rig = await EnumeratedSubscription.StartAsync("resume.enum");
+        var (subscriber, publisher, enumerator) = rig;
 
         for (var i = 0; i < 3; i++)
         {
@@ -116,11 +113,8 @@ public sealed class ResumeThreadTests
     [Fact]
     public async Task AConsumerResumedThere_KeepsItsAsyncLocalValues()
     {
-        await using var broker = await TestBroker.StartAsync();
-        var subscriber = broker.CreateClient("sub");
-        var publisher = broker.CreateClient("pub");
-        await using var subscription = await subscriber.SubscribeAsync("resume.flow");
-        await using var enumerator = subscription.GetAsyncEnumerator();
+        await using var rig = await EnumeratedSubscription.StartAsync("resume.flow");
+        var (subscriber, publisher, enumerator) = rig;
 
         var resumed = WithValueAsync("the consumer's own");
         Assert.False(resumed.IsCompleted, "the wait completed before anything was published");
@@ -143,11 +137,8 @@ public sealed class ResumeThreadTests
     [InlineData(true)]
     public async Task AConsumerWithASynchronizationContext_ResumesThroughIt(bool inline)
     {
-        await using var broker = await TestBroker.StartAsync();
-        var subscriber = broker.CreateClient("sub");
-        var publisher = broker.CreateClient("pub");
-        await using var subscription = await subscriber.SubscribeAsync("resume.context", new SubscriptionOptions { InlineDelivery = inline });
-        await using var enumerator = subscription.GetAsyncEnumerator();
+        await using var rig = await EnumeratedSubscription.StartAsync("resume.context", new SubscriptionOptions { InlineDelivery = inline });
+        var (subscriber, publisher, enumerator) = rig;
         var context = new PostCountingContext();
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -179,11 +170,8 @@ public sealed class ResumeThreadTests
     [Fact]
     public async Task AConsumerUnderATaskScheduler_ResumesThroughIt()
     {
-        await using var broker = await TestBroker.StartAsync();
-        var subscriber = broker.CreateClient("sub");
-        var publisher = broker.CreateClient("pub");
-        await using var subscription = await subscriber.SubscribeAsync("resume.scheduler");
-        await using var enumerator = subscription.GetAsyncEnumerator();
+        await using var rig = await EnumeratedSubscription.StartAsync("resume.scheduler");
+        var (subscriber, publisher, enumerator) = rig;
         var scheduler = new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler;
         var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
