@@ -74,6 +74,16 @@ internal sealed class PooledBufferWriter(int initialCapacity = 256) : IBufferWri
         }
     }
 
+    /// <summary>
+    /// Forgets the buffer without returning it to the pool: for one an operation still pending may read (the GC frees
+    /// it once nothing does), where a return would let the next renter's bytes be read in its place.
+    /// </summary>
+    public void Abandon()
+    {
+        _buffer = [];
+        _written = 0;
+    }
+
     /// <summary>Forgets the written bytes and returns the buffer to the pool (an idle owner holds no memory).</summary>
     public void Release() => Dispose();
 

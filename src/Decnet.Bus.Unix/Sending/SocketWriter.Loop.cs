@@ -96,6 +96,7 @@ internal sealed partial class SocketWriter
         }
         catch (TimeoutException)
         {
+            batch.Abandon(); // a send from it may still be pending (EndStalledSend)
             return SendEnd.Stalled;
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or IOException)

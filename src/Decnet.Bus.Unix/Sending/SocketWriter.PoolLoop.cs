@@ -14,7 +14,7 @@ internal sealed partial class SocketWriter
     /// emptied three quarters of its send buffer, so with a large buffer (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>) a slow
     /// reader that never stopped would otherwise be cut as stalled (docs/reliability.md, §3).
     /// </summary>
-    /// <exception cref="TimeoutException">A whole stall timeout passed with nothing read.</exception>
+    /// <exception cref="TimeoutException">A whole stall timeout passed with nothing read; the send is ended first.</exception>
     private async Task<int> WhileThePeerReadsAsync(Task<int> send)
     {
         var progress = PeerProgress;
@@ -29,12 +29,33 @@ internal sealed partial class SocketWriter
                 var now = PeerProgress;
                 if (now == long.MinValue || now <= progress)
                 {
+                    EndStalledSend(send);
                     throw;
                 }
 
                 progress = now;
             }
         }
+    }
+
+    /// <summary>
+    /// A timed-out send is still pending on the socket, from the loop's batch buffer: left alone, it would go on once the
+    /// peer read again, after the connection was given up on, from a buffer the loop no longer owns. Shutting the socket
+    /// down ends it (the peer reads what the socket held, then the end of the stream); the loop abandons the buffer
+    /// rather than returning it to the pool in case the send has not let go of it yet.
+    /// </summary>
+    private void EndStalledSend(Task<int> send)
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+
+        // Observed, so its fault (the send broken by the shutdown) is not reported as unobserved.
+        _ = send.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -34,6 +34,25 @@ public sealed class SocketWriterStallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStalledLoop_EndsTheSendItWasWaitingOn_BeforeItReturns()
+    {
+        // The slice that timed out was still pending on the socket, from the loop's batch buffer, which goes back to the
+        // pool as the loop ends: a peer reading after the stall must get nothing more than the socket held, then the end.
+        await StartAsync(sendBuffer: 4096);
+        var frames = new byte[1 << 20];
+        frames.AsSpan().Fill(0xAA);
+        _rig.Source.Enqueue(frames);
+        await _time.WatchedTimerCreated.WaitAsync(TestBroker.Bound);
+        _time.Advance(_stall);
+        Assert.Equal(SendEnd.Stalled, await _rig.Loop.WaitAsync(TestBroker.Bound));
+
+        var drained = await _rig.Pair.ReadAsync(frames.Length); // each read bounded: a send still pending blocks it
+
+        Assert.InRange(drained.Length, 1, SocketWriter.StallSliceBytes);
+        Assert.Equal(-1, drained.AsSpan().IndexOfAnyExcept((byte)0xAA));
+    }
+
+    [Fact]
     public async Task APeerThatReadsTooLittleToFreeTheSocket_IsNotStalled_UntilItStopsReading()
     {
         // 256 KiB asked, 416 KiB or more granted: the socket is writable again only once three quarters of it are read.
