@@ -62,6 +62,24 @@ public static class UntrustedText
         return builder.ToString();
     }
 
+    /// <summary>
+    /// <see cref="Escape"/> of at most the first <paramref name="maxChars"/> characters of <paramref name="value"/>,
+    /// followed by <c>… (N more characters)</c> when there were more: for quoting a wire string in an error message or a
+    /// log line, whose size the sender must not choose (escaping alone makes a control character six).
+    /// </summary>
+    public static string Excerpt(string? value, int maxChars = 128)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
+        if (value is null || value.Length <= maxChars)
+        {
+            return Escape(value);
+        }
+
+        // Never half a surrogate pair: the cut would read as an unpaired surrogate that was not in the string.
+        var cut = char.IsHighSurrogate(value[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return string.Create(CultureInfo.InvariantCulture, $"{Escape(value[..cut])}… ({value.Length - cut} more characters)");
+    }
+
     /// <summary>True when <see cref="Escape"/> would change <paramref name="value"/>.</summary>
     public static bool NeedsEscaping(string? value) => !string.IsNullOrEmpty(value) && IndexOfUnsafe(value) >= 0;
 

@@ -145,7 +145,7 @@ internal static class PublishTailValidator
         {
             throw new ProtocolException(
                 BusErrorCode.BadFrame,
-                $"PUB type \"{UntrustedText.Escape(Encoding.UTF8.GetString(utf8))}\" contains a control character (U+{control:X4}); a type is one line of text");
+                $"PUB type \"{UntrustedText.Excerpt(Encoding.UTF8.GetString(utf8))}\" contains a control character (U+{control:X4}); a type is one line of text");
         }
     }
 

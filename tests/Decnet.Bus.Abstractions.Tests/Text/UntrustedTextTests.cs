@@ -46,6 +46,24 @@ public sealed class UntrustedTextTests
     public void Null_BecomesEmpty() => Assert.Equal(string.Empty, UntrustedText.Escape(null));
 
     [Fact]
+    public void Excerpt_KeepsAShortStringWhole_AndCutsALongOneSayingHowMuchIsLeft()
+    {
+        Assert.Equal("a\\u001Bb", UntrustedText.Excerpt("a\u001bb", 3));
+        Assert.Equal("ab\\u001B… (2 more characters)", UntrustedText.Excerpt("ab\u001bcd", 3));
+        Assert.Equal(string.Empty, UntrustedText.Excerpt(null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => UntrustedText.Excerpt("x", 0));
+    }
+
+    [Fact]
+    public void Excerpt_NeverCutsASurrogatePairInHalf()
+    {
+        var text = "ab\U0001F600cd"; // the emoji is two UTF-16 units, at 2 and 3
+
+        Assert.Equal("ab… (4 more characters)", UntrustedText.Excerpt(text, 3));
+        Assert.Equal("ab\U0001F600… (2 more characters)", UntrustedText.Excerpt(text, 4));
+    }
+
+    [Fact]
     public void EveryBmpCharacter_EscapesToSomethingWithoutControlOrFormatCharacters()
     {
         for (var c = 0; c <= 0xFFFF; c++)

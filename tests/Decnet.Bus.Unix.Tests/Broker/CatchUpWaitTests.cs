@@ -1,5 +1,6 @@
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Broker;
 
@@ -59,6 +60,31 @@ public sealed class CatchUpWaitTests
     }
 
     [Fact]
+    public async Task ASubscriberWithAQueueSmallerThanTheBrokersDefault_IsNeverWaitedFor()
+    {
+        // HELLO lets a client choose its queue size, and the catch-up marks scale with it: at queue_size 1 one queued
+        // event was "behind", so a subscriber reading one event per bound held every publisher it matched to that pace
+        // (up to ten bounds per event). The broker's clock never moves here: a single wait would never end.
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.Zero, time);
+        await using var tiny = await RawClient.ConnectAsync(broker.SocketPath, queueSize: 1); // never reads
+        await tiny.SendAsync(b => FrameWriter.WriteSub(b, 1, "tiny.>"));
+        Assert.Equal(FrameKind.SubAck, (await tiny.ReadFrameAsync()).Kind);
+        var publisher = broker.CreateClient("publisher");
+        var filler = new string('x', 64 * 1024);
+
+        for (var i = 0; i < 64; i++)
+        {
+            await publisher.PublishAsync("tiny.e", new { i, filler }); // 4 MiB: well past the kernel's buffers
+        }
+
+        await publisher.FlushAsync().WaitAsync(TestBroker.Bound); // its PONG: no read of the publisher was held
+
+        var row = Assert.Single(broker.Server.GetStats().Connections, c => c.Name == "raw");
+        Assert.True(row.Dropped > 0, "the full queue should have dropped its oldest events instead");
+    }
+
+    [Fact]
     public async Task AReaderThatStopped_CostsOneBoundedWait_NotOnePerRead()
     {
         // 4,000 x 2 KiB is about 125 reads of the publisher's socket: one 1 s wait per read would take minutes, far
@@ -68,7 +94,7 @@ public sealed class CatchUpWaitTests
         var healthy = broker.CreateClient("healthy", queueSize: 2 * Events);
         var publisher = broker.CreateClient("publisher");
         await using var sub = await healthy.SubscribeAsync("load.>", new SubscriptionOptions { QueueSize = 2 * Events });
-        await using var stopped = await RawClient.ConnectAsync(broker.SocketPath, queueSize: 8);
+        await using var stopped = await RawClient.ConnectAsync(broker.SocketPath); // the broker's default queue: waited for
         await stopped.SendAsync(b => FrameWriter.WriteSub(b, 1, "load.>"));
         Assert.Equal(FrameKind.SubAck, (await stopped.ReadFrameAsync()).Kind);
         var filler = new string('x', 2048);

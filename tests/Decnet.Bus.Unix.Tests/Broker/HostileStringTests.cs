@@ -114,6 +114,34 @@ public sealed class HostileStringTests
     }
 
     [Fact]
+    public async Task LongHostileNameAndType_GetErrsAndLogLinesOfBoundedSize()
+    {
+        // Escaping makes each control character six: quoted whole, a 200,000-byte name made an ERR of 1.2 MB (docs/
+        // wire-protocol.md §4.1 says WELCOME and ERR are always far smaller than 1 MiB) and a log line as large.
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(logger: log);
+        var controls = new string('\u0001', 200_000);
+
+        await using (var named = await RawClient.ConnectAsync(broker.SocketPath, hello: false))
+        {
+            await named.SendAsync(RawFrames.Hello(Encoding.UTF8.GetBytes(controls)));
+            var message = await named.ExpectErrorAndCloseAsync(BusErrorCode.BadFrame);
+            Assert.InRange(message.Length, 1, 1024);
+            Assert.Contains("U+0001", message, StringComparison.Ordinal);
+        }
+
+        await using (var typed = await RawClient.ConnectAsync(broker.SocketPath))
+        {
+            await typed.SendAsync(RawFrames.Pub("a.b"u8, Encoding.UTF8.GetBytes(controls)));
+            Assert.InRange((await typed.ExpectErrorAndCloseAsync(BusErrorCode.BadFrame)).Length, 1, 1024);
+        }
+
+        await log.WaitForAsync(_ => log.Lines.Count(l => l.Contains("disconnected", StringComparison.Ordinal)) >= 2);
+        Assert.Equal(2, log.Lines.Count(l => l.Contains("broke the protocol", StringComparison.Ordinal)));
+        Assert.All(log.Lines, line => Assert.InRange(line.Length, 1, 2048));
+    }
+
+    [Fact]
     public async Task BrokerLog_NeverCarriesARawControlOrFormatCharacter()
     {
         var log = new RecordingLogger<BusServer>();

@@ -33,7 +33,7 @@ public sealed class SplitPublishTests : IAsyncLifetime
         var hub = _broker.Server.Hub!;
         var batch = new ReadBatch(hub, null);
         Assert.Null(hub.Publish(batch, null, hub.Credentials, Segments.Split(topic, topicChunk), Segments.Split(tail, tailChunk)));
-        batch.Complete();
+        batch.Complete(drained: true);
 
         var evt = await raw.ReadFrameAsync();
         Assert.Equal(FrameKind.Evt, evt.Kind);

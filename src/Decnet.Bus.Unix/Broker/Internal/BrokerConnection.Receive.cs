@@ -11,6 +11,9 @@ internal sealed partial class BrokerConnection
 
     private bool _handshaken;
     private ReadBatch? _batch;
+
+    /// <summary>The routing memory the connection's read state holds now (for tests; read it while the connection is idle).</summary>
+    internal long RetainedRoutingBytes => Volatile.Read(ref _batch)?.RetainedBytes ?? 0;
     private bool _rejectionLogged;
 
     /// <summary>
@@ -98,7 +101,7 @@ internal sealed partial class BrokerConnection
                 {
                     // Once per read: the routed events go into their queues and each destination is flushed once.
                     // After a pause nothing was examined past the last frame, so the next read returns the rest at once.
-                    batch.Complete();
+                    batch.Complete(drained: buffer.IsEmpty && !paused);
                     reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
                 }
 
@@ -225,7 +228,7 @@ internal sealed partial class BrokerConnection
             // A name is printed by `decnet stats` and logged: a CR or ESC in it would forge rows and lines.
             throw new ProtocolException(
                 BusErrorCode.BadFrame,
-                $"HELLO name \"{UntrustedText.Escape(hello.Name)}\" contains a control character (U+{(int)hello.Name[control]:X4}); a name is one line of text");
+                $"HELLO name \"{UntrustedText.Excerpt(hello.Name)}\" contains a control character (U+{(int)hello.Name[control]:X4}); a name is one line of text");
         }
 
         var limits = _hub.Limits;
@@ -258,7 +261,7 @@ internal sealed partial class BrokerConnection
 
         if (Topics.DescribePatternError(pattern) is { } error)
         {
-            return new RequestRejection(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern \"{UntrustedText.Escape(pattern)}\": {error}");
+            return new RequestRejection(BusErrorCode.InvalidPattern, $"subscription {sid}: invalid pattern \"{UntrustedText.Excerpt(pattern)}\": {error}");
         }
 
         if (pattern.AsSpan().Count('.') + 1 > limits.MaxPatternTokens)

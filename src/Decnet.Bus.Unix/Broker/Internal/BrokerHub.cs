@@ -293,7 +293,7 @@ internal sealed class BrokerHub
         lock (_ownBatch)
         {
             _ = Publish(_ownBatch, null, Credentials, topicUtf8, tail);
-            _ownBatch.Complete();
+            _ownBatch.Complete(drained: true);
         }
     }
 

@@ -46,7 +46,7 @@ internal static partial class BrokerLog
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            LogProtocolViolation(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Escape(reason));
+            LogProtocolViolation(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Excerpt(reason, 1024));
         }
     }
 
@@ -57,7 +57,7 @@ internal static partial class BrokerLog
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            LogConnectionFailed(logger, UntrustedText.Escape(name), pid, UntrustedText.Escape(reason));
+            LogConnectionFailed(logger, UntrustedText.Escape(name), pid, UntrustedText.Excerpt(reason, 1024));
         }
     }
 
@@ -114,7 +114,7 @@ internal static partial class BrokerLog
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            LogRequestRejected(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Escape(reason));
+            LogRequestRejected(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Excerpt(reason, 1024));
         }
     }
 }

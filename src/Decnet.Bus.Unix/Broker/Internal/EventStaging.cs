@@ -17,9 +17,10 @@ internal sealed class EventStaging(OutboundQueue destination)
     // fixarray of 9: an EVT whose tail ends with a trace (RouteResolver caches heads with fixarray of 8).
     private const byte _tracedEvtHeader = 0x99;
 
+    // Both from the pools, and given back when the publisher has handled all it read (Release): an idle pair holds none.
     private byte[] _bytes = [];
     private int _written;
-    private int[] _lengths = new int[64];
+    private int[] _lengths = [];
 
     public OutboundQueue Destination { get; } = destination;
 
@@ -37,6 +38,9 @@ internal sealed class EventStaging(OutboundQueue destination)
     public ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, Count);
 
     public int WrittenBytes => _written;
+
+    /// <summary>The bytes its buffers hold (for tests).</summary>
+    public int Capacity => _bytes.Length + (_lengths.Length * sizeof(int));
 
     /// <summary>
     /// Appends one EVT frame: length prefix, the destination's head (array header, kind and sids), the topic part, the
@@ -65,13 +69,13 @@ internal sealed class EventStaging(OutboundQueue destination)
         _written += length;
         if (Count == _lengths.Length)
         {
-            Array.Resize(ref _lengths, _lengths.Length * 2);
+            GrowLengths();
         }
 
         _lengths[Count++] = length;
     }
 
-    /// <summary>Empties the staging after a commit, keeping a buffer of ordinary size for the next read.</summary>
+    /// <summary>Empties the staging after a commit, keeping a buffer of ordinary size for the rest of the read.</summary>
     public void Reset()
     {
         _written = 0;
@@ -81,6 +85,22 @@ internal sealed class EventStaging(OutboundQueue destination)
         {
             ArrayPool<byte>.Shared.Return(_bytes);
             _bytes = [];
+        }
+    }
+
+    /// <summary>Gives both buffers back to their pools (after <see cref="Reset"/>, once the publisher's read is handled).</summary>
+    public void Release()
+    {
+        if (_bytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+        }
+
+        if (_lengths.Length > 0)
+        {
+            ArrayPool<int>.Shared.Return(_lengths);
+            _lengths = [];
         }
     }
 
@@ -94,5 +114,17 @@ internal sealed class EventStaging(OutboundQueue destination)
         }
 
         _bytes = grown;
+    }
+
+    private void GrowLengths()
+    {
+        var grown = ArrayPool<int>.Shared.Rent(Math.Max(64, _lengths.Length * 2));
+        _lengths.AsSpan(0, Count).CopyTo(grown);
+        if (_lengths.Length > 0)
+        {
+            ArrayPool<int>.Shared.Return(_lengths);
+        }
+
+        _lengths = grown;
     }
 }

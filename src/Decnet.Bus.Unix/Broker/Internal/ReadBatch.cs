@@ -30,6 +30,9 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// <summary>The routes a topic matched while its entry is worked out.</summary>
     public List<Route> Matches { get; } = [];
 
+    /// <summary>The bytes the stagings and the flush buffer hold (for tests).</summary>
+    internal long RetainedBytes => _stagings.Values.Sum(static s => (long)s.Capacity) + FlushBuffer.Capacity;
+
     /// <summary>The buffer an inline flush writes from (<see cref="OutboundQueue.FlushOrWake"/>).</summary>
     public PooledBufferWriter FlushBuffer { get; } = new(64 * 1024);
 
@@ -151,8 +154,13 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// </summary>
     public void FlushReplyAfterRead(OutboundQueue queue) => _reply = queue;
 
-    /// <summary>Ends the read: commits, then flushes (or wakes) each destination that asked, and a reply's queue, once.</summary>
-    public void Complete()
+    /// <summary>
+    /// Ends the read: commits, then flushes (or wakes) each destination that asked, and a reply's queue, once. When the
+    /// publisher has handled all it read (<paramref name="drained"/>), the stagings and the flush buffer go back to their
+    /// pools first: kept, they would grow with the number of (publisher, destination) pairs, each pair's with the
+    /// largest event it ever carried, while the connections sit idle. A flood's reads mostly end inside a frame and keep them.
+    /// </summary>
+    public void Complete(bool drained)
     {
         Commit();
         foreach (var staging in _toFlush)
@@ -162,6 +170,16 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         }
 
         _toFlush.Clear();
+        if (drained)
+        {
+            foreach (var staging in _stagings.Values)
+            {
+                staging.Release();
+            }
+
+            FlushBuffer.Release();
+        }
+
         if (_reply is { } reply)
         {
             _reply = null;

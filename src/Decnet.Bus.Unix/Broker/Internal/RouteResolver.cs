@@ -33,7 +33,7 @@ internal sealed class RouteResolver(RoutingTable routes, BrokerLimits limits)
         {
             // Rare: worded by the client validator, which applies the same rule to the same characters.
             var text = new string(topicChars);
-            entry.Refuse(new RequestRejection(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Escape(text)}\": {Topics.DescribeTopicError(text)}"));
+            entry.Refuse(new RequestRejection(BusErrorCode.InvalidTopic, $"invalid topic \"{UntrustedText.Excerpt(text)}\": {Topics.DescribeTopicError(text)}"));
             return entry;
         }
 

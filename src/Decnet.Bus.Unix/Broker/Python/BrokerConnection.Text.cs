@@ -114,7 +114,7 @@ internal sealed partial class BrokerConnection
                 finally
                 {
                     // Once per read, as for MessagePack: the routed events go into their queues, each destination is flushed once.
-                    batch.Complete();
+                    batch.Complete(drained: buffer.IsEmpty && !paused);
                     reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
                 }
 

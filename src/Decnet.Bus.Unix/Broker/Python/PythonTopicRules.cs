@@ -17,11 +17,11 @@ internal static class PythonTopicRules
 
         if (DescribePythonError(topic, wildcards: false) is { } python)
         {
-            return $"invalid topic \"{UntrustedText.Escape(topic)}\" in the Python bus's grammar: {python}";
+            return $"invalid topic \"{UntrustedText.Excerpt(topic)}\" in the Python bus's grammar: {python}";
         }
 
         return Topics.DescribeTopicError(topic) is { } error
-            ? $"invalid topic \"{UntrustedText.Escape(topic)}\": {error}"
+            ? $"invalid topic \"{UntrustedText.Excerpt(topic)}\": {error}"
             : null;
     }
 
@@ -35,7 +35,7 @@ internal static class PythonTopicRules
 
         if (DescribePythonError(pattern, wildcards: true) is { } python)
         {
-            return $"invalid pattern \"{UntrustedText.Escape(pattern)}\" in the Python bus's grammar: {python}";
+            return $"invalid pattern \"{UntrustedText.Excerpt(pattern)}\" in the Python bus's grammar: {python}";
         }
 
         if (Topics.DescribePatternError(pattern) is { } error)
@@ -43,7 +43,7 @@ internal static class PythonTopicRules
             // The one pattern the Python matcher takes and this bus refuses: '>' before the last token (Python reads
             // "a.>.b" as "a.>"). Said outright, so a Python worker's author sees why a pattern that "worked" is refused.
             var note = pattern.Contains(">.", StringComparison.Ordinal) ? " (the Python bus ignores what follows '>'; this bus refuses it)" : string.Empty;
-            return $"invalid pattern \"{UntrustedText.Escape(pattern)}\": {error}{note}";
+            return $"invalid pattern \"{UntrustedText.Excerpt(pattern)}\": {error}{note}";
         }
 
         return pattern.AsSpan().Count('.') + 1 > limits.MaxPatternTokens
@@ -70,14 +70,14 @@ internal static class PythonTopicRules
 
             if (token.AsSpan().IndexOfAny("*>") >= 0)
             {
-                return $"token {number} \"{UntrustedText.Escape(token)}\" contains '*' or '>'";
+                return $"token {number} \"{UntrustedText.Excerpt(token)}\" contains '*' or '>'";
             }
 
             foreach (var c in token)
             {
                 if (char.IsWhiteSpace(c) || c is >= '\x1c' and <= '\x1f')
                 {
-                    return $"token {number} \"{UntrustedText.Escape(token)}\" contains whitespace";
+                    return $"token {number} \"{UntrustedText.Excerpt(token)}\" contains whitespace";
                 }
             }
         }

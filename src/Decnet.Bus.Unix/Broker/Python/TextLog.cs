@@ -12,11 +12,11 @@ internal static partial class TextLog
     private static partial void LogUntranslatable(ILogger logger, string name, int pid, string reason);
 
     public static void Untranslatable(ILogger logger, string name, int pid, string reason)
-        => LogUntranslatable(logger, UntrustedText.Escape(name), pid, UntrustedText.Escape(reason));
+        => LogUntranslatable(logger, UntrustedText.Escape(name), pid, UntrustedText.Excerpt(reason, 1024));
 
     [LoggerMessage(62, LogLevel.Warning, "Dropped a publish from Python client {Name} (pid {Pid}): {Reason} (further refusals on this connection are counted, not logged)")]
     private static partial void LogPublishRefused(ILogger logger, string name, int pid, string reason);
 
     public static void PublishRefused(ILogger logger, string name, int pid, string reason)
-        => LogPublishRefused(logger, UntrustedText.Escape(name), pid, UntrustedText.Escape(reason));
+        => LogPublishRefused(logger, UntrustedText.Escape(name), pid, UntrustedText.Excerpt(reason, 1024));
 }

@@ -66,7 +66,7 @@ internal static class TextPublish
             var typeText = type.ValueKind == JsonValueKind.String ? type.GetString()! : string.Empty;
             if (UntrustedText.IndexOfControl(typeText) >= 0)
             {
-                return $"its type \"{UntrustedText.Escape(typeText)}\" contains a control character";
+                return $"its type \"{UntrustedText.Excerpt(typeText)}\" contains a control character";
             }
 
             var payload = body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;

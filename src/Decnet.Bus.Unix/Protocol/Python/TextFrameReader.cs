@@ -96,7 +96,7 @@ internal static class TextFrameReader
         _ when verb.SequenceEqual("UNSUB"u8) => TextVerb.Unsub,
         _ when verb.SequenceEqual("EVT"u8) => TextVerb.Evt,
         _ when verb.SequenceEqual("BYE"u8) => TextVerb.Bye,
-        _ => throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Escape(Encoding.ASCII.GetString(verb))}\""),
+        _ => throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Excerpt(Encoding.ASCII.GetString(verb))}\""),
     };
 
     /// <summary>What Python's <c>str.strip()</c> removes from ASCII text: space, TAB to CR, and FS to US.</summary>
