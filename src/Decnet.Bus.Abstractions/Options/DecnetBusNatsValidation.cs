@@ -3,7 +3,7 @@ namespace Decnet.Bus;
 /// <summary>
 /// Checks the <c>DECNET_BUS_NATS_*</c> settings for <see cref="DecnetBusOptionsValidator"/>. Their syntax is checked on
 /// every host (a typo fails start even before the transport is switched on); the files they name must exist only when
-/// <c>DECNET_BUS_TYPE=nats</c>. Secrets are never echoed in a message.
+/// <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS. Secrets are never echoed in a message.
 /// </summary>
 internal static class DecnetBusNatsValidation
 {
@@ -32,11 +32,27 @@ internal static class DecnetBusNatsValidation
 
         if (string.Equals(options.Type, DecnetBusOptions.NatsTransport, StringComparison.OrdinalIgnoreCase))
         {
-            CheckFile(DecnetBusVariables.NatsCreds, nats.CredentialsFile, failures);
-            CheckFile(DecnetBusVariables.NatsTlsCa, nats.TlsCaFile, failures);
-            CheckFile(DecnetBusVariables.NatsTlsCert, nats.TlsCertFile, failures);
-            CheckFile(DecnetBusVariables.NatsTlsKey, nats.TlsKeyFile, failures);
+            CheckFiles(nats, failures);
         }
+    }
+
+    /// <summary>
+    /// The files the NATS settings name that do not exist, as one line (failures joined by <c>; </c>), or null. For a
+    /// client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says (<c>decnet bridge</c>).
+    /// </summary>
+    public static string? DescribeMissingFiles(DecnetBusNatsOptions nats)
+    {
+        var failures = new List<string>();
+        CheckFiles(nats, failures);
+        return failures.Count == 0 ? null : string.Join("; ", failures);
+    }
+
+    private static void CheckFiles(DecnetBusNatsOptions nats, List<string> failures)
+    {
+        CheckFile(DecnetBusVariables.NatsCreds, nats.CredentialsFile, failures);
+        CheckFile(DecnetBusVariables.NatsTlsCa, nats.TlsCaFile, failures);
+        CheckFile(DecnetBusVariables.NatsTlsCert, nats.TlsCertFile, failures);
+        CheckFile(DecnetBusVariables.NatsTlsKey, nats.TlsKeyFile, failures);
     }
 
     private static void CheckUrls(DecnetBusNatsOptions nats, List<string> failures)
@@ -82,11 +98,16 @@ internal static class DecnetBusNatsValidation
     }
 
     /// <summary>Drops user information so a password typed into the URL never reaches a log.</summary>
+    /// <remarks>
+    /// Everything up to the last <c>@</c> after <c>://</c> goes: a password typed unencoded may hold <c>@</c>,
+    /// <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC 3986 end of the authority would show part of
+    /// it. Hiding a stray <c>@</c> in a path costs nothing: such a URL is refused anyway.
+    /// </remarks>
     private static string Redact(string url)
     {
-        var at = url.IndexOf('@', StringComparison.Ordinal);
         var scheme = url.IndexOf("://", StringComparison.Ordinal);
-        return at > 0 && scheme >= 0 && at > scheme ? string.Concat(url.AsSpan(0, scheme + 3), "***", url.AsSpan(at)) : url;
+        var at = url.LastIndexOf('@');
+        return scheme >= 0 && at > scheme ? string.Concat(url.AsSpan(0, scheme + 3), "***", url.AsSpan(at)) : url;
     }
 
     private static void CheckFile(string variable, string path, List<string> failures)

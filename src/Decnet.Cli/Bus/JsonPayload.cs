@@ -6,7 +6,7 @@ namespace Decnet.Cli.Bus;
 internal static class JsonPayload
 {
     /// <summary>
-    /// Parses a JSON object into a dictionary MessagePack serializes as a map: integers stay integers, other numbers
+    /// Parses a JSON object into a dictionary MessagePack serializes as a map: integers stay integers (uint64 above <see cref="long.MaxValue"/>), other numbers
     /// become doubles, arrays become <c>object?[]</c>.
     /// </summary>
     /// <exception cref="FormatException">The text is not JSON, its top level is not an object, a string holds a lone
@@ -69,6 +69,8 @@ internal static class JsonPayload
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.Number when element.TryGetInt64(out var l) => l,
+        // Above long.MaxValue as the text protocol does (docs/text-protocol.md §2): uint64, not a rounded double.
+        JsonValueKind.Number when element.TryGetUInt64(out var u) => u,
         JsonValueKind.Number => Finite(element),
         _ => null,
     };

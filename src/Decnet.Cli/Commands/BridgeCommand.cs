@@ -5,6 +5,9 @@ using Decnet.Bus.Nats;
 using Decnet.Bus.Unix;
 using Decnet.Cli.Bridge;
 using Decnet.Cli.Bus;
+using Decnet.Cli.Mutation;
+using Decnet.Cli.Usage;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Decnet.Cli.Commands;
@@ -15,6 +18,12 @@ namespace Decnet.Cli.Commands;
 /// </summary>
 internal static class BridgeCommand
 {
+    /// <summary>Longest --log-interval, in seconds (one day): a longer one is a typo, and 0 already means "only at exit".</summary>
+    public const int MaxLogIntervalSeconds = 86_400;
+
+    /// <summary>Shortest non-zero --log-interval, in seconds: <see cref="PeriodicTimer"/> ticks no faster than 1 ms.</summary>
+    public const double MinLogIntervalSeconds = 0.001;
+
     public static Command Create()
     {
         var nats = new Option<string?>("--nats") { Description = "NATS server URL(s), comma-separated (default: DECNET_BUS_NATS_URL, else nats://127.0.0.1:4222)." };
@@ -49,8 +58,8 @@ internal static class BridgeCommand
         var error = parseResult.InvocationConfiguration.Error;
         if (args.Describe() is { } usage)
         {
-            await error.WriteLineAsync($"bridge: {usage}").ConfigureAwait(false);
-            return ExitCodes.Usage;
+            // Checked before anything connects: one "error:" line and exit 2, as for every command.
+            throw new CliUsageException(usage);
         }
 
         var bridgeOptions = new BridgeOptions
@@ -80,18 +89,27 @@ internal static class BridgeCommand
             return ExitCodes.Config;
         }
 
+        // The host's validation checks the NATS files only when DECNET_BUS_TYPE=nats; the bridge always uses NATS.
+        if (DecnetBusNatsValidation.DescribeMissingFiles(options.Nats) is { } missing)
+        {
+            await error.WriteLineAsync($"bridge: {missing}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
         using var signals = new TerminationSignals(ct);
-        var local = new UnixSocketBus(options);
-        var remote = new NatsBus(options);
+        using var logging = BridgeLogging.Create();
+        var local = new UnixSocketBus(options, logging.CreateLogger<UnixSocketBus>());
+        var remote = new NatsBus(options, logging);
         await using (local.ConfigureAwait(false))
         await using (remote.ConfigureAwait(false))
         {
-            var bridge = new BusBridge(local, remote, bridgeOptions);
+            var bridge = new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>());
             await using (bridge.ConfigureAwait(false))
             {
                 try
                 {
-                    await bridge.StartAsync(signals.Token).ConfigureAwait(false);
+                    // A pattern the broker refuses (DECNET_BUS_MAX_PATTERN_TOKENS) is bad input: exit 2, not 70.
+                    await CallerInput.CheckAsync(() => new ValueTask(bridge.StartAsync(signals.Token))).ConfigureAwait(false);
                     await error.WriteLineAsync(
                         $"bridge: {bridge.BridgeId} running between {options.SocketPath} ({(local.IsConnected ? "up" : "down, retrying")}) and "
                         + $"{string.Join(',', options.Nats.Urls)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
@@ -117,6 +135,7 @@ internal static class BridgeCommand
             return;
         }
 
+        // In range: Describe accepts MinLogIntervalSeconds to MaxLogIntervalSeconds only.
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(seconds));
         while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
         {
@@ -158,9 +177,10 @@ internal static class BridgeCommand
                 return "--queue-size must be 1 or more";
             }
 
-            return LogInterval is < 0 or double.NaN or double.PositiveInfinity
-                ? "--log-interval must be a number of seconds, 0 or more"
-                : null;
+            // PeriodicTimer throws after the bridge has started for less than 1 ms or more than about 49.7 days.
+            return LogInterval == 0 || LogInterval is >= MinLogIntervalSeconds and <= MaxLogIntervalSeconds
+                ? null
+                : $"--log-interval must be 0 (log only at exit) or from {MinLogIntervalSeconds.ToString(CultureInfo.InvariantCulture)} to {MaxLogIntervalSeconds} seconds, not {LogInterval.ToString(CultureInfo.InvariantCulture)}";
         }
     }
 }

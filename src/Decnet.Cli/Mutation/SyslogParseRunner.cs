@@ -8,6 +8,7 @@ namespace Decnet.Cli.Mutation;
 /// <summary>
 /// Runs <c>decnet syslog parse</c>: one JSON object per <c>decky_mutated</c> line on stdout, <c>line N: reason</c> on
 /// stderr for each rejected line. Valid RFC 5424 lines with another MSGID belong to other programs and are skipped.
+/// Lines end at LF (or CRLF) only: a bare CR is part of its line, which is then rejected (<see cref="LogLines"/>).
 /// </summary>
 internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
 {
@@ -17,7 +18,7 @@ internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
     {
         var rejected = 0;
         var number = 0;
-        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        await foreach (var line in LogLines.ReadAsync(input, cancellationToken).ConfigureAwait(false))
         {
             number++;
             if (line.Length == 0)

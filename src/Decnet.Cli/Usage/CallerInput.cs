@@ -1,10 +1,13 @@
+using Decnet.Bus;
 using Decnet.Cli.Mutation;
 
 namespace Decnet.Cli.Usage;
 
 /// <summary>
 /// Runs a library call on what the user typed and turns the <see cref="ArgumentException"/> the library documents for
-/// bad input (an invalid or too long topic, an event over the frame limit) into a <see cref="CliUsageException"/>.
+/// bad input (an invalid or too long topic, an event over the frame limit), and the broker's refusal of a pattern
+/// (<see cref="BusSubscriptionRejectedException"/>, e.g. over DECNET_BUS_MAX_PATTERN_TOKENS), into a
+/// <see cref="CliUsageException"/>.
 /// </summary>
 internal static class CallerInput
 {
@@ -36,6 +39,10 @@ internal static class CallerInput
         {
             throw Usage(ex);
         }
+        catch (BusSubscriptionRejectedException ex)
+        {
+            throw Usage(ex);
+        }
     }
 
     /// <summary>Awaits <paramref name="call"/>.</summary>
@@ -51,7 +58,14 @@ internal static class CallerInput
         {
             throw Usage(ex);
         }
+        catch (BusSubscriptionRejectedException ex)
+        {
+            throw Usage(ex);
+        }
     }
 
     private static CliUsageException Usage(ArgumentException ex) => new(CliMessages.WithoutParameterName(ex.Message));
+
+    // The broker's ERR text inside is escaped by the client already; CliInvocation escapes the line once more.
+    private static CliUsageException Usage(BusSubscriptionRejectedException ex) => new(ex.Message);
 }

@@ -37,6 +37,16 @@ public sealed class JsonPayloadTests
     }
 
     [Fact]
+    public void An_integer_above_long_max_stays_an_unsigned_integer()
+    {
+        // As the text protocol translates it (docs/text-protocol.md §2): uint64, not a float64 that loses digits.
+        var map = JsonPayload.ParseObject("""{"n":18446744073709551615,"m":9223372036854775808}""");
+
+        Assert.Equal(ulong.MaxValue, Assert.IsType<ulong>(map["n"]));
+        Assert.Equal(9223372036854775808UL, Assert.IsType<ulong>(map["m"]));
+    }
+
+    [Fact]
     public void Invalid_json_is_rejected_with_a_clear_message()
     {
         var ex = Assert.Throws<FormatException>(() => JsonPayload.ParseObject("{\"a\":"));

@@ -83,6 +83,34 @@ public sealed class SyslogCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Parse_BareCarriageReturn_StaysInsideTheLine_RejectedWithNothingPrinted()
+    {
+        // A CR inside a field someone else controls must not start a second, forged event (docs/mutation-events.md).
+        var forged = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "decky-01", ["ssh"], ["http"], MutationTrigger.Operator, "eve"));
+        var input = "<13>1 - h app - other -\r" + forged + "not syslog at all\n";
+
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: new StringReader(input));
+
+        Assert.Equal(1, exit);
+        Assert.Empty(output);
+        var rejections = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(2, rejections.Length);
+        Assert.StartsWith("line 1: not RFC 5424: line break inside the message", rejections[0], StringComparison.Ordinal);
+        Assert.StartsWith("line 2: not RFC 5424", rejections[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Parse_CrlfLineEndings_AreAccepted_BlankCrlfLinesSkipped()
+    {
+        var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], [], MutationTrigger.Retirement, "ops")).TrimEnd('\n');
+
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: new StringReader(line + "\r\n\r\n" + line + "\r\n"));
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(2, output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Length);
+    }
+
+    [Fact]
     public async Task Parse_MissingFile_OneLineError_ExitTwo()
     {
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file + ".missing"]);

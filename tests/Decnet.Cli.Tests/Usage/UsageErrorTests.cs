@@ -40,6 +40,9 @@ public sealed class UsageErrorTests(BrokerFixture broker) : IClassFixture<Broker
         { ["bus", "--bogus"], "--bogus" },
         { ["bridge", "--hop-limit", "x"], "--hop-limit" },
         { ["stats", "extra", "--socket", "SOCKET"], "extra" },
+        { ["bridge", "--export", ">", "--log-interval", "1e300", "--socket", "SOCKET"], "--log-interval" },
+        { ["bridge", "--export", ">", "--log-interval", "0.0001", "--socket", "SOCKET"], "--log-interval" },
+        { ["bridge", "--export", ">", "--log-interval", "5000000", "--socket", "SOCKET"], "--log-interval" },
     };
 
     [Theory]
@@ -71,6 +74,23 @@ public sealed class UsageErrorTests(BrokerFixture broker) : IClassFixture<Broker
         var run = await CliRun.InvokeAsync([command, "a." + new string('b', 300), "--socket", broker.SocketPath]);
 
         AssertOneLineUsageError(run, "256");
+    }
+
+    [Theory]
+    [InlineData("sub")]
+    [InlineData("bridge")]
+    public async Task A_pattern_over_the_brokers_token_limit_is_one_line(string command)
+    {
+        // 33 tokens: the broker's ERR (DECNET_BUS_MAX_PATTERN_TOKENS, default 32) is bad input, not an internal error.
+        var pattern = string.Join('.', Enumerable.Repeat("a", 33));
+        string[] args = command == "sub"
+            ? ["sub", pattern, "--socket", broker.SocketPath]
+            : ["bridge", "--export", pattern, "--nats", "nats://127.0.0.1:1", "--socket", broker.SocketPath];
+
+        var run = await CliRun.InvokeAsync(args);
+
+        AssertOneLineUsageError(run, "more than 32 tokens");
+        Assert.StartsWith("error: ", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
