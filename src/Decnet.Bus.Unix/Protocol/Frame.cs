@@ -6,7 +6,7 @@ namespace Decnet.Bus.Unix.Protocol;
 /// One parsed frame. Only the header fields the broker routes on are read (<see cref="Sid"/>, <see cref="Topic"/>);
 /// everything else stays as slices of the receive buffer, valid until the buffer is advanced.
 /// </summary>
-internal readonly struct Frame(FrameKind kind, ReadOnlySequence<byte> body, uint sid, ReadOnlySequence<byte> topic, ReadOnlySequence<byte> tail)
+internal readonly struct Frame(FrameKind kind, ReadOnlySequence<byte> body, uint sid, ReadOnlySequence<byte> topic, ReadOnlySequence<byte> tail, int elements = 0)
 {
     /// <summary>The frame kind.</summary>
     public FrameKind Kind { get; } = kind;
@@ -22,4 +22,7 @@ internal readonly struct Frame(FrameKind kind, ReadOnlySequence<byte> body, uint
 
     /// <summary>PUB: the encoded <c>type, id, ts, payload</c> elements, forwarded byte for byte in EVT.</summary>
     public ReadOnlySequence<byte> Tail { get; } = tail;
+
+    /// <summary>PUB: the element count its array header declares (6, or 7 with a trace), checked against the tail.</summary>
+    public int Elements { get; } = elements;
 }

@@ -99,7 +99,7 @@ internal static class FrameReader
                         // 7 elements: the optional trailing trace, checked with the rest of the tail (FrameDecoder).
                         Expect(count, count == 7 ? 7 : 6, kind);
                         var topic = ReadUtf8(ref reader);
-                        return new Frame(kind, body, 0, topic, body.Slice(reader.Position));
+                        return new Frame(kind, body, 0, topic, body.Slice(reader.Position), count);
                     }
 
                 case FrameKind.Sub:
@@ -160,7 +160,7 @@ internal static class FrameReader
             return false;
         }
 
-        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(tailStart - topicLength, topicLength), body.Slice(tailStart));
+        frame = new Frame(FrameKind.Pub, body, 0, body.Slice(tailStart - topicLength, topicLength), body.Slice(tailStart), body.FirstSpan[0] & 0x0f);
         return true;
     }
 

@@ -135,8 +135,9 @@ internal sealed partial class BrokerConnection
         var at = 0;
         while (FrameReader.TryReadCanonicalPub(bytes[at..], MaxFrame, out var length, out var topic, out var tail))
         {
+            var elements = bytes[at + ProtocolConstants.HeaderSize] & 0x0f; // the canonical head's fixarray
             at += length;
-            if (_hub.Publish(batch, this, Credentials, topic, tail) is { } refused)
+            if (_hub.Publish(batch, this, Credentials, topic, tail, elements) is { } refused)
             {
                 Reject(refused, FrameKind.Pub, 0);
             }
@@ -166,7 +167,7 @@ internal sealed partial class BrokerConnection
 
         if (frame.Kind == FrameKind.Pub)
         {
-            if (_hub.Publish(_batch!, this, Credentials, frame.Topic, frame.Tail) is { } refused)
+            if (_hub.Publish(_batch!, this, Credentials, frame.Topic, frame.Tail, frame.Elements) is { } refused)
             {
                 Reject(refused, FrameKind.Pub, 0);
             }

@@ -217,14 +217,15 @@ internal sealed class BrokerHub
     /// (<paramref name="publisher"/> is null for the broker's own events). The route comes from the connection's cache
     /// when the topic was seen since the routing table last changed. Returns why a well-formed publish was refused
     /// (invalid topic, denied by the ACL), or null when it was routed; the events reach their queues when the batch
-    /// commits.
+    /// commits. <paramref name="elements"/> is the count a client's PUB declares in its array header (6, or 7 with a
+    /// trace), which the tail must agree with; 0 for a publish that has none (the broker's own, a text-protocol PUB).
     /// </summary>
-    /// <exception cref="ProtocolException">The publish tail is malformed (a framing error: the connection ends).</exception>
-    public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail)
+    /// <exception cref="ProtocolException">The publish tail is malformed, or contradicts <paramref name="elements"/> (a framing error: the connection ends).</exception>
+    public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySequence<byte> topicUtf8, ReadOnlySequence<byte> tail, int elements = 0)
     {
         if (topicUtf8.IsSingleSegment && tail.IsSingleSegment)
         {
-            return Publish(batch, publisher, credentials, topicUtf8.FirstSpan, tail.FirstSpan);
+            return Publish(batch, publisher, credentials, topicUtf8.FirstSpan, tail.FirstSpan, elements);
         }
 
         if (topicUtf8.Length > Limits.MaxTopicBytes)
@@ -240,7 +241,7 @@ internal sealed class BrokerHub
         {
             topicUtf8.Slice(0, topicLength).CopyTo(joined);
             tail.CopyTo(joined.AsSpan(topicLength));
-            return Publish(batch, publisher, credentials, joined.AsSpan(0, topicLength), joined.AsSpan(topicLength, (int)tail.Length));
+            return Publish(batch, publisher, credentials, joined.AsSpan(0, topicLength), joined.AsSpan(topicLength, (int)tail.Length), elements);
         }
         finally
         {
@@ -249,12 +250,12 @@ internal sealed class BrokerHub
     }
 
     /// <summary>
-    /// <see cref="Publish(ReadBatch, BrokerConnection?, PeerCredentials, ReadOnlySequence{byte}, ReadOnlySequence{byte})"/>
+    /// <see cref="Publish(ReadBatch, BrokerConnection?, PeerCredentials, ReadOnlySequence{byte}, ReadOnlySequence{byte}, int)"/>
     /// over contiguous bytes (a receive buffer's run of PUBs, or a split PUB joined): every publish is routed by this one
     /// path. The spans are read, never kept.
     /// </summary>
     /// <exception cref="ProtocolException">The publish tail is malformed (a framing error: the connection ends).</exception>
-    public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySpan<byte> topic, ReadOnlySpan<byte> tail)
+    public RequestRejection? Publish(ReadBatch batch, BrokerConnection? publisher, PeerCredentials credentials, ReadOnlySpan<byte> topic, ReadOnlySpan<byte> tail, int elements = 0)
     {
         if (topic.IsEmpty)
         {
@@ -278,6 +279,11 @@ internal sealed class BrokerHub
         }
 
         var traced = PublishTailValidator.Validate(tail);
+        if (elements != 0 && elements != (traced ? 7 : 6))
+        {
+            // The EVT is built from the tail, so a count the tail contradicts would go out as a malformed EVT.
+            throw new ProtocolException(BusErrorCode.BadFrame, $"PUB declares {elements} elements but carries {(traced ? 7 : 6)}");
+        }
         if (entry.Denied is { } denied)
         {
             return denied;
