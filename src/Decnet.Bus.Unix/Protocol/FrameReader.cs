@@ -248,6 +248,7 @@ internal static class FrameReader
         FrameKind.Bye => "BYE",
         FrameKind.Stats => "STATS",
         FrameKind.StatsReply => "STATS reply",
+        FrameKind.Lost => "LOST",
         _ => "frame",
     };
 

@@ -32,6 +32,17 @@ public sealed class WireEdgeCaseTests : IAsyncLifetime
         Assert.Empty(_broker.Server.GetStats().Rejections);
     }
 
+    [Theory]
+    [InlineData(2, "WELCOME")]
+    [InlineData(14, "LOST")]
+    public async Task AFrameOnlyTheBrokerSends_IsErr1_NamingIt(byte kind, string name)
+    {
+        await using var raw = await RawClient.ConnectAsync(_broker.SocketPath);
+        await raw.SendAsync([0, 0, 0, 3, 0x92, kind, 0x90]);
+
+        Assert.Equal($"a client may not send {name}", await ExpectFatalAsync(raw, BusErrorCode.BadFrame));
+    }
+
     [Fact]
     public async Task AZeroLengthFrame_IsErr1()
     {

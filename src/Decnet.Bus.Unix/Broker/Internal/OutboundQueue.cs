@@ -87,11 +87,12 @@ internal sealed partial class OutboundQueue : IDisposable
     /// <summary>
     /// Queues the EVT frames a publishing connection staged for this one during a read, under one lock, dropping the
     /// oldest queued events whenever the count or byte bound is hit, exactly as if they had come one at a time. Returns
-    /// how many were dropped; <paramref name="flush"/> says the caller must flush or wake this queue's writer once its
+    /// how many were dropped; <paramref name="queued"/> how many went in (none once the queue is closing);
+    /// <paramref name="flush"/> says the caller must flush or wake this queue's writer once its
     /// read is done (<see cref="FlushOrWake"/>); <paramref name="behind"/> that the caller may wait for this queue to
     /// catch up before its next read (<see cref="CatchUpTask"/>).
     /// </summary>
-    public int AppendStaged(EventStaging staging, out bool flush, out bool behind)
+    public int AppendStaged(EventStaging staging, out int queued, out bool flush, out bool behind)
     {
         var dropped = 0;
         var delta = 0L;
@@ -102,11 +103,13 @@ internal sealed partial class OutboundQueue : IDisposable
         {
             if (_closing)
             {
+                queued = 0;
                 flush = false;
                 behind = false;
                 return 0;
             }
 
+            queued = lengths.Length;
             var incoming = staging.WrittenBytes + ((long)lengths.Length * EventQueue.SlotBytes);
             if (_events.Count + lengths.Length <= QueueSize && _queuedBytes + incoming <= maxBytes)
             {

@@ -110,13 +110,13 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         foreach (var staging in _toCommit)
         {
             var destination = staging.Destination;
-            dropped += destination.AppendStaged(staging, out var flush, out var behind);
+            dropped += destination.AppendStaged(staging, out var queued, out var flush, out var behind);
             if (behind && _waitsForCatchUp && !_behind.Contains(destination))
             {
                 _behind.Add(destination);
             }
 
-            delivered += staging.Count;
+            delivered += queued;
             staging.Reset();
             if (flush && !staging.FlushListed)
             {
