@@ -144,7 +144,8 @@ public sealed partial class UnixSocketBus
 
         lock (_startGate)
         {
-            if (!_started)
+            // Not once disposing: the disposal, which reads _started and _run under this lock, would not wait for it.
+            if (!_started && Volatile.Read(ref _disposed) == 0)
             {
                 _run = RunAsync();
                 _started = true;

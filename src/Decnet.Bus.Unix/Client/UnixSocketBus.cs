@@ -82,6 +82,14 @@ public sealed partial class UnixSocketBus : IBus
             return;
         }
 
+        Task run;
+        bool started;
+        lock (_startGate)
+        {
+            // A run started by a call racing this one is seen here, or never starts (EnsureStarted).
+            (run, started) = (_run, _started);
+        }
+
         try
         {
             // An inline handler runs on the receive thread, which the run (and so both waits below) waits for: its
@@ -99,12 +107,12 @@ public sealed partial class UnixSocketBus : IBus
             }
 
             // Let what was published reach the broker (bounded), unless the broker is known to be down.
-            if (_started && _state != ConnectionState.Down)
+            if (started && _state != ConnectionState.Down)
             {
                 _outbox.Close(EncodeBye());
                 try
                 {
-                    await _run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(false);
+                    await run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -120,7 +128,7 @@ public sealed partial class UnixSocketBus : IBus
 
             try
             {
-                await _run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(false);
+                await run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
