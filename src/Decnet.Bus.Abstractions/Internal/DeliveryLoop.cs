@@ -176,6 +176,13 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         HandlerFailed(_logger, UntrustedText.Escape(subscription.Pattern), exception);
     }
 
+    /// <summary>
+    /// Logs callbacks registered on a handler's token that threw when it was cancelled: the handler's failure, reported
+    /// where its other failures go, while the disposal that cancelled the token carries on.
+    /// </summary>
+    public void OnTokenCallbacksFailed(HandlerSubscription subscription, AggregateException exception)
+        => TokenCallbackFailed(_logger, UntrustedText.Escape(subscription.Pattern), exception);
+
     /// <summary>Hands up to <see cref="Turn"/> events, taken in one batch, to the subscription's handler; true when it has more.</summary>
     private async ValueTask<bool> RunTurnAsync(HandlerSubscription subscription)
     {
@@ -240,4 +247,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
     [LoggerMessage(301, LogLevel.Warning, "Bus handler for \"{Pattern}\" threw; the subscription carries on with the next event")]
     private static partial void HandlerFailed(ILogger logger, string pattern, Exception exception);
+
+    [LoggerMessage(302, LogLevel.Warning, "A callback on the token of the bus handler for \"{Pattern}\" threw when the token was cancelled; the disposal carries on")]
+    private static partial void TokenCallbackFailed(ILogger logger, string pattern, Exception exception);
 }

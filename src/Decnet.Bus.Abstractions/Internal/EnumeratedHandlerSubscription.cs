@@ -10,6 +10,7 @@ internal sealed class EnumeratedHandlerSubscription : IBusHandlerSubscription
     private readonly CancellationTokenSource _disposing = new();
     private readonly Task _run;
     private long _failed;
+    private int _disposed;
 
     public EnumeratedHandlerSubscription(IBusSubscription subscription, BusEventHandler handler)
     {
@@ -29,7 +30,23 @@ internal sealed class EnumeratedHandlerSubscription : IBusHandlerSubscription
 
     public async ValueTask DisposeAsync()
     {
-        await _disposing.CancelAsync().ConfigureAwait(false);
+        // A second dispose is a no-op, as IAsyncDisposable asks: the token source is gone by then.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _disposing.CancelAsync().ConfigureAwait(false);
+        }
+        catch (AggregateException)
+        {
+            // Callbacks the handler registered on its token threw (each ran): a failure of the handler, counted as its
+            // others are, that must not stop the disposal and leave the subscription and its task running.
+            Interlocked.Increment(ref _failed);
+        }
+
         await _subscription.DisposeAsync().ConfigureAwait(false);
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Dispose();

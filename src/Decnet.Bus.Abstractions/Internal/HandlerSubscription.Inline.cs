@@ -109,9 +109,22 @@ internal sealed partial class HandlerSubscription
 
     /// <summary>
     /// Cancels the token handed to the handler without disposing the subscription: for a transport that must wait for
-    /// its receive thread, which may be in an inline call, before it disposes its subscriptions.
+    /// its receive thread, which may be in an inline call, before it disposes its subscriptions; disposal cancels it
+    /// this way too.
     /// </summary>
-    public void CancelHandler() => _disposing.Cancel();
+    public void CancelHandler()
+    {
+        try
+        {
+            _disposing.Cancel();
+        }
+        catch (AggregateException ex)
+        {
+            // Callbacks the handler registered on its token threw (each ran): they must not stop the disposal that
+            // cancels it, which would then leave this subscription, or the bus, half disposed.
+            _loop.OnTokenCallbacksFailed(this, ex);
+        }
+    }
 
     /// <summary>On the loop, before taking: the inline call to await first, if one went asynchronous.</summary>
     public Task? TakePending()

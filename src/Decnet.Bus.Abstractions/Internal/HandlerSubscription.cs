@@ -195,7 +195,7 @@ internal sealed partial class HandlerSubscription : SubscriptionQueue, IBusHandl
             OnTakenLocked();
         }
 
-        _disposing.Cancel();
+        CancelHandler();
     }
 
     private void UnscheduleLocked()

@@ -93,7 +93,8 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void CheckSocketPath(string? path, List<string> failures)
+    /// <summary>Adds what makes <paramref name="path"/> unusable as a UNIX socket's path to <paramref name="failures"/> (also for transports handed options in code).</summary>
+    internal static void CheckSocketPath(string? path, List<string> failures)
     {
         if (string.IsNullOrEmpty(path))
         {

@@ -26,6 +26,7 @@ public sealed partial class UnixSocketBus
     /// client then behaves like any other: it reconnects by itself if the broker goes away later.
     /// </summary>
     /// <exception cref="BusUnavailableException">No broker answered on the socket path.</exception>
+    /// <exception cref="ArgumentException">The socket path cannot be a UNIX socket's (see the constructor).</exception>
     public static async Task<UnixSocketBus> ConnectAsync(DecnetBusOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -144,7 +145,8 @@ public sealed partial class UnixSocketBus
 
         lock (_startGate)
         {
-            if (!_started)
+            // Not once disposing: the disposal, which reads _started and _run under this lock, would not wait for it.
+            if (!_started && Volatile.Read(ref _disposed) == 0)
             {
                 _run = RunAsync();
                 _started = true;
@@ -195,7 +197,9 @@ public sealed partial class UnixSocketBus
             {
                 break;
             }
-            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or TimeoutException or ProtocolException or BrokerRefusedException or UntrustedBrokerException)
+#pragma warning disable CA1031 // Any failure is a failed attempt: a loop ended by an unexpected one would leave the bus Connecting for good.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
                 if (ex is UntrustedBrokerException untrusted)
                 {

@@ -52,6 +52,7 @@ public sealed partial class UnixSocketBus : IBus
     private uint _nextSid;
 
     /// <summary>Creates a client for <paramref name="options"/>'s socket; nothing connects until first use.</summary>
+    /// <exception cref="ArgumentException">The socket path cannot be a UNIX socket's: empty, longer than <see cref="DecnetBusOptions.MaxSocketPathBytes"/> UTF-8 bytes, or holding a NUL.</exception>
     public UnixSocketBus(DecnetBusOptions options, ILogger<UnixSocketBus>? logger = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -62,6 +63,15 @@ public sealed partial class UnixSocketBus : IBus
         _clock = new PublishClock(_time);
         _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
         SocketPath = options.SocketPath;
+
+        // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop.
+        var problems = new List<string>();
+        DecnetBusOptionsValidator.CheckSocketPath(SocketPath, problems);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+        }
+
         _brokerIdentity = new BrokerIdentity(SocketPath, options.BrokerUid);
     }
 
@@ -82,6 +92,14 @@ public sealed partial class UnixSocketBus : IBus
             return;
         }
 
+        Task run;
+        bool started;
+        lock (_startGate)
+        {
+            // A run started by a call racing this one is seen here, or never starts (EnsureStarted).
+            (run, started) = (_run, _started);
+        }
+
         try
         {
             // An inline handler runs on the receive thread, which the run (and so both waits below) waits for: its
@@ -99,16 +117,11 @@ public sealed partial class UnixSocketBus : IBus
             }
 
             // Let what was published reach the broker (bounded), unless the broker is known to be down.
-            if (_started && _state != ConnectionState.Down)
+            if (started && _state != ConnectionState.Down)
             {
                 _outbox.Close(EncodeBye());
-                try
-                {
-                    await _run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                }
+                // Past the bound (or should the run have failed) the disposal goes on: it must end what this bus holds.
+                await run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
             else
             {
@@ -118,13 +131,7 @@ public sealed partial class UnixSocketBus : IBus
             await _disposing.CancelAsync().ConfigureAwait(false);
             _connection?.Abort();
 
-            try
-            {
-                await _run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-            }
+            await run.WaitAsync(DeliveryLoop.StopBound, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
             foreach (var subscription in _subscriptions.Values)
             {

@@ -106,6 +106,35 @@ public sealed class HandlerSubscriptionTests
     }
 
     [Fact]
+    public async Task DefaultImplementation_DisposedTwice_DoesNotThrow()
+    {
+        IBus bus = new RecordingBus();
+        var subscription = await bus.SubscribeAsync("a.>", (_, _) => ValueTask.CompletedTask);
+
+        await subscription.DisposeAsync();
+        await subscription.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DefaultImplementation_ThrowingTokenCallback_DisposeDoesNotThrow_AndCountsAFailure()
+    {
+        IBus bus = new RecordingBus();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var subscription = await bus.SubscribeAsync("a.>", async (_, ct) =>
+        {
+            ct.Register(static () => throw new InvalidOperationException("under test"));
+            entered.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        await bus.PublishAsync("a.b", new { n = 1 });
+        await entered.Task.WaitAsync(_bound);
+
+        await subscription.DisposeAsync().AsTask().WaitAsync(_bound);
+
+        Assert.Equal(1, subscription.Failed);
+    }
+
+    [Fact]
     public async Task NullBus_HandlerSubscription_IsAlreadyDisposed_AndNeverCalled()
     {
         await using var bus = new NullBus();

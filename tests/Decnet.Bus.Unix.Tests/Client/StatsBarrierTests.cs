@@ -47,4 +47,45 @@ public sealed class StatsBarrierTests
         Assert.Equal(0, publisher.Counters.Dropped);
         Assert.Equal(Burst + 1, stats.Published);
     }
+
+    [Fact]
+    public async Task GetBrokerStats_WhoseStatsAFullOutboxDropped_IsAnswered_AndTheNextReplyIsItsOwn()
+    {
+        using var dir = new TempSocketDir();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+
+        // Disposed before the bus: closing the stuck socket is what lets the bus's send loop end.
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        var payload = new Dictionary<string, byte[]> { ["blob"] = new byte[32 * 1024] };
+        await bus.PublishAsync("stats.start", payload);
+        await broker.Welcomed.WaitAsync(timeout.Token);
+        await bus.WaitForGenerationAsync(1, timeout.Token);
+        long published = 1;
+
+        // The socket fills (the broker reads nothing), so the STATS waits in the outbox, and then the publishes behind
+        // it overflow the outbox, which drops its oldest chunks, the STATS's among them.
+        var full = bus.SocketFullAsync();
+        for (var i = 0; i < 256; i++, published++)
+        {
+            _ = bus.PublishAsync("stats.fill", payload);
+        }
+
+        await full.WaitAsync(timeout.Token);
+        var first = bus.GetBrokerStatsAsync();
+        for (var i = 0; i < (ProtocolConstants.MaxQueuedBytesPerConnection / (32 * 1024)) + 64; i++, published++)
+        {
+            _ = bus.PublishAsync("stats.overflow", payload);
+        }
+
+        Assert.True(bus.Counters.Dropped > 0, "the outbox dropped nothing");
+        var answering = broker.AnswerStatsAsync(replies: 2);
+        await first.WaitAsync(timeout.Token);
+        var second = await bus.GetBrokerStatsAsync().WaitAsync(timeout.Token);
+        var read = await answering.WaitAsync(timeout.Token);
+
+        // The second reply is the one to the second STATS, sent behind every publish; and a STATS is not a publish.
+        Assert.Equal(read, second.Published);
+        Assert.Equal(published, read + bus.Counters.Dropped);
+    }
 }

@@ -66,6 +66,50 @@ internal sealed class StuckBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts reading again: reads every frame and answers each STATS with a reply whose <see cref="BrokerStats.Published"/>
+    /// is the number of PUBs read before it, until <paramref name="replies"/> STATS are answered (bounded by
+    /// <see cref="TestBroker.Bound"/>); returns the PUBs read by then.
+    /// </summary>
+    public async Task<long> AnswerStatsAsync(int replies)
+    {
+        var socket = await _serving;
+        var pending = new ArrayBufferWriter<byte>();
+        var chunk = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        var published = 0L;
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                throw new IOException("the client left before its STATS were answered");
+            }
+
+            pending.Write(chunk.AsSpan(0, read));
+            var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
+            while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
+            {
+                if (frame.Kind == FrameKind.Pub)
+                {
+                    published++;
+                }
+                else if (frame.Kind == FrameKind.Stats)
+                {
+                    await socket.SendAsync(FrameBytes.Of(b => FrameWriter.WriteStatsReply(b, new BrokerStats(1, 1, published, 0, 0, []))), SocketFlags.None);
+                    if (--replies == 0)
+                    {
+                        return published;
+                    }
+                }
+            }
+
+            var rest = sequence.ToArray();
+            pending.ResetWrittenCount();
+            pending.Write(rest);
+        }
+    }
+
     private async Task<Socket> ServeOneAsync()
     {
         var socket = await _listener.AcceptAsync();

@@ -107,9 +107,10 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
     /// <summary>
     /// Queues a small control frame in order behind every PUB already queued, dropping nothing for it (it may exceed
     /// the bound by its few bytes): a STATS sent this way is a barrier, its reply proves the publishes arrived. A backlog
-    /// that later overflows can drop it with the PUBs around it (counted with them); the request then times out.
+    /// that later overflows drops the PUBs around it but not it, and does not count it (see <see cref="DropOldestChunk"/>):
+    /// each request still gets its reply, so replies, which come in request order, keep matching their requests.
     /// </summary>
-    public void EnqueueOrdered(ReadOnlySpan<byte> frame)
+    public void EnqueueOrdered(byte[] frame)
     {
         SocketWriter? ring;
         lock (_gate)
@@ -120,6 +121,7 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             }
 
             ring = AppendLocked(frame);
+            (_current!.Ordered ??= []).Add(frame);
         }
 
         ring?.Ring();
@@ -190,13 +192,13 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             _pings.Fail(gone);
             while (_data.TryDequeue(out var chunk))
             {
-                count -= FailFlushes(chunk, gone);
+                count -= NotPublished(chunk, gone);
                 chunk.Return();
             }
 
             if (_current is { } current)
             {
-                count -= FailFlushes(current, gone);
+                count -= NotPublished(current, gone);
             }
 
             _current?.Return();
@@ -232,8 +234,18 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
         _frames -= frames;
 
         // A flush PING is not a publish: it is not counted as dropped, and it goes again (see FlushAsync).
-        frames -= chunk.FlushCount;
+        frames -= chunk.NotPublished;
         _pings.Dropped(chunk);
+
+        // Nor is an ordered frame (STATS), which goes in the control lane instead, next on the wire: every publish
+        // queued before it is dropped too or already taken for the socket, so it is still behind all that arrive.
+        if (chunk.Ordered is { } ordered)
+        {
+            foreach (var frame in ordered)
+            {
+                _control.Enqueue(frame);
+            }
+        }
         if (ReferenceEquals(chunk, _current))
         {
             chunk.Clear();
@@ -260,9 +272,13 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    private static int FailFlushes(OutboxChunk chunk, Exception reason)
+    /// <summary>
+    /// Fails the flushes of a chunk the ended connection never sent, and returns its frames that are not publishes (so
+    /// not counted as dropped ones); the connection fails its STATS requests itself.
+    /// </summary>
+    private static int NotPublished(OutboxChunk chunk, Exception reason)
     {
-        var count = chunk.FlushCount;
+        var count = chunk.NotPublished;
         foreach (var flush in chunk.Flushes ?? [])
         {
             flush.TrySetException(reason);

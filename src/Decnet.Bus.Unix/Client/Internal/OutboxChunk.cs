@@ -21,12 +21,19 @@ internal sealed class OutboxChunk(int size)
     /// <summary>How many of <see cref="Frames"/> are flush PINGs, not publishes.</summary>
     public int FlushCount => Flushes?.Count ?? 0;
 
+    /// <summary>Ordered control frames (STATS) among <see cref="Frames"/>, in order; null when it holds none.</summary>
+    public List<byte[]>? Ordered { get; set; }
+
+    /// <summary>How many of <see cref="Frames"/> are not publishes (flush PINGs and ordered control frames).</summary>
+    public int NotPublished => FlushCount + (Ordered?.Count ?? 0);
+
     /// <summary>Empties the chunk for reuse (its waiters must have been handed on).</summary>
     public void Clear()
     {
         Length = 0;
         Frames = 0;
         Flushes = null;
+        Ordered = null;
     }
 
     /// <summary>
