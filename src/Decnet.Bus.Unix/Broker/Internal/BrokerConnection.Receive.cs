@@ -121,6 +121,7 @@ internal sealed partial class BrokerConnection
         }
         finally
         {
+            batch.ReleaseAll();
             await reader.CompleteAsync().ConfigureAwait(false);
         }
     }

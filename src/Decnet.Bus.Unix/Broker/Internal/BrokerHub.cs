@@ -143,6 +143,21 @@ internal sealed class BrokerHub
         Changed();
     }
 
+    /// <summary>
+    /// The most routing buffers all publishing connections together keep between reads (<see cref="ReadBatch.Complete"/>):
+    /// past it, each gives all of its back after every read, so the product of publishers and destinations, each pair
+    /// with an ordinary-sized buffer, cannot grow without bound.
+    /// </summary>
+    internal const long StagingBudgetBytes = 64L << 20;
+
+    private long _stagingBytes;
+
+    /// <summary>Bytes the routing buffers of every publishing connection hold now (<see cref="EventStaging"/>).</summary>
+    public long StagingBytes => Volatile.Read(ref _stagingBytes);
+
+    /// <summary>Counts routing buffer bytes rented (positive) or given back (negative); only when a buffer changes size.</summary>
+    public void AddStagingBytes(long delta) => Interlocked.Add(ref _stagingBytes, delta);
+
     /// <summary>Counts bytes queued (positive) or taken out (negative) on any connection.</summary>
     public void AddQueuedBytes(long delta)
     {

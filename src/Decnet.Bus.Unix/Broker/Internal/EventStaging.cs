@@ -9,15 +9,20 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// end, with their lengths. At the end of the read (or before a request that must see them queued) they go into the
 /// destination's <see cref="EventQueue"/> in one step, under one lock (<see cref="ReadBatch.Commit"/>).
 /// </summary>
-internal sealed class EventStaging(OutboundQueue destination)
+internal sealed class EventStaging(OutboundQueue destination, BrokerHub hub)
 {
     // A read holds at most what the receive pipe buffers; this only bounds a pathological fan-in of huge frames.
     internal const int CommitBytes = 512 * 1024;
 
+    // What a read of ordinary events stages for one destination (the receive pipe reads up to 64 KiB of PUBs, and an
+    // EVT is a few bytes longer): kept between a busy publisher's reads; anything larger goes back after its read.
+    internal const int OrdinaryBytes = 128 * 1024;
+    internal const int OrdinaryFrames = 1024;
+
     // fixarray of 9: an EVT whose tail ends with a trace (RouteResolver caches heads with fixarray of 8).
     private const byte _tracedEvtHeader = 0x99;
 
-    // Both from the pools, and given back when the publisher has handled all it read (Release): an idle pair holds none.
+    // Both from the pools, and given back (Release) when the publisher has handled all it read: an idle pair holds none.
     private byte[] _bytes = [];
     private int _written;
     private int[] _lengths = [];
@@ -83,22 +88,28 @@ internal sealed class EventStaging(OutboundQueue destination)
         Listed = false;
         if (_bytes.Length > CommitBytes)
         {
+            hub.AddStagingBytes(-_bytes.Length);
             ArrayPool<byte>.Shared.Return(_bytes);
             _bytes = [];
         }
     }
 
-    /// <summary>Gives both buffers back to their pools (after <see cref="Reset"/>, once the publisher's read is handled).</summary>
-    public void Release()
+    /// <summary>
+    /// Gives its buffers back to their pools (after <see cref="Reset"/>, once the publisher's read is handled): both when
+    /// <paramref name="all"/>, otherwise those grown past the size a read of ordinary events needs.
+    /// </summary>
+    public void Release(bool all)
     {
-        if (_bytes.Length > 0)
+        if (_bytes.Length > 0 && (all || _bytes.Length > OrdinaryBytes))
         {
+            hub.AddStagingBytes(-_bytes.Length);
             ArrayPool<byte>.Shared.Return(_bytes);
             _bytes = [];
         }
 
-        if (_lengths.Length > 0)
+        if (_lengths.Length > 0 && (all || _lengths.Length > OrdinaryFrames))
         {
+            hub.AddStagingBytes(-(long)_lengths.Length * sizeof(int));
             ArrayPool<int>.Shared.Return(_lengths);
             _lengths = [];
         }
@@ -107,6 +118,7 @@ internal sealed class EventStaging(OutboundQueue destination)
     private void Grow(int needed)
     {
         var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_written + needed, Math.Max(16 * 1024, _bytes.Length * 2)));
+        hub.AddStagingBytes(grown.Length - _bytes.Length);
         _bytes.AsSpan(0, _written).CopyTo(grown);
         if (_bytes.Length > 0)
         {
@@ -119,6 +131,7 @@ internal sealed class EventStaging(OutboundQueue destination)
     private void GrowLengths()
     {
         var grown = ArrayPool<int>.Shared.Rent(Math.Max(64, _lengths.Length * 2));
+        hub.AddStagingBytes((long)(grown.Length - _lengths.Length) * sizeof(int));
         _lengths.AsSpan(0, Count).CopyTo(grown);
         if (_lengths.Length > 0)
         {

@@ -23,6 +23,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     private readonly ArrayBufferWriter<byte> _encoder = new(256);
     private long _generation = -1;
     private long _published;
+    private bool _routed;
     private OutboundQueue? _reply;
 
     public RouteCache Cache { get; } = new();
@@ -47,6 +48,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
             {
                 if (!hub.IsRegistered(connection) && !staging.Listed && !staging.FlushListed)
                 {
+                    staging.Release(all: true);
                     _stagings.Remove(connection);
                 }
             }
@@ -67,7 +69,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     {
         if (!_stagings.TryGetValue(destination, out var staging))
         {
-            staging = new EventStaging(destination.Outbound);
+            staging = new EventStaging(destination.Outbound, hub);
             _stagings[destination] = staging;
         }
 
@@ -81,6 +83,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     public void Stage(RouteEntry entry, ReadOnlySpan<byte> tail, bool traced)
     {
         _published++;
+        _routed = true;
         var commit = false;
         for (var i = 0; i < entry.TargetCount; i++)
         {
@@ -156,9 +159,12 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
 
     /// <summary>
     /// Ends the read: commits, then flushes (or wakes) each destination that asked, and a reply's queue, once. When the
-    /// publisher has handled all it read (<paramref name="drained"/>), the stagings and the flush buffer go back to their
-    /// pools first: kept, they would grow with the number of (publisher, destination) pairs, each pair's with the
-    /// largest event it ever carried, while the connections sit idle. A flood's reads mostly end inside a frame and keep them.
+    /// publisher has handled all it read (<paramref name="drained"/>), buffers go back to their pools first: all of them
+    /// after a read that routed nothing (a PONG to the broker's idle PING, a keepalive PING: the publisher is quiet),
+    /// otherwise only those a large event grew past their ordinary size, or all of them while the broker's publishers
+    /// together keep more than <see cref="BrokerHub.StagingBudgetBytes"/>. Kept, they grew with the number of
+    /// (publisher, destination) pairs, each pair's with the largest event it ever carried; given back after every
+    /// read, a flood paid a pool round trip per destination per read (docs/performance.md, part 26).
     /// </summary>
     public void Complete(bool drained)
     {
@@ -172,19 +178,36 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         _toFlush.Clear();
         if (drained)
         {
+            var all = !_routed || hub.StagingBytes > BrokerHub.StagingBudgetBytes;
             foreach (var staging in _stagings.Values)
             {
-                staging.Release();
+                staging.Release(all);
             }
 
-            FlushBuffer.Release();
+            if (all || FlushBuffer.Capacity > OutboundQueue.MaxBatchBytes)
+            {
+                FlushBuffer.Release();
+            }
         }
 
+        _routed = false;
         if (_reply is { } reply)
         {
             _reply = null;
             FlushOwn(reply);
         }
+    }
+
+    /// <summary>Gives every buffer back, for good: the publishing connection has ended (its stagings are not used again).</summary>
+    public void ReleaseAll()
+    {
+        foreach (var staging in _stagings.Values)
+        {
+            staging.Release(all: true);
+        }
+
+        _stagings.Clear();
+        FlushBuffer.Release();
     }
 
     /// <summary>
