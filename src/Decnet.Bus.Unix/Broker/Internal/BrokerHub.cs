@@ -155,6 +155,14 @@ internal sealed class BrokerHub
     /// <summary>Bytes the routing buffers of every publishing connection hold now (<see cref="EventStaging"/>).</summary>
     public long StagingBytes => Volatile.Read(ref _stagingBytes);
 
+    private long _routeCacheBytes;
+
+    /// <summary>Bytes every publishing connection's route cache holds now (<see cref="RouteCache"/>).</summary>
+    public long RouteCacheBytes => Volatile.Read(ref _routeCacheBytes);
+
+    /// <summary>Counts route cache bytes added (positive) or forgotten (negative); once per topic cached, not per event.</summary>
+    public void AddRouteCacheBytes(long delta) => Interlocked.Add(ref _routeCacheBytes, delta);
+
     /// <summary>Counts routing buffer bytes rented (positive) or given back (negative); only when a buffer changes size.</summary>
     public void AddStagingBytes(long delta) => Interlocked.Add(ref _stagingBytes, delta);
 

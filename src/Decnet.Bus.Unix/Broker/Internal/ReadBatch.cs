@@ -26,7 +26,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     private bool _routed;
     private OutboundQueue? _reply;
 
-    public RouteCache Cache { get; } = new();
+    public RouteCache Cache { get; } = new(hub);
 
     /// <summary>The routes a topic matched while its entry is worked out.</summary>
     public List<Route> Matches { get; } = [];
@@ -198,7 +198,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         }
     }
 
-    /// <summary>Gives every buffer back, for good: the publishing connection has ended (its stagings are not used again).</summary>
+    /// <summary>Gives every buffer back and forgets every route, for good: the publishing connection has ended.</summary>
     public void ReleaseAll()
     {
         foreach (var staging in _stagings.Values)
@@ -208,6 +208,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
 
         _stagings.Clear();
         FlushBuffer.Release();
+        Cache.Clear();
     }
 
     /// <summary>

@@ -4,21 +4,28 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// One publishing connection's routes by topic bytes (docs/performance-history.md, "Hot path redesign (issue 14),
 /// part 2"): a stream of events on a few topics is validated, checked against the ACL and matched once per topic, not
 /// once per event. Every entry is for one routing-table generation; the first look-up after any SUB, UNSUB or
-/// disconnect empties the cache. Bounded by <see cref="BudgetBytes"/>: past it new topics are routed without being
-/// cached.
+/// disconnect empties the cache. Bounded per connection (<see cref="BrokerLimits.MaxRouteCacheBytes"/>) and for all
+/// connections together (<see cref="BrokerLimits.MaxTotalRouteCacheBytes"/>, counted in <see cref="BrokerHub"/>):
+/// past either, new topics are routed without being cached.
 /// </summary>
 internal sealed class RouteCache
 {
-    internal const int BudgetBytes = 2 * 1024 * 1024;
-
+    private readonly BrokerHub _hub;
     private readonly Dictionary<byte[], RouteEntry> _entries = new(TopicBytesComparer.Instance);
     private readonly Dictionary<byte[], RouteEntry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private long _generation = -1;
-    private int _bytes;
+    private long _bytes;
     private byte[]? _lastKey;
     private RouteEntry? _last;
 
-    public RouteCache() => _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+    public RouteCache(BrokerHub hub)
+    {
+        _hub = hub;
+        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    /// <summary>Bytes the cached entries hold (estimated as <see cref="RouteEntry.Footprint"/> plus their keys).</summary>
+    public long Bytes => _bytes;
 
     /// <summary>
     /// The cached entry for <paramref name="topic"/> at <paramref name="generation"/>. Returns false after emptying
@@ -28,10 +35,7 @@ internal sealed class RouteCache
     {
         if (generation != _generation)
         {
-            _entries.Clear();
-            _bytes = 0;
-            _last = null;
-            _lastKey = null;
+            Clear();
             _generation = generation;
             entry = null!;
             return false;
@@ -56,7 +60,9 @@ internal sealed class RouteCache
     /// <summary>Caches <paramref name="entry"/> unless the budget is spent; returns the entry to route with.</summary>
     public RouteEntry Add(ReadOnlySpan<byte> topic, RouteEntry entry)
     {
-        if (entry.Generation != _generation || _bytes + topic.Length + entry.Footprint > BudgetBytes)
+        var cost = topic.Length + entry.Footprint;
+        var limits = _hub.Limits;
+        if (entry.Generation != _generation || _bytes + cost > limits.MaxRouteCacheBytes || _hub.RouteCacheBytes + cost > limits.MaxTotalRouteCacheBytes)
         {
             return entry;
         }
@@ -64,10 +70,25 @@ internal sealed class RouteCache
         var cached = entry.Trimmed();
         var key = topic.ToArray();
         _entries[key] = cached;
-        _bytes += key.Length + cached.Footprint;
+        _bytes += cost;
+        _hub.AddRouteCacheBytes(cost);
         _last = cached;
         _lastKey = key;
         return cached;
+    }
+
+    /// <summary>Forgets every entry (a new routing-table generation, or the connection ended).</summary>
+    public void Clear()
+    {
+        if (_bytes > 0)
+        {
+            _hub.AddRouteCacheBytes(-_bytes);
+        }
+
+        _entries.Clear();
+        _bytes = 0;
+        _last = null;
+        _lastKey = null;
     }
 
     private sealed class TopicBytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>

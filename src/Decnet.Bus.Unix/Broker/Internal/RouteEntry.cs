@@ -25,8 +25,11 @@ internal sealed class RouteEntry
     /// <summary>The EVT's topic part: str header, topic, publisher credentials array.</summary>
     public ReadOnlySpan<byte> TopicHead => _data.AsSpan(0, _headLength);
 
-    /// <summary>Bytes held, for the cache's budget.</summary>
-    public int Footprint => _data.Length + (_targets.Length * 16) + 64;
+    /// <summary>
+    /// Bytes held, for the cache's budget: the two arrays and, besides, about what the runtime adds (this object, two
+    /// array headers, the cache's key array header and dictionary slot) and a refusal's message.
+    /// </summary>
+    public int Footprint => _data.Length + (_targets.Length * 16) + 176 + (((Invalid ?? Denied)?.Message.Length ?? 0) * 2);
 
     public ref readonly RouteTarget Target(int index) => ref _targets[index];
 
