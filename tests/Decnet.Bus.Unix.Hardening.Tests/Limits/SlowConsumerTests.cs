@@ -48,12 +48,15 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
     [Fact]
     public async Task ASubscriberThatStopsReading_IsDisconnectedAfterTheStallTimeout_WithAReason()
     {
-        await using var broker = await LiveBroker.StartAsync(o =>
-        {
-            o.MaxFrameBytes = 128 * 1024;
-            o.StallTimeout = TimeSpan.FromMilliseconds(500);
-            o.IdleTimeout = TimeSpan.Zero;
-        });
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await LiveBroker.StartAsync(
+            o =>
+            {
+                o.MaxFrameBytes = 128 * 1024;
+                o.StallTimeout = TimeSpan.FromMilliseconds(500);
+                o.IdleTimeout = TimeSpan.Zero;
+            },
+            log);
         var baseline = broker.Server.GetStats().Connections.Count;
         await using var sleeper = await RawPeer.ConnectAsync(broker.SocketPath);
         await sleeper.SendAsync(FrameBytes.Of(b => FrameWriter.WriteSub(b, 1, "big.>")));
@@ -75,6 +78,10 @@ public sealed class SlowConsumerTests(ITestOutputHelper output)
         // The sleeper's socket is closed: draining it ends in EOF (no ERR fits into a full socket buffer).
         await sleeper.ReadUntilClosedAsync(LiveBroker.Bound);
         Assert.Equal(1, broker.Rejections("stalled"));
+
+        // The socket is shut down when the stall is decided, before the connection is torn down: its "disconnected"
+        // line, logged once it is unregistered, is the barrier.
+        await log.WaitForAsync(static line => line.Contains("disconnected", StringComparison.Ordinal));
         Assert.Equal(baseline + 2, broker.Server.GetStats().Connections.Count); // publisher and reader stay
 
         // The subscriber that kept reading was never held back.

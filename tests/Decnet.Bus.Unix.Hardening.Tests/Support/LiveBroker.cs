@@ -1,5 +1,6 @@
 using Decnet.Bus.Unix.Broker.Internal;
 using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Support;
 
@@ -23,8 +24,8 @@ internal sealed class LiveBroker : IAsyncDisposable
 
     public string SocketPath => _broker.SocketPath;
 
-    public static async Task<LiveBroker> StartAsync(Action<DecnetBusOptions>? configure = null)
-        => new(await TestBroker.StartAsync(configure));
+    public static async Task<LiveBroker> StartAsync(Action<DecnetBusOptions>? configure = null, ILogger<BusServer>? logger = null)
+        => new(await TestBroker.StartAsync(configure, logger: logger));
 
     public static DecnetBusOptions NewOptions(string socketPath) => TestBroker.NewOptions(socketPath);
 
