@@ -12,6 +12,14 @@ internal sealed partial class ChannelSubscription
     /// </summary>
     private sealed class Reader(ChannelSubscription owner, CancellationToken cancellationToken) : IAsyncEnumerator<BusEvent>, IValueTaskSource<bool>
     {
+        // _parked: not waiting, waiting, or waiting with _cancellation stored. Whoever ends a wait takes the state to
+        // not waiting in one exchange, and only a wait it finds Registered has a registration it must take back; a
+        // registration that comes too late for that is taken back by the consumer (Pending). Otherwise a wait ended
+        // while its consumer was registering left the registration on a token that may live as long as the host.
+        private const int _idle = 0;
+        private const int _waiting = 1;
+        private const int _registered = 2;
+
         private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
         private CancellationTokenRegistration _cancellation;
         private BusEvent? _handed;
@@ -20,7 +28,7 @@ internal sealed partial class ChannelSubscription
         public BusEvent Current { get; set; } = null!;
 
         /// <summary>True between <see cref="Park"/> and the completion of the wait.</summary>
-        public bool IsParked => Volatile.Read(ref _parked) != 0;
+        public bool IsParked => Volatile.Read(ref _parked) != _idle;
 
         public ValueTask<bool> MoveNextAsync() => owner.MoveNext(this, cancellationToken);
 
@@ -28,7 +36,7 @@ internal sealed partial class ChannelSubscription
         public void Park()
         {
             _core.Reset();
-            Volatile.Write(ref _parked, 1);
+            Volatile.Write(ref _parked, _waiting);
         }
 
         /// <summary>The pending wait, cancellable by <paramref name="token"/>.</summary>
@@ -37,9 +45,9 @@ internal sealed partial class ChannelSubscription
             if (token.CanBeCanceled)
             {
                 _cancellation = token.UnsafeRegister(static (state, token) => ((Reader)state!).Cancel(token), this);
-                if (!IsParked)
+                if (Interlocked.CompareExchange(ref _parked, _registered, _waiting) != _waiting)
                 {
-                    // Completed before the registration existed: nothing left to cancel.
+                    // Ended before the registration was stored, so whoever ended it did not take it back.
                     _cancellation.Unregister();
                 }
             }
@@ -55,13 +63,12 @@ internal sealed partial class ChannelSubscription
         /// </summary>
         public void Complete(BusEvent? next, bool inline)
         {
-            _cancellation.Unregister();
             if (next is not null)
             {
                 Current = next;
             }
 
-            Volatile.Write(ref _parked, 0);
+            EndWait();
             _core.RunContinuationsAsynchronously = !inline;
             _core.SetResult(next is not null);
         }
@@ -93,11 +100,28 @@ internal sealed partial class ChannelSubscription
         {
             if (IsParked && owner.Unpark(this))
             {
-                _cancellation.Unregister();
-                Volatile.Write(ref _parked, 0);
+                EndWait();
             }
 
             return ValueTask.CompletedTask;
+        }
+
+        /// <summary>
+        /// By the one caller that took this reader off the parked list: the wait is over, and its registration, if the
+        /// consumer stored one, is taken back. Called before the result is set, so the consumer cannot yet be storing
+        /// the next wait's registration. A reader whose token cannot be cancelled never registers: it keeps the plain
+        /// write.
+        /// </summary>
+        private void EndWait()
+        {
+            if (!cancellationToken.CanBeCanceled)
+            {
+                Volatile.Write(ref _parked, _idle);
+            }
+            else if (Interlocked.Exchange(ref _parked, _idle) == _registered)
+            {
+                _cancellation.Unregister();
+            }
         }
 
         private void CompleteHanded()
@@ -111,7 +135,7 @@ internal sealed partial class ChannelSubscription
         {
             if (owner.Unpark(this))
             {
-                Volatile.Write(ref _parked, 0);
+                EndWait();
 
                 // Never on the cancelling thread: it may be anyone's.
                 _core.RunContinuationsAsynchronously = true;

@@ -83,8 +83,15 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     public void Start() => _completion = RunAsync();
 
     /// <summary>Sends SUB for <paramref name="subscription"/> unless already sent on this connection; completes on SUBACK (false if the connection ends first).</summary>
+    /// <remarks>
+    /// SUB and UNSUB are queued under the lock that adds and removes the ack, so they reach the broker in the order the
+    /// acks changed: an UNSUB that took the ack away always follows its SUB. Queued outside it, an unsubscribe could
+    /// take the ack and send UNSUB before this sent SUB; the broker ignored the UNSUB, then routed the SUB for the
+    /// rest of the connection, and the check below, finding no ack, sent nothing.
+    /// </remarks>
     public Task<bool> SubscribeAsync(ClientSubscription subscription)
     {
+        var sub = Encode(b => FrameWriter.WriteSub(b, subscription.Sid, subscription.Pattern));
         TaskCompletionSource<bool> ack;
         lock (_gate)
         {
@@ -100,12 +107,12 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
             ack = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             _acks[subscription.Sid] = ack;
+            _outbox.EnqueueControl(sub);
         }
 
-        _outbox.EnqueueControl(Encode(b => FrameWriter.WriteSub(b, subscription.Sid, subscription.Pattern)));
         if (_findSubscription(subscription.Sid) is null)
         {
-            // Disposed while we were subscribing it: take it back so the broker holds no stale route.
+            // Disposed before its SUB was queued, so its unsubscribe found no ack to take: take it back here.
             Unsubscribe(subscription.Sid);
         }
 
@@ -114,6 +121,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
     public void Unsubscribe(uint sid)
     {
+        var unsub = Encode(b => FrameWriter.WriteUnsub(b, sid));
         lock (_gate)
         {
             if (_ended || !_acks.Remove(sid, out var ack))
@@ -122,9 +130,10 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             }
 
             ack.TrySetResult(false);
-        }
 
-        _outbox.EnqueueControl(Encode(b => FrameWriter.WriteUnsub(b, sid)));
+            // Under the lock, as SUB is (see SubscribeAsync).
+            _outbox.EnqueueControl(unsub);
+        }
     }
 
     /// <summary>Asks the broker for STATS; faults with <see cref="IOException"/> if the connection ends first.</summary>
