@@ -9,7 +9,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// The broker's shared state: live connections, the routing table and the totals. Publishing routes a PUB to every
 /// matching subscription with one EVT per connection, encoding the shared part of the EVT once.
 /// </summary>
-internal sealed class BrokerHub
+internal sealed partial class BrokerHub
 {
     private readonly ConcurrentDictionary<long, BrokerConnection> _connections = new();
     private readonly RoutingTable _routes = new();
@@ -142,29 +142,6 @@ internal sealed class BrokerHub
 
         Changed();
     }
-
-    /// <summary>
-    /// The most routing buffers all publishing connections together keep between reads (<see cref="ReadBatch.Complete"/>):
-    /// past it, each gives all of its back after every read, so the product of publishers and destinations, each pair
-    /// with an ordinary-sized buffer, cannot grow without bound.
-    /// </summary>
-    internal const long StagingBudgetBytes = 64L << 20;
-
-    private long _stagingBytes;
-
-    /// <summary>Bytes the routing buffers of every publishing connection hold now (<see cref="EventStaging"/>).</summary>
-    public long StagingBytes => Volatile.Read(ref _stagingBytes);
-
-    private long _routeCacheBytes;
-
-    /// <summary>Bytes every publishing connection's route cache holds now (<see cref="RouteCache"/>).</summary>
-    public long RouteCacheBytes => Volatile.Read(ref _routeCacheBytes);
-
-    /// <summary>Counts route cache bytes added (positive) or forgotten (negative); once per topic cached, not per event.</summary>
-    public void AddRouteCacheBytes(long delta) => Interlocked.Add(ref _routeCacheBytes, delta);
-
-    /// <summary>Counts routing buffer bytes rented (positive) or given back (negative); only when a buffer changes size.</summary>
-    public void AddStagingBytes(long delta) => Interlocked.Add(ref _stagingBytes, delta);
 
     /// <summary>Counts bytes queued (positive) or taken out (negative) on any connection.</summary>
     public void AddQueuedBytes(long delta)
