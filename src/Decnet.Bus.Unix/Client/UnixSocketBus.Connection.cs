@@ -205,6 +205,11 @@ public sealed partial class UnixSocketBus
                 {
                     CountUntrusted(untrusted);
                 }
+                else if (ex is not (System.Net.Sockets.SocketException or IOException or TimeoutException or ProtocolException or BrokerRefusedException))
+                {
+                    // Not an outage: a bug, which the message alone would hide behind an endless quiet retry.
+                    ClientLog.UnexpectedConnectFailure(_logger, SocketPath, ex);
+                }
 
                 _state = ConnectionState.Down;
                 _counters.AddDropped(_outbox.DropData());

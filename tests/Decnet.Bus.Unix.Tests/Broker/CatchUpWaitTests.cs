@@ -85,6 +85,21 @@ public sealed class CatchUpWaitTests
     }
 
     [Fact]
+    public async Task WhetherAQueueIsWaitedFor_DependsOnItsSize_NotOnALargerBrokerDefault()
+    {
+        // A broker configured with larger queues than its clients ask for still waits for an ordinary client's 1024.
+        await using var broker = await TestBroker.StartAsync(o => o.QueueSize = 4096);
+        await using var ordinary = await RawClient.ConnectAsync(broker.SocketPath, queueSize: 1024);
+        await using var small = await RawClient.ConnectAsync(broker.SocketPath, queueSize: 1023);
+        await ordinary.PingAsync(); // each PONG: its HELLO was handled
+        await small.PingAsync();
+
+        var queues = broker.Server.Hub!.Connections.Select(c => c.Outbound).ToList();
+        Assert.Equal(256, queues.Single(q => q.QueueSize == 1024).CatchUpStep);
+        Assert.Equal(int.MaxValue, queues.Single(q => q.QueueSize == 1023).CatchUpStep);
+    }
+
+    [Fact]
     public async Task AReaderThatStopped_CostsOneBoundedWait_NotOnePerRead()
     {
         // 4,000 x 2 KiB is about 125 reads of the publisher's socket: one 1 s wait per read would take minutes, far

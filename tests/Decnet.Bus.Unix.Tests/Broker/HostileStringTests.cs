@@ -136,7 +136,7 @@ public sealed class HostileStringTests
             Assert.InRange((await typed.ExpectErrorAndCloseAsync(BusErrorCode.BadFrame)).Length, 1, 1024);
         }
 
-        await log.WaitForAsync(_ => log.Lines.Count(l => l.Contains("disconnected", StringComparison.Ordinal)) >= 2);
+        await log.WaitForLinesAsync("disconnected", 2);
         Assert.Equal(2, log.Lines.Count(l => l.Contains("broke the protocol", StringComparison.Ordinal)));
         Assert.All(log.Lines, line => Assert.InRange(line.Length, 1, 2048));
     }
@@ -175,7 +175,7 @@ public sealed class HostileStringTests
         }
 
         // Every connection logs its disconnect last; four of them means every line above is in.
-        await log.WaitForAsync(_ => log.Lines.Count(l => l.Contains("disconnected", StringComparison.Ordinal)) >= 4);
+        await log.WaitForLinesAsync("disconnected", 4);
         Assert.Contains(log.Lines, l => l.Contains("evil\\u202Egnp.exe", StringComparison.Ordinal));
         // The forged type and name end their connections; the look-alike topic and pattern are refused requests, and
         // the connections stay until the clients leave (docs/wire-protocol.md §6).

@@ -62,4 +62,8 @@ internal class RecordingLogger<T> : ILogger<T>
 
         await seen.Task.WaitAsync(Bound);
     }
+
+    /// <summary>Completes once <paramref name="count"/> lines containing <paramref name="text"/> are logged (a barrier: N connections ended).</summary>
+    public Task WaitForLinesAsync(string text, int count)
+        => WaitForAsync(_ => Lines.Count(l => l.Contains(text, StringComparison.Ordinal)) >= count);
 }

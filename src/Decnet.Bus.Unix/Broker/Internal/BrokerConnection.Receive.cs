@@ -11,10 +11,10 @@ internal sealed partial class BrokerConnection
 
     private bool _handshaken;
     private ReadBatch? _batch;
-
-    /// <summary>The routing memory the connection's read state holds now (for tests; read it while the connection is idle).</summary>
-    internal long RetainedRoutingBytes => Volatile.Read(ref _batch)?.RetainedBytes ?? 0;
     private bool _rejectionLogged;
+
+    /// <summary>The routing buffers the connection's read state holds now (for tests; read it while the connection is idle).</summary>
+    internal long RetainedRoutingBytes => Volatile.Read(ref _batch)?.RetainedBytes ?? 0;
 
     /// <summary>
     /// Reads and handles frames until EOF, BYE, a protocol error or abort. A timer enforces HELLO within the handshake

@@ -284,6 +284,7 @@ internal sealed partial class BrokerHub
             // The EVT is built from the tail, so a count the tail contradicts would go out as a malformed EVT.
             throw new ProtocolException(BusErrorCode.BadFrame, $"PUB declares {elements} elements but carries {(traced ? 7 : 6)}");
         }
+
         if (entry.Denied is { } denied)
         {
             return denied;

@@ -52,7 +52,18 @@ internal sealed partial class OutboundQueue : IDisposable
     public SocketWriter Writer { get; }
 
     /// <summary>The event bound: the broker's default until HELLO asks for another.</summary>
-    public int QueueSize { get; set; }
+    public int QueueSize
+    {
+        get;
+        set
+        {
+            field = value;
+
+            // Decided once here, not per event: whether publishers wait for this queue, and how often they look.
+            _waitedFor = value >= Math.Min(_hub.Limits.QueueSize, DefaultWaitedQueue);
+            _catchUpStep = _waitedFor ? Math.Max(1, value / 4) : int.MaxValue;
+        }
+    }
 
     /// <summary>Whether the client asked (HELLO <c>report_lost</c>) to be told which subscriptions lost events.</summary>
     public bool ReportsLost { get; set; }

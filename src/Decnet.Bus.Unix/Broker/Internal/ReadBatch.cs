@@ -31,8 +31,8 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// <summary>The routes a topic matched while its entry is worked out.</summary>
     public List<Route> Matches { get; } = [];
 
-    /// <summary>The bytes the stagings and the flush buffer hold (for tests).</summary>
-    internal long RetainedBytes => _stagings.Values.Sum(static s => (long)s.Capacity) + FlushBuffer.Capacity;
+    /// <summary>The bytes the stagings hold (for tests; the flush buffer goes back after every reply, FlushOwn).</summary>
+    internal long RetainedBytes => _stagings.Values.Sum(static s => (long)s.Capacity);
 
     /// <summary>The buffer an inline flush writes from (<see cref="OutboundQueue.FlushOrWake"/>).</summary>
     public PooledBufferWriter FlushBuffer { get; } = new(64 * 1024);
@@ -160,9 +160,9 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// <summary>
     /// Ends the read: commits, then flushes (or wakes) each destination that asked, and a reply's queue, once. When the
     /// publisher has handled all it read (<paramref name="drained"/>), buffers go back to their pools first: all of them
-    /// after a read that routed nothing (a PONG to the broker's idle PING, a keepalive PING: the publisher is quiet),
-    /// otherwise only those a large event grew past their ordinary size, or all of them while the broker's publishers
-    /// together keep more than <see cref="BrokerHub.StagingBudgetBytes"/>. Kept, they grew with the number of
+    /// after a read that routed nothing (a PONG to the broker's idle PING, a keepalive PING: the publisher is quiet; its
+    /// route cache is emptied then too), otherwise only those a large event grew past their ordinary size, or all of
+    /// them while the broker's publishers together keep more than <see cref="BrokerHub.StagingBudgetBytes"/>. Kept, they grew with the number of
     /// (publisher, destination) pairs, each pair's with the largest event it ever carried; given back after every
     /// read, a flood paid a pool round trip per destination per read (docs/performance.md, part 26).
     /// </summary>
@@ -182,6 +182,12 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
             foreach (var staging in _stagings.Values)
             {
                 staging.Release(all);
+            }
+
+            if (!_routed)
+            {
+                // A quiet publisher's routes too: kept, an idle connection's share of the broker-wide bound stays spent.
+                Cache.Clear();
             }
 
             if (all || FlushBuffer.Capacity > OutboundQueue.MaxBatchBytes)

@@ -70,4 +70,8 @@ internal static partial class ClientLog
 
     [LoggerMessage(108, LogLevel.Information, "Bus broker at {Path} closed the connection {LivedMs} ms after its handshake; retrying in {DelayMs} ms")]
     public static partial void ShortLivedConnection(ILogger logger, string path, long livedMs, long delayMs);
+
+    /// <summary>A connect attempt failed in a way none of the expected ones do: logged with its stack (a bug), then retried.</summary>
+    [LoggerMessage(111, LogLevel.Error, "Connecting to the bus broker at {Path} failed unexpectedly; retrying with backoff")]
+    public static partial void UnexpectedConnectFailure(ILogger logger, string path, Exception exception);
 }

@@ -246,6 +246,7 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
                 _control.Enqueue(frame);
             }
         }
+
         if (ReferenceEquals(chunk, _current))
         {
             chunk.Clear();
