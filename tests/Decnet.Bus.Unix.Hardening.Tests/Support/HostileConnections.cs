@@ -93,7 +93,15 @@ internal static class HostileConnections
         }
 
         // A peer that then stays silent simply waits: the broker's handshake or idle timeout ends it.
-        return await peer.ReadUntilClosedAsync(LiveBroker.Bound);
+        try
+        {
+            return await peer.ReadUntilClosedAsync(LiveBroker.Bound);
+        }
+        catch (OperationCanceledException ex)
+        {
+            // Which kind the broker left open is what a failure must say (one CI run saw an unnamed one).
+            throw new TimeoutException($"the broker did not close a \"{kind}\" peer within {LiveBroker.Bound.TotalSeconds:0} s", ex);
+        }
     }
 
     private static byte[] Bytes(string kind, Random random)
