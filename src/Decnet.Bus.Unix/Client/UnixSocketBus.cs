@@ -116,16 +116,12 @@ public sealed partial class UnixSocketBus : IBus
                 }
             }
 
-            // Let what was published reach the broker (bounded), unless the broker is known to be down.
+            // Let what was published reach the broker (bounded), unless the broker is known to be down. Past the bound
+            // (or should the run have failed) the disposal goes on: it must end what this bus holds.
+            _outbox.Close(EncodeBye());
             if (started && _state != ConnectionState.Down)
             {
-                _outbox.Close(EncodeBye());
-                // Past the bound (or should the run have failed) the disposal goes on: it must end what this bus holds.
                 await run.WaitAsync(DisposeFlushBound, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            else
-            {
-                _outbox.Close(EncodeBye());
             }
 
             await _disposing.CancelAsync().ConfigureAwait(false);

@@ -15,9 +15,7 @@ public sealed class HandlerTokenCallbackTests
     {
         await using var broker = await TestBroker.StartAsync();
         var subscriber = broker.CreateClient("sub");
-        var (subscription, entered) = await SubscribeThrowingOnCancelAsync(subscriber, inline);
-        await broker.CreateClient("pub").PublishAsync("callback.x", new { n = 1 });
-        await entered.WaitAsync(TestBroker.Bound);
+        var subscription = await SubscribeThrowingOnCancelAsync(broker, subscriber, inline);
 
         await subscription.DisposeAsync();
 
@@ -33,9 +31,7 @@ public sealed class HandlerTokenCallbackTests
     {
         await using var broker = await TestBroker.StartAsync();
         var subscriber = broker.CreateClient("sub");
-        var (_, entered) = await SubscribeThrowingOnCancelAsync(subscriber, inline);
-        await broker.CreateClient("pub").PublishAsync("callback.x", new { n = 1 });
-        await entered.WaitAsync(TestBroker.Bound);
+        await SubscribeThrowingOnCancelAsync(broker, subscriber, inline);
 
         await subscriber.DisposeAsync().AsTask().WaitAsync(TestBroker.Bound);
 
@@ -43,8 +39,11 @@ public sealed class HandlerTokenCallbackTests
         Assert.False(subscriber.IsConnected);
     }
 
-    /// <summary>A handler that registers a throwing callback on its token, then waits for that token.</summary>
-    private static async Task<(IBusHandlerSubscription Subscription, Task Entered)> SubscribeThrowingOnCancelAsync(UnixSocketBus bus, bool inline)
+    /// <summary>
+    /// Subscribes a handler that registers a throwing callback on its token, then waits for that token; returns once an
+    /// event published to it has it waiting.
+    /// </summary>
+    private static async Task<IBusHandlerSubscription> SubscribeThrowingOnCancelAsync(TestBroker broker, UnixSocketBus bus, bool inline)
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscription = await bus.SubscribeAsync(
@@ -56,6 +55,8 @@ public sealed class HandlerTokenCallbackTests
                 await Task.Delay(Timeout.Infinite, ct);
             },
             new SubscriptionOptions { InlineDelivery = inline });
-        return (subscription, entered.Task);
+        await broker.CreateClient("pub").PublishAsync("callback.x", new { n = 1 });
+        await entered.Task.WaitAsync(TestBroker.Bound);
+        return subscription;
     }
 }

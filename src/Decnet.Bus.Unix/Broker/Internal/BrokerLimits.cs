@@ -36,9 +36,6 @@ internal sealed record BrokerLimits(
     /// </summary>
     public TimeSpan CatchUpWait { get; init; }
 
-    /// <summary>The most one publishing connection's route cache holds (<see cref="RouteCache"/>); tests lower it.</summary>
-    public long MaxRouteCacheBytes { get; init; } = 2 * 1024 * 1024;
-
     /// <summary>
     /// The most all route caches together hold: past it new topics are routed uncached, so many connections each
     /// caching its fill of unique topics cannot grow the broker without bound. Tests lower it.

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.Internal;
@@ -88,9 +89,7 @@ internal sealed class EventStaging(OutboundQueue destination, BrokerHub hub)
         Listed = false;
         if (_bytes.Length > CommitBytes)
         {
-            hub.AddStagingBytes(-_bytes.Length);
-            ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = [];
+            _bytes = Resize(_bytes, 0, 0);
         }
     }
 
@@ -102,42 +101,35 @@ internal sealed class EventStaging(OutboundQueue destination, BrokerHub hub)
     {
         if (_bytes.Length > 0 && (all || _bytes.Length > OrdinaryBytes))
         {
-            hub.AddStagingBytes(-_bytes.Length);
-            ArrayPool<byte>.Shared.Return(_bytes);
-            _bytes = [];
+            _bytes = Resize(_bytes, 0, 0);
         }
 
         if (_lengths.Length > 0 && (all || _lengths.Length > OrdinaryFrames))
         {
-            hub.AddStagingBytes(-(long)_lengths.Length * sizeof(int));
-            ArrayPool<int>.Shared.Return(_lengths);
-            _lengths = [];
+            _lengths = Resize(_lengths, 0, 0);
         }
     }
 
     private void Grow(int needed)
+        => _bytes = Resize(_bytes, _written, Math.Max(_written + needed, Math.Max(16 * 1024, _bytes.Length * 2)));
+
+    private void GrowLengths() => _lengths = Resize(_lengths, Count, Math.Max(64, _lengths.Length * 2));
+
+    /// <summary>
+    /// A pooled array of at least <paramref name="size"/> items (none: empty) holding the first <paramref name="keep"/>
+    /// of <paramref name="old"/>, which goes back to its pool. Every change of size passes here, so the broker-wide
+    /// count of staged bytes (<see cref="BrokerHub.StagingBytes"/>) stays exact.
+    /// </summary>
+    private T[] Resize<T>(T[] old, int keep, int size)
     {
-        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_written + needed, Math.Max(16 * 1024, _bytes.Length * 2)));
-        hub.AddStagingBytes(grown.Length - _bytes.Length);
-        _bytes.AsSpan(0, _written).CopyTo(grown);
-        if (_bytes.Length > 0)
+        T[] array = size == 0 ? [] : ArrayPool<T>.Shared.Rent(size);
+        old.AsSpan(0, keep).CopyTo(array);
+        if (old.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(_bytes);
+            ArrayPool<T>.Shared.Return(old);
         }
 
-        _bytes = grown;
-    }
-
-    private void GrowLengths()
-    {
-        var grown = ArrayPool<int>.Shared.Rent(Math.Max(64, _lengths.Length * 2));
-        hub.AddStagingBytes((long)(grown.Length - _lengths.Length) * sizeof(int));
-        _lengths.AsSpan(0, Count).CopyTo(grown);
-        if (_lengths.Length > 0)
-        {
-            ArrayPool<int>.Shared.Return(_lengths);
-        }
-
-        _lengths = grown;
+        hub.AddStagingBytes((long)(array.Length - old.Length) * Unsafe.SizeOf<T>());
+        return array;
     }
 }

@@ -162,9 +162,10 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// publisher has handled all it read (<paramref name="drained"/>), buffers go back to their pools first: all of them
     /// after a read that routed nothing (a PONG to the broker's idle PING, a keepalive PING: the publisher is quiet; its
     /// route cache is emptied then too), otherwise only those a large event grew past their ordinary size, or all of
-    /// them while the broker's publishers together keep more than <see cref="BrokerHub.StagingBudgetBytes"/>. Kept, they grew with the number of
-    /// (publisher, destination) pairs, each pair's with the largest event it ever carried; given back after every
-    /// read, a flood paid a pool round trip per destination per read (docs/performance.md, part 26).
+    /// them while the broker's publishers together keep more than <see cref="BrokerHub.StagingBudgetBytes"/>. Kept,
+    /// they grew with the number of (publisher, destination) pairs, each pair's with the largest event it ever carried;
+    /// given back after every read, a flood paid a pool round trip per destination per read (docs/performance.md,
+    /// part 26).
     /// </summary>
     public void Complete(bool drained)
     {
@@ -178,21 +179,11 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         _toFlush.Clear();
         if (drained)
         {
-            var all = !_routed || hub.StagingBytes > BrokerHub.StagingBudgetBytes;
-            foreach (var staging in _stagings.Values)
-            {
-                staging.Release(all);
-            }
-
+            Release(all: !_routed || hub.StagingBytes > BrokerHub.StagingBudgetBytes);
             if (!_routed)
             {
                 // A quiet publisher's routes too: kept, an idle connection's share of the broker-wide bound stays spent.
                 Cache.Clear();
-            }
-
-            if (all || FlushBuffer.Capacity > OutboundQueue.MaxBatchBytes)
-            {
-                FlushBuffer.Release();
             }
         }
 
@@ -207,14 +198,23 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// <summary>Gives every buffer back and forgets every route, for good: the publishing connection has ended.</summary>
     public void ReleaseAll()
     {
+        Release(all: true);
+        _stagings.Clear();
+        Cache.Clear();
+    }
+
+    /// <summary>The stagings' buffers (<see cref="EventStaging.Release"/>) and the flush buffer: all, or those grown large.</summary>
+    private void Release(bool all)
+    {
         foreach (var staging in _stagings.Values)
         {
-            staging.Release(all: true);
+            staging.Release(all);
         }
 
-        _stagings.Clear();
-        FlushBuffer.Release();
-        Cache.Clear();
+        if (all || FlushBuffer.Capacity > OutboundQueue.MaxBatchBytes)
+        {
+            FlushBuffer.Release();
+        }
     }
 
     /// <summary>

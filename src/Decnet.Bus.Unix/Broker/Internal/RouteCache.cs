@@ -4,12 +4,14 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// One publishing connection's routes by topic bytes (docs/performance-history.md, "Hot path redesign (issue 14),
 /// part 2"): a stream of events on a few topics is validated, checked against the ACL and matched once per topic, not
 /// once per event. Every entry is for one routing-table generation; the first look-up after any SUB, UNSUB or
-/// disconnect empties the cache. Bounded per connection (<see cref="BrokerLimits.MaxRouteCacheBytes"/>) and for all
-/// connections together (<see cref="BrokerLimits.MaxTotalRouteCacheBytes"/>, counted in <see cref="BrokerHub"/>):
-/// past either, new topics are routed without being cached.
+/// disconnect empties the cache. Bounded per connection (<see cref="BudgetBytes"/>) and for all connections together
+/// (<see cref="BrokerLimits.MaxTotalRouteCacheBytes"/>, counted in <see cref="BrokerHub"/>): past either, new topics
+/// are routed without being cached.
 /// </summary>
 internal sealed class RouteCache
 {
+    internal const int BudgetBytes = 2 * 1024 * 1024;
+
     private readonly BrokerHub _hub;
     private readonly Dictionary<byte[], RouteEntry> _entries = new(TopicBytesComparer.Instance);
     private readonly Dictionary<byte[], RouteEntry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
@@ -23,9 +25,6 @@ internal sealed class RouteCache
         _hub = hub;
         _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
-
-    /// <summary>Bytes the cached entries hold (estimated as <see cref="RouteEntry.Footprint"/> plus their keys).</summary>
-    public long Bytes => _bytes;
 
     /// <summary>
     /// The cached entry for <paramref name="topic"/> at <paramref name="generation"/>. Returns false after emptying
@@ -62,7 +61,7 @@ internal sealed class RouteCache
     {
         var cost = topic.Length + entry.Footprint;
         var limits = _hub.Limits;
-        if (entry.Generation != _generation || _bytes + cost > limits.MaxRouteCacheBytes || _hub.RouteCacheBytes + cost > limits.MaxTotalRouteCacheBytes)
+        if (entry.Generation != _generation || _bytes + cost > BudgetBytes || _hub.RouteCacheBytes + cost > limits.MaxTotalRouteCacheBytes)
         {
             return entry;
         }
