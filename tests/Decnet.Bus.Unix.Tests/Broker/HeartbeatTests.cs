@@ -67,4 +67,19 @@ public sealed class HeartbeatTests
         Assert.Equal(before.Published + 3, stats.Published);
         Assert.True(before.Heartbeats >= 1, "the heartbeat sent at start is counted");
     }
+
+    [Fact]
+    public async Task AHeartbeat_KeepsNoRoutingBuffersBetweenBeats()
+    {
+        // The heartbeat routes once every interval: a buffer kept for each health subscriber would sit idle in between.
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
+        var client = broker.CreateClient("watcher");
+        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        await Receive.NextAsync(sub);
+
+        Assert.Equal(0, broker.Server.Hub!.StagingBytes); // 16,640 before: one staging kept for the subscriber
+    }
 }

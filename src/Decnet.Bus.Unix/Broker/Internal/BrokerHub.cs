@@ -301,6 +301,9 @@ internal sealed partial class BrokerHub
         {
             _ = Publish(_ownBatch, null, Credentials, topicUtf8, tail);
             _ownBatch.Complete(drained: true);
+
+            // One publish per interval: kept, a buffer per health subscriber would sit idle between beats.
+            _ownBatch.Release(all: true);
         }
     }
 

@@ -204,7 +204,7 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     }
 
     /// <summary>The stagings' buffers (<see cref="EventStaging.Release"/>) and the flush buffer: all, or those grown large.</summary>
-    private void Release(bool all)
+    public void Release(bool all)
     {
         foreach (var staging in _stagings.Values)
         {
