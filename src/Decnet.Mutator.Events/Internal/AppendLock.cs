@@ -9,7 +9,7 @@ namespace Decnet.Mutator.Events.Internal;
 /// The whole-file write lock emitters hold from the last-byte check to the end of their write: an open-file-description
 /// lock (<c>F_OFD_SETLK</c>), not <c>flock</c>, because .NET readers of the log hold <c>flock(LOCK_SH)</c> for as long
 /// as they keep it open. Never waited for in the kernel: tried again for at most <see cref="MaxWait"/>, then given up
-/// (the caller appends without the check). Closing the descriptor releases it.
+/// (the caller still checks the last byte: docs/mutation-events.md). Closing the descriptor releases it.
 /// </summary>
 internal static class AppendLock
 {

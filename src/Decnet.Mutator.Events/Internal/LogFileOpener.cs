@@ -60,19 +60,17 @@ internal static class LogFileOpener
         // The last byte is only trustworthy while no other emitter is mid-write: the kernel raises the size page by
         // page during one write(2), so a concurrent line can look torn. Emitters hold AppendLock from this check to
         // the end of their write; its wait is bounded, so a process that sits on the lock cannot stall an emit.
-        var locked = AppendLock.TryAcquire(handle);
-        if (!readable || !locked)
-        {
-            return LogFileOpening.Opened(handle, endsInsideALine: false);
-        }
-
+        // Without the lock (any reader may hold a conflicting read lock) the check is still made: misreading a
+        // concurrent line costs an empty line, which readers skip; skipping the check would let a fragment swallow
+        // this event.
+        _ = AppendLock.TryAcquire(handle);
         if (LibC.StatxDescriptor(handle, _emptyPath, LibC.AtEmptyPath, LibC.StatxSize, stat) != 0)
         {
             return LogFileOpening.Opened(handle, endsInsideALine: false);
         }
 
         var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(LibC.StatxSizeOffset));
-        return LogFileOpening.Opened(handle, EndsInsideALine(handle, size));
+        return LogFileOpening.Opened(handle, readable && EndsInsideALine(handle, size));
     }
 
     /// <summary>

@@ -107,6 +107,25 @@ public sealed class HostileLogPathTests : IDisposable
     }
 
     [Fact]
+    public async Task Emit_ReaderHoldsAReadLock_LineStillStartsWithTheMissingNewline_NextEventStandsAlone()
+    {
+        // A reader with read permission only can take F_RDLCK, so the emitter never gets its write lock; the fragment
+        // an earlier short write could not end must still be ended, or it swallows this event (docs/mutation-events.md).
+        var log = _temp.File("decnet.log");
+        const string Fragment = "<134>1 2026-11-22T10:00:00.123456+00:00 decky-01 mutator - decky_mu";
+        await File.WriteAllTextAsync(log, Fragment);
+        var bus = new RecordingBus();
+        MutationEmitResult result;
+        using (TestLibc.OpenReadLocked(log))
+        {
+            result = await EmitBoundedAsync(log, bus);
+        }
+
+        Assert.True(result.Written, result.WriteError);
+        Assert.Equal(Fragment + "\n" + result.Line, await File.ReadAllTextAsync(log));
+    }
+
+    [Fact]
     public async Task AppendLock_LogHeldOpenByADotNetReader_IsStillAcquired()
     {
         // .NET readers (a correlator tailing the log) hold flock(LOCK_SH) while the file is open; the append lock must

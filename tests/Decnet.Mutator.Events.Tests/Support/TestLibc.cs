@@ -35,12 +35,20 @@ internal static class TestLibc
     public static extern int FcntlLock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int command, byte[] flockStruct);
 
     /// <summary>Opens <paramref name="path"/> for writing and holds a whole-file OFD write lock on it until disposed.</summary>
-    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenWriteLocked(string path)
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenWriteLocked(string path) => OpenLocked(path, FileAccess.Write);
+
+    /// <summary>
+    /// Opens <paramref name="path"/> read-only and holds a whole-file OFD read lock until disposed: what any reader of
+    /// the log (the correlator's group, mode 0640) can do, and it conflicts with the emitters' write lock.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenReadLocked(string path) => OpenLocked(path, FileAccess.Read);
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle OpenLocked(string path, FileAccess access)
     {
         const int FOfdSetLock = 37;
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+        var handle = File.OpenHandle(path, FileMode.Open, access, FileShare.ReadWrite);
         var request = new byte[32];
-        request[0] = 1; // l_type = F_WRLCK; whence, start, len (0 = whole file) and pid stay 0.
+        request[0] = access == FileAccess.Read ? (byte)0 : (byte)1; // l_type F_RDLCK or F_WRLCK; whence, start, len (0 = whole file), pid stay 0.
         if (FcntlLock(handle, FOfdSetLock, request) != 0)
         {
             var reason = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
