@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -17,30 +16,20 @@ internal static class AppendLock
     /// process sits on the lock.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(500);
 
-    private const int _eAgain = 11;
-
     public static bool TryAcquire(SafeFileHandle handle)
     {
         // struct flock: l_type = F_WRLCK, l_whence = SEEK_SET, l_start = 0, l_len = 0 (to the end, growing), l_pid = 0.
         var request = new byte[LibC.FlockStructSize];
         BinaryPrimitives.WriteInt16LittleEndian(request, LibC.FWriteLock);
-        var waited = Stopwatch.StartNew();
-        var pause = 1;
-        while (true)
+        var retry = new BoundedRetry(MaxWait);
+        while (LibC.FcntlLock(handle, LibC.FOfdSetLock, request) != 0)
         {
-            if (LibC.FcntlLock(handle, LibC.FOfdSetLock, request) == 0)
-            {
-                return true;
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno is not (_eAgain or LibC.EAcces or LibC.EIntr) || waited.Elapsed >= MaxWait)
+            if (Marshal.GetLastPInvokeError() is not (LibC.EAgain or LibC.EAcces or LibC.EIntr) || !retry.Pause())
             {
                 return false;
             }
-
-            Thread.Sleep(pause);
-            pause = Math.Min(pause * 2, 20);
         }
+
+        return true;
     }
 }

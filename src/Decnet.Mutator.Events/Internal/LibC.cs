@@ -18,6 +18,7 @@ internal static class LibC
     public const int FlockStructSize = 32;
     public const int EIntr = 4;
     public const int ENxio = 6;
+    public const int EAgain = 11;
     public const int EAcces = 13;
     public const int EIsDir = 21;
     public const int ELoop = 40;

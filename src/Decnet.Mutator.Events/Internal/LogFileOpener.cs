@@ -13,8 +13,16 @@ namespace Decnet.Mutator.Events.Internal;
 internal static class LogFileOpener
 {
     /// <summary>
-    /// O_NONBLOCK keeps open(2) of a FIFO from waiting for a reader; on the regular file that is accepted it changes
-    /// nothing (regular files never block), so it is left set. O_RDWR lets the writer check the last byte.
+    /// How long an open that fails with EWOULDBLOCK is tried again. With O_NONBLOCK, open(2) of a regular file on
+    /// which another process holds a lease (Samba, nfsd) fails at once instead of waiting while the holder gives it
+    /// back; the failed open has begun that lease break, so a retry soon succeeds.
+    /// </summary>
+    public static readonly TimeSpan LeaseBreakWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// O_NONBLOCK keeps open(2) of a FIFO from waiting for a reader; on a regular file it only turns the wait for a
+    /// lease break into EWOULDBLOCK, which <see cref="OpenRetrying"/> retries. O_RDWR lets the writer check the last
+    /// byte.
     /// </summary>
     private const int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock;
 
@@ -95,14 +103,21 @@ internal static class LogFileOpener
         return read == 1 && last != (byte)'\n';
     }
 
+    /// <summary>open(2), tried again on EINTR, and on EWOULDBLOCK (a lease break) for at most <see cref="LeaseBreakWait"/>.</summary>
     private static int OpenRetrying(byte[] pathBytes, int flags)
     {
+        var leaseBreak = new BoundedRetry(LeaseBreakWait);
         int fd;
-        do
+        while ((fd = LibC.Open(pathBytes, flags, LibC.FileMode0640)) < 0)
         {
-            fd = LibC.Open(pathBytes, flags, LibC.FileMode0640);
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != LibC.EIntr && (errno != LibC.EAgain || !leaseBreak.Pause()))
+            {
+                // The pause's sleep may have overwritten the errno the caller reports.
+                Marshal.SetLastPInvokeError(errno);
+                break;
+            }
         }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == LibC.EIntr);
 
         return fd;
     }
@@ -110,6 +125,13 @@ internal static class LogFileOpener
     /// <summary>ELOOP (a symlink), ENXIO (a FIFO without reader, a socket) and EISDIR name what is at the path.</summary>
     private static AppendOutcome DescribeOpenFailure(string fullPath, byte[] pathBytes, int errno)
     {
+        if (errno == LibC.EAgain)
+        {
+            return AppendOutcome.Failed(
+                AppendOnlyFileWriter.OpenFailure,
+                $"cannot open {fullPath}: {LibC.Describe(errno)}; another process holds a lease on it (Samba, nfsd) and did not give it back within {LeaseBreakWait.TotalSeconds:0} s");
+        }
+
         var detail = $"open: {LibC.Describe(errno)}";
         if (errno is LibC.ELoop or LibC.ENxio or LibC.EIsDir)
         {

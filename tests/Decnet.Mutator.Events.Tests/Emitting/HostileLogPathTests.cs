@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Decnet.Mutator.Events.Internal;
 using Decnet.Mutator.Events.Tests.Support;
@@ -17,8 +18,22 @@ public sealed class HostileLogPathTests : IDisposable
 
     private readonly TempDirectory _temp = new();
     private readonly ListLogger<MutationEventEmitter> _logger = new();
+    private readonly List<Process> _witnesses = [];
 
-    public void Dispose() => _temp.Dispose();
+    public void Dispose()
+    {
+        foreach (var witness in _witnesses)
+        {
+            if (!witness.HasExited)
+            {
+                witness.Kill();
+            }
+
+            witness.Dispose();
+        }
+
+        _temp.Dispose();
+    }
 
     [Theory]
     [InlineData(false)]
@@ -107,6 +122,50 @@ public sealed class HostileLogPathTests : IDisposable
     }
 
     [Fact]
+    public async Task Emit_ReadLeaseHeldByAnotherProcess_WaitsForTheLeaseBreak_AndWrites()
+    {
+        // A blocking open(2) waits while the holder gives the lease back; O_NONBLOCK's open fails at once with
+        // EWOULDBLOCK instead, so the emitter must retry it (docs/mutation-events.md, "How the file is written").
+        var log = _temp.File("decnet.log");
+        await File.WriteAllTextAsync(log, string.Empty);
+        var notified = StartLeaseBreakWitness();
+        var bus = new RecordingBus();
+        Task<MutationEmitResult> emit;
+        using (TestLibc.HoldReadLease(log, notified.Id))
+        {
+            emit = EmitBoundedAsync(log, bus);
+
+            // The lease break's SIGIO kills the notified process: the emitter's open has begun the break.
+            await notified.WaitForExitAsync().WaitAsync(_hangBound);
+        }
+
+        var result = await emit;
+        Assert.True(result.Written, result.WriteError);
+        Assert.Equal(result.Line, await File.ReadAllTextAsync(log));
+    }
+
+    [Fact]
+    public async Task Emit_ReadLeaseNeverGivenBack_FailsAfterTheBound_NamingTheLease_StillPublishes()
+    {
+        var log = _temp.File("decnet.log");
+        await File.WriteAllTextAsync(log, string.Empty);
+        var notified = StartLeaseBreakWitness();
+        var bus = new RecordingBus();
+        MutationEmitResult result;
+        using (TestLibc.HoldReadLease(log, notified.Id))
+        {
+            result = await EmitBoundedAsync(log, bus);
+        }
+
+        Assert.Equal(MutationSyslogFailure.Open, result.WriteFailure);
+        Assert.Equal(
+            $"cannot open {log}: Resource temporarily unavailable (errno 11); another process holds a lease on it (Samba, nfsd) and did not give it back within 2 s",
+            result.WriteError);
+        Assert.Single(bus.Published);
+        Assert.Equal(string.Empty, await File.ReadAllTextAsync(log));
+    }
+
+    [Fact]
     public async Task Emit_ReaderHoldsAReadLock_LineStillStartsWithTheMissingNewline_NextEventStandsAlone()
     {
         // A reader with read permission only can take F_RDLCK, so the emitter never gets its write lock; the fragment
@@ -136,6 +195,14 @@ public sealed class HostileLogPathTests : IDisposable
         using var writer = File.OpenHandle(log, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
 
         Assert.True(AppendLock.TryAcquire(writer));
+    }
+
+    /// <summary>A process for the lease break's SIGIO to kill; killed on dispose if it outlives the test (no break came).</summary>
+    private Process StartLeaseBreakWitness()
+    {
+        var witness = Process.Start("sleep", "infinity");
+        _witnesses.Add(witness);
+        return witness;
     }
 
     private async Task AssertRefusedButPublishedAsync(string path, string kind)

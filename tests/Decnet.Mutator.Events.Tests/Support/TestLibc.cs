@@ -34,6 +34,29 @@ internal static class TestLibc
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int FcntlLock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int command, byte[] flockStruct);
 
+    [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int Fcntl(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int command, int argument);
+
+    /// <summary>
+    /// Takes a read lease on <paramref name="path"/> (what Samba and nfsd take for their clients) and sends the lease
+    /// break's SIGIO to process <paramref name="notified"/> instead of to the test host: that process dying is the
+    /// test's proof that a writer's open has begun the break. The lease goes when the handle is disposed.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle HoldReadLease(string path, int notified)
+    {
+        const int FSetLease = 1024, FSetOwner = 8, FReadLock = 0;
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (Fcntl(handle, FSetLease, FReadLock) != 0 || Fcntl(handle, FSetOwner, notified) != 0)
+        {
+            var reason = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            handle.Dispose();
+            throw new IOException($"fcntl(F_SETLEASE/F_SETOWN) {path}: {reason}");
+        }
+
+        return handle;
+    }
+
     /// <summary>Opens <paramref name="path"/> for writing and holds a whole-file OFD write lock on it until disposed.</summary>
     public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenWriteLocked(string path) => OpenLocked(path, FileAccess.Write);
 
