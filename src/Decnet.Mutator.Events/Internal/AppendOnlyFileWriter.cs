@@ -67,6 +67,11 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
             // A fragment an earlier short write could not end (the disk was still full): this line starts with the
             // missing "\n", in the same write, so the fragment stays one line and this event stands alone.
             var bytes = Encoding.UTF8.GetBytes(opening.EndsInsideALine ? "\n" + line : line);
+            if (PastFileSizeLimit(fullPath, opening.Size, bytes.Length) is { } refusal)
+            {
+                return refusal;
+            }
+
             var written = _descriptorWriter.Write(handle, bytes);
             if (written < 0)
             {
@@ -75,6 +80,24 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
 
             return written == bytes.Length ? AppendOutcome.Written : ShortWrite(handle, fullPath, bytes, (int)written);
         }
+    }
+
+    /// <summary>
+    /// A write that would pass RLIMIT_FSIZE is cut short by the kernel, and the next one (the repairing "\n") raises
+    /// SIGXFSZ, which kills the process: a library must not change the host's signal dispositions, so such a line is
+    /// refused before any byte is written. Checked under the append lock, so other emitters cannot grow the file
+    /// between the check and the write (docs/mutation-events.md).
+    /// </summary>
+    private static AppendOutcome? PastFileSizeLimit(string fullPath, long size, int length)
+    {
+        if (size < 0 || LibC.FileSizeLimit() is not { } limit || (ulong)size + (ulong)length <= limit)
+        {
+            return null;
+        }
+
+        return AppendOutcome.Failed(
+            WriteFailure,
+            $"cannot write {fullPath}: the line ({length} bytes) would pass this process's file-size limit (RLIMIT_FSIZE {limit} bytes; the file has {size}): {LibC.Describe(LibC.EFBig)}; nothing was written");
     }
 
     /// <summary>

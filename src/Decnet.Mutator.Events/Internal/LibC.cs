@@ -21,7 +21,9 @@ internal static class LibC
     public const int EAgain = 11;
     public const int EAcces = 13;
     public const int EIsDir = 21;
+    public const int EFBig = 27;
     public const int ELoop = 40;
+    public const int RLimitFileSize = 1;
     public const int AtFdCwd = -100;
     public const int AtSymlinkNoFollow = 0x100;
     public const int AtEmptyPath = 0x1000;
@@ -61,6 +63,18 @@ internal static class LibC
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int StatxPath(int dirFd, byte[] path, int flags, uint mask, byte[] statxBuffer);
+
+    /// <summary>getrlimit(resource, struct rlimit*) (the 64-bit layout: soft, then hard limit).</summary>
+    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern int GetRLimit(int resource, ulong[] limits);
+
+    /// <summary>The soft RLIMIT_FSIZE in bytes, or null when there is none (RLIM_INFINITY) or it cannot be read.</summary>
+    public static ulong? FileSizeLimit()
+    {
+        var limits = new ulong[2];
+        return GetRLimit(RLimitFileSize, limits) == 0 && limits[0] != ulong.MaxValue ? limits[0] : null;
+    }
 
     /// <summary>The errno of the last call, as "text (errno N)".</summary>
     public static string DescribeLastError() => Describe(Marshal.GetLastPInvokeError());

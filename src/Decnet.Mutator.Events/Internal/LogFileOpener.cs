@@ -74,11 +74,11 @@ internal static class LogFileOpener
         _ = AppendLock.TryAcquire(handle);
         if (LibC.StatxDescriptor(handle, _emptyPath, LibC.AtEmptyPath, LibC.StatxSize, stat) != 0)
         {
-            return LogFileOpening.Opened(handle, endsInsideALine: false);
+            return LogFileOpening.Opened(handle, size: -1, endsInsideALine: false);
         }
 
         var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(LibC.StatxSizeOffset));
-        return LogFileOpening.Opened(handle, readable && EndsInsideALine(handle, size));
+        return LogFileOpening.Opened(handle, size, readable && EndsInsideALine(handle, size));
     }
 
     /// <summary>

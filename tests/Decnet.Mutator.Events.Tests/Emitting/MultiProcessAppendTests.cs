@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Decnet.Mutator.Events.Tests.Support;
 
 namespace Decnet.Mutator.Events.Tests.Emitting;
@@ -68,22 +67,5 @@ public sealed class MultiProcessAppendTests : IDisposable
         Assert.All(next, count => Assert.Equal(LinesPerWriter, count));
     }
 
-    private static Process StartWriter(string logFile, int id)
-    {
-        var dll = typeof(MultiProcessAppendTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "LoadWriterPath").Value!;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { dll, logFile, id.ToString(System.Globalization.CultureInfo.InvariantCulture), LinesPerWriter.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-    }
+    private static Process StartWriter(string logFile, int id) => LoadWriterProcess.Start(logFile, id, LinesPerWriter);
 }
