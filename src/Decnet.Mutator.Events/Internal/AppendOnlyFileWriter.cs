@@ -20,6 +20,9 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
     public const string RefusedFailure = "refused";
     public const string WriteFailure = "write";
 
+    private const UnixFileMode _directoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+
     private static readonly byte[] _newline = [(byte)'\n'];
 
     private readonly IDescriptorWriter _descriptorWriter = descriptorWriter ?? LibCDescriptorWriter.Instance;
@@ -45,12 +48,41 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
 
         try
         {
-            Directory.CreateDirectory(directory);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                CreateDirectories(directory);
+            }
+
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return AppendOutcome.Failed(DirectoryFailure, $"cannot create directory {directory}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> and each missing parent as rwxr-x--- (the file is 0640), not
+    /// 0777 &amp; ~umask, which a umask of 0 makes world-writable: the log's directory is trusted
+    /// (docs/mutation-events.md). <see cref="Directory.CreateDirectory(string, UnixFileMode)"/> gives the mode to the
+    /// last directory only, so the missing ones are created one by one, outermost first.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void CreateDirectories(string directory)
+    {
+        var missing = new Stack<string>();
+        for (var at = directory; !string.IsNullOrEmpty(at) && !Directory.Exists(at); at = Path.GetDirectoryName(at))
+        {
+            missing.Push(at);
+        }
+
+        while (missing.TryPop(out var next))
+        {
+            Directory.CreateDirectory(next, _directoryMode);
         }
     }
 

@@ -51,6 +51,22 @@ public sealed class MutationEventEmitterTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Emit_CreatesMissingDirectories_WithNoPermissionBeyond0750()
+    {
+        // Like the file's 0640: the correlator's group reads, nobody else; a umask of 0 must not make them world-writable.
+        const UnixFileMode Allowed = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
+        var nested = Path.Combine(_temp.Path, "nested");
+        var path = Path.Combine(nested, "deeper", "decnet.log");
+
+        var result = await Emitter(path, new RecordingBus()).EmitAsync("d1", [], ["ssh"], MutationTrigger.Creation);
+
+        Assert.True(result.Written, result.WriteError);
+        Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(nested) & ~Allowed);
+        Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(Path.GetDirectoryName(path)!) & ~Allowed);
+    }
+
+    [Fact]
     public async Task Emit_InvalidArgument_ThrowsAndNeitherWritesNorPublishes()
     {
         var bus = new RecordingBus();
