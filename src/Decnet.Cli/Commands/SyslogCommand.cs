@@ -11,8 +11,11 @@ namespace Decnet.Cli.Commands;
 internal static class SyslogCommand
 {
     /// <summary>Builds the command.</summary>
-    /// <param name="standardInput">What <c>-</c> reads; null means <see cref="Console.In"/>.</param>
-    public static Command Create(TextReader? standardInput = null)
+    /// <param name="standardInput">
+    /// What <c>-</c> reads; null means the process's standard input, as bytes: <see cref="Console.In"/> would decode
+    /// it in the locale's charset, and the log is UTF-8 whatever the locale.
+    /// </param>
+    public static Command Create(Stream? standardInput = null)
     {
         var file = new Argument<string>("file") { Description = "The ingest log to read, or - for standard input." };
         var parse = new Command("parse", "Parse decky_mutated lines of an RFC 5424 ingest log into JSON, one object per line.") { file };
@@ -24,21 +27,25 @@ internal static class SyslogCommand
             var runner = new SyslogParseRunner(output, error);
             if (path == "-")
             {
-                return await runner.RunAsync(standardInput ?? Console.In, cancellationToken).ConfigureAwait(false);
+                return await runner.RunAsync(standardInput ?? Console.OpenStandardInput(), cancellationToken).ConfigureAwait(false);
             }
 
-            using var reader = Open(path);
-            return await runner.RunAsync(reader, cancellationToken).ConfigureAwait(false);
+            var log = Open(path);
+            await using (log.ConfigureAwait(false))
+            {
+                return await runner.RunAsync(log, cancellationToken).ConfigureAwait(false);
+            }
         });
 
         return new Command("syslog", "RFC 5424 ingest log tools.") { parse };
     }
 
-    private static StreamReader Open(string path)
+    private static FileStream Open(string path)
     {
         try
         {
-            return new StreamReader(path, System.Text.Encoding.UTF8);
+            // Shared for writing and deletion: the log being read is usually live.
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {

@@ -8,19 +8,27 @@ namespace Decnet.Cli.Mutation;
 /// <summary>
 /// Runs <c>decnet syslog parse</c>: one JSON object per <c>decky_mutated</c> line on stdout, <c>line N: reason</c> on
 /// stderr for each rejected line. Valid RFC 5424 lines with another MSGID belong to other programs and are skipped.
-/// Lines end at LF (or CRLF) only: a bare CR is part of its line, which is then rejected (<see cref="LogLines"/>).
+/// Lines end at LF (or CRLF) only: a bare CR is part of its line, which is then rejected; a line that is not UTF-8 or
+/// is too long is rejected unread (<see cref="LogLines"/>).
 /// </summary>
 internal sealed class SyslogParseRunner(TextWriter output, TextWriter error)
 {
     private static readonly JsonWriterOptions _jsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public async Task<int> RunAsync(TextReader input, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(Stream input, CancellationToken cancellationToken)
     {
         var rejected = 0;
         var number = 0;
-        await foreach (var line in LogLines.ReadAsync(input, cancellationToken).ConfigureAwait(false))
+        await foreach (var (line, refusal) in LogLines.ReadAsync(input, cancellationToken).ConfigureAwait(false))
         {
             number++;
+            if (refusal is not null)
+            {
+                rejected++;
+                await error.WriteLineAsync($"line {number}: {refusal}").ConfigureAwait(false);
+                continue;
+            }
+
             if (line.Length == 0)
             {
                 continue;

@@ -75,7 +75,7 @@ public sealed class SyslogCommandTests : IDisposable
     {
         var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], [], MutationTrigger.Retirement, "ops"));
 
-        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: new StringReader(line + "\n" + line));
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: Utf8(line + "\n" + line));
 
         Assert.Equal(0, exit);
         Assert.Empty(error);
@@ -89,7 +89,7 @@ public sealed class SyslogCommandTests : IDisposable
         var forged = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "decky-01", ["ssh"], ["http"], MutationTrigger.Operator, "eve"));
         var input = "<13>1 - h app - other -\r" + forged + "not syslog at all\n";
 
-        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: new StringReader(input));
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: Utf8(input));
 
         Assert.Equal(1, exit);
         Assert.Empty(output);
@@ -104,7 +104,7 @@ public sealed class SyslogCommandTests : IDisposable
     {
         var line = DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], [], MutationTrigger.Retirement, "ops")).TrimEnd('\n');
 
-        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: new StringReader(line + "\r\n\r\n" + line + "\r\n"));
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: Utf8(line + "\r\n\r\n" + line + "\r\n"));
 
         Assert.True(exit == 0, error);
         Assert.Equal(2, output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Length);
@@ -119,4 +119,6 @@ public sealed class SyslogCommandTests : IDisposable
         Assert.Empty(output);
         Assert.StartsWith("error: cannot read ", error, StringComparison.Ordinal);
     }
+
+    private static MemoryStream Utf8(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
 }

@@ -39,7 +39,7 @@ internal sealed class CliRun
     public static async Task<CliRun> InvokeMutationAsync(
         string[] args,
         Func<CancellationToken, ValueTask<IBus>>? busFactory = null,
-        TextReader? standardInput = null,
+        Stream? standardInput = null,
         CancellationToken cancellationToken = default)
     {
         var root = new RootCommand("test") { MutationCommand.Create(busFactory), SyslogCommand.Create(standardInput) };
