@@ -51,12 +51,15 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
         {
             var emitter = new MutationEventEmitter(options, bus);
             var result = await emitter.EmitAsync(decky, oldList, newList, parsedTrigger, actor, cancellationToken).ConfigureAwait(false);
-            await output.WriteLineAsync(result.Written ? $"syslog: written to {result.LogFile}" : $"syslog: failed: {result.WriteError}").ConfigureAwait(false);
+            // The path is the configuration's, the reasons quote it and the broker's words: none may reach the
+            // terminal raw (docs/reliability.md, the escaping of untrusted strings).
+            var shownLogFile = UntrustedText.Escape(result.LogFile);
+            await output.WriteLineAsync(result.Written ? $"syslog: written to {shownLogFile}" : $"syslog: failed: {UntrustedText.Escape(result.WriteError)}").ConfigureAwait(false);
             var publishError = bus?.ConnectError ?? result.PublishError;
-            await output.WriteLineAsync(publishError is null ? $"bus: published on {result.Topic}" : $"bus: failed: {publishError}").ConfigureAwait(false);
+            await output.WriteLineAsync(publishError is null ? $"bus: published on {result.Topic}" : $"bus: failed: {UntrustedText.Escape(publishError)}").ConfigureAwait(false);
             if (!result.Written)
             {
-                await error.WriteLineAsync($"error: the decky_mutated line was not written to {result.LogFile}").ConfigureAwait(false);
+                await error.WriteLineAsync($"error: the decky_mutated line was not written to {shownLogFile}").ConfigureAwait(false);
             }
 
             return result.Written ? ExitCodes.Ok : ExitCodes.Failure;

@@ -1,6 +1,7 @@
 using Decnet.Bus;
 using Decnet.Cli.Tests.Support;
 using Decnet.Mutator.Events;
+using Decnet.Mutator.Events.Tests.Support;
 
 namespace Decnet.Cli.Tests.Mutation;
 
@@ -66,6 +67,28 @@ public sealed class MutationCommandTests : IDisposable
         Assert.Contains("bus: published on decky.d1.mutation", output, StringComparison.Ordinal);
         Assert.Contains("not written", error, StringComparison.Ordinal);
         Assert.Single(bus.Published);
+    }
+
+    [Fact]
+    public async Task Emit_LogPathWithTerminalControls_IsPrintedEscaped_InBothStatusAndErrorLines()
+    {
+        // A path is chosen by whoever configures the host; printed raw, ESC and a bidi override reach the terminal.
+        var directory = Path.Combine(_dir, "a\u001b[2Jb\u202E");
+        Directory.CreateDirectory(directory);
+        var log = Path.Combine(directory, "decnet.log");
+        TestLibc.CreateFifo(log);
+        var shown = UntrustedText.Escape(log);
+
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(
+            ["mutation", "emit", "--decky", "d1", "--new", "ssh", "--trigger", "creation", "--log-file", log],
+            _ => ValueTask.FromResult<IBus>(new RecordingBus()));
+
+        Assert.Equal(1, exit);
+        Assert.Equal(
+            $"syslog: failed: refusing {shown}: it is a FIFO; only a regular file is accepted\nbus: published on decky.d1.mutation\n",
+            output.ReplaceLineEndings("\n"));
+        Assert.Equal($"error: the decky_mutated line was not written to {shown}\n", error.ReplaceLineEndings("\n"));
+        Assert.Contains("\\u001B[2Jb\\u202E", shown, StringComparison.Ordinal);
     }
 
     [Theory]
