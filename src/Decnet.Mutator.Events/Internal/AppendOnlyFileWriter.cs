@@ -35,7 +35,21 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
             return directoryFailure;
         }
 
-        return OperatingSystem.IsLinux() ? AppendLinux(fullPath, line) : AppendPortable(fullPath, Encoding.UTF8.GetBytes(line));
+        if (!OperatingSystem.IsLinux())
+        {
+            return AppendPortable(fullPath, Encoding.UTF8.GetBytes(line));
+        }
+
+        try
+        {
+            return AppendLinux(fullPath, line);
+        }
+        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // statx is missing from old glibc and some musl builds; no I/O fault may escape the emitter
+            // (docs/mutation-events.md). A descriptor already open is closed by its SafeFileHandle's finalizer.
+            return AppendOutcome.Failed(OpenFailure, $"cannot append to {fullPath}: the C library lacks a call the writer needs ({ex.GetType().Name}: {ex.Message})");
+        }
     }
 
     private static AppendOutcome? EnsureDirectory(string fullPath)

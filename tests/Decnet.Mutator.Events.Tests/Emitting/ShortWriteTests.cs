@@ -87,6 +87,28 @@ public sealed class ShortWriteTests
         Assert.Equal(string.Empty, await File.ReadAllTextAsync(log));
     }
 
+    [Theory]
+    [InlineData(typeof(EntryPointNotFoundException))]
+    [InlineData(typeof(DllNotFoundException))]
+    public async Task Emit_LibcLacksACall_SoftFailure_CountedAsNotWritten_StillPublishes(Type exceptionType)
+    {
+        // statx is missing from old glibc and some musl builds: the P/Invoke throws instead of returning an errno.
+        using var temp = new TempDirectory();
+        var log = temp.File("decnet.log");
+        var missing = (Exception)Activator.CreateInstance(exceptionType, "no statx here")!;
+        var bus = new RecordingBus();
+        var emitter = new MutationEventEmitter(
+            new MutationEventOptions { LogFile = log }, bus, new FakeTimeProvider(Samples.Timestamp), logger: null, new AppendOnlyFileWriter(new ScriptedDescriptorWriter(ScriptedDescriptorWriter.Throws(missing))));
+
+        var result = await emitter.EmitAsync("decky-01", ["ssh"], ["http"], MutationTrigger.Operator);
+
+        Assert.Equal(MutationSyslogFailure.Open, result.WriteFailure);
+        Assert.Equal($"cannot append to {log}: the C library lacks a call the writer needs ({exceptionType.Name}: no statx here)", result.WriteError);
+        Assert.True(result.Published);
+        Assert.Single(bus.Published);
+        Assert.Equal((1, 1), (emitter.EmittedCount, emitter.SyslogFailureCount));
+    }
+
     private static MutationEventEmitter Emitter(string log, ScriptedDescriptorWriter? writer = null)
         => new(new MutationEventOptions { LogFile = log }, new RecordingBus(), new FakeTimeProvider(Samples.Timestamp), logger: null, new AppendOnlyFileWriter(writer));
 }

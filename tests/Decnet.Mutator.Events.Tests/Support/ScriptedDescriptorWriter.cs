@@ -14,8 +14,8 @@ internal sealed class ScriptedDescriptorWriter(params ScriptedDescriptorWriter.S
 
     private readonly Queue<Step> _script = new(script);
 
-    /// <summary>One scripted call: write the first <see cref="Bytes"/> bytes, or fail with <see cref="Errno"/>.</summary>
-    internal readonly record struct Step(int Bytes, int Errno);
+    /// <summary>One scripted call: write the first <see cref="Bytes"/> bytes, fail with <see cref="Errno"/>, or throw <see cref="Thrown"/>.</summary>
+    internal readonly record struct Step(int Bytes, int Errno, Exception? Thrown = null);
 
     public int Calls { get; private set; }
 
@@ -23,12 +23,20 @@ internal sealed class ScriptedDescriptorWriter(params ScriptedDescriptorWriter.S
 
     public static Step DiskFull() => new(-1, _eNoSpc);
 
+    /// <summary>What a P/Invoke throws when the C library lacks the function (musl, an old glibc) or is missing.</summary>
+    public static Step Throws(Exception exception) => new(-1, 0, exception);
+
     public nint Write(SafeFileHandle file, ReadOnlySpan<byte> bytes)
     {
         Calls++;
         if (!_script.TryDequeue(out var step))
         {
             return LibCDescriptorWriter.Instance.Write(file, bytes);
+        }
+
+        if (step.Thrown is not null)
+        {
+            throw step.Thrown;
         }
 
         if (step.Bytes < 0)
