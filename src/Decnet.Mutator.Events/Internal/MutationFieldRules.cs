@@ -11,6 +11,12 @@ internal static class MutationFieldRules
     public const int MaxServiceLength = 64;
     public const int MaxActorLength = 1024;
 
+    /// <summary>
+    /// The most services in one set: with every field at its limit a line stays under 40 KB, inside the 64 KiB a reader
+    /// of the log (<c>decnet syslog parse</c>) takes whole (docs/mutation-events.md).
+    /// </summary>
+    public const int MaxServicesPerSet = 256;
+
     /// <summary>Why <paramref name="decky"/> is not 1–63 of [A-Za-z0-9_-] starting with a letter or digit, or null.</summary>
     public static string? DescribeDeckyError(string? decky)
     {

@@ -12,7 +12,7 @@ public sealed class DeckyMutatedEvent : IEquatable<DeckyMutatedEvent>
     /// <summary>Creates and validates an event.</summary>
     /// <param name="timestamp">When it happened; stored in UTC, truncated to whole microseconds (the line's precision).</param>
     /// <param name="decky">1–63 ASCII letters, digits, <c>-</c> or <c>_</c>, starting with a letter or digit.</param>
-    /// <param name="oldServices">The services before; each 1–64 printable ASCII characters other than space <c>, " \ ] =</c>; no duplicates.</param>
+    /// <param name="oldServices">At most 256 services before; each 1–64 printable ASCII characters other than space <c>, " \ ] =</c>; no duplicates.</param>
     /// <param name="newServices">The services after; same rules.</param>
     /// <param name="trigger">Why; <see cref="MutationTrigger.Creation"/> needs no old services, <see cref="MutationTrigger.Retirement"/> no new ones.</param>
     /// <param name="actor">Who, as free text without control characters; null or empty means none.</param>
@@ -113,6 +113,11 @@ public sealed class DeckyMutatedEvent : IEquatable<DeckyMutatedEvent>
     private static string[] ValidateServices(IEnumerable<string> services, string paramName)
     {
         var list = services.ToArray();
+        if (list.Length > MutationFieldRules.MaxServicesPerSet)
+        {
+            throw new ArgumentException($"The set has {list.Length} services; the limit is {MutationFieldRules.MaxServicesPerSet}.", paramName);
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < list.Length; i++)
         {

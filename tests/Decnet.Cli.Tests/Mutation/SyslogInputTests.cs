@@ -105,6 +105,22 @@ public sealed class SyslogInputTests : IDisposable
         Assert.Equal($"line 2: longer than {Bound} bytes ({(3 * Bound) + 1}); skipped, not read", rejections[1]);
     }
 
+    [Fact]
+    public async Task ParseFile_TheLongestValidEvent_FitsTheLineBound_AndIsParsed()
+    {
+        // Every field at its limit, the actor in 3-byte characters: what the emitter writes, parse must read whole.
+        var services = Enumerable.Range(0, 256).Select(i => $"{i:D3}".PadRight(64, 's')).ToArray();
+        var longest = new DeckyMutatedEvent(_when, new string('d', 63), services, services.Reverse(), MutationTrigger.Operator, new string('€', 1024));
+        var line = DeckyMutatedLineFormatter.Format(longest);
+        await File.WriteAllTextAsync(_file, line);
+
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("\"actor\":\"€€€", Assert.Single(Lines(output)), StringComparison.Ordinal);
+        Assert.InRange(Encoding.UTF8.GetByteCount(line), 36_000, 64 * 1024);
+    }
+
     private static string Line(string actor)
         => DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], ["b"], MutationTrigger.Operator, actor));
 

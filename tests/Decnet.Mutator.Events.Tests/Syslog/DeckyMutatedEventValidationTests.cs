@@ -49,6 +49,21 @@ public sealed class DeckyMutatedEventValidationTests
     }
 
     [Fact]
+    public void ServiceSet_OfMoreThan256_ThrowsNamingTheList_256AreAccepted()
+    {
+        // Bounded so every valid event is a line `decnet syslog parse` reads (docs/mutation-events.md, "CLI").
+        var most = Enumerable.Range(0, 256).Select(i => $"s{i}").ToArray();
+        string[] tooMany = [.. most, "one-more"];
+
+        var oldEx = Assert.Throws<ArgumentException>(() => new DeckyMutatedEvent(Samples.Timestamp, "d", tooMany, ["ok"], MutationTrigger.Operator));
+        var newEx = Assert.Throws<ArgumentException>(() => new DeckyMutatedEvent(Samples.Timestamp, "d", ["ok"], tooMany, MutationTrigger.Operator));
+        Assert.Equal("oldServices", oldEx.ParamName);
+        Assert.Equal("newServices", newEx.ParamName);
+        Assert.Contains("257 services; the limit is 256", newEx.Message, StringComparison.Ordinal);
+        Assert.Equal(256, new DeckyMutatedEvent(Samples.Timestamp, "d", most, most, MutationTrigger.Operator).NewServices.Count);
+    }
+
+    [Fact]
     public void Service_Duplicate_Throws()
     {
         var ex = Assert.Throws<ArgumentException>(() => new DeckyMutatedEvent(Samples.Timestamp, "d", ["ssh", "ssh"], [], MutationTrigger.Retirement));
