@@ -1,4 +1,3 @@
-using System.Text;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Nats.Internal;
 
@@ -54,10 +53,7 @@ public sealed partial class NatsBus
     {
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
-        if (Encoding.UTF8.GetByteCount(pattern) > _options.MaxTopicBytes)
-        {
-            throw new ArgumentException($"Pattern \"{Topics.Printable(pattern)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", nameof(pattern));
-        }
+        CheckSubjectLength("Pattern", pattern, nameof(pattern));
 
         SubscriptionSlot? slot = null;
         var channel = create(options?.QueueSize ?? _options.QueueSize, _ => UnsubscribeAsync(slot));
