@@ -208,10 +208,15 @@ public sealed partial class NatsBus
         await slot.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            // Not when the bus is being disposed: its connection closes next and the server forgets every subscription
+            // with it, while an UNSUB each would wait the client's command timeout in turn on a stalled server.
             if (slot.Current is { } nats)
             {
                 slot.Current = null;
-                await nats.DisposeAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _disposed) == 0)
+                {
+                    await nats.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -21,7 +21,10 @@ public sealed partial class NatsBus : IBus
     /// <summary>How long a publish made while the first connection is being made waits for it.</summary>
     public static readonly TimeSpan FirstConnectWaitBound = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long <see cref="DisposeAsync"/> lets published events reach the server before closing.</summary>
+    /// <summary>
+    /// How long <see cref="DisposeAsync"/> lets published events reach the server before closing; a stalled server
+    /// costs the disposal this bound and the socket's close, whatever the number of subscriptions.
+    /// </summary>
     public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
 
     private readonly DecnetBusOptions _options;
