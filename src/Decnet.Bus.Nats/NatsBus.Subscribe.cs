@@ -9,7 +9,9 @@ public sealed partial class NatsBus
     private const string _subscribeRefusal = "Permissions Violation for Subscription to ";
     private const string _publishRefusal = "Permissions Violation for Publish to ";
 
-    // The wire ERR code of a refusal by permissions (docs/wire-protocol.md §6), which BusSubscriptionRejectedException carries.
+    // The wire ERR codes (docs/wire-protocol.md §6) BusSubscriptionRejectedException carries: a pattern over the token
+    // limit, a refusal by permissions.
+    private const int _invalidPattern = 4;
     private const int _permissionDenied = 12;
 
     private DeliveryLoop? _deliveryLoop;
@@ -63,6 +65,13 @@ public sealed partial class NatsBus
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
         CheckSubjectLength("Pattern", pattern, nameof(pattern));
+        var tokens = pattern.AsSpan().Count('.') + 1;
+        if (tokens > _options.MaxPatternTokens)
+        {
+            // Refused as the UNIX broker refuses it, so a pattern means the same on every transport.
+            throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
+        }
+
 
         SubscriptionSlot? slot = null;
         var channel = create(options?.QueueSize ?? _options.QueueSize, _ => UnsubscribeAsync(slot));
