@@ -1,3 +1,4 @@
+using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Tracing;
@@ -17,6 +18,9 @@ namespace Decnet.Bus.Fake;
 /// </remarks>
 public sealed partial class FakeBus : IBus
 {
+    // The wire ERR code of a pattern over the token limit (docs/wire-protocol.md §6), as the UNIX broker sends it.
+    private const int _invalidPattern = 4;
+
     private readonly FakeBusOptions _options;
     private readonly FakeBusNetwork _network;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.FakeTransport);
@@ -61,6 +65,7 @@ public sealed partial class FakeBus : IBus
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         Topics.EnsureValidTopic(topic);
+        CheckLength("Topic", topic, nameof(topic));
         EventTypes.EnsureValid(type);
         cancellationToken.ThrowIfCancellationRequested();
 
@@ -84,7 +89,7 @@ public sealed partial class FakeBus : IBus
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        Topics.EnsureValidPattern(pattern);
+        CheckPattern(pattern);
         cancellationToken.ThrowIfCancellationRequested();
 
         var queueSize = options?.QueueSize ?? _options.QueueSize;
@@ -99,7 +104,7 @@ public sealed partial class FakeBus : IBus
     {
         ArgumentNullException.ThrowIfNull(handler);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
-        Topics.EnsureValidPattern(pattern);
+        CheckPattern(pattern);
         cancellationToken.ThrowIfCancellationRequested();
 
         var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(logger: null));
@@ -132,6 +137,26 @@ public sealed partial class FakeBus : IBus
     {
         _network.Remove(subscription);
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The limits the real transports apply with the same options, so code a test accepts does not throw in production.</summary>
+    private void CheckPattern(string pattern)
+    {
+        Topics.EnsureValidPattern(pattern);
+        CheckLength("Pattern", pattern, nameof(pattern));
+        var tokens = pattern.AsSpan().Count('.') + 1;
+        if (tokens > _options.MaxPatternTokens)
+        {
+            throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
+        }
+    }
+
+    private void CheckLength(string what, string subject, string paramName)
+    {
+        if (Encoding.UTF8.GetByteCount(subject) > _options.MaxTopicBytes)
+        {
+            throw new ArgumentException($"{what} \"{Topics.Printable(subject)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", paramName);
+        }
     }
 
     private double NowUnixSeconds() => (_options.TimeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;

@@ -21,6 +21,18 @@ public sealed class FakeBusOptions
     /// <summary>Queue capacity of subscriptions created without <see cref="SubscriptionOptions"/>.</summary>
     public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;
 
+    /// <summary>
+    /// Longest topic or pattern in UTF-8 bytes, as <see cref="DecnetBusOptions.MaxTopicBytes"/> (default 256, like
+    /// <c>DECNET_BUS_MAX_TOPIC_BYTES</c>): longer ones throw <see cref="ArgumentException"/>, as on the real transports.
+    /// </summary>
+    public int MaxTopicBytes { get; set; } = 256;
+
+    /// <summary>
+    /// Most tokens in a pattern, as <see cref="DecnetBusOptions.MaxPatternTokens"/> (default 32, like
+    /// <c>DECNET_BUS_MAX_PATTERN_TOKENS</c>): more throw <see cref="BusSubscriptionRejectedException"/> (code 4).
+    /// </summary>
+    public int MaxPatternTokens { get; set; } = 32;
+
     /// <summary>Default of <see cref="MaxRecordedEvents"/>.</summary>
     public const int DefaultMaxRecordedEvents = 10_000;
 

@@ -2,8 +2,8 @@ namespace Decnet.Bus.Fake;
 
 /// <summary>
 /// Lets <c>AddDecnetBus()</c> build a <see cref="FakeBus"/> for <c>DECNET_BUS_TYPE=fake</c>. Honors
-/// <see cref="DecnetBusOptions.Echo"/>, <see cref="DecnetBusOptions.QueueSize"/> and
-/// <see cref="DecnetBusOptions.ClientName"/>; uses a registered <see cref="FakeBusNetwork"/> and
+/// <see cref="DecnetBusOptions.Echo"/>, <see cref="DecnetBusOptions.QueueSize"/>, <see cref="DecnetBusOptions.ClientName"/>,
+/// <see cref="DecnetBusOptions.MaxTopicBytes"/> and <see cref="DecnetBusOptions.MaxPatternTokens"/>; uses a registered <see cref="FakeBusNetwork"/> and
 /// <see cref="TimeProvider"/> when the container has them.
 /// </summary>
 public sealed class FakeBusTransportProvider : IBusTransportProvider
@@ -21,6 +21,8 @@ public sealed class FakeBusTransportProvider : IBusTransportProvider
             Echo = options.Echo,
             QueueSize = options.QueueSize,
             ClientName = options.ClientName,
+            MaxTopicBytes = options.MaxTopicBytes,
+            MaxPatternTokens = options.MaxPatternTokens,
             Network = services.GetService(typeof(FakeBusNetwork)) as FakeBusNetwork,
             TimeProvider = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System,
         });

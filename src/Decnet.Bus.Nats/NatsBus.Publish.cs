@@ -8,6 +8,8 @@ namespace Decnet.Bus.Nats;
 
 public sealed partial class NatsBus
 {
+    private const string _headerVersionLine = "NATS/1.0\r\n";
+
     /// <inheritdoc />
     /// <remarks>
     /// While the connection is not open the event is dropped and counted at once (the NATS client itself would hold
@@ -38,10 +40,13 @@ public sealed partial class NatsBus
         ThrowIfDisposed();
         CheckTopic(evt.Topic);
         var body = BusCodec.SerializeEnvelope(evt);
+
+        // The server holds headers and body together to max_payload, and drops a larger message with an -ERR.
+        var size = (long)body.Length + HeaderBytes(headers);
         var limit = Math.Min(_options.MaxFrameBytes, _connection.ServerInfo?.MaxPayload is > 0 and var max ? max : long.MaxValue);
-        if (body.Length > limit)
+        if (size > limit)
         {
-            throw new ArgumentException($"The event is {body.Length} bytes; the NATS server and DECNET_BUS_MAX_FRAME_BYTES allow at most {limit}.", nameof(evt));
+            throw new ArgumentException($"The event is {size} bytes with its NATS headers; the NATS server and DECNET_BUS_MAX_FRAME_BYTES allow at most {limit}.", nameof(evt));
         }
 
         _counters.AddPublished();
@@ -73,9 +78,42 @@ public sealed partial class NatsBus
     private void CheckTopic(string topic)
     {
         Topics.EnsureValidTopic(topic);
-        if (Encoding.UTF8.GetByteCount(topic) > _options.MaxTopicBytes)
+        CheckSubjectLength("Topic", topic, nameof(topic));
+    }
+
+    /// <summary>
+    /// Refuses a topic or pattern over <c>DECNET_BUS_MAX_TOPIC_BYTES</c>, or over what a default nats-server takes in a
+    /// subject: its longer control line closes the connection, losing what was sent with it (docs/cross-host.md).
+    /// </summary>
+    private void CheckSubjectLength(string what, string subject, string paramName)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(subject);
+        if (bytes > _options.MaxTopicBytes)
         {
-            throw new ArgumentException($"Topic \"{Topics.Printable(topic)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", nameof(topic));
+            throw new ArgumentException($"{what} \"{Topics.Printable(subject)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", paramName);
         }
+
+        if (bytes > DecnetBusNatsOptions.MaxSubjectBytes)
+        {
+            throw new ArgumentException($"{what} \"{Topics.Printable(subject)}\" is longer than the {DecnetBusNatsOptions.MaxSubjectBytes} UTF-8 bytes a NATS subject may have.", paramName);
+        }
+    }
+
+    /// <summary>
+    /// The size of the header block the client writes before the body: <c>NATS/1.0\r\n</c>, <c>Key: Value\r\n</c> per
+    /// value, then <c>\r\n</c> (the values are ASCII).
+    /// </summary>
+    private static int HeaderBytes(NatsHeaders headers)
+    {
+        var bytes = _headerVersionLine.Length + 2;
+        foreach (var (key, values) in headers)
+        {
+            foreach (var value in values)
+            {
+                bytes += Encoding.UTF8.GetByteCount(key) + 2 + Encoding.UTF8.GetByteCount(value ?? string.Empty) + 2;
+            }
+        }
+
+        return bytes;
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Nats.Internal;
 
@@ -6,6 +5,15 @@ namespace Decnet.Bus.Nats;
 
 public sealed partial class NatsBus
 {
+    // What nats-server says when its permissions refuse a SUB or a PUB; the subject follows, quoted as Go's %q does.
+    private const string _subscribeRefusal = "Permissions Violation for Subscription to ";
+    private const string _publishRefusal = "Permissions Violation for Publish to ";
+
+    // The wire ERR codes (docs/wire-protocol.md §6) BusSubscriptionRejectedException carries: a pattern over the token
+    // limit, a refusal by permissions.
+    private const int _invalidPattern = 4;
+    private const int _permissionDenied = 12;
+
     private DeliveryLoop? _deliveryLoop;
 
     /// <inheritdoc />
@@ -13,6 +21,8 @@ public sealed partial class NatsBus
     /// Live on return: the SUB is written, then a PING/PONG round trip proves the server has processed it, so anything
     /// published afterwards, by any client of the server, is delivered. When the server is unreachable (or silent for
     /// <see cref="SubscribeWaitBound"/>) the subscription is returned anyway and goes live when the client connects.
+    /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12); refused
+    /// after it was returned, the subscription ends. Either way it is not sent again.
     /// </remarks>
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
         => SubscribeFilteredAsync(pattern, options, filter: null, cancellationToken);
@@ -54,10 +64,14 @@ public sealed partial class NatsBus
     {
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
-        if (Encoding.UTF8.GetByteCount(pattern) > _options.MaxTopicBytes)
+        CheckSubjectLength("Pattern", pattern, nameof(pattern));
+        var tokens = pattern.AsSpan().Count('.') + 1;
+        if (tokens > _options.MaxPatternTokens)
         {
-            throw new ArgumentException($"Pattern \"{Topics.Printable(pattern)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", nameof(pattern));
+            // Refused as the UNIX broker refuses it, so a pattern means the same on every transport.
+            throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
         }
+
 
         SubscriptionSlot? slot = null;
         var channel = create(options?.QueueSize ?? _options.QueueSize, _ => UnsubscribeAsync(slot));
@@ -78,6 +92,16 @@ public sealed partial class NatsBus
                 catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
                 {
                     Log.SubscribeNotConfirmed(_logger, pattern, ex.Message);
+                }
+
+                // The server answers a SUB only if it refuses it, and its -ERR came before the PONG.
+                if (slot.Refusal is { } refusal)
+                {
+                    await channel.DisposeAsync().ConfigureAwait(false);
+                    throw new BusSubscriptionRejectedException(
+                        pattern,
+                        _permissionDenied,
+                        $"The NATS server refused the subscription to \"{Topics.Printable(pattern)}\": {UntrustedText.Escape(refusal)}");
                 }
             }
 
@@ -161,6 +185,28 @@ public sealed partial class NatsBus
         }
     }
 
+    /// <summary>
+    /// Marks every subscription to the subject a permissions <c>-ERR</c> names as refused and ends it (which UNSUBs
+    /// it, so the client does not send it again on a reconnect). Runs on the client's reading task: the ending is
+    /// handed to the thread pool.
+    /// </summary>
+    private void RefuseSubscriptions(string error)
+    {
+        foreach (var slot in _subscriptions.Keys)
+        {
+            var named = string.Concat(_subscribeRefusal, GoQuote(slot.Pattern));
+            if (error.Length == named.Length ? error == named : error.StartsWith(named + " ", StringComparison.Ordinal))
+            {
+                slot.Refusal = error;
+                _ = Task.Run(() => slot.Channel.DisposeAsync().AsTask());
+            }
+        }
+    }
+
+    /// <summary>A pattern as nats-server quotes it in an error (Go's %q: the topic grammar leaves only \ and " to escape).</summary>
+    private static string GoQuote(string pattern)
+        => string.Concat("\"", pattern.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal), "\"");
+
     private async ValueTask UnsubscribeAsync(SubscriptionSlot? slot)
     {
         if (slot is null || !_subscriptions.TryRemove(slot, out _))
@@ -171,10 +217,15 @@ public sealed partial class NatsBus
         await slot.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            // Not when the bus is being disposed: its connection closes next and the server forgets every subscription
+            // with it, while an UNSUB each would wait the client's command timeout in turn on a stalled server.
             if (slot.Current is { } nats)
             {
                 slot.Current = null;
-                await nats.DisposeAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _disposed) == 0)
+                {
+                    await nats.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -21,7 +21,10 @@ public sealed partial class NatsBus : IBus
     /// <summary>How long a publish made while the first connection is being made waits for it.</summary>
     public static readonly TimeSpan FirstConnectWaitBound = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long <see cref="DisposeAsync"/> lets published events reach the server before closing.</summary>
+    /// <summary>
+    /// How long <see cref="DisposeAsync"/> lets published events reach the server before closing; a stalled server
+    /// costs the disposal this bound and the socket's close, whatever the number of subscriptions.
+    /// </summary>
     public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
 
     private readonly DecnetBusOptions _options;
@@ -60,10 +63,9 @@ public sealed partial class NatsBus : IBus
         _options = options;
         _stall = new PublishStall(options.StallTimeout, TimeProvider.System);
         _logger = (ILogger?)loggerFactory?.CreateLogger<NatsBus>() ?? NullLogger.Instance;
-        _connection = new NatsConnection(NatsOptsFactory.Create(options, loggerFactory, echo));
+        _connection = new NatsConnection(NatsOptsFactory.Create(options, new ServerErrorTap(loggerFactory ?? NullLoggerFactory.Instance, OnServerError), echo));
         _connection.ConnectionOpened += OnOpenedAsync;
         _connection.ConnectionDisconnected += OnDisconnectedAsync;
-        _connection.ServerError += OnServerErrorAsync;
     }
 
     /// <inheritdoc />
@@ -125,7 +127,6 @@ public sealed partial class NatsBus : IBus
         await _disposing.CancelAsync().ConfigureAwait(false);
         _connection.ConnectionOpened -= OnOpenedAsync;
         _connection.ConnectionDisconnected -= OnDisconnectedAsync;
-        _connection.ServerError -= OnServerErrorAsync;
         try
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
@@ -275,18 +276,31 @@ public sealed partial class NatsBus : IBus
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask OnServerErrorAsync(object? sender, NatsServerErrorEventArgs args)
+    /// <summary>
+    /// Every <c>-ERR</c>, on the client's reading task before anything the server sent after it
+    /// (<see cref="ServerErrorTap"/>): a flush or a subscription's PING/PONG that returns afterwards sees it counted.
+    /// </summary>
+    private void OnServerError(string error)
     {
         // A server that found this client too slow says so (-ERR 'Slow Consumer') before it cuts the connection: count
         // it apart, so the reconnect that follows is never silent.
-        if (args.Error.Contains("slow consumer", StringComparison.OrdinalIgnoreCase))
+        if (error.Contains("slow consumer", StringComparison.OrdinalIgnoreCase))
         {
             Interlocked.Increment(ref _slowConsumer);
         }
 
         Interlocked.Increment(ref _serverErrors);
-        Log.ServerError(_logger, UntrustedText.Escape(args.Error));
-        return ValueTask.CompletedTask;
+        if (error.StartsWith(_publishRefusal, StringComparison.Ordinal))
+        {
+            // The server keeps the connection and drops the event: a loss, counted like the UNIX broker's ACL refusal.
+            _counters.AddDropped();
+        }
+        else if (error.StartsWith(_subscribeRefusal, StringComparison.Ordinal))
+        {
+            RefuseSubscriptions(error);
+        }
+
+        Log.ServerError(_logger, UntrustedText.Escape(error));
     }
 
     private void Reject(string subject, string error)

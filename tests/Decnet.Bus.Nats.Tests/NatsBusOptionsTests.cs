@@ -57,6 +57,34 @@ public sealed class NatsBusOptionsTests
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("decnet:hunter2@nats.example:4222")]
+    [InlineData("nats:/decnet:hunter2@nats.example:4222")]
+    [InlineData("nats:decnet:hunter2@nats.example:4222")]
+    [InlineData("nats://decnet:hun@ter2@nats.example:4222")]
+    public void UrlWithPassword_WhateverItsForm_IsRejected_WithoutEchoingThePassword(string url)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { ["DECNET_BUS_NATS_URL"] = url }));
+
+        Assert.Contains("DECNET_BUS_NATS_URL='***@nats.example:4222'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("ter2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MaxTopicBytes_LongerThanANatsServerAcceptsInASubject_FailsHostStart_ForTheNatsTransportOnly()
+    {
+        var tooLong = (DecnetBusNatsOptions.MaxSubjectBytes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Bind(new Dictionary<string, string?> { ["DECNET_BUS_MAX_TOPIC_BYTES"] = tooLong });
+        Bind(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "nats", ["DECNET_BUS_MAX_TOPIC_BYTES"] = DecnetBusNatsOptions.MaxSubjectBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "nats", ["DECNET_BUS_MAX_TOPIC_BYTES"] = tooLong }));
+
+        Assert.Equal(
+            $"DECNET_BUS_MAX_TOPIC_BYTES='{tooLong}' is more than a NATS server accepts in a subject; use at most {DecnetBusNatsOptions.MaxSubjectBytes} with DECNET_BUS_TYPE=nats",
+            Assert.Single(error.Failures));
+    }
+
     [Fact]
     public void TwoAuthenticationMethods_AreRejected()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Decnet.Bus.Nats.Tests.Support;
 
 namespace Decnet.Bus.Nats.Tests;
@@ -148,6 +149,43 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         {
             // The client's write buffer is still full of the dead connection's bytes.
             await publisher.DisposeAsync().AsTask().WaitAsync(_bound);
+        }
+    }
+
+    [Fact]
+    public async Task ServerStalls_DisposeWithManySubscriptions_IsBoundedByTheFlushBound_NotByOneCommandTimeoutEach()
+    {
+        var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        Assert.True(await publisher.WaitForConnectionAsync(_bound));
+        var subscriptions = new List<IBusSubscription>();
+        for (var i = 0; i < 20; i++)
+        {
+            subscriptions.Add(await publisher.SubscribeAsync($"stall.dispose.{i}.>"));
+        }
+
+        _server.Suspend();
+        try
+        {
+            var publishing = FloodAsync(publisher, Events);
+            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+
+            // The flush bound and the close (1.1 s idle, up to 3 s on a loaded machine); before, each UNSUB waited the
+            // 1 s command timeout in turn (11 s with 10 subscriptions).
+            var disposing = Stopwatch.StartNew();
+            await publisher.DisposeAsync();
+            disposing.Stop();
+
+            Assert.InRange(disposing.Elapsed, TimeSpan.Zero, 5 * NatsBus.DisposeFlushBound);
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => publishing.WaitAsync(_bound));
+            foreach (var subscription in subscriptions)
+            {
+                await using var events = subscription.GetAsyncEnumerator();
+                Assert.False(await events.MoveNextAsync());
+            }
+        }
+        finally
+        {
+            _server.Resume();
         }
     }
 

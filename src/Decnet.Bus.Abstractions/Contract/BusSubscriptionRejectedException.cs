@@ -41,7 +41,7 @@ public sealed class BusSubscriptionRejectedException : Exception
 
     /// <summary>
     /// The wire ERR code (docs/wire-protocol.md §6): 4 invalid pattern (for example more tokens than the broker
-    /// allows), 5 too many subscriptions. 0 when unknown.
+    /// allows), 5 too many subscriptions, 12 permission denied (NATS permissions refuse the subject). 0 when unknown.
     /// </summary>
     public int Code { get; }
 }

@@ -10,6 +10,14 @@ public sealed class DecnetBusNatsOptions
     public const string DefaultUrl = "nats://127.0.0.1:4222";
 
     /// <summary>
+    /// Longest topic or pattern, in UTF-8 bytes, the NATS transport sends. A nats-server with the default
+    /// <c>max_control_line</c> (4096 bytes) closes the connection over a longer protocol line, and the line also holds
+    /// the command, a subscription id or the sizes: 96 bytes are kept for those. <c>DECNET_BUS_MAX_TOPIC_BYTES</c> may
+    /// not exceed it with <c>DECNET_BUS_TYPE=nats</c> (docs/cross-host.md).
+    /// </summary>
+    public const int MaxSubjectBytes = 4000;
+
+    /// <summary>
     /// <c>DECNET_BUS_NATS_URL</c>: one or more comma-separated server URLs (<c>nats://</c> or <c>tls://</c>, host and
     /// optional port); the client picks one and fails over to the others.
     /// </summary>

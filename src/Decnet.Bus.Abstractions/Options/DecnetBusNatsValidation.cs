@@ -3,7 +3,8 @@ namespace Decnet.Bus;
 /// <summary>
 /// Checks the <c>DECNET_BUS_NATS_*</c> settings for <see cref="DecnetBusOptionsValidator"/>. Their syntax is checked on
 /// every host (a typo fails start even before the transport is switched on); the files they name must exist only when
-/// <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS. Secrets are never echoed in a message.
+/// <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS, and with <c>DECNET_BUS_TYPE=nats</c>
+/// <c>DECNET_BUS_MAX_TOPIC_BYTES</c> must fit a NATS subject. Secrets are never echoed in a message.
 /// </summary>
 internal static class DecnetBusNatsValidation
 {
@@ -33,6 +34,10 @@ internal static class DecnetBusNatsValidation
         if (string.Equals(options.Type, DecnetBusOptions.NatsTransport, StringComparison.OrdinalIgnoreCase))
         {
             CheckFiles(nats, failures);
+            if (options.MaxTopicBytes > DecnetBusNatsOptions.MaxSubjectBytes)
+            {
+                failures.Add($"{DecnetBusVariables.MaxTopicBytes}='{options.MaxTopicBytes}' is more than a NATS server accepts in a subject; use at most {DecnetBusNatsOptions.MaxSubjectBytes} with {DecnetBusVariables.Type}={DecnetBusOptions.NatsTransport}");
+            }
         }
     }
 
@@ -99,15 +104,16 @@ internal static class DecnetBusNatsValidation
 
     /// <summary>Drops user information so a password typed into the URL never reaches a log.</summary>
     /// <remarks>
-    /// Everything up to the last <c>@</c> after <c>://</c> goes: a password typed unencoded may hold <c>@</c>,
-    /// <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC 3986 end of the authority would show part of
-    /// it. Hiding a stray <c>@</c> in a path costs nothing: such a URL is refused anyway.
+    /// Everything up to the last <c>@</c> goes, whatever comes before it: a URL typed without <c>//</c>
+    /// (<c>user:pass@host</c>, <c>nats:user:pass@host</c>) is no URL to <see cref="Uri"/>, and a password typed
+    /// unencoded may hold <c>@</c>, <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC 3986 end of the
+    /// authority would show part of it. Hiding a scheme or a stray <c>@</c> in a path costs nothing: such a URL is
+    /// refused anyway.
     /// </remarks>
     private static string Redact(string url)
     {
-        var scheme = url.IndexOf("://", StringComparison.Ordinal);
         var at = url.LastIndexOf('@');
-        return scheme >= 0 && at > scheme ? string.Concat(url.AsSpan(0, scheme + 3), "***", url.AsSpan(at)) : url;
+        return at >= 0 ? string.Concat("***", url.AsSpan(at)) : url;
     }
 
     private static void CheckFile(string variable, string path, List<string> failures)

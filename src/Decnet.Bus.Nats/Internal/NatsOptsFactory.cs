@@ -55,6 +55,10 @@ internal static class NatsOptsFactory
             PingInterval = options.KeepaliveInterval > TimeSpan.Zero ? options.KeepaliveInterval : TimeSpan.FromMinutes(2),
             IgnoreAuthErrorAbort = true,
 
+            // This client makes no requests. In Direct mode the client SUBs a reply inbox at every connect, which a
+            // user confined to its own subjects (docs/cross-host.md, "Security model") is refused: an -ERR each time.
+            RequestReplyMode = NatsRequestReplyMode.SharedInbox,
+
             // TCP connect plus INFO/CONNECT/PONG: as long as a UNIX client's handshake may take (a loaded host).
             ConnectTimeout = options.HandshakeTimeout,
 

@@ -11,6 +11,7 @@ namespace Decnet.Bus.Nats.Internal;
 internal sealed class SubscriptionSlot(string pattern, SubscriptionQueue channel, DeliveryFilter? filter)
 {
     private EnvelopeSubscription? _current;
+    private string? _refusal;
 
     public string Pattern => pattern;
 
@@ -24,6 +25,13 @@ internal sealed class SubscriptionSlot(string pattern, SubscriptionQueue channel
     {
         get => Volatile.Read(ref _current);
         set => Volatile.Write(ref _current, value);
+    }
+
+    /// <summary>The server's <c>-ERR</c> when its permissions refused this slot's SUB; null while none did.</summary>
+    public string? Refusal
+    {
+        get => Volatile.Read(ref _refusal);
+        set => Volatile.Write(ref _refusal, value);
     }
 
     /// <summary>Serialises (re-)subscribing this slot.</summary>

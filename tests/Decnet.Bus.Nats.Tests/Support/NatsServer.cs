@@ -24,7 +24,13 @@ internal sealed class NatsServer : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private NatsServer(int port) => Port = port;
+    private readonly string? _config;
+
+    private NatsServer(int port, string? config)
+    {
+        Port = port;
+        _config = config;
+    }
 
     /// <summary>The nats-server executable, or null when it is not installed.</summary>
     public static string? Binary => _binary.Value;
@@ -44,9 +50,10 @@ internal sealed class NatsServer : IAsyncDisposable
         }
     }
 
-    public static async Task<NatsServer> StartAsync()
+    /// <summary>Starts a server; <paramref name="config"/>, when given, is its configuration file's text (kept across restarts).</summary>
+    public static async Task<NatsServer> StartAsync(string? config = null)
     {
-        var server = new NatsServer(FreePort());
+        var server = new NatsServer(FreePort(), config);
         await server.StartProcessAsync();
         return server;
     }
@@ -104,6 +111,14 @@ internal sealed class NatsServer : IAsyncDisposable
         foreach (var arg in new[] { "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-P", Path.Combine(_directory, "nats.pid") })
         {
             info.ArgumentList.Add(arg);
+        }
+
+        if (_config is not null)
+        {
+            var file = Path.Combine(_directory, "nats.conf");
+            await File.WriteAllTextAsync(file, _config);
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add(file);
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("nats-server did not start");

@@ -1,0 +1,89 @@
+using Decnet.Bus.Nats.Tests.Support;
+
+namespace Decnet.Bus.Nats.Tests;
+
+/// <summary>
+/// A nats-server with per-user permissions (the deployment docs/cross-host.md recommends): what it refuses is refused
+/// as on the UNIX transport, a subscription with <see cref="BusSubscriptionRejectedException"/>, a publish counted as
+/// dropped, and the connection carries on.
+/// </summary>
+[RequiresNatsServer]
+public sealed class NatsPermissionTests : IAsyncLifetime
+{
+    private const string _config = """
+        authorization {
+          users = [
+            { user: "hosta", password: "s3cret-hosta", permissions: { publish: { allow: ["host.a.>"] }, subscribe: { allow: ["host.a.>"] } } }
+          ]
+        }
+        """;
+
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(10);
+    private NatsServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await NatsServer.StartAsync(_config);
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Connect_AsAUserConfinedToItsOwnSubjects_SendsNothingTheServerRefuses()
+    {
+        // The client never makes requests: it must not subscribe a reply inbox, which such a user may not.
+        await using var bus = new NatsBus(Options());
+        Assert.True(await bus.WaitForConnectionAsync(_bound));
+
+        Assert.True(await bus.FlushAsync(_bound));
+
+        Assert.Equal(0, bus.GetStats().ServerErrors);
+    }
+
+    [Fact]
+    public async Task Subscribe_RefusedByServerPermissions_Throws_AndIsNeitherKeptNorSentAgainAfterAReconnect()
+    {
+        await using var bus = new NatsBus(Options());
+        await using var allowed = await bus.SubscribeAsync("host.a.>");
+
+        var error = await Assert.ThrowsAsync<BusSubscriptionRejectedException>(async () => await bus.SubscribeAsync("host.b.>"));
+
+        Assert.Equal("host.b.>", error.Pattern);
+        Assert.Equal(12, error.Code);
+        Assert.Contains("Permissions Violation for Subscription to", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, bus.GetStats().Subscriptions);
+        Assert.Equal(1, bus.GetStats().ServerErrors);
+
+        // The client re-sends the SUBs it holds when it reconnects: a refused one would be refused again.
+        var closed = bus.Closed;
+        await _server.RestartAsync();
+        await closed.WaitAsync(_bound);
+        await bus.Opened.WaitAsync(_bound);
+        Assert.True(await bus.FlushAsync(_bound));
+        Assert.Equal(1, bus.GetStats().ServerErrors);
+
+        await bus.PublishAsync("host.a.after", new { n = 1 });
+        Assert.Equal("host.a.after", (await Read.OneAsync(allowed)).Topic);
+    }
+
+    [Fact]
+    public async Task Publish_RefusedByServerPermissions_IsCountedAsDropped_OnceTheServerHasAnswered()
+    {
+        await using var bus = new NatsBus(Options());
+        await using var allowed = await bus.SubscribeAsync("host.a.>");
+
+        await bus.PublishAsync("host.b.forged", new { n = 1 });
+        Assert.True(await bus.FlushAsync(_bound));
+
+        Assert.Equal(new BusCounters(1, 0, 1), bus.Counters);
+        await bus.PublishAsync("host.a.after", new { n = 2 });
+        Assert.Equal("host.a.after", (await Read.OneAsync(allowed)).Topic);
+        Assert.Equal(new BusCounters(2, 1, 1), bus.Counters);
+        Assert.Equal(0, bus.GetStats().Disconnects);
+    }
+
+    private DecnetBusOptions Options()
+    {
+        var options = NatsTestOptions.For(_server, "perm");
+        options.Nats.User = "hosta";
+        options.Nats.Password = "s3cret-hosta";
+        return options;
+    }
+}
