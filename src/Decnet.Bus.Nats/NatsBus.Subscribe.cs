@@ -72,7 +72,6 @@ public sealed partial class NatsBus
             throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
         }
 
-
         SubscriptionSlot? slot = null;
         var channel = create(options?.QueueSize ?? _options.QueueSize, _ => UnsubscribeAsync(slot));
         slot = new SubscriptionSlot(pattern, channel, filter);

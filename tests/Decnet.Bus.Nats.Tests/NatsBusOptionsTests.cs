@@ -34,6 +34,16 @@ public sealed class NatsBusOptionsTests
         Assert.True(options.Nats.UsesTls);
     }
 
+    [Fact]
+    public void ATlsUrl_MakesTheClientRequireTls_ForEveryServerOfTheList()
+    {
+        // The client reads the scheme per URL: without this, nats://a would be reached in plain text beside tls://b.
+        var options = Bind(new Dictionary<string, string?> { ["DECNET_BUS_NATS_URL"] = "nats://a:4222,TLS://b:4443" });
+
+        Assert.True(options.Nats.UsesTls);
+        Assert.Equal(NATS.Client.Core.TlsMode.Require, Internal.NatsOptsFactory.Create(options, loggerFactory: null).TlsOpts.Mode);
+    }
+
     [Theory]
     [InlineData("DECNET_BUS_NATS_URL", "http://x:4222", "only nats:// and tls://")]
     [InlineData("DECNET_BUS_NATS_URL", "not a url", "is not a URL")]

@@ -44,8 +44,12 @@ public sealed class DecnetBusNatsOptions
     /// <summary><c>DECNET_BUS_NATS_TLS_KEY</c>: PEM private key of <see cref="TlsCertFile"/>.</summary>
     public string TlsKeyFile { get; set; } = string.Empty;
 
-    /// <summary>True when any TLS file is configured: the connection then requires TLS.</summary>
-    public bool UsesTls => TlsCaFile.Length > 0 || TlsCertFile.Length > 0;
+    /// <summary>
+    /// True when any TLS file is configured or any URL is <c>tls://</c>: the connection then requires TLS of every
+    /// server it tries, so a <c>nats://</c> entry beside a <c>tls://</c> one is not reached in plain text.
+    /// </summary>
+    public bool UsesTls => TlsCaFile.Length > 0 || TlsCertFile.Length > 0
+        || Urls.Any(static url => url.StartsWith("tls://", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The configured URLs, split and trimmed.</summary>
     public IReadOnlyList<string> Urls => Url.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
