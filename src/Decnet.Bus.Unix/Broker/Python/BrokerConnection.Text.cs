@@ -219,18 +219,7 @@ internal sealed partial class BrokerConnection
 
         using var tail = new PooledBufferWriter(256 + (int)body.Length);
         var timestamp = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
-        string? untranslatable;
-        if (body.IsEmpty)
-        {
-            untranslatable = TextPublish.TryWriteTail(default, timestamp, tail);
-        }
-        else
-        {
-            using var document = TextPublish.ParseBody(body, out untranslatable);
-            untranslatable ??= TextPublish.TryWriteTail(document!.RootElement, timestamp, tail);
-        }
-
-        if (untranslatable is not null)
+        if (TextPublish.TryWriteTail(body, timestamp, tail) is { } untranslatable)
         {
             CountUntranslatable($"publish on {topic}: {untranslatable}");
             return;

@@ -14,12 +14,28 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 internal static class TextPublish
 {
     /// <summary>
+    /// Writes the tail for a PUB <paramref name="body"/> into <paramref name="tail"/>; returns why the publish has no
+    /// MessagePack form (it is dropped and counted), or null. An empty body publishes <c>{}</c> (docs/text-protocol.md §3).
+    /// </summary>
+    /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
+    public static string? TryWriteTail(ReadOnlySequence<byte> body, double timestamp, PooledBufferWriter tail)
+    {
+        if (body.IsEmpty)
+        {
+            return WriteTail(default, timestamp, tail);
+        }
+
+        using var document = ParseBody(body, out var untranslatable);
+        return untranslatable ?? WriteTail(document!.RootElement, timestamp, tail);
+    }
+
+    /// <summary>
     /// Parses a PUB body, which must be a JSON object (as the Python broker requires). Returns null with
     /// <paramref name="untranslatable"/> set when the body is valid JSON nested deeper than a payload may be: found by a
     /// forward scan, before any tree is built, so a hostile deep body costs one pass and no exception.
     /// </summary>
     /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
-    public static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
+    private static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
     {
         untranslatable = null;
         try
@@ -51,13 +67,15 @@ internal static class TextPublish
         }
     }
 
-    /// <summary>Writes the tail into <paramref name="tail"/>; returns why the publish has no MessagePack form, or null.</summary>
-    public static string? TryWriteTail(JsonElement body, double timestamp, PooledBufferWriter tail)
+    /// <summary>The tail for a parsed body; <c>default</c> (no body) reads as <c>{}</c>.</summary>
+    private static string? WriteTail(JsonElement body, double timestamp, PooledBufferWriter tail)
     {
         var writer = new MessagePackWriter(tail);
         try
         {
-            var type = body.TryGetProperty("type"u8, out var t) && IsTruthy(t) ? t : default;
+            // default(JsonElement) has no properties to look up: TryGetProperty would throw on it.
+            var any = body.ValueKind == JsonValueKind.Object;
+            var type = any && body.TryGetProperty("type"u8, out var t) && IsTruthy(t) ? t : default;
             if (type.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
             {
                 return $"its type is a JSON {type.ValueKind.ToString().ToLowerInvariant()}, not a string";
@@ -69,7 +87,7 @@ internal static class TextPublish
                 return $"its type \"{UntrustedText.Excerpt(typeText)}\" contains a control character";
             }
 
-            var payload = body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;
+            var payload = any && body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;
             if (payload.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
             {
                 return $"its payload is a JSON {payload.ValueKind.ToString().ToLowerInvariant()}, not an object (this bus carries maps)";
