@@ -103,6 +103,29 @@ public sealed class PayloadTranslationTests
     }
 
     [Fact]
+    public void ALongString_WrittenInSegments_IsTheSameJsonAsWrittenWhole()
+    {
+        // Over 4,096 bytes of UTF-8, so segment boundaries fall inside two-, three- and four-byte characters and escapes.
+        var text = string.Concat(Enumerable.Repeat("é\u0001中🚀\"a", 1000));
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteMapHeader(1);
+        writer.Write(text);
+        writer.Write(text);
+        writer.Flush();
+
+        var expected = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(expected, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString(text, text);
+            json.WriteEndObject();
+        }
+
+        Assert.Equal(Encoding.UTF8.GetString(expected.WrittenSpan), ToJson(buffer.WrittenMemory.ToArray()));
+    }
+
+    [Fact]
     public void NonStringMapKey_IsATranslationError()
     {
         var buffer = new ArrayBufferWriter<byte>();
