@@ -47,10 +47,12 @@ internal static class TextPublish
                 throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got {reader.TokenType}");
             }
 
+            // A token at reader depth 66 sits inside a container at payload level 64, which may only be empty
+            // (docs/wire-protocol.md §6).
             var tooDeep = false;
             while (reader.Read())
             {
-                tooDeep |= reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > ProtocolConstants.MaxNestingDepth;
+                tooDeep |= reader.CurrentDepth > ProtocolConstants.MaxNestingDepth + 1;
             }
 
             if (tooDeep)

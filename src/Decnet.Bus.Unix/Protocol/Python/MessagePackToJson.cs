@@ -27,8 +27,8 @@ internal static class MessagePackToJson
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Map:
-                CheckDepth(depth);
                 var pairs = reader.ReadMapHeader();
+                CheckDepth(depth, pairs);
                 writer.WriteStartObject();
                 for (var i = 0; i < pairs; i++)
                 {
@@ -44,8 +44,8 @@ internal static class MessagePackToJson
                 writer.WriteEndObject();
                 break;
             case MessagePackType.Array:
-                CheckDepth(depth);
                 var items = reader.ReadArrayHeader();
+                CheckDepth(depth, items);
                 writer.WriteStartArray();
                 for (var i = 0; i < items; i++)
                 {
@@ -173,9 +173,13 @@ internal static class MessagePackToJson
         }
     }
 
-    private static void CheckDepth(int depth)
+    /// <summary>
+    /// The bound the MessagePack broker checks a payload against (docs/wire-protocol.md §6): a container at level 64
+    /// (the payload map at 0) may be empty, but nothing may sit below it.
+    /// </summary>
+    private static void CheckDepth(int depth, int count)
     {
-        if (depth >= ProtocolConstants.MaxNestingDepth)
+        if (depth >= ProtocolConstants.MaxNestingDepth && count > 0)
         {
             throw new PayloadTranslationException($"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels");
         }
