@@ -31,8 +31,8 @@ internal static class TextPublish
 
     /// <summary>
     /// Parses a PUB body, which must be a JSON object (as the Python broker requires). Returns null with
-    /// <paramref name="untranslatable"/> set when the body is valid JSON nested deeper than a payload may be: found by a
-    /// forward scan, before any tree is built, so a hostile deep body costs one pass and no exception.
+    /// <paramref name="untranslatable"/> set when the body is valid JSON whose payload nests deeper than a payload may: found
+    /// by a forward scan, before any tree is built, so a hostile deep payload costs one pass and no exception.
     /// </summary>
     /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
     private static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
@@ -40,24 +40,33 @@ internal static class TextPublish
         untranslatable = null;
         try
         {
-            // The payload is a value of the body object, so its containers sit one level deeper than its own nesting.
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = JsonToMessagePack.MaxJsonDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got {reader.TokenType}");
             }
 
-            // A token at reader depth 66 sits inside a container at payload level 64, which may only be empty
-            // (docs/wire-protocol.md §6).
+            // Only the payload's nesting matters: the rest of the body is ignored (docs/text-protocol.md §3), and of a
+            // repeated payload the last is published. A token at reader depth 66 sits inside a container at payload
+            // level 64, which may only be empty (docs/wire-protocol.md §6).
+            var inPayload = false;
             var tooDeep = false;
             while (reader.Read())
             {
-                tooDeep |= reader.CurrentDepth > ProtocolConstants.MaxNestingDepth + 1;
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    inPayload = reader.ValueTextEquals("payload"u8);
+                    tooDeep &= !inPayload;
+                }
+                else
+                {
+                    tooDeep |= inPayload && reader.CurrentDepth > ProtocolConstants.MaxNestingDepth + 1;
+                }
             }
 
             if (tooDeep)
             {
-                untranslatable = $"the body nests deeper than {ProtocolConstants.MaxNestingDepth} levels below its top object";
+                untranslatable = $"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels";
                 return null;
             }
 

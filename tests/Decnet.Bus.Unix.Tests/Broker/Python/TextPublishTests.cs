@@ -19,6 +19,20 @@ public sealed class TextPublishTests
         Assert.NotNull(TryWriteTail("{\"payload\":{\"a\":" + new string('[', 64) + "1" + new string(']', 64) + "}}", tail));
     }
 
+    [Fact]
+    public void DeepNestingOutsideThePayload_IsIgnoredWithTheField_AndInThePayloadIsRefused()
+    {
+        // Of the body only payload and type are read (docs/text-protocol.md §3); a repeated payload keeps its last value.
+        var deep = new string('[', 100) + new string(']', 100);
+        using var tail = new PooledBufferWriter();
+
+        Assert.Null(TryWriteTail($$$"""{"v":{{{deep}}},"payload":{"ok":1},"type":"t","extra":{"a":{{{deep}}}}}""", tail));
+        PublishTailValidator.Validate(tail.WrittenSpan);
+        Assert.Null(TryWriteTail($$$"""{"payload":{"a":{{{deep}}}},"payload":{"ok":1}}""", tail));
+        Assert.Equal("the payload nests deeper than 64 levels", TryWriteTail($$$"""{"payload":{"a":{{{deep}}}}}""", tail));
+        Assert.Equal("the payload nests deeper than 64 levels", TryWriteTail($$$"""{"payload":{"ok":1},"payload":{"a":{{{deep}}}}}""", tail));
+    }
+
     private static string? TryWriteTail(string body, PooledBufferWriter tail)
     {
         tail.Reset();
