@@ -221,7 +221,11 @@ internal sealed partial class BrokerConnection
         var timestamp = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
         if (TextPublish.TryWriteTail(body, timestamp, tail) is { } untranslatable)
         {
-            CountUntranslatable($"publish on {topic}: {untranslatable}");
+            if (CountUntranslatable())
+            {
+                TextLog.UntranslatablePublish(_logger, topic, Name, Credentials.Pid, untranslatable);
+            }
+
             return;
         }
 
@@ -255,7 +259,10 @@ internal sealed partial class BrokerConnection
             {
                 _outbound.CountDropped(1);
                 _hub.CountDropped(1);
-                CountUntranslatable($"event for this subscriber: {reason}");
+                if (CountUntranslatable())
+                {
+                    TextLog.UntranslatableEvent(_logger, Name, Credentials.Pid, reason);
+                }
             }
 
             frames = frames[length..];
@@ -265,13 +272,16 @@ internal sealed partial class BrokerConnection
         taken.Release();
     }
 
-    private void CountUntranslatable(string reason)
+    /// <summary>Counts an untranslatable event; true for the first on this connection, which the caller logs.</summary>
+    private bool CountUntranslatable()
     {
         _hub.CountRejection(BusErrorCode.Untranslatable);
-        if (!_text!.UntranslatableLogged)
+        if (_text!.UntranslatableLogged)
         {
-            _text.UntranslatableLogged = true;
-            TextLog.Untranslatable(_logger, Name, Credentials.Pid, reason);
+            return false;
         }
+
+        _text.UntranslatableLogged = true;
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Protocol.Python;
 using MessagePack;
@@ -38,6 +39,14 @@ internal static class TextPublish
     private static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
     {
         untranslatable = null;
+
+        // JSON text is UTF-8, and the Python broker cannot decode a body that is not: malformed, as invalid JSON is.
+        // System.Text.Json checks only the structure, so a stray byte in a string would otherwise pass.
+        if (!IsUtf8(body))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "body is not UTF-8");
+        }
+
         try
         {
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = JsonToMessagePack.MaxJsonDepth });
@@ -125,8 +134,25 @@ internal static class TextPublish
         }
         catch (InvalidOperationException)
         {
+            // The body is UTF-8 (checked first), so only an escape can make a string that is not Unicode.
             return "its type is not valid Unicode (a lone surrogate escape)";
         }
+    }
+
+    private static bool IsUtf8(in ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Utf8.IsValid(body.FirstSpan);
+        }
+
+        // A character may straddle two segments: checked whole (a body is at most 1 MiB, and JsonDocument copies a
+        // body in segments whole too).
+        var whole = ArrayPool<byte>.Shared.Rent((int)body.Length);
+        body.CopyTo(whole);
+        var valid = Utf8.IsValid(whole.AsSpan(0, (int)body.Length));
+        ArrayPool<byte>.Shared.Return(whole);
+        return valid;
     }
 
     /// <summary>Python's truth test on a JSON value: null, false, 0, "", [] and {} are false.</summary>

@@ -23,4 +23,37 @@ public sealed class TextConnectionTests
         Assert.Equal("e.after", (await Receive.NextAsync(sub)).Topic);
         Assert.False(broker.Server.GetStats().Rejections.ContainsKey("untranslatable"));
     }
+
+    [Fact]
+    public async Task APubBodyThatIsNotUtf8_EndsTheConnectionAsMalformed()
+    {
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(logger: log);
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+
+        byte[] body = [.. "{\"payload\":{\"x\":\""u8, 0xFF, .. "\"}}"u8];
+        await python.SendAsync("PUB u.x", body);
+
+        await python.AssertClosedWithoutReplyAsync();
+        var stats = broker.Server.GetStats();
+        Assert.Equal(1, stats.Rejections.GetValueOrDefault("bad_frame"));
+        Assert.False(stats.Rejections.ContainsKey("untranslatable"));
+        await log.WaitForAsync(l => l.Contains("body is not UTF-8", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task APublishWithoutAMessagePackForm_IsLoggedAsTheClientsPublish()
+    {
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(logger: log);
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+
+        await python.SendAsync("HELLO py-pub");
+        await python.SendAsync("PUB s.x", """{"payload":{"s":"\ud800"}}"""u8.ToArray());
+
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        var line = await log.NextLineAsync("Dropped", timeout.Token);
+        Assert.StartsWith("Dropped a publish on s.x from Python client py-pub (pid ", line, StringComparison.Ordinal);
+        Assert.Contains("a string is not valid Unicode (a lone surrogate escape)", line, StringComparison.Ordinal);
+    }
 }

@@ -33,6 +33,22 @@ public sealed class TextPublishTests
         Assert.Equal("the payload nests deeper than 64 levels", TryWriteTail($$$"""{"payload":{"ok":1},"payload":{"a":{{{deep}}}}}""", tail));
     }
 
+    [Fact]
+    public void ABodyIsCheckedToBeUtf8Whole_EvenWhereTheBrokerIgnoresIt_AndACharacterMayStraddleSegments()
+    {
+        using var tail = new PooledBufferWriter();
+        var valid = Encoding.UTF8.GetBytes("""{"type":"é","payload":{"s":"中🚀"}}""");
+        byte[] invalid = [.. "{\"extra\":\""u8, 0xED, 0xA0, 0x80, .. "\",\"payload\":{}}"u8]; // a surrogate in UTF-8
+
+        foreach (var chunk in new[] { valid.Length, 1, 2, 3 })
+        {
+            tail.Reset();
+            Assert.Null(TextPublish.TryWriteTail(Segments.Split(valid, chunk), 1.5, tail));
+            var error = Assert.Throws<ProtocolException>(() => TextPublish.TryWriteTail(Segments.Split(invalid, chunk), 1.5, tail));
+            Assert.Equal((BusErrorCode.BadFrame, "body is not UTF-8"), (error.Code, error.Message));
+        }
+    }
+
     private static string? TryWriteTail(string body, PooledBufferWriter tail)
     {
         tail.Reset();
