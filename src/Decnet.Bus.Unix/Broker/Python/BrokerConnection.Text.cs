@@ -161,8 +161,9 @@ internal sealed partial class BrokerConnection
                 // The Python broker keeps the last name it was given, and an empty one changes nothing.
                 if (frame.Args.Length > 0)
                 {
-                    var name = UntrustedText.IndexOfControl(frame.Args) < 0 ? frame.Args : UntrustedText.Escape(frame.Args);
-                    Name = name.Length <= 128 ? name : name[..128];
+                    // Cut, then escaped (a MessagePack client's name with a control character is refused instead).
+                    var name = CutName(frame.Args);
+                    Name = UntrustedText.IndexOfControl(name) < 0 ? name : UntrustedText.Escape(name);
                     _hub.Changed();
                 }
 

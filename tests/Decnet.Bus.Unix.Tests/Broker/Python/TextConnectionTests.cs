@@ -56,4 +56,20 @@ public sealed class TextConnectionTests
         Assert.StartsWith("Dropped a publish on s.x from Python client py-pub (pid ", line, StringComparison.Ordinal);
         Assert.Contains("a string is not valid Unicode (a lone surrogate escape)", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AHelloName_IsCutTo128Characters_BeforeItsControlCharactersAreEscaped()
+    {
+        await using var broker = await TestBroker.StartAsync();
+        var bus = broker.CreateClient("dotnet");
+        await using var sub = await bus.SubscribeAsync("n.>");
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+
+        await python.SendAsync("HELLO " + new string('a', 127) + "\u0001" + new string('b', 50));
+        await python.SendAsync("PUB n.x", "{}"u8.ToArray());
+        await Receive.NextAsync(sub);
+
+        var row = Assert.Single(broker.Server.GetStats().Connections, c => c.Protocol == BrokerConnectionStats.PythonProtocol);
+        Assert.Equal(new string('a', 127) + "\\u0001", row.Name);
+    }
 }
