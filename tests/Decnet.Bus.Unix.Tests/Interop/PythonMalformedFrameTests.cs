@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using Decnet.Bus.Unix.Tests.Support;
 
@@ -66,11 +65,10 @@ public sealed class PythonMalformedFrameTests
     public async Task AFirstByteOfNeitherProtocol_IsClosedWithoutAReply_AndCounted(byte first)
     {
         await using var broker = await TestBroker.StartAsync();
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(broker.SocketPath));
-        await socket.SendAsync(new byte[] { first, (byte)'\n', 0, 0, 0, 0 });
+        using var client = await RawTextClient.ConnectAsync(broker.SocketPath);
+        await client.SendAsync([first, (byte)'\n', 0, 0, 0, 0]);
 
-        await AssertClosedWithoutReplyAsync(socket);
+        await client.AssertClosedWithoutReplyAsync();
         Assert.Equal(1, broker.Server.GetStats().Rejections["unknown_protocol"]);
     }
 
@@ -113,11 +111,10 @@ public sealed class PythonMalformedFrameTests
     public async Task APythonConnectionWithoutACompleteFrame_IsCutAfterTheHandshakeTimeout()
     {
         await using var broker = await TestBroker.StartAsync(o => o.HandshakeTimeout = TimeSpan.FromMilliseconds(500));
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(broker.SocketPath));
-        await socket.SendAsync("HEL"u8.ToArray());
+        using var client = await RawTextClient.ConnectAsync(broker.SocketPath);
+        await client.SendAsync("HEL"u8.ToArray());
 
-        await AssertClosedWithoutReplyAsync(socket);
+        await client.AssertClosedWithoutReplyAsync();
         Assert.Equal(1, broker.Server.GetStats().Rejections["handshake_required"]);
     }
 
@@ -141,19 +138,6 @@ public sealed class PythonMalformedFrameTests
         await bus.PublishAsync("hidden.y", new Dictionary<string, int> { ["n"] = 3 });
         await bus.PublishAsync("open.y", new Dictionary<string, int> { ["n"] = 4 });
         Assert.Equal("open.y", (await python.NextEventAsync()).Topic);
-    }
-
-    /// <summary>End of stream, or a reset (the broker closed with bytes of ours unread): either way no reply came.</summary>
-    private static async Task AssertClosedWithoutReplyAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        try
-        {
-            Assert.Equal(0, await socket.ReceiveAsync(new byte[64], SocketFlags.None, timeout.Token));
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
-        {
-        }
     }
 
     private static string Raw(string latin1) => "raw " + Convert.ToHexString(Encoding.Latin1.GetBytes(latin1));

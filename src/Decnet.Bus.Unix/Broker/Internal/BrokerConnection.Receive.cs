@@ -217,6 +217,12 @@ internal sealed partial class BrokerConnection
         }
     }
 
+    /// <summary>
+    /// A client's name as the broker keeps it (docs/wire-protocol.md §4.1): its first 128 characters, 127 when the 128th
+    /// would split a surrogate pair. Cut before anything escapes it, so an escape is never cut in half.
+    /// </summary>
+    private static string CutName(string name) => name.Length <= 128 ? name : name[..(char.IsHighSurrogate(name[127]) ? 127 : 128)];
+
     private void HandleHello(HelloMessage hello)
     {
         if (hello.Version != ProtocolConstants.Version)
@@ -234,7 +240,7 @@ internal sealed partial class BrokerConnection
         }
 
         var limits = _hub.Limits;
-        Name = hello.Name.Length <= 128 ? hello.Name : hello.Name[..(char.IsHighSurrogate(hello.Name[127]) ? 127 : 128)];
+        Name = CutName(hello.Name);
         Echo = hello.Echo;
         _outbound.ReportsLost = hello.ReportLost;
         var queueSize = _outbound.QueueSize = hello.QueueSize > 0 ? Math.Min(hello.QueueSize, ProtocolConstants.MaxQueueSize) : limits.QueueSize;

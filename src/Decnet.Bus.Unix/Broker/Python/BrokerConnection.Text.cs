@@ -161,8 +161,9 @@ internal sealed partial class BrokerConnection
                 // The Python broker keeps the last name it was given, and an empty one changes nothing.
                 if (frame.Args.Length > 0)
                 {
-                    var name = UntrustedText.IndexOfControl(frame.Args) < 0 ? frame.Args : UntrustedText.Escape(frame.Args);
-                    Name = name.Length <= 128 ? name : name[..128];
+                    // Cut, then escaped (a MessagePack client's name with a control character is refused instead).
+                    var name = CutName(frame.Args);
+                    Name = UntrustedText.IndexOfControl(name) < 0 ? name : UntrustedText.Escape(name);
                     _hub.Changed();
                 }
 
@@ -219,20 +220,13 @@ internal sealed partial class BrokerConnection
 
         using var tail = new PooledBufferWriter(256 + (int)body.Length);
         var timestamp = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
-        string? untranslatable;
-        if (body.IsEmpty)
+        if (TextPublish.TryWriteTail(body, timestamp, tail) is { } untranslatable)
         {
-            untranslatable = TextPublish.TryWriteTail(default, timestamp, tail);
-        }
-        else
-        {
-            using var document = TextPublish.ParseBody(body, out untranslatable);
-            untranslatable ??= TextPublish.TryWriteTail(document!.RootElement, timestamp, tail);
-        }
+            if (CountUntranslatable())
+            {
+                TextLog.UntranslatablePublish(_logger, topic, Name, Credentials.Pid, untranslatable);
+            }
 
-        if (untranslatable is not null)
-        {
-            CountUntranslatable($"publish on {topic}: {untranslatable}");
             return;
         }
 
@@ -266,7 +260,10 @@ internal sealed partial class BrokerConnection
             {
                 _outbound.CountDropped(1);
                 _hub.CountDropped(1);
-                CountUntranslatable($"event for this subscriber: {reason}");
+                if (CountUntranslatable())
+                {
+                    TextLog.UntranslatableEvent(_logger, Name, Credentials.Pid, reason);
+                }
             }
 
             frames = frames[length..];
@@ -276,13 +273,16 @@ internal sealed partial class BrokerConnection
         taken.Release();
     }
 
-    private void CountUntranslatable(string reason)
+    /// <summary>Counts an untranslatable event; true for the first on this connection, which the caller logs.</summary>
+    private bool CountUntranslatable()
     {
         _hub.CountRejection(BusErrorCode.Untranslatable);
-        if (!_text!.UntranslatableLogged)
+        if (_text!.UntranslatableLogged)
         {
-            _text.UntranslatableLogged = true;
-            TextLog.Untranslatable(_logger, Name, Credentials.Pid, reason);
+            return false;
         }
+
+        _text.UntranslatableLogged = true;
+        return true;
     }
 }

@@ -27,10 +27,16 @@ internal static class TextEvtWriter
     };
 
     [ThreadStatic]
-    private static ArrayBufferWriter<byte>? _body;
+    private static BoundedJsonBuffer? _body;
 
     [ThreadStatic]
     private static Utf8JsonWriter? _writer;
+
+    /// <summary>The JSON buffer a thread keeps between events; one grown past it for a large event goes back.</summary>
+    internal const int OrdinaryBytes = 64 * 1024;
+
+    /// <summary>The bytes of JSON buffer the calling thread keeps between events (for tests).</summary>
+    internal static int RetainedBytes => _body?.Capacity ?? 0;
 
     /// <summary>
     /// Appends the text EVT for one MessagePack EVT frame as the broker queues it (length prefix, array header, kind,
@@ -53,10 +59,22 @@ internal static class TextEvtWriter
     /// <summary>Appends the EVT frame for <paramref name="suffix"/> to <paramref name="batch"/>; returns why it cannot, or null.</summary>
     public static string? TryWrite(PooledBufferWriter batch, ReadOnlyMemory<byte> suffix)
     {
-        var body = _body ??= new ArrayBufferWriter<byte>(4096);
-        body.ResetWrittenCount();
+        var body = _body ??= new BoundedJsonBuffer(TextFrameReader.MaxBodyBytes, 4096);
         var json = _writer ??= new Utf8JsonWriter(body, _json);
         json.Reset(body);
+        try
+        {
+            return TryWrite(batch, suffix, body, json);
+        }
+        finally
+        {
+            // Every thread that sends to a Python subscriber has these: a large event's buffer must not stay with it.
+            body.Reset(OrdinaryBytes);
+        }
+    }
+
+    private static string? TryWrite(PooledBufferWriter batch, ReadOnlyMemory<byte> suffix, BoundedJsonBuffer body, Utf8JsonWriter json)
+    {
         ReadOnlyMemory<byte> topic;
         try
         {
@@ -79,10 +97,15 @@ internal static class TextEvtWriter
             var gid = reader.ReadInt32();
             json.WriteStartObject();
             json.WriteNumber("v"u8, 1);
-            var type = reader.ReadString();
-            json.WriteString("id"u8, reader.ReadString());
+
+            // The type comes before the id in MessagePack and after it in the envelope.
+            var type = reader;
+            reader.Skip();
+            json.WritePropertyName("id"u8);
+            MessagePackToJson.WriteStringValue(ref reader, json);
             json.WriteString("topic"u8, topic.Span);
-            json.WriteString("type"u8, type);
+            json.WritePropertyName("type"u8);
+            MessagePackToJson.WriteStringValue(ref type, json);
             json.WritePropertyName("ts"u8);
             MessagePackToJson.WriteFloat(json, reader.ReadDouble());
             json.WritePropertyName("payload"u8);
@@ -102,11 +125,6 @@ internal static class TextEvtWriter
         catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException)
         {
             return $"its MessagePack is malformed ({ex.Message})";
-        }
-
-        if (body.WrittenCount > TextFrameReader.MaxBodyBytes)
-        {
-            return $"its JSON envelope is {body.WrittenCount} bytes; a Python client refuses bodies over {TextFrameReader.MaxBodyBytes}";
         }
 
         var frame = batch.GetSpan(4 + topic.Length + 1 + 4 + body.WrittenCount);

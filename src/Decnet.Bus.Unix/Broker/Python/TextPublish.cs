@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Protocol.Python;
 using MessagePack;
@@ -14,32 +15,67 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 internal static class TextPublish
 {
     /// <summary>
-    /// Parses a PUB body, which must be a JSON object (as the Python broker requires). Returns null with
-    /// <paramref name="untranslatable"/> set when the body is valid JSON nested deeper than a payload may be: found by a
-    /// forward scan, before any tree is built, so a hostile deep body costs one pass and no exception.
+    /// Writes the tail for a PUB <paramref name="body"/> into <paramref name="tail"/>; returns why the publish has no
+    /// MessagePack form (it is dropped and counted), or null. An empty body publishes <c>{}</c> (docs/text-protocol.md §3).
     /// </summary>
     /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
-    public static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
+    public static string? TryWriteTail(ReadOnlySequence<byte> body, double timestamp, PooledBufferWriter tail)
+    {
+        if (body.IsEmpty)
+        {
+            return WriteTail(default, timestamp, tail);
+        }
+
+        using var document = ParseBody(body, out var untranslatable);
+        return untranslatable ?? WriteTail(document!.RootElement, timestamp, tail);
+    }
+
+    /// <summary>
+    /// Parses a PUB body, which must be a JSON object (as the Python broker requires). Returns null with
+    /// <paramref name="untranslatable"/> set when the body is valid JSON whose payload nests deeper than a payload may: found
+    /// by a forward scan, before any tree is built, so a hostile deep payload costs one pass and no exception.
+    /// </summary>
+    /// <exception cref="ProtocolException">The body is not JSON, or not an object: the connection ends.</exception>
+    private static JsonDocument? ParseBody(ReadOnlySequence<byte> body, out string? untranslatable)
     {
         untranslatable = null;
+
+        // JSON text is UTF-8, and the Python broker cannot decode a body that is not: malformed, as invalid JSON is.
+        // System.Text.Json checks only the structure, so a stray byte in a string would otherwise pass.
+        if (!IsUtf8(body))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "body is not UTF-8");
+        }
+
         try
         {
-            // The payload is a value of the body object, so its containers sit one level deeper than its own nesting.
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = JsonToMessagePack.MaxJsonDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, $"body must be a JSON object, got {reader.TokenType}");
             }
 
+            // Only the payload's nesting matters: the rest of the body is ignored (docs/text-protocol.md §3), and of a
+            // repeated payload the last is published. A token at reader depth 66 sits inside a container at payload
+            // level 64, which may only be empty (docs/wire-protocol.md §6).
+            var inPayload = false;
             var tooDeep = false;
             while (reader.Read())
             {
-                tooDeep |= reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > ProtocolConstants.MaxNestingDepth;
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    inPayload = reader.ValueTextEquals("payload"u8);
+                    tooDeep &= !inPayload;
+                }
+                else
+                {
+                    tooDeep |= inPayload && reader.CurrentDepth > ProtocolConstants.MaxNestingDepth + 1;
+                }
             }
 
             if (tooDeep)
             {
-                untranslatable = $"the body nests deeper than {ProtocolConstants.MaxNestingDepth} levels below its top object";
+                untranslatable = $"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels";
                 return null;
             }
 
@@ -51,13 +87,15 @@ internal static class TextPublish
         }
     }
 
-    /// <summary>Writes the tail into <paramref name="tail"/>; returns why the publish has no MessagePack form, or null.</summary>
-    public static string? TryWriteTail(JsonElement body, double timestamp, PooledBufferWriter tail)
+    /// <summary>The tail for a parsed body; <c>default</c> (no body) reads as <c>{}</c>.</summary>
+    private static string? WriteTail(JsonElement body, double timestamp, PooledBufferWriter tail)
     {
         var writer = new MessagePackWriter(tail);
         try
         {
-            var type = body.TryGetProperty("type"u8, out var t) && IsTruthy(t) ? t : default;
+            // default(JsonElement) has no properties to look up: TryGetProperty would throw on it.
+            var any = body.ValueKind == JsonValueKind.Object;
+            var type = any && body.TryGetProperty("type"u8, out var t) && IsTruthy(t) ? t : default;
             if (type.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
             {
                 return $"its type is a JSON {type.ValueKind.ToString().ToLowerInvariant()}, not a string";
@@ -69,7 +107,7 @@ internal static class TextPublish
                 return $"its type \"{UntrustedText.Excerpt(typeText)}\" contains a control character";
             }
 
-            var payload = body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;
+            var payload = any && body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;
             if (payload.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
             {
                 return $"its payload is a JSON {payload.ValueKind.ToString().ToLowerInvariant()}, not an object (this bus carries maps)";
@@ -96,8 +134,25 @@ internal static class TextPublish
         }
         catch (InvalidOperationException)
         {
+            // The body is UTF-8 (checked first), so only an escape can make a string that is not Unicode.
             return "its type is not valid Unicode (a lone surrogate escape)";
         }
+    }
+
+    private static bool IsUtf8(in ReadOnlySequence<byte> body)
+    {
+        if (body.IsSingleSegment)
+        {
+            return Utf8.IsValid(body.FirstSpan);
+        }
+
+        // A character may straddle two segments: checked whole (a body is at most 1 MiB, and JsonDocument copies a
+        // body in segments whole too).
+        var whole = ArrayPool<byte>.Shared.Rent((int)body.Length);
+        body.CopyTo(whole);
+        var valid = Utf8.IsValid(whole.AsSpan(0, (int)body.Length));
+        ArrayPool<byte>.Shared.Return(whole);
+        return valid;
     }
 
     /// <summary>Python's truth test on a JSON value: null, false, 0, "", [] and {} are false.</summary>

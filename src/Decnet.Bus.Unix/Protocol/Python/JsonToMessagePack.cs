@@ -32,11 +32,11 @@ internal static class JsonToMessagePack
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                CheckDepth(depth);
+                CheckDepth(depth, value);
                 WriteObject(ref writer, value, depth);
                 break;
             case JsonValueKind.Array:
-                CheckDepth(depth);
+                CheckDepth(depth, value);
                 writer.WriteArrayHeader(value.GetArrayLength());
                 foreach (var item in value.EnumerateArray())
                 {
@@ -62,9 +62,14 @@ internal static class JsonToMessagePack
         }
     }
 
-    private static void CheckDepth(int depth)
+    /// <summary>
+    /// The bound the MessagePack broker checks a payload against (docs/wire-protocol.md §6): a container at level 64
+    /// (the payload object at 0) may be empty, but nothing may sit below it.
+    /// </summary>
+    private static void CheckDepth(int depth, JsonElement container)
     {
-        if (depth >= ProtocolConstants.MaxNestingDepth)
+        if (depth >= ProtocolConstants.MaxNestingDepth
+            && (container.ValueKind == JsonValueKind.Array ? container.GetArrayLength() > 0 : container.EnumerateObject().MoveNext()))
         {
             throw new PayloadTranslationException($"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels");
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using MessagePack;
 
 namespace Decnet.Bus.Unix.Protocol.Python;
@@ -12,6 +13,9 @@ namespace Decnet.Bus.Unix.Protocol.Python;
 /// </summary>
 internal static class MessagePackToJson
 {
+    // A string longer than this is written in segments of it (see WriteStringValue).
+    private const int _segmentBytes = 4096;
+
     /// <summary>Writes the next value of <paramref name="reader"/> (at most 64 levels deep) to <paramref name="writer"/>.</summary>
     /// <exception cref="PayloadTranslationException">A map key is not a string, or the value nests deeper than 64.</exception>
     /// <exception cref="MessagePackSerializationException">The MessagePack is malformed.</exception>
@@ -23,8 +27,8 @@ internal static class MessagePackToJson
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Map:
-                CheckDepth(depth);
                 var pairs = reader.ReadMapHeader();
+                CheckDepth(depth, pairs);
                 writer.WriteStartObject();
                 for (var i = 0; i < pairs; i++)
                 {
@@ -33,15 +37,15 @@ internal static class MessagePackToJson
                         throw new PayloadTranslationException("a map key is not a string (JSON object keys are strings)");
                     }
 
-                    writer.WritePropertyName(reader.ReadString()!);
+                    WritePropertyName(ref reader, writer);
                     Write(ref reader, writer, depth + 1);
                 }
 
                 writer.WriteEndObject();
                 break;
             case MessagePackType.Array:
-                CheckDepth(depth);
                 var items = reader.ReadArrayHeader();
+                CheckDepth(depth, items);
                 writer.WriteStartArray();
                 for (var i = 0; i < items; i++)
                 {
@@ -51,7 +55,7 @@ internal static class MessagePackToJson
                 writer.WriteEndArray();
                 break;
             case MessagePackType.String:
-                writer.WriteStringValue(reader.ReadString());
+                WriteStringValue(ref reader, writer);
                 break;
             case MessagePackType.Integer:
                 WriteInteger(ref reader, writer);
@@ -85,6 +89,36 @@ internal static class MessagePackToJson
     }
 
     /// <summary>
+    /// Writes the string at <paramref name="reader"/> as a JSON string straight from its UTF-8 (invalid UTF-8 becomes
+    /// U+FFFD). A long one goes in segments, so a bound on the writer's output stops it where it passes the bound rather
+    /// than after escaping the whole string (a control character is six bytes in JSON).
+    /// </summary>
+    public static void WriteStringValue(ref MessagePackReader reader, Utf8JsonWriter writer)
+    {
+        // Only a string split across segments is not one span (never in a frame the broker holds whole).
+        var start = reader;
+        if (!reader.TryReadStringSpan(out var utf8) || !Utf8.IsValid(utf8))
+        {
+            reader = start;
+            writer.WriteStringValue(reader.ReadString());
+            return;
+        }
+
+        if (utf8.Length <= _segmentBytes)
+        {
+            writer.WriteStringValue(utf8);
+            return;
+        }
+
+        for (; utf8.Length > _segmentBytes; utf8 = utf8[_segmentBytes..])
+        {
+            writer.WriteStringValueSegment(utf8[.._segmentBytes], isFinalSegment: false);
+        }
+
+        writer.WriteStringValueSegment(utf8, isFinalSegment: true);
+    }
+
+    /// <summary>
     /// Writes a float so Python reads a float back: shortest round-trip form, with <c>.0</c> added to a whole number
     /// (<c>1.0</c>, not <c>1</c>, which Python would read as an int), as Python's <c>json</c> and orjson write it. A
     /// non-finite value becomes <c>null</c>.
@@ -113,6 +147,19 @@ internal static class MessagePackToJson
         writer.WriteRawValue(text[..length], skipInputValidation: true);
     }
 
+    private static void WritePropertyName(ref MessagePackReader reader, Utf8JsonWriter writer)
+    {
+        var start = reader;
+        if (reader.TryReadStringSpan(out var utf8) && Utf8.IsValid(utf8))
+        {
+            writer.WritePropertyName(utf8);
+            return;
+        }
+
+        reader = start;
+        writer.WritePropertyName(reader.ReadString()!);
+    }
+
     private static void WriteInteger(ref MessagePackReader reader, Utf8JsonWriter writer)
     {
         // uint64 above long.MaxValue is the only integer form a signed read cannot hold.
@@ -126,9 +173,13 @@ internal static class MessagePackToJson
         }
     }
 
-    private static void CheckDepth(int depth)
+    /// <summary>
+    /// The bound the MessagePack broker checks a payload against (docs/wire-protocol.md §6): a container at level 64
+    /// (the payload map at 0) may be empty, but nothing may sit below it.
+    /// </summary>
+    private static void CheckDepth(int depth, int count)
     {
-        if (depth >= ProtocolConstants.MaxNestingDepth)
+        if (depth >= ProtocolConstants.MaxNestingDepth && count > 0)
         {
             throw new PayloadTranslationException($"the payload nests deeper than {ProtocolConstants.MaxNestingDepth} levels");
         }

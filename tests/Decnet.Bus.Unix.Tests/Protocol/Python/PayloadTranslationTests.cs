@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Protocol.Python;
 using MessagePack;
 
@@ -66,13 +67,21 @@ public sealed class PayloadTranslationTests
         => Assert.ThrowsAny<JsonException>(() => JsonToMessagePack.Parse(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(json))));
 
     [Fact]
-    public void Nesting_UpTo64Levels_Translates_AndDeeperDoesNot()
+    public void TheDeepestPayloadTheMessagePackBrokerAccepts_TranslatesBothWays_AndOneLevelMoreDoesNot()
     {
-        Assert.Equal(64, Depth(FromJson(Nested(64))));
-        Assert.Throws<PayloadTranslationException>(() => FromJson(Nested(65)));
+        // The payload map at level 0 and arrays at levels 1 to 64, the one at 64 empty: the deepest payload
+        // docs/wire-protocol.md §6 lets through. A value inside the innermost array is one level too deep.
+        var deepest = NestedMessagePack(65, innermost: []);
+        var deeper = NestedMessagePack(65, innermost: [0xC0]);
+        PublishTailValidator.Validate(Tail(deepest));
+        Assert.Throws<ProtocolException>(() => PublishTailValidator.Validate(Tail(deeper)));
 
-        Assert.Contains("[[", ToJson(NestedMessagePack(64)), StringComparison.Ordinal);
-        Assert.Throws<PayloadTranslationException>(() => ToJson(NestedMessagePack(65)));
+        Assert.Equal(Nested(65), ToJson(deepest));
+        Assert.Throws<PayloadTranslationException>(() => ToJson(deeper));
+
+        Assert.Equal(deepest, FromJson(Nested(65)));
+        Assert.Throws<PayloadTranslationException>(() => FromJson(Nested(65, innermost: "null")));
+        Assert.Throws<PayloadTranslationException>(() => FromJson(Nested(66)));
     }
 
     [Fact]
@@ -100,6 +109,29 @@ public sealed class PayloadTranslationTests
         Assert.Equal(
             """{"nan":null,"inf":null,"bin":{"$bin":"AQL/"},"ext":{"$ext":{"type":5,"data":"CQg="}},"u64":18446744073709551615,"badutf8":"a""" + "\uFFFD\"}",
             json);
+    }
+
+    [Fact]
+    public void ALongString_WrittenInSegments_IsTheSameJsonAsWrittenWhole()
+    {
+        // Over 4,096 bytes of UTF-8, so segment boundaries fall inside two-, three- and four-byte characters and escapes.
+        var text = string.Concat(Enumerable.Repeat("é\u0001中🚀\"a", 1000));
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteMapHeader(1);
+        writer.Write(text);
+        writer.Write(text);
+        writer.Flush();
+
+        var expected = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(expected, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString(text, text);
+            json.WriteEndObject();
+        }
+
+        Assert.Equal(Encoding.UTF8.GetString(expected.WrittenSpan), ToJson(buffer.WrittenMemory.ToArray()));
     }
 
     [Fact]
@@ -137,37 +169,29 @@ public sealed class PayloadTranslationTests
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static string Nested(int levels) => "{\"a\":" + new string('[', levels - 1) + new string(']', levels - 1) + "}";
+    /// <summary><c>{"a":[[…[innermost]…]]}</c>: <paramref name="levels"/> containers, the object the first.</summary>
+    private static string Nested(int levels, string innermost = "")
+        => "{\"a\":" + new string('[', levels - 1) + innermost + new string(']', levels - 1) + "}";
 
-    private static byte[] NestedMessagePack(int levels)
+    /// <summary>The MessagePack of <see cref="Nested"/>: a map, then arrays of one element, the last holding <paramref name="innermost"/>.</summary>
+    private static byte[] NestedMessagePack(int levels, byte[] innermost)
     {
-        var bytes = new byte[levels + 3];
-        bytes[0] = 0x81;
-        bytes[1] = 0xA1;
-        bytes[2] = (byte)'a';
-        bytes.AsSpan(3, levels - 1).Fill(0x91);
-        bytes[^1] = 0xC0;
-        return bytes;
+        var bytes = new List<byte> { 0x81, 0xA1, (byte)'a' };
+        bytes.AddRange(Enumerable.Repeat((byte)0x91, levels - 2));
+        bytes.Add((byte)(0x90 + innermost.Length));
+        bytes.AddRange(innermost);
+        return [.. bytes];
     }
 
-    private static int Depth(byte[] messagePack)
+    /// <summary>A PUB tail (type, id, ts) ending in <paramref name="payload"/>.</summary>
+    private static byte[] Tail(byte[] payload)
     {
-        var reader = new MessagePackReader(messagePack);
-        var depth = 0;
-        while (reader.NextMessagePackType is MessagePackType.Map or MessagePackType.Array)
-        {
-            depth++;
-            if (reader.NextMessagePackType == MessagePackType.Map)
-            {
-                reader.ReadMapHeader();
-                reader.Skip();
-            }
-            else if (reader.ReadArrayHeader() == 0)
-            {
-                break;
-            }
-        }
-
-        return depth;
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.Write("t");
+        writer.Write(new string('a', 32));
+        writer.Write(1.5);
+        writer.Flush();
+        return [.. buffer.WrittenSpan, .. payload];
     }
 }
