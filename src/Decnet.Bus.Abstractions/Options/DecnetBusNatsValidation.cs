@@ -104,7 +104,7 @@ internal static class DecnetBusNatsValidation
 
     /// <summary>Drops user information so a password typed into the URL never reaches a log.</summary>
     /// <remarks>
-    /// Everything up to the last <c>@</c> goes, whatever comes before it: a URL typed without <c>//</c>
+    /// Everything up to the last <c>@</c> goes but a leading <c>scheme://</c>, whatever comes before it: a URL typed without <c>//</c>
     /// (<c>user:pass@host</c>, <c>nats:user:pass@host</c>) is no URL to <see cref="Uri"/>, and a password typed
     /// unencoded may hold <c>@</c>, <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC 3986 end of the
     /// authority would show part of it. Hiding a scheme or a stray <c>@</c> in a path costs nothing: such a URL is
@@ -113,7 +113,16 @@ internal static class DecnetBusNatsValidation
     private static string Redact(string url)
     {
         var at = url.LastIndexOf('@');
-        return at >= 0 ? string.Concat("***", url.AsSpan(at)) : url;
+        if (at < 0)
+        {
+            return url;
+        }
+
+        // The scheme is kept only where it is plainly one: "://" right after the first ':' (a "://" further on could
+        // sit inside the password).
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        var kept = scheme >= 0 && scheme < at && scheme == url.IndexOf(':', StringComparison.Ordinal) ? scheme + 3 : 0;
+        return string.Concat(url.AsSpan(0, kept), "***", url.AsSpan(at));
     }
 
     private static void CheckFile(string variable, string path, List<string> failures)
