@@ -300,10 +300,8 @@ internal sealed partial class BrokerHub
         lock (_ownBatch)
         {
             _ = Publish(_ownBatch, null, Credentials, topicUtf8, tail);
-            _ownBatch.Complete(drained: true);
-
             // One publish per interval: kept, a buffer per health subscriber would sit idle between beats.
-            _ownBatch.Release(all: true);
+            _ownBatch.Complete(drained: true, releaseAll: true);
         }
     }
 

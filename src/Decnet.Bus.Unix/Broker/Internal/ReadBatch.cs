@@ -165,11 +165,20 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// them while the broker's publishers together keep more than <see cref="BrokerHub.StagingBudgetBytes"/>. Kept,
     /// they grew with the number of (publisher, destination) pairs, each pair's with the largest event it ever carried;
     /// given back after every read, a flood paid a pool round trip per destination per read (docs/performance.md,
-    /// part 26).
+    /// part 26). <paramref name="releaseAll"/>: all of them whatever the read did (the heartbeat, once per interval).
     /// </summary>
-    public void Complete(bool drained)
+    public void Complete(bool drained, bool releaseAll = false)
     {
         Commit();
+
+        // Before the flush: a reader the flush lets see the events must also see the buffers given back (tests count
+        // them); what was staged has been copied into the destinations' queues.
+        var all = drained && (releaseAll || !_routed || hub.StagingBytes > BrokerHub.StagingBudgetBytes);
+        if (drained)
+        {
+            ReleaseStagings(all);
+        }
+
         foreach (var staging in _toFlush)
         {
             staging.FlushListed = false;
@@ -177,14 +186,15 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
         }
 
         _toFlush.Clear();
-        if (drained)
+        if (drained && (all || FlushBuffer.Capacity > OutboundQueue.MaxBatchBytes))
         {
-            Release(all: !_routed || hub.StagingBytes > BrokerHub.StagingBudgetBytes);
-            if (!_routed)
-            {
-                // A quiet publisher's routes too: kept, an idle connection's share of the broker-wide bound stays spent.
-                Cache.Clear();
-            }
+            FlushBuffer.Release();
+        }
+
+        if (drained && !_routed)
+        {
+            // A quiet publisher's routes too: kept, an idle connection's share of the broker-wide bound stays spent.
+            Cache.Clear();
         }
 
         _routed = false;
@@ -198,22 +208,18 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     /// <summary>Gives every buffer back and forgets every route, for good: the publishing connection has ended.</summary>
     public void ReleaseAll()
     {
-        Release(all: true);
+        ReleaseStagings(all: true);
+        FlushBuffer.Release();
         _stagings.Clear();
         Cache.Clear();
     }
 
-    /// <summary>The stagings' buffers (<see cref="EventStaging.Release"/>) and the flush buffer: all, or those grown large.</summary>
-    public void Release(bool all)
+    /// <summary>The stagings' buffers (<see cref="EventStaging.Release"/>): all, or those grown large.</summary>
+    private void ReleaseStagings(bool all)
     {
         foreach (var staging in _stagings.Values)
         {
             staging.Release(all);
-        }
-
-        if (all || FlushBuffer.Capacity > OutboundQueue.MaxBatchBytes)
-        {
-            FlushBuffer.Release();
         }
     }
 
