@@ -13,6 +13,12 @@ namespace Decnet.Bus.Unix.Protocol.Python;
 /// </summary>
 internal static class MessagePackToJson
 {
+    /// <summary>
+    /// The longest map key translated: a property name is escaped whole (six bytes per control character) before any
+    /// bound on the output sees it, so a longer key is refused instead (docs/text-protocol.md §2).
+    /// </summary>
+    public const int MaxKeyBytes = 64 * 1024;
+
     // A string longer than this is written in segments of it (see WriteStringValue).
     private const int _segmentBytes = 4096;
 
@@ -97,10 +103,16 @@ internal static class MessagePackToJson
     {
         // Only a string split across segments is not one span (never in a frame the broker holds whole).
         var start = reader;
-        if (!reader.TryReadStringSpan(out var utf8) || !Utf8.IsValid(utf8))
+        if (!reader.TryReadStringSpan(out var utf8))
         {
             reader = start;
             writer.WriteStringValue(reader.ReadString());
+            return;
+        }
+
+        if (!Utf8.IsValid(utf8))
+        {
+            WriteReplacingInvalid(utf8, writer);
             return;
         }
 
@@ -147,13 +159,41 @@ internal static class MessagePackToJson
         writer.WriteRawValue(text[..length], skipInputValidation: true);
     }
 
+    /// <summary>
+    /// Writes invalid UTF-8 as a JSON string with U+FFFD for each invalid sequence (as <see cref="MessagePackReader.ReadString"/>
+    /// decodes it), in segments: neither a UTF-16 copy of the whole string nor its whole escape is made.
+    /// </summary>
+    private static void WriteReplacingInvalid(ReadOnlySpan<byte> utf8, Utf8JsonWriter writer)
+    {
+        // Through UTF-16 and back, a segment at a time: the writer's UTF-16 segments cost an allocation each.
+        Span<char> chars = stackalloc char[_segmentBytes / 2];
+        Span<byte> valid = stackalloc byte[_segmentBytes / 2 * 3];
+        do
+        {
+            // A segment ends before a sequence or surrogate pair that does not fit whole (DestinationTooSmall).
+            Utf8.ToUtf16(utf8, chars, out var read, out var written, replaceInvalidSequences: true, isFinalBlock: true);
+            utf8 = utf8[read..];
+            Utf8.FromUtf16(chars[..written], valid, out _, out var bytes);
+            writer.WriteStringValueSegment(valid[..bytes], isFinalSegment: utf8.IsEmpty);
+        }
+        while (!utf8.IsEmpty);
+    }
+
     private static void WritePropertyName(ref MessagePackReader reader, Utf8JsonWriter writer)
     {
         var start = reader;
-        if (reader.TryReadStringSpan(out var utf8) && Utf8.IsValid(utf8))
+        if (reader.TryReadStringSpan(out var utf8))
         {
-            writer.WritePropertyName(utf8);
-            return;
+            if (utf8.Length > MaxKeyBytes)
+            {
+                throw new PayloadTranslationException($"a map key is {utf8.Length} bytes; at most {MaxKeyBytes} are translated");
+            }
+
+            if (Utf8.IsValid(utf8))
+            {
+                writer.WritePropertyName(utf8);
+                return;
+            }
         }
 
         reader = start;

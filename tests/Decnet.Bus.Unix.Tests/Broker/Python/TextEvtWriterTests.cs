@@ -53,8 +53,59 @@ public sealed class TextEvtWriterTests
         Assert.Equal(0, batch.WrittenCount);
     }
 
-    /// <summary>The EVT suffix every subscriber shares: topic <c>t.x</c>, publisher, type, id, ts, <c>{"s": s}</c>.</summary>
-    private static ReadOnlyMemory<byte> Suffix(string s)
+    [Fact]
+    public void AMapKeyLongerThanTheKeyBound_IsRefused_WithoutBeingEscapedWhole()
+    {
+        // Utf8JsonWriter escapes a property name whole (six bytes per control character) before any bound sees it.
+        using var batch = new PooledBufferWriter(1024);
+        Assert.Null(TextEvtWriter.TryWrite(batch, Suffix("a")));
+        var suffix = Suffix("v", key: new string('\u0001', 1_000_000));
+
+        // One run, not the least of three: a rental from the shared pool is only seen the first time.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var reason = TextEvtWriter.TryWrite(batch, suffix);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal($"a map key is 1000000 bytes; at most {MessagePackToJson.MaxKeyBytes} are translated", reason);
+        Assert.InRange(allocated, 0, 64 * 1024); // 8,390,112 before: an 8 MB escape buffer
+    }
+
+    [Fact]
+    public void AStringThatIsNotUtf8_PastTheBound_IsRefused_WithoutBeingDecodedOrEscapedWhole()
+    {
+        var bytes = new byte[1_000_000];
+        bytes.AsSpan().Fill(1);
+        bytes[^1] = 0xFF;
+        var suffix = Suffix(utf8: bytes);
+        using var batch = new PooledBufferWriter(1024);
+
+        // The least of three runs: a UTF-16 copy of the string is made every time, pooled buffers only the first.
+        string? reason = null;
+        var allocated = LeastAllocated.Of(() => reason = TextEvtWriter.TryWrite(batch, suffix));
+
+        Assert.Equal($"its JSON envelope passes {TextFrameReader.MaxBodyBytes} bytes, the most a Python client accepts", reason);
+        Assert.InRange(allocated, 0, 64 * 1024); // 18,778,848 before: a UTF-16 copy, then its escape
+    }
+
+    [Fact]
+    public void AStringThatIsNotUtf8_IsTranslatedWithReplacementCharacters_AcrossSegments()
+    {
+        // Invalid bytes on both sides of a 4,096-byte segment edge, and a valid 3-byte character across it.
+        var bytes = Enumerable.Repeat((byte)'a', 10_000).ToArray();
+        bytes[0] = 0xFF;
+        "€"u8.CopyTo(bytes.AsSpan(4095));
+        bytes[8191] = 0xC3; // a lead byte with no continuation
+        using var batch = new PooledBufferWriter(1024);
+
+        Assert.Null(TextEvtWriter.TryWrite(batch, Suffix(utf8: bytes)));
+
+        using var envelope = JsonDocument.Parse(batch.WrittenMemory[_header..]);
+        var expected = System.Text.Encoding.UTF8.GetString(bytes); // U+FFFD for each invalid sequence
+        Assert.Equal(expected, envelope.RootElement.GetProperty("payload").GetProperty("s").GetString());
+    }
+
+    /// <summary>The EVT suffix every subscriber shares: topic <c>t.x</c>, publisher, type, id, ts, <c>{key: s or utf8}</c>.</summary>
+    private static ReadOnlyMemory<byte> Suffix(string? s = null, string key = "s", byte[]? utf8 = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         var writer = new MessagePackWriter(buffer);
@@ -67,8 +118,17 @@ public sealed class TextEvtWriterTests
         writer.Write(new string('a', 32));
         writer.Write(1.5);
         writer.WriteMapHeader(1);
-        writer.Write("s");
-        writer.Write(s);
+        writer.Write(key);
+        if (utf8 is null)
+        {
+            writer.Write(s);
+        }
+        else
+        {
+            // A str whose bytes are given as they are, valid UTF-8 or not.
+            writer.WriteString(utf8);
+        }
+
         writer.Flush();
         return buffer.WrittenMemory;
     }
