@@ -73,8 +73,8 @@ public sealed class MutationEventEmitter
     /// <summary>Validates, appends the line, then publishes the bus event.</summary>
     /// <remarks>
     /// The append runs on the calling thread and may block it: up to 2 s while another process gives back a lease on
-    /// the log, then up to 500 ms for the append lock (docs/mutation-events.md, "How the file is written"). Mutations are
-    /// rare; a caller that must not block calls it from a thread that may.
+    /// the log, then up to 500 ms for the append lock (docs/mutation-events.md, "How the file is written").
+    /// Mutations are rare; a caller that must not block calls it from a thread that may.
     /// </remarks>
     /// <param name="decky">The decky id: 1–63 ASCII letters, digits, <c>-</c>, <c>_</c>, starting with a letter or digit.</param>
     /// <param name="oldServices">The services before (empty for <see cref="MutationTrigger.Creation"/>).</param>
