@@ -5,10 +5,6 @@ namespace Decnet.Bus.Nats;
 
 public sealed partial class NatsBus
 {
-    // What nats-server says when its permissions refuse a SUB or a PUB; the subject follows, quoted as Go's %q does.
-    private const string _subscribeRefusal = "Permissions Violation for Subscription to ";
-    private const string _publishRefusal = "Permissions Violation for Publish to ";
-
     // The wire ERR codes (docs/wire-protocol.md §6) BusSubscriptionRejectedException carries: a pattern over the token
     // limit, a refusal by permissions.
     private const int _invalidPattern = 4;
@@ -79,28 +75,16 @@ public sealed partial class NatsBus
 
         try
         {
-            if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false)
-                && await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
+            if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    bound.CancelAfter(SubscribeWaitBound);
-                    await _connection.PingAsync(bound.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-                {
-                    Log.SubscribeNotConfirmed(_logger, pattern, ex.Message);
-                }
-
-                // The server answers a SUB only if it refuses it, and its -ERR came before the PONG.
+                await ConfirmSubscribedAsync(slot, cancellationToken).ConfigureAwait(false);
                 if (slot.Refusal is { } refusal)
                 {
                     await channel.DisposeAsync().ConfigureAwait(false);
                     throw new BusSubscriptionRejectedException(
                         pattern,
-                        _permissionDenied,
-                        $"The NATS server refused the subscription to \"{Topics.Printable(pattern)}\": {UntrustedText.Escape(refusal)}");
+                        refusal.Code,
+                        $"The NATS server refused the subscription to \"{Topics.Printable(pattern)}\": {UntrustedText.Escape(refusal.Error)}");
                 }
             }
 
@@ -114,6 +98,31 @@ public sealed partial class NatsBus
         }
 
         return channel;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="slot"/>'s SUB and waits (bounded) for the PONG after it; on return the slot carries the
+    /// server's refusal, if it refused the SUB.
+    /// </summary>
+    private async Task ConfirmSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
+    {
+        // The server answers a SUB only when it refuses it, with an -ERR read before the PONG that follows; its
+        // permissions name the subject (RefuseSubscriptions has marked the slot by then).
+        if (!await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(SubscribeWaitBound);
+            await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            Log.SubscribeNotConfirmed(_logger, slot.Pattern, ex.Message);
+        }
     }
 
     /// <summary>
@@ -183,28 +192,6 @@ public sealed partial class NatsBus
             }
         }
     }
-
-    /// <summary>
-    /// Marks every subscription to the subject a permissions <c>-ERR</c> names as refused and ends it (which UNSUBs
-    /// it, so the client does not send it again on a reconnect). Runs on the client's reading task: the ending is
-    /// handed to the thread pool.
-    /// </summary>
-    private void RefuseSubscriptions(string error)
-    {
-        foreach (var slot in _subscriptions.Keys)
-        {
-            var named = string.Concat(_subscribeRefusal, GoQuote(slot.Pattern));
-            if (error.Length == named.Length ? error == named : error.StartsWith(named + " ", StringComparison.Ordinal))
-            {
-                slot.Refusal = error;
-                _ = Task.Run(() => slot.Channel.DisposeAsync().AsTask());
-            }
-        }
-    }
-
-    /// <summary>A pattern as nats-server quotes it in an error (Go's %q: the topic grammar leaves only \ and " to escape).</summary>
-    private static string GoQuote(string pattern)
-        => string.Concat("\"", pattern.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal), "\"");
 
     private async ValueTask UnsubscribeAsync(SubscriptionSlot? slot)
     {
