@@ -9,6 +9,11 @@ public sealed partial class NatsBus
     private const string _subscribeRefusal = "Permissions Violation for Subscription to ";
     private const string _publishRefusal = "Permissions Violation for Publish to ";
 
+    // What it says when a SUB would pass its max_subscriptions (or an account's limit); no subject follows.
+    private const string _subscriptionLimit = "maximum subscriptions exceeded";
+
+    private long _subscriptionLimitRefusals;
+
     /// <summary>
     /// Every <c>-ERR</c>, on the client's reading task before anything the server sent after it
     /// (<see cref="ServerErrorTap"/>): a flush or a subscription's PING/PONG that returns afterwards sees it counted.
@@ -31,6 +36,11 @@ public sealed partial class NatsBus
         else if (error.StartsWith(_subscribeRefusal, StringComparison.Ordinal))
         {
             RefuseSubscriptions(error);
+        }
+        else if (string.Equals(error, _subscriptionLimit, StringComparison.OrdinalIgnoreCase))
+        {
+            // The server keeps the connection and forgets the SUB; ConfirmSubscribedAsync pins it on the SUB in flight.
+            Interlocked.Increment(ref _subscriptionLimitRefusals);
         }
 
         Log.ServerError(_logger, UntrustedText.Escape(error));

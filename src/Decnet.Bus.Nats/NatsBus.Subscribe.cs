@@ -6,8 +6,9 @@ namespace Decnet.Bus.Nats;
 public sealed partial class NatsBus
 {
     // The wire ERR codes (docs/wire-protocol.md §6) BusSubscriptionRejectedException carries: a pattern over the token
-    // limit, a refusal by permissions.
+    // limit, a SUB over the server's subscription limit, a refusal by permissions.
     private const int _invalidPattern = 4;
+    private const int _tooManySubscriptions = 5;
     private const int _permissionDenied = 12;
 
     private DeliveryLoop? _deliveryLoop;
@@ -17,8 +18,9 @@ public sealed partial class NatsBus
     /// Live on return: the SUB is written, then a PING/PONG round trip proves the server has processed it, so anything
     /// published afterwards, by any client of the server, is delivered. When the server is unreachable (or silent for
     /// <see cref="SubscribeWaitBound"/>) the subscription is returned anyway and goes live when the client connects.
-    /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12); refused
-    /// after it was returned, the subscription ends. Either way it is not sent again.
+    /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12), one over
+    /// its subscription limit code 5; refused after it was returned, the subscription ends. Either way it is not sent
+    /// again.
     /// </remarks>
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
         => SubscribeFilteredAsync(pattern, options, filter: null, cancellationToken);
@@ -106,8 +108,11 @@ public sealed partial class NatsBus
     /// </summary>
     private async Task ConfirmSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
     {
-        // The server answers a SUB only when it refuses it, with an -ERR read before the PONG that follows; its
-        // permissions name the subject (RefuseSubscriptions has marked the slot by then).
+        // The server answers a SUB only when it refuses it, with an -ERR read before the PONG that follows. Its
+        // permissions name the subject (RefuseSubscriptions has marked the slot by then); its subscription limit names
+        // none, so an -ERR of that kind while this SUB was in flight is taken as this SUB's, which refuses a SUB of a
+        // concurrent SubscribeAsync too when the two overlap (docs/cross-host.md, "Where NATS differs").
+        var limitRefusals = Interlocked.Read(ref _subscriptionLimitRefusals);
         if (!await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
         {
             return;
@@ -122,6 +127,11 @@ public sealed partial class NatsBus
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
         {
             Log.SubscribeNotConfirmed(_logger, slot.Pattern, ex.Message);
+        }
+
+        if (Interlocked.Read(ref _subscriptionLimitRefusals) != limitRefusals)
+        {
+            slot.TryRefuse(_tooManySubscriptions, _subscriptionLimit);
         }
     }
 
