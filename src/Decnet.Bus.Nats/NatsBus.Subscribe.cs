@@ -5,13 +5,10 @@ namespace Decnet.Bus.Nats;
 
 public sealed partial class NatsBus
 {
-    // What nats-server says when its permissions refuse a SUB or a PUB; the subject follows, quoted as Go's %q does.
-    private const string _subscribeRefusal = "Permissions Violation for Subscription to ";
-    private const string _publishRefusal = "Permissions Violation for Publish to ";
-
     // The wire ERR codes (docs/wire-protocol.md §6) BusSubscriptionRejectedException carries: a pattern over the token
-    // limit, a refusal by permissions.
+    // limit, a SUB over the server's subscription limit, a refusal by permissions.
     private const int _invalidPattern = 4;
+    private const int _tooManySubscriptions = 5;
     private const int _permissionDenied = 12;
 
     private DeliveryLoop? _deliveryLoop;
@@ -21,8 +18,9 @@ public sealed partial class NatsBus
     /// Live on return: the SUB is written, then a PING/PONG round trip proves the server has processed it, so anything
     /// published afterwards, by any client of the server, is delivered. When the server is unreachable (or silent for
     /// <see cref="SubscribeWaitBound"/>) the subscription is returned anyway and goes live when the client connects.
-    /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12); refused
-    /// after it was returned, the subscription ends. Either way it is not sent again.
+    /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12), one over
+    /// its subscription limit code 5; refused after it was returned, the subscription ends. Either way it is not sent
+    /// again.
     /// </remarks>
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
         => SubscribeFilteredAsync(pattern, options, filter: null, cancellationToken);
@@ -79,28 +77,16 @@ public sealed partial class NatsBus
 
         try
         {
-            if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false)
-                && await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
+            if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false))
             {
-                try
-                {
-                    using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    bound.CancelAfter(SubscribeWaitBound);
-                    await _connection.PingAsync(bound.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-                {
-                    Log.SubscribeNotConfirmed(_logger, pattern, ex.Message);
-                }
-
-                // The server answers a SUB only if it refuses it, and its -ERR came before the PONG.
+                await ConfirmSubscribedAsync(slot, cancellationToken).ConfigureAwait(false);
                 if (slot.Refusal is { } refusal)
                 {
                     await channel.DisposeAsync().ConfigureAwait(false);
                     throw new BusSubscriptionRejectedException(
                         pattern,
-                        _permissionDenied,
-                        $"The NATS server refused the subscription to \"{Topics.Printable(pattern)}\": {UntrustedText.Escape(refusal)}");
+                        refusal.Code,
+                        $"The NATS server refused the subscription to \"{Topics.Printable(pattern)}\": {UntrustedText.Escape(refusal.Error)}");
                 }
             }
 
@@ -114,6 +100,39 @@ public sealed partial class NatsBus
         }
 
         return channel;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="slot"/>'s SUB and waits (bounded) for the PONG after it; on return the slot carries the
+    /// server's refusal, if it refused the SUB.
+    /// </summary>
+    private async Task ConfirmSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
+    {
+        // The server answers a SUB only when it refuses it, with an -ERR read before the PONG that follows. Its
+        // permissions name the subject (RefuseSubscriptions has marked the slot by then); its subscription limit names
+        // none, so an -ERR of that kind while this SUB was in flight is taken as this SUB's, which refuses a SUB of a
+        // concurrent SubscribeAsync too when the two overlap (docs/cross-host.md, "Where NATS differs").
+        var limitRefusals = Interlocked.Read(ref _subscriptionLimitRefusals);
+        if (!await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(SubscribeWaitBound);
+            await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            Log.SubscribeNotConfirmed(_logger, slot.Pattern, ex.Message);
+        }
+
+        if (Interlocked.Read(ref _subscriptionLimitRefusals) != limitRefusals)
+        {
+            slot.TryRefuse(_tooManySubscriptions, _subscriptionLimit);
+        }
     }
 
     /// <summary>
@@ -183,28 +202,6 @@ public sealed partial class NatsBus
             }
         }
     }
-
-    /// <summary>
-    /// Marks every subscription to the subject a permissions <c>-ERR</c> names as refused and ends it (which UNSUBs
-    /// it, so the client does not send it again on a reconnect). Runs on the client's reading task: the ending is
-    /// handed to the thread pool.
-    /// </summary>
-    private void RefuseSubscriptions(string error)
-    {
-        foreach (var slot in _subscriptions.Keys)
-        {
-            var named = string.Concat(_subscribeRefusal, GoQuote(slot.Pattern));
-            if (error.Length == named.Length ? error == named : error.StartsWith(named + " ", StringComparison.Ordinal))
-            {
-                slot.Refusal = error;
-                _ = Task.Run(() => slot.Channel.DisposeAsync().AsTask());
-            }
-        }
-    }
-
-    /// <summary>A pattern as nats-server quotes it in an error (Go's %q: the topic grammar leaves only \ and " to escape).</summary>
-    private static string GoQuote(string pattern)
-        => string.Concat("\"", pattern.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal), "\"");
 
     private async ValueTask UnsubscribeAsync(SubscriptionSlot? slot)
     {

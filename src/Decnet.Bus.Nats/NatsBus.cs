@@ -276,33 +276,6 @@ public sealed partial class NatsBus : IBus
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>
-    /// Every <c>-ERR</c>, on the client's reading task before anything the server sent after it
-    /// (<see cref="ServerErrorTap"/>): a flush or a subscription's PING/PONG that returns afterwards sees it counted.
-    /// </summary>
-    private void OnServerError(string error)
-    {
-        // A server that found this client too slow says so (-ERR 'Slow Consumer') before it cuts the connection: count
-        // it apart, so the reconnect that follows is never silent.
-        if (error.Contains("slow consumer", StringComparison.OrdinalIgnoreCase))
-        {
-            Interlocked.Increment(ref _slowConsumer);
-        }
-
-        Interlocked.Increment(ref _serverErrors);
-        if (error.StartsWith(_publishRefusal, StringComparison.Ordinal))
-        {
-            // The server keeps the connection and drops the event: a loss, counted like the UNIX broker's ACL refusal.
-            _counters.AddDropped();
-        }
-        else if (error.StartsWith(_subscribeRefusal, StringComparison.Ordinal))
-        {
-            RefuseSubscriptions(error);
-        }
-
-        Log.ServerError(_logger, UntrustedText.Escape(error));
-    }
-
     private void Reject(string subject, string error)
     {
         Interlocked.Increment(ref _rejected);

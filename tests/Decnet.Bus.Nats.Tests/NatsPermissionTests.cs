@@ -63,6 +63,22 @@ public sealed class NatsPermissionTests : IAsyncLifetime
         Assert.Equal("host.a.after", (await Read.OneAsync(allowed)).Topic);
     }
 
+    [Theory]
+    [InlineData("host.b.\u00e9")] // printable to Go: sent as UTF-8 in the -ERR
+    [InlineData("host.b.\U0001FAE0")] // Unicode 14, unknown to an older Go's tables: sent as \U0001fae0
+    public async Task Subscribe_NonAsciiPatternRefusedByServerPermissions_Throws_WhateverGoQuotingMakesOfIt(string pattern)
+    {
+        await using var bus = new NatsBus(Options());
+        await using var allowed = await bus.SubscribeAsync("host.a.>");
+        Assert.True(Topics.IsValidPattern(pattern));
+
+        var error = await Assert.ThrowsAsync<BusSubscriptionRejectedException>(async () => await bus.SubscribeAsync(pattern));
+
+        Assert.Equal(pattern, error.Pattern);
+        Assert.Equal(12, error.Code);
+        Assert.Equal(1, bus.GetStats().Subscriptions);
+    }
+
     [Fact]
     public async Task Publish_RefusedByServerPermissions_IsCountedAsDropped_OnceTheServerHasAnswered()
     {

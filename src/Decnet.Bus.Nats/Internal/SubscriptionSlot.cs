@@ -11,7 +11,7 @@ namespace Decnet.Bus.Nats.Internal;
 internal sealed class SubscriptionSlot(string pattern, SubscriptionQueue channel, DeliveryFilter? filter)
 {
     private EnvelopeSubscription? _current;
-    private string? _refusal;
+    private SubscriptionRefusal? _refusal;
 
     public string Pattern => pattern;
 
@@ -27,12 +27,12 @@ internal sealed class SubscriptionSlot(string pattern, SubscriptionQueue channel
         set => Volatile.Write(ref _current, value);
     }
 
-    /// <summary>The server's <c>-ERR</c> when its permissions refused this slot's SUB; null while none did.</summary>
-    public string? Refusal
-    {
-        get => Volatile.Read(ref _refusal);
-        set => Volatile.Write(ref _refusal, value);
-    }
+    /// <summary>Why the server refused this slot's SUB; null while it has not.</summary>
+    public SubscriptionRefusal? Refusal => Volatile.Read(ref _refusal);
+
+    /// <summary>Records a refusal; false when one was recorded already (the first one is reported).</summary>
+    public bool TryRefuse(int code, string error)
+        => Interlocked.CompareExchange(ref _refusal, new SubscriptionRefusal(code, error), null) is null;
 
     /// <summary>Serialises (re-)subscribing this slot.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -43,3 +43,6 @@ internal sealed class SubscriptionSlot(string pattern, SubscriptionQueue channel
     /// <summary>The bus's disconnect count when this slot's SUB was last sent: a higher count later means it was re-sent.</summary>
     public long Epoch { get; set; }
 }
+
+/// <summary>A SUB the server refused: the wire ERR code reported for it (docs/wire-protocol.md §6) and the server's <c>-ERR</c>.</summary>
+internal sealed record SubscriptionRefusal(int Code, string Error);
