@@ -21,6 +21,9 @@ public sealed partial class FakeBus : IBus
     // The wire ERR code of a pattern over the token limit (docs/wire-protocol.md §6), as the UNIX broker sends it.
     private const int _invalidPattern = 4;
 
+    // More than an envelope's fixed fields, map keys and largest trace take besides its topic, type and payload.
+    private const int _envelopeOverheadBound = 1024;
+
     private readonly FakeBusOptions _options;
     private readonly FakeBusNetwork _network;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.FakeTransport);
@@ -35,12 +38,14 @@ public sealed partial class FakeBus : IBus
 
     /// <summary>Creates a client with <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <see cref="FakeBusOptions.QueueSize"/> is less than 1, or <see cref="FakeBusOptions.MaxRecordedEvents"/> is negative.
+    /// <see cref="FakeBusOptions.QueueSize"/> or <see cref="FakeBusOptions.MaxFrameBytes"/> is less than 1, or
+    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> is negative.
     /// </exception>
     public FakeBus(FakeBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFrameBytes, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRecordedEvents, nameof(options));
         _options = options;
         _network = options.Network ?? new FakeBusNetwork();
@@ -74,6 +79,7 @@ public sealed partial class FakeBus : IBus
         var bytes = BusCodec.SerializePayload(payload);
         var trace = BusActivities.OnPublish(topic);
         var evt = new BusEvent(topic, bytes, type, id: null, timestamp: NowUnixSeconds()) { TraceParent = trace.Parent, TraceState = trace.State };
+        CheckFrame(evt);
 
         _counters.AddPublished();
         var waiters = Record(evt);
@@ -149,6 +155,27 @@ public sealed partial class FakeBus : IBus
         if (tokens > _options.MaxPatternTokens)
         {
             throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an event whose encoded envelope is over <see cref="FakeBusOptions.MaxFrameBytes"/>, as the real transports
+    /// refuse a frame (or NATS message) over <c>DECNET_BUS_MAX_FRAME_BYTES</c>.
+    /// </summary>
+    private void CheckFrame(BusEvent evt)
+    {
+        // Encoding the envelope costs a copy of the payload: done only when the payload alone comes near the limit.
+        // Topic, type and the fixed fields take at most 3 bytes a char plus a few dozen; a trace at most ~600.
+        var bound = evt.Payload.Length + (3L * (evt.Topic.Length + evt.Type.Length)) + _envelopeOverheadBound;
+        if (bound <= _options.MaxFrameBytes)
+        {
+            return;
+        }
+
+        var size = BusCodec.SerializeEnvelope(evt).Length;
+        if (size > _options.MaxFrameBytes)
+        {
+            throw new ArgumentException($"The event is {size} bytes; DECNET_BUS_MAX_FRAME_BYTES allows at most {_options.MaxFrameBytes}.", "payload");
         }
     }
 

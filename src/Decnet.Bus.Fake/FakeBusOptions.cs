@@ -33,6 +33,13 @@ public sealed class FakeBusOptions
     /// </summary>
     public int MaxPatternTokens { get; set; } = 32;
 
+    /// <summary>
+    /// Largest event, as <see cref="DecnetBusOptions.MaxFrameBytes"/> (default 1 MiB, like <c>DECNET_BUS_MAX_FRAME_BYTES</c>):
+    /// an event whose encoded envelope (<see cref="Codec.BusCodec.SerializeEnvelope"/>) is longer throws
+    /// <see cref="ArgumentException"/>, as on the real transports, whose framing adds a few dozen bytes more.
+    /// </summary>
+    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Default of <see cref="MaxRecordedEvents"/>.</summary>
     public const int DefaultMaxRecordedEvents = 10_000;
 
