@@ -2,6 +2,7 @@ using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Tracing;
+using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Fake;
 
@@ -114,7 +115,7 @@ public sealed partial class FakeBus : IBus
         CheckPattern(pattern);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(logger: null));
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_options.LoggerFactory?.CreateLogger<FakeBus>()));
         var subscription = new HandlerSubscription(pattern, options?.QueueSize ?? _options.QueueSize, handler, loop, _counters, OnSubscriptionDisposed);
         _network.Add(subscription, this);
         return ValueTask.FromResult<IBusHandlerSubscription>(subscription);

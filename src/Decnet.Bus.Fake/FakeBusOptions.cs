@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Decnet.Bus.Fake;
 
 /// <summary>Settings of one <see cref="FakeBus"/> client.</summary>
@@ -52,6 +54,12 @@ public sealed class FakeBusOptions
 
     /// <summary>Clock used for envelope timestamps (<c>ts</c>). Wait timeouts always use real time.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where a handler that throws is logged (warning), as on the real transports; null (the default) logs nothing.
+    /// <c>AddDecnetBus()</c> passes the container's.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>How long <see cref="FakeBus.WaitForAsync"/> waits when the caller passes no timeout.</summary>
     public TimeSpan DefaultWaitTimeout { get; set; } = TimeSpan.FromSeconds(5);
