@@ -174,10 +174,19 @@ public sealed class BusEvent
     internal TraceContext Trace => new(TraceParent, TraceState);
 
     /// <summary>Decodes the payload as <typeparamref name="T"/> using the untrusted-data profile.</summary>
+    /// <remarks>
+    /// The payload is the publisher's: each call decodes it again, and a hostile one may allocate many times its size
+    /// (a 1 MiB array of empty maps becomes a million objects), bounded by the frame size (<c>DECNET_BUS_MAX_FRAME_BYTES</c>).
+    /// </remarks>
     /// <exception cref="MessagePack.MessagePackSerializationException">The payload does not fit <typeparamref name="T"/>.</exception>
     public T ReadPayload<T>() => BusCodec.DeserializePayload<T>(Payload);
 
     /// <summary>Decodes the payload as a dictionary (nested maps become dictionaries, arrays become <c>object[]</c>).</summary>
+    /// <remarks>As <see cref="ReadPayload{T}"/>: decoded on each call, with the same allocation bound.</remarks>
+    /// <exception cref="MessagePack.MessagePackSerializationException">
+    /// The payload does not decode as a string-keyed map, e.g. a key appears twice (the envelope decoder accepts it: it
+    /// checks the payload's shape, not its keys).
+    /// </exception>
     public IReadOnlyDictionary<string, object?> ReadPayloadAsDictionary() => BusCodec.DeserializePayloadAsDictionary(Payload);
 
     /// <summary>
