@@ -2,6 +2,7 @@ using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Tracing;
+using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Fake;
 
@@ -21,6 +22,9 @@ public sealed partial class FakeBus : IBus
     // The wire ERR code of a pattern over the token limit (docs/wire-protocol.md §6), as the UNIX broker sends it.
     private const int _invalidPattern = 4;
 
+    // More than an envelope's fixed fields, map keys and largest trace take besides its topic, type and payload.
+    private const int _envelopeOverheadBound = 1024;
+
     private readonly FakeBusOptions _options;
     private readonly FakeBusNetwork _network;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.FakeTransport);
@@ -35,12 +39,14 @@ public sealed partial class FakeBus : IBus
 
     /// <summary>Creates a client with <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <see cref="FakeBusOptions.QueueSize"/> is less than 1, or <see cref="FakeBusOptions.MaxRecordedEvents"/> is negative.
+    /// <see cref="FakeBusOptions.QueueSize"/> or <see cref="FakeBusOptions.MaxFrameBytes"/> is less than 1, or
+    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> is negative.
     /// </exception>
     public FakeBus(FakeBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueSize, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFrameBytes, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRecordedEvents, nameof(options));
         _options = options;
         _network = options.Network ?? new FakeBusNetwork();
@@ -67,12 +73,14 @@ public sealed partial class FakeBus : IBus
         Topics.EnsureValidTopic(topic);
         CheckLength("Topic", topic, nameof(topic));
         EventTypes.EnsureValid(type);
-        cancellationToken.ThrowIfCancellationRequested();
 
+        // The token is not checked: it only cancels a wait for buffer space, which this bus never has, and the event is
+        // sent whatever it says (IBus.PublishAsync; the real transports return normally when they need not wait).
         // Serialized once, like the real transport: subscribers decode their own copy-free view of the same bytes.
         var bytes = BusCodec.SerializePayload(payload);
         var trace = BusActivities.OnPublish(topic);
         var evt = new BusEvent(topic, bytes, type, id: null, timestamp: NowUnixSeconds()) { TraceParent = trace.Parent, TraceState = trace.State };
+        CheckFrame(evt);
 
         _counters.AddPublished();
         var waiters = Record(evt);
@@ -107,7 +115,7 @@ public sealed partial class FakeBus : IBus
         CheckPattern(pattern);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(logger: null));
+        var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_options.LoggerFactory?.CreateLogger<FakeBus>()));
         var subscription = new HandlerSubscription(pattern, options?.QueueSize ?? _options.QueueSize, handler, loop, _counters, OnSubscriptionDisposed);
         _network.Add(subscription, this);
         return ValueTask.FromResult<IBusHandlerSubscription>(subscription);
@@ -148,6 +156,27 @@ public sealed partial class FakeBus : IBus
         if (tokens > _options.MaxPatternTokens)
         {
             throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
+        }
+    }
+
+    /// <summary>
+    /// Refuses an event whose encoded envelope is over <see cref="FakeBusOptions.MaxFrameBytes"/>, as the real transports
+    /// refuse a frame (or NATS message) over <c>DECNET_BUS_MAX_FRAME_BYTES</c>.
+    /// </summary>
+    private void CheckFrame(BusEvent evt)
+    {
+        // Encoding the envelope costs a copy of the payload: done only when the payload alone comes near the limit.
+        // Topic, type and the fixed fields take at most 3 bytes a char plus a few dozen; a trace at most ~600.
+        var bound = evt.Payload.Length + (3L * (evt.Topic.Length + evt.Type.Length)) + _envelopeOverheadBound;
+        if (bound <= _options.MaxFrameBytes)
+        {
+            return;
+        }
+
+        var size = BusCodec.SerializeEnvelope(evt).Length;
+        if (size > _options.MaxFrameBytes)
+        {
+            throw new ArgumentException($"The event is {size} bytes; DECNET_BUS_MAX_FRAME_BYTES allows at most {_options.MaxFrameBytes}.", "payload");
         }
     }
 

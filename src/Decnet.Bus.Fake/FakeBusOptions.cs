@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Decnet.Bus.Fake;
 
 /// <summary>Settings of one <see cref="FakeBus"/> client.</summary>
@@ -33,6 +35,13 @@ public sealed class FakeBusOptions
     /// </summary>
     public int MaxPatternTokens { get; set; } = 32;
 
+    /// <summary>
+    /// Largest event, as <see cref="DecnetBusOptions.MaxFrameBytes"/> (default 1 MiB, like <c>DECNET_BUS_MAX_FRAME_BYTES</c>):
+    /// an event whose encoded envelope (<see cref="Codec.BusCodec.SerializeEnvelope"/>) is longer throws
+    /// <see cref="ArgumentException"/>, as on the real transports, whose framing adds a few dozen bytes more.
+    /// </summary>
+    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Default of <see cref="MaxRecordedEvents"/>.</summary>
     public const int DefaultMaxRecordedEvents = 10_000;
 
@@ -45,6 +54,12 @@ public sealed class FakeBusOptions
 
     /// <summary>Clock used for envelope timestamps (<c>ts</c>). Wait timeouts always use real time.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where a handler that throws is logged (warning), as on the real transports; null (the default) logs nothing.
+    /// <c>AddDecnetBus()</c> passes the container's.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>How long <see cref="FakeBus.WaitForAsync"/> waits when the caller passes no timeout.</summary>
     public TimeSpan DefaultWaitTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Logging;
+
 namespace Decnet.Bus.Fake;
 
 /// <summary>
 /// Lets <c>AddDecnetBus()</c> build a <see cref="FakeBus"/> for <c>DECNET_BUS_TYPE=fake</c>. Honors
 /// <see cref="DecnetBusOptions.Echo"/>, <see cref="DecnetBusOptions.QueueSize"/>, <see cref="DecnetBusOptions.ClientName"/>,
-/// <see cref="DecnetBusOptions.MaxTopicBytes"/> and <see cref="DecnetBusOptions.MaxPatternTokens"/>; uses a registered <see cref="FakeBusNetwork"/> and
-/// <see cref="TimeProvider"/> when the container has them.
+/// <see cref="DecnetBusOptions.MaxTopicBytes"/>, <see cref="DecnetBusOptions.MaxPatternTokens"/> and
+/// <see cref="DecnetBusOptions.MaxFrameBytes"/>; uses a registered <see cref="FakeBusNetwork"/>,
+/// <see cref="TimeProvider"/> and <see cref="ILoggerFactory"/> when the container has them.
 /// </summary>
 public sealed class FakeBusTransportProvider : IBusTransportProvider
 {
@@ -23,8 +26,10 @@ public sealed class FakeBusTransportProvider : IBusTransportProvider
             ClientName = options.ClientName,
             MaxTopicBytes = options.MaxTopicBytes,
             MaxPatternTokens = options.MaxPatternTokens,
+            MaxFrameBytes = options.MaxFrameBytes,
             Network = services.GetService(typeof(FakeBusNetwork)) as FakeBusNetwork,
             TimeProvider = services.GetService(typeof(TimeProvider)) as TimeProvider ?? TimeProvider.System,
+            LoggerFactory = services.GetService(typeof(ILoggerFactory)) as ILoggerFactory,
         });
     }
 }

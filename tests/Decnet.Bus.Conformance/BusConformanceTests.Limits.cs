@@ -4,12 +4,13 @@ namespace Decnet.Bus.Conformance;
 
 /// <summary>
 /// The default limits every transport is configured with (DECNET_BUS_MAX_TOPIC_BYTES 256, DECNET_BUS_MAX_PATTERN_TOKENS
-/// 32): code that a test double accepts must not throw in production.
+/// 32, DECNET_BUS_MAX_FRAME_BYTES 1 MiB): code that a test double accepts must not throw in production.
 /// </summary>
 public abstract partial class BusConformanceTests
 {
     private const int _defaultMaxTopicBytes = 256;
     private const int _defaultMaxPatternTokens = 32;
+    private const int _defaultMaxFrameBytes = 1024 * 1024;
 
     [Fact]
     public async Task Publish_TopicOverTheDefaultMaxTopicBytes_ThrowsArgumentException_OneAtTheLimitIsDelivered()
@@ -45,5 +46,20 @@ public abstract partial class BusConformanceTests
         using var timeout = new CancellationTokenSource(Bound);
         await using var events = subscription.GetAsyncEnumerator(timeout.Token);
         Assert.True(await events.MoveNextAsync());
+    }
+
+    [Fact]
+    public async Task Publish_EventOverTheDefaultMaxFrameBytes_ThrowsArgumentExceptionAndIsNotCounted_OneUnderItIsDelivered()
+    {
+        var bus = await NewBusAsync();
+        await using var subscription = await bus.SubscribeAsync(T("big.>"));
+
+        // Each transport frames the envelope its own way (a PUB frame, NATS headers): 4 KiB under the limit fits all.
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await bus.PublishAsync(T("big.over"), new Dictionary<string, object?> { ["blob"] = new byte[2 * _defaultMaxFrameBytes] }));
+        await bus.PublishAsync(T("big.under"), new Dictionary<string, object?> { ["blob"] = new byte[_defaultMaxFrameBytes - 4096] });
+
+        var evt = await ReadOneAsync(subscription);
+        Assert.Equal(T("big.under"), evt.Topic);
+        Assert.Equal(1, bus.Counters.Published);
     }
 }

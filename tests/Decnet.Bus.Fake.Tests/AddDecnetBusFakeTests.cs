@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Fake.Tests;
 
@@ -16,6 +17,23 @@ public sealed class AddDecnetBusFakeTests
         await using var sub = await bus.SubscribeAsync("a.b");
         await bus.PublishAsync("a.b", new Dictionary<string, object?>());
         Assert.Equal(0, sub.Received); // DECNET_BUS_ECHO=false reached the FakeBus
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_is_logged_as_a_warning_through_the_containers_logger_factory()
+    {
+        // docs/dotnet-hosts.md: "A handler that throws is logged (warning)"; FakeBus logged nothing before.
+        var log = new Decnet.Testing.RecordingLogger<FakeBus>();
+        var services = new ServiceCollection().AddLogging(logging => logging.AddProvider(new Decnet.Testing.RecordingLoggerProvider<FakeBus>(log)));
+        services.AddSingleton(DecnetBusEnvironment.From(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "fake" }));
+        services.AddDecnetBus().AddFakeTransport();
+        await using var provider = services.BuildServiceProvider();
+        var bus = provider.GetRequiredService<IBus>();
+        await using var handler = await bus.SubscribeAsync("a.b", (_, _) => throw new InvalidOperationException("boom"));
+
+        await bus.PublishAsync("a.b", new { n = 1 });
+
+        await log.WaitForAsync(line => line.Contains("Bus handler for \"a.b\" threw", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -27,6 +27,18 @@ public sealed class FakeBusRecordingTests
     }
 
     [Fact]
+    public async Task Publish_WithACancelledToken_ReturnsAndRecordsTheEvent_AsTheRealTransportsThatNeedNotWait()
+    {
+        await using var bus = new FakeBus();
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await bus.PublishAsync("a.cancelled", new { n = 1 }, cancellationToken: cancelled.Token);
+
+        Assert.Equal(["a.cancelled"], bus.Published.Select(e => e.Topic));
+    }
+
+    [Fact]
     public async Task Published_RecordsOnlyThisInstance_NotOtherClientsOnTheNetwork()
     {
         var network = new FakeBusNetwork();

@@ -53,6 +53,21 @@ public sealed class FakeBusTransportProviderTests
         Assert.Equal(86_400, bus.Published[0].Timestamp);
     }
 
+    [Fact]
+    public async Task Create_HonorsMaxFrameBytes()
+    {
+        var options = new DecnetBusOptions { Type = "fake", MaxFrameBytes = 4096 };
+        await using var created = new FakeBusTransportProvider().Create(Services(network: null, timeProvider: null), options);
+        var bus = Assert.IsType<FakeBus>(created);
+
+        await bus.PublishAsync("f.small", new Dictionary<string, object?> { ["blob"] = new byte[2048] });
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await bus.PublishAsync("f.big", new Dictionary<string, object?> { ["blob"] = new byte[4096] }));
+
+        Assert.Contains("DECNET_BUS_MAX_FRAME_BYTES allows at most 4096", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, bus.Counters.Published);
+        Assert.Single(bus.Published);
+    }
+
     private static IServiceProvider Services(FakeBusNetwork? network, TimeProvider? timeProvider)
     {
         var services = Substitute.For<IServiceProvider>();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Decnet.Bus.Conformance;
 using Decnet.Bus.Nats.Tests.Support;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Decnet.Bus.Nats.Tests;
 
@@ -33,6 +34,26 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         }
 
         Assert.Equal(new BusCounters(10, 0, 10), bus.Counters);
+    }
+
+    [Fact]
+    public async Task HealthCheck_Connected_IsHealthy_DegradedOnceTheServerIsGone()
+    {
+        await using var bus = new NatsBus(NatsTestOptions.For(_server));
+        await using var services = NatsBusHealthTests.Services(bus, TimeSpan.FromSeconds(30));
+        await using var live = await bus.SubscribeAsync("outage.health");
+        Assert.True(bus.IsConnected);
+
+        var up = await NatsBusHealthTests.CheckAsync(services);
+        var closed = bus.Closed;
+        await _server.StopAsync();
+        await closed.WaitAsync(_bound);
+        var gone = await NatsBusHealthTests.CheckAsync(services);
+
+        Assert.Equal(HealthStatus.Healthy, up.Status);
+        Assert.Equal("connected", up.Description);
+        Assert.Equal(HealthStatus.Degraded, gone.Status);
+        Assert.Equal("Disconnected", gone.Data["state"]);
     }
 
     [Fact]

@@ -98,7 +98,7 @@ public static partial class BusCodec
         => MessagePackSerializer.Deserialize<T>(payload, DecodeOptions);
 
     /// <summary>Decodes a payload as a string-keyed dictionary with the untrusted-data profile.</summary>
-    /// <exception cref="MessagePackSerializationException">The bytes are not a string-keyed map.</exception>
+    /// <exception cref="MessagePackSerializationException">The bytes are not a string-keyed map, or a key appears twice.</exception>
     internal static IReadOnlyDictionary<string, object?> DeserializePayloadAsDictionary(ReadOnlyMemory<byte> payload)
         => MessagePackSerializer.Deserialize<Dictionary<string, object?>>(payload, DecodeOptions);
 

@@ -34,18 +34,13 @@ public static class DecnetBusHealthChecksBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(configure), options.UnhealthyAfter, "UnhealthyAfter must not be negative.");
         }
 
-        // The framework builds a check per run; one instance per registration keeps the previous drop count.
-        DecnetBusHealthCheck? check = null;
-        var gate = new Lock();
+        // The framework builds a check per run, in a scope; the check keeps the previous drop count, so it is a singleton
+        // of each container built from these services (keyed by this registration), never shared between containers.
+        var key = new object();
+        builder.Services.AddKeyedSingleton(key, (sp, _) => new DecnetBusHealthCheck(sp.GetRequiredService<IBus>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, options));
         return builder.Add(new HealthCheckRegistration(
             name,
-            sp =>
-            {
-                lock (gate)
-                {
-                    return check ??= new DecnetBusHealthCheck(sp.GetRequiredService<IBus>(), sp.GetService<TimeProvider>() ?? TimeProvider.System, options);
-                }
-            },
+            sp => sp.GetRequiredKeyedService<DecnetBusHealthCheck>(key),
             failureStatus,
             tags));
     }

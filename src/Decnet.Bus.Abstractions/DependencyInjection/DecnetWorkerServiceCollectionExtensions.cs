@@ -15,12 +15,22 @@ public static class DecnetWorkerServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="worker">The worker name; one topic token.</param>
-    /// <param name="interval">The period; null uses <c>DECNET_BUS_HEARTBEAT_S</c> (<see cref="DecnetBusOptions.HeartbeatInterval"/>), zero disables.</param>
+    /// <param name="interval">
+    /// The period, 1 ms to 1 day; null uses <c>DECNET_BUS_HEARTBEAT_S</c> (<see cref="DecnetBusOptions.HeartbeatInterval"/>,
+    /// checked at host start), zero disables.
+    /// </param>
     /// <exception cref="ArgumentException"><paramref name="worker"/> is not a valid topic segment.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is neither zero nor 1 ms to 1 day.</exception>
     public static IServiceCollection AddDecnetWorkerHeartbeat(this IServiceCollection services, string worker, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         Topics.Segment(worker);
+        if (interval is { } explicitInterval && !DecnetBusOptionsValidator.IsHeartbeatInRange(explicitInterval))
+        {
+            // Refused here: a PeriodicTimer would throw in the running service and stop the host.
+            throw new ArgumentOutOfRangeException(nameof(interval), explicitInterval, $"The heartbeat interval must be {DecnetBusOptionsValidator.HeartbeatRange}.");
+        }
+
         services.AddDecnetBus();
         services.AddSingleton<IHostedService>(sp => new BusHeartbeatService(
             sp.GetRequiredService<IBus>(),

@@ -18,6 +18,10 @@ public sealed class BusEvent
     /// <summary>The envelope schema version this library writes.</summary>
     public const int CurrentVersion = 1;
 
+    // The ticks from the Unix epoch back to year 1 and on to the end of year 9999: what PublishedAt can show.
+    private static readonly long _minTicksFromEpoch = DateTimeOffset.MinValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+    private static readonly long _maxTicksFromEpoch = DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+
     private readonly ReadOnlyMemory<byte> _idUtf8;
     private string? _id;
 
@@ -134,8 +138,27 @@ public sealed class BusEvent
     /// </summary>
     public bool MayHaveMissed { get; }
 
-    /// <summary>The publish time as a <see cref="DateTimeOffset"/>.</summary>
-    public DateTimeOffset PublishedAt => DateTimeOffset.UnixEpoch.AddTicks((long)(Timestamp * TimeSpan.TicksPerSecond));
+    /// <summary>The publish time (<see cref="Timestamp"/>) as a <see cref="DateTimeOffset"/>.</summary>
+    /// <remarks>
+    /// Never throws: <c>ts</c> is any finite number on the wire (docs/wire-protocol.md), so a time before year 1 reads
+    /// as <see cref="DateTimeOffset.MinValue"/> and one after year 9999 (e.g. milliseconds sent as seconds) as
+    /// <see cref="DateTimeOffset.MaxValue"/>; NaN, which no decoder accepts, reads as MinValue. <see cref="Timestamp"/>
+    /// keeps the value as sent.
+    /// </remarks>
+    public DateTimeOffset PublishedAt
+    {
+        get
+        {
+            var ticks = Timestamp * TimeSpan.TicksPerSecond;
+            if (double.IsNaN(ticks))
+            {
+                return DateTimeOffset.MinValue;
+            }
+
+            // The conversion saturates at long's range; the clamp then keeps AddTicks within years 1 to 9999.
+            return DateTimeOffset.UnixEpoch.AddTicks(Math.Clamp((long)ticks, _minTicksFromEpoch, _maxTicksFromEpoch));
+        }
+    }
 
     /// <summary>
     /// The publisher's trace context, to parent or link the consumer's own activities to
@@ -151,10 +174,19 @@ public sealed class BusEvent
     internal TraceContext Trace => new(TraceParent, TraceState);
 
     /// <summary>Decodes the payload as <typeparamref name="T"/> using the untrusted-data profile.</summary>
+    /// <remarks>
+    /// The payload is the publisher's: each call decodes it again, and a hostile one may allocate many times its size
+    /// (a 1 MiB array of empty maps becomes a million objects), bounded by the frame size (<c>DECNET_BUS_MAX_FRAME_BYTES</c>).
+    /// </remarks>
     /// <exception cref="MessagePack.MessagePackSerializationException">The payload does not fit <typeparamref name="T"/>.</exception>
     public T ReadPayload<T>() => BusCodec.DeserializePayload<T>(Payload);
 
     /// <summary>Decodes the payload as a dictionary (nested maps become dictionaries, arrays become <c>object[]</c>).</summary>
+    /// <remarks>As <see cref="ReadPayload{T}"/>: decoded on each call, with the same allocation bound.</remarks>
+    /// <exception cref="MessagePack.MessagePackSerializationException">
+    /// The payload does not decode as a string-keyed map, e.g. a key appears twice (the envelope decoder accepts it: it
+    /// checks the payload's shape, not its keys).
+    /// </exception>
     public IReadOnlyDictionary<string, object?> ReadPayloadAsDictionary() => BusCodec.DeserializePayloadAsDictionary(Payload);
 
     /// <summary>

@@ -6,8 +6,8 @@ namespace Decnet.Bus;
 /// <summary>
 /// Reports the bus: Healthy when connected with no new drops; Degraded while (re)connecting or when the drop counter
 /// rose since the previous check; Unhealthy once the broker has been unreachable for
-/// <see cref="DecnetBusHealthCheckOptions.UnhealthyAfter"/>. One instance per registration keeps the previous drop count
-/// and the time the outage was first seen, so the figures are "since the last check".
+/// <see cref="DecnetBusHealthCheckOptions.UnhealthyAfter"/>. One instance per registration and container keeps the
+/// previous drop count and the time the outage was first seen, so the figures are "since the last check".
 /// </summary>
 internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBusHealthCheckOptions options) : IHealthCheck
 {

@@ -1,7 +1,7 @@
 namespace Decnet.Bus;
 
 /// <summary>
-/// Implemented by an <see cref="IBus"/> that holds a connection (the Unix transport), so the health check
+/// Implemented by an <see cref="IBus"/> that holds a connection (the Unix and NATS transports), so the health check
 /// (<c>AddHealthChecks().AddDecnetBus()</c>) can tell connected from reconnecting. A bus without it counts as connected.
 /// </summary>
 public interface IBusConnectionStatus

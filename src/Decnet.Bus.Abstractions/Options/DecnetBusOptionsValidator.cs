@@ -12,6 +12,16 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
     /// <summary>Longest heartbeat period accepted, in seconds (one day).</summary>
     public const int MaxHeartbeatSeconds = 86_400;
 
+    /// <summary>Shortest heartbeat period other than zero: the <see cref="PeriodicTimer"/> it runs on takes no shorter one.</summary>
+    public static readonly TimeSpan MinHeartbeat = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>What <see cref="IsHeartbeatInRange"/> allows, for messages.</summary>
+    public static readonly string HeartbeatRange = $"0 (disables) or {MinHeartbeat.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {MaxHeartbeatSeconds} seconds";
+
+    /// <summary>Zero (disabled), or a period a <see cref="PeriodicTimer"/> takes, up to a day.</summary>
+    public static bool IsHeartbeatInRange(TimeSpan interval)
+        => interval == TimeSpan.Zero || (interval >= MinHeartbeat && interval <= TimeSpan.FromSeconds(MaxHeartbeatSeconds));
+
     /// <summary>Longest client name accepted, in characters.</summary>
     public const int MaxClientNameLength = 128;
 
@@ -49,9 +59,9 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         }
 
         Range(failures, DecnetBusVariables.QueueSize, options.QueueSize, 1, int.MaxValue);
-        if (options.HeartbeatInterval < TimeSpan.Zero || options.HeartbeatInterval > TimeSpan.FromSeconds(MaxHeartbeatSeconds))
+        if (!IsHeartbeatInRange(options.HeartbeatInterval))
         {
-            failures.Add($"{DecnetBusVariables.HeartbeatSeconds}='{options.HeartbeatInterval.TotalSeconds}' is out of range; use 0 to {MaxHeartbeatSeconds} seconds (0 disables)");
+            failures.Add($"{DecnetBusVariables.HeartbeatSeconds}='{options.HeartbeatInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}' is out of range; use {HeartbeatRange}");
         }
 
         if (string.IsNullOrWhiteSpace(options.ClientName) || options.ClientName.Length > MaxClientNameLength || options.ClientName.Any(char.IsControl))

@@ -11,6 +11,9 @@ namespace Decnet.Bus;
 /// </summary>
 public sealed partial class BusHeartbeatService : BackgroundService
 {
+    // The longest period a PeriodicTimer takes (uint.MaxValue - 1 ms).
+    private static readonly TimeSpan _maxTimerPeriod = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly IBus _bus;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -18,15 +21,24 @@ public sealed partial class BusHeartbeatService : BackgroundService
     /// <summary>Creates the service.</summary>
     /// <param name="bus">The bus to publish on.</param>
     /// <param name="worker">The worker name; one topic token.</param>
-    /// <param name="interval">The heartbeat period; zero or negative disables the heartbeat.</param>
+    /// <param name="interval">The heartbeat period, at least 1 ms; zero or negative disables the heartbeat.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">Where publish failures are logged.</param>
     /// <exception cref="ArgumentException"><paramref name="worker"/> is not a valid topic segment.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="interval"/> is positive but shorter than 1 ms or longer than a <see cref="PeriodicTimer"/> takes (~49.7 days).
+    /// </exception>
     public BusHeartbeatService(IBus bus, string worker, TimeSpan interval, TimeProvider timeProvider, ILogger<BusHeartbeatService> logger)
     {
         ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
+        if (interval > TimeSpan.Zero && (interval < DecnetBusOptionsValidator.MinHeartbeat || interval > _maxTimerPeriod))
+        {
+            // Refused here rather than by the PeriodicTimer in ExecuteAsync, whose exception would stop the host.
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"A heartbeat interval must be zero (disabled) or {DecnetBusOptionsValidator.MinHeartbeat.TotalMilliseconds} ms to {_maxTimerPeriod.TotalDays:0.#} days.");
+        }
+
         Topic = Topics.SystemWorkerHealth(worker);
         Worker = worker;
         Interval = interval;

@@ -111,6 +111,26 @@ public sealed class EnvelopeCodecTests
         Assert.Equal(1700000000d, evt.Timestamp);
     }
 
+    [Theory]
+    [InlineData(1e300, 1)]
+    [InlineData(1.7e12, 1)] // milliseconds by mistake: year ~55,800
+    [InlineData(-1e300, -1)]
+    [InlineData(-62_135_596_801.0, -1)] // a second before year 1
+    public void PublishedAt_OfAnAcceptedTsOutsideYears1To9999_IsClampedNotThrown(double ts, int side)
+    {
+        var evt = BusCodec.DeserializeEnvelope(Valid(ts: (ref MessagePackWriter w) => w.Write(ts)));
+
+        Assert.Equal(side > 0 ? DateTimeOffset.MaxValue : DateTimeOffset.MinValue, evt.PublishedAt);
+    }
+
+    [Fact]
+    public void PublishedAt_OfAnOrdinaryTs_IsExact()
+    {
+        var evt = BusCodec.DeserializeEnvelope(Valid(ts: (ref MessagePackWriter w) => w.Write(1700000000.25)));
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_250), evt.PublishedAt);
+    }
+
     public static TheoryData<string, byte[]> InvalidEnvelopes() => new()
     {
         { "it is empty", [] },

@@ -20,6 +20,23 @@ public sealed class PayloadCodecTests
     }
 
     [Fact]
+    public void ReadPayloadAsDictionary_DuplicateKey_ThrowsMessagePackSerializationException_AsDocumented()
+    {
+        // The envelope decoder accepts it (the broker never decodes payloads); reading it is where it fails.
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.WriteMapHeader(2);
+        writer.Write("action");
+        writer.Write("stop");
+        writer.Write("action");
+        writer.Write("start");
+        writer.Flush();
+        var evt = new BusEvent("a.b", buffer.WrittenMemory.ToArray(), type: null, id: null, timestamp: 1);
+
+        Assert.Throws<MessagePackSerializationException>(() => evt.ReadPayloadAsDictionary());
+    }
+
+    [Fact]
     public void Dictionary_RoundTrips()
     {
         var bytes = BusCodec.SerializePayload(new Dictionary<string, object?> { ["a"] = 1, ["b"] = "x", ["c"] = null });

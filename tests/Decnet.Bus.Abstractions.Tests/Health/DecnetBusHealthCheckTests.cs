@@ -116,6 +116,29 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
         Assert.StartsWith("bus disabled", entry.Description, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TwoProvidersBuiltFromOneCollection_EachChecksItsOwnBus()
+    {
+        // A test host or a rebuilt container: the check must not keep reading the first provider's (disposed) bus.
+        var collection = new ServiceCollection()
+            .AddSingleton<IBus>(_ => new FakeBus())
+            .AddLogging()
+            .AddHealthChecks().AddDecnetBus().Services;
+        await using (var first = collection.BuildServiceProvider())
+        {
+            await first.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        }
+
+        await using var second = collection.BuildServiceProvider();
+        var bus = second.GetRequiredService<IBus>();
+        await bus.PublishAsync("a.b", new { n = 1 });
+        await bus.PublishAsync("a.b", new { n = 2 });
+
+        var report = await second.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        Assert.Equal(2L, report.Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName].Data["published"]);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();

@@ -53,6 +53,7 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.Echo, "2", "DECNET_BUS_ECHO='2' is not a boolean" },
         { DecnetBusVariables.HeartbeatSeconds, "soon", "DECNET_BUS_HEARTBEAT_S='soon' is not a number of seconds" },
         { DecnetBusVariables.HeartbeatSeconds, "-1", "DECNET_BUS_HEARTBEAT_S='-1' is out of range" },
+        { DecnetBusVariables.HeartbeatSeconds, "0.0005", "DECNET_BUS_HEARTBEAT_S='0.0005' is out of range; use 0 (disables) or 0.001 to 86400 seconds" },
         { DecnetBusVariables.KeepaliveSeconds, "often", "DECNET_BUS_KEEPALIVE_S='often' is not a number of seconds" },
         { DecnetBusVariables.KeepaliveSeconds, "-3", "DECNET_BUS_KEEPALIVE_S='-3' is out of range" },
         { DecnetBusVariables.ClientName, " ", "DECNET_BUS_CLIENT_NAME=' ' is not a usable name" },

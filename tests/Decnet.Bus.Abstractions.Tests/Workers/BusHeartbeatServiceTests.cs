@@ -111,6 +111,44 @@ public sealed class BusHeartbeatServiceTests
         Assert.Equal(2, second.ReadPayload<WorkerHealth>().UptimeSeconds);
     }
 
+    [Fact]
+    public async Task AddDecnetWorkerHeartbeat_VariableUnderAMillisecond_FailsHostStartNamingTheVariable()
+    {
+        // A PeriodicTimer takes no period under 1 ms: accepted, it threw in the running service and stopped the host.
+        await using var bus = new RecordingBus();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddSingleton<IBus>(bus).AddSingleton<TimeProvider>(new FakeTimeProvider()).AddSingleton(DecnetBusEnvironment.None);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [DecnetBusVariables.HeartbeatSeconds] = "0.0005" });
+        builder.Services.AddDecnetWorkerHeartbeat("profiler");
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("DECNET_BUS_HEARTBEAT_S='0.0005' is out of range; use 0 (disables) or 0.001 to 86400 seconds", error.Message, StringComparison.Ordinal);
+        Assert.Empty(bus.Published);
+    }
+
+    [Theory]
+    [InlineData(5_000L)] // 0.5 ms
+    [InlineData(-10_000_000L)]
+    [InlineData(864_000_000_001L)] // a day and a tick
+    public void AddDecnetWorkerHeartbeat_ExplicitIntervalNeitherZeroNorOneMillisecondToADay_ThrowsAtRegistration(long ticks)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new ServiceCollection().AddDecnetWorkerHeartbeat("mutator", TimeSpan.FromTicks(ticks)));
+
+        Assert.Equal("interval", ex.ParamName);
+        Assert.Contains("0 (disables) or 0.001 to 86400 seconds", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Constructor_PositiveIntervalUnderAMillisecond_Throws()
+    {
+        await using var bus = new RecordingBus();
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new BusHeartbeatService(bus, "mutator", TimeSpan.FromTicks(5_000), new FakeTimeProvider(), new ListLogger<BusHeartbeatService>()));
+
+        Assert.Equal("interval", ex.ParamName);
+    }
+
     [Theory]
     [InlineData("a.b", "'.'")]
     [InlineData("a b", "whitespace")]
