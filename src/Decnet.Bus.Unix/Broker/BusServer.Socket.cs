@@ -24,6 +24,11 @@ public sealed partial class BusServer
         }
 
         var path = SocketPath;
+        if (path.Length == 0)
+        {
+            throw new BusStartupException(path, $"bus: {DecnetBusOptions.NoSocketPathMessage}.");
+        }
+
         var directoryPath = Path.GetDirectoryName(path)!;
         if (Encoding.UTF8.GetByteCount(path) > MaxSunPath || Encoding.UTF8.GetByteCount(directoryPath) + SocketDirectory.BindPathOverhead > MaxSunPath)
         {
@@ -93,8 +98,7 @@ public sealed partial class BusServer
             return;
         }
 
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var userDefault = string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".decnet");
+        var userDefault = DecnetBusOptions.UserSocketDirectory();
         if (userDefault is not null && string.Equals(Path.TrimEndingDirectorySeparator(directory), userDefault, StringComparison.Ordinal))
         {
             // Only the per-user default is created: /run/decnet belongs to systemd (RuntimeDirectory=decnet).

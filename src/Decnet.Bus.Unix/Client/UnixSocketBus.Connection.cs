@@ -134,7 +134,7 @@ public sealed partial class UnixSocketBus
     private static TaskCompletionSource<ClientConnection?> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private BusUnavailableException Unavailable()
-        => new(SocketPath, $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
+        => new(SocketPath, SocketPath.Length == 0 ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}" : $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
 
     private void EnsureStarted()
     {
@@ -190,6 +190,12 @@ public sealed partial class UnixSocketBus
             try
             {
                 _outbox.ClearControl();
+                if (SocketPath.Length == 0)
+                {
+                    // An outage like any other: publishes are dropped and counted, the loop retries.
+                    throw new IOException(DecnetBusOptions.NoSocketPathMessage);
+                }
+
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
                 connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _options.SendBufferBytes, _time, _brokerIdentity, token).ConfigureAwait(false);
             }

@@ -64,9 +64,14 @@ public sealed partial class UnixSocketBus : IBus
         _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
         SocketPath = options.SocketPath;
 
-        // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop.
+        // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop. No
+        // default path at all is not refused: publishes are then dropped and counted, as when the broker is down.
         var problems = new List<string>();
-        DecnetBusOptionsValidator.CheckSocketPath(SocketPath, problems);
+        if (options.SocketPathConfigured || SocketPath.Length > 0)
+        {
+            DecnetBusOptionsValidator.CheckSocketPath(SocketPath, problems);
+        }
+
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
@@ -75,7 +80,7 @@ public sealed partial class UnixSocketBus : IBus
         _brokerIdentity = new BrokerIdentity(SocketPath, options.BrokerUid);
     }
 
-    /// <summary>The broker's socket path.</summary>
+    /// <summary>The broker's socket path; empty when none was set and no default exists (<see cref="DecnetBusOptions.DefaultSocketPath()"/>).</summary>
     public string SocketPath { get; }
 
     /// <summary>True while a handshaken connection to the broker is up.</summary>
