@@ -62,12 +62,15 @@ public sealed class DecnetBusOptions
     {
         // Resolved at each read, never cached: building options touches no file system, and a client re-reads the
         // default at each reconnect (the default follows /run/decnet, which systemd may create after the client).
-        get => _socketPath ?? DefaultSocketPath();
+        get => _socketPath ?? (DefaultSocketPathSource ?? DefaultSocketPath)();
         set => _socketPath = value;
     }
 
     /// <summary>Whether <see cref="SocketPath"/> was set rather than left at its default.</summary>
     internal bool SocketPathConfigured => _socketPath is not null;
+
+    /// <summary>Test seam: what an unset <see cref="SocketPath"/> resolves to instead of <see cref="DefaultSocketPath()"/>.</summary>
+    internal Func<string>? DefaultSocketPathSource { get; set; }
 
     /// <summary>
     /// <c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown. A group set here (by the variable, the
