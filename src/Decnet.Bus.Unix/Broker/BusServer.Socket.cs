@@ -42,7 +42,15 @@ public sealed partial class BusServer
             using var directory = SocketDirectory.Open(directoryPath);
             RefuseSharedDirectory(directory, path);
             ClearStaleSocket(path);
-            var (listener, inode) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, AfterBind);
+            // The built-in default group may exist without this user in it (a developer on a host with the deploy
+            // installed): like a missing default group, that keeps the user's own group (docs/operations.md).
+            var (listener, inode, grouped) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, groupOptional: !_options.GroupConfigured, AfterBind);
+            if (group is { } refused && !grouped)
+            {
+                BrokerLog.GroupRefused(_logger, refused.Name, path);
+                group = null;
+            }
+
             try
             {
                 listener.Listen(512);
