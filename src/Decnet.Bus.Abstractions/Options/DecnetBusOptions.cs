@@ -1,3 +1,5 @@
+using Decnet.Bus.Internal;
+
 namespace Decnet.Bus;
 
 /// <summary>
@@ -52,15 +54,23 @@ public sealed class DecnetBusOptions
     public string Type { get; set; } = UnixTransport;
 
     /// <summary>
-    /// <c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath()"/>. At most
+    /// <c>DECNET_BUS_SOCKET</c>: the broker's socket path; defaults to <see cref="DefaultSocketPath()"/>, which is empty
+    /// when no safe default exists (the broker then refuses to start, a client counts its publishes as dropped). At most
     /// <see cref="MaxSocketPathBytes"/> UTF-8 bytes (the kernel's <c>sun_path</c> holds 108 including the NUL).
     /// </summary>
     public string SocketPath
     {
-        // Resolved on first read, so building options (and overriding the path) touches no file system.
-        get => _socketPath ??= DefaultSocketPath();
+        // Resolved at each read, never cached: building options touches no file system, and a client re-reads the
+        // default at each reconnect (the default follows /run/decnet, which systemd may create after the client).
+        get => _socketPath ?? (DefaultSocketPathSource ?? DefaultSocketPath)();
         set => _socketPath = value;
     }
+
+    /// <summary>Whether <see cref="SocketPath"/> was set rather than left at its default.</summary>
+    internal bool SocketPathConfigured => _socketPath is not null;
+
+    /// <summary>Test seam: what an unset <see cref="SocketPath"/> resolves to instead of <see cref="DefaultSocketPath()"/>.</summary>
+    internal Func<string>? DefaultSocketPathSource { get; set; }
 
     /// <summary>
     /// <c>DECNET_BUS_GROUP</c>: group that owns the socket; empty disables chown. A group set here (by the variable, the
@@ -207,15 +217,26 @@ public sealed class DecnetBusOptions
     internal List<string> BindingErrors { get; } = [];
 
     /// <summary>
+    /// The default socket path, first match wins (docs/operations.md, "Where the socket is"):
     /// <c>/run/decnet/bus.sock</c> when <c>/run/decnet</c> exists, whether or not this process may write there (the
-    /// shipped unit makes it 0750, and a worker in group <c>decnet</c> only needs to connect); otherwise
-    /// <c>~/.decnet/bus.sock</c>, so a developer needs no root. Only looks (one <c>stat</c>); never writes.
+    /// shipped unit makes it 0750, and a worker in group <c>decnet</c> only needs to connect); else
+    /// <c>~/.decnet/bus.sock</c> when the home directory exists, belongs to this user or root and is not writable by
+    /// others; else <c>$XDG_RUNTIME_DIR/decnet/bus.sock</c> when that variable is an absolute path to a directory of
+    /// this user with mode 0700; else the empty string: no default. Never a shared directory such as /tmp, where another
+    /// user could create the socket's directory first and, as its owner, be trusted as the broker. Only looks; never
+    /// writes.
     /// </summary>
     public static string DefaultSocketPath()
-        => DefaultSocketPath(SystemRunDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+        => DefaultSocketPath(SystemRunDirectory, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.GetEnvironmentVariable(RuntimeDirectoryVariable));
 
-    /// <summary>The rule of <see cref="DefaultSocketPath()"/> over a given run directory and home (tests use temp directories).</summary>
-    internal static string DefaultSocketPath(string runDirectory, string? home)
+    /// <summary>The variable of the per-user runtime directory (XDG Base Directory specification).</summary>
+    internal const string RuntimeDirectoryVariable = "XDG_RUNTIME_DIR";
+
+    /// <summary>What a broker or client without a socket path says; names the variable that fixes it.</summary>
+    internal const string NoSocketPathMessage = "no socket path: /run/decnet does not exist, the home directory is missing or writable by others, and XDG_RUNTIME_DIR is not a private directory of this user; set DECNET_BUS_SOCKET (or --socket)";
+
+    /// <summary>The rule of <see cref="DefaultSocketPath()"/> over a given run directory, home and runtime directory (tests use temp directories).</summary>
+    internal static string DefaultSocketPath(string runDirectory, string? home, string? runtimeDirectory)
     {
         // The socket itself cannot exist without its directory, so the directory alone decides.
         if (Directory.Exists(runDirectory))
@@ -223,12 +244,27 @@ public sealed class DecnetBusOptions
             return Path.Combine(runDirectory, SocketFileName);
         }
 
-        if (string.IsNullOrEmpty(home))
+        return UserSocketDirectory(home, runtimeDirectory) is { } directory ? Path.Combine(directory, SocketFileName) : string.Empty;
+    }
+
+    /// <summary>The per-user directory of the default socket, or null when there is none (see <see cref="DefaultSocketPath()"/>).</summary>
+    internal static string? UserSocketDirectory()
+        => UserSocketDirectory(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.GetEnvironmentVariable(RuntimeDirectoryVariable));
+
+    private static string? UserSocketDirectory(string? home, string? runtimeDirectory)
+    {
+        // GetFolderPath returns "" for a home that does not exist (useradd --no-create-home, ProtectHome=true, nobody).
+        if (!string.IsNullOrEmpty(home) && UserDirectory.IsHome(home))
         {
-            home = Path.GetTempPath();
+            return Path.Combine(home, ".decnet");
         }
 
-        return Path.Combine(home, ".decnet", SocketFileName);
+        if (!string.IsNullOrEmpty(runtimeDirectory) && Path.IsPathFullyQualified(runtimeDirectory) && UserDirectory.IsPrivateRuntime(runtimeDirectory))
+        {
+            return Path.Combine(runtimeDirectory, "decnet");
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -52,7 +52,14 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
             failures.Add(transports.Missing(options.Type));
         }
 
-        CheckSocketPath(options.SocketPath, failures);
+        // No default path (no /run/decnet, no usable home or runtime directory) is not a bad value: a client counts its
+        // publishes as dropped, as when the broker is down, and the broker refuses to start naming DECNET_BUS_SOCKET.
+        var socketPath = options.SocketPath;
+        if (options.SocketPathConfigured || socketPath.Length > 0)
+        {
+            CheckSocketPath(socketPath, failures);
+        }
+
         if (options.Group.Any(char.IsControl))
         {
             failures.Add($"{DecnetBusVariables.Group}='{Topics.Printable(options.Group)}' contains a control character; use a group name, or empty to skip chown");

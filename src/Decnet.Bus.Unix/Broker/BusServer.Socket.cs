@@ -24,6 +24,11 @@ public sealed partial class BusServer
         }
 
         var path = SocketPath;
+        if (path.Length == 0)
+        {
+            throw new BusStartupException(path, $"bus: {DecnetBusOptions.NoSocketPathMessage}.");
+        }
+
         var directoryPath = Path.GetDirectoryName(path)!;
         if (Encoding.UTF8.GetByteCount(path) > MaxSunPath || Encoding.UTF8.GetByteCount(directoryPath) + SocketDirectory.BindPathOverhead > MaxSunPath)
         {
@@ -37,7 +42,15 @@ public sealed partial class BusServer
             using var directory = SocketDirectory.Open(directoryPath);
             RefuseSharedDirectory(directory, path);
             ClearStaleSocket(path);
-            var (listener, inode) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, AfterBind);
+            // The built-in default group may exist without this user in it (a developer on a host with the deploy
+            // installed): like a missing default group, that keeps the user's own group (docs/operations.md).
+            var (listener, inode, grouped) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, groupOptional: !_options.GroupConfigured, AfterBind);
+            if (group is { } refused && !grouped)
+            {
+                BrokerLog.GroupRefused(_logger, refused.Name, path);
+                group = null;
+            }
+
             try
             {
                 listener.Listen(512);
@@ -93,8 +106,7 @@ public sealed partial class BusServer
             return;
         }
 
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        var userDefault = string.IsNullOrEmpty(home) ? null : Path.Combine(home, ".decnet");
+        var userDefault = DecnetBusOptions.UserSocketDirectory();
         if (userDefault is not null && string.Equals(Path.TrimEndingDirectorySeparator(directory), userDefault, StringComparison.Ordinal))
         {
             // Only the per-user default is created: /run/decnet belongs to systemd (RuntimeDirectory=decnet).

@@ -42,7 +42,8 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        SocketPath = Path.GetFullPath(_options.SocketPath);
+        var path = _options.SocketPath;
+        SocketPath = path.Length == 0 ? path : Path.GetFullPath(path);
     }
 
     /// <summary>Adjusts the limits read from the options before start: tests reach bounds that no option sets this way.</summary>

@@ -134,7 +134,7 @@ public sealed partial class UnixSocketBus
     private static TaskCompletionSource<ClientConnection?> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private BusUnavailableException Unavailable()
-        => new(SocketPath, $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
+        => new(SocketPath, SocketPath.Length == 0 ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}" : $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
 
     private void EnsureStarted()
     {
@@ -190,6 +190,13 @@ public sealed partial class UnixSocketBus
             try
             {
                 _outbox.ClearControl();
+                ResolveDefaultPath();
+                if (SocketPath.Length == 0)
+                {
+                    // An outage like any other: publishes are dropped and counted, the loop retries.
+                    throw new IOException(DecnetBusOptions.NoSocketPathMessage);
+                }
+
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
                 connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _options.SendBufferBytes, _time, _brokerIdentity, token).ConfigureAwait(false);
             }
@@ -284,6 +291,41 @@ public sealed partial class UnixSocketBus
 
         _state = ConnectionState.Down;
         Volatile.Read(ref _attempt).TrySetResult(null);
+    }
+
+    /// <summary>
+    /// Reads the default socket path again when none was set: /run/decnet may have appeared (or gone) since the last
+    /// attempt, as systemd recreates it around a broker restart (docs/operations.md, "Where the socket is"). A path
+    /// that was set stays fixed.
+    /// </summary>
+    /// <exception cref="IOException">The default path now resolved cannot be a UNIX socket's (too long).</exception>
+    private void ResolveDefaultPath()
+    {
+        if (_options.SocketPathConfigured)
+        {
+            return;
+        }
+
+        var path = _options.SocketPath;
+        if (string.Equals(path, _socketPath, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var problems = new List<string>();
+        if (path.Length > 0)
+        {
+            DecnetBusOptionsValidator.CheckSocketPath(path, problems);
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new IOException(string.Join("; ", problems));
+        }
+
+        // Only the run loop connects, so identity and path change together before the attempt that uses them.
+        _brokerIdentity = new BrokerIdentity(path, _options.BrokerUid);
+        _socketPath = path;
     }
 
     /// <summary>The delay plus up to 20 % random jitter, so clients of a restarted broker do not reconnect in step.</summary>

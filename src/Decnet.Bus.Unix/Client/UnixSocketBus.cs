@@ -42,7 +42,8 @@ public sealed partial class UnixSocketBus : IBus
     private readonly PublishClock _clock;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.UnixTransport);
     private readonly ClientOutbox _outbox;
-    private readonly BrokerIdentity _brokerIdentity;
+    private BrokerIdentity _brokerIdentity;
+    private volatile string _socketPath;
     private readonly ConcurrentDictionary<uint, ClientSubscription> _subscriptions = new();
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _startGate = new();
@@ -62,11 +63,16 @@ public sealed partial class UnixSocketBus : IBus
         _quietGapTicks = TimestampSpan.Of(QuietGap, _time);
         _clock = new PublishClock(_time);
         _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
-        SocketPath = options.SocketPath;
+        _socketPath = options.SocketPath;
 
-        // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop.
+        // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop. No
+        // default path at all is not refused: publishes are then dropped and counted, as when the broker is down.
         var problems = new List<string>();
-        DecnetBusOptionsValidator.CheckSocketPath(SocketPath, problems);
+        if (options.SocketPathConfigured || SocketPath.Length > 0)
+        {
+            DecnetBusOptionsValidator.CheckSocketPath(SocketPath, problems);
+        }
+
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems), nameof(options));
@@ -75,8 +81,11 @@ public sealed partial class UnixSocketBus : IBus
         _brokerIdentity = new BrokerIdentity(SocketPath, options.BrokerUid);
     }
 
-    /// <summary>The broker's socket path.</summary>
-    public string SocketPath { get; }
+    /// <summary>
+    /// The broker's socket path: the one set in the options, or else the default (<see cref="DecnetBusOptions.DefaultSocketPath()"/>)
+    /// as resolved at the latest connect attempt; empty while no default exists.
+    /// </summary>
+    public string SocketPath => _socketPath;
 
     /// <summary>True while a handshaken connection to the broker is up.</summary>
     public bool IsConnected => _connection is not null;

@@ -29,6 +29,7 @@ internal static unsafe partial class Libc
     public const uint RenameNoReplace = 0x1;
     public const int AfUnix = 1;
     public const int SockStreamCloExec = 1 | 0x80000;
+    public const int EPerm = 1;
     public const int EExist = 17;
     public const int EInval = 22;
 

@@ -56,10 +56,19 @@ internal sealed class SocketDirectory : IDisposable
 
     /// <summary>
     /// Creates a socket bound at <paramref name="name"/> with <paramref name="mode"/> and, when given, group
-    /// <paramref name="group"/>; returns it (not yet listening) and its inode. <paramref name="afterBind"/> is a test seam.
+    /// <paramref name="group"/>; returns it (not yet listening), its inode and whether it got the group.
+    /// <paramref name="afterBind"/> is a test seam.
     /// </summary>
+    /// <param name="name">The socket's file name in this directory.</param>
+    /// <param name="mode">The socket's permission bits.</param>
+    /// <param name="group">The group to give the socket, or null to leave it alone.</param>
+    /// <param name="groupOptional">
+    /// The group is the built-in default, not one someone configured: a chown the kernel refuses (EPERM, the user is not
+    /// in the group) leaves the socket in the user's own group instead of failing.
+    /// </param>
+    /// <param name="afterBind">Test seam: runs right after bind(2).</param>
     /// <exception cref="SocketPlacementException">A step failed, or something appeared at the name meanwhile.</exception>
-    public (Socket Socket, ulong Inode) Bind(string name, uint mode, (uint Gid, string Name)? group, Action? afterBind)
+    public (Socket Socket, ulong Inode, bool Grouped) Bind(string name, uint mode, (uint Gid, string Name)? group, bool groupOptional, Action? afterBind)
     {
         var target = System.IO.Path.Combine(Path, name);
         var privateName = "." + Convert.ToHexString(RandomNumberGenerator.GetBytes((_privateNameLength - 1) / 2)).ToLowerInvariant();
@@ -101,9 +110,14 @@ internal sealed class SocketDirectory : IDisposable
                 throw Failure($"cannot set the mode of {target}");
             }
 
-            if (group is { } g && Libc.FchownAt(privateFd, _boundName, uint.MaxValue, g.Gid, Libc.AtSymlinkNoFollow) != 0)
+            var grouped = false;
+            if (group is { } g)
             {
-                throw Failure($"cannot give {target} to group '{g.Name}'");
+                grouped = Libc.FchownAt(privateFd, _boundName, uint.MaxValue, g.Gid, Libc.AtSymlinkNoFollow) == 0;
+                if (!grouped && !(groupOptional && Marshal.GetLastPInvokeError() == Libc.EPerm))
+                {
+                    throw Failure($"cannot give {target} to group '{g.Name}'");
+                }
             }
 
             if (Libc.RenameAt2(privateFd, _boundName, _fd, name, Libc.RenameNoReplace) != 0)
@@ -124,7 +138,7 @@ internal sealed class SocketDirectory : IDisposable
             // broker must not do (it removes its own file only after checking the inode).
             var socket = new Socket(new SafeSocketHandle(socketFd, ownsHandle: true));
             socketFd = -1;
-            return (socket, bound.Inode);
+            return (socket, bound.Inode, grouped);
         }
         finally
         {

@@ -14,7 +14,7 @@ internal static class BusClientCommand
     /// <summary>Creates the <c>--socket</c> option shared by client commands.</summary>
     public static Option<string?> CreateSocketOption() => new("--socket", "-s")
     {
-        Description = "Broker socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock or ~/.decnet/bus.sock).",
+        Description = "Broker socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock, ~/.decnet/bus.sock or $XDG_RUNTIME_DIR/decnet/bus.sock).",
     };
 
     /// <summary>
@@ -53,7 +53,8 @@ internal static class BusClientCommand
         }
         catch (BusUnavailableException ex)
         {
-            await error.WriteLineAsync($"bus: unavailable at {ex.SocketPath} (is 'decnet bus' running?)").ConfigureAwait(false);
+            // "bus: unavailable at PATH (is 'decnet bus' running?)", or why there is no path (docs/operations.md).
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Unavailable;
         }
 

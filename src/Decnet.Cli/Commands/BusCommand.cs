@@ -21,7 +21,7 @@ internal static class BusCommand
     {
         var socket = new Option<string?>("--socket", "-s")
         {
-            Description = "Socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock if /run/decnet exists, else ~/.decnet/bus.sock).",
+            Description = "Socket path (default: DECNET_BUS_SOCKET, else /run/decnet/bus.sock if /run/decnet exists, else ~/.decnet/bus.sock or $XDG_RUNTIME_DIR/decnet/bus.sock if private to the user).",
         };
         var group = new Option<string?>("--group", "-g")
         {
@@ -67,7 +67,12 @@ internal static class BusCommand
         builder.Services.AddDecnetBusBroker();
         builder.Services.PostConfigure<DecnetBusOptions>(o =>
         {
-            o.SocketPath = socket ?? o.SocketPath;
+            // Only an explicit --socket is set: reading the default here would pin it as if configured.
+            if (socket is not null)
+            {
+                o.SocketPath = socket;
+            }
+
             if (group is not null)
             {
                 // Only an explicit --group counts as configured (a missing one then stops the start).

@@ -19,7 +19,7 @@ public sealed class DefaultSocketPathTests : IDisposable
         // 0550 like the shipped unit's 0750 seen by a group member: the client may connect, not create files.
         File.SetUnixFileMode(run.FullName, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
 
-        Assert.Equal(Path.Combine(run.FullName, "bus.sock"), DecnetBusOptions.DefaultSocketPath(run.FullName, home.FullName));
+        Assert.Equal(Path.Combine(run.FullName, "bus.sock"), DecnetBusOptions.DefaultSocketPath(run.FullName, home.FullName, null));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class DefaultSocketPathTests : IDisposable
         var past = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         Directory.SetLastWriteTimeUtc(run.FullName, past);
 
-        DecnetBusOptions.DefaultSocketPath(run.FullName, _root.FullName);
+        DecnetBusOptions.DefaultSocketPath(run.FullName, _root.FullName, null);
 
         Assert.Equal(past, Directory.GetLastWriteTimeUtc(run.FullName));
         Assert.Empty(run.EnumerateFileSystemInfos());
@@ -41,9 +41,64 @@ public sealed class DefaultSocketPathTests : IDisposable
     {
         var home = _root.CreateSubdirectory("home");
 
-        var path = DecnetBusOptions.DefaultSocketPath(Path.Combine(_root.FullName, "missing"), home.FullName);
+        var path = DecnetBusOptions.DefaultSocketPath(Missing, home.FullName, null);
 
         Assert.Equal(Path.Combine(home.FullName, ".decnet", "bus.sock"), path);
+    }
+
+    [Fact]
+    public void NoRunDirectory_NoHome_HasNoDefault_NeverTheSharedTempDirectory()
+    {
+        // /tmp is writable by every local user: whoever creates /tmp/.decnet first owns the directory the client
+        // trusts, and so could pose as the broker (docs/operations.md, "Where the socket is").
+        var path = DecnetBusOptions.DefaultSocketPath(Missing, string.Empty, null);
+
+        Assert.Equal(string.Empty, path);
+    }
+
+    [Fact]
+    public void NoRunDirectory_AHomeWritableByOthers_IsNotUsed()
+    {
+        // HOME=/tmp (or any sticky shared directory): another user can create .decnet there first.
+        var home = _root.CreateSubdirectory("shared");
+        File.SetUnixFileMode(home.FullName, (UnixFileMode)Convert.ToInt32("1777", 8));
+
+        Assert.Equal(string.Empty, DecnetBusOptions.DefaultSocketPath(Missing, home.FullName, null));
+    }
+
+    [Fact]
+    public void NoRunDirectory_NoHome_UsesAPrivateRuntimeDirectory()
+    {
+        var runtime = _root.CreateSubdirectory("xdg");
+        File.SetUnixFileMode(runtime.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var path = DecnetBusOptions.DefaultSocketPath(Missing, string.Empty, runtime.FullName);
+
+        Assert.Equal(Path.Combine(runtime.FullName, "decnet", "bus.sock"), path);
+    }
+
+    [Theory]
+    [InlineData("750", false)]
+    [InlineData("1777", false)]
+    [InlineData("700", true)]
+    public void NoRunDirectory_NoHome_ARuntimeDirectoryThatIsNotPrivateOrNotAbsolute_IsNotUsed(string mode, bool relative)
+    {
+        var runtime = _root.CreateSubdirectory("xdg");
+        File.SetUnixFileMode(runtime.FullName, (UnixFileMode)Convert.ToInt32(mode, 8));
+        var variable = relative ? Path.GetRelativePath(Environment.CurrentDirectory, runtime.FullName) : runtime.FullName;
+
+        Assert.Equal(string.Empty, DecnetBusOptions.DefaultSocketPath(Missing, string.Empty, variable));
+    }
+
+    [Fact]
+    public void NoRunDirectory_NoHome_ARuntimeDirectoryThatIsASymlink_IsNotUsed()
+    {
+        var runtime = _root.CreateSubdirectory("xdg");
+        File.SetUnixFileMode(runtime.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var link = Path.Combine(_root.FullName, "xdg-link");
+        File.CreateSymbolicLink(link, runtime.FullName);
+
+        Assert.Equal(string.Empty, DecnetBusOptions.DefaultSocketPath(Missing, string.Empty, link));
     }
 
     [Fact]
@@ -53,6 +108,8 @@ public sealed class DefaultSocketPathTests : IDisposable
 
         Assert.Equal("/tmp/decnet-explicit/bus.sock", options.SocketPath);
     }
+
+    private string Missing => Path.Combine(_root.FullName, "missing");
 
     public void Dispose()
     {

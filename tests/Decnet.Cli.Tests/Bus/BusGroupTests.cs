@@ -43,6 +43,36 @@ public sealed class BusGroupTests
     }
 
     [OtherUserFact]
+    public async Task The_default_group_existing_without_the_user_in_it_warns_and_keeps_the_users_group()
+    {
+        // A host where the deploy created group decnet, and a developer outside it runs the README's `decnet bus`: the
+        // chown fails with EPERM. /etc/group gains a decnet line only inside a private mount namespace.
+        var directory = OtherUser.CreateDirectory(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var groups = Path.Combine(Path.GetTempPath(), $"dcli-group-{Guid.NewGuid():N}");
+        try
+        {
+            var lines = File.ReadAllLines("/etc/group").Where(l => !l.StartsWith("decnet:", StringComparison.Ordinal));
+            await File.WriteAllLinesAsync(groups, [.. lines, "decnet:x:64999:"]);
+            var path = Path.Combine(directory.FullName, "bus.sock");
+            string[] launcher = ["unshare", "--mount", "--propagation", "private", "sh", "-c", "mount --bind \"$0\" /etc/group && exec \"$@\"", groups, .. OtherUser.Launcher];
+
+            await using var broker = await BrokerProcess.StartAsync(new Dictionary<string, string> { ["HOME"] = directory.FullName }, launcher, "bus", "--socket", path);
+
+            var socket = new FileInfo(path);
+            Assert.Equal("660", Convert.ToString((int)File.GetUnixFileMode(path), 8));
+            Assert.Contains("group 'decnet'", broker.Log, StringComparison.Ordinal);
+            Assert.Contains("warn", broker.Log, StringComparison.OrdinalIgnoreCase);
+            Assert.True(socket.Exists);
+            Assert.True(await broker.TerminateAsync() == 0, broker.Log);
+        }
+        finally
+        {
+            File.Delete(groups);
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [OtherUserFact]
     public async Task A_chown_that_fails_is_fatal()
     {
         // nobody is not in group daemon, so giving its socket to daemon fails with EPERM.

@@ -14,6 +14,9 @@ internal static partial class BrokerLog
     [LoggerMessage(2, LogLevel.Warning, "Group '{Group}' does not exist; the bus socket {Path} stays 0660 owned by the broker's own group")]
     public static partial void GroupMissing(ILogger logger, string group, string path);
 
+    [LoggerMessage(22, LogLevel.Warning, "This user is not in group '{Group}' (DECNET_BUS_GROUP's default), so the bus socket {Path} stays 0660 owned by the broker's own group; add the user to the group, or set DECNET_BUS_GROUP")]
+    public static partial void GroupRefused(ILogger logger, string group, string path);
+
     [LoggerMessage(4, LogLevel.Information, "Replaced a stale bus socket at {Path} (no broker answered)")]
     public static partial void StaleSocketReplaced(ILogger logger, string path);
 

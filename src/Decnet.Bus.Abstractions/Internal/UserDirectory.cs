@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// Whether a directory may hold the default socket: no other user can create entries in it, so nobody else can claim
+/// the socket's directory first and pose as the broker (docs/operations.md, "Where the socket is"). Reads owner and
+/// mode with statx(2), whose layout is the same on every Linux architecture.
+/// </summary>
+internal static unsafe partial class UserDirectory
+{
+    private const int _statxSize = 256;
+    private const int _uidOffset = 20;
+    private const int _modeOffset = 28;
+    private const int _atFdCwd = -100;
+    private const int _atSymlinkNoFollow = 0x100;
+    private const uint _statxTypeModeUid = 0x1 | 0x2 | 0x8;
+    private const uint _typeMask = 0xF000;
+    private const uint _directoryType = 0x4000;
+    private const uint _othersWrite = 0b000_000_010;
+    private const uint _permissionMask = 0b111_111_111_111;
+    private const uint _privateMode = 0b111_000_000;
+
+    /// <summary>
+    /// A home directory: a directory owned by this user or root and not writable by others (sticky or not: in a
+    /// sticky shared directory another user can still create <c>.decnet</c> first). A symlink to one is followed.
+    /// </summary>
+    public static bool IsHome(string path)
+        => Status(path, follow: true) is { } s && (s.Uid == GetEuid() || s.Uid == 0) && (s.Mode & _othersWrite) == 0;
+
+    /// <summary>An XDG runtime directory as the specification requires it: a directory (not a link) owned by this user, mode 0700.</summary>
+    public static bool IsPrivateRuntime(string path)
+        => Status(path, follow: false) is { } s && s.Uid == GetEuid() && (s.Mode & _permissionMask) == _privateMode;
+
+    private static (uint Uid, uint Mode)? Status(string path, bool follow)
+    {
+        var buffer = stackalloc byte[_statxSize];
+        try
+        {
+            if (Statx(_atFdCwd, path, follow ? 0 : _atSymlinkNoFollow, _statxTypeModeUid, buffer) != 0)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No Linux libc (or one without statx): nothing is known about the directory, so it is not trusted.
+            return null;
+        }
+
+        var span = new ReadOnlySpan<byte>(buffer, _statxSize);
+        var mode = (uint)BinaryPrimitives.ReadUInt16LittleEndian(span[_modeOffset..]);
+        return (mode & _typeMask) == _directoryType
+            ? (BinaryPrimitives.ReadUInt32LittleEndian(span[_uidOffset..]), mode & _permissionMask)
+            : null;
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* statxBuffer);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEuid();
+}
