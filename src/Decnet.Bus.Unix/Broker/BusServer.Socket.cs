@@ -110,7 +110,15 @@ public sealed partial class BusServer
         if (userDefault is not null && string.Equals(Path.TrimEndingDirectorySeparator(directory), userDefault, StringComparison.Ordinal))
         {
             // Only the per-user default is created: /run/decnet belongs to systemd (RuntimeDirectory=decnet).
-            Directory.CreateDirectory(directory, UserDirMode);
+            try
+            {
+                Directory.CreateDirectory(directory, UserDirMode);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new BusStartupException(path, $"bus: cannot create directory {directory}: {ex.Message}; set DECNET_BUS_SOCKET to a path in a directory the broker may use.", ex);
+            }
+
             return;
         }
 
@@ -152,7 +160,16 @@ public sealed partial class BusServer
         // Re-check right before deleting so a file swapped in meanwhile is never removed.
         if (InspectOrThrow(path).Kind == PathKind.Socket)
         {
-            File.Delete(path);
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Another user's socket in a sticky directory (/tmp): not ours to remove.
+                throw new BusStartupException(path, $"bus: cannot remove the stale socket {path}: {ex.Message}; remove it as its owner or choose another DECNET_BUS_SOCKET.", ex);
+            }
+
             BrokerLog.StaleSocketReplaced(_logger, path);
         }
     }

@@ -101,6 +101,34 @@ public sealed class BusCommandTests
         Assert.DoesNotContain("stopped", output, StringComparison.OrdinalIgnoreCase);
     }
 
+    [OtherUserFact]
+    public async Task A_stale_socket_of_another_user_in_a_sticky_directory_is_a_startup_error_naming_it()
+    {
+        // /tmp's case: the sticky bit lets only a file's owner remove it, so the broker cannot clear it.
+        using var shared = new TempSocket();
+        File.SetUnixFileMode(shared.Directory.FullName, (UnixFileMode)Convert.ToInt32("1777", 8));
+        var path = Path.Combine(shared.Directory.FullName, "bus.sock");
+        // Bound, never listening, open to everyone: what a crashed broker of that user leaves (refuses connections).
+        using var stale = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        stale.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("777", 8));
+
+        var home = OtherUser.CreateDirectory(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var (code, output) = await RunToExitAsync(new Dictionary<string, string> { ["HOME"] = home.FullName }, OtherUser.Launcher, "bus", "--socket", path, "--group", "");
+
+            // 70 "internal error (UnauthorizedAccessException)" before.
+            Assert.True(code == 78, output);
+            Assert.Contains($"bus: cannot remove the stale socket {path}: ", output, StringComparison.Ordinal);
+            Assert.True(File.Exists(path), "the other user's socket stays");
+        }
+        finally
+        {
+            home.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Runs the CLI as a child to its exit; returns the exit code and stdout plus stderr.</summary>
     internal static Task<(int Code, string Output)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
         => RunToExitAsync(environment, [], args);

@@ -44,6 +44,24 @@ public sealed class DefaultSocketTests
         Assert.Empty(temp.Directory.GetFileSystemInfos());
     }
 
+    [Fact]
+    public async Task A_socket_directory_the_broker_cannot_create_is_a_startup_error_naming_it()
+    {
+        Assert.False(Directory.Exists("/run/decnet"), "this test needs a host without /run/decnet");
+        using var temp = new TempSocket();
+        var home = temp.Directory.FullName;
+        await File.WriteAllTextAsync(Path.Combine(home, ".decnet"), "a file where the directory would go");
+        var environment = NoHome(home);
+        environment["HOME"] = home;
+
+        var (code, output) = await BusCommandTests.RunToExitAsync(environment, "bus");
+
+        // 70 "internal error (IOException)" before: the same failure as a missing directory, so the same exit.
+        Assert.True(code == 78, output);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"bus: cannot create directory {Path.Combine(home, ".decnet")}: ", line, StringComparison.Ordinal);
+    }
+
     /// <summary>HOME that does not exist, no XDG_RUNTIME_DIR, and <paramref name="temp"/> as the temp directory.</summary>
     private static Dictionary<string, string> NoHome(string temp) => new()
     {
