@@ -73,14 +73,26 @@ public sealed partial class BusServer
 
     /// <summary>
     /// Refuses a directory others can write without the sticky bit: any local user could rename our socket away and
-    /// put their own (or a link) at the path, as sshd's StrictModes refuses such directories.
+    /// put their own (or a link) at the path, as sshd's StrictModes refuses such directories. A sticky one (/tmp) must
+    /// belong to root or to the broker's user: the sticky bit does not hold back the directory's owner.
     /// </summary>
     private static void RefuseSharedDirectory(SocketDirectory directory, string path)
     {
-        var mode = directory.Status.Mode;
-        if ((mode & _othersWrite) != 0 && (mode & _sticky) == 0)
+        var status = directory.Status;
+        var mode = status.Mode;
+        if ((mode & _othersWrite) == 0)
+        {
+            return;
+        }
+
+        if ((mode & _sticky) == 0)
         {
             throw new BusStartupException(path, $"bus: directory {directory.Path} is writable by others and not sticky (mode {Convert.ToString(mode, 8)}); any local user could replace the socket: use a directory only the broker's user can write (systemd: RuntimeDirectory=decnet).");
+        }
+
+        if (status.Uid != 0 && status.Uid != Libc.GetEuid())
+        {
+            throw new BusStartupException(path, $"bus: directory {directory.Path} is shared (mode {Convert.ToString(mode, 8)}) and owned by uid {status.Uid}, who could replace the socket: use a directory of root's or the broker's user (systemd: RuntimeDirectory=decnet).");
         }
     }
 

@@ -102,6 +102,27 @@ public sealed class BusCommandTests
     }
 
     [OtherUserFact]
+    public async Task A_sticky_shared_directory_owned_by_another_user_is_refused()
+    {
+        // The sticky bit protects entries from other users, not from the directory's owner, who could rename the
+        // socket away and put hers in its place (sshd's StrictModes checks the owner too).
+        var shared = OtherUser.CreateDirectory((UnixFileMode)Convert.ToInt32("1777", 8));
+        try
+        {
+            var path = Path.Combine(shared.FullName, "bus.sock");
+            var (code, output) = await RunToExitAsync(new Dictionary<string, string>(), "bus", "--socket", path, "--group", "");
+
+            Assert.True(code == 78, output);
+            Assert.Contains($"bus: directory {shared.FullName} is shared (mode 1777) and owned by uid {OtherUser.Uid}", output, StringComparison.Ordinal);
+            Assert.False(File.Exists(path));
+        }
+        finally
+        {
+            shared.Delete(recursive: true);
+        }
+    }
+
+    [OtherUserFact]
     public async Task A_stale_socket_of_another_user_in_a_sticky_directory_is_a_startup_error_naming_it()
     {
         // /tmp's case: the sticky bit lets only a file's owner remove it, so the broker cannot clear it.
