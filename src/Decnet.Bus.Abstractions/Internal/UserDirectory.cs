@@ -18,16 +18,17 @@ internal static unsafe partial class UserDirectory
     private const uint _statxTypeModeUid = 0x1 | 0x2 | 0x8;
     private const uint _typeMask = 0xF000;
     private const uint _directoryType = 0x4000;
-    private const uint _othersWrite = 0b000_000_010;
+    private const uint _groupOrOthersWrite = 0b000_010_010;
     private const uint _permissionMask = 0b111_111_111_111;
     private const uint _privateMode = 0b111_000_000;
 
     /// <summary>
-    /// A home directory: a directory owned by this user or root and not writable by others (sticky or not: in a
-    /// sticky shared directory another user can still create <c>.decnet</c> first). A symlink to one is followed.
+    /// A home directory: a directory owned by this user or root that neither its group nor others may write (sticky or
+    /// not: in a sticky shared directory another user can still create <c>.decnet</c> first; a group member, or a POSIX
+    /// ACL whose mask shows as group write, too), as sshd's StrictModes holds homes. A symlink to one is followed.
     /// </summary>
     public static bool IsHome(string path)
-        => Status(path, follow: true) is { } s && (s.Uid == GetEuid() || s.Uid == 0) && (s.Mode & _othersWrite) == 0;
+        => Status(path, follow: true) is { } s && (s.Uid == GetEuid() || s.Uid == 0) && (s.Mode & _groupOrOthersWrite) == 0;
 
     /// <summary>An XDG runtime directory as the specification requires it: a directory (not a link) owned by this user, mode 0700.</summary>
     public static bool IsPrivateRuntime(string path)

@@ -220,8 +220,8 @@ public sealed class DecnetBusOptions
     /// The default socket path, first match wins (docs/operations.md, "Where the socket is"):
     /// <c>/run/decnet/bus.sock</c> when <c>/run/decnet</c> exists, whether or not this process may write there (the
     /// shipped unit makes it 0750, and a worker in group <c>decnet</c> only needs to connect); else
-    /// <c>~/.decnet/bus.sock</c> when the home directory exists, belongs to this user or root and is not writable by
-    /// others; else <c>$XDG_RUNTIME_DIR/decnet/bus.sock</c> when that variable is an absolute path to a directory of
+    /// <c>~/.decnet/bus.sock</c> when the home directory exists, belongs to this user or root and neither its group
+    /// nor others may write it; else <c>$XDG_RUNTIME_DIR/decnet/bus.sock</c> when that variable is an absolute path to a directory of
     /// this user with mode 0700; else the empty string: no default. Never a shared directory such as /tmp, where another
     /// user could create the socket's directory first and, as its owner, be trusted as the broker. Only looks; never
     /// writes.
@@ -233,7 +233,7 @@ public sealed class DecnetBusOptions
     internal const string RuntimeDirectoryVariable = "XDG_RUNTIME_DIR";
 
     /// <summary>What a broker or client without a socket path says; names the variable that fixes it.</summary>
-    internal const string NoSocketPathMessage = "no socket path: /run/decnet does not exist, the home directory is missing or writable by others, and XDG_RUNTIME_DIR is not a private directory of this user; set DECNET_BUS_SOCKET (or --socket)";
+    internal const string NoSocketPathMessage = "no socket path: /run/decnet does not exist, the home directory is missing or writable by its group or others, and XDG_RUNTIME_DIR is not a private directory of this user; set DECNET_BUS_SOCKET (or --socket)";
 
     /// <summary>The rule of <see cref="DefaultSocketPath()"/> over a given run directory, home and runtime directory (tests use temp directories).</summary>
     internal static string DefaultSocketPath(string runDirectory, string? home, string? runtimeDirectory)

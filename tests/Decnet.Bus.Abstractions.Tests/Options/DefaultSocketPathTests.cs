@@ -40,6 +40,7 @@ public sealed class DefaultSocketPathTests : IDisposable
     public void NoRunDirectory_FallsBackToTheHomeSocket()
     {
         var home = _root.CreateSubdirectory("home");
+        File.SetUnixFileMode(home.FullName, (UnixFileMode)Convert.ToInt32("755", 8)); // whatever the umask
 
         var path = DecnetBusOptions.DefaultSocketPath(Missing, home.FullName, null);
 
@@ -62,6 +63,19 @@ public sealed class DefaultSocketPathTests : IDisposable
         // HOME=/tmp (or any sticky shared directory): another user can create .decnet there first.
         var home = _root.CreateSubdirectory("shared");
         File.SetUnixFileMode(home.FullName, (UnixFileMode)Convert.ToInt32("1777", 8));
+
+        Assert.Equal(string.Empty, DecnetBusOptions.DefaultSocketPath(Missing, home.FullName, null));
+    }
+
+    [Theory]
+    [InlineData("770")]
+    [InlineData("775")]
+    public void NoRunDirectory_AHomeWritableByItsGroup_IsNotUsed(string mode)
+    {
+        // A member of the home's group (a shared group, or a POSIX ACL, whose mask shows as g+w) could create .decnet
+        // first and be trusted as its owner: homes are held to sshd's StrictModes, no write for group or others.
+        var home = _root.CreateSubdirectory("group-shared");
+        File.SetUnixFileMode(home.FullName, (UnixFileMode)Convert.ToInt32(mode, 8));
 
         Assert.Equal(string.Empty, DecnetBusOptions.DefaultSocketPath(Missing, home.FullName, null));
     }
