@@ -9,10 +9,8 @@ public sealed class HeartbeatTests
     [Fact]
     public async Task Heartbeat_IsPublishedOnSystemBusHealthEveryInterval()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
-        var client = broker.CreateClient("watcher");
-        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+        await using var watched = await Watched.StartAsync();
+        var (time, broker, client, sub) = watched;
 
         time.Advance(TimeSpan.FromSeconds(5));
 
@@ -32,10 +30,8 @@ public sealed class HeartbeatTests
     {
         // Heartbeats are routed from a timer, not a receive loop, so they wake the send loop directly: each of them
         // must reach an otherwise idle subscriber, not only the first.
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
-        var client = broker.CreateClient("watcher");
-        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+        await using var watched = await Watched.StartAsync();
+        var (time, broker, client, sub) = watched;
 
         for (var beat = 1; beat <= 3; beat++)
         {
@@ -48,10 +44,8 @@ public sealed class HeartbeatTests
     [Fact]
     public async Task Stats_CountTheBrokersOwnHeartbeats_ApartFromClientPublishes()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
-        var client = broker.CreateClient("watcher");
-        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+        await using var watched = await Watched.StartAsync();
+        var (time, broker, client, sub) = watched;
         var before = await client.GetBrokerStatsAsync().WaitAsync(TestBroker.Bound);
         for (var beat = 1; beat <= 2; beat++)
         {
@@ -72,14 +66,30 @@ public sealed class HeartbeatTests
     public async Task AHeartbeat_KeepsNoRoutingBuffersBetweenBeats()
     {
         // The heartbeat routes once every interval: a buffer kept for each health subscriber would sit idle in between.
-        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
-        await using var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
-        var client = broker.CreateClient("watcher");
-        await using var sub = await client.SubscribeAsync(Topics.SystemBusHealth);
+        await using var watched = await Watched.StartAsync();
+        var (time, broker, client, sub) = watched;
 
         time.Advance(TimeSpan.FromSeconds(5));
         await Receive.NextAsync(sub);
 
         Assert.Equal(0, broker.Server.Hub!.StagingBytes); // 16,640 before: one staging kept for the subscriber
+    }
+
+    /// <summary>A broker beating every 5 s on a fake clock, and a client subscribed to its health topic.</summary>
+    private sealed record Watched(FakeTimeProvider Time, TestBroker Broker, UnixSocketBus Client, IBusSubscription Sub) : IAsyncDisposable
+    {
+        public static async Task<Watched> StartAsync()
+        {
+            var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+            var broker = await TestBroker.StartAsync(o => o.HeartbeatInterval = TimeSpan.FromSeconds(5), time);
+            var client = broker.CreateClient("watcher");
+            return new Watched(time, broker, client, await client.SubscribeAsync(Topics.SystemBusHealth));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Sub.DisposeAsync();
+            await Broker.DisposeAsync();
+        }
     }
 }

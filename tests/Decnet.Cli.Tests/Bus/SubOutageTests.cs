@@ -39,7 +39,7 @@ public sealed class SubOutageTests
             var run = await sub.WaitAsync(_bound);
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("outage.after", run.Output, StringComparison.Ordinal);
-            var lines = error.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+            var lines = CliRun.Lines(error.ToString());
             Assert.Equal(
                 [
                     $"sub: subscribed to outage.> at {socket.Path}",

@@ -117,7 +117,7 @@ public sealed class MutationCommandTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.StartsWith($"error: {expected}", error, StringComparison.Ordinal);
-        Assert.Single(error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        Assert.Single(CliRun.Lines(error));
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         Assert.False(File.Exists(LogFile));
         Assert.Empty(bus.Published);

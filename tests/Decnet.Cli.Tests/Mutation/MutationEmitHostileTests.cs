@@ -54,9 +54,9 @@ public sealed class MutationEmitHostileTests : IDisposable
         Assert.Equal(0, secondExit);
         Assert.Contains($"syslog: written to {log}", secondOutput, StringComparison.Ordinal);
         Assert.Equal(1, parseExit);
-        var json = Assert.Single(parsed.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        var json = Assert.Single(CliRun.Lines(parsed));
         Assert.Contains("\"actor\":\"second\"", json, StringComparison.Ordinal);
-        var rejection = Assert.Single(rejected.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
+        var rejection = Assert.Single(CliRun.Lines(rejected));
         Assert.StartsWith($"line {linesBefore + 1}: torn fragment", rejection, StringComparison.Ordinal);
     }
 

@@ -28,7 +28,7 @@ public sealed class SyslogCommandTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
-        var objects = output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        var objects = CliRun.Lines(output);
         Assert.Equal(2, objects.Length);
         using (var first = JsonDocument.Parse(objects[0]))
         {
@@ -47,7 +47,7 @@ public sealed class SyslogCommandTests : IDisposable
             Assert.False(second.RootElement.TryGetProperty("actor", out _));
         }
 
-        var rejections = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        var rejections = CliRun.Lines(error);
         Assert.Equal(2, rejections.Length);
         Assert.StartsWith("line 2: not RFC 5424", rejections[0], StringComparison.Ordinal);
         Assert.StartsWith("line 4: unknown trigger \"reboot\"", rejections[1], StringComparison.Ordinal);
@@ -63,8 +63,8 @@ public sealed class SyslogCommandTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
-        Assert.Single(output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'));
-        var rejections = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Single(CliRun.Lines(output));
+        var rejections = CliRun.Lines(error);
         Assert.Equal(2, rejections.Length);
         Assert.StartsWith("line 1: torn fragment (96 bytes, a prefix of a line cut short", rejections[0], StringComparison.Ordinal);
         Assert.StartsWith("line 2: not RFC 5424", rejections[1], StringComparison.Ordinal);
@@ -79,7 +79,7 @@ public sealed class SyslogCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         Assert.Empty(error);
-        Assert.Equal(2, output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Length);
+        Assert.Equal(2, CliRun.Lines(output).Length);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class SyslogCommandTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Empty(output);
-        var rejections = error.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        var rejections = CliRun.Lines(error);
         Assert.Equal(2, rejections.Length);
         Assert.StartsWith("line 1: not RFC 5424: line break inside the message", rejections[0], StringComparison.Ordinal);
         Assert.StartsWith("line 2: not RFC 5424", rejections[1], StringComparison.Ordinal);
@@ -107,7 +107,7 @@ public sealed class SyslogCommandTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: Utf8(line + "\r\n\r\n" + line + "\r\n"));
 
         Assert.True(exit == 0, error);
-        Assert.Equal(2, output.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n').Length);
+        Assert.Equal(2, CliRun.Lines(output).Length);
     }
 
     [Fact]

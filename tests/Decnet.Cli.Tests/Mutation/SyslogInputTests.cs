@@ -47,9 +47,9 @@ public sealed class SyslogInputTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
-        Assert.Contains("\"actor\":\"ops\"", Assert.Single(Lines(output)), StringComparison.Ordinal);
+        Assert.Contains("\"actor\":\"ops\"", Assert.Single(CliRun.Lines(output)), StringComparison.Ordinal);
         var at = Array.IndexOf(latin1Line, (byte)0xE9) + 1;
-        Assert.Equal($"line 1: not UTF-8: byte {at} (0xE9) starts no valid sequence", Assert.Single(Lines(error)));
+        Assert.Equal($"line 1: not UTF-8: byte {at} (0xE9) starts no valid sequence", Assert.Single(CliRun.Lines(error)));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class SyslogInputTests : IDisposable
 
         Assert.Equal(1, exit);
         Assert.Empty(output);
-        Assert.StartsWith("line 1: not UTF-8: byte 1 (0xFF) starts no valid sequence", Lines(error)[0], StringComparison.Ordinal);
+        Assert.StartsWith("line 1: not UTF-8: byte 1 (0xFF) starts no valid sequence", CliRun.Lines(error)[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public sealed class SyslogInputTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
-        Assert.Single(Lines(output));
-        Assert.StartsWith("line 2: not RFC 5424", Assert.Single(Lines(error)), StringComparison.Ordinal);
+        Assert.Single(CliRun.Lines(output));
+        Assert.StartsWith("line 2: not RFC 5424", Assert.Single(CliRun.Lines(error)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class SyslogInputTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "-"], standardInput: input);
 
         Assert.True(exit == 0, error);
-        Assert.Contains("\"actor\":\"ops\"", Assert.Single(Lines(output)), StringComparison.Ordinal);
+        Assert.Contains("\"actor\":\"ops\"", Assert.Single(CliRun.Lines(output)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class SyslogInputTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.Equal(1, exit);
-        Assert.Contains("\"actor\":\"ops\"", Assert.Single(Lines(output)), StringComparison.Ordinal);
-        var rejections = Lines(error);
+        Assert.Contains("\"actor\":\"ops\"", Assert.Single(CliRun.Lines(output)), StringComparison.Ordinal);
+        var rejections = CliRun.Lines(error);
         Assert.Equal(2, rejections.Length);
         Assert.StartsWith("line 1: not RFC 5424", rejections[0], StringComparison.Ordinal);
         Assert.Equal($"line 2: longer than {Bound} bytes ({(3 * Bound) + 1}); skipped, not read", rejections[1]);
@@ -117,12 +117,11 @@ public sealed class SyslogInputTests : IDisposable
         var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file]);
 
         Assert.True(exit == 0, error);
-        Assert.Contains("\"actor\":\"€€€", Assert.Single(Lines(output)), StringComparison.Ordinal);
+        Assert.Contains("\"actor\":\"€€€", Assert.Single(CliRun.Lines(output)), StringComparison.Ordinal);
         Assert.InRange(Encoding.UTF8.GetByteCount(line), 36_000, 64 * 1024);
     }
 
     private static string Line(string actor)
         => DeckyMutatedLineFormatter.Format(new DeckyMutatedEvent(_when, "d1", ["a"], ["b"], MutationTrigger.Operator, actor));
 
-    private static string[] Lines(string text) => text.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
 }

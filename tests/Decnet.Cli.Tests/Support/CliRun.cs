@@ -54,4 +54,7 @@ internal sealed class CliRun
     public void Deconstruct(out int exitCode, out string output, out string error) => (exitCode, output, error) = (ExitCode, Output, Error);
 
     public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+
+    /// <summary>The lines a run printed, whatever the line endings, without the last newline.</summary>
+    public static string[] Lines(string text) => text.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
 }
