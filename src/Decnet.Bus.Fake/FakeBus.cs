@@ -1,4 +1,3 @@
-using System.Text;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Tracing;
@@ -19,9 +18,6 @@ namespace Decnet.Bus.Fake;
 /// </remarks>
 public sealed partial class FakeBus : IBus
 {
-    // The wire ERR code of a pattern over the token limit (docs/wire-protocol.md §6), as the UNIX broker sends it.
-    private const int _invalidPattern = 4;
-
     // More than an envelope's fixed fields, map keys and largest trace take besides its topic, type and payload.
     private const int _envelopeOverheadBound = 1024;
 
@@ -71,7 +67,7 @@ public sealed partial class FakeBus : IBus
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         Topics.EnsureValidTopic(topic);
-        CheckLength("Topic", topic, nameof(topic));
+        Topics.EnsureMaxBytes("Topic", topic, _options.MaxTopicBytes, nameof(topic));
         EventTypes.EnsureValid(type);
 
         // The token is not checked: it only cancels a wait for buffer space, which this bus never has, and the event is
@@ -151,12 +147,8 @@ public sealed partial class FakeBus : IBus
     private void CheckPattern(string pattern)
     {
         Topics.EnsureValidPattern(pattern);
-        CheckLength("Pattern", pattern, nameof(pattern));
-        var tokens = pattern.AsSpan().Count('.') + 1;
-        if (tokens > _options.MaxPatternTokens)
-        {
-            throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
-        }
+        Topics.EnsureMaxBytes("Pattern", pattern, _options.MaxTopicBytes, nameof(pattern));
+        Topics.EnsureMaxTokens(pattern, _options.MaxPatternTokens);
     }
 
     /// <summary>
@@ -177,14 +169,6 @@ public sealed partial class FakeBus : IBus
         if (size > _options.MaxFrameBytes)
         {
             throw new ArgumentException($"The event is {size} bytes; DECNET_BUS_MAX_FRAME_BYTES allows at most {_options.MaxFrameBytes}.", "payload");
-        }
-    }
-
-    private void CheckLength(string what, string subject, string paramName)
-    {
-        if (Encoding.UTF8.GetByteCount(subject) > _options.MaxTopicBytes)
-        {
-            throw new ArgumentException($"{what} \"{Topics.Printable(subject)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", paramName);
         }
     }
 

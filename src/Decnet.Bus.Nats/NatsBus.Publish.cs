@@ -87,13 +87,8 @@ public sealed partial class NatsBus
     /// </summary>
     private void CheckSubjectLength(string what, string subject, string paramName)
     {
-        var bytes = Encoding.UTF8.GetByteCount(subject);
-        if (bytes > _options.MaxTopicBytes)
-        {
-            throw new ArgumentException($"{what} \"{Topics.Printable(subject)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={_options.MaxTopicBytes} UTF-8 bytes.", paramName);
-        }
-
-        if (bytes > DecnetBusNatsOptions.MaxSubjectBytes)
+        Topics.EnsureMaxBytes(what, subject, _options.MaxTopicBytes, paramName);
+        if (_options.MaxTopicBytes > DecnetBusNatsOptions.MaxSubjectBytes && Encoding.UTF8.GetByteCount(subject) > DecnetBusNatsOptions.MaxSubjectBytes)
         {
             throw new ArgumentException($"{what} \"{Topics.Printable(subject)}\" is longer than the {DecnetBusNatsOptions.MaxSubjectBytes} UTF-8 bytes a NATS subject may have.", paramName);
         }
@@ -101,7 +96,7 @@ public sealed partial class NatsBus
 
     /// <summary>
     /// The size of the header block the client writes before the body: <c>NATS/1.0\r\n</c>, <c>Key: Value\r\n</c> per
-    /// value, then <c>\r\n</c> (the values are ASCII).
+    /// value, then <c>\r\n</c>, one byte a character (the client writes headers in ASCII).
     /// </summary>
     private static int HeaderBytes(NatsHeaders headers)
     {
@@ -110,7 +105,7 @@ public sealed partial class NatsBus
         {
             foreach (var value in values)
             {
-                bytes += Encoding.UTF8.GetByteCount(key) + 2 + Encoding.UTF8.GetByteCount(value ?? string.Empty) + 2;
+                bytes += key.Length + 2 + (value?.Length ?? 0) + 2;
             }
         }
 

@@ -63,7 +63,7 @@ public sealed partial class NatsBus
 
         foreach (var slot in _subscriptions.Keys)
         {
-            if (string.Equals(slot.Pattern, subject, StringComparison.Ordinal) && slot.TryRefuse(_permissionDenied, error))
+            if (string.Equals(slot.Pattern, subject, StringComparison.Ordinal) && slot.TryRefuse(BusSubscriptionRejectedException.PermissionDeniedCode, error))
             {
                 _ = Task.Run(() => slot.Channel.DisposeAsync().AsTask());
             }

@@ -5,12 +5,6 @@ namespace Decnet.Bus.Nats;
 
 public sealed partial class NatsBus
 {
-    // The wire ERR codes (docs/wire-protocol.md §6) BusSubscriptionRejectedException carries: a pattern over the token
-    // limit, a SUB over the server's subscription limit, a refusal by permissions.
-    private const int _invalidPattern = 4;
-    private const int _tooManySubscriptions = 5;
-    private const int _permissionDenied = 12;
-
     private DeliveryLoop? _deliveryLoop;
 
     /// <inheritdoc />
@@ -63,12 +57,7 @@ public sealed partial class NatsBus
         ThrowIfDisposed();
         Topics.EnsureValidPattern(pattern);
         CheckSubjectLength("Pattern", pattern, nameof(pattern));
-        var tokens = pattern.AsSpan().Count('.') + 1;
-        if (tokens > _options.MaxPatternTokens)
-        {
-            // Refused as the UNIX broker refuses it, so a pattern means the same on every transport.
-            throw new BusSubscriptionRejectedException(pattern, _invalidPattern, $"The pattern \"{Topics.Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {_options.MaxPatternTokens}.");
-        }
+        Topics.EnsureMaxTokens(pattern, _options.MaxPatternTokens);
 
         SubscriptionSlot? slot = null;
         var channel = create(options?.QueueSize ?? _options.QueueSize, _ => UnsubscribeAsync(slot));
@@ -131,7 +120,7 @@ public sealed partial class NatsBus
 
         if (Interlocked.Read(ref _subscriptionLimitRefusals) != limitRefusals)
         {
-            slot.TryRefuse(_tooManySubscriptions, _subscriptionLimit);
+            slot.TryRefuse(BusSubscriptionRejectedException.TooManySubscriptionsCode, _subscriptionLimit);
         }
     }
 

@@ -8,6 +8,11 @@ namespace Decnet.Bus;
 /// </summary>
 public sealed class BusSubscriptionRejectedException : Exception
 {
+    // The wire ERR codes (docs/wire-protocol.md §6) transports without a broker's ERR refuse with, as the UNIX one does.
+    internal const int InvalidPatternCode = 4;
+    internal const int TooManySubscriptionsCode = 5;
+    internal const int PermissionDeniedCode = 12;
+
     /// <summary>Creates the exception.</summary>
     public BusSubscriptionRejectedException()
     {

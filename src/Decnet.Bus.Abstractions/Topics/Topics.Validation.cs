@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Decnet.Bus;
 
@@ -158,4 +159,26 @@ public static partial class Topics
     /// and never carries a control, format or bidi character.
     /// </summary>
     internal static string Printable(string value) => UntrustedText.Escape(value);
+
+    /// <summary>
+    /// Refuses a topic or pattern over <paramref name="maxBytes"/> UTF-8 bytes (<c>DECNET_BUS_MAX_TOPIC_BYTES</c>), as
+    /// every transport does. A UTF-16 unit is at most 3 UTF-8 bytes, so a short value is not counted.
+    /// </summary>
+    internal static void EnsureMaxBytes(string what, string value, int maxBytes, string paramName)
+    {
+        if (value.Length > maxBytes / 3 && Encoding.UTF8.GetByteCount(value) > maxBytes)
+        {
+            throw new ArgumentException($"{what} \"{Printable(value)}\" is longer than DECNET_BUS_MAX_TOPIC_BYTES={maxBytes} UTF-8 bytes.", paramName);
+        }
+    }
+
+    /// <summary>Refuses a pattern of more than <paramref name="maxTokens"/> tokens (<c>DECNET_BUS_MAX_PATTERN_TOKENS</c>), as the UNIX broker does.</summary>
+    internal static void EnsureMaxTokens(string pattern, int maxTokens)
+    {
+        var tokens = pattern.AsSpan().Count('.') + 1;
+        if (tokens > maxTokens)
+        {
+            throw new BusSubscriptionRejectedException(pattern, BusSubscriptionRejectedException.InvalidPatternCode, $"The pattern \"{Printable(pattern)}\" has {tokens} tokens; DECNET_BUS_MAX_PATTERN_TOKENS allows {maxTokens}.");
+        }
+    }
 }
