@@ -110,6 +110,14 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>What makes <paramref name="path"/> unusable as a UNIX socket's path, as one line, or null (for a client handed options in code).</summary>
+    internal static string? DescribeSocketPath(string path)
+    {
+        var failures = new List<string>();
+        CheckSocketPath(path, failures);
+        return failures.Count == 0 ? null : string.Join("; ", failures);
+    }
+
     /// <summary>Adds what makes <paramref name="path"/> unusable as a UNIX socket's path to <paramref name="failures"/> (also for transports handed options in code).</summary>
     internal static void CheckSocketPath(string? path, List<string> failures)
     {

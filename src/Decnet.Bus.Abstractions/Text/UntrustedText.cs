@@ -75,10 +75,16 @@ public static class UntrustedText
             return Escape(value);
         }
 
-        // Never half a surrogate pair: the cut would read as an unpaired surrogate that was not in the string.
-        var cut = char.IsHighSurrogate(value[maxChars - 1]) ? maxChars - 1 : maxChars;
-        return string.Create(CultureInfo.InvariantCulture, $"{Escape(value[..cut])}… ({value.Length - cut} more characters)");
+        var cut = Cut(value, maxChars);
+        return string.Create(CultureInfo.InvariantCulture, $"{Escape(cut)}… ({value.Length - cut.Length} more characters)");
     }
+
+    /// <summary>
+    /// The first <paramref name="maxChars"/> characters of <paramref name="value"/>, one fewer when that would end in
+    /// half a surrogate pair (the cut would read as an unpaired surrogate that was not in the string).
+    /// </summary>
+    internal static string Cut(string value, int maxChars)
+        => value.Length <= maxChars ? value : value[..(char.IsHighSurrogate(value[maxChars - 1]) ? maxChars - 1 : maxChars)];
 
     /// <summary>True when <see cref="Escape"/> would change <paramref name="value"/>.</summary>
     public static bool NeedsEscaping(string? value) => !string.IsNullOrEmpty(value) && IndexOfUnsafe(value) >= 0;

@@ -312,15 +312,9 @@ public sealed partial class UnixSocketBus
             return;
         }
 
-        var problems = new List<string>();
-        if (path.Length > 0)
+        if (path.Length > 0 && DecnetBusOptionsValidator.DescribeSocketPath(path) is { } problem)
         {
-            DecnetBusOptionsValidator.CheckSocketPath(path, problems);
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new IOException(string.Join("; ", problems));
+            throw new IOException(problem);
         }
 
         // Only the run loop connects, so identity and path change together before the attempt that uses them.

@@ -67,15 +67,9 @@ public sealed partial class UnixSocketBus : IBus
 
         // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop. No
         // default path at all is not refused: publishes are then dropped and counted, as when the broker is down.
-        var problems = new List<string>();
-        if (options.SocketPathConfigured || SocketPath.Length > 0)
+        if ((options.SocketPathConfigured || SocketPath.Length > 0) && DecnetBusOptionsValidator.DescribeSocketPath(SocketPath) is { } problem)
         {
-            DecnetBusOptionsValidator.CheckSocketPath(SocketPath, problems);
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
+            throw new ArgumentException(problem, nameof(options));
         }
 
         _brokerIdentity = new BrokerIdentity(SocketPath, options.BrokerUid);

@@ -221,7 +221,7 @@ internal sealed partial class BrokerConnection
     /// A client's name as the broker keeps it (docs/wire-protocol.md §4.1): its first 128 characters, 127 when the 128th
     /// would split a surrogate pair. Cut before anything escapes it, so an escape is never cut in half.
     /// </summary>
-    private static string CutName(string name) => name.Length <= 128 ? name : name[..(char.IsHighSurrogate(name[127]) ? 127 : 128)];
+    private static string CutName(string name) => UntrustedText.Cut(name, DecnetBusOptionsValidator.MaxClientNameLength);
 
     private void HandleHello(HelloMessage hello)
     {
