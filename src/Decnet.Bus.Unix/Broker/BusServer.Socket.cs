@@ -12,9 +12,13 @@ public sealed partial class BusServer
     internal const UnixFileMode UserDirMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute;
     private const uint _othersWrite = 0b000_000_010;
     private const uint _sticky = 0b001_000_000_000;
+    private const int _backlog = 512;
 
     /// <summary>Test seam: runs right after bind(2), where a local attacker would race the broker.</summary>
     internal Action? AfterBind { get; set; }
+
+    /// <summary>Test seam: runs right after the socket is renamed to its path, where clients and other brokers see it.</summary>
+    internal Action? AfterPlace { get; set; }
 
     private (Socket Listener, ulong Inode) BindSocket()
     {
@@ -44,22 +48,11 @@ public sealed partial class BusServer
             ClearStaleSocket(path);
             // The built-in default group may exist without this user in it (a developer on a host with the deploy
             // installed): like a missing default group, that keeps the user's own group (docs/operations.md).
-            var (listener, inode, grouped) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, groupOptional: !_options.GroupConfigured, AfterBind);
+            var (listener, inode, grouped) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, _backlog, groupOptional: !_options.GroupConfigured, AfterBind, AfterPlace);
             if (group is { } refused && !grouped)
             {
                 BrokerLog.GroupRefused(_logger, refused.Name, path);
                 group = null;
-            }
-
-            try
-            {
-                listener.Listen(512);
-            }
-            catch (SocketException ex)
-            {
-                listener.Dispose();
-                RemoveIfOurs(path, inode);
-                throw new BusStartupException(path, $"bus: cannot listen on {path}: {ex.Message}", ex);
             }
 
             BrokerLog.Listening(_logger, path, group?.Name ?? "(unchanged)");

@@ -56,19 +56,20 @@ internal sealed class SocketDirectory : IDisposable
 
     /// <summary>
     /// Creates a socket bound at <paramref name="name"/> with <paramref name="mode"/> and, when given, group
-    /// <paramref name="group"/>; returns it (not yet listening), its inode and whether it got the group.
-    /// <paramref name="afterBind"/> is a test seam.
+    /// <paramref name="group"/>, listening; returns it, its inode and whether it got the group.
     /// </summary>
     /// <param name="name">The socket's file name in this directory.</param>
     /// <param name="mode">The socket's permission bits.</param>
     /// <param name="group">The group to give the socket, or null to leave it alone.</param>
+    /// <param name="backlog">The listen(2) backlog: the socket listens before it is renamed into place.</param>
     /// <param name="groupOptional">
     /// The group is the built-in default, not one someone configured: a chown the kernel refuses (EPERM, the user is not
     /// in the group) leaves the socket in the user's own group instead of failing.
     /// </param>
     /// <param name="afterBind">Test seam: runs right after bind(2).</param>
+    /// <param name="afterPlace">Test seam: runs right after the socket is renamed to <paramref name="name"/>.</param>
     /// <exception cref="SocketPlacementException">A step failed, or something appeared at the name meanwhile.</exception>
-    public (Socket Socket, ulong Inode, bool Grouped) Bind(string name, uint mode, (uint Gid, string Name)? group, bool groupOptional, Action? afterBind)
+    public (Socket Socket, ulong Inode, bool Grouped) Bind(string name, uint mode, (uint Gid, string Name)? group, int backlog, bool groupOptional, Action? afterBind, Action? afterPlace)
     {
         var target = System.IO.Path.Combine(Path, name);
         var privateName = "." + Convert.ToHexString(RandomNumberGenerator.GetBytes((_privateNameLength - 1) / 2)).ToLowerInvariant();
@@ -120,6 +121,13 @@ internal sealed class SocketDirectory : IDisposable
                 }
             }
 
+            // Listening before it is in place: a socket that appears at the path refusing connections looks like a
+            // crashed broker's to a second broker probing it, which would delete it and take the path.
+            if (Libc.Listen(socketFd, backlog) != 0)
+            {
+                throw Failure($"cannot listen on {target}");
+            }
+
             if (Libc.RenameAt2(privateFd, _boundName, _fd, name, Libc.RenameNoReplace) != 0)
             {
                 throw Marshal.GetLastPInvokeError() == Libc.EExist
@@ -128,6 +136,7 @@ internal sealed class SocketDirectory : IDisposable
             }
 
             placed = true;
+            afterPlace?.Invoke();
             var landed = StatusOf(name);
             if (landed.Kind != PathKind.Socket || landed.Inode != bound.Inode)
             {

@@ -113,6 +113,27 @@ public sealed class SocketCreationTests
         }
     }
 
+    /// <summary>
+    /// A second broker that starts the moment the first one's socket appears at the path probes it: a socket not yet
+    /// listening refuses the probe, and the second broker took it for a crashed broker's, deleted it and took the path.
+    /// </summary>
+    [Fact]
+    public async Task ASecondBroker_StartingTheMomentTheSocketAppears_FindsItListeningAndLeavesIt()
+    {
+        using var dir = new TempSocketDir();
+        await using var first = new BusServer(MsOptions.Create(LiveBroker.NewOptions(dir.SocketPath)));
+        await using var second = new BusServer(MsOptions.Create(LiveBroker.NewOptions(dir.SocketPath)));
+        Exception? secondStart = null;
+        first.AfterPlace = () => secondStart = Record.Exception(() => second.StartAsync(CancellationToken.None).GetAwaiter().GetResult());
+
+        await first.StartAsync(CancellationToken.None);
+
+        var refused = Assert.IsType<BusStartupException>(secondStart);
+        Assert.Contains("another broker is already running", refused.Message, StringComparison.Ordinal);
+        await using var bus = await UnixSocketBus.ConnectAsync(LiveBroker.NewOptions(dir.SocketPath));
+        Assert.True(bus.IsConnected);
+    }
+
     [Fact]
     public async Task Stop_LeavesASocketThatReplacedOurs()
     {
