@@ -10,9 +10,9 @@ namespace Decnet.Bus.Abstractions.Tests.Internal;
 /// </summary>
 public sealed class ReaderCancellationLeakTests
 {
-    private const int _events = 200_000;
+    private const int _events = 50_000;
 
-    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan _bound = TimeSpan.FromMinutes(2);
 
     [Fact]
     public async Task WaitsEndedWhileRegistering_LeaveNoRegistrationOnALongLivedToken()
