@@ -1,3 +1,5 @@
+using Decnet.Testing;
+
 namespace Decnet.Bus.Fake.Tests.Docs;
 
 /// <summary>docs/Service-Bus.md and docs/dotnet-hosts.md show the examples exactly as compiled and run here, so the pages cannot drift.</summary>
@@ -10,7 +12,7 @@ public sealed class ServiceBusDocSnippetTests
     [InlineData("ServiceBusHandlerExampleTests.cs", "handler", "dotnet-hosts.md")]
     public void The_doc_contains_the_compiled_example_verbatim(string file, string name, string page)
     {
-        var root = FindRepositoryRoot();
+        var root = RepositoryRoot.Find();
         var source = File.ReadAllLines(Path.Combine(root, "tests", "Decnet.Bus.Fake.Tests", "Docs", file));
         var marker = $"// doc-snippet: {name}";
         var bounds = source.Select((line, index) => (line, index)).Where(x => x.line.Trim() == marker).Select(x => x.index).ToArray();
@@ -25,18 +27,5 @@ public sealed class ServiceBusDocSnippetTests
 
         Assert.True(snippet.Length > 200, "snippet too short to be the example");
         Assert.Contains(snippet, doc, StringComparison.Ordinal);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Decnet.Core.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Decnet.Core.sln not found above " + AppContext.BaseDirectory);
     }
 }

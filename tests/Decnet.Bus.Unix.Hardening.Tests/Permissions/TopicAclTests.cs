@@ -2,6 +2,7 @@ using System.Buffers;
 using Decnet.Bus.Unix.Hardening.Tests.Support;
 using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Testing;
 
 namespace Decnet.Bus.Unix.Hardening.Tests.Permissions;
 
@@ -142,7 +143,7 @@ public sealed class TopicAclTests : IDisposable
     [Fact]
     public void TheShippedExample_Parses()
     {
-        var example = Path.Combine(RepoRoot(), "deploy", "bus-acl.example");
+        var example = Path.Combine(RepositoryRoot.Find(), "deploy", "bus-acl.example");
         var acl = Broker.Internal.TopicAcl.Parse(example, File.ReadLines(example));
         Assert.True(acl.RestrictsReceiving);
         Assert.True(acl.MayPublish(new PeerCredentials(1, 0, 0), "system.mutator.control"));
@@ -158,15 +159,4 @@ public sealed class TopicAclTests : IDisposable
 
     private static byte[] Pub(string topic)
         => FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", "0123456789abcdef0123456789abcdef", 1.0, [0x80]));
-
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Decnet.Core.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("Decnet.Core.sln not found above the test binaries");
-    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Decnet.Mutator.Events.Tests.Support;
+using Decnet.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -56,7 +57,7 @@ public sealed class GoSyslogInteropTests : IDisposable
 
     private async Task<string> BuildCheckerAsync(CancellationToken ct)
     {
-        var source = Path.Combine(RepositoryRoot(), "tests", "interop", "go-syslog-check");
+        var source = Path.Combine(RepositoryRoot.Find(), "tests", "interop", "go-syslog-check");
         var output = _temp.File("go-syslog-check");
         var build = new ProcessStartInfo(GoSyslogFactAttribute.GoPath, ["build", "-o", output, "."])
         {
@@ -100,18 +101,5 @@ public sealed class GoSyslogInteropTests : IDisposable
         await process.WaitForExitAsync(ct);
         Assert.True(process.ExitCode == 0, await stderr);
         return (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Decnet.Core.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Decnet.Core.sln not found above " + AppContext.BaseDirectory);
     }
 }
