@@ -12,7 +12,13 @@ decnet() { dotnet "$dll" "$@"; }
 work="$(mktemp -d /tmp/decnet-smoke.XXXXXX)"
 export DECNET_BUS_SOCKET="$work/bus.sock" DECNET_BUS_GROUP=""
 bus_pid=""
-cleanup() { [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null; rm -rf "$work"; }
+pipe_pid=""
+# The piped subscriber runs in a process group of its own (4b): a failure kills all of it, not only its subshell.
+cleanup() {
+  [ -n "$pipe_pid" ] && kill -- -"$pipe_pid" 2>/dev/null
+  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 fail() { echo "smoke: FAIL: $*" >&2; for f in "$work"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done; exit 1; }
@@ -55,16 +61,20 @@ grep -q '"topic":"decky.decky-01.mutation"' "$work/sub.out" || fail "sub did not
 grep -q '"new_services":\["http"\]' "$work/sub.out" || fail "sub did not print the payload"
 
 # 4b. `sub | head -1` ends once head has its line: the next write fails with EPIPE and sub exits 0 (issue 12, item 9).
-( set +e; decnet sub 'pipe.>' --json 2>"$work/pipe.log" | head -1 >"$work/pipe.out"; echo "${PIPESTATUS[0]}" >"$work/pipe.rc" ) &
+# --timeout bounds it even if nothing here ends it; set -m gives it a process group that cleanup can kill.
+set -m
+( set +e; decnet sub 'pipe.>' --json --timeout 120 2>"$work/pipe.log" | head -1 >"$work/pipe.out"; echo "${PIPESTATUS[0]}" >"$work/pipe.rc" ) &
 pipe_pid=$!
+set +m
 wait_for "the piped subscriber's acknowledgement" 30 grep -qs "subscribed" "$work/pipe.log"
 # Publish until the pipeline ends: the event after head has exited is the one that meets the closed pipe.
 deadline=$((SECONDS + 60))
 until [ -s "$work/pipe.rc" ]; do
-  [ "$SECONDS" -lt "$deadline" ] || { kill "$pipe_pid" 2>/dev/null; fail "sub | head -1 did not exit"; }
+  [ "$SECONDS" -lt "$deadline" ] || fail "sub | head -1 did not exit"
   decnet pub pipe.test '{"n":1}'
 done
 wait "$pipe_pid"
+pipe_pid=""
 [ "$(cat "$work/pipe.rc")" = "0" ] || fail "sub | head -1: sub exited $(cat "$work/pipe.rc"), expected 0"
 grep -q '"topic":"pipe.test"' "$work/pipe.out" || fail "sub | head -1 printed no event"
 
