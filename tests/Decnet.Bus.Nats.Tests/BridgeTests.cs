@@ -64,6 +64,30 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         Assert.Equal(local.Payload.ToArray(), remote.Payload.ToArray());
     }
 
+    /// <summary>
+    /// The exporting bridge knows who published each event from the kernel; its own claimed-publisher headers name the
+    /// bridge, so the original publisher travels in a header of its own.
+    /// </summary>
+    [Fact]
+    public async Task ExportedEvent_CarriesItsLocalPublisher_AsTheExportingBrokerSawIt()
+    {
+        await using var a = await LocalHost.StartAsync(fixture.Server, "a", prefix: "host.a");
+        await using var raw = new NatsConnection(new NatsOpts { Url = fixture.Server.Url });
+        await using var sub = await raw.SubscribeCoreAsync<byte[]>("host.a.source.>");
+        await raw.PingAsync();
+        await using var onA = await a.Client("watcher-a").SubscribeAsync("source.>");
+
+        await a.Client("publisher-a").PublishAsync("source.x", new { n = 1 });
+        var local = (await Read.OneAsync(onA)).Publisher;
+        using var timeout = new CancellationTokenSource(_bound);
+        var msg = await sub.Msgs.ReadAsync(timeout.Token);
+
+        Assert.NotNull(local);
+        Assert.NotNull(msg.Headers);
+        Assert.True(msg.Headers.TryGetValue("Decnet-Bridge-Source", out var source), "no Decnet-Bridge-Source header");
+        Assert.Equal($"pid={local.Value.Pid} uid={local.Value.Uid} gid={local.Value.Gid}", source.ToString());
+    }
+
     [Fact]
     public async Task Prefix_KeepsHostsApart_OnNatsAndOnTheOtherHost()
     {
