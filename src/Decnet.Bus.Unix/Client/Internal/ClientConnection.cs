@@ -244,7 +244,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
                 _events.ReportLost(frame.Body);
                 return null;
             case FrameKind.Ping:
-                _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+                _outbox.EnqueuePong();
                 return null;
             case FrameKind.Pong:
                 _outbox.OnPong();
