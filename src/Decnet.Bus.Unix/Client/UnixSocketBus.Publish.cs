@@ -28,6 +28,9 @@ public sealed partial class UnixSocketBus
     /// <summary>Whether paced publishers are held now (see <see cref="ClientOutbox.PacedPublishersHeld"/>; for tests).</summary>
     internal bool PacedPublishersHeld => _outbox.PacedPublishersHeld;
 
+    /// <summary>Control frames (SUB, UNSUB, STATS, keepalive PING) queued and not yet taken for the socket (for tests).</summary>
+    internal int QueuedControlFrames => _outbox.ControlFrames;
+
     /// <inheritdoc />
     /// <remarks>
     /// The event is queued (or written) before this returns or waits. A paced wait (see <see cref="PaceBound"/>) that

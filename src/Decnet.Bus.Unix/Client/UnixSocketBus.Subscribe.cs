@@ -151,7 +151,7 @@ public sealed partial class UnixSocketBus
             subscription.Rejection = new BusSubscriptionRejectedException(
                 subscription.Pattern,
                 (int)error.Code,
-                $"The bus broker refused the subscription to \"{subscription.Pattern}\" ({error.Code}): {UntrustedText.Escape(error.Message)}");
+                $"The bus broker refused the subscription to \"{subscription.Pattern}\" ({error.Code}): {ClientLog.BrokerText(error.Message)}");
             _ = subscription.Queue.DisposeAsync().AsTask();
         }
     }

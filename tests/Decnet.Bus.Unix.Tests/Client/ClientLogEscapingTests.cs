@@ -8,6 +8,9 @@ namespace Decnet.Bus.Unix.Tests.Client;
 /// <summary>Issue 12, item 3: what a broker (or a squatter posing as one) says reaches the client's log escaped.</summary>
 public sealed class ClientLogEscapingTests
 {
+    /// <summary>A log line or message quoting 1024 characters of broker text, each escaped to at most ten.</summary>
+    private const int _maxQuoteLine = 11_000;
+
     private const string _hostile = "\u001b]0;pwned\u0007\r\n<13>1 forged line \u202eevil";
 
     [Fact]
@@ -25,14 +28,14 @@ public sealed class ClientLogEscapingTests
         await bus.PublishAsync("a.b", new { });
         using (var refused = await listener.AcceptAsync(timeout.Token))
         {
-            await ReadFrameAsync(refused, timeout.Token);
+            await ReadUntilAsync(refused, FrameKind.Hello, timeout.Token);
             await refused.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.TooManyConnections, _hostile)), SocketFlags.None);
             await log.WaitForAsync(static l => l.Contains("Cannot reach the bus broker", StringComparison.Ordinal));
         }
 
         using (var session = await listener.AcceptAsync(timeout.Token))
         {
-            await ReadFrameAsync(session, timeout.Token);
+            await ReadUntilAsync(session, FrameKind.Hello, timeout.Token);
             var welcome = new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024);
             // One write: the ERR arrives in the same read as the WELCOME, and must still be handled at once.
             byte[] frames = [.. FrameBytes.Of(b => FrameWriter.WriteWelcome(b, welcome)), .. FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.BadFrame, _hostile))];
@@ -45,20 +48,98 @@ public sealed class ClientLogEscapingTests
         Assert.All(log.Lines, static line => Assert.False(UntrustedText.NeedsEscaping(line), $"raw character in the client log: {UntrustedText.Escape(line)}"));
     }
 
-    private static async Task ReadFrameAsync(Socket socket, CancellationToken cancellationToken)
+    [Fact]
+    public async Task LongErrTexts_ReachTheLogAndTheSubscribersExceptionCut()
+    {
+        // Escaped, each ESC is six characters: 60,000 of them (an ERR small enough for the handshake's frame limit)
+        // would make lines of 360,000. Cut first, each quote is at most 1024 characters before escaping.
+        var hostile = new string('\u001b', 60_000);
+        using var dir = new TempSocketDir();
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
+        listener.Listen();
+        var log = new RecordingLogger<UnixSocketBus>();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+
+        await bus.PublishAsync("a.b", new { });
+        using (var refused = await listener.AcceptAsync(timeout.Token))
+        {
+            await ReadUntilAsync(refused, FrameKind.Hello, timeout.Token);
+            await refused.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.TooManyConnections, hostile)), SocketFlags.None);
+            await log.WaitForAsync(static l => l.Contains("Cannot reach the bus broker", StringComparison.Ordinal));
+        }
+
+        BusSubscriptionRejectedException rejected;
+        using (var session = await listener.AcceptAsync(timeout.Token))
+        {
+            await ReadUntilAsync(session, FrameKind.Hello, timeout.Token);
+            await session.SendAsync(FrameBytes.Of(static b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
+            await bus.WaitForGenerationAsync(1, timeout.Token);
+            var subscribing = bus.SubscribeAsync("x.>").AsTask();
+            await ReadUntilAsync(session, FrameKind.Sub, timeout.Token); // sid 1
+            await session.SendAsync(FrameBytes.Of(b => FrameWriter.WriteRequestErr(b, BusErrorCode.InvalidPattern, hostile, FrameKind.Sub, 1)), SocketFlags.None);
+            rejected = await Assert.ThrowsAsync<BusSubscriptionRejectedException>(() => subscribing);
+            await session.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.BadFrame, hostile)), SocketFlags.None);
+            await log.WaitForAsync(static l => l.Contains("Lost the bus broker", StringComparison.Ordinal));
+        }
+
+        Assert.InRange(rejected.Message.Length, 1024, _maxQuoteLine);
+        Assert.Contains("more characters)", rejected.Message, StringComparison.Ordinal);
+        string[] quoting = ["Cannot reach the bus broker", "refused subscription 1", "reported error", "Lost the bus broker"];
+        Assert.All(quoting, text => Assert.Contains(log.Lines, l => l.Contains(text, StringComparison.Ordinal) && l.Contains("more characters)", StringComparison.Ordinal)));
+        Assert.All(log.Lines, static line => Assert.InRange(line.Length, 0, _maxQuoteLine));
+    }
+
+    [Fact]
+    public async Task RefusalsOfSubscriptionsTheClientNeverMade_AreNotOneWarningEach()
+    {
+        using var dir = new TempSocketDir();
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
+        listener.Listen();
+        var log = new RecordingLogger<UnixSocketBus>();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+
+        await bus.PublishAsync("a.b", new { });
+        using var session = await listener.AcceptAsync(timeout.Token);
+        await ReadUntilAsync(session, FrameKind.Hello, timeout.Token);
+        await session.SendAsync(FrameBytes.Of(static b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
+        await bus.WaitForGenerationAsync(1, timeout.Token);
+        var strays = FrameBytes.Of(static b => FrameWriter.WriteRequestErr(b, BusErrorCode.InvalidPattern, "no such pattern", FrameKind.Sub, 999));
+        for (var i = 0; i < 20; i++)
+        {
+            await session.SendAsync(strays, SocketFlags.None);
+        }
+
+        // A refused PUB behind them is a barrier: its line is logged once all twenty have been handled.
+        await session.SendAsync(FrameBytes.Of(static b => FrameWriter.WriteRequestErr(b, BusErrorCode.InvalidTopic, "barrier", FrameKind.Pub, 0)), SocketFlags.None);
+        await log.WaitForAsync(static l => l.Contains("refused a publish", StringComparison.Ordinal));
+
+        Assert.InRange(log.Lines.Count(static l => l.Contains("subscription 999", StringComparison.Ordinal)), 0, 1);
+        Assert.True(bus.IsConnected);
+    }
+
+    /// <summary>Reads what the client sends until a frame of <paramref name="kind"/> has arrived (frames before it are skipped).</summary>
+    private static async Task ReadUntilAsync(Socket socket, FrameKind kind, CancellationToken cancellationToken)
     {
         var pending = Array.Empty<byte>();
         var chunk = new byte[4096];
         while (true)
         {
             var sequence = new ReadOnlySequence<byte>(pending);
-            if (FrameReader.TryParse(ref sequence, 1 << 20, out _))
+            while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
             {
-                return;
+                if (frame.Kind == kind)
+                {
+                    return;
+                }
             }
 
+            pending = sequence.ToArray();
             var read = await socket.ReceiveAsync(chunk, SocketFlags.None, cancellationToken);
-            Assert.True(read > 0, "the client closed before sending HELLO");
+            Assert.True(read > 0, $"the client closed before sending {kind}");
             pending = [.. pending, .. chunk.AsSpan(0, read)];
         }
     }

@@ -221,20 +221,37 @@ public sealed class HandlerAllocationTests
     /// An EVT body for <paramref name="sids"/> on <paramref name="topic"/>, published at <paramref name="timestamp"/> (a
     /// test's sequence number, say).
     /// </summary>
-    internal static ReadOnlySequence<byte> EvtBody(uint[] sids, double timestamp, string topic = "a.b")
+    internal static ReadOnlySequence<byte> EvtBody(uint[] sids, double timestamp, string topic = "a.b", int pad = 0)
+    {
+        var evt = new ReadOnlySequence<byte>(EvtFrame(sids, timestamp, topic, pad));
+        Assert.True(FrameReader.TryParse(ref evt, ProtocolConstants.MinMaxFrame * 16, out var parsedEvt));
+        return new ReadOnlySequence<byte>(parsedEvt.Body.ToArray());
+    }
+
+    /// <summary>
+    /// A whole EVT frame, as a broker writes it, for <paramref name="sids"/> on <paramref name="topic"/>; its payload
+    /// carries a string of <paramref name="pad"/> characters when that is not 0.
+    /// </summary>
+    internal static byte[] EvtFrame(uint[] sids, double timestamp, string topic = "a.b", int pad = 0)
     {
         using var pub = new PooledBufferWriter(512);
-        FrameWriter.WritePub(pub, topic, "t", EventId.NewId(), timestamp, new Dictionary<string, int> { ["n"] = 1 });
+        if (pad > 0)
+        {
+            FrameWriter.WritePub(pub, topic, "t", EventId.NewId(), timestamp, new Dictionary<string, string> { ["pad"] = new('p', pad) });
+        }
+        else
+        {
+            FrameWriter.WritePub(pub, topic, "t", EventId.NewId(), timestamp, new Dictionary<string, int> { ["n"] = 1 });
+        }
+
         var sequence = new ReadOnlySequence<byte>(pub.WrittenSpan.ToArray());
-        Assert.True(FrameReader.TryParse(ref sequence, ProtocolConstants.MinMaxFrame, out var parsed));
+        Assert.True(FrameReader.TryParse(ref sequence, ProtocolConstants.MinMaxFrame * 16, out var parsed));
         using var suffix = new PooledBufferWriter(512);
         FrameWriter.WriteEvtSuffix(suffix, parsed.Topic, new PeerCredentials(1, 2, 3), parsed.Tail);
         using var frame = new PooledBufferWriter(512);
         FrameWriter.WriteEvtPrefix(frame, sids, suffix.WrittenCount);
         frame.Write(suffix.WrittenSpan);
-        var evt = new ReadOnlySequence<byte>(frame.WrittenSpan.ToArray());
-        Assert.True(FrameReader.TryParse(ref evt, ProtocolConstants.MinMaxFrame, out var parsedEvt));
-        return new ReadOnlySequence<byte>(parsedEvt.Body.ToArray());
+        return frame.WrittenSpan.ToArray();
     }
 
     /// <summary>Reads an enumerable subscription synchronously (every MoveNext completes at once while events are queued).</summary>

@@ -34,6 +34,47 @@ internal sealed class StuckBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Writes <paramref name="frames"/> to the client; what the client sends stays unread.</summary>
+    public async Task SendAsync(byte[] frames)
+    {
+        var socket = await _serving;
+        await socket.SendAsync(frames, SocketFlags.None);
+    }
+
+    /// <summary>
+    /// Starts reading again: reads every frame until <paramref name="count"/> of <paramref name="kind"/> have arrived
+    /// (bounded by <see cref="TestBroker.Bound"/>); false if the client closed first.
+    /// </summary>
+    public async Task<bool> ReadUntilAsync(FrameKind kind, int count)
+    {
+        var socket = await _serving;
+        var pending = new ArrayBufferWriter<byte>();
+        var chunk = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        while (true)
+        {
+            var read = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                return false;
+            }
+
+            pending.Write(chunk.AsSpan(0, read));
+            var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
+            while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
+            {
+                if (frame.Kind == kind && --count == 0)
+                {
+                    return true;
+                }
+            }
+
+            var rest = sequence.ToArray();
+            pending.ResetWrittenCount();
+            pending.Write(rest);
+        }
+    }
+
     /// <summary>Starts reading again: reads PUBs until one on <paramref name="topic"/> arrives (bounded by <see cref="TestBroker.Bound"/>).</summary>
     public async Task<bool> ReadUntilTopicAsync(string topic)
     {

@@ -2,8 +2,8 @@ using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
-/// <summary>The broker answered the handshake with ERR (for example: too many connections).</summary>
-internal sealed class BrokerRefusedException(BusErrorCode code, string message) : Exception($"broker refused the connection ({code}): {message}")
+/// <summary>The broker answered the handshake with ERR (for example: too many connections); its text is quoted cut and escaped.</summary>
+internal sealed class BrokerRefusedException(BusErrorCode code, string brokerText) : Exception($"broker refused the connection ({code}): {ClientLog.BrokerText(brokerText)}")
 {
     public BusErrorCode Code { get; } = code;
 }

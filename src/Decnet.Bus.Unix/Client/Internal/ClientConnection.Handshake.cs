@@ -148,7 +148,7 @@ internal sealed partial class ClientConnection
                             return FrameDecoder.ReadWelcome(frame.Body);
                         case FrameKind.Err:
                             var error = FrameDecoder.ReadErr(frame.Body);
-                            throw new BrokerRefusedException(error.Code, UntrustedText.Escape(error.Message));
+                            throw new BrokerRefusedException(error.Code, error.Message);
                         default:
                             throw new ProtocolException(BusErrorCode.BadFrame, $"expected WELCOME, got {frame.Kind}");
                     }

@@ -45,6 +45,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private long _reads;
     private string? _deadReason;
     private bool _publishRejectionLogged;
+    private bool _strayRejectionLogged;
 
     /// <summary>The socket's kernel send buffer (SO_SNDBUF as Linux reports it), for tests.</summary>
     public int KernelSendBuffer => _socket.SendBufferSize;
@@ -244,7 +245,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
                 _events.ReportLost(frame.Body);
                 return null;
             case FrameKind.Ping:
-                _outbox.EnqueueControl(Encode(static b => FrameWriter.WriteSimple(b, FrameKind.Pong)));
+                _outbox.EnqueuePong();
                 return null;
             case FrameKind.Pong:
                 _outbox.OnPong();
@@ -267,8 +268,9 @@ internal sealed partial class ClientConnection : IAsyncDisposable
                     return null;
                 }
 
-                ClientLog.BrokerError(_logger, _path, error.Code.ToString(), UntrustedText.Escape(error.Message));
-                return $"broker error {error.Code}: {UntrustedText.Escape(error.Message)}";
+                var text = ClientLog.BrokerText(error.Message);
+                ClientLog.BrokerError(_logger, _path, error.Code.ToString(), text);
+                return $"broker error {error.Code}: {text}";
             case FrameKind.Bye:
                 return "the broker said BYE";
             default:
@@ -278,33 +280,47 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
     /// <summary>
     /// The broker refused one request and kept the connection: the owner forgets a refused subscription (its waiting
-    /// subscriber then throws) or counts a refused publish. A refused SUB is logged each time (it is rare and the
-    /// caller must fix it); refused PUBs once per connection, since a publisher may repeat one thousands of times.
+    /// subscriber then throws) or counts a refused publish. A refused SUB of this connection is logged each time (it is
+    /// rare and the caller must fix it); refused PUBs once per connection, since a publisher may repeat one thousands of
+    /// times, and so are refusals naming a sid this connection has no SUB for, which only the broker can multiply.
     /// </summary>
     private void Rejected(ErrorMessage error)
     {
-        var message = UntrustedText.Escape(error.Message);
-        if (error.Request == FrameKind.Sub)
+        if (error.Request != FrameKind.Sub)
         {
-            ClientLog.SubscriptionRejected(_logger, _path, error.Sid, error.Code.ToString(), message);
-        }
-        else if (!_publishRejectionLogged)
-        {
-            _publishRejectionLogged = true;
-            ClientLog.PublishRejected(_logger, _path, error.Code.ToString(), message);
-        }
-
-        _onRejected(error);
-        if (error.Request == FrameKind.Sub)
-        {
-            TaskCompletionSource<bool>? ack;
-            lock (_gate)
+            if (!_publishRejectionLogged)
             {
-                _acks.Remove(error.Sid, out ack);
+                _publishRejectionLogged = true;
+                ClientLog.PublishRejected(_logger, _path, error.Code.ToString(), ClientLog.BrokerText(error.Message));
             }
 
-            ack?.TrySetResult(false);
+            _onRejected(error);
+            return;
         }
+
+        TaskCompletionSource<bool>? ack;
+        lock (_gate)
+        {
+            _acks.Remove(error.Sid, out ack);
+        }
+
+        if (ack is null)
+        {
+            // Never sent on this connection, or unsubscribed since: nothing to end.
+            if (!_strayRejectionLogged)
+            {
+                _strayRejectionLogged = true;
+                ClientLog.StrayRejection(_logger, _path, error.Sid, error.Code.ToString(), ClientLog.BrokerText(error.Message));
+            }
+
+            return;
+        }
+
+        ClientLog.SubscriptionRejected(_logger, _path, error.Sid, error.Code.ToString(), ClientLog.BrokerText(error.Message));
+
+        // The owner records the rejection before the waiting subscriber wakes to find it.
+        _onRejected(error);
+        ack.TrySetResult(false);
     }
 
     private void Acknowledge(uint sid)

@@ -4,10 +4,20 @@ namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
 /// The client's log messages (source-generated). Whatever the broker (or whoever answers on its socket) sent, ERR
-/// messages and the reasons quoting them, goes through <see cref="UntrustedText.Escape"/> first.
+/// messages and the reasons quoting them, goes through <see cref="UntrustedText.Escape"/> first, and ERR texts are cut
+/// as well (<see cref="BrokerText"/>).
 /// </summary>
 internal static partial class ClientLog
 {
+    /// <summary>The most characters of a broker's ERR text quoted in a log line or an exception message.</summary>
+    internal const int MaxBrokerTextChars = 1024;
+
+    /// <summary>
+    /// A broker's ERR text as the client quotes it: its first <see cref="MaxBrokerTextChars"/> characters, escaped, and
+    /// how many more there were. The broker writes it, so the broker must not choose how long a log line is.
+    /// </summary>
+    public static string BrokerText(string? text) => UntrustedText.Excerpt(text, MaxBrokerTextChars);
+
     [LoggerMessage(101, LogLevel.Information, "Connected to the bus broker at {Path} (broker pid {Pid})")]
     public static partial void Connected(ILogger logger, string path, int pid);
 
@@ -64,6 +74,9 @@ internal static partial class ClientLog
 
     [LoggerMessage(109, LogLevel.Warning, "Bus broker at {Path} refused subscription {Sid} ({Code}): {Message}; it is dropped, not retried")]
     public static partial void SubscriptionRejected(ILogger logger, string path, uint sid, string code, string message);
+
+    [LoggerMessage(112, LogLevel.Warning, "Bus broker at {Path} refused subscription {Sid} ({Code}), which this connection has not asked for: {Message}; ignored (further ones on this connection are not logged)")]
+    public static partial void StrayRejection(ILogger logger, string path, uint sid, string code, string message);
 
     [LoggerMessage(107, LogLevel.Warning, "Bus broker at {Path} refused a publish ({Code}): {Message}; refused publishes are counted as dropped (further ones on this connection are not logged)")]
     public static partial void PublishRejected(ILogger logger, string path, string code, string message);

@@ -98,10 +98,10 @@ internal sealed partial class ClientOutbox
         }
     }
 
-    private static byte[] EncodePing()
+    private static byte[] EncodeSimple(FrameKind kind)
     {
         using var buffer = new PooledBufferWriter(16);
-        FrameWriter.WriteSimple(buffer, FrameKind.Ping);
+        FrameWriter.WriteSimple(buffer, kind);
         return buffer.WrittenSpan.ToArray();
     }
 }

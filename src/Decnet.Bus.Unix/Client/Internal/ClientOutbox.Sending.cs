@@ -11,7 +11,7 @@ internal sealed partial class ClientOutbox : ISendSource
     Lock ISendSource.Gate => _gate;
 
     /// <inheritdoc />
-    bool ISendSource.HasWorkLocked => _control.Count > 0 || _frames > 0 || _final is not null;
+    bool ISendSource.HasWorkLocked => _control.Count > 0 || _pongsOwed > 0 || _frames > 0 || _final is not null;
 
     /// <inheritdoc />
     bool ISendSource.TakeLocked(PooledBufferWriter batch) => TakeLocked(batch, ClientConnection.MaxBatchBytes, out _);
@@ -22,7 +22,8 @@ internal sealed partial class ClientOutbox : ISendSource
     }
 
     /// <summary>
-    /// Moves control frames, then PUB frames up to <paramref name="maxBytes"/>, into <paramref name="batch"/>. Into an
+    /// Moves control frames and up to <see cref="MaxPongsPerBatch"/> owed PONGs, then PUB frames up to
+    /// <paramref name="maxBytes"/>, into <paramref name="batch"/>. Into an
     /// empty batch with no control frame waiting it moves the oldest chunk alone, handed over without a copy (and the
     /// final frame, when closing and nothing else is queued), so the lock every publish takes is held for a swap, not
     /// for a copy of up to <paramref name="maxBytes"/>.
@@ -47,6 +48,18 @@ internal sealed partial class ClientOutbox : ISendSource
             {
                 _pings.SentKeepalive();
             }
+        }
+
+        if (_pongsOwed > 0)
+        {
+            var pongs = (int)Math.Min(_pongsOwed, MaxPongsPerBatch);
+            for (var i = 0; i < pongs; i++)
+            {
+                batch.Write(PongFrame);
+            }
+
+            _pongsOwed -= pongs;
+            taken += pongs;
         }
 
         var bytes = 0;
@@ -83,6 +96,9 @@ internal sealed partial class ClientOutbox : ISendSource
         {
             batch.Write(_final);
             _final = null;
+
+            // Not owed any more: the connection ends with this frame.
+            _pongsOwed = 0;
             taken++;
             return true;
         }
@@ -108,7 +124,7 @@ internal sealed partial class ClientOutbox : ISendSource
     {
         lock (_gate)
         {
-            return _writer == writer && !_closing && _frames == 0 && _control.Count == 0 && writer.TryBeginInlineLocked();
+            return _writer == writer && !_closing && _frames == 0 && _control.Count == 0 && _pongsOwed == 0 && writer.TryBeginInlineLocked();
         }
     }
 

@@ -4,8 +4,9 @@ using Decnet.Bus.Unix.Sending;
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// What a client has to send: encoded PUB frames in a bounded drop-oldest lane, and control frames (SUB, UNSUB,
-/// STATS, PONG) in a lane that is never dropped. The current connection's send loop drains it.
+/// What a client has to send: encoded PUB frames in a bounded drop-oldest lane, control frames (SUB, UNSUB, STATS,
+/// keepalive PING) in a lane that is never dropped, and a count of the PONGs owed to the broker. The current
+/// connection's send loop drains it.
 /// </summary>
 /// <remarks>
 /// This is a write buffer, not a consumer queue: it only holds what the socket has not taken yet, so it is bounded
@@ -16,7 +17,13 @@ namespace Decnet.Bus.Unix.Client.Internal;
 internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
 {
     /// <summary>The PING frame: one shared array, so a keepalive PING is recognised when it is sent.</summary>
-    internal static readonly byte[] PingFrame = EncodePing();
+    internal static readonly byte[] PingFrame = EncodeSimple(FrameKind.Ping);
+
+    /// <summary>The PONG frame: PONGs carry nothing, so one shared array and a count stand for every one owed.</summary>
+    internal static readonly byte[] PongFrame = EncodeSimple(FrameKind.Pong);
+
+    /// <summary>Owed PONGs written per batch at most, so a backlog of them never crowds the publishes out.</summary>
+    internal const int MaxPongsPerBatch = 1024;
 
     /// <summary>Size of a data chunk; a larger frame gets a chunk of its own.</summary>
     internal const int ChunkSize = 64 * 1024;
@@ -45,10 +52,23 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
 
     private long _bytes;
     private int _frames;
+    private long _pongsOwed;
 
     public long MaxBytes { get; } = Math.Max(maxBytes, 1);
 
     public int MaxFrames { get; } = Math.Max(maxFrames, 1);
+
+    /// <summary>Control frames queued and not yet taken for the socket; owed PONGs are not among them (for tests).</summary>
+    internal int ControlFrames
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _control.Count;
+            }
+        }
+    }
 
     public bool IsClosing
     {
@@ -166,6 +186,24 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
         writer?.Ring();
     }
 
+    /// <summary>
+    /// Owes the broker one more PONG. A count, not a queued frame: a broker that floods PINGs while it reads nothing
+    /// (each PING is a read, so the keepalive never gives it up) must cost the client no memory per PING, yet one that
+    /// reads again still gets a PONG for each (docs/wire-protocol.md §4.5). The broker takes a PONG only as a sign of
+    /// life, so where owed ones go among the control frames does not matter.
+    /// </summary>
+    public void EnqueuePong()
+    {
+        SocketWriter? writer;
+        lock (_gate)
+        {
+            _pongsOwed++;
+            writer = _writer;
+        }
+
+        writer?.Ring();
+    }
+
     /// <summary>Asks the send loop to flush what is queued, then send <paramref name="finalFrame"/> and half-close.</summary>
     public void Close(byte[] finalFrame)
     {
@@ -216,12 +254,13 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
         }
     }
 
-    /// <summary>Forgets control frames meant for a previous connection.</summary>
+    /// <summary>Forgets control frames, and PONGs owed, meant for a previous connection.</summary>
     public void ClearControl()
     {
         lock (_gate)
         {
             _control.Clear();
+            _pongsOwed = 0;
         }
     }
 

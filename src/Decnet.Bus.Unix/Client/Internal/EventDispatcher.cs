@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,12 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>The largest split EVT joined into one buffer; a larger one is decoded from its segments.</summary>
     internal const int JoinedBytes = 16 * 1024;
 
+    /// <summary>Sid lists up to this long are checked for repeats by scanning; longer ones with a set.</summary>
+    private const int _scannedSids = 16;
+
+    /// <summary>The most distinct sids whose set is kept for reuse (the broker's default subscription limit).</summary>
+    private const int _keptSeenSids = 1024;
+
     private readonly RecentStrings _topics = new();
     private readonly RecentStrings _types = new();
     private readonly EventSlab _slab = new();
@@ -38,6 +45,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     private readonly List<(uint Sid, long Count)> _lost = [];
     private readonly List<SubscriptionQueue> _touched = [];
     private byte[]? _joined;
+    private HashSet<uint>? _seenSids;
 
     // The subscription whose lock this loop holds for a run of appends, and how many more appends this hold may take.
     private SubscriptionQueue? _held;
@@ -74,6 +82,8 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             return;
         }
 
+        DropRepeatedSids();
+
         foreach (var sid in _sids)
         {
             if (findSubscription(sid)?.Queue is { } queue && queue.Append(evt))
@@ -95,6 +105,7 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             return false;
         }
 
+        DropRepeatedSids();
         Deliver(fields);
         return true;
     }
@@ -171,6 +182,41 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
 
         _touched.Clear();
         ShouldPause = false;
+    }
+
+    /// <summary>
+    /// Keeps the first of each sid the EVT lists: the broker names each matching sid once (docs/wire-protocol.md §3),
+    /// and one that repeats a sid must not hand that subscription the event, and count it, more than once.
+    /// </summary>
+    private void DropRepeatedSids()
+    {
+        var count = _sids.Count;
+        if (count < 2)
+        {
+            return;
+        }
+
+        var sids = CollectionsMarshal.AsSpan(_sids);
+        var seen = count > _scannedSids ? _seenSids ??= [] : null;
+        seen?.Add(sids[0]);
+        var kept = 1;
+        for (var i = 1; i < count; i++)
+        {
+            var sid = sids[i];
+            if (seen?.Add(sid) ?? !sids[..kept].Contains(sid))
+            {
+                sids[kept++] = sid;
+            }
+        }
+
+        if (seen is { Count: > _keptSeenSids })
+        {
+            // Grown past any real subscription count (a hostile list): not kept for the next event.
+            _seenSids = null;
+        }
+
+        seen?.Clear();
+        _sids.RemoveRange(kept, count - kept);
     }
 
     private void Deliver(scoped in EvtFields fields)
