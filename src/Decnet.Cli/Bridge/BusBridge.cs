@@ -57,15 +57,19 @@ internal sealed class BusBridge : IAsyncDisposable
         {
             var exportQueueDrops = _exports.Sum(s => s.Dropped);
             var importQueueDrops = _imports.Sum(s => s.Dropped);
+            var nats = _nats.GetStats();
+
+            // Every NATS subscription of the bridge imports: a message its client rejected (not a valid envelope) is
+            // an import lost.
             return new BridgeStats(
                 Interlocked.Read(ref _exported),
                 Interlocked.Read(ref _imported),
-                (_nats.Counters.Dropped - importQueueDrops) + exportQueueDrops + Interlocked.Read(ref _exportRefused),
-                (_local.Counters.Dropped - exportQueueDrops) + importQueueDrops + Interlocked.Read(ref _importRefused),
+                (nats.Counters.Dropped - importQueueDrops) + exportQueueDrops + Interlocked.Read(ref _exportRefused),
+                (_local.Counters.Dropped - exportQueueDrops) + importQueueDrops + Interlocked.Read(ref _importRefused) + nats.Rejected,
                 Interlocked.Read(ref _loopsBlocked),
                 Interlocked.Read(ref _hopLimited),
                 Math.Max(0, _local.Generation - 1),
-                _nats.GetStats().Reconnects);
+                nats.Reconnects);
         }
     }
 
