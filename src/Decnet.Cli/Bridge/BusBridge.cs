@@ -136,7 +136,7 @@ internal sealed class BusBridge : IAsyncDisposable
             {
                 // Too long with the prefix, or larger than the server takes: lost for NATS, counted, logged.
                 Count(ref _exportRefused);
-                BridgeLog.Refused(_logger, "export", UntrustedText.Escape(subject), ex.Message);
+                BridgeLog.Refused(_logger, "export", UntrustedText.Escape(subject), UntrustedText.Excerpt(ex.Message, 1024));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -182,7 +182,7 @@ internal sealed class BusBridge : IAsyncDisposable
             catch (ArgumentException ex)
             {
                 Count(ref _importRefused);
-                BridgeLog.Refused(_logger, "import", UntrustedText.Escape(evt.Topic), ex.Message);
+                BridgeLog.Refused(_logger, "import", UntrustedText.Escape(evt.Topic), UntrustedText.Excerpt(ex.Message, 1024));
             }
         }
     }
