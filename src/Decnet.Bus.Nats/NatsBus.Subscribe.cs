@@ -115,7 +115,7 @@ public sealed partial class NatsBus
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
         {
-            Log.SubscribeNotConfirmed(_logger, slot.Pattern, ex.Message);
+            Log.SubscribeNotConfirmed(_logger, slot.Pattern, UntrustedText.DescribeException(ex));
         }
 
         if (Interlocked.Read(ref _subscriptionLimitRefusals) != limitRefusals)
@@ -150,7 +150,7 @@ public sealed partial class NatsBus
             }
             catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
             {
-                Log.SubscribeNotConfirmed(_logger, slot.Pattern, ex.Message);
+                Log.SubscribeNotConfirmed(_logger, slot.Pattern, UntrustedText.DescribeException(ex));
                 return false;
             }
 

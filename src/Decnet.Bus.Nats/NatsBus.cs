@@ -136,7 +136,7 @@ public sealed partial class NatsBus : IBus
             // The client closes its socket, then UNSUBs the subscriptions it still holds; when the server died with the
             // client's write buffer full nothing drains it, so those time out and the client's dispose stops there.
             // Its socket is closed; what it had not disposed yet stays with it, and none of it refers to this bus.
-            Log.DisposeIncomplete(_logger, ex.Message);
+            Log.DisposeIncomplete(_logger, UntrustedText.DescribeException(ex));
         }
 
         await _connect.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -191,7 +191,7 @@ public sealed partial class NatsBus : IBus
                 if (!logged)
                 {
                     logged = true;
-                    Log.ConnectFailed(_logger, string.Join(',', _options.Nats.Urls), ex);
+                    Log.ConnectFailed(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeException(ex));
                 }
             }
 

@@ -117,6 +117,26 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
     }
 
     [Fact]
+    public async Task TypeWithAControlCharacter_IsRejectedOnTheNatsSide_AndTheNextMessageArrives_WithoutALocalReconnect()
+    {
+        // Forwarded, such a type made the local broker close the bridge's connection (docs/cross-host.md, "On the wire").
+        await using var b = await LocalHost.StartAsync(fixture.Server, "b");
+        await using var onB = await b.Client("watcher-b").SubscribeAsync("poison.>");
+        await using var raw = new NatsConnection(new NatsOpts { Url = fixture.Server.Url });
+        var generation = b.BridgeLocal.Generation;
+
+        await raw.PublishAsync("poison.bad", Envelope("poison.bad", "x\u001b[2J"));
+        await raw.PublishAsync("poison.good", Envelope("poison.good"));
+
+        Assert.Equal("poison.good", (await Read.OneAsync(onB)).Topic);
+        Assert.Equal(generation, b.BridgeLocal.Generation);
+        Assert.Equal(0, b.Bridge.Stats.LocalReconnects);
+        Assert.Equal(1, b.Bridge.Stats.Imported);
+        Assert.Equal(1, b.Bridge.Stats.ImportDropped);
+        Assert.Equal(1, b.BridgeNats.GetStats().Rejected);
+    }
+
+    [Fact]
     public async Task NatsServerRestart_BothBridgesResumeWithin2s_AndCountWhatWasLost()
     {
         const int DuringOutage = 100;
@@ -175,7 +195,7 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         Assert.Equal(1, a.Bridge.Stats.LocalReconnects);
     }
 
-    private static byte[] Envelope(string topic) => Codec.BusCodec.SerializeEnvelope(new BusEvent(topic, Codec.BusCodec.EmptyMap, "t", null, 1.0));
+    private static byte[] Envelope(string topic, string type = "t") => Codec.BusCodec.SerializeEnvelope(new BusEvent(topic, Codec.BusCodec.EmptyMap, type, null, 1.0));
 
     private static async Task WaitUntilAsync(BusBridge bridge, Func<BridgeStats, bool> condition)
     {

@@ -1,5 +1,6 @@
 using Decnet.Bus.Codec;
 using Decnet.Bus.Nats.Tests.Support;
+using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 
 namespace Decnet.Bus.Nats.Tests;
@@ -51,4 +52,32 @@ public sealed class NatsWireTests(NatsServerFixture fixture) : IClassFixture<Nat
         Assert.Equal(2, bus.GetStats().Rejected);
         Assert.Null(events.Current.Publisher);
     }
+
+    [Fact]
+    public async Task Receive_TypeWithAControlCharacter_IsRejectedLikeAnyMalformedEnvelope_LoggedEscaped()
+    {
+        // A type is one line of text (docs/wire-protocol.md §3): delivered, it reached a bridge's local broker, which
+        // refuses such a PUB by closing the bridge's whole connection.
+        var log = new RecordingLogger<NatsBus>();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider<NatsBus>(log)));
+        await using var raw = new NatsConnection(new NatsOpts { Url = fixture.Server.Url });
+        await using var bus = new NatsBus(NatsTestOptions.For(fixture.Server), logging);
+        await using var subscription = await bus.SubscribeAsync("wire.type.>");
+
+        await raw.PublishAsync("wire.type.lf", Envelope("wire.type.lf", "a\nb"));
+        await raw.PublishAsync("wire.type.esc", Envelope("wire.type.esc", "\u001b[2J\u001b[31mred"));
+        await raw.PublishAsync("wire.type.good", Envelope("wire.type.good", "good"));
+
+        using var timeout = new CancellationTokenSource(_bound);
+        await using var events = subscription.GetAsyncEnumerator(timeout.Token);
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal(("wire.type.good", "good"), (events.Current.Topic, events.Current.Type));
+        Assert.Equal(2, bus.GetStats().Rejected);
+        await log.WaitForLinesAsync("contains a control character", 2);
+        Assert.Contains(log.Lines, l => l.Contains("wire.type.lf", StringComparison.Ordinal) && l.Contains("a\\u000Ab", StringComparison.Ordinal));
+        Assert.Contains(log.Lines, l => l.Contains("wire.type.esc", StringComparison.Ordinal) && l.Contains("\\u001B[2J", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
+    }
+
+    private static byte[] Envelope(string topic, string type) => BusCodec.SerializeEnvelope(new BusEvent(topic, BusCodec.EmptyMap, type, null, 1.0));
 }

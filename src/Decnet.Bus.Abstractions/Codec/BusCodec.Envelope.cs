@@ -63,7 +63,7 @@ public static partial class BusCodec
     /// <summary>
     /// Decodes an envelope in the map form from untrusted bytes. Checks that <c>v</c> is a supported integer
     /// version, <c>id</c> is 32 lowercase hex characters, <c>topic</c> is a valid concrete topic, <c>type</c> is a
-    /// string (absent or nil means empty), <c>ts</c> is a finite number, and <c>payload</c> is a string-keyed map
+    /// string without control characters (absent or nil means empty), <c>ts</c> is a finite number, and <c>payload</c> is a string-keyed map
     /// nested at most <see cref="MaxPayloadDepth"/> deep. An invalid <c>trace</c> is dropped, not an error. Unknown keys are skipped so newer peers can add fields.
     /// </summary>
     /// <param name="bytes">Exactly one MessagePack map; trailing bytes are an error.</param>
@@ -228,7 +228,18 @@ public static partial class BusCodec
             return null;
         }
 
-        return ReadString(ref reader, EnvelopeKeys.Type, out type);
+        var error = ReadString(ref reader, EnvelopeKeys.Type, out type);
+        if (error is not null || type is null)
+        {
+            return error;
+        }
+
+        // The rule of EventTypes and the broker: delivered, such a type reaches printers raw, and a bridge forwarding it
+        // to its local broker would be disconnected over it (docs/cross-host.md, "On the wire").
+        var control = UntrustedText.IndexOfControl(type);
+        return control < 0
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"type \"{UntrustedText.Excerpt(type)}\" contains a control character (U+{(int)type[control]:X4}); a type is one line of text");
     }
 
     private static string? ReadTimestamp(ref MessagePackReader reader, out double? timestamp)

@@ -16,6 +16,9 @@ namespace Decnet.Bus;
 /// </remarks>
 public static class UntrustedText
 {
+    // Inner exceptions DescribeException names at most: bounds the line whatever the libraries below wrap.
+    private const int _maxInnerExceptions = 8;
+
     /// <summary>Returns <paramref name="value"/> with every unsafe character escaped; null becomes the empty string.</summary>
     public static string Escape(string? value)
     {
@@ -77,6 +80,29 @@ public static class UntrustedText
 
         var cut = Cut(value, maxChars);
         return string.Create(CultureInfo.InvariantCulture, $"{Escape(cut)}… ({value.Length - cut.Length} more characters)");
+    }
+
+    /// <summary>
+    /// <c>Type: message</c> of <paramref name="exception"/> and of each inner exception (at most
+    /// <see cref="_maxInnerExceptions"/>), joined by <c> ---&gt; </c> as <see cref="Exception.ToString"/> joins them, each
+    /// message an <see cref="Excerpt"/>: for logging an exception whose messages quote the network (a NATS server's
+    /// <c>-ERR</c> text), which a log sink given the exception object would print raw.
+    /// </summary>
+    internal static string DescribeException(Exception exception, int maxChars = 512)
+    {
+        var builder = new StringBuilder();
+        var depth = 0;
+        for (Exception? e = exception; e is not null && depth <= _maxInnerExceptions; e = e.InnerException, depth++)
+        {
+            if (depth > 0)
+            {
+                builder.Append(" ---> ");
+            }
+
+            builder.Append(e.GetType().Name).Append(": ").Append(Excerpt(e.Message, maxChars));
+        }
+
+        return builder.ToString();
     }
 
     /// <summary>

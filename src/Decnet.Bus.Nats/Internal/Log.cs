@@ -20,8 +20,9 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "nats: subscription {Pattern} not confirmed by the server ({Error}); it goes live when the connection is back")]
     public static partial void SubscribeNotConfirmed(ILogger logger, string pattern, string error);
 
-    [LoggerMessage(6, LogLevel.Error, "nats: cannot connect to {Url}")]
-    public static partial void ConnectFailed(ILogger logger, string url, Exception exception);
+    // The error, not the exception: a sink prints an exception's messages raw, and the client's quote the server.
+    [LoggerMessage(6, LogLevel.Error, "nats: cannot connect to {Url}: {Error}")]
+    public static partial void ConnectFailed(ILogger logger, string url, string error);
 
     [LoggerMessage(7, LogLevel.Debug, "nats: the client's own dispose did not finish after its socket closed: {Error}")]
     public static partial void DisposeIncomplete(ILogger logger, string error);

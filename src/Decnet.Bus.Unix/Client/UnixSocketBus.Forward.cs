@@ -11,12 +11,18 @@ public sealed partial class UnixSocketBus
     /// so an event the bridge imports keeps its envelope on this host (docs/cross-host.md). Never waits: while the
     /// broker is down, or beyond the send buffer, events are dropped and counted like any publish.
     /// </summary>
-    /// <exception cref="ArgumentException">The topic is invalid or the event is larger than the broker accepts.</exception>
+    /// <exception cref="ArgumentException">
+    /// The topic is invalid, the type contains a control character, or the event is larger than the broker accepts.
+    /// </exception>
     internal ValueTask ForwardAsync(BusEvent evt)
     {
         ArgumentNullException.ThrowIfNull(evt);
         ThrowIfDisposed();
         Topics.EnsureValidTopic(evt.Topic);
+
+        // The broker closes the whole connection over a PUB whose type has a control character: refused here, the
+        // bridge counts one import lost instead of every event in flight and its subscriptions (docs/cross-host.md).
+        EventTypes.EnsureValid(evt.Type);
         var maxTopic = _connection?.Welcome.MaxTopic ?? _options.MaxTopicBytes;
         if (Encoding.UTF8.GetByteCount(evt.Topic) > maxTopic)
         {

@@ -57,15 +57,19 @@ internal sealed class BusBridge : IAsyncDisposable
         {
             var exportQueueDrops = _exports.Sum(s => s.Dropped);
             var importQueueDrops = _imports.Sum(s => s.Dropped);
+            var nats = _nats.GetStats();
+
+            // Every NATS subscription of the bridge imports: a message its client rejected (not a valid envelope) is
+            // an import lost.
             return new BridgeStats(
                 Interlocked.Read(ref _exported),
                 Interlocked.Read(ref _imported),
-                (_nats.Counters.Dropped - importQueueDrops) + exportQueueDrops + Interlocked.Read(ref _exportRefused),
-                (_local.Counters.Dropped - exportQueueDrops) + importQueueDrops + Interlocked.Read(ref _importRefused),
+                (nats.Counters.Dropped - importQueueDrops) + exportQueueDrops + Interlocked.Read(ref _exportRefused),
+                (_local.Counters.Dropped - exportQueueDrops) + importQueueDrops + Interlocked.Read(ref _importRefused) + nats.Rejected,
                 Interlocked.Read(ref _loopsBlocked),
                 Interlocked.Read(ref _hopLimited),
                 Math.Max(0, _local.Generation - 1),
-                _nats.GetStats().Reconnects);
+                nats.Reconnects);
         }
     }
 
@@ -132,7 +136,7 @@ internal sealed class BusBridge : IAsyncDisposable
             {
                 // Too long with the prefix, or larger than the server takes: lost for NATS, counted, logged.
                 Count(ref _exportRefused);
-                BridgeLog.Refused(_logger, "export", UntrustedText.Escape(subject), ex.Message);
+                BridgeLog.Refused(_logger, "export", UntrustedText.Escape(subject), UntrustedText.Excerpt(ex.Message, 1024));
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
@@ -178,7 +182,7 @@ internal sealed class BusBridge : IAsyncDisposable
             catch (ArgumentException ex)
             {
                 Count(ref _importRefused);
-                BridgeLog.Refused(_logger, "import", UntrustedText.Escape(evt.Topic), ex.Message);
+                BridgeLog.Refused(_logger, "import", UntrustedText.Escape(evt.Topic), UntrustedText.Excerpt(ex.Message, 1024));
             }
         }
     }

@@ -151,6 +151,9 @@ public sealed class EnvelopeCodecTests
         { "required key \"payload\" is missing", Envelope((ref MessagePackWriter w) => { w.WriteMapHeader(4); w.Write("v"); w.Write(1); w.Write("id"); w.Write(Id); w.Write("topic"); w.Write("a"); w.Write("ts"); w.Write(1.0); }) },
         { "key \"v\" appears twice", Envelope((ref MessagePackWriter w) => { w.WriteMapHeader(2); w.Write("v"); w.Write(1); w.Write("v"); w.Write(1); }) },
         { "key 1 is a Integer", Envelope((ref MessagePackWriter w) => { w.WriteMapHeader(1); w.Write(1); w.Write(1); }) },
+        { "type \"a\\u000Ab\" contains a control character (U+000A)", Valid(type: (ref MessagePackWriter w) => w.Write("a\nb")) },
+        { "type \"\\u001B[2Jx\" contains a control character (U+001B)", Valid(type: (ref MessagePackWriter w) => w.Write("\u001b[2Jx")) },
+        { "contains a control character (U+009B)", Valid(type: (ref MessagePackWriter w) => w.Write("csi\u009b31m")) },
         { "trailing bytes", [.. Valid(), 0xc0] },
         { "not valid MessagePack", Valid()[..^3] },
     };
@@ -162,6 +165,7 @@ public sealed class EnvelopeCodecTests
         Assert.False(BusCodec.TryDeserializeEnvelope(bytes, out var evt, out var error));
         Assert.Null(evt);
         Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.False(UntrustedText.NeedsEscaping(error), error);
         var thrown = Assert.Throws<FormatException>(() => BusCodec.DeserializeEnvelope(bytes));
         Assert.Contains(expected, thrown.Message, StringComparison.Ordinal);
     }
@@ -179,7 +183,7 @@ public sealed class EnvelopeCodecTests
 
     private delegate void Field(ref MessagePackWriter writer);
 
-    private static byte[] Valid(Field? v = null, Field? id = null, Field? topic = null, Field? ts = null, Field? payload = null)
+    private static byte[] Valid(Field? v = null, Field? id = null, Field? topic = null, Field? ts = null, Field? payload = null, Field? type = null)
         => Envelope((ref MessagePackWriter w) =>
         {
             w.WriteMapHeader(6);
@@ -190,7 +194,7 @@ public sealed class EnvelopeCodecTests
             w.Write("topic");
             Write(ref w, topic, (ref MessagePackWriter x) => x.Write("a.b"));
             w.Write("type");
-            w.Write("t");
+            Write(ref w, type, (ref MessagePackWriter x) => x.Write("t"));
             w.Write("ts");
             Write(ref w, ts, (ref MessagePackWriter x) => x.Write(1.5));
             w.Write("payload");

@@ -64,6 +64,30 @@ public sealed class UntrustedTextTests
     }
 
     [Fact]
+    public void DescribeException_NamesEachExceptionOfTheChain_WithItsMessageEscapedAndCut()
+    {
+        var chain = new InvalidOperationException("cannot connect", new IOException("-ERR \u001b[2J\rforged" + new string('x', 600)));
+
+        var described = UntrustedText.DescribeException(chain);
+
+        Assert.StartsWith("InvalidOperationException: cannot connect ---> IOException: -ERR \\u001B[2J\\u000Dforged", described, StringComparison.Ordinal);
+        Assert.EndsWith("… (104 more characters)", described, StringComparison.Ordinal);
+        Assert.False(UntrustedText.NeedsEscaping(described), described);
+    }
+
+    [Fact]
+    public void DescribeException_NamesAtMostNineOfADeepChain()
+    {
+        Exception chain = new InvalidOperationException("0");
+        for (var i = 1; i < 20; i++)
+        {
+            chain = new InvalidOperationException(i.ToString(System.Globalization.CultureInfo.InvariantCulture), chain);
+        }
+
+        Assert.Equal(9, UntrustedText.DescribeException(chain).Split(" ---> ").Length);
+    }
+
+    [Fact]
     public void EveryBmpCharacter_EscapesToSomethingWithoutControlOrFormatCharacters()
     {
         for (var c = 0; c <= 0xFFFF; c++)

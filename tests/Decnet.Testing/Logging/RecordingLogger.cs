@@ -17,6 +17,12 @@ internal class RecordingLogger<T> : ILogger<T>
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    /// <summary>
+    /// The exceptions logged with a line: a console sink prints each one's message, and its inner exceptions', after
+    /// the line, as they are (the formatted line leaves them out).
+    /// </summary>
+    public ConcurrentQueue<Exception> Exceptions { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
@@ -25,6 +31,11 @@ internal class RecordingLogger<T> : ILogger<T>
     public void Log<TState>(LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         var line = formatter(state, exception);
+        if (exception is not null)
+        {
+            Exceptions.Enqueue(exception);
+        }
+
         Lines.Enqueue(line);
         _stream.Writer.TryWrite(line);
         lock (_gate)
