@@ -22,7 +22,7 @@ internal struct LossLedger
 
     public long Dropped { get; private set; }
 
-    public void AddLostBeforeNext(long count) => _lostBeforeNext += count;
+    public void AddLostBeforeNext(long count) => _lostBeforeNext = Add(_lostBeforeNext, count);
 
     public void MarkGapBeforeNext() => _gapBeforeNext = true;
 
@@ -40,16 +40,22 @@ internal struct LossLedger
     public void OnDropped(long lost, bool gap)
     {
         Dropped++;
-        _lostUnread += 1 + lost;
+        _lostUnread = Add(_lostUnread, Add(1, lost));
         _gapUnread |= gap;
     }
 
     /// <summary>The oldest queued event is read: what it reports, its own losses plus those dropped before it.</summary>
     public (long Lost, bool Gap) OnRead(long lost, bool gap)
     {
-        var reported = (_lostUnread + lost, _gapUnread | gap);
+        var reported = (Add(_lostUnread, lost), _gapUnread | gap);
         _lostUnread = 0;
         _gapUnread = false;
         return reported;
     }
+
+    /// <summary>
+    /// <paramref name="sum"/> plus <paramref name="count"/>, both non-negative, saturated at <see cref="long.MaxValue"/>:
+    /// a broker's LOST counts are any int64 it sends, and two near the top would wrap the report negative.
+    /// </summary>
+    private static long Add(long sum, long count) => count > long.MaxValue - sum ? long.MaxValue : sum + count;
 }

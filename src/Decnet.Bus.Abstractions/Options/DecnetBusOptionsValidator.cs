@@ -9,16 +9,19 @@ namespace Decnet.Bus;
 /// </summary>
 internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvider> providers, BusRegistration? registration = null) : IValidateOptions<DecnetBusOptions>
 {
-    /// <summary>Longest heartbeat period accepted, in seconds (one day).</summary>
+    /// <summary>Longest heartbeat (and keepalive) period accepted, in seconds (one day).</summary>
     public const int MaxHeartbeatSeconds = 86_400;
 
-    /// <summary>Shortest heartbeat period other than zero: the <see cref="PeriodicTimer"/> it runs on takes no shorter one.</summary>
+    /// <summary>
+    /// Shortest heartbeat (and keepalive) period other than zero: the <see cref="PeriodicTimer"/> each runs on takes
+    /// no shorter one.
+    /// </summary>
     public static readonly TimeSpan MinHeartbeat = TimeSpan.FromMilliseconds(1);
 
     /// <summary>What <see cref="IsHeartbeatInRange"/> allows, for messages.</summary>
     public static readonly string HeartbeatRange = $"0 (disables) or {MinHeartbeat.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {MaxHeartbeatSeconds} seconds";
 
-    /// <summary>Zero (disabled), or a period a <see cref="PeriodicTimer"/> takes, up to a day.</summary>
+    /// <summary>Zero (disabled), or a period a <see cref="PeriodicTimer"/> takes, up to a day (a heartbeat's or a keepalive's).</summary>
     public static bool IsHeartbeatInRange(TimeSpan interval)
         => interval == TimeSpan.Zero || (interval >= MinHeartbeat && interval <= TimeSpan.FromSeconds(MaxHeartbeatSeconds));
 
@@ -66,10 +69,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         }
 
         Range(failures, DecnetBusVariables.QueueSize, options.QueueSize, 1, int.MaxValue);
-        if (!IsHeartbeatInRange(options.HeartbeatInterval))
-        {
-            failures.Add($"{DecnetBusVariables.HeartbeatSeconds}='{options.HeartbeatInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}' is out of range; use {HeartbeatRange}");
-        }
+        Period(failures, DecnetBusVariables.HeartbeatSeconds, options.HeartbeatInterval);
 
         if (string.IsNullOrWhiteSpace(options.ClientName) || options.ClientName.Length > MaxClientNameLength || options.ClientName.Any(char.IsControl))
         {
@@ -95,7 +95,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.SendBufferBytes, options.SendBufferBytes, 0, MaxSendBufferBytes);
         Range(failures, DecnetBusVariables.MaxQueueBytes, options.MaxQueueBytes, options.MaxFrameBytes, int.MaxValue);
-        Seconds(failures, DecnetBusVariables.KeepaliveSeconds, options.KeepaliveInterval, allowZero: true);
+        Period(failures, DecnetBusVariables.KeepaliveSeconds, options.KeepaliveInterval);
         Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);
         Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);
         Seconds(failures, DecnetBusVariables.StallTimeoutSeconds, options.StallTimeout, allowZero: true);
@@ -136,6 +136,15 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         if (path.Contains('\0', StringComparison.Ordinal))
         {
             failures.Add($"{DecnetBusVariables.Socket}='{Topics.Printable(path)}' contains a NUL character; use a plain file path");
+        }
+    }
+
+    /// <summary>A period that runs on a <see cref="PeriodicTimer"/>, which throws for one under 1 ms (see <see cref="IsHeartbeatInRange"/>).</summary>
+    private static void Period(List<string> failures, string variable, TimeSpan value)
+    {
+        if (!IsHeartbeatInRange(value))
+        {
+            failures.Add($"{variable}='{value.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}' is out of range; use {HeartbeatRange}");
         }
     }
 

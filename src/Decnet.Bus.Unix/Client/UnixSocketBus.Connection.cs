@@ -267,7 +267,16 @@ public sealed partial class UnixSocketBus
             SignalConnectionChanged();
             Volatile.Write(ref _attempt, NewAttempt());
             _counters.AddDropped(_outbox.DropData());
-            await connection.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // As for a failed connect: a loop ended by a throw would leave the bus Down for good, dropping every publish.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                ClientLog.UnexpectedConnectionEnd(_logger, SocketPath, ex);
+            }
 
             var lived = _time.GetElapsedTime(connectedAt);
             if (lived >= StableConnection || _outbox.IsClosing)

@@ -67,6 +67,26 @@ public sealed class ChannelSubscriptionLossTests
         Assert.True(reader.Current.MayHaveMissed);
     }
 
+    [Fact]
+    public async Task LostCountsNearLongMaxValue_Saturate_InsteadOfWrappingNegative()
+    {
+        // A broker's LOST count is any non-negative int64: two of them, added unchecked, wrapped MissedBefore negative.
+        await using var subscription = new ChannelSubscription("a.>", 1, null, null);
+        subscription.AddLostBeforeNext(long.MaxValue);
+        subscription.AddLostBeforeNext(long.MaxValue);
+        subscription.TryDeliver(new BusEvent("a.carrier", new byte[] { 0x80 }, null, null, 1));
+        subscription.AddLostBeforeNext(long.MaxValue);
+        subscription.TryDeliver(new BusEvent("a.dropper", new byte[] { 0x80 }, null, null, 1)); // drops the carrier
+        subscription.AddLostBeforeNext(long.MaxValue);
+        subscription.TryDeliver(new BusEvent("a.kept", new byte[] { 0x80 }, null, null, 1)); // drops the dropper
+        await using var reader = subscription.GetAsyncEnumerator();
+
+        Assert.True(await reader.MoveNextAsync());
+
+        Assert.Equal("a.kept", reader.Current.Topic);
+        Assert.Equal(long.MaxValue, reader.Current.MissedBefore);
+    }
+
     private static bool DeliverAndRead(ChannelSubscription subscription, IAsyncEnumerator<BusEvent> reader, BusEvent evt)
     {
         var same = true;

@@ -56,6 +56,7 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.HeartbeatSeconds, "0.0005", "DECNET_BUS_HEARTBEAT_S='0.0005' is out of range; use 0 (disables) or 0.001 to 86400 seconds" },
         { DecnetBusVariables.KeepaliveSeconds, "often", "DECNET_BUS_KEEPALIVE_S='often' is not a number of seconds" },
         { DecnetBusVariables.KeepaliveSeconds, "-3", "DECNET_BUS_KEEPALIVE_S='-3' is out of range" },
+        { DecnetBusVariables.KeepaliveSeconds, "0.0001", "DECNET_BUS_KEEPALIVE_S='0.0001' is out of range; use 0 (disables) or 0.001 to 86400 seconds" },
         { DecnetBusVariables.ClientName, " ", "DECNET_BUS_CLIENT_NAME=' ' is not a usable name" },
         { DecnetBusVariables.ReconnectMinMs, "x", "DECNET_BUS_RECONNECT_MIN_MS='x' is not an integer" },
         { DecnetBusVariables.ReconnectMinMs, "900", "DECNET_BUS_RECONNECT_MIN_MS='900' is greater than DECNET_BUS_RECONNECT_MAX_MS='500'" },

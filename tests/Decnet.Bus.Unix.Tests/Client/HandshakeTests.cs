@@ -88,6 +88,53 @@ public sealed class HandshakeTests
         Assert.Contains("no thanks", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(int.MaxValue, 256, 1024, "max_frame 2147483647")] // 2 × max_frame wrapped to a 4 GiB receive limit
+    [InlineData(1 << 30, 256, 1024, "max_frame 1073741824")]
+    [InlineData(DecnetBusOptionsValidator.MaxFrameBytesLimit + 1, 256, 1024, "max_frame 67108865")]
+    [InlineData(ProtocolConstants.MinMaxFrame - 1, 256, 1024, "max_frame 4095")]
+    [InlineData(0, 256, 1024, "max_frame 0")]
+    [InlineData(-1, 256, 1024, "max_frame -1")]
+    [InlineData(1 << 20, 0, 1024, "max_topic 0")]
+    [InlineData(1 << 20, 256, -5, "max_subs -5")]
+    public async Task AWelcomeWithLimitsNoBrokerSends_IsRefused_AndTheSocketClosed(int maxFrame, int maxTopic, int maxSubs, string named)
+    {
+        using var dir = new TempSocketDir();
+        using var listener = Listen(dir.SocketPath);
+
+        var connecting = ConnectAsync(dir.SocketPath, new FakeTimeProvider(), CancellationToken.None);
+        await using var peer = await AcceptHelloAsync(listener);
+        await peer.SendAsync(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, maxFrame, maxTopic, maxSubs, 1024)));
+
+        var ex = await Assert.ThrowsAsync<ProtocolException>(() => connecting.WaitAsync(TestBroker.Bound));
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', ex.Message);
+        await Assert.ThrowsAsync<EndOfStreamException>(peer.ReadFrameAsync); // the client closed its end
+    }
+
+    [Fact]
+    public async Task ABusGivenAWelcomeWithMaxFrameZero_RefusesIt_AndItsPublishesAreDroppedNotThrown()
+    {
+        using var dir = new TempSocketDir();
+        using var listener = Listen(dir.SocketPath);
+        var log = new RecordingLogger();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
+
+        await bus.PublishAsync("welcome.first", new { }); // starts the connection
+        await using (var peer = await AcceptHelloAsync(listener))
+        {
+            await peer.SendAsync(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, 0, 256, 1024, 1024)));
+            await log.WaitForAsync(static l => l.Contains("Connected to the bus broker", StringComparison.Ordinal) || l.Contains("Cannot reach the bus broker", StringComparison.Ordinal));
+        }
+
+        // Trusted, max_frame 0 made every publish throw "the broker accepts at most 0".
+        await bus.PublishAsync("welcome.second", new { });
+
+        Assert.False(bus.IsConnected);
+        Assert.Equal(2, bus.Counters.Dropped);
+        Assert.Contains(log.Lines, static l => l.Contains("Cannot reach the bus broker", StringComparison.Ordinal) && l.Contains("max_frame 0", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task AListenerWithAFullBacklog_FailsTheConnectSoon()
     {

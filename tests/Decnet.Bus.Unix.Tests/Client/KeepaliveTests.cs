@@ -48,6 +48,32 @@ public sealed class KeepaliveTests
     }
 
     [Fact]
+    public async Task AKeepaliveUnderAMillisecond_SetInCode_StillReconnectsAfterABrokerRestart()
+    {
+        // Options set in code skip the validator. A PeriodicTimer takes no period under 1 ms: unclamped, the keepalive
+        // loop failed at once, and when the broker restarted the connection's end rethrew it, skipping the clean-up,
+        // and the bus's run loop died with it (no reconnect, ever).
+        await using var broker = await TestBroker.StartAsync();
+        var client = broker.CreateClient("keepalive-sub-ms", configure: static o => o.KeepaliveInterval = TimeSpan.FromTicks(1000));
+        await using var subscription = await client.SubscribeAsync("ka.>");
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await client.WaitForGenerationAsync(1, timeout.Token);
+
+        await broker.RestartAsync();
+
+        try
+        {
+            await client.WaitForGenerationAsync(2, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"not reconnected within {TestBroker.Bound.TotalSeconds:0} s after the broker restart (connected: {client.IsConnected})");
+        }
+
+        Assert.True(client.Generation >= 2);
+    }
+
+    [Fact]
     public async Task EndingTheConnection_StopsTheKeepaliveLoop_WithoutAnException()
     {
         // A PeriodicTimer wait ended by its token fails with an exception whose stack trace is captured with file and

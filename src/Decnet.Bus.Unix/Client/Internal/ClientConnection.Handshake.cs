@@ -26,7 +26,7 @@ internal sealed partial class ClientConnection
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="BrokerRefusedException">The broker answered with ERR.</exception>
     /// <exception cref="UntrustedBrokerException">The process on the socket runs as a uid not trusted as the broker.</exception>
-    /// <exception cref="ProtocolException">The broker answered with something other than WELCOME.</exception>
+    /// <exception cref="ProtocolException">The broker answered with something other than WELCOME, or with limits no broker sends.</exception>
     /// <exception cref="TimeoutException">No WELCOME in time.</exception>
     public static async Task<ClientConnection> ConnectAsync(
         string path,
@@ -145,7 +145,7 @@ internal sealed partial class ClientConnection
                     switch (frame.Kind)
                     {
                         case FrameKind.Welcome:
-                            return FrameDecoder.ReadWelcome(frame.Body);
+                            return CheckLimits(FrameDecoder.ReadWelcome(frame.Body));
                         case FrameKind.Err:
                             var error = FrameDecoder.ReadErr(frame.Body);
                             throw new BrokerRefusedException(error.Code, error.Message);
@@ -170,6 +170,41 @@ internal sealed partial class ClientConnection
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
     }
+
+    /// <summary>
+    /// Returns <paramref name="welcome"/> if its limits are ones a broker sends (docs/wire-protocol.md, "Handshake"): the
+    /// client sizes its receive limit and its checks of publishes and subscriptions by them, so whoever answers on the
+    /// socket must not be able to make it buffer frames of any size, or refuse every publish.
+    /// </summary>
+    /// <exception cref="ProtocolException">A limit is out of range: the attempt fails, as any refused handshake does.</exception>
+    private static WelcomeMessage CheckLimits(WelcomeMessage welcome)
+    {
+        if (welcome.MaxFrame is < ProtocolConstants.MinMaxFrame or > DecnetBusOptionsValidator.MaxFrameBytesLimit)
+        {
+            throw BadWelcome($"max_frame {welcome.MaxFrame}, outside {ProtocolConstants.MinMaxFrame} to {DecnetBusOptionsValidator.MaxFrameBytesLimit} bytes");
+        }
+
+        if (welcome.MaxTopic < 1)
+        {
+            throw BadWelcome($"max_topic {welcome.MaxTopic}, below 1");
+        }
+
+        if (welcome.MaxSubscriptions < 1)
+        {
+            throw BadWelcome($"max_subs {welcome.MaxSubscriptions}, below 1");
+        }
+
+        return welcome;
+
+        static ProtocolException BadWelcome(string limit) => new(BusErrorCode.BadFrame, $"the broker's WELCOME gives {limit}");
+    }
+
+    /// <summary>
+    /// The largest frame the receive loop accepts: twice the broker's <c>max_frame</c> (an EVT is slightly larger than
+    /// the PUB it carries; docs/wire-protocol.md, "Handshake"), computed without overflowing an int.
+    /// </summary>
+    internal static int ReceiveLimit(int maxFrame)
+        => (int)Math.Min(2L * Math.Max(maxFrame, ProtocolConstants.MinMaxFrame), int.MaxValue);
 
     /// <summary>Sends all of <paramref name="bytes"/> with blocking sends (HELLO fits an empty socket buffer at once).</summary>
     private static void SendAll(Socket socket, ReadOnlySpan<byte> bytes)

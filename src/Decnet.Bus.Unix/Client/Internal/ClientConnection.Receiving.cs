@@ -29,7 +29,7 @@ internal sealed partial class ClientConnection
 
     private async Task<string> ReceiveLoopAsync()
     {
-        var maxFrame = Math.Max(Welcome.MaxFrame, ProtocolConstants.MinMaxFrame) * 2;
+        var maxFrame = ReceiveLimit(Welcome.MaxFrame);
         while (true)
         {
             var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);

@@ -51,9 +51,25 @@ internal sealed partial class ClientConnection
     /// <summary>
     /// PINGs the broker after a keepalive interval without a byte from it, and ends the connection when it stays
     /// silent <see cref="PongTicks"/> more intervals: a hung broker (or a lost peer the kernel has not noticed) must
-    /// not keep this client from reconnecting.
+    /// not keep this client from reconnecting. Never throws: a failure ends the connection with its reason, as the
+    /// send loop's does, rather than leave it unwatched.
     /// </summary>
     private async Task KeepaliveLoopAsync()
+    {
+        try
+        {
+            await PingWhenSilentAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The connection ends on anything (Completion never faults); the reason is logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Interlocked.CompareExchange(ref _deadReason, $"unexpected {ex.GetType().Name} in the keepalive loop: {ex.Message}", null);
+            await _abort.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task PingWhenSilentAsync()
     {
         // The abort ends the loop by disposing the timer (the wait then returns false), not by cancelling the wait: a
         // cancelled PeriodicTimer wait fails with an exception whose stack trace is read with file and line numbers,

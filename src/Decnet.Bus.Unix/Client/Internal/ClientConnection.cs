@@ -57,7 +57,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     {
         _catchUpWait = CatchUpWait.Clamp(catchUpWait);
         _onRejected = onRejected;
-        _keepalive = keepalive;
+        _keepalive = ClampKeepalive(keepalive);
         _time = time;
         _socket = socket;
         _reader = reader;
@@ -167,10 +167,45 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         await _completion.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The keepalive as options give it: zero or less disables it; any other within the validator's range (options
+    /// built in code skip validation, and a <see cref="PeriodicTimer"/> throws for a period under 1 ms).
+    /// </summary>
+    internal static TimeSpan ClampKeepalive(TimeSpan keepalive)
+        => keepalive <= TimeSpan.Zero
+            ? TimeSpan.Zero
+            : TimeSpan.FromTicks(Math.Clamp(keepalive.Ticks, DecnetBusOptionsValidator.MinHeartbeat.Ticks, TimeSpan.FromSeconds(DecnetBusOptionsValidator.MaxHeartbeatSeconds).Ticks));
+
+    /// <remarks>
+    /// The clean-up runs in finally blocks, so nothing that escapes the loops can leave the socket open or the acks
+    /// and STATS requests waiting for good.
+    /// </remarks>
     private async Task RunAsync()
     {
         await Task.Yield();
+        var reason = "closed";
+        try
+        {
+            reason = await RunLoopsAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await _reader.CompleteAsync().ConfigureAwait(false);
+                _writer.Dispose();
+            }
+            finally
+            {
+                _socket.Dispose();
+                End(reason);
+            }
+        }
+    }
 
+    /// <summary>Runs the receive, send and keepalive loops until all have ended; returns why the connection ended.</summary>
+    private async Task<string> RunLoopsAsync()
+    {
         // Both loops sleep in the kernel on their own threads, and only a shutdown wakes a thread asleep there: the abort
         // shuts the socket down both ways. Registered before either thread starts, so an abort at any point wakes them.
         using var wake = _abort.Token.UnsafeRegister(static state => ShutDownBoth((Socket)state!), _socket);
@@ -195,14 +230,22 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         {
             reason = $"unexpected {ex.GetType().Name}: {ex.Message}";
         }
+        finally
+        {
+            await _abort.CancelAsync().ConfigureAwait(false);
 
-        await _abort.CancelAsync().ConfigureAwait(false);
-        await send.ConfigureAwait(false);
-        await keepalive.ConfigureAwait(false);
-        await _reader.CompleteAsync().ConfigureAwait(false);
-        _writer.Dispose();
-        _socket.Dispose();
+            // Neither loop throws (each records what ended it in _deadReason); suppressed all the same, so a failure
+            // of one can neither skip the wait for the other nor the clean-up.
+            await send.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await keepalive.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
 
+        return reason;
+    }
+
+    /// <summary>Marks the connection ended, fails what still waits on it, and logs why it ended.</summary>
+    private void End(string reason)
+    {
         List<TaskCompletionSource<bool>> acks;
         List<TaskCompletionSource<BrokerStats>> stats;
         lock (_gate)

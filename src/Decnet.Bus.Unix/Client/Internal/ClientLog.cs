@@ -87,4 +87,8 @@ internal static partial class ClientLog
     /// <summary>A connect attempt failed in a way none of the expected ones do: logged with its stack (a bug), then retried.</summary>
     [LoggerMessage(111, LogLevel.Error, "Connecting to the bus broker at {Path} failed unexpectedly; retrying with backoff")]
     public static partial void UnexpectedConnectFailure(ILogger logger, string path, Exception exception);
+
+    /// <summary>Ending a connection failed in a way it never should: logged with its stack (a bug), and the client reconnects all the same.</summary>
+    [LoggerMessage(112, LogLevel.Error, "Ending the connection to the bus broker at {Path} failed unexpectedly; reconnecting")]
+    public static partial void UnexpectedConnectionEnd(ILogger logger, string path, Exception exception);
 }
