@@ -89,6 +89,6 @@ internal static partial class ClientLog
     public static partial void UnexpectedConnectFailure(ILogger logger, string path, Exception exception);
 
     /// <summary>Ending a connection failed in a way it never should: logged with its stack (a bug), and the client reconnects all the same.</summary>
-    [LoggerMessage(112, LogLevel.Error, "Ending the connection to the bus broker at {Path} failed unexpectedly; reconnecting")]
+    [LoggerMessage(113, LogLevel.Error, "Ending the connection to the bus broker at {Path} failed unexpectedly; reconnecting")]
     public static partial void UnexpectedConnectionEnd(ILogger logger, string path, Exception exception);
 }
