@@ -32,6 +32,16 @@ public sealed class DeployUnitTests
         Assert.False(bridge.ContainsKey("Environment=DECNET_BRIDGE_PREFIX"), "an empty default would hide a missing prefix");
     }
 
+    [Fact]
+    public void The_bridge_unit_imports_only_topics_under_a_host_prefix_by_default()
+    {
+        var exec = Unit("decnet-bridge.service")["ExecStart"].Replace("$$", "$", StringComparison.Ordinal);
+
+        // Imports are published locally as they are: importing '>' let any NATS participant publish an unprefixed
+        // decky.*.mutate_request onto this host's bus (the identity above only helps where an ACL file is set).
+        Assert.Contains("--import \"${DECNET_BRIDGE_IMPORT:-host.>}\"", exec, StringComparison.Ordinal);
+    }
+
     /// <summary>The unit's Key=Value lines (the last of a repeated key wins, as for systemd's single-valued keys).</summary>
     private static Dictionary<string, string> Unit(string name)
     {
