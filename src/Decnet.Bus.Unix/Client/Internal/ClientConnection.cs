@@ -193,12 +193,18 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             try
             {
                 await _reader.CompleteAsync().ConfigureAwait(false);
-                _writer.Dispose();
             }
             finally
             {
-                _socket.Dispose();
-                End(reason);
+                try
+                {
+                    _writer.Dispose();
+                }
+                finally
+                {
+                    _socket.Dispose();
+                    End(reason);
+                }
             }
         }
     }
