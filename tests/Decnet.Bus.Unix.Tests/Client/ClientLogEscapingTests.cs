@@ -17,9 +17,7 @@ public sealed class ClientLogEscapingTests
     public async Task ErrFromTheBroker_ReachesTheClientLogEscaped_InTheHandshakeAndInSession()
     {
         using var dir = new TempSocketDir();
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
-        listener.Listen();
+        using var listener = Listen(dir.SocketPath);
         var log = new RecordingLogger<UnixSocketBus>();
         await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
@@ -55,9 +53,7 @@ public sealed class ClientLogEscapingTests
         // would make lines of 360,000. Cut first, each quote is at most 1024 characters before escaping.
         var hostile = new string('\u001b', 60_000);
         using var dir = new TempSocketDir();
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
-        listener.Listen();
+        using var listener = Listen(dir.SocketPath);
         var log = new RecordingLogger<UnixSocketBus>();
         await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
@@ -95,9 +91,7 @@ public sealed class ClientLogEscapingTests
     public async Task RefusalsOfSubscriptionsTheClientNeverMade_AreNotOneWarningEach()
     {
         using var dir = new TempSocketDir();
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
-        listener.Listen();
+        using var listener = Listen(dir.SocketPath);
         var log = new RecordingLogger<UnixSocketBus>();
         await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
@@ -122,6 +116,15 @@ public sealed class ClientLogEscapingTests
     }
 
     /// <summary>Reads what the client sends until a frame of <paramref name="kind"/> has arrived (frames before it are skipped).</summary>
+    /// <summary>A socket listening at <paramref name="path"/>, playing the broker's side by hand.</summary>
+    private static Socket Listen(string path)
+    {
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        return listener;
+    }
+
     private static async Task ReadUntilAsync(Socket socket, FrameKind kind, CancellationToken cancellationToken)
     {
         var pending = Array.Empty<byte>();

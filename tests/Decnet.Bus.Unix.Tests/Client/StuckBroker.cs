@@ -45,66 +45,14 @@ internal sealed class StuckBroker : IAsyncDisposable
     /// Starts reading again: reads every frame until <paramref name="count"/> of <paramref name="kind"/> have arrived
     /// (bounded by <see cref="TestBroker.Bound"/>); false if the client closed first.
     /// </summary>
-    public async Task<bool> ReadUntilAsync(FrameKind kind, int count)
-    {
-        var socket = await _serving;
-        var pending = new ArrayBufferWriter<byte>();
-        var chunk = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        while (true)
-        {
-            var read = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                return false;
-            }
-
-            pending.Write(chunk.AsSpan(0, read));
-            var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
-            while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
-            {
-                if (frame.Kind == kind && --count == 0)
-                {
-                    return true;
-                }
-            }
-
-            var rest = sequence.ToArray();
-            pending.ResetWrittenCount();
-            pending.Write(rest);
-        }
-    }
+    public Task<bool> ReadUntilAsync(FrameKind kind, int count)
+        => ReadFramesAsync((_, frame) => Task.FromResult(frame.Kind == kind && --count == 0));
 
     /// <summary>Starts reading again: reads PUBs until one on <paramref name="topic"/> arrives (bounded by <see cref="TestBroker.Bound"/>).</summary>
-    public async Task<bool> ReadUntilTopicAsync(string topic)
+    public Task<bool> ReadUntilTopicAsync(string topic)
     {
-        var socket = await _serving;
         var wanted = System.Text.Encoding.UTF8.GetBytes(topic);
-        var pending = new ArrayBufferWriter<byte>();
-        var chunk = new byte[64 * 1024];
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        while (true)
-        {
-            var read = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                return false;
-            }
-
-            pending.Write(chunk.AsSpan(0, read));
-            var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
-            while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
-            {
-                if (frame.Kind == FrameKind.Pub && frame.Topic.ToArray().AsSpan().SequenceEqual(wanted))
-                {
-                    return true;
-                }
-            }
-
-            var rest = sequence.ToArray();
-            pending.ResetWrittenCount();
-            pending.Write(rest);
-        }
+        return ReadFramesAsync((_, frame) => Task.FromResult(frame.Kind == FrameKind.Pub && frame.Topic.ToArray().AsSpan().SequenceEqual(wanted)));
     }
 
     /// <summary>
@@ -114,34 +62,51 @@ internal sealed class StuckBroker : IAsyncDisposable
     /// </summary>
     public async Task<long> AnswerStatsAsync(int replies)
     {
+        var published = 0L;
+        var answered = await ReadFramesAsync(async (socket, frame) =>
+        {
+            if (frame.Kind == FrameKind.Pub)
+            {
+                published++;
+                return false;
+            }
+
+            if (frame.Kind != FrameKind.Stats)
+            {
+                return false;
+            }
+
+            await socket.SendAsync(FrameBytes.Of(b => FrameWriter.WriteStatsReply(b, new BrokerStats(1, 1, published, 0, 0, []))), SocketFlags.None);
+            return --replies == 0;
+        });
+        return answered ? published : throw new IOException("the client left before its STATS were answered");
+    }
+
+    /// <summary>
+    /// Reads the client's frames, handing each to <paramref name="handle"/> until it returns true (then true), or until
+    /// the client closes (then false); bounded by <see cref="TestBroker.Bound"/>.
+    /// </summary>
+    private async Task<bool> ReadFramesAsync(Func<Socket, Frame, Task<bool>> handle)
+    {
         var socket = await _serving;
         var pending = new ArrayBufferWriter<byte>();
         var chunk = new byte[64 * 1024];
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        var published = 0L;
         while (true)
         {
             var read = await socket.ReceiveAsync(chunk, SocketFlags.None, timeout.Token);
             if (read == 0)
             {
-                throw new IOException("the client left before its STATS were answered");
+                return false;
             }
 
             pending.Write(chunk.AsSpan(0, read));
             var sequence = new ReadOnlySequence<byte>(pending.WrittenMemory);
             while (FrameReader.TryParse(ref sequence, 1 << 20, out var frame))
             {
-                if (frame.Kind == FrameKind.Pub)
+                if (await handle(socket, frame))
                 {
-                    published++;
-                }
-                else if (frame.Kind == FrameKind.Stats)
-                {
-                    await socket.SendAsync(FrameBytes.Of(b => FrameWriter.WriteStatsReply(b, new BrokerStats(1, 1, published, 0, 0, []))), SocketFlags.None);
-                    if (--replies == 0)
-                    {
-                        return published;
-                    }
+                    return true;
                 }
             }
 
