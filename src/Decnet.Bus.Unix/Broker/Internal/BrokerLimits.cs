@@ -47,7 +47,9 @@ internal sealed record BrokerLimits(
 
     public static BrokerLimits From(DecnetBusOptions options)
     {
-        var maxFrame = Math.Max(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame);
+        // Held to the validator's range even for options built in code, which skip it: WELCOME announces this, and a
+        // client refuses a max_frame outside that range (docs/wire-protocol.md §4.1).
+        var maxFrame = Math.Clamp(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame, DecnetBusOptionsValidator.MaxFrameBytesLimit);
         return new(
             maxFrame,
             Math.Max(options.MaxTopicBytes, 1),
