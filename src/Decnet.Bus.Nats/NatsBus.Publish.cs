@@ -28,7 +28,7 @@ public sealed partial class NatsBus
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         var trace = BusActivities.OnPublish(topic);
         var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, id: null, timestamp) { TraceParent = trace.Parent, TraceState = trace.State };
-        return PublishEventAsync(evt, PublisherClaim.NewHeaders(), cancellationToken);
+        return PublishCheckedAsync(evt, PublisherClaim.NewHeaders(), cancellationToken);
     }
 
     /// <summary>
@@ -39,6 +39,12 @@ public sealed partial class NatsBus
     {
         ThrowIfDisposed();
         CheckTopic(evt.Topic);
+        return PublishCheckedAsync(evt, headers, cancellationToken);
+    }
+
+    /// <summary><see cref="PublishEventAsync"/> for an event whose topic is already checked (once per publish).</summary>
+    private ValueTask PublishCheckedAsync(BusEvent evt, NatsHeaders headers, CancellationToken cancellationToken)
+    {
         var body = BusCodec.SerializeEnvelope(evt);
 
         // The server holds headers and body together to max_payload, and drops a larger message with an -ERR.
