@@ -27,20 +27,20 @@ public sealed class FakeBusOptions
     /// Longest topic or pattern in UTF-8 bytes, as <see cref="DecnetBusOptions.MaxTopicBytes"/> (default 256, like
     /// <c>DECNET_BUS_MAX_TOPIC_BYTES</c>): longer ones throw <see cref="ArgumentException"/>, as on the real transports.
     /// </summary>
-    public int MaxTopicBytes { get; set; } = 256;
+    public int MaxTopicBytes { get; set; } = DecnetBusOptions.DefaultMaxTopicBytes;
 
     /// <summary>
     /// Most tokens in a pattern, as <see cref="DecnetBusOptions.MaxPatternTokens"/> (default 32, like
     /// <c>DECNET_BUS_MAX_PATTERN_TOKENS</c>): more throw <see cref="BusSubscriptionRejectedException"/> (code 4).
     /// </summary>
-    public int MaxPatternTokens { get; set; } = 32;
+    public int MaxPatternTokens { get; set; } = DecnetBusOptions.DefaultMaxPatternTokens;
 
     /// <summary>
     /// Largest event, as <see cref="DecnetBusOptions.MaxFrameBytes"/> (default 1 MiB, like <c>DECNET_BUS_MAX_FRAME_BYTES</c>):
     /// an event whose encoded envelope (<see cref="Codec.BusCodec.SerializeEnvelope"/>) is longer throws
     /// <see cref="ArgumentException"/>, as on the real transports, whose framing adds a few dozen bytes more.
     /// </summary>
-    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+    public int MaxFrameBytes { get; set; } = DecnetBusOptions.DefaultMaxFrameBytes;
 
     /// <summary>Default of <see cref="MaxRecordedEvents"/>.</summary>
     public const int DefaultMaxRecordedEvents = 10_000;

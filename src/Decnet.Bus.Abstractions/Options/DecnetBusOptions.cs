@@ -42,6 +42,9 @@ public sealed class DecnetBusOptions
     /// </summary>
     public const int DefaultSendBufferBytes = 512 * 1024;
 
+    /// <summary>The defaults of <see cref="MaxFrameBytes"/>, <see cref="MaxTopicBytes"/> and <see cref="MaxPatternTokens"/>, which FakeBus applies too.</summary>
+    internal const int DefaultMaxFrameBytes = 1024 * 1024, DefaultMaxTopicBytes = 256, DefaultMaxPatternTokens = 32;
+
     /// <summary>Longest socket path the kernel accepts, in UTF-8 bytes.</summary>
     public const int MaxSocketPathBytes = 107;
 
@@ -116,10 +119,10 @@ public sealed class DecnetBusOptions
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary><c>DECNET_BUS_MAX_FRAME_BYTES</c>: largest frame the broker accepts.</summary>
-    public int MaxFrameBytes { get; set; } = 1024 * 1024;
+    public int MaxFrameBytes { get; set; } = DefaultMaxFrameBytes;
 
     /// <summary><c>DECNET_BUS_MAX_TOPIC_BYTES</c>: longest topic or pattern, in UTF-8 bytes.</summary>
-    public int MaxTopicBytes { get; set; } = 256;
+    public int MaxTopicBytes { get; set; } = DefaultMaxTopicBytes;
 
     /// <summary><c>DECNET_BUS_MAX_SUBSCRIPTIONS</c>: subscriptions one connection may hold.</summary>
     public int MaxSubscriptionsPerConnection { get; set; } = 1024;
@@ -156,7 +159,7 @@ public sealed class DecnetBusOptions
     public int SendBufferBytes { get; set; } = DefaultSendBufferBytes;
 
     /// <summary><c>DECNET_BUS_MAX_PATTERN_TOKENS</c>: most dot-separated tokens in a subscription pattern.</summary>
-    public int MaxPatternTokens { get; set; } = 32;
+    public int MaxPatternTokens { get; set; } = DefaultMaxPatternTokens;
 
     /// <summary>
     /// <c>DECNET_BUS_MAX_QUEUE_BYTES</c>: outbound backlog per broker connection, in bytes; beyond it the oldest events
