@@ -214,8 +214,11 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
             // Grown past any real subscription count (a hostile list): not kept for the next event.
             _seenSids = null;
         }
+        else
+        {
+            seen?.Clear();
+        }
 
-        seen?.Clear();
         _sids.RemoveRange(kept, count - kept);
     }
 
