@@ -16,24 +16,12 @@ public sealed class ClientLogEscapingTests
     [Fact]
     public async Task ErrFromTheBroker_ReachesTheClientLogEscaped_InTheHandshakeAndInSession()
     {
-        using var dir = new TempSocketDir();
-        using var listener = Listen(dir.SocketPath);
-        var log = new RecordingLogger<UnixSocketBus>();
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await using var broker = new HandPlayedBroker();
+        var log = broker.Log;
+        await broker.RefuseHandshakeAsync(_hostile);
 
-        // Publishing starts the connection loop.
-        await bus.PublishAsync("a.b", new { });
-        using (var refused = await listener.AcceptAsync(timeout.Token))
+        using (var session = await broker.AcceptAsync())
         {
-            await ReadUntilAsync(refused, FrameKind.Hello, timeout.Token);
-            await refused.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.TooManyConnections, _hostile)), SocketFlags.None);
-            await log.WaitForAsync(static l => l.Contains("Cannot reach the bus broker", StringComparison.Ordinal));
-        }
-
-        using (var session = await listener.AcceptAsync(timeout.Token))
-        {
-            await ReadUntilAsync(session, FrameKind.Hello, timeout.Token);
             var welcome = new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024);
             // One write: the ERR arrives in the same read as the WELCOME, and must still be handled at once.
             byte[] frames = [.. FrameBytes.Of(b => FrameWriter.WriteWelcome(b, welcome)), .. FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.BadFrame, _hostile))];
@@ -52,28 +40,15 @@ public sealed class ClientLogEscapingTests
         // Escaped, each ESC is six characters: 60,000 of them (an ERR small enough for the handshake's frame limit)
         // would make lines of 360,000. Cut first, each quote is at most 1024 characters before escaping.
         var hostile = new string('\u001b', 60_000);
-        using var dir = new TempSocketDir();
-        using var listener = Listen(dir.SocketPath);
-        var log = new RecordingLogger<UnixSocketBus>();
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-
-        await bus.PublishAsync("a.b", new { });
-        using (var refused = await listener.AcceptAsync(timeout.Token))
-        {
-            await ReadUntilAsync(refused, FrameKind.Hello, timeout.Token);
-            await refused.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.TooManyConnections, hostile)), SocketFlags.None);
-            await log.WaitForAsync(static l => l.Contains("Cannot reach the bus broker", StringComparison.Ordinal));
-        }
+        await using var broker = new HandPlayedBroker();
+        var (log, bus, timeout) = (broker.Log, broker.Bus, broker.Timeout.Token);
+        await broker.RefuseHandshakeAsync(hostile);
 
         BusSubscriptionRejectedException rejected;
-        using (var session = await listener.AcceptAsync(timeout.Token))
+        using (var session = await broker.WelcomeAsync())
         {
-            await ReadUntilAsync(session, FrameKind.Hello, timeout.Token);
-            await session.SendAsync(FrameBytes.Of(static b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
-            await bus.WaitForGenerationAsync(1, timeout.Token);
             var subscribing = bus.SubscribeAsync("x.>").AsTask();
-            await ReadUntilAsync(session, FrameKind.Sub, timeout.Token); // sid 1
+            await ReadUntilAsync(session, FrameKind.Sub, timeout); // sid 1
             await session.SendAsync(FrameBytes.Of(b => FrameWriter.WriteRequestErr(b, BusErrorCode.InvalidPattern, hostile, FrameKind.Sub, 1)), SocketFlags.None);
             rejected = await Assert.ThrowsAsync<BusSubscriptionRejectedException>(() => subscribing);
             await session.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.BadFrame, hostile)), SocketFlags.None);
@@ -90,17 +65,10 @@ public sealed class ClientLogEscapingTests
     [Fact]
     public async Task RefusalsOfSubscriptionsTheClientNeverMade_AreNotOneWarningEach()
     {
-        using var dir = new TempSocketDir();
-        using var listener = Listen(dir.SocketPath);
-        var log = new RecordingLogger<UnixSocketBus>();
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), log);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-
-        await bus.PublishAsync("a.b", new { });
-        using var session = await listener.AcceptAsync(timeout.Token);
-        await ReadUntilAsync(session, FrameKind.Hello, timeout.Token);
-        await session.SendAsync(FrameBytes.Of(static b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
-        await bus.WaitForGenerationAsync(1, timeout.Token);
+        await using var broker = new HandPlayedBroker();
+        var (log, bus) = (broker.Log, broker.Bus);
+        await broker.Bus.PublishAsync("a.b", new { });
+        using var session = await broker.WelcomeAsync();
         var strays = FrameBytes.Of(static b => FrameWriter.WriteRequestErr(b, BusErrorCode.InvalidPattern, "no such pattern", FrameKind.Sub, 999));
         for (var i = 0; i < 20; i++)
         {
@@ -116,15 +84,6 @@ public sealed class ClientLogEscapingTests
     }
 
     /// <summary>Reads what the client sends until a frame of <paramref name="kind"/> has arrived (frames before it are skipped).</summary>
-    /// <summary>A socket listening at <paramref name="path"/>, playing the broker's side by hand.</summary>
-    private static Socket Listen(string path)
-    {
-        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen();
-        return listener;
-    }
-
     private static async Task ReadUntilAsync(Socket socket, FrameKind kind, CancellationToken cancellationToken)
     {
         var pending = Array.Empty<byte>();
@@ -144,6 +103,63 @@ public sealed class ClientLogEscapingTests
             var read = await socket.ReceiveAsync(chunk, SocketFlags.None, cancellationToken);
             Assert.True(read > 0, $"the client closed before sending {kind}");
             pending = [.. pending, .. chunk.AsSpan(0, read)];
+        }
+    }
+
+    /// <summary>
+    /// A socket at a temporary path, playing the broker's side by hand, and a client of it that logs into
+    /// <see cref="Log"/>; <see cref="Timeout"/> bounds each step.
+    /// </summary>
+    private sealed class HandPlayedBroker : IAsyncDisposable
+    {
+        private readonly TempSocketDir _dir = new();
+        private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+
+        public HandPlayedBroker()
+        {
+            _listener.Bind(new UnixDomainSocketEndPoint(_dir.SocketPath));
+            _listener.Listen();
+            Bus = new UnixSocketBus(TestBroker.NewOptions(_dir.SocketPath), Log);
+        }
+
+        public RecordingLogger<UnixSocketBus> Log { get; } = new();
+
+        public UnixSocketBus Bus { get; }
+
+        public CancellationTokenSource Timeout { get; } = new(TestBroker.Bound);
+
+        /// <summary>Starts the client (a publish does) and answers its first handshake with ERR <paramref name="text"/>.</summary>
+        public async Task RefuseHandshakeAsync(string text)
+        {
+            await Bus.PublishAsync("a.b", new { });
+            using var refused = await AcceptAsync();
+            await refused.SendAsync(FrameBytes.Of(b => FrameWriter.WriteErr(b, BusErrorCode.TooManyConnections, text)), SocketFlags.None);
+            await Log.WaitForAsync(static l => l.Contains("Cannot reach the bus broker", StringComparison.Ordinal));
+        }
+
+        /// <summary>The client's next connection, once its HELLO has arrived.</summary>
+        public async Task<Socket> AcceptAsync()
+        {
+            var session = await _listener.AcceptAsync(Timeout.Token);
+            await ReadUntilAsync(session, FrameKind.Hello, Timeout.Token);
+            return session;
+        }
+
+        /// <summary>The client's next connection, answered with WELCOME and live.</summary>
+        public async Task<Socket> WelcomeAsync()
+        {
+            var session = await AcceptAsync();
+            await session.SendAsync(FrameBytes.Of(static b => FrameWriter.WriteWelcome(b, new WelcomeMessage(ProtocolConstants.Version, 4242, 1 << 20, 256, 1024, 1024))), SocketFlags.None);
+            await Bus.WaitForGenerationAsync(1, Timeout.Token);
+            return session;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Bus.DisposeAsync();
+            _listener.Dispose();
+            Timeout.Dispose();
+            _dir.Dispose();
         }
     }
 }
