@@ -19,14 +19,10 @@ public static partial class BusCodec
     internal static ReadOnlyMemory<byte> EmptyMap { get; } = new byte[] { 0x80 };
 
     /// <summary>Options used to encode payloads.</summary>
-    internal static MessagePackSerializerOptions EncodeOptions { get; } =
-        MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+    internal static MessagePackSerializerOptions EncodeOptions => ResolverOptions.Encode;
 
     /// <summary>Options used to decode untrusted payloads.</summary>
-    internal static MessagePackSerializerOptions DecodeOptions { get; } =
-        MessagePackSerializerOptions.Standard
-            .WithResolver(ContractlessStandardResolver.Instance)
-            .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(MaxPayloadDepth));
+    internal static MessagePackSerializerOptions DecodeOptions => ResolverOptions.Decode;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? _threadScratch;
@@ -39,6 +35,12 @@ public static partial class BusCodec
         if (payload is null)
         {
             destination.Write(EmptyMap.Span);
+            return;
+        }
+
+        if (PlainPayload<T>.IsPlain)
+        {
+            PlainPayload<T>.Write(destination, payload);
             return;
         }
 
@@ -143,5 +145,18 @@ public static partial class BusCodec
         {
             return $"is not valid MessagePack ({ex.Message})";
         }
+    }
+
+    // Built at first use, not with BusCodec: building MessagePack's resolver chain costs tens of milliseconds of CPU
+    // (docs/performance.md, part 27) that a process publishing only plain payloads or reading only raw bytes never needs.
+    private static class ResolverOptions
+    {
+        public static readonly MessagePackSerializerOptions Encode =
+            MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance);
+
+        public static readonly MessagePackSerializerOptions Decode =
+            MessagePackSerializerOptions.Standard
+                .WithResolver(ContractlessStandardResolver.Instance)
+                .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(MaxPayloadDepth));
     }
 }
