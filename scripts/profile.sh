@@ -21,7 +21,9 @@
 #   --stat       perf stat --per-thread (sendto, recvmsg, sched_yield, context switches, CPU) on every process for
 #                1 s -> $out/stat.<role>
 # DECNET_PROFILE_LOAD=path runs the clients from another build of the bench driver (a published one, say), and
-# DECNET_PROFILE_BROKER=path the broker from another build of decnet.
+# DECNET_PROFILE_BROKER=path the broker from another build of decnet. DECNET_PROFILE_START_S (default 60) bounds the
+# waits for the broker's socket and the subscriber's READY line: past it, or when either exits first, the script says so
+# in one line, stops what it started and exits 1.
 # Needs the Release builds (`dotnet build -c Release src/Decnet.Cli` and `bench/Decnet.Bench.Load`, as
 # scripts/bench.sh does) and, for --perf/--stat, linux-perf. Output directory: $PROFILE_OUT or a new temp dir.
 set -euo pipefail
@@ -69,23 +71,36 @@ sock="$out/bus.sock"
 rm -f "$sock"
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 
+start_bound=${DECNET_PROFILE_START_S:-60}
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+cleanup() {
+  for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
+}
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # W4's shape needs more subscriptions per connection than the default allows (the bench's broker raises it the same
 # way, bench/Decnet.Bench.Load/Orchestration/Broker.cs); the cap is only checked, nothing is reserved for it.
 DECNET_BUS_MAX_SUBSCRIPTIONS=100000 "$decnet" bus --socket "$sock" --group '' >"$out/broker.log" 2>&1 &
 broker=$!
 pids+=("$broker")
-for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
-[ -S "$sock" ] || { echo "profile: the broker did not start; see $out/broker.log" >&2; exit 1; }
+deadline=$((SECONDS + start_bound))
+until [ -S "$sock" ]; do
+  kill -0 "$broker" 2>/dev/null || { echo "profile: the broker exited before its socket appeared; see $out/broker.log" >&2; exit 1; }
+  [ "$SECONDS" -lt "$deadline" ] || { echo "profile: the broker's socket did not appear in ${start_bound} s; see $out/broker.log" >&2; exit 1; }
+  sleep 0.05
+done
 
 "$load" sub --target "$sock" --topic bench --count "$count" --idle-ms "$idle_ms" --clients "$clients" $handlers $inline ${literals[@]+"${literals[@]}"} --system decnet >"$out/sub.out" 2>"$out/sub.err" &
 sub=$!
 pids+=("$sub")
+deadline=$((SECONDS + start_bound))
 until grep -q READY "$out/sub.out" 2>/dev/null; do
   kill -0 "$sub" 2>/dev/null || { echo "profile: the subscriber exited; see $out/sub.err" >&2; exit 1; }
+  kill -0 "$broker" 2>/dev/null || { echo "profile: the broker exited; see $out/broker.log" >&2; exit 1; }
+  [ "$SECONDS" -lt "$deadline" ] || { echo "profile: the subscriber printed no READY in ${start_bound} s; see $out/sub.err" >&2; exit 1; }
   sleep 0.05
 done
 

@@ -9,20 +9,32 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 results="${1:-}"
 
-work="$(mktemp -d /tmp/decnet-samples.XXXXXX)"
-bus_pid=""
-cleanup() { [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "samples: FAIL: $*" >&2; for f in "$work"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done; exit 1; }
-
 # A version no earlier run used, so the NuGet cache can never hand back stale packages of the same number.
 prefix="$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' version.props)"
 suffix="local.$(date +%s)"
 version="$prefix-$suffix"
+ids=(Decnet.Bus.Abstractions Decnet.Bus.Unix Decnet.Bus.Fake Decnet.Bus.Nats Decnet.Mutator.Events Decnet.Cli)
+
+# Restoring the samples copies this run's packages into the NuGet cache, where no later run asks for that version
+# again: cleanup removes them with the rest (each run used to leave six there).
+packages="$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: *//p')"
+work="$(mktemp -d /tmp/decnet-samples.XXXXXX)"
+bus_pid=""
+cleanup() {
+  [ -n "$bus_pid" ] && kill "$bus_pid" 2>/dev/null
+  rm -rf "$work"
+  if [ -n "$packages" ]; then
+    for id in "${ids[@]}"; do rm -rf "${packages%/}/${id,,}/$version"; done
+  fi
+  return 0
+}
+trap cleanup EXIT
+fail() { echo "samples: FAIL: $*" >&2; for f in "$work"/*.log; do [ -e "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done; exit 1; }
+
 feed="artifacts/feed"
 rm -rf "$feed"
 dotnet pack Decnet.Core.sln -c Release -p:VersionSuffix="$suffix" -o "$feed" -v q -nologo >"$work/pack.log" 2>&1 || fail "dotnet pack failed"
-for id in Decnet.Bus.Abstractions Decnet.Bus.Unix Decnet.Bus.Fake Decnet.Bus.Nats Decnet.Mutator.Events Decnet.Cli; do
+for id in "${ids[@]}"; do
   [ -f "$feed/$id.$version.nupkg" ] || fail "no package $id $version"
   [ -f "$feed/$id.$version.snupkg" ] || fail "no symbol package $id $version"
 done

@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace Decnet.Bench.Load.Orchestration;
 
-/// <summary>Medians of the runs, written as a markdown table (with targets and ratios) and as JSON with every run.</summary>
+/// <summary>
+/// Medians of the runs, written as a markdown table (with targets and ratios) and as JSON with every run; a median taken
+/// over fewer runs than asked for (the others failed) says over how many, in its cell and in the JSON's median_runs.
+/// </summary>
 internal static class Report
 {
     private static readonly (string Workload, string Metric, string Label, string Target)[] _rows =
@@ -53,6 +56,17 @@ internal static class Report
         ("W6", "drops_exact", "W6 runs whose drop counters add up exactly", "all"),
     ];
 
+    /// <summary>How many runs each median was taken over (a failed run has no figures): system, workload, metric.</summary>
+    public static Dictionary<string, Dictionary<string, Dictionary<string, int>>> MedianRuns(IEnumerable<RunResult> runs)
+        => runs.GroupBy(r => r.System).ToDictionary(
+            s => s.Key,
+            s => s.GroupBy(r => r.Workload).ToDictionary(
+                w => w.Key,
+                w => w.SelectMany(r => r.Metrics.Keys).Distinct(StringComparer.Ordinal)
+                    .ToDictionary(m => m, m => w.Count(r => r.Metrics.ContainsKey(m)), StringComparer.Ordinal),
+                StringComparer.Ordinal),
+            StringComparer.Ordinal);
+
     public static Dictionary<string, Dictionary<string, Dictionary<string, double>>> Medians(IEnumerable<RunResult> runs)
     {
         var medians = new Dictionary<string, Dictionary<string, Dictionary<string, double>>>(StringComparer.Ordinal);
@@ -75,6 +89,7 @@ internal static class Report
     public static string Markdown(BenchSettings settings, IReadOnlyList<RunResult> runs, IReadOnlyDictionary<string, string> unsupported, string header)
     {
         var medians = Medians(runs);
+        var medianRuns = MedianRuns(runs);
         var systems = settings.Systems;
         var md = new StringBuilder();
         md.AppendLine(header);
@@ -97,6 +112,13 @@ internal static class Report
                 else if (medians.TryGetValue(system, out var w) && w.TryGetValue(workload, out var m) && m.TryGetValue(metric, out var value))
                 {
                     md.Append(Format(value));
+
+                    // A median of fewer runs than asked for must not read as one of them all (the failures are below).
+                    var counted = medianRuns[system][workload][metric];
+                    if (counted < settings.Runs)
+                    {
+                        md.Append(" (").Append(counted).Append(" of ").Append(settings.Runs).Append(" runs)");
+                    }
                 }
                 else
                 {
@@ -149,6 +171,7 @@ internal static class Report
                 machine,
                 unsupported,
                 medians = Medians(runs),
+                median_runs = MedianRuns(runs),
                 runs = runs.Select(r => new { system = r.System, workload = r.Workload, run = r.Run, metrics = r.Metrics, notes = r.Notes }),
             },
             new JsonSerializerOptions { WriteIndented = true });

@@ -15,10 +15,14 @@ namespace Decnet.Cli.Bridge;
 /// itself; it remembers the ids it forwarded each way (ids are preserved end to end) and never forwards one back or
 /// twice; NATS messages carry the origin bridge and a hop count, and a message past the hop limit is refused. Both
 /// clients reconnect by themselves; nothing here waits on either side, and every event that cannot be forwarded is
-/// dropped and counted.
+/// dropped and counted. The bridge owns both clients: once <see cref="DisposeAsync"/> returns they are disposed too,
+/// and <see cref="Stats"/> holds what was lost in the shutdown (see <see cref="Abandoned"/>).
 /// </remarks>
 internal sealed class BusBridge : IAsyncDisposable
 {
+    // A host's own topics (heartbeats, worker control): forwarded only by a pattern that names them.
+    private const string _systemPrefix = Topics.System + ".";
+
     private readonly UnixSocketBus _local;
     private readonly NatsBus _nats;
     private readonly BridgeOptions _options;
@@ -36,6 +40,10 @@ internal sealed class BusBridge : IAsyncDisposable
     private long _importRefused;
     private long _loopsBlocked;
     private long _hopLimited;
+    private long _exportsTaken;
+    private long _importsTaken;
+    private long _exportsAbandoned;
+    private long _importsAbandoned;
     private int _disposed;
 
     public BusBridge(UnixSocketBus local, NatsBus nats, BridgeOptions options, ILogger? logger = null)
@@ -64,14 +72,24 @@ internal sealed class BusBridge : IAsyncDisposable
             return new BridgeStats(
                 Interlocked.Read(ref _exported),
                 Interlocked.Read(ref _imported),
-                (nats.Counters.Dropped - importQueueDrops) + exportQueueDrops + Interlocked.Read(ref _exportRefused),
-                (_local.Counters.Dropped - exportQueueDrops) + importQueueDrops + Interlocked.Read(ref _importRefused) + nats.Rejected,
+                (nats.Counters.Dropped - importQueueDrops) + exportQueueDrops + Interlocked.Read(ref _exportRefused) + Interlocked.Read(ref _exportsAbandoned),
+                (_local.Counters.Dropped - exportQueueDrops) + importQueueDrops + Interlocked.Read(ref _importRefused) + nats.Rejected + Interlocked.Read(ref _importsAbandoned),
                 Interlocked.Read(ref _loopsBlocked),
                 Interlocked.Read(ref _hopLimited),
                 Math.Max(0, _local.Generation - 1),
                 nats.Reconnects);
         }
     }
+
+    /// <summary>
+    /// Events the bridge had received but not yet forwarded when it stopped (each way): a disposed subscription discards
+    /// its queue. Known once <see cref="DisposeAsync"/> has returned, and counted in the dropped counters of
+    /// <see cref="Stats"/>.
+    /// </summary>
+    public (long Exports, long Imports) Abandoned => (Interlocked.Read(ref _exportsAbandoned), Interlocked.Read(ref _importsAbandoned));
+
+    /// <summary>Events the export subscriptions received (queued, dropped or taken), for tests.</summary>
+    internal long ExportsReceived => _exports.Sum(s => s.Received);
 
     /// <summary>Completes at the next counter change (tests wait on it instead of polling).</summary>
     internal Task Changed => Volatile.Read(ref _changed).Task;
@@ -89,7 +107,8 @@ internal sealed class BusBridge : IAsyncDisposable
 
         foreach (var pattern in _options.Import)
         {
-            var subscription = await _nats.SubscribeFilteredAsync(pattern, queue, Admit, cancellationToken).ConfigureAwait(false);
+            var keepsSystem = NamesSystem(pattern);
+            var subscription = await _nats.SubscribeFilteredAsync(pattern, queue, (evt, headers) => Admit(evt, headers, keepsSystem), cancellationToken).ConfigureAwait(false);
             _imports.Add(subscription);
             _pumps.Add(Task.Run(() => ImportAsync(subscription), CancellationToken.None));
         }
@@ -109,14 +128,43 @@ internal sealed class BusBridge : IAsyncDisposable
         }
 
         await Task.WhenAll(_pumps).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // A disposed subscription receives nothing more and discards what it held: what it received, less what it
+        // dropped (counted already) and what the pumps took, was never forwarded.
+        Interlocked.Exchange(ref _exportsAbandoned, Unforwarded(_exports, Interlocked.Read(ref _exportsTaken)));
+        Interlocked.Exchange(ref _importsAbandoned, Unforwarded(_imports, Interlocked.Read(ref _importsTaken)));
         _stop.Dispose();
+
+        // The clients last: what they lose while closing (exports the NATS client could not flush in its bound, imports
+        // still in the UNIX client's outbox) is counted by them as they close, so Stats is final after this.
+        await _nats.DisposeAsync().ConfigureAwait(false);
+        await _local.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static long Unforwarded(List<IBusSubscription> subscriptions, long taken)
+        => Math.Max(0, subscriptions.Sum(s => s.Received - s.Dropped) - taken);
+
+    /// <summary>
+    /// Whether <paramref name="pattern"/> names the <c>system</c> family itself (<c>system.&gt;</c>, <c>system.*.health</c>):
+    /// only such a pattern forwards a host's heartbeats and worker control, which <c>&gt;</c> or <c>*.bus.health</c>
+    /// would otherwise send to, or take from, every other host.
+    /// </summary>
+    internal static bool NamesSystem(string pattern) => pattern.StartsWith(_systemPrefix, StringComparison.Ordinal);
+
+    private static bool IsSystem(string topic) => topic.StartsWith(_systemPrefix, StringComparison.Ordinal);
 
     private async Task ExportAsync(IBusSubscription subscription)
     {
+        var keepsSystem = NamesSystem(subscription.Pattern);
         // The enumeration ends when the subscription is disposed (DisposeAsync does that first).
         await foreach (var evt in ((IAsyncEnumerable<BusEvent>)subscription).ConfigureAwait(false))
         {
+            Interlocked.Increment(ref _exportsTaken);
+            if (!keepsSystem && IsSystem(evt.Topic))
+            {
+                continue;
+            }
+
             // An event this bridge imported (another local client re-published it, or an overlapping pattern) or
             // already exported is never sent out again.
             if (_importedIds.Contains(evt.Id) || !_exportedIds.Add(evt.Id))
@@ -140,14 +188,22 @@ internal sealed class BusBridge : IAsyncDisposable
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
+                // The stop ended the wait, not the publish: the NATS client still sends the event or counts it dropped.
+                Count(ref _exported);
                 return;
             }
         }
     }
 
     /// <summary>Runs on the NATS reader for each message of an import subscription: the loop guard.</summary>
-    private bool Admit(BusEvent evt, System.Buffers.ReadOnlySequence<byte>? rawHeaders)
+    private bool Admit(BusEvent evt, System.Buffers.ReadOnlySequence<byte>? rawHeaders, bool keepsSystem)
     {
+        // Would pass for this host's own heartbeat or control request (a worker acts on system.{worker}.control).
+        if (!keepsSystem && IsSystem(evt.Topic))
+        {
+            return false;
+        }
+
         var headers = _nats.ParseHeaders(rawHeaders);
         if (string.Equals(BridgeHeaders.ReadOrigin(headers), _options.BridgeId, StringComparison.Ordinal) || _exportedIds.Contains(evt.Id))
         {
@@ -174,6 +230,7 @@ internal sealed class BusBridge : IAsyncDisposable
     {
         await foreach (var evt in ((IAsyncEnumerable<BusEvent>)subscription).ConfigureAwait(false))
         {
+            Interlocked.Increment(ref _importsTaken);
             try
             {
                 await _local.ForwardAsync(evt).ConfigureAwait(false);

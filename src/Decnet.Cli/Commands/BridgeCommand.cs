@@ -100,31 +100,32 @@ internal static class BridgeCommand
         using var logging = BridgeLogging.Create();
         var local = new UnixSocketBus(options, logging.CreateLogger<UnixSocketBus>());
         var remote = new NatsBus(options, logging);
-        await using (local.ConfigureAwait(false))
-        await using (remote.ConfigureAwait(false))
-        {
-            var bridge = new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>());
-            await using (bridge.ConfigureAwait(false))
-            {
-                try
-                {
-                    // A pattern the broker refuses (DECNET_BUS_MAX_PATTERN_TOKENS) is bad input: exit 2, not 70.
-                    await CallerInput.CheckAsync(() => new ValueTask(bridge.StartAsync(signals.Token))).ConfigureAwait(false);
-                    await error.WriteLineAsync(
-                        $"bridge: {bridge.BridgeId} running between {local.SocketPath} ({(local.IsConnected ? "up" : "down, retrying")}) and "
-                        + $"{string.Join(',', options.Nats.Urls)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
-                        + $"export [{string.Join(' ', args.Export)}] import [{string.Join(' ', args.Import)}]").ConfigureAwait(false);
-                    await error.FlushAsync(signals.Token).ConfigureAwait(false);
-                    await LogPeriodicallyAsync(bridge, error, args.LogInterval, signals.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
-                {
-                }
 
-                await error.WriteLineAsync($"bridge: stopped; {bridge.Stats}").ConfigureAwait(false);
-                return ExitCodes.Ok;
+        // The bridge owns both clients and disposes them after its own subscriptions and pumps.
+        var bridge = new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>());
+        await using (bridge.ConfigureAwait(false))
+        {
+            try
+            {
+                // A pattern the broker refuses (DECNET_BUS_MAX_PATTERN_TOKENS) is bad input: exit 2, not 70.
+                await CallerInput.CheckAsync(() => new ValueTask(bridge.StartAsync(signals.Token))).ConfigureAwait(false);
+                await error.WriteLineAsync(
+                    $"bridge: {bridge.BridgeId} running between {local.SocketPath} ({(local.IsConnected ? "up" : "down, retrying")}) and "
+                    + $"{string.Join(',', options.Nats.Urls)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
+                    + $"export [{string.Join(' ', args.Export)}] import [{string.Join(' ', args.Import)}]").ConfigureAwait(false);
+                await error.FlushAsync(signals.Token).ConfigureAwait(false);
+                await LogPeriodicallyAsync(bridge, error, args.LogInterval, signals.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+            {
             }
         }
+
+        // Written once the bridge and both clients are closed, so it counts what the stop itself lost.
+        var (exports, imports) = bridge.Abandoned;
+        await error.WriteLineAsync(
+            $"bridge: stopped; {bridge.Stats}; abandoned at stop: exports {exports} imports {imports} (in the dropped counts)").ConfigureAwait(false);
+        return ExitCodes.Ok;
     }
 
     private static async Task LogPeriodicallyAsync(BusBridge bridge, TextWriter error, double seconds, CancellationToken token)

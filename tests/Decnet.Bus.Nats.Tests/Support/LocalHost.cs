@@ -43,7 +43,7 @@ internal sealed class LocalHost : IAsyncDisposable
 
     public string SocketPath => BrokerOptions.SocketPath;
 
-    public static async Task<LocalHost> StartAsync(NatsServer nats, string name, string prefix = "", string[]? export = null, string[]? import = null, bool bridge = true)
+    public static async Task<LocalHost> StartAsync(NatsServer nats, string name, string prefix = "", string[]? export = null, string[]? import = null, bool bridge = true, int queueSize = 16_384)
     {
         var host = new LocalHost(nats, name);
         await host.Broker.StartAsync(CancellationToken.None);
@@ -62,6 +62,7 @@ internal sealed class LocalHost : IAsyncDisposable
             Import = import ?? [">"],
             Prefix = prefix,
             BridgeId = $"bridge-{name}",
+            QueueSize = queueSize,
         });
         await host.Bridge.StartAsync(CancellationToken.None);
         return host;
