@@ -167,6 +167,7 @@ public sealed partial class NatsBus : IBus
     {
         var delay = _options.ReconnectMinDelay;
         var logged = false;
+        var loggedUnexpected = false;
         while (Volatile.Read(ref _disposed) == 0)
         {
             try
@@ -177,7 +178,7 @@ public sealed partial class NatsBus : IBus
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                if (IsRefused(ex))
+                if (ConnectFailure.IsRefused(ex))
                 {
                     _refused.TrySetResult();
                 }
@@ -188,7 +189,16 @@ public sealed partial class NatsBus : IBus
                     return;
                 }
 
-                if (!logged)
+                if (!ConnectFailure.IsOutage(ex))
+                {
+                    // Once: the retries would repeat it at every backoff.
+                    if (!loggedUnexpected)
+                    {
+                        loggedUnexpected = logged = true;
+                        Log.UnexpectedConnectFailure(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeExceptionWithStack(ex));
+                    }
+                }
+                else if (!logged)
                 {
                     logged = true;
                     Log.ConnectFailed(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeException(ex));
@@ -206,19 +216,6 @@ public sealed partial class NatsBus : IBus
 
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
         }
-    }
-
-    private static bool IsRefused(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Waits (bounded) until the connection is open; false when it is not open by then.</summary>
