@@ -32,6 +32,27 @@ public sealed class NatsLogEscapingTests
     }
 
     [Fact]
+    public async Task TheNatsClientsOwnLines_ReachTheHostsLoggerEscaped()
+    {
+        // A host that registers the transport through AddDecnetBus hands its logger factory over as it is, without the
+        // bridge's filter on the NATS categories: the client library's own lines quote the server's -ERR too.
+        await using var server = new ScriptedNatsServer(_hostileError);
+        var log = new RecordingLogger<NatsBus>();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider<NatsBus>(log)).SetMinimumLevel(LogLevel.Trace));
+        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = "escaping" };
+        options.Nats.Url = server.Url;
+        await using var bus = new NatsBus(options, logging);
+
+        Assert.False(await bus.WaitForConnectionAsync(TimeSpan.Zero));
+        await log.WaitForLinesAsync("nats: cannot connect", 1);
+
+        // The library's "Server error {Error}" line (its reader's), which NatsBus never writes itself.
+        Assert.Contains(log.Lines, l => l.StartsWith("Server error", StringComparison.Ordinal) && l.Contains("INJECTED", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
+        Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
+    }
+
+    [Fact]
     public async Task AnUnexpectedFailureOfTheFirstConnect_IsLoggedWithItsStack_AndTheServersTextEscaped()
     {
         // A logging provider that fails for the client's socket reader: the connect then fails with an exception no
