@@ -10,8 +10,11 @@ public sealed partial class NatsBus
     /// <inheritdoc />
     /// <remarks>
     /// Live on return: the SUB is written, then a PING/PONG round trip proves the server has processed it, so anything
-    /// published afterwards, by any client of the server, is delivered. When the server is unreachable (or silent for
-    /// <see cref="SubscribeWaitBound"/>) the subscription is returned anyway and goes live when the client connects.
+    /// published afterwards, by any client of the server, is delivered. While the first connection is being made this
+    /// waits for it, at most <see cref="SubscribeWaitBound"/>; when the server is down (the first attempt failed, or the
+    /// connection was lost and the client is reconnecting) it does not wait. Either way, and when the server is silent
+    /// for <see cref="SubscribeWaitBound"/>, the subscription is returned registered and goes live when the client
+    /// connects.
     /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12), one over
     /// its subscription limit code 5; refused after it was returned, the subscription ends. Either way it is not sent
     /// again.

@@ -15,7 +15,10 @@ namespace Decnet.Bus.Nats;
 /// </summary>
 public sealed partial class NatsBus : IBus
 {
-    /// <summary>How long <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/> waits for the server before returning a not-yet-live subscription.</summary>
+    /// <summary>
+    /// How long <see cref="SubscribeAsync(string, SubscriptionOptions?, CancellationToken)"/> waits for the first connection
+    /// being made, or for a connected server's PONG, before returning a not-yet-live subscription.
+    /// </summary>
     public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a publish made while the first connection is being made waits for it.</summary>
@@ -167,6 +170,7 @@ public sealed partial class NatsBus : IBus
     {
         var delay = _options.ReconnectMinDelay;
         var logged = false;
+        var loggedUnexpected = false;
         while (Volatile.Read(ref _disposed) == 0)
         {
             try
@@ -177,7 +181,7 @@ public sealed partial class NatsBus : IBus
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                if (IsRefused(ex))
+                if (ConnectFailure.IsRefused(ex))
                 {
                     _refused.TrySetResult();
                 }
@@ -188,7 +192,16 @@ public sealed partial class NatsBus : IBus
                     return;
                 }
 
-                if (!logged)
+                if (!ConnectFailure.IsOutage(ex))
+                {
+                    // Once: the retries would repeat it at every backoff.
+                    if (!loggedUnexpected)
+                    {
+                        loggedUnexpected = logged = true;
+                        Log.UnexpectedConnectFailure(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeExceptionWithStack(ex));
+                    }
+                }
+                else if (!logged)
                 {
                     logged = true;
                     Log.ConnectFailed(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeException(ex));
@@ -208,31 +221,22 @@ public sealed partial class NatsBus : IBus
         }
     }
 
-    private static bool IsRefused(Exception? ex)
-    {
-        for (; ex is not null; ex = ex.InnerException)
-        {
-            if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Waits (bounded) until the connection is open; false when it is not open by then.</summary>
+    /// <summary>
+    /// Waits (bounded) while the first connection is being made; true when the connection is open. Once the first attempt
+    /// has ended, a client that is not connected is down and reconnecting: false at once, as a publish is dropped at
+    /// once, rather than a wait for a server that is not there.
+    /// </summary>
     private async Task<bool> WaitForOpenAsync(TimeSpan bound, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        if (IsConnected)
+        if (IsConnected || _firstAttempt.Task.IsCompleted)
         {
-            return true;
+            return IsConnected;
         }
 
         try
         {
-            await Volatile.Read(ref _open).Task.WaitAsync(bound, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAny(Volatile.Read(ref _open).Task, _firstAttempt.Task).WaitAsync(bound, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -126,6 +126,45 @@ public sealed class NatsBusOptionsTests
     }
 
     [Fact]
+    public void AFileThatCannotBeOpened_FailsHostStart_NamingTheVariableAndTheFile()
+    {
+        // A socket exists and is no directory, yet opening it fails for every user, root included (ENXIO): the client
+        // would fail only when it first connected.
+        var directory = Directory.CreateTempSubdirectory("decnet-unreadable-");
+        try
+        {
+            var socketPath = Path.Combine(directory.FullName, "key.pem");
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+            Assert.True(File.Exists(socketPath));
+
+            var failure = Assert.Single(Refused("DECNET_BUS_NATS_CREDS", socketPath).Failures);
+
+            Assert.StartsWith($"DECNET_BUS_NATS_CREDS='{socketPath}' cannot be read (", failure, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', failure);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void AFileThisUserMayNotRead_FailsHostStart_NamingTheVariableAndTheFile()
+    {
+        // A mode 000 file is read by root all the same (the tests run as root); this sysctl is write-only (0200) for
+        // root too, as the kernel checks its mode without root's override. So the check is an open, not a mode test.
+        const string writeOnly = "/proc/sys/vm/compact_memory";
+        Assert.True(File.Exists(writeOnly), $"{writeOnly} is missing: this kernel cannot host the test");
+        Assert.Throws<UnauthorizedAccessException>(() => File.OpenRead(writeOnly).Dispose());
+
+        var failure = Assert.Single(Refused("DECNET_BUS_NATS_TLS_CA", writeOnly).Failures);
+
+        Assert.StartsWith($"DECNET_BUS_NATS_TLS_CA='{writeOnly}' cannot be read (", failure, StringComparison.Ordinal);
+        Assert.Contains("ermission denied", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddDecnetBus_TypeNats_ResolvesNatsBus_ThroughAddNatsTransport()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -137,6 +176,13 @@ public sealed class NatsBusOptionsTests
 
         Assert.IsType<NatsBus>(bus);
     }
+
+    private static OptionsValidationException Refused(string variable, string path)
+        => Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?>
+        {
+            ["DECNET_BUS_TYPE"] = "nats",
+            [variable] = path,
+        }));
 
     private static DecnetBusOptions Bind(Dictionary<string, string?> variables)
     {

@@ -145,4 +145,47 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         Assert.Equal("late.event", (await Read.OneAsync(subscription)).Topic);
         Assert.Equal(0, subscription.Reconnected);
     }
+
+    [Fact]
+    public async Task Subscribe_AfterTheFirstAttemptFailed_ReturnsAtOnce_NotAfterTheWaitBound_AndGoesLiveLater()
+    {
+        // Known down: like a publish (dropped at once) and the UNIX client's subscribe, it does not wait for a server
+        // that is not there. It returned only after SubscribeWaitBound (5 s) for every subscription.
+        var options = NatsTestOptions.For(_server, "down");
+        await _server.StopAsync();
+        await using var subscriber = new NatsBus(options);
+        Assert.False(await subscriber.WaitForConnectionAsync(TimeSpan.Zero));
+        await subscriber.FirstAttempt.WaitAsync(_bound);
+
+        await using var subscription = await subscriber.SubscribeAsync("down.>").AsTask().WaitAsync(NatsBus.SubscribeWaitBound / 5);
+
+        await AssertGoesLiveAsync(subscriber, subscription, "down.event");
+    }
+
+    [Fact]
+    public async Task Subscribe_WhileReconnecting_ReturnsAtOnce_NotAfterTheWaitBound_AndGoesLiveLater()
+    {
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "reconnecting"));
+        await using var first = await subscriber.SubscribeAsync("first.>");
+        var closed = subscriber.Closed;
+        await _server.StopAsync();
+        await closed.WaitAsync(_bound);
+
+        await using var subscription = await subscriber.SubscribeAsync("lost.>").AsTask().WaitAsync(NatsBus.SubscribeWaitBound / 5);
+
+        await AssertGoesLiveAsync(subscriber, subscription, "lost.event");
+    }
+
+    private async Task AssertGoesLiveAsync(NatsBus subscriber, IBusSubscription subscription, string topic)
+    {
+        Assert.False(subscriber.IsConnected);
+        await _server.RestartAsync();
+        await subscriber.Opened.WaitAsync(_bound);
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await using var witness = await publisher.SubscribeAsync(topic);
+        await publisher.PublishAsync(topic, new { n = 1 });
+
+        Assert.Equal(topic, (await Read.OneAsync(witness)).Topic);
+        Assert.Equal(topic, (await Read.OneAsync(subscription)).Topic);
+    }
 }

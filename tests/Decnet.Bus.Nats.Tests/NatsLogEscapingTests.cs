@@ -31,11 +31,70 @@ public sealed class NatsLogEscapingTests
         Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
     }
 
+    [Fact]
+    public async Task TheNatsClientsOwnLines_ReachTheHostsLoggerEscaped()
+    {
+        // A host that registers the transport through AddDecnetBus hands its logger factory over as it is, without the
+        // bridge's filter on the NATS categories: the client library's own lines quote the server's -ERR too.
+        await using var server = new ScriptedNatsServer(_hostileError);
+        var log = new RecordingLogger<NatsBus>();
+        using var logging = LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider<NatsBus>(log)).SetMinimumLevel(LogLevel.Trace));
+        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = "escaping" };
+        options.Nats.Url = server.Url;
+        await using var bus = new NatsBus(options, logging);
+
+        Assert.False(await bus.WaitForConnectionAsync(TimeSpan.Zero));
+        await log.WaitForLinesAsync("nats: cannot connect", 1);
+
+        // The library's "Server error {Error}" line (its reader's), which NatsBus never writes itself.
+        Assert.Contains(log.Lines, l => l.StartsWith("Server error", StringComparison.Ordinal) && l.Contains("INJECTED", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
+        Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
+    }
+
+    [Fact]
+    public async Task AnUnexpectedFailureOfTheFirstConnect_IsLoggedWithItsStack_AndTheServersTextEscaped()
+    {
+        // A logging provider that fails for the client's socket reader: the connect then fails with an exception no
+        // outage explains, whose stack is what an operator needs; the server has sent its hostile INFO by then.
+        await using var server = new ScriptedNatsServer(_hostileError);
+        var log = new RecordingLogger<NatsBus>();
+        using var logging = new FailingReaderLoggerFactory(log);
+        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = "unexpected" };
+        options.Nats.Url = server.Url;
+        await using var bus = new NatsBus(options, logging);
+
+        Assert.False(await bus.WaitForConnectionAsync(TimeSpan.Zero));
+        await log.WaitForLinesAsync(FailingReaderLoggerFactory.Failure, 1);
+
+        var line = Assert.Single(log.Lines, l => l.Contains(FailingReaderLoggerFactory.Failure, StringComparison.Ordinal));
+        Assert.Contains($"{nameof(FailingReaderLoggerFactory)}.{nameof(FailingReaderLoggerFactory.CreateLogger)}", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
+        Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
+    }
+
     private static IEnumerable<Exception> Chain(Exception exception)
     {
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             yield return e;
+        }
+    }
+
+    /// <summary>Records every category into one logger, and fails (a bug of the provider) for the client's socket reader.</summary>
+    private sealed class FailingReaderLoggerFactory(RecordingLogger<NatsBus> log) : ILoggerFactory
+    {
+        public const string Failure = "the recording provider has no logger for the socket reader";
+
+        public ILogger CreateLogger(string categoryName)
+            => categoryName.EndsWith(".NatsReadProtocolProcessor", StringComparison.Ordinal) ? throw new InvalidOperationException(Failure) : log;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
         }
     }
 }

@@ -1,10 +1,13 @@
+using Decnet.Bus.Internal;
+
 namespace Decnet.Bus;
 
 /// <summary>
 /// Checks the <c>DECNET_BUS_NATS_*</c> settings for <see cref="DecnetBusOptionsValidator"/>. Their syntax is checked on
-/// every host (a typo fails start even before the transport is switched on); the files they name must exist only when
-/// <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS, and with <c>DECNET_BUS_TYPE=nats</c>
-/// <c>DECNET_BUS_MAX_TOPIC_BYTES</c> must fit a NATS subject. Secrets are never echoed in a message.
+/// every host (a typo fails start even before the transport is switched on); the files they name must exist and be
+/// readable only when <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS, and with
+/// <c>DECNET_BUS_TYPE=nats</c> <c>DECNET_BUS_MAX_TOPIC_BYTES</c> must fit a NATS subject. Secrets are never echoed in a
+/// message.
 /// </summary>
 internal static class DecnetBusNatsValidation
 {
@@ -42,7 +45,7 @@ internal static class DecnetBusNatsValidation
     }
 
     /// <summary>
-    /// The files the NATS settings name that do not exist, as one line (failures joined by <c>; </c>), or null. For a
+    /// The files the NATS settings name that do not exist or cannot be read, as one line (failures joined by <c>; </c>), or null. For a
     /// client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says (<c>decnet bridge</c>).
     /// </summary>
     public static string? DescribeMissingFiles(DecnetBusNatsOptions nats)
@@ -127,9 +130,19 @@ internal static class DecnetBusNatsValidation
 
     private static void CheckFile(string variable, string path, List<string> failures)
     {
-        if (path.Length > 0 && !File.Exists(path))
+        if (path.Length == 0)
+        {
+            return;
+        }
+
+        if (!File.Exists(path))
         {
             failures.Add($"{variable}='{Topics.Printable(path)}' does not exist or is not a file; give the path of a readable file");
+        }
+        else if (ReadableFile.DescribeOpenFailure(path) is { } reason)
+        {
+            // Existing but unreadable (its mode, an ACL, a socket): the client would fail only at its first connect.
+            failures.Add($"{variable}='{Topics.Printable(path)}' cannot be read ({reason}); give the path of a file this user may read");
         }
     }
 }

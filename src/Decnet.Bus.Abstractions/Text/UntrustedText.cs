@@ -106,6 +106,40 @@ public static class UntrustedText
     }
 
     /// <summary>
+    /// <see cref="DescribeException"/> followed, on the same line, by the stack of each exception of the chain, innermost
+    /// first as <see cref="Exception.ToString"/> orders them, frames joined by <c> | </c>: for an exception no outage
+    /// explains (a bug), whose stack an operator needs while its messages may still quote the network. The frames name
+    /// this process's code, not the wire's text; they are escaped all the same, and one line suits journald, which
+    /// would split a multi-line message into entries.
+    /// </summary>
+    internal static string DescribeExceptionWithStack(Exception exception, int maxChars = 512)
+    {
+        var chain = new List<Exception>();
+        for (Exception? e = exception; e is not null && chain.Count <= _maxInnerExceptions; e = e.InnerException)
+        {
+            chain.Add(e);
+        }
+
+        var builder = new StringBuilder(DescribeException(exception, maxChars));
+        var framed = false;
+        for (var i = chain.Count - 1; i >= 0; i--)
+        {
+            if (framed && i < chain.Count - 1)
+            {
+                builder.Append(" | --- End of inner exception stack trace ---");
+            }
+
+            foreach (var frame in (chain[i].StackTrace ?? string.Empty).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                builder.Append(framed ? " | " : "; stack: ").Append(Escape(frame));
+                framed = true;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
     /// The first <paramref name="maxChars"/> characters of <paramref name="value"/>, one fewer when that would end in
     /// half a surrogate pair (the cut would read as an unpaired surrogate that was not in the string).
     /// </summary>

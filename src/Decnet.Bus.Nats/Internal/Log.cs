@@ -32,4 +32,8 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "nats: the server reads again; publishes go through")]
     public static partial void StallEnded(ILogger logger);
+
+    // A failure no outage explains (a bug, here or in the client): its stack, on the line, as the error is escaped.
+    [LoggerMessage(10, LogLevel.Error, "nats: connecting to {Url} failed unexpectedly; retrying with backoff: {Error}")]
+    public static partial void UnexpectedConnectFailure(ILogger logger, string url, string error);
 }

@@ -4,7 +4,8 @@ using NATS.Client.Core;
 namespace Decnet.Bus.Nats.Internal;
 
 /// <summary>
-/// The logger factory handed to the NATS client: it passes every log through, and hands each server error
+/// The logger factory handed to the NATS client: it passes every log through escaped (<see cref="EscapingLogger"/>:
+/// the host's own factory receives the library's lines, which quote the server), and hands each server error
 /// (<c>-ERR</c>) to a callback on the client's socket-reading task, before the client reads what the server sent after
 /// it. The client's <c>ServerError</c> event comes later, from another task, so a PONG read after the <c>-ERR</c> may
 /// complete a PING first: the event alone cannot tell whether a SUB that a PING/PONG confirmed was refused, nor count
@@ -19,7 +20,7 @@ internal sealed class ServerErrorTap(ILoggerFactory inner, Action<string> onServ
 
     public ILogger CreateLogger(string categoryName)
     {
-        var logger = inner.CreateLogger(categoryName);
+        var logger = new EscapingLogger(inner.CreateLogger(categoryName));
         return string.Equals(categoryName, _readerCategory, StringComparison.Ordinal) ? new Tap(logger, onServerError) : logger;
     }
 
@@ -30,6 +31,7 @@ internal sealed class ServerErrorTap(ILoggerFactory inner, Action<string> onServ
         // The inner factory belongs to whoever made the bus.
     }
 
+    /// <summary>Reads the raw <c>-ERR</c> text off the reader's state, before <paramref name="inner"/> escapes the line.</summary>
     private sealed class Tap(ILogger inner, Action<string> onServerError) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)

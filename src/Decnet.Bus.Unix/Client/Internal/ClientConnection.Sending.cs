@@ -64,6 +64,8 @@ internal sealed partial class ClientConnection
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // The reason line names the exception only; its stack, which finds the bug, goes with this line.
+            ClientLog.UnexpectedKeepaliveFailure(_logger, _path, ex);
             Interlocked.CompareExchange(ref _deadReason, $"unexpected {ex.GetType().Name} in the keepalive loop: {ex.Message}", null);
             await _abort.CancelAsync().ConfigureAwait(false);
         }

@@ -91,4 +91,11 @@ internal static partial class ClientLog
     /// <summary>Ending a connection failed in a way it never should: logged with its stack (a bug), and the client reconnects all the same.</summary>
     [LoggerMessage(113, LogLevel.Error, "Ending the connection to the bus broker at {Path} failed unexpectedly; reconnecting")]
     public static partial void UnexpectedConnectionEnd(ILogger logger, string path, Exception exception);
+
+    /// <summary>
+    /// The keepalive loop failed in a way it never should: logged with its stack (a bug; the loop reads no broker text,
+    /// so the exception carries none), and the connection ends so that the client reconnects watched again.
+    /// </summary>
+    [LoggerMessage(114, LogLevel.Error, "The keepalive of the connection to the bus broker at {Path} failed unexpectedly; ending the connection and reconnecting")]
+    public static partial void UnexpectedKeepaliveFailure(ILogger logger, string path, Exception exception);
 }

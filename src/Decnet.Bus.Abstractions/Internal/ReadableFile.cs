@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace Decnet.Bus.Internal;
+
+/// <summary>
+/// Whether this process may open a file for reading, asked of the kernel by opening it: a mode test would pass a mode
+/// 000 file for root, who reads it anyway, and fail files an ACL grants. Used for the files options name, so a start
+/// that cannot read one fails at once with the reason instead of at the first connect.
+/// </summary>
+internal static partial class ReadableFile
+{
+    // O_RDONLY | O_NONBLOCK | O_CLOEXEC (Linux's generic values): a FIFO opened without O_NONBLOCK would block the start
+    // until some process opened it for writing.
+    private const int _openFlags = 0x800 | 0x80000;
+
+    /// <summary>Why <paramref name="path"/> cannot be opened for reading (the system's text, e.g. "Permission denied"), or null when it can.</summary>
+    public static string? DescribeOpenFailure(string path)
+    {
+        int fd;
+        try
+        {
+            fd = Open(path, _openFlags);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No Linux libc: an ordinary open, which cannot hang on a FIFO elsewhere.
+            return DescribeManagedOpenFailure(path);
+        }
+
+        if (fd < 0)
+        {
+            return Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+        }
+
+        _ = Close(fd);
+        return null;
+    }
+
+    private static string? DescribeManagedOpenFailure(string path)
+    {
+        try
+        {
+            File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite).Dispose();
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex.Message;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}
