@@ -11,10 +11,12 @@ internal abstract class PlainMember<T>
     public abstract void Write(ref MessagePackWriter writer, T payload);
 }
 
-/// <summary>A property of type <typeparamref name="TValue"/>, one of the types <see cref="PlainPayloadRules"/> takes.</summary>
+/// <summary>A property of a value type <typeparamref name="TValue"/>, one of the types <see cref="PlainPayloadRules"/> takes.</summary>
 /// <remarks>
 /// Each type is written through the same <see cref="MessagePackWriter"/> overload as MessagePack's built-in formatter
-/// for it, so the bytes match. For value types the JIT keeps only the branch that applies.
+/// for it, so the bytes match. The JIT compiles this class for each value type apart and keeps only the branch that
+/// applies; strings and byte arrays have classes of their own, since code shared by reference types would test
+/// <typeparamref name="TValue"/> at run time.
 /// </remarks>
 internal sealed class PlainMember<T, TValue> : PlainMember<T>
 {
@@ -23,11 +25,7 @@ internal sealed class PlainMember<T, TValue> : PlainMember<T>
 
     public PlainMember(PlainProperty property)
     {
-        var key = new ArrayBufferWriter<byte>(property.Key.Length + 5);
-        var writer = new MessagePackWriter(key);
-        writer.Write(property.Key);
-        writer.Flush();
-        _key = key.WrittenSpan.ToArray();
+        _key = PlainKey.Encode(property.Key);
         _get = property.Property.GetMethod!.CreateDelegate<Func<T, TValue>>();
     }
 
@@ -79,18 +77,48 @@ internal sealed class PlainMember<T, TValue> : PlainMember<T>
         {
             writer.Write(Unsafe.As<TValue, ulong>(ref value));
         }
-        else if (value is byte[] bytes)
-        {
-            writer.Write(bytes);
-        }
-        else if (value is string text)
-        {
-            writer.Write(text);
-        }
         else
         {
-            // A null string or byte array: MessagePack's formatters write nil for both.
-            writer.WriteNil();
+            throw new NotSupportedException($"{typeof(TValue)} is not a plain payload member type");
         }
+    }
+}
+
+/// <summary>A <see cref="string"/> property, written as MessagePack's string formatter writes it (nil for null).</summary>
+internal sealed class PlainStringMember<T>(PlainProperty property) : PlainMember<T>
+{
+    private readonly byte[] _key = PlainKey.Encode(property.Key);
+    private readonly Func<T, string?> _get = property.Property.GetMethod!.CreateDelegate<Func<T, string?>>();
+
+    public override void Write(ref MessagePackWriter writer, T payload)
+    {
+        writer.WriteRaw(_key);
+        writer.Write(_get(payload));
+    }
+}
+
+/// <summary>A <see cref="byte"/> array property, written as MessagePack's byte array formatter writes it (nil for null).</summary>
+internal sealed class PlainBytesMember<T>(PlainProperty property) : PlainMember<T>
+{
+    private readonly byte[] _key = PlainKey.Encode(property.Key);
+    private readonly Func<T, byte[]?> _get = property.Property.GetMethod!.CreateDelegate<Func<T, byte[]?>>();
+
+    public override void Write(ref MessagePackWriter writer, T payload)
+    {
+        writer.WriteRaw(_key);
+        writer.Write(_get(payload));
+    }
+}
+
+/// <summary>A member's key, encoded once as the MessagePack string MessagePack's own formatters write before each value.</summary>
+internal static class PlainKey
+{
+    public static byte[] Encode(string key)
+    {
+        var buffer = new ArrayBufferWriter<byte>(key.Length + 5);
+        var writer = new MessagePackWriter(buffer);
+        writer.Write(key);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -52,8 +52,10 @@ internal static class PlainPayload<T>
         var members = new PlainMember<T>[properties.Length];
         for (var i = 0; i < properties.Length; i++)
         {
-            var memberType = typeof(PlainMember<,>).MakeGenericType(typeof(T), properties[i].Property.PropertyType);
-            members[i] = (PlainMember<T>)Activator.CreateInstance(memberType, properties[i])!;
+            var type = properties[i].Property.PropertyType;
+            members[i] = type == typeof(string) ? new PlainStringMember<T>(properties[i])
+                : type == typeof(byte[]) ? new PlainBytesMember<T>(properties[i])
+                : (PlainMember<T>)Activator.CreateInstance(typeof(PlainMember<,>).MakeGenericType(typeof(T), type), properties[i])!;
         }
 
         return members;
