@@ -31,7 +31,7 @@ public sealed class BridgeStopTests(NatsServerFixture fixture) : IClassFixture<N
             }
 
             // The export pump has waited a whole command timeout for room: everything after it is queued in the bridge.
-            await UntilAsync(a.BridgeNats, () => a.BridgeNats.GetStats().PublishWaits > 0);
+            await StallWait.UntilAsync(a.BridgeNats, () => a.BridgeNats.GetStats().PublishWaits > 0);
             await a.Bridge.DisposeAsync().AsTask().WaitAsync(_bound);
         }
         finally
@@ -51,27 +51,5 @@ public sealed class BridgeStopTests(NatsServerFixture fixture) : IClassFixture<N
         // Counted after both clients closed: nothing the stop line reads can still change.
         await Assert.ThrowsAsync<ObjectDisposedException>(() => a.BridgeNats.PublishAsync("stop.after", 1).AsTask());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => a.BridgeLocal.PublishAsync("stop.after", 1).AsTask());
-    }
-
-    private static async Task UntilAsync(NatsBus bus, Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(_bound);
-        while (true)
-        {
-            var change = bus.NextStallChange;
-            if (condition())
-            {
-                return;
-            }
-
-            try
-            {
-                await change.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"condition not met within {_bound}: {bus.GetStats()}");
-            }
-        }
     }
 }

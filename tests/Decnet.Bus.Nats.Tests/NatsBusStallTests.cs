@@ -33,7 +33,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         try
         {
             publishing = FloodAsync(publisher, Events);
-            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+            await StallWait.UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
 
             // A caller that stops waiting for room gets its cancellation; the event is still sent (the IBus contract).
             using var cancel = new CancellationTokenSource();
@@ -74,7 +74,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
             publishes = PublishWithoutAwaiting(publisher, Events);
 
             // Retries happen while the later publishes wait: they must not overtake the one retried.
-            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 1);
+            await StallWait.UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 1);
         }
         finally
         {
@@ -111,7 +111,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         Assert.True(counters.Dropped > 0, $"nothing was dropped: {counters}");
 
         // The probe notices the server reading again; from then on nothing is dropped.
-        await UntilAsync(publisher, () => !publisher.StallOutlasted);
+        await StallWait.UntilAsync(publisher, () => !publisher.StallOutlasted);
         await FloodAsync(publisher, Events).WaitAsync(_bound);
         await publisher.PublishAsync("stall.end", new { n = 0 });
 
@@ -134,7 +134,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
             Assert.True(await publisher.WaitForConnectionAsync(_bound));
             _server.Suspend();
             var publishing = FloodAsync(publisher, Events);
-            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+            await StallWait.UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
             var closed = publisher.Closed;
             await _server.StopAsync();
             await closed.WaitAsync(_bound);
@@ -167,7 +167,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         try
         {
             var publishing = FloodAsync(publisher, Events);
-            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+            await StallWait.UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
 
             // The flush bound and the close (1.1 s idle, up to 3 s on a loaded machine); before, each UNSUB waited the
             // 1 s command timeout in turn (11 s with 10 subscriptions).
@@ -199,7 +199,7 @@ public sealed class NatsBusStallTests : IAsyncLifetime
             _server.Suspend();
             var publishes = PublishWithoutAwaiting(publisher, Events);
 
-            await UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
+            await StallWait.UntilAsync(publisher, () => publisher.GetStats().PublishWaits > 0);
             var queued = publishes.Count(p => !p.IsCompleted);
             Assert.True(queued > 1_000, $"only {queued} publishes wait");
             await _server.StopAsync();
@@ -289,29 +289,6 @@ public sealed class NatsBusStallTests : IAsyncLifetime
         }
 
         return events;
-    }
-
-    /// <summary>Waits until <paramref name="condition"/> holds, re-checking it at each stall change of the publisher.</summary>
-    private static async Task UntilAsync(NatsBus publisher, Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(_bound);
-        while (true)
-        {
-            var change = publisher.NextStallChange;
-            if (condition())
-            {
-                return;
-            }
-
-            try
-            {
-                await change.WaitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"condition not met within {_bound}: {publisher.GetStats()}");
-            }
-        }
     }
 }
 
