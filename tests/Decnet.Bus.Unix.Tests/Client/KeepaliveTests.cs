@@ -123,35 +123,4 @@ public sealed class KeepaliveTests
 
         Assert.Empty(thrown);
     }
-
-    [Fact]
-    public async Task AnUnexpectedFailureOfTheKeepaliveLoop_IsLoggedWithItsStack_AndTheClientReconnects()
-    {
-        // The loop's timer cannot be made: a bug no outage explains, whose stack is what an operator needs. The reason
-        // alone ("unexpected InvalidOperationException in the keepalive loop: ...") was all the log had.
-        await using var broker = await TestBroker.StartAsync();
-        var options = TestBroker.NewOptions(broker.SocketPath);
-        options.KeepaliveInterval = Interval;
-        var log = new RecordingLogger();
-        await using var bus = new UnixSocketBus(options, log, new NoPeriodicTimers());
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-
-        await bus.PublishAsync("a.b", new { });
-        await bus.WaitForGenerationAsync(2, timeout.Token);
-        await log.WaitForLinesAsync("keepalive", 1);
-
-        Assert.True(!log.Exceptions.IsEmpty, "no exception logged; the lines were: " + string.Join(" | ", log.Lines));
-        var failure = Assert.IsType<InvalidOperationException>(log.Exceptions.First(), exactMatch: true);
-        Assert.Equal(NoPeriodicTimers.Failure, failure.Message);
-        Assert.Contains("PingWhenSilentAsync", failure.StackTrace, StringComparison.Ordinal);
-    }
-
-    /// <summary>The system's clock and one-shot timers; a periodic timer (the keepalive's) fails to be made.</summary>
-    private sealed class NoPeriodicTimers : TimeProvider
-    {
-        public const string Failure = "this clock makes no periodic timers";
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-            => period == Timeout.InfiniteTimeSpan ? base.CreateTimer(callback, state, dueTime, period) : throw new InvalidOperationException(Failure);
-    }
 }
