@@ -278,9 +278,9 @@ internal sealed partial class BrokerConnection
         }
 
         var subAck = Encode(b => FrameWriter.WriteSubAck(b, sid));
-        if (!_subscriptions.Set(sid, pattern, subAck))
+        if (_subscriptions.Set(sid, pattern, subAck) is { } refusal)
         {
-            return new RequestRejection(BusErrorCode.TooManySubscriptions, $"subscription {sid}: more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
+            return new RequestRejection(BusErrorCode.TooManySubscriptions, $"subscription {sid}: {refusal}");
         }
 
         return null;

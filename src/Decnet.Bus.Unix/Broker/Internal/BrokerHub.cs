@@ -13,6 +13,7 @@ internal sealed partial class BrokerHub
 {
     private readonly ConcurrentDictionary<long, BrokerConnection> _connections = new();
     private readonly RoutingTable _routes = new();
+    private readonly WildcardBudget _wildcards;
     private readonly BusCounterSet _counters = new("unix-broker");
     private readonly TimeProvider _time;
     private readonly long _startedAt;
@@ -42,6 +43,7 @@ internal sealed partial class BrokerHub
         Credentials = new PeerCredentials(Environment.ProcessId, (int)Native.Libc.GetUid(), (int)Native.Libc.GetGid());
         _statsReply = new StatsReplyCache(GetStats, time);
         _resolver = new RouteResolver(_routes, limits);
+        _wildcards = new WildcardBudget(limits);
         _ownBatch = new ReadBatch(this, null);
     }
 
@@ -137,7 +139,7 @@ internal sealed partial class BrokerHub
 
         foreach (var (sid, pattern) in connection.TakeSubscriptions())
         {
-            _routes.Remove(pattern, new Route(connection, sid));
+            RemoveRoute(pattern, new Route(connection, sid));
         }
 
         Changed();
@@ -200,15 +202,28 @@ internal sealed partial class BrokerHub
         return counts;
     }
 
+    /// <summary>Adds a route already charged (<see cref="ChargeWildcards"/>).</summary>
     public void AddRoute(string pattern, Route route)
     {
         _routes.Add(pattern, route);
         Changed();
     }
 
+    /// <summary>
+    /// Adds a route already charged and queues <paramref name="subAck"/> with it, under the routing lock then the
+    /// subscriber's queue lock (<see cref="RoutingTable.Add(string, Route, Action{Action})"/>).
+    /// </summary>
+    public void AddRoute(string pattern, Route route, byte[] subAck)
+    {
+        _routes.Add(pattern, route, add => route.Connection.Outbound.EnqueueControlAfter(add, subAck));
+        Changed();
+    }
+
+    /// <summary>Removes a route and gives back what it was charged.</summary>
     public void RemoveRoute(string pattern, Route route)
     {
         _routes.Remove(pattern, route);
+        _wildcards.Release(route.Connection.Credentials.Uid, pattern);
         Changed();
     }
 

@@ -42,6 +42,16 @@ internal sealed record BrokerLimits(
     /// </summary>
     public long MaxTotalRouteCacheBytes { get; init; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// The most pattern tokens one uid's wildcard subscriptions may hold together (<see cref="WildcardBudget"/>): a
+    /// SUB past it is refused with ERR 5. 262,144 is 256 connections of 256 eight-token patterns, about 32 MiB of trie
+    /// at worst. No option sets it; tests lower it.
+    /// </summary>
+    public int MaxWildcardTokensPerUid { get; init; } = 262_144;
+
+    /// <summary>The most pattern tokens all wildcard subscriptions may hold: about 128 MiB of trie at worst.</summary>
+    public int MaxTotalWildcardTokens { get; init; } = 1_048_576;
+
     /// <summary>The kernel send buffer asked for each connection (<see cref="DecnetBusOptions.SendBufferBytes"/>); 0 keeps the kernel's.</summary>
     public int SendBufferBytes { get; init; }
 

@@ -234,6 +234,9 @@ internal sealed partial class OutboundQueue : IDisposable
         }
     }
 
+    /// <summary>Whether the calling thread holds this queue's lock (tests check lock order with it).</summary>
+    internal bool LockHeldByCurrentThread => _gate.IsHeldByCurrentThread;
+
     /// <summary>
     /// Runs <paramref name="beforeQueuing"/> and queues <paramref name="frame"/> under the queue lock: a SUBACK whose
     /// route goes in first, so an event routed through the new route is queued after the SUBACK and the client never

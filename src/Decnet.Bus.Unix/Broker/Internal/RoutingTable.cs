@@ -3,17 +3,19 @@ using System.Collections.Concurrent;
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
-/// Subscriptions by pattern: literal patterns in a dictionary, wildcard patterns in a token trie. Matching is
-/// lock-free and allocation-free (span lookups, copy-on-write route arrays); changes take a lock.
+/// Subscriptions by pattern: literal patterns in a dictionary, wildcard patterns in a token trie, each pattern's routes
+/// grouped by connection (<see cref="PatternRoutes"/>). Matching is lock-free (span lookups, copy-on-write arrays);
+/// changes take a lock, and copy one connection's routes on a pattern, not all of them.
 /// </summary>
 internal sealed class RoutingTable
 {
     private readonly Lock _writeLock = new();
-    private readonly ConcurrentDictionary<string, Route[]> _literal = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Route[]>.AlternateLookup<ReadOnlySpan<char>> _literalLookup;
-    private readonly TrieNode _root = new();
+    private readonly ConcurrentDictionary<string, PatternRoutes> _literal = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PatternRoutes>.AlternateLookup<ReadOnlySpan<char>> _literalLookup;
+    private readonly RouteTrieNode _root = new();
     private int _wildcards;
     private long _generation;
+    private long _copied;
 
     public RoutingTable() => _literalLookup = _literal.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -23,12 +25,26 @@ internal sealed class RoutingTable
     /// </summary>
     public long Generation => Volatile.Read(ref _generation);
 
+    /// <summary>Routes copied by every change so far: the work changes do under the lock (tests bound it).</summary>
+    internal long CopiedRoutes => Volatile.Read(ref _copied);
+
+    /// <summary>Runs before a change waits for the routing lock (tests check which locks the caller holds).</summary>
+    internal Action? BeforeWriteLock { get; set; }
+
     /// <summary>Adds <paramref name="route"/> under a valid <paramref name="pattern"/>.</summary>
-    public void Add(string pattern, Route route)
+    public void Add(string pattern, Route route) => Add(pattern, route, static add => add());
+
+    /// <summary>
+    /// Adds <paramref name="route"/> through <paramref name="around"/>, which must run the action it is given once,
+    /// under the routing lock: a SUBACK queued with it (<see cref="OutboundQueue.EnqueueControlAfter"/>) takes the
+    /// queue lock inside the routing lock, never the other way round, so no queue lock waits for the routing lock.
+    /// </summary>
+    public void Add(string pattern, Route route, Action<Action> around)
     {
+        BeforeWriteLock?.Invoke();
         lock (_writeLock)
         {
-            AddLocked(pattern, route);
+            around(() => AddLocked(pattern, route));
             Interlocked.Increment(ref _generation);
         }
     }
@@ -37,7 +53,10 @@ internal sealed class RoutingTable
     {
         if (!IsWildcard(pattern))
         {
-            _literal[pattern] = _literal.TryGetValue(pattern, out var routes) ? [.. routes, route] : [route];
+            // A new pattern's routes are filled before the dictionary shows them.
+            var routes = _literal.TryGetValue(pattern, out var held) ? held : new PatternRoutes();
+            Count(routes.Add(route));
+            _literal[pattern] = routes;
             return;
         }
 
@@ -49,14 +68,14 @@ internal sealed class RoutingTable
             var token = dot < 0 ? rest : rest[..dot];
             if (token is ">")
             {
-                node.Rest = [.. node.Rest, route];
+                Count(node.RestForAdd().Add(route));
                 break;
             }
 
-            node = token is "*" ? node.Star ??= new TrieNode() : node.Child(token);
+            node = token is "*" ? node.StarForAdd() : node.Child(token);
             if (dot < 0)
             {
-                node.Exact = [.. node.Exact, route];
+                Count(node.ExactForAdd().Add(route));
                 break;
             }
 
@@ -69,6 +88,7 @@ internal sealed class RoutingTable
     /// <summary>Removes one <paramref name="route"/> previously added under <paramref name="pattern"/>.</summary>
     public void Remove(string pattern, Route route)
     {
+        BeforeWriteLock?.Invoke();
         lock (_writeLock)
         {
             RemoveLocked(pattern, route);
@@ -80,17 +100,9 @@ internal sealed class RoutingTable
     {
         if (!IsWildcard(pattern))
         {
-            if (_literal.TryGetValue(pattern, out var routes))
+            if (_literal.TryGetValue(pattern, out var routes) && RemoveFrom(routes, route) && routes.IsEmpty)
             {
-                var left = Without(routes, route);
-                if (left.Length == 0)
-                {
-                    _literal.TryRemove(pattern, out _);
-                }
-                else
-                {
-                    _literal[pattern] = left;
-                }
+                _literal.TryRemove(pattern, out _);
             }
 
             return;
@@ -107,7 +119,7 @@ internal sealed class RoutingTable
     {
         if (_literalLookup.TryGetValue(topic, out var routes))
         {
-            results.AddRange(routes);
+            routes.AppendTo(results);
         }
 
         if (Volatile.Read(ref _wildcards) > 0)
@@ -116,13 +128,10 @@ internal sealed class RoutingTable
         }
     }
 
-    private static void MatchNode(TrieNode node, ReadOnlySpan<char> rest, List<Route> results)
+    private static void MatchNode(RouteTrieNode node, ReadOnlySpan<char> rest, List<Route> results)
     {
         // Called with at least one token left in rest.
-        if (node.Rest is { Length: > 0 } tail)
-        {
-            results.AddRange(tail);
-        }
+        node.Rest?.AppendTo(results);
 
         var dot = rest.IndexOf('.');
         var token = dot < 0 ? rest : rest[..dot];
@@ -137,11 +146,11 @@ internal sealed class RoutingTable
         }
     }
 
-    private static void Descend(TrieNode node, ReadOnlySpan<char> rest, bool atEnd, List<Route> results)
+    private static void Descend(RouteTrieNode node, ReadOnlySpan<char> rest, bool atEnd, List<Route> results)
     {
         if (atEnd)
         {
-            results.AddRange(node.Exact);
+            node.Exact?.AppendTo(results);
         }
         else
         {
@@ -149,15 +158,13 @@ internal sealed class RoutingTable
         }
     }
 
-    private static bool RemoveFrom(TrieNode node, ReadOnlySpan<char> rest, Route route)
+    private bool RemoveFrom(RouteTrieNode node, ReadOnlySpan<char> rest, Route route)
     {
         var dot = rest.IndexOf('.');
         var token = dot < 0 ? rest : rest[..dot];
         if (token is ">")
         {
-            var before = node.Rest.Length;
-            node.Rest = Without(node.Rest, route);
-            return node.Rest.Length != before;
+            return node.Rest is { } tail && RemoveFrom(tail, route, node);
         }
 
         var child = token is "*" ? node.Star : node.TryGetChild(token, out var c) ? c : null;
@@ -166,24 +173,16 @@ internal sealed class RoutingTable
             return false;
         }
 
-        bool removed;
-        if (dot < 0)
-        {
-            var before = child.Exact.Length;
-            child.Exact = Without(child.Exact, route);
-            removed = child.Exact.Length != before;
-        }
-        else
-        {
-            removed = RemoveFrom(child, rest[(dot + 1)..], route);
-        }
+        var removed = dot < 0
+            ? child.Exact is { } exact && RemoveFrom(exact, route, child)
+            : RemoveFrom(child, rest[(dot + 1)..], route);
 
         if (child.IsEmpty)
         {
             // Prune so a client cycling unique patterns cannot grow the trie without bound.
             if (token is "*")
             {
-                node.Star = null;
+                node.DropStar();
             }
             else
             {
@@ -194,56 +193,15 @@ internal sealed class RoutingTable
         return removed;
     }
 
-    private static Route[] Without(Route[] routes, Route route)
+    private bool RemoveFrom(PatternRoutes routes, Route route, RouteTrieNode? holder = null)
     {
-        var at = Array.IndexOf(routes, route);
-        if (at < 0)
-        {
-            return routes;
-        }
-
-        var left = new Route[routes.Length - 1];
-        routes.AsSpan(0, at).CopyTo(left);
-        routes.AsSpan(at + 1).CopyTo(left.AsSpan(at));
-        return left;
+        var removed = routes.Remove(route, out var copied);
+        Count(copied);
+        holder?.DropIfEmpty(routes);
+        return removed;
     }
+
+    private void Count(int copied) => _copied += copied;
 
     private static bool IsWildcard(string pattern) => pattern.AsSpan().ContainsAny('*', '>');
-
-    private sealed class TrieNode
-    {
-        private readonly ConcurrentDictionary<string, TrieNode> _children = new(StringComparer.Ordinal);
-        private readonly ConcurrentDictionary<string, TrieNode>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-        private volatile Route[] _exact = [];
-        private volatile Route[] _rest = [];
-        private volatile TrieNode? _star;
-
-        public TrieNode() => _lookup = _children.GetAlternateLookup<ReadOnlySpan<char>>();
-
-        /// <summary>Routes whose pattern ends at this node.</summary>
-        public Route[] Exact { get => _exact; set => _exact = value; }
-
-        /// <summary>Routes whose pattern continues with a final <c>&gt;</c> after this node.</summary>
-        public Route[] Rest { get => _rest; set => _rest = value; }
-
-        public TrieNode? Star { get => _star; set => _star = value; }
-
-        public bool IsEmpty => _exact.Length == 0 && _rest.Length == 0 && _star is null && _children.IsEmpty;
-
-        public bool TryGetChild(ReadOnlySpan<char> token, out TrieNode child) => _lookup.TryGetValue(token, out child!);
-
-        public TrieNode Child(ReadOnlySpan<char> token)
-        {
-            if (_lookup.TryGetValue(token, out var child))
-            {
-                return child;
-            }
-
-            child = new TrieNode();
-            _children[token.ToString()] = child;
-            return child;
-        }
-
-        public void RemoveChild(ReadOnlySpan<char> token) => _lookup.TryRemove(token, out _);
-    }
 }

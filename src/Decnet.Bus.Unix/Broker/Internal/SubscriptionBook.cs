@@ -11,52 +11,66 @@ internal sealed class SubscriptionBook(BrokerHub hub, BrokerConnection owner)
     private readonly Dictionary<uint, string> _bySid = [];
     private int _count;
 
+    private string TooMany => $"more than {hub.Limits.MaxSubscriptionsPerConnection} subscriptions on one connection";
+
     /// <summary>Subscriptions held, read without the lock (a STATS row).</summary>
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>
     /// Sets <paramref name="sid"/> to <paramref name="pattern"/> (a re-used sid replaces its pattern) and routes it.
-    /// The route goes in with the SUBACK, under the queue lock (<see cref="OutboundQueue.EnqueueControlAfter"/>): once
-    /// the client reads SUBACK every later publish reaches it, and no EVT for the subscription is queued before it.
-    /// False, changing nothing, when <paramref name="sid"/> is new and the book is full.
+    /// The route goes in with the SUBACK (<see cref="BrokerHub.AddRoute(string, Route, byte[])"/>): once the client
+    /// reads SUBACK every later publish reaches it, and no EVT for the subscription is queued before it. Returns why it
+    /// was refused, changing nothing (the book is full, or the wildcard budget is spent), or null.
     /// </summary>
-    public bool Set(uint sid, string pattern, byte[] subAck)
+    public string? Set(uint sid, string pattern, byte[] subAck)
     {
         lock (_gate)
         {
-            if (_bySid.Remove(sid, out var previous))
+            var replacing = _bySid.TryGetValue(sid, out var previous);
+            if (!replacing && _bySid.Count >= hub.Limits.MaxSubscriptionsPerConnection)
             {
-                hub.RemoveRoute(previous, new Route(owner, sid));
+                return TooMany;
             }
-            else if (_bySid.Count >= hub.Limits.MaxSubscriptionsPerConnection)
+
+            if (hub.ChargeWildcards(owner, pattern, previous) is { } refusal)
             {
-                return false;
+                return refusal;
+            }
+
+            if (replacing)
+            {
+                hub.RemoveRoute(previous!, new Route(owner, sid));
             }
 
             _bySid[sid] = pattern;
             Volatile.Write(ref _count, _bySid.Count);
-            owner.Outbound.EnqueueControlAfter(() => hub.AddRoute(pattern, new Route(owner, sid)), subAck);
-            return true;
+            hub.AddRoute(pattern, new Route(owner, sid), subAck);
+            return null;
         }
     }
 
     /// <summary>
     /// For a Python connection, which names subscriptions by pattern: routes <paramref name="pattern"/> under a new sid
     /// of <paramref name="session"/>'s unless it is held already (then nothing changes, as in the Python broker's
-    /// pattern set). False when the book is full.
+    /// pattern set). Returns why it was refused (as <see cref="Set"/>), or null.
     /// </summary>
-    public bool AddPattern(string pattern, TextSession session)
+    public string? AddPattern(string pattern, TextSession session)
     {
         lock (_gate)
         {
             if (session.Patterns.ContainsKey(pattern))
             {
-                return true;
+                return null;
             }
 
             if (_bySid.Count >= hub.Limits.MaxSubscriptionsPerConnection)
             {
-                return false;
+                return TooMany;
+            }
+
+            if (hub.ChargeWildcards(owner, pattern, null) is { } refusal)
+            {
+                return refusal;
             }
 
             var sid = session.NextSid();
@@ -64,7 +78,7 @@ internal sealed class SubscriptionBook(BrokerHub hub, BrokerConnection owner)
             _bySid[sid] = pattern;
             Volatile.Write(ref _count, _bySid.Count);
             hub.AddRoute(pattern, new Route(owner, sid));
-            return true;
+            return null;
         }
     }
 

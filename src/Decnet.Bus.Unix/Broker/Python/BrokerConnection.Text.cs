@@ -198,9 +198,9 @@ internal sealed partial class BrokerConnection
             throw new ProtocolException(BusErrorCode.InvalidPattern, error);
         }
 
-        if (!_subscriptions.AddPattern(pattern, _text!))
+        if (_subscriptions.AddPattern(pattern, _text!) is { } refusal)
         {
-            throw new ProtocolException(BusErrorCode.TooManySubscriptions, $"more than {limits.MaxSubscriptionsPerConnection} subscriptions on one connection");
+            throw new ProtocolException(BusErrorCode.TooManySubscriptions, refusal);
         }
     }
 
