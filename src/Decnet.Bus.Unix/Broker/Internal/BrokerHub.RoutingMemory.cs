@@ -3,8 +3,7 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// <summary>
 /// The broker-wide counts of what publishing connections keep for routing between reads: their routing buffers
 /// (<see cref="EventStaging"/>) and their route caches (<see cref="RouteCache"/>), each bounded for all connections
-/// together (docs/reliability.md, §2), and given back as connections end; and what wildcard subscriptions make the
-/// routing table hold (<see cref="WildcardBudget"/>).
+/// together (docs/reliability.md, §2), and given back as connections end.
 /// </summary>
 internal sealed partial class BrokerHub
 {
@@ -17,19 +16,6 @@ internal sealed partial class BrokerHub
 
     private long _stagingBytes;
     private long _routeCacheBytes;
-
-    /// <summary>The routing table, for tests.</summary>
-    internal RoutingTable Routes => _routes;
-
-    /// <summary>The pattern tokens all wildcard subscriptions hold (<see cref="WildcardBudget"/>).</summary>
-    public long WildcardTokens => _wildcards.Total;
-
-    /// <summary>
-    /// Charges <paramref name="owner"/>'s uid for a wildcard <paramref name="pattern"/> replacing
-    /// <paramref name="replaced"/> before its route is added; returns why it does not fit, or null.
-    /// </summary>
-    public string? ChargeWildcards(BrokerConnection owner, string pattern, string? replaced) =>
-        _wildcards.TryCharge(owner.Credentials.Uid, pattern, replaced);
 
     /// <summary>Bytes the routing buffers of every publishing connection hold now (<see cref="EventStaging"/>).</summary>
     public long StagingBytes => Volatile.Read(ref _stagingBytes);

@@ -202,31 +202,6 @@ internal sealed partial class BrokerHub
         return counts;
     }
 
-    /// <summary>Adds a route already charged (<see cref="ChargeWildcards"/>).</summary>
-    public void AddRoute(string pattern, Route route)
-    {
-        _routes.Add(pattern, route);
-        Changed();
-    }
-
-    /// <summary>
-    /// Adds a route already charged and queues <paramref name="subAck"/> with it, under the routing lock then the
-    /// subscriber's queue lock (<see cref="RoutingTable.Add(string, Route, Action{Action})"/>).
-    /// </summary>
-    public void AddRoute(string pattern, Route route, byte[] subAck)
-    {
-        _routes.Add(pattern, route, add => route.Connection.Outbound.EnqueueControlAfter(add, subAck));
-        Changed();
-    }
-
-    /// <summary>Removes a route and gives back what it was charged.</summary>
-    public void RemoveRoute(string pattern, Route route)
-    {
-        _routes.Remove(pattern, route);
-        _wildcards.Release(route.Connection.Credentials.Uid, pattern);
-        Changed();
-    }
-
     /// <summary>
     /// Validates and routes one publish into <paramref name="batch"/>, the publishing connection's per-read state
     /// (<paramref name="publisher"/> is null for the broker's own events). The route comes from the connection's cache
