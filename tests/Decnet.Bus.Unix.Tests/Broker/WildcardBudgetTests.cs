@@ -41,6 +41,24 @@ public sealed class WildcardBudgetTests : IAsyncLifetime
         Assert.Equal(8, _broker.Server.Hub!.WildcardTokens);
     }
 
+    [Fact]
+    public async Task AConnectionsEnd_GivesBackItsTokens()
+    {
+        await using var first = await RawClient.ConnectAsync(_broker.SocketPath);
+        await using (var second = await RawClient.ConnectAsync(_broker.SocketPath))
+        {
+            await SubscribeAsync(second, 1, "a.b.c.d.e.>"); // 6 tokens
+            await SubscribeAsync(second, 2, "z.*"); // 2 more: the whole budget
+        }
+
+        // The broker handles the close on its own thread and signals nothing a client could await: the bound is a
+        // failure limit only.
+        Assert.True(
+            SpinWait.SpinUntil(() => _broker.Server.Hub!.WildcardTokens == 0, TestBroker.Bound),
+            $"the closed connection still holds {_broker.Server.Hub!.WildcardTokens} tokens");
+        await SubscribeAsync(first, 1, "a.b.c.d.e.f.>"); // 7: fits only once they are given back
+    }
+
     private static async Task SubscribeAsync(RawClient client, uint sid, string pattern)
     {
         await client.SendAsync(b => FrameWriter.WriteSub(b, sid, pattern));
