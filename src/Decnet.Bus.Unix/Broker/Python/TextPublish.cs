@@ -31,6 +31,29 @@ internal static class TextPublish
     }
 
     /// <summary>
+    /// Why a PUB of <paramref name="topicLength"/> ASCII bytes and a <paramref name="tailLength"/>-byte tail has no
+    /// MessagePack form: its frame body would exceed <paramref name="maxFrame"/>, which the broker holds a MessagePack
+    /// client's PUB to (ERR 2). JSON grows into MessagePack (<c>0.5</c> is 3 bytes, a float64 9), so the text line
+    /// limit does not bound it, and subscribers are told to expect EVTs no larger than that limit allows. Null when
+    /// it fits.
+    /// </summary>
+    public static string? DescribeOversizedPub(int topicLength, int tailLength, int maxFrame)
+    {
+        // [3, topic, type, id, ts, payload]: a fixarray header, the kind, the topic str with its header, the tail.
+        var topicHeader = topicLength switch
+        {
+            < 32 => 1,
+            < 256 => 2,
+            < 65536 => 3,
+            _ => 5,
+        };
+        var length = 2L + topicHeader + topicLength + tailLength;
+        return length > maxFrame
+            ? $"its MessagePack PUB would be {length} bytes, over the broker's frame limit of {maxFrame} (DECNET_BUS_MAX_FRAME_BYTES)"
+            : null;
+    }
+
+    /// <summary>
     /// Parses a PUB body, which must be a JSON object (as the Python broker requires). Returns null with
     /// <paramref name="untranslatable"/> set when the body is valid JSON whose payload nests deeper than a payload may: found
     /// by a forward scan, before any tree is built, so a hostile deep payload costs one pass and no exception.
