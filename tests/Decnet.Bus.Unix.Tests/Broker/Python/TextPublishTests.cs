@@ -49,6 +49,19 @@ public sealed class TextPublishTests
         }
     }
 
+    [Fact]
+    public void ALoneSurrogateKeyInAnIgnoredField_DoesNotDropThePublish_AndOneInTheTypeStillDoes()
+    {
+        // Fields other than payload and type are only checked to be JSON (docs/text-protocol.md §3).
+        using var tail = new PooledBufferWriter();
+
+        Assert.Null(TryWriteTail("""{"\ud800":1,"payload":{"a":1}}""", tail));
+        PublishTailValidator.Validate(tail.WrittenSpan);
+        Assert.Null(TryWriteTail("""{"payload":{"a":1},"\udfff":"x","type":"t"}""", tail));
+        PublishTailValidator.Validate(tail.WrittenSpan);
+        Assert.Equal("its type is not valid Unicode (a lone surrogate escape)", TryWriteTail("""{"type":"\ud800","payload":{}}""", tail));
+    }
+
     private static string? TryWriteTail(string body, PooledBufferWriter tail)
     {
         tail.Reset();
