@@ -66,7 +66,8 @@ class Client:
         _, version, self.broker_pid, self.max_frame, self.max_topic, self.max_subs, self.queue_size = welcome[:7]
         if version != VERSION:
             raise RuntimeError(f"broker speaks version {version}")
-        self.max_in = 2 * self.max_frame
+        # §4.1: an EVT is its PUB (at most max_frame) plus our sid array and the publisher's credentials.
+        self.max_in = max(2 * self.max_frame, self.max_frame + 5 * self.max_subs + 64)
 
     # §2 framing: uint32 big-endian body length, then one MessagePack array.
     def send(self, body):
