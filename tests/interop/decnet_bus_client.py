@@ -7,7 +7,8 @@ written from the page alone. Needs Debian's python3-msgpack (`apt-get install py
 Usage:
   decnet_bus_client.py sub SOCKET PATTERN COUNT
       Subscribes, prints `READY <sid>` after SUBACK, then prints each delivered event as one JSON line
-      (topic, type, id, ts, payload, publisher, sids) until COUNT events arrived; then says BYE.
+      (topic, type, id, ts, payload, publisher, sids, and trace when the EVT carries one) until COUNT events arrived;
+      then says BYE.
   decnet_bus_client.py pub SOCKET TOPIC TYPE PAYLOAD_JSON
       Publishes one event, then PING and waits for PONG (frames are processed in order, so the PUB was routed),
       prints `PUBLISHED <id>`, then says BYE.
@@ -65,7 +66,8 @@ class Client:
         _, version, self.broker_pid, self.max_frame, self.max_topic, self.max_subs, self.queue_size = welcome[:7]
         if version != VERSION:
             raise RuntimeError(f"broker speaks version {version}")
-        self.max_in = 2 * self.max_frame
+        # §4.1: an EVT is its PUB (at most max_frame) plus our sid array and the publisher's credentials.
+        self.max_in = max(2 * self.max_frame, self.max_frame + 5 * self.max_subs + 64)
 
     # §2 framing: uint32 big-endian body length, then one MessagePack array.
     def send(self, body):
@@ -129,8 +131,9 @@ class Client:
             frame = self.read()
             kind = frame[0]
             if kind == EVT:
-                _, sids, topic, publisher, type_, event_id, ts, payload = frame
-                return {
+                # §3: 8 elements, or 9 when the publisher traced (the trace map, which a receiver may ignore).
+                _, sids, topic, publisher, type_, event_id, ts, payload = frame[:8]
+                event = {
                     "sids": sids,
                     "topic": topic,
                     "publisher": {"pid": publisher[0], "uid": publisher[1], "gid": publisher[2]},
@@ -139,6 +142,11 @@ class Client:
                     "ts": ts,
                     "payload": payload,
                 }
+                if len(frame) == 9:
+                    event["trace"] = frame[8]
+                elif len(frame) != 8:
+                    raise ValueError(f"EVT has {len(frame)} elements, expected 8 or 9")
+                return event
             if kind == PING:
                 self.send([PONG])
             elif kind == ERR:

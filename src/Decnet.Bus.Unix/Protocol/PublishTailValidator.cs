@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using MessagePack;
 
@@ -48,7 +49,7 @@ internal static class PublishTailValidator
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB ts is not a float");
             }
 
-            r.Skip();
+            CheckTimestamp(r.ReadDouble());
             if (r.NextMessagePackType != MessagePackType.Map)
             {
                 throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
@@ -108,7 +109,11 @@ internal static class PublishTailValidator
 
         CheckType(type);
         offset = Expect(tail, offset, MessagePackScan.IsString, "PUB id is not a string");
+        var ts = offset;
         offset = Expect(tail, offset, static code => code is 0xca or 0xcb, "PUB ts is not a float");
+        CheckTimestamp(tail[ts] == 0xcb
+            ? BinaryPrimitives.ReadDoubleBigEndian(tail[(ts + 1)..])
+            : BinaryPrimitives.ReadSingleBigEndian(tail[(ts + 1)..]));
         if (offset >= tail.Length || !MessagePackScan.IsMap(tail[offset]))
         {
             throw new ProtocolException(BusErrorCode.BadFrame, "PUB payload is not a map");
@@ -204,6 +209,18 @@ internal static class PublishTailValidator
         }
 
         return at;
+    }
+
+    /// <summary>
+    /// A <c>ts</c> must be finite: the text protocol's envelope promises subscribers a JSON float, and JSON has no NaN
+    /// or Infinity (docs/wire-protocol.md §3).
+    /// </summary>
+    private static void CheckTimestamp(double ts)
+    {
+        if (!double.IsFinite(ts))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "PUB ts is not a finite number");
+        }
     }
 
     /// <summary>Checks the kind of the value at <paramref name="offset"/> and returns the offset after it.</summary>

@@ -140,6 +140,19 @@ public sealed class TopicAclTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(",")]
+    [InlineData(",,")]
+    public void ARuleWithNoPrincipals_IsAFormatErrorNamingTheLine_NotAnOpenRule(string principals)
+    {
+        // Read as an empty allow-list it would admit every peer, and any matching rule grants: `publish > ,` would
+        // reopen every topic the other rules reserve.
+        var error = Assert.Throws<FormatException>(
+            () => Broker.Internal.TopicAcl.Parse("bus.acl", ["publish secret.> uid:0", $"publish > {principals}"]));
+
+        Assert.Equal("bus.acl:2: no principals; list uid:N or gid:N, separated by commas", error.Message);
+    }
+
     [Fact]
     public void TheShippedExample_Parses()
     {

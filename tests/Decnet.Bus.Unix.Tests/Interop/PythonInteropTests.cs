@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Decnet.Bus.Codec;
+using Decnet.Bus.Tracing;
+using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Interop;
@@ -38,6 +40,35 @@ public sealed class PythonInteropTests
         Assert.Equal(42, payload.GetProperty("Count").GetInt32());
         Assert.True(payload.GetProperty("Ok").GetBoolean());
         Assert.Equal(["a", "b"], payload.GetProperty("Tags").EnumerateArray().Select(t => t.GetString()));
+        await python.ExpectSuccessAsync();
+    }
+
+    [PythonFact]
+    public async Task PythonSubscriber_ReceivesATracedEvt_WithItsNinthElement()
+    {
+        // A publish made inside an Activity carries the trace (docs/wire-protocol.md §3): its EVT has 9 elements.
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+        await using var python = PythonClient.Start("sub", broker.SocketPath, "traced.>", "2");
+        Assert.StartsWith("READY ", await python.ReadLineAsync(), StringComparison.Ordinal);
+        await using var publisher = await RawClient.ConnectAsync(broker.SocketPath);
+
+        const string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        await publisher.SendAsync(b => FrameWriter.WritePubRaw(b, "traced.x", "t", "0123456789abcdef0123456789abcdef", 1.5, [0x80], new TraceContext(traceparent, null)));
+        await publisher.SendAsync(b => FrameWriter.WritePubRaw(b, "traced.y", "t", "0123456789abcdef0123456789abcdee", 2.5, [0x80]));
+
+        using (var traced = JsonDocument.Parse(await python.ReadLineAsync()))
+        {
+            Assert.Equal("traced.x", traced.RootElement.GetProperty("topic").GetString());
+            Assert.Equal(traceparent, traced.RootElement.GetProperty("trace").GetProperty("traceparent").GetString());
+        }
+
+        using (var plain = JsonDocument.Parse(await python.ReadLineAsync()))
+        {
+            Assert.Equal("traced.y", plain.RootElement.GetProperty("topic").GetString());
+            Assert.False(plain.RootElement.TryGetProperty("trace", out _));
+        }
+
         await python.ExpectSuccessAsync();
     }
 

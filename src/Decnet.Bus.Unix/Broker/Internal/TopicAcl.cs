@@ -112,6 +112,13 @@ internal sealed class TopicAcl
             }
         }
 
+        // An empty allow-list admits every peer, and any matching rule grants: a rule naming no one (`publish > ,`)
+        // would reopen every topic the other rules reserve. Fail closed, at start.
+        if (uids.Count + gids.Count == 0)
+        {
+            throw new FormatException($"{path}:{number}: no principals; list uid:N or gid:N, separated by commas");
+        }
+
         return new PeerAllowList(uids, gids);
     }
 

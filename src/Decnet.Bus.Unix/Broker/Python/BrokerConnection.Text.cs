@@ -220,7 +220,8 @@ internal sealed partial class BrokerConnection
 
         using var tail = new PooledBufferWriter(256 + (int)body.Length);
         var timestamp = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalSeconds;
-        if (TextPublish.TryWriteTail(body, timestamp, tail) is { } untranslatable)
+        var limit = _hub.Limits.MaxFrameBytes;
+        if ((TextPublish.TryWriteTail(body, timestamp, tail) ?? TextPublish.DescribeOversizedPub(topic.Length, tail.WrittenCount, limit)) is { } untranslatable)
         {
             if (CountUntranslatable())
             {

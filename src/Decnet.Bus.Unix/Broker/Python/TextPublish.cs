@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using Decnet.Bus.Unix.Protocol;
@@ -28,6 +30,29 @@ internal static class TextPublish
 
         using var document = ParseBody(body, out var untranslatable);
         return untranslatable ?? WriteTail(document!.RootElement, timestamp, tail);
+    }
+
+    /// <summary>
+    /// Why a PUB of <paramref name="topicLength"/> ASCII bytes and a <paramref name="tailLength"/>-byte tail has no
+    /// MessagePack form: its frame body would exceed <paramref name="maxFrame"/>, which the broker holds a MessagePack
+    /// client's PUB to (ERR 2). JSON grows into MessagePack (<c>0.5</c> is 3 bytes, a float64 9), so the text line
+    /// limit does not bound it, and subscribers are told to expect EVTs no larger than that limit allows. Null when
+    /// it fits.
+    /// </summary>
+    public static string? DescribeOversizedPub(int topicLength, int tailLength, int maxFrame)
+    {
+        // [3, topic, type, id, ts, payload]: a fixarray header, the kind, the topic str with its header, the tail.
+        var topicHeader = topicLength switch
+        {
+            < 32 => 1,
+            < 256 => 2,
+            < 65536 => 3,
+            _ => 5,
+        };
+        var length = 2L + topicHeader + topicLength + tailLength;
+        return length > maxFrame
+            ? $"its MessagePack PUB would be {length} bytes, over the broker's frame limit of {maxFrame} (DECNET_BUS_MAX_FRAME_BYTES)"
+            : null;
     }
 
     /// <summary>
@@ -93,9 +118,8 @@ internal static class TextPublish
         var writer = new MessagePackWriter(tail);
         try
         {
-            // default(JsonElement) has no properties to look up: TryGetProperty would throw on it.
-            var any = body.ValueKind == JsonValueKind.Object;
-            var type = any && body.TryGetProperty("type"u8, out var t) && IsTruthy(t) ? t : default;
+            var (t, p) = FindTypeAndPayload(body);
+            var type = IsTruthy(t) ? t : default;
             if (type.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.String))
             {
                 return $"its type is a JSON {type.ValueKind.ToString().ToLowerInvariant()}, not a string";
@@ -107,7 +131,7 @@ internal static class TextPublish
                 return $"its type \"{UntrustedText.Excerpt(typeText)}\" contains a control character";
             }
 
-            var payload = any && body.TryGetProperty("payload"u8, out var p) && IsTruthy(p) ? p : default;
+            var payload = IsTruthy(p) ? p : default;
             if (payload.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
             {
                 return $"its payload is a JSON {payload.ValueKind.ToString().ToLowerInvariant()}, not an object (this bus carries maps)";
@@ -137,6 +161,78 @@ internal static class TextPublish
             // The body is UTF-8 (checked first), so only an escape can make a string that is not Unicode.
             return "its type is not valid Unicode (a lone surrogate escape)";
         }
+    }
+
+    /// <summary>
+    /// The body's last <c>type</c> and last <c>payload</c> (undefined when absent; <c>default</c>, no body, has none).
+    /// Names are compared on their raw JSON text, never decoded: TryGetProperty decodes every escaped name it passes
+    /// and throws on a lone surrogate (<c>"\ud800"</c>), which in a field the broker ignores must not drop the publish.
+    /// </summary>
+    private static (JsonElement Type, JsonElement Payload) FindTypeAndPayload(JsonElement body)
+    {
+        JsonElement type = default, payload = default;
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return (type, payload);
+        }
+
+        foreach (var property in body.EnumerateObject())
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            if (AsciiNameEquals(raw, "type"u8))
+            {
+                type = property.Value;
+            }
+            else if (AsciiNameEquals(raw, "payload"u8))
+            {
+                payload = property.Value;
+            }
+        }
+
+        return (type, payload);
+    }
+
+    /// <summary>
+    /// Whether a raw (still escaped) JSON name reads as the ASCII letters <paramref name="name"/>; only a <c>\u</c>
+    /// escape of an ASCII character can stand for one of them, so anything else differs without being decoded.
+    /// </summary>
+    private static bool AsciiNameEquals(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> name)
+    {
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return raw.SequenceEqual(name);
+        }
+
+        var i = 0;
+        foreach (var expected in name)
+        {
+            if (i >= raw.Length)
+            {
+                return false;
+            }
+
+            if (raw[i] != '\\')
+            {
+                if (raw[i++] != expected)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            // The body parsed as JSON, so a backslash starts a valid escape: \uXXXX is the only one making a letter.
+            if (i + 6 > raw.Length || raw[i + 1] != 'u'
+                || !Utf8Parser.TryParse(raw.Slice(i + 2, 4), out ushort code, out var used, 'X') || used != 4
+                || code != expected)
+            {
+                return false;
+            }
+
+            i += 6;
+        }
+
+        return i == raw.Length;
     }
 
     private static bool IsUtf8(in ReadOnlySequence<byte> body)

@@ -10,6 +10,10 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 internal sealed class TextSession
 {
     private uint _lastSid;
+    private bool _wrapped;
+
+    /// <param name="lastSid">The sid to count on from; tests start near the wrap.</param>
+    public TextSession(uint lastSid = 0) => _lastSid = lastSid;
 
     /// <summary>Patterns held, and the sid each routes under. Guarded by the connection's <see cref="SubscriptionBook"/>.</summary>
     public Dictionary<string, uint> Patterns { get; } = new(StringComparer.Ordinal);
@@ -24,5 +28,30 @@ internal sealed class TextSession
 
     public bool RefusalLogged { get; set; }
 
-    public uint NextSid() => ++_lastSid;
+    /// <summary>
+    /// A sid no pattern of this session holds. Until the counter wraps (2^32 SUBs on one connection) every sid is new;
+    /// after, one still held from an earlier lap is skipped, or two patterns would route under one sid.
+    /// Called under the connection's <see cref="SubscriptionBook"/> lock, as <see cref="Patterns"/> is guarded.
+    /// </summary>
+    public uint NextSid()
+    {
+        if (++_lastSid == 0)
+        {
+            _wrapped = true;
+        }
+
+        if (!_wrapped)
+        {
+            return _lastSid;
+        }
+
+        // Rare (after 2^32 SUBs), so one set per call; the patterns held bound the skips.
+        var held = new HashSet<uint>(Patterns.Values);
+        while (held.Contains(_lastSid))
+        {
+            _lastSid++;
+        }
+
+        return _lastSid;
+    }
 }

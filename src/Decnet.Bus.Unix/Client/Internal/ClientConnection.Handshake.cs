@@ -200,11 +200,24 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>
-    /// The largest frame the receive loop accepts: twice the broker's <c>max_frame</c> (an EVT is slightly larger than
-    /// the PUB it carries; docs/wire-protocol.md, "Handshake"), computed without overflowing an int.
+    /// What an EVT adds to its PUB besides the sids: the sid array's header (5) and the publisher triple (at most
+    /// 1 + 3 x 9), rounded up.
     /// </summary>
-    internal static int ReceiveLimit(int maxFrame)
-        => (int)Math.Min(2L * Math.Max(maxFrame, ProtocolConstants.MinMaxFrame), int.MaxValue);
+    private const int _evtOverhead = 64;
+
+    /// <summary>
+    /// The largest frame the receive loop accepts (docs/wire-protocol.md §4.1): an EVT is the PUB it carries (at most
+    /// the broker's <c>max_frame</c>) plus this connection's sid array (at most <paramref name="maxSubscriptions"/>
+    /// sids of 5 bytes) and the publisher's credentials, so a small <c>max_frame</c> with many subscriptions can
+    /// outgrow twice <c>max_frame</c>, the limit before. At least that, and at most twice the largest max_frame a
+    /// broker may announce, so no WELCOME can make the client buffer more than it could before.
+    /// </summary>
+    internal static int ReceiveLimit(int maxFrame, int maxSubscriptions)
+    {
+        var frame = Math.Max(maxFrame, ProtocolConstants.MinMaxFrame);
+        var evt = frame + _evtOverhead + (5L * Math.Max(maxSubscriptions, 0));
+        return (int)Math.Min(Math.Max(2L * frame, evt), 2L * DecnetBusOptionsValidator.MaxFrameBytesLimit);
+    }
 
     /// <summary>Sends all of <paramref name="bytes"/> with blocking sends (HELLO fits an empty socket buffer at once).</summary>
     private static void SendAll(Socket socket, ReadOnlySpan<byte> bytes)

@@ -29,7 +29,7 @@ internal sealed partial class ClientConnection
 
     private async Task<string> ReceiveLoopAsync()
     {
-        var maxFrame = ReceiveLimit(Welcome.MaxFrame);
+        var maxFrame = ReceiveLimit(Welcome.MaxFrame, Welcome.MaxSubscriptions);
         while (true)
         {
             var result = await _reader.ReadAsync(_abort.Token).ConfigureAwait(false);

@@ -58,6 +58,40 @@ public sealed class TextConnectionTests
     }
 
     [Fact]
+    public async Task APublishWhoseMessagePackPubWouldExceedTheFrameLimit_IsDropped_AndOneAtTheLimitIsDelivered()
+    {
+        // JSON grows into MessagePack (0.5 is 4 bytes of JSON, 9 of float64), so the text line limit does not bound
+        // the PUB: the broker's frame limit must, as it bounds a MessagePack client's (docs/text-protocol.md §2).
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(o => o.MaxFrameBytes = 65536, logger: log);
+        var bus = broker.CreateClient("dotnet");
+        await using var sub = await bus.SubscribeAsync("b.>");
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+
+        // PUB body: array header 1, kind 1, topic "b.x" 4, type "" 1, id 34, ts 9, map header 1, key "s" 2,
+        // str16 3 + n: 65,536 (the limit) for n = 65,480.
+        await python.SendAsync("HELLO py-big");
+        await python.SendAsync("PUB b.x", Body(65481));
+        await python.SendAsync("PUB b.y", Body(65480));
+        await python.SendAsync("PUB b.z", Ascii("{\"payload\":{\"a\":[" + string.Join(',', Enumerable.Repeat("0.5", 30_000)) + "]}}"));
+        await python.SendAsync("PUB b.end", "{}"u8.ToArray());
+
+        var first = await Receive.NextAsync(sub);
+        Assert.Equal("b.y", first.Topic);
+        Assert.Equal(65480, ((string)first.ReadPayloadAsDictionary()["s"]!).Length);
+        Assert.Equal("b.end", (await Receive.NextAsync(sub)).Topic);
+        Assert.Equal(2, broker.Server.GetStats().Rejections.GetValueOrDefault("untranslatable"));
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        var line = await log.NextLineAsync("Dropped", timeout.Token);
+        Assert.StartsWith("Dropped a publish on b.x from Python client py-big (pid ", line, StringComparison.Ordinal);
+        Assert.Contains("its MessagePack PUB would be 65537 bytes, over the broker's frame limit of 65536", line, StringComparison.Ordinal);
+
+        static byte[] Body(int length) => Ascii("{\"payload\":{\"s\":\"" + new string('a', length) + "\"}}");
+
+        static byte[] Ascii(string text) => System.Text.Encoding.ASCII.GetBytes(text);
+    }
+
+    [Fact]
     public async Task AHelloName_IsCutTo128Characters_BeforeItsControlCharactersAreEscaped()
     {
         await using var broker = await TestBroker.StartAsync();

@@ -49,6 +49,24 @@ public sealed class TextPublishTests
         }
     }
 
+    [Fact]
+    public void ALoneSurrogateKeyInAnIgnoredField_DoesNotDropThePublish_AndOneInTheTypeStillDoes()
+    {
+        // Fields other than payload and type are only checked to be JSON (docs/text-protocol.md §3).
+        using var tail = new PooledBufferWriter();
+
+        Assert.Null(TryWriteTail("""{"\ud800":1,"payload":{"a":1}}""", tail));
+        PublishTailValidator.Validate(tail.WrittenSpan);
+        Assert.Null(TryWriteTail("""{"payload":{"a":1},"\udfff":"x","type":"t"}""", tail));
+        PublishTailValidator.Validate(tail.WrittenSpan);
+        Assert.Equal("its type is not valid Unicode (a lone surrogate escape)", TryWriteTail("""{"type":"\ud800","payload":{}}""", tail));
+
+        // Names are compared as JSON text: an escaped letter still names the field, in either hex case.
+        Assert.Equal("its type is a JSON number, not a string", TryWriteTail("""{"\u0074ype":5}""", tail));
+        Assert.StartsWith("its payload is a JSON array", TryWriteTail("""{"p\u0061yLoad":{},"p\u0061ylo\u0061d":[1]}""", tail), StringComparison.Ordinal);
+        Assert.StartsWith("its payload is a JSON array", TryWriteTail("""{"p\u0061ylo\u0061D":{},"\u0070\u0041yload":{},"payl\u006Fad":[1]}""", tail), StringComparison.Ordinal);
+    }
+
     private static string? TryWriteTail(string body, PooledBufferWriter tail)
     {
         tail.Reset();
