@@ -97,6 +97,24 @@ public sealed class RoutingTableCostTests : IDisposable
         Assert.Equal([false, false, false], heldWhileWaiting);
     }
 
+    [Fact]
+    public void TheGenerationMoves_BeforeTheActionThatQueuesTheSubAckReturns()
+    {
+        // The SUBACK is queued right after the route goes in (BrokerHub.AddRoute): a publisher whose route cache still
+        // holds the old generation would otherwise miss a subscriber that has already read its SUBACK, uncounted.
+        var table = new RoutingTable();
+        var before = table.Generation;
+        var atSubAck = -1L;
+
+        table.Add("gen.x", new Route(Connection(1), 1), add =>
+        {
+            add();
+            atSubAck = table.Generation;
+        });
+
+        Assert.Equal(before + 1, atSubAck);
+    }
+
     private BrokerConnection Connection(int id)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

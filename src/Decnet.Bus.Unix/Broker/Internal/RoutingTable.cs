@@ -44,8 +44,13 @@ internal sealed class RoutingTable
         BeforeWriteLock?.Invoke();
         lock (_writeLock)
         {
-            around(() => AddLocked(pattern, route));
-            Interlocked.Increment(ref _generation);
+            // The generation moves with the route, inside the action: the SUBACK queued after it must not reach a
+            // client while a route cache can still answer for the old generation.
+            around(() =>
+            {
+                AddLocked(pattern, route);
+                Interlocked.Increment(ref _generation);
+            });
         }
     }
 
