@@ -44,7 +44,7 @@ internal sealed record BrokerLimits(
 
     /// <summary>
     /// The most pattern tokens one uid's wildcard subscriptions may hold together (<see cref="WildcardBudget"/>): a
-    /// SUB past it is refused with ERR 5. 262,144 is 256 connections of 256 eight-token patterns, about 32 MiB of trie
+    /// SUB past it is refused with ERR 5. 262,144 is 256 connections of 128 eight-token patterns, about 32 MiB of trie
     /// at worst. No option sets it; tests lower it.
     /// </summary>
     public int MaxWildcardTokensPerUid { get; init; } = 262_144;
