@@ -1,10 +1,13 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using MessagePack;
+using MessagePack.Internal;
 
 namespace Decnet.Bus.Codec;
 
-/// <summary>One property of a plain payload: its key, encoded once, and its value.</summary>
+/// <summary>
+/// One property of a plain payload: its key, encoded once by the helper MessagePack's generated formatters use
+/// (<see cref="CodeGenHelpers.GetEncodedStringBytes"/>), and its value.
+/// </summary>
 internal abstract class PlainMember<T>
 {
     /// <summary>Writes the key and the value read from <paramref name="payload"/>.</summary>
@@ -25,7 +28,7 @@ internal sealed class PlainMember<T, TValue> : PlainMember<T>
 
     public PlainMember(PlainProperty property)
     {
-        _key = PlainKey.Encode(property.Key);
+        _key = CodeGenHelpers.GetEncodedStringBytes(property.Key);
         _get = property.Property.GetMethod!.CreateDelegate<Func<T, TValue>>();
     }
 
@@ -87,7 +90,7 @@ internal sealed class PlainMember<T, TValue> : PlainMember<T>
 /// <summary>A <see cref="string"/> property, written as MessagePack's string formatter writes it (nil for null).</summary>
 internal sealed class PlainStringMember<T>(PlainProperty property) : PlainMember<T>
 {
-    private readonly byte[] _key = PlainKey.Encode(property.Key);
+    private readonly byte[] _key = CodeGenHelpers.GetEncodedStringBytes(property.Key);
     private readonly Func<T, string?> _get = property.Property.GetMethod!.CreateDelegate<Func<T, string?>>();
 
     public override void Write(ref MessagePackWriter writer, T payload)
@@ -100,25 +103,12 @@ internal sealed class PlainStringMember<T>(PlainProperty property) : PlainMember
 /// <summary>A <see cref="byte"/> array property, written as MessagePack's byte array formatter writes it (nil for null).</summary>
 internal sealed class PlainBytesMember<T>(PlainProperty property) : PlainMember<T>
 {
-    private readonly byte[] _key = PlainKey.Encode(property.Key);
+    private readonly byte[] _key = CodeGenHelpers.GetEncodedStringBytes(property.Key);
     private readonly Func<T, byte[]?> _get = property.Property.GetMethod!.CreateDelegate<Func<T, byte[]?>>();
 
     public override void Write(ref MessagePackWriter writer, T payload)
     {
         writer.WriteRaw(_key);
         writer.Write(_get(payload));
-    }
-}
-
-/// <summary>A member's key, encoded once as the MessagePack string MessagePack's own formatters write before each value.</summary>
-internal static class PlainKey
-{
-    public static byte[] Encode(string key)
-    {
-        var buffer = new ArrayBufferWriter<byte>(key.Length + 5);
-        var writer = new MessagePackWriter(buffer);
-        writer.Write(key);
-        writer.Flush();
-        return buffer.WrittenSpan.ToArray();
     }
 }
