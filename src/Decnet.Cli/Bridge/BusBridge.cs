@@ -107,7 +107,7 @@ internal sealed class BusBridge : IAsyncDisposable
 
         foreach (var pattern in _options.Import)
         {
-            var keepsSystem = NamesSystem(pattern);
+            var keepsSystem = IsSystem(pattern);
             var subscription = await _nats.SubscribeFilteredAsync(pattern, queue, (evt, headers) => Admit(evt, headers, keepsSystem), cancellationToken).ConfigureAwait(false);
             _imports.Add(subscription);
             _pumps.Add(Task.Run(() => ImportAsync(subscription), CancellationToken.None));
@@ -145,17 +145,15 @@ internal sealed class BusBridge : IAsyncDisposable
         => Math.Max(0, subscriptions.Sum(s => s.Received - s.Dropped) - taken);
 
     /// <summary>
-    /// Whether <paramref name="pattern"/> names the <c>system</c> family itself (<c>system.&gt;</c>, <c>system.*.health</c>):
-    /// only such a pattern forwards a host's heartbeats and worker control, which <c>&gt;</c> or <c>*.bus.health</c>
-    /// would otherwise send to, or take from, every other host.
+    /// Whether a topic is in the <c>system</c> family, or a pattern names it itself (<c>system.&gt;</c>,
+    /// <c>system.*.health</c>): only such a pattern forwards a host's heartbeats and worker control, which <c>&gt;</c>
+    /// or <c>*.bus.health</c> would otherwise send to, or take from, every other host.
     /// </summary>
-    internal static bool NamesSystem(string pattern) => pattern.StartsWith(_systemPrefix, StringComparison.Ordinal);
-
-    private static bool IsSystem(string topic) => topic.StartsWith(_systemPrefix, StringComparison.Ordinal);
+    private static bool IsSystem(string topicOrPattern) => topicOrPattern.StartsWith(_systemPrefix, StringComparison.Ordinal);
 
     private async Task ExportAsync(IBusSubscription subscription)
     {
-        var keepsSystem = NamesSystem(subscription.Pattern);
+        var keepsSystem = IsSystem(subscription.Pattern);
         // The enumeration ends when the subscription is disposed (DisposeAsync does that first).
         await foreach (var evt in ((IAsyncEnumerable<BusEvent>)subscription).ConfigureAwait(false))
         {

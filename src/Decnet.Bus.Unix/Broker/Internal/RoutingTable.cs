@@ -208,5 +208,6 @@ internal sealed class RoutingTable
 
     private void Count(int copied) => _copied += copied;
 
-    private static bool IsWildcard(string pattern) => pattern.AsSpan().ContainsAny('*', '>');
+    /// <summary>Whether <paramref name="pattern"/> goes in the trie (a wildcard token) rather than the literal dictionary.</summary>
+    internal static bool IsWildcard(string pattern) => pattern.AsSpan().ContainsAny('*', '>');
 }

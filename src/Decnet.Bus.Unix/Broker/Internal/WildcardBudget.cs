@@ -27,7 +27,7 @@ internal sealed class WildcardBudget(BrokerLimits limits)
 
     /// <summary>The tokens <paramref name="pattern"/> costs: its token count if it has a wildcard, else 0.</summary>
     public static int Cost(string pattern) =>
-        pattern.AsSpan().ContainsAny('*', '>') ? pattern.AsSpan().Count('.') + 1 : 0;
+        RoutingTable.IsWildcard(pattern) ? pattern.AsSpan().Count('.') + 1 : 0;
 
     /// <summary>
     /// Charges <paramref name="uid"/> for <paramref name="pattern"/>, which replaces <paramref name="replaced"/> (a
