@@ -18,17 +18,14 @@ public sealed class NatsLogEscapingTests
         await using var server = new ScriptedNatsServer(_hostileError);
         var log = new RecordingLogger<NatsBus>();
         using var logging = LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider<NatsBus>(log)).AddFilter("NATS", LogLevel.None));
-        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = "escaping" };
-        options.Nats.Url = server.Url;
-        await using var bus = new NatsBus(options, logging);
+        await using var bus = ClientOf(server, logging, "escaping");
 
         Assert.False(await bus.WaitForConnectionAsync(TimeSpan.Zero));
         await log.WaitForLinesAsync("nats: cannot connect", 1);
 
         var cannotConnect = Assert.Single(log.Lines, l => l.Contains("nats: cannot connect", StringComparison.Ordinal));
         Assert.Contains("Authorization Violation\\u001B[2J\\u001B[1;31mINJECTED\\u001B[0m\\u000Dbridge: stopped", cannotConnect, StringComparison.Ordinal);
-        Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
-        Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
+        AssertNothingRaw(log);
     }
 
     [Fact]
@@ -39,17 +36,14 @@ public sealed class NatsLogEscapingTests
         await using var server = new ScriptedNatsServer(_hostileError);
         var log = new RecordingLogger<NatsBus>();
         using var logging = LoggerFactory.Create(b => b.AddProvider(new RecordingLoggerProvider<NatsBus>(log)).SetMinimumLevel(LogLevel.Trace));
-        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = "escaping" };
-        options.Nats.Url = server.Url;
-        await using var bus = new NatsBus(options, logging);
+        await using var bus = ClientOf(server, logging, "escaping");
 
         Assert.False(await bus.WaitForConnectionAsync(TimeSpan.Zero));
         await log.WaitForLinesAsync("nats: cannot connect", 1);
 
         // The library's "Server error {Error}" line (its reader's), which NatsBus never writes itself.
         Assert.Contains(log.Lines, l => l.StartsWith("Server error", StringComparison.Ordinal) && l.Contains("INJECTED", StringComparison.Ordinal));
-        Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
-        Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
+        AssertNothingRaw(log);
     }
 
     [Fact]
@@ -60,15 +54,26 @@ public sealed class NatsLogEscapingTests
         await using var server = new ScriptedNatsServer(_hostileError);
         var log = new RecordingLogger<NatsBus>();
         using var logging = new FailingReaderLoggerFactory(log);
-        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = "unexpected" };
-        options.Nats.Url = server.Url;
-        await using var bus = new NatsBus(options, logging);
+        await using var bus = ClientOf(server, logging, "unexpected");
 
         Assert.False(await bus.WaitForConnectionAsync(TimeSpan.Zero));
         await log.WaitForLinesAsync(FailingReaderLoggerFactory.Failure, 1);
 
         var line = Assert.Single(log.Lines, l => l.Contains(FailingReaderLoggerFactory.Failure, StringComparison.Ordinal));
         Assert.Contains($"{nameof(FailingReaderLoggerFactory)}.{nameof(FailingReaderLoggerFactory.CreateLogger)}", line, StringComparison.Ordinal);
+        AssertNothingRaw(log);
+    }
+
+    private static NatsBus ClientOf(ScriptedNatsServer server, ILoggerFactory logging, string name)
+    {
+        var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport, ClientName = name };
+        options.Nats.Url = server.Url;
+        return new NatsBus(options, logging);
+    }
+
+    /// <summary>No line, and no logged exception's message, holds a character a terminal would act on.</summary>
+    private static void AssertNothingRaw(RecordingLogger<NatsBus> log)
+    {
         Assert.DoesNotContain(log.Lines, UntrustedText.NeedsEscaping);
         Assert.DoesNotContain(log.Exceptions.SelectMany(Chain), e => UntrustedText.NeedsEscaping(e.Message));
     }
