@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Decnet.Bus.Unix.Broker.Internal;
+using Decnet.Bus.Unix.Broker.WarmUp;
 using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -32,6 +33,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     private ulong _socketInode;
     private Task _acceptLoop = Task.CompletedTask;
     private Task _heartbeatLoop = Task.CompletedTask;
+    private Task _warmUp = Task.CompletedTask;
     private IdleSweeper? _idleSweeper;
     private int _state; // 0 new, 1 started, 2 stopped
 
@@ -49,6 +51,12 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     /// <summary>Adjusts the limits read from the options before start: tests reach bounds that no option sets this way.</summary>
     internal Func<BrokerLimits, BrokerLimits>? AdjustLimits { get; init; }
 
+    /// <summary>Who decides whether this broker warms up: the process's gate, or a test's own.</summary>
+    internal WarmUpGate WarmUpGate { get; init; } = BrokerWarmUp.Process;
+
+    /// <summary>This broker's warm-up (a completed task when another broker of the process ran it), for tests.</summary>
+    internal Task WarmUp => _warmUp;
+
     /// <summary>The broker's shared state, for tests that await its counters instead of polling.</summary>
     internal BrokerHub? Hub => _hub;
 
@@ -59,7 +67,10 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     /// <exception cref="InvalidOperationException">The broker has not been started.</exception>
     public BrokerStats GetStats() => (_hub ?? throw new InvalidOperationException("The broker has not been started.")).GetStats();
 
-    /// <summary>Binds the socket and starts accepting. Returns once clients can connect.</summary>
+    /// <summary>
+    /// Binds the socket and starts accepting. Returns once clients can connect; the process's first broker also warms up
+    /// its paths in the background (docs/performance.md, part 28).
+    /// </summary>
     /// <exception cref="BusStartupException">Another broker answers on the path, the path is not a socket, or its directory is missing.</exception>
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -88,6 +99,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         _acceptLoop = AcceptLoopAsync(_listener, _hub);
         _heartbeatLoop = HeartbeatLoopAsync(_hub);
         _idleSweeper = IdleSweeper.Start(_hub, _time);
+        _warmUp = WarmUpGate.StartOnce(_hub.Limits, _logger, _stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -106,6 +118,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         _listener?.Dispose();
         await AwaitQuietly(_acceptLoop).ConfigureAwait(false);
         await AwaitQuietly(_heartbeatLoop).ConfigureAwait(false);
+        await _warmUp.ConfigureAwait(false);
 
         // Closing connections are not probed: each has its BYE and the flush bound.
         if (_idleSweeper is not null)

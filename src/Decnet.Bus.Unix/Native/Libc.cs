@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
-/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, group
-/// lookup, statx without following links, a send that never blocks whatever mode .NET keeps the socket in, a receive
-/// that blocks in the kernel whatever that mode, and a socket's unread bytes.
+/// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, a connected
+/// socket pair, group lookup, statx without following links, a send that never blocks whatever mode .NET keeps the
+/// socket in, a receive that blocks in the kernel whatever that mode, and a socket's unread bytes.
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -71,6 +71,9 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* fds);
 
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(int fd, byte* address, int length);

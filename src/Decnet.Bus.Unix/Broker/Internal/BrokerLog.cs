@@ -120,4 +120,10 @@ internal static partial class BrokerLog
             LogRequestRejected(logger, UntrustedText.Escape(name), pid, code, UntrustedText.Excerpt(reason, 1024));
         }
     }
+
+    [LoggerMessage(23, LogLevel.Debug, "Warmed up: {Delivered} events through a broker of its own in {Milliseconds:F0} ms")]
+    public static partial void WarmedUp(ILogger logger, int delivered, double milliseconds);
+
+    [LoggerMessage(24, LogLevel.Warning, "The start-up warm-up failed ({Reason}); the broker runs as usual, and its first events wait for the runtime to compile their path")]
+    public static partial void WarmUpFailed(ILogger logger, string reason);
 }

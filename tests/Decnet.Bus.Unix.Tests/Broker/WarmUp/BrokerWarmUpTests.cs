@@ -1,0 +1,118 @@
+using Decnet.Bus.Unix.Broker.Internal;
+using Decnet.Bus.Unix.Broker.WarmUp;
+using Decnet.Bus.Unix.Tests.Support;
+using Decnet.Testing;
+using Microsoft.Extensions.Options;
+
+namespace Decnet.Bus.Unix.Tests.Broker.WarmUp;
+
+/// <summary>
+/// The start-up warm-up (docs/performance.md, part 28): it runs the broker's real paths end to end, through a hub and
+/// connection of its own, and leaves nothing behind, neither in that hub nor in the broker that started it.
+/// </summary>
+public sealed class BrokerWarmUpTests
+{
+    private static readonly BrokerLimits _limits = BrokerLimits.From(new DecnetBusOptions());
+
+    [Fact]
+    public async Task ARun_GetsBackEveryEventItPublishes_AndEndsItsConnection()
+    {
+        var hub = new BrokerHub(_limits, TimeProvider.System);
+
+        var delivered = await BrokerWarmUp.RunAsync(hub, CancellationToken.None).WaitAsync(TestBroker.Bound);
+
+        Assert.Equal(BrokerWarmUp.Events, delivered);
+        var stats = hub.GetStats();
+        Assert.Equal(BrokerWarmUp.Events, stats.Published);
+        Assert.Equal(BrokerWarmUp.Events, stats.Delivered);
+        Assert.Equal(0, stats.Dropped);
+        Assert.Empty(stats.Connections);
+    }
+
+    [Fact]
+    public async Task ACancelledRun_Throws_AndEndsItsConnection()
+    {
+        var hub = new BrokerHub(_limits, TimeProvider.System);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BrokerWarmUp.RunAsync(hub, new CancellationToken(canceled: true)).WaitAsync(TestBroker.Bound));
+
+        Assert.Empty(hub.GetStats().Connections);
+    }
+
+    [Fact]
+    public async Task ALoggedRun_StoppedByItsBroker_LogsNothing()
+    {
+        var log = new RecordingLogger<BusServer>();
+
+        await BrokerWarmUp.RunLoggedAsync(_limits, log, new CancellationToken(canceled: true)).WaitAsync(TestBroker.Bound);
+
+        Assert.Empty(log.Lines);
+    }
+
+    [Fact]
+    public async Task ALoggedRun_LeavesTheBrokersAclOut()
+    {
+        var nobody = TopicAcl.Parse("acl", ["publish > uid:2000000000", "subscribe > uid:2000000000"]);
+        var log = new RecordingLogger<BusServer>();
+
+        await BrokerWarmUp.RunLoggedAsync(_limits with { Acl = nobody }, log, CancellationToken.None).WaitAsync(TestBroker.Bound);
+
+        Assert.Contains($"Warmed up: {BrokerWarmUp.Events} events", Assert.Single(log.Lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailedRun_IsOneWarningLine_NotAFault()
+    {
+        var log = new RecordingLogger<BusServer>();
+
+        await BrokerWarmUp.RunLoggedAsync(_limits with { MaxConnections = 0 }, log, CancellationToken.None).WaitAsync(TestBroker.Bound);
+
+        var line = Assert.Single(log.Lines);
+        Assert.StartsWith("The start-up warm-up failed (the broker already serves 0 connections)", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AGate_RunsOnce()
+    {
+        var gate = new WarmUpGate();
+        var log = new RecordingLogger<BusServer>();
+
+        var first = gate.StartOnce(_limits, log, CancellationToken.None);
+        var second = gate.StartOnce(_limits, log, CancellationToken.None);
+        await first.WaitAsync(TestBroker.Bound);
+
+        Assert.True(second.IsCompletedSuccessfully);
+        Assert.Single(log.Lines, static line => line.StartsWith("Warmed up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABrokersWarmUp_LeavesNothingInItsCounters()
+    {
+        using var dir = new TempSocketDir();
+        var log = new RecordingLogger<BusServer>();
+        await using var server = new BusServer(Options.Create(TestBroker.NewOptions(dir.SocketPath)), log) { WarmUpGate = new WarmUpGate() };
+        await server.StartAsync(CancellationToken.None);
+
+        await server.WarmUp.WaitAsync(TestBroker.Bound);
+
+        Assert.Contains(log.Lines, static line => line.StartsWith($"Warmed up: {BrokerWarmUp.Events} events", StringComparison.Ordinal));
+        var stats = server.GetStats();
+        Assert.Equal(0, stats.Published);
+        Assert.Equal(0, stats.Delivered);
+        Assert.Empty(stats.Connections);
+    }
+
+    [Fact]
+    public async Task AStop_AwaitsTheWarmUp_WithoutAWarning()
+    {
+        using var dir = new TempSocketDir();
+        var log = new RecordingLogger<BusServer>();
+        var server = new BusServer(Options.Create(TestBroker.NewOptions(dir.SocketPath)), log) { WarmUpGate = new WarmUpGate() };
+        await server.StartAsync(CancellationToken.None);
+
+        await server.DisposeAsync().AsTask().WaitAsync(TestBroker.Bound);
+
+        Assert.True(server.WarmUp.IsCompletedSuccessfully);
+        Assert.DoesNotContain(log.Lines, static line => line.Contains("warm-up failed", StringComparison.Ordinal));
+    }
+}
