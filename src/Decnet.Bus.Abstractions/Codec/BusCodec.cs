@@ -148,7 +148,8 @@ public static partial class BusCodec
     }
 
     // Built at first use, not with BusCodec: building MessagePack's resolver chain costs tens of milliseconds of CPU
-    // (docs/performance.md, part 27) that a process publishing only plain payloads or reading only raw bytes never needs.
+    // (docs/performance-history-5.md, part 27) that a process publishing only plain payloads or reading only raw bytes
+    // never needs.
     private static class ResolverOptions
     {
         public static readonly MessagePackSerializerOptions Encode =

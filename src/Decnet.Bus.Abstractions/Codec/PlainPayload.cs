@@ -9,8 +9,9 @@ namespace Decnet.Bus.Codec;
 /// </summary>
 /// <remarks>
 /// MessagePack generates a formatter per payload type with Reflection.Emit at its first use, about 0.15 s of CPU in a
-/// process that publishes it (docs/performance.md, part 27): a quarter of a short-lived worker's first second. Reading
-/// each property through a delegate made from its getter costs a few milliseconds instead, and the bytes are the same.
+/// process that publishes it (docs/performance-history-5.md, part 27): a quarter of a short-lived worker's first
+/// second. Reading each property through a delegate made from its getter costs a few milliseconds instead, and the
+/// bytes are the same.
 /// </remarks>
 internal static class PlainPayload<T>
 {

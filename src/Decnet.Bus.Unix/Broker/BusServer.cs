@@ -99,7 +99,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         _acceptLoop = AcceptLoopAsync(_listener, _hub);
         _heartbeatLoop = HeartbeatLoopAsync(_hub);
         _idleSweeper = IdleSweeper.Start(_hub, _time);
-        _warmUp = WarmUpGate.StartOnce(_hub.Limits, _logger, _stopping.Token);
+        _warmUp = WarmUpGate.StartOnce(_logger, _stopping.Token);
         return Task.CompletedTask;
     }
 

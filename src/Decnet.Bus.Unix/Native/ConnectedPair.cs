@@ -15,15 +15,20 @@ internal static class ConnectedPair
             throw new Win32Exception();
         }
 
-        var first = new Socket(new SafeSocketHandle(fds[0], ownsHandle: true));
+        // Each descriptor is owned by its handle from here on, so a failure below closes both, each once.
+        var firstHandle = new SafeSocketHandle(fds[0], ownsHandle: true);
+        var secondHandle = new SafeSocketHandle(fds[1], ownsHandle: true);
+        Socket? first = null;
         try
         {
-            return (first, new Socket(new SafeSocketHandle(fds[1], ownsHandle: true)));
+            first = new Socket(firstHandle);
+            return (first, new Socket(secondHandle));
         }
         catch
         {
-            first.Dispose();
-            Libc.Close(fds[1]);
+            first?.Dispose();
+            firstHandle.Dispose();
+            secondHandle.Dispose();
             throw;
         }
     }

@@ -1,19 +1,18 @@
 using System.Buffers;
 using System.Diagnostics;
 using Decnet.Bus.Unix.Broker.Internal;
-using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using MessagePack;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Broker.WarmUp;
 
 /// <summary>
-/// Publishes a few thousand events through a broker of its own, over a socket pair, when a process's first broker
+/// Publishes a few thousand events through a broker of its own, over socket pairs, when a process's first broker
 /// starts: the runtime then compiles the handshake, publish, route and delivery paths before the first client's events
-/// instead of while they wait (docs/performance.md, part 28). Nothing of it is visible: its hub, counters, connection
-/// and logger are its own, and the real socket is listening all along.
+/// instead of while they wait (docs/performance.md, part 28). Nothing of it is visible: its hub, with the default
+/// limits and no ACL whatever the broker's settings, its counters, connections and logger are its own, and the real
+/// socket is listening all along.
 /// </summary>
 internal static class BrokerWarmUp
 {
@@ -24,25 +23,33 @@ internal static class BrokerWarmUp
     private const int _bursts = 4;
     private const int _burst = 512;
 
+    // Far below a burst's bytes: the broker's writes to the subscriber go partial, and its send loop takes the rest.
+    private const int _subscriberSendBuffer = 4096;
+
     /// <summary>The events one run publishes, and receives back when it completes.</summary>
     public const int Events = 1 + (_bursts * _burst);
 
     /// <summary>The process's gate: its first broker warms up, later ones have nothing left to compile.</summary>
     public static WarmUpGate Process { get; } = new();
 
-    /// <summary>One run against a hub of its own built from <paramref name="limits"/>, its ACL left out; logs the result.</summary>
-    /// <returns>A task that never faults: a failure is one warning line.</returns>
-    public static async Task RunLoggedAsync(BrokerLimits limits, ILogger logger, CancellationToken cancellation)
+    /// <summary>One run against a hub of its own with the default limits; logs the result.</summary>
+    /// <returns>Whether the run completed; false when <paramref name="cancellation"/> stopped it.</returns>
+    public static Task<bool> RunLoggedAsync(ILogger logger, CancellationToken cancellation) =>
+        RunLoggedAsync(new BrokerHub(BrokerLimits.From(new DecnetBusOptions()), TimeProvider.System), logger, cancellation);
+
+    /// <summary>One run through <paramref name="hub"/>; logs the result and never faults: a failure is one warning.</summary>
+    /// <returns>Whether the run completed or failed; false when <paramref name="cancellation"/> stopped it.</returns>
+    public static async Task<bool> RunLoggedAsync(BrokerHub hub, ILogger logger, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var hub = new BrokerHub(limits with { Acl = null }, TimeProvider.System);
             var delivered = await RunAsync(hub, cancellation).ConfigureAwait(false);
             BrokerLog.WarmedUp(logger, delivered, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
+            return false;
         }
 #pragma warning disable CA1031 // A warm-up only saves time: whatever stops it must never stop the broker.
         catch (Exception ex)
@@ -50,62 +57,53 @@ internal static class BrokerWarmUp
         {
             BrokerLog.WarmUpFailed(logger, ex.Message);
         }
+
+        return true;
     }
 
-    /// <summary>One run through <paramref name="hub"/>: a connection of its own, gone when the run returns.</summary>
-    /// <returns>The events delivered back to the run's own subscriber: <see cref="Events"/>.</returns>
+    /// <summary>One run through <paramref name="hub"/>: connections of its own, gone when the run returns.</summary>
+    /// <returns>The events delivered to the run's own subscriber: <see cref="Events"/>.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> fired.</exception>
     /// <exception cref="TimeoutException">The run outlived <see cref="Bound"/>.</exception>
-    /// <exception cref="InvalidOperationException">The hub refused the connection, or answered ERR.</exception>
+    /// <exception cref="InvalidOperationException">The hub refused a connection, or answered ERR.</exception>
     public static async Task<int> RunAsync(BrokerHub hub, CancellationToken cancellation)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         bounded.CancelAfter(Bound);
-        var (brokerEnd, clientEnd) = ConnectedPair.Create();
-        var credentials = PeerCredentialsReader.TryRead(brokerEnd) ?? new PeerCredentials(0, -1, -1);
-        var connection = new BrokerConnection(hub.NextConnectionId(), brokerEnd, credentials, hub, NullLogger.Instance, TimeProvider.System);
-        if (hub.TryRegister(connection) is { } refusal)
-        {
-            brokerEnd.Dispose();
-            clientEnd.Dispose();
-            throw new InvalidOperationException(refusal);
-        }
-
-        var run = connection.RunAsync(BusServer.ShutdownFlushBound);
-        var client = new WarmUpClient(clientEnd, hub.Limits.MaxFrameBytes);
         try
         {
-            return await DriveAsync(client, bounded.Token).ConfigureAwait(false);
+            var subscriber = await WarmUpPeer.ConnectAsync(hub, "warm-up-sub", _subscriberSendBuffer, bounded.Token).ConfigureAwait(false);
+            await using (subscriber.ConfigureAwait(false))
+            {
+                var publisher = await WarmUpPeer.ConnectAsync(hub, "warm-up-pub", null, bounded.Token).ConfigureAwait(false);
+                await using (publisher.ConfigureAwait(false))
+                {
+                    return await DriveAsync(publisher.Client, subscriber.Client, bounded.Token).ConfigureAwait(false);
+                }
+            }
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
             throw new TimeoutException($"the warm-up took longer than {Bound.TotalSeconds:F0} s");
         }
-        finally
-        {
-            client.Dispose();
-            await run.WaitAsync(Bound, CancellationToken.None).ConfigureAwait(false);
-        }
     }
 
     /// <summary>
-    /// A client's handshake and SUB, one quiet publish (written straight to an idle subscriber), then bursts of PUBs in
-    /// one write each (routed and written per read), each awaited back before the next.
+    /// A SUB, one quiet publish (written straight to an idle subscriber), then bursts of PUBs in one write each (routed
+    /// per read; written partly inline and partly by the subscriber's send loop), each read back before the next.
     /// </summary>
-    private static async Task<int> DriveAsync(WarmUpClient client, CancellationToken cancellation)
+    private static async Task<int> DriveAsync(WarmUpClient publisher, WarmUpClient subscriber, CancellationToken cancellation)
     {
-        await client.SendAsync(static b => FrameWriter.WriteHello(b, new HelloMessage(ProtocolConstants.Version, "warm-up", true, 0, 0)), cancellation).ConfigureAwait(false);
-        await client.ReadAsync(FrameKind.Welcome, 1, cancellation).ConfigureAwait(false);
-        await client.SendAsync(static b => FrameWriter.WriteSub(b, 1, _topic), cancellation).ConfigureAwait(false);
-        await client.ReadAsync(FrameKind.SubAck, 1, cancellation).ConfigureAwait(false);
+        await subscriber.SendAsync(static b => FrameWriter.WriteSub(b, 1, _topic), cancellation).ConfigureAwait(false);
+        await subscriber.ReadAsync(FrameKind.SubAck, 1, cancellation).ConfigureAwait(false);
 
         var payload = Payload();
-        await client.SendAsync(b => WritePubs(b, 1, payload), cancellation).ConfigureAwait(false);
-        var delivered = await client.ReadAsync(FrameKind.Evt, 1, cancellation).ConfigureAwait(false);
+        await publisher.SendAsync(b => WritePubs(b, 1, payload), cancellation).ConfigureAwait(false);
+        var delivered = await subscriber.ReadAsync(FrameKind.Evt, 1, cancellation).ConfigureAwait(false);
         for (var i = 0; i < _bursts; i++)
         {
-            await client.SendAsync(b => WritePubs(b, _burst, payload), cancellation).ConfigureAwait(false);
-            delivered += await client.ReadAsync(FrameKind.Evt, _burst, cancellation).ConfigureAwait(false);
+            await publisher.SendAsync(b => WritePubs(b, _burst, payload), cancellation).ConfigureAwait(false);
+            delivered += await subscriber.ReadAsync(FrameKind.Evt, _burst, cancellation).ConfigureAwait(false);
         }
 
         return delivered;

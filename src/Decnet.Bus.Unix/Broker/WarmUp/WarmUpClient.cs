@@ -4,7 +4,9 @@ using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix.Broker.WarmUp;
 
-/// <summary>The warm-up's client end of its socket pair: writes frames as a client would and counts what comes back.</summary>
+/// <summary>
+/// The warm-up's client end of a socket pair: writes frames as a client would and counts what comes back.
+/// </summary>
 internal sealed class WarmUpClient(Socket socket, int maxFrame) : IDisposable
 {
     private readonly PooledBufferWriter _out = new(64 * 1024);

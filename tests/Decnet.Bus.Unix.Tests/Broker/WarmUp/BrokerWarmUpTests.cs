@@ -40,33 +40,25 @@ public sealed class BrokerWarmUpTests
     }
 
     [Fact]
-    public async Task ALoggedRun_StoppedByItsBroker_LogsNothing()
+    public async Task ALoggedRun_StoppedByItsBroker_SaysSo_AndLogsNothing()
     {
         var log = new RecordingLogger<BusServer>();
 
-        await BrokerWarmUp.RunLoggedAsync(_limits, log, new CancellationToken(canceled: true)).WaitAsync(TestBroker.Bound);
+        var completed = await BrokerWarmUp.RunLoggedAsync(log, new CancellationToken(canceled: true)).WaitAsync(TestBroker.Bound);
 
+        Assert.False(completed);
         Assert.Empty(log.Lines);
-    }
-
-    [Fact]
-    public async Task ALoggedRun_LeavesTheBrokersAclOut()
-    {
-        var nobody = TopicAcl.Parse("acl", ["publish > uid:2000000000", "subscribe > uid:2000000000"]);
-        var log = new RecordingLogger<BusServer>();
-
-        await BrokerWarmUp.RunLoggedAsync(_limits with { Acl = nobody }, log, CancellationToken.None).WaitAsync(TestBroker.Bound);
-
-        Assert.Contains($"Warmed up: {BrokerWarmUp.Events} events", Assert.Single(log.Lines), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AFailedRun_IsOneWarningLine_NotAFault()
     {
         var log = new RecordingLogger<BusServer>();
+        var refusing = new BrokerHub(_limits with { MaxConnections = 0 }, TimeProvider.System);
 
-        await BrokerWarmUp.RunLoggedAsync(_limits with { MaxConnections = 0 }, log, CancellationToken.None).WaitAsync(TestBroker.Bound);
+        var completed = await BrokerWarmUp.RunLoggedAsync(refusing, log, CancellationToken.None).WaitAsync(TestBroker.Bound);
 
+        Assert.True(completed);
         var line = Assert.Single(log.Lines);
         Assert.StartsWith("The start-up warm-up failed (the broker already serves 0 connections)", line, StringComparison.Ordinal);
     }
@@ -77,12 +69,47 @@ public sealed class BrokerWarmUpTests
         var gate = new WarmUpGate();
         var log = new RecordingLogger<BusServer>();
 
-        var first = gate.StartOnce(_limits, log, CancellationToken.None);
-        var second = gate.StartOnce(_limits, log, CancellationToken.None);
+        var first = gate.StartOnce(log, CancellationToken.None);
+        var second = gate.StartOnce(log, CancellationToken.None);
         await first.WaitAsync(TestBroker.Bound);
 
         Assert.True(second.IsCompletedSuccessfully);
         Assert.Single(log.Lines, static line => line.StartsWith("Warmed up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AGate_OpensAgain_WhenItsBrokersStopCutTheRunShort()
+    {
+        var gate = new WarmUpGate();
+        var log = new RecordingLogger<BusServer>();
+
+        await gate.StartOnce(log, new CancellationToken(canceled: true)).WaitAsync(TestBroker.Bound);
+        await gate.StartOnce(log, CancellationToken.None).WaitAsync(TestBroker.Bound);
+
+        Assert.Contains($"Warmed up: {BrokerWarmUp.Events} events", Assert.Single(log.Lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheBrokersSettings_DoNotReachItsWarmUp()
+    {
+        // Each of these made the warm-up fail when it ran on the broker's own limits: a queue smaller than a burst
+        // without catch-up waits dropped events, the topic's tokens and bytes were refused, and the ACL refused all.
+        using var dir = new TempSocketDir();
+        var acl = Path.Combine(dir.Path, "acl");
+        await File.WriteAllLinesAsync(acl, ["publish > uid:2000000000", "subscribe > uid:2000000000"]);
+        var options = TestBroker.NewOptions(dir.SocketPath);
+        options.QueueSize = 256;
+        options.CatchUpWait = TimeSpan.Zero;
+        options.MaxPatternTokens = 1;
+        options.MaxTopicBytes = 8;
+        options.AclFile = acl;
+        var log = new RecordingLogger<BusServer>();
+        await using var server = new BusServer(Options.Create(options), log) { WarmUpGate = new WarmUpGate() };
+        await server.StartAsync(CancellationToken.None);
+
+        await server.WarmUp.WaitAsync(TestBroker.Bound);
+
+        Assert.Contains(log.Lines, static line => line.StartsWith($"Warmed up: {BrokerWarmUp.Events} events", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -107,10 +134,10 @@ public sealed class BrokerWarmUpTests
     {
         using var dir = new TempSocketDir();
         var log = new RecordingLogger<BusServer>();
-        var server = new BusServer(Options.Create(TestBroker.NewOptions(dir.SocketPath)), log) { WarmUpGate = new WarmUpGate() };
+        await using var server = new BusServer(Options.Create(TestBroker.NewOptions(dir.SocketPath)), log) { WarmUpGate = new WarmUpGate() };
         await server.StartAsync(CancellationToken.None);
 
-        await server.DisposeAsync().AsTask().WaitAsync(TestBroker.Bound);
+        await server.StopAsync(CancellationToken.None).WaitAsync(TestBroker.Bound);
 
         Assert.True(server.WarmUp.IsCompletedSuccessfully);
         Assert.DoesNotContain(log.Lines, static line => line.Contains("warm-up failed", StringComparison.Ordinal));
