@@ -270,6 +270,14 @@ public sealed partial class NatsBus : IBus
     private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
     {
         Interlocked.Increment(ref _disconnects);
+
+        // Whatever is published until the next connection is lost uncounted: each subscription's next event says so,
+        // as after a UNIX client's reconnect (docs/Service-Bus.md, "Missed events").
+        foreach (var slot in _subscriptions.Keys)
+        {
+            slot.Channel.MarkMayHaveMissedBeforeNext();
+        }
+
         Volatile.Read(ref _closed).TrySetResult();
         if (Volatile.Read(ref _open).Task.IsCompleted)
         {
