@@ -122,7 +122,7 @@ public sealed partial class NatsBus
         {
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bound.CancelAfter(SubscribeWaitBound);
-            await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+            await PingConfirmingAsync(bound.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
         {
