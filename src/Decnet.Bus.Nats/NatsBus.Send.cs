@@ -43,6 +43,7 @@ public sealed partial class NatsBus
 
         if (sending.IsCompletedSuccessfully)
         {
+            Written();
             Unstalled();
             return ValueTask.CompletedTask;
         }
@@ -83,7 +84,10 @@ public sealed partial class NatsBus
         finally
         {
             _lane.Release();
-            Interlocked.Add(ref _laneBytes, -body.Length);
+            if (Interlocked.Add(ref _laneBytes, -body.Length) == 0)
+            {
+                LaneEmptied();
+            }
         }
     }
 
@@ -120,6 +124,7 @@ public sealed partial class NatsBus
             try
             {
                 await sending.ConfigureAwait(false);
+                Written();
                 Unstalled();
                 return;
             }
@@ -210,7 +215,7 @@ public sealed partial class NatsBus
                 {
                     // A PING waits for room like a publish (about a second), then for its PONG.
                     using var bound = new CancellationTokenSource(_probeBound);
-                    await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+                    await PingConfirmingAsync(bound.Token).ConfigureAwait(false);
                     Unstalled();
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)

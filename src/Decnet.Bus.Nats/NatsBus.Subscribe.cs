@@ -14,7 +14,7 @@ public sealed partial class NatsBus
     /// waits for it, at most <see cref="SubscribeWaitBound"/>; when the server is down (the first attempt failed, or the
     /// connection was lost and the client is reconnecting) it does not wait. Either way, and when the server is silent
     /// for <see cref="SubscribeWaitBound"/>, the subscription is returned registered and goes live when the client
-    /// connects.
+    /// connects; its first event then reports <see cref="BusEvent.MayHaveMissed"/>.
     /// A SUB the server's permissions refuse throws <see cref="BusSubscriptionRejectedException"/> (code 12), one over
     /// its subscription limit code 5; refused after it was returned, the subscription ends. Either way it is not sent
     /// again.
@@ -69,9 +69,10 @@ public sealed partial class NatsBus
 
         try
         {
+            var confirmed = false;
             if (await WaitForOpenAsync(SubscribeWaitBound, cancellationToken).ConfigureAwait(false))
             {
-                await ConfirmSubscribedAsync(slot, cancellationToken).ConfigureAwait(false);
+                confirmed = await ConfirmSubscribedAsync(slot, cancellationToken).ConfigureAwait(false);
                 if (slot.Refusal is { } refusal)
                 {
                     await channel.DisposeAsync().ConfigureAwait(false);
@@ -83,6 +84,12 @@ public sealed partial class NatsBus
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if (!confirmed)
+            {
+                // Returned before the server had it (as the UNIX client's): what is published until it goes live is
+                // lost uncounted, so its first event says so (docs/Service-Bus.md, "Missed events").
+                channel.MarkMayHaveMissedBeforeNext();
+            }
         }
         catch (OperationCanceledException)
         {
@@ -95,10 +102,10 @@ public sealed partial class NatsBus
     }
 
     /// <summary>
-    /// Sends <paramref name="slot"/>'s SUB and waits (bounded) for the PONG after it; on return the slot carries the
-    /// server's refusal, if it refused the SUB.
+    /// Sends <paramref name="slot"/>'s SUB and waits (bounded) for the PONG after it; true when the PONG came. On return
+    /// the slot carries the server's refusal, if it refused the SUB.
     /// </summary>
-    private async Task ConfirmSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
+    private async Task<bool> ConfirmSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
     {
         // The server answers a SUB only when it refuses it, with an -ERR read before the PONG that follows. Its
         // permissions name the subject (RefuseSubscriptions has marked the slot by then); its subscription limit names
@@ -107,17 +114,19 @@ public sealed partial class NatsBus
         var limitRefusals = Interlocked.Read(ref _subscriptionLimitRefusals);
         if (!await EnsureSubscribedAsync(slot, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            return false;
         }
 
+        var confirmed = true;
         try
         {
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bound.CancelAfter(SubscribeWaitBound);
-            await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+            await PingConfirmingAsync(bound.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
         {
+            confirmed = false;
             Log.SubscribeNotConfirmed(_logger, slot.Pattern, UntrustedText.DescribeException(ex));
         }
 
@@ -125,6 +134,8 @@ public sealed partial class NatsBus
         {
             slot.TryRefuse(BusSubscriptionRejectedException.TooManySubscriptionsCode, _subscriptionLimit);
         }
+
+        return confirmed;
     }
 
     /// <summary>

@@ -26,7 +26,8 @@ public sealed partial class NatsBus : IBus
 
     /// <summary>
     /// How long <see cref="DisposeAsync"/> lets published events reach the server before closing; a stalled server
-    /// costs the disposal this bound and the socket's close, whatever the number of subscriptions.
+    /// costs the disposal this bound and the socket's close, whatever the number of subscriptions. Publishes the server
+    /// has not confirmed by then are counted as dropped.
     /// </summary>
     public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
 
@@ -104,16 +105,18 @@ public sealed partial class NatsBus : IBus
             return;
         }
 
+        var unflushed = false;
         if (IsConnected)
         {
             // PING/PONG: every publish written before it has reached the server (bounded, like the UNIX client).
             try
             {
                 using var bound = new CancellationTokenSource(DisposeFlushBound);
-                await _connection.PingAsync(bound.Token).ConfigureAwait(false);
+                await PingConfirmingAsync(bound.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or NatsException or ObjectDisposedException)
             {
+                unflushed = true;
             }
         }
 
@@ -140,6 +143,12 @@ public sealed partial class NatsBus : IBus
             // client's write buffer full nothing drains it, so those time out and the client's dispose stops there.
             // Its socket is closed; what it had not disposed yet stays with it, and none of it refers to this bus.
             Log.DisposeIncomplete(_logger, UntrustedText.DescribeException(ex));
+        }
+
+        if (unflushed)
+        {
+            // The client has discarded its write buffer with the socket: what it took and no PONG confirmed is lost.
+            await CountUnflushedAsync().ConfigureAwait(false);
         }
 
         await _connect.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -270,6 +279,15 @@ public sealed partial class NatsBus : IBus
     private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
     {
         Interlocked.Increment(ref _disconnects);
+        ForgetUnconfirmed();
+
+        // Whatever is published until the next connection is lost uncounted: each subscription's next event says so,
+        // as after a UNIX client's reconnect (docs/Service-Bus.md, "Missed events").
+        foreach (var slot in _subscriptions.Keys)
+        {
+            slot.Channel.MarkMayHaveMissedBeforeNext();
+        }
+
         Volatile.Read(ref _closed).TrySetResult();
         if (Volatile.Read(ref _open).Task.IsCompleted)
         {
@@ -326,7 +344,7 @@ public sealed partial class NatsBus : IBus
         timeout.CancelAfter(bound);
         try
         {
-            await _connection.PingAsync(timeout.Token).ConfigureAwait(false);
+            await PingConfirmingAsync(timeout.Token).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))

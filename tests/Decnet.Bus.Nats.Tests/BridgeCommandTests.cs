@@ -33,7 +33,7 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
         bridge.Terminate();
         Assert.True(await bridge.WaitForExitAsync() == 0, bridge.ToString());
         Assert.Contains("bridge: stopped; exported 1 imported 1 export_dropped 0 import_dropped 0", bridge.Error, StringComparison.Ordinal);
-        Assert.Contains("; abandoned at stop: exports 0 imports 0 (in the dropped counts)", bridge.Error, StringComparison.Ordinal);
+        Assert.Contains("; abandoned at stop: exports 0 imports 0; unflushed to NATS 0 (in the dropped counts)", bridge.Error, StringComparison.Ordinal);
     }
 
     [Theory]

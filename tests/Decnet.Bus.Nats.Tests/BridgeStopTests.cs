@@ -20,24 +20,7 @@ public sealed class BridgeStopTests(NatsServerFixture fixture) : IClassFixture<N
     {
         // An import subscription makes the bridge's NATS client connect before the server is suspended.
         await using var a = await LocalHost.StartAsync(fixture.Server, "a", import: ["unused.>"], queueSize: 2 * _events);
-        var publisher = a.Client("publisher-a");
-
-        fixture.Server.Suspend();
-        try
-        {
-            for (var i = 0; i < _events; i++)
-            {
-                await publisher.PublishAsync("stop.seq", new FilledPayload { Seq = i, Filler = _filler });
-            }
-
-            // The export pump has waited a whole command timeout for room: everything after it is queued in the bridge.
-            await StallWait.UntilAsync(a.BridgeNats, () => a.BridgeNats.GetStats().PublishWaits > 0);
-            await a.Bridge.DisposeAsync().AsTask().WaitAsync(_bound);
-        }
-        finally
-        {
-            fixture.Server.Resume();
-        }
+        await StopAgainstASuspendedServerAsync(a);
 
         var stats = a.Bridge.Stats;
         var received = a.Bridge.ExportsReceived;
@@ -51,5 +34,49 @@ public sealed class BridgeStopTests(NatsServerFixture fixture) : IClassFixture<N
         // Counted after both clients closed: nothing the stop line reads can still change.
         await Assert.ThrowsAsync<ObjectDisposedException>(() => a.BridgeNats.PublishAsync("stop.after", 1).AsTask());
         await Assert.ThrowsAsync<ObjectDisposedException>(() => a.BridgeLocal.PublishAsync("stop.after", 1).AsTask());
+    }
+
+    [Fact]
+    public async Task StopWhileTheNatsClientHoldsExportsTheServerNeverConfirmed_CountsThemDropped_SoEveryExportIsCounted()
+    {
+        // The server is suspended before the first event: none is ever confirmed by a PONG, the client's buffer (and the
+        // socket's) is lost when it closes after its 1 s flush bound, and every event the bridge received is lost or
+        // counted. Before, the few thousand the client had taken were counted as exported and nowhere else.
+        await using var a = await LocalHost.StartAsync(fixture.Server, "b", import: ["unused.>"], queueSize: 2 * _events);
+        await StopAgainstASuspendedServerAsync(a);
+
+        var stats = a.Bridge.Stats;
+        var received = a.Bridge.ExportsReceived;
+        Assert.True(stats.Exported > 100, $"the NATS client took only {stats.Exported} events before the stop: {stats}");
+        Assert.Equal(received, stats.ExportDropped + stats.LoopsBlocked);
+        Assert.Equal(stats.Exported, a.BridgeNats.Counters.Dropped);
+
+        // Named apart on the stop line; the one export that waited for room is dropped by the client, not unflushed.
+        Assert.InRange(a.Bridge.UnflushedExports, stats.Exported - 1, stats.Exported);
+    }
+
+    /// <summary>
+    /// Publishes <see cref="_events"/> through <paramref name="host"/>'s bridge while its nats-server is suspended, then
+    /// stops the bridge once its NATS client has no room left.
+    /// </summary>
+    private async Task StopAgainstASuspendedServerAsync(LocalHost host)
+    {
+        var publisher = host.Client($"publisher-{host.Name}");
+        fixture.Server.Suspend();
+        try
+        {
+            for (var i = 0; i < _events; i++)
+            {
+                await publisher.PublishAsync("stop.seq", new FilledPayload { Seq = i, Filler = _filler });
+            }
+
+            // The export pump has waited a whole command timeout for room: everything after it is queued in the bridge.
+            await StallWait.UntilAsync(host.BridgeNats, () => host.BridgeNats.GetStats().PublishWaits > 0);
+            await host.Bridge.DisposeAsync().AsTask().WaitAsync(_bound);
+        }
+        finally
+        {
+            fixture.Server.Resume();
+        }
     }
 }

@@ -179,6 +179,62 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         await AssertGoesLiveAsync(subscriber, subscription, "lost.event");
     }
 
+    [Fact]
+    public async Task Subscribe_AfterTheFirstAttemptFailed_TheFirstEventOnceLive_ReportsMayHaveMissed_NotAReconnect()
+    {
+        // As the UNIX client's subscribe while its broker is down: returned before the server had it, so what was
+        // published until it went live is lost uncounted, and the first event says so; its first SUB is no reconnect.
+        var options = NatsTestOptions.For(_server, "missed");
+        await _server.StopAsync();
+        await using var subscriber = new NatsBus(options);
+        Assert.False(await subscriber.WaitForConnectionAsync(TimeSpan.Zero));
+        await subscriber.FirstAttempt.WaitAsync(_bound);
+        await using var subscription = await subscriber.SubscribeAsync("missed.>").AsTask().WaitAsync(_sooner);
+
+        var events = await PublishAfterRestartAsync(subscriber, subscription, "missed");
+
+        Assert.Equal([true, false], events.Select(e => e.MayHaveMissed));
+        Assert.Equal(0, subscription.Reconnected);
+    }
+
+    [Fact]
+    public async Task ServerRestart_TheFirstEventAfterTheReconnect_ReportsMayHaveMissed_AndOnlyIt()
+    {
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "gap"));
+        await using var subscription = await subscriber.SubscribeAsync("gap.>");
+        await using (var before = new NatsBus(NatsTestOptions.For(_server, "before")))
+        {
+            await before.PublishAsync("gap.before", new { n = 0 });
+            Assert.False((await Read.OneAsync(subscription)).MayHaveMissed);
+        }
+
+        var closed = subscriber.Closed;
+        await _server.StopAsync();
+        await closed.WaitAsync(_bound);
+        var events = await PublishAfterRestartAsync(subscriber, subscription, "gap");
+
+        Assert.Equal([true, false], events.Select(e => e.MayHaveMissed));
+        Assert.Equal(1, subscription.Reconnected);
+    }
+
+    /// <summary>Restarts the stopped server, publishes <c>{prefix}.one</c> and <c>.two</c>; what the subscription got.</summary>
+    private async Task<List<BusEvent>> PublishAfterRestartAsync(NatsBus subscriber, IBusSubscription subscription, string prefix)
+    {
+        Assert.False(subscriber.IsConnected);
+        await _server.RestartAsync();
+        await subscriber.Opened.WaitAsync(_bound);
+
+        // A PING/PONG after the re-subscribe: the server has the SUB before the publisher's events.
+        Assert.True(await subscriber.FlushAsync(_bound));
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await publisher.PublishAsync($"{prefix}.one", new { n = 1 });
+        await publisher.PublishAsync($"{prefix}.two", new { n = 2 });
+
+        var events = new List<BusEvent> { await Read.OneAsync(subscription), await Read.OneAsync(subscription) };
+        Assert.Equal([$"{prefix}.one", $"{prefix}.two"], events.Select(e => e.Topic));
+        return events;
+    }
+
     private async Task AssertGoesLiveAsync(NatsBus subscriber, IBusSubscription subscription, string topic)
     {
         Assert.False(subscriber.IsConnected);

@@ -36,4 +36,7 @@ internal static partial class Log
     // A failure no outage explains (a bug, here or in the client): its stack, on the line, as the error is escaped.
     [LoggerMessage(10, LogLevel.Error, "nats: connecting to {Url} failed unexpectedly; retrying with backoff: {Error}")]
     public static partial void UnexpectedConnectFailure(ILogger logger, string url, string error);
+
+    [LoggerMessage(11, LogLevel.Warning, "nats: closed with {Count} publishes the server had not confirmed within {Seconds} s; dropped and counted")]
+    public static partial void Unflushed(ILogger logger, long count, double seconds);
 }

@@ -4,7 +4,8 @@ namespace Decnet.Cli.Bridge;
 /// <param name="Exported">Local events published to NATS (including ones NATS then dropped).</param>
 /// <param name="Imported">NATS messages published on the local bus (including ones the local client then dropped).</param>
 /// <param name="ExportDropped">
-/// Exports lost: NATS unreachable, the bridge's local queues overflowing, or still queued in the bridge when it stopped.
+/// Exports lost: NATS unreachable, the bridge's local queues overflowing, still queued in the bridge when it stopped, or
+/// taken by the NATS client and not flushed within its bound at the stop.
 /// </param>
 /// <param name="ImportDropped">
 /// Imports lost: the local broker unreachable, the bridge's NATS queues overflowing, or a NATS message refused (not a

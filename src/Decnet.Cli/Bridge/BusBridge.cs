@@ -88,6 +88,13 @@ internal sealed class BusBridge : IAsyncDisposable
     /// </summary>
     public (long Exports, long Imports) Abandoned => (Interlocked.Read(ref _exportsAbandoned), Interlocked.Read(ref _importsAbandoned));
 
+    /// <summary>
+    /// Exports the NATS client had taken and could not flush within its 1 s bound when the bridge stopped (no PONG
+    /// confirmed them; see <see cref="NatsBus.DisposeAsync"/>). Known once <see cref="DisposeAsync"/> has returned, and
+    /// counted in <see cref="BridgeStats.ExportDropped"/>.
+    /// </summary>
+    public long UnflushedExports => _nats.UnflushedAtClose;
+
     /// <summary>Events the export subscriptions received (queued, dropped or taken), for tests.</summary>
     internal long ExportsReceived => _exports.Sum(s => s.Received);
 

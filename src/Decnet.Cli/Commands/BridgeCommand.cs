@@ -124,7 +124,8 @@ internal static class BridgeCommand
         // Written once the bridge and both clients are closed, so it counts what the stop itself lost.
         var (exports, imports) = bridge.Abandoned;
         await error.WriteLineAsync(
-            $"bridge: stopped; {bridge.Stats}; abandoned at stop: exports {exports} imports {imports} (in the dropped counts)").ConfigureAwait(false);
+            $"bridge: stopped; {bridge.Stats}; abandoned at stop: exports {exports} imports {imports}; "
+            + $"unflushed to NATS {bridge.UnflushedExports} (in the dropped counts)").ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
