@@ -98,11 +98,7 @@ internal static class BridgeCommand
 
         using var signals = new TerminationSignals(ct);
         using var logging = BridgeLogging.Create();
-        var local = new UnixSocketBus(options, logging.CreateLogger<UnixSocketBus>());
-        var remote = new NatsBus(options, logging);
-
-        // The bridge owns both clients and disposes them after its own subscriptions and pumps.
-        var bridge = new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>());
+        var (local, remote, bridge) = await CreateBridgeAsync(options, bridgeOptions, logging).ConfigureAwait(false);
         await using (bridge.ConfigureAwait(false))
         {
             try
@@ -126,6 +122,39 @@ internal static class BridgeCommand
         await error.WriteLineAsync(
             $"bridge: stopped; {bridge.Stats}; abandoned at stop: exports {exports} imports {imports} (in the dropped counts)").ConfigureAwait(false);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Creates both clients and the bridge that owns them (it disposes them after its own subscriptions and pumps).
+    /// When a constructor throws, the clients already created are disposed before the exception goes on, as the
+    /// bridge would have disposed them: nothing created here is left to the process's exit.
+    /// </summary>
+    private static async Task<(UnixSocketBus Local, NatsBus Remote, BusBridge Bridge)> CreateBridgeAsync(
+        DecnetBusOptions options, BridgeOptions bridgeOptions, ILoggerFactory logging)
+    {
+        var local = new UnixSocketBus(options, logging.CreateLogger<UnixSocketBus>());
+        NatsBus? remote = null;
+        try
+        {
+            remote = new NatsBus(options, logging);
+            return (local, remote, new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>()));
+        }
+        catch
+        {
+            try
+            {
+                if (remote is not null)
+                {
+                    await remote.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await local.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
     }
 
     private static async Task LogPeriodicallyAsync(BusBridge bridge, TextWriter error, double seconds, CancellationToken token)
