@@ -1,4 +1,5 @@
 using Decnet.Bus.Nats.Tests.Support;
+using NATS.Client.Core;
 
 namespace Decnet.Bus.Nats.Tests;
 
@@ -34,6 +35,34 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
         Assert.True(await bridge.WaitForExitAsync() == 0, bridge.ToString());
         Assert.Contains("bridge: stopped; exported 1 imported 1 export_dropped 0 import_dropped 0", bridge.Error, StringComparison.Ordinal);
         Assert.Contains("; abandoned at stop: exports 0 imports 0; unflushed to NATS 0 (in the dropped counts)", bridge.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// <c>Decnet-Bridge-Source</c> (the local publisher's pid, uid and gid) goes with every export by default, and
+    /// with none once the operator asks the bridge to keep them off NATS.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheSourceHeader_IsSentByDefault_AndNotWithNoSource(bool noSource)
+    {
+        await using var a = await LocalHost.StartAsync(fixture.Server, "a", bridge: false);
+        await using var raw = new NatsConnection(new NatsOpts { Url = fixture.Server.Url });
+        await using var sub = await raw.SubscribeCoreAsync<byte[]>("src.>");
+        await raw.PingAsync();
+        string[] args = ["bridge", "--nats", fixture.Server.Url, "--export", "src.>", "--socket", a.SocketPath, .. noSource ? new[] { "--no-source" } : []];
+        await using var bridge = CliProcess.Start(new Dictionary<string, string>(), args);
+        await bridge.WaitForLineAsync("running between");
+
+        await a.Client("publisher-a").PublishAsync("src.x", new { n = 1 });
+        using var timeout = new CancellationTokenSource(_bound);
+        var msg = await sub.Msgs.ReadAsync(timeout.Token);
+
+        Assert.NotNull(msg.Headers);
+        Assert.True(msg.Headers.ContainsKey("Decnet-Bridge-Origin"), "no Decnet-Bridge-Origin header");
+        Assert.Equal(!noSource, msg.Headers.ContainsKey("Decnet-Bridge-Source"));
+        bridge.Terminate();
+        Assert.True(await bridge.WaitForExitAsync() == 0, bridge.ToString());
     }
 
     [Theory]

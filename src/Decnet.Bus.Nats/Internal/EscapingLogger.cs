@@ -6,14 +6,26 @@ namespace Decnet.Bus.Nats.Internal;
 /// <summary>
 /// A logger of the NATS client library that escapes what it writes (<see cref="UntrustedText"/>): its lines quote the
 /// server (an <c>-ERR</c>'s text, an INFO's fields) and so do its exceptions' messages. The message and every string
-/// value of its state are escaped; an exception is written as an escaped description with its stack, never as the
-/// object, whose messages a sink would print raw.
+/// value of its state are escaped, and so are its scopes; an exception is written as an escaped description with its
+/// stack, never as the object, whose messages a sink would print raw.
 /// </summary>
 internal sealed class EscapingLogger(ILogger inner) : ILogger
 {
+    /// <summary>
+    /// Begins the scope escaped as a line is: a string as its escaped text, structured state as its escaped formatted
+    /// form with its string values escaped, a number, a bool or an enum (a convertible struct) as it is, anything else as
+    /// its escaped text.
+    /// </summary>
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull
-        => inner.BeginScope(state);
+        => state switch
+        {
+            // First: the structured state of BeginScope("... {Name}", value) is a struct.
+            IReadOnlyList<KeyValuePair<string, object?>> values
+                => inner.BeginScope(new EscapedState(UntrustedText.Escape(state.ToString()), values)),
+            ValueType and IConvertible => inner.BeginScope(state),
+            _ => inner.BeginScope(UntrustedText.Escape(state.ToString())),
+        };
 
     public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
 

@@ -21,6 +21,12 @@ internal sealed record BridgeOptions
     /// <summary>Queue size of each of the bridge's subscriptions, local and NATS (drop-oldest, counted).</summary>
     public int QueueSize { get; init; } = 16_384;
 
+    /// <summary>
+    /// Whether exports carry <c>Decnet-Bridge-Source</c>, the local publisher's pid, uid and gid (default true);
+    /// <c>--no-source</c> keeps them off NATS.
+    /// </summary>
+    public bool SendSource { get; init; } = true;
+
     /// <summary>This bridge's id in the origin header: unique per bridge process.</summary>
     public string BridgeId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 

@@ -182,7 +182,7 @@ internal sealed class BusBridge : IAsyncDisposable
             try
             {
                 var outgoing = new BusEvent(subject, evt.Payload, evt.Type, evt.Id, evt.Timestamp, evt.Version) { TraceParent = evt.TraceParent, TraceState = evt.TraceState };
-                await _nats.PublishEventAsync(outgoing, BridgeHeaders.Create(_options.BridgeId, hops: 1, evt.Publisher), _stop.Token).ConfigureAwait(false);
+                await _nats.PublishEventAsync(outgoing, BridgeHeaders.Create(_options.BridgeId, hops: 1, _options.SendSource ? evt.Publisher : null), _stop.Token).ConfigureAwait(false);
                 Count(ref _exported);
             }
             catch (ArgumentException ex)

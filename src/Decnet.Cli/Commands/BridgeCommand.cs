@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Decnet.Cli.Commands;
 
 /// <summary>
-/// <c>decnet bridge --nats URL --export PATTERN… --import PATTERN… [--prefix TOKENS]</c>: forwards between this host's
+/// <c>decnet bridge --nats URL --export PATTERN… --import PATTERN… [--prefix TOKENS] [--no-source]</c>: forwards between this host's
 /// bus and NATS until SIGINT/SIGTERM, logging its counters periodically (docs/cross-host.md).
 /// </summary>
 internal static class BridgeCommand
@@ -33,10 +33,11 @@ internal static class BridgeCommand
         var hopLimit = new Option<int>("--hop-limit") { Description = "Refuse NATS messages that crossed this many bridges.", DefaultValueFactory = _ => BridgeOptions.DefaultHopLimit };
         var queueSize = new Option<int>("--queue-size") { Description = "Queue of each bridge subscription, in events (drop-oldest, counted).", DefaultValueFactory = _ => 16_384 };
         var logInterval = new Option<double>("--log-interval") { Description = "Seconds between counter log lines (0: only at exit).", DefaultValueFactory = _ => 60 };
+        var noSource = new Option<bool>("--no-source") { Description = "Do not send the local publisher's pid, uid and gid (Decnet-Bridge-Source) with exported events." };
         var socket = BusClientCommand.CreateSocketOption();
         var command = new Command("bridge", "Forward events between this host's bus and NATS (cross-host).")
         {
-            nats, export, import, prefix, hopLimit, queueSize, logInterval, socket,
+            nats, export, import, prefix, hopLimit, queueSize, logInterval, noSource, socket,
         };
         command.SetAction((parseResult, ct) => RunAsync(
             parseResult,
@@ -48,6 +49,7 @@ internal static class BridgeCommand
                 parseResult.GetValue(hopLimit),
                 parseResult.GetValue(queueSize),
                 parseResult.GetValue(logInterval),
+                parseResult.GetValue(noSource),
                 parseResult.GetValue(socket)),
             ct));
         return command;
@@ -69,6 +71,7 @@ internal static class BridgeCommand
             Prefix = args.Prefix,
             HopLimit = args.HopLimit,
             QueueSize = args.QueueSize,
+            SendSource = !args.NoSource,
         };
         var name = $"decnet-bridge {bridgeOptions.BridgeId}";
         DecnetBusOptions options;
@@ -98,11 +101,7 @@ internal static class BridgeCommand
 
         using var signals = new TerminationSignals(ct);
         using var logging = BridgeLogging.Create();
-        var local = new UnixSocketBus(options, logging.CreateLogger<UnixSocketBus>());
-        var remote = new NatsBus(options, logging);
-
-        // The bridge owns both clients and disposes them after its own subscriptions and pumps.
-        var bridge = new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>());
+        var (local, remote, bridge) = await CreateBridgeAsync(options, bridgeOptions, logging).ConfigureAwait(false);
         await using (bridge.ConfigureAwait(false))
         {
             try
@@ -129,6 +128,39 @@ internal static class BridgeCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>
+    /// Creates both clients and the bridge that owns them (it disposes them after its own subscriptions and pumps).
+    /// When a constructor throws, the clients already created are disposed before the exception goes on, as the
+    /// bridge would have disposed them: nothing created here is left to the process's exit.
+    /// </summary>
+    private static async Task<(UnixSocketBus Local, NatsBus Remote, BusBridge Bridge)> CreateBridgeAsync(
+        DecnetBusOptions options, BridgeOptions bridgeOptions, ILoggerFactory logging)
+    {
+        var local = new UnixSocketBus(options, logging.CreateLogger<UnixSocketBus>());
+        NatsBus? remote = null;
+        try
+        {
+            remote = new NatsBus(options, logging);
+            return (local, remote, new BusBridge(local, remote, bridgeOptions, logging.CreateLogger<BusBridge>()));
+        }
+        catch
+        {
+            try
+            {
+                if (remote is not null)
+                {
+                    await remote.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await local.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
     private static async Task LogPeriodicallyAsync(BusBridge bridge, TextWriter error, double seconds, CancellationToken token)
     {
         if (seconds <= 0)
@@ -146,7 +178,7 @@ internal static class BridgeCommand
         }
     }
 
-    private sealed record BridgeArguments(string? Nats, string[] Export, string[] Import, string Prefix, int HopLimit, int QueueSize, double LogInterval, string? Socket)
+    private sealed record BridgeArguments(string? Nats, string[] Export, string[] Import, string Prefix, int HopLimit, int QueueSize, double LogInterval, bool NoSource, string? Socket)
     {
         /// <summary>Why the arguments cannot run, in one line, or null.</summary>
         public string? Describe()

@@ -23,8 +23,15 @@ internal class RecordingLogger<T> : ILogger<T>
     /// </summary>
     public ConcurrentQueue<Exception> Exceptions { get; } = new();
 
+    /// <summary>The state of every scope begun, as it was handed over (a sink writes its <c>ToString()</c>).</summary>
+    public ConcurrentQueue<object> Scopes { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state)
-        where TState : notnull => null;
+        where TState : notnull
+    {
+        Scopes.Enqueue(state);
+        return null;
+    }
 
     public bool IsEnabled(LogLevel logLevel) => true;
 

@@ -38,6 +38,8 @@ internal sealed partial class ClientConnection
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // The reason line names the exception only; its stack, which finds the bug, goes with this line.
+            ClientLog.UnexpectedLoopFailure(_logger, _path, "send", ex);
             Interlocked.CompareExchange(ref _deadReason, $"unexpected {ex.GetType().Name} in the send loop: {ex.Message}", null);
         }
 

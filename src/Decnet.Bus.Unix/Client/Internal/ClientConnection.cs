@@ -234,6 +234,8 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            // The reason line names the exception only; its stack, which finds the bug, goes with this line.
+            ClientLog.UnexpectedLoopFailure(_logger, _path, "receive", ex);
             reason = $"unexpected {ex.GetType().Name}: {ex.Message}";
         }
         finally

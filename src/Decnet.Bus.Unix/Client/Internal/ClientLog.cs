@@ -98,4 +98,35 @@ internal static partial class ClientLog
     /// </summary>
     [LoggerMessage(114, LogLevel.Error, "The keepalive of the connection to the bus broker at {Path} failed unexpectedly; ending the connection and reconnecting")]
     public static partial void UnexpectedKeepaliveFailure(ILogger logger, string path, Exception exception);
+
+    /// <summary>
+    /// The receive or send loop failed in a way none of the expected ones does (a bug): logged once, with the exception
+    /// object so its stack reaches the log, and the connection ends (the client reconnects). When a message of its
+    /// chain would need escaping (the receive loop reads broker text, which an exception may quote), the line carries
+    /// the escaped messages and the stack instead, since a sink given the object prints its messages raw.
+    /// </summary>
+    public static void UnexpectedLoopFailure(ILogger logger, string path, string loop, Exception exception)
+    {
+        if (!logger.IsEnabled(LogLevel.Error))
+        {
+            return;
+        }
+
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (UntrustedText.NeedsEscaping(e.Message))
+            {
+                LogUnexpectedLoopFailureEscaped(logger, loop, path, UntrustedText.DescribeExceptionWithStack(exception));
+                return;
+            }
+        }
+
+        LogUnexpectedLoopFailure(logger, loop, path, exception);
+    }
+
+    [LoggerMessage(115, LogLevel.Error, "The {Loop} loop of the connection to the bus broker at {Path} failed unexpectedly; reconnecting")]
+    private static partial void LogUnexpectedLoopFailure(ILogger logger, string loop, string path, Exception exception);
+
+    [LoggerMessage(116, LogLevel.Error, "The {Loop} loop of the connection to the bus broker at {Path} failed unexpectedly: {Failure}; reconnecting")]
+    private static partial void LogUnexpectedLoopFailureEscaped(ILogger logger, string loop, string path, string failure);
 }
