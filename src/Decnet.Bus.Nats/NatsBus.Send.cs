@@ -93,9 +93,14 @@ public sealed partial class NatsBus
 
     /// <summary>
     /// Waits for a publish the client could not write at once. The client gives up waiting for room after its command
-    /// timeout (about a second) without having written the event: it waits for its lock and for the previous flush
-    /// before it writes, so offering the event again cannot duplicate it (the stall tests check every sequence
-    /// number). While the connection stays open that is a slow server, not a lost one, so the event is offered again
+    /// timeout (about a second) without having written the event, so offering it again cannot duplicate it. In
+    /// NATS.Client.Core 3.3.2, CommandWriter.PublishStateMachineAsync throws NatsTimeoutException only from its two
+    /// waits, for its lock (_semLock.WaitAsync) and for the previous command's flush (_flushTask.WaitAsync), both
+    /// bounded by the command timeout and both before WritePublish copies the event into its pipe; after the copy,
+    /// EnqueueCommand starts the flush without awaiting it, so nothing there can time out (the stall tests, which
+    /// time publishes out against a suspended server, check every sequence number). A cancellation throws from the
+    /// same waits, and any exception other than the timeout drops and counts the event rather than offering it
+    /// again. While the connection stays open that is a slow server, not a lost one, so the event is offered again
     /// (counted in <see cref="NatsBusStats.PublishWaits"/>) until the stall outlasts its bound; from then on, until a
     /// write goes through, publishes are written only if there is room at once and are otherwise dropped and counted,
     /// and a probe PINGs the server to learn when it reads again. A publish that outlives its connection is dropped
