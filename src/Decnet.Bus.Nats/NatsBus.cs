@@ -70,6 +70,7 @@ public sealed partial class NatsBus : IBus
         _connection = new NatsConnection(NatsOptsFactory.Create(options, new ServerErrorTap(loggerFactory ?? NullLoggerFactory.Instance, OnServerError), echo));
         _connection.ConnectionOpened += OnOpenedAsync;
         _connection.ConnectionDisconnected += OnDisconnectedAsync;
+        _connection.OnConnectingAsync = OnConnectingAsync;
     }
 
     /// <inheritdoc />
@@ -276,18 +277,32 @@ public sealed partial class NatsBus : IBus
         Volatile.Read(ref _open).TrySetResult();
     }
 
+    /// <summary>
+    /// Runs in the client's reconnect loop before each attempt, so before the attempt re-sends the SUBs and its reader
+    /// delivers anything. The client raises "disconnected" from a queue of its own, one handler at a time, and a slow
+    /// handler can hold it until the new connection's first events have arrived: a mark made there would flag a
+    /// later event.
+    /// </summary>
+    private ValueTask<(string Host, int Port)> OnConnectingAsync((string Host, int Port) server)
+    {
+        if (_connection.ConnectionState == NatsConnectionState.Reconnecting)
+        {
+            // What the lost connection carried unconfirmed is lost with it (docs/cross-host.md), not counted; whatever
+            // is published until the next connection is lost uncounted, so each subscription's next event says so, as
+            // after a UNIX client's reconnect (docs/Service-Bus.md, "Missed events").
+            ForgetUnconfirmed();
+            foreach (var slot in _subscriptions.Keys)
+            {
+                slot.Channel.MarkMayHaveMissedBeforeNext();
+            }
+        }
+
+        return ValueTask.FromResult(server);
+    }
+
     private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
     {
         Interlocked.Increment(ref _disconnects);
-        ForgetUnconfirmed();
-
-        // Whatever is published until the next connection is lost uncounted: each subscription's next event says so,
-        // as after a UNIX client's reconnect (docs/Service-Bus.md, "Missed events").
-        foreach (var slot in _subscriptions.Keys)
-        {
-            slot.Channel.MarkMayHaveMissedBeforeNext();
-        }
-
         Volatile.Read(ref _closed).TrySetResult();
         if (Volatile.Read(ref _open).Task.IsCompleted)
         {
@@ -361,6 +376,9 @@ public sealed partial class NatsBus : IBus
 
     /// <summary>Completes once the connection is open and its subscriptions re-established (tests await reconnects with it).</summary>
     internal Task Opened => Volatile.Read(ref _open).Task;
+
+    /// <summary>The NATS client's connection, for tests that hold its event handlers back.</summary>
+    internal NatsConnection Connection => _connection;
 
     /// <summary>True while a stall of the server has outlasted its bound and publishes drop (for tests).</summary>
     internal bool StallOutlasted => _stall.Outlasted;

@@ -217,6 +217,55 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         Assert.Equal(1, subscription.Reconnected);
     }
 
+    [Fact]
+    public async Task ServerRestart_WhileTheClientsEventHandlersLag_TheFirstEventAfterTheReconnect_StillReportsMayHaveMissed()
+    {
+        // The client raises its events (disconnected, opened, reconnect failed) from one queue, one handler at a
+        // time, while its reconnect goes on without them. Held behind a slow handler from the first outage on, the
+        // second outage's "disconnected" arrives after the new connection's first events: the mark must not wait
+        // for it.
+        await using var subscriber = new NatsBus(NatsTestOptions.For(_server, "lag"));
+        await using var subscription = await subscriber.SubscribeAsync("lag.>");
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        subscriber.Connection.ReconnectFailed += async (_, _) =>
+        {
+            failed.TrySetResult();
+            await hold.Task;
+        };
+        try
+        {
+            await _server.StopAsync();
+            await failed.Task.WaitAsync(_bound);
+            Assert.Equal([true, false], (await RestartAndReadTwoAsync(subscriber, subscription, "lag.a")).Select(e => e.MayHaveMissed));
+
+            await _server.StopAsync();
+            Assert.True(SpinWait.SpinUntil(() => !subscriber.IsConnected, _bound), "the client never saw the second outage");
+            Assert.Equal([true, false], (await RestartAndReadTwoAsync(subscriber, subscription, "lag.b")).Select(e => e.MayHaveMissed));
+        }
+        finally
+        {
+            hold.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Restarts the stopped server and waits for the client's own reconnect (which re-sends its SUBs), not for the
+    /// bus's event handlers; publishes <c>{prefix}.one</c> and <c>.two</c>; what the subscription got.
+    /// </summary>
+    private async Task<BusEvent[]> RestartAndReadTwoAsync(NatsBus subscriber, IBusSubscription subscription, string prefix)
+    {
+        await _server.RestartAsync();
+        await subscriber.Connection.ConnectAsync().AsTask().WaitAsync(_bound);
+        Assert.True(await subscriber.FlushAsync(_bound));
+        await using var publisher = new NatsBus(NatsTestOptions.For(_server, "publisher"));
+        await publisher.PublishAsync($"{prefix}.one", new { n = 1 });
+        await publisher.PublishAsync($"{prefix}.two", new { n = 2 });
+        var events = new[] { await Read.OneAsync(subscription), await Read.OneAsync(subscription) };
+        Assert.Equal([$"{prefix}.one", $"{prefix}.two"], events.Select(e => e.Topic));
+        return events;
+    }
+
     /// <summary>Restarts the stopped server, publishes <c>{prefix}.one</c> and <c>.two</c>; what the subscription got.</summary>
     private async Task<List<BusEvent>> PublishAfterRestartAsync(NatsBus subscriber, IBusSubscription subscription, string prefix)
     {
