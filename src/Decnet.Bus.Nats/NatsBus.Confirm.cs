@@ -34,7 +34,9 @@ public sealed partial class NatsBus
         Confirm(written);
     }
 
-    /// <summary>The connection is gone: what it carried unconfirmed is lost with it (docs/cross-host.md), not counted here.</summary>
+    /// <summary>
+    /// The connection is gone: what it carried unconfirmed is lost with it (docs/cross-host.md), not counted here.
+    /// </summary>
     private void ForgetUnconfirmed() => Confirm(Interlocked.Read(ref _written));
 
     private void Confirm(long written)
@@ -56,8 +58,8 @@ public sealed partial class NatsBus
         => Interlocked.Exchange(ref _laneEmptied, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>
-    /// After a dispose whose flush failed, with the connection closed: lets the publishes still in the lane end (each is
-    /// dropped and counted, bounded), then counts as dropped every publish the client took that no PONG confirmed.
+    /// After a dispose whose flush failed, with the connection closed: lets the publishes still in the lane end (each
+    /// is dropped and counted, bounded), then counts as dropped every publish the client took that no PONG confirmed.
     /// </summary>
     private async Task CountUnflushedAsync()
     {

@@ -102,8 +102,8 @@ public sealed partial class NatsBus
     }
 
     /// <summary>
-    /// Sends <paramref name="slot"/>'s SUB and waits (bounded) for the PONG after it; true when the PONG came. On return
-    /// the slot carries the server's refusal, if it refused the SUB.
+    /// Sends <paramref name="slot"/>'s SUB and waits (bounded) for the PONG after it; true when the PONG came. On
+    /// return the slot carries the server's refusal, if it refused the SUB.
     /// </summary>
     private async Task<bool> ConfirmSubscribedAsync(SubscriptionSlot slot, CancellationToken cancellationToken)
     {
@@ -184,7 +184,9 @@ public sealed partial class NatsBus
         }
     }
 
-    /// <summary>After a (re)connect: counts re-established subscriptions and subscribes the ones the client forgot.</summary>
+    /// <summary>
+    /// After a (re)connect: counts re-established subscriptions and subscribes the ones the client forgot.
+    /// </summary>
     private async Task ResubscribeAsync()
     {
         var epoch = Interlocked.Read(ref _disconnects);

@@ -27,7 +27,8 @@ public sealed partial class NatsBus : IBus
     /// <summary>
     /// How long <see cref="DisposeAsync"/> lets published events reach the server before closing; a stalled server
     /// costs the disposal this bound and the socket's close, whatever the number of subscriptions. Publishes the server
-    /// has not confirmed by then are counted as dropped.
+    /// has not confirmed by then are counted as dropped; publishes still waiting in the lane get up to this bound again
+    /// to end, and any still waiting after that are counted as they end, possibly after the disposal has returned.
     /// </summary>
     public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
 

@@ -39,9 +39,9 @@ public sealed class BridgeStopTests(NatsServerFixture fixture) : IClassFixture<N
     [Fact]
     public async Task StopWhileTheNatsClientHoldsExportsTheServerNeverConfirmed_CountsThemDropped_SoEveryExportIsCounted()
     {
-        // The server is suspended before the first event: none is ever confirmed by a PONG, the client's buffer (and the
-        // socket's) is lost when it closes after its 1 s flush bound, and every event the bridge received is lost or
-        // counted. Before, the few thousand the client had taken were counted as exported and nowhere else.
+        // The server is suspended before the first event: none is ever confirmed by a PONG, the client's buffer (and
+        // the socket's) is lost when it closes after its 1 s flush bound, and every event the bridge received is lost
+        // or counted. Before, the few thousand the client had taken were counted as exported and nowhere else.
         await using var a = await LocalHost.StartAsync(fixture.Server, "b", import: ["unused.>"], queueSize: 2 * _events);
         await StopAgainstASuspendedServerAsync(a);
 
@@ -56,8 +56,8 @@ public sealed class BridgeStopTests(NatsServerFixture fixture) : IClassFixture<N
     }
 
     /// <summary>
-    /// Publishes <see cref="_events"/> through <paramref name="host"/>'s bridge while its nats-server is suspended, then
-    /// stops the bridge once its NATS client has no room left.
+    /// Publishes <see cref="_events"/> through <paramref name="host"/>'s bridge while its nats-server is suspended,
+    /// then stops the bridge once its NATS client has no room left.
     /// </summary>
     private async Task StopAgainstASuspendedServerAsync(LocalHost host)
     {

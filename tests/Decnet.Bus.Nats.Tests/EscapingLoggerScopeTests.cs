@@ -59,6 +59,20 @@ public sealed class EscapingLoggerScopeTests
         Assert.Equal(UntrustedText.Escape(_hostile), scope.ToString());
     }
 
+    [Fact]
+    public void ACharScope_IsEscaped_WhileANumberPassesAsItIs()
+    {
+        var inner = new RecordingLogger<NatsBus>();
+        var logger = new EscapingLogger(inner);
+
+        using (logger.BeginScope('\u001b'))
+        using (logger.BeginScope(42))
+        {
+        }
+
+        Assert.Equal([UntrustedText.Escape("\u001b"), (object)42], inner.Scopes);
+    }
+
     private sealed class ServerText(string text)
     {
         public override string ToString() => text;

@@ -266,7 +266,9 @@ public sealed class NatsBusOutageTests : IAsyncLifetime
         return events;
     }
 
-    /// <summary>Restarts the stopped server, publishes <c>{prefix}.one</c> and <c>.two</c>; what the subscription got.</summary>
+    /// <summary>
+    /// Restarts the stopped server, publishes <c>{prefix}.one</c> and <c>.two</c>; what the subscription got.
+    /// </summary>
     private async Task<List<BusEvent>> PublishAfterRestartAsync(NatsBus subscriber, IBusSubscription subscription, string prefix)
     {
         Assert.False(subscriber.IsConnected);

@@ -13,8 +13,8 @@ internal sealed class EscapingLogger(ILogger inner) : ILogger
 {
     /// <summary>
     /// Begins the scope escaped as a line is: a string as its escaped text, structured state as its escaped formatted
-    /// form with its string values escaped, a number, a bool or an enum (a convertible struct) as it is, anything else as
-    /// its escaped text.
+    /// form with its string values escaped, a number, a bool or an enum (a convertible struct other than a char) as it
+    /// is, anything else as its escaped text.
     /// </summary>
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull
@@ -23,7 +23,7 @@ internal sealed class EscapingLogger(ILogger inner) : ILogger
             // First: the structured state of BeginScope("... {Name}", value) is a struct.
             IReadOnlyList<KeyValuePair<string, object?>> values
                 => inner.BeginScope(new EscapedState(UntrustedText.Escape(state.ToString()), values)),
-            ValueType and IConvertible => inner.BeginScope(state),
+            ValueType and IConvertible and not char => inner.BeginScope(state),
             _ => inner.BeginScope(UntrustedText.Escape(state.ToString())),
         };
 

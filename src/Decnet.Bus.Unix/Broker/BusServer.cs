@@ -54,7 +54,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     /// <summary>Who decides whether this broker warms up: the process's gate, or a test's own.</summary>
     internal WarmUpGate WarmUpGate { get; init; } = BrokerWarmUp.Process;
 
-    /// <summary>This broker's warm-up (a completed task when another broker of the process ran it), for tests.</summary>
+    /// <summary>
+    /// This broker's warm-up (a completed task when another broker of the process ran it), for tests.
+    /// </summary>
     internal Task WarmUp => _warmUp;
 
     /// <summary>The broker's shared state, for tests that await its counters instead of polling.</summary>
@@ -68,10 +70,11 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
     public BrokerStats GetStats() => (_hub ?? throw new InvalidOperationException("The broker has not been started.")).GetStats();
 
     /// <summary>
-    /// Binds the socket and starts accepting. Returns once clients can connect; the process's first broker also warms up
-    /// its paths in the background (docs/performance.md, part 28).
+    /// Binds the socket and starts accepting. Returns once clients can connect; the process's first broker also warms
+    /// up its paths in the background (docs/performance.md, part 28).
     /// </summary>
-    /// <exception cref="BusStartupException">Another broker answers on the path, the path is not a socket, or its directory is missing.</exception>
+    /// <exception cref="BusStartupException">Another broker answers on the path, the path is not a socket, or its
+    /// directory is missing.</exception>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)

@@ -4,15 +4,17 @@ namespace Decnet.Cli.Bridge;
 /// <param name="Exported">Local events published to NATS (including ones NATS then dropped).</param>
 /// <param name="Imported">NATS messages published on the local bus (including ones the local client then dropped).</param>
 /// <param name="ExportDropped">
-/// Exports lost: NATS unreachable, the bridge's local queues overflowing, still queued in the bridge when it stopped, or
-/// taken by the NATS client and not flushed within its bound at the stop.
+/// Exports lost: NATS unreachable, the bridge's local queues overflowing, still queued in the bridge when it stopped,
+/// or taken by the NATS client and not flushed within its bound at the stop.
 /// </param>
 /// <param name="ImportDropped">
 /// Imports lost: the local broker unreachable, the bridge's NATS queues overflowing, or a NATS message refused (not a
 /// valid envelope, or one the local broker would refuse), or still queued in the bridge when it stopped.
 /// </param>
-/// <param name="LoopsBlocked">Events not forwarded because this bridge had already forwarded them (the other way or by another pattern).</param>
-/// <param name="HopLimited">NATS messages refused because they had crossed <see cref="BridgeOptions.HopLimit"/> bridges.</param>
+/// <param name="LoopsBlocked">Events not forwarded because this bridge had already forwarded them (the other way or by
+/// another pattern).</param>
+/// <param name="HopLimited">NATS messages refused because they had crossed <see cref="BridgeOptions.HopLimit"/>
+/// bridges.</param>
 /// <param name="LocalReconnects">Times the local broker connection was re-established (subscriptions re-made).</param>
 /// <param name="NatsReconnects">Times the NATS connection was re-established.</param>
 internal readonly record struct BridgeStats(

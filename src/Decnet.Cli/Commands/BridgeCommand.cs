@@ -13,15 +13,19 @@ using Microsoft.Extensions.Options;
 namespace Decnet.Cli.Commands;
 
 /// <summary>
-/// <c>decnet bridge --nats URL --export PATTERN… --import PATTERN… [--prefix TOKENS] [--no-source]</c>: forwards between this host's
-/// bus and NATS until SIGINT/SIGTERM, logging its counters periodically (docs/cross-host.md).
+/// <c>decnet bridge --nats URL --export PATTERN… --import PATTERN… [--prefix TOKENS] [--no-source]</c>: forwards
+/// between this host's bus and NATS until SIGINT/SIGTERM, logging its counters periodically (docs/cross-host.md).
 /// </summary>
 internal static class BridgeCommand
 {
-    /// <summary>Longest --log-interval, in seconds (one day): a longer one is a typo, and 0 already means "only at exit".</summary>
+    /// <summary>
+    /// Longest --log-interval, in seconds (one day): a longer one is a typo, and 0 already means "only at exit".
+    /// </summary>
     public const int MaxLogIntervalSeconds = 86_400;
 
-    /// <summary>Shortest non-zero --log-interval, in seconds: <see cref="PeriodicTimer"/> ticks no faster than 1 ms.</summary>
+    /// <summary>
+    /// Shortest non-zero --log-interval, in seconds: <see cref="PeriodicTimer"/> ticks no faster than 1 ms.
+    /// </summary>
     public const double MinLogIntervalSeconds = 0.001;
 
     public static Command Create()

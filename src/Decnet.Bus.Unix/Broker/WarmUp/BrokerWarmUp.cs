@@ -37,7 +37,9 @@ internal static class BrokerWarmUp
     public static Task<bool> RunLoggedAsync(ILogger logger, CancellationToken cancellation) =>
         RunLoggedAsync(new BrokerHub(BrokerLimits.From(new DecnetBusOptions()), TimeProvider.System), logger, cancellation);
 
-    /// <summary>One run through <paramref name="hub"/>; logs the result and never faults: a failure is one warning.</summary>
+    /// <summary>
+    /// One run through <paramref name="hub"/>; logs the result and never faults: a failure is one warning.
+    /// </summary>
     /// <returns>Whether the run completed or failed; false when <paramref name="cancellation"/> stopped it.</returns>
     public static async Task<bool> RunLoggedAsync(BrokerHub hub, ILogger logger, CancellationToken cancellation)
     {

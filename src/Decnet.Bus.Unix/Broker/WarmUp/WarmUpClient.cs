@@ -27,8 +27,10 @@ internal sealed class WarmUpClient(Socket socket, int maxFrame) : IDisposable
         }
     }
 
-    /// <summary>Reads frames until <paramref name="count"/> of <paramref name="kind"/> have arrived; others are skipped.</summary>
-    /// <exception cref="InvalidOperationException">The broker answered ERR: the warm-up's frames broke a rule.</exception>
+    /// <summary>
+    /// Reads frames until <paramref name="count"/> of <paramref name="kind"/> have arrived; others are skipped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The broker answered ERR: the warm-up broke a rule.</exception>
     /// <exception cref="EndOfStreamException">The broker closed the connection first.</exception>
     public async Task<int> ReadAsync(FrameKind kind, int count, CancellationToken cancellation)
     {
@@ -54,7 +56,9 @@ internal sealed class WarmUpClient(Socket socket, int maxFrame) : IDisposable
         return seen;
     }
 
-    /// <summary>Closes the client end: the broker's side reads EOF and ends as it does for a client that left.</summary>
+    /// <summary>
+    /// Closes the client end: the broker's side reads EOF and ends as it does for a client that left.
+    /// </summary>
     public void Dispose()
     {
         socket.Dispose();

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Decnet.Bus.Unix.Broker.WarmUp;
 
 /// <summary>
-/// One client of the warm-up's hub: a socket pair whose broker end runs as a <see cref="BrokerConnection"/> of that hub,
-/// and whose other end is a <see cref="WarmUpClient"/>, handshake done. Disposing it ends the connection as a client
-/// that leaves does.
+/// One client of the warm-up's hub: a socket pair whose broker end runs as a <see cref="BrokerConnection"/> of that
+/// hub, and whose other end is a <see cref="WarmUpClient"/>, handshake done. Disposing it ends the connection as a
+/// client that leaves does.
 /// </summary>
 internal sealed class WarmUpPeer : IAsyncDisposable
 {
@@ -23,8 +23,8 @@ internal sealed class WarmUpPeer : IAsyncDisposable
     public WarmUpClient Client { get; }
 
     /// <summary>
-    /// Connects and completes the handshake. <paramref name="sendBuffer"/>, when given, is the broker end's SO_SNDBUF: a
-    /// small one makes the broker's writes to this peer partial.
+    /// Connects and completes the handshake. <paramref name="sendBuffer"/>, when given, is the broker end's SO_SNDBUF:
+    /// a small one makes the broker's writes to this peer partial.
     /// </summary>
     /// <exception cref="InvalidOperationException">The hub refused the connection, or answered ERR.</exception>
     public static async Task<WarmUpPeer> ConnectAsync(BrokerHub hub, string name, int? sendBuffer, CancellationToken cancellation)
