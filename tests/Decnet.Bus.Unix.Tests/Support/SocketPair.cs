@@ -1,15 +1,16 @@
 using System.Net.Sockets;
+using Decnet.Bus.Unix.Native;
 
 namespace Decnet.Bus.Unix.Tests.Support;
 
-/// <summary>Two connected UNIX stream sockets in a private directory, for testing a writer against a real socket.</summary>
+/// <summary>
+/// Two connected UNIX stream sockets (the broker's own <see cref="ConnectedPair"/>, socketpair(2)), for testing a writer
+/// against a real socket.
+/// </summary>
 internal sealed class SocketPair : IDisposable
 {
-    private readonly TempSocketDir _dir;
-
-    private SocketPair(TempSocketDir dir, Socket local, Socket peer)
+    private SocketPair(Socket local, Socket peer)
     {
-        _dir = dir;
         Local = local;
         Peer = peer;
     }
@@ -20,28 +21,20 @@ internal sealed class SocketPair : IDisposable
     /// <summary>The other end, which the test reads.</summary>
     public Socket Peer { get; }
 
-    /// <summary>Connects a pair; <paramref name="sendBuffer"/>, when given, shrinks the local side's send buffer so a test can fill it.</summary>
-    public static async Task<SocketPair> ConnectAsync(int? sendBuffer = null)
+    /// <summary>
+    /// Connects a pair; <paramref name="sendBuffer"/>, when given, shrinks the local side's send buffer (and the peer's
+    /// receive buffer) so a test can fill it.
+    /// </summary>
+    public static Task<SocketPair> ConnectAsync(int? sendBuffer = null)
     {
-        var dir = new TempSocketDir();
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(dir.SocketPath));
-        listener.Listen(1);
-        var local = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var (local, peer) = ConnectedPair.Create();
         if (sendBuffer is { } size)
         {
             local.SendBufferSize = size;
+            peer.ReceiveBufferSize = size;
         }
 
-        var accepted = listener.AcceptAsync();
-        await local.ConnectAsync(new UnixDomainSocketEndPoint(dir.SocketPath));
-        var peer = await accepted;
-        if (sendBuffer is { } peerSize)
-        {
-            peer.ReceiveBufferSize = peerSize;
-        }
-
-        return new SocketPair(dir, local, peer);
+        return Task.FromResult(new SocketPair(local, peer));
     }
 
     /// <summary>Reads from <see cref="Peer"/> until <paramref name="count"/> bytes or the end of the stream.</summary>
@@ -79,6 +72,5 @@ internal sealed class SocketPair : IDisposable
     {
         Local.Dispose();
         Peer.Dispose();
-        _dir.Dispose();
     }
 }
