@@ -71,7 +71,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// Binds the socket and starts accepting. Returns once clients can connect; the process's first broker also warms
-    /// up its paths in the background (docs/performance.md, part 28).
+    /// up its paths in the background (docs/performance-history-5.md, part 28).
     /// </summary>
     /// <exception cref="BusStartupException">Another broker answers on the path, the path is not a socket, or its
     /// directory is missing.</exception>

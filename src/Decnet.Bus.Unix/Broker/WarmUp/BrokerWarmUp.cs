@@ -10,9 +10,9 @@ namespace Decnet.Bus.Unix.Broker.WarmUp;
 /// <summary>
 /// Publishes a few thousand events through a broker of its own, over socket pairs, when a process's first broker
 /// starts: the runtime then compiles the handshake, publish, route and delivery paths before the first client's events
-/// instead of while they wait (docs/performance.md, part 28). Nothing of it is visible: its hub, with the default
-/// limits and no ACL whatever the broker's settings, its counters, connections and logger are its own, and the real
-/// socket is listening all along.
+/// instead of while they wait (docs/performance-history-5.md, part 28). Nothing of it is visible: its hub, with the
+/// default limits and no ACL whatever the broker's settings, its counters, connections and logger are its own, and the
+/// real socket is listening all along.
 /// </summary>
 internal static class BrokerWarmUp
 {

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Decnet.Bus.Unix.Tests.Broker.WarmUp;
 
 /// <summary>
-/// The start-up warm-up (docs/performance.md, part 28): it runs the broker's real paths end to end, through a hub and
-/// connection of its own, and leaves nothing behind, neither in that hub nor in the broker that started it.
+/// The start-up warm-up (docs/performance-history-5.md, part 28): it runs the broker's real paths end to end, through a
+/// hub and connection of its own, and leaves nothing behind, neither in that hub nor in the broker that started it.
 /// </summary>
 public sealed class BrokerWarmUpTests
 {
