@@ -149,6 +149,31 @@ public sealed class NatsBusOptionsTests
         }
     }
 
+    [Theory]
+    [InlineData("DECNET_BUS_NATS_CREDS")]
+    [InlineData("DECNET_BUS_NATS_TLS_KEY")]
+    public void ADirectoryGivenAsTheFile_FailsHostStart_SayingItIsADirectory(string variable)
+    {
+        // Opened read-only, a directory opens (for root and anyone who may list it): the check must ask what it is.
+        var directory = Directory.CreateTempSubdirectory("decnet-dir-as-file-");
+        try
+        {
+            var error = Assert.Throws<OptionsValidationException>(() => Bind(new Dictionary<string, string?>
+            {
+                ["DECNET_BUS_TYPE"] = "nats",
+                [variable] = directory.FullName,
+                ["DECNET_BUS_NATS_TLS_CERT"] = variable == "DECNET_BUS_NATS_TLS_KEY" ? "/dev/null" : null,
+            }));
+
+            var failure = Assert.Single(error.Failures);
+            Assert.Equal($"{variable}='{directory.FullName}' is a directory; give the path of a readable file", failure);
+        }
+        finally
+        {
+            directory.Delete();
+        }
+    }
+
     [Fact]
     public void AFileThisUserMayNotRead_FailsHostStart_NamingTheVariableAndTheFile()
     {

@@ -13,9 +13,17 @@ internal static partial class ReadableFile
     // until some process opened it for writing.
     private const int _openFlags = 0x800 | 0x80000;
 
-    /// <summary>Why <paramref name="path"/> cannot be opened for reading (the system's text, e.g. "Permission denied"), or null when it can.</summary>
-    public static string? DescribeOpenFailure(string path)
+    // ENOENT, ENOTDIR (Linux): nothing is at the path, or a component of it is no directory.
+    private const int _noEntry = 2;
+    private const int _notADirectory = 20;
+
+    /// <summary>
+    /// Why <paramref name="path"/> cannot be opened for reading (the system's text, e.g. "Permission denied"), or null
+    /// when it can; <paramref name="absent"/> says the reason is that nothing is there. A directory opens.
+    /// </summary>
+    public static string? DescribeOpenFailure(string path, out bool absent)
     {
+        absent = false;
         int fd;
         try
         {
@@ -24,20 +32,23 @@ internal static partial class ReadableFile
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
             // No Linux libc: an ordinary open, which cannot hang on a FIFO elsewhere.
-            return DescribeManagedOpenFailure(path);
+            return DescribeManagedOpenFailure(path, out absent);
         }
 
         if (fd < 0)
         {
-            return Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
+            var errno = Marshal.GetLastPInvokeError();
+            absent = errno is _noEntry or _notADirectory;
+            return Marshal.GetPInvokeErrorMessage(errno);
         }
 
         _ = Close(fd);
         return null;
     }
 
-    private static string? DescribeManagedOpenFailure(string path)
+    private static string? DescribeManagedOpenFailure(string path, out bool absent)
     {
+        absent = false;
         try
         {
             File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite).Dispose();
@@ -45,6 +56,7 @@ internal static partial class ReadableFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            absent = ex is FileNotFoundException or DirectoryNotFoundException;
             return ex.Message;
         }
     }

@@ -45,7 +45,7 @@ internal static class DecnetBusNatsValidation
     }
 
     /// <summary>
-    /// The files the NATS settings name that do not exist or cannot be read, as one line (failures joined by <c>; </c>), or null. For a
+    /// The files the NATS settings name that do not exist, are directories or cannot be read, as one line (failures joined by <c>; </c>), or null. For a
     /// client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says (<c>decnet bridge</c>).
     /// </summary>
     public static string? DescribeMissingFiles(DecnetBusNatsOptions nats)
@@ -135,13 +135,24 @@ internal static class DecnetBusNatsValidation
             return;
         }
 
-        if (!File.Exists(path))
+        if (Directory.Exists(path))
+        {
+            // A directory opens read-only like a file: the client would fail only at its first connect.
+            failures.Add($"{variable}='{Topics.Printable(path)}' is a directory; give the path of a readable file");
+            return;
+        }
+
+        // Asked of open, not File.Exists: a file behind a directory this user may not search is "absent" to stat's
+        // callers, yet it is there and its operator must hear why it cannot be read.
+        var reason = ReadableFile.DescribeOpenFailure(path, out var absent);
+        if (absent || (reason is null && !File.Exists(path)))
         {
             failures.Add($"{variable}='{Topics.Printable(path)}' does not exist or is not a file; give the path of a readable file");
         }
-        else if (ReadableFile.DescribeOpenFailure(path) is { } reason)
+        else if (reason is not null)
         {
-            // Existing but unreadable (its mode, an ACL, a socket): the client would fail only at its first connect.
+            // Existing but unreadable (its mode, an ACL, a socket, an unsearchable directory on its path): the client
+            // would fail only at its first connect.
             failures.Add($"{variable}='{Topics.Printable(path)}' cannot be read ({reason}); give the path of a file this user may read");
         }
     }

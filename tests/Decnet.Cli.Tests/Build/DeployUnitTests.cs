@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Decnet.Testing;
 
 namespace Decnet.Cli.Tests.Build;
@@ -40,6 +41,85 @@ public sealed class DeployUnitTests
         // Imports are published locally as they are: importing '>' let any NATS participant publish an unprefixed
         // decky.*.mutate_request onto this host's bus (the identity above only helps where an ACL file is set).
         Assert.Contains("--import \"${DECNET_BRIDGE_IMPORT:-host.>}\"", exec, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("0", false)]
+    [InlineData("1", true)]
+    public async Task The_bridge_unit_passes_no_source_only_when_DECNET_BRIDGE_NO_SOURCE_is_1(string? value, bool noSource)
+    {
+        var run = await RunBridgeExecStartAsync(value);
+
+        // The rest of the command line stays as it was; only the flag comes and goes.
+        Assert.True(run.ExitCode == 0, $"sh exited {run.ExitCode}: {run.Errors}");
+        string[] expected = ["bridge", "--export", "decky.>", "attacker.>", "topology.>", "--import", "host.>", "--prefix", "host.a"];
+        Assert.Equal(noSource ? [.. expected, "--no-source"] : expected, run.Arguments);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("true")]
+    [InlineData(" 1")]
+    public async Task The_bridge_unit_refuses_any_other_DECNET_BRIDGE_NO_SOURCE_with_one_line_naming_it(string value)
+    {
+        // A value read as "off" would send the pids and uids its user meant to keep off NATS: refused, not guessed.
+        var run = await RunBridgeExecStartAsync(value);
+
+        Assert.Equal(78, run.ExitCode);
+        Assert.Empty(run.Arguments);
+        var line = Assert.Single(run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("DECNET_BRIDGE_NO_SOURCE", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs the shell command of the bridge unit's ExecStart (with <c>$$</c> as systemd passes it, <c>$</c>) with
+    /// <c>decnet</c> replaced by a stub that prints its arguments, one a line; what the stub printed and sh's errors.
+    /// </summary>
+    private static async Task<(int ExitCode, string[] Arguments, string Errors)> RunBridgeExecStartAsync(string? noSource)
+    {
+        const string prefix = "/bin/sh -c '";
+        var exec = Unit("decnet-bridge.service")["ExecStart"];
+        Assert.StartsWith(prefix, exec, StringComparison.Ordinal);
+        Assert.EndsWith("'", exec, StringComparison.Ordinal);
+        var script = exec[prefix.Length..^1].Replace("$$", "$", StringComparison.Ordinal);
+        Assert.DoesNotContain('\'', script);
+        Assert.DoesNotContain('\\', script);
+
+        var directory = Directory.CreateTempSubdirectory("decnet-unit-");
+        try
+        {
+            var stub = Path.Combine(directory.FullName, "decnet");
+            await File.WriteAllTextAsync(stub, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+            File.SetUnixFileMode(stub, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+            Assert.Contains("/usr/local/bin/decnet ", script, StringComparison.Ordinal);
+
+            var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(script.Replace("/usr/local/bin/decnet ", stub + " ", StringComparison.Ordinal));
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("DECNET_", StringComparison.Ordinal)).ToList())
+            {
+                start.Environment.Remove(name);
+            }
+
+            start.Environment["DECNET_BRIDGE_PREFIX"] = "host.a";
+            if (noSource is not null)
+            {
+                start.Environment["DECNET_BRIDGE_NO_SOURCE"] = noSource;
+            }
+
+            using var process = Process.Start(start)!;
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var output = process.StandardOutput.ReadToEndAsync(bound.Token);
+            var errors = process.StandardError.ReadToEndAsync(bound.Token);
+            await process.WaitForExitAsync(bound.Token);
+            return (process.ExitCode, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries), await errors);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     /// <summary>The unit's Key=Value lines (the last of a repeated key wins, as for systemd's single-valued keys).</summary>

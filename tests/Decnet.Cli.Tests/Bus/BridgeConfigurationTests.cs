@@ -25,6 +25,26 @@ public sealed class BridgeConfigurationTests
         Assert.DoesNotContain("ssw0rd", run.Error, StringComparison.Ordinal);
     }
 
+    [OtherUserFact]
+    public async Task A_nats_file_behind_a_directory_the_user_may_not_search_is_refused_as_unreadable_not_as_missing()
+    {
+        // The file is there; only this user cannot reach it. "does not exist" would send its operator looking for a
+        // file that is in place.
+        using var dir = new TempSocket();
+        var locked = Directory.CreateDirectory(Path.Combine(dir.Directory.FullName, "locked"));
+        File.SetUnixFileMode(dir.Directory.FullName, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.SetUnixFileMode(locked.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var creds = Path.Combine(locked.FullName, "bridge.creds");
+        await File.WriteAllTextAsync(creds, "not read");
+        File.SetUnixFileMode(creds, (UnixFileMode)Convert.ToInt32("644", 8));
+
+        var (code, error) = await RunBridgeAsync(new Dictionary<string, string> { ["DECNET_BUS_NATS_CREDS"] = creds }, OtherUser.Launcher, dir.Path);
+
+        Assert.True(code == 78, $"exit {code}\n{error}");
+        var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.Contains($"DECNET_BUS_NATS_CREDS='{creds}' cannot be read (Permission denied)", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("DECNET_BUS_NATS_CREDS")]
     [InlineData("DECNET_BUS_NATS_TLS_CA")]
@@ -55,5 +75,27 @@ public sealed class BridgeConfigurationTests
         Assert.Empty(await output);
         var line = Assert.Single((await error).TrimEnd('\n').Split('\n'));
         Assert.Contains($"{variable}='{absent}' does not exist", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <c>decnet bridge</c> as <paramref name="launcher"/> starts it, with only <paramref name="environment"/>; its exit code and stderr (stdout must stay empty).</summary>
+    private static async Task<(int ExitCode, string Error)> RunBridgeAsync(Dictionary<string, string> environment, IReadOnlyList<string> launcher, string socket)
+    {
+        using var bridge = BrokerProcess.StartCli(environment, launcher, "bridge", "--export", ">", "--nats", "nats://127.0.0.1:1", "--socket", socket);
+        var error = bridge.StandardError.ReadToEndAsync();
+        var output = bridge.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await bridge.WaitForExitAsync().WaitAsync(_bound);
+        }
+        finally
+        {
+            if (!bridge.HasExited)
+            {
+                bridge.Kill();
+            }
+        }
+
+        Assert.Empty(await output);
+        return (bridge.ExitCode, await error);
     }
 }
