@@ -45,8 +45,9 @@ internal static class DecnetBusNatsValidation
     }
 
     /// <summary>
-    /// The files the NATS settings name that do not exist, are directories or cannot be read, as one line (failures joined by <c>; </c>), or null. For a
-    /// client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says (<c>decnet bridge</c>).
+    /// The files the NATS settings name that do not exist, are directories or cannot be read, as one line (failures
+    /// joined by <c>; </c>), or null. For a client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says
+    /// (<c>decnet bridge</c>).
     /// </summary>
     public static string? DescribeMissingFiles(DecnetBusNatsOptions nats)
     {
