@@ -1,14 +1,16 @@
 using System.Globalization;
 using Decnet.Mutator.Events;
 
-// Usage: LoadWriter <log-file> <writer-id> <count> [filestream]
+// Usage: LoadWriter <log-file> <writer-id> <count> [filestream|report-tty]
 // Emits <count> lines as decky "w<writer-id>" with a long, escape-heavy actor so a torn or interleaved write would
 // show up as a line that does not parse. Prints "ready" and waits for a line on stdin so all writers start together.
 // "filestream" writes the same lines through FileStream(FileMode.Append) instead of the emitter, to measure what
 // the emitter's O_APPEND writer protects against (see docs/mutation-events.md).
-if (args.Length is not 3 and not 4)
+// "report-tty" emits through the emitter, then prints "session_leader <bool> tty_nr <n>" from /proc/self/stat: run
+// under setsid(1), it shows whether the emitter's open of a terminal made it this session's controlling terminal.
+if (args.Length is not 3 and not 4 || (args.Length == 4 && args[3] is not "filestream" and not "report-tty"))
 {
-    await Console.Error.WriteLineAsync("usage: LoadWriter <log-file> <writer-id> <count> [filestream]");
+    await Console.Error.WriteLineAsync("usage: LoadWriter <log-file> <writer-id> <count> [filestream|report-tty]");
     return 2;
 }
 
@@ -21,7 +23,7 @@ Console.WriteLine("ready");
 await Console.In.ReadLineAsync();
 
 var failures = 0;
-if (args.Length == 4)
+if (args.Length == 4 && args[3] == "filestream")
 {
     using var stream = new FileStream(args[0], FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1);
     for (var i = 0; i < count; i++)
@@ -45,4 +47,12 @@ for (var i = 0; i < count; i++)
 }
 
 Console.WriteLine($"done {count - failures}");
+if (args.Length == 4)
+{
+    // Fields after the parenthesised command name (which may hold spaces): state, ppid, pgrp, session, tty_nr.
+    var stat = await File.ReadAllTextAsync("/proc/self/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    Console.WriteLine($"session_leader {fields[3] == Environment.ProcessId.ToString(CultureInfo.InvariantCulture)} tty_nr {fields[4]}");
+}
+
 return failures == 0 ? 0 : 1;

@@ -9,6 +9,9 @@ internal static class LibC
     public const int OWronly = 0x1;
     public const int ORdwr = 0x2;
     public const int OCreat = 0x40;
+
+    /// <summary>O_NOCTTY, 0400: the same on x86, x64, ARM, ARM64 and RISC-V (only MIPS, SPARC and PA-RISC differ).</summary>
+    public const int ONoctty = 0x100;
     public const int OAppend = 0x400;
     public const int ONonblock = 0x800;
     public const int ONofollow = 0x20000;

@@ -22,9 +22,11 @@ internal static class LogFileOpener
     /// <summary>
     /// O_NONBLOCK keeps open(2) of a FIFO from waiting for a reader; on a regular file it only turns the wait for a
     /// lease break into EWOULDBLOCK, which <see cref="OpenRetrying"/> retries. O_RDWR lets the writer check the last
-    /// byte.
+    /// byte. O_NOCTTY: a terminal at the path is refused only after the open, and without the flag that open alone
+    /// would make it the controlling terminal of a session leader that has none (every systemd service), whose
+    /// hang-up would then send the host SIGHUP.
     /// </summary>
-    private const int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock;
+    private const int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock | LibC.ONoctty;
 
     private const int _typeMask = 0xF000;
     private const int _regularFile = 0x8000;

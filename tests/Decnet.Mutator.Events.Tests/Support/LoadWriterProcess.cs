@@ -13,6 +13,16 @@ internal static class LoadWriterProcess
 {
     /// <summary>Starts the writer of <paramref name="lines"/> lines as decky <c>w{id}</c>, through <paramref name="launcher"/> (e.g. <c>prlimit …</c>) when given.</summary>
     public static Process Start(string logFile, int id, int lines, params string[] launcher)
+        => Start([logFile, id.ToString(CultureInfo.InvariantCulture), lines.ToString(CultureInfo.InvariantCulture)], launcher);
+
+    /// <summary>
+    /// Starts a writer of one line to <paramref name="logFile"/> that then prints <c>session_leader BOOL tty_nr N</c>
+    /// (its controlling terminal, 0 for none), through <paramref name="launcher"/> (e.g. <c>setsid --wait</c>).
+    /// </summary>
+    public static Process StartReportingTerminal(string logFile, params string[] launcher)
+        => Start([logFile, "0", "1", "report-tty"], launcher);
+
+    private static Process Start(string[] arguments, string[] launcher)
     {
         var dll = typeof(LoadWriterProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "LoadWriterPath").Value!;
@@ -28,7 +38,7 @@ internal static class LoadWriterProcess
             start.ArgumentList.Add(arg);
         }
 
-        foreach (var arg in new[] { dll, logFile, id.ToString(CultureInfo.InvariantCulture), lines.ToString(CultureInfo.InvariantCulture) })
+        foreach (var arg in arguments.Prepend(dll))
         {
             start.ArgumentList.Add(arg);
         }
