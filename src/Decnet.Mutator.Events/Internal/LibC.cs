@@ -3,7 +3,10 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Decnet.Mutator.Events.Internal;
 
-/// <summary>The libc calls the append-only writer needs (Linux flag values; statx has one layout on every architecture).</summary>
+/// <summary>
+/// The libc calls the append-only writer needs. Linux flag values: the same on x86, x64, ARM, ARM64, PowerPC, RISC-V,
+/// LoongArch and s390x but for O_NOFOLLOW (<see cref="ONofollowOn"/>); statx has one layout on every architecture.
+/// </summary>
 internal static class LibC
 {
     public const int OWronly = 0x1;
@@ -14,7 +17,6 @@ internal static class LibC
     public const int ONoctty = 0x100;
     public const int OAppend = 0x400;
     public const int ONonblock = 0x800;
-    public const int ONofollow = 0x20000;
     public const int OCloexec = 0x80000;
     public const int FOfdSetLock = 37;
     public const short FWriteLock = 1;
@@ -35,6 +37,9 @@ internal static class LibC
     public const int StatxBufferSize = 256;
     public const int StatxModeOffset = 28;
     public const int StatxSizeOffset = 40;
+
+    /// <summary>O_NOFOLLOW of the architecture this process runs on.</summary>
+    public static readonly int ONofollow = ONofollowOn(RuntimeInformation.ProcessArchitecture);
 
     /// <summary>rw-r----- : the ingest log is read by the correlator's group, not by everyone.</summary>
     public const int FileMode0640 = 0x1A0;
@@ -78,6 +83,13 @@ internal static class LibC
         var limits = new ulong[2];
         return GetRLimit(RLimitFileSize, limits) == 0 && limits[0] != ulong.MaxValue ? limits[0] : null;
     }
+
+    /// <summary>
+    /// O_NOFOLLOW on <paramref name="architecture"/>: 0100000 on ARM, ARM64 and PowerPC, 0400000 (the generic value)
+    /// elsewhere. A wrong value is silently another flag (O_LARGEFILE on ARM64), and a symlink would be followed.
+    /// </summary>
+    public static int ONofollowOn(Architecture architecture)
+        => architecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le ? 0x8000 : 0x20000;
 
     /// <summary>The errno of the last call, as "text (errno N)".</summary>
     public static string DescribeLastError() => Describe(Marshal.GetLastPInvokeError());

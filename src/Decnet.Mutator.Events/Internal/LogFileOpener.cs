@@ -26,7 +26,7 @@ internal static class LogFileOpener
     /// would make it the controlling terminal of a session leader that has none (every systemd service), whose
     /// hang-up would then send the host SIGHUP.
     /// </summary>
-    private const int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock | LibC.ONoctty;
+    private static readonly int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock | LibC.ONoctty;
 
     private const int _typeMask = 0xF000;
     private const int _regularFile = 0x8000;
