@@ -1,5 +1,7 @@
 using System.Globalization;
 using Decnet.Mutator.Events;
+using Decnet.Mutator.Events.Internal;
+using Decnet.Mutator.Events.LoadWriter;
 
 // Usage: LoadWriter <log-file> <writer-id> <count> [filestream|report-tty]
 // Emits <count> lines as decky "w<writer-id>" with a long, escape-heavy actor so a torn or interleaved write would
@@ -8,15 +10,25 @@ using Decnet.Mutator.Events;
 // the emitter's O_APPEND writer protects against (see docs/mutation-events.md).
 // "report-tty" emits through the emitter, then prints "session_leader <bool> tty_nr <n>" from /proc/self/stat: run
 // under setsid(1), it shows whether the emitter's open of a terminal made it this session's controlling terminal.
-if (args.Length is not 3 and not 4 || (args.Length == 4 && args[3] is not "filestream" and not "report-tty"))
+// "grow-to=<bytes>" emits through an emitter whose first write(2) is preceded by growing the log to <bytes>: another
+// program's write, outside the append lock, after the emitter's checks.
+const string GrowTo = "grow-to=";
+if (args.Length is not 3 and not 4
+    || (args.Length == 4 && args[3] is not "filestream" and not "report-tty" && !args[3].StartsWith(GrowTo, StringComparison.Ordinal)))
 {
-    await Console.Error.WriteLineAsync("usage: LoadWriter <log-file> <writer-id> <count> [filestream|report-tty]");
+    await Console.Error.WriteLineAsync("usage: LoadWriter <log-file> <writer-id> <count> [filestream|report-tty|grow-to=<bytes>]");
     return 2;
 }
 
 var writer = int.Parse(args[1], CultureInfo.InvariantCulture);
 var count = int.Parse(args[2], CultureInfo.InvariantCulture);
-var emitter = new MutationEventEmitter(new MutationEventOptions { LogFile = args[0] });
+var options = new MutationEventOptions { LogFile = args[0] };
+var growing = args.Length == 4 && args[3].StartsWith(GrowTo, StringComparison.Ordinal)
+    ? new GrowingDescriptorWriter(args[0], long.Parse(args[3][GrowTo.Length..], CultureInfo.InvariantCulture))
+    : null;
+var emitter = growing is null
+    ? new MutationEventEmitter(options)
+    : new MutationEventEmitter(options, null, null, null, new AppendOnlyFileWriter(growing));
 var padding = string.Concat(Enumerable.Repeat("\\\"]", 60));
 
 Console.WriteLine("ready");
@@ -47,7 +59,7 @@ for (var i = 0; i < count; i++)
 }
 
 Console.WriteLine($"done {count - failures}");
-if (args.Length == 4)
+if (args.Length == 4 && args[3] == "report-tty")
 {
     // Fields after the parenthesised command name (which may hold spaces): state, ppid, pgrp, session, tty_nr.
     var stat = await File.ReadAllTextAsync("/proc/self/stat");

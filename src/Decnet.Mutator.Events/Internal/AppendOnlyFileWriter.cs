@@ -132,7 +132,8 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
     /// A write that would pass RLIMIT_FSIZE is cut short by the kernel, and the next one (the repairing "\n") raises
     /// SIGXFSZ, which kills the process: a library must not change the host's signal dispositions, so such a line is
     /// refused before any byte is written. Checked under the append lock, so other emitters cannot grow the file
-    /// between the check and the write (docs/mutation-events.md).
+    /// between the check and the write; a writer outside the lock still can, and then the repairing "\n" is checked
+    /// the same way (<see cref="NewlineWouldPassFileSizeLimit"/>, docs/mutation-events.md).
     /// </summary>
     private static AppendOutcome? PastFileSizeLimit(string fullPath, long size, int length)
     {
@@ -159,11 +160,40 @@ internal sealed class AppendOnlyFileWriter(IDescriptorWriter? descriptorWriter =
             return AppendOutcome.Failed(WriteFailure, reason);
         }
 
+        if (NewlineWouldPassFileSizeLimit(handle) is { } limitReason)
+        {
+            return AppendOutcome.Failed(WriteFailure, $"{reason}; the fragment was not ended with a newline: {limitReason}, so the next append starts with one");
+        }
+
         var ended = _descriptorWriter.Write(handle, _newline);
         var repair = ended == 1
             ? "the fragment was ended with a newline"
             : $"ending the fragment with a newline failed too ({(ended < 0 ? LibC.DescribeLastError() : "0 bytes")}), so the next append starts with one";
         return AppendOutcome.Failed(WriteFailure, $"{reason}; {repair}");
+    }
+
+    /// <summary>
+    /// Why the repairing "\n" must not be written, or null. The line was checked against RLIMIT_FSIZE, but a writer
+    /// outside the append lock can grow the file between that check and the write, and the kernel then cuts the line
+    /// at the limit: a "\n" there would raise SIGXFSZ and kill the process. So the size is read again, as for the
+    /// line; an unknown size under a limit counts as too large. The next append's own check refuses its "\n" + line.
+    /// What is left is the line's own window: such a writer growing the file between this read and the "\n".
+    /// </summary>
+    private static string? NewlineWouldPassFileSizeLimit(SafeFileHandle handle)
+    {
+        if (LibC.FileSizeLimit() is not { } limit)
+        {
+            return null;
+        }
+
+        var size = LibC.SizeOf(handle);
+        if (size >= 0 && (ulong)size < limit)
+        {
+            return null;
+        }
+
+        var has = size >= 0 ? $"the file has {size}" : "the file's size cannot be read";
+        return $"it would pass this process's file-size limit (RLIMIT_FSIZE {limit} bytes; {has})";
     }
 
     private static AppendOutcome AppendPortable(string fullPath, byte[] bytes)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -76,6 +77,15 @@ internal static class LibC
     [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int GetRLimit(int resource, ulong[] limits);
+
+    /// <summary>The size of the file open as <paramref name="fd"/> (statx on the descriptor), or -1 if unreadable.</summary>
+    public static long SizeOf(SafeFileHandle fd)
+    {
+        var stat = new byte[StatxBufferSize];
+        return StatxDescriptor(fd, [0], AtEmptyPath, StatxSize, stat) == 0
+            ? (long)BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(StatxSizeOffset))
+            : -1;
+    }
 
     /// <summary>The soft RLIMIT_FSIZE in bytes, or null when there is none (RLIM_INFINITY) or it cannot be read.</summary>
     public static ulong? FileSizeLimit()

@@ -74,13 +74,8 @@ internal static class LogFileOpener
         // concurrent line costs an empty line, which readers skip; skipping the check would let a fragment swallow
         // this event.
         _ = AppendLock.TryAcquire(handle);
-        if (LibC.StatxDescriptor(handle, _emptyPath, LibC.AtEmptyPath, LibC.StatxSize, stat) != 0)
-        {
-            return LogFileOpening.Opened(handle, size: -1, endsInsideALine: false);
-        }
-
-        var size = (long)BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(LibC.StatxSizeOffset));
-        return LogFileOpening.Opened(handle, size, readable && EndsInsideALine(handle, size));
+        var size = LibC.SizeOf(handle);
+        return LogFileOpening.Opened(handle, size, readable && size > 0 && EndsInsideALine(handle, size));
     }
 
     /// <summary>

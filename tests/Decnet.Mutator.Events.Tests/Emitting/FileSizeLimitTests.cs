@@ -45,4 +45,29 @@ public sealed class FileSizeLimitTests : IDisposable
         Assert.Contains($" bytes) would pass this process's file-size limit (RLIMIT_FSIZE {_limit} bytes; the file has {Size}): File too large (errno 27); nothing was written", error, StringComparison.Ordinal);
         Assert.Equal(Size, new FileInfo(log).Length);
     }
+
+    [Fact]
+    public async Task Emit_WriterOutsideTheLockGrowsTheFileAfterTheCheck_ShortWriteAtTheLimit_NoNewlineWritten_ProcessSurvives()
+    {
+        // The check sees a small file; then another program grows it to 10 bytes below the limit. The kernel writes 10
+        // bytes of the line, and a repairing "\n" at the limit would raise SIGXFSZ. The writer's second event must then
+        // be refused whole: it would start with that "\n".
+        var log = _temp.File("decnet.log");
+        await File.WriteAllTextAsync(log, "earlier\n");
+        const long Grown = _limit - 10;
+
+        using var writer = LoadWriterProcess.StartGrowingTheLog(log, Grown, lines: 2, "prlimit", $"--fsize={_limit}");
+        using var timeout = new CancellationTokenSource(_bound);
+        Assert.Equal("ready", await writer.StandardOutput.ReadLineAsync(timeout.Token));
+        await writer.StandardInput.WriteLineAsync();
+        await writer.StandardInput.FlushAsync(timeout.Token);
+        var error = await writer.StandardError.ReadToEndAsync(timeout.Token);
+        await writer.WaitForExitAsync(timeout.Token);
+
+        Assert.True(writer.ExitCode == 1, $"exit {writer.ExitCode} (153 = killed by SIGXFSZ); stderr: {error}");
+        Assert.Contains($"short write to {log}: 10 of ", error, StringComparison.Ordinal);
+        Assert.Contains($"the fragment was not ended with a newline: it would pass this process's file-size limit (RLIMIT_FSIZE {_limit} bytes; the file has {_limit}), so the next append starts with one", error, StringComparison.Ordinal);
+        Assert.Contains($"would pass this process's file-size limit (RLIMIT_FSIZE {_limit} bytes; the file has {_limit}): File too large (errno 27); nothing was written", error, StringComparison.Ordinal);
+        Assert.Equal(_limit, new FileInfo(log).Length);
+    }
 }

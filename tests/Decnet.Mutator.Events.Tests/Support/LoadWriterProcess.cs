@@ -22,6 +22,14 @@ internal static class LoadWriterProcess
     public static Process StartReportingTerminal(string logFile, params string[] launcher)
         => Start([logFile, "0", "1", "report-tty"], launcher);
 
+    /// <summary>
+    /// Starts a writer of <paramref name="lines"/> lines to <paramref name="logFile"/> that, after the emitter's checks
+    /// and right before its first write, grows the file to <paramref name="growTo"/> bytes as a writer outside the
+    /// append lock would.
+    /// </summary>
+    public static Process StartGrowingTheLog(string logFile, long growTo, int lines, params string[] launcher)
+        => Start([logFile, "0", lines.ToString(CultureInfo.InvariantCulture), $"grow-to={growTo.ToString(CultureInfo.InvariantCulture)}"], launcher);
+
     private static Process Start(string[] arguments, string[] launcher)
     {
         var dll = typeof(LoadWriterProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
