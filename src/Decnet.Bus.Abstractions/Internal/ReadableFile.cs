@@ -9,9 +9,11 @@ namespace Decnet.Bus.Internal;
 /// </summary>
 internal static partial class ReadableFile
 {
-    // O_RDONLY | O_NONBLOCK | O_CLOEXEC (Linux's generic values): a FIFO opened without O_NONBLOCK would block the start
-    // until some process opened it for writing.
-    private const int _openFlags = 0x800 | 0x80000;
+    // O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY (the same on every architecture .NET runs on Linux): a FIFO opened
+    // without O_NONBLOCK would block the start until some process opened it for writing, and a terminal opened without
+    // O_NOCTTY by a session leader without one (a systemd service) would become its controlling terminal, whose
+    // hang-up then sends the host SIGHUP.
+    private const int _openFlags = 0x800 | 0x80000 | 0x100;
 
     // ENOENT, ENOTDIR (Linux): nothing is at the path, or a component of it is no directory.
     private const int _noEntry = 2;

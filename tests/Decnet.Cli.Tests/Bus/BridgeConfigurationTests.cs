@@ -77,6 +77,45 @@ public sealed class BridgeConfigurationTests
         Assert.Contains($"{variable}='{absent}' does not exist", line, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The start-up check opens each NATS file to see that it can be read. A session leader without a controlling
+    /// terminal (the bridge's systemd unit) that opens a terminal without O_NOCTTY takes it as its controlling
+    /// terminal, and a hang-up of that terminal then sends the bridge SIGHUP. setsid(1) makes the bridge such a leader.
+    /// </summary>
+    [Fact]
+    public async Task A_nats_file_that_is_a_terminal_is_checked_without_becoming_the_bridges_controlling_terminal()
+    {
+        using var dir = new TempSocket();
+        using var terminal = Pseudoterminal.Open();
+        using var bridge = BrokerProcess.StartCli(
+            new Dictionary<string, string> { ["DECNET_BUS_NATS_CREDS"] = terminal.SlavePath },
+            ["setsid", "--wait"],
+            "bridge", "--export", ">", "--nats", "nats://127.0.0.1:1", "--socket", dir.Path);
+        using var timeout = new CancellationTokenSource(_bound);
+        try
+        {
+            // "bridge: … running between …" is written once the options (and the file) have been checked.
+            string? line;
+            do
+            {
+                line = await bridge.StandardError.ReadLineAsync(timeout.Token);
+            }
+            while (line is not null && !line.Contains(" running between ", StringComparison.Ordinal));
+
+            Assert.True(line is not null, $"the bridge exited {(bridge.HasExited ? bridge.ExitCode : -1)} without running");
+            var (sessionLeader, terminalDevice) = Pseudoterminal.ControllingTerminalOf(bridge.Id);
+            Assert.True(sessionLeader, "setsid did not make the bridge a session leader: the test proves nothing");
+            Assert.True(terminalDevice == 0, $"the bridge's controlling terminal is now device {terminalDevice}, {terminal.SlavePath}");
+        }
+        finally
+        {
+            if (!bridge.HasExited)
+            {
+                bridge.Kill();
+            }
+        }
+    }
+
     /// <summary>Runs <c>decnet bridge</c> as <paramref name="launcher"/> starts it, with only <paramref name="environment"/>; its exit code and stderr (stdout must stay empty).</summary>
     private static async Task<(int ExitCode, string Error)> RunBridgeAsync(Dictionary<string, string> environment, IReadOnlyList<string> launcher, string socket)
     {

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace Decnet.Mutator.Events.Tests.Support;
+namespace Decnet.Testing;
 
 /// <summary>
 /// A pseudoterminal pair: the master is held open (a slave whose master is closed cannot be opened) and the slave's
@@ -45,6 +45,18 @@ internal sealed class Pseudoterminal : IDisposable
     }
 
     public void Dispose() => _master.Dispose();
+
+    /// <summary>
+    /// Whether process <paramref name="pid"/> leads its session, and its controlling terminal's device number
+    /// (<c>tty_nr</c>, 0 for none), from <c>/proc/PID/stat</c>.
+    /// </summary>
+    public static (bool SessionLeader, long TerminalDevice) ControllingTerminalOf(int pid)
+    {
+        // Fields after the parenthesised command name (which may hold spaces): state, ppid, pgrp, session, tty_nr.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (fields[3] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture), long.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     private static IOException Failure(string call)
         => new($"{call}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
