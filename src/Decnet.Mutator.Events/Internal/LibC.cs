@@ -14,7 +14,9 @@ internal static class LibC
     public const int ORdwr = 0x2;
     public const int OCreat = 0x40;
 
-    /// <summary>O_NOCTTY, 0400: the same on x86, x64, ARM, ARM64 and RISC-V (only MIPS, SPARC and PA-RISC differ).</summary>
+    /// <summary>
+    /// O_NOCTTY, 0400: the same on x86, x64, ARM, ARM64 and RISC-V (only MIPS, SPARC and PA-RISC differ).
+    /// </summary>
     public const int ONoctty = 0x100;
     public const int OAppend = 0x400;
     public const int ONonblock = 0x800;
@@ -78,7 +80,9 @@ internal static class LibC
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int GetRLimit(int resource, ulong[] limits);
 
-    /// <summary>The size of the file open as <paramref name="fd"/> (statx on the descriptor), or -1 if unreadable.</summary>
+    /// <summary>
+    /// The size of the file open as <paramref name="fd"/> (statx on the descriptor), or -1 if unreadable.
+    /// </summary>
     public static long SizeOf(SafeFileHandle fd)
     {
         var stat = new byte[StatxBufferSize];
