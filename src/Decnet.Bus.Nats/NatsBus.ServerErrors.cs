@@ -13,6 +13,13 @@ public sealed partial class NatsBus
     private const string _subscriptionLimit = "maximum subscriptions exceeded";
 
     private long _subscriptionLimitRefusals;
+    private string? _lastPublishRefusal;
+
+    /// <summary>
+    /// The server's latest permissions <c>-ERR</c> for a publish (unescaped), or null: a short-lived publisher
+    /// (<c>decnet pub</c>) reports it after <see cref="FlushAsync"/>, whose PONG is read after that <c>-ERR</c>.
+    /// </summary>
+    internal string? LastPublishRefusal => Volatile.Read(ref _lastPublishRefusal);
 
     /// <summary>
     /// Every <c>-ERR</c>, on the client's reading task before anything the server sent after it
@@ -31,6 +38,7 @@ public sealed partial class NatsBus
         if (error.StartsWith(_publishRefusal, StringComparison.Ordinal))
         {
             // The server keeps the connection and drops the event: a loss, counted like the UNIX broker's ACL refusal.
+            Volatile.Write(ref _lastPublishRefusal, error);
             _counters.AddDropped();
         }
         else if (error.StartsWith(_subscribeRefusal, StringComparison.Ordinal))

@@ -18,7 +18,13 @@ internal static class ExitCodes
     /// <summary>EX_SOFTWARE: the broker failed to start for a reason other than a bad configuration, or an internal error.</summary>
     public const int Software = 70;
 
-    /// <summary>EX_CONFIG: bad configuration (socket path occupied, invalid DECNET_BUS_* value).</summary>
+    /// <summary>EX_NOPERM: the broker refused the request for lack of permission (its ACL answered ERR 12).</summary>
+    public const int NoPermission = 77;
+
+    /// <summary>
+    /// EX_CONFIG: bad configuration (socket path occupied, invalid DECNET_BUS_* value), or a client command found a
+    /// process on the socket running as a uid it does not trust (DECNET_BUS_BROKER_UID, or another user's socket).
+    /// </summary>
     public const int Config = 78;
 
     /// <summary>Timed out, like timeout(1).</summary>

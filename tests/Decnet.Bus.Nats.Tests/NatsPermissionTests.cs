@@ -78,6 +78,28 @@ public sealed class NatsPermissionTests : IAsyncLifetime
         Assert.Equal(0, bus.GetStats().Disconnects);
     }
 
+    [Fact]
+    public async Task CliPub_RefusedByServerPermissions_Exits77_WithOneLineNamingTheSubject()
+    {
+        // The -ERR is read before the PONG that ends pub's flush: pub must not report a refused event as sent.
+        var environment = new Dictionary<string, string>
+        {
+            ["DECNET_BUS_TYPE"] = "nats",
+            ["DECNET_BUS_NATS_URL"] = _server.Url,
+            ["DECNET_BUS_NATS_USER"] = "hosta",
+            ["DECNET_BUS_NATS_PASSWORD"] = "s3cret-hosta",
+        };
+        await using var refused = CliProcess.Start(environment, "pub", "host.b.forged", "{}");
+        await using var allowed = CliProcess.Start(environment, "pub", "host.a.fine", "{}");
+
+        Assert.True(await refused.WaitForExitAsync() == 77, refused.ToString());
+        var line = Assert.Single(refused.Error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("pub: the NATS server refused the event on host.b.forged: permission denied (", line, StringComparison.Ordinal);
+        Assert.Contains("Permissions Violation for Publish to", line, StringComparison.Ordinal);
+        Assert.True(await allowed.WaitForExitAsync() == 0, allowed.ToString());
+        Assert.Empty(allowed.Error);
+    }
+
     private DecnetBusOptions Options()
     {
         var options = NatsTestOptions.For(_server, "perm");

@@ -21,6 +21,10 @@ public sealed partial class UnixSocketBus
     private int _untrustedBrokers;
     private int _lastUntrustedUid = int.MinValue;
 
+    // Why the latest attempt failed when the process on the socket was refused as untrusted, else null: the explicit
+    // connect and stats calls report it instead of "unavailable", which would send the operator to start a broker.
+    private volatile UntrustedBrokerException? _untrusted;
+
     /// <summary>
     /// Creates a client and connects it now (for the CLI, which must tell "no broker" apart quickly). The returned
     /// client then behaves like any other: it reconnects by itself if the broker goes away later.
@@ -133,8 +137,19 @@ public sealed partial class UnixSocketBus
 
     private static TaskCompletionSource<ClientConnection?> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>
+    /// No connection: the broker is down, or (its inner exception an <see cref="UntrustedBrokerException"/>) the
+    /// process on the socket was refused as untrusted, which the CLI reports apart (docs/operations.md, exit codes).
+    /// </summary>
     private BusUnavailableException Unavailable()
-        => new(SocketPath, SocketPath.Length == 0 ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}" : $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
+    {
+        if (_untrusted is { } untrusted)
+        {
+            return new(SocketPath, untrusted.Describe(SocketPath), untrusted);
+        }
+
+        return new(SocketPath, SocketPath.Length == 0 ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}" : $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
+    }
 
     private void EnsureStarted()
     {
@@ -208,7 +223,9 @@ public sealed partial class UnixSocketBus
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                if (ex is UntrustedBrokerException untrusted)
+                // Set before the attempt's result below, so the caller that awaited it sees why it failed.
+                _untrusted = ex as UntrustedBrokerException;
+                if (_untrusted is { } untrusted)
                 {
                     CountUntrusted(untrusted);
                 }
@@ -246,6 +263,7 @@ public sealed partial class UnixSocketBus
             }
 
             outage = false;
+            _untrusted = null;
             var connectedAt = _time.GetTimestamp();
             ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
             _outbox.Attach(connection.Writer);

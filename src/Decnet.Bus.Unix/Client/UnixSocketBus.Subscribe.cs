@@ -12,11 +12,19 @@ public sealed partial class UnixSocketBus
 
     private readonly Lock _resumeGate = new();
     private long _publishesRejected;
+    private ErrorMessage? _lastPublishRejection;
     private DeliveryLoop? _deliveryLoop;
     private ResumeThread? _resumeThread;
 
     /// <summary>Publishes the broker refused (ERR naming a PUB, for example denied by its ACL); also counted as dropped.</summary>
     internal long PublishesRejected => Interlocked.Read(ref _publishesRejected);
+
+    /// <summary>
+    /// The broker's ERR for the latest refused publish (its code and text, unescaped), or null: a short-lived
+    /// publisher (<c>decnet pub</c>) says why its event was refused after <see cref="FlushAsync"/>, which the broker
+    /// answers only after the ERRs of the publishes before it.
+    /// </summary>
+    internal ErrorMessage? LastPublishRejection => Volatile.Read(ref _lastPublishRejection);
 
     /// <summary>Whether the handlers' delivery loop exists and waits for events (for tests).</summary>
     internal bool DeliveryLoopParked => _deliveryLoop?.IsParked == true;
@@ -141,6 +149,8 @@ public sealed partial class UnixSocketBus
     {
         if (error.Request != FrameKind.Sub)
         {
+            // Recorded before it is counted: whoever sees the count also sees an ERR.
+            Volatile.Write(ref _lastPublishRejection, error);
             Interlocked.Increment(ref _publishesRejected);
             _counters.AddDropped();
             return;

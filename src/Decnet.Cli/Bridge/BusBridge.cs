@@ -114,6 +114,12 @@ internal sealed class BusBridge : IAsyncDisposable
 
         foreach (var pattern in _options.Import)
         {
+            if (IsOpen(pattern))
+            {
+                // Allowed (a test rig may want it), but never silently: deploy/decnet-bridge.service imports 'host.>'.
+                BridgeLog.OpenImport(_logger, UntrustedText.Escape(pattern));
+            }
+
             var keepsSystem = IsSystem(pattern);
             var subscription = await _nats.SubscribeFilteredAsync(pattern, queue, (evt, headers) => Admit(evt, headers, keepsSystem), cancellationToken).ConfigureAwait(false);
             _imports.Add(subscription);
@@ -157,6 +163,9 @@ internal sealed class BusBridge : IAsyncDisposable
     /// or <c>*.bus.health</c> would otherwise send to, or take from, every other host.
     /// </summary>
     private static bool IsSystem(string topicOrPattern) => topicOrPattern.StartsWith(_systemPrefix, StringComparison.Ordinal);
+
+    /// <summary>Whether an import pattern's first token is a wildcard, so no prefix confines what it brings in.</summary>
+    private static bool IsOpen(string pattern) => pattern is ">" or "*" || pattern.StartsWith("*.", StringComparison.Ordinal);
 
     private async Task ExportAsync(IBusSubscription subscription)
     {

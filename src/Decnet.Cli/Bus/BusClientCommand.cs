@@ -1,13 +1,15 @@
 using System.CommandLine;
 using Decnet.Bus;
 using Decnet.Bus.Unix;
+using Decnet.Bus.Unix.Client.Internal;
 using Microsoft.Extensions.Options;
 
 namespace Decnet.Cli.Bus;
 
 /// <summary>
 /// The part every client command shares: a <c>--socket</c> flag, connecting now so "no broker" is reported at once,
-/// and the one-line errors (exit 69 when the broker is down, 78 for a bad DECNET_BUS_* value) instead of stack traces.
+/// and the one-line errors (exit 69 when the broker is down, 78 for a bad DECNET_BUS_* value or a broker this client
+/// does not trust) instead of stack traces.
 /// </summary>
 internal static class BusClientCommand
 {
@@ -50,6 +52,13 @@ internal static class BusClientCommand
         try
         {
             bus = await UnixSocketBus.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BusUnavailableException ex) when (ex.InnerException is UntrustedBrokerException)
+        {
+            // Something answers, as a uid this client does not trust (a broker of another user, or a squatter): not
+            // "down", which would send the operator to start a broker; the line names the uid and DECNET_BUS_BROKER_UID.
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.Config;
         }
         catch (BusUnavailableException ex)
         {

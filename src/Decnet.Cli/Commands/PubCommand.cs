@@ -1,6 +1,10 @@
 using System.CommandLine;
 using System.Text;
 using Decnet.Bus;
+using Decnet.Bus.Nats;
+using Decnet.Bus.Unix;
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
 using Decnet.Cli.Bus;
 using Decnet.Cli.Mutation;
 using Decnet.Cli.Usage;
@@ -62,8 +66,45 @@ internal static class PubCommand
             // Publishing is fire-and-forget; the flush's reply (a PONG the broker sends only after routing it, or NATS's
             // PONG) proves the publish was routed before this process exits and closes the connection.
             await NatsClientCommand.FlushAsync(bus, token).ConfigureAwait(false);
-            return ExitCodes.Ok;
+
+            // The broker answers a refused PUB (its ACL, ERR 12) with an ERR that arrives before the flush's PONG and
+            // keeps the connection: without this check the event would be lost and the command would exit 0.
+            // NATS likewise: its permissions -ERR is read before the PONG, and the server keeps the connection.
+            var error = parseResult.InvocationConfiguration.Error;
+            switch (bus)
+            {
+                case UnixSocketBus { LastPublishRejection: { } refusal }:
+                    await error.WriteLineAsync(
+                        $"pub: the broker refused the event on {Topics.Printable(topic)}: {Describe(refusal.Code)} "
+                        + $"(ERR {(int)refusal.Code}): {ClientLog.BrokerText(refusal.Message)}").ConfigureAwait(false);
+                    return refusal.Code == BusErrorCode.PermissionDenied ? ExitCodes.NoPermission : ExitCodes.Failure;
+                case NatsBus { LastPublishRefusal: { } refusal }:
+                    await error.WriteLineAsync(
+                        $"pub: the NATS server refused the event on {Topics.Printable(topic)}: permission denied "
+                        + $"(-ERR '{ClientLog.BrokerText(refusal)}')").ConfigureAwait(false);
+                    return ExitCodes.NoPermission;
+                default:
+                    return ExitCodes.Ok;
+            }
         }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);
+    }
+
+    /// <summary>An ERR code as words: <c>PermissionDenied</c> becomes "permission denied".</summary>
+    private static string Describe(BusErrorCode code)
+    {
+        var name = code.ToString();
+        var words = new StringBuilder(name.Length + 4);
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && words.Length > 0)
+            {
+                words.Append(' ');
+            }
+
+            words.Append(char.ToLowerInvariant(c));
+        }
+
+        return words.ToString();
     }
 
     private static void CheckTopicLength(string topic, int maxBytes)

@@ -54,6 +54,36 @@ public sealed class BrokerIdentityTests
     }
 
     [OtherUserFact]
+    public async Task Client_commands_report_an_untrusted_broker_as_untrusted_not_as_down_with_exit_78()
+    {
+        // A broker of another uid in a root-owned sticky directory: it is up, but this client does not trust it.
+        // "unavailable (is 'decnet bus' running?)" and exit 69 would send its operator to start a broker that runs.
+        var directory = Directory.CreateTempSubdirectory("dbi");
+        File.SetUnixFileMode(directory.FullName, (UnixFileMode)Convert.ToInt32("1777", 8));
+        try
+        {
+            var path = Path.Combine(directory.FullName, "bus.sock");
+            await using var squatter = await StartAsOtherUserAsync(path, directory.FullName);
+
+            string[][] commands = [["stats"], ["sub", "a.>", "--timeout", "30"], ["pub", "a.b", "{}"]];
+            foreach (var command in commands)
+            {
+                var run = await CliRun.InvokeAsync([.. command, "--socket", path]);
+
+                Assert.True(run.ExitCode == 78, $"{command[0]}: {run}");
+                var line = Assert.Single(CliRun.Lines(run.Error));
+                Assert.StartsWith($"bus: refusing the process on {path} as the broker: it runs as uid {OtherUser.Uid}", line, StringComparison.Ordinal);
+                Assert.Contains($"DECNET_BUS_BROKER_UID={OtherUser.Uid}", line, StringComparison.Ordinal);
+                Assert.DoesNotContain("is 'decnet bus' running", line, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [OtherUserFact]
     public async Task The_shipped_layout_is_accepted_a_broker_owning_its_runtime_directory()
     {
         // deploy/decnet-bus.service: User=decnet, RuntimeDirectory=decnet (owned by decnet, mode 0750).

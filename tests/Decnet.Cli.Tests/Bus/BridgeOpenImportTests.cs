@@ -1,0 +1,79 @@
+using System.Runtime.InteropServices;
+using Decnet.Cli.Tests.Support;
+
+namespace Decnet.Cli.Tests.Bus;
+
+/// <summary>
+/// <c>decnet bridge --import</c> with a pattern whose first token is a wildcard lets any NATS publisher put any topic
+/// on this host's bus, <c>decky.*.mutate_request</c> included (docs/cross-host.md): the bridge still starts (a test rig
+/// may want it) but says so once at start.
+/// </summary>
+public sealed partial class BridgeOpenImportTests
+{
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [InlineData(">")]
+    [InlineData("*.x")]
+    public async Task An_import_pattern_starting_with_a_wildcard_is_warned_about_at_start(string pattern)
+    {
+        var error = await RunUntilStartedAsync(pattern);
+
+        var warning = Assert.Single(error, line => line.Contains("starts with a wildcard", StringComparison.Ordinal));
+        Assert.Contains($"--import '{pattern}'", warning, StringComparison.Ordinal);
+        Assert.Contains("mutate_request", warning, StringComparison.Ordinal);
+        Assert.Contains("'host.>'", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_import_of_another_hosts_prefix_is_not_warned_about()
+    {
+        var error = await RunUntilStartedAsync("host.>");
+
+        Assert.DoesNotContain(error, line => line.Contains("starts with a wildcard", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Runs the bridge (both sides down) until it says it is running, stops it with SIGTERM and returns all of its
+    /// stderr: the log is flushed at exit, so a warning logged at start is in it whatever its queue's timing.
+    /// </summary>
+    private static async Task<string[]> RunUntilStartedAsync(string pattern)
+    {
+        using var dir = new TempSocket();
+        using var bridge = BrokerProcess.StartCli(
+            "bridge", "--import", pattern, "--nats", "nats://127.0.0.1:1", "--log-interval", "0", "--socket", dir.Path);
+        var output = bridge.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(_bound);
+        var lines = new List<string>();
+        try
+        {
+            string? line;
+            while ((line = await bridge.StandardError.ReadLineAsync(timeout.Token)) is not null)
+            {
+                lines.Add(line);
+                if (line.Contains(" running between ", StringComparison.Ordinal))
+                {
+                    Assert.Equal(0, Kill(bridge.Id, 15));
+                    break;
+                }
+            }
+
+            lines.AddRange(CliRun.Lines(await bridge.StandardError.ReadToEndAsync(timeout.Token)));
+            await bridge.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!bridge.HasExited)
+            {
+                bridge.Kill();
+            }
+        }
+
+        Assert.True(bridge.ExitCode == 0, $"exit {bridge.ExitCode}\n{string.Join('\n', lines)}");
+        Assert.Empty(await output);
+        return [.. lines];
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
