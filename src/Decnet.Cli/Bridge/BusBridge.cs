@@ -164,7 +164,7 @@ internal sealed class BusBridge : IAsyncDisposable
     /// </summary>
     private static bool IsSystem(string topicOrPattern) => topicOrPattern.StartsWith(_systemPrefix, StringComparison.Ordinal);
 
-    /// <summary>Whether an import pattern's first token is a wildcard, so no prefix confines what it brings in.</summary>
+    /// <summary>Whether an import pattern's first token is a wildcard: no prefix confines what it brings in.</summary>
     private static bool IsOpen(string pattern) => pattern is ">" or "*" || pattern.StartsWith("*.", StringComparison.Ordinal);
 
     private async Task ExportAsync(IBusSubscription subscription)

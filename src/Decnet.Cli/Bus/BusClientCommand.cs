@@ -56,7 +56,8 @@ internal static class BusClientCommand
         catch (BusUnavailableException ex) when (ex.InnerException is UntrustedBrokerException)
         {
             // Something answers, as a uid this client does not trust (a broker of another user, or a squatter): not
-            // "down", which would send the operator to start a broker; the line names the uid and DECNET_BUS_BROKER_UID.
+            // "down", which would send the operator to start a broker; the line names the uid and
+            // DECNET_BUS_BROKER_UID.
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Config;
         }
