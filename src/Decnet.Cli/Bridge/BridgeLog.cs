@@ -8,6 +8,6 @@ internal static partial class BridgeLog
     [LoggerMessage(1, LogLevel.Warning, "bridge: cannot {Direction} {Topic}: {Reason}")]
     public static partial void Refused(ILogger logger, string direction, string topic, string reason);
 
-    [LoggerMessage(2, LogLevel.Warning, "bridge: --import '{Pattern}' starts with a wildcard: it lets any NATS publisher put events on this host's bus under any first token, decky.*.mutate_request included; import other hosts' prefixes instead, e.g. 'host.>' (docs/cross-host.md)")]
-    public static partial void OpenImport(ILogger logger, string pattern);
+    [LoggerMessage(2, LogLevel.Warning, "bridge: --import '{Pattern}' is not confined to other hosts' prefixes: any NATS publisher can put the topics it matches on this host's bus as they are{Mutations}; import other hosts' prefixes instead, e.g. 'host.>' (docs/cross-host.md)")]
+    public static partial void OpenImport(ILogger logger, string pattern, string mutations);
 }

@@ -23,6 +23,9 @@ internal sealed class BusBridge : IAsyncDisposable
     // A host's own topics (heartbeats, worker control): forwarded only by a pattern that names them.
     private const string _systemPrefix = Topics.System + ".";
 
+    // A topic that drives this host's mutations: an import pattern that matches it is named as letting it in.
+    private const string _mutationRequest = "decky.d.mutate_request";
+
     private readonly UnixSocketBus _local;
     private readonly NatsBus _nats;
     private readonly BridgeOptions _options;
@@ -117,7 +120,8 @@ internal sealed class BusBridge : IAsyncDisposable
             if (IsOpen(pattern))
             {
                 // Allowed (a test rig may want it), but never silently: deploy/decnet-bridge.service imports 'host.>'.
-                BridgeLog.OpenImport(_logger, UntrustedText.Escape(pattern));
+                var mutations = Topics.Matches(pattern, _mutationRequest) ? ", decky.*.mutate_request included" : string.Empty;
+                BridgeLog.OpenImport(_logger, UntrustedText.Escape(pattern), mutations);
             }
 
             var keepsSystem = IsSystem(pattern);
@@ -164,8 +168,15 @@ internal sealed class BusBridge : IAsyncDisposable
     /// </summary>
     private static bool IsSystem(string topicOrPattern) => topicOrPattern.StartsWith(_systemPrefix, StringComparison.Ordinal);
 
-    /// <summary>Whether an import pattern's first token is a wildcard: no prefix confines what it brings in.</summary>
-    private static bool IsOpen(string pattern) => pattern is ">" or "*" || pattern.StartsWith("*.", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether an import pattern is not confined to other hosts' prefixes: its first token is a wildcard, or one of the
+    /// families a DECNET host's workers act on, so it brings those topics in as any NATS publisher sends them.
+    /// </summary>
+    private static bool IsOpen(string pattern)
+    {
+        var first = pattern.AsSpan(0, pattern.IndexOf('.') is var dot and >= 0 ? dot : pattern.Length);
+        return first is "*" or ">" or "decky" or "attacker" or "topology";
+    }
 
     private async Task ExportAsync(IBusSubscription subscription)
     {
