@@ -148,7 +148,11 @@ public sealed partial class UnixSocketBus
             return new(SocketPath, untrusted.Describe(SocketPath), untrusted);
         }
 
-        return new(SocketPath, SocketPath.Length == 0 ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}" : $"bus: unavailable at {SocketPath} (is 'decnet bus' running?)");
+        // The path may come from an argument, the environment or a file: escaped like anything else that reaches a
+        // terminal or a log.
+        return new(SocketPath, SocketPath.Length == 0
+            ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}"
+            : $"bus: unavailable at {UntrustedText.Escape(SocketPath)} (is 'decnet bus' running?)");
     }
 
     private void EnsureStarted()

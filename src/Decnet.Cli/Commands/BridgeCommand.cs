@@ -113,7 +113,7 @@ internal static class BridgeCommand
                 // A pattern the broker refuses (DECNET_BUS_MAX_PATTERN_TOKENS) is bad input: exit 2, not 70.
                 await CallerInput.CheckAsync(() => new ValueTask(bridge.StartAsync(signals.Token))).ConfigureAwait(false);
                 await error.WriteLineAsync(
-                    $"bridge: {bridge.BridgeId} running between {local.SocketPath} ({(local.IsConnected ? "up" : "down, retrying")}) and "
+                    $"bridge: {bridge.BridgeId} running between {UntrustedText.Escape(local.SocketPath)} ({(local.IsConnected ? "up" : "down, retrying")}) and "
                     + $"{string.Join(',', options.Nats.Urls)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
                     + $"export [{string.Join(' ', args.Export)}] import [{string.Join(' ', args.Import)}]").ConfigureAwait(false);
                 await error.FlushAsync(signals.Token).ConfigureAwait(false);

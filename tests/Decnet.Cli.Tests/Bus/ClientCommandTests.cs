@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Decnet.Bus;
 using Decnet.Cli.Tests.Support;
 
 namespace Decnet.Cli.Tests.Bus;
@@ -20,6 +21,22 @@ public sealed class ClientCommandTests(BrokerFixture broker) : IClassFixture<Bro
 
         Assert.True(run.ExitCode == 69, run.ToString());
         Assert.Equal($"bus: unavailable at {missing.Path} (is 'decnet bus' running?)", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Without_a_broker_the_unavailable_line_shows_a_socket_path_with_control_characters_escaped()
+    {
+        // The path comes from an argument or DECNET_BUS_SOCKET, maybe a file another process wrote: an ESC in it must
+        // not reach the terminal as a colour change or a rewritten line.
+        using var dir = new TempSocket();
+        var path = Path.Combine(dir.Directory.FullName, "x\u001b[31mRED\rbus.sock");
+
+        var run = await CliRun.InvokeAsync(["stats", "--socket", path]);
+
+        Assert.True(run.ExitCode == 69, run.ToString());
+        Assert.DoesNotContain('\u001b', run.Error);
+        Assert.DoesNotContain('\r', run.Error);
+        Assert.StartsWith($"bus: unavailable at {UntrustedText.Escape(path)} (", run.Error, StringComparison.Ordinal);
     }
 
     [Fact]
