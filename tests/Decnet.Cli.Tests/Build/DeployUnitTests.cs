@@ -22,15 +22,36 @@ public sealed class DeployUnitTests
         Assert.Equal(bus["Group"], bridge["SupplementaryGroups"]);
     }
 
-    [Fact]
-    public void The_bridge_unit_requires_a_prefix()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task The_bridge_unit_requires_a_prefix_and_stops_with_one_line_and_exit_78_without_one(string? prefix)
     {
         var bridge = Unit("decnet-bridge.service");
 
         // Without one, other hosts' events land on this host's own topics (and their heartbeats on its health topic),
-        // and NATS permissions cannot confine a host to a prefix of its own.
-        Assert.Contains("${DECNET_BRIDGE_PREFIX:?", bridge["ExecStart"].Replace("$$", "$", StringComparison.Ordinal), StringComparison.Ordinal);
+        // and NATS permissions cannot confine a host to a prefix of its own. Exit 78, like any configuration error of
+        // the bridge's own, so RestartPreventExitStatus stops the start at once instead of retrying it.
+        var run = await RunBridgeExecStartAsync(noSource: null, prefix: prefix);
+
+        Assert.Equal(78, run.ExitCode);
+        Assert.Empty(run.Arguments);
+        var line = Assert.Single(run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("DECNET_BRIDGE_PREFIX", line, StringComparison.Ordinal);
         Assert.False(bridge.ContainsKey("Environment=DECNET_BRIDGE_PREFIX"), "an empty default would hide a missing prefix");
+    }
+
+    [Theory]
+    [InlineData("decnet-bus.service")]
+    [InlineData("decnet-bridge.service")]
+    public void A_configuration_error_stops_the_unit_instead_of_restarting_it_every_second(string name)
+    {
+        // Both commands exit 78 (EX_CONFIG) for a bad setting; Restart=always would otherwise repeat the same error
+        // line until systemd's start limit, burying it among the retries.
+        var unit = Unit(name);
+
+        Assert.Equal("always", unit["Restart"]);
+        Assert.Equal("78", unit["RestartPreventExitStatus"]);
     }
 
     [Fact]
@@ -77,13 +98,13 @@ public sealed class DeployUnitTests
     /// Runs the shell command of the bridge unit's ExecStart (with <c>$$</c> as systemd passes it, <c>$</c>) with
     /// <c>decnet</c> replaced by a stub that prints its arguments, one a line; what the stub printed and sh's errors.
     /// </summary>
-    private static async Task<(int ExitCode, string[] Arguments, string Errors)> RunBridgeExecStartAsync(string? noSource)
+    private static async Task<(int ExitCode, string[] Arguments, string Errors)> RunBridgeExecStartAsync(string? noSource, string? prefix = "host.a")
     {
-        const string prefix = "/bin/sh -c '";
+        const string shell = "/bin/sh -c '";
         var exec = Unit("decnet-bridge.service")["ExecStart"];
-        Assert.StartsWith(prefix, exec, StringComparison.Ordinal);
+        Assert.StartsWith(shell, exec, StringComparison.Ordinal);
         Assert.EndsWith("'", exec, StringComparison.Ordinal);
-        var script = exec[prefix.Length..^1].Replace("$$", "$", StringComparison.Ordinal);
+        var script = exec[shell.Length..^1].Replace("$$", "$", StringComparison.Ordinal);
         Assert.DoesNotContain('\'', script);
         Assert.DoesNotContain('\\', script);
 
@@ -103,7 +124,10 @@ public sealed class DeployUnitTests
                 start.Environment.Remove(name);
             }
 
-            start.Environment["DECNET_BRIDGE_PREFIX"] = "host.a";
+            if (prefix is not null)
+            {
+                start.Environment["DECNET_BRIDGE_PREFIX"] = prefix;
+            }
             if (noSource is not null)
             {
                 start.Environment["DECNET_BRIDGE_NO_SOURCE"] = noSource;
