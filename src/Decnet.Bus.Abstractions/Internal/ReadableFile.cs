@@ -9,11 +9,11 @@ namespace Decnet.Bus.Internal;
 /// </summary>
 internal static partial class ReadableFile
 {
-    // O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY (the same on every architecture .NET runs on Linux): a FIFO opened
+    // O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY (the same on x64, ARM64, ARM and PowerPC): a FIFO opened
     // without O_NONBLOCK would block the start until some process opened it for writing, and a terminal opened without
     // O_NOCTTY by a session leader without one (a systemd service) would become its controlling terminal, whose
     // hang-up then sends the host SIGHUP.
-    private const int _openFlags = 0x800 | 0x80000 | 0x100;
+    private const int _openFlags = 0x800 | 0x80000 | LinuxOpenFlags.NoControllingTerminal;
 
     // ENOENT, ENOTDIR (Linux): nothing is at the path, or a component of it is no directory.
     private const int _noEntry = 2;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Decnet.Bus.Internal;
 
 namespace Decnet.Bus.Unix.Native;
 
@@ -39,17 +40,8 @@ internal static unsafe partial class Libc
     /// </summary>
     public const nuint SiocOutq = 0x5411;
 
-    /// <summary>O_DIRECTORY | O_NOFOLLOW of this process's architecture (<see cref="ODirectoryNoFollowOn"/>).</summary>
-    public static int ODirectoryNoFollow => ODirectoryNoFollowOn(RuntimeInformation.ProcessArchitecture);
-
-    /// <summary>
-    /// O_DIRECTORY | O_NOFOLLOW on <paramref name="architecture"/>: 040000 | 0100000 on ARM, ARM64 and PowerPC, the
-    /// generic 0200000 | 0400000 elsewhere. A wrong value is silently other flags (O_LARGEFILE | O_DIRECT on PowerPC).
-    /// </summary>
-    public static int ODirectoryNoFollowOn(Architecture architecture)
-        => architecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le
-            ? 0x4000 | 0x8000
-            : 0x10000 | 0x20000;
+    /// <summary>O_DIRECTORY | O_NOFOLLOW of this process's architecture (docs: <see cref="LinuxOpenFlags"/>).</summary>
+    public static int ODirectoryNoFollow => LinuxOpenFlags.Directory | LinuxOpenFlags.NoFollow;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Decnet.Bus.Internal;
 using Microsoft.Win32.SafeHandles;
 
 namespace Decnet.Mutator.Events.Internal;
 
 /// <summary>
-/// The libc calls the append-only writer needs. Linux flag values: the same on x86, x64, ARM, ARM64, PowerPC, RISC-V,
-/// LoongArch and s390x but for O_NOFOLLOW (<see cref="ONofollowOn"/>); statx has one layout on every architecture.
+/// The libc calls the append-only writer needs. Linux flag values; those that differ between architectures come from
+/// <see cref="LinuxOpenFlags"/>. statx has one layout on every architecture (read little-endian: x64 and ARM64).
 /// </summary>
 internal static class LibC
 {
@@ -14,10 +15,8 @@ internal static class LibC
     public const int ORdwr = 0x2;
     public const int OCreat = 0x40;
 
-    /// <summary>
-    /// O_NOCTTY, 0400: the same on x86, x64, ARM, ARM64 and RISC-V (only MIPS, SPARC and PA-RISC differ).
-    /// </summary>
-    public const int ONoctty = 0x100;
+    /// <summary>O_NOCTTY (see <see cref="LinuxOpenFlags"/>).</summary>
+    public const int ONoctty = LinuxOpenFlags.NoControllingTerminal;
     public const int OAppend = 0x400;
     public const int ONonblock = 0x800;
     public const int OCloexec = 0x80000;
@@ -41,8 +40,8 @@ internal static class LibC
     public const int StatxModeOffset = 28;
     public const int StatxSizeOffset = 40;
 
-    /// <summary>O_NOFOLLOW of the architecture this process runs on.</summary>
-    public static readonly int ONofollow = ONofollowOn(RuntimeInformation.ProcessArchitecture);
+    /// <summary>O_NOFOLLOW of the architecture this process runs on (see <see cref="LinuxOpenFlags"/>).</summary>
+    public static readonly int ONofollow = LinuxOpenFlags.NoFollow;
 
     /// <summary>rw-r----- : the ingest log is read by the correlator's group, not by everyone.</summary>
     public const int FileMode0640 = 0x1A0;
@@ -98,12 +97,6 @@ internal static class LibC
         return GetRLimit(RLimitFileSize, limits) == 0 && limits[0] != ulong.MaxValue ? limits[0] : null;
     }
 
-    /// <summary>
-    /// O_NOFOLLOW on <paramref name="architecture"/>: 0100000 on ARM, ARM64 and PowerPC, 0400000 (the generic value)
-    /// elsewhere. A wrong value is silently another flag (O_LARGEFILE on ARM64), and a symlink would be followed.
-    /// </summary>
-    public static int ONofollowOn(Architecture architecture)
-        => architecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le ? 0x8000 : 0x20000;
 
     /// <summary>The errno of the last call, as "text (errno N)".</summary>
     public static string DescribeLastError() => Describe(Marshal.GetLastPInvokeError());
