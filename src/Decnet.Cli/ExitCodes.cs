@@ -12,7 +12,10 @@ internal static class ExitCodes
     /// <summary>Bad command-line usage or input (EX_USAGE is 64, but System.CommandLine uses 1/2; stay with 2 like most CLIs).</summary>
     public const int Usage = 2;
 
-    /// <summary>EX_UNAVAILABLE: the broker is not running at the socket path.</summary>
+    /// <summary>
+    /// EX_UNAVAILABLE: the broker is not running at the socket path (or NATS is unreachable), or it did not confirm
+    /// the event <c>pub</c> published, which may not have been delivered.
+    /// </summary>
     public const int Unavailable = 69;
 
     /// <summary>EX_SOFTWARE: the broker failed to start for a reason other than a bad configuration, or an internal error.</summary>

@@ -36,6 +36,28 @@ public sealed class NatsCliTests(NatsServerFixture fixture) : IClassFixture<Nats
         Assert.Contains("slow_consumer 0  server_errors 0  publish_waits 0", stats.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("20", "no flush reply within 15 s")] // the default keepalive: the flush's bound ends the wait
+    [InlineData("1", "the connection was lost before the flush reply")] // the client finds the connection stale first
+    public async Task Pub_WhenTheServerNeverAnswersTheFlush_Exits69_SayingTheEventMayBeLost(string keepaliveSeconds, string reason)
+    {
+        // The server takes the connection, then nothing the client sends reaches it: no PONG proves the event went out.
+        await using var proxy = new PubSwallowingProxy(fixture.Server.Port);
+        var environment = new Dictionary<string, string>
+        {
+            ["DECNET_BUS_TYPE"] = "nats",
+            ["DECNET_BUS_NATS_URL"] = proxy.Url,
+            ["DECNET_BUS_KEEPALIVE_S"] = keepaliveSeconds,
+        };
+        await using var pub = CliProcess.Start(environment, "pub", "cli.unconfirmed", "{}");
+
+        await proxy.Swallowed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var exit = await pub.WaitForExitAsync();
+        Assert.True(exit == 69, $"exit {exit}\n{pub}");
+        var line = Assert.Single(pub.Error.TrimEnd('\n').Split('\n'));
+        Assert.Equal($"pub: NATS at {proxy.Url} did not confirm the event on cli.unconfirmed ({reason}); it may not have been delivered", line);
+    }
+
     [Fact]
     public async Task Pub_WithoutAServer_Exits69_WithOneLine()
     {

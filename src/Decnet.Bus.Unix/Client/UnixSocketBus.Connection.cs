@@ -18,6 +18,7 @@ public sealed partial class UnixSocketBus
     private TaskCompletionSource<ClientConnection?> _attempt = NewAttempt();
     private TaskCompletionSource _connectionChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _generation;
+    private int _connectionsEnded;
     private int _untrustedBrokers;
     private int _lastUntrustedUid = int.MinValue;
 
@@ -96,6 +97,12 @@ public sealed partial class UnixSocketBus
 
     /// <summary>How many connections have been handshaken and fully re-subscribed so far.</summary>
     internal int Generation => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// How many connections have ended, counted before their flushes fail: a flush answered while it stayed the same
+    /// was answered on the connection that carried what was published before it (<c>decnet pub</c> checks it).
+    /// </summary>
+    internal int ConnectionsEnded => Volatile.Read(ref _connectionsEnded);
 
     /// <summary>The live connection's kernel send buffer (SO_SNDBUF as Linux reports it); null while down. For tests.</summary>
     internal int? KernelSendBuffer => _connection?.KernelSendBuffer;
@@ -283,6 +290,7 @@ public sealed partial class UnixSocketBus
 
             // Completion never faults (ClientConnection ends on any error), but the loop must survive regardless.
             await connection.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Interlocked.Increment(ref _connectionsEnded);
             MarkMayHaveMissed();
             _connection = null;
             _state = ConnectionState.Down;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Decnet.Bus;
 using Decnet.Bus.Nats;
-using Decnet.Bus.Unix;
 using Microsoft.Extensions.Options;
 
 namespace Decnet.Cli.Bus;
@@ -12,7 +11,10 @@ namespace Decnet.Cli.Bus;
 /// </summary>
 internal static class NatsClientCommand
 {
-    /// <summary>How long a command waits for the NATS server before reporting it unavailable.</summary>
+    /// <summary>
+    /// How long a command waits for the NATS server before reporting it unavailable, and <c>pub</c> for the reply to
+    /// its flush.
+    /// </summary>
     public static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(15);
 
     /// <summary>Where a command connects, for its messages: the socket path or the NATS URL.</summary>
@@ -60,20 +62,6 @@ internal static class NatsClientCommand
             }
 
             return await body(bus, options, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Waits until everything published so far has been routed: the broker's PING barrier, or a NATS PING.</summary>
-    public static async Task FlushAsync(IBus bus, CancellationToken cancellationToken)
-    {
-        switch (bus)
-        {
-            case UnixSocketBus unix:
-                await unix.FlushAsync(cancellationToken).ConfigureAwait(false);
-                break;
-            case NatsBus nats:
-                await nats.FlushAsync(ConnectBound, cancellationToken).ConfigureAwait(false);
-                break;
         }
     }
 }

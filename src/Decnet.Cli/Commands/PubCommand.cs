@@ -57,15 +57,16 @@ internal static class PubCommand
             throw new CliUsageException(ex.Message);
         }
 
-        return await NatsClientCommand.RunAsync(parseResult, "pub", socket, async (bus, _, token) =>
+        return await NatsClientCommand.RunAsync(parseResult, "pub", socket, async (bus, options, token) =>
         {
             // The configured topic limit was checked before connecting; the broker's limits (its WELCOME) are
             // checked by the publish.
+            var confirmation = PublishConfirmation.Before(bus);
             await CallerInput.CheckAsync(() => bus.PublishAsync(topic, payload, type, token)).ConfigureAwait(false);
 
             // Publishing is fire-and-forget; the flush's reply (a PONG the broker sends only after routing it, or NATS's
             // PONG) proves the publish was routed before this process exits and closes the connection.
-            await NatsClientCommand.FlushAsync(bus, token).ConfigureAwait(false);
+            var unconfirmed = await confirmation.FlushAsync(token).ConfigureAwait(false);
 
             // The broker answers a refused PUB (its ACL, ERR 12) with an ERR that arrives before the flush's PONG and
             // keeps the connection: without this check the event would be lost and the command would exit 0.
@@ -84,8 +85,20 @@ internal static class PubCommand
                         + $"(-ERR '{ClientLog.BrokerText(refusal)}')").ConfigureAwait(false);
                     return ExitCodes.NoPermission;
                 default:
-                    return ExitCodes.Ok;
+                    break;
             }
+
+            // Checked after the refusals: a refused event is dropped too, and the refusal says why. Exit 0 must mean
+            // the event was routed; without that proof, EX_UNAVAILABLE as for a bus not running, so a script retries.
+            if (unconfirmed is not null)
+            {
+                await error.WriteLineAsync(
+                    $"pub: {PublishConfirmation.Describe(bus, options)} did not confirm the event on {Topics.Printable(topic)} "
+                    + $"({unconfirmed}); it may not have been delivered").ConfigureAwait(false);
+                return ExitCodes.Unavailable;
+            }
+
+            return ExitCodes.Ok;
         }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);
     }
 

@@ -1,0 +1,44 @@
+using Decnet.Cli.Tests.Support;
+
+namespace Decnet.Cli.Tests.Bus;
+
+/// <summary>
+/// <c>decnet pub</c> whose broker goes away between the publish and the flush's PONG: nothing proves the event was
+/// routed, so the command must not exit 0 (docs/operations.md, exit codes), and says so in one line.
+/// </summary>
+public sealed class PubUnconfirmedTests : IAsyncLifetime
+{
+    private readonly TempSocket _broker = new();
+    private readonly TempSocket _proxied = new();
+    private BrokerProcess? _process;
+
+    public async Task InitializeAsync() => _process = await BrokerProcess.StartAsync(_broker.Path);
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        _broker.Dispose();
+        _proxied.Dispose();
+    }
+
+    [Fact]
+    public async Task A_connection_lost_before_the_flush_reply_exits_69_with_one_line_saying_the_event_may_be_lost()
+    {
+        await using var proxy = new PongDroppingProxy(_proxied.Path, _broker.Path);
+
+        var run = await CliRun.InvokeAsync(["pub", "cli.unconfirmed", "{}", "--socket", _proxied.Path]);
+
+        await proxy.Dropped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(run.ExitCode == 69, run.ToString());
+        var line = Assert.Single(CliRun.Lines(run.Error));
+        Assert.Equal(
+            $"pub: the broker at {_proxied.Path} did not confirm the event on cli.unconfirmed (the connection was lost "
+            + "before the flush reply); it may not have been delivered",
+            line);
+        Assert.Empty(run.Output);
+    }
+}
