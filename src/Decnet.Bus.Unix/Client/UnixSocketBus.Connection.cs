@@ -19,12 +19,6 @@ public sealed partial class UnixSocketBus
     private TaskCompletionSource _connectionChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _generation;
     private int _connectionsEnded;
-    private int _untrustedBrokers;
-    private int _lastUntrustedUid = int.MinValue;
-
-    // Why the latest attempt failed when the process on the socket was refused as untrusted, else null: the explicit
-    // connect and stats calls report it instead of "unavailable", which would send the operator to start a broker.
-    private volatile UntrustedBrokerException? _untrusted;
 
     /// <summary>
     /// Creates a client and connects it now (for the CLI, which must tell "no broker" apart quickly). The returned
@@ -66,9 +60,6 @@ public sealed partial class UnixSocketBus
             throw new BusUnavailableException(SocketPath, $"bus: no STATS reply from {SocketPath}: {ex.Message}", ex);
         }
     }
-
-    /// <summary>How many connections were dropped because the process on the socket was not a trusted broker.</summary>
-    internal int UntrustedBrokers => Volatile.Read(ref _untrustedBrokers);
 
     /// <summary>
     /// Waits until the broker has routed every event this client published before the call, and has written to this
@@ -143,24 +134,6 @@ public sealed partial class UnixSocketBus
         => Interlocked.Exchange(ref _connectionChanged, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private static TaskCompletionSource<ClientConnection?> NewAttempt() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>
-    /// No connection: the broker is down, or (its inner exception an <see cref="UntrustedBrokerException"/>) the
-    /// process on the socket was refused as untrusted, which the CLI reports apart (docs/operations.md, exit codes).
-    /// </summary>
-    private BusUnavailableException Unavailable()
-    {
-        if (_untrusted is { } untrusted)
-        {
-            return new(SocketPath, untrusted.Describe(SocketPath), untrusted);
-        }
-
-        // The path may come from an argument, the environment or a file: escaped like anything else that reaches a
-        // terminal or a log.
-        return new(SocketPath, SocketPath.Length == 0
-            ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}"
-            : $"bus: unavailable at {UntrustedText.Escape(SocketPath)} (is 'decnet bus' running?)");
-    }
 
     private void EnsureStarted()
     {
@@ -374,16 +347,6 @@ public sealed partial class UnixSocketBus
         catch (OperationCanceledException)
         {
             return false;
-        }
-    }
-
-    /// <summary>Counts a refused broker; logs the first refusal of each impostor uid (retries would repeat it).</summary>
-    private void CountUntrusted(UntrustedBrokerException untrusted)
-    {
-        Interlocked.Increment(ref _untrustedBrokers);
-        if (Interlocked.Exchange(ref _lastUntrustedUid, untrusted.BrokerUid ?? -1) != (untrusted.BrokerUid ?? -1))
-        {
-            ClientLog.UntrustedBroker(_logger, SocketPath, untrusted.Message);
         }
     }
 

@@ -76,13 +76,13 @@ internal static class PubCommand
             {
                 case UnixSocketBus { LastPublishRejection: { } refusal }:
                     await error.WriteLineAsync(
-                        $"pub: the broker refused the event on {Topics.Printable(topic)}: {Describe(refusal.Code)} "
+                        $"pub: the broker refused the event on {Topics.Printable(topic)}: {BrokerStats.RejectionName((int)refusal.Code).Replace('_', ' ')} "
                         + $"(ERR {(int)refusal.Code}): {ClientLog.BrokerText(refusal.Message)}").ConfigureAwait(false);
                     return refusal.Code == BusErrorCode.PermissionDenied ? ExitCodes.NoPermission : ExitCodes.Failure;
                 case NatsBus { LastPublishRefusal: { } refusal }:
                     await error.WriteLineAsync(
                         $"pub: the NATS server refused the event on {Topics.Printable(topic)}: permission denied "
-                        + $"(-ERR '{ClientLog.BrokerText(refusal)}')").ConfigureAwait(false);
+                        + $"(-ERR '{UntrustedText.Excerpt(refusal)}')").ConfigureAwait(false);
                     return ExitCodes.NoPermission;
                 default:
                     break;
@@ -100,24 +100,6 @@ internal static class PubCommand
 
             return ExitCodes.Ok;
         }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);
-    }
-
-    /// <summary>An ERR code as words: <c>PermissionDenied</c> becomes "permission denied".</summary>
-    private static string Describe(BusErrorCode code)
-    {
-        var name = code.ToString();
-        var words = new StringBuilder(name.Length + 4);
-        foreach (var c in name)
-        {
-            if (char.IsUpper(c) && words.Length > 0)
-            {
-                words.Append(' ');
-            }
-
-            words.Append(char.ToLowerInvariant(c));
-        }
-
-        return words.ToString();
     }
 
     private static void CheckTopicLength(string topic, int maxBytes)
