@@ -21,7 +21,10 @@ internal static class ExitCodes
     /// <summary>EX_SOFTWARE: the broker failed to start for a reason other than a bad configuration, or an internal error.</summary>
     public const int Software = 70;
 
-    /// <summary>EX_NOPERM: the broker refused the request for lack of permission (its ACL answered ERR 12).</summary>
+    /// <summary>
+    /// EX_NOPERM: the bus refused the request for lack of permission (the broker's ACL answered ERR 12, or the NATS
+    /// server a permissions -ERR).
+    /// </summary>
     public const int NoPermission = 77;
 
     /// <summary>

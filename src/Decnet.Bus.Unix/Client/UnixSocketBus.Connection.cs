@@ -24,7 +24,10 @@ public sealed partial class UnixSocketBus
     /// Creates a client and connects it now (for the CLI, which must tell "no broker" apart quickly). The returned
     /// client then behaves like any other: it reconnects by itself if the broker goes away later.
     /// </summary>
-    /// <exception cref="BusUnavailableException">No broker answered on the socket path.</exception>
+    /// <exception cref="BusUnavailableException">
+    /// No broker answered on the socket path, or the process that answered runs as a uid this client does not trust as
+    /// its broker (the message says which, naming the uid and DECNET_BUS_BROKER_UID).
+    /// </exception>
     /// <exception cref="ArgumentException">The socket path cannot be a UNIX socket's (see the constructor).</exception>
     public static async Task<UnixSocketBus> ConnectAsync(DecnetBusOptions options, CancellationToken cancellationToken = default)
     {

@@ -36,7 +36,7 @@ public sealed partial class UnixSocketBus
             : $"bus: unavailable at {UntrustedText.Escape(SocketPath)} (is 'decnet bus' running?)");
     }
 
-    /// <summary>Counts a refused broker; logs the first refusal of each impostor uid (retries would repeat it).</summary>
+    /// <summary>Counts a refused broker; logs the first refusal of each impostor uid (retries repeat it).</summary>
     private void CountUntrusted(UntrustedBrokerException untrusted)
     {
         Interlocked.Increment(ref _untrustedBrokers);

@@ -6,9 +6,9 @@ namespace Decnet.Bus.Abstractions.Tests.Internal;
 /// <summary>
 /// O_NOFOLLOW keeps the emitter from writing through a symlink at the log path, and O_DIRECTORY | O_NOFOLLOW the
 /// broker from opening anything but its own socket directory; their values differ between architectures
-/// (arch/*/include/uapi/asm/fcntl.h), and a wrong one is silently another flag (0x20000 is O_LARGEFILE on ARM and ARM64,
-/// O_DIRECT on PowerPC), so the check is not made. The symlink tests can only show the values of the architecture they
-/// run on; this pins the table.
+/// (arch/*/include/uapi/asm/fcntl.h), and a wrong one is silently another flag (0x20000 is O_LARGEFILE on ARM and
+/// ARM64, O_DIRECT on PowerPC), so the check is not made. The symlink tests can only show the values of the
+/// architecture they run on; this pins the table.
 /// </summary>
 public sealed class LinuxOpenFlagsTests
 {

@@ -111,12 +111,16 @@ public sealed class BridgeConfigurationTests
         {
             if (!bridge.HasExited)
             {
-                bridge.Kill();
+                // setsid may run the bridge as a child of its own: the whole tree goes.
+                bridge.Kill(entireProcessTree: true);
             }
         }
     }
 
-    /// <summary>Runs <c>decnet bridge</c> as <paramref name="launcher"/> starts it, with only <paramref name="environment"/>; its exit code and stderr (stdout must stay empty).</summary>
+    /// <summary>
+    /// Runs <c>decnet bridge</c> as <paramref name="launcher"/> starts it, with only <paramref name="environment"/>;
+    /// its exit code and stderr (stdout must stay empty).
+    /// </summary>
     private static async Task<(int ExitCode, string Error)> RunBridgeAsync(Dictionary<string, string> environment, IReadOnlyList<string> launcher, string socket)
     {
         using var bridge = BrokerProcess.StartCli(environment, launcher, "bridge", "--export", ">", "--nats", "nats://127.0.0.1:1", "--socket", socket);

@@ -37,7 +37,8 @@ public sealed class ControllingTerminalTests
         {
             if (!writer.HasExited)
             {
-                writer.Kill();
+                // setsid --wait may run the writer as a child of its own: the whole tree goes.
+                writer.Kill(entireProcessTree: true);
             }
         }
     }

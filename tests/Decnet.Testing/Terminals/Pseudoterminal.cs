@@ -34,11 +34,18 @@ internal sealed class Pseudoterminal : IDisposable
 
         var master = new SafeFileHandle(fd, ownsHandle: true);
         var name = new byte[256];
-        if (GrantPt(master) != 0 || UnlockPt(master) != 0 || PtsNameR(master, name, name.Length) != 0)
+        if (GrantPt(master) != 0 || UnlockPt(master) != 0)
         {
-            var failure = Failure("grantpt/unlockpt/ptsname_r");
+            var failure = Failure("grantpt/unlockpt");
             master.Dispose();
             throw failure;
+        }
+
+        // ptsname_r returns its error number instead of setting errno.
+        if (PtsNameR(master, name, name.Length) is var error and not 0)
+        {
+            master.Dispose();
+            throw new IOException($"ptsname_r: {Marshal.GetPInvokeErrorMessage(error)}");
         }
 
         return new Pseudoterminal(master, Encoding.UTF8.GetString(name, 0, Array.IndexOf(name, (byte)0)));
