@@ -14,69 +14,24 @@ internal sealed class PubSwallowingProxy : IAsyncDisposable
 {
     private static readonly byte[] _pub = Encoding.ASCII.GetBytes("PUB ");
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<TcpClient> _sockets = [];
-    private readonly Lock _gate = new();
-    private readonly int _upstreamPort;
-    private readonly Task _accepting;
+    private readonly RelayProxy _relay;
 
     public PubSwallowingProxy(int upstreamPort)
-    {
-        _upstreamPort = upstreamPort;
-        _listener.Start();
-        _accepting = AcceptAsync();
-    }
+        => _relay = new RelayProxy(
+            new IPEndPoint(IPAddress.Loopback, 0),
+            new IPEndPoint(IPAddress.Loopback, upstreamPort),
+            (client, server, stop) => Task.WhenAll(
+                CopyAsync(server, client, swallowPublishes: false, stop),
+                CopyAsync(client, server, swallowPublishes: true, stop)));
 
-    public string Url => $"nats://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
+    public string Url => $"nats://127.0.0.1:{((IPEndPoint)_relay.LocalEndPoint).Port}";
 
     /// <summary>Completes when the proxy has swallowed the first read holding a publish.</summary>
     public TaskCompletionSource Swallowed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        lock (_gate)
-        {
-            foreach (var socket in _sockets)
-            {
-                socket.Dispose();
-            }
-        }
+    public ValueTask DisposeAsync() => _relay.DisposeAsync();
 
-        await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        var serving = new List<Task>();
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                var server = new TcpClient();
-                lock (_gate)
-                {
-                    _sockets.Add(client);
-                    _sockets.Add(server);
-                }
-
-                await server.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stop.Token);
-                serving.Add(CopyAsync(server.GetStream(), client.GetStream(), swallowPublishes: false));
-                serving.Add(CopyAsync(client.GetStream(), server.GetStream(), swallowPublishes: true));
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        await Task.WhenAll(serving).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    private async Task CopyAsync(NetworkStream from, NetworkStream to, bool swallowPublishes)
+    private async Task CopyAsync(Socket from, Socket to, bool swallowPublishes, CancellationToken stop)
     {
         var buffer = new byte[64 * 1024];
         var tail = Array.Empty<byte>(); // the previous read's last bytes, for a "PUB " split across two reads
@@ -85,10 +40,10 @@ internal sealed class PubSwallowingProxy : IAsyncDisposable
         {
             while (true)
             {
-                var read = await from.ReadAsync(buffer, _stop.Token);
+                var read = await from.ReceiveAsync(buffer, SocketFlags.None, stop);
                 if (read == 0)
                 {
-                    to.Socket.Shutdown(SocketShutdown.Send);
+                    to.Shutdown(SocketShutdown.Send);
                     return;
                 }
 
@@ -105,7 +60,7 @@ internal sealed class PubSwallowingProxy : IAsyncDisposable
                     continue;
                 }
 
-                await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, stop);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)

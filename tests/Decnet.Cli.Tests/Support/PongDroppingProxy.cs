@@ -9,69 +9,21 @@ namespace Decnet.Cli.Tests.Support;
 /// </summary>
 internal sealed class PongDroppingProxy : IAsyncDisposable
 {
-    private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Socket> _sockets = [];
-    private readonly Lock _gate = new();
-    private readonly string _brokerPath;
-    private readonly Task _accepting;
+    private readonly RelayProxy _relay;
 
     public PongDroppingProxy(string path, string brokerPath)
-    {
-        _brokerPath = brokerPath;
-        _listener.Bind(new UnixDomainSocketEndPoint(path));
-        _listener.Listen();
-        _accepting = AcceptAsync();
-    }
+        => _relay = new RelayProxy(new UnixDomainSocketEndPoint(path), new UnixDomainSocketEndPoint(brokerPath), ServeAsync);
 
     /// <summary>Completes when the proxy has dropped a reply and closed its connection.</summary>
     public TaskCompletionSource Dropped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Dispose();
-        lock (_gate)
-        {
-            foreach (var socket in _sockets)
-            {
-                socket.Dispose();
-            }
-        }
+    public ValueTask DisposeAsync() => _relay.DisposeAsync();
 
-        await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        var serving = new List<Task>();
-        try
-        {
-            while (true)
-            {
-                var client = await _listener.AcceptAsync(_stop.Token);
-                var broker = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                lock (_gate)
-                {
-                    _sockets.Add(client);
-                    _sockets.Add(broker);
-                }
-
-                await broker.ConnectAsync(new UnixDomainSocketEndPoint(_brokerPath), _stop.Token);
-                serving.Add(new Link(this, client, broker).RunAsync());
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-        }
-
-        await Task.WhenAll(serving).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
+    private Task ServeAsync(Socket client, Socket broker, CancellationToken stop) => new Link(this, client, broker, stop).RunAsync();
 
     /// <summary>One proxied connection. The client sends nothing after its HELLO until the WELCOME has arrived, so
     /// what it sends once the broker has spoken comes after the handshake.</summary>
-    private sealed class Link(PongDroppingProxy proxy, Socket client, Socket broker)
+    private sealed class Link(PongDroppingProxy proxy, Socket client, Socket broker, CancellationToken stop)
     {
         private volatile bool _brokerSpoke;
         private volatile bool _clientSpokeAfter;
@@ -84,10 +36,10 @@ internal sealed class PongDroppingProxy : IAsyncDisposable
             try
             {
                 int read;
-                while ((read = await client.ReceiveAsync(buffer, SocketFlags.None, proxy._stop.Token)) > 0)
+                while ((read = await client.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
                 {
                     _clientSpokeAfter |= _brokerSpoke;
-                    await broker.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, proxy._stop.Token);
+                    await broker.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, stop);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -101,7 +53,7 @@ internal sealed class PongDroppingProxy : IAsyncDisposable
             try
             {
                 int read;
-                while ((read = await broker.ReceiveAsync(buffer, SocketFlags.None, proxy._stop.Token)) > 0)
+                while ((read = await broker.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
                 {
                     if (_clientSpokeAfter)
                     {
@@ -114,7 +66,7 @@ internal sealed class PongDroppingProxy : IAsyncDisposable
 
                     // Set before the WELCOME goes on: the client may answer it at once.
                     _brokerSpoke = true;
-                    await client.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, proxy._stop.Token);
+                    await client.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, stop);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
