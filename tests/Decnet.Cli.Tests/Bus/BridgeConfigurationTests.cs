@@ -54,26 +54,10 @@ public sealed class BridgeConfigurationTests
         var absent = Path.Combine(dir.Directory.FullName, "absent.file");
 
         // A child process: the variable must not leak into the other tests of this process.
-        using var bridge = BrokerProcess.StartCli(
-            new Dictionary<string, string> { [variable] = absent },
-            "bridge", "--export", ">", "--nats", "nats://127.0.0.1:1", "--socket", dir.Path);
-        var error = bridge.StandardError.ReadToEndAsync();
-        var output = bridge.StandardOutput.ReadToEndAsync();
-        try
-        {
-            await bridge.WaitForExitAsync().WaitAsync(_bound);
-        }
-        finally
-        {
-            if (!bridge.HasExited)
-            {
-                bridge.Kill();
-            }
-        }
+        var (code, error) = await RunBridgeAsync(new Dictionary<string, string> { [variable] = absent }, [], dir.Path);
 
-        Assert.True(bridge.ExitCode == 78, $"exit {bridge.ExitCode}\n{await error}");
-        Assert.Empty(await output);
-        var line = Assert.Single((await error).TrimEnd('\n').Split('\n'));
+        Assert.True(code == 78, $"exit {code}\n{error}");
+        var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
         Assert.Contains($"{variable}='{absent}' does not exist", line, StringComparison.Ordinal);
     }
 

@@ -33,12 +33,7 @@ public sealed class FileSizeLimitTests : IDisposable
         }
 
         using var writer = LoadWriterProcess.Start(log, id: 0, lines: 1, "prlimit", $"--fsize={_limit}");
-        using var timeout = new CancellationTokenSource(_bound);
-        Assert.Equal("ready", await writer.StandardOutput.ReadLineAsync(timeout.Token));
-        await writer.StandardInput.WriteLineAsync();
-        await writer.StandardInput.FlushAsync(timeout.Token);
-        var error = await writer.StandardError.ReadToEndAsync(timeout.Token);
-        await writer.WaitForExitAsync(timeout.Token);
+        var error = await ReleaseToTheEndAsync(writer);
 
         Assert.True(writer.ExitCode == 1, $"exit {writer.ExitCode} (153 = killed by SIGXFSZ); stderr: {error}");
         Assert.Contains($"cannot write {log}: the line (", error, StringComparison.Ordinal);
@@ -57,17 +52,24 @@ public sealed class FileSizeLimitTests : IDisposable
         const long Grown = _limit - 10;
 
         using var writer = LoadWriterProcess.StartGrowingTheLog(log, Grown, lines: 2, "prlimit", $"--fsize={_limit}");
-        using var timeout = new CancellationTokenSource(_bound);
-        Assert.Equal("ready", await writer.StandardOutput.ReadLineAsync(timeout.Token));
-        await writer.StandardInput.WriteLineAsync();
-        await writer.StandardInput.FlushAsync(timeout.Token);
-        var error = await writer.StandardError.ReadToEndAsync(timeout.Token);
-        await writer.WaitForExitAsync(timeout.Token);
+        var error = await ReleaseToTheEndAsync(writer);
 
         Assert.True(writer.ExitCode == 1, $"exit {writer.ExitCode} (153 = killed by SIGXFSZ); stderr: {error}");
         Assert.Contains($"short write to {log}: 10 of ", error, StringComparison.Ordinal);
         Assert.Contains($"the fragment was not ended with a newline: it would pass this process's file-size limit (RLIMIT_FSIZE {_limit} bytes; the file has {_limit}), so the next append starts with one", error, StringComparison.Ordinal);
         Assert.Contains($"would pass this process's file-size limit (RLIMIT_FSIZE {_limit} bytes; the file has {_limit}): File too large (errno 27); nothing was written", error, StringComparison.Ordinal);
         Assert.Equal(_limit, new FileInfo(log).Length);
+    }
+
+    /// <summary>Lets the writer emit (it waits for a line after "ready") and returns its stderr once it exits.</summary>
+    private static async Task<string> ReleaseToTheEndAsync(System.Diagnostics.Process writer)
+    {
+        using var timeout = new CancellationTokenSource(_bound);
+        Assert.Equal("ready", await writer.StandardOutput.ReadLineAsync(timeout.Token));
+        await writer.StandardInput.WriteLineAsync();
+        await writer.StandardInput.FlushAsync(timeout.Token);
+        var error = await writer.StandardError.ReadToEndAsync(timeout.Token);
+        await writer.WaitForExitAsync(timeout.Token);
+        return error;
     }
 }
