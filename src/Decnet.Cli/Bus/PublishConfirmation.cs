@@ -13,6 +13,8 @@ namespace Decnet.Cli.Bus;
 /// </summary>
 internal sealed class PublishConfirmation
 {
+    private static readonly string _noReply = $"no flush reply within {NatsClientCommand.ConnectBound.TotalSeconds:0} s";
+
     private readonly IBus _bus;
     private readonly long _connection;
     private readonly long _dropped;
@@ -36,22 +38,31 @@ internal sealed class PublishConfirmation
     });
 
     /// <summary>
-    /// Waits until everything published so far has been routed (bounded by <see cref="NatsClientCommand.ConnectBound"/>
-    /// over NATS; on a hung broker, by the UNIX client's keepalive unless DECNET_BUS_KEEPALIVE_S=0); null when that is
-    /// proven, else why not, as words for the line on stderr.
+    /// Waits until everything published so far has been routed, at most <see cref="NatsClientCommand.ConnectBound"/>;
+    /// null when that is proven, else why not, as words for the line on stderr.
     /// </summary>
     public async Task<string?> FlushAsync(CancellationToken cancellationToken)
     {
         switch (_bus)
         {
             case UnixSocketBus unix:
-                try
+                // Bounded like NATS's: the keepalive would give a hung broker up only after about three intervals,
+                // and never with DECNET_BUS_KEEPALIVE_S=0, so a script's pub would hang with it.
+                using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    await unix.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (BusUnavailableException)
-                {
-                    return "the connection was lost before the flush reply";
+                    bound.CancelAfter(NatsClientCommand.ConnectBound);
+                    try
+                    {
+                        await unix.FlushAsync(bound.Token).ConfigureAwait(false);
+                    }
+                    catch (BusUnavailableException)
+                    {
+                        return "the connection was lost before the flush reply";
+                    }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                    {
+                        return _noReply;
+                    }
                 }
 
                 break;
@@ -61,7 +72,7 @@ internal sealed class PublishConfirmation
                 {
                     // Told apart by the time taken: the client may have reconnected since, so IsConnected cannot say.
                     return Stopwatch.GetElapsedTime(started) >= NatsClientCommand.ConnectBound
-                        ? $"no flush reply within {NatsClientCommand.ConnectBound.TotalSeconds:0} s"
+                        ? _noReply
                         : "the connection was lost before the flush reply";
                 }
 

@@ -41,4 +41,22 @@ public sealed class PubUnconfirmedTests : IAsyncLifetime
             line);
         Assert.Empty(run.Output);
     }
+
+    [Fact]
+    public async Task A_broker_that_never_answers_the_flush_exits_69_within_the_flush_bound_not_never()
+    {
+        // A hung broker: the keepalive would end the connection only after about three intervals (never with
+        // DECNET_BUS_KEEPALIVE_S=0), and a script's pub must not hang on it.
+        await using var proxy = new HandshakeOnlyProxy(_proxied.Path, _broker.Path);
+
+        var run = await CliRun.InvokeAsync(["pub", "cli.hung", "{}", "--socket", _proxied.Path]).WaitAsync(TimeSpan.FromSeconds(40));
+
+        Assert.True(proxy.Swallowed.Task.IsCompleted, "the proxy never saw the publish: the test proves nothing");
+        Assert.True(run.ExitCode == 69, run.ToString());
+        var line = Assert.Single(CliRun.Lines(run.Error));
+        Assert.Equal(
+            $"pub: the broker at {_proxied.Path} did not confirm the event on cli.hung (no flush reply within 15 s); it may "
+            + "not have been delivered",
+            line);
+    }
 }
