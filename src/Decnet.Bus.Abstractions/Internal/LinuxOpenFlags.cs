@@ -20,10 +20,10 @@ internal static class LinuxOpenFlags
     /// <summary>O_DIRECTORY of this process's architecture.</summary>
     public static readonly int Directory = DirectoryOn(RuntimeInformation.ProcessArchitecture);
 
-    /// <summary>O_NOFOLLOW on <paramref name="architecture"/>: 0100000 on ARM, ARM64 and PowerPC, else 0400000.</summary>
+    /// <summary>O_NOFOLLOW on <paramref name="architecture"/>: 0100000 on ARM, ARM64, PowerPC; else 0400000.</summary>
     public static int NoFollowOn(Architecture architecture) => UsesArmNumbers(architecture) ? 0x8000 : 0x20000;
 
-    /// <summary>O_DIRECTORY on <paramref name="architecture"/>: 040000 on ARM, ARM64 and PowerPC, else 0200000.</summary>
+    /// <summary>O_DIRECTORY on <paramref name="architecture"/>: 040000 on ARM, ARM64, PowerPC; else 0200000.</summary>
     public static int DirectoryOn(Architecture architecture) => UsesArmNumbers(architecture) ? 0x4000 : 0x10000;
 
     private static bool UsesArmNumbers(Architecture architecture)

@@ -23,8 +23,6 @@ internal sealed class BusBridge : IAsyncDisposable
     // A host's own topics (heartbeats, worker control): forwarded only by a pattern that names them.
     private const string _systemPrefix = Topics.System + ".";
 
-    // A topic that drives this host's mutations: an import pattern that matches it is named as letting it in.
-    private const string _mutationRequest = "decky.d.mutate_request";
 
     private readonly UnixSocketBus _local;
     private readonly NatsBus _nats;
@@ -120,7 +118,7 @@ internal sealed class BusBridge : IAsyncDisposable
             if (IsOpen(pattern))
             {
                 // Allowed (a test rig may want it), but never silently: deploy/decnet-bridge.service imports 'host.>'.
-                var mutations = Topics.Matches(pattern, _mutationRequest) ? ", decky.*.mutate_request included" : string.Empty;
+                var mutations = CanMatchMutationRequests(pattern) ? ", decky.*.mutate_request included" : string.Empty;
                 BridgeLog.OpenImport(_logger, UntrustedText.Escape(pattern), mutations);
             }
 
@@ -170,12 +168,37 @@ internal sealed class BusBridge : IAsyncDisposable
 
     /// <summary>
     /// Whether an import pattern is not confined to other hosts' prefixes: its first token is a wildcard, or one of the
-    /// families a DECNET host's workers act on, so it brings those topics in as any NATS publisher sends them.
+    /// families a DECNET host's workers act on (<c>system</c> included: heartbeats and worker control), so it brings
+    /// those topics in as any NATS publisher sends them.
     /// </summary>
     private static bool IsOpen(string pattern)
     {
         var first = pattern.AsSpan(0, pattern.IndexOf('.') is var dot and >= 0 ? dot : pattern.Length);
-        return first is "*" or ">" or "decky" or "attacker" or "topology";
+        return first is "*" or ">" or "decky" or "attacker" or "topology" or Topics.System;
+    }
+
+    /// <summary>
+    /// Whether some <c>decky.ID.mutate_request</c>, the topic that drives this host's mutations, matches
+    /// <paramref name="pattern"/>: its tokens intersect <c>decky.*.mutate_request</c>, whatever decky it names.
+    /// </summary>
+    private static bool CanMatchMutationRequests(string pattern)
+    {
+        string[] wanted = ["decky", "*", "mutate_request"];
+        var tokens = pattern.Split('.');
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (tokens[i] == ">")
+            {
+                return true;
+            }
+
+            if (i == wanted.Length || (tokens[i] != "*" && wanted[i] != "*" && tokens[i] != wanted[i]))
+            {
+                return false;
+            }
+        }
+
+        return tokens.Length == wanted.Length;
     }
 
     private async Task ExportAsync(IBusSubscription subscription)

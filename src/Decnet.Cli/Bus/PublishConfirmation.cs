@@ -13,6 +13,7 @@ namespace Decnet.Cli.Bus;
 /// </summary>
 internal sealed class PublishConfirmation
 {
+    private static readonly TimeSpan _timerSlack = TimeSpan.FromMilliseconds(50);
     private static readonly string _noReply = $"no flush reply within {NatsClientCommand.ConnectBound.TotalSeconds:0} s";
 
     private readonly IBus _bus;
@@ -71,7 +72,8 @@ internal sealed class PublishConfirmation
                 if (!await nats.FlushAsync(NatsClientCommand.ConnectBound, cancellationToken).ConfigureAwait(false))
                 {
                     // Told apart by the time taken: the client may have reconnected since, so IsConnected cannot say.
-                    return Stopwatch.GetElapsedTime(started) >= NatsClientCommand.ConnectBound
+                    // The bound's timer counts on the coarse tick clock, a few milliseconds behind the stopwatch.
+                    return Stopwatch.GetElapsedTime(started) >= NatsClientCommand.ConnectBound - _timerSlack
                         ? _noReply
                         : "the connection was lost before the flush reply";
                 }

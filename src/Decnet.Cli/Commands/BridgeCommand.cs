@@ -114,7 +114,7 @@ internal static class BridgeCommand
                 await CallerInput.CheckAsync(() => new ValueTask(bridge.StartAsync(signals.Token))).ConfigureAwait(false);
                 await error.WriteLineAsync(
                     $"bridge: {bridge.BridgeId} running between {UntrustedText.Escape(local.SocketPath)} ({(local.IsConnected ? "up" : "down, retrying")}) and "
-                    + $"{string.Join(',', options.Nats.Urls)} ({(remote.IsConnected ? "up" : "down, retrying")}); "
+                    + $"{UntrustedText.Escape(string.Join(',', options.Nats.Urls))} ({(remote.IsConnected ? "up" : "down, retrying")}); "
                     + $"export [{string.Join(' ', args.Export)}] import [{string.Join(' ', args.Import)}]").ConfigureAwait(false);
                 await error.FlushAsync(signals.Token).ConfigureAwait(false);
                 await LogPeriodicallyAsync(bridge, error, args.LogInterval, signals.Token).ConfigureAwait(false);

@@ -18,8 +18,12 @@ public sealed partial class BridgeOpenImportTests
     [InlineData(">", true)]
     [InlineData("decky.>", true)]
     [InlineData("*.*.mutate_request", true)]
+    [InlineData("decky.decky-01.>", true)]
+    [InlineData("*.decky-01.mutate_request", true)]
     [InlineData("*.x", false)]
     [InlineData("attacker.>", false)]
+    [InlineData("decky.*.state", false)]
+    [InlineData("system.>", false)]
     public async Task An_import_pattern_not_under_a_hosts_prefix_is_warned_about_at_start(string pattern, bool mutations)
     {
         var error = await RunUntilStartedAsync(pattern);
@@ -28,6 +32,17 @@ public sealed partial class BridgeOpenImportTests
         Assert.Contains($"--import '{pattern}'", warning, StringComparison.Ordinal);
         Assert.Equal(mutations, warning.Contains("decky.*.mutate_request", StringComparison.Ordinal));
         Assert.Contains("'host.>'", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_running_line_shows_a_nats_url_with_control_characters_escaped()
+    {
+        // A URL from --nats or DECNET_BUS_NATS_URL may carry an ESC in its query: it must not reach the terminal.
+        var error = await RunUntilStartedAsync("host.>", "nats://127.0.0.1:1/?\u001b[31mRED");
+
+        var running = Assert.Single(error, line => line.Contains(" running between ", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', running);
+        Assert.Contains("RED", running, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -44,11 +59,11 @@ public sealed partial class BridgeOpenImportTests
     /// Runs the bridge (both sides down) until it says it is running, stops it with SIGTERM and returns all of its
     /// stderr: the log is flushed at exit, so a warning logged at start is in it whatever its queue's timing.
     /// </summary>
-    private static async Task<string[]> RunUntilStartedAsync(string pattern)
+    private static async Task<string[]> RunUntilStartedAsync(string pattern, string nats = "nats://127.0.0.1:1")
     {
         using var dir = new TempSocket();
         using var bridge = BrokerProcess.StartCli(
-            "bridge", "--import", pattern, "--nats", "nats://127.0.0.1:1", "--log-interval", "0", "--socket", dir.Path);
+            "bridge", "--import", pattern, "--nats", nats, "--log-interval", "0", "--socket", dir.Path);
         var output = bridge.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(_bound);
         var lines = new List<string>();

@@ -61,7 +61,7 @@ public sealed class FileSizeLimitTests : IDisposable
         Assert.Equal(_limit, new FileInfo(log).Length);
     }
 
-    /// <summary>Lets the writer emit (it waits for a line after "ready") and returns its stderr once it exits.</summary>
+    /// <summary>Lets the writer emit (it waits for a line after "ready"); its stderr once it exits.</summary>
     private static async Task<string> ReleaseToTheEndAsync(System.Diagnostics.Process writer)
     {
         using var timeout = new CancellationTokenSource(_bound);

@@ -19,9 +19,9 @@ internal sealed class RelayProxy : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Task _accepting;
 
-    /// <param name="listenOn">A UNIX socket path's endpoint, or a loopback TCP endpoint (port 0 for a free one).</param>
+    /// <param name="listenOn">A UNIX socket path's endpoint, or a loopback TCP one (port 0 for a free one).</param>
     /// <param name="upstream">The real server.</param>
-    /// <param name="serve">Relays one connection (client, upstream); ends when either side does or the token fires.</param>
+    /// <param name="serve">Relays one connection (client, upstream); ends with either side or the token.</param>
     public RelayProxy(EndPoint listenOn, EndPoint upstream, Func<Socket, Socket, CancellationToken, Task> serve)
     {
         _upstream = upstream;
@@ -69,7 +69,17 @@ internal sealed class RelayProxy : IAsyncDisposable
                     _sockets.Add(upstream);
                 }
 
-                await upstream.ConnectAsync(_upstream, _stop.Token);
+                try
+                {
+                    await upstream.ConnectAsync(_upstream, _stop.Token);
+                }
+                catch (SocketException)
+                {
+                    // No server behind: the client sees its connection end at once, not a proxy that never answers.
+                    client.Dispose();
+                    continue;
+                }
+
                 serving.Add(_serve(client, upstream, _stop.Token));
             }
         }
