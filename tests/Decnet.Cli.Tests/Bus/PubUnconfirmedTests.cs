@@ -28,11 +28,11 @@ public sealed class PubUnconfirmedTests : IAsyncLifetime
     [Fact]
     public async Task A_connection_lost_before_the_flush_reply_exits_69_with_one_line_saying_the_event_may_be_lost()
     {
-        await using var proxy = new PongDroppingProxy(_proxied.Path, _broker.Path);
+        await using var proxy = new BrokerFaultProxy(_proxied.Path, _broker.Path, BrokerFault.DiesBeforeReplying);
 
         var run = await CliRun.InvokeAsync(["pub", "cli.unconfirmed", "{}", "--socket", _proxied.Path]);
 
-        await proxy.Dropped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await proxy.Faulted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(run.ExitCode == 69, run.ToString());
         var line = Assert.Single(CliRun.Lines(run.Error));
         Assert.Equal(
@@ -47,11 +47,11 @@ public sealed class PubUnconfirmedTests : IAsyncLifetime
     {
         // A hung broker: the keepalive would end the connection only after about three intervals (never with
         // DECNET_BUS_KEEPALIVE_S=0), and a script's pub must not hang on it.
-        await using var proxy = new HandshakeOnlyProxy(_proxied.Path, _broker.Path);
+        await using var proxy = new BrokerFaultProxy(_proxied.Path, _broker.Path, BrokerFault.Hangs);
 
         var run = await CliRun.InvokeAsync(["pub", "cli.hung", "{}", "--socket", _proxied.Path]).WaitAsync(TimeSpan.FromSeconds(40));
 
-        Assert.True(proxy.Swallowed.Task.IsCompleted, "the proxy never saw the publish: the test proves nothing");
+        Assert.True(proxy.Faulted.Task.IsCompleted, "the proxy never saw the publish: the test proves nothing");
         Assert.True(run.ExitCode == 69, run.ToString());
         var line = Assert.Single(CliRun.Lines(run.Error));
         Assert.Equal(

@@ -2,28 +2,40 @@ using System.Net.Sockets;
 
 namespace Decnet.Cli.Tests.Support;
 
+/// <summary>How <see cref="BrokerFaultProxy"/> fails a client once the handshake is over.</summary>
+internal enum BrokerFault
+{
+    /// <summary>A broker dying after the publish: its first reply (the PONG) is dropped, the connection closed.</summary>
+    DiesBeforeReplying,
+
+    /// <summary>A hung broker: everything the client sends is swallowed, the connection stays open.</summary>
+    Hangs,
+}
+
 /// <summary>
-/// A UNIX socket proxy in front of a real broker that plays a broker dying after the publish: it forwards the handshake
-/// and whatever the client sends after it, then, at the broker's first reply to that (the flush's PONG, for a client
-/// that only publishes), drops the reply and closes the connection. Later connections are forwarded the same way.
+/// A UNIX socket proxy in front of a real broker that forwards each connection's handshake, then plays the chosen
+/// <see cref="BrokerFault"/>. The client sends nothing after its HELLO until the WELCOME has arrived, so what it sends
+/// once the broker has spoken comes after the handshake.
 /// </summary>
-internal sealed class PongDroppingProxy : IAsyncDisposable
+internal sealed class BrokerFaultProxy : IAsyncDisposable
 {
     private readonly RelayProxy _relay;
+    private readonly BrokerFault _fault;
 
-    public PongDroppingProxy(string path, string brokerPath)
-        => _relay = new RelayProxy(new UnixDomainSocketEndPoint(path), new UnixDomainSocketEndPoint(brokerPath), ServeAsync);
+    public BrokerFaultProxy(string path, string brokerPath, BrokerFault fault)
+    {
+        _fault = fault;
+        _relay = new RelayProxy(new UnixDomainSocketEndPoint(path), new UnixDomainSocketEndPoint(brokerPath), ServeAsync);
+    }
 
-    /// <summary>Completes when the proxy has dropped a reply and closed its connection.</summary>
-    public TaskCompletionSource Dropped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when the proxy has played its fault on a connection.</summary>
+    public TaskCompletionSource Faulted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ValueTask DisposeAsync() => _relay.DisposeAsync();
 
     private Task ServeAsync(Socket client, Socket broker, CancellationToken stop) => new Link(this, client, broker, stop).RunAsync();
 
-    /// <summary>One proxied connection. The client sends nothing after its HELLO until the WELCOME has arrived, so
-    /// what it sends once the broker has spoken comes after the handshake.</summary>
-    private sealed class Link(PongDroppingProxy proxy, Socket client, Socket broker, CancellationToken stop)
+    private sealed class Link(BrokerFaultProxy proxy, Socket client, Socket broker, CancellationToken stop)
     {
         private volatile bool _brokerSpoke;
         private volatile bool _clientSpokeAfter;
@@ -38,6 +50,12 @@ internal sealed class PongDroppingProxy : IAsyncDisposable
                 int read;
                 while ((read = await client.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
                 {
+                    if (_brokerSpoke && proxy._fault == BrokerFault.Hangs)
+                    {
+                        proxy.Faulted.TrySetResult();
+                        continue;
+                    }
+
                     _clientSpokeAfter |= _brokerSpoke;
                     await broker.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, stop);
                 }
@@ -55,12 +73,12 @@ internal sealed class PongDroppingProxy : IAsyncDisposable
                 int read;
                 while ((read = await broker.ReceiveAsync(buffer, SocketFlags.None, stop)) > 0)
                 {
-                    if (_clientSpokeAfter)
+                    if (_clientSpokeAfter && proxy._fault == BrokerFault.DiesBeforeReplying)
                     {
                         client.Shutdown(SocketShutdown.Both);
                         client.Close();
                         broker.Close();
-                        proxy.Dropped.TrySetResult();
+                        proxy.Faulted.TrySetResult();
                         return;
                     }
 
