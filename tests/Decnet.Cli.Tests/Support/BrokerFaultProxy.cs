@@ -5,7 +5,7 @@ namespace Decnet.Cli.Tests.Support;
 /// <summary>How <see cref="BrokerFaultProxy"/> fails a client once the handshake is over.</summary>
 internal enum BrokerFault
 {
-    /// <summary>A broker dying after the publish: its first reply (the PONG) is dropped, the connection closed.</summary>
+    /// <summary>A broker dying after the publish: its first reply (the PONG) dropped, the connection closed.</summary>
     DiesBeforeReplying,
 
     /// <summary>A hung broker: everything the client sends is swallowed, the connection stays open.</summary>
