@@ -4,7 +4,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>The process listening on the socket runs as a uid the client does not trust as its broker.</summary>
 internal sealed class UntrustedBrokerException(int? brokerUid, int clientUid)
-    : Exception($"the process on the socket runs as uid {Format(brokerUid)}, which is not root, this client's uid {clientUid}, the owner of the socket's directory or DECNET_BUS_BROKER_UID; refusing to talk to it")
+    : Exception($"the process on the socket {Untrusted(brokerUid, clientUid)}; refusing to talk to it")
 {
     public int? BrokerUid { get; } = brokerUid;
 
@@ -21,10 +21,12 @@ internal sealed class UntrustedBrokerException(int? brokerUid, int clientUid)
             return $"bus: refusing the process on {path} as the broker: its uid cannot be read (SO_PEERCRED), so it cannot be trusted";
         }
 
-        return $"bus: refusing the process on {path} as the broker: it runs as uid {uid}, which is not root, this client's uid "
-            + $"{clientUid}, the owner of the socket's directory or DECNET_BUS_BROKER_UID; if it is your broker, set "
-            + $"DECNET_BUS_BROKER_UID={uid} to trust it, otherwise another user has taken the socket path";
+        return $"bus: refusing the process on {path} as the broker: it {Untrusted(uid, clientUid)}; if it is your broker, "
+            + $"set DECNET_BUS_BROKER_UID={uid} to trust it, otherwise another user has taken the socket path";
     }
 
-    private static string Format(int? uid) => uid?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+    /// <summary>Who the process is and whom the client trusts, for both the exception's message and the CLI's line.</summary>
+    private static string Untrusted(int? brokerUid, int clientUid)
+        => $"runs as uid {brokerUid?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, which is not root, this client's uid "
+            + $"{clientUid}, the owner of the socket's directory or DECNET_BUS_BROKER_UID";
 }
