@@ -102,24 +102,8 @@ public sealed partial class UnixSocketBus
             _counters.AddDropped(dropped);
         }
 
-        return pace is null ? ValueTask.CompletedTask : PaceAsync(pace, cancellationToken);
-    }
-
-    /// <summary>
-    /// Holds an awaiting publisher while its send buffer is above the high-water mark, so a publisher faster than the
-    /// broker reads is slowed to the broker's speed instead of losing its oldest events. The event is already queued;
-    /// the wait is bounded by <see cref="PaceBound"/>, after which the broker counts as not reading and pacing stops
-    /// until it reads again, so a hung broker costs one bounded wait, never a stall.
-    /// </summary>
-    private async ValueTask PaceAsync(Task drained, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await drained.WaitAsync(PaceBound, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            _outbox.MarkStalled();
-        }
+        // The wait is the outbox's hold, which its timer bounds (PaceBound). Without a token to cancel it, the caller
+        // waits on the hold's own task: a publisher blocked in Wait() is woken by the send thread that released it.
+        return pace is null ? ValueTask.CompletedTask : new ValueTask(pace.WaitAsync(cancellationToken));
     }
 }

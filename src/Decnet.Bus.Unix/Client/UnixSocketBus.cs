@@ -62,7 +62,7 @@ public sealed partial class UnixSocketBus : IBus
         _time = timeProvider ?? TimeProvider.System;
         _quietGapTicks = TimestampSpan.Of(QuietGap, _time);
         _clock = new PublishClock(_time);
-        _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize);
+        _outbox = new ClientOutbox(ProtocolConstants.MaxQueuedBytesPerConnection, ProtocolConstants.MaxQueueSize, _time, PaceBound);
         _socketPath = options.SocketPath;
 
         // Options set in code skip the validator: refused here, not by every connect attempt of the reconnect loop. No

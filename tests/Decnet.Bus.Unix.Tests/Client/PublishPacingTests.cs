@@ -129,6 +129,31 @@ public sealed class PublishPacingTests
         Assert.True(await sawSecond.WaitAsync(timeout.Token), "the second publisher did not resume while the first blocked");
     }
 
+    [Fact]
+    public async Task AHoldBegunAfterAnEarlierOneEnded_WaitsItsOwnFullBound()
+    {
+        using var dir = new TempSocketDir();
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await ConnectAsync(bus, broker, timeout.Token);
+
+        // A first hold, ended halfway through its bound by the broker reading everything.
+        var (first, published) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.first{n}", CancellationToken.None, timeout.Token);
+        time.Advance(UnixSocketBus.PaceBound / 2);
+        Assert.True(await broker.ReadUntilTopicAsync($"pace.first{published - 1}"), "the first hold's publishes never reached the broker");
+        await first.WaitAsync(timeout.Token);
+
+        // A second hold: past the first one's bound, it is still held; at its own bound it ends, and pacing with it.
+        var (second, _) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.second{n}", CancellationToken.None, timeout.Token);
+        time.Advance(UnixSocketBus.PaceBound / 2 + TimeSpan.FromMilliseconds(10));
+        Assert.False(second.IsCompleted, "the second hold ended at the first hold's bound");
+        time.Advance(UnixSocketBus.PaceBound / 2);
+        await second.WaitAsync(timeout.Token);
+        Assert.True(bus.PublishAsync("pace.after", _payload).IsCompletedSuccessfully, "a publish after the stall was held");
+    }
+
     private static async Task ConnectAsync(UnixSocketBus bus, StuckBroker broker, CancellationToken cancellationToken)
     {
         await bus.PublishAsync("pace.start", _payload);

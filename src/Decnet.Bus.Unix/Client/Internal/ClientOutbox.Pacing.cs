@@ -1,3 +1,4 @@
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Sending;
 
@@ -50,14 +51,61 @@ internal sealed partial class ClientOutbox
     }
 
     /// <summary>
-    /// A task an awaiting publisher should wait for (the outbox is above its high-water mark), or null to go on at once.
-    /// Null as well once a pacing wait timed out (<see cref="MarkStalled"/>), until the socket takes bytes again: a
-    /// broker that stopped reading costs a publisher one bounded wait, not one per event.
+    /// A task an awaiting publisher should wait for (the outbox is above its high-water mark), or null to go on at
+    /// once: a publisher faster than the broker reads is slowed to the broker's speed instead of losing its oldest
+    /// events. Every publisher held at once waits for the same hold, which ends under the low-water mark or at most
+    /// <see cref="UnixSocketBus.PaceBound"/> after it began (<see cref="OnPaceTimer"/>). Null as well after a hold
+    /// ran out, until the socket takes bytes again: a broker that stopped reading costs one bounded wait, not one per
+    /// event.
     /// </summary>
     private Task? PaceTaskLocked()
-        => _bytes <= PaceHighWaterBytes || _stalled || _closing
-            ? null
-            : (_drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    {
+        if (_bytes <= PaceHighWaterBytes || _stalled || _closing)
+        {
+            return null;
+        }
+
+        if (_drained is null)
+        {
+            // A new hold: its bound starts now. Awaiting publishers resume on the pool (the task runs its continuations
+            // asynchronously); one blocked in Wait() is signalled by the releasing thread, which runs none of its code.
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _paceDeadline = _time.GetTimestamp() + TimestampSpan.Of(_paceBound, _time);
+            _paceTimer ??= _time.CreateTimer(static state => ((ClientOutbox)state!).OnPaceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _paceTimer.Change(_paceBound, Timeout.InfiniteTimeSpan);
+        }
+
+        return _drained.Task;
+    }
+
+    /// <summary>
+    /// The hold's timer fired: a hold that outlived its bound means the broker is not reading, so it is released and
+    /// pacing stops until the socket takes bytes again (<see cref="OnSent"/>), all under one hold of the lock.
+    /// </summary>
+    private void OnPaceTimer()
+    {
+        TaskCompletionSource? release;
+        lock (_gate)
+        {
+            var left = _paceDeadline - _time.GetTimestamp();
+            if (_drained is null || left > 0)
+            {
+                // Released meanwhile, or a later hold re-armed the timer after this firing was due: that hold's bound.
+                if (_drained is not null)
+                {
+                    _paceTimer?.Change(_time.GetElapsedTime(0, left), Timeout.InfiniteTimeSpan);
+                }
+
+                return;
+            }
+
+            _stalled = true;
+            release = _drained;
+            _drained = null;
+        }
+
+        release.TrySetResult();
+    }
 
     /// <summary>
     /// Whether paced publishers are held now: every release (a batch taken under the low-water mark, a stall, closing)
@@ -73,20 +121,6 @@ internal sealed partial class ClientOutbox
                 return _drained is not null;
             }
         }
-    }
-
-    /// <summary>A pacing wait timed out: the broker is not reading; stop pacing until <see cref="OnSent"/>.</summary>
-    public void MarkStalled()
-    {
-        TaskCompletionSource? release;
-        lock (_gate)
-        {
-            _stalled = true;
-            release = _drained;
-            _drained = null;
-        }
-
-        release?.TrySetResult();
     }
 
     /// <summary>The socket accepted a batch: the broker reads again, so pacing resumes.</summary>

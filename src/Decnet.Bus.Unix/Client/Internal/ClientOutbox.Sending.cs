@@ -19,6 +19,13 @@ internal sealed partial class ClientOutbox : ISendSource
     /// <inheritdoc />
     void ISendSource.FinishTake(PooledBufferWriter batch, bool final)
     {
+        // Paced publishers released by the take, signalled outside the lock (a blocked one is woken from here).
+        var released = _released;
+        if (released is not null)
+        {
+            _released = null;
+            released.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -31,10 +38,14 @@ internal sealed partial class ClientOutbox : ISendSource
     /// <returns>True when the final frame was written (the send loop must half-close after sending).</returns>
     public bool Take(PooledBufferWriter batch, int maxBytes, out int taken)
     {
+        bool final;
         lock (_gate)
         {
-            return TakeLocked(batch, maxBytes, out taken);
+            final = TakeLocked(batch, maxBytes, out taken);
         }
+
+        ((ISendSource)this).FinishTake(batch, final);
+        return final;
     }
 
     private bool TakeLocked(PooledBufferWriter batch, int maxBytes, out int taken)
@@ -87,8 +98,8 @@ internal sealed partial class ClientOutbox : ISendSource
 
         if (_drained is not null && (_bytes <= PaceLowWaterBytes || _closing))
         {
-            // Safe under the lock: the continuations run asynchronously, never inline here.
-            _drained.TrySetResult();
+            // Completed in FinishTake, after the lock.
+            _released = _drained;
             _drained = null;
         }
 

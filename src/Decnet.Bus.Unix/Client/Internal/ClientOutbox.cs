@@ -14,7 +14,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// when the broker stops reading for long. PUB frames are packed back to back into pooled chunks, so publishing
 /// costs one copy and no allocation, and the oldest whole chunk is what goes when the bound is hit.
 /// </remarks>
-internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
+internal sealed partial class ClientOutbox(long maxBytes, int maxFrames, TimeProvider? time = null, TimeSpan? paceBound = null)
 {
     /// <summary>The PING frame: one shared array, so a keepalive PING is recognised when it is sent.</summary>
     internal static readonly byte[] PingFrame = EncodeSimple(FrameKind.Ping);
@@ -40,7 +40,15 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
     private readonly PingLedger _pings = new();
 
     private byte[]? _final;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TimeSpan _paceBound = paceBound ?? UnixSocketBus.PaceBound;
+
+    // The current hold of paced publishers (one task they all wait for), and one its take released, completed after
+    // the lock; the timer that ends a hold at its bound, and that bound as a timestamp.
     private TaskCompletionSource? _drained;
+    private TaskCompletionSource? _released;
+    private ITimer? _paceTimer;
+    private long _paceDeadline;
     private bool _stalled;
     private bool _closing;
 
@@ -214,6 +222,10 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames)
             _final = finalFrame;
             _drained?.TrySetResult();
             _drained = null;
+
+            // Nothing is held from here on (a closing outbox paces no one), so the hold's timer goes with the bus.
+            _paceTimer?.Dispose();
+            _paceTimer = null;
             writer = _writer;
         }
 
