@@ -154,6 +154,41 @@ public sealed class PublishPacingTests
         Assert.True(bus.PublishAsync("pace.after", _payload).IsCompletedSuccessfully, "a publish after the stall was held");
     }
 
+    [Fact]
+    public async Task TheTimerBoundingHolds_KeepsNoAsyncLocalOfThePublisherWhoseHoldMadeIt()
+    {
+        using var dir = new TempSocketDir();
+        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
+        await using var broker = new StuckBroker(dir.SocketPath);
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await ConnectAsync(bus, broker, timeout.Token);
+
+        // The first hold, made in a flow of its own with an async-local value set: the value must not outlive it.
+        var (value, published) = await Task.Run(PublishUntilHeldWithAnAsyncLocal);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(value.IsAlive, "the pace timer kept the held publisher's ExecutionContext");
+        Assert.True(await broker.ReadUntilTopicAsync($"pace.ctx{published - 1}"), "the held publishes never reached the broker");
+
+        (WeakReference Value, int Published) PublishUntilHeldWithAnAsyncLocal()
+        {
+            var local = new AsyncLocal<object>();
+            var payload = new object();
+            local.Value = payload;
+            var count = 0;
+            while (true)
+            {
+                Assert.True(count < 1_000_000, "no publish was paced within a million events");
+                if (!bus.PublishAsync($"pace.ctx{count++}", _payload).IsCompleted)
+                {
+                    return (new WeakReference(payload), count);
+                }
+            }
+        }
+    }
+
     private static async Task ConnectAsync(UnixSocketBus bus, StuckBroker broker, CancellationToken cancellationToken)
     {
         await bus.PublishAsync("pace.start", _payload);

@@ -71,11 +71,30 @@ internal sealed partial class ClientOutbox
             // asynchronously); one blocked in Wait() is signalled by the releasing thread, which runs none of its code.
             _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _paceDeadline = _time.GetTimestamp() + TimestampSpan.Of(_paceBound, _time);
-            _paceTimer ??= _time.CreateTimer(static state => ((ClientOutbox)state!).OnPaceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _paceTimer ??= CreatePaceTimer();
             _paceTimer.Change(_paceBound, Timeout.InfiniteTimeSpan);
         }
 
         return _drained.Task;
+    }
+
+    /// <summary>
+    /// The timer that bounds every hold, made at the first one. Without the ExecutionContext of the publish that made
+    /// it: a timer keeps the context it captured, and with it that caller's async-local values, for the bus's lifetime.
+    /// </summary>
+    private ITimer CreatePaceTimer()
+    {
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            return Create();
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Create();
+        }
+
+        ITimer Create() => _time.CreateTimer(static state => ((ClientOutbox)state!).OnPaceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
