@@ -26,9 +26,7 @@ public static class DecnetBusServiceCollectionExtensions
     public static IServiceCollection AddDecnetBus(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.AddOptions<DecnetBusOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<DecnetBusOptions>, DecnetBusOptionsSetup>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DecnetBusOptions>, DecnetBusOptionsValidator>());
+        DecnetBusOptionsRegistration.Add(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new BusTransportResolver(sp.GetServices<IBusTransportProvider>()));
         services.TryAddSingleton(static sp => new BusMetrics(sp.GetService<IMeterFactory>()));

@@ -48,9 +48,10 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>(options.BindingErrors);
 
-        // A disabled bus is NullBus, and a host that registered its own IBus uses none: neither needs a transport.
+        // A disabled bus is NullBus, a host that registered its own IBus uses none, and a broker host without
+        // AddDecnetBus() (no registration) has no IBus at all: none of them needs a transport.
         var transports = new BusTransportResolver(providers);
-        if (options.Enabled && registration?.UsesTransport != false && transports.Find(options.Type) is null)
+        if (options.Enabled && registration?.UsesTransport == true && transports.Find(options.Type) is null)
         {
             failures.Add(transports.Missing(options.Type));
         }

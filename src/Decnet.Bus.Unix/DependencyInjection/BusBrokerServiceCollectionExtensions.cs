@@ -12,12 +12,15 @@ public static class BusBrokerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="BusServer"/> as a singleton and a hosted service, configured from <see cref="DecnetBusOptions"/>
-    /// (bind them first with <c>AddDecnetBus()</c> or <c>Configure&lt;DecnetBusOptions&gt;</c>, or pass <paramref name="configure"/>).
+    /// bound as <c>AddDecnetBus()</c> binds them (the <c>DecnetBus</c> section, then the <c>DECNET_BUS_*</c> variables,
+    /// then <paramref name="configure"/>) and validated when the host starts: a bad value fails start with an
+    /// <c>OptionsValidationException</c> naming the variable. No client transport is needed unless the host also
+    /// calls <c>AddDecnetBus()</c>; calling both, in either order, binds and validates once.
     /// </summary>
     public static IServiceCollection AddDecnetBusBroker(this IServiceCollection services, Action<DecnetBusOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<DecnetBusOptions>();
+        var options = DecnetBusOptionsRegistration.Add(services);
         if (configure is not null)
         {
             options.Configure(configure);
