@@ -28,8 +28,17 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
     /// <summary>Longest client name accepted, in characters.</summary>
     public const int MaxClientNameLength = 128;
 
-    /// <summary>Smallest frame limit accepted: a frame must fit a topic and a small payload.</summary>
-    public const int MinFrameBytes = 1024;
+    /// <summary>
+    /// Smallest frame limit accepted, the smallest the broker negotiates: a LOST frame of its most pairs takes up to
+    /// 3.9 KB and must fit any client's limit (docs/wire-protocol.md §4.1). A smaller value would be raised silently.
+    /// </summary>
+    public const int MinFrameBytes = 4096;
+
+    /// <summary>
+    /// Largest queue size accepted, in events: the most the broker grants one connection (docs/wire-protocol.md §4.1),
+    /// so a larger value is refused rather than silently capped.
+    /// </summary>
+    public const int MaxQueueSize = 1 << 20;
 
     /// <summary>Largest frame limit accepted (64 MiB): larger events belong in the database.</summary>
     public const int MaxFrameBytesLimit = 64 * 1024 * 1024;
@@ -69,7 +78,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
             failures.Add($"{DecnetBusVariables.Group}='{Topics.Printable(options.Group)}' contains a control character; use a group name, or empty to skip chown");
         }
 
-        Range(failures, DecnetBusVariables.QueueSize, options.QueueSize, 1, int.MaxValue);
+        Range(failures, DecnetBusVariables.QueueSize, options.QueueSize, 1, MaxQueueSize);
         Period(failures, DecnetBusVariables.HeartbeatSeconds, options.HeartbeatInterval);
 
         if (string.IsNullOrWhiteSpace(options.ClientName) || options.ClientName.Length > MaxClientNameLength || options.ClientName.Any(char.IsControl))

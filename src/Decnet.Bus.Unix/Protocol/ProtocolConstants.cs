@@ -9,8 +9,8 @@ internal static class ProtocolConstants
     /// <summary>Size of the big-endian length prefix.</summary>
     public const int HeaderSize = 4;
 
-    /// <summary>Largest queue size a client may request in HELLO.</summary>
-    public const int MaxQueueSize = 1 << 20;
+    /// <summary>Largest queue size a client may request in HELLO; also the largest <c>DECNET_BUS_QUEUE_SIZE</c>.</summary>
+    public const int MaxQueueSize = DecnetBusOptionsValidator.MaxQueueSize;
 
     /// <summary>
     /// Most <c>[sid, count]</c> pairs in one LOST frame: 256 pairs take at most 3.9 KB, below the 4 KiB smallest frame
@@ -18,8 +18,8 @@ internal static class ProtocolConstants
     /// </summary>
     public const int MaxLostPerFrame = 256;
 
-    /// <summary>Smallest frame limit the broker will negotiate down to.</summary>
-    public const int MinMaxFrame = 4096;
+    /// <summary>Smallest frame limit the broker will negotiate down to; also the smallest <c>DECNET_BUS_MAX_FRAME_BYTES</c>.</summary>
+    public const int MinMaxFrame = DecnetBusOptionsValidator.MinFrameBytes;
 
     /// <summary>Largest outbound backlog, in bytes, one broker connection may hold before the oldest events go.</summary>
     public const long MaxQueuedBytesPerConnection = 16L * 1024 * 1024;

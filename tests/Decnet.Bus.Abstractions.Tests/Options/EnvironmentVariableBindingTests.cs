@@ -22,6 +22,8 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.ReconnectMinMs, "5", "ReconnectMinDelay=00:00:00.0050000" },
         { DecnetBusVariables.ReconnectMaxMs, "2000", "ReconnectMaxDelay=00:00:02" },
         { DecnetBusVariables.MaxFrameBytes, "65536", "MaxFrameBytes=65536" },
+        { DecnetBusVariables.MaxFrameBytes, "4096", "MaxFrameBytes=4096" },
+        { DecnetBusVariables.QueueSize, "1048576", "QueueSize=1048576" },
         { DecnetBusVariables.MaxTopicBytes, "128", "MaxTopicBytes=128" },
         { DecnetBusVariables.MaxSubscriptions, "10", "MaxSubscriptionsPerConnection=10" },
         { DecnetBusVariables.MaxConnections, "12", "MaxConnections=12" },
@@ -49,7 +51,7 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.Socket, "/tmp/" + new string('s', 120), "a UNIX socket path holds at most 107 bytes" },
         { DecnetBusVariables.Group, "dec\u0001net", "DECNET_BUS_GROUP='dec\\u0001net' contains a control character" },
         { DecnetBusVariables.QueueSize, "abc", "DECNET_BUS_QUEUE_SIZE='abc' is not an integer" },
-        { DecnetBusVariables.QueueSize, "0", "DECNET_BUS_QUEUE_SIZE='0' is out of range; use an integer of at least 1" },
+        { DecnetBusVariables.QueueSize, "0", "DECNET_BUS_QUEUE_SIZE='0' is out of range; use an integer from 1 to 1048576" },
         { DecnetBusVariables.Echo, "2", "DECNET_BUS_ECHO='2' is not a boolean" },
         { DecnetBusVariables.HeartbeatSeconds, "soon", "DECNET_BUS_HEARTBEAT_S='soon' is not a number of seconds" },
         { DecnetBusVariables.HeartbeatSeconds, "-1", "DECNET_BUS_HEARTBEAT_S='-1' is out of range" },
@@ -61,7 +63,13 @@ public sealed class EnvironmentVariableBindingTests
         { DecnetBusVariables.ReconnectMinMs, "x", "DECNET_BUS_RECONNECT_MIN_MS='x' is not an integer" },
         { DecnetBusVariables.ReconnectMinMs, "900", "DECNET_BUS_RECONNECT_MIN_MS='900' is greater than DECNET_BUS_RECONNECT_MAX_MS='500'" },
         { DecnetBusVariables.ReconnectMaxMs, "0", "DECNET_BUS_RECONNECT_MAX_MS='0' is out of range" },
-        { DecnetBusVariables.MaxFrameBytes, "10", "DECNET_BUS_MAX_FRAME_BYTES='10' is out of range; use an integer from 1024" },
+        { DecnetBusVariables.MaxFrameBytes, "10", "DECNET_BUS_MAX_FRAME_BYTES='10' is out of range; use an integer from 4096 to 67108864" },
+
+        // The broker negotiates no frame limit under 4096 (a LOST frame must fit) nor a queue over 1,048,576 events
+        // (docs/wire-protocol.md): a value it would raise or cap is refused rather than silently changed.
+        { DecnetBusVariables.MaxFrameBytes, "2048", "DECNET_BUS_MAX_FRAME_BYTES='2048' is out of range; use an integer from 4096 to 67108864" },
+        { DecnetBusVariables.MaxFrameBytes, "67108865", "DECNET_BUS_MAX_FRAME_BYTES='67108865' is out of range" },
+        { DecnetBusVariables.QueueSize, "1048577", "DECNET_BUS_QUEUE_SIZE='1048577' is out of range; use an integer from 1 to 1048576" },
         { DecnetBusVariables.MaxTopicBytes, "-1", "DECNET_BUS_MAX_TOPIC_BYTES='-1' is out of range" },
         { DecnetBusVariables.MaxSubscriptions, "0", "DECNET_BUS_MAX_SUBSCRIPTIONS='0' is out of range" },
         { DecnetBusVariables.MaxConnections, "lots", "DECNET_BUS_MAX_CONNECTIONS='lots' is not an integer" },

@@ -57,8 +57,8 @@ internal sealed record BrokerLimits(
 
     public static BrokerLimits From(DecnetBusOptions options)
     {
-        // Held to the validator's range even for options built in code, which skip it: WELCOME announces this, and a
-        // client refuses a max_frame outside that range (docs/wire-protocol.md §4.1).
+        // Held to the validator's ranges (the same constants) for options built in code, which skip it: WELCOME
+        // announces these, and a client refuses a max_frame outside that range (docs/wire-protocol.md §4.1).
         var maxFrame = Math.Clamp(options.MaxFrameBytes, Protocol.ProtocolConstants.MinMaxFrame, DecnetBusOptionsValidator.MaxFrameBytesLimit);
         return new(
             maxFrame,
