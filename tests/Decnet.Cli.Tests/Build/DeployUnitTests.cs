@@ -42,16 +42,35 @@ public sealed class DeployUnitTests
     }
 
     [Theory]
-    [InlineData("decnet-bus.service")]
-    [InlineData("decnet-bridge.service")]
-    public void A_configuration_error_stops_the_unit_instead_of_restarting_it_every_second(string name)
+    [InlineData("decnet-bus.service", 78)]
+    [InlineData("decnet-bridge.service", 78)]
+    [InlineData("decnet-bus.service", 2)]
+    [InlineData("decnet-bridge.service", 2)]
+    public void A_configuration_or_usage_error_stops_the_unit_instead_of_restarting_it_every_second(string name, int exitCode)
     {
-        // Both commands exit 78 (EX_CONFIG) for a bad setting; Restart=always would otherwise repeat the same error
-        // line until systemd's start limit, burying it among the retries.
+        // Both commands exit 78 (EX_CONFIG) for a bad setting and 2 for a bad argument (which a unit's settings become,
+        // e.g. the bridge's prefix); Restart=always would otherwise repeat the same error line until systemd's start
+        // limit, burying it among the retries. Neither is mended by trying again.
         var unit = Unit(name);
 
         Assert.Equal("always", unit["Restart"]);
-        Assert.Equal("78", unit["RestartPreventExitStatus"]);
+        Assert.Contains(exitCode.ToString(System.Globalization.CultureInfo.InvariantCulture), unit["RestartPreventExitStatus"].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("host a", null)]
+    [InlineData("host.a", "host.> site.>")]
+    public async Task A_bad_prefix_or_import_from_the_environment_file_stops_the_bridge_unit(string prefix, string? import)
+    {
+        // The unit passes DECNET_BRIDGE_PREFIX and DECNET_BRIDGE_IMPORT to decnet bridge as one argument each, and
+        // decnet bridge refuses a bad one as bad usage (exit 2; the stub stands in for it): the unit's exit status
+        // must be one that stops the restarts.
+        var run = await RunBridgeExecStartAsync(noSource: null, prefix: prefix, import: import, decnetExit: 2);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(import ?? "host.>", run.Arguments);
+        Assert.Contains(prefix, run.Arguments);
+        Assert.Contains("2", Unit("decnet-bridge.service")["RestartPreventExitStatus"].Split(' ', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
@@ -98,7 +117,7 @@ public sealed class DeployUnitTests
     /// Runs the shell command of the bridge unit's ExecStart (with <c>$$</c> as systemd passes it, <c>$</c>) with
     /// <c>decnet</c> replaced by a stub that prints its arguments, one a line; what the stub printed and sh's errors.
     /// </summary>
-    private static async Task<(int ExitCode, string[] Arguments, string Errors)> RunBridgeExecStartAsync(string? noSource, string? prefix = "host.a")
+    private static async Task<(int ExitCode, string[] Arguments, string Errors)> RunBridgeExecStartAsync(string? noSource, string? prefix = "host.a", string? import = null, int decnetExit = 0)
     {
         const string shell = "/bin/sh -c '";
         var exec = Unit("decnet-bridge.service")["ExecStart"];
@@ -112,7 +131,7 @@ public sealed class DeployUnitTests
         try
         {
             var stub = Path.Combine(directory.FullName, "decnet");
-            await File.WriteAllTextAsync(stub, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+            await File.WriteAllTextAsync(stub, $"#!/bin/sh\nprintf '%s\\n' \"$@\"\nexit {decnetExit}\n");
             File.SetUnixFileMode(stub, UnixFileMode.UserRead | UnixFileMode.UserExecute);
             Assert.Contains("/usr/local/bin/decnet ", script, StringComparison.Ordinal);
 
@@ -131,6 +150,11 @@ public sealed class DeployUnitTests
             if (noSource is not null)
             {
                 start.Environment["DECNET_BRIDGE_NO_SOURCE"] = noSource;
+            }
+
+            if (import is not null)
+            {
+                start.Environment["DECNET_BRIDGE_IMPORT"] = import;
             }
 
             using var process = Process.Start(start)!;
