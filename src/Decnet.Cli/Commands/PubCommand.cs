@@ -41,6 +41,11 @@ internal static class PubCommand
     {
         // Check caller errors before touching the socket: a typo should not depend on whether the broker runs.
         CallerInput.Check(static t => Topics.EnsureValidTopic(t), topic);
+        if (type is not null)
+        {
+            CallerInput.Check(static t => EventTypes.EnsureValid(t), type);
+        }
+
         var json = payloadText switch
         {
             null => "{}",

@@ -49,6 +49,9 @@ public sealed class UsageErrorTests(BrokerFixture broker) : IClassFixture<Broker
         { ["sub", "@a b", "--socket", "SOCKET"], "Invalid pattern \"@a b\"" },
         { ["pub", "a.b", "@x", "--socket", "SOCKET"], "payload is not valid JSON" },
 
+        // The envelope type is checked before connecting, as the topic is.
+        { ["pub", "a.b", "--type", "x\u0001y", "--socket", "SOCKET"], "contains a control character (U+0001)" },
+        { ["pub", "a.b", "{}", "-t", "line\nbreak", "--socket", "SOCKET"], "contains a control character (U+000A)" },
     };
 
     [Theory]
