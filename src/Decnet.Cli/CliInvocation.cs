@@ -14,6 +14,13 @@ namespace Decnet.Cli;
 /// </summary>
 internal static class CliInvocation
 {
+    /// <summary>
+    /// Response files off: System.CommandLine would replace any argument starting with <c>@</c> by the lines of a file
+    /// of that name, so <c>--actor @name</c> or a topic <c>@a.b</c> would read a file (and print it in a parse error).
+    /// Every argument is taken as typed.
+    /// </summary>
+    private static readonly ParserConfiguration _parser = new() { ResponseFileTokenReplacer = null };
+
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and runs the chosen command.</summary>
     /// <param name="root">The command tree (<see cref="CliApplication.CreateRootCommand"/> or a test's subset).</param>
     /// <param name="args">The arguments after the program name.</param>
@@ -26,7 +33,7 @@ internal static class CliInvocation
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(configuration);
-        var parseResult = root.Parse(args);
+        var parseResult = root.Parse(args, _parser);
         if (parseResult.Action is ParseErrorAction)
         {
             return await ReportAsync(configuration.Error, string.Join("; ", parseResult.Errors.Select(Describe).Distinct(StringComparer.Ordinal))).ConfigureAwait(false);

@@ -15,7 +15,8 @@ namespace Decnet.Cli.Commands;
 internal static class PubCommand
 {
     /// <summary>Builds the command.</summary>
-    public static Command Create()
+    /// <param name="standardInput">What the payload <c>-</c> reads; null means the process's standard input.</param>
+    public static Command Create(Stream? standardInput = null)
     {
         var topic = new Argument<string>("topic") { Description = "Concrete topic to publish on, e.g. decky.decky-01.mutate_request." };
         var payload = new Argument<string?>("payload")
@@ -33,18 +34,24 @@ internal static class PubCommand
             parseResult.GetValue(payload),
             parseResult.GetValue(type),
             parseResult.GetValue(socket),
+            standardInput,
             ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parseResult, string topic, string? payloadText, string? type, string? socket, CancellationToken ct)
+    private static async Task<int> RunAsync(ParseResult parseResult, string topic, string? payloadText, string? type, string? socket, Stream? standardInput, CancellationToken ct)
     {
         // Check caller errors before touching the socket: a typo should not depend on whether the broker runs.
         CallerInput.Check(static t => Topics.EnsureValidTopic(t), topic);
+        if (type is not null)
+        {
+            CallerInput.Check(static t => EventTypes.EnsureValid(t), type);
+        }
+
         var json = payloadText switch
         {
             null => "{}",
-            "-" => await Console.In.ReadToEndAsync(ct).ConfigureAwait(false),
+            "-" => await PayloadInput.ReadAsync(standardInput ?? Console.OpenStandardInput(), ct).ConfigureAwait(false),
             _ => payloadText,
         };
         Dictionary<string, object?> payload;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Decnet.Bus;
 using Decnet.Bus.Nats;
 using Decnet.Bus.Unix;
 using Decnet.Cli.Bus;
@@ -29,7 +30,19 @@ internal static class StatsCommand
             }
 
             var bus = (UnixSocketBus)client;
-            var stats = await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
+            BrokerStats stats;
+            try
+            {
+                stats = await bus.GetBrokerStatsAsync(token).ConfigureAwait(false);
+            }
+            catch (BusUnavailableException ex)
+            {
+                // A broker that handshakes and then does not answer (hung, or gone meanwhile) is unavailable, as for
+                // pub's unconfirmed publish: EX_UNAVAILABLE so a script retries, not an internal error.
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(NoReply(ex, options.SocketPath)).ConfigureAwait(false);
+                return ExitCodes.Unavailable;
+            }
+
             if (parseResult.GetValue(json))
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(stats, _json)).ConfigureAwait(false);
@@ -41,4 +54,14 @@ internal static class StatsCommand
         }, ct));
         return command;
     }
+
+    /// <summary>The one line for a STATS request that got no reply.</summary>
+    private static string NoReply(BusUnavailableException ex, string socketPath) => UntrustedText.Escape(ex.InnerException switch
+    {
+        TimeoutException => string.Create(
+            CultureInfo.InvariantCulture,
+            $"stats: the broker at {socketPath} did not answer STATS within {UnixSocketBus.StatsTimeout.TotalSeconds:0} s"),
+        IOException io => $"stats: the connection to the broker at {socketPath} was lost before the STATS reply: {io.Message}",
+        _ => ex.Message,
+    });
 }

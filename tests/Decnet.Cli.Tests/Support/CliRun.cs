@@ -23,12 +23,12 @@ internal sealed class CliRun
 
     public string Error { get; }
 
-    public static async Task<CliRun> InvokeAsync(string[] args, TextWriter? error = null, CancellationToken ct = default)
+    public static async Task<CliRun> InvokeAsync(string[] args, TextWriter? error = null, CancellationToken ct = default, Stream? standardInput = null)
     {
         var output = new StringWriter();
         var errorWriter = error ?? new StringWriter();
         var configuration = new InvocationConfiguration { Output = output, Error = errorWriter };
-        var code = await CliInvocation.InvokeAsync(CliApplication.CreateRootCommand(), args, configuration, ct);
+        var code = await CliInvocation.InvokeAsync(CliApplication.CreateRootCommand(standardInput), args, configuration, ct);
         return new CliRun(code, output.ToString(), errorWriter.ToString() ?? string.Empty);
     }
 

@@ -43,6 +43,15 @@ public sealed class UsageErrorTests(BrokerFixture broker) : IClassFixture<Broker
         { ["bridge", "--export", ">", "--log-interval", "1e300", "--socket", "SOCKET"], "--log-interval" },
         { ["bridge", "--export", ">", "--log-interval", "0.0001", "--socket", "SOCKET"], "--log-interval" },
         { ["bridge", "--export", ">", "--log-interval", "5000000", "--socket", "SOCKET"], "--log-interval" },
+
+        // An argument starting with @ is itself, never the name of a response file to expand.
+        { ["pub", "@a b", "--socket", "SOCKET"], "Invalid topic \"@a b\"" },
+        { ["sub", "@a b", "--socket", "SOCKET"], "Invalid pattern \"@a b\"" },
+        { ["pub", "a.b", "@x", "--socket", "SOCKET"], "payload is not valid JSON" },
+
+        // The envelope type is checked before connecting, as the topic is.
+        { ["pub", "a.b", "--type", "x\u0001y", "--socket", "SOCKET"], "contains a control character (U+0001)" },
+        { ["pub", "a.b", "{}", "-t", "line\nbreak", "--socket", "SOCKET"], "contains a control character (U+000A)" },
     };
 
     [Theory]
@@ -54,6 +63,15 @@ public sealed class UsageErrorTests(BrokerFixture broker) : IClassFixture<Broker
         var run = await CliRun.InvokeAsync([.. args.Select(a => a == "SOCKET" ? missing.Path : a)]);
 
         AssertOneLineUsageError(run, named);
+    }
+
+    [Fact]
+    public async Task A_topic_starting_with_at_is_published_as_typed()
+    {
+        var run = await CliRun.InvokeAsync(["pub", "@cli.literal", "{}", "--type", "@t", "--socket", broker.SocketPath]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Empty(run.Error);
     }
 
     [Fact]
