@@ -209,13 +209,13 @@ public sealed partial class NatsBus : IBus
                     if (!loggedUnexpected)
                     {
                         loggedUnexpected = logged = true;
-                        Log.UnexpectedConnectFailure(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeExceptionWithStack(ex));
+                        Log.UnexpectedConnectFailure(_logger, UntrustedText.Escape(string.Join(',', _options.Nats.Urls)), UntrustedText.DescribeExceptionWithStack(ex));
                     }
                 }
                 else if (!logged)
                 {
                     logged = true;
-                    Log.ConnectFailed(_logger, string.Join(',', _options.Nats.Urls), UntrustedText.DescribeException(ex));
+                    Log.ConnectFailed(_logger, UntrustedText.Escape(string.Join(',', _options.Nats.Urls)), UntrustedText.DescribeException(ex));
                 }
             }
 

@@ -64,11 +64,22 @@ internal static class DecnetBusNatsValidation
         CheckFile(DecnetBusVariables.NatsTlsKey, nats.TlsKeyFile, failures);
     }
 
-    private static void CheckUrls(DecnetBusNatsOptions nats, List<string> failures)
+    /// <summary>
+    /// What makes <paramref name="urls"/> (comma-separated), given as the command-line flag <paramref name="flag"/>
+    /// (e.g. <c>--nats</c>), unusable as NATS server URLs, as one line naming the flag, or null.
+    /// </summary>
+    public static string? DescribeUrlsFlag(string urls, string flag)
+    {
+        var failures = new List<string>();
+        CheckUrls(new DecnetBusNatsOptions { Url = urls }, failures, $"{flag} ");
+        return failures.Count == 0 ? null : string.Join("; ", failures);
+    }
+
+    private static void CheckUrls(DecnetBusNatsOptions nats, List<string> failures, string name = DecnetBusVariables.NatsUrl + "=")
     {
         if (nats.Urls.Count == 0)
         {
-            failures.Add($"{DecnetBusVariables.NatsUrl}='' is empty; use a server URL such as {DecnetBusNatsOptions.DefaultUrl}");
+            failures.Add($"{name}'' is empty; use a server URL such as {DecnetBusNatsOptions.DefaultUrl}");
             return;
         }
 
@@ -76,7 +87,7 @@ internal static class DecnetBusNatsValidation
         {
             if (DescribeUrlError(url) is { } problem)
             {
-                failures.Add($"{DecnetBusVariables.NatsUrl}='{Topics.Printable(Redact(url))}' {problem}; use e.g. {DecnetBusNatsOptions.DefaultUrl} or tls://nats.example:4222");
+                failures.Add($"{name}'{Topics.Printable(Redact(url))}' {problem}; use e.g. {DecnetBusNatsOptions.DefaultUrl} or tls://nats.example:4222");
             }
         }
     }

@@ -128,24 +128,38 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         return failures.Count == 0 ? null : string.Join("; ", failures);
     }
 
+    /// <summary>
+    /// What makes <paramref name="path"/>, given as the command-line flag <paramref name="flag"/> (e.g.
+    /// <c>--socket</c>), unusable as a UNIX socket's path, as one line naming the flag, or null.
+    /// </summary>
+    internal static string? DescribeSocketPathFlag(string path, string flag)
+    {
+        var failures = new List<string>();
+        CheckSocketPath(path, failures, $"{flag} ");
+        return failures.Count == 0 ? null : string.Join("; ", failures);
+    }
+
     /// <summary>Adds what makes <paramref name="path"/> unusable as a UNIX socket's path to <paramref name="failures"/> (also for transports handed options in code).</summary>
-    internal static void CheckSocketPath(string? path, List<string> failures)
+    /// <param name="path">The path.</param>
+    /// <param name="failures">Where the messages go.</param>
+    /// <param name="name">What the messages call the value, up to its quoted text: the variable by default.</param>
+    internal static void CheckSocketPath(string? path, List<string> failures, string name = DecnetBusVariables.Socket + "=")
     {
         if (string.IsNullOrEmpty(path))
         {
-            failures.Add($"{DecnetBusVariables.Socket}='' is empty; use a socket path such as /run/decnet/bus.sock");
+            failures.Add($"{name}'' is empty; use a socket path such as /run/decnet/bus.sock");
             return;
         }
 
         var bytes = Encoding.UTF8.GetByteCount(path);
         if (bytes > DecnetBusOptions.MaxSocketPathBytes)
         {
-            failures.Add($"{DecnetBusVariables.Socket}='{Topics.Printable(path)}' is {bytes} bytes; a UNIX socket path holds at most {DecnetBusOptions.MaxSocketPathBytes} bytes");
+            failures.Add($"{name}'{Topics.Printable(path)}' is {bytes} bytes; a UNIX socket path holds at most {DecnetBusOptions.MaxSocketPathBytes} bytes");
         }
 
         if (path.Contains('\0', StringComparison.Ordinal))
         {
-            failures.Add($"{DecnetBusVariables.Socket}='{Topics.Printable(path)}' contains a NUL character; use a plain file path");
+            failures.Add($"{name}'{Topics.Printable(path)}' contains a NUL character; use a plain file path");
         }
     }
 

@@ -33,10 +33,18 @@ public sealed partial class BusServer
             throw new BusStartupException(path, $"bus: {DecnetBusOptions.NoSocketPathMessage}.");
         }
 
-        var directoryPath = Path.GetDirectoryName(path)!;
+        // The path is the operator's, maybe from a file another process wrote: every message and log line escapes it.
+        var shown = UntrustedText.Escape(path);
+        var directoryPath = Path.GetDirectoryName(path);
+        if (string.IsNullOrEmpty(directoryPath) || Path.GetFileName(path).Length == 0)
+        {
+            // "/" has no parent directory, "/tmp/" no file name: neither can be bound.
+            throw new BusStartupException(path, $"bus: socket path {shown} names no file in a directory; use a path such as /run/decnet/bus.sock");
+        }
+
         if (Encoding.UTF8.GetByteCount(path) > MaxSunPath || Encoding.UTF8.GetByteCount(directoryPath) + SocketDirectory.BindPathOverhead > MaxSunPath)
         {
-            throw new BusStartupException(path, $"bus: socket path {path} is too long: the broker binds in {directoryPath}/.XXXXXXXX/s first, and a UNIX socket path holds at most {MaxSunPath} bytes; choose a shorter DECNET_BUS_SOCKET.");
+            throw new BusStartupException(path, $"bus: socket path {shown} is too long: the broker binds in {UntrustedText.Escape(directoryPath)}/.XXXXXXXX/s first, and a UNIX socket path holds at most {MaxSunPath} bytes; choose a shorter DECNET_BUS_SOCKET.");
         }
 
         EnsureDirectory(path);
@@ -51,16 +59,16 @@ public sealed partial class BusServer
             var (listener, inode, grouped) = directory.Bind(Path.GetFileName(path), (uint)SocketMode, group, _backlog, groupOptional: !_options.GroupConfigured, AfterBind, AfterPlace);
             if (group is { } refused && !grouped)
             {
-                BrokerLog.GroupRefused(_logger, refused.Name, path);
+                BrokerLog.GroupRefused(_logger, UntrustedText.Escape(refused.Name), shown);
                 group = null;
             }
 
-            BrokerLog.Listening(_logger, path, group?.Name ?? "(unchanged)");
+            BrokerLog.Listening(_logger, shown, UntrustedText.Escape(group?.Name ?? "(unchanged)"));
             return (listener, inode);
         }
         catch (SocketPlacementException ex)
         {
-            throw new BusStartupException(path, $"bus: {ex.Message}", ex);
+            throw new BusStartupException(path, $"bus: {UntrustedText.Escape(ex.Message)}", ex);
         }
     }
 
@@ -80,12 +88,12 @@ public sealed partial class BusServer
 
         if ((mode & _sticky) == 0)
         {
-            throw new BusStartupException(path, $"bus: directory {directory.Path} is writable by others and not sticky (mode {Convert.ToString(mode, 8)}); any local user could replace the socket: use a directory only the broker's user can write (systemd: RuntimeDirectory=decnet).");
+            throw new BusStartupException(path, $"bus: directory {UntrustedText.Escape(directory.Path)} is writable by others and not sticky (mode {Convert.ToString(mode, 8)}); any local user could replace the socket: use a directory only the broker's user can write (systemd: RuntimeDirectory=decnet).");
         }
 
         if (status.Uid != 0 && status.Uid != Libc.GetEuid())
         {
-            throw new BusStartupException(path, $"bus: directory {directory.Path} is shared (mode {Convert.ToString(mode, 8)}) and owned by uid {status.Uid}, who could replace the socket: use a directory of root's or the broker's user (systemd: RuntimeDirectory=decnet).");
+            throw new BusStartupException(path, $"bus: directory {UntrustedText.Escape(directory.Path)} is shared (mode {Convert.ToString(mode, 8)}) and owned by uid {status.Uid}, who could replace the socket: use a directory of root's or the broker's user (systemd: RuntimeDirectory=decnet).");
         }
     }
 
@@ -121,13 +129,13 @@ public sealed partial class BusServer
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new BusStartupException(path, $"bus: cannot create directory {directory}: {ex.Message}; set DECNET_BUS_SOCKET to a path in a directory the broker may use.", ex);
+                throw new BusStartupException(path, $"bus: cannot create directory {UntrustedText.Escape(directory)}: {UntrustedText.Escape(ex.Message)}; set DECNET_BUS_SOCKET to a path in a directory the broker may use.", ex);
             }
 
             return;
         }
 
-        throw new BusStartupException(path, $"bus: directory {directory} does not exist; create it (systemd: RuntimeDirectory=decnet) or set DECNET_BUS_SOCKET.");
+        throw new BusStartupException(path, $"bus: directory {UntrustedText.Escape(directory)} does not exist; create it (systemd: RuntimeDirectory=decnet) or set DECNET_BUS_SOCKET.");
     }
 
     private void ClearStaleSocket(string path)
@@ -140,9 +148,9 @@ public sealed partial class BusServer
             case PathKind.Socket:
                 break;
             case PathKind.Symlink:
-                throw new BusStartupException(path, $"bus: {path} is a symbolic link; refusing to replace it (remove it yourself if it is yours).");
+                throw new BusStartupException(path, $"bus: {UntrustedText.Escape(path)} is a symbolic link; refusing to replace it (remove it yourself if it is yours).");
             default:
-                throw new BusStartupException(path, $"bus: {path} exists and is not a socket ({kind}); refusing to delete it.");
+                throw new BusStartupException(path, $"bus: {UntrustedText.Escape(path)} exists and is not a socket ({kind}); refusing to delete it.");
         }
 
         using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
@@ -150,7 +158,7 @@ public sealed partial class BusServer
             try
             {
                 probe.Connect(new UnixDomainSocketEndPoint(path));
-                throw new BusStartupException(path, $"bus: another broker is already running on {path}; refusing to displace it.");
+                throw new BusStartupException(path, $"bus: another broker is already running on {UntrustedText.Escape(path)}; refusing to displace it.");
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
             {
@@ -158,7 +166,7 @@ public sealed partial class BusServer
             }
             catch (SocketException ex)
             {
-                throw new BusStartupException(path, $"bus: cannot probe the existing socket {path}: {ex.Message}", ex);
+                throw new BusStartupException(path, $"bus: cannot probe the existing socket {UntrustedText.Escape(path)}: {UntrustedText.Escape(ex.Message)}", ex);
             }
         }
 
@@ -172,10 +180,10 @@ public sealed partial class BusServer
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Another user's socket in a sticky directory (/tmp): not ours to remove.
-                throw new BusStartupException(path, $"bus: cannot remove the stale socket {path}: {ex.Message}; remove it as its owner or choose another DECNET_BUS_SOCKET.", ex);
+                throw new BusStartupException(path, $"bus: cannot remove the stale socket {UntrustedText.Escape(path)}: {UntrustedText.Escape(ex.Message)}; remove it as its owner or choose another DECNET_BUS_SOCKET.", ex);
             }
 
-            BrokerLog.StaleSocketReplaced(_logger, path);
+            BrokerLog.StaleSocketReplaced(_logger, UntrustedText.Escape(path));
         }
     }
 
@@ -199,13 +207,13 @@ public sealed partial class BusServer
 
         if (_options.GroupConfigured)
         {
-            throw new BusStartupException(path, $"bus: group '{group}' does not exist (DECNET_BUS_GROUP / --group); create it (groupadd --system {group}), name an existing group, or set it to \"\" to leave the socket's group alone.");
+            throw new BusStartupException(path, $"bus: group '{UntrustedText.Escape(group)}' does not exist (DECNET_BUS_GROUP / --group); create it (groupadd --system {UntrustedText.Escape(group)}), name an existing group, or set it to \"\" to leave the socket's group alone.");
         }
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         if (string.IsNullOrEmpty(home) || !path.StartsWith(Path.TrimEndingDirectorySeparator(home) + "/", StringComparison.Ordinal))
         {
-            BrokerLog.GroupMissing(_logger, group, path);
+            BrokerLog.GroupMissing(_logger, UntrustedText.Escape(group), UntrustedText.Escape(path));
         }
 
         return null;
@@ -236,7 +244,7 @@ public sealed partial class BusServer
         }
         catch (IOException ex)
         {
-            throw new BusStartupException(path, $"bus: cannot inspect {path}: {ex.Message}", ex);
+            throw new BusStartupException(path, $"bus: cannot inspect {UntrustedText.Escape(path)}: {UntrustedText.Escape(ex.Message)}", ex);
         }
     }
 }

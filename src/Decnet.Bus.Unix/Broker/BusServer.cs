@@ -158,11 +158,11 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
         if (OwnsSocketFile())
         {
             RemoveSocketFile();
-            BrokerLog.Stopped(_logger, SocketPath);
+            BrokerLog.Stopped(_logger, UntrustedText.Escape(SocketPath));
         }
         else
         {
-            BrokerLog.StoppedWithoutSocket(_logger, SocketPath);
+            BrokerLog.StoppedWithoutSocket(_logger, UntrustedText.Escape(SocketPath));
         }
     }
 

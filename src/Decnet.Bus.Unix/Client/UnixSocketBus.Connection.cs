@@ -60,7 +60,7 @@ public sealed partial class UnixSocketBus
         }
         catch (Exception ex) when (ex is IOException or TimeoutException)
         {
-            throw new BusUnavailableException(SocketPath, $"bus: no STATS reply from {SocketPath}: {ex.Message}", ex);
+            throw new BusUnavailableException(SocketPath, $"bus: no STATS reply from {ShownPath}: {UntrustedText.Escape(ex.Message)}", ex);
         }
     }
 
@@ -85,7 +85,7 @@ public sealed partial class UnixSocketBus
         }
         catch (IOException ex)
         {
-            throw new BusUnavailableException(SocketPath, $"bus: no flush reply from {SocketPath}: {ex.Message}", ex);
+            throw new BusUnavailableException(SocketPath, $"bus: no flush reply from {ShownPath}: {UntrustedText.Escape(ex.Message)}", ex);
         }
     }
 
@@ -219,7 +219,7 @@ public sealed partial class UnixSocketBus
                 else if (ex is not (System.Net.Sockets.SocketException or IOException or TimeoutException or ProtocolException or BrokerRefusedException))
                 {
                     // Not an outage: a bug, which the message alone would hide behind an endless quiet retry.
-                    ClientLog.UnexpectedConnectFailure(_logger, SocketPath, ex);
+                    ClientLog.UnexpectedConnectFailure(_logger, ShownPath, ex);
                 }
 
                 _state = ConnectionState.Down;
@@ -230,12 +230,12 @@ public sealed partial class UnixSocketBus
                 var retrying = DelayAsync(wait, token);
                 if (outage)
                 {
-                    ClientLog.ConnectFailed(_logger, SocketPath, ex.Message, (long)wait.TotalMilliseconds);
+                    ClientLog.ConnectFailed(_logger, ShownPath, ex.Message, (long)wait.TotalMilliseconds);
                 }
                 else
                 {
                     // The reason may quote a broker's ERR text: escaped so it stays one line.
-                    ClientLog.Unreachable(_logger, SocketPath, UntrustedText.Escape(ex.Message));
+                    ClientLog.Unreachable(_logger, ShownPath, UntrustedText.Escape(ex.Message));
                     outage = true;
                 }
 
@@ -252,7 +252,7 @@ public sealed partial class UnixSocketBus
             outage = false;
             _untrusted = null;
             var connectedAt = _time.GetTimestamp();
-            ClientLog.Connected(_logger, SocketPath, connection.Welcome.BrokerPid);
+            ClientLog.Connected(_logger, ShownPath, connection.Welcome.BrokerPid);
             _outbox.Attach(connection.Writer);
             connection.Start();
             _connection = connection;
@@ -281,7 +281,7 @@ public sealed partial class UnixSocketBus
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                ClientLog.UnexpectedConnectionEnd(_logger, SocketPath, ex);
+                ClientLog.UnexpectedConnectionEnd(_logger, ShownPath, ex);
             }
 
             var lived = _time.GetElapsedTime(connectedAt);
@@ -295,7 +295,7 @@ public sealed partial class UnixSocketBus
             // clock (a test on a fake one) cannot move it before the timer exists.
             var backoff = Jittered(delay);
             var waiting = DelayAsync(backoff, token);
-            ClientLog.ShortLivedConnection(_logger, SocketPath, (long)lived.TotalMilliseconds, (long)backoff.TotalMilliseconds);
+            ClientLog.ShortLivedConnection(_logger, ShownPath, (long)lived.TotalMilliseconds, (long)backoff.TotalMilliseconds);
             if (!await waiting.ConfigureAwait(false))
             {
                 break;

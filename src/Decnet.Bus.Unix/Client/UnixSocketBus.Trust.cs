@@ -42,7 +42,7 @@ public sealed partial class UnixSocketBus
         Interlocked.Increment(ref _untrustedBrokers);
         if (Interlocked.Exchange(ref _lastUntrustedUid, untrusted.BrokerUid ?? -1) != (untrusted.BrokerUid ?? -1))
         {
-            ClientLog.UntrustedBroker(_logger, SocketPath, untrusted.Message);
+            ClientLog.UntrustedBroker(_logger, ShownPath, untrusted.Message);
         }
     }
 }

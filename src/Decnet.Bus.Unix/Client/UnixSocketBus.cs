@@ -81,6 +81,11 @@ public sealed partial class UnixSocketBus : IBus
     /// </summary>
     public string SocketPath => _socketPath;
 
+    /// <summary>
+    /// <see cref="SocketPath"/> escaped, for log lines and messages (it may come from a file another process wrote).
+    /// </summary>
+    private string ShownPath => UntrustedText.Escape(SocketPath);
+
     /// <summary>True while a handshaken connection to the broker is up.</summary>
     public bool IsConnected => _connection is not null;
 

@@ -9,7 +9,7 @@ namespace Decnet.Cli.Bus;
 /// <summary>
 /// The part every client command shares: a <c>--socket</c> flag, connecting now so "no broker" is reported at once,
 /// and the one-line errors (exit 69 when the broker is down, 78 for a bad DECNET_BUS_* value or a broker this client
-/// does not trust) instead of stack traces.
+/// does not trust, 2 for a bad --socket value) instead of stack traces.
 /// </summary>
 internal static class BusClientCommand
 {
@@ -36,6 +36,7 @@ internal static class BusClientCommand
         Action<DecnetBusOptions>? checkInput = null)
     {
         var error = parseResult.InvocationConfiguration.Error;
+        CliFlagValues.CheckSocket(socket);
         DecnetBusOptions options;
         try
         {

@@ -17,8 +17,12 @@ internal static class NatsClientCommand
     /// </summary>
     public static readonly TimeSpan ConnectBound = TimeSpan.FromSeconds(15);
 
-    /// <summary>Where a command connects, for its messages: the socket path or the NATS URL.</summary>
-    public static string Describe(DecnetBusOptions options) => IsNats(options) ? string.Join(',', options.Nats.Urls) : options.SocketPath;
+    /// <summary>
+    /// Where a command connects, for its messages: the socket path or the NATS URL, escaped (either may come from a
+    /// file another process wrote, and a control character in it would reach the terminal).
+    /// </summary>
+    public static string Describe(DecnetBusOptions options)
+        => UntrustedText.Escape(IsNats(options) ? string.Join(',', options.Nats.Urls) : options.SocketPath);
 
     public static bool IsNats(DecnetBusOptions options) => string.Equals(options.Type, DecnetBusOptions.NatsTransport, StringComparison.OrdinalIgnoreCase);
 
@@ -34,6 +38,7 @@ internal static class NatsClientCommand
         CancellationToken cancellationToken,
         Action<DecnetBusOptions>? checkInput = null)
     {
+        CliFlagValues.CheckSocket(socket);
         DecnetBusOptions options;
         try
         {

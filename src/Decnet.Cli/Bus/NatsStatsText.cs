@@ -15,7 +15,7 @@ internal static class NatsStatsText
     {
         ArgumentNullException.ThrowIfNull(stats);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"nats {stats.State} at {stats.Url}");
+        text.Append(CultureInfo.InvariantCulture, $"nats {stats.State} at {UntrustedText.Escape(stats.Url)}");
         text.AppendLine();
         text.Append(CultureInfo.InvariantCulture, $"server {UntrustedText.Escape(stats.Server ?? "(none)")}  max_payload {stats.MaxPayload}");
         text.AppendLine();

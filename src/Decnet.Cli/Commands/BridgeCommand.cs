@@ -68,6 +68,10 @@ internal static class BridgeCommand
             throw new CliUsageException(usage);
         }
 
+        // Before the DECNET_BUS_* options, whose errors name the variables and exit 78.
+        CliFlagValues.CheckSocket(args.Socket);
+        CliFlagValues.CheckNats(args.Nats);
+
         var bridgeOptions = new BridgeOptions
         {
             Export = args.Export,

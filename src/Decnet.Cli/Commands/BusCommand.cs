@@ -42,6 +42,7 @@ internal static class BusCommand
     private static async Task<int> RunAsync(ParseResult parseResult, string? socket, string? group, bool verbose, CancellationToken ct)
     {
         var error = parseResult.InvocationConfiguration.Error;
+        CliFlagValues.CheckSocket(socket);
 
         // Before any socket exists in this process: the runtime reads the switch once, when sockets start.
         InlineSocketCompletions.PreferForThisProcess();
@@ -95,8 +96,10 @@ internal static class BusCommand
         }
         catch (BusStartupException ex)
         {
-            // The broker's messages already start with "bus: ".
-            await error.WriteLineAsync(ex.Message.StartsWith("bus: ", StringComparison.Ordinal) ? ex.Message : $"bus: {ex.Message}").ConfigureAwait(false);
+            // The broker's messages already start with "bus: ". They quote the socket path and, from an inner
+            // exception, the system's text: one escaped line, whatever they hold.
+            var message = ex.Message.StartsWith("bus: ", StringComparison.Ordinal) ? ex.Message : $"bus: {ex.Message}";
+            await error.WriteLineAsync(UntrustedText.Escape(message)).ConfigureAwait(false);
             return ExitCodes.Config;
         }
         catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)

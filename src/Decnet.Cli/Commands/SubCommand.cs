@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Text;
 using Decnet.Bus;
 using Decnet.Bus.Unix;
 using Decnet.Cli.Bus;
+using Decnet.Cli.Mutation;
 using Decnet.Cli.Usage;
 
 namespace Decnet.Cli.Commands;
@@ -55,7 +57,8 @@ internal static class SubCommand
         {
             return await NatsClientCommand.RunAsync(parseResult, "sub", socket, async (bus, options, token) =>
             {
-                // The broker's pattern limit is known once connected (its WELCOME).
+                // The configured length limit was checked before connecting; the broker's (its WELCOME) is
+                // checked here.
                 var subscription = await CallerInput.CheckAsync(() => bus.SubscribeAsync(pattern, cancellationToken: token)).ConfigureAwait(false);
                 await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
                 {
@@ -77,7 +80,7 @@ internal static class SubCommand
                         await watching.ConfigureAwait(false);
                     }
                 }
-            }, linked.Token).ConfigureAwait(false);
+            }, linked.Token, options => CheckPatternLength(pattern, options.MaxTopicBytes)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !signals.Token.IsCancellationRequested)
         {
@@ -88,6 +91,19 @@ internal static class SubCommand
         {
             // Ctrl-C or SIGTERM: a normal way to stop watching.
             return ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a pattern over the configured topic limit before connecting, as pub refuses its topic: a usage error
+    /// must not depend on whether the broker runs.
+    /// </summary>
+    private static void CheckPatternLength(string pattern, int maxBytes)
+    {
+        var bytes = Encoding.UTF8.GetByteCount(pattern);
+        if (bytes > maxBytes)
+        {
+            throw new CliUsageException($"pattern is {bytes} UTF-8 bytes; the limit is {maxBytes}");
         }
     }
 

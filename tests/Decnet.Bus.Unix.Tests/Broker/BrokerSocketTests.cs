@@ -33,6 +33,25 @@ public sealed class BrokerSocketTests
     }
 
     [Fact]
+    public async Task Start_LogsASocketPathWithControlCharactersEscaped()
+    {
+        // "Bus broker listening on PATH" and "stopped; removed PATH" carried an ESC in the path raw into the log.
+        using var dir = new TempSocketDir();
+        var path = Path.Combine(dir.Path, "b\u001b[31mRED.sock");
+        var log = new RecordingLogger<BusServer>();
+        var server = new BusServer(Options.Create(TestBroker.NewOptions(path)), log);
+        await using (server)
+        {
+            await server.StartAsync(CancellationToken.None);
+            await server.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Contains($"Bus broker listening on {UntrustedText.Escape(path)} ", Assert.Single(log.Lines, l => l.Contains("listening", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains(log.Lines, l => l.Contains($"removed {UntrustedText.Escape(path)}", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Lines, l => l.Contains('\u001b', StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Start_OverStaleSocket_ReplacesIt()
     {
         using var dir = new TempSocketDir();

@@ -3,8 +3,9 @@ using Decnet.Cli.Tests.Support;
 namespace Decnet.Cli.Tests.Bus;
 
 /// <summary>
-/// <c>decnet bridge</c> with bad <c>DECNET_BUS_NATS_*</c> values: exit 78 and one line naming the variable, before
-/// anything connects (docs/cross-host.md, "decnet bridge"); secrets never in the line.
+/// <c>decnet bridge</c> with bad <c>DECNET_BUS_NATS_*</c> values: exit 78 and one line naming the variable (a bad
+/// flag: exit 2 naming the flag), before anything connects (docs/cross-host.md, "decnet bridge"); secrets never in the
+/// line.
 /// </summary>
 public sealed class BridgeConfigurationTests
 {
@@ -20,9 +21,44 @@ public sealed class BridgeConfigurationTests
 
         var run = await CliRun.InvokeAsync(["bridge", "--export", ">", "--nats", url, "--socket", missing.Path]);
 
-        Assert.True(run.ExitCode == 78, run.ToString());
-        Assert.Contains("nats://***@nats:4222", run.Error, StringComparison.Ordinal);
+        // A bad flag is a usage error naming the flag (docs/cross-host.md); this asserted 78 and DECNET_BUS_NATS_URL.
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: --nats 'nats://***@nats:4222' ", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("ssw0rd", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_nats_url_variable_of_another_scheme_stops_the_bridge_with_exit_78_naming_the_variable()
+    {
+        using var missing = new TempSocket();
+        using var bridge = BrokerProcess.StartCli(
+            new Dictionary<string, string> { ["DECNET_BUS_NATS_URL"] = "http://x:4222" },
+            "bridge", "--export", ">", "--socket", missing.Path);
+        var error = bridge.StandardError.ReadToEndAsync();
+        await bridge.WaitForExitAsync().WaitAsync(_bound);
+
+        Assert.True(bridge.ExitCode == 78, $"exit {bridge.ExitCode}\n{await error}");
+        Assert.StartsWith("bridge: DECNET_BUS_NATS_URL='http://x:4222' has scheme 'http'", await error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_nats_flag_of_another_scheme_is_a_usage_error_naming_the_flag()
+    {
+        using var missing = new TempSocket();
+
+        var run = await CliRun.InvokeAsync(["bridge", "--export", ">", "--nats", "http://x:4222", "--socket", missing.Path]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: --nats 'http://x:4222' has scheme 'http'", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_socket_flag_of_the_bridge_is_a_usage_error_naming_the_flag()
+    {
+        var run = await CliRun.InvokeAsync(["bridge", "--export", ">", "--nats", "nats://127.0.0.1:1", "--socket", ""]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.StartsWith("error: --socket '' is empty", run.Error, StringComparison.Ordinal);
     }
 
     [OtherUserFact]

@@ -53,6 +53,31 @@ public sealed class BusCommandTests
     }
 
     [Fact]
+    public async Task A_startup_error_shows_a_socket_path_with_control_characters_escaped()
+    {
+        // "bus: directory PATH does not exist" printed an ESC in the path raw.
+        using var socket = new TempSocket();
+        var path = Path.Combine(socket.Directory.FullName, "no\u001b[31mRED", "bus.sock");
+
+        var run = await CliRun.InvokeAsync(["bus", "--socket", path, "--group", ""]);
+
+        Assert.True(run.ExitCode == 78, run.ToString());
+        Assert.DoesNotContain('\u001b', run.Error);
+        Assert.StartsWith($"bus: directory {UntrustedText.Escape(Path.GetDirectoryName(path))} does not exist", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_socket_path_that_names_no_file_is_a_configuration_error()
+    {
+        const string path = "/";
+        // "/" crashed: exit 70, "internal error (ArgumentNullException)" (it has no parent directory).
+        var run = await CliRun.InvokeAsync(["bus", "--socket", path, "--group", ""]);
+
+        Assert.True(run.ExitCode == 78, run.ToString());
+        Assert.Equal($"bus: socket path {path} names no file in a directory; use a path such as /run/decnet/bus.sock", run.Error.Trim());
+    }
+
+    [Fact]
     public async Task A_symlink_at_the_path_is_refused_and_neither_it_nor_its_target_is_touched()
     {
         using var socket = new TempSocket();

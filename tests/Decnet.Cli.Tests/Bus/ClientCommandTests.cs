@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Decnet.Bus;
+using Decnet.Bus.Nats;
+using Decnet.Cli.Bus;
 using Decnet.Cli.Tests.Support;
 
 namespace Decnet.Cli.Tests.Bus;
@@ -37,6 +39,118 @@ public sealed class ClientCommandTests(BrokerFixture broker) : IClassFixture<Bro
         Assert.DoesNotContain('\u001b', run.Error);
         Assert.DoesNotContain('\r', run.Error);
         Assert.StartsWith($"bus: unavailable at {UntrustedText.Escape(path)} (", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sub_shows_a_socket_path_with_control_characters_escaped_when_subscribed_down_and_back()
+    {
+        // "subscribed to … at PATH" and the outage lines printed the path raw: an ESC in it reached the terminal.
+        using var dir = new TempSocket();
+        var path = Path.Combine(dir.Directory.FullName, "s\u001b[7mREV.sock");
+        var escaped = UntrustedText.Escape(path);
+        var broker = await BrokerProcess.StartAsync(path);
+        try
+        {
+            var error = new SignallingWriter("sub: subscribed to ");
+            using var stop = new CancellationTokenSource(_bound);
+            var sub = CliRun.InvokeAsync(["sub", ">", "--socket", path], error, stop.Token);
+            await error.Seen.WaitAsync(_bound);
+            await broker.KillAsync();
+            await broker.DisposeAsync();
+            await error.Until("is down; waiting for it").WaitAsync(_bound);
+            broker = await BrokerProcess.StartAsync(path);
+            await error.Until("sub: reconnected to the broker at").WaitAsync(_bound);
+            await stop.CancelAsync();
+
+            var run = await sub.WaitAsync(_bound);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.DoesNotContain('\u001b', error.ToString());
+            Assert.Equal(
+                [
+                    $"sub: subscribed to > at {escaped}",
+                    $"sub: broker at {escaped} is down; waiting for it (events published meanwhile are lost)",
+                    $"sub: reconnected to the broker at {escaped}",
+                ],
+                CliRun.Lines(error.ToString()));
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Over_nats_the_unavailable_line_shows_a_url_with_control_characters_escaped()
+    {
+        // A query passes the URL check (only a path is refused) and kept its ESC in "bus: NATS unavailable at URL".
+        var url = "nats://127.0.0.1:1?\u001b[31mRED";
+        using var sub = BrokerProcess.StartCli(
+            new Dictionary<string, string> { ["DECNET_BUS_TYPE"] = "nats", ["DECNET_BUS_NATS_URL"] = url },
+            "sub", "a.>");
+        var error = sub.StandardError.ReadToEndAsync();
+        try
+        {
+            await sub.WaitForExitAsync().WaitAsync(_bound);
+        }
+        finally
+        {
+            if (!sub.HasExited)
+            {
+                sub.Kill();
+            }
+        }
+
+        Assert.True(sub.ExitCode == 69, $"exit {sub.ExitCode}\n{await error}");
+        Assert.Equal($"bus: NATS unavailable at {UntrustedText.Escape(url)} (is nats-server running?)", (await error).Trim());
+    }
+
+    [Fact]
+    public void Nats_stats_show_a_url_with_control_characters_escaped()
+    {
+        var stats = new NatsBusStats("Closed", "nats://h:4222?\u001b[31mRED", null, 0, default, 0, 0, 0, 0, 0, 0, 0);
+
+        var text = NatsStatsText.Format(stats);
+
+        Assert.StartsWith("nats Closed at nats://h:4222?\\u001B[31mRED\n", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sub_refuses_a_pattern_over_the_topic_limit_before_connecting()
+    {
+        // The length was checked by the subscribe, after connecting: without a broker that was exit 69, not 2.
+        using var missing = new TempSocket();
+
+        var run = await CliRun.InvokeAsync(["sub", "a." + new string('b', 300), "--socket", missing.Path]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal("error: pattern is 302 UTF-8 bytes; the limit is 256", run.Error.Trim());
+    }
+
+    [Theory]
+    [InlineData("pub", "a.b", "{}")]
+    [InlineData("sub", "a.>")]
+    [InlineData("stats")]
+    public async Task A_bad_socket_flag_is_a_usage_error_naming_the_flag(params string[] args)
+    {
+        // It was reported as DECNET_BUS_SOCKET, exit 78, though the user typed --socket (docs/cross-host.md: exit 2).
+        var path = "/tmp/" + new string('x', 130);
+
+        var run = await CliRun.InvokeAsync([.. args, "--socket", path]);
+
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Equal($"error: --socket '{path}' is 135 bytes; a UNIX socket path holds at most 107 bytes", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task A_bad_socket_variable_is_a_configuration_error_naming_the_variable()
+    {
+        var path = "/tmp/" + new string('x', 130);
+        using var sub = BrokerProcess.StartCli(new Dictionary<string, string> { ["DECNET_BUS_SOCKET"] = path }, "sub", "a.>");
+        var error = sub.StandardError.ReadToEndAsync();
+        await sub.WaitForExitAsync().WaitAsync(_bound);
+
+        Assert.True(sub.ExitCode == 78, $"exit {sub.ExitCode}\n{await error}");
+        Assert.Equal($"sub: DECNET_BUS_SOCKET='{path}' is 135 bytes; a UNIX socket path holds at most 107 bytes", (await error).Trim());
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal sealed partial class ClientConnection
 #pragma warning restore CA1031
         {
             // The reason line names the exception only; its stack, which finds the bug, goes with this line.
-            ClientLog.UnexpectedLoopFailure(_logger, _path, "send", ex);
+            ClientLog.UnexpectedLoopFailure(_logger, _shownPath, "send", ex);
             Interlocked.CompareExchange(ref _deadReason, $"unexpected {ex.GetType().Name} in the send loop: {ex.Message}", null);
         }
 
@@ -67,7 +67,7 @@ internal sealed partial class ClientConnection
 #pragma warning restore CA1031
         {
             // The reason line names the exception only; its stack, which finds the bug, goes with this line.
-            ClientLog.UnexpectedKeepaliveFailure(_logger, _path, ex);
+            ClientLog.UnexpectedKeepaliveFailure(_logger, _shownPath, ex);
             Interlocked.CompareExchange(ref _deadReason, $"unexpected {ex.GetType().Name} in the keepalive loop: {ex.Message}", null);
             await _abort.CancelAsync().ConfigureAwait(false);
         }

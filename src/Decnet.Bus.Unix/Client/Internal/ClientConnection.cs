@@ -30,6 +30,9 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _path;
 
+    // The path for log lines: it may come from a file another process wrote, so it is escaped once here.
+    private readonly string _shownPath;
+
     // Never disposed (it has no timer, and its registrations are disposed by their users), as a broker connection's is
     // not: the bus's dispose may abort a connection its run loop has just disposed, and a later abort or dispose must be
     // a no-op, not an ObjectDisposedException.
@@ -70,6 +73,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false, yieldAfterSend: true, ownThread: true);
         _logger = logger;
         _path = path;
+        _shownPath = UntrustedText.Escape(path);
     }
 
     public WelcomeMessage Welcome { get; }
@@ -235,7 +239,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 #pragma warning restore CA1031
         {
             // The reason line names the exception only; its stack, which finds the bug, goes with this line.
-            ClientLog.UnexpectedLoopFailure(_logger, _path, "receive", ex);
+            ClientLog.UnexpectedLoopFailure(_logger, _shownPath, "receive", ex);
             reason = $"unexpected {ex.GetType().Name}: {ex.Message}";
         }
         finally
@@ -277,7 +281,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
 
         if (!_outbox.IsClosing)
         {
-            ClientLog.Disconnected(_logger, _path, reason);
+            ClientLog.Disconnected(_logger, _shownPath, reason);
         }
     }
 
@@ -320,7 +324,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
                 }
 
                 var text = ClientLog.BrokerText(error.Message);
-                ClientLog.BrokerError(_logger, _path, error.Code.ToString(), text);
+                ClientLog.BrokerError(_logger, _shownPath, error.Code.ToString(), text);
                 return $"broker error {error.Code}: {text}";
             case FrameKind.Bye:
                 return "the broker said BYE";
@@ -342,7 +346,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             if (!_publishRejectionLogged)
             {
                 _publishRejectionLogged = true;
-                ClientLog.PublishRejected(_logger, _path, error.Code.ToString(), ClientLog.BrokerText(error.Message));
+                ClientLog.PublishRejected(_logger, _shownPath, error.Code.ToString(), ClientLog.BrokerText(error.Message));
             }
 
             _onRejected(error);
@@ -361,13 +365,13 @@ internal sealed partial class ClientConnection : IAsyncDisposable
             if (!_strayRejectionLogged)
             {
                 _strayRejectionLogged = true;
-                ClientLog.StrayRejection(_logger, _path, error.Sid, error.Code.ToString(), ClientLog.BrokerText(error.Message));
+                ClientLog.StrayRejection(_logger, _shownPath, error.Sid, error.Code.ToString(), ClientLog.BrokerText(error.Message));
             }
 
             return;
         }
 
-        ClientLog.SubscriptionRejected(_logger, _path, error.Sid, error.Code.ToString(), ClientLog.BrokerText(error.Message));
+        ClientLog.SubscriptionRejected(_logger, _shownPath, error.Sid, error.Code.ToString(), ClientLog.BrokerText(error.Message));
 
         // The owner records the rejection before the waiting subscriber wakes to find it.
         _onRejected(error);
