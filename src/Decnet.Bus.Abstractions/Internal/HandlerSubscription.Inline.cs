@@ -96,7 +96,8 @@ internal sealed partial class HandlerSubscription
         }
 
         // Handed over even if the subscription was disposed meanwhile: the loop still observes the call's outcome
-        // (a failure is counted) and, finding the queue empty, takes nothing after it.
+        // (a failure is counted) and, finding the queue empty, takes nothing after it. A loop that is stopping
+        // observes it at once instead (ObserveAbandoned).
         lock (Gate)
         {
             _pending = handled.AsTask();
@@ -134,6 +135,32 @@ internal sealed partial class HandlerSubscription
             var pending = _pending;
             _pending = null;
             return pending;
+        }
+    }
+
+    /// <summary>
+    /// For a stopping loop, which will not give this subscription another turn: an inline call that went asynchronous
+    /// is observed on its own, so a failure is still counted and logged.
+    /// </summary>
+    public void ObserveAbandoned()
+    {
+        if (Inline && TakePending() is { } pending)
+        {
+            _ = ObserveAsync(pending);
+        }
+    }
+
+    private async Task ObserveAsync(Task pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // As on the loop: the failure is the handler's, counted and logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _loop.OnHandlerFailed(this, ex);
         }
     }
 
