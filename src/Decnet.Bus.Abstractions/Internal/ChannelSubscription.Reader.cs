@@ -96,11 +96,19 @@ internal sealed partial class ChannelSubscription
         public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
             => _core.OnCompleted(continuation, state, token, flags);
 
+        /// <summary>
+        /// Ends the enumeration; a read still waiting completes with the end of the stream, since nothing else will
+        /// complete it once it is off the parked list (neither the subscription's disposal nor its token).
+        /// </summary>
         public ValueTask DisposeAsync()
         {
             if (IsParked && owner.Unpark(this))
             {
                 EndWait();
+
+                // Never on the disposing thread: it may be anyone's.
+                _core.RunContinuationsAsynchronously = true;
+                _core.SetResult(false);
             }
 
             return ValueTask.CompletedTask;

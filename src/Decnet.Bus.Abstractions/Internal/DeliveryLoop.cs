@@ -18,6 +18,10 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     /// <summary>How long disposal waits for a handler call in progress.</summary>
     internal static readonly TimeSpan StopBound = TimeSpan.FromSeconds(5);
 
+    // The loop whose task runs the current code: set once when the loop starts, so every handler call on it (and what
+    // the call awaits) sees it at no cost per event, and a bus disposed from inside a handler does not wait for itself.
+    private static readonly AsyncLocal<DeliveryLoop?> _running = new();
+
     // Lock-free on purpose: a transport schedules every subscription a read touched (10,000 of them in W4), and a lock
     // shared with the loop made the two threads spin on each other (docs/performance-history.md, issue 14 part 3).
     private readonly ConcurrentQueue<HandlerSubscription> _ready = new();
@@ -47,15 +51,26 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     /// </summary>
     internal bool IsParked => _awaited && Volatile.Read(ref _parked) == 1;
 
-    /// <summary>Queues <paramref name="subscription"/> for a turn (it has events and was not queued already).</summary>
+    /// <summary>
+    /// Queues <paramref name="subscription"/> for a turn (it has events and was not queued already); once the loop is
+    /// stopping, only observes the inline call it would have awaited (<see cref="HandlerSubscription.ObserveAbandoned"/>).
+    /// </summary>
     public void Schedule(HandlerSubscription subscription)
     {
         if (_stopping)
         {
+            subscription.ObserveAbandoned();
             return;
         }
 
         _ready.Enqueue(subscription);
+        if (_stopping)
+        {
+            // Queued as disposal drained the queue: either it saw this subscription, or this sees it stopping.
+            Abandon();
+            return;
+        }
+
         if (Volatile.Read(ref _started) == 0 && Start())
         {
             return;
@@ -76,12 +91,28 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
             run = _run;
         }
 
-        _ready.Clear();
         Interlocked.MemoryBarrier();
+        Abandon();
         Unpark(false);
+
+        if (ReferenceEquals(_running.Value, this))
+        {
+            // From inside one of this loop's handler calls: the loop waits on that call, which waits on this, so waiting
+            // here would only run out the bound. The loop ends by itself once the call returns (it is stopping).
+            return;
+        }
 
         // A handler that ignores its cancelled token must not hang the bus's disposal: it is left to finish alone.
         await run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Once stopping: empties the ready queue; the inline calls its subscriptions handed over are observed.</summary>
+    private void Abandon()
+    {
+        while (_ready.TryDequeue(out var subscription))
+        {
+            subscription.ObserveAbandoned();
+        }
     }
 
     void IValueTaskSource.GetResult(short token) => _core.GetResult(token);
@@ -136,6 +167,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
     private async Task RunAsync()
     {
+        _running.Value = this;
         while (!_stopping)
         {
             if (!_ready.TryDequeue(out var next))

@@ -6,6 +6,10 @@ namespace Decnet.Bus.Internal;
 /// </summary>
 internal sealed class EnumeratedHandlerSubscription : IBusHandlerSubscription
 {
+    // The subscription whose task runs the current code: set once when the task starts, so its handler calls (and
+    // whatever they await) see it at no cost per event, and a dispose from inside one does not wait for itself.
+    private static readonly AsyncLocal<EnumeratedHandlerSubscription?> _running = new();
+
     private readonly IBusSubscription _subscription;
     private readonly CancellationTokenSource _disposing = new();
     private readonly Task _run;
@@ -48,12 +52,21 @@ internal sealed class EnumeratedHandlerSubscription : IBusHandlerSubscription
         }
 
         await _subscription.DisposeAsync().ConfigureAwait(false);
+        if (ReferenceEquals(_running.Value, this))
+        {
+            // From inside the handler (or something it awaits): the task awaits this very call, so awaiting the task
+            // would never return. The cancelled token and the ended enumeration stop it once the handler returns. The
+            // token source, which has no timer, is left to the collector: the task may still read its token.
+            return;
+        }
+
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _disposing.Dispose();
     }
 
     private async Task RunAsync(BusEventHandler handler)
     {
+        _running.Value = this;
         var token = _disposing.Token;
         await foreach (var evt in _subscription.WithCancellation(token).ConfigureAwait(false))
         {

@@ -18,6 +18,16 @@ internal sealed partial class HandlerSubscription
     // The receive thread's copy of the event it hands inline; given up to a call that went asynchronous.
     private byte[]? _inlineBuffer;
 
+    // _call: _noCall, the id of the thread making an inline call (from before its copy until the handler returns or
+    // hands the call to the loop), or _callsEnded once disposed. Changed only by compare-exchange, one in and one out
+    // per call, so a dispose either sees the call and waits for it or the call never starts. _callEnded: set by the
+    // dispose before it ends calls, completed by a call that finds them ended as it returns.
+    private const int _noCall = 0;
+    private const int _callsEnded = -1;
+    private int _call;
+    private TaskCompletionSource? _callEnded;
+    private Task? _disposeWaitsFor;
+
     /// <summary>Whether the transport may call the handler on its receive thread (<see cref="TryHandleInline"/>).</summary>
     public bool Inline { get; }
 
@@ -56,23 +66,25 @@ internal sealed partial class HandlerSubscription
 
         Count(counts);
 
-        if (Disposing.IsCancellationRequested)
+        // Disposed, or its bus is being disposed, since the check above: no call after DisposeAsync, as on the loop.
+        var thread = Environment.CurrentManagedThreadId;
+        if (Disposing.IsCancellationRequested || Interlocked.CompareExchange(ref _call, thread, _noCall) != _noCall)
         {
-            // Disposed, or its bus is being disposed, since the check above: no call after DisposeAsync, as on the loop.
             return true;
         }
 
-        var buffer = CopyIn(_inlineBuffer, idUtf8, payload);
-        if (buffer.Length <= ReusedBufferBytes)
-        {
-            _inlineBuffer = buffer;
-        }
-
-        var delivery = new BusDelivery(
-            topic, type, buffer.AsMemory(0, idUtf8.Length), timestamp, publisher, buffer.AsMemory(idUtf8.Length, payload.Length), lost, gap);
+        byte[] buffer;
         ValueTask handled;
         try
         {
+            buffer = CopyIn(_inlineBuffer, idUtf8, payload);
+            if (buffer.Length <= ReusedBufferBytes)
+            {
+                _inlineBuffer = buffer;
+            }
+
+            var delivery = new BusDelivery(
+                topic, type, buffer.AsMemory(0, idUtf8.Length), timestamp, publisher, buffer.AsMemory(idUtf8.Length, payload.Length), lost, gap);
             handled = Handler(delivery, Disposing);
             if (handled.IsCompleted)
             {
@@ -88,6 +100,10 @@ internal sealed partial class HandlerSubscription
             _loop.OnHandlerFailed(this, ex);
             return true;
         }
+        finally
+        {
+            EndCall(thread);
+        }
 
         // The call still reads the buffer: the next inline event gets another.
         if (ReferenceEquals(buffer, _inlineBuffer))
@@ -96,7 +112,8 @@ internal sealed partial class HandlerSubscription
         }
 
         // Handed over even if the subscription was disposed meanwhile: the loop still observes the call's outcome
-        // (a failure is counted) and, finding the queue empty, takes nothing after it.
+        // (a failure is counted) and, finding the queue empty, takes nothing after it. A loop that is stopping
+        // observes it at once instead (ObserveAbandoned).
         lock (Gate)
         {
             _pending = handled.AsTask();
@@ -105,6 +122,33 @@ internal sealed partial class HandlerSubscription
 
         _loop.Schedule(this);
         return true;
+    }
+
+    /// <summary>On disposal, before the token is cancelled: no inline call starts after this.</summary>
+    private void EndCalls()
+    {
+        // Before the exchange: a call that finds calls ended as it returns then sees it.
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _callEnded, ended);
+        var call = Interlocked.Exchange(ref _call, _callsEnded);
+
+        // A dispose from inside the call does not wait for it (it could not end first). Nor does one whose handler
+        // token the bus cancelled first (CancelHandler): the bus has waited for its receive thread within its bounds.
+        if (call != _noCall && call != _callsEnded && call != Environment.CurrentManagedThreadId
+            && !_disposing.IsCancellationRequested)
+        {
+            _disposeWaitsFor = ended.Task;
+        }
+    }
+
+    /// <summary>The inline call made on <paramref name="thread"/> returned (or went to the loop).</summary>
+    private void EndCall(int thread)
+    {
+        if (Interlocked.CompareExchange(ref _call, _noCall, thread) != thread)
+        {
+            // Disposed meanwhile: its DisposeAsync may be waiting for this call.
+            Volatile.Read(ref _callEnded)?.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -134,6 +178,32 @@ internal sealed partial class HandlerSubscription
             var pending = _pending;
             _pending = null;
             return pending;
+        }
+    }
+
+    /// <summary>
+    /// For a stopping loop, which will not give this subscription another turn: an inline call that went asynchronous
+    /// is observed on its own, so a failure is still counted and logged.
+    /// </summary>
+    public void ObserveAbandoned()
+    {
+        if (Inline && TakePending() is { } pending)
+        {
+            _ = ObserveAsync(pending);
+        }
+    }
+
+    private async Task ObserveAsync(Task pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // As on the loop: the failure is the handler's, counted and logged.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _loop.OnHandlerFailed(this, ex);
         }
     }
 

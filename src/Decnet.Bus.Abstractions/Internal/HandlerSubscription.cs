@@ -195,7 +195,23 @@ internal sealed partial class HandlerSubscription : SubscriptionQueue, IBusHandl
             OnTakenLocked();
         }
 
+        if (Inline)
+        {
+            EndCalls();
+        }
+
         CancelHandler();
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask AfterDisposedAsync()
+    {
+        // An inline call that began before the disposal and is still running on the receive thread: "no call after
+        // DisposeAsync" holds only once it returns. Bounded as the loop bounds its wait for a handler.
+        if (_disposeWaitsFor is { } call)
+        {
+            await call.WaitAsync(DeliveryLoop.StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private void UnscheduleLocked()

@@ -203,12 +203,16 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
 
         // Discard what is queued so a waiting consumer ends now instead of draining a backlog nobody wants.
         OnDisposed();
+        await AfterDisposedAsync().ConfigureAwait(false);
         var onDispose = Interlocked.Exchange(ref _onDispose, null);
         if (onDispose is not null)
         {
             await onDispose(this).ConfigureAwait(false);
         }
     }
+
+    /// <summary>After <see cref="OnDisposed"/>: waits for what must end before the disposal returns (nothing by default).</summary>
+    protected virtual ValueTask AfterDisposedAsync() => ValueTask.CompletedTask;
 
     /// <summary>Empties the queue and releases a parked consumer; called once, after <see cref="IsDisposed"/> turned true.</summary>
     protected abstract void OnDisposed();

@@ -135,6 +135,26 @@ public sealed class HandlerSubscriptionTests
     }
 
     [Fact]
+    public async Task DefaultImplementation_DisposedFromItsOwnHandler_Returns()
+    {
+        // Its DisposeAsync awaited the task that runs the handler, which awaited that DisposeAsync: it never returned.
+        IBus bus = new RecordingBus();
+        var self = new TaskCompletionSource<IBusHandlerSubscription>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var subscription = await bus.SubscribeAsync("a.>", async (_, _) =>
+        {
+            await (await self.Task).DisposeAsync();
+            disposed.TrySetResult();
+        });
+        self.SetResult(subscription);
+
+        await bus.PublishAsync("a.b", new { n = 1 });
+
+        await disposed.Task.WaitAsync(_bound);
+        await subscription.DisposeAsync().AsTask().WaitAsync(_bound);
+    }
+
+    [Fact]
     public async Task NullBus_HandlerSubscription_IsAlreadyDisposed_AndNeverCalled()
     {
         await using var bus = new NullBus();
