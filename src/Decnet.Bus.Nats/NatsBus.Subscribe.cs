@@ -67,6 +67,16 @@ public sealed partial class NatsBus
         slot = new SubscriptionSlot(pattern, channel, filter);
         _subscriptions[slot] = 0;
 
+        // A disposal that began after ThrowIfDisposed above disposes only the subscriptions it finds: one added after
+        // its look would never end. The full fence orders the add before the check, as the disposal's exchange orders
+        // its flag before its look, so either the disposal finds this one or this sees the disposal.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            ThrowIfDisposed();
+        }
+
         try
         {
             var confirmed = false;

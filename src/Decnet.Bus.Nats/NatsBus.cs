@@ -107,6 +107,8 @@ public sealed partial class NatsBus : IBus
             return;
         }
 
+        // No connect starts once disposed (EnsureStarted): a call past its disposed check must not wait for one.
+        _firstAttempt.TrySetResult();
         var unflushed = false;
         if (IsConnected)
         {
@@ -162,7 +164,8 @@ public sealed partial class NatsBus : IBus
     {
         lock (_startGate)
         {
-            if (_started)
+            // Not once disposing: the disposal has ended the first attempt, and would not wait for this connect.
+            if (_started || Volatile.Read(ref _disposed) != 0)
             {
                 return;
             }
@@ -179,7 +182,8 @@ public sealed partial class NatsBus : IBus
     /// </summary>
     private async Task ConnectAsync()
     {
-        var delay = _options.ReconnectMinDelay;
+        var reconnect = ReconnectDelays.Of(_options);
+        var delay = reconnect.Min;
         var logged = false;
         var loggedUnexpected = false;
         while (Volatile.Read(ref _disposed) == 0)
@@ -225,11 +229,19 @@ public sealed partial class NatsBus : IBus
             }
             catch (OperationCanceledException)
             {
-                return;
+                break;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The delays are clamped, so this is a bug; a loop ended by it would leave the client unconnected for good.
+                Log.UnexpectedRetryWaitFailure(_logger, UntrustedText.Escape(string.Join(',', _options.Nats.Urls)), UntrustedText.DescribeExceptionWithStack(ex));
             }
 
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+            delay = reconnect.Next(delay);
         }
+
+        // Stopped by the disposal before any attempt ended: whoever waits for the first one must not wait its bound.
+        _firstAttempt.TrySetResult();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Decnet.Bus.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
@@ -10,6 +11,9 @@ internal static class NatsOptsFactory
     public static NatsOpts Create(DecnetBusOptions options, ILoggerFactory? loggerFactory, bool? echo = null)
     {
         var nats = options.Nats;
+
+        // Options built in code skip the validator: delays out of its range are held to it (ReconnectDelays).
+        var reconnect = ReconnectDelays.Of(options);
         var auth = NatsAuthOpts.Default;
         if (nats.CredentialsFile.Length > 0)
         {
@@ -49,9 +53,9 @@ internal static class NatsOptsFactory
             // first connection itself, so it can tell "still connecting" (publishes wait) from "down" (dropped).
             RetryOnInitialConnect = false,
             MaxReconnectRetry = -1,
-            ReconnectWaitMin = options.ReconnectMinDelay,
-            ReconnectWaitMax = options.ReconnectMaxDelay,
-            ReconnectJitter = TimeSpan.FromMilliseconds(Math.Min(100, options.ReconnectMinDelay.TotalMilliseconds)),
+            ReconnectWaitMin = reconnect.Min,
+            ReconnectWaitMax = reconnect.Max,
+            ReconnectJitter = TimeSpan.FromMilliseconds(Math.Min(100, reconnect.Min.TotalMilliseconds)),
             PingInterval = options.KeepaliveInterval > TimeSpan.Zero ? options.KeepaliveInterval : TimeSpan.FromMinutes(2),
             IgnoreAuthErrorAbort = true,
 

@@ -181,9 +181,11 @@ public sealed partial class UnixSocketBus
 
     private async Task RunAsync()
     {
-        await Task.Yield();
-        var delay = _options.ReconnectMinDelay;
+        // Read before the yield: a disposal that runs while the pool is slow to resume this disposes the source, and
+        // reading its token then would throw where nothing observes it, and the run would end unlogged.
         var token = _disposing.Token;
+        await Task.Yield();
+        var delay = _reconnect.Min;
         var outage = false; // one warning per outage; the retries log at Debug
 
         while (!token.IsCancellationRequested && !(_outbox.IsClosing && _state == ConnectionState.Down))
@@ -244,7 +246,7 @@ public sealed partial class UnixSocketBus
                     break;
                 }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+                delay = _reconnect.Next(delay);
                 Volatile.Write(ref _attempt, NewAttempt());
                 continue;
             }
@@ -253,6 +255,7 @@ public sealed partial class UnixSocketBus
             _untrusted = null;
             var connectedAt = _time.GetTimestamp();
             ClientLog.Connected(_logger, ShownPath, connection.Welcome.BrokerPid);
+            DropOverLimit(connection.Welcome);
             _outbox.Attach(connection.Writer);
             connection.Start();
             _connection = connection;
@@ -287,7 +290,7 @@ public sealed partial class UnixSocketBus
             var lived = _time.GetElapsedTime(connectedAt);
             if (lived >= StableConnection || _outbox.IsClosing)
             {
-                delay = _options.ReconnectMinDelay;
+                delay = _reconnect.Min;
                 continue;
             }
 
@@ -301,7 +304,7 @@ public sealed partial class UnixSocketBus
                 break;
             }
 
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+            delay = _reconnect.Next(delay);
         }
 
         _state = ConnectionState.Down;
@@ -340,6 +343,7 @@ public sealed partial class UnixSocketBus
     /// <summary>The delay plus up to 20 % random jitter, so clients of a restarted broker do not reconnect in step.</summary>
     private static TimeSpan Jittered(TimeSpan delay) => delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * delay.TotalMilliseconds * 0.2);
 
+    /// <summary>Waits <paramref name="wait"/>; false when the bus is disposing.</summary>
     private async Task<bool> DelayAsync(TimeSpan wait, CancellationToken token)
     {
         try
@@ -350,6 +354,14 @@ public sealed partial class UnixSocketBus
         catch (OperationCanceledException)
         {
             return false;
+        }
+#pragma warning disable CA1031 // A wait that fails must not end the loop: the bus would stay down (or connecting) for good.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // The delays are clamped (ReconnectDelays), so this is a bug: logged with its stack, and the loop retries.
+            ClientLog.UnexpectedRetryWaitFailure(_logger, ShownPath, ex);
+            return !token.IsCancellationRequested;
         }
     }
 

@@ -23,7 +23,8 @@ public sealed partial class UnixSocketBus
         // The broker closes the whole connection over a PUB whose type has a control character: refused here, the
         // bridge counts one import lost instead of every event in flight and its subscriptions (docs/cross-host.md).
         EventTypes.EnsureValid(evt.Type);
-        var maxTopic = _connection?.Welcome.MaxTopic ?? _options.MaxTopicBytes;
+        var welcome = _connection?.Welcome;
+        var maxTopic = welcome?.MaxTopic ?? _options.MaxTopicBytes;
         if (Encoding.UTF8.GetByteCount(evt.Topic) > maxTopic)
         {
             throw new ArgumentException($"Topic \"{Topics.Printable(evt.Topic)}\" is longer than the broker's limit of {maxTopic} UTF-8 bytes.", nameof(evt));
@@ -31,7 +32,7 @@ public sealed partial class UnixSocketBus
 
         using var frame = new PooledBufferWriter(64 + evt.Topic.Length + evt.Payload.Length);
         FrameWriter.WritePubRaw(frame, evt.Topic, evt.Type, evt.Id, evt.Timestamp, evt.Payload.Span, evt.Trace);
-        var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
+        var maxFrame = welcome?.MaxFrame ?? _options.MaxFrameBytes;
         if (frame.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {
             throw new ArgumentException($"The event is {frame.WrittenCount - ProtocolConstants.HeaderSize} bytes; the broker accepts at most {maxFrame}.", nameof(evt));
@@ -45,10 +46,14 @@ public sealed partial class UnixSocketBus
             return ValueTask.CompletedTask;
         }
 
-        var dropped = _outbox.EnqueueData(frame.WrittenSpan);
+        var dropped = _outbox.EnqueueData(frame.WrittenSpan, pace: false, out _, ownLimits: welcome is null, out var overLimit);
         if (dropped > 0)
         {
             _counters.AddDropped(dropped);
+            if (overLimit)
+            {
+                LogOverLimitLate(evt.Topic);
+            }
         }
 
         return ValueTask.CompletedTask;

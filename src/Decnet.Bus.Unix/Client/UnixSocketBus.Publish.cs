@@ -43,7 +43,11 @@ public sealed partial class UnixSocketBus
         // Validated and encoded once per topic and type this thread publishes in a row.
         var head = _head ??= new PublishHead();
         head.Use(topic, type);
-        var maxTopic = _connection?.Welcome.MaxTopic ?? _options.MaxTopicBytes;
+        // Read once: the limits checked here, what the outbox is told about them and the connection a direct write
+        // goes to must be the same WELCOME's (one made meanwhile must not get a frame checked against our own limits).
+        var live = _connection;
+        var welcome = live?.Welcome;
+        var maxTopic = welcome?.MaxTopic ?? _options.MaxTopicBytes;
         if (head.TopicBytes > maxTopic)
         {
             throw new ArgumentException($"Topic \"{topic}\" is longer than the broker's limit of {maxTopic} UTF-8 bytes.", nameof(topic));
@@ -64,7 +68,7 @@ public sealed partial class UnixSocketBus
             FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, trace);
         }
 
-        var maxFrame = _connection?.Welcome.MaxFrame ?? _options.MaxFrameBytes;
+        var maxFrame = welcome?.MaxFrame ?? _options.MaxFrameBytes;
         if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {
             throw new ArgumentException($"The event is {scratch.WrittenCount - ProtocolConstants.HeaderSize} bytes; the broker accepts at most {maxFrame}.", nameof(payload));
@@ -83,7 +87,7 @@ public sealed partial class UnixSocketBus
         // would otherwise wake the loop for a write of its own. Back-to-back publishes are left to the loop, which
         // batches them.
         var quiet = now - Interlocked.Exchange(ref _lastPublish, now) >= _quietGapTicks;
-        if (quiet && _state == ConnectionState.Connected && _connection is { } connection && connection.TrySendDirect(scratch.WrittenSpan, out var lost))
+        if (quiet && _state == ConnectionState.Connected && live is not null && live.TrySendDirect(scratch.WrittenSpan, out var lost))
         {
             Interlocked.Increment(ref _directWrites);
             if (lost)
@@ -96,10 +100,14 @@ public sealed partial class UnixSocketBus
 
         // One lock: queued, and (only a connected broker paces: while connecting there is no reader to wait for) whether
         // to wait, decided on the same state.
-        var dropped = _outbox.EnqueueData(scratch.WrittenSpan, _state == ConnectionState.Connected, out var pace);
+        var dropped = _outbox.EnqueueData(scratch.WrittenSpan, _state == ConnectionState.Connected, out var pace, ownLimits: welcome is null, out var overLimit);
         if (dropped > 0)
         {
             _counters.AddDropped(dropped);
+            if (overLimit)
+            {
+                LogOverLimitLate(topic);
+            }
         }
 
         // The wait is the outbox's hold, which its timer bounds (PaceBound). Without a token to cancel it, the caller

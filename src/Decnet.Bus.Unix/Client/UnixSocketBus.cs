@@ -36,6 +36,7 @@ public sealed partial class UnixSocketBus : IBus
     public static readonly TimeSpan SubscribeWaitBound = TimeSpan.FromSeconds(5);
 
     private readonly DecnetBusOptions _options;
+    private readonly ReconnectDelays _reconnect;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _quietGapTicks;
@@ -58,6 +59,7 @@ public sealed partial class UnixSocketBus : IBus
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _reconnect = ReconnectDelays.Of(options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
         _quietGapTicks = TimestampSpan.Of(QuietGap, _time);
@@ -106,6 +108,13 @@ public sealed partial class UnixSocketBus : IBus
         {
             // A run started by a call racing this one is seen here, or never starts (EnsureStarted).
             (run, started) = (_run, _started);
+        }
+
+        if (!started)
+        {
+            // No run will complete the attempt now: a call that passed its disposed check before the exchange above and
+            // then found no run to start (EnsureStarted) would wait out its bound for it.
+            Volatile.Read(ref _attempt).TrySetResult(null);
         }
 
         try

@@ -129,4 +129,23 @@ internal static partial class ClientLog
 
     [LoggerMessage(116, LogLevel.Error, "The {Loop} loop of the connection to the bus broker at {Path} failed unexpectedly: {Failure}; reconnecting")]
     private static partial void LogUnexpectedLoopFailureEscaped(ILogger logger, string loop, string path, string failure);
+
+    /// <summary>The wait between reconnect attempts failed in a way it never should (a bug): logged with its stack, then retried.</summary>
+    [LoggerMessage(117, LogLevel.Error, "The wait before reconnecting to the bus broker at {Path} failed unexpectedly; retrying")]
+    public static partial void UnexpectedRetryWaitFailure(ILogger logger, string path, Exception exception);
+
+    /// <summary>
+    /// Events queued before the broker's WELCOME broke the limits it announced: dropped (counted), once per connection.
+    /// The topic is this process's own, but escaped all the same: a topic may hold any character but a control one.
+    /// </summary>
+    [LoggerMessage(118, LogLevel.Warning, "Dropped {Count} event(s) published before the bus broker at {Path} announced its limits (max_frame {MaxFrame} bytes, max_topic {MaxTopic} bytes), which they exceed, the first on topic \"{Topic}\"; counted as dropped")]
+    private static partial void LogOverLimitBeforeWelcome(ILogger logger, int count, string path, int maxFrame, int maxTopic, string topic);
+
+    public static void OverLimitBeforeWelcome(ILogger logger, int count, string path, int maxFrame, int maxTopic, string topic)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            LogOverLimitBeforeWelcome(logger, count, path, maxFrame, maxTopic, UntrustedText.Escape(topic));
+        }
+    }
 }

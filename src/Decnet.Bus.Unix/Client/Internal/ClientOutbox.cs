@@ -97,15 +97,30 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames, TimePro
     /// the publisher waits (<paramref name="paceTask"/>, see <see cref="PaceTaskLocked"/>). Returns how many older frames were
     /// dropped (or 1 when closing).
     /// </summary>
-    public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask)
+    public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask) => EnqueueData(frame, pace, out paceTask, ownLimits: false, out _);
+
+    /// <summary>
+    /// As <see cref="EnqueueData(ReadOnlySpan{byte}, bool, out Task?)"/>; <paramref name="ownLimits"/> says the publisher
+    /// checked the frame against this process's own limits only (no WELCOME yet): one that breaks the broker's, should
+    /// they have arrived since, is dropped (returns 1, <paramref name="overLimit"/> true) instead of queued (see
+    /// <see cref="ApplyLimits"/>).
+    /// </summary>
+    public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask, bool ownLimits, out bool overLimit)
     {
         var dropped = 0;
         SocketWriter? ring;
         paceTask = null;
+        overLimit = false;
         lock (_gate)
         {
             if (_closing)
             {
+                return 1;
+            }
+
+            if (ownLimits && BreaksBrokerLimitsLocked(frame))
+            {
+                overLimit = true;
                 return 1;
             }
 

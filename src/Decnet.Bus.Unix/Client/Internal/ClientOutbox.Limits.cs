@@ -1,0 +1,122 @@
+using System.Buffers.Binary;
+using System.Text;
+using Decnet.Bus.Unix.Protocol;
+
+namespace Decnet.Bus.Unix.Client.Internal;
+
+/// <summary>
+/// The broker's limits, applied to publishes queued before its WELCOME: until then a publisher checks its events against
+/// this process's own limits (DECNET_BUS_MAX_FRAME_BYTES, DECNET_BUS_MAX_TOPIC_BYTES), and a broker whose limits are lower
+/// answers one over them with an ERR that closes the connection, losing every event queued behind it.
+/// </summary>
+internal sealed partial class ClientOutbox
+{
+    // The latest WELCOME's limits (a frame's body bytes, a topic's UTF-8 bytes); null until the first.
+    private (int MaxFrame, int MaxTopic)? _limits;
+
+    /// <summary>
+    /// Drops the queued PUB frames over <paramref name="maxFrame"/> body bytes or with a topic over
+    /// <paramref name="maxTopic"/> bytes, keeping the order of the rest and every flush PING and ordered frame, and
+    /// holds later publishes checked before the WELCOME to the same limits (see <see cref="EnqueueData(ReadOnlySpan{byte}, bool, out Task?, bool, out bool)"/>).
+    /// Called before the connection's writer is attached, so nothing queued has been taken yet.
+    /// </summary>
+    /// <returns>How many were dropped (publishes, to count as dropped) and the first one's topic, or null.</returns>
+    public (int Dropped, string? FirstTopic) ApplyLimits(int maxFrame, int maxTopic)
+    {
+        lock (_gate)
+        {
+            _limits = (maxFrame, maxTopic);
+            var dropped = 0;
+            string? first = null;
+            var chunks = _data.Count;
+            for (var i = 0; i < chunks; i++)
+            {
+                // Every chunk goes round once, in order; one emptied by the drops leaves the queue.
+                var chunk = _data.Dequeue();
+                dropped += Compact(chunk, maxFrame, maxTopic, ref first);
+                if (chunk.Length > 0)
+                {
+                    _data.Enqueue(chunk);
+                }
+                else
+                {
+                    Recycle(chunk);
+                }
+            }
+
+            if (_current is { } current)
+            {
+                dropped += Compact(current, maxFrame, maxTopic, ref first);
+            }
+
+            return (dropped, first);
+        }
+    }
+
+    /// <summary>
+    /// Whether a PUB frame checked against this process's own limits (before any WELCOME) breaks the broker's, known
+    /// since: it is then dropped, as <see cref="ApplyLimits"/> would have dropped it, had it been queued a little sooner.
+    /// </summary>
+    private bool BreaksBrokerLimitsLocked(ReadOnlySpan<byte> frame)
+        => _limits is { } limits && Breaks(frame, limits.MaxFrame, limits.MaxTopic);
+
+    /// <summary>Removes from <paramref name="chunk"/> the PUB frames over the limits; returns how many.</summary>
+    private int Compact(OutboxChunk chunk, int maxFrame, int maxTopic, ref string? first)
+    {
+        var bytes = chunk.Array.AsSpan(0, chunk.Length);
+        var read = 0;
+        var write = 0;
+        var dropped = 0;
+        while (read < bytes.Length)
+        {
+            var length = ProtocolConstants.HeaderSize + (int)BinaryPrimitives.ReadUInt32BigEndian(bytes[read..]);
+            var frame = bytes.Slice(read, length);
+            if (Breaks(frame, maxFrame, maxTopic))
+            {
+                first ??= Topic(frame);
+                dropped++;
+            }
+            else
+            {
+                // Moved down over the dropped ones (an overlapping copy, which Span.CopyTo allows).
+                frame.CopyTo(bytes[write..]);
+                write += length;
+            }
+
+            read += length;
+        }
+
+        chunk.Length = write;
+        chunk.Frames -= dropped;
+        _bytes -= read - write;
+        _frames -= dropped;
+        return dropped;
+    }
+
+    /// <summary>Whether <paramref name="frame"/> is a PUB over <paramref name="maxFrame"/> body bytes or with a topic over <paramref name="maxTopic"/>.</summary>
+    private static bool Breaks(ReadOnlySpan<byte> frame, int maxFrame, int maxTopic)
+        => IsPub(frame) && (frame.Length - ProtocolConstants.HeaderSize > maxFrame || TopicBytes(frame).Length > maxTopic);
+
+    /// <summary>The body starts with a fixarray and the kind (every frame this client queues is encoded so).</summary>
+    private static bool IsPub(ReadOnlySpan<byte> frame)
+        => frame.Length > ProtocolConstants.HeaderSize + 2
+            && (frame[ProtocolConstants.HeaderSize] & 0xf0) == 0x90
+            && frame[ProtocolConstants.HeaderSize + 1] == (byte)FrameKind.Pub;
+
+    /// <summary>A PUB's topic bytes: the string after the array header and the kind.</summary>
+    private static ReadOnlySpan<byte> TopicBytes(ReadOnlySpan<byte> frame)
+    {
+        var field = frame[(ProtocolConstants.HeaderSize + 2)..];
+        var (skip, length) = field[0] switch
+        {
+            >= 0xa0 and <= 0xbf => (1, field[0] & 0x1f),
+            0xd9 => (2, (int)field[1]),
+            0xda => (3, (int)BinaryPrimitives.ReadUInt16BigEndian(field[1..])),
+            0xdb => (5, (int)BinaryPrimitives.ReadUInt32BigEndian(field[1..])),
+            _ => (0, 0),
+        };
+        return field.Slice(skip, length);
+    }
+
+    private static string Topic(ReadOnlySpan<byte> frame) => Encoding.UTF8.GetString(TopicBytes(frame));
+}
