@@ -82,7 +82,8 @@ public sealed partial class NatsBus
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                // The delays are clamped, so this is a bug; a loop ended by it would leave the client unconnected for good.
+                // The delays are clamped, so this is a bug; a loop ended by it would leave the client unconnected for
+                // good.
                 Log.UnexpectedRetryWaitFailure(_logger, UntrustedText.Escape(string.Join(',', _options.Nats.Urls)), UntrustedText.DescribeExceptionWithStack(ex));
             }
 
@@ -94,9 +95,9 @@ public sealed partial class NatsBus
     }
 
     /// <summary>
-    /// Waits (bounded) while the first connection is being made; true when the connection is open. Once the first attempt
-    /// has ended, a client that is not connected is down and reconnecting: false at once, as a publish is dropped at
-    /// once, rather than a wait for a server that is not there.
+    /// Waits (bounded) while the first connection is being made; true when the connection is open. Once the first
+    /// attempt has ended, a client that is not connected is down and reconnecting: false at once, as a publish is
+    /// dropped at once, rather than a wait for a server that is not there.
     /// </summary>
     private async Task<bool> WaitForOpenAsync(TimeSpan bound, CancellationToken cancellationToken)
     {

@@ -53,7 +53,8 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
     /// <summary>
     /// Queues <paramref name="subscription"/> for a turn (it has events and was not queued already); once the loop is
-    /// stopping, only observes the inline call it would have awaited (<see cref="HandlerSubscription.ObserveAbandoned"/>).
+    /// stopping, only observes the inline call it would have awaited (<see
+    /// cref="HandlerSubscription.ObserveAbandoned"/>).
     /// </summary>
     public void Schedule(HandlerSubscription subscription)
     {
@@ -97,8 +98,9 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
         if (ReferenceEquals(_running.Value, this))
         {
-            // From inside one of this loop's handler calls: the loop waits on that call, which waits on this, so waiting
-            // here would only run out the bound. The loop ends by itself once the call returns (it is stopping).
+            // From inside one of this loop's handler calls: the loop waits on that call, which waits on this, so
+            // waiting here would only run out the bound. The loop ends by itself once the call returns (it is
+            // stopping).
             return;
         }
 
@@ -106,7 +108,9 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         await run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Once stopping: empties the ready queue; the inline calls its subscriptions handed over are observed.</summary>
+    /// <summary>
+    /// Once stopping: empties the ready queue; the inline calls its subscriptions handed over are observed.
+    /// </summary>
     private void Abandon()
     {
         while (_ready.TryDequeue(out var subscription))

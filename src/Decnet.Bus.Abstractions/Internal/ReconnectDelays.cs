@@ -11,7 +11,9 @@ internal readonly record struct ReconnectDelays(TimeSpan Min, TimeSpan Max)
     private static readonly TimeSpan _floor = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan _ceiling = TimeSpan.FromMilliseconds(DecnetBusOptionsValidator.MaxReconnectMs);
 
-    /// <summary>The bounds of <paramref name="options"/>, each within 1 ms and a minute, the cap raised to the first delay.</summary>
+    /// <summary>
+    /// The bounds of <paramref name="options"/>, each within 1 ms and a minute, the cap raised to the first delay.
+    /// </summary>
     public static ReconnectDelays Of(DecnetBusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -211,7 +211,9 @@ internal abstract class SubscriptionQueue : IAsyncDisposable, ICatchUpTarget
         }
     }
 
-    /// <summary>After <see cref="OnDisposed"/>: waits for what must end before the disposal returns (nothing by default).</summary>
+    /// <summary>
+    /// After <see cref="OnDisposed"/>: waits for what must end before the disposal returns (nothing by default).
+    /// </summary>
     protected virtual ValueTask AfterDisposedAsync() => ValueTask.CompletedTask;
 
     /// <summary>Empties the queue and releases a parked consumer; called once, after <see cref="IsDisposed"/> turned true.</summary>

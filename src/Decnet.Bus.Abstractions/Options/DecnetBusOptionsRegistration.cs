@@ -6,9 +6,9 @@ namespace Decnet.Bus;
 
 /// <summary>
 /// The one registration of <see cref="DecnetBusOptions"/>'s binding (<see cref="DecnetBusOptionsSetup"/>) and check at
-/// host start (<see cref="DecnetBusOptionsValidator"/>), shared by <c>AddDecnetBus()</c> and <c>AddDecnetBusBroker()</c>
-/// so a broker embedded on its own reads the same <c>DECNET_BUS_*</c> variables, and a host calling both, in either
-/// order, binds and validates once.
+/// host start (<see cref="DecnetBusOptionsValidator"/>), shared by <c>AddDecnetBus()</c> and
+/// <c>AddDecnetBusBroker()</c> so a broker embedded on its own reads the same <c>DECNET_BUS_*</c> variables, and a host
+/// calling both, in either order, binds and validates once.
 /// </summary>
 internal static class DecnetBusOptionsRegistration
 {

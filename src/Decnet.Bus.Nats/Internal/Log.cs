@@ -40,7 +40,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Warning, "nats: closed with {Count} publishes the server had not confirmed within {Seconds} s; dropped and counted")]
     public static partial void Unflushed(ILogger logger, long count, double seconds);
 
-    /// <summary>The wait between first-connect attempts failed in a way it never should (a bug); the attempts go on.</summary>
+    /// <summary>
+    /// The wait between first-connect attempts failed in a way it never should (a bug); the attempts go on.
+    /// </summary>
     [LoggerMessage(12, LogLevel.Error, "nats: the wait before connecting to {Url} again failed unexpectedly; retrying: {Error}")]
     public static partial void UnexpectedRetryWaitFailure(ILogger logger, string url, string error);
 }

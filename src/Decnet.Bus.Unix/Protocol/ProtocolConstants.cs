@@ -9,7 +9,9 @@ internal static class ProtocolConstants
     /// <summary>Size of the big-endian length prefix.</summary>
     public const int HeaderSize = 4;
 
-    /// <summary>Largest queue size a client may request in HELLO; also the largest <c>DECNET_BUS_QUEUE_SIZE</c>.</summary>
+    /// <summary>
+    /// Largest queue size a client may request in HELLO; also the largest <c>DECNET_BUS_QUEUE_SIZE</c>.
+    /// </summary>
     public const int MaxQueueSize = DecnetBusOptionsValidator.MaxQueueSize;
 
     /// <summary>
@@ -18,7 +20,9 @@ internal static class ProtocolConstants
     /// </summary>
     public const int MaxLostPerFrame = 256;
 
-    /// <summary>Smallest frame limit the broker will negotiate down to; also the smallest <c>DECNET_BUS_MAX_FRAME_BYTES</c>.</summary>
+    /// <summary>
+    /// Smallest frame limit the broker will negotiate down to; also the smallest <c>DECNET_BUS_MAX_FRAME_BYTES</c>.
+    /// </summary>
     public const int MinMaxFrame = DecnetBusOptionsValidator.MinFrameBytes;
 
     /// <summary>Largest outbound backlog, in bytes, one broker connection may hold before the oldest events go.</summary>

@@ -27,7 +27,8 @@ internal static class PayloadInput
     /// Reads <paramref name="input"/> to its end, stopping as soon as it holds more than <see cref="MaxBytes"/>, and
     /// decodes it as strict UTF-8 without a leading BOM.
     /// </summary>
-    /// <exception cref="CliUsageException">Too long, or not valid UTF-8 (the message gives the byte offset).</exception>
+    /// <exception cref="CliUsageException">Too long, or not valid UTF-8 (the message gives the byte
+    /// offset).</exception>
     public static async Task<string> ReadAsync(Stream input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);

@@ -76,7 +76,10 @@ public sealed class PreWelcomeLimitTests
         }
     }
 
-    /// <summary>Asserts a.1, a.3 and (published once connected) a.4 arrive in order over one connection; returns the drop's log line.</summary>
+    /// <summary>
+    /// Asserts a.1, a.3 and (published once connected) a.4 arrive in order over one connection; returns the drop's log
+    /// line.
+    /// </summary>
     private static async Task<string> DeliveredAsync(UnixSocketBus publisher, RecordingLogger logger, IBusSubscription subscription)
     {
         await publisher.FlushAsync().WaitAsync(TestBroker.Bound);

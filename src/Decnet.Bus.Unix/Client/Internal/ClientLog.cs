@@ -130,7 +130,10 @@ internal static partial class ClientLog
     [LoggerMessage(116, LogLevel.Error, "The {Loop} loop of the connection to the bus broker at {Path} failed unexpectedly: {Failure}; reconnecting")]
     private static partial void LogUnexpectedLoopFailureEscaped(ILogger logger, string loop, string path, string failure);
 
-    /// <summary>The wait between reconnect attempts failed in a way it never should (a bug): logged with its stack, then retried.</summary>
+    /// <summary>
+    /// The wait between reconnect attempts failed in a way it never should (a bug): logged with its stack, then
+    /// retried.
+    /// </summary>
     [LoggerMessage(117, LogLevel.Error, "The wait before reconnecting to the bus broker at {Path} failed unexpectedly; retrying")]
     public static partial void UnexpectedRetryWaitFailure(ILogger logger, string path, Exception exception);
 

@@ -5,9 +5,9 @@ using Decnet.Bus.Unix.Protocol;
 namespace Decnet.Bus.Unix.Client.Internal;
 
 /// <summary>
-/// The broker's limits, applied to publishes queued before its WELCOME: until then a publisher checks its events against
-/// this process's own limits (DECNET_BUS_MAX_FRAME_BYTES, DECNET_BUS_MAX_TOPIC_BYTES), and a broker whose limits are lower
-/// answers one over them with an ERR that closes the connection, losing every event queued behind it.
+/// The broker's limits, applied to publishes queued before its WELCOME: until then a publisher checks its events
+/// against this process's own limits (DECNET_BUS_MAX_FRAME_BYTES, DECNET_BUS_MAX_TOPIC_BYTES), and a broker whose
+/// limits are lower answers one over them with an ERR that closes the connection, losing every event queued behind it.
 /// </summary>
 internal sealed partial class ClientOutbox
 {
@@ -15,10 +15,11 @@ internal sealed partial class ClientOutbox
     private (int MaxFrame, int MaxTopic)? _limits;
 
     /// <summary>
-    /// Drops the queued PUB frames over <paramref name="maxFrame"/> body bytes or with a topic over
-    /// <paramref name="maxTopic"/> bytes, keeping the order of the rest and every flush PING and ordered frame, and
-    /// holds later publishes checked before the WELCOME to the same limits (see <see cref="EnqueueData(ReadOnlySpan{byte}, bool, out Task?, bool, out bool)"/>).
-    /// Called before the connection's writer is attached, so nothing queued has been taken yet.
+    /// Drops the queued PUB frames over <paramref name="maxFrame"/> body bytes or with a topic over <paramref
+    /// name="maxTopic"/> bytes, keeping the order of the rest and every flush PING and ordered frame, and holds later
+    /// publishes checked before the WELCOME to the same limits (see <see cref="EnqueueData(ReadOnlySpan{byte}, bool,
+    /// out Task?, bool, out bool)"/>). Called before the connection's writer is attached, so nothing queued has been
+    /// taken yet.
     /// </summary>
     /// <returns>How many were dropped (publishes, to count as dropped) and the first one's topic, or null.</returns>
     public (int Dropped, string? FirstTopic) ApplyLimits(int maxFrame, int maxTopic)
@@ -55,7 +56,8 @@ internal sealed partial class ClientOutbox
 
     /// <summary>
     /// Whether a PUB frame checked against this process's own limits (before any WELCOME) breaks the broker's, known
-    /// since: it is then dropped, as <see cref="ApplyLimits"/> would have dropped it, had it been queued a little sooner.
+    /// since: it is then dropped, as <see cref="ApplyLimits"/> would have dropped it, had it been queued a little
+    /// sooner.
     /// </summary>
     private bool BreaksBrokerLimitsLocked(ReadOnlySpan<byte> frame)
         => _limits is { } limits && Breaks(frame, limits.MaxFrame, limits.MaxTopic);
@@ -93,7 +95,10 @@ internal sealed partial class ClientOutbox
         return dropped;
     }
 
-    /// <summary>Whether <paramref name="frame"/> is a PUB over <paramref name="maxFrame"/> body bytes or with a topic over <paramref name="maxTopic"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="frame"/> is a PUB over <paramref name="maxFrame"/> body bytes or with a topic over
+    /// <paramref name="maxTopic"/>.
+    /// </summary>
     private static bool Breaks(ReadOnlySpan<byte> frame, int maxFrame, int maxTopic)
         => IsPub(frame) && (frame.Length - ProtocolConstants.HeaderSize > maxFrame || TopicBytes(frame).Length > maxTopic);
 

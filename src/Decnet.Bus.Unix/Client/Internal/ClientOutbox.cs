@@ -100,10 +100,10 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames, TimePro
     public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask) => EnqueueData(frame, pace, out paceTask, ownLimits: false, out _);
 
     /// <summary>
-    /// As <see cref="EnqueueData(ReadOnlySpan{byte}, bool, out Task?)"/>; <paramref name="ownLimits"/> says the publisher
-    /// checked the frame against this process's own limits only (no WELCOME yet): one that breaks the broker's, should
-    /// they have arrived since, is dropped (returns 1, <paramref name="overLimit"/> true) instead of queued (see
-    /// <see cref="ApplyLimits"/>).
+    /// As <see cref="EnqueueData(ReadOnlySpan{byte}, bool, out Task?)"/>; <paramref name="ownLimits"/> says the
+    /// publisher checked the frame against this process's own limits only (no WELCOME yet): one that breaks the
+    /// broker's, should they have arrived since, is dropped (returns 1, <paramref name="overLimit"/> true) instead of
+    /// queued (see <see cref="ApplyLimits"/>).
     /// </summary>
     public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask, bool ownLimits, out bool overLimit)
     {
