@@ -6,37 +6,21 @@ namespace Decnet.Cli.Tests.Bus;
 /// <c>decnet pub</c> whose broker goes away between the publish and the flush's PONG: nothing proves the event was
 /// routed, so the command must not exit 0 (docs/operations.md, exit codes), and says so in one line.
 /// </summary>
-public sealed class PubUnconfirmedTests : IAsyncLifetime
+public sealed class PubUnconfirmedTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
 {
-    private readonly TempSocket _broker = new();
-    private readonly TempSocket _proxied = new();
-    private BrokerProcess? _process;
-
-    public async Task InitializeAsync() => _process = await BrokerProcess.StartAsync(_broker.Path);
-
-    public async Task DisposeAsync()
-    {
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-        }
-
-        _broker.Dispose();
-        _proxied.Dispose();
-    }
-
     [Fact]
     public async Task A_connection_lost_before_the_flush_reply_exits_69_with_one_line_saying_the_event_may_be_lost()
     {
-        await using var proxy = new BrokerFaultProxy(_proxied.Path, _broker.Path, BrokerFault.DiesBeforeReplying);
+        using var proxied = new TempSocket();
+        await using var proxy = new BrokerFaultProxy(proxied.Path, broker.SocketPath, BrokerFault.DiesBeforeReplying);
 
-        var run = await CliRun.InvokeAsync(["pub", "cli.unconfirmed", "{}", "--socket", _proxied.Path]);
+        var run = await CliRun.InvokeAsync(["pub", "cli.unconfirmed", "{}", "--socket", proxied.Path]);
 
         await proxy.Faulted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(run.ExitCode == 69, run.ToString());
         var line = Assert.Single(CliRun.Lines(run.Error));
         Assert.Equal(
-            $"pub: the broker at {_proxied.Path} did not confirm the event on cli.unconfirmed (the connection was lost "
+            $"pub: the broker at {proxied.Path} did not confirm the event on cli.unconfirmed (the connection was lost "
             + "before the flush reply); it may not have been delivered",
             line);
         Assert.Empty(run.Output);
@@ -47,15 +31,16 @@ public sealed class PubUnconfirmedTests : IAsyncLifetime
     {
         // A hung broker: the keepalive would end the connection only after about three intervals (never with
         // DECNET_BUS_KEEPALIVE_S=0), and a script's pub must not hang on it.
-        await using var proxy = new BrokerFaultProxy(_proxied.Path, _broker.Path, BrokerFault.Hangs);
+        using var proxied = new TempSocket();
+        await using var proxy = new BrokerFaultProxy(proxied.Path, broker.SocketPath, BrokerFault.Hangs);
 
-        var run = await CliRun.InvokeAsync(["pub", "cli.hung", "{}", "--socket", _proxied.Path]).WaitAsync(TimeSpan.FromSeconds(40));
+        var run = await CliRun.InvokeAsync(["pub", "cli.hung", "{}", "--socket", proxied.Path]).WaitAsync(TimeSpan.FromSeconds(40));
 
         Assert.True(proxy.Faulted.Task.IsCompleted, "the proxy never saw the publish: the test proves nothing");
         Assert.True(run.ExitCode == 69, run.ToString());
         var line = Assert.Single(CliRun.Lines(run.Error));
         Assert.Equal(
-            $"pub: the broker at {_proxied.Path} did not confirm the event on cli.hung (no flush reply within 15 s); it may "
+            $"pub: the broker at {proxied.Path} did not confirm the event on cli.hung (no flush reply within 15 s); it may "
             + "not have been delivered",
             line);
     }
