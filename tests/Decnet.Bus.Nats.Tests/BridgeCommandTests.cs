@@ -78,11 +78,17 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
     }
 
     [Fact]
-    public async Task BadNatsUrl_Exit78_NamingTheVariable()
+    public async Task BadNatsUrl_AsAFlag_Exit2_NamingTheFlag_AsAVariable_Exit78_NamingTheVariable()
     {
-        await using var bridge = CliProcess.Start(new Dictionary<string, string>(), "bridge", "--export", ">", "--nats", "http://x:1");
+        // A bad flag is a usage error naming the flag; the same value from the environment is a configuration error
+        // naming the variable (docs/operations.md, exit codes).
+        await using var flag = CliProcess.Start(new Dictionary<string, string>(), "bridge", "--export", ">", "--nats", "http://x:1");
+        await using var variable = CliProcess.Start(
+            new Dictionary<string, string> { ["DECNET_BUS_NATS_URL"] = "http://x:1" }, "bridge", "--export", ">");
 
-        Assert.Equal(78, await bridge.WaitForExitAsync());
-        Assert.Contains("DECNET_BUS_NATS_URL='http://x:1' has scheme 'http'", bridge.Error, StringComparison.Ordinal);
+        Assert.Equal(2, await flag.WaitForExitAsync());
+        Assert.Contains("--nats 'http://x:1' has scheme 'http'", flag.Error, StringComparison.Ordinal);
+        Assert.Equal(78, await variable.WaitForExitAsync());
+        Assert.Contains("DECNET_BUS_NATS_URL='http://x:1' has scheme 'http'", variable.Error, StringComparison.Ordinal);
     }
 }
