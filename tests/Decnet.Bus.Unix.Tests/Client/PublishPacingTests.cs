@@ -17,14 +17,9 @@ public sealed class PublishPacingTests
     [Fact]
     public async Task Publish_BrokerStopsReading_OneBoundedWait_ThenPublishesCompleteAtOnce()
     {
-        using var dir = new TempSocketDir();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
-
-        // Disposed before the bus: closing the stuck socket is what lets the bus's send loop end.
-        await using var broker = new StuckBroker(dir.SocketPath);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        await ConnectAsync(bus, broker, timeout.Token);
+        await using var stuck = await StuckConnection.OpenAsync(time);
+        var (bus, broker, timeout) = (stuck.Bus, stuck.Broker, stuck.Timeout);
 
         var (held, published) = await FillUntilPacedOnAFullSocketAsync(bus, static _ => "pace.fill", CancellationToken.None, timeout.Token);
 
@@ -47,12 +42,9 @@ public sealed class PublishPacingTests
     [Fact]
     public async Task CancellingAPacedPublish_EndsOnlyTheWait_TheEventIsAlreadyQueuedAndIsSent()
     {
-        using var dir = new TempSocketDir();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
-        await using var broker = new StuckBroker(dir.SocketPath);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        await ConnectAsync(bus, broker, timeout.Token);
+        await using var stuck = await StuckConnection.OpenAsync(time);
+        var (bus, broker, timeout) = (stuck.Bus, stuck.Broker, stuck.Timeout);
 
         using var cancel = new CancellationTokenSource();
         var (held, published) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.n{n}", cancel.Token, timeout.Token);
@@ -99,11 +91,8 @@ public sealed class PublishPacingTests
     [Fact]
     public async Task TwoPublishersHeldTogether_OneBlockingWhereItResumes_HoldsUpNotTheOther()
     {
-        using var dir = new TempSocketDir();
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, new FakeTimeProvider(DateTimeOffset.UnixEpoch));
-        await using var broker = new StuckBroker(dir.SocketPath);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        await ConnectAsync(bus, broker, timeout.Token);
+        await using var stuck = await StuckConnection.OpenAsync(new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        var (bus, broker, timeout) = (stuck.Bus, stuck.Broker, stuck.Timeout);
 
         var (first, _) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.n{n}", CancellationToken.None, timeout.Token);
 
@@ -132,12 +121,9 @@ public sealed class PublishPacingTests
     [Fact]
     public async Task AHoldBegunAfterAnEarlierOneEnded_WaitsItsOwnFullBound()
     {
-        using var dir = new TempSocketDir();
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), null, time);
-        await using var broker = new StuckBroker(dir.SocketPath);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        await ConnectAsync(bus, broker, timeout.Token);
+        await using var stuck = await StuckConnection.OpenAsync(time);
+        var (bus, broker, timeout) = (stuck.Bus, stuck.Broker, stuck.Timeout);
 
         // A first hold, ended halfway through its bound by the broker reading everything.
         var (first, published) = await FillUntilPacedOnAFullSocketAsync(bus, static n => $"pace.first{n}", CancellationToken.None, timeout.Token);
@@ -157,11 +143,8 @@ public sealed class PublishPacingTests
     [Fact]
     public async Task TheTimerBoundingHolds_KeepsNoAsyncLocalOfThePublisherWhoseHoldMadeIt()
     {
-        using var dir = new TempSocketDir();
-        await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath));
-        await using var broker = new StuckBroker(dir.SocketPath);
-        using var timeout = new CancellationTokenSource(TestBroker.Bound);
-        await ConnectAsync(bus, broker, timeout.Token);
+        await using var stuck = await StuckConnection.OpenAsync(null);
+        var (bus, broker, timeout) = (stuck.Bus, stuck.Broker, stuck.Timeout);
 
         // The first hold, made in a flow of its own with an async-local value set: the value must not outlive it.
         var (value, published) = await Task.Run(PublishUntilHeldWithAnAsyncLocal);
@@ -186,6 +169,42 @@ public sealed class PublishPacingTests
                     return (new WeakReference(payload), count);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// A bus connected to a broker that stops reading after its handshake (<see cref="StuckBroker"/>), with the test's
+    /// bound. The broker goes first at disposal: closing the stuck socket is what lets the bus's send loop end.
+    /// </summary>
+    private sealed class StuckConnection : IAsyncDisposable
+    {
+        private readonly TempSocketDir _dir = new();
+
+        private StuckConnection(TimeProvider? time)
+        {
+            Bus = new UnixSocketBus(TestBroker.NewOptions(_dir.SocketPath), null, time);
+            Broker = new StuckBroker(_dir.SocketPath);
+        }
+
+        public UnixSocketBus Bus { get; }
+
+        public StuckBroker Broker { get; }
+
+        public CancellationTokenSource Timeout { get; } = new(TestBroker.Bound);
+
+        public static async Task<StuckConnection> OpenAsync(TimeProvider? time)
+        {
+            var stuck = new StuckConnection(time);
+            await ConnectAsync(stuck.Bus, stuck.Broker, stuck.Timeout.Token);
+            return stuck;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Broker.DisposeAsync();
+            await Bus.DisposeAsync();
+            Timeout.Dispose();
+            _dir.Dispose();
         }
     }
 
