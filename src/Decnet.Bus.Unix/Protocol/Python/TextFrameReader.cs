@@ -8,7 +8,9 @@ namespace Decnet.Bus.Unix.Protocol.Python;
 /// Pure parser of the Python bus's frames: an ASCII header line <c>VERB[ args]\n</c> (a CR before the LF is
 /// tolerated), a 4-byte big-endian body length, then the body. Limits and failures follow the Python broker: a
 /// header over 4,096 bytes (LF included), a body over 1 MiB, a non-ASCII or empty header or an unknown verb is a
-/// <see cref="ProtocolException"/>, which ends the connection. No exception for "need more bytes".
+/// <see cref="ProtocolException"/>, which ends the connection. The header is checked as soon as its LF arrives, so a
+/// bad one ends the connection at once rather than when (if ever) its length follows. No exception for "need more
+/// bytes".
 /// </summary>
 internal static class TextFrameReader
 {
@@ -41,6 +43,11 @@ internal static class TextFrameReader
             throw new ProtocolException(BusErrorCode.FrameTooLarge, $"header line exceeds {MaxHeaderBytes} bytes");
         }
 
+        // Checked before the length is awaited: a peer that sends a bad header and nothing more must not hold the
+        // connection until a timeout (which would also count it under the wrong reason). A complete header of an
+        // incomplete frame is checked again on the next read; it is at most 4 KiB and nothing is allocated for it.
+        Span<byte> scratch = stackalloc byte[MaxHeaderBytes];
+        var verb = ParseHeader(line, scratch, out var args);
         if (!reader.TryReadBigEndian(out int signedLength))
         {
             return false;
@@ -57,17 +64,19 @@ internal static class TextFrameReader
             return false;
         }
 
-        var (verb, args) = ParseHeader(line);
         var body = buffer.Slice(reader.Position, length);
-        frame = new TextFrame(verb, args, body);
+        frame = new TextFrame(verb, Encoding.ASCII.GetString(scratch[args]), body);
         buffer = buffer.Slice(body.End);
         return true;
     }
 
-    private static (TextVerb Verb, string Args) ParseHeader(ReadOnlySequence<byte> line)
+    /// <summary>
+    /// Checks the header line (without its LF) and returns its verb; <paramref name="args"/> is where the trimmed
+    /// arguments are in <paramref name="scratch"/>, which receives a copy of the line.
+    /// </summary>
+    private static TextVerb ParseHeader(ReadOnlySequence<byte> line, Span<byte> scratch, out Range args)
     {
-        Span<byte> bytes = stackalloc byte[MaxHeaderBytes];
-        var header = bytes[..(int)line.Length];
+        var header = scratch[..(int)line.Length];
         line.CopyTo(header);
         if (header.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0)
         {
@@ -82,10 +91,9 @@ internal static class TextFrameReader
         }
 
         var space = header.IndexOf((byte)' ');
-        var verbBytes = space < 0 ? header : header[..space];
-        var verb = ParseVerb(verbBytes);
-        var args = space < 0 ? ReadOnlySpan<byte>.Empty : TrimPythonWhitespace(header[(space + 1)..]);
-        return (verb, Encoding.ASCII.GetString(args));
+        var verb = ParseVerb(space < 0 ? header : header[..space]);
+        args = space < 0 ? default : TrimPythonWhitespace(header, space + 1);
+        return verb;
     }
 
     private static TextVerb ParseVerb(ReadOnlySpan<byte> verb) => verb switch
@@ -99,22 +107,24 @@ internal static class TextFrameReader
         _ => throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Excerpt(Encoding.ASCII.GetString(verb))}\""),
     };
 
-    /// <summary>What Python's <c>str.strip()</c> removes from ASCII text: space, TAB to CR, and FS to US.</summary>
-    private static ReadOnlySpan<byte> TrimPythonWhitespace(ReadOnlySpan<byte> value)
+    /// <summary>
+    /// The range of <paramref name="header"/> from <paramref name="start"/> without what Python's <c>str.strip()</c>
+    /// removes from ASCII text: space, TAB to CR, and FS to US.
+    /// </summary>
+    private static Range TrimPythonWhitespace(ReadOnlySpan<byte> header, int start)
     {
-        var start = 0;
-        while (start < value.Length && IsPythonSpace(value[start]))
+        var end = header.Length;
+        while (start < end && IsPythonSpace(header[start]))
         {
             start++;
         }
 
-        var end = value.Length;
-        while (end > start && IsPythonSpace(value[end - 1]))
+        while (end > start && IsPythonSpace(header[end - 1]))
         {
             end--;
         }
 
-        return value[start..end];
+        return start..end;
     }
 
     private static bool IsPythonSpace(byte b) => b is (byte)' ' or (>= 0x09 and <= 0x0D) or (>= 0x1C and <= 0x1F);

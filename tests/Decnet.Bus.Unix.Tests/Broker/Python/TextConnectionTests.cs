@@ -1,4 +1,5 @@
 using Decnet.Bus.Unix.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Broker.Python;
 
@@ -39,6 +40,28 @@ public sealed class TextConnectionTests
         Assert.Equal(1, stats.Rejections.GetValueOrDefault("bad_frame"));
         Assert.False(stats.Rejections.ContainsKey("untranslatable"));
         await log.WaitForAsync(l => l.Contains("body is not UTF-8", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnUnknownVerb_EndsTheConnectionAtOnce_WithoutWaitingForItsLength(bool helloFirst)
+    {
+        // A clock that never moves: neither the handshake nor the idle timeout can end the connection, only the
+        // header itself (docs/text-protocol.md §3: an unknown verb is a bad_frame).
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch), logger: log);
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+        if (helloFirst)
+        {
+            await python.SendAsync("HELLO py-foo");
+        }
+
+        await python.SendAsync("FOO x\n"u8.ToArray());
+
+        await python.AssertClosedWithoutReplyAsync();
+        await log.WaitForAsync(l => l.Contains("broke the protocol (BadFrame): unknown verb \"FOO\"; disconnecting it", StringComparison.Ordinal));
+        Assert.Equal(new KeyValuePair<string, long>("bad_frame", 1), Assert.Single(broker.Server.GetStats().Rejections));
     }
 
     [Fact]

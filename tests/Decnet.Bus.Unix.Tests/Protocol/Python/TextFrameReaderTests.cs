@@ -80,6 +80,20 @@ public sealed class TextFrameReaderTests
         Assert.Equal(BusErrorCode.BadFrame, error.Code);
     }
 
+    [Theory]
+    [InlineData("FOO x\n")]
+    [InlineData("FOO x\nPUB a.b")]
+    [InlineData("\n")]
+    [InlineData("PUB\u00e9 a.b\n")]
+    public void ABadHeader_IsABadFrameAsSoonAsItsLfArrives_WithoutWaitingForTheLength(string bytes)
+    {
+        var buffer = new ReadOnlySequence<byte>(Encoding.Latin1.GetBytes(bytes));
+
+        var error = Assert.Throws<ProtocolException>(() => TextFrameReader.TryParse(ref buffer, out _));
+
+        Assert.Equal(BusErrorCode.BadFrame, error.Code);
+    }
+
     [Fact]
     public void NonAsciiHeader_IsABadFrame()
     {
