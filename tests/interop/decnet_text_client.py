@@ -18,16 +18,24 @@ Reads commands on stdin, one per line:
   exit                                 close and exit
 Prints on stdout, one line each: `READY` once connected (after HELLO), `EVT <topic> <body as compact JSON>` per
 event, `BYE` when the broker says BYE, `CLOSED` when the broker closes the connection, `ERROR <text>` when the
-broker sends something this client cannot parse.
+broker sends something this client cannot parse (it then reads no more). An EVT body must be a JSON object in UTF-8
+as docs/text-protocol.md §2 defines JSON: `NaN`, `Infinity` and a number beyond float64 (`1e999`) are refused, and
+so is nesting deeper than Python's recursion limit (about 1,000 levels; the broker sends at most 66). Every printed
+line is escaped as the C# side's UntrustedText escapes a string from the wire: a control character (C0, DEL, C1:
+ESC, CR, LF...), a Unicode format character, a line or paragraph separator and a lone surrogate are printed as
+`\\uXXXX` (`\\UXXXXXXXX` beyond the BMP), so nothing the broker sends can move the cursor or start a terminal
+escape sequence.
 """
 
 import binascii
 import json
+import math
 import socket
 import struct
 import sys
 import threading
 import time
+import unicodedata
 import uuid
 
 MAX_HEADER = 4096
@@ -35,10 +43,54 @@ MAX_BODY = 1024 * 1024
 _out = threading.Lock()
 
 
+# What UntrustedText.Escape escapes: control, format, line and paragraph separator, lone surrogate.
+_UNSAFE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
+
+
+def untrusted(text):
+    """`text` with every unsafe character written as \\uXXXX (\\UXXXXXXXX beyond the BMP), as UntrustedText does."""
+    out = []
+    for ch in text:
+        if " " <= ch <= "~" or unicodedata.category(ch) not in _UNSAFE:
+            out.append(ch)
+        elif ord(ch) > 0xFFFF:
+            out.append("\\U%08X" % ord(ch))
+        else:
+            out.append("\\u%04X" % ord(ch))
+    return "".join(out)
+
+
 def say(line):
+    # Lines quote the broker (topics, error texts): escaped here, once, so no path can print one raw.
     with _out:
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(untrusted(line) + "\n")
         sys.stdout.flush()
+
+
+def _refuse_constant(name):
+    raise ValueError("EVT body is not JSON: %s" % name)
+
+
+def _finite_float(text):
+    # json reads 1e999 as inf (and would write it back as Infinity): beyond float64, as the broker refuses it (§2).
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("EVT body has a number beyond float64: %s" % text[:64])
+    return value
+
+
+def decode_evt_body(body):
+    """The EVT body as a dict: strict UTF-8 JSON without NaN/Infinity; ValueError for anything else."""
+    if not body:
+        return {}
+    try:
+        data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        # Python's json recurses once per level: a body nested ~1,000 deep is not an error json reports as one.
+        raise ValueError("EVT body nests deeper than this client can parse") from None
+    if not isinstance(data, dict):
+        raise ValueError("EVT body is not an object")
+    return data
 
 
 def encode(verb, args="", body=None):
@@ -73,16 +125,16 @@ def read_loop(sock):
             if verb == "BYE":
                 say("BYE")
             elif verb == "EVT":
-                data = json.loads(body) if body else {}
-                if not isinstance(data, dict):
-                    raise ValueError("EVT body is not an object")
-                say("EVT %s %s" % (args.strip(), json.dumps(data, separators=(",", ":"), sort_keys=True)))
+                data = decode_evt_body(body)
+                text = json.dumps(data, separators=(",", ":"), sort_keys=True, allow_nan=False)
+                say("EVT %s %s" % (args.strip(), text))
             else:
-                raise ValueError("unexpected verb %r" % verb)
+                raise ValueError("unexpected verb \"%s\"" % verb)
     except (EOFError, ConnectionResetError):
         # A broker that closes with our unread bytes in its buffer resets the connection: closed all the same.
         say("CLOSED")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
+        # RecursionError too (json.dumps of a deep body): the thread must print a line, never die with a traceback.
         say("ERROR %s" % exc)
 
 
