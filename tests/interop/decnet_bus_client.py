@@ -8,16 +8,23 @@ Usage:
   decnet_bus_client.py sub SOCKET PATTERN COUNT
       Subscribes, prints `READY <sid>` after SUBACK, then prints each delivered event as one JSON line
       (topic, type, id, ts, payload, publisher, sids, and trace when the EVT carries one) until COUNT events arrived;
-      then says BYE.
+      then says BYE. A bin value is printed as {"$bin": base64}, an ext as {"$ext": {"type", "data"}}, as the broker
+      writes them for Python clients (text-protocol.md §2).
   decnet_bus_client.py pub SOCKET TOPIC TYPE PAYLOAD_JSON
       Publishes one event, then PING and waits for PONG (frames are processed in order, so the PUB was routed),
       prints `PUBLISHED <id>`, then says BYE.
   decnet_bus_client.py badtopic SOCKET TOPIC
       Publishes on an invalid topic and prints `ERR <code> <message>` when the broker refuses it, then `OPEN` if the
       broker kept the connection (an ERR naming the request, §6) or `CLOSED` if it closed it.
+
+Connecting, the handshake and each request (SUB, PING) wait at most DECNET_BUS_CLIENT_TIMEOUT seconds (default 10);
+a subscriber then waits for events as long as it takes (the broker's PINGs are answered meanwhile). A frame this
+client cannot decode (not MessagePack, a string that is not UTF-8) prints `ERROR <text>` on one line and exits 1.
 """
 
+import base64
 import json
+import os
 import secrets
 import socket
 import struct
@@ -33,6 +40,26 @@ except ImportError:
 # §3 frame kinds.
 HELLO, WELCOME, PUB, SUB, SUBACK, UNSUB, EVT, PING, PONG, ERR, BYE, STATS, STATS_REPLY = range(1, 14)
 VERSION = 1
+TIMEOUT = float(os.environ.get("DECNET_BUS_CLIENT_TIMEOUT", "10"))
+
+
+class DecodeError(Exception):
+    """A frame from the broker that is not what §2/§3 describe: printed as one ERROR line, not a traceback."""
+
+
+# bin and ext have no JSON form: a subscriber prints them as the broker writes them for Python clients
+# (text-protocol.md §2). An ext is converted as it is unpacked (msgpack's ExtType is a tuple, which json would print
+# as an array), bin and the timestamp ext (unpacked as a Timestamp) when printed.
+def ext_json(code, data):
+    return {"$ext": {"type": code, "data": base64.b64encode(data).decode("ascii")}}
+
+
+def json_default(value):
+    if isinstance(value, bytes):
+        return {"$bin": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, msgpack.Timestamp):
+        return ext_json(-1, value.to_bytes())
+    raise TypeError(f"{type(value).__name__} has no JSON form")
 
 
 class BrokerError(Exception):
@@ -51,7 +78,7 @@ class BrokerError(Exception):
 class Client:
     def __init__(self, path, name, echo=True):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(10)
+        self.sock.settimeout(TIMEOUT)
         self.sock.connect(path)
         self.next_sid = 1
         # §4.1: until WELCOME, accept frames of the broker default size.
@@ -87,10 +114,15 @@ class Client:
     def read(self):
         (length,) = struct.unpack(">I", self._exact(4))
         if length == 0 or length > self.max_in:
-            raise RuntimeError(f"bad frame length {length}")
-        body = msgpack.unpackb(self._exact(length), raw=False)
+            raise DecodeError(f"bad frame length {length}")
+        data = self._exact(length)
+        try:
+            body = msgpack.unpackb(data, raw=False, ext_hook=ext_json)
+        except (ValueError, TypeError, msgpack.UnpackException) as exc:
+            # UnicodeDecodeError (a str that is not UTF-8) is a ValueError, as are msgpack's own format errors.
+            raise DecodeError(f"frame is not valid MessagePack: {exc}") from None
         if not isinstance(body, list) or not body:
-            raise RuntimeError("frame body is not a non-empty array")
+            raise DecodeError("frame body is not a non-empty array")
         return body
 
     def next_control(self):
@@ -132,6 +164,8 @@ class Client:
             kind = frame[0]
             if kind == EVT:
                 # §3: 8 elements, or 9 when the publisher traced (the trace map, which a receiver may ignore).
+                if len(frame) not in (8, 9) or not isinstance(frame[3], list) or len(frame[3]) != 3:
+                    raise DecodeError(f"EVT has {len(frame)} elements or no [pid, uid, gid], expected 8 or 9")
                 _, sids, topic, publisher, type_, event_id, ts, payload = frame[:8]
                 event = {
                     "sids": sids,
@@ -144,8 +178,6 @@ class Client:
                 }
                 if len(frame) == 9:
                     event["trace"] = frame[8]
-                elif len(frame) != 8:
-                    raise ValueError(f"EVT has {len(frame)} elements, expected 8 or 9")
                 return event
             if kind == PING:
                 self.send([PONG])
@@ -166,9 +198,11 @@ def main(argv):
         path, pattern, count = argv[2], argv[3], int(argv[4])
         client = Client(path, "py-sub")
         sid = client.subscribe(pattern)
+        # Events may be any time apart: only connecting, the handshake and the SUBACK were bounded.
+        client.sock.settimeout(None)
         print(f"READY {sid}", flush=True)
         for _ in range(count):
-            print(json.dumps(client.next_event()), flush=True)
+            print(json.dumps(client.next_event(), default=json_default), flush=True)
         client.close()
     elif mode == "pub":
         path, topic, type_, payload = argv[2], argv[3], argv[4], json.loads(argv[5])
@@ -211,5 +245,14 @@ def main(argv):
     return 0
 
 
+def run(argv):
+    try:
+        return main(argv)
+    except DecodeError as exc:
+        # The message may quote the broker's bytes: repr-escaped, one line.
+        print("ERROR " + ascii(str(exc))[1:-1], flush=True)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(run(sys.argv))

@@ -34,7 +34,10 @@ internal sealed class PythonClient : IAsyncDisposable
         }
     }
 
-    public static PythonClient Start(params string[] arguments)
+    public static PythonClient Start(params string[] arguments) => Start([], arguments);
+
+    /// <summary>Starts the script with <paramref name="environment"/> added to this process's environment.</summary>
+    public static PythonClient Start(IEnumerable<KeyValuePair<string, string>> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(Interpreter)
         {
@@ -42,6 +45,11 @@ internal sealed class PythonClient : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(ScriptPath());
         foreach (var argument in arguments)
         {
@@ -71,6 +79,33 @@ internal sealed class PythonClient : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
         var error = await _process.StandardError.ReadToEndAsync();
         Assert.True(_process.ExitCode == 0, $"the Python client exited with {_process.ExitCode}: {error}");
+    }
+
+    /// <summary>
+    /// Asserts the script is still running after <paramref name="period"/>: for a client that must not give up on
+    /// its own (the period is the input, not a wait for something to settle); fails with its exit code and stderr.
+    /// </summary>
+    public async Task ExpectRunningAfterAsync(TimeSpan period)
+    {
+        using var timeout = new CancellationTokenSource(period);
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        Assert.Fail($"the Python client exited with {_process.ExitCode} within {period}: {await _process.StandardError.ReadToEndAsync()}");
+    }
+
+    /// <summary>Waits for the script to exit (bounded) and returns its exit code and stderr.</summary>
+    public async Task<(int ExitCode, string Error)> ExitAsync()
+    {
+        using var timeout = new CancellationTokenSource(TestBroker.Bound);
+        await _process.WaitForExitAsync(timeout.Token);
+        return (_process.ExitCode, await _process.StandardError.ReadToEndAsync());
     }
 
     public ValueTask DisposeAsync()

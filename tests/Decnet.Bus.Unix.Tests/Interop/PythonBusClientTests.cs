@@ -1,0 +1,81 @@
+using System.Buffers.Binary;
+using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Support;
+
+namespace Decnet.Bus.Unix.Tests.Interop;
+
+/// <summary>
+/// tests/interop/decnet_bus_client.py as a long-lived subscriber and against a broker that sends what `decnet bus`
+/// never would: its timeouts bound only the connection and its requests, and a frame it cannot decode is one ERROR
+/// line, not a traceback.
+/// </summary>
+public sealed class PythonBusClientTests
+{
+    private static readonly TimeSpan _clientTimeout = TimeSpan.FromMilliseconds(300);
+
+    [PythonFact]
+    public async Task ASubscriber_WaitsLongerThanItsRequestTimeoutForTheNextEvent()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+        await using var python = PythonClient.Start(
+            [new("DECNET_BUS_CLIENT_TIMEOUT", _clientTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            "sub", broker.SocketPath, "slow.>", "1");
+        Assert.StartsWith("READY ", await python.ReadLineAsync(), StringComparison.Ordinal);
+
+        // Events more than the client's request timeout apart (the gap is this test's input).
+        await python.ExpectRunningAfterAsync(4 * _clientTimeout);
+        var bus = broker.CreateClient("dotnet-pub");
+        await bus.PublishAsync("slow.x", new Dictionary<string, int> { ["n"] = 1 });
+
+        Assert.Contains("\"topic\": \"slow.x\"", await python.ReadLineAsync(), StringComparison.Ordinal);
+        await python.ExpectSuccessAsync();
+    }
+
+    [PythonFact]
+    public async Task ASubscriber_PrintsBinAndExtValues_AsTheBrokerWritesThemInJson()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+        await using var python = PythonClient.Start("sub", broker.SocketPath, "bin.>", "1");
+        Assert.StartsWith("READY ", await python.ReadLineAsync(), StringComparison.Ordinal);
+        await using var publisher = await RawClient.ConnectAsync(broker.SocketPath);
+
+        // {"b": bin 01 02, "e": ext type 5 with data 03}
+        byte[] payload = [0x82, 0xA1, (byte)'b', 0xC4, 0x02, 0x01, 0x02, 0xA1, (byte)'e', 0xD4, 0x05, 0x03];
+        await publisher.SendAsync(b => FrameWriter.WritePubRaw(b, "bin.x", "t", "0123456789abcdef0123456789abcdef", 1.5, payload));
+
+        using var json = System.Text.Json.JsonDocument.Parse(await python.ReadLineAsync());
+        var printed = json.RootElement.GetProperty("payload");
+        Assert.Equal("AQI=", printed.GetProperty("b").GetProperty("$bin").GetString());
+        Assert.Equal(5, printed.GetProperty("e").GetProperty("$ext").GetProperty("type").GetInt32());
+        Assert.Equal("Aw==", printed.GetProperty("e").GetProperty("$ext").GetProperty("data").GetString());
+        await python.ExpectSuccessAsync();
+    }
+
+    [PythonFact]
+    public async Task AnEvtWhoseTopicIsNotUtf8_IsOneErrorLine_AndExitCode1()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var peer = new ScriptedPeer();
+        await using var python = PythonClient.Start("sub", peer.SocketPath, "bad.>", "1");
+        await peer.AcceptAsync();
+        await ReadFrameAsync(peer); // HELLO
+        await peer.WriteAsync(FrameBytes.Of(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(1, 1, 1 << 20, 256, 1024, 1024))));
+        await ReadFrameAsync(peer); // SUB, sid 1
+        await peer.WriteAsync(FrameBytes.Of(b => FrameWriter.WriteSubAck(b, 1)));
+        Assert.Equal("READY 1", await python.ReadLineAsync());
+
+        // [EVT, "\xff"]: a str that is not UTF-8.
+        await peer.WriteAsync([0, 0, 0, 4, 0x92, (byte)FrameKind.Evt, 0xA1, 0xFF]);
+
+        Assert.Equal(
+            "ERROR frame is not valid MessagePack: 'utf-8' codec can't decode byte 0xff in position 0: invalid start byte",
+            await python.ReadLineAsync());
+        var (exitCode, error) = await python.ExitAsync();
+        Assert.Equal((1, string.Empty), (exitCode, error));
+    }
+
+    private static async Task ReadFrameAsync(ScriptedPeer peer)
+        => await peer.ReadAsync(BinaryPrimitives.ReadInt32BigEndian(await peer.ReadAsync(4)));
+}
