@@ -33,6 +33,9 @@ internal static class MutationCommand
         };
         emit.SetAction(async (parseResult, cancellationToken) =>
         {
+            // SIGINT/SIGTERM end the publish, not the process (Program turns the runtime's handling off): both status
+            // lines are still printed, and the exit code stays the line's (docs/reliability.md).
+            using var signals = new TerminationSignals(cancellationToken);
             var path = parseResult.GetValue(socket);
             var runner = new MutationEmitRunner(
                 busFactory is null ? null : ct => busFactory(path, ct),
@@ -45,7 +48,7 @@ internal static class MutationCommand
                 parseResult.GetRequiredValue(trigger),
                 parseResult.GetValue(actor),
                 parseResult.GetValue(logFile),
-                cancellationToken).ConfigureAwait(false);
+                signals.Token).ConfigureAwait(false);
         });
 
         return new Command("mutation", "Mutation events (decky service changes).") { emit };

@@ -1,10 +1,6 @@
 using System.CommandLine;
 using System.Text;
 using Decnet.Bus;
-using Decnet.Bus.Nats;
-using Decnet.Bus.Unix;
-using Decnet.Bus.Unix.Client.Internal;
-using Decnet.Bus.Unix.Protocol;
 using Decnet.Cli.Bus;
 using Decnet.Cli.Mutation;
 using Decnet.Cli.Usage;
@@ -79,20 +75,10 @@ internal static class PubCommand
             // keeps the connection: without this check the event would be lost and the command would exit 0.
             // NATS likewise: its permissions -ERR is read before the PONG, and the server keeps the connection.
             var error = parseResult.InvocationConfiguration.Error;
-            switch (bus)
+            if (PublishRefusal.Of(bus, topic) is { } refusal)
             {
-                case UnixSocketBus { LastPublishRejection: { } refusal }:
-                    await error.WriteLineAsync(
-                        $"pub: the broker refused the event on {Topics.Printable(topic)}: {BrokerStats.RejectionName((int)refusal.Code).Replace('_', ' ')} "
-                        + $"(ERR {(int)refusal.Code}): {ClientLog.BrokerText(refusal.Message)}").ConfigureAwait(false);
-                    return refusal.Code == BusErrorCode.PermissionDenied ? ExitCodes.NoPermission : ExitCodes.Failure;
-                case NatsBus { LastPublishRefusal: { } refusal }:
-                    await error.WriteLineAsync(
-                        $"pub: the NATS server refused the event on {Topics.Printable(topic)}: permission denied "
-                        + $"(-ERR '{UntrustedText.Excerpt(refusal)}')").ConfigureAwait(false);
-                    return ExitCodes.NoPermission;
-                default:
-                    break;
+                await error.WriteLineAsync($"pub: {refusal.Message}").ConfigureAwait(false);
+                return refusal.ExitCode;
             }
 
             // Checked after the refusals: a refused event is dropped too, and the refusal says why. Exit 0 must mean

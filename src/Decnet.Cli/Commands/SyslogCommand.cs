@@ -1,12 +1,13 @@
 using System.CommandLine;
+using Decnet.Bus;
 using Decnet.Cli.Mutation;
 
 namespace Decnet.Cli.Commands;
 
 /// <summary>
 /// <c>decnet syslog parse FILE|-</c>: prints one JSON object per <c>decky_mutated</c> line and <c>line N: reason</c>
-/// on stderr for each rejected line. Exit 0 when nothing was rejected, 1 otherwise, 2 for bad arguments or an
-/// unreadable file.
+/// on stderr for each rejected line. Exit 0 when nothing was rejected, 1 otherwise, 2 for bad arguments or a file
+/// that cannot be opened or read (one line, <c>syslog: cannot read PATH: reason</c>).
 /// </summary>
 internal static class SyslogCommand
 {
@@ -25,15 +26,29 @@ internal static class SyslogCommand
             var error = parseResult.InvocationConfiguration.Error;
             var path = parseResult.GetRequiredValue(file);
             var runner = new SyslogParseRunner(output, error);
-            if (path == "-")
+            var shownPath = path == "-" ? "standard input" : UntrustedText.Escape(path);
+            try
             {
-                return await runner.RunAsync(standardInput ?? Console.OpenStandardInput(), cancellationToken).ConfigureAwait(false);
-            }
+                if (path == "-")
+                {
+                    return await runner.RunAsync(standardInput ?? Console.OpenStandardInput(), cancellationToken).ConfigureAwait(false);
+                }
 
-            var log = Open(path);
-            await using (log.ConfigureAwait(false))
+                var log = Open(path);
+                await using (log.ConfigureAwait(false))
+                {
+                    return await runner.RunAsync(log, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (LogReadException ex)
             {
-                return await runner.RunAsync(log, cancellationToken).ConfigureAwait(false);
+                // EIO while reading (/proc/self/mem, a failing disk): one line, as for a file that cannot be opened.
+                // .NET ends the errno's text with " : 'PATH'", which the line already names.
+                return await CannotReadAsync(error, shownPath, ex.Message.EndsWith($" : '{path}'", StringComparison.Ordinal) ? ex.Message[..^(path.Length + 5)] : ex.Message).ConfigureAwait(false);
+            }
+            catch (UnopenableLogException ex)
+            {
+                return await CannotReadAsync(error, shownPath, ex.Message).ConfigureAwait(false);
             }
         });
 
@@ -49,7 +64,18 @@ internal static class SyslogCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            throw new CliUsageException($"cannot read {path}: {ex.Message}");
+            // .NET says "Access to the path is denied" for a directory, which sends the reader to its permissions.
+            throw new UnopenableLogException(Directory.Exists(path) ? "it is a directory" : ex.Message);
         }
     }
+
+    /// <summary>A FILE that cannot be opened or read: <c>syslog: cannot read PATH: reason</c>, exit 2.</summary>
+    private static async Task<int> CannotReadAsync(TextWriter error, string shownPath, string reason)
+    {
+        await error.WriteLineAsync($"syslog: cannot read {shownPath}: {UntrustedText.Escape(reason)}").ConfigureAwait(false);
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>The FILE could not be opened; the message says why.</summary>
+    private sealed class UnopenableLogException(string message) : Exception(message);
 }

@@ -27,6 +27,7 @@ internal static class LogLines
     private const int _bufferBytes = 16 * 1024;
 
     /// <summary>The lines of <paramref name="input"/> without their LF (or CRLF); a last line without LF is included.</summary>
+    /// <exception cref="LogReadException">Reading <paramref name="input"/> failed.</exception>
     public static async IAsyncEnumerable<LogLine> ReadAsync(Stream input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -35,7 +36,7 @@ internal static class LogLines
         var skipped = 0L; // bytes of an overlong line, dropped as they come
         var first = true;
         int read;
-        while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        while ((read = await ReadAsync(input, buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
             var rest = buffer.AsMemory(0, read);
             int newline;
@@ -52,6 +53,19 @@ internal static class LogLines
         if (line.WrittenCount > 0 || skipped > 0)
         {
             yield return Take(line, ref skipped, ref first, endedByLf: false);
+        }
+    }
+
+    /// <exception cref="LogReadException">The read failed.</exception>
+    private static async ValueTask<int> ReadAsync(Stream input, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new LogReadException(ex);
         }
     }
 

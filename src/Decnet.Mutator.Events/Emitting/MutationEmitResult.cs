@@ -42,7 +42,13 @@ public sealed class MutationEmitResult
     /// <summary>The bus topic, <c>decky.{id}.mutation</c>.</summary>
     public string Topic { get; }
 
-    /// <summary>True when the bus accepted the event (a disabled <see cref="Bus.NullBus"/> does not count).</summary>
+    /// <summary>
+    /// True when the event was handed to the transport and the transport did not report dropping it (a disabled
+    /// <see cref="Bus.NullBus"/> does not count). Delivery stays at-most-once: a transport that reports its connection
+    /// (<c>IBusConnectionStatus</c>: the Unix and NATS ones) makes an event dropped because the broker is unreachable
+    /// <see cref="MutationBusFailure.Dropped"/>; one lost later (a connection that breaks after the write, a broker
+    /// that refuses it) is not seen here (docs/mutation-events.md, "Failure semantics").
+    /// </summary>
     public bool Published => PublishError is null;
 
     /// <summary>Why the event was not published, or null: a message for people.</summary>

@@ -81,7 +81,11 @@ public sealed class MutationEventEmitter
     /// <param name="newServices">The services after (empty for <see cref="MutationTrigger.Retirement"/>).</param>
     /// <param name="trigger">Why the services changed.</param>
     /// <param name="actor">Who asked, free text without control characters; null or empty means none.</param>
-    /// <param name="cancellationToken">Checked before anything happens; once the line is written, cancellation only shows as a publish failure.</param>
+    /// <param name="cancellationToken">
+    /// Checked before anything happens, then once more before the publish (<see cref="MutationBusFailure.Canceled"/>:
+    /// nothing handed to the bus). It is not passed into the publish: the transport's wait is bounded, and a cancelled
+    /// publish would still be sent.
+    /// </param>
     /// <returns>What happened on each path. Transport and I/O faults are reported here, never thrown.</returns>
     /// <exception cref="ArgumentException">An argument breaks its rule (nothing was written or published).</exception>
     /// <exception cref="OperationCanceledException">Cancelled before anything was written.</exception>
@@ -138,35 +142,69 @@ public sealed class MutationEventEmitter
             return (MutationBusFailure.Disabled, "bus is disabled (NullBus); event dropped");
         }
 
-        MutationBusFailure kind;
-        string reason;
+        var (kind, reason) = await TryPublishAsync(mutatedEvent, topic, cancellationToken).ConfigureAwait(false);
+        if (kind == MutationBusFailure.None)
+        {
+            return (kind, null);
+        }
+
+        // The log (and the meter's kind tag) keep their lower-case values ("dropped", "canceled", "transport"…).
+        var tag = kind.ToString().ToLowerInvariant();
+        Interlocked.Increment(ref _busFailures);
+        Interlocked.Increment(ref _busFailuresByKind[(int)kind]);
+        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, tag, reason!);
+        return (kind, reason);
+    }
+
+    private async ValueTask<(MutationBusFailure Kind, string? Reason)> TryPublishAsync(DeckyMutatedEvent mutatedEvent, string topic, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return (MutationBusFailure.Canceled, "publish canceled by the caller after the line was handled; nothing was handed to the bus");
+        }
+
         try
         {
-            await _bus.PublishAsync(topic, BuildPayload(mutatedEvent), EventType, cancellationToken).ConfigureAwait(false);
+            var status = _bus as IBusConnectionStatus;
+            var stateBefore = status?.State;
+            var droppedBefore = _bus.Counters.Dropped;
+
+            // Not the caller's token: cancelling a publish ends only the transport's wait (bounded, PaceBound); the
+            // event is queued before it and still sent, so "canceled" would be a lie a retrying caller pays twice for.
+            await _bus.PublishAsync(topic, BuildPayload(mutatedEvent), EventType, CancellationToken.None).ConfigureAwait(false);
+
+            // A transport drops what it cannot send and counts it, never throws: a rise of its counter while it is not
+            // connected is this event (docs/mutation-events.md, "Failure semantics").
+            if (status is not null && _bus.Counters.Dropped != droppedBefore && NotConnected(stateBefore, status.State) is { } state)
+            {
+                return (MutationBusFailure.Dropped, $"the transport dropped it: the broker is unreachable (bus {state.ToString().ToLowerInvariant()})");
+            }
+
             return (MutationBusFailure.None, null);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            (kind, reason) = (MutationBusFailure.Canceled, "publish canceled by the caller after the line was handled");
+            // Only a transport that ties its own wait to the caller (decnet mutation emit connects inside the publish)
+            // throws this without the token: the event never reached a connection.
+            return (MutationBusFailure.Canceled, "publish canceled by the caller before the bus took the event");
         }
         catch (ObjectDisposedException ex)
         {
-            (kind, reason) = (MutationBusFailure.Disposed, $"bus is disposed: {ex.Message}");
+            return (MutationBusFailure.Disposed, $"bus is disposed: {ex.Message}");
         }
 #pragma warning disable CA1031 // The contract: no transport fault escapes; any bus exception is reported, not thrown.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            (kind, reason) = (MutationBusFailure.Transport, $"{ex.GetType().Name}: {ex.Message}");
+            return (MutationBusFailure.Transport, $"{ex.GetType().Name}: {ex.Message}");
         }
-
-        // The log (and the meter's kind tag) keep their lower-case values ("canceled", "disposed", "transport").
-        var tag = kind.ToString().ToLowerInvariant();
-        Interlocked.Increment(ref _busFailures);
-        Interlocked.Increment(ref _busFailuresByKind[(int)kind]);
-        EmitterLog.BusFailed(_logger, mutatedEvent.Decky, topic, tag, reason);
-        return (kind, reason);
     }
+
+    /// <summary>The state that makes a drop this event's: connecting or disconnected, before or after it.</summary>
+    private static BusConnectionState? NotConnected(BusConnectionState? before, BusConnectionState after)
+        => after is BusConnectionState.Connecting or BusConnectionState.Disconnected ? after
+            : before is BusConnectionState.Connecting or BusConnectionState.Disconnected ? before
+            : null;
 
     private static MutationSyslogFailure SyslogFailure(string? kind) => kind switch
     {

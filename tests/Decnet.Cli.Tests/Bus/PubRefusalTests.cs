@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Decnet.Cli.Tests.Support;
 
 namespace Decnet.Cli.Tests.Bus;
@@ -7,34 +6,12 @@ namespace Decnet.Cli.Tests.Bus;
 /// <c>decnet pub</c> against a broker whose ACL (DECNET_BUS_ACL_FILE) refuses the topic: the broker answers ERR 12 and
 /// drops the event, so the command must not report success (docs/operations.md, exit codes).
 /// </summary>
-public sealed partial class PubRefusalTests : IAsyncLifetime
+public sealed class PubRefusalTests(RefusingBrokerFixture broker) : IClassFixture<RefusingBrokerFixture>
 {
-    private readonly TempSocket _socket = new();
-    private readonly string _acl = Path.GetTempFileName();
-    private BrokerProcess? _broker;
-
-    public async Task InitializeAsync()
-    {
-        // Only a uid other than this test's may publish on secret.>; everything else stays open.
-        await File.WriteAllTextAsync(_acl, $"publish secret.> uid:{GetEuid() + 1}\n");
-        _broker = await BrokerProcess.StartAsync(_socket.Path, new Dictionary<string, string> { ["DECNET_BUS_ACL_FILE"] = _acl });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_broker is not null)
-        {
-            await _broker.DisposeAsync();
-        }
-
-        _socket.Dispose();
-        File.Delete(_acl);
-    }
-
     [Fact]
     public async Task A_publish_the_acl_refuses_exits_77_with_one_line_naming_the_topic_and_the_reason()
     {
-        var run = await CliRun.InvokeAsync(["pub", "secret.plans", "{}", "--socket", _socket.Path]);
+        var run = await CliRun.InvokeAsync(["pub", "secret.plans", "{}", "--socket", broker.SocketPath]);
 
         Assert.True(run.ExitCode == 77, run.ToString());
         var line = Assert.Single(CliRun.Lines(run.Error));
@@ -45,12 +22,9 @@ public sealed partial class PubRefusalTests : IAsyncLifetime
     [Fact]
     public async Task A_publish_the_acl_allows_still_exits_0_silently()
     {
-        var run = await CliRun.InvokeAsync(["pub", "open.news", "{}", "--socket", _socket.Path]);
+        var run = await CliRun.InvokeAsync(["pub", "open.news", "{}", "--socket", broker.SocketPath]);
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Empty(run.Error);
     }
-
-    [LibraryImport("libc", EntryPoint = "geteuid")]
-    private static partial uint GetEuid();
 }

@@ -117,7 +117,46 @@ public sealed class SyslogCommandTests : IDisposable
 
         Assert.Equal(2, exit);
         Assert.Empty(output);
-        Assert.StartsWith("error: cannot read ", error, StringComparison.Ordinal);
+        Assert.StartsWith($"syslog: cannot read {_file}.missing: ", Assert.Single(CliRun.Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Parse_FileThatFailsWhileReading_OneLineNamingIt_ExitTwo_NotAnInternalError()
+    {
+        // /proc/self/mem opens, and its first read fails with EIO: nothing is mapped at address 0.
+        var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", "/proc/self/mem"]);
+
+        Assert.True(exit == 2, $"exit {exit}: {error}");
+        Assert.Empty(output);
+        Assert.Equal("syslog: cannot read /proc/self/mem: Input/output error", Assert.Single(CliRun.Lines(error)));
+    }
+
+    [Fact]
+    public async Task Parse_Directory_SaysItIsADirectory_ExitTwo()
+    {
+        var directory = Directory.CreateTempSubdirectory("decnet-cli-").FullName;
+        try
+        {
+            var (exit, output, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", directory]);
+
+            Assert.True(exit == 2, $"exit {exit}: {error}");
+            Assert.Empty(output);
+            Assert.Equal($"syslog: cannot read {directory}: it is a directory", Assert.Single(CliRun.Lines(error)));
+        }
+        finally
+        {
+            Directory.Delete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task Parse_UnreadablePathWithControlCharacters_IsPrintedEscaped()
+    {
+        var (exit, _, error) = await CliRun.InvokeMutationAsync(["syslog", "parse", _file + "\u001b[31m\n.missing"]);
+
+        Assert.Equal(2, exit);
+        Assert.DoesNotContain('\u001b', error);
+        Assert.StartsWith($"syslog: cannot read {_file}\\u001B[31m\\u000A.missing: ", Assert.Single(CliRun.Lines(error)), StringComparison.Ordinal);
     }
 
     private static MemoryStream Utf8(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));

@@ -13,6 +13,13 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
     /// <summary>DOTNET_GCgen0size of the shipped unit: hexadecimal, 16 MiB.</summary>
     internal const string BrokerGen0Size = "1000000";
 
+    /// <summary>Signal numbers (the same on x86-64 and ARM64 Linux).</summary>
+    public const int SigInt = 2;
+
+    public const int SigCont = 18;
+
+    public const int SigStop = 19;
+
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
     private readonly Process _process;
     private readonly StringBuilder _log = new();
@@ -127,6 +134,24 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
         await _process.WaitForExitAsync().WaitAsync(_bound);
         return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// SIGSTOP: the broker stops reading and writing while every connection stays open (a hung broker), so its
+    /// clients' writes back up; <see cref="Resume"/> lets it go on.
+    /// </summary>
+    public void Suspend() => Signal(_process, SigStop);
+
+    /// <summary>SIGCONT after <see cref="Suspend"/>.</summary>
+    public void Resume() => Signal(_process, SigCont);
+
+    /// <summary>Sends <paramref name="signal"/> (e.g. <see cref="SigInt"/>) to <paramref name="process"/>.</summary>
+    public static void Signal(Process process, int signal)
+    {
+        if (Kill(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
     }
 
     /// <summary>SIGKILL, as a crash: no BYE, the socket file stays behind.</summary>
