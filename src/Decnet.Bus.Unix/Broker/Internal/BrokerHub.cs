@@ -258,12 +258,12 @@ internal sealed partial class BrokerHub
         }
 
         var generation = _routes.Generation;
-        if (!batch.Cache.TryGet(topic, generation, out var entry))
+        if (!batch.Cache.TryGet(topic, generation, out var route))
         {
-            entry = batch.Cache.Add(topic, _resolver.Resolve(batch, publisher, credentials, topic, generation));
+            route = batch.Cache.Add(topic, _resolver.Resolve(batch, publisher, credentials, topic, generation));
         }
 
-        if (entry.Invalid is { } invalid)
+        if (route.Invalid is { } invalid)
         {
             return invalid;
         }
@@ -275,12 +275,12 @@ internal sealed partial class BrokerHub
             throw new ProtocolException(BusErrorCode.BadFrame, $"PUB declares {elements} elements but carries {(traced ? 7 : 6)}");
         }
 
-        if (entry.Denied is { } denied)
+        if (route.Denied is { } denied)
         {
             return denied;
         }
 
-        batch.Stage(entry, tail, traced);
+        batch.Stage(route, tail, traced);
         return null;
     }
 

@@ -77,19 +77,18 @@ internal sealed class ReadBatch(BrokerHub hub, BrokerConnection? publisher)
     }
 
     /// <summary>
-    /// Stages one routed PUB's EVT for every destination of <paramref name="entry"/>; <paramref name="traced"/> when
+    /// Stages one routed PUB's EVT for every destination of <paramref name="route"/>; <paramref name="traced"/> when
     /// this PUB's tail ends with a trace (a per-publish fact, not a topic's: the cached head says 8 elements).
     /// </summary>
-    public void Stage(RouteEntry entry, ReadOnlySpan<byte> tail, bool traced)
+    public void Stage(in RouteView route, ReadOnlySpan<byte> tail, bool traced)
     {
         _published++;
         _routed = true;
         var commit = false;
-        for (var i = 0; i < entry.TargetCount; i++)
+        foreach (ref readonly var target in route.Targets)
         {
-            ref readonly var target = ref entry.Target(i);
             var staging = target.Staging;
-            staging.Add(entry.SidHead(target), entry.TopicHead, tail, traced);
+            staging.Add(route.SidHead(target), route.TopicHead, tail, traced);
             if (!staging.Listed)
             {
                 staging.Listed = true;

@@ -1,82 +1,140 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
 namespace Decnet.Bus.Unix.Broker.Internal;
 
 /// <summary>
 /// One publishing connection's routes by topic bytes (docs/performance-history.md, "Hot path redesign (issue 14),
 /// part 2"): a stream of events on a few topics is validated, checked against the ACL and matched once per topic, not
 /// once per event. Every entry is for one routing-table generation; the first look-up after any SUB, UNSUB or
-/// disconnect empties the cache. Bounded per connection (<see cref="BudgetBytes"/>) and for all connections together
-/// (<see cref="BrokerLimits.MaxTotalRouteCacheBytes"/>, counted in <see cref="BrokerHub"/>): past either, new topics
-/// are routed without being cached.
+/// disconnect forgets them all. Bounded per connection (<see cref="BudgetBytes"/>) and for all connections together
+/// (<see cref="BrokerLimits.MaxTotalRouteCacheBytes"/>, counted in <see cref="BrokerHub"/>), by the bytes its arrays
+/// hold: past either, new topics are routed without being cached.
 /// </summary>
+/// <remarks>
+/// Flat, so a look-up among many topics (W4 cycles through 10,000) touches few cache lines: an open-addressed slot
+/// array holds each entry's hash and index, an entry array its offsets, one byte arena its topic, EVT topic part and
+/// EVT heads side by side, and one array its destinations (docs/performance.md, part 31). Nothing is removed until everything is.
+/// </remarks>
 internal sealed class RouteCache
 {
     internal const int BudgetBytes = 2 * 1024 * 1024;
 
-    private readonly BrokerHub _hub;
-    private readonly Dictionary<byte[], RouteEntry> _entries = new(TopicBytesComparer.Instance);
-    private readonly Dictionary<byte[], RouteEntry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
-    private long _generation = -1;
-    private long _bytes;
-    private byte[]? _lastKey;
-    private RouteEntry? _last;
+    // A look-up or an insert probes at most this many slots (past it the topic is routed uncached), so no set of
+    // topics, colliding by chance or by design, makes one look-up cost more than this many compares.
+    private const int _maxProbes = 32;
+    private const int _firstProbes = 64;
+    private const int _firstArenaBytes = 1024;
+    private const ulong _multiplier = 0x9E3779B97F4A7C15UL;
+    private static readonly ulong _seed = (ulong)Random.Shared.NextInt64();
 
-    public RouteCache(BrokerHub hub)
-    {
-        _hub = hub;
-        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-    }
+    private readonly BrokerHub _hub;
+    private Probe[] _probes = [];
+    private Entry[] _entries = [];
+    private byte[] _arena = [];
+    private RouteTarget[] _targets = [];
+    private RequestRejection[] _refusals = [];
+    private int _count;
+    private int _arenaUsed;
+    private int _targetsUsed;
+    private int _refusalsUsed;
+    private long _bytes;
+    private long _generation = -1;
+    private int _last = -1;
+
+    public RouteCache(BrokerHub hub) => _hub = hub;
+
+    /// <summary>Bytes this cache's arrays hold, as counted against its budgets.</summary>
+    internal long Bytes => _bytes;
 
     /// <summary>
-    /// The cached entry for <paramref name="topic"/> at <paramref name="generation"/>. Returns false after emptying
-    /// the cache when the generation moved on.
+    /// The cached route for <paramref name="topic"/> at <paramref name="generation"/>. Returns false after forgetting
+    /// every entry when the generation moved on.
     /// </summary>
-    public bool TryGet(ReadOnlySpan<byte> topic, long generation, out RouteEntry entry)
+    public bool TryGet(ReadOnlySpan<byte> topic, long generation, out RouteView route)
     {
         if (generation != _generation)
         {
-            Clear();
+            Forget();
             _generation = generation;
-            entry = null!;
+            route = default;
             return false;
         }
 
-        if (_last is not null && topic.SequenceEqual(_lastKey))
+        if (_last >= 0 && KeyOf(in _entries[_last]).SequenceEqual(topic))
         {
-            entry = _last;
+            route = ViewOf(in _entries[_last]);
             return true;
         }
 
-        if (_lookup.TryGetValue(topic, out var key, out entry!))
+        if (_count > 0)
         {
-            _last = entry;
-            _lastKey = key;
-            return true;
+            var hash = Hash(topic);
+            var mask = _probes.Length - 1;
+            for (int probe = 0, at = hash & mask; probe < _maxProbes; probe++, at = (at + 1) & mask)
+            {
+                var (probeHash, index) = _probes[at];
+                if (index == 0)
+                {
+                    break;
+                }
+
+                if (probeHash == hash && KeyOf(in _entries[index - 1]).SequenceEqual(topic))
+                {
+                    _last = index - 1;
+                    route = ViewOf(in _entries[_last]);
+                    return true;
+                }
+            }
         }
 
+        route = default;
         return false;
     }
 
-    /// <summary>Caches <paramref name="entry"/> unless the budget is spent; returns the entry to route with.</summary>
-    public RouteEntry Add(ReadOnlySpan<byte> topic, RouteEntry entry)
+    /// <summary>Caches a copy of <paramref name="entry"/> unless a budget is spent; returns the route to publish with.</summary>
+    public RouteView Add(ReadOnlySpan<byte> topic, RouteEntry entry)
     {
-        var cost = topic.Length + entry.Footprint;
-        var limits = _hub.Limits;
-        if (entry.Generation != _generation || _bytes + cost > BudgetBytes || _hub.RouteCacheBytes + cost > limits.MaxTotalRouteCacheBytes)
+        var data = entry.Data;
+        var targets = entry.Targets;
+        var refusal = entry.Invalid ?? entry.Denied;
+        if (entry.Generation != _generation || !Reserve(topic.Length + data.Length, targets.Length, refusal))
         {
-            return entry;
+            return entry.View;
         }
 
-        var cached = entry.Trimmed();
-        var key = topic.ToArray();
-        _entries[key] = cached;
-        _bytes += cost;
-        _hub.AddRouteCacheBytes(cost);
-        _last = cached;
-        _lastKey = key;
-        return cached;
+        var hash = Hash(topic);
+        var at = FreeSlot(_probes, hash);
+        if (at < 0)
+        {
+            return entry.View;
+        }
+
+        var keyOffset = _arenaUsed;
+        topic.CopyTo(_arena.AsSpan(keyOffset));
+        var dataOffset = keyOffset + topic.Length;
+        data.CopyTo(_arena.AsSpan(dataOffset));
+        _arenaUsed = dataOffset + data.Length;
+        for (var i = 0; i < targets.Length; i++)
+        {
+            _targets[_targetsUsed + i] = targets[i] with { Offset = targets[i].Offset + dataOffset };
+        }
+
+        var refusalIndex = 0;
+        if (refusal is { } refused)
+        {
+            _refusals[_refusalsUsed++] = refused;
+            refusalIndex = entry.Invalid is null ? -_refusalsUsed : _refusalsUsed;
+        }
+
+        _entries[_count] = new Entry(keyOffset, topic.Length, entry.TopicHead.Length, _targetsUsed, targets.Length, refusalIndex);
+        _probes[at] = new Probe(hash, ++_count);
+        _targetsUsed += targets.Length;
+        _last = _count - 1;
+        return ViewOf(in _entries[_last]);
     }
 
-    /// <summary>Forgets every entry (a new routing-table generation, or the connection ended).</summary>
+    /// <summary>Forgets every entry and gives its arrays back (the publisher went quiet, or the connection ended).</summary>
     public void Clear()
     {
         if (_bytes > 0)
@@ -84,29 +142,167 @@ internal sealed class RouteCache
             _hub.AddRouteCacheBytes(-_bytes);
         }
 
-        _entries.Clear();
+        Forget();
+        _probes = [];
+        _entries = [];
+        _arena = [];
+        _targets = [];
+        _refusals = [];
         _bytes = 0;
-        _last = null;
-        _lastKey = null;
     }
 
-    private sealed class TopicBytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    private static int Hash(ReadOnlySpan<byte> key)
     {
-        public static readonly TopicBytesComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        // Seeded per process; _maxProbes bounds what a poor spread of some topics could cost.
+        var h = _seed ^ (ulong)key.Length;
+        for (; key.Length >= 8; key = key[8..])
         {
-            var hash = default(HashCode);
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(key)) * _multiplier;
+            h ^= h >> 32;
         }
 
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+        ulong tail = 0;
+        for (var i = 0; i < key.Length; i++)
+        {
+            tail |= (ulong)key[i] << (8 * i);
+        }
+
+        h = (h ^ tail) * _multiplier;
+        return (int)(h ^ (h >> 32));
     }
+
+    private static int FreeSlot(Probe[] probes, int hash)
+    {
+        var mask = probes.Length - 1;
+        for (int probe = 0, at = hash & mask; probe < _maxProbes; probe++, at = (at + 1) & mask)
+        {
+            if (probes[at].Index == 0)
+            {
+                return at;
+            }
+        }
+
+        return -1;
+    }
+
+    private ReadOnlySpan<byte> KeyOf(in Entry slot) => _arena.AsSpan(slot.KeyOffset, slot.KeyLength);
+
+    private RouteView ViewOf(in Entry slot)
+    {
+        RequestRejection? invalid = slot.Refusal > 0 ? _refusals[slot.Refusal - 1] : null;
+        RequestRejection? denied = slot.Refusal < 0 ? _refusals[-slot.Refusal - 1] : null;
+        return new RouteView(
+            _arena,
+            _arena.AsSpan(slot.KeyOffset + slot.KeyLength, slot.HeadLength),
+            _targets.AsSpan(slot.TargetStart, slot.TargetCount),
+            invalid,
+            denied);
+    }
+
+    /// <summary>Empties the cache but keeps its arrays (and their count against the budgets) for the next generation.</summary>
+    private void Forget()
+    {
+        Array.Clear(_probes);
+        Array.Clear(_targets, 0, _targetsUsed); // no staging of a connection that has gone stays reachable
+        Array.Clear(_refusals, 0, _refusalsUsed);
+        _count = 0;
+        _arenaUsed = 0;
+        _targetsUsed = 0;
+        _refusalsUsed = 0;
+        _last = -1;
+    }
+
+    /// <summary>Grows the arrays for one more entry, if both budgets allow it; false leaves everything as it was.</summary>
+    private bool Reserve(int arenaBytes, int targets, RequestRejection? refusal)
+    {
+        var room = Math.Min(BudgetBytes - _bytes, _hub.Limits.MaxTotalRouteCacheBytes - _hub.RouteCacheBytes);
+        var probeLength = _probes.Length == 0 ? _firstProbes : (_count + 1) * 2 > _probes.Length ? _probes.Length * 2 : _probes.Length;
+        var cost = (long)(probeLength - _probes.Length) * Unsafe.SizeOf<Probe>();
+        var entryLength = Grown(_entries.Length, _count + 1, Unsafe.SizeOf<Entry>(), room - cost, _firstProbes / 2);
+        cost += (long)(entryLength - _entries.Length) * Unsafe.SizeOf<Entry>();
+        var arenaLength = Grown(_arena.Length, _arenaUsed + arenaBytes, 1, room - cost, _firstArenaBytes);
+        cost += arenaLength - _arena.Length;
+        var targetLength = Grown(_targets.Length, _targetsUsed + targets, Unsafe.SizeOf<RouteTarget>(), room - cost, 4);
+        cost += (long)(targetLength - _targets.Length) * Unsafe.SizeOf<RouteTarget>();
+        var refusalLength = refusal is null ? _refusals.Length : Grown(_refusals.Length, _refusalsUsed + 1, Unsafe.SizeOf<RequestRejection>(), room - cost, 4);
+        cost += ((long)(refusalLength - _refusals.Length) * Unsafe.SizeOf<RequestRejection>()) + ((refusal?.Message.Length ?? 0) * 2L);
+        if (entryLength < 0 || arenaLength < 0 || targetLength < 0 || refusalLength < 0 || cost > room)
+        {
+            return false;
+        }
+
+        if (probeLength != _probes.Length)
+        {
+            Rehash(probeLength);
+        }
+
+        if (entryLength != _entries.Length)
+        {
+            Array.Resize(ref _entries, entryLength);
+        }
+
+        if (arenaLength != _arena.Length)
+        {
+            Array.Resize(ref _arena, arenaLength);
+        }
+
+        if (targetLength != _targets.Length)
+        {
+            Array.Resize(ref _targets, targetLength);
+        }
+
+        if (refusalLength != _refusals.Length)
+        {
+            Array.Resize(ref _refusals, refusalLength);
+        }
+
+        _bytes += cost;
+        _hub.AddRouteCacheBytes(cost);
+        return true;
+    }
+
+    /// <summary>
+    /// The length an array of <paramref name="length"/> grows to for <paramref name="needed"/> elements: doubled, or
+    /// as far as <paramref name="room"/> bytes allow; -1 when not even <paramref name="needed"/> fits.
+    /// </summary>
+    private static int Grown(int length, int needed, int elementBytes, long room, int first)
+    {
+        if (needed <= length)
+        {
+            return length;
+        }
+
+        var wanted = Math.Max(needed, length == 0 ? first : length * 2);
+        var affordable = room <= 0 ? length : (int)Math.Min(int.MaxValue, length + (room / elementBytes));
+        var grown = Math.Min(wanted, affordable);
+        return grown >= needed ? grown : -1;
+    }
+
+    private void Rehash(int length)
+    {
+        var probes = new Probe[length];
+        foreach (var probe in _probes)
+        {
+            // An entry that no longer lands within _maxProbes of its place is left out (its bytes stay counted).
+            if (probe.Index != 0 && FreeSlot(probes, probe.Hash) is var at and >= 0)
+            {
+                probes[at] = probe;
+            }
+        }
+
+        _probes = probes;
+    }
+
+    /// <summary>
+    /// Where an entry is: its hash, and its index in the entries plus one (0 marks a free slot). Eight bytes, so a
+    /// look-up among 10,000 topics probes within 256 KB.
+    /// </summary>
+    private readonly record struct Probe(int Hash, int Index);
+
+    /// <summary>
+    /// One cached entry: its topic at <see cref="KeyOffset"/> in the arena, followed by its EVT topic part
+    /// (<see cref="HeadLength"/> bytes) and its destinations' EVT heads; <see cref="Refusal"/> is 0, or the refusal's
+    /// index plus one, negated when the ACL denied the topic.
+    /// </summary>
+    private readonly record struct Entry(int KeyOffset, int KeyLength, int HeadLength, int TargetStart, int TargetCount, int Refusal);
 }

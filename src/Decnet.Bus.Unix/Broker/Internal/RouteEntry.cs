@@ -25,16 +25,6 @@ internal sealed class RouteEntry
     /// <summary>The EVT's topic part: str header, topic, publisher credentials array.</summary>
     public ReadOnlySpan<byte> TopicHead => _data.AsSpan(0, _headLength);
 
-    /// <summary>
-    /// Bytes held, for the cache's budget: the two arrays and, besides, about what the runtime adds (this object, two
-    /// array headers, the cache's key array header and dictionary slot) and a refusal's message.
-    /// </summary>
-    public int Footprint => _data.Length + (_targets.Length * 16) + 176 + (((Invalid ?? Denied)?.Message.Length ?? 0) * 2);
-
-    public ref readonly RouteTarget Target(int index) => ref _targets[index];
-
-    public ReadOnlySpan<byte> SidHead(in RouteTarget target) => _data.AsSpan(target.Offset, target.Length);
-
     /// <summary>Starts over for <paramref name="generation"/> (an entry is rebuilt in place when it is not cached).</summary>
     public void Reset(long generation)
     {
@@ -69,21 +59,13 @@ internal sealed class RouteEntry
         _targets[TargetCount++] = new RouteTarget(staging, offset, sidHead.Length);
     }
 
-    /// <summary>A copy sized to fit, for the cache (the entry it is made from is reused).</summary>
-    public RouteEntry Trimmed()
-    {
-        var copy = new RouteEntry
-        {
-            Generation = Generation,
-            Invalid = Invalid,
-            Denied = Denied,
-            TargetCount = TargetCount,
-            _headLength = _headLength,
-            _data = _data.AsSpan(0, End).ToArray(),
-            _targets = _targets.AsSpan(0, TargetCount).ToArray(),
-        };
-        return copy;
-    }
+    /// <summary>The entry as a publish reads it (the cache copies what it keeps, <see cref="RouteCache.Add"/>).</summary>
+    public RouteView View => new(_data, TopicHead, Targets, Invalid, Denied);
+
+    /// <summary>The bytes in use: the topic head, then each target's EVT head.</summary>
+    public ReadOnlySpan<byte> Data => _data.AsSpan(0, End);
+
+    public ReadOnlySpan<RouteTarget> Targets => _targets.AsSpan(0, TargetCount);
 
     private int End => TargetCount == 0 ? _headLength : _targets[TargetCount - 1].Offset + _targets[TargetCount - 1].Length;
 
