@@ -12,9 +12,10 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// hold: past either, new topics are routed without being cached.
 /// </summary>
 /// <remarks>
-/// Flat, so a look-up among many topics (W4 cycles through 10,000) touches few cache lines: an open-addressed slot
+/// Flat, so a look-up among many topics (W4 cycles through 10,000) touches few cache lines: an open-addressed probe
 /// array holds each entry's hash and index, an entry array its offsets, one byte arena its topic, EVT topic part and
-/// EVT heads side by side, and one array its destinations (docs/performance.md, part 31). Nothing is removed until everything is.
+/// EVT heads side by side, and one array its destinations (docs/performance.md, part 31). Nothing is removed until
+/// everything is.
 /// </remarks>
 internal sealed class RouteCache
 {
@@ -92,7 +93,9 @@ internal sealed class RouteCache
         return false;
     }
 
-    /// <summary>Caches a copy of <paramref name="entry"/> unless a budget is spent; returns the route to publish with.</summary>
+    /// <summary>
+    /// Caches a copy of <paramref name="entry"/> unless a budget is spent; returns the route to publish with.
+    /// </summary>
     public RouteView Add(ReadOnlySpan<byte> topic, RouteEntry entry)
     {
         var data = entry.Data;
@@ -134,7 +137,9 @@ internal sealed class RouteCache
         return ViewOf(in _entries[_last]);
     }
 
-    /// <summary>Forgets every entry and gives its arrays back (the publisher went quiet, or the connection ended).</summary>
+    /// <summary>
+    /// Forgets every entry and gives its arrays back (the publisher went quiet, or the connection ended).
+    /// </summary>
     public void Clear()
     {
         if (_bytes > 0)
@@ -185,21 +190,23 @@ internal sealed class RouteCache
         return -1;
     }
 
-    private ReadOnlySpan<byte> KeyOf(in Entry slot) => _arena.AsSpan(slot.KeyOffset, slot.KeyLength);
+    private ReadOnlySpan<byte> KeyOf(in Entry cached) => _arena.AsSpan(cached.KeyOffset, cached.KeyLength);
 
-    private RouteView ViewOf(in Entry slot)
+    private RouteView ViewOf(in Entry cached)
     {
-        RequestRejection? invalid = slot.Refusal > 0 ? _refusals[slot.Refusal - 1] : null;
-        RequestRejection? denied = slot.Refusal < 0 ? _refusals[-slot.Refusal - 1] : null;
+        RequestRejection? invalid = cached.Refusal > 0 ? _refusals[cached.Refusal - 1] : null;
+        RequestRejection? denied = cached.Refusal < 0 ? _refusals[-cached.Refusal - 1] : null;
         return new RouteView(
             _arena,
-            _arena.AsSpan(slot.KeyOffset + slot.KeyLength, slot.HeadLength),
-            _targets.AsSpan(slot.TargetStart, slot.TargetCount),
+            _arena.AsSpan(cached.KeyOffset + cached.KeyLength, cached.HeadLength),
+            _targets.AsSpan(cached.TargetStart, cached.TargetCount),
             invalid,
             denied);
     }
 
-    /// <summary>Empties the cache but keeps its arrays (and their count against the budgets) for the next generation.</summary>
+    /// <summary>
+    /// Empties the cache but keeps its arrays (and their count against the budgets) for the next generation.
+    /// </summary>
     private void Forget()
     {
         Array.Clear(_probes);
@@ -212,7 +219,9 @@ internal sealed class RouteCache
         _last = -1;
     }
 
-    /// <summary>Grows the arrays for one more entry, if both budgets allow it; false leaves everything as it was.</summary>
+    /// <summary>
+    /// Grows the arrays for one more entry, if both budgets allow it; false leaves everything as it was.
+    /// </summary>
     private bool Reserve(int arenaBytes, int targets, RequestRejection? refusal)
     {
         var room = Math.Min(BudgetBytes - _bytes, _hub.Limits.MaxTotalRouteCacheBytes - _hub.RouteCacheBytes);

@@ -59,7 +59,9 @@ internal sealed class RouteEntry
         _targets[TargetCount++] = new RouteTarget(staging, offset, sidHead.Length);
     }
 
-    /// <summary>The entry as a publish reads it (the cache copies what it keeps, <see cref="RouteCache.Add"/>).</summary>
+    /// <summary>
+    /// The entry as a publish reads it (the cache copies what it keeps, <see cref="RouteCache.Add"/>).
+    /// </summary>
     public RouteView View => new(_data, TopicHead, Targets, Invalid, Denied);
 
     /// <summary>The bytes in use: the topic head, then each target's EVT head.</summary>

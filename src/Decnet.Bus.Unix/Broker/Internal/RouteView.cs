@@ -23,7 +23,9 @@ internal readonly ref struct RouteView(
     /// <summary>The topic is refused before the PUB tail is looked at (empty, too long, not UTF-8, invalid).</summary>
     public RequestRejection? Invalid { get; } = invalid;
 
-    /// <summary>The topic is valid but the ACL refuses it to this publisher (checked after the tail is validated).</summary>
+    /// <summary>
+    /// The topic is valid but the ACL refuses it to this publisher (checked after the tail is validated).
+    /// </summary>
     public RequestRejection? Denied { get; } = denied;
 
     public ReadOnlySpan<byte> SidHead(in RouteTarget target) => Data.Slice(target.Offset, target.Length);
