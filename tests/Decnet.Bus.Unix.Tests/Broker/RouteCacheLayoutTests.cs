@@ -105,6 +105,33 @@ public sealed class RouteCacheLayoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ARefusalCachedAgainInEveryNewGeneration_KeepsTheCountSteady_AndStaysCached()
+    {
+        // Each generation forgets the refusal it held: its message must leave the count with it, or a publisher
+        // hitting a refused topic while others subscribe would fill its budget (and the broker's) with nothing.
+        var cache = Started();
+        long? steady = null;
+        for (var g = 0; g < 2_000; g++)
+        {
+            var generation = _generation + g;
+            Assert.False(cache.TryGet("secret.topic"u8, generation, out _));
+            var denied = new RouteEntry();
+            denied.Reset(generation);
+            denied.Deny(new RequestRejection(BusErrorCode.PermissionDenied, new string('d', 100)));
+            cache.Add("secret.topic"u8, denied);
+
+            Assert.True(cache.TryGet("secret.topic"u8, generation, out var route), $"not cached in generation {g}");
+            Assert.NotNull(route.Denied);
+            steady ??= cache.Bytes;
+            Assert.Equal(steady, cache.Bytes);
+            Assert.Equal(cache.Bytes, Hub.RouteCacheBytes);
+        }
+
+        cache.Clear();
+        Assert.Equal(0, Hub.RouteCacheBytes);
+    }
+
+    [Fact]
     public async Task PastTheBrokersTotal_TopicsAreRoutedFromTheirOwnEntry_Uncached()
     {
         await using var small = await TestBroker.StartAsync(

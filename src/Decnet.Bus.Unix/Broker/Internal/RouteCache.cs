@@ -24,8 +24,8 @@ internal sealed class RouteCache
     // A look-up or an insert probes at most this many slots (past it the topic is routed uncached), so no set of
     // topics, colliding by chance or by design, makes one look-up cost more than this many compares.
     private const int _maxProbes = 32;
-    private const int _firstProbes = 64;
-    private const int _firstArenaBytes = 1024;
+    private const int _firstProbes = 16;
+    private const int _firstArenaBytes = 256;
     private const ulong _multiplier = 0x9E3779B97F4A7C15UL;
     private static readonly ulong _seed = (ulong)Random.Shared.NextInt64();
 
@@ -40,6 +40,7 @@ internal sealed class RouteCache
     private int _targetsUsed;
     private int _refusalsUsed;
     private long _bytes;
+    private long _refusalBytes;
     private long _generation = -1;
     private int _last = -1;
 
@@ -128,6 +129,12 @@ internal sealed class RouteCache
         {
             _refusals[_refusalsUsed++] = refused;
             refusalIndex = entry.Invalid is null ? -_refusalsUsed : _refusalsUsed;
+
+            // Counted while held: the next generation's Forget gives it back (the array slot stays counted).
+            var messageBytes = refused.Message.Length * 2L;
+            _refusalBytes += messageBytes;
+            _bytes += messageBytes;
+            _hub.AddRouteCacheBytes(messageBytes);
         }
 
         _entries[_count] = new Entry(keyOffset, topic.Length, entry.TopicHead.Length, _targetsUsed, targets.Length, refusalIndex);
@@ -142,12 +149,12 @@ internal sealed class RouteCache
     /// </summary>
     public void Clear()
     {
+        Forget();
         if (_bytes > 0)
         {
             _hub.AddRouteCacheBytes(-_bytes);
         }
 
-        Forget();
         _probes = [];
         _entries = [];
         _arena = [];
@@ -209,6 +216,13 @@ internal sealed class RouteCache
     /// </summary>
     private void Forget()
     {
+        if (_refusalBytes > 0)
+        {
+            _bytes -= _refusalBytes;
+            _hub.AddRouteCacheBytes(-_refusalBytes);
+            _refusalBytes = 0;
+        }
+
         Array.Clear(_probes);
         Array.Clear(_targets, 0, _targetsUsed); // no staging of a connection that has gone stays reachable
         Array.Clear(_refusals, 0, _refusalsUsed);
@@ -234,8 +248,11 @@ internal sealed class RouteCache
         var targetLength = Grown(_targets.Length, _targetsUsed + targets, Unsafe.SizeOf<RouteTarget>(), room - cost, 4);
         cost += (long)(targetLength - _targets.Length) * Unsafe.SizeOf<RouteTarget>();
         var refusalLength = refusal is null ? _refusals.Length : Grown(_refusals.Length, _refusalsUsed + 1, Unsafe.SizeOf<RequestRejection>(), room - cost, 4);
-        cost += ((long)(refusalLength - _refusals.Length) * Unsafe.SizeOf<RequestRejection>()) + ((refusal?.Message.Length ?? 0) * 2L);
-        if (entryLength < 0 || arenaLength < 0 || targetLength < 0 || refusalLength < 0 || cost > room)
+        cost += (long)(refusalLength - _refusals.Length) * Unsafe.SizeOf<RequestRejection>();
+
+        // A refusal's message must fit too, but is counted only once it is stored (Add), and given back by Forget.
+        var messageBytes = (refusal?.Message.Length ?? 0) * 2L;
+        if (entryLength < 0 || arenaLength < 0 || targetLength < 0 || refusalLength < 0 || cost + messageBytes > room)
         {
             return false;
         }
