@@ -200,11 +200,12 @@ public sealed class MutationEventEmitter
         }
     }
 
-    /// <summary>The state that makes a drop this event's: connecting or disconnected, before or after it.</summary>
+    /// <summary>
+    /// The state that makes a drop this event's: disconnected, before or after it. Not connecting: a transport making
+    /// a connection queues every publish, and a full queue drops an older event to take this one.
+    /// </summary>
     private static BusConnectionState? NotConnected(BusConnectionState? before, BusConnectionState after)
-        => after is BusConnectionState.Connecting or BusConnectionState.Disconnected ? after
-            : before is BusConnectionState.Connecting or BusConnectionState.Disconnected ? before
-            : null;
+        => after is BusConnectionState.Disconnected || before is BusConnectionState.Disconnected ? BusConnectionState.Disconnected : null;
 
     private static MutationSyslogFailure SyslogFailure(string? kind) => kind switch
     {

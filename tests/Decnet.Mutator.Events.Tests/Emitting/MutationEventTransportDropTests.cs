@@ -41,6 +41,25 @@ public sealed class MutationEventTransportDropTests : IDisposable
         Assert.Contains("not published on decky.decky-01.mutation (dropped)", warning.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(BusConnectionState.Connecting, MutationBusFailure.None)]
+    [InlineData(BusConnectionState.Disconnected, MutationBusFailure.Dropped)]
+    public async Task ADropDuringThePublish_IsTheEventsOnlyWhenTheTransportIsDown(BusConnectionState state, MutationBusFailure expected)
+    {
+        // While the Unix transport makes its first connection it queues every publish, and a full queue gives up its
+        // oldest chunk to take the newest: the drop that publish causes is an older event's, and this one is sent. Only
+        // a transport that is down drops the publish itself.
+        await using var bus = new StateBus(new FakeBus()) { State = state, DropsAnOlderEventOnPublish = true };
+        var emitter = new MutationEventEmitter(new MutationEventOptions { LogFile = _temp.File("decnet.log") }, bus, logger: _logger);
+
+        var result = await emitter.EmitAsync("decky-01", ["ssh"], ["http"], MutationTrigger.Operator);
+
+        Assert.True(result.Written, result.WriteError);
+        Assert.True(expected == result.PublishFailure, $"PublishFailure={result.PublishFailure}: {result.PublishError}");
+        Assert.Equal(expected == MutationBusFailure.None, result.Published);
+        Assert.Equal(expected == MutationBusFailure.None ? 0 : 1, emitter.BusFailureCount);
+    }
+
     [Fact]
     public async Task FakeBus_StillPublished_EvenWhenASubscribersFullQueueDropsIt()
     {
@@ -59,5 +78,32 @@ public sealed class MutationEventTransportDropTests : IDisposable
         Assert.Equal(0, emitter.BusFailureCount);
         Assert.Equal(1, full.Dropped);
         Assert.Equal("decky.decky-01.mutation", Assert.Single(bus.Published, e => e.Topic.EndsWith("decky-01.mutation", StringComparison.Ordinal)).Topic);
+    }
+
+    /// <summary>A bus whose connection state the test sets, and whose publishes can count an older event's drop.</summary>
+    private sealed class StateBus(IBus inner) : IBus, IBusConnectionStatus
+    {
+        private long _olderDropped;
+
+        public BusConnectionState State { get; init; }
+
+        public bool DropsAnOlderEventOnPublish { get; init; }
+
+        public BusCounters Counters => inner.Counters with { Dropped = inner.Counters.Dropped + Interlocked.Read(ref _olderDropped) };
+
+        public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
+        {
+            if (DropsAnOlderEventOnPublish)
+            {
+                Interlocked.Increment(ref _olderDropped);
+            }
+
+            return inner.PublishAsync(topic, payload, type, cancellationToken);
+        }
+
+        public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+            => inner.SubscribeAsync(pattern, options, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
