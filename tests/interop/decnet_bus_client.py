@@ -19,7 +19,8 @@ Usage:
 
 Connecting, the handshake and each request (SUB, PING) wait at most DECNET_BUS_CLIENT_TIMEOUT seconds (default 10);
 a subscriber then waits for events as long as it takes (the broker's PINGs are answered meanwhile). A frame this
-client cannot decode (not MessagePack, a string that is not UTF-8) prints `ERROR <text>` on one line and exits 1.
+client cannot decode (not MessagePack, a string that is not UTF-8) or print (an event with a bin map key, which JSON
+has no form for) prints `ERROR <text>` on one line and exits 1.
 """
 
 import base64
@@ -60,6 +61,18 @@ def json_default(value):
     if isinstance(value, msgpack.Timestamp):
         return ext_json(-1, value.to_bytes())
     raise TypeError(f"{type(value).__name__} has no JSON form")
+
+
+def event_json(event):
+    """One event as one JSON line, or DecodeError when it has none. The broker checks only a payload's own keys and
+    forwards nested maps unchecked (wire-protocol.md §2), so a bin key can arrive. JSON has no form for one, and the
+    broker has none either (it drops such an event for text-protocol subscribers, text-protocol.md §2); inventing one
+    (a base64 string key) could collide with a real str key. So, like any other value json cannot write, it is the
+    broker's data this client cannot print: one ERROR line, not a traceback."""
+    try:
+        return json.dumps(event, default=json_default)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DecodeError(f"event cannot be printed as JSON: {exc}") from None
 
 
 class BrokerError(Exception):
@@ -202,7 +215,7 @@ def main(argv):
         client.sock.settimeout(None)
         print(f"READY {sid}", flush=True)
         for _ in range(count):
-            print(json.dumps(client.next_event(), default=json_default), flush=True)
+            print(event_json(client.next_event()), flush=True)
         client.close()
     elif mode == "pub":
         path, topic, type_, payload = argv[2], argv[3], argv[4], json.loads(argv[5])

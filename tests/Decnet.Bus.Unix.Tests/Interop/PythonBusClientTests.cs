@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
@@ -59,12 +60,7 @@ public sealed class PythonBusClientTests
         await PythonClient.EnsureAvailableAsync();
         await using var peer = new ScriptedPeer();
         await using var python = PythonClient.Start("sub", peer.SocketPath, "bad.>", "1");
-        await peer.AcceptAsync();
-        await ReadFrameAsync(peer); // HELLO
-        await peer.WriteAsync(FrameBytes.Of(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(1, 1, 1 << 20, 256, 1024, 1024))));
-        await ReadFrameAsync(peer); // SUB, sid 1
-        await peer.WriteAsync(FrameBytes.Of(b => FrameWriter.WriteSubAck(b, 1)));
-        Assert.Equal("READY 1", await python.ReadLineAsync());
+        await SubscribedAsync(peer, python);
 
         // [EVT, "\xff"]: a str that is not UTF-8.
         await peer.WriteAsync([0, 0, 0, 4, 0x92, (byte)FrameKind.Evt, 0xA1, 0xFF]);
@@ -74,6 +70,71 @@ public sealed class PythonBusClientTests
             await python.ReadLineAsync());
         var (exitCode, error) = await python.ExitAsync();
         Assert.Equal((1, string.Empty), (exitCode, error));
+    }
+
+    [PythonFact]
+    public async Task AnEvtWhosePayloadHasABinKey_IsOneErrorLine_AndExitCode1()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var peer = new ScriptedPeer();
+        await using var python = PythonClient.Start("sub", peer.SocketPath, "bad.>", "1");
+        await SubscribedAsync(peer, python);
+
+        // {b"k": 1}: valid MessagePack, but JSON has no bin keys. (A broker refuses it at the top level, §2; nested
+        // maps are forwarded unchecked: see the next test.)
+        await peer.WriteAsync(Evt("bad.x", [0x81, 0xC4, 0x01, (byte)'k', 0x01]));
+
+        Assert.Equal(
+            "ERROR event cannot be printed as JSON: keys must be str, int, float, bool or None, not bytes",
+            await python.ReadLineAsync());
+        var (exitCode, error) = await python.ExitAsync();
+        Assert.Equal((1, string.Empty), (exitCode, error));
+    }
+
+    [PythonFact]
+    public async Task AnEventWithABinKeyInANestedMap_ReachesTheSubscriber_AsOneErrorLine()
+    {
+        await PythonClient.EnsureAvailableAsync();
+        await using var broker = await TestBroker.StartAsync();
+        await using var python = PythonClient.Start("sub", broker.SocketPath, "bin.>", "1");
+        Assert.StartsWith("READY ", await python.ReadLineAsync(), StringComparison.Ordinal);
+        await using var publisher = await RawClient.ConnectAsync(broker.SocketPath);
+
+        // {"a": {b"k": 1}}: the broker checks only the payload's own keys, so it forwards this one.
+        byte[] payload = [0x81, 0xA1, (byte)'a', 0x81, 0xC4, 0x01, (byte)'k', 0x01];
+        await publisher.SendAsync(b => FrameWriter.WritePubRaw(b, "bin.x", "t", "0123456789abcdef0123456789abcdef", 1.5, payload));
+
+        Assert.Equal(
+            "ERROR event cannot be printed as JSON: keys must be str, int, float, bool or None, not bytes",
+            await python.ReadLineAsync());
+        var (exitCode, error) = await python.ExitAsync();
+        Assert.Equal((1, string.Empty), (exitCode, error));
+    }
+
+    /// <summary>Plays the broker's side of the handshake and of the client's one SUB, up to its READY line.</summary>
+    private static async Task SubscribedAsync(ScriptedPeer peer, PythonClient python)
+    {
+        await peer.AcceptAsync();
+        await ReadFrameAsync(peer); // HELLO
+        await peer.WriteAsync(FrameBytes.Of(b => FrameWriter.WriteWelcome(b, new WelcomeMessage(1, 1, 1 << 20, 256, 1024, 1024))));
+        await ReadFrameAsync(peer); // SUB, sid 1
+        await peer.WriteAsync(FrameBytes.Of(b => FrameWriter.WriteSubAck(b, 1)));
+        Assert.Equal("READY 1", await python.ReadLineAsync());
+    }
+
+    /// <summary>An EVT for sid 1 built as the broker builds one: from a PUB's tail, forwarded byte for byte.</summary>
+    private static byte[] Evt(string topic, byte[] payload)
+    {
+        var pub = new ReadOnlySequence<byte>(
+            FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", "0123456789abcdef0123456789abcdef", 1.5, payload)));
+        Assert.True(FrameReader.TryParse(ref pub, 1 << 20, out var frame));
+        using var suffix = new PooledBufferWriter();
+        FrameWriter.WriteEvtSuffix(suffix, frame.Topic, new PeerCredentials(4243, 1000, 1000), frame.Tail);
+        return FrameBytes.Of(b =>
+        {
+            FrameWriter.WriteEvtPrefix(b, [1], suffix.WrittenCount);
+            b.Write(suffix.WrittenSpan);
+        });
     }
 
     private static async Task ReadFrameAsync(ScriptedPeer peer)
