@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Bus.Unix.Tests.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Interop;
@@ -126,18 +126,7 @@ public sealed class PythonBusClientTests
 
     /// <summary>An EVT for sid 1 built as the broker builds one: from a PUB's tail, forwarded byte for byte.</summary>
     private static byte[] Evt(string topic, byte[] payload)
-    {
-        var pub = new ReadOnlySequence<byte>(
-            FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", "0123456789abcdef0123456789abcdef", 1.5, payload)));
-        Assert.True(FrameReader.TryParse(ref pub, 1 << 20, out var frame));
-        using var suffix = new PooledBufferWriter();
-        FrameWriter.WriteEvtSuffix(suffix, frame.Topic, new PeerCredentials(4243, 1000, 1000), frame.Tail);
-        return FrameBytes.Of(b =>
-        {
-            FrameWriter.WriteEvtPrefix(b, [1], suffix.WrittenCount);
-            b.Write(suffix.WrittenSpan);
-        });
-    }
+        => GoldenFrames.EvtOf(FrameBytes.Of(b => FrameWriter.WritePubRaw(b, topic, "t", "0123456789abcdef0123456789abcdef", 1.5, payload)));
 
     private static async Task ReadFrameAsync(ScriptedPeer peer)
         => await peer.ReadAsync(BinaryPrimitives.ReadInt32BigEndian(await peer.ReadAsync(4)));

@@ -22,9 +22,12 @@ internal static class GoldenFrames
 
     public static byte[] Pub() => FrameBytes.Of(b => FrameWriter.WritePubRaw(b, "decky.d1.mutation", "mutation", Id, Timestamp, Payload));
 
-    public static byte[] Evt()
+    public static byte[] Evt() => EvtOf(Pub());
+
+    /// <summary>The EVT for sid 1 the broker builds from <paramref name="pubFrame"/>: its tail forwarded byte for byte.</summary>
+    public static byte[] EvtOf(byte[] pubFrame)
     {
-        var pub = new ReadOnlySequence<byte>(Pub());
+        var pub = new ReadOnlySequence<byte>(pubFrame);
         Assert.True(FrameReader.TryParse(ref pub, 1 << 20, out var frame));
         using var suffix = new PooledBufferWriter();
         FrameWriter.WriteEvtSuffix(suffix, frame.Topic, new PeerCredentials(4243, 1000, 1000), frame.Tail);
