@@ -1,3 +1,5 @@
+using Decnet.Bus;
+
 namespace Decnet.Bus.Unix;
 
 /// <summary>
@@ -26,9 +28,13 @@ public sealed class BusStartupException : Exception
         SocketPath = string.Empty;
     }
 
-    /// <summary>Creates the exception for <paramref name="socketPath"/>.</summary>
+    /// <summary>
+    /// Creates the exception for <paramref name="socketPath"/>. The message is escaped here (<see cref="UntrustedText"/>),
+    /// once for every reason: it quotes paths, group names and system errors that may come from another process, and
+    /// hosts and the CLI print it as it is.
+    /// </summary>
     public BusStartupException(string socketPath, string message, Exception? innerException = null)
-        : base(message, innerException)
+        : base(UntrustedText.Escape(message), innerException)
     {
         SocketPath = socketPath;
     }

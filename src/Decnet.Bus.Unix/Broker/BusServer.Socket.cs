@@ -33,18 +33,19 @@ public sealed partial class BusServer
             throw new BusStartupException(path, $"bus: {DecnetBusOptions.NoSocketPathMessage}.");
         }
 
-        // The path is the operator's, maybe from a file another process wrote: every message and log line escapes it.
+        // The path is the operator's, maybe from a file another process wrote: log lines escape it (and BusStartupException
+        // escapes its own message).
         var shown = UntrustedText.Escape(path);
         var directoryPath = Path.GetDirectoryName(path);
         if (string.IsNullOrEmpty(directoryPath) || Path.GetFileName(path).Length == 0)
         {
             // "/" has no parent directory, "/tmp/" no file name: neither can be bound.
-            throw new BusStartupException(path, $"bus: socket path {shown} names no file in a directory; use a path such as /run/decnet/bus.sock");
+            throw new BusStartupException(path, $"bus: socket path {path} names no file in a directory; use a path such as /run/decnet/bus.sock");
         }
 
         if (Encoding.UTF8.GetByteCount(path) > MaxSunPath || Encoding.UTF8.GetByteCount(directoryPath) + SocketDirectory.BindPathOverhead > MaxSunPath)
         {
-            throw new BusStartupException(path, $"bus: socket path {shown} is too long: the broker binds in {UntrustedText.Escape(directoryPath)}/.XXXXXXXX/s first, and a UNIX socket path holds at most {MaxSunPath} bytes; choose a shorter DECNET_BUS_SOCKET.");
+            throw new BusStartupException(path, $"bus: socket path {path} is too long: the broker binds in {directoryPath}/.XXXXXXXX/s first, and a UNIX socket path holds at most {MaxSunPath} bytes; choose a shorter DECNET_BUS_SOCKET.");
         }
 
         EnsureDirectory(path);
@@ -68,7 +69,7 @@ public sealed partial class BusServer
         }
         catch (SocketPlacementException ex)
         {
-            throw new BusStartupException(path, $"bus: {UntrustedText.Escape(ex.Message)}", ex);
+            throw new BusStartupException(path, $"bus: {ex.Message}", ex);
         }
     }
 
@@ -88,12 +89,12 @@ public sealed partial class BusServer
 
         if ((mode & _sticky) == 0)
         {
-            throw new BusStartupException(path, $"bus: directory {UntrustedText.Escape(directory.Path)} is writable by others and not sticky (mode {Convert.ToString(mode, 8)}); any local user could replace the socket: use a directory only the broker's user can write (systemd: RuntimeDirectory=decnet).");
+            throw new BusStartupException(path, $"bus: directory {directory.Path} is writable by others and not sticky (mode {Convert.ToString(mode, 8)}); any local user could replace the socket: use a directory only the broker's user can write (systemd: RuntimeDirectory=decnet).");
         }
 
         if (status.Uid != 0 && status.Uid != Libc.GetEuid())
         {
-            throw new BusStartupException(path, $"bus: directory {UntrustedText.Escape(directory.Path)} is shared (mode {Convert.ToString(mode, 8)}) and owned by uid {status.Uid}, who could replace the socket: use a directory of root's or the broker's user (systemd: RuntimeDirectory=decnet).");
+            throw new BusStartupException(path, $"bus: directory {directory.Path} is shared (mode {Convert.ToString(mode, 8)}) and owned by uid {status.Uid}, who could replace the socket: use a directory of root's or the broker's user (systemd: RuntimeDirectory=decnet).");
         }
     }
 
@@ -129,13 +130,13 @@ public sealed partial class BusServer
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new BusStartupException(path, $"bus: cannot create directory {UntrustedText.Escape(directory)}: {UntrustedText.Escape(ex.Message)}; set DECNET_BUS_SOCKET to a path in a directory the broker may use.", ex);
+                throw new BusStartupException(path, $"bus: cannot create directory {directory}: {ex.Message}; set DECNET_BUS_SOCKET to a path in a directory the broker may use.", ex);
             }
 
             return;
         }
 
-        throw new BusStartupException(path, $"bus: directory {UntrustedText.Escape(directory)} does not exist; create it (systemd: RuntimeDirectory=decnet) or set DECNET_BUS_SOCKET.");
+        throw new BusStartupException(path, $"bus: directory {directory} does not exist; create it (systemd: RuntimeDirectory=decnet) or set DECNET_BUS_SOCKET.");
     }
 
     private void ClearStaleSocket(string path)
@@ -148,9 +149,9 @@ public sealed partial class BusServer
             case PathKind.Socket:
                 break;
             case PathKind.Symlink:
-                throw new BusStartupException(path, $"bus: {UntrustedText.Escape(path)} is a symbolic link; refusing to replace it (remove it yourself if it is yours).");
+                throw new BusStartupException(path, $"bus: {path} is a symbolic link; refusing to replace it (remove it yourself if it is yours).");
             default:
-                throw new BusStartupException(path, $"bus: {UntrustedText.Escape(path)} exists and is not a socket ({kind}); refusing to delete it.");
+                throw new BusStartupException(path, $"bus: {path} exists and is not a socket ({kind}); refusing to delete it.");
         }
 
         using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
@@ -158,7 +159,7 @@ public sealed partial class BusServer
             try
             {
                 probe.Connect(new UnixDomainSocketEndPoint(path));
-                throw new BusStartupException(path, $"bus: another broker is already running on {UntrustedText.Escape(path)}; refusing to displace it.");
+                throw new BusStartupException(path, $"bus: another broker is already running on {path}; refusing to displace it.");
             }
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionRefused)
             {
@@ -166,7 +167,7 @@ public sealed partial class BusServer
             }
             catch (SocketException ex)
             {
-                throw new BusStartupException(path, $"bus: cannot probe the existing socket {UntrustedText.Escape(path)}: {UntrustedText.Escape(ex.Message)}", ex);
+                throw new BusStartupException(path, $"bus: cannot probe the existing socket {path}: {ex.Message}", ex);
             }
         }
 
@@ -180,7 +181,7 @@ public sealed partial class BusServer
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Another user's socket in a sticky directory (/tmp): not ours to remove.
-                throw new BusStartupException(path, $"bus: cannot remove the stale socket {UntrustedText.Escape(path)}: {UntrustedText.Escape(ex.Message)}; remove it as its owner or choose another DECNET_BUS_SOCKET.", ex);
+                throw new BusStartupException(path, $"bus: cannot remove the stale socket {path}: {ex.Message}; remove it as its owner or choose another DECNET_BUS_SOCKET.", ex);
             }
 
             BrokerLog.StaleSocketReplaced(_logger, UntrustedText.Escape(path));
@@ -207,7 +208,7 @@ public sealed partial class BusServer
 
         if (_options.GroupConfigured)
         {
-            throw new BusStartupException(path, $"bus: group '{UntrustedText.Escape(group)}' does not exist (DECNET_BUS_GROUP / --group); create it (groupadd --system {UntrustedText.Escape(group)}), name an existing group, or set it to \"\" to leave the socket's group alone.");
+            throw new BusStartupException(path, $"bus: group '{group}' does not exist (DECNET_BUS_GROUP / --group); create it (groupadd --system {group}), name an existing group, or set it to \"\" to leave the socket's group alone.");
         }
 
         var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
@@ -244,7 +245,7 @@ public sealed partial class BusServer
         }
         catch (IOException ex)
         {
-            throw new BusStartupException(path, $"bus: cannot inspect {UntrustedText.Escape(path)}: {UntrustedText.Escape(ex.Message)}", ex);
+            throw new BusStartupException(path, $"bus: cannot inspect {path}: {ex.Message}", ex);
         }
     }
 }
