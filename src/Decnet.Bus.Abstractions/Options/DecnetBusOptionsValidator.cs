@@ -120,22 +120,15 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    /// <summary>What makes <paramref name="path"/> unusable as a UNIX socket's path, as one line, or null (for a client handed options in code).</summary>
-    internal static string? DescribeSocketPath(string path)
-    {
-        var failures = new List<string>();
-        CheckSocketPath(path, failures);
-        return failures.Count == 0 ? null : string.Join("; ", failures);
-    }
-
     /// <summary>
-    /// What makes <paramref name="path"/>, given as the command-line flag <paramref name="flag"/> (e.g.
-    /// <c>--socket</c>), unusable as a UNIX socket's path, as one line naming the flag, or null.
+    /// What makes <paramref name="path"/> unusable as a UNIX socket's path, as one line, or null (for a client handed
+    /// options in code); given <paramref name="flag"/> (e.g. <c>--socket</c>), the line names that command-line flag
+    /// instead of the variable.
     /// </summary>
-    internal static string? DescribeSocketPathFlag(string path, string flag)
+    internal static string? DescribeSocketPath(string path, string? flag = null)
     {
         var failures = new List<string>();
-        CheckSocketPath(path, failures, $"{flag} ");
+        CheckSocketPath(path, failures, flag is null ? DecnetBusVariables.Socket + "=" : $"{flag} ");
         return failures.Count == 0 ? null : string.Join("; ", failures);
     }
 

@@ -3,7 +3,7 @@ using Decnet.Bus.Unix.Protocol;
 
 namespace Decnet.Bus.Unix;
 
-// The broker's limits (WELCOME) applied to the publishes checked before they were known.
+// The broker's limits (WELCOME) applied to the publishes checked while no connection was up.
 public sealed partial class UnixSocketBus
 {
     // The WELCOME whose limits the outbox applies, and whether a drop over them was logged for its connection.
@@ -11,8 +11,8 @@ public sealed partial class UnixSocketBus
     private int _overLimitLogged;
 
     /// <summary>
-    /// Drops (and counts) the publishes queued before <paramref name="welcome"/> that break its limits, before the
-    /// writer sends any: checked against this process's own limits, a frame over the broker's lower limit would make it
+    /// Drops (and counts) the publishes queued while no connection was up that break <paramref name="welcome"/>'s
+    /// limits, before the writer sends any: checked against this process's own limits, a frame over the broker's lower limit would make it
     /// close the connection (ERR 2), losing the events queued behind it uncounted; a topic over its limit would be
     /// refused (ERR 3) after a round trip.
     /// </summary>
@@ -29,7 +29,7 @@ public sealed partial class UnixSocketBus
     }
 
     /// <summary>
-    /// A publisher that checked its event before the WELCOME queued it only after <see cref="DropOverLimit"/> (the
+    /// A publisher that checked its event while no connection was up queued it only after <see cref="DropOverLimit"/> (the
     /// outbox dropped it, counted by the caller): logged as those are, once per connection.
     /// </summary>
     private void LogOverLimitLate(string topic)

@@ -13,7 +13,7 @@ internal static class CliFlagValues
     /// <exception cref="CliUsageException">The value is unusable; the message names the flag.</exception>
     public static void CheckSocket(string? socket)
     {
-        if (socket is not null && DecnetBusOptionsValidator.DescribeSocketPathFlag(socket, "--socket") is { } problem)
+        if (socket is not null && DecnetBusOptionsValidator.DescribeSocketPath(socket, "--socket") is { } problem)
         {
             throw new CliUsageException(problem);
         }

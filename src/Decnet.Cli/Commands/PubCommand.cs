@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Decnet.Bus;
 using Decnet.Cli.Bus;
 using Decnet.Cli.Mutation;
@@ -92,15 +91,6 @@ internal static class PubCommand
             }
 
             return ExitCodes.Ok;
-        }, ct, options => CheckTopicLength(topic, options.MaxTopicBytes)).ConfigureAwait(false);
-    }
-
-    private static void CheckTopicLength(string topic, int maxBytes)
-    {
-        var bytes = Encoding.UTF8.GetByteCount(topic);
-        if (bytes > maxBytes)
-        {
-            throw new CliUsageException($"topic is {bytes} UTF-8 bytes; the limit is {maxBytes}");
-        }
+        }, ct, options => CallerInput.CheckLength("topic", topic, options.MaxTopicBytes)).ConfigureAwait(false);
     }
 }

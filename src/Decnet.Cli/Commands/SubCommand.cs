@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text;
 using Decnet.Bus;
 using Decnet.Bus.Unix;
 using Decnet.Cli.Bus;
@@ -80,7 +79,7 @@ internal static class SubCommand
                         await watching.ConfigureAwait(false);
                     }
                 }
-            }, linked.Token, options => CheckPatternLength(pattern, options.MaxTopicBytes)).ConfigureAwait(false);
+            }, linked.Token, options => CallerInput.CheckLength("pattern", pattern, options.MaxTopicBytes)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !signals.Token.IsCancellationRequested)
         {
@@ -91,19 +90,6 @@ internal static class SubCommand
         {
             // Ctrl-C or SIGTERM: a normal way to stop watching.
             return ExitCodes.Ok;
-        }
-    }
-
-    /// <summary>
-    /// Refuses a pattern over the configured topic limit before connecting, as pub refuses its topic: a usage error
-    /// must not depend on whether the broker runs.
-    /// </summary>
-    private static void CheckPatternLength(string pattern, int maxBytes)
-    {
-        var bytes = Encoding.UTF8.GetByteCount(pattern);
-        if (bytes > maxBytes)
-        {
-            throw new CliUsageException($"pattern is {bytes} UTF-8 bytes; the limit is {maxBytes}");
         }
     }
 

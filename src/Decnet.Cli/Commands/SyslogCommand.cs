@@ -44,7 +44,9 @@ internal static class SyslogCommand
             {
                 // EIO while reading (/proc/self/mem, a failing disk): one line, as for a file that cannot be opened.
                 // .NET ends the errno's text with " : 'PATH'", which the line already names.
-                return await CannotReadAsync(error, shownPath, ex.Message.EndsWith($" : '{path}'", StringComparison.Ordinal) ? ex.Message[..^(path.Length + 5)] : ex.Message).ConfigureAwait(false);
+                var suffix = $" : '{path}'";
+                var reason = ex.Message.EndsWith(suffix, StringComparison.Ordinal) ? ex.Message[..^suffix.Length] : ex.Message;
+                return await CannotReadAsync(error, shownPath, reason).ConfigureAwait(false);
             }
             catch (UnopenableLogException ex)
             {

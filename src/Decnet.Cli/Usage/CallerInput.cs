@@ -11,6 +11,21 @@ namespace Decnet.Cli.Usage;
 /// </summary>
 internal static class CallerInput
 {
+    /// <summary>
+    /// Refuses <paramref name="value"/> (a topic or a pattern, named by <paramref name="what"/>) over
+    /// <paramref name="maxBytes"/> UTF-8 bytes: checked before connecting, so a usage error does not depend on whether
+    /// the broker runs.
+    /// </summary>
+    /// <exception cref="CliUsageException">The value is too long.</exception>
+    public static void CheckLength(string what, string value, int maxBytes)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(value);
+        if (bytes > maxBytes)
+        {
+            throw new CliUsageException($"{what} is {bytes} UTF-8 bytes; the limit is {maxBytes}");
+        }
+    }
+
     /// <summary>Runs <paramref name="check"/> on <paramref name="value"/>.</summary>
     /// <exception cref="CliUsageException">The check rejected the value.</exception>
     public static void Check(Action<string> check, string value)

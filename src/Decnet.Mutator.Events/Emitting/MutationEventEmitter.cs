@@ -175,9 +175,9 @@ public sealed class MutationEventEmitter
 
             // A transport drops what it cannot send and counts it, never throws: a rise of its counter while it is not
             // connected is this event (docs/mutation-events.md, "Failure semantics").
-            if (status is not null && _bus.Counters.Dropped != droppedBefore && NotConnected(stateBefore, status.State) is { } state)
+            if (status is not null && _bus.Counters.Dropped != droppedBefore && WasDisconnected(stateBefore, status.State))
             {
-                return (MutationBusFailure.Dropped, $"the transport dropped it: the broker is unreachable (bus {state.ToString().ToLowerInvariant()})");
+                return (MutationBusFailure.Dropped, "the transport dropped it: the broker is unreachable (bus disconnected)");
             }
 
             return (MutationBusFailure.None, null);
@@ -201,11 +201,11 @@ public sealed class MutationEventEmitter
     }
 
     /// <summary>
-    /// The state that makes a drop this event's: disconnected, before or after it. Not connecting: a transport making
-    /// a connection queues every publish, and a full queue drops an older event to take this one.
+    /// Whether a drop during the publish is this event's: the transport was disconnected before or after it. Not while
+    /// connecting: a transport making a connection queues every publish, and a full queue drops an older event.
     /// </summary>
-    private static BusConnectionState? NotConnected(BusConnectionState? before, BusConnectionState after)
-        => after is BusConnectionState.Disconnected || before is BusConnectionState.Disconnected ? BusConnectionState.Disconnected : null;
+    private static bool WasDisconnected(BusConnectionState? before, BusConnectionState after)
+        => after is BusConnectionState.Disconnected || before is BusConnectionState.Disconnected;
 
     private static MutationSyslogFailure SyslogFailure(string? kind) => kind switch
     {

@@ -28,7 +28,6 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly Action<ErrorMessage> _onRejected;
     private readonly ILogger _logger;
-    private readonly string _path;
 
     // The path for log lines: it may come from a file another process wrote, so it is escaped once here.
     private readonly string _shownPath;
@@ -72,7 +71,6 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         // No stall bound: a broker that stops reading is found by the keepalive, and the outbox bounds what waits.
         _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false, yieldAfterSend: true, ownThread: true);
         _logger = logger;
-        _path = path;
         _shownPath = UntrustedText.Escape(path);
     }
 

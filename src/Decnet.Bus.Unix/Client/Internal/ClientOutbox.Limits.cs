@@ -17,7 +17,7 @@ internal sealed partial class ClientOutbox
     /// <summary>
     /// Drops the queued PUB frames over <paramref name="maxFrame"/> body bytes or with a topic over <paramref
     /// name="maxTopic"/> bytes, keeping the order of the rest and every flush PING and ordered frame, and holds later
-    /// publishes checked before the WELCOME to the same limits (see <see cref="EnqueueData(ReadOnlySpan{byte}, bool,
+    /// publishes checked while no connection is up to the same limits (see <see cref="EnqueueData(ReadOnlySpan{byte}, bool,
     /// out Task?, bool, out bool)"/>). Called before the connection's writer is attached, so nothing queued has been
     /// taken yet.
     /// </summary>
@@ -55,9 +55,9 @@ internal sealed partial class ClientOutbox
     }
 
     /// <summary>
-    /// Whether a PUB frame checked against this process's own limits (before any WELCOME) breaks the broker's, known
-    /// since: it is then dropped, as <see cref="ApplyLimits"/> would have dropped it, had it been queued a little
-    /// sooner.
+    /// Whether a PUB frame checked against this process's own limits (no connection up) breaks the latest WELCOME's:
+    /// it is then dropped, as <see cref="ApplyLimits"/> would have dropped it, had it been queued a little sooner (the
+    /// next connection's WELCOME applies its own limits to what is queued by then).
     /// </summary>
     private bool BreaksBrokerLimitsLocked(ReadOnlySpan<byte> frame)
         => _limits is { } limits && Breaks(frame, limits.MaxFrame, limits.MaxTopic);

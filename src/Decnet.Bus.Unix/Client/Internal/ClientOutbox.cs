@@ -90,20 +90,14 @@ internal sealed partial class ClientOutbox(long maxBytes, int maxFrames, TimePro
     }
 
     /// <summary>Queues a copy of <paramref name="frame"/>; returns how many older frames were dropped (or 1 when closing).</summary>
-    public int EnqueueData(ReadOnlySpan<byte> frame) => EnqueueData(frame, pace: false, out _);
+    public int EnqueueData(ReadOnlySpan<byte> frame) => EnqueueData(frame, pace: false, out _, ownLimits: false, out _);
 
     /// <summary>
     /// Queues a copy of <paramref name="frame"/> and, when <paramref name="pace"/>, decides under the same lock whether
-    /// the publisher waits (<paramref name="paceTask"/>, see <see cref="PaceTaskLocked"/>). Returns how many older frames were
-    /// dropped (or 1 when closing).
-    /// </summary>
-    public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask) => EnqueueData(frame, pace, out paceTask, ownLimits: false, out _);
-
-    /// <summary>
-    /// As <see cref="EnqueueData(ReadOnlySpan{byte}, bool, out Task?)"/>; <paramref name="ownLimits"/> says the
-    /// publisher checked the frame against this process's own limits only (no WELCOME yet): one that breaks the
-    /// broker's, should they have arrived since, is dropped (returns 1, <paramref name="overLimit"/> true) instead of
-    /// queued (see <see cref="ApplyLimits"/>).
+    /// the publisher waits (<paramref name="paceTask"/>, see <see cref="PaceTaskLocked"/>). Returns how many older frames
+    /// were dropped (or 1 when closing). <paramref name="ownLimits"/> says the publisher checked the frame against this
+    /// process's own limits only (no connection up): one that breaks the latest WELCOME's is dropped (returns 1,
+    /// <paramref name="overLimit"/> true) instead of queued (see <see cref="ApplyLimits"/>).
     /// </summary>
     public int EnqueueData(ReadOnlySpan<byte> frame, bool pace, out Task? paceTask, bool ownLimits, out bool overLimit)
     {
