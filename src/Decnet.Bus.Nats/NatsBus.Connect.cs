@@ -20,7 +20,7 @@ public sealed partial class NatsBus
             }
 
             _started = true;
-            _connect = Task.Run(ConnectAsync);
+            _connect = WithoutCallerContext.Start(() => Task.Run(ConnectAsync));
         }
     }
 

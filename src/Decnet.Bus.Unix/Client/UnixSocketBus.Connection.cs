@@ -1,3 +1,4 @@
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 
@@ -150,7 +151,8 @@ public sealed partial class UnixSocketBus
             // Not once disposing: the disposal, which reads _started and _run under this lock, would not wait for it.
             if (!_started && Volatile.Read(ref _disposed) == 0)
             {
-                _run = RunAsync();
+                // On the pool, so not even the loop's first steps run in the first publisher's context.
+                _run = WithoutCallerContext.Start(() => Task.Run(RunAsync));
                 _started = true;
             }
         }

@@ -83,19 +83,7 @@ internal sealed partial class ClientOutbox
     /// it: a timer keeps the context it captured, and with it that caller's async-local values, for the bus's lifetime.
     /// </summary>
     private ITimer CreatePaceTimer()
-    {
-        if (ExecutionContext.IsFlowSuppressed())
-        {
-            return Create();
-        }
-
-        using (ExecutionContext.SuppressFlow())
-        {
-            return Create();
-        }
-
-        ITimer Create() => _time.CreateTimer(static state => ((ClientOutbox)state!).OnPaceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-    }
+        => WithoutCallerContext.Start(() => _time.CreateTimer(static state => ((ClientOutbox)state!).OnPaceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan));
 
     /// <summary>
     /// The hold's timer fired: a hold that outlived its bound means the broker is not reading, so it is released and
