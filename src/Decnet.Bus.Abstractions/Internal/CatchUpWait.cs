@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace Decnet.Bus.Internal;
 
@@ -24,7 +25,22 @@ internal static class CatchUpWait
         => bound <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(bound.TotalMilliseconds, DecnetBusOptionsValidator.MaxCatchUpWaitMs));
 
     /// <summary>Waits for every target in <paramref name="targets"/>, then clears the list.</summary>
-    public static async ValueTask WaitAsync(List<ICatchUpTarget> targets, TimeSpan bound, TimeProvider time, CancellationToken cancellation)
+    public static ValueTask WaitAsync(List<ICatchUpTarget> targets, TimeSpan bound, TimeProvider time, CancellationToken cancellation)
+        => RunAsync(targets, bound, time, blocking: false, cancellation);
+
+    /// <summary>
+    /// <see cref="WaitAsync"/> on the calling thread, which it blocks: for a filler on a thread of its own (a client's
+    /// receive loop). With the system clock the thread waits on the consumer's task itself, so the consumer's catching
+    /// up wakes it directly: no timer per wait, and no pool thread woken first to complete a timed wrapper task.
+    /// </summary>
+    public static void Wait(List<ICatchUpTarget> targets, TimeSpan bound, TimeProvider time, CancellationToken cancellation)
+    {
+        var run = RunAsync(targets, bound, time, blocking: true, cancellation);
+        Debug.Assert(run.IsCompleted, "a blocking wait never suspends");
+        run.GetAwaiter().GetResult();
+    }
+
+    private static async ValueTask RunAsync(List<ICatchUpTarget> targets, TimeSpan bound, TimeProvider time, bool blocking, CancellationToken cancellation)
     {
         // Each target's progress when the current bound began: a target whose turn comes after the bound ran out (the
         // one before it was waited for the whole bound) is judged on what it did in that bound, not since its turn.
@@ -50,18 +66,11 @@ internal static class CatchUpWait
                 while (true)
                 {
                     var left = deadline - time.GetElapsedTime(started);
-                    if (left > TimeSpan.Zero)
+                    // When the bound runs out it is decided now, not on a fresh look at the clock: a timer rounds to the
+                    // millisecond, and a remainder below one would time out again at once.
+                    if (left > TimeSpan.Zero && await CaughtUpWithinAsync(task, left, time, blocking, cancellation).ConfigureAwait(false))
                     {
-                        try
-                        {
-                            await task.WaitAsync(left, time, cancellation).ConfigureAwait(false);
-                            break;
-                        }
-                        catch (TimeoutException)
-                        {
-                            // The bound ran out. Decided now, not on a fresh look at the clock: a timer rounds to the
-                            // millisecond, and a remainder below one would time out again at once.
-                        }
+                        break;
                     }
 
                     if (deadline >= most || target.Progress <= marks[i])
@@ -84,6 +93,34 @@ internal static class CatchUpWait
         {
             ArrayPool<long>.Shared.Return(marks);
             targets.Clear();
+        }
+    }
+
+    /// <summary>Whether <paramref name="task"/> completed within <paramref name="left"/>; blocks when <paramref name="blocking"/>.</summary>
+    private static async ValueTask<bool> CaughtUpWithinAsync(Task task, TimeSpan left, TimeProvider time, bool blocking, CancellationToken cancellation)
+    {
+        if (blocking && time == TimeProvider.System)
+        {
+            return task.Wait(left, cancellation);
+        }
+
+        try
+        {
+            var waiting = task.WaitAsync(left, time, cancellation);
+            if (blocking)
+            {
+                waiting.GetAwaiter().GetResult();
+            }
+            else
+            {
+                await waiting.ConfigureAwait(false);
+            }
+
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 }

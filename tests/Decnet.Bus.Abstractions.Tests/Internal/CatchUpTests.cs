@@ -8,7 +8,7 @@ namespace Decnet.Bus.Abstractions.Tests.Internal;
 /// wait ends when the consumer has worked it down to a quarter, or when the bound runs out, which excuses the consumer
 /// until it has caught up.
 /// </summary>
-public sealed class CatchUpTests
+public sealed partial class CatchUpTests
 {
     private static readonly TimeSpan _bound = TimeSpan.FromMilliseconds(20);
 
@@ -264,13 +264,22 @@ public sealed class CatchUpTests
     /// <summary>A consumer that has taken <see cref="Taken"/> events, catches up when told, counts excuses.</summary>
     private sealed class Consumer : ICatchUpTarget
     {
-        public long Taken { get; set; }
+        private long _taken;
+
+        public long Taken
+        {
+            get => Interlocked.Read(ref _taken);
+            set => Interlocked.Exchange(ref _taken, value);
+        }
+
+        /// <summary>Takes one more event each time its progress is looked at: it is always reading.</summary>
+        public bool Reading { get; init; }
 
         public TaskCompletionSource CaughtUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Excused { get; private set; }
 
-        public long Progress => Taken;
+        public long Progress => Reading ? Interlocked.Increment(ref _taken) : Taken;
 
         public Task? CatchUpTask() => CaughtUp.Task.IsCompleted ? null : CaughtUp.Task;
 

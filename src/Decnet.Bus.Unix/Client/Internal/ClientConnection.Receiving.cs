@@ -90,7 +90,7 @@ internal sealed partial class ClientConnection
                 // Subscriptions this read left more than half full get a bounded chance to drain before the next
                 // read; meanwhile the socket fills and the broker, in turn, slows the publisher (docs/Service-Bus.md).
                 // Waited for on this thread, which owns nothing else: the loop stays on it.
-                CatchUpWait.WaitAsync(_events.Behind, _catchUpWait, _time, _abort.Token).AsTask().GetAwaiter().GetResult();
+                CatchUpWait.Wait(_events.Behind, _catchUpWait, _time, _abort.Token);
             }
         }
     }
