@@ -66,11 +66,27 @@ internal static class CatchUpWait
                 while (true)
                 {
                     var left = deadline - time.GetElapsedTime(started);
-                    // When the bound runs out it is decided now, not on a fresh look at the clock: a timer rounds to the
-                    // millisecond, and a remainder below one would time out again at once.
-                    if (left > TimeSpan.Zero && await CaughtUpWithinAsync(task, left, time, blocking, cancellation).ConfigureAwait(false))
+                    if (left > TimeSpan.Zero)
                     {
-                        break;
+                        try
+                        {
+                            if (!blocking)
+                            {
+                                await task.WaitAsync(left, time, cancellation).ConfigureAwait(false);
+                                break;
+                            }
+
+                            if (WaitBlocking(task, left, time, cancellation))
+                            {
+                                break;
+                            }
+                        }
+                        catch (TimeoutException)
+                        {
+                        }
+
+                        // The bound ran out. Decided now, not on a fresh look at the clock: a timer rounds to the
+                        // millisecond, and a remainder below one would time out again at once.
                     }
 
                     if (deadline >= most || target.Progress <= marks[i])
@@ -96,31 +112,18 @@ internal static class CatchUpWait
         }
     }
 
-    /// <summary>Whether <paramref name="task"/> completed within <paramref name="left"/>; blocks when <paramref name="blocking"/>.</summary>
-    private static async ValueTask<bool> CaughtUpWithinAsync(Task task, TimeSpan left, TimeProvider time, bool blocking, CancellationToken cancellation)
+    /// <summary>
+    /// Blocks until <paramref name="task"/> completes (true) or <paramref name="left"/> has passed (false, or a
+    /// <see cref="TimeoutException"/> on a clock other than the system's, whose timers end the wait).
+    /// </summary>
+    private static bool WaitBlocking(Task task, TimeSpan left, TimeProvider time, CancellationToken cancellation)
     {
-        if (blocking && time == TimeProvider.System)
+        if (time == TimeProvider.System)
         {
             return task.Wait(left, cancellation);
         }
 
-        try
-        {
-            var waiting = task.WaitAsync(left, time, cancellation);
-            if (blocking)
-            {
-                waiting.GetAwaiter().GetResult();
-            }
-            else
-            {
-                await waiting.ConfigureAwait(false);
-            }
-
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
+        task.WaitAsync(left, time, cancellation).GetAwaiter().GetResult();
+        return true;
     }
 }
