@@ -186,9 +186,10 @@ internal static class FrameReader
 
     /// <summary>
     /// The canonical PUB head both readers accept (fixarray of 6 or 7, fixint kind 3, a str topic): where the topic
-    /// ends and the tail starts, and the topic's length.
+    /// ends and the tail starts, and the topic's length. Every PUB the client encodes has it (the outbox reads its
+    /// queued frames' topics with it).
     /// </summary>
-    private static bool TryReadPubHead(ReadOnlySpan<byte> body, out int topicLength, out int tailStart)
+    internal static bool TryReadPubHead(ReadOnlySpan<byte> body, out int topicLength, out int tailStart)
     {
         topicLength = 0;
         tailStart = 2;

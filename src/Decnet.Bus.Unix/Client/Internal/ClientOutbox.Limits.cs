@@ -100,28 +100,16 @@ internal sealed partial class ClientOutbox
     /// <paramref name="maxTopic"/>.
     /// </summary>
     private static bool Breaks(ReadOnlySpan<byte> frame, int maxFrame, int maxTopic)
-        => IsPub(frame) && (frame.Length - ProtocolConstants.HeaderSize > maxFrame || TopicBytes(frame).Length > maxTopic);
-
-    /// <summary>The body starts with a fixarray and the kind (every frame this client queues is encoded so).</summary>
-    private static bool IsPub(ReadOnlySpan<byte> frame)
-        => frame.Length > ProtocolConstants.HeaderSize + 2
-            && (frame[ProtocolConstants.HeaderSize] & 0xf0) == 0x90
-            && frame[ProtocolConstants.HeaderSize + 1] == (byte)FrameKind.Pub;
-
-    /// <summary>A PUB's topic bytes: the string after the array header and the kind.</summary>
-    private static ReadOnlySpan<byte> TopicBytes(ReadOnlySpan<byte> frame)
     {
-        var field = frame[(ProtocolConstants.HeaderSize + 2)..];
-        var (skip, length) = field[0] switch
-        {
-            >= 0xa0 and <= 0xbf => (1, field[0] & 0x1f),
-            0xd9 => (2, (int)field[1]),
-            0xda => (3, (int)BinaryPrimitives.ReadUInt16BigEndian(field[1..])),
-            0xdb => (5, (int)BinaryPrimitives.ReadUInt32BigEndian(field[1..])),
-            _ => (0, 0),
-        };
-        return field.Slice(skip, length);
+        var body = frame[ProtocolConstants.HeaderSize..];
+        return FrameReader.TryReadPubHead(body, out var topicLength, out _) && (body.Length > maxFrame || topicLength > maxTopic);
     }
 
-    private static string Topic(ReadOnlySpan<byte> frame) => Encoding.UTF8.GetString(TopicBytes(frame));
+    /// <summary>The topic of a PUB frame that <see cref="Breaks"/> found over a limit.</summary>
+    private static string Topic(ReadOnlySpan<byte> frame)
+    {
+        var body = frame[ProtocolConstants.HeaderSize..];
+        FrameReader.TryReadPubHead(body, out var topicLength, out var tailStart);
+        return Encoding.UTF8.GetString(body.Slice(tailStart - topicLength, topicLength));
+    }
 }
