@@ -61,10 +61,10 @@ internal static class PayloadInput
         // A BOM is how some editors and Windows tools start UTF-8; it is not part of the JSON text.
         var start = bytes.StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
         var text = bytes[start..];
-        var invalid = IndexOfInvalidUtf8(text);
-        if (invalid >= 0)
+        if (!Utf8.IsValid(text))
         {
-            throw new CliUsageException($"the payload on stdin is not valid UTF-8 (at byte offset {start + invalid})");
+            // Only a refused payload is transcoded to find where: a valid one (up to 64 MiB) is decoded once, below.
+            throw new CliUsageException($"the payload on stdin is not valid UTF-8 (at byte offset {start + IndexOfInvalidUtf8(text)})");
         }
 
         return Encoding.UTF8.GetString(text);
