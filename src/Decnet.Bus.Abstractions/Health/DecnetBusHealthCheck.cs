@@ -7,12 +7,17 @@ namespace Decnet.Bus;
 /// Reports the bus: Healthy when connected with no new drops; Degraded while (re)connecting or when the drop counter
 /// rose since the previous check; Unhealthy once the broker has been unreachable for
 /// <see cref="DecnetBusHealthCheckOptions.UnhealthyAfter"/>. One instance per registration and container keeps the
-/// previous drop count and the time the outage was first seen, so the figures are "since the last check".
+/// highest drop count seen and the time the outage was first seen, so the figures are "since the last check"; the
+/// first check counts from 0, so it reports the drops since the bus started.
 /// </summary>
 internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBusHealthCheckOptions options) : IHealthCheck
 {
     private readonly Lock _gate = new();
-    private long _lastDropped = bus.Counters.Dropped;
+
+    // Not the count when the check is created (at the first health run): drops between start-up and then would never
+    // be reported. The bus's counters start at 0 with the bus.
+    private long _lastDropped;
+    private bool _checked;
     private DateTimeOffset? _unreachableSince;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -33,8 +38,12 @@ internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBu
 
         lock (_gate)
         {
-            var newDrops = counters.Dropped - _lastDropped;
-            _lastDropped = counters.Dropped;
+            // Concurrent checks read the counters outside the lock, so an earlier read can arrive last: the baseline
+            // only goes up (the counter never goes down), or the next check would report the same drops again.
+            var newDrops = Math.Max(0, counters.Dropped - _lastDropped);
+            _lastDropped = Math.Max(_lastDropped, counters.Dropped);
+            var since = _checked ? "the last check" : "the bus started";
+            _checked = true;
             var now = time.GetUtcNow();
             if (state is BusConnectionState.Connecting or BusConnectionState.Disconnected)
             {
@@ -50,7 +59,7 @@ internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBu
             data["dropped_since_last_check"] = newDrops;
             if (newDrops > 0)
             {
-                return Task.FromResult(HealthCheckResult.Degraded($"{newDrops} events dropped since the last check ({counters.Dropped} in total): a subscriber is too slow or a queue too small", data: data));
+                return Task.FromResult(HealthCheckResult.Degraded($"{newDrops} events dropped since {since} ({counters.Dropped} in total): a subscriber is too slow or a queue too small", data: data));
             }
 
             return Task.FromResult(HealthCheckResult.Healthy(state == BusConnectionState.Idle ? "idle: connects on first publish or subscribe" : "connected", data));

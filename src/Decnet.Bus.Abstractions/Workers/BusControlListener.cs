@@ -5,14 +5,23 @@ namespace Decnet.Bus;
 
 /// <summary>
 /// Subscribes to <c>system.{worker}.control</c> and hands each valid <c>stop</c>/<c>start</c> request to a callback,
-/// one at a time in arrival order. Malformed payloads are logged and ignored; a callback that throws is logged and
-/// the listener keeps going. What the publisher wrote reaches the log through <see cref="UntrustedText.Escape"/>. Register it with <c>AddDecnetWorkerControl</c>.
+/// one at a time in arrival order. Malformed payloads are logged and ignored: the first of each kind (the payload,
+/// <c>action</c> or <c>requested_by</c> at fault) as a warning, the rest at debug level, since any publisher on the
+/// topic can send them. A callback that throws is logged and the listener keeps going. What the publisher wrote
+/// reaches the log as an <see cref="UntrustedText.Excerpt"/>: escaped and bounded. Register it with
+/// <c>AddDecnetWorkerControl</c>.
 /// </summary>
 public sealed partial class BusControlListener : BackgroundService
 {
+    // The bound the broker and the bridge quote a reason with (BrokerLog, BusBridge).
+    private const int _maxReasonChars = 1024;
+
     private readonly IBus _bus;
     private readonly Func<WorkerControlRequest, CancellationToken, ValueTask> _handler;
     private readonly ILogger _logger;
+
+    // Malformed-event kinds already logged as a warning. Events are handled one at a time, so no lock.
+    private readonly HashSet<string> _malformedLogged = new(StringComparer.Ordinal);
 
     /// <summary>Creates the listener.</summary>
     /// <param name="bus">The bus to listen on.</param>
@@ -67,10 +76,21 @@ public sealed partial class BusControlListener : BackgroundService
 
     private async ValueTask HandleAsync(BusEvent evt, CancellationToken stoppingToken)
     {
-        if (!WorkerControlRequest.TryParse(Worker, evt, out var request, out var error))
+        if (!WorkerControlRequest.TryParse(Worker, evt, out var request, out var error, out var field))
         {
-            // The id and the reason quote what the publisher sent: escaped, so they cannot forge a log line.
-            LogMalformed(_logger, UntrustedText.Escape(evt.Topic), UntrustedText.Escape(evt.Id), UntrustedText.Escape(error));
+            // The id and the reason quote what the publisher sent: excerpts, so they can neither forge a log line nor
+            // choose its size.
+            var id = UntrustedText.Excerpt(evt.Id);
+            var reason = UntrustedText.Excerpt(error, _maxReasonChars);
+            if (_malformedLogged.Add(field))
+            {
+                LogMalformed(_logger, UntrustedText.Escape(evt.Topic), id, reason);
+            }
+            else
+            {
+                LogMalformedAgain(_logger, UntrustedText.Escape(evt.Topic), id, reason);
+            }
+
             return;
         }
 
@@ -86,12 +106,15 @@ public sealed partial class BusControlListener : BackgroundService
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogHandlerFailed(_logger, ex, request.Action, Worker, UntrustedText.Escape(request.RequestedBy));
+            LogHandlerFailed(_logger, ex, request.Action, Worker, UntrustedText.Excerpt(request.RequestedBy));
         }
     }
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Ignoring malformed control event {EventId} on {Topic}: {Reason}")]
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Ignoring malformed control event {EventId} on {Topic}: {Reason}. Further events malformed the same way are logged at debug level.")]
     private static partial void LogMalformed(ILogger logger, string topic, string eventId, string reason);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Ignoring malformed control event {EventId} on {Topic}: {Reason}")]
+    private static partial void LogMalformedAgain(ILogger logger, string topic, string eventId, string reason);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Control handler failed for {Action} on worker {Worker} (requested by {RequestedBy})")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception, WorkerControlAction action, string worker, string requestedBy);

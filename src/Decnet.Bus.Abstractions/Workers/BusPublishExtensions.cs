@@ -15,10 +15,19 @@ public static partial class BusPublishExtensions
     /// Publishes like <see cref="IBus.PublishAsync{TPayload}"/> but never throws for anything that happens while
     /// publishing: it returns false instead. The first failure of each kind on a bus is logged (an invalid topic or
     /// payload as an error, since it is a bug at the call site; a disposed bus or a transport fault as a warning);
-    /// repeats are logged at debug level. Cancellation requested through <paramref name="cancellationToken"/> returns
-    /// false silently.
+    /// repeats are logged at debug level.
+    /// <para>
+    /// <paramref name="cancellationToken"/> cancels only a wait for local buffer space, as in
+    /// <see cref="IBus.PublishAsync{TPayload}"/>: the event is queued before any such wait. A cancelled token therefore
+    /// does not stop a publish that need not wait (it is sent and true is returned), and false after a cancellation,
+    /// returned silently, means the wait was abandoned while the event may still be sent: do not publish it again on
+    /// that false, or it may go out twice.
+    /// </para>
     /// </summary>
-    /// <returns>True when the bus accepted the event (which, being at-most-once, still does not promise delivery).</returns>
+    /// <returns>
+    /// True when the bus accepted the event (which, being at-most-once, still does not promise delivery); false when it
+    /// refused or failed it, or when the caller's cancellation ended the wait (then it may still be sent).
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="bus"/> or <paramref name="logger"/> is null.</exception>
     public static async ValueTask<bool> PublishSafeAsync<TPayload>(
         this IBus bus,

@@ -10,10 +10,24 @@ namespace Decnet.Bus;
 /// <param name="Event">The event the request arrived in.</param>
 public sealed record WorkerControlRequest(string Worker, WorkerControlAction Action, string RequestedBy, BusEvent Event)
 {
-    /// <summary>Reads a control request from <paramref name="evt"/>; returns false with a reason when the payload is malformed.</summary>
-    internal static bool TryParse(string worker, BusEvent evt, [NotNullWhen(true)] out WorkerControlRequest? request, [NotNullWhen(false)] out string? error)
+    // The bound the broker and the bridge quote a reason with (BrokerLog, BusBridge): a MessagePack error can quote
+    // the payload.
+    private const int _maxReasonChars = 1024;
+
+    /// <summary>
+    /// Reads a control request from <paramref name="evt"/>; returns false with a reason and the field at fault
+    /// (<c>payload</c>, <c>action</c> or <c>requested_by</c>) when the payload is malformed. The reason quotes the
+    /// publisher's strings as <see cref="UntrustedText.Excerpt"/>s, so its size is bounded whatever was sent.
+    /// </summary>
+    internal static bool TryParse(
+        string worker,
+        BusEvent evt,
+        [NotNullWhen(true)] out WorkerControlRequest? request,
+        [NotNullWhen(false)] out string? error,
+        [NotNullWhen(false)] out string? field)
     {
         request = null;
+        field = null;
         IReadOnlyDictionary<string, object?> payload;
         try
         {
@@ -21,7 +35,8 @@ public sealed record WorkerControlRequest(string Worker, WorkerControlAction Act
         }
         catch (MessagePackSerializationException ex)
         {
-            error = $"payload is not a string-keyed map ({ex.Message})";
+            error = $"payload is not a string-keyed map ({UntrustedText.Excerpt(ex.Message, _maxReasonChars)})";
+            field = "payload";
             return false;
         }
 
@@ -34,6 +49,7 @@ public sealed record WorkerControlRequest(string Worker, WorkerControlAction Act
         if (action is null)
         {
             error = $"\"action\" is {Describe(payload.GetValueOrDefault("action"))}; expected \"stop\" or \"start\"";
+            field = "action";
             return false;
         }
 
@@ -41,6 +57,7 @@ public sealed record WorkerControlRequest(string Worker, WorkerControlAction Act
         if (requestedBy is not null and not string)
         {
             error = $"\"requested_by\" is {Describe(requestedBy)}; expected a string";
+            field = "requested_by";
             return false;
         }
 
@@ -52,7 +69,7 @@ public sealed record WorkerControlRequest(string Worker, WorkerControlAction Act
     private static string Describe(object? value) => value switch
     {
         null => "missing",
-        string s => $"\"{Topics.Printable(s)}\"",
+        string s => $"\"{UntrustedText.Excerpt(s)}\"",
         _ => $"a {value.GetType().Name}",
     };
 }

@@ -2,6 +2,7 @@ using Decnet.Bus.Abstractions.Tests.TestDoubles;
 using Decnet.Bus.Fake;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Abstractions.Tests.Health;
@@ -9,6 +10,7 @@ namespace Decnet.Bus.Abstractions.Tests.Health;
 /// <summary><c>AddHealthChecks().AddDecnetBus()</c> against FakeBus (docs/dotnet-hosts.md, "Health checks").</summary>
 public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
 {
+    private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new();
     private readonly FakeBus _fake = new();
     private readonly StatusBus _bus;
@@ -51,6 +53,53 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
         Assert.StartsWith("3 events dropped since the last check (3 in total)", rising.Description, StringComparison.Ordinal);
         Assert.Equal(3L, rising.Data["dropped"]);
         Assert.Equal(HealthStatus.Healthy, steady.Status);
+    }
+
+    [Fact]
+    public async Task DropsBeforeTheFirstCheck_AreReportedByIt()
+    {
+        // Review 6: the baseline was the count at the first check, so drops between start-up and it went unreported.
+        await using var slow = await _fake.SubscribeAsync("a.b", new SubscriptionOptions { QueueSize = 1 });
+        for (var i = 0; i < 3; i++)
+        {
+            await _fake.PublishAsync("a.b", new { i });
+        }
+
+        var first = await CheckAsync();
+        var second = await CheckAsync();
+
+        Assert.Equal(HealthStatus.Degraded, first.Status);
+        Assert.StartsWith("2 events dropped since the bus started (2 in total)", first.Description, StringComparison.Ordinal);
+        Assert.Equal(2L, first.Data["dropped_since_last_check"]);
+        Assert.Equal(HealthStatus.Healthy, second.Status);
+    }
+
+    [Fact]
+    public async Task TwoConcurrentChecks_DoNotReportTheSameDropsTwice()
+    {
+        // Review 6: a check that read the counters before another one but finished after it moved the baseline back,
+        // so the next check reported the same drops again as new.
+        var bus = new GatedCountersBus { Dropped = 10 };
+        await using var services = new ServiceCollection().AddSingleton<IBus>(bus).AddLogging().AddHealthChecks().AddDecnetBus().Services.BuildServiceProvider();
+        var registration = services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Single();
+        var check = registration.Factory(services);
+        var context = new HealthCheckContext { Registration = registration };
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        bus.Entered = entered;
+        bus.Gate = gate;
+
+        var early = Task.Run(() => check.CheckHealthAsync(context));
+        Assert.True(entered.Wait(_bound), "the first check did not read the counters");
+        bus.Dropped = 12;
+        var late = await check.CheckHealthAsync(context);
+        gate.Set();
+        var earlyResult = await early.WaitAsync(_bound);
+        var next = await check.CheckHealthAsync(context);
+
+        Assert.Equal(HealthStatus.Degraded, late.Status);
+        Assert.Equal(0L, earlyResult.Data["dropped_since_last_check"]);
+        Assert.True(next.Status == HealthStatus.Healthy, $"nothing dropped since the last check, yet: {next.Status} '{next.Description}'");
     }
 
     [Fact]
@@ -147,4 +196,52 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
 
     private async Task<HealthReportEntry> CheckAsync()
         => (await _services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName];
+
+    /// <summary>A connected bus whose drop count the test sets, and whose next counters read can be held.</summary>
+    private sealed class GatedCountersBus : IBus, IBusConnectionStatus
+    {
+        private long _dropped;
+
+        public long Dropped
+        {
+            get => Interlocked.Read(ref _dropped);
+            set => Interlocked.Exchange(ref _dropped, value);
+        }
+
+        private ManualResetEventSlim? _gate;
+
+        /// <summary>When set, the next counters read snapshots, sets <see cref="Entered"/> and waits here.</summary>
+        public ManualResetEventSlim? Gate
+        {
+            get => Volatile.Read(ref _gate);
+            set => Volatile.Write(ref _gate, value);
+        }
+
+        public ManualResetEventSlim? Entered { get; set; }
+
+        public BusConnectionState State => BusConnectionState.Connected;
+
+        public BusCounters Counters
+        {
+            get
+            {
+                var snapshot = new BusCounters(0, 0, Dropped);
+                if (Interlocked.Exchange(ref _gate, null) is { } gate)
+                {
+                    Entered!.Set();
+                    gate.Wait(_bound);
+                }
+
+                return snapshot;
+            }
+        }
+
+        public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
+            => ValueTask.CompletedTask;
+
+        public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

@@ -55,10 +55,13 @@ public sealed class BusControlListenerTests
         Assert.Equal(string.Empty, request.RequestedBy);
         Assert.False(_requests.Reader.TryRead(out _));
         var warnings = _logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
-        Assert.Equal(4, warnings.Count);
+        var debug = _logger.Entries.Where(e => e.Level == LogLevel.Debug).Select(e => e.Message).ToList();
+        Assert.Equal(2, warnings.Count);
         Assert.Contains("\"action\" is \"explode\"; expected \"stop\" or \"start\"", warnings[0], StringComparison.Ordinal);
-        Assert.Contains("\"action\" is missing", warnings[1], StringComparison.Ordinal);
-        Assert.Contains("\"requested_by\" is a", warnings[2], StringComparison.Ordinal);
+        Assert.Contains("\"requested_by\" is a", warnings[1], StringComparison.Ordinal);
+        Assert.Equal(2, debug.Count);
+        Assert.Contains("\"action\" is missing", debug[0], StringComparison.Ordinal);
+        Assert.Contains("\"action\" is a", debug[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -92,6 +95,55 @@ public sealed class BusControlListenerTests
         Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("\\u001B[2J\\u000D\\u000Aforged \\u202Eline", StringComparison.Ordinal));
         Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("\\u001B]0;x\\u0007\\u000Astop", StringComparison.Ordinal));
         Assert.All(_logger.Entries, e => Assert.False(UntrustedText.NeedsEscaping(e.Message), UntrustedText.Escape(e.Message)));
+    }
+
+    [Fact]
+    public async Task LongHostileStrings_ReachTheLogBounded()
+    {
+        // Review 6: a 150,000-character ESC string in "action" or "requested_by" made a 900,000-character log line.
+        await using var bus = new RecordingBus();
+        using var listener = await StartFailingOnceAsync(bus);
+        var hostile = new string('\u001b', 150_000);
+
+        await bus.PublishAsync("system.w.control", new Dictionary<string, object> { ["action"] = "stop", ["requested_by"] = hostile });
+        await bus.PublishAsync("system.w.control", new Dictionary<string, object> { ["action"] = hostile });
+        await bus.PublishAsync("system.w.control", new { action = "start" });
+        await _requests.Reader.ReadAsync().AsTask().WaitAsync(_bound);
+        await listener.StopAsync(CancellationToken.None);
+
+        var lengths = string.Join(", ", _logger.Entries.Select(e => $"{e.Level}:{e.Message.Length}"));
+        Assert.Equal(2, _logger.Entries.Count);
+        Assert.All(_logger.Entries, e => Assert.True(e.Message.Length < 4096, $"log lines of {lengths} characters"));
+        Assert.All(_logger.Entries, e => Assert.Contains("more characters)", e.Message, StringComparison.Ordinal));
+        Assert.All(_logger.Entries, e => Assert.False(UntrustedText.NeedsEscaping(e.Message), UntrustedText.Escape(e.Message)));
+    }
+
+    [Fact]
+    public async Task RepeatedMalformedEvents_WarnOncePerKind_ThenAtDebugLevel()
+    {
+        // Review 6: every malformed event was a warning, so any publisher on the topic chose how much the log grew.
+        await using var bus = new RecordingBus();
+        using var listener = new BusControlListener(bus, "w", Record, _logger);
+        await listener.StartAsync(CancellationToken.None);
+        await bus.Subscribed.WaitAsync(_bound);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await bus.PublishAsync("system.w.control", new { action = $"explode{i}" });
+        }
+
+        await bus.PublishAsync("system.w.control", new Dictionary<string, object> { ["action"] = "stop", ["requested_by"] = 5 });
+        await bus.PublishAsync("system.w.control", new Dictionary<string, object> { ["action"] = "stop", ["requested_by"] = 6 });
+        await bus.PublishAsync("system.w.control", new { action = "start" });
+        await _requests.Reader.ReadAsync().AsTask().WaitAsync(_bound);
+        await listener.StopAsync(CancellationToken.None);
+
+        var warnings = _logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains("\"action\" is \"explode0\"", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("\"requested_by\" is a", warnings[1], StringComparison.Ordinal);
+        Assert.Equal(5, _logger.Count(LogLevel.Debug));
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Debug && e.Message.Contains("\"explode4\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -68,12 +68,35 @@ public sealed class PublishSafeTests
     }
 
     [Fact]
-    public async Task CallerCancellation_ReturnsFalse_Silently()
+    public async Task CancelledToken_OnABusThatNeedNotWait_SendsTheEvent_AndReturnsTrue()
     {
+        // Review 6: the real transports queue the event before any wait and check the token only for that wait
+        // (IBus.PublishAsync), so a cancelled token does not stop a publish that need not wait.
         await using var bus = new RecordingBus();
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
-        Assert.False(await bus.PublishSafeAsync("a", new { }, _logger, cancellationToken: cts.Token));
+
+        Assert.True(await bus.PublishSafeAsync("a", new { }, _logger, cancellationToken: cts.Token));
+        Assert.Single(bus.Published);
+        Assert.Empty(_logger.Entries);
+    }
+
+    [Fact]
+    public async Task CancelledWhileWaitingForSpace_ReturnsFalse_Silently_ButTheEventIsStillSent()
+    {
+        // A paced publish cancelled in its wait: false, although the event is queued and will go out (a caller that
+        // retried on false would send it twice; the docs say so).
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var bus = new RecordingBus { Pace = held.Task };
+        using var cts = new CancellationTokenSource();
+        var publish = bus.PublishSafeAsync("a", new { }, _logger, cancellationToken: cts.Token).AsTask();
+        await bus.WaitForPublishCountAsync(1).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(publish.IsCompleted);
+
+        await cts.CancelAsync();
+
+        Assert.False(await publish.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Single(bus.Published);
         Assert.Empty(_logger.Entries);
     }
 

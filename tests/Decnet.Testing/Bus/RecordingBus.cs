@@ -27,6 +27,12 @@ internal sealed class RecordingBus : IBus
 
     public DecnetBusOptions? Options { get; init; }
 
+    /// <summary>
+    /// When set, each publish is recorded and routed first and then waits for this task, as a paced transport waits
+    /// for buffer space: the token cancels only that wait, and the event stays published.
+    /// </summary>
+    public Task? Pace { get; init; }
+
     /// <summary>When set, publishes throw what this returns (null publishes normally).</summary>
     public Func<string, Exception?>? FailWith { get; set; }
 
@@ -58,7 +64,7 @@ internal sealed class RecordingBus : IBus
             throw failure;
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        // The token is not checked here: like the real transports, it cancels only the wait for space (Pace).
         ObjectDisposedException.ThrowIf(Disposed, this);
         Topics.EnsureValidTopic(topic);
         var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, null, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
@@ -80,7 +86,7 @@ internal sealed class RecordingBus : IBus
             }
         }
 
-        return ValueTask.CompletedTask;
+        return Pace is null ? ValueTask.CompletedTask : new ValueTask(Pace.WaitAsync(cancellationToken));
     }
 
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
