@@ -8,10 +8,12 @@ public sealed partial class FakeBus
     private readonly Queue<BusEvent> _published = new();
     private readonly List<FakeBusWaiter> _waiters = [];
     private long _droppedFromRecord;
+    private long _recordedBytes;
 
     /// <summary>
     /// A snapshot of the events published through this instance since creation or <see cref="Clear"/>, oldest first:
-    /// the newest <see cref="FakeBusOptions.MaxRecordedEvents"/> of them (see <see cref="DroppedFromRecord"/>).
+    /// the newest of them within <see cref="FakeBusOptions.MaxRecordedEvents"/> and
+    /// <see cref="FakeBusOptions.MaxRecordedBytes"/> (see <see cref="DroppedFromRecord"/>).
     /// </summary>
     /// <remarks>Only this instance's publishes, not those of other clients on the network.</remarks>
     public IReadOnlyList<BusEvent> Published
@@ -27,7 +29,8 @@ public sealed partial class FakeBus
 
     /// <summary>
     /// How many recorded publishes were forgotten, oldest first, because the record held
-    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> (since creation; <see cref="Clear"/> does not reset it).
+    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> events or <see cref="FakeBusOptions.MaxRecordedBytes"/> payload
+    /// bytes (since creation; <see cref="Clear"/> does not reset it).
     /// </summary>
     public long DroppedFromRecord => Interlocked.Read(ref _droppedFromRecord);
 
@@ -37,6 +40,7 @@ public sealed partial class FakeBus
         lock (_recordGate)
         {
             _published.Clear();
+            _recordedBytes = 0;
         }
     }
 
@@ -118,9 +122,10 @@ public sealed partial class FakeBus
         lock (_recordGate)
         {
             _published.Enqueue(evt);
-            if (_published.Count > _options.MaxRecordedEvents)
+            _recordedBytes += evt.Payload.Length;
+            while (_published.Count > _options.MaxRecordedEvents || _recordedBytes > _options.MaxRecordedBytes)
             {
-                _published.Dequeue();
+                _recordedBytes -= _published.Dequeue().Payload.Length;
                 Interlocked.Increment(ref _droppedFromRecord);
             }
 

@@ -1,4 +1,5 @@
 using Decnet.Bus.Codec;
+using Decnet.Bus.Fake.Internal;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Tracing;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,7 @@ public sealed partial class FakeBus : IBus
     /// <summary>Creates a client with <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <see cref="FakeBusOptions.QueueSize"/> or <see cref="FakeBusOptions.MaxFrameBytes"/> is less than 1, or
-    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> is negative.
+    /// <see cref="FakeBusOptions.MaxRecordedEvents"/> or <see cref="FakeBusOptions.MaxRecordedBytes"/> is negative.
     /// </exception>
     public FakeBus(FakeBusOptions options)
     {
@@ -44,6 +45,7 @@ public sealed partial class FakeBus : IBus
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFrameBytes, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRecordedEvents, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRecordedBytes, nameof(options));
         _options = options;
         _network = options.Network ?? new FakeBusNetwork();
     }
@@ -74,8 +76,16 @@ public sealed partial class FakeBus : IBus
         // sent whatever it says (IBus.PublishAsync; the real transports return normally when they need not wait).
         // Serialized once, like the real transport: subscribers decode their own copy-free view of the same bytes.
         var bytes = BusCodec.SerializePayload(payload);
+        var timestamp = NowUnixSeconds();
+        if (PublishTrace.StartsActivity)
+        {
+            // Refused before the send activity starts, as the UNIX transport does: a publish never sent leaves no span.
+            var provisional = PublishTrace.Provisional();
+            CheckFrame(new BusEvent(topic, bytes, type, id: null, timestamp) { TraceParent = provisional.Parent, TraceState = provisional.State });
+        }
+
         var trace = BusActivities.OnPublish(topic);
-        var evt = new BusEvent(topic, bytes, type, id: null, timestamp: NowUnixSeconds()) { TraceParent = trace.Parent, TraceState = trace.State };
+        var evt = new BusEvent(topic, bytes, type, id: null, timestamp) { TraceParent = trace.Parent, TraceState = trace.State };
         CheckFrame(evt);
 
         _counters.AddPublished();
@@ -90,11 +100,15 @@ public sealed partial class FakeBus : IBus
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A subscribe that cannot succeed returns a faulted task, as the real transports' do; the call never throws.
+    /// </remarks>
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        CheckPattern(pattern);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (CheckSubscribe(pattern, cancellationToken) is { } refused)
+        {
+            return Refused<IBusSubscription>(refused, cancellationToken);
+        }
 
         var queueSize = options?.QueueSize ?? _options.QueueSize;
         var subscription = new ChannelSubscription(pattern, queueSize, _counters, OnSubscriptionDisposed);
@@ -103,16 +117,26 @@ public sealed partial class FakeBus : IBus
     }
 
     /// <inheritdoc />
-    /// <remarks>Every handler of this client runs on one delivery loop; the event is not copied.</remarks>
+    /// <remarks>
+    /// Every handler of this client runs on one delivery loop. As on the UNIX transport, the delivery is lent: its
+    /// payload and id bytes are a copy that is overwritten with 0xC1 once the handler's task completes, so a handler
+    /// that keeps them fails here rather than in production. A subscribe that cannot succeed returns a faulted task.
+    /// </remarks>
     public ValueTask<IBusHandlerSubscription> SubscribeAsync(string pattern, BusEventHandler handler, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(handler);
-        ObjectDisposedException.ThrowIf(IsDisposed, this);
-        CheckPattern(pattern);
-        cancellationToken.ThrowIfCancellationRequested();
+        if (handler is null)
+        {
+            return ValueTask.FromException<IBusHandlerSubscription>(new ArgumentNullException(nameof(handler)));
+        }
+
+        if (CheckSubscribe(pattern, cancellationToken) is { } refused)
+        {
+            return Refused<IBusHandlerSubscription>(refused, cancellationToken);
+        }
 
         var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_options.LoggerFactory?.CreateLogger<FakeBus>()));
-        var subscription = new HandlerSubscription(pattern, options?.QueueSize ?? _options.QueueSize, handler, loop, _counters, OnSubscriptionDisposed);
+        var lending = new LendingHandler(handler);
+        var subscription = new HandlerSubscription(pattern, options?.QueueSize ?? _options.QueueSize, lending.HandleAsync, loop, _counters, OnSubscriptionDisposed);
         _network.Add(subscription, this);
         return ValueTask.FromResult<IBusHandlerSubscription>(subscription);
     }
@@ -143,13 +167,34 @@ public sealed partial class FakeBus : IBus
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>The limits the real transports apply with the same options, so code a test accepts does not throw in production.</summary>
-    private void CheckPattern(string pattern)
+    /// <summary>
+    /// The checks the real transports make with the same options, so code a test accepts does not fail in production;
+    /// returns the failure for the caller's task (the real transports' subscribes are asynchronous), or null.
+    /// </summary>
+    private Exception? CheckSubscribe(string pattern, CancellationToken cancellationToken)
     {
-        Topics.EnsureValidPattern(pattern);
-        Topics.EnsureMaxBytes("Pattern", pattern, _options.MaxTopicBytes, nameof(pattern));
-        Topics.EnsureMaxTokens(pattern, _options.MaxPatternTokens);
+        try
+        {
+            ObjectDisposedException.ThrowIf(IsDisposed, this);
+            Topics.EnsureValidPattern(pattern);
+            Topics.EnsureMaxBytes("Pattern", pattern, _options.MaxTopicBytes, nameof(pattern));
+            Topics.EnsureMaxTokens(pattern, _options.MaxPatternTokens);
+            cancellationToken.ThrowIfCancellationRequested();
+            return null;
+        }
+#pragma warning disable CA1031 // Every check's failure goes to the caller through the returned task.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ex;
+        }
     }
+
+    /// <summary>A cancelled subscribe's task is cancelled, as an async method's is; other failures fault it.</summary>
+    private static ValueTask<T> Refused<T>(Exception error, CancellationToken cancellationToken)
+        => error is OperationCanceledException && cancellationToken.IsCancellationRequested
+            ? ValueTask.FromCanceled<T>(cancellationToken)
+            : ValueTask.FromException<T>(error);
 
     /// <summary>
     /// Refuses an event whose encoded envelope is over <see cref="FakeBusOptions.MaxFrameBytes"/>, as the real transports

@@ -47,10 +47,21 @@ public sealed class FakeBusOptions
 
     /// <summary>
     /// How many publishes <see cref="FakeBus.Published"/> keeps (default 10,000; zero keeps none). Beyond it the oldest
-    /// record goes and <see cref="FakeBus.DroppedFromRecord"/> counts it, so a host left running on
-    /// <c>DECNET_BUS_TYPE=fake</c> does not grow without bound. Waits still see every live publish.
+    /// record goes and <see cref="FakeBus.DroppedFromRecord"/> counts it; with <see cref="MaxRecordedBytes"/>, this
+    /// bounds what a host left running on <c>DECNET_BUS_TYPE=fake</c> keeps. Waits still see every live publish.
     /// </summary>
     public int MaxRecordedEvents { get; set; } = DefaultMaxRecordedEvents;
+
+    /// <summary>Default of <see cref="MaxRecordedBytes"/> (64 MiB).</summary>
+    public const long DefaultMaxRecordedBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Most payload bytes <see cref="FakeBus.Published"/> keeps (default 64 MiB; zero keeps none): the count cap alone
+    /// let 10,000 events of 1 MiB hold 10 GiB. Beyond it the oldest records go, counted in
+    /// <see cref="FakeBus.DroppedFromRecord"/> as for <see cref="MaxRecordedEvents"/>; an event larger than the cap is
+    /// not kept at all. Waits still see every live publish.
+    /// </summary>
+    public long MaxRecordedBytes { get; set; } = DefaultMaxRecordedBytes;
 
     /// <summary>Clock used for envelope timestamps (<c>ts</c>). Wait timeouts always use real time.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -61,4 +61,57 @@ public sealed class FakeBusRecordCapTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new FakeBus(new FakeBusOptions { MaxRecordedEvents = -1 }));
     }
+
+    [Fact]
+    public async Task ByteCap_ForgetsTheOldestOnceThePayloadsExceedIt_AndCountsThem()
+    {
+        await using var bus = new FakeBus(new FakeBusOptions { MaxRecordedBytes = 3_000_000 });
+        var blob = new byte[1_000_000];
+
+        for (var i = 0; i < 5; i++)
+        {
+            await bus.PublishAsync($"big.n{i}", new Dictionary<string, object> { ["b"] = blob });
+        }
+
+        // Each payload is a little over 1,000,000 bytes: two fit under 3,000,000, a third does not.
+        Assert.Equal(["big.n3", "big.n4"], bus.Published.Select(e => e.Topic));
+        Assert.Equal(3, bus.DroppedFromRecord);
+        Assert.True(bus.Published.Sum(e => e.Payload.Length) <= 3_000_000);
+    }
+
+    [Fact]
+    public async Task DefaultByteCap_Is64MiB_SoDefaultSizedEventsCannotHold10000MiB()
+    {
+        Assert.Equal(64L * 1024 * 1024, FakeBusOptions.DefaultMaxRecordedBytes);
+        await using var bus = new FakeBus();
+        var blob = new byte[1_000_000];
+
+        for (var i = 0; i < 70; i++)
+        {
+            await bus.PublishAsync("big.x", new Dictionary<string, object> { ["b"] = blob });
+        }
+
+        Assert.Equal(67, bus.Published.Count);
+        Assert.Equal(3, bus.DroppedFromRecord);
+    }
+
+    [Fact]
+    public async Task ByteCap_IsKeptAfterClear()
+    {
+        await using var bus = new FakeBus(new FakeBusOptions { MaxRecordedBytes = 2_500_000 });
+        var blob = new byte[1_000_000];
+        await bus.PublishAsync("big.a", new Dictionary<string, object> { ["b"] = blob });
+        await bus.PublishAsync("big.b", new Dictionary<string, object> { ["b"] = blob });
+
+        bus.Clear();
+        await bus.PublishAsync("big.c", new Dictionary<string, object> { ["b"] = blob });
+        await bus.PublishAsync("big.d", new Dictionary<string, object> { ["b"] = blob });
+
+        Assert.Equal(["big.c", "big.d"], bus.Published.Select(e => e.Topic));
+        Assert.Equal(0, bus.DroppedFromRecord);
+    }
+
+    [Fact]
+    public void NegativeByteCap_IsRejected()
+        => Assert.Throws<ArgumentOutOfRangeException>(() => new FakeBus(new FakeBusOptions { MaxRecordedBytes = -1 }));
 }

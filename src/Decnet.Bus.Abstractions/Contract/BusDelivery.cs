@@ -30,6 +30,17 @@ public readonly struct BusDelivery
         MayHaveMissed = mayHaveMissed;
     }
 
+    /// <summary>
+    /// A delivery of <paramref name="source"/> whose <see cref="Payload"/> is <paramref name="payload"/>, a lent copy
+    /// (FakeBus overwrites it after the call, as the UNIX transport reuses its buffers); <see cref="ToEvent"/> still
+    /// returns <paramref name="source"/>, which owns its bytes.
+    /// </summary>
+    internal BusDelivery(BusEvent source, ReadOnlyMemory<byte> payload, long missedBefore, bool mayHaveMissed)
+        : this(source, missedBefore, mayHaveMissed)
+    {
+        _payload = payload;
+    }
+
     /// <summary>A delivery over borrowed bytes (the id as UTF-8, turned into a string only if asked for).</summary>
     internal BusDelivery(string topic, string type, ReadOnlyMemory<byte> idUtf8, double timestamp, PeerCredentials? publisher, ReadOnlyMemory<byte> payload, long missedBefore, bool mayHaveMissed)
     {

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Tracing;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
@@ -57,7 +60,8 @@ public sealed partial class UnixSocketBus
         scratch.Reset();
         var now = _time.GetTimestamp();
         var timestamp = _clock.UnixSeconds(now);
-        var trace = BusActivities.OnPublish(topic);
+        var maxFrame = welcome?.MaxFrame ?? _options.MaxFrameBytes;
+        var trace = Activity.Current is null ? default : TracedPublish(scratch, topic, type, timestamp, payload, maxFrame);
         if (trace.IsEmpty)
         {
             head.WriteFrame(scratch, timestamp, payload);
@@ -68,10 +72,9 @@ public sealed partial class UnixSocketBus
             FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, trace);
         }
 
-        var maxFrame = welcome?.MaxFrame ?? _options.MaxFrameBytes;
         if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
         {
-            throw new ArgumentException($"The event is {scratch.WrittenCount - ProtocolConstants.HeaderSize} bytes; the broker accepts at most {maxFrame}.", nameof(payload));
+            ThrowFrameTooLarge(scratch, maxFrame);
         }
 
         _counters.AddPublished();
@@ -114,4 +117,29 @@ public sealed partial class UnixSocketBus
         // waits on the hold's own task: a publisher blocked in Wait() is woken by the send thread that released it.
         return pace is null ? ValueTask.CompletedTask : new ValueTask(pace.WaitAsync(cancellationToken));
     }
+
+    /// <summary>
+    /// Inside an activity: the trace the publish carries. When that starts a <c>send</c> activity, the frame is first
+    /// encoded with a context of the same length and checked, so a publish refused for its size records no span
+    /// (only traced publishes with a listener pay this second encoding; the untraced path never comes here).
+    /// </summary>
+    private static TraceContext TracedPublish<TPayload>(PooledBufferWriter scratch, string topic, string? type, double timestamp, TPayload payload, int maxFrame)
+    {
+        if (PublishTrace.StartsActivity && PublishTrace.Provisional() is { IsEmpty: false } provisional)
+        {
+            FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, provisional);
+            if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
+            {
+                ThrowFrameTooLarge(scratch, maxFrame);
+            }
+
+            scratch.Reset();
+        }
+
+        return BusActivities.OnPublish(topic);
+    }
+
+    [DoesNotReturn]
+    private static void ThrowFrameTooLarge(PooledBufferWriter scratch, int maxFrame)
+        => throw new ArgumentException($"The event is {scratch.WrittenCount - ProtocolConstants.HeaderSize} bytes; the broker accepts at most {maxFrame}.", "payload");
 }

@@ -102,4 +102,37 @@ public sealed class FakeBusTracingTests
             Assert.Equal("vendor=abc", bus.Published.Single().TraceState);
         }
     }
+
+    [Fact]
+    public async Task PublishRefusedForFrameSize_RecordsNoSendActivity_AndOneThatFitsDoes()
+    {
+        var topic = $"oversize.{Guid.NewGuid():N}";
+        var stopped = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(a);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var bus = new FakeBus(new FakeBusOptions { MaxFrameBytes = 4096 });
+
+        using (var app = new Activity("app").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await bus.PublishAsync(topic, new { b = new byte[8192] }));
+            await bus.PublishAsync(topic, new { b = new byte[16] });
+        }
+
+        lock (stopped)
+        {
+            var send = Assert.Single(stopped, a => a.DisplayName == $"send {topic}");
+            Assert.Equal(send.Id, bus.Published.Single().TraceParent);
+        }
+    }
 }

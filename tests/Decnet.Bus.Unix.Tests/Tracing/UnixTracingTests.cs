@@ -150,4 +150,40 @@ public sealed class UnixTracingTests
 
         Assert.Contains("PUB has trailing bytes", await raw.ExpectErrorAndCloseAsync(BusErrorCode.BadFrame), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task PublishRefusedForFrameSize_RecordsNoSendActivity_AndOneThatFitsDoes()
+    {
+        var topic = $"oversize.{Guid.NewGuid():N}";
+        var stopped = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (stopped)
+                {
+                    stopped.Add(a);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var broker = await TestBroker.StartAsync();
+        var publisher = broker.CreateClient("pub");
+        await using var subscription = await publisher.SubscribeAsync(topic);
+
+        using (var app = new Activity("app").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await publisher.PublishAsync(topic, new { b = new byte[2 * 1024 * 1024] }));
+            await publisher.PublishAsync(topic, new { b = new byte[16] });
+        }
+
+        var evt = await Receive.NextAsync(subscription);
+        lock (stopped)
+        {
+            var send = Assert.Single(stopped, a => a.DisplayName == $"send {topic}");
+            Assert.Equal(send.Id, evt.TraceParent);
+        }
+    }
 }
