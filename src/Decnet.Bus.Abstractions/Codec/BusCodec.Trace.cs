@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Decnet.Bus.Tracing;
 using MessagePack;
 
@@ -6,9 +5,6 @@ namespace Decnet.Bus.Codec;
 
 public static partial class BusCodec
 {
-    /// <summary>The longest <c>tracestate</c> kept; W3C Trace Context allows 32 list members of at most 256 characters, and propagators cut at 512.</summary>
-    internal const int MaxTraceStateLength = 512;
-
     /// <summary>The optional envelope field <c>trace</c>: <c>{traceparent: str, tracestate: str}</c> (docs/wire-protocol.md).</summary>
     internal const string TraceKey = "trace";
 
@@ -67,17 +63,12 @@ public static partial class BusCodec
     }
 
     /// <summary>
-    /// The context when <paramref name="parent"/> is a valid W3C traceparent; <paramref name="state"/> is kept only when
-    /// it is printable ASCII of at most <see cref="MaxTraceStateLength"/> characters, as W3C Trace Context allows.
+    /// The context when <paramref name="parent"/> is a valid W3C traceparent
+    /// (<see cref="TraceContextRules.IsValidParent"/>, separators included); <paramref name="state"/> is kept only
+    /// when <see cref="TraceContextRules.IsValidState"/>.
     /// </summary>
     internal static TraceContext ValidTrace(string? parent, string? state)
-    {
-        if (parent is null || !ActivityContext.TryParse(parent, null, out _))
-        {
-            return default;
-        }
-
-        var stateValid = state is { Length: > 0 and <= MaxTraceStateLength } && !state.AsSpan().ContainsAnyExceptInRange(' ', '~');
-        return new TraceContext(parent, stateValid ? state : null);
-    }
+        => TraceContextRules.IsValidParent(parent)
+            ? new TraceContext(parent, TraceContextRules.IsValidState(state) ? state : null)
+            : default;
 }

@@ -14,11 +14,12 @@ internal static class PublishTrace
 
     /// <summary>
     /// A context as long as the one <see cref="BusActivities.OnPublish"/> returns, without starting an activity: the
-    /// ambient one's. A traceparent has a fixed length and a <c>send</c> activity inherits its parent's tracestate, so a
-    /// frame encoded with it is as long as the one sent.
+    /// ambient one's. A traceparent has a fixed length and a <c>send</c> activity inherits its parent's tracestate,
+    /// sent only when valid (<see cref="TraceContextRules.IsValidState"/>), so a frame encoded with it is as long as
+    /// the one sent.
     /// </summary>
     public static TraceContext Provisional()
         => Activity.Current is { IdFormat: ActivityIdFormat.W3C } current
-            ? new TraceContext(current.Id, string.IsNullOrEmpty(current.TraceStateString) ? null : current.TraceStateString)
+            ? new TraceContext(current.Id, TraceContextRules.IsValidState(current.TraceStateString) ? current.TraceStateString : null)
             : default;
 }

@@ -64,13 +64,27 @@ internal static class BusActivities
             consumer.SetTag("messaging.operation.type", "receive");
             consumer.SetTag("messaging.destination.name", evt.Topic);
             consumer.SetTag("messaging.destination.subscription.name", pattern);
-            consumer.SetTag("messaging.message.id", evt.Id);
+            if (EventId.IsValid(evt.Id))
+            {
+                // An id is any string to the broker and to BusEvent's constructor; a tag gets only a well-formed one.
+                consumer.SetTag("messaging.message.id", evt.Id);
+            }
         }
     }
 
-    /// <summary>Only the W3C format crosses the wire (docs/wire-protocol.md); a hierarchical id has no traceparent.</summary>
+    /// <summary>
+    /// Only the W3C format crosses the wire (docs/wire-protocol.md); a hierarchical id has no traceparent. The
+    /// application's tracestate is any string, so it is sent only when receivers would keep it
+    /// (<see cref="TraceContextRules.IsValidState"/>): every transport then delivers the same context.
+    /// </summary>
     private static TraceContext Capture(Activity activity)
-        => activity.IdFormat == ActivityIdFormat.W3C
-            ? new TraceContext(activity.Id, string.IsNullOrEmpty(activity.TraceStateString) ? null : activity.TraceStateString)
-            : default;
+    {
+        if (activity.IdFormat != ActivityIdFormat.W3C)
+        {
+            return default;
+        }
+
+        var state = activity.TraceStateString;
+        return new TraceContext(activity.Id, TraceContextRules.IsValidState(state) ? state : null);
+    }
 }

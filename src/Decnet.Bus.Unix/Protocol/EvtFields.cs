@@ -12,6 +12,9 @@ internal readonly ref struct EvtFields(ReadOnlySpan<byte> topicUtf8, string? typ
     /// <summary>Null when the wire carried nil (the event's <see cref="BusEvent.Type"/> is then empty).</summary>
     public string? Type { get; } = type;
 
+    /// <summary>
+    /// 32 lowercase hex characters unless <see cref="IdNil"/>: <see cref="EvtSpanDecoder.TryScan"/> declines any other.
+    /// </summary>
     public ReadOnlySpan<byte> IdUtf8 { get; } = idUtf8;
 
     /// <summary>True when the wire carried a nil id (the event then gets a fresh one).</summary>
@@ -29,9 +32,9 @@ internal readonly ref struct EvtFields(ReadOnlySpan<byte> topicUtf8, string? typ
     /// </summary>
     public BusEvent ToEvent(string topic, EventSlab? slab)
     {
-        if (IdNil || IdUtf8.IsEmpty)
+        if (IdNil)
         {
-            return new BusEvent(topic, Payload.ToArray(), Type, IdNil ? null : string.Empty, Timestamp, BusEvent.CurrentVersion, Publisher);
+            return new BusEvent(topic, Payload.ToArray(), Type, null, Timestamp, BusEvent.CurrentVersion, Publisher);
         }
 
         var copy = slab is null ? new byte[IdUtf8.Length + Payload.Length] : slab.Carve(IdUtf8.Length + Payload.Length);

@@ -65,6 +65,7 @@ internal static class EvtSpanDecoder
             || !TryInt32(body, ref at, out var pid) || !TryInt32(body, ref at, out var uid) || !TryInt32(body, ref at, out var gid)
             || !MessagePackScan.TryReadString(body, ref at, out var typeUtf8, out var typeNil)
             || !MessagePackScan.TryReadString(body, ref at, out var idUtf8, out var idNil)
+            || (!idNil && !EventId.IsValidUtf8(idUtf8))
             || !TryDouble(body, ref at, out var ts)
             || at >= body.Length || !MessagePackScan.IsMap(body[at]))
         {

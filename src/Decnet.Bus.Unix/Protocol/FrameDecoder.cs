@@ -170,6 +170,13 @@ internal static class FrameDecoder
             var publisher = new PeerCredentials(r.ReadInt32(), r.ReadInt32(), r.ReadInt32());
             var type = ReadString(ref r, types);
             var id = r.ReadString();
+            if (id is not null && !EventId.IsValid(id))
+            {
+                // As the NATS receiver (BusCodec.Envelope): the broker checks only that an id is a string, and an id
+                // reaches logs, activity tags and de-duplication, so an event without a well-formed one is dropped.
+                throw new ProtocolException(BusErrorCode.BadFrame, $"EVT id ({id.Length} characters) is not 32 lowercase hex characters");
+            }
+
             var ts = r.ReadDouble();
             if (r.NextMessagePackType != MessagePackType.Map)
             {

@@ -36,6 +36,73 @@ public sealed class TraceFieldTests
         Assert.Equal((expectedParent, expectedState), (back.TraceParent, back.TraceState));
     }
 
+    [Theory]
+    [InlineData("00\u001b0af7651916cd43dd8448eb211c80319c\nb7ad6b7169203331\r01")]
+    [InlineData("00x0af7651916cd43dd8448eb211c80319cyb7ad6b7169203331z01")]
+    [InlineData("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("00-00000000000000000000000000000000-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0G")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-0")]
+    [InlineData("0G-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
+    [InlineData("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331\u001b01")]
+    public void Envelope_WithAHostileTraceparent_IsDeliveredWithoutIt(string parent)
+    {
+        // The separators are where ActivityContext.TryParse does not look: an ESC, LF or CR there reached TraceParent.
+        var evt = new BusEvent("a.b", BusCodec.EmptyMap, "t", null, 1.5) { TraceParent = parent, TraceState = "k=v" };
+
+        var back = BusCodec.DeserializeEnvelope(BusCodec.SerializeEnvelope(evt));
+
+        Assert.True(back.TraceParent is null, $"kept {UntrustedText.Escape(back.TraceParent)}");
+        Assert.Null(back.TraceState);
+    }
+
+    [Fact]
+    public void OnPublish_InsideAnActivityWithAnInvalidTraceState_SendsTheParentWithoutTheState()
+    {
+        using var activity = new Activity("app").SetIdFormat(ActivityIdFormat.W3C).Start();
+        activity.TraceStateString = "k=\u001b[31m" + new string('a', 5000);
+
+        var trace = BusActivities.OnPublish("a.b");
+
+        Assert.Equal(activity.Id, trace.Parent);
+        Assert.True(trace.State is null, $"captured a tracestate of {trace.State?.Length} characters");
+        activity.TraceStateString = "k=v";
+        Assert.Equal("k=v", BusActivities.OnPublish("a.b").State);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("x")]
+    [InlineData("0AF7651916CD43DD8448EB211C80319C")]
+    [InlineData("0af7651916cd43dd8448eb211c80319")]
+    [InlineData("0af7651916cd43dd8448eb211c80319c0")]
+    [InlineData("\u001b[2J\u001b]0;pwned\u0007xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    public void OnDelivered_AnEventWithAnInvalidId_HasNoMessageIdTag(string id)
+    {
+        var tags = new List<object?>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.DisplayName == "receive id.check")
+                {
+                    tags.Add(a.GetTagItem("messaging.message.id"));
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        var valid = new string('a', 32);
+
+        BusActivities.OnDelivered(new BusEvent("id.check", BusCodec.EmptyMap, "t", id, 1.5) { TraceParent = _parent }, "id.>");
+        BusActivities.OnDelivered(new BusEvent("id.check", BusCodec.EmptyMap, "t", valid, 1.5) { TraceParent = _parent }, "id.>");
+
+        Assert.Equal([null, valid], tags);
+    }
+
     [Fact]
     public void Envelope_WithATraceThatIsNotAMap_IsDeliveredWithoutIt()
     {

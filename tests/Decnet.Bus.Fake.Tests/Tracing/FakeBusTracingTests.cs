@@ -135,4 +135,24 @@ public sealed class FakeBusTracingTests
             Assert.Equal(send.Id, bus.Published.Single().TraceParent);
         }
     }
+
+    [Fact]
+    public async Task PublishInsideAnActivityWithAnInvalidTraceState_DeliversTheParentWithoutTheState()
+    {
+        // The rule every receiver applies to a tracestate from the wire (docs/wire-protocol.md §3), applied on send.
+        await using var bus = new FakeBus();
+        await using var subscription = await bus.SubscribeAsync("ts.x");
+        string? parent;
+        using (var activity = new Activity("app").SetIdFormat(ActivityIdFormat.W3C).Start())
+        {
+            activity.TraceStateString = "k=\u001b[31m" + new string('a', 5000);
+            parent = activity.Id;
+            await bus.PublishAsync("ts.x", new { n = 1 });
+        }
+
+        await using var events = subscription.GetAsyncEnumerator();
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(_bound));
+        Assert.True(events.Current.TraceState is null, $"delivered a tracestate of {events.Current.TraceState?.Length} characters");
+        Assert.Equal(parent, events.Current.TraceParent);
+    }
 }

@@ -62,6 +62,54 @@ public sealed class EvtSpanDecoderTests
         Assert.True(accepted > 10_000, $"the fast path accepted only {accepted} of 20,000");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("x")]
+    [InlineData("0AF7651916CD43DD8448EB211C80319C")]
+    [InlineData("0af7651916cd43dd8448eb211c80319")]
+    [InlineData("0af7651916cd43dd8448eb211c80319c0")]
+    [InlineData("0af7651916cd43dd8448eb211c8031-c")]
+    [InlineData("\u001b[2J\u001b]0;pwned\u0007xxxxxxxxxxxxxxxxxxxx")]
+    public void AnEvtWhoseIdIsNotAnEventId_IsRejectedByBothPaths(string id)
+    {
+        // As the NATS decoder does (BusCodec.Envelope): an id is 32 lowercase hex characters or the event is dropped.
+        var body = EvtBody(id);
+
+        Assert.Equal("declined", Fast(body, []));
+        var general = General(body, []);
+        Assert.True(general is ProtocolException, $"the general reader returned {general}");
+        Assert.IsType<BusEvent>(General(EvtBody(new string('a', 32)), []));
+        Assert.IsType<BusEvent>(Fast(EvtBody(new string('a', 32)), []));
+    }
+
+    [Fact]
+    public void AnEvtWithAHugeHostileId_IsRejected_AndItsErrorIsShort()
+    {
+        var body = EvtBody("\u001b[2J" + new string('x', 200_000));
+
+        Assert.True(Fast(body, []) is "declined", "the fast path accepted an id of 200,004 characters");
+        var error = Assert.IsType<ProtocolException>(General(body, []));
+        Assert.True(error.Message.Length < 200, $"error of {error.Message.Length} characters");
+        Assert.DoesNotContain('\u001b', error.Message);
+    }
+
+    private static byte[] EvtBody(string id)
+    {
+        var tail = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(tail);
+        writer.Write("t");
+        writer.Write(id);
+        writer.Write(1.5);
+        writer.WriteMapHeader(0);
+        writer.Flush();
+        using var suffix = new PooledBufferWriter(1024);
+        FrameWriter.WriteEvtSuffix(suffix, new ReadOnlySequence<byte>("a.b"u8.ToArray()), new PeerCredentials(1, 2, 3), new ReadOnlySequence<byte>(tail.WrittenMemory));
+        using var frame = new PooledBufferWriter(1024);
+        FrameWriter.WriteEvtPrefix(frame, [1u], suffix.WrittenCount);
+        frame.Write(suffix.WrittenSpan);
+        return frame.WrittenSpan[ProtocolConstants.HeaderSize..].ToArray();
+    }
+
     private static object Fast(byte[] body, List<uint> sids)
     {
         try

@@ -97,6 +97,60 @@ public sealed class UnixTracingTests
     }
 
     [Fact]
+    public async Task AHostileIdOrTraceparent_FromAnotherPublisher_NeverReachesTheConsumerOrAnActivityTag()
+    {
+        var tags = new List<string?>();
+        var lastReceive = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                if (a.DisplayName.StartsWith("receive hostile.", StringComparison.Ordinal))
+                {
+                    lock (tags)
+                    {
+                        tags.Add(a.GetTagItem("messaging.message.id") as string);
+                    }
+
+                    if (a.DisplayName == "receive hostile.c")
+                    {
+                        lastReceive.TrySetResult();
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var broker = await TestBroker.StartAsync();
+        var subscriber = broker.CreateClient("victim");
+        await using var subscription = await subscriber.SubscribeAsync("hostile.>");
+        await using var raw = await RawClient.ConnectAsync(broker.SocketPath);
+        var hostileId = "\u001b[2J\u001b]0;pwned\u0007" + new string('x', 200_000);
+        var hostileParent = "00\u001b0af7651916cd43dd8448eb211c80319c\nb7ad6b7169203331\r01";
+        var goodId = new string('d', 32);
+
+        // The broker checks only that the id is a string; the receiving client drops the first event as NATS does.
+        await raw.SendAsync(b =>
+        {
+            FrameWriter.WritePubRaw(b, "hostile.a", "x", hostileId, 1.5, BusCodec.EmptyMap.Span, new TraceContext(_validParent, null));
+            FrameWriter.WritePubRaw(b, "hostile.b", "x", goodId, 1.5, BusCodec.EmptyMap.Span, new TraceContext(hostileParent, null));
+            FrameWriter.WritePubRaw(b, "hostile.c", "x", new string('e', 32), 1.5, BusCodec.EmptyMap.Span, new TraceContext(_validParent, null));
+        });
+
+        var events = await Receive.TakeAsync(subscription, 2);
+        await lastReceive.Task.WaitAsync(TestBroker.Bound);
+        var (first, second) = (events[0], events[1]);
+        Assert.True(first.Id == goodId, $"first event delivered: id of {first.Id.Length} characters on {first.Topic}");
+        Assert.True(first.TraceParent is null, $"traceparent {UntrustedText.Escape(first.TraceParent)} kept");
+        Assert.Equal("hostile.c", second.Topic);
+        lock (tags)
+        {
+            Assert.Equal([new string('e', 32)], tags);
+        }
+    }
+
+    [Fact]
     public async Task TheTraceFlagIsPerPublish_OnOneTopicWhoseRouteIsCached()
     {
         // One read carries untraced, traced and untraced PUBs on one topic: the route is worked out for the first and
