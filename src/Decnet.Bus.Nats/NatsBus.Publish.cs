@@ -1,5 +1,6 @@
 using System.Text;
 using Decnet.Bus.Codec;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Nats.Internal;
 using Decnet.Bus.Tracing;
 using NATS.Client.Core;
@@ -26,9 +27,18 @@ public sealed partial class NatsBus
         CheckTopic(topic);
         EventTypes.EnsureValid(type);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        var bytes = BusCodec.SerializePayload(payload);
+        var headers = PublisherClaim.NewHeaders();
+        if (PublishTrace.StartsActivity)
+        {
+            // Refused before the send activity starts, as on the other transports: a publish never sent leaves no span.
+            var provisional = PublishTrace.Provisional();
+            CheckSize(BusCodec.SerializeEnvelope(new BusEvent(topic, bytes, type, id: null, timestamp) { TraceParent = provisional.Parent, TraceState = provisional.State }), headers);
+        }
+
         var trace = BusActivities.OnPublish(topic);
-        var evt = new BusEvent(topic, BusCodec.SerializePayload(payload), type, id: null, timestamp) { TraceParent = trace.Parent, TraceState = trace.State };
-        return PublishCheckedAsync(evt, PublisherClaim.NewHeaders(), cancellationToken);
+        var evt = new BusEvent(topic, bytes, type, id: null, timestamp) { TraceParent = trace.Parent, TraceState = trace.State };
+        return PublishCheckedAsync(evt, headers, cancellationToken);
     }
 
     /// <summary>
@@ -46,15 +56,7 @@ public sealed partial class NatsBus
     private ValueTask PublishCheckedAsync(BusEvent evt, NatsHeaders headers, CancellationToken cancellationToken)
     {
         var body = BusCodec.SerializeEnvelope(evt);
-
-        // The server holds headers and body together to max_payload, and drops a larger message with an -ERR.
-        var size = (long)body.Length + HeaderBytes(headers);
-        var limit = Math.Min(_options.MaxFrameBytes, _connection.ServerInfo?.MaxPayload is > 0 and var max ? max : long.MaxValue);
-        if (size > limit)
-        {
-            throw new ArgumentException($"The event is {size} bytes with its NATS headers; the NATS server and DECNET_BUS_MAX_FRAME_BYTES allow at most {limit}.", nameof(evt));
-        }
-
+        CheckSize(body, headers);
         _counters.AddPublished();
         EnsureStarted();
         if (!IsConnected)
@@ -65,6 +67,17 @@ public sealed partial class NatsBus
         }
 
         return Detach(Send(evt.Topic, body, headers), cancellationToken);
+    }
+
+    /// <summary>Refuses an envelope the server would drop with an -ERR: it holds headers and body together to max_payload.</summary>
+    private void CheckSize(byte[] body, NatsHeaders headers)
+    {
+        var size = (long)body.Length + HeaderBytes(headers);
+        var limit = Math.Min(_options.MaxFrameBytes, _connection.ServerInfo?.MaxPayload is > 0 and var max ? max : long.MaxValue);
+        if (size > limit)
+        {
+            throw new ArgumentException($"The event is {size} bytes with its NATS headers; the NATS server and DECNET_BUS_MAX_FRAME_BYTES allow at most {limit}.", "evt");
+        }
     }
 
     /// <summary>
