@@ -22,6 +22,28 @@ public sealed class RouteCacheLayoutTests : IAsyncLifetime
     private BrokerHub Hub => _broker.Server.Hub!;
 
     [Fact]
+    public void TenThousandW4Topics_AreAllCached_WhateverTheProcessSeed()
+    {
+        // The seed is drawn per process. With some seeds (about one in fifteen) an insert below half load met a run of
+        // taken slots longer than the probe bound, and its topic stayed uncached for good: the test below failed in CI.
+        for (var seed = 1UL; seed <= 64; seed++)
+        {
+            var cache = Started(seed * 0x9E3779B97F4A7C15UL);
+            for (var i = 0; i < 10_000; i++)
+            {
+                cache.Add(Topic(i), Entry(i));
+            }
+
+            for (var i = 0; i < 10_000; i++)
+            {
+                Assert.True(cache.TryGet(Topic(i), _generation, out _), $"topic {i} was not cached with seed {seed}");
+            }
+
+            cache.Clear();
+        }
+    }
+
+    [Fact]
     public void TenThousandTopicsOfW4sLength_AreAllCachedWithinOneConnectionsBudget_EachWithItsOwnBytes()
     {
         var cache = Started();
@@ -183,9 +205,9 @@ public sealed class RouteCacheLayoutTests : IAsyncLifetime
         }
     }
 
-    private RouteCache Started()
+    private RouteCache Started(ulong? seed = null)
     {
-        var cache = new RouteCache(Hub);
+        var cache = new RouteCache(Hub, seed);
         Assert.False(cache.TryGet("start"u8, _generation, out _)); // the first look-up takes the generation
         return cache;
     }
