@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Decnet.Bus.Nats.Tests.Support;
-using Decnet.Bus.Tracing;
+using Decnet.Testing;
 
 namespace Decnet.Bus.Nats.Tests;
 
@@ -17,20 +17,7 @@ public sealed class NatsPublishTracingTests(NatsServerFixture fixture) : IClassF
     public async Task PublishRefusedForFrameSize_RecordsNoSendActivity_AndOneThatFitsDoes()
     {
         var topic = $"oversize.{Guid.NewGuid():N}";
-        var stopped = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (stopped)
-                {
-                    stopped.Add(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new StoppedBusActivities();
         await using var bus = new NatsBus(NatsTestOptions.For(fixture.Server));
         Assert.True(await bus.WaitForConnectionAsync(_bound));
         await using var subscription = await bus.SubscribeAsync(topic);
@@ -42,10 +29,7 @@ public sealed class NatsPublishTracingTests(NatsServerFixture fixture) : IClassF
         }
 
         var evt = await Read.OneAsync(subscription);
-        lock (stopped)
-        {
-            var send = Assert.Single(stopped, a => a.DisplayName == $"send {topic}");
-            Assert.Equal(send.Id, evt.TraceParent);
-        }
+        var send = Assert.Single(activities.Named($"send {topic}"));
+        Assert.Equal(send.Id, evt.TraceParent);
     }
 }

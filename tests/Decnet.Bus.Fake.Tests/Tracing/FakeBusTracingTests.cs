@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Tracing;
+using Decnet.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
@@ -107,20 +108,7 @@ public sealed class FakeBusTracingTests
     public async Task PublishRefusedForFrameSize_RecordsNoSendActivity_AndOneThatFitsDoes()
     {
         var topic = $"oversize.{Guid.NewGuid():N}";
-        var stopped = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (stopped)
-                {
-                    stopped.Add(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new StoppedBusActivities();
         await using var bus = new FakeBus(new FakeBusOptions { MaxFrameBytes = 4096 });
 
         using (var app = new Activity("app").SetIdFormat(ActivityIdFormat.W3C).Start())
@@ -129,11 +117,8 @@ public sealed class FakeBusTracingTests
             await bus.PublishAsync(topic, new { b = new byte[16] });
         }
 
-        lock (stopped)
-        {
-            var send = Assert.Single(stopped, a => a.DisplayName == $"send {topic}");
-            Assert.Equal(send.Id, bus.Published.Single().TraceParent);
-        }
+        var send = Assert.Single(activities.Named($"send {topic}"));
+        Assert.Equal(send.Id, bus.Published.Single().TraceParent);
     }
 
     [Fact]

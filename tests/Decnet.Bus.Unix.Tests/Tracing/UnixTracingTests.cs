@@ -3,6 +3,7 @@ using Decnet.Bus.Codec;
 using Decnet.Bus.Tracing;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
+using Decnet.Testing;
 using MessagePack;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -209,20 +210,7 @@ public sealed class UnixTracingTests
     public async Task PublishRefusedForFrameSize_RecordsNoSendActivity_AndOneThatFitsDoes()
     {
         var topic = $"oversize.{Guid.NewGuid():N}";
-        var stopped = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == BusTracing.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                lock (stopped)
-                {
-                    stopped.Add(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new StoppedBusActivities();
         await using var broker = await TestBroker.StartAsync();
         var publisher = broker.CreateClient("pub");
         await using var subscription = await publisher.SubscribeAsync(topic);
@@ -234,10 +222,7 @@ public sealed class UnixTracingTests
         }
 
         var evt = await Receive.NextAsync(subscription);
-        lock (stopped)
-        {
-            var send = Assert.Single(stopped, a => a.DisplayName == $"send {topic}");
-            Assert.Equal(send.Id, evt.TraceParent);
-        }
+        var send = Assert.Single(activities.Named($"send {topic}"));
+        Assert.Equal(send.Id, evt.TraceParent);
     }
 }
