@@ -105,12 +105,12 @@ public sealed partial class FakeBus : IBus
     /// </remarks>
     public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
     {
-        if (CheckSubscribe(pattern, cancellationToken) is { } refused)
+        var queueSize = options?.QueueSize ?? _options.QueueSize;
+        if (CheckSubscribe(pattern, queueSize, cancellationToken) is { } refused)
         {
             return Refused<IBusSubscription>(refused, cancellationToken);
         }
 
-        var queueSize = options?.QueueSize ?? _options.QueueSize;
         var subscription = new ChannelSubscription(pattern, queueSize, _counters, OnSubscriptionDisposed);
         _network.Add(subscription, this);
         return ValueTask.FromResult<IBusSubscription>(subscription);
@@ -129,14 +129,15 @@ public sealed partial class FakeBus : IBus
             return ValueTask.FromException<IBusHandlerSubscription>(new ArgumentNullException(nameof(handler)));
         }
 
-        if (CheckSubscribe(pattern, cancellationToken) is { } refused)
+        var queueSize = options?.QueueSize ?? _options.QueueSize;
+        if (CheckSubscribe(pattern, queueSize, cancellationToken) is { } refused)
         {
             return Refused<IBusHandlerSubscription>(refused, cancellationToken);
         }
 
         var loop = LazyInitializer.EnsureInitialized(ref _deliveryLoop, () => new DeliveryLoop(_options.LoggerFactory?.CreateLogger<FakeBus>()));
         var lending = new LendingHandler(handler);
-        var subscription = new HandlerSubscription(pattern, options?.QueueSize ?? _options.QueueSize, lending.HandleAsync, loop, _counters, OnSubscriptionDisposed);
+        var subscription = new HandlerSubscription(pattern, queueSize, lending.HandleAsync, loop, _counters, OnSubscriptionDisposed);
         _network.Add(subscription, this);
         return ValueTask.FromResult<IBusHandlerSubscription>(subscription);
     }
@@ -171,11 +172,12 @@ public sealed partial class FakeBus : IBus
     /// The checks the real transports make with the same options, so code a test accepts does not fail in production;
     /// returns the failure for the caller's task (the real transports' subscribes are asynchronous), or null.
     /// </summary>
-    private Exception? CheckSubscribe(string pattern, CancellationToken cancellationToken)
+    private Exception? CheckSubscribe(string pattern, int queueSize, CancellationToken cancellationToken)
     {
         try
         {
             ObjectDisposedException.ThrowIf(IsDisposed, this);
+            ArgumentOutOfRangeException.ThrowIfLessThan(queueSize, 1, "options");
             Topics.EnsureValidPattern(pattern);
             Topics.EnsureMaxBytes("Pattern", pattern, _options.MaxTopicBytes, nameof(pattern));
             Topics.EnsureMaxTokens(pattern, _options.MaxPatternTokens);
