@@ -125,9 +125,10 @@ public sealed partial class UnixSocketBus
     /// </summary>
     private static TraceContext TracedPublish<TPayload>(PooledBufferWriter scratch, string topic, string? type, double timestamp, TPayload payload, int maxFrame)
     {
-        if (PublishTrace.StartsActivity && PublishTrace.Provisional() is { IsEmpty: false } provisional)
+        if (PublishTrace.StartsActivity)
         {
-            FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, provisional);
+            // An empty context too (a hierarchical ambient id): the frame is then untraced, but the activity still starts.
+            FrameWriter.WritePubWithNewId(scratch, topic, type ?? string.Empty, timestamp, payload, PublishTrace.Provisional());
             if (scratch.WrittenCount - ProtocolConstants.HeaderSize > maxFrame)
             {
                 ThrowFrameTooLarge(scratch, maxFrame);

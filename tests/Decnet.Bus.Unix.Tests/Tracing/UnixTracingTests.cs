@@ -225,4 +225,21 @@ public sealed class UnixTracingTests
         var send = Assert.Single(activities.Named($"send {topic}"));
         Assert.Equal(send.Id, evt.TraceParent);
     }
+
+    [Fact]
+    public async Task PublishRefusedForFrameSize_InsideAHierarchicalActivity_RecordsNoSendActivity()
+    {
+        // A hierarchical ambient id crosses no wire (the frame is untraced), yet a listener still gets a send activity.
+        var topic = $"oversize.{Guid.NewGuid():N}";
+        using var activities = new StoppedBusActivities();
+        await using var broker = await TestBroker.StartAsync();
+        var publisher = broker.CreateClient("pub");
+
+        using (var app = new Activity("app").SetIdFormat(ActivityIdFormat.Hierarchical).Start())
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await publisher.PublishAsync(topic, new { b = new byte[2 * 1024 * 1024] }));
+        }
+
+        Assert.Empty(activities.Named($"send {topic}"));
+    }
 }
