@@ -11,13 +11,18 @@ public sealed partial class CatchUpTests
 {
     private static readonly TimeSpan _failBound = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public async Task Blocking_OnTheSystemClock_AConsumerThatCatchesUp_EndsTheWait_WithoutBeingExcused()
-    {
-        // Reading all the while (progress in every bound), so only catching up or the most bounds end the wait.
-        var consumer = new Consumer { Reading = true };
-        var waiting = WaitOnThread([consumer], CatchUpWait.Clamp(TimeSpan.FromSeconds(1)), TimeProvider.System, CancellationToken.None);
+    // Longer than any bound options allow (CatchUpWait.Clamp), which the blocking wait does not apply itself.
+    private static readonly TimeSpan _longBound = TimeSpan.FromMinutes(10);
 
+    [Fact]
+    public async Task Blocking_OnTheSystemClock_AConsumerThatCatchesUp_WakesTheWait_BeforeItsBound()
+    {
+        // A bound far past the test's own failure bound, and a consumer that takes nothing: only its catching up can
+        // end the wait in time, and a wait that ran out would excuse it.
+        var consumer = new Consumer();
+        var waiting = WaitOnThread([consumer], _longBound, TimeProvider.System, CancellationToken.None);
+
+        await consumer.Asked.Task.WaitAsync(_failBound);
         consumer.CaughtUp.SetResult();
         await waiting.WaitAsync(_failBound);
         Assert.Equal(0, consumer.Excused);
@@ -40,8 +45,9 @@ public sealed partial class CatchUpTests
         var consumer = new Consumer();
         List<ICatchUpTarget> behind = [consumer];
         using var cancellation = new CancellationTokenSource();
-        var waiting = WaitOnThread(behind, CatchUpWait.Clamp(TimeSpan.FromSeconds(1)), TimeProvider.System, cancellation.Token);
+        var waiting = WaitOnThread(behind, _longBound, TimeProvider.System, cancellation.Token);
 
+        await consumer.Asked.Task.WaitAsync(_failBound);
         await cancellation.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(_failBound));
         Assert.Empty(behind);

@@ -264,24 +264,22 @@ public sealed partial class CatchUpTests
     /// <summary>A consumer that has taken <see cref="Taken"/> events, catches up when told, counts excuses.</summary>
     private sealed class Consumer : ICatchUpTarget
     {
-        private long _taken;
-
-        public long Taken
-        {
-            get => Interlocked.Read(ref _taken);
-            set => Interlocked.Exchange(ref _taken, value);
-        }
-
-        /// <summary>Takes one more event each time its progress is looked at: it is always reading.</summary>
-        public bool Reading { get; init; }
+        public long Taken { get; set; }
 
         public TaskCompletionSource CaughtUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public int Excused { get; private set; }
 
-        public long Progress => Reading ? Interlocked.Increment(ref _taken) : Taken;
+        public long Progress => Taken;
 
-        public Task? CatchUpTask() => CaughtUp.Task.IsCompleted ? null : CaughtUp.Task;
+        /// <summary>Completes once a filler has asked what to wait for.</summary>
+        public TaskCompletionSource Asked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task? CatchUpTask()
+        {
+            Asked.TrySetResult();
+            return CaughtUp.Task.IsCompleted ? null : CaughtUp.Task;
+        }
 
         public void Excuse() => Excused++;
     }
