@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 
 namespace Decnet.Bus;
@@ -11,9 +10,6 @@ internal static class EventId
 
     /// <summary>Random bytes drawn per refill: one RNG call serves 256 ids.</summary>
     private const int _randomPoolSize = 4096;
-
-    /// <summary>The characters of an id, as UTF-8 bytes: one vectorised scan checks all 32.</summary>
-    private static readonly SearchValues<byte> _hexLowerUtf8 = SearchValues.Create("0123456789abcdef"u8);
 
     [ThreadStatic]
     private static byte[]? _randomPool;
@@ -65,24 +61,8 @@ internal static class EventId
     /// still in its receive buffer, without allocating.
     /// </summary>
     public static bool IsValidUtf8(ReadOnlySpan<byte> utf8)
-        => utf8.Length == Length && !utf8.ContainsAnyExcept(_hexLowerUtf8);
+        => utf8.Length == Length && LowerHex.IsAll(utf8);
 
     /// <summary>True when <paramref name="id"/> is exactly 32 lowercase hex characters.</summary>
-    public static bool IsValid(string? id)
-    {
-        if (id is null || id.Length != Length)
-        {
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsValid(string? id) => id is { Length: Length } && LowerHex.IsAll(id);
 }

@@ -30,10 +30,10 @@ internal static class TraceContextRules
         }
 
         var span = parent.AsSpan();
-        return IsLowerHex(span[..2]) && !span[..2].SequenceEqual("ff")
+        return LowerHex.IsAll(span[..2]) && !span[..2].SequenceEqual("ff")
             && IsLowerHexNotAllZeros(span.Slice(3, 32))
             && IsLowerHexNotAllZeros(span.Slice(36, 16))
-            && IsLowerHex(span.Slice(53, 2));
+            && LowerHex.IsAll(span.Slice(53, 2));
     }
 
     /// <summary>
@@ -43,19 +43,6 @@ internal static class TraceContextRules
     public static bool IsValidState(string? state)
         => state is { Length: > 0 and <= MaxTraceStateLength } && !state.AsSpan().ContainsAnyExceptInRange(' ', '~');
 
-    private static bool IsLowerHex(ReadOnlySpan<char> value)
-    {
-        foreach (var c in value)
-        {
-            if (!char.IsAsciiDigit(c) && c is < 'a' or > 'f')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static bool IsLowerHexNotAllZeros(ReadOnlySpan<char> value)
-        => IsLowerHex(value) && value.ContainsAnyExcept('0');
+        => LowerHex.IsAll(value) && value.ContainsAnyExcept('0');
 }
