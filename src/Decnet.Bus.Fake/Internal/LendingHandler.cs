@@ -46,31 +46,15 @@ internal sealed class LendingHandler
             lent = new BusDelivery(source, buffer, delivery.MissedBefore, delivery.MayHaveMissed);
         }
 
-        ValueTask handled;
-        try
-        {
-            handled = _handler(lent, cancellationToken);
-        }
-        catch
-        {
-            buffer.AsSpan().Fill(Poison);
-            throw;
-        }
-
-        if (handled.IsCompleted)
-        {
-            buffer.AsSpan().Fill(Poison);
-            return handled;
-        }
-
-        return PoisonWhenDoneAsync(handled, buffer);
+        return LendAsync(lent, buffer, cancellationToken);
     }
 
-    private static async ValueTask PoisonWhenDoneAsync(ValueTask handled, byte[] buffer)
+    /// <summary>Runs the handler on the lent copy and poisons it once the handler's task has ended, however it ended.</summary>
+    private async ValueTask LendAsync(BusDelivery lent, byte[] buffer, CancellationToken cancellationToken)
     {
         try
         {
-            await handled.ConfigureAwait(false);
+            await _handler(lent, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
