@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using Decnet.Bus.Codec;
 using Decnet.Bus.Tracing;
+using Decnet.Testing;
 using MessagePack;
 
 namespace Decnet.Bus.Abstractions.Tests.Tracing;
@@ -73,12 +74,7 @@ public sealed class TraceFieldTests
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("x")]
-    [InlineData("0AF7651916CD43DD8448EB211C80319C")]
-    [InlineData("0af7651916cd43dd8448eb211c80319")]
-    [InlineData("0af7651916cd43dd8448eb211c80319c0")]
-    [InlineData("\u001b[2J\u001b]0;pwned\u0007xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")]
+    [MemberData(nameof(MalformedEventIds.All), MemberType = typeof(MalformedEventIds))]
     public void OnDelivered_AnEventWithAnInvalidId_HasNoMessageIdTag(string id)
     {
         var tags = new List<object?>();

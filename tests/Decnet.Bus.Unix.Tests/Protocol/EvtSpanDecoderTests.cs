@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Decnet.Bus.Unix.Protocol;
+using Decnet.Testing;
 using MessagePack;
 
 namespace Decnet.Bus.Unix.Tests.Protocol;
@@ -63,13 +64,7 @@ public sealed class EvtSpanDecoderTests
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("x")]
-    [InlineData("0AF7651916CD43DD8448EB211C80319C")]
-    [InlineData("0af7651916cd43dd8448eb211c80319")]
-    [InlineData("0af7651916cd43dd8448eb211c80319c0")]
-    [InlineData("0af7651916cd43dd8448eb211c8031-c")]
-    [InlineData("\u001b[2J\u001b]0;pwned\u0007xxxxxxxxxxxxxxxxxxxx")]
+    [MemberData(nameof(MalformedEventIds.All), MemberType = typeof(MalformedEventIds))]
     public void AnEvtWhoseIdIsNotAnEventId_IsRejectedByBothPaths(string id)
     {
         // As the NATS decoder does (BusCodec.Envelope): an id is 32 lowercase hex characters or the event is dropped.
