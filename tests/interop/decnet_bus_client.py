@@ -9,7 +9,8 @@ Usage:
       Subscribes, prints `READY <sid>` after SUBACK, then prints each delivered event as one JSON line
       (topic, type, id, ts, payload, publisher, sids, and trace when the EVT carries one) until COUNT events arrived;
       then says BYE. A bin value is printed as {"$bin": base64}, an ext as {"$ext": {"type", "data"}}, as the broker
-      writes them for Python clients (text-protocol.md §2).
+      writes them for Python clients (text-protocol.md §2). A NaN or infinite float, which JSON has no number for, is
+      printed as `decnet sub` prints it: the string "NaN", "Infinity" or "-Infinity", so every line is JSON.
   decnet_bus_client.py pub SOCKET TOPIC TYPE PAYLOAD_JSON
       Publishes one event, then PING and waits for PONG (frames are processed in order, so the PUB was routed),
       prints `PUBLISHED <id>`, then says BYE.
@@ -20,17 +21,24 @@ Usage:
 Connecting, the handshake and each request (SUB, PING) wait at most DECNET_BUS_CLIENT_TIMEOUT seconds (default 10);
 a subscriber then waits for events as long as it takes (the broker's PINGs are answered meanwhile). A frame this
 client cannot decode (not MessagePack, a string that is not UTF-8) or print (an event with a bin map key, which JSON
-has no form for) prints `ERROR <text>` on one line and exits 1.
+has no form for) prints `ERROR <text>` on one line and exits 1; an ERR that ends a command (one refusing the
+handshake, the SUB, or closing the connection) prints `ERR <code> <message>` and exits 1. Every printed line is escaped
+as the C# side's UntrustedText escapes a string from the wire (decnet_text_client.py does the same): a control
+character (C0, DEL, C1: ESC, CR, LF...), a Unicode format character, a line or paragraph separator and a lone
+surrogate are printed as `\\uXXXX` (`\\UXXXXXXXX` beyond the BMP), so nothing the broker sends can move the cursor or
+start a terminal escape sequence.
 """
 
 import base64
 import json
+import math
 import os
 import secrets
 import socket
 import struct
 import sys
 import time
+import unicodedata
 
 try:
     import msgpack
@@ -42,6 +50,31 @@ except ImportError:
 HELLO, WELCOME, PUB, SUB, SUBACK, UNSUB, EVT, PING, PONG, ERR, BYE, STATS, STATS_REPLY = range(1, 14)
 VERSION = 1
 TIMEOUT = float(os.environ.get("DECNET_BUS_CLIENT_TIMEOUT", "10"))
+
+
+# What UntrustedText.Escape escapes: control, format, line and paragraph separator, lone surrogate. The same function
+# as decnet_text_client.py's: each script stands alone, needing nothing but what its docstring names.
+_UNSAFE = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs"))
+
+
+def untrusted(text):
+    """`text` with every unsafe character written as \\uXXXX (\\UXXXXXXXX beyond the BMP), as UntrustedText does."""
+    out = []
+    for ch in text:
+        if " " <= ch <= "~" or unicodedata.category(ch) not in _UNSAFE:
+            out.append(ch)
+        elif ord(ch) > 0xFFFF:
+            out.append("\\U%08X" % ord(ch))
+        else:
+            out.append("\\u%04X" % ord(ch))
+    return "".join(out)
+
+
+def say(line):
+    # Lines quote the broker (its ERR messages, the texts of frames it cannot decode): escaped here, once, so no path
+    # can print one raw.
+    sys.stdout.write(untrusted(line) + "\n")
+    sys.stdout.flush()
 
 
 class DecodeError(Exception):
@@ -63,6 +96,19 @@ def json_default(value):
     raise TypeError(f"{type(value).__name__} has no JSON form")
 
 
+def non_finite_json(value):
+    """`value` with each NaN or infinite float replaced as `decnet sub` writes it (its MessagePackJson.cs): the string
+    "NaN", "Infinity" or "-Infinity", so every line is JSON (Python's json would write the literal NaN, which is not).
+    Map keys are str or bin here: msgpack's strict_map_key refuses any other key as it unpacks (an ERROR line)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, list):
+        return [non_finite_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: non_finite_json(item) for key, item in value.items()}
+    return value
+
+
 def event_json(event):
     """One event as one JSON line, or DecodeError when it has none. The broker checks only a payload's own keys and
     forwards nested maps unchecked (wire-protocol.md §2), so a bin key can arrive. JSON has no form for one, and the
@@ -70,7 +116,8 @@ def event_json(event):
     (a base64 string key) could collide with a real str key. So, like any other value json cannot write, it is the
     broker's data this client cannot print: one ERROR line, not a traceback."""
     try:
-        return json.dumps(event, default=json_default)
+        # allow_nan=False: a non-finite float the walk missed is an ERROR line, never a line that is not JSON.
+        return json.dumps(non_finite_json(event), default=json_default, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise DecodeError(f"event cannot be printed as JSON: {exc}") from None
 
@@ -101,11 +148,11 @@ class Client:
         if welcome[0] == ERR:
             raise BrokerError(welcome)
         if welcome[0] != WELCOME:
-            raise RuntimeError(f"expected WELCOME, got kind {welcome[0]}")
+            raise DecodeError(f"expected WELCOME, got kind {welcome[0]}")
         # Extra trailing WELCOME elements are ignored (§3).
         _, version, self.broker_pid, self.max_frame, self.max_topic, self.max_subs, self.queue_size = welcome[:7]
         if version != VERSION:
-            raise RuntimeError(f"broker speaks version {version}")
+            raise DecodeError(f"broker speaks version {version}")
         # §4.1: an EVT is its PUB (at most max_frame) plus our sid array and the publisher's credentials.
         self.max_in = max(2 * self.max_frame, self.max_frame + 5 * self.max_subs + 64)
 
@@ -213,16 +260,16 @@ def main(argv):
         sid = client.subscribe(pattern)
         # Events may be any time apart: only connecting, the handshake and the SUBACK were bounded.
         client.sock.settimeout(None)
-        print(f"READY {sid}", flush=True)
+        say(f"READY {sid}")
         for _ in range(count):
-            print(event_json(client.next_event()), flush=True)
+            say(event_json(client.next_event()))
         client.close()
     elif mode == "pub":
         path, topic, type_, payload = argv[2], argv[3], argv[4], json.loads(argv[5])
         client = Client(path, "py-pub")
         event_id = client.publish(topic, payload, type_)
         client.ping()
-        print(f"PUBLISHED {event_id}", flush=True)
+        say(f"PUBLISHED {event_id}")
         client.close()
     elif mode == "badtopic":
         path, topic = argv[2], argv[3]
@@ -236,21 +283,21 @@ def main(argv):
             while client.next_control()[0] != PONG:
                 pass
         except BrokerError as err:
-            print(f"ERR {err.code} {err.message}", flush=True)
+            say(f"ERR {err.code} {err.message}")
             if not err.closes:
                 # The broker refused the PUB alone: our PING is still answered.
                 while client.next_control()[0] != PONG:
                     pass
-                print("OPEN", flush=True)
+                say("OPEN")
                 client.close()
                 return 0
             try:
                 client.read()
             except (EOFError, ConnectionResetError):
                 # A reset is a close too: the broker closed with our PING unread, which the kernel reports as a reset.
-                print("CLOSED", flush=True)
+                say("CLOSED")
             return 0
-        print("NO ERR", flush=True)
+        say("NO ERR")
         return 1
     else:
         sys.stderr.write(__doc__)
@@ -262,8 +309,12 @@ def run(argv):
     try:
         return main(argv)
     except DecodeError as exc:
-        # The message may quote the broker's bytes: repr-escaped, one line.
-        print("ERROR " + ascii(str(exc))[1:-1], flush=True)
+        say(f"ERROR {exc}")
+        return 1
+    except BrokerError as err:
+        # An ERR that ends the command (it refused the handshake or the SUB, or closes the connection): its message is
+        # the broker's text, printed escaped rather than in a traceback.
+        say(f"ERR {err.code} {err.message}")
         return 1
 
 

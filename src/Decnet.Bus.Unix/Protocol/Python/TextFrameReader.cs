@@ -9,8 +9,9 @@ namespace Decnet.Bus.Unix.Protocol.Python;
 /// tolerated), a 4-byte big-endian body length, then the body. Limits and failures follow the Python broker: a
 /// header over 4,096 bytes (LF included), a body over 1 MiB, a non-ASCII or empty header or an unknown verb is a
 /// <see cref="ProtocolException"/>, which ends the connection. The header is checked as soon as its LF arrives, so a
-/// bad one ends the connection at once rather than when (if ever) its length follows. No exception for "need more
-/// bytes".
+/// bad one ends the connection at once rather than when (if ever) its length follows; before its LF, bytes that can
+/// begin no valid header (no verb starts so, or a byte is not ASCII) are refused as soon as they arrive. No exception
+/// for "need more bytes".
 /// </summary>
 internal static class TextFrameReader
 {
@@ -33,6 +34,12 @@ internal static class TextFrameReader
             if (buffer.Length >= MaxHeaderBytes)
             {
                 throw new ProtocolException(BusErrorCode.FrameTooLarge, $"header line exceeds {MaxHeaderBytes} bytes");
+            }
+
+            if (!buffer.IsEmpty)
+            {
+                // A peer that sends a bad verb and no LF must not hold the connection until a timeout either.
+                EnsureCanBeginAHeader(buffer);
             }
 
             return false;
@@ -96,16 +103,74 @@ internal static class TextFrameReader
         return verb;
     }
 
-    private static TextVerb ParseVerb(ReadOnlySpan<byte> verb) => verb switch
+    /// <summary>
+    /// Throws what <see cref="ParseHeader"/> would throw for every header <paramref name="partial"/> (the start of a
+    /// header line, under <see cref="MaxHeaderBytes"/>, no LF yet) could still become: a byte that is not ASCII, an
+    /// unknown verb already followed by its space, or a start no verb has (a verb ends at a space, or at trailing CRs).
+    /// No bound shorter than <see cref="MaxHeaderBytes"/> applies: any number of spaces may precede the arguments.
+    /// </summary>
+    private static void EnsureCanBeginAHeader(ReadOnlySequence<byte> partial)
     {
-        _ when verb.SequenceEqual("HELLO"u8) => TextVerb.Hello,
-        _ when verb.SequenceEqual("PUB"u8) => TextVerb.Pub,
-        _ when verb.SequenceEqual("SUB"u8) => TextVerb.Sub,
-        _ when verb.SequenceEqual("UNSUB"u8) => TextVerb.Unsub,
-        _ when verb.SequenceEqual("EVT"u8) => TextVerb.Evt,
-        _ when verb.SequenceEqual("BYE"u8) => TextVerb.Bye,
-        _ => throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Excerpt(Encoding.ASCII.GetString(verb))}\""),
-    };
+        if (partial.IsSingleSegment)
+        {
+            EnsureCanBeginAHeader(partial.FirstSpan);
+            return;
+        }
+
+        Span<byte> copy = stackalloc byte[MaxHeaderBytes];
+        partial.CopyTo(copy);
+        EnsureCanBeginAHeader(copy[..(int)partial.Length]);
+    }
+
+    private static void EnsureCanBeginAHeader(ReadOnlySpan<byte> partial)
+    {
+        if (partial.IndexOfAnyExceptInRange((byte)0, (byte)0x7F) >= 0)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "header line is not ASCII");
+        }
+
+        var space = partial.IndexOf((byte)' ');
+        if (space >= 0)
+        {
+            // The verb is complete (the header is split at its first space): an unknown one is refused as with its LF.
+            ParseVerb(partial[..space]);
+            return;
+        }
+
+        // Without a space, a valid header is a verb and then nothing but CRs (trimmed before the LF).
+        var cr = partial.IndexOf((byte)'\r');
+        var possible = cr < 0
+            ? BeginsAVerb(partial)
+            : TryParseVerb(partial[..cr], out _) && partial[cr..].IndexOfAnyExcept((byte)'\r') < 0;
+        if (!possible)
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, $"\"{UntrustedText.Excerpt(Encoding.ASCII.GetString(partial))}\" begins no verb");
+        }
+    }
+
+    private static bool BeginsAVerb(ReadOnlySpan<byte> start)
+        => "HELLO"u8.StartsWith(start) || "PUB"u8.StartsWith(start) || "SUB"u8.StartsWith(start)
+        || "UNSUB"u8.StartsWith(start) || "EVT"u8.StartsWith(start) || "BYE"u8.StartsWith(start);
+
+    private static TextVerb ParseVerb(ReadOnlySpan<byte> verb) => TryParseVerb(verb, out var parsed)
+        ? parsed
+        : throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Excerpt(Encoding.ASCII.GetString(verb))}\"");
+
+    private static bool TryParseVerb(ReadOnlySpan<byte> verb, out TextVerb parsed)
+    {
+        TextVerb? known = verb switch
+        {
+            _ when verb.SequenceEqual("HELLO"u8) => TextVerb.Hello,
+            _ when verb.SequenceEqual("PUB"u8) => TextVerb.Pub,
+            _ when verb.SequenceEqual("SUB"u8) => TextVerb.Sub,
+            _ when verb.SequenceEqual("UNSUB"u8) => TextVerb.Unsub,
+            _ when verb.SequenceEqual("EVT"u8) => TextVerb.Evt,
+            _ when verb.SequenceEqual("BYE"u8) => TextVerb.Bye,
+            _ => null,
+        };
+        parsed = known.GetValueOrDefault();
+        return known.HasValue;
+    }
 
     /// <summary>
     /// The range of <paramref name="header"/> from <paramref name="start"/> without what Python's <c>str.strip()</c>

@@ -64,6 +64,53 @@ public sealed class TextConnectionTests
         Assert.Equal(new KeyValuePair<string, long>("bad_frame", 1), Assert.Single(broker.Server.GetStats().Rejections));
     }
 
+    [Theory]
+    [InlineData("FOO", false, "\"FOO\" begins no verb")]
+    [InlineData("FOO", true, "\"FOO\" begins no verb")]
+    [InlineData("X", false, "\"X\" begins no verb")]
+    [InlineData("FOO x", false, "unknown verb \"FOO\"")]
+    public async Task BytesThatCanBeginNoHeader_EndTheConnectionAtOnce_WithoutAnLf(string bytes, bool helloFirst, string reason)
+    {
+        // A clock that never moves: neither the handshake nor the idle timeout can end the connection, and no LF
+        // comes, only bytes no verb begins with (docs/text-protocol.md §1).
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch), logger: log);
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+        if (helloFirst)
+        {
+            await python.SendAsync("HELLO py-foo");
+        }
+
+        await python.SendAsync(System.Text.Encoding.ASCII.GetBytes(bytes));
+
+        await python.AssertClosedWithoutReplyAsync();
+        await log.WaitForAsync(l => l.Contains($"broke the protocol (BadFrame): {reason}; disconnecting it", StringComparison.Ordinal));
+        Assert.Equal(new KeyValuePair<string, long>("bad_frame", 1), Assert.Single(broker.Server.GetStats().Rejections));
+    }
+
+    [Fact]
+    public async Task ValidFramesSentAByteAtATime_StillWork()
+    {
+        // The same frozen clock: only the bytes decide. Each byte is its own send, so the broker reads most of them
+        // alone, each a prefix that must stay a possible header.
+        await using var broker = await TestBroker.StartAsync(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        var bus = broker.CreateClient("dotnet");
+        await using var sub = await bus.SubscribeAsync("slow.>");
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+
+        byte[] frames = [.. RawTextClient.Frame("HELLO py-slow", []), .. RawTextClient.Frame("PUB slow.x\r", "{\"type\":\"t\"}"u8)];
+        foreach (var b in frames)
+        {
+            await python.SendAsync([b]);
+        }
+
+        var evt = await Receive.NextAsync(sub);
+        Assert.Equal(("slow.x", "t"), (evt.Topic, evt.Type));
+        var row = Assert.Single(broker.Server.GetStats().Connections, c => c.Protocol == BrokerConnectionStats.PythonProtocol);
+        Assert.Equal("py-slow", row.Name);
+        Assert.Empty(broker.Server.GetStats().Rejections);
+    }
+
     [Fact]
     public async Task APublishWithoutAMessagePackForm_IsLoggedAsTheClientsPublish()
     {

@@ -94,6 +94,70 @@ public sealed class TextFrameReaderTests
         Assert.Equal(BusErrorCode.BadFrame, error.Code);
     }
 
+    [Theory]
+    [InlineData("X")]
+    [InlineData("FOO")]
+    [InlineData("FOO x")]
+    [InlineData("PUBX")]
+    [InlineData("HELLOO")]
+    [InlineData("pub")]
+    [InlineData("PUB\t")]
+    [InlineData("BYE\rX")]
+    [InlineData("BYE\r x")]
+    [InlineData("\r")]
+    [InlineData(" PUB")]
+    [InlineData("PUB a.\u00e9")]
+    [InlineData("S\u00c9")]
+    public void BytesThatCanBeginNoValidHeader_AreABadFrame_BeforeAnyLfArrives(string bytes)
+    {
+        // No verb has these bytes as a prefix (or, for the last two, they are not ASCII): whatever follows, the
+        // header they begin is bad, so the connection is told so now rather than after a timeout or 4,096 bytes.
+        var encoded = Encoding.Latin1.GetBytes(bytes);
+        foreach (var buffer in new[] { new ReadOnlySequence<byte>(encoded), Segments.Split(encoded, 1) })
+        {
+            var input = buffer;
+            var error = Assert.Throws<ProtocolException>(() => TextFrameReader.TryParse(ref input, out _));
+
+            Assert.Equal(BusErrorCode.BadFrame, error.Code);
+        }
+    }
+
+    [Theory]
+    [InlineData("HELLO worker-1")]
+    [InlineData("HELLO")]
+    [InlineData("PUB decky.decky-01.mutation")]
+    [InlineData("SUB decky.>")]
+    [InlineData("UNSUB decky.*")]
+    [InlineData("EVT a.b")]
+    [InlineData("BYE")]
+    [InlineData("BYE\r\r")]
+    [InlineData("SUB  a.b \t")]
+    [InlineData("SUB \u001ca.b\u001f\r")]
+    public void EveryPrefixOfAValidHeader_IsIncomplete_WhetherItArrivedWholeOrAByteAtATime(string header)
+    {
+        var bytes = Frame(header, []);
+        for (var cut = 1; cut <= header.Length; cut++)
+        {
+            var whole = new ReadOnlySequence<byte>(bytes, 0, cut);
+            Assert.False(TextFrameReader.TryParse(ref whole, out _), $"a prefix of {cut} bytes parsed");
+            var trickled = Segments.Split(bytes[..cut], 1);
+            Assert.False(TextFrameReader.TryParse(ref trickled, out _), $"a prefix of {cut} one-byte segments parsed");
+        }
+
+        var complete = Segments.Split(bytes, 1);
+        Assert.True(TextFrameReader.TryParse(ref complete, out _));
+    }
+
+    [Fact]
+    public void AValidVerbFollowedBySpaces_IsStillIncomplete_ForTrimmedArgumentsMayFollow()
+    {
+        // "SUB" and 4,091 spaces: with "a" and the LF after them, a valid header of 4,096 bytes (arguments are trimmed),
+        // so no bound below the header limit tells such bytes apart from a valid header's beginning.
+        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes("SUB" + new string(' ', TextFrameReader.MaxHeaderBytes - 5)));
+
+        Assert.False(TextFrameReader.TryParse(ref buffer, out _));
+    }
+
     [Fact]
     public void NonAsciiHeader_IsABadFrame()
     {
