@@ -162,7 +162,7 @@ public sealed class NatsBusOptionsTests
             {
                 ["DECNET_BUS_TYPE"] = "nats",
                 [variable] = directory.FullName,
-                ["DECNET_BUS_NATS_TLS_CERT"] = variable == "DECNET_BUS_NATS_TLS_KEY" ? "/dev/null" : null,
+                ["DECNET_BUS_NATS_TLS_CERT"] = variable == "DECNET_BUS_NATS_TLS_KEY" ? typeof(NatsBusOptionsTests).Assembly.Location : null,
             }));
 
             var failure = Assert.Single(error.Failures);
@@ -171,6 +171,63 @@ public sealed class NatsBusOptionsTests
         finally
         {
             directory.Delete();
+        }
+    }
+
+    [Theory]
+    [InlineData("DECNET_BUS_NATS_CREDS", "/dev/null")]
+    [InlineData("DECNET_BUS_NATS_TLS_CA", "/dev/zero")]
+    public void ACharacterDeviceGivenAsTheFile_FailsHostStart_NamingTheVariableThePathAndWhatItIs(string variable, string path)
+    {
+        // The NATS client reads these files with .NET's opens at connect: /dev/null is an empty credential, /dev/zero
+        // never ends, and a terminal would block the read (and, opened without O_NOCTTY, could become a service's
+        // controlling terminal). Every one opens for reading, so only asking what it is refuses it.
+        var failure = Assert.Single(Refused(variable, path).Failures);
+
+        Assert.Equal($"{variable}='{path}' is a character device, not a regular file; give the path of a readable file", failure);
+    }
+
+    [Fact]
+    public void AFifoGivenAsTheFile_FailsHostStart_OnOneLine_WithThePathEscaped()
+    {
+        // A FIFO would hang the client's read at connect until some process wrote to it.
+        var directory = Directory.CreateTempSubdirectory("decnet-fifo-");
+        try
+        {
+            var fifo = Path.Combine(directory.FullName, "creds\u001b[2J\n.fifo");
+            MakeFifo(fifo);
+
+            var failure = Assert.Single(Refused("DECNET_BUS_NATS_CREDS", fifo).Failures);
+
+            Assert.Equal($"DECNET_BUS_NATS_CREDS='{directory.FullName}/creds\\u001B[2J\\u000A.fifo' is a FIFO, not a regular file; give the path of a readable file", failure);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ASymlinkToARegularFile_Passes_AndOneToADevice_FailsHostStart()
+    {
+        var directory = Directory.CreateTempSubdirectory("decnet-link-");
+        try
+        {
+            var creds = Path.Combine(directory.FullName, "bridge.creds");
+            File.WriteAllText(creds, "not read");
+            var toFile = Path.Combine(directory.FullName, "to-file");
+            var toDevice = Path.Combine(directory.FullName, "to-device");
+            File.CreateSymbolicLink(toFile, creds);
+            File.CreateSymbolicLink(toDevice, "/dev/zero");
+
+            Bind(new Dictionary<string, string?> { ["DECNET_BUS_TYPE"] = "nats", ["DECNET_BUS_NATS_CREDS"] = toFile });
+            var failure = Assert.Single(Refused("DECNET_BUS_NATS_CREDS", toDevice).Failures);
+
+            Assert.Equal($"DECNET_BUS_NATS_CREDS='{toDevice}' is a character device, not a regular file; give the path of a readable file", failure);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
         }
     }
 
@@ -200,6 +257,13 @@ public sealed class NatsBusOptionsTests
         await using var bus = host.Services.GetRequiredService<IBus>() as IAsyncDisposable;
 
         Assert.IsType<NatsBus>(bus);
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.True(mkfifo.ExitCode == 0, $"mkfifo exited {mkfifo.ExitCode}");
     }
 
     private static OptionsValidationException Refused(string variable, string path)

@@ -22,6 +22,9 @@ public sealed class BusEvent
     private static readonly long _minTicksFromEpoch = DateTimeOffset.MinValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
     private static readonly long _maxTicksFromEpoch = DateTimeOffset.MaxValue.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
 
+    // The most characters of each field ToString shows: more than any valid id, type or default-limit topic has.
+    private const int _shownChars = 1024;
+
     private readonly ReadOnlyMemory<byte> _idUtf8;
     private string? _id;
 
@@ -195,6 +198,11 @@ public sealed class BusEvent
     /// </summary>
     internal BusEvent WithLosses(long missedBefore, bool mayHaveMissed) => new(this, missedBefore, mayHaveMissed);
 
-    /// <inheritdoc />
-    public override string ToString() => $"{Topic} type={Type} id={Id}";
+    /// <summary>
+    /// <c>TOPIC type=TYPE id=ID</c>, each escaped and cut at 1,024 characters (<see cref="UntrustedText.Excerpt"/>):
+    /// the public constructor takes any topic, type and id an application builds, and the string reaches logs and
+    /// terminals.
+    /// </summary>
+    public override string ToString()
+        => $"{UntrustedText.Excerpt(Topic, _shownChars)} type={UntrustedText.Excerpt(Type, _shownChars)} id={UntrustedText.Excerpt(Id, _shownChars)}";
 }

@@ -8,7 +8,8 @@ namespace Decnet.Bus;
 /// rose since the previous check; Unhealthy once the broker has been unreachable for
 /// <see cref="DecnetBusHealthCheckOptions.UnhealthyAfter"/>. One instance per registration and container keeps the
 /// highest drop count seen and the time the outage was first seen, so the figures are "since the last check"; the
-/// first check counts from 0, so it reports the drops since the bus started.
+/// first check counts from 0, so it reports the drops since the bus started. Every check reports the drops since the
+/// previous one, whatever the state (an outage's too), so each drop is reported by exactly one check.
 /// </summary>
 internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBusHealthCheckOptions options) : IHealthCheck
 {
@@ -45,18 +46,22 @@ internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBu
             var since = _checked ? "the last check" : "the bus started";
             _checked = true;
             var now = time.GetUtcNow();
+
+            // Reported whatever the state: the baseline has just moved past these drops, so a check that left them out
+            // (one during an outage did) would leave them unreported by every check.
+            data["dropped_since_last_check"] = newDrops;
             if (state is BusConnectionState.Connecting or BusConnectionState.Disconnected)
             {
                 _unreachableSince ??= now;
                 var down = now - _unreachableSince.Value;
                 data["unreachable_seconds"] = down.TotalSeconds;
+                var drops = newDrops > 0 ? $"; {newDrops} events dropped since {since} ({counters.Dropped} in total)" : string.Empty;
                 return Task.FromResult(down >= options.UnhealthyAfter
-                    ? new HealthCheckResult(context.Registration.FailureStatus, $"broker unreachable for {Seconds(down)} s (unhealthy after {Seconds(options.UnhealthyAfter)} s)", data: data)
-                    : HealthCheckResult.Degraded($"{(state == BusConnectionState.Connecting ? "connecting" : "reconnecting")} to the broker for {Seconds(down)} s (unhealthy after {Seconds(options.UnhealthyAfter)} s)", data: data));
+                    ? new HealthCheckResult(context.Registration.FailureStatus, $"broker unreachable for {Seconds(down)} s (unhealthy after {Seconds(options.UnhealthyAfter)} s){drops}", data: data)
+                    : HealthCheckResult.Degraded($"{(state == BusConnectionState.Connecting ? "connecting" : "reconnecting")} to the broker for {Seconds(down)} s (unhealthy after {Seconds(options.UnhealthyAfter)} s){drops}", data: data));
             }
 
             _unreachableSince = null;
-            data["dropped_since_last_check"] = newDrops;
             if (newDrops > 0)
             {
                 return Task.FromResult(HealthCheckResult.Degraded($"{newDrops} events dropped since {since} ({counters.Dropped} in total): a subscriber is too slow or a queue too small", data: data));

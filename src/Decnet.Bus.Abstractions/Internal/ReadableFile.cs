@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Decnet.Bus.Internal;
@@ -5,9 +6,10 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// Whether this process may open a file for reading, asked of the kernel by opening it: a mode test would pass a mode
 /// 000 file for root, who reads it anyway, and fail files an ACL grants. Used for the files options name, so a start
-/// that cannot read one fails at once with the reason instead of at the first connect.
+/// that cannot read one fails at once with the reason instead of at the first connect. What opened is then asked what
+/// it is (through its descriptor, so symlinks are followed and nothing can be swapped in between).
 /// </summary>
-internal static partial class ReadableFile
+internal static unsafe partial class ReadableFile
 {
     // O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY (the same on x64, ARM64, ARM and PowerPC): a FIFO opened
     // without O_NONBLOCK would block the start until some process opened it for writing, and a terminal opened without
@@ -19,13 +21,22 @@ internal static partial class ReadableFile
     private const int _noEntry = 2;
     private const int _notADirectory = 20;
 
+    // statx(2) of the descriptor itself (AT_EMPTY_PATH, STATX_TYPE); its layout is the same on every architecture.
+    private const int _atEmptyPath = 0x1000;
+    private const uint _statxType = 0x1;
+    private const int _statxSize = 256;
+    private const int _modeOffset = 28;
+
     /// <summary>
     /// Why <paramref name="path"/> cannot be opened for reading (the system's text, e.g. "Permission denied"), or null
     /// when it can; <paramref name="absent"/> says the reason is that nothing is there. A directory opens.
+    /// <paramref name="kind"/> names what opened when it is not a regular file ("a directory", "a character device",
+    /// "a FIFO", …), else (or when the system cannot tell) null.
     /// </summary>
-    public static string? DescribeOpenFailure(string path, out bool absent)
+    public static string? DescribeOpenFailure(string path, out bool absent, out string? kind)
     {
         absent = false;
+        kind = null;
         int fd;
         try
         {
@@ -44,8 +55,45 @@ internal static partial class ReadableFile
             return Marshal.GetPInvokeErrorMessage(errno);
         }
 
-        _ = Close(fd);
+        try
+        {
+            kind = NotARegularFile(fd);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+
         return null;
+    }
+
+    /// <summary>What <paramref name="fd"/> is when no regular file; null for one, or when statx fails.</summary>
+    private static string? NotARegularFile(int fd)
+    {
+        var buffer = stackalloc byte[_statxSize];
+        try
+        {
+            if (Statx(fd, string.Empty, _atEmptyPath, _statxType, buffer) != 0)
+            {
+                // A kernel or sandbox without statx: the open's answer stands, as before this check.
+                return null;
+            }
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return null;
+        }
+
+        return (BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(buffer, _statxSize)[_modeOffset..]) & 0xF000) switch
+        {
+            0x8000 => null,
+            0x4000 => "a directory",
+            0x2000 => "a character device",
+            0x6000 => "a block device",
+            0x1000 => "a FIFO",
+            0xC000 => "a socket",
+            _ => "an unknown kind of file",
+        };
     }
 
     private static string? DescribeManagedOpenFailure(string path, out bool absent)
@@ -68,4 +116,7 @@ internal static partial class ReadableFile
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* statxBuffer);
 }

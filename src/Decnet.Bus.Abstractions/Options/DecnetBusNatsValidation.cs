@@ -4,8 +4,8 @@ namespace Decnet.Bus;
 
 /// <summary>
 /// Checks the <c>DECNET_BUS_NATS_*</c> settings for <see cref="DecnetBusOptionsValidator"/>. Their syntax is checked on
-/// every host (a typo fails start even before the transport is switched on); the files they name must exist and be
-/// readable only when <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS, and with
+/// every host (a typo fails start even before the transport is switched on); the files they name must be readable
+/// regular files only when <c>DECNET_BUS_TYPE=nats</c>, or for <c>decnet bridge</c>, which always uses NATS, and with
 /// <c>DECNET_BUS_TYPE=nats</c> <c>DECNET_BUS_MAX_TOPIC_BYTES</c> must fit a NATS subject. Secrets are never echoed in a
 /// message.
 /// </summary>
@@ -45,8 +45,8 @@ internal static class DecnetBusNatsValidation
     }
 
     /// <summary>
-    /// The files the NATS settings name that do not exist, are directories or cannot be read, as one line (failures
-    /// joined by <c>; </c>), or null. For a client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says
+    /// The files the NATS settings name that do not exist, are no regular files or cannot be read, as one line
+    /// (failures joined by <c>; </c>), or null. For a client that uses NATS whatever <c>DECNET_BUS_TYPE</c> says
     /// (<c>decnet bridge</c>).
     /// </summary>
     public static string? DescribeMissingFiles(DecnetBusNatsOptions nats)
@@ -156,7 +156,7 @@ internal static class DecnetBusNatsValidation
 
         // Asked of open, not File.Exists: a file behind a directory this user may not search is "absent" to stat's
         // callers, yet it is there and its operator must hear why it cannot be read.
-        var reason = ReadableFile.DescribeOpenFailure(path, out var absent);
+        var reason = ReadableFile.DescribeOpenFailure(path, out var absent, out var kind);
         if (absent || (reason is null && !File.Exists(path)))
         {
             failures.Add($"{variable}='{Topics.Printable(path)}' does not exist or is not a file; give the path of a readable file");
@@ -166,6 +166,13 @@ internal static class DecnetBusNatsValidation
             // Existing but unreadable (its mode, an ACL, a socket, an unsearchable directory on its path): the client
             // would fail only at its first connect.
             failures.Add($"{variable}='{Topics.Printable(path)}' cannot be read ({reason}); give the path of a file this user may read");
+        }
+        else if (kind is not null)
+        {
+            // Opens, but the client reads it at connect with .NET's opens (no O_NOCTTY, blocking): a terminal or a FIFO
+            // would hang that read (a terminal could become the host's controlling terminal), /dev/zero never ends,
+            // /dev/null is an empty file. Only a regular file, after symlinks, is what these settings mean.
+            failures.Add($"{variable}='{Topics.Printable(path)}' is {kind}, not a regular file; give the path of a readable file");
         }
     }
 }

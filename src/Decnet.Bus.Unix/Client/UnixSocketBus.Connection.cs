@@ -204,7 +204,7 @@ public sealed partial class UnixSocketBus
                 }
 
                 var hello = new HelloMessage(ProtocolConstants.Version, _options.ClientName, _options.Echo, _options.QueueSize, 0, ReportLost: true);
-                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _options.SendBufferBytes, _time, _brokerIdentity, token).ConfigureAwait(false);
+                connection = await ClientConnection.ConnectAsync(SocketPath, hello, _outbox, FindSubscription, OnRequestRejected, _counters, _logger, _options.KeepaliveInterval, _options.CatchUpWait, _options.SendBufferBytes, _time, _brokerIdentity, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Decnet.Bus.Internal;
 
 namespace Decnet.Bus.Unix.Native;
 
@@ -32,10 +33,16 @@ internal sealed class SocketDirectory : IDisposable
     public PathStatus Status => PathInspector.Status(_fd, string.Empty);
 
     /// <summary>Opens <paramref name="path"/> as a directory.</summary>
+    /// <remarks>
+    /// Without O_DIRECTORY, so that what is there is named in the refusal (<c>… is not a directory</c>); with
+    /// O_NOCTTY, so that a terminal swapped in for the directory after the broker's check does not become the
+    /// controlling terminal of a broker that leads a session without one (a systemd service), whose hang-up would send
+    /// it SIGHUP.
+    /// </remarks>
     /// <exception cref="SocketPlacementException">It cannot be opened or is not a directory.</exception>
     public static SocketDirectory Open(string path)
     {
-        var fd = Libc.Open(path, Libc.OCloExec);
+        var fd = Libc.Open(path, Libc.OCloExec | LinuxOpenFlags.NoControllingTerminal);
         if (fd < 0)
         {
             throw Failure($"cannot open directory {path}");

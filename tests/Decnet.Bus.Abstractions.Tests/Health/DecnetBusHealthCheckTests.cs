@@ -103,6 +103,44 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task DropsCountedDuringAnOutage_AreReportedOnce_ByTheChecksThatSeeThem()
+    {
+        // Review 20 left: a check during an outage moved the baseline past the drops counted then without reporting
+        // them, so no check ever did. Every drop must be in exactly one check's dropped_since_last_check.
+        var bus = new StubStatsBus();
+        var time = new FakeTimeProvider();
+        await using var services = new ServiceCollection()
+            .AddSingleton<IBus>(bus)
+            .AddSingleton<TimeProvider>(time)
+            .AddLogging()
+            .AddHealthChecks().AddDecnetBus(configure: o => o.UnhealthyAfter = TimeSpan.FromSeconds(30)).Services
+            .BuildServiceProvider();
+        var health = services.GetRequiredService<HealthCheckService>();
+        var checks = new List<HealthReportEntry>();
+        async Task CheckAsync() => checks.Add((await health.CheckHealthAsync()).Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName]);
+
+        await CheckAsync();
+        bus.State = BusConnectionState.Disconnected;
+        bus.Dropped = 5;
+        await CheckAsync();
+        time.Advance(TimeSpan.FromSeconds(31));
+        bus.Dropped = 7;
+        await CheckAsync();
+        bus.State = BusConnectionState.Connected;
+        await CheckAsync();
+        bus.Dropped = 8;
+        await CheckAsync();
+
+        var reported = checks.Select(c => c.Data.TryGetValue("dropped_since_last_check", out var n) ? (long)n : 0L).ToList();
+        Assert.True(reported.SequenceEqual([0L, 5L, 2L, 0L, 1L]), $"reported {string.Join(", ", reported)} of 8 drops");
+        Assert.Equal(
+            [HealthStatus.Healthy, HealthStatus.Degraded, HealthStatus.Unhealthy, HealthStatus.Healthy, HealthStatus.Degraded],
+            checks.Select(c => c.Status));
+        Assert.Equal("reconnecting to the broker for 0 s (unhealthy after 30 s); 5 events dropped since the last check (5 in total)", checks[1].Description);
+        Assert.Equal("broker unreachable for 31 s (unhealthy after 30 s); 2 events dropped since the last check (7 in total)", checks[2].Description);
+    }
+
+    [Fact]
     public async Task Reconnecting_IsDegraded_UntilTheThreshold_ThenUnhealthy()
     {
         _bus.State = BusConnectionState.Disconnected;
@@ -196,6 +234,24 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
 
     private async Task<HealthReportEntry> CheckAsync()
         => (await _services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName];
+
+    /// <summary>A statistics source whose connection state and drop count the test sets.</summary>
+    private sealed class StubStatsBus : IBus, IBusConnectionStatus
+    {
+        public BusConnectionState State { get; set; } = BusConnectionState.Connected;
+
+        public long Dropped { get; set; }
+
+        public BusCounters Counters => new(0, 0, Dropped);
+
+        public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
+            => ValueTask.CompletedTask;
+
+        public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
+            => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 
     /// <summary>A connected bus whose drop count the test sets, and whose next counters read can be held.</summary>
     private sealed class GatedCountersBus : IBus, IBusConnectionStatus

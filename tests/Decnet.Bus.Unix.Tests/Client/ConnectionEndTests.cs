@@ -1,3 +1,4 @@
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
@@ -16,8 +17,8 @@ public sealed class ConnectionEndTests
         var outbox = new ClientOutbox(1 << 20, 1024);
         var hello = new HelloMessage(ProtocolConstants.Version, "end-test", false, 0, 0, ReportLost: true);
         var connection = await ClientConnection.ConnectAsync(
-            broker.SocketPath, hello, outbox, static _ => null, static _ => { }, NullLogger.Instance, TimeSpan.Zero,
-            TimeSpan.Zero, 0, TimeProvider.System, new BrokerIdentity(broker.SocketPath, null), timeout.Token);
+            broker.SocketPath, hello, outbox, static _ => null, static _ => { }, new BusCounterSet("test"), NullLogger.Instance,
+            TimeSpan.Zero, TimeSpan.Zero, 0, TimeProvider.System, new BrokerIdentity(broker.SocketPath, null), timeout.Token);
         connection.Start();
 
         await connection.DisposeAsync();

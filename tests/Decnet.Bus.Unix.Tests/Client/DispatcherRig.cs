@@ -1,6 +1,5 @@
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -32,7 +31,7 @@ internal sealed class DispatcherRig : IAsyncDisposable
 
     /// <summary>A dispatcher (no catch-up waits) that finds <paramref name="subscriptions"/> by their sids, 1, 2, ….</summary>
     public static EventDispatcher Over(params ClientSubscription[] subscriptions)
-        => new(sid => sid >= 1 && sid <= subscriptions.Length ? subscriptions[sid - 1] : null, NullLogger.Instance, waitsForCatchUp: false);
+        => new(sid => sid >= 1 && sid <= subscriptions.Length ? subscriptions[sid - 1] : null, static _ => { }, waitsForCatchUp: false);
 
     public async ValueTask DisposeAsync()
     {

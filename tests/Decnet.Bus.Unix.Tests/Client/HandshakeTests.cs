@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
@@ -173,6 +174,7 @@ public sealed class HandshakeTests
             new ClientOutbox(1 << 20, 1024),
             _ => null,
             _ => { },
+            new BusCounterSet("test"),
             NullLogger.Instance,
             TimeSpan.Zero,
             TimeSpan.Zero,

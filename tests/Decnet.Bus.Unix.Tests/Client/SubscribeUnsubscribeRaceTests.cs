@@ -93,6 +93,7 @@ public sealed class SubscribeUnsubscribeRaceTests
             outbox,
             sid => kept.GetValueOrDefault(sid),
             _ => { },
+            new BusCounterSet("test"),
             NullLogger.Instance,
             TimeSpan.Zero,
             TimeSpan.Zero,

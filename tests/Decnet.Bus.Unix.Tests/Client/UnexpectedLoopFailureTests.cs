@@ -59,6 +59,7 @@ public sealed class UnexpectedLoopFailureTests
             outbox,
             sid => FailingLookup(subscription, subscriber, message),
             static _ => { },
+            new BusCounterSet("test"),
             log,
             TimeSpan.Zero,
             TimeSpan.Zero,

@@ -98,43 +98,22 @@ public sealed class BridgeConfigurationTests
     }
 
     /// <summary>
-    /// The start-up check opens each NATS file to see that it can be read. A session leader without a controlling
-    /// terminal (the bridge's systemd unit) that opens a terminal without O_NOCTTY takes it as its controlling
-    /// terminal, and a hang-up of that terminal then sends the bridge SIGHUP. setsid(1) makes the bridge such a leader.
+    /// A terminal named as a NATS file is refused at start: the NATS client would read it with .NET's opens (no
+    /// O_NOCTTY) at connect, where a session leader without a controlling terminal (the bridge's systemd unit, made
+    /// here by setsid(1)) would take it as its own, and the read would wait for someone to type. The start-up check
+    /// opens it with O_NOCTTY, so the refusal itself leaves the bridge without one.
     /// </summary>
     [Fact]
-    public async Task A_nats_file_that_is_a_terminal_is_checked_without_becoming_the_bridges_controlling_terminal()
+    public async Task A_nats_file_that_is_a_terminal_stops_the_bridge_with_exit_78_naming_the_variable_and_the_path()
     {
         using var dir = new TempSocket();
         using var terminal = Pseudoterminal.Open();
-        using var bridge = BrokerProcess.StartCli(
-            new Dictionary<string, string> { ["DECNET_BUS_NATS_CREDS"] = terminal.SlavePath },
-            ["setsid", "--wait"],
-            "bridge", "--export", ">", "--nats", "nats://127.0.0.1:1", "--socket", dir.Path);
-        using var timeout = new CancellationTokenSource(_bound);
-        try
-        {
-            // "bridge: … running between …" is written once the options (and the file) have been checked.
-            string? line;
-            do
-            {
-                line = await bridge.StandardError.ReadLineAsync(timeout.Token);
-            }
-            while (line is not null && !line.Contains(" running between ", StringComparison.Ordinal));
 
-            Assert.True(line is not null, $"the bridge exited {(bridge.HasExited ? bridge.ExitCode : -1)} without running");
-            var (sessionLeader, terminalDevice) = Pseudoterminal.ControllingTerminalOf(bridge.Id);
-            Assert.True(sessionLeader, "setsid did not make the bridge a session leader: the test proves nothing");
-            Assert.True(terminalDevice == 0, $"the bridge's controlling terminal is now device {terminalDevice}, {terminal.SlavePath}");
-        }
-        finally
-        {
-            if (!bridge.HasExited)
-            {
-                // setsid may run the bridge as a child of its own: the whole tree goes.
-                bridge.Kill(entireProcessTree: true);
-            }
-        }
+        var (code, error) = await RunBridgeAsync(new Dictionary<string, string> { ["DECNET_BUS_NATS_CREDS"] = terminal.SlavePath }, ["setsid", "--wait"], dir.Path);
+
+        Assert.True(code == 78, $"exit {code}\n{error}");
+        var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.Contains($"DECNET_BUS_NATS_CREDS='{terminal.SlavePath}' is a character device, not a regular file", line, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Native;
 using Decnet.Bus.Unix.Protocol;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ internal sealed partial class ClientConnection
     /// subscription more than half full to catch up (zero disables; docs/Service-Bus.md, "Catch-up waits").
     /// <c>sendBufferBytes</c> is the kernel send buffer asked for (<c>DECNET_BUS_SEND_BUFFER_BYTES</c>; zero keeps the kernel's).
     /// <c>onRejected</c> hears of every request the broker refuses while keeping the connection (an ERR naming a PUB
-    /// or SUB, docs/wire-protocol.md §6).
+    /// or SUB, docs/wire-protocol.md §6). <c>counters</c> counts the EVTs the connection drops as malformed.
     /// </summary>
     /// <exception cref="SocketException">Nobody listens on the path, or its backlog is full.</exception>
     /// <exception cref="IOException">The broker closed the connection or the socket failed before WELCOME, or no thread could be started for the handshake.</exception>
@@ -34,6 +35,7 @@ internal sealed partial class ClientConnection
         ClientOutbox outbox,
         Func<uint, ClientSubscription?> findSubscription,
         Action<ErrorMessage> onRejected,
+        BusCounterSet counters,
         ILogger logger,
         TimeSpan keepalive,
         TimeSpan catchUpWait,
@@ -71,7 +73,7 @@ internal sealed partial class ClientConnection
             }
 
             handshake.Token.ThrowIfCancellationRequested();
-            return new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, logger, path, keepalive, catchUpWait, time);
+            return new ClientConnection(socket, reader, welcome, outbox, findSubscription, onRejected, counters, logger, path, keepalive, catchUpWait, time);
         }
         catch (Exception ex) when (handshake.IsCancellationRequested && ex is not BrokerRefusedException and not UntrustedBrokerException)
         {

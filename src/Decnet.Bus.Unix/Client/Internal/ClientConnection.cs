@@ -27,6 +27,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private readonly EventDispatcher _events;
     private readonly Func<uint, ClientSubscription?> _findSubscription;
     private readonly Action<ErrorMessage> _onRejected;
+    private readonly BusCounterSet _counters;
     private readonly ILogger _logger;
 
     // The path for log lines: it may come from a file another process wrote, so it is escaped once here.
@@ -48,6 +49,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     private string? _deadReason;
     private bool _publishRejectionLogged;
     private bool _strayRejectionLogged;
+    private bool _malformedEventLogged;
 
     /// <summary>The socket's kernel send buffer (SO_SNDBUF as Linux reports it), for tests.</summary>
     public int KernelSendBuffer => _socket.SendBufferSize;
@@ -55,10 +57,11 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     /// <summary>The socket's descriptor (for tests).</summary>
     public int SocketDescriptor => (int)_socket.SafeHandle.DangerousGetHandle();
 
-    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
+    private ClientConnection(Socket socket, PipeReader reader, WelcomeMessage welcome, ClientOutbox outbox, Func<uint, ClientSubscription?> findSubscription, Action<ErrorMessage> onRejected, BusCounterSet counters, ILogger logger, string path, TimeSpan keepalive, TimeSpan catchUpWait, TimeProvider time)
     {
         _catchUpWait = CatchUpWait.Clamp(catchUpWait);
         _onRejected = onRejected;
+        _counters = counters;
         _keepalive = ClampKeepalive(keepalive);
         _time = time;
         _socket = socket;
@@ -66,7 +69,7 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         Welcome = welcome;
         _outbox = outbox;
         _findSubscription = findSubscription;
-        _events = new EventDispatcher(findSubscription, logger, waitsForCatchUp: _catchUpWait > TimeSpan.Zero);
+        _events = new EventDispatcher(findSubscription, OnMalformedEvent, waitsForCatchUp: _catchUpWait > TimeSpan.Zero);
 
         // No stall bound: a broker that stops reading is found by the keepalive, and the outbox bounds what waits.
         _writer = new SocketWriter(socket, outbox, Timeout.InfiniteTimeSpan, time, releaseWhenParked: false, yieldAfterSend: true, ownThread: true);
@@ -205,6 +208,26 @@ internal sealed partial class ClientConnection : IAsyncDisposable
         if (!_outbox.IsClosing)
         {
             ClientLog.Disconnected(_logger, _shownPath, reason);
+        }
+    }
+
+    /// <summary>
+    /// An EVT the dispatcher dropped as malformed (an id that is no event id, a payload that is no map, …): a lost
+    /// event, counted as dropped, as NATS counts such a message in <c>NatsBusStats.Rejected</c>. The first of each
+    /// connection is a warning, later ones debug: a publisher that skips the checks would otherwise write a line per
+    /// event.
+    /// </summary>
+    private void OnMalformedEvent(string reason)
+    {
+        _counters.AddDropped();
+        if (!_malformedEventLogged)
+        {
+            _malformedEventLogged = true;
+            ClientLog.MalformedEvent(_logger, _shownPath, reason);
+        }
+        else
+        {
+            ClientLog.BadFrame(_logger, reason);
         }
     }
 

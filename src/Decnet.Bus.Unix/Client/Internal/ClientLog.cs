@@ -61,11 +61,27 @@ internal static partial class ClientLog
     [LoggerMessage(105, LogLevel.Debug, "Dropped a malformed frame from the bus broker: {Reason}")]
     private static partial void LogBadFrame(ILogger logger, string reason);
 
+    /// <summary>A malformed EVT after the first of its connection (<see cref="MalformedEvent"/>), bounded.</summary>
     public static void BadFrame(ILogger logger, string reason)
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            LogBadFrame(logger, UntrustedText.Escape(reason));
+            LogBadFrame(logger, BrokerText(reason));
+        }
+    }
+
+    [LoggerMessage(119, LogLevel.Warning, "Dropped a malformed event from the bus broker at {Path}: {Reason}; counted as dropped (further ones on this connection are logged at Debug)")]
+    private static partial void LogMalformedEvent(ILogger logger, string path, string reason);
+
+    /// <summary>
+    /// The first EVT of a connection dropped as malformed: the reason may quote what another process published, so it
+    /// is escaped and bounded (<see cref="BrokerText"/>).
+    /// </summary>
+    public static void MalformedEvent(ILogger logger, string path, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            LogMalformedEvent(logger, path, BrokerText(reason));
         }
     }
 

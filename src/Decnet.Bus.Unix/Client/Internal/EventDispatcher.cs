@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Protocol;
-using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Client.Internal;
 
@@ -17,9 +16,10 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// enumerable subscription's waiting consumer resumes here too, inside a wake-up (<see cref="EndRun"/>, <see cref="Touch"/>,
 /// <see cref="EndOfRead"/>): so every wake-up and inline call happens with no subscription's lock held and this
 /// dispatcher's state settled (the run's <c>_held</c> cleared first), since user code runs inside it and may call the
-/// bus back. Used by one receive loop; not thread-safe.
+/// bus back. An EVT it cannot decode is dropped and handed to <c>onMalformed</c> with the reason, which counts and
+/// logs it (<see cref="ClientConnection"/>). Used by one receive loop; not thread-safe.
 /// </summary>
-internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, ILogger logger, bool waitsForCatchUp)
+internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscription, Action<string> onMalformed, bool waitsForCatchUp)
 {
     /// <summary>
     /// Appends per hold of a subscription's lock, at most (and at most a quarter of its queue): long enough that the
@@ -60,7 +60,9 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>Subscriptions the last read left behind, for the receive loop to wait on (<see cref="CatchUpWait"/> empties it).</summary>
     public List<ICatchUpTarget> Behind { get; } = [];
 
-    /// <summary>Queues one EVT on each subscription it names and wakes their consumers. An undecodable one is logged and dropped.</summary>
+    /// <summary>
+    /// Queues one EVT on each subscription it names and wakes their consumers; drops and reports an undecodable one.
+    /// </summary>
     public void Deliver(ReadOnlySequence<byte> body)
     {
         var queued = body.IsSingleSegment ? TryDeliver(body.FirstSpan) : TryDeliverJoined(body);
@@ -77,8 +79,9 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
         }
         catch (ProtocolException ex)
         {
-            // One undecodable event is dropped; the stream stays in sync because framing is intact.
-            ClientLog.BadFrame(logger, ex.Message);
+            // One undecodable event is dropped; the stream stays in sync because framing is intact. Only this path,
+            // already failing, pays for the report.
+            onMalformed(ex.Message);
             return;
         }
 
