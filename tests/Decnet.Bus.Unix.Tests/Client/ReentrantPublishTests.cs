@@ -91,6 +91,15 @@ public sealed class ReentrantPublishTests
         return topics;
     }
 
+    /// <summary>
+    /// The inner event's payload: a type published nowhere else, and not one the bus writes itself (a list), so its
+    /// first publish goes through the codec's check of a new type's shape, inside the outer payload's serialization.
+    /// </summary>
+    public sealed class InnerPayload
+    {
+        public List<int> Values { get; set; } = [1, 2];
+    }
+
     /// <summary>A payload whose serialization publishes once, on the publishing thread.</summary>
     [MessagePack.MessagePackObject]
     public sealed class PublishingPayload
@@ -107,7 +116,7 @@ public sealed class ReentrantPublishTests
             {
                 if (Interlocked.Exchange(ref _published, 1) == 0)
                 {
-                    _ = Bus!.PublishAsync("r.inner", new { n = 1 });
+                    _ = Bus!.PublishAsync("r.inner", new InnerPayload());
                 }
 
                 return 1;
