@@ -15,7 +15,7 @@ public sealed class NatsConnectContextTests
     {
         var options = new DecnetBusOptions { Type = DecnetBusOptions.NatsTransport };
         options.Nats.Url = "nats://127.0.0.1:1"; // nothing listens on port 1
-        var logger = new ContextLogger();
+        var logger = new FlowProbeLogger<NatsBus>("cannot connect", static () => _caller.Value);
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(logger));
         await using var bus = new NatsBus(options, factory);
 
@@ -24,33 +24,7 @@ public sealed class NatsConnectContextTests
         _caller.Value = null;
 
         // Logged by the background connect (no server listens): what it sees of the publisher's flow.
-        var seen = await logger.SeenAtFailure.WaitAsync(TimeSpan.FromSeconds(30));
+        var seen = await logger.Seen.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Null(seen);
-    }
-
-    private sealed class ContextLogger : ILoggerProvider, ILogger
-    {
-        private readonly TaskCompletionSource<string?> _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<string?> SeenAtFailure => _seen.Task;
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (formatter(state, exception).Contains("cannot connect", StringComparison.Ordinal))
-            {
-                _seen.TrySetResult(_caller.Value);
-            }
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

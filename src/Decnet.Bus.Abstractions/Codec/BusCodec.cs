@@ -58,7 +58,10 @@ public static partial class BusCodec
             }
         }
 
-        var scratch = _threadScratch ??= new ArrayBufferWriter<byte>(512);
+        // Off the thread's slot while in use: the serializer runs the payload's getters, and a publish one makes on this
+        // thread must not write into this buffer (it gets a new one). Put back after, unless a throw or its size says not.
+        var scratch = _threadScratch ?? new ArrayBufferWriter<byte>(512);
+        _threadScratch = null;
         scratch.ResetWrittenCount();
         try
         {
@@ -79,9 +82,9 @@ public static partial class BusCodec
         destination.Write(written);
 
         // Do not let one huge payload pin a huge buffer on this thread forever.
-        if (scratch.Capacity > 1 << 20)
+        if (scratch.Capacity <= 1 << 20)
         {
-            _threadScratch = null;
+            _threadScratch = scratch;
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Broker.Internal;
 using Decnet.Bus.Unix.Broker.WarmUp;
 using Decnet.Bus.Unix.Native;
@@ -99,10 +100,15 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
             throw;
         }
 
-        _acceptLoop = AcceptLoopAsync(_listener, _hub);
-        _heartbeatLoop = HeartbeatLoopAsync(_hub);
-        _idleSweeper = IdleSweeper.Start(_hub, _time);
-        _warmUp = WarmUpGate.StartOnce(_logger, _stopping.Token);
+        // The loops outlive this call: started without the starter's execution context, so its async-locals (a logging
+        // scope, a trace) do not ride along into every connection for the broker's lifetime.
+        var hub = _hub;
+        var listener = _listener;
+        (_acceptLoop, _heartbeatLoop, _idleSweeper, _warmUp) = WithoutCallerContext.Start(() => (
+            AcceptLoopAsync(listener, hub),
+            HeartbeatLoopAsync(hub),
+            IdleSweeper.Start(hub, _time),
+            WarmUpGate.StartOnce(_logger, _stopping.Token)));
         return Task.CompletedTask;
     }
 
@@ -177,7 +183,9 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener, BrokerHub hub)
     {
-        await Task.Yield();
+        // On the pool, never on the starter's synchronization context (Task.Yield posts to it): a busy one (a UI
+        // thread, a test runner's worker) would keep the broker from accepting.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         var backoff = TimeSpan.Zero;
         var failures = 0;
         while (!_stopping.IsCancellationRequested)
@@ -261,7 +269,7 @@ public sealed partial class BusServer : IHostedService, IAsyncDisposable
 
     private async Task RunConnectionAsync(BrokerConnection connection)
     {
-        await Task.Yield();
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         try
         {
             await connection.RunAsync(ShutdownFlushBound).ConfigureAwait(false);

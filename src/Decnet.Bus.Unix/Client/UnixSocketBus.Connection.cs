@@ -186,7 +186,7 @@ public sealed partial class UnixSocketBus
         // Read before the yield: a disposal that runs while the pool is slow to resume this disposes the source, and
         // reading its token then would throw where nothing observes it, and the run would end unlogged.
         var token = _disposing.Token;
-        await Task.Yield();
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         var delay = _reconnect.Min;
         var outage = false; // one warning per outage; the retries log at Debug
 

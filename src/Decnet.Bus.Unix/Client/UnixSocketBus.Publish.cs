@@ -43,8 +43,23 @@ public sealed partial class UnixSocketBus
     {
         ThrowIfDisposed();
 
+        // The thread's head and frame buffer are off its slots while this publish uses them: application code runs
+        // before the frame is whole (an activity listener's callbacks, a payload's getters), and a publish it makes on
+        // this thread gets its own (new ones) instead of emptying and rewriting these. Put back after a publish that
+        // returns; one that throws leaves the next publish on this thread to make new ones.
+        var head = _head ?? new PublishHead();
+        var scratch = _scratch ?? new PooledBufferWriter(512);
+        _head = null;
+        _scratch = null;
+        var published = Publish(topic, payload, type, head, scratch, cancellationToken);
+        _head = head;
+        _scratch = scratch;
+        return published;
+    }
+
+    private ValueTask Publish<TPayload>(string topic, TPayload payload, string? type, PublishHead head, PooledBufferWriter scratch, CancellationToken cancellationToken)
+    {
         // Validated and encoded once per topic and type this thread publishes in a row.
-        var head = _head ??= new PublishHead();
         head.Use(topic, type);
         // Read once: the limits checked here, what the outbox is told about them and the connection a direct write
         // goes to must be the same WELCOME's (one made meanwhile must not get a frame checked against our own limits).
@@ -56,7 +71,6 @@ public sealed partial class UnixSocketBus
             throw new ArgumentException($"Topic \"{topic}\" is longer than the broker's limit of {maxTopic} UTF-8 bytes.", nameof(topic));
         }
 
-        var scratch = _scratch ??= new PooledBufferWriter(512);
         scratch.Reset();
         var now = _time.GetTimestamp();
         var timestamp = _clock.UnixSeconds(now);

@@ -23,8 +23,9 @@ internal sealed partial class SocketWriter
             throw new InvalidOperationException("This writer's loop runs on a thread of its own (Run).");
         }
 
-        // The caller starts its receive loop next, on this thread; everything here runs on the pool.
-        await Task.Yield();
+        // The caller starts its receive loop next, on this thread; everything here runs on the pool (not on a
+        // synchronization context the caller may have, as Task.Yield would).
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         return await LoopAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,4 @@
 using Decnet.Bus.Unix.Tests.Support;
-using Microsoft.Extensions.Logging;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -16,7 +15,7 @@ public sealed class RunLoopContextTests
     public async Task TheConnectionLoop_KeepsNoAsyncLocalOfTheFirstPublisher()
     {
         using var dir = new TempSocketDir();
-        var logger = new ContextLogger();
+        var logger = new FlowProbeLogger<UnixSocketBus>("Cannot reach the bus broker", static () => _caller.Value);
         await using var bus = new UnixSocketBus(TestBroker.NewOptions(dir.SocketPath), logger);
 
         _caller.Value = "the first publisher's request";
@@ -24,27 +23,7 @@ public sealed class RunLoopContextTests
         _caller.Value = null;
 
         // Logged by the loop (no broker listens): what it sees of the publisher's flow.
-        var seen = await logger.SeenAtFailure.WaitAsync(TestBroker.Bound);
+        var seen = await logger.Seen.WaitAsync(TestBroker.Bound);
         Assert.Null(seen);
-    }
-
-    private sealed class ContextLogger : ILogger<UnixSocketBus>
-    {
-        private readonly TaskCompletionSource<string?> _seen = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task<string?> SeenAtFailure => _seen.Task;
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (formatter(state, exception).Contains("Cannot reach the bus broker", StringComparison.Ordinal))
-            {
-                _seen.TrySetResult(_caller.Value);
-            }
-        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client;
 using Decnet.Bus.Unix.Client.Internal;
@@ -53,11 +54,12 @@ public sealed class UnexpectedLoopFailureTests
         var queue = new ChannelSubscription("bug.test", 1, null, null);
         var subscription = new ClientSubscription(1, "bug.test", queue);
         var subscriber = -1;
+        var calls = new ConcurrentQueue<string>();
         var connection = await ClientConnection.ConnectAsync(
             broker.SocketPath,
             new HelloMessage(ProtocolConstants.Version, "bug-test", Echo: false, QueueSize: 16, MaxFrame: 0),
             outbox,
-            sid => FailingLookup(subscription, subscriber, message),
+            sid => FailingLookup(subscription, subscriber, message, calls),
             static _ => { },
             new BusCounterSet("test"),
             log,
@@ -71,12 +73,26 @@ public sealed class UnexpectedLoopFailureTests
         connection.Start();
         subscriber = Environment.CurrentManagedThreadId;
         _ = connection.SubscribeAsync(subscription);
-        await connection.Completion.WaitAsync(TestBroker.Bound);
+        try
+        {
+            await connection.Completion.WaitAsync(TestBroker.Bound);
+        }
+        catch (TimeoutException)
+        {
+            // This wait timed out twice in CI runs (not reproduced): say where the connection stood.
+            Assert.Fail($"the connection did not end; lookups: [{string.Join(", ", calls)}]; log: [{UntrustedText.Escape(string.Join(" | ", log.Lines))}]");
+        }
+
         return connection;
     }
 
-    private static ClientSubscription FailingLookup(ClientSubscription subscription, int subscriber, string message)
-        => Environment.CurrentManagedThreadId == subscriber ? subscription : throw new LookupBugException(message);
+    private static ClientSubscription FailingLookup(ClientSubscription subscription, int subscriber, string message, ConcurrentQueue<string> calls)
+    {
+        var thread = Thread.CurrentThread;
+        var ours = Environment.CurrentManagedThreadId == subscriber;
+        calls.Enqueue($"{thread.Name ?? "unnamed"} #{thread.ManagedThreadId} {(ours ? "returned" : "threw")}");
+        return ours ? subscription : throw new LookupBugException(message);
+    }
 
     private sealed class LookupBugException(string message) : Exception(message);
 }

@@ -112,7 +112,9 @@ internal sealed partial class ClientConnection : IAsyncDisposable
     /// </remarks>
     private async Task RunAsync()
     {
-        await Task.Yield();
+        // On the pool, never on the caller's synchronization context (Task.Yield posts to it): a busy one would hold
+        // back the loops, the SUB and the connection's end.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         var reason = "closed";
         try
         {
