@@ -26,6 +26,7 @@ public sealed class ConnectionStartContextTests
             outbox,
             _ => subscription,
             static _ => { },
+            new BusCounterSet("test"),
             new RecordingLogger<UnixSocketBus>(),
             TimeSpan.Zero,
             TimeSpan.Zero,
