@@ -186,7 +186,7 @@ internal sealed class EventQueue
     /// <summary>
     /// Gives back the rings a burst grew (a client may ask for 1,048,576 events: 4 MiB of lengths), which no byte bound
     /// counts once the queue is empty. Called only as the last chunk goes, never per event; a queue within the default
-    /// 1,024 events never reallocates here.
+    /// 1,024 events never reallocates its length ring here, and the chunk ring only after holding over 16 chunks.
     /// </summary>
     private void ShrinkEmpty()
     {
