@@ -90,11 +90,8 @@ public sealed partial class UnixSocketBus
                 $"The broker allows {live.Welcome.MaxSubscriptions} subscriptions per connection and this client holds {_subscriptions.Count}; \"{pattern}\" was not sent.");
         }
 
-        var sid = Interlocked.Increment(ref _nextSid);
         var channel = create(options?.QueueSize ?? _options.QueueSize);
-        channel.State = sid;
-        var subscription = new ClientSubscription(sid, pattern, channel);
-        _subscriptions[sid] = subscription;
+        var subscription = Register(pattern, channel);
 
         // A disposal that began after ThrowIfDisposed above disposes only the subscriptions it finds: one added after
         // its look would never end. The full fence orders the add before the check, as the disposal's exchange orders
@@ -139,6 +136,31 @@ public sealed partial class UnixSocketBus
         }
 
         return channel;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="channel"/> under the next sid no live subscription holds. The counter wraps after 2³²
+    /// subscribes; a wrapped sid still in use would replace that subscription, which would stop receiving, while the
+    /// connection, finding the sid's SUB already acknowledged, would never send the new pattern. 0 is skipped: the C#
+    /// client counts from 1 (docs/wire-protocol.md §4.2).
+    /// </summary>
+    private ClientSubscription Register(string pattern, SubscriptionQueue channel)
+    {
+        while (true)
+        {
+            var sid = Interlocked.Increment(ref _nextSid);
+            if (sid == 0)
+            {
+                continue;
+            }
+
+            channel.State = sid;
+            var subscription = new ClientSubscription(sid, pattern, channel);
+            if (_subscriptions.TryAdd(sid, subscription))
+            {
+                return subscription;
+            }
+        }
     }
 
     /// <summary>

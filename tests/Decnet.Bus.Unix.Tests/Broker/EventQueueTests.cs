@@ -107,6 +107,97 @@ public sealed class EventQueueTests
         Assert.Equal(again, taken.WrittenSpan.ToArray());
     }
 
+    [Theory]
+    [InlineData("take")]
+    [InlineData("drop")]
+    [InlineData("clear")]
+    public void AQueueEmptiedAfterABurst_GivesItsRingsBack_AndKeepsWorking(string empty)
+    {
+        // A client may ask for a queue of 1,048,576 events: 16 MiB of the smallest frames is ~240,000 of them, a ring
+        // of 262,144 lengths (1 MiB) and ~250 chunk slots. Once the queue is empty, what it keeps is bounded.
+        var queue = new EventQueue();
+        var frame = RawFrame(62);
+        for (var i = 0; i < 240_000; i++)
+        {
+            queue.Append(frame);
+        }
+
+        Assert.True(queue.Capacity.Lengths >= 240_000 && queue.Capacity.Chunks > EventQueue.KeptChunks, "no burst");
+        Empty(queue, empty);
+
+        Assert.Equal((0, 0L), (queue.Count, queue.Bytes));
+        Assert.True(
+            queue.Capacity.Lengths <= EventQueue.KeptSlots && queue.Capacity.Chunks <= EventQueue.KeptChunks,
+            $"an empty queue keeps {queue.Capacity.Lengths} length slots and {queue.Capacity.Chunks} chunk slots");
+        var frames = Enumerable.Range(0, 3000).Select(i => Evt([(uint)i], i % 50)).ToList();
+        foreach (var evt in frames)
+        {
+            queue.Append(evt);
+        }
+
+        var lost = new Dictionary<uint, long>();
+        queue.DropOldest(lost);
+        var taken = new ArrayBufferWriter<byte>();
+        Assert.Equal(2999, queue.TakeInto(taken, long.MaxValue, int.MaxValue, out _));
+        Assert.Equal(new Dictionary<uint, long> { [0] = 1 }, lost);
+        Assert.Equal(Concat(frames.Skip(1)), taken.WrittenSpan.ToArray());
+    }
+
+    [Fact]
+    public void AQueueThatStaysWithinTheKeptRing_KeepsItAcrossDrains()
+    {
+        // The default queue (1,024 events) never reallocates its ring: giving memory back costs such a queue nothing.
+        var queue = new EventQueue();
+        var frame = RawFrame(62);
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < EventQueue.KeptSlots; i++)
+            {
+                queue.Append(frame);
+            }
+
+            Assert.Equal(EventQueue.KeptSlots, queue.Capacity.Lengths);
+            while (queue.Count > 0)
+            {
+                queue.TakeInto(new ArrayBufferWriter<byte>(), 100, int.MaxValue, out _);
+            }
+
+            Assert.Equal(EventQueue.KeptSlots, queue.Capacity.Lengths);
+        }
+    }
+
+    private static void Empty(EventQueue queue, string how)
+    {
+        switch (how)
+        {
+            case "take":
+                while (queue.Count > 0)
+                {
+                    queue.TakeInto(new ArrayBufferWriter<byte>(), long.MaxValue, 256 * 1024, out _);
+                }
+
+                break;
+            case "drop":
+                while (queue.Count > 0)
+                {
+                    queue.DropOldest(lost: null);
+                }
+
+                break;
+            default:
+                queue.Clear();
+                break;
+        }
+    }
+
+    /// <summary>A frame of <paramref name="body"/> zeros after its length prefix (only a counted drop reads sids).</summary>
+    private static byte[] RawFrame(int body)
+    {
+        var frame = new byte[ProtocolConstants.HeaderSize + body];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)body);
+        return frame;
+    }
+
     /// <summary>An EVT frame as the broker writes it, with a payload of <paramref name="padding"/> bytes.</summary>
     private static byte[] Evt(uint[] sids, int padding)
     {

@@ -8,7 +8,8 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// One connection's queued EVT frames, as the bytes that go on the wire, in pooled chunks, with a ring of frame lengths
 /// beside them so the oldest frame can be dropped exactly (docs/Service-Bus.md, "Backpressure") without an object per
 /// event. A chunk goes back to the pool as soon as its last frame is sent or dropped, so what the queue holds stays
-/// within a chunk at each end of what its frames need. Not thread-safe: the owning connection holds its lock.
+/// within a chunk at each end of what its frames need; once empty, it keeps at most <see cref="KeptSlots"/> length
+/// slots and <see cref="KeptChunks"/> chunk slots. Not thread-safe: the owning connection holds its lock.
 /// </summary>
 internal sealed class EventQueue
 {
@@ -16,6 +17,12 @@ internal sealed class EventQueue
     public const int SlotBytes = sizeof(int);
 
     internal const int ChunkBytes = 64 * 1024;
+
+    /// <summary>The most length slots an empty queue keeps: the default queue's 1,024 events (4 KiB).</summary>
+    internal const int KeptSlots = 1024;
+
+    /// <summary>The most chunk slots an empty queue keeps (the chunks themselves all go back to the pool).</summary>
+    internal const int KeptChunks = 16;
 
     private byte[][] _chunks = new byte[4][];
     private int[] _used = new int[4];
@@ -32,6 +39,9 @@ internal sealed class EventQueue
 
     /// <summary>What the queued frames hold: their bytes plus <see cref="SlotBytes"/> each.</summary>
     public long Bytes => _frameBytes + ((long)Count * SlotBytes);
+
+    /// <summary>The lengths of the ring of frame lengths and of the ring of chunks (for tests).</summary>
+    internal (int Lengths, int Chunks) Capacity => (_lengths.Length, _chunks.Length);
 
     /// <summary>Appends one whole frame (length prefix included).</summary>
     public void Append(ReadOnlySpan<byte> frame)
@@ -150,8 +160,8 @@ internal sealed class EventQueue
         }
 
         Count = 0;
-        _first = 0;
         _frameBytes = 0;
+        ShrinkEmpty();
         return bytes;
     }
 
@@ -166,7 +176,33 @@ internal sealed class EventQueue
         if (_offset == _used[_firstChunk] && (_chunkCount > 1 || Count == 0))
         {
             RemoveFirstChunk();
+            if (_chunkCount == 0)
+            {
+                ShrinkEmpty();
+            }
         }
+    }
+
+    /// <summary>
+    /// Gives back the rings a burst grew (a client may ask for 1,048,576 events: 4 MiB of lengths), which no byte bound
+    /// counts once the queue is empty. Called only as the last chunk goes, never per event; a queue within the default
+    /// 1,024 events never reallocates its length ring here, and the chunk ring only after holding over 16 chunks.
+    /// </summary>
+    private void ShrinkEmpty()
+    {
+        if (_lengths.Length > KeptSlots)
+        {
+            _lengths = new int[KeptSlots];
+        }
+
+        _first = 0;
+        if (_chunks.Length > KeptChunks)
+        {
+            _chunks = new byte[KeptChunks][];
+            _used = new int[KeptChunks];
+        }
+
+        _firstChunk = 0;
     }
 
     private void RemoveFirstChunk()
