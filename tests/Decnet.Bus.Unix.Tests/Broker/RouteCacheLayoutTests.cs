@@ -6,9 +6,9 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Broker;
 
 /// <summary>
-/// The route cache's flat layout (docs/performance.md, part 31): every entry's bytes come back as they were added,
-/// W4's 10,000 topics fit one connection's budget, a new routing-table generation forgets every entry, and past a
-/// budget a topic is routed from its own entry, uncached.
+/// The route cache's flat layout (docs/performance-history-5.md, part 31): every entry's bytes come back as they were
+/// added, W4's 10,000 topics fit one connection's budget, a new routing-table generation forgets every entry, and past
+/// a budget a topic is routed from its own entry, uncached.
 /// </summary>
 public sealed class RouteCacheLayoutTests : IAsyncLifetime
 {

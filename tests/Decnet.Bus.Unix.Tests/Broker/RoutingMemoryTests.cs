@@ -4,10 +4,10 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Broker;
 
 /// <summary>
-/// A publishing connection stages what it routes per destination while it handles a read (docs/performance.md, part
-/// 26). Kept per (publisher, destination) pair, that memory grew with the product of the connections, and one large
-/// event made each pair keep 512 KiB: now a read handled whole gives back what grew past its ordinary size, and a read
-/// that routes nothing (the publisher is quiet: a PING, a PONG) gives back the rest.
+/// A publishing connection stages what it routes per destination while it handles a read
+/// (docs/performance-history-5.md, part 26). Kept per (publisher, destination) pair, that memory grew with the product
+/// of the connections, and one large event made each pair keep 512 KiB: now a read handled whole gives back what grew
+/// past its ordinary size, and a read that routes nothing (the publisher is quiet: a PING, a PONG) gives back the rest.
 /// </summary>
 public sealed class RoutingMemoryTests : IAsyncLifetime
 {

@@ -14,8 +14,8 @@ namespace Decnet.Bus.Unix.Broker.Internal;
 /// <remarks>
 /// Flat, so a look-up among many topics (W4 cycles through 10,000) touches few cache lines: an open-addressed probe
 /// array holds each entry's hash and index, an entry array its offsets, one byte arena its topic, EVT topic part and
-/// EVT heads side by side, and one array its destinations (docs/performance.md, part 31). Nothing is removed until
-/// everything is.
+/// EVT heads side by side, and one array its destinations (docs/performance-history-5.md, part 31). Nothing is
+/// removed until everything is.
 /// </remarks>
 internal sealed class RouteCache
 {
