@@ -5,8 +5,8 @@ using Decnet.Bus.Unix.Tests.Support;
 namespace Decnet.Bus.Unix.Tests.Protocol;
 
 /// <summary>
-/// Pins the hex dumps of docs/wire-protocol.md §8: each string here is the dump in the doc (same grouping), and the
-/// encoder must produce exactly these bytes. Change one only together with the other.
+/// Pins the hex dumps of docs/wire-protocol-examples.md (§8): each string here is the dump in the doc (same grouping),
+/// and the encoder must produce exactly these bytes. Change one only together with the other.
 /// </summary>
 public sealed class GoldenBytesTests
 {
@@ -106,11 +106,11 @@ public sealed class GoldenBytesTests
     private static string FindDoc()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "docs", "wire-protocol.md")))
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "docs", "wire-protocol-examples.md")))
         {
             dir = dir.Parent;
         }
 
-        return Path.Combine(dir?.FullName ?? throw new FileNotFoundException("docs/wire-protocol.md not found above the test output"), "docs", "wire-protocol.md");
+        return Path.Combine(dir?.FullName ?? throw new FileNotFoundException("docs/wire-protocol-examples.md not found above the test output"), "docs", "wire-protocol-examples.md");
     }
 }

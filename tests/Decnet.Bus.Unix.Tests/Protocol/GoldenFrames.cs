@@ -4,7 +4,7 @@ using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Protocol;
 
-/// <summary>The frames shown in docs/wire-protocol.md §8, built with the real encoder.</summary>
+/// <summary>The frames shown in docs/wire-protocol-examples.md (§8), built with the real encoder.</summary>
 internal static class GoldenFrames
 {
     public const string Id = "0123456789abcdef0123456789abcdef";
