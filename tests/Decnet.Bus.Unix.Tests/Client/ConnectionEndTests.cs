@@ -1,8 +1,6 @@
-using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -16,9 +14,7 @@ public sealed class ConnectionEndTests
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
         var outbox = new ClientOutbox(1 << 20, 1024);
         var hello = new HelloMessage(ProtocolConstants.Version, "end-test", false, 0, 0, ReportLost: true);
-        var connection = await ClientConnection.ConnectAsync(
-            broker.SocketPath, hello, outbox, static _ => null, static _ => { }, new BusCounterSet("test"), NullLogger.Instance,
-            TimeSpan.Zero, TimeSpan.Zero, 0, TimeProvider.System, new BrokerIdentity(broker.SocketPath, null), timeout.Token);
+        var connection = await DirectConnection.ConnectAsync(broker.SocketPath, hello, outbox, static _ => null, cancellationToken: timeout.Token);
         connection.Start();
 
         await connection.DisposeAsync();

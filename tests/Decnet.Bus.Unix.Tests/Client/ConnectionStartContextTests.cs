@@ -1,5 +1,4 @@
 using Decnet.Bus.Internal;
-using Decnet.Bus.Unix.Client;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
@@ -20,20 +19,12 @@ public sealed class ConnectionStartContextTests
         using var timeout = new CancellationTokenSource(TestBroker.Bound);
         var outbox = new ClientOutbox(1 << 20, 1024);
         var subscription = new ClientSubscription(1, "ctx.test", new ChannelSubscription("ctx.test", 16, null, null));
-        await using var connection = await ClientConnection.ConnectAsync(
+        await using var connection = await DirectConnection.ConnectAsync(
             broker.SocketPath,
             new HelloMessage(ProtocolConstants.Version, "ctx-test", Echo: false, QueueSize: 16, MaxFrame: 0),
             outbox,
             _ => subscription,
-            static _ => { },
-            new BusCounterSet("test"),
-            new RecordingLogger<UnixSocketBus>(),
-            TimeSpan.Zero,
-            TimeSpan.Zero,
-            0,
-            TimeProvider.System,
-            new BrokerIdentity(broker.SocketPath, configuredUid: null),
-            timeout.Token);
+            cancellationToken: timeout.Token);
         outbox.Attach(connection.Writer);
         HeldSynchronizationContext context;
         using (HeldSynchronizationContext.Install(out context))

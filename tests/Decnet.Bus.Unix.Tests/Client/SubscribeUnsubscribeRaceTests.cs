@@ -3,7 +3,6 @@ using Decnet.Bus.Internal;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -87,20 +86,11 @@ public sealed class SubscribeUnsubscribeRaceTests
 
     private static async Task<ClientConnection> ConnectAsync(string path, ClientOutbox outbox, ConcurrentDictionary<uint, ClientSubscription> kept)
     {
-        var connection = await ClientConnection.ConnectAsync(
+        var connection = await DirectConnection.ConnectAsync(
             path,
             new HelloMessage(ProtocolConstants.Version, "racer", Echo: true, QueueSize: 16, MaxFrame: 0),
             outbox,
-            sid => kept.GetValueOrDefault(sid),
-            _ => { },
-            new BusCounterSet("test"),
-            NullLogger.Instance,
-            TimeSpan.Zero,
-            TimeSpan.Zero,
-            0,
-            TimeProvider.System,
-            new BrokerIdentity(path, configuredUid: null),
-            CancellationToken.None);
+            sid => kept.GetValueOrDefault(sid));
         outbox.Attach(connection.Writer);
         connection.Start();
         return connection;

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using Decnet.Bus.Internal;
-using Decnet.Bus.Unix.Client;
 using Decnet.Bus.Unix.Client.Internal;
 using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
-using Decnet.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Client;
 
@@ -55,19 +53,12 @@ public sealed class UnexpectedLoopFailureTests
         var subscription = new ClientSubscription(1, "bug.test", queue);
         var subscriber = -1;
         var calls = new ConcurrentQueue<string>();
-        var connection = await ClientConnection.ConnectAsync(
+        var connection = await DirectConnection.ConnectAsync(
             broker.SocketPath,
             new HelloMessage(ProtocolConstants.Version, "bug-test", Echo: false, QueueSize: 16, MaxFrame: 0),
             outbox,
             sid => FailingLookup(subscription, subscriber, message, calls),
-            static _ => { },
-            new BusCounterSet("test"),
             log,
-            TimeSpan.Zero,
-            TimeSpan.Zero,
-            0,
-            TimeProvider.System,
-            new BrokerIdentity(broker.SocketPath, configuredUid: null),
             timeout.Token);
         outbox.Attach(connection.Writer);
         connection.Start();
