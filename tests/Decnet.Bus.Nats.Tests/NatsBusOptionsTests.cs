@@ -195,7 +195,7 @@ public sealed class NatsBusOptionsTests
         try
         {
             var fifo = Path.Combine(directory.FullName, "creds\u001b[2J\n.fifo");
-            MakeFifo(fifo);
+            Fifo.Make(fifo);
 
             var failure = Assert.Single(Refused("DECNET_BUS_NATS_CREDS", fifo).Failures);
 
@@ -257,13 +257,6 @@ public sealed class NatsBusOptionsTests
         await using var bus = host.Services.GetRequiredService<IBus>() as IAsyncDisposable;
 
         Assert.IsType<NatsBus>(bus);
-    }
-
-    private static void MakeFifo(string path)
-    {
-        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        Assert.True(mkfifo.ExitCode == 0, $"mkfifo exited {mkfifo.ExitCode}");
     }
 
     private static OptionsValidationException Refused(string variable, string path)

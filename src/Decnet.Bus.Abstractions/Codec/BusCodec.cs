@@ -58,8 +58,9 @@ public static partial class BusCodec
             }
         }
 
-        // Off the thread's slot while in use: the serializer runs the payload's getters, and a publish one makes on this
-        // thread must not write into this buffer (it gets a new one). Put back after, unless a throw or its size says not.
+        // Off the thread's slot while in use: the serializer runs the payload's getters, and a publish one makes on
+        // this thread must not write into this buffer (it gets a new one). Put back after, unless a throw or its size
+        // says not.
         var scratch = _threadScratch ?? new ArrayBufferWriter<byte>(512);
         _threadScratch = null;
         scratch.ResetWrittenCount();

@@ -14,6 +14,9 @@ internal static class LinuxOpenFlags
     /// <summary>O_NOCTTY (0400): the same on x86, x64, ARM, ARM64, PowerPC and RISC-V.</summary>
     public const int NoControllingTerminal = 0x100;
 
+    /// <summary>O_NONBLOCK (04000): the same on x86, x64, ARM, ARM64, PowerPC and RISC-V.</summary>
+    public const int NonBlocking = 0x800;
+
     /// <summary>O_NOFOLLOW of this process's architecture.</summary>
     public static readonly int NoFollow = NoFollowOn(RuntimeInformation.ProcessArchitecture);
 

@@ -15,7 +15,7 @@ internal static unsafe partial class ReadableFile
     // without O_NONBLOCK would block the start until some process opened it for writing, and a terminal opened without
     // O_NOCTTY by a session leader without one (a systemd service) would become its controlling terminal, whose
     // hang-up then sends the host SIGHUP.
-    private const int _openFlags = 0x800 | 0x80000 | LinuxOpenFlags.NoControllingTerminal;
+    private const int _openFlags = LinuxOpenFlags.NonBlocking | 0x80000 | LinuxOpenFlags.NoControllingTerminal;
 
     // ENOENT, ENOTDIR (Linux): nothing is at the path, or a component of it is no directory.
     private const int _noEntry = 2;

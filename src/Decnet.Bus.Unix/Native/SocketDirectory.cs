@@ -37,12 +37,13 @@ internal sealed class SocketDirectory : IDisposable
     /// Without O_DIRECTORY, so that what is there is named in the refusal (<c>… is not a directory</c>); with
     /// O_NOCTTY, so that a terminal swapped in for the directory after the broker's check does not become the
     /// controlling terminal of a broker that leads a session without one (a systemd service), whose hang-up would send
-    /// it SIGHUP.
+    /// it SIGHUP; with O_NONBLOCK (no effect on a directory), so that a FIFO swapped in is refused at once instead of
+    /// holding the start until some process opens it for writing.
     /// </remarks>
     /// <exception cref="SocketPlacementException">It cannot be opened or is not a directory.</exception>
     public static SocketDirectory Open(string path)
     {
-        var fd = Libc.Open(path, Libc.OCloExec | LinuxOpenFlags.NoControllingTerminal);
+        var fd = Libc.Open(path, Libc.OCloExec | LinuxOpenFlags.NoControllingTerminal | LinuxOpenFlags.NonBlocking);
         if (fd < 0)
         {
             throw Failure($"cannot open directory {path}");

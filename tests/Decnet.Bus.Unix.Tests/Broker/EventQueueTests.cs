@@ -190,7 +190,9 @@ public sealed class EventQueueTests
         }
     }
 
-    /// <summary>A frame of <paramref name="body"/> zeros after its length prefix (only a counted drop reads sids).</summary>
+    /// <summary>
+    /// A frame of <paramref name="body"/> zeros after its length prefix (only a counted drop reads sids).
+    /// </summary>
     private static byte[] RawFrame(int body)
     {
         var frame = new byte[ProtocolConstants.HeaderSize + body];

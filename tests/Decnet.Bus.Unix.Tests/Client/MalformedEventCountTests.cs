@@ -47,7 +47,9 @@ public sealed class MalformedEventCountTests
     private static bool IsMalformedEventWarning((LogLevel Level, string Message) entry)
         => entry.Level == LogLevel.Warning && entry.Message.Contains("EVT id (", StringComparison.Ordinal);
 
-    /// <summary>One EVT per id on <c>hostile.bad</c>, then a good one on <c>hostile.good</c>, from a raw publisher.</summary>
+    /// <summary>
+    /// One EVT per id on <c>hostile.bad</c>, then a good one on <c>hostile.good</c>, from a raw publisher.
+    /// </summary>
     private static async Task PublishAsync(string socketPath, string[] ids)
     {
         await using var raw = await RawClient.ConnectAsync(socketPath);

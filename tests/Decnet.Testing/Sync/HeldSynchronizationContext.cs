@@ -43,7 +43,9 @@ internal sealed class HeldSynchronizationContext : SynchronizationContext
 
     public override SynchronizationContext CreateCopy() => this;
 
-    /// <summary>The thread is free again: runs what was posted, and from now on everything posted, on the pool.</summary>
+    /// <summary>
+    /// The thread is free again: runs what was posted, and from now on everything posted, on the pool.
+    /// </summary>
     public void Release()
     {
         List<(SendOrPostCallback Callback, object? State)> held;

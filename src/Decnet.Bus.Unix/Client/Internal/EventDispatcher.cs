@@ -99,13 +99,23 @@ internal sealed class EventDispatcher(Func<uint, ClientSubscription?> findSubscr
     /// <summary>
     /// Queues one EVT read straight from the receive buffer, as <see cref="Deliver(ReadOnlySequence{byte})"/> does; false,
     /// with nothing queued, when it is not in the form <see cref="EvtSpanDecoder"/> reads (the general decoder then
-    /// takes it).
+    /// takes it). One the scan refuses (a payload nested too deep) is dropped and reported here, and counts as handled.
     /// </summary>
     public bool TryDeliver(ReadOnlySpan<byte> body)
     {
-        if (!EvtSpanDecoder.TryScan(body, _sids, _types, out var fields))
+        EvtFields fields;
+        try
         {
-            return false;
+            if (!EvtSpanDecoder.TryScan(body, _sids, _types, out fields))
+            {
+                return false;
+            }
+        }
+        catch (ProtocolException ex)
+        {
+            // As on the general path: one malformed event is dropped, framing is intact, the connection reads on.
+            onMalformed(ex.Message);
+            return true;
         }
 
         DropRepeatedSids();

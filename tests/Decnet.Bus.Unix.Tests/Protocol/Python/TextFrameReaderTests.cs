@@ -151,8 +151,8 @@ public sealed class TextFrameReaderTests
     [Fact]
     public void AValidVerbFollowedBySpaces_IsStillIncomplete_ForTrimmedArgumentsMayFollow()
     {
-        // "SUB" and 4,091 spaces: with "a" and the LF after them, a valid header of 4,096 bytes (arguments are trimmed),
-        // so no bound below the header limit tells such bytes apart from a valid header's beginning.
+        // "SUB" and 4,091 spaces: with "a" and the LF after them, a valid header of 4,096 bytes (arguments are
+        // trimmed), so no bound below the header limit tells such bytes apart from a valid header's beginning.
         var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes("SUB" + new string(' ', TextFrameReader.MaxHeaderBytes - 5)));
 
         Assert.False(TextFrameReader.TryParse(ref buffer, out _));
