@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Decnet.Bus.Internal;
@@ -9,7 +8,7 @@ namespace Decnet.Bus.Internal;
 /// that cannot read one fails at once with the reason instead of at the first connect. What opened is then asked what
 /// it is (through its descriptor, so symlinks are followed and nothing can be swapped in between).
 /// </summary>
-internal static unsafe partial class ReadableFile
+internal static partial class ReadableFile
 {
     // O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY (the same on x64, ARM64, ARM and PowerPC): a FIFO opened
     // without O_NONBLOCK would block the start until some process opened it for writing, and a terminal opened without
@@ -20,12 +19,6 @@ internal static unsafe partial class ReadableFile
     // ENOENT, ENOTDIR (Linux): nothing is at the path, or a component of it is no directory.
     private const int _noEntry = 2;
     private const int _notADirectory = 20;
-
-    // statx(2) of the descriptor itself (AT_EMPTY_PATH, STATX_TYPE); its layout is the same on every architecture.
-    private const int _atEmptyPath = 0x1000;
-    private const uint _statxType = 0x1;
-    private const int _statxSize = 256;
-    private const int _modeOffset = 28;
 
     /// <summary>
     /// Why <paramref name="path"/> cannot be opened for reading (the system's text, e.g. "Permission denied"), or null
@@ -70,10 +63,10 @@ internal static unsafe partial class ReadableFile
     /// <summary>What <paramref name="fd"/> is when no regular file; null for one, or when statx fails.</summary>
     private static string? NotARegularFile(int fd)
     {
-        var buffer = stackalloc byte[_statxSize];
+        FileStatus status;
         try
         {
-            if (Statx(fd, string.Empty, _atEmptyPath, _statxType, buffer) != 0)
+            if (Statx.Read(fd, string.Empty, 0, out status) != 0)
             {
                 // A kernel or sandbox without statx: the open's answer stands, as before this check.
                 return null;
@@ -84,7 +77,7 @@ internal static unsafe partial class ReadableFile
             return null;
         }
 
-        return (BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(buffer, _statxSize)[_modeOffset..]) & 0xF000) switch
+        return status.Type switch
         {
             0x8000 => null,
             0x4000 => "a directory",
@@ -116,7 +109,4 @@ internal static unsafe partial class ReadableFile
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* statxBuffer);
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
 namespace Decnet.Bus.Internal;
@@ -6,18 +5,11 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// Whether a directory may hold the default socket: no other user can create entries in it, so nobody else can claim
 /// the socket's directory first and pose as the broker (docs/operations.md, "Where the socket is"). Reads owner and
-/// mode with statx(2), whose layout is the same on every Linux architecture.
+/// mode with statx(2) (<see cref="Statx"/>).
 /// </summary>
-internal static unsafe partial class UserDirectory
+internal static partial class UserDirectory
 {
-    private const int _statxSize = 256;
-    private const int _uidOffset = 20;
-    private const int _modeOffset = 28;
-    private const int _atFdCwd = -100;
-    private const int _atSymlinkNoFollow = 0x100;
-    private const uint _statxTypeModeUid = 0x1 | 0x2 | 0x8;
-    private const uint _typeMask = 0xF000;
-    private const uint _directoryType = 0x4000;
+    private const int _directoryType = 0x4000;
     private const uint _groupOrOthersWrite = 0b000_010_010;
     private const uint _permissionMask = 0b111_111_111_111;
     private const uint _privateMode = 0b111_000_000;
@@ -36,10 +28,10 @@ internal static unsafe partial class UserDirectory
 
     private static (uint Uid, uint Mode)? Status(string path, bool follow)
     {
-        var buffer = stackalloc byte[_statxSize];
+        FileStatus status;
         try
         {
-            if (Statx(_atFdCwd, path, follow ? 0 : _atSymlinkNoFollow, _statxTypeModeUid, buffer) != 0)
+            if (Statx.Read(Statx.AtFdCwd, path, follow ? 0 : Statx.AtSymlinkNoFollow, out status) != 0)
             {
                 return null;
             }
@@ -50,15 +42,8 @@ internal static unsafe partial class UserDirectory
             return null;
         }
 
-        var span = new ReadOnlySpan<byte>(buffer, _statxSize);
-        var mode = (uint)BinaryPrimitives.ReadUInt16LittleEndian(span[_modeOffset..]);
-        return (mode & _typeMask) == _directoryType
-            ? (BinaryPrimitives.ReadUInt32LittleEndian(span[_uidOffset..]), mode & _permissionMask)
-            : null;
+        return status.Type == _directoryType ? (status.Uid, status.Permissions) : null;
     }
-
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Statx(int dirFd, string path, int flags, uint mask, byte* statxBuffer);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEuid();

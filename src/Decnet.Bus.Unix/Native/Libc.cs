@@ -5,19 +5,13 @@ namespace Decnet.Bus.Unix.Native;
 
 /// <summary>
 /// The few libc calls .NET has no API for: *at(2) calls on a directory descriptor, bind of a raw socket, a connected
-/// socket pair, group lookup, statx without following links, a send that never blocks whatever mode .NET keeps the
+/// socket pair, group lookup, a send that never blocks whatever mode .NET keeps the
 /// socket in, a receive that blocks in the kernel whatever that mode, and a socket's unread bytes.
 /// </summary>
 internal static unsafe partial class Libc
 {
-    public const int AtFdCwd = -100;
-    public const int AtSymlinkNoFollow = 0x100;
-    public const int AtEmptyPath = 0x1000;
-    public const uint StatxType = 0x1;
-    public const uint StatxMode = 0x2;
-    public const uint StatxUid = 0x8;
-    public const uint StatxGid = 0x10;
-    public const uint StatxIno = 0x100;
+    public const int AtFdCwd = Statx.AtFdCwd;
+    public const int AtSymlinkNoFollow = Statx.AtSymlinkNoFollow;
     public const int MsgDontWait = 0x40;
     public const int MsgNoSignal = 0x4000;
     public const int EAgain = 11;
@@ -84,9 +78,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "getgrnam", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint GetGrNam(string name);
-
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Statx(int dirFd, string path, int flags, uint mask, byte* statxBuffer);
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
