@@ -23,6 +23,17 @@ internal static class TextFrameReader
 
     private const int _lengthSize = 4;
 
+    // The protocol's verbs, one list for telling a whole verb and the start of one.
+    private static readonly (byte[] Name, TextVerb Verb)[] _verbs =
+    [
+        ("HELLO"u8.ToArray(), TextVerb.Hello),
+        ("PUB"u8.ToArray(), TextVerb.Pub),
+        ("SUB"u8.ToArray(), TextVerb.Sub),
+        ("UNSUB"u8.ToArray(), TextVerb.Unsub),
+        ("EVT"u8.ToArray(), TextVerb.Evt),
+        ("BYE"u8.ToArray(), TextVerb.Bye),
+    ];
+
     /// <summary>Parses one frame from the start of <paramref name="buffer"/> and slices it off; false when incomplete.</summary>
     /// <exception cref="ProtocolException">The frame is malformed or over a limit.</exception>
     public static bool TryParse(ref ReadOnlySequence<byte> buffer, out TextFrame frame)
@@ -149,8 +160,17 @@ internal static class TextFrameReader
     }
 
     private static bool BeginsAVerb(ReadOnlySpan<byte> start)
-        => "HELLO"u8.StartsWith(start) || "PUB"u8.StartsWith(start) || "SUB"u8.StartsWith(start)
-        || "UNSUB"u8.StartsWith(start) || "EVT"u8.StartsWith(start) || "BYE"u8.StartsWith(start);
+    {
+        foreach (var (name, _) in _verbs)
+        {
+            if (name.AsSpan().StartsWith(start))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static TextVerb ParseVerb(ReadOnlySpan<byte> verb) => TryParseVerb(verb, out var parsed)
         ? parsed
@@ -158,18 +178,17 @@ internal static class TextFrameReader
 
     private static bool TryParseVerb(ReadOnlySpan<byte> verb, out TextVerb parsed)
     {
-        TextVerb? known = verb switch
+        foreach (var (name, known) in _verbs)
         {
-            _ when verb.SequenceEqual("HELLO"u8) => TextVerb.Hello,
-            _ when verb.SequenceEqual("PUB"u8) => TextVerb.Pub,
-            _ when verb.SequenceEqual("SUB"u8) => TextVerb.Sub,
-            _ when verb.SequenceEqual("UNSUB"u8) => TextVerb.Unsub,
-            _ when verb.SequenceEqual("EVT"u8) => TextVerb.Evt,
-            _ when verb.SequenceEqual("BYE"u8) => TextVerb.Bye,
-            _ => null,
-        };
-        parsed = known.GetValueOrDefault();
-        return known.HasValue;
+            if (verb.SequenceEqual(name))
+            {
+                parsed = known;
+                return true;
+            }
+        }
+
+        parsed = default;
+        return false;
     }
 
     /// <summary>
