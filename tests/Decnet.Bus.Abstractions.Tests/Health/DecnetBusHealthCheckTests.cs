@@ -40,11 +40,7 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
     public async Task DropsRising_IsDegraded_ThenHealthyWhenTheyStop()
     {
         await CheckAsync();
-        await using var slow = await _fake.SubscribeAsync("a.b", new SubscriptionOptions { QueueSize = 1 });
-        for (var i = 0; i < 4; i++)
-        {
-            await _fake.PublishAsync("a.b", new { i });
-        }
+        await using var slow = await FloodASlowSubscriberAsync(4);
 
         var rising = await CheckAsync();
         var steady = await CheckAsync();
@@ -59,11 +55,7 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
     public async Task DropsBeforeTheFirstCheck_AreReportedByIt()
     {
         // Review 6: the baseline was the count at the first check, so drops between start-up and it went unreported.
-        await using var slow = await _fake.SubscribeAsync("a.b", new SubscriptionOptions { QueueSize = 1 });
-        for (var i = 0; i < 3; i++)
-        {
-            await _fake.PublishAsync("a.b", new { i });
-        }
+        await using var slow = await FloodASlowSubscriberAsync(3);
 
         var first = await CheckAsync();
         var second = await CheckAsync();
@@ -79,7 +71,7 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
     {
         // Review 6: a check that read the counters before another one but finished after it moved the baseline back,
         // so the next check reported the same drops again as new.
-        var bus = new GatedCountersBus { Dropped = 10 };
+        var bus = new StubStatsBus { Dropped = 10 };
         await using var services = new ServiceCollection().AddSingleton<IBus>(bus).AddLogging().AddHealthChecks().AddDecnetBus().Services.BuildServiceProvider();
         var registration = services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Single();
         var check = registration.Factory(services);
@@ -232,39 +224,37 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
         await _fake.DisposeAsync();
     }
 
+    /// <summary>Publishes <paramref name="count"/> events to a subscription that holds one: count − 1 are dropped.</summary>
+    private async Task<IBusSubscription> FloodASlowSubscriberAsync(int count)
+    {
+        var slow = await _fake.SubscribeAsync("a.b", new SubscriptionOptions { QueueSize = 1 });
+        for (var i = 0; i < count; i++)
+        {
+            await _fake.PublishAsync("a.b", new { i });
+        }
+
+        return slow;
+    }
+
     private async Task<HealthReportEntry> CheckAsync()
         => (await _services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries[DecnetBusHealthChecksBuilderExtensions.DefaultName];
 
-    /// <summary>A statistics source whose connection state and drop count the test sets.</summary>
+    /// <summary>
+    /// A statistics source whose connection state and drop count the test sets, and whose next counters read can be
+    /// held.
+    /// </summary>
     private sealed class StubStatsBus : IBus, IBusConnectionStatus
     {
-        public BusConnectionState State { get; set; } = BusConnectionState.Connected;
-
-        public long Dropped { get; set; }
-
-        public BusCounters Counters => new(0, 0, Dropped);
-
-        public ValueTask PublishAsync<TPayload>(string topic, TPayload payload, string? type = null, CancellationToken cancellationToken = default)
-            => ValueTask.CompletedTask;
-
-        public ValueTask<IBusSubscription> SubscribeAsync(string pattern, SubscriptionOptions? options = null, CancellationToken cancellationToken = default)
-            => throw new NotSupportedException();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    /// <summary>A connected bus whose drop count the test sets, and whose next counters read can be held.</summary>
-    private sealed class GatedCountersBus : IBus, IBusConnectionStatus
-    {
         private long _dropped;
+        private ManualResetEventSlim? _gate;
+
+        public BusConnectionState State { get; set; } = BusConnectionState.Connected;
 
         public long Dropped
         {
             get => Interlocked.Read(ref _dropped);
             set => Interlocked.Exchange(ref _dropped, value);
         }
-
-        private ManualResetEventSlim? _gate;
 
         /// <summary>When set, the next counters read snapshots, sets <see cref="Entered"/> and waits here.</summary>
         public ManualResetEventSlim? Gate
@@ -274,8 +264,6 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
         }
 
         public ManualResetEventSlim? Entered { get; set; }
-
-        public BusConnectionState State => BusConnectionState.Connected;
 
         public BusCounters Counters
         {
