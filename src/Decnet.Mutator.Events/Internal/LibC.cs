@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Decnet.Bus.Internal;
 using Microsoft.Win32.SafeHandles;
@@ -7,7 +6,7 @@ namespace Decnet.Mutator.Events.Internal;
 
 /// <summary>
 /// The libc calls the append-only writer needs. Linux flag values; those that differ between architectures come from
-/// <see cref="LinuxOpenFlags"/>. statx has one layout on every architecture (read little-endian: x64 and ARM64).
+/// <see cref="LinuxOpenFlags"/>; statx is the project's one reader, <see cref="Statx"/>.
 /// </summary>
 internal static class LibC
 {
@@ -31,14 +30,6 @@ internal static class LibC
     public const int EFBig = 27;
     public const int ELoop = 40;
     public const int RLimitFileSize = 1;
-    public const int AtFdCwd = -100;
-    public const int AtSymlinkNoFollow = 0x100;
-    public const int AtEmptyPath = 0x1000;
-    public const uint StatxType = 0x1;
-    public const uint StatxSize = 0x200;
-    public const int StatxBufferSize = 256;
-    public const int StatxModeOffset = 28;
-    public const int StatxSizeOffset = 40;
 
     /// <summary>O_NOFOLLOW of the architecture this process runs on (see <see cref="LinuxOpenFlags"/>).</summary>
     public static readonly int ONofollow = LinuxOpenFlags.NoFollow;
@@ -64,16 +55,6 @@ internal static class LibC
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern int FcntlLock(SafeFileHandle fd, int command, byte[] flockStruct);
 
-    /// <summary>fstat through statx(fd, "", AT_EMPTY_PATH).</summary>
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern int StatxDescriptor(SafeFileHandle fd, byte[] emptyPath, int flags, uint mask, byte[] statxBuffer);
-
-    /// <summary>lstat through statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW).</summary>
-    [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    public static extern int StatxPath(int dirFd, byte[] path, int flags, uint mask, byte[] statxBuffer);
-
     /// <summary>getrlimit(resource, struct rlimit*) (the 64-bit layout: soft, then hard limit).</summary>
     [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
@@ -82,13 +63,7 @@ internal static class LibC
     /// <summary>
     /// The size of the file open as <paramref name="fd"/> (statx on the descriptor), or -1 if unreadable.
     /// </summary>
-    public static long SizeOf(SafeFileHandle fd)
-    {
-        var stat = new byte[StatxBufferSize];
-        return StatxDescriptor(fd, [0], AtEmptyPath, StatxSize, stat) == 0
-            ? (long)BinaryPrimitives.ReadUInt64LittleEndian(stat.AsSpan(StatxSizeOffset))
-            : -1;
-    }
+    public static long SizeOf(SafeFileHandle fd) => Statx.Read(fd, out var status) == 0 ? status.Size : -1;
 
     /// <summary>The soft RLIMIT_FSIZE in bytes, or null when there is none (RLIM_INFINITY) or it cannot be read.</summary>
     public static ulong? FileSizeLimit()

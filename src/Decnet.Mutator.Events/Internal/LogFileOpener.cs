@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Decnet.Bus.Internal;
 using Microsoft.Win32.SafeHandles;
 
 namespace Decnet.Mutator.Events.Internal;
@@ -28,10 +28,7 @@ internal static class LogFileOpener
     /// </summary>
     private static readonly int _commonFlags = LibC.OCreat | LibC.OAppend | LibC.OCloexec | LibC.ONofollow | LibC.ONonblock | LibC.ONoctty;
 
-    private const int _typeMask = 0xF000;
     private const int _regularFile = 0x8000;
-
-    private static readonly byte[] _emptyPath = [0];
 
     /// <summary>Opens <paramref name="fullPath"/>, or returns why not (a refused kind of file, or the errno).</summary>
     public static LogFileOpening Open(string fullPath)
@@ -48,23 +45,21 @@ internal static class LogFileOpener
 
         if (fd < 0)
         {
-            return LogFileOpening.Failed(DescribeOpenFailure(fullPath, pathBytes, Marshal.GetLastPInvokeError()));
+            return LogFileOpening.Failed(DescribeOpenFailure(fullPath, Marshal.GetLastPInvokeError()));
         }
 
         var handle = new SafeFileHandle(fd, ownsHandle: true);
-        var stat = new byte[LibC.StatxBufferSize];
-        if (LibC.StatxDescriptor(handle, _emptyPath, LibC.AtEmptyPath, LibC.StatxType, stat) != 0)
+        var statError = Statx.Read(handle, out var status);
+        if (statError != 0)
         {
-            var error = LibC.DescribeLastError();
             handle.Dispose();
-            return LogFileOpening.Failed(AppendOutcome.Failed(AppendOnlyFileWriter.OpenFailure, $"cannot stat {fullPath}: {error}"));
+            return LogFileOpening.Failed(AppendOutcome.Failed(AppendOnlyFileWriter.OpenFailure, $"cannot stat {fullPath}: {LibC.Describe(statError)}"));
         }
 
-        var mode = BinaryPrimitives.ReadUInt16LittleEndian(stat.AsSpan(LibC.StatxModeOffset));
-        if ((mode & _typeMask) != _regularFile)
+        if (status.Type != _regularFile)
         {
             handle.Dispose();
-            return LogFileOpening.Failed(Refused(fullPath, mode, detail: null));
+            return LogFileOpening.Failed(Refused(fullPath, status.Type, detail: null));
         }
 
         // The last byte is only trustworthy while no other emitter is mid-write: the kernel raises the size page by
@@ -120,7 +115,7 @@ internal static class LogFileOpener
     }
 
     /// <summary>ELOOP (a symlink), ENXIO (a FIFO without reader, a socket) and EISDIR name what is at the path.</summary>
-    private static AppendOutcome DescribeOpenFailure(string fullPath, byte[] pathBytes, int errno)
+    private static AppendOutcome DescribeOpenFailure(string fullPath, int errno)
     {
         if (errno == LibC.EAgain)
         {
@@ -132,23 +127,18 @@ internal static class LogFileOpener
         var detail = $"open: {LibC.Describe(errno)}";
         if (errno is LibC.ELoop or LibC.ENxio or LibC.EIsDir)
         {
-            var stat = new byte[LibC.StatxBufferSize];
-            if (LibC.StatxPath(LibC.AtFdCwd, pathBytes, LibC.AtSymlinkNoFollow, LibC.StatxType, stat) == 0)
+            if (Statx.Read(Statx.AtFdCwd, fullPath, Statx.AtSymlinkNoFollow, out var status) == 0 && status.Type != _regularFile)
             {
-                var mode = BinaryPrimitives.ReadUInt16LittleEndian(stat.AsSpan(LibC.StatxModeOffset));
-                if ((mode & _typeMask) != _regularFile)
-                {
-                    return Refused(fullPath, mode, detail);
-                }
+                return Refused(fullPath, status.Type, detail);
             }
         }
 
         return AppendOutcome.Failed(AppendOnlyFileWriter.OpenFailure, $"cannot open {fullPath}: {LibC.Describe(errno)}");
     }
 
-    private static AppendOutcome Refused(string fullPath, int mode, string? detail)
+    private static AppendOutcome Refused(string fullPath, int type, string? detail)
     {
-        var kind = (mode & _typeMask) switch
+        var kind = type switch
         {
             0xA000 => "a symbolic link (never followed)",
             0x1000 => "a FIFO",
