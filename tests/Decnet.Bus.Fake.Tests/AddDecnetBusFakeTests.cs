@@ -33,7 +33,10 @@ public sealed class AddDecnetBusFakeTests
 
         await bus.PublishAsync("a.b", new { n = 1 });
 
-        await log.WaitForAsync(line => line.Contains("Bus handler for \"a.b\" threw", StringComparison.Ordinal));
+        var threw = "Bus handler for \"a.b\" threw";
+        await log.WaitForAsync(line => line.Contains(threw, StringComparison.Ordinal));
+        var (level, _) = Assert.Single(log.Entries, e => e.Line.Contains(threw, StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, level);
     }
 
     [Fact]

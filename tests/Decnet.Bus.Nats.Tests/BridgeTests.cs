@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Decnet.Bus.Conformance;
 using Decnet.Bus.Nats.Tests.Support;
 using Decnet.Cli.Bridge;
@@ -138,7 +137,7 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
     }
 
     [Fact]
-    public async Task NatsServerRestart_BothBridgesResumeWithin2s_AndCountWhatWasLost()
+    public async Task NatsServerRestart_BothBridgesResume_AndCountWhatWasLost()
     {
         const int DuringOutage = 100;
         await using var a = await LocalHost.StartAsync(fixture.Server, "a");
@@ -161,11 +160,10 @@ public sealed class BridgeTests(NatsServerFixture fixture) : IClassFixture<NatsS
         // Every event published during the outage reached bridge A and was counted as lost, none silently.
         await WaitUntilAsync(a.Bridge, s => s.ExportDropped == DuringOutage);
 
+        // That they resume at all; how soon is not asserted here (no wall-clock checks in tests: _bound is a failure
+        // bound), the reconnect waits are the client's options (docs/cross-host.md, "Resilience").
         await fixture.Server.RestartAsync();
-        var resumed = Stopwatch.StartNew();
         await Task.WhenAll(a.BridgeNats.Opened, b.BridgeNats.Opened).WaitAsync(_bound);
-        resumed.Stop();
-        Assert.True(resumed.Elapsed < TimeSpan.FromSeconds(2), $"bridges resumed after {resumed.Elapsed}");
 
         await publisherA.PublishAsync("restart.after", new { n = 1 });
         Assert.Equal("restart.after", (await Read.OneAsync(onB)).Topic);

@@ -30,6 +30,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
     private readonly BusDelivery[] _batch = new BusDelivery[Turn];
     private readonly byte[]?[] _spares = new byte[]?[Turn];
     private readonly ResumeThread? _resumer;
+    private readonly TimeProvider _time;
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
     private Task _run = Task.CompletedTask;
     private int _parked;
@@ -39,10 +40,15 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
 
     /// <param name="logger">Where handler failures go, or null.</param>
     /// <param name="resumer">The thread the parked loop resumes on while that thread is free (else the thread pool), or null.</param>
-    public DeliveryLoop(ILogger? logger, ResumeThread? resumer = null)
+    /// <param name="time">
+    /// What times <see cref="StopBound"/>, or null for the system clock (tests pass a fake one to see disposal wait for
+    /// a running handler, then stop waiting once the bound passes).
+    /// </param>
+    public DeliveryLoop(ILogger? logger, ResumeThread? resumer = null, TimeProvider? time = null)
     {
         _logger = logger ?? NullLogger.Instance;
         _resumer = resumer;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>
@@ -105,7 +111,7 @@ internal sealed partial class DeliveryLoop : IValueTaskSource, IAsyncDisposable
         }
 
         // A handler that ignores its cancelled token must not hang the bus's disposal: it is left to finish alone.
-        await run.WaitAsync(StopBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await run.WaitAsync(StopBound, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>

@@ -166,30 +166,4 @@ public sealed class HandlerSubscriptionTests
         await bus.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await bus.SubscribeAsync("a.>", _ => calls++));
     }
-
-    [Fact]
-    public async Task LoopDisposal_WithAHandlerThatIgnoresItsToken_ReturnsAfterItsBound()
-    {
-        var loop = new DeliveryLoop(logger: null);
-        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var never = new TaskCompletionSource();
-        var subscription = new HandlerSubscription(
-            "a.>",
-            4,
-            async (_, _) =>
-            {
-                entered.TrySetResult();
-                await never.Task; // ignores its cancellation token
-            },
-            loop,
-            null,
-            null);
-        subscription.TryDeliver(new BusEvent("a.b", new byte[] { 0x80 }, null, null, 1));
-        await entered.Task.WaitAsync(_bound);
-
-        await subscription.DisposeAsync();
-        // DeliveryLoop.StopBound (5 s) plus a failure margin.
-        await loop.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
-        never.SetResult();
-    }
 }

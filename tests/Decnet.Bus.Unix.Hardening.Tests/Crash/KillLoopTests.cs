@@ -48,14 +48,15 @@ public sealed class KillLoopTests(ITestOutputHelper output)
 
     /// <summary>
     /// <c>decnet bus</c> killed with SIGKILL and restarted, again and again, while a publisher and a subscriber
-    /// (<c>UnixSocketBus</c>) keep running: after every restart the subscription receives a fresh event within 2 s,
+    /// (<c>UnixSocketBus</c>) keep running: after every restart the subscription receives a fresh event (the slowest
+    /// cycle is printed, not asserted: the soak checks the 2 s target, docs/reliability-crash-and-soak.md §8),
     /// its <c>Reconnected</c> count tells the consumer it may have missed events, the publisher never throws, and the
     /// client process does not accumulate file descriptors, dedicated threads, connection objects, rented buffers or
     /// other managed memory (the shared array pool's cache grows with the publish bursts, up to its own ceiling, and is
     /// printed, not bounded: docs/reliability-crash-and-soak.md §7).
     /// </summary>
     [Fact]
-    public async Task SigkillLoop_ClientsReconnectAndResubscribeWithinTwoSeconds_PublisherNeverThrows_NoFdThreadOrConnectionLeak()
+    public async Task SigkillLoop_ClientsReconnectAndResubscribe_PublisherNeverThrows_NoFdThreadOrConnectionLeak()
     {
         var cycles = FuzzInputs.Iterations("DECNET_KILL_CYCLES", 8);
         Assert.True(cycles >= ReferenceCycle + 2, $"DECNET_KILL_CYCLES must be at least {ReferenceCycle + 2}: the heap is compared over two halves after cycle {ReferenceCycle} (docs/reliability-crash-and-soak.md §7)");
@@ -88,7 +89,6 @@ public sealed class KillLoopTests(ITestOutputHelper output)
                 var clock = Stopwatch.StartNew();
                 await FreshEvent.AwaitAsync(publisher, events, "crash.marker", $"cycle-{cycle}", _freshBound, ct => AcknowledgeAsync(publisher, ct));
                 worst = clock.Elapsed > worst ? clock.Elapsed : worst;
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"cycle {cycle}: no event through the new broker within 2 s ({clock.Elapsed})");
                 connections.Record(publisher);
                 connections.Record(subscriber);
                 // DECNET_KILL_TRACE=1: the footprint after every cycle (each costs a drain and a full collection).

@@ -51,7 +51,9 @@ public sealed class UnexpectedLoopFailureTests
         var outbox = new ClientOutbox(1 << 20, 1024);
         var queue = new ChannelSubscription("bug.test", 1, null, null);
         var subscription = new ClientSubscription(1, "bug.test", queue);
-        var subscriber = -1;
+        // The Thread object, not its managed id: .NET gives a dead thread's id to a new one, and the receive thread
+        // once got the id of a thread this test had run on, so the lookup returned on it and the loop never failed.
+        Thread? subscriber = null;
         var calls = new ConcurrentQueue<string>();
         var connection = await DirectConnection.ConnectAsync(
             broker.SocketPath,
@@ -62,7 +64,7 @@ public sealed class UnexpectedLoopFailureTests
             timeout.Token);
         outbox.Attach(connection.Writer);
         connection.Start();
-        subscriber = Environment.CurrentManagedThreadId;
+        subscriber = Thread.CurrentThread;
         _ = connection.SubscribeAsync(subscription);
         try
         {
@@ -70,17 +72,17 @@ public sealed class UnexpectedLoopFailureTests
         }
         catch (TimeoutException)
         {
-            // This wait timed out twice in CI runs (not reproduced): say where the connection stood.
+            // Say where the connection stood (this timed out in CI while the lookup compared recycled thread ids).
             Assert.Fail($"the connection did not end; lookups: [{string.Join(", ", calls)}]; log: [{UntrustedText.Escape(string.Join(" | ", log.Lines))}]");
         }
 
         return connection;
     }
 
-    private static ClientSubscription FailingLookup(ClientSubscription subscription, int subscriber, string message, ConcurrentQueue<string> calls)
+    private static ClientSubscription FailingLookup(ClientSubscription subscription, Thread? subscriber, string message, ConcurrentQueue<string> calls)
     {
         var thread = Thread.CurrentThread;
-        var ours = Environment.CurrentManagedThreadId == subscriber;
+        var ours = ReferenceEquals(thread, subscriber);
         calls.Enqueue($"{thread.Name ?? "unnamed"} #{thread.ManagedThreadId} {(ours ? "returned" : "threw")}");
         return ours ? subscription : throw new LookupBugException(message);
     }

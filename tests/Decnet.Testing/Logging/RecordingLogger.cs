@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Decnet.Testing;
 
-/// <summary>Keeps every formatted log line, so a test can say why a connection ended or what reached the log.</summary>
+/// <summary>
+/// Keeps every formatted log line and its level, so a test can say why a connection ended or what reached the log.
+/// </summary>
 /// <remarks>Not sealed only so that <see cref="RecordingLogger"/> can name the client's logger without a type argument.</remarks>
 internal class RecordingLogger<T> : ILogger<T>
 {
@@ -16,6 +18,12 @@ internal class RecordingLogger<T> : ILogger<T>
     private readonly List<(Func<string, bool> Predicate, TaskCompletionSource Seen)> _waiters = [];
 
     public ConcurrentQueue<string> Lines { get; } = new();
+
+    /// <summary>
+    /// Every line with its level, in the order logged (a line is here before it is in <see cref="Lines"/>): a test
+    /// named for a level asserts it, since this logger is enabled at every level.
+    /// </summary>
+    public ConcurrentQueue<(LogLevel Level, string Line)> Entries { get; } = new();
 
     /// <summary>
     /// The exceptions logged with a line: a console sink prints each one's message, and its inner exceptions', after
@@ -43,6 +51,7 @@ internal class RecordingLogger<T> : ILogger<T>
             Exceptions.Enqueue(exception);
         }
 
+        Entries.Enqueue((logLevel, line));
         Lines.Enqueue(line);
         _stream.Writer.TryWrite(line);
         lock (_gate)

@@ -2,6 +2,7 @@ using Decnet.Bus.Unix.Broker.Internal;
 using Decnet.Bus.Unix.Broker.WarmUp;
 using Decnet.Bus.Unix.Tests.Support;
 using Decnet.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Decnet.Bus.Unix.Tests.Broker.WarmUp;
@@ -59,7 +60,8 @@ public sealed class BrokerWarmUpTests
         var completed = await BrokerWarmUp.RunLoggedAsync(refusing, log, CancellationToken.None).WaitAsync(TestBroker.Bound);
 
         Assert.True(completed);
-        var line = Assert.Single(log.Lines);
+        var (level, line) = Assert.Single(log.Entries);
+        Assert.Equal(LogLevel.Warning, level);
         Assert.StartsWith("The start-up warm-up failed (the broker already serves 0 connections)", line, StringComparison.Ordinal);
     }
 
@@ -141,5 +143,6 @@ public sealed class BrokerWarmUpTests
 
         Assert.True(server.WarmUp.IsCompletedSuccessfully);
         Assert.DoesNotContain(log.Lines, static line => line.Contains("warm-up failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(log.Entries, static entry => entry.Level >= LogLevel.Warning);
     }
 }
