@@ -23,7 +23,7 @@ internal sealed class BusMetrics : IDisposable
         _meter = factory?.Create(new MeterOptions(MeterName) { Version = "1.0" }) ?? new Meter(MeterName, "1.0");
         _meter.CreateObservableCounter("decnet.bus.published", () => Measure(static c => c.Published), "{event}", "Events accepted for publishing.");
         _meter.CreateObservableCounter("decnet.bus.delivered", () => Measure(static c => c.Delivered), "{event}", "Events placed into a subscription or connection queue.");
-        _meter.CreateObservableCounter("decnet.bus.dropped", () => Measure(static c => c.Dropped), "{event}", "Events lost to a full queue or an unavailable transport.");
+        _meter.CreateObservableCounter("decnet.bus.dropped", () => Measure(static c => c.Dropped), "{event}", "Events lost to a full queue or an unavailable transport, publishes refused, and malformed events received.");
         _meter.CreateObservableCounter("decnet.bus.brokers_refused", MeasureRefusals, "{connection}", "Connections a client dropped because the broker's uid was not one it trusts.");
     }
 
