@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
@@ -181,7 +182,8 @@ internal sealed partial class BrokerConnection
             case TextVerb.Bye:
                 return false;
             default:
-                throw new ProtocolException(BusErrorCode.BadFrame, "a client may not send EVT");
+                // TextFrameReader returns no other verb: a client's EVT is refused at its header.
+                throw new UnreachableException($"text verb {frame.Verb}");
         }
     }
 
