@@ -169,9 +169,9 @@ internal static class DecnetBusNatsValidation
         }
         else if (kind is not null)
         {
-            // Opens, but the client reads it at connect with .NET's opens (no O_NOCTTY, blocking): a terminal or a FIFO
-            // would hang that read (a terminal could become the host's controlling terminal), /dev/zero never ends,
-            // /dev/null is an empty file. Only a regular file, after symlinks, is what these settings mean.
+            // Opens, but is no file of credentials or certificates: the transport's one read of it (ReadableFile's
+            // checked open) would refuse it only at the first connect, and /dev/null is an empty file. Only a regular
+            // file, after symlinks, is what these settings mean.
             failures.Add($"{variable}='{Topics.Printable(path)}' is {kind}, not a regular file; give the path of a readable file");
         }
     }

@@ -17,7 +17,17 @@ internal static class NatsOptsFactory
         var auth = NatsAuthOpts.Default;
         if (nats.CredentialsFile.Length > 0)
         {
-            auth = auth with { CredsFile = nats.CredentialsFile };
+            // The contents, read once, not the path: the client reads a CredsFile again at each first connect, with
+            // a blocking open (a FIFO swapped in after start-up would hang it). A file that cannot be read fails each
+            // connect with the reason instead, as the client's own read did.
+            try
+            {
+                auth = auth with { Creds = NatsFiles.Read(DecnetBusVariables.NatsCreds, nats.CredentialsFile) };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                auth = auth with { AuthCredCallback = (_, _) => ValueTask.FromException<NatsAuthCred>(new IOException(ex.Message, ex)) };
+            }
         }
         else if (nats.User.Length > 0)
         {
@@ -31,12 +41,11 @@ internal static class NatsOptsFactory
         var tls = NatsTlsOpts.Default;
         if (nats.UsesTls)
         {
+            // Certificates read once and given from memory, not CaFile/CertFile/KeyFile (NatsTlsMaterial says why).
             tls = tls with
             {
                 Mode = TlsMode.Require,
-                CaFile = nats.TlsCaFile.Length > 0 ? nats.TlsCaFile : null,
-                CertFile = nats.TlsCertFile.Length > 0 ? nats.TlsCertFile : null,
-                KeyFile = nats.TlsKeyFile.Length > 0 ? nats.TlsKeyFile : null,
+                ConfigureClientAuthentication = NatsTlsMaterial.Load(nats).ApplyAsync,
             };
         }
 
