@@ -66,8 +66,8 @@ internal static partial class ReadableFile
     /// The text (UTF-8, a leading BOM dropped) of the regular file at <paramref name="path"/>, read through one
     /// descriptor opened as <see cref="DescribeOpenFailure"/> opens (a FIFO cannot block it, a terminal cannot become
     /// the controlling one) and asked through that descriptor what it is, so nothing swapped in after the check is
-    /// read. At most <paramref name="maxBytes"/>. For a file an option names, read once: a later read by path would open
-    /// whatever is there by then.
+    /// read. At most <paramref name="maxBytes"/>. Each call checks anew: a file read again (at each connect, so a
+    /// renewed one is used) that has since become a FIFO or a device is refused, not waited on.
     /// </summary>
     /// <exception cref="IOException">It cannot be opened, is no regular file or is larger; the message names
     /// <paramref name="variable"/> and the path (escaped).</exception>

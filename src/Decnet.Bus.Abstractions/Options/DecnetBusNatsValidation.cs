@@ -169,8 +169,8 @@ internal static class DecnetBusNatsValidation
         }
         else if (kind is not null)
         {
-            // Opens, but is no file of credentials or certificates: the transport's one read of it (ReadableFile's
-            // checked open) would refuse it only at the first connect, and /dev/null is an empty file. Only a regular
+            // Opens, but is no file of credentials or certificates: the transport's reads of it at each connect
+            // (ReadableFile's checked open) would refuse it only then, and /dev/null is an empty file. Only a regular
             // file, after symlinks, is what these settings mean.
             failures.Add($"{variable}='{Topics.Printable(path)}' is {kind}, not a regular file; give the path of a readable file");
         }

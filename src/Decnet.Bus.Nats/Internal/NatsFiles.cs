@@ -2,7 +2,11 @@ using Decnet.Bus.Internal;
 
 namespace Decnet.Bus.Nats.Internal;
 
-/// <summary>How the NATS transport reads a file an option names: once, through the checked open, bounded.</summary>
+/// <summary>
+/// How the NATS transport reads a file an option names: at each connect and reconnect (a renewed certificate or
+/// credentials file is used at the next one), through the checked open, bounded; never by the client's own path
+/// options, whose blocking opens a file swapped for a FIFO would hang.
+/// </summary>
 internal static class NatsFiles
 {
     /// <summary>

@@ -17,17 +17,14 @@ internal static class NatsOptsFactory
         var auth = NatsAuthOpts.Default;
         if (nats.CredentialsFile.Length > 0)
         {
-            // The contents, read once, not the path: the client reads a CredsFile again at each first connect, with
-            // a blocking open (a FIFO swapped in after start-up would hang it). A file that cannot be read fails each
-            // connect with the reason instead, as the client's own read did.
-            try
+            // Read at each connect and reconnect (a renewed file is used at the next one) through the checked open,
+            // not the client's CredsFile (NatsFiles says why). A file that cannot be read or parsed fails that connect
+            // with the reason.
+            var path = nats.CredentialsFile;
+            auth = auth with
             {
-                auth = auth with { Creds = NatsFiles.Read(DecnetBusVariables.NatsCreds, nats.CredentialsFile) };
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                auth = auth with { AuthCredCallback = (_, _) => ValueTask.FromException<NatsAuthCred>(new IOException(ex.Message, ex)) };
-            }
+                AuthCredCallback = (_, _) => ValueTask.FromResult(NatsAuthCred.FromCreds(NatsFiles.Read(DecnetBusVariables.NatsCreds, path))),
+            };
         }
         else if (nats.User.Length > 0)
         {
@@ -41,11 +38,12 @@ internal static class NatsOptsFactory
         var tls = NatsTlsOpts.Default;
         if (nats.UsesTls)
         {
-            // Certificates read once and given from memory, not CaFile/CertFile/KeyFile (NatsTlsMaterial says why).
+            // Certificates read for each handshake and given from memory, not CaFile/CertFile/KeyFile (NatsTlsMaterial
+            // says why).
             tls = tls with
             {
                 Mode = TlsMode.Require,
-                ConfigureClientAuthentication = NatsTlsMaterial.Load(nats).ApplyAsync,
+                ConfigureClientAuthentication = new NatsTlsMaterial(nats).ApplyAsync,
             };
         }
 

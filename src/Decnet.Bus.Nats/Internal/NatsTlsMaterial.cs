@@ -6,89 +6,109 @@ using Decnet.Bus.Internal;
 namespace Decnet.Bus.Nats.Internal;
 
 /// <summary>
-/// The CA and client certificate DECNET_BUS_NATS_TLS_* name, read once when the bus is built (through
-/// <see cref="ReadableFile.ReadAllText"/>) and given to every TLS handshake from memory. The client's own CaFile,
-/// CertFile and KeyFile are paths it reads again at each connect and reconnect, with blocking opens: a file swapped
-/// for a FIFO after start-up would hang the reconnect (docs/cross-host.md). A file that could not be read or parsed
-/// fails each handshake with the reason, as the client's own read did.
+/// The CA and client certificate DECNET_BUS_NATS_TLS_* name, read (through <see cref="ReadableFile.ReadAllText"/>)
+/// and parsed for each TLS handshake, at every connect and reconnect, so a renewed certificate is presented at the
+/// next one. Not the client's own CaFile, CertFile and KeyFile: it would open those paths with blocking opens, and a
+/// file swapped for a FIFO would hang the reconnect (docs/cross-host.md). A file that cannot be read or parsed fails
+/// that handshake with the reason; the next one reads the files again.
 /// </summary>
 internal sealed class NatsTlsMaterial
 {
-    private readonly X509Certificate2Collection? _authorities;
-    private readonly SslStreamCertificateContext? _client;
-    private readonly Exception? _error;
+    private readonly string _caFile;
+    private readonly string _certFile;
+    private readonly string _keyFile;
 
-    private NatsTlsMaterial(X509Certificate2Collection? authorities, SslStreamCertificateContext? client, Exception? error)
+    /// <summary>Takes the paths <paramref name="nats"/> names now: a later change of the options is not seen.</summary>
+    public NatsTlsMaterial(DecnetBusNatsOptions nats)
     {
-        _authorities = authorities;
-        _client = client;
-        _error = error;
-    }
-
-    /// <summary>Reads and parses the files <paramref name="nats"/> names; never throws (see the type).</summary>
-    public static NatsTlsMaterial Load(DecnetBusNatsOptions nats)
-    {
-        try
-        {
-            X509Certificate2Collection? authorities = null;
-            if (nats.TlsCaFile.Length > 0)
-            {
-                authorities = [];
-                authorities.ImportFromPem(NatsFiles.Read(DecnetBusVariables.NatsTlsCa, nats.TlsCaFile));
-                if (authorities.Count == 0)
-                {
-                    throw new IOException($"{DecnetBusVariables.NatsTlsCa}='{Topics.Printable(nats.TlsCaFile)}' holds no PEM certificate");
-                }
-            }
-
-            SslStreamCertificateContext? client = null;
-            if (nats.TlsCertFile.Length > 0 && nats.TlsKeyFile.Length > 0)
-            {
-                var certificatePem = NatsFiles.Read(DecnetBusVariables.NatsTlsCert, nats.TlsCertFile);
-                var leaf = X509Certificate2.CreateFromPem(certificatePem, NatsFiles.Read(DecnetBusVariables.NatsTlsKey, nats.TlsKeyFile));
-
-                // Certificates after the first in the file are its chain, sent with it.
-                X509Certificate2Collection chain = [];
-                chain.ImportFromPem(certificatePem);
-                chain.RemoveAt(0);
-                client = SslStreamCertificateContext.Create(leaf, chain);
-            }
-
-            return new NatsTlsMaterial(authorities, client, null);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            return new NatsTlsMaterial(null, null, ex);
-        }
+        _caFile = nats.TlsCaFile;
+        _certFile = nats.TlsCertFile;
+        _keyFile = nats.TlsKeyFile;
     }
 
     /// <summary>
-    /// Gives the handshake the client certificate and, with a CA file, trusts only its certificates as roots (as the
-    /// client's CaFile did: the system's roots are not consulted).
+    /// Reads the files and gives the handshake the client certificate and, with a CA file, trusts only its
+    /// certificates as roots (as the client's CaFile did: the system's roots are not consulted). Faults with an
+    /// <see cref="IOException"/> naming the variable and the path when a file cannot be read or parsed.
     /// </summary>
     public ValueTask ApplyAsync(SslClientAuthenticationOptions options)
     {
-        if (_error is not null)
+        try
         {
-            return ValueTask.FromException(new IOException(_error.Message, _error));
-        }
-
-        if (_client is not null)
-        {
-            options.ClientCertificateContext = _client;
-        }
-
-        if (_authorities is not null)
-        {
-            var policy = new X509ChainPolicy
+            var authorities = ReadAuthorities();
+            if (ReadClient() is { } client)
             {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-            };
-            policy.CustomTrustStore.AddRange(_authorities);
-            options.CertificateChainPolicy = policy;
+                options.ClientCertificateContext = client;
+            }
+
+            if (authorities is not null)
+            {
+                var policy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    RevocationMode = X509RevocationMode.NoCheck,
+                };
+                policy.CustomTrustStore.AddRange(authorities);
+                options.CertificateChainPolicy = policy;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ValueTask.FromException(ex is IOException ? ex : new IOException(ex.Message, ex));
+        }
+    }
+
+    private X509Certificate2Collection? ReadAuthorities()
+    {
+        if (_caFile.Length == 0)
+        {
+            return null;
         }
 
-        return ValueTask.CompletedTask;
+        X509Certificate2Collection authorities = [];
+        try
+        {
+            authorities.ImportFromPem(NatsFiles.Read(DecnetBusVariables.NatsTlsCa, _caFile));
+        }
+        catch (CryptographicException ex)
+        {
+            throw Unparsed($"{DecnetBusVariables.NatsTlsCa}='{Topics.Printable(_caFile)}'", ex);
+        }
+
+        return authorities.Count > 0
+            ? authorities
+            : throw new IOException($"{DecnetBusVariables.NatsTlsCa}='{Topics.Printable(_caFile)}' holds no PEM certificate");
     }
+
+    private SslStreamCertificateContext? ReadClient()
+    {
+        if (_certFile.Length == 0 || _keyFile.Length == 0)
+        {
+            return null;
+        }
+
+        var certificatePem = NatsFiles.Read(DecnetBusVariables.NatsTlsCert, _certFile);
+        var keyPem = NatsFiles.Read(DecnetBusVariables.NatsTlsKey, _keyFile);
+        try
+        {
+            var leaf = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+
+            // Certificates after the first in the file are its chain, sent with it.
+            X509Certificate2Collection chain = [];
+            chain.ImportFromPem(certificatePem);
+            chain.RemoveAt(0);
+            return SslStreamCertificateContext.Create(leaf, chain);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            // Read between a renewal's writes of the two files, they may not match yet: the next connect reads both
+            // again.
+            throw Unparsed($"{DecnetBusVariables.NatsTlsCert}='{Topics.Printable(_certFile)}' with {DecnetBusVariables.NatsTlsKey}='{Topics.Printable(_keyFile)}'", ex);
+        }
+    }
+
+    private static IOException Unparsed(string files, Exception ex)
+        => new($"{files} cannot be parsed ({ex.Message})", ex);
 }
