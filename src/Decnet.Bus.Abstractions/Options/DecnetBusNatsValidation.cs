@@ -119,11 +119,11 @@ internal static class DecnetBusNatsValidation
 
     /// <summary>Drops user information so a password typed into the URL never reaches a log.</summary>
     /// <remarks>
-    /// Everything up to the last <c>@</c> goes but a leading <c>scheme://</c>, whatever comes before it: a URL typed without <c>//</c>
-    /// (<c>user:pass@host</c>, <c>nats:user:pass@host</c>) is no URL to <see cref="Uri"/>, and a password typed
-    /// unencoded may hold <c>@</c>, <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC 3986 end of the
-    /// authority would show part of it. Hiding a scheme or a stray <c>@</c> in a path costs nothing: such a URL is
-    /// refused anyway.
+    /// Everything up to the last <c>@</c> goes but a leading <c>scheme://</c>, whatever comes before it: a URL typed
+    /// without <c>//</c> (<c>user:pass@host</c>, <c>nats:user:pass@host</c>) is no URL to <see cref="Uri"/>, and a
+    /// password typed unencoded may hold <c>@</c>, <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC
+    /// 3986 end of the authority would show part of it. Hiding a scheme or a stray <c>@</c> in a path costs nothing:
+    /// such a URL is refused anyway.
     /// </remarks>
     private static string Redact(string url)
     {

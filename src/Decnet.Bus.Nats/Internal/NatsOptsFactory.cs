@@ -5,7 +5,10 @@ using NATS.Client.Core;
 
 namespace Decnet.Bus.Nats.Internal;
 
-/// <summary>Maps <see cref="DecnetBusOptions"/> (already validated at host start) onto the official client's <see cref="NatsOpts"/>.</summary>
+/// <summary>
+/// Maps <see cref="DecnetBusOptions"/> (already validated at host start) onto the official client's
+/// <see cref="NatsOpts"/>.
+/// </summary>
 internal static class NatsOptsFactory
 {
     public static NatsOpts Create(DecnetBusOptions options, ILoggerFactory? loggerFactory, bool? echo = null)

@@ -241,7 +241,9 @@ public sealed class DecnetBusHealthCheckTests : IAsyncDisposable
         await _fake.DisposeAsync();
     }
 
-    /// <summary>Publishes <paramref name="count"/> events to a subscription that holds one: count − 1 are dropped.</summary>
+    /// <summary>
+    /// Publishes <paramref name="count"/> events to a subscription that holds one: count − 1 are dropped.
+    /// </summary>
     private async Task<IBusSubscription> FloodASlowSubscriberAsync(int count)
     {
         var slow = await _fake.SubscribeAsync("a.b", new SubscriptionOptions { QueueSize = 1 });

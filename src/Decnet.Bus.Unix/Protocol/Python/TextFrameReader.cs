@@ -5,14 +5,13 @@ using System.Text;
 namespace Decnet.Bus.Unix.Protocol.Python;
 
 /// <summary>
-/// Pure parser of the frames a Python client sends the broker: an ASCII header line <c>VERB[ args]\n</c> (a CR before the LF is
-/// tolerated), a 4-byte big-endian body length, then the body. Limits and failures follow the Python broker: a
-/// header over 4,096 bytes (LF included), a body over 1 MiB, a non-ASCII or empty header, an unknown verb or the
-/// broker's own EVT is a <see cref="ProtocolException"/>, which ends the connection. The header is checked as soon as its LF arrives, so a
-/// bad one ends the connection at once rather than when (if ever) its length follows; before its LF, bytes that can
-/// begin no valid header (no verb a client may send starts so, or a byte is not ASCII) are refused as soon as they
-/// arrive. No exception
-/// for "need more bytes".
+/// Pure parser of the frames a Python client sends the broker: an ASCII header line <c>VERB[ args]\n</c> (a CR before
+/// the LF is tolerated), a 4-byte big-endian body length, then the body. Limits and failures follow the Python broker:
+/// a header over 4,096 bytes (LF included), a body over 1 MiB, a non-ASCII or empty header, an unknown verb or the
+/// broker's own EVT is a <see cref="ProtocolException"/>, which ends the connection. The header is checked as soon as
+/// its LF arrives, so a bad one ends the connection at once rather than when (if ever) its length follows; before its
+/// LF, bytes that can begin no valid header (no verb a client may send starts so, or a byte is not ASCII) are refused
+/// as soon as they arrive. No exception for "need more bytes".
 /// </summary>
 internal static class TextFrameReader
 {
@@ -38,7 +37,9 @@ internal static class TextFrameReader
     // is, as the MessagePack side names a frame kind a client may not send.
     private static readonly byte[] _evt = "EVT"u8.ToArray();
 
-    /// <summary>Parses one frame from the start of <paramref name="buffer"/> and slices it off; false when incomplete.</summary>
+    /// <summary>
+    /// Parses one frame from the start of <paramref name="buffer"/> and slices it off; false when incomplete.
+    /// </summary>
     /// <exception cref="ProtocolException">The frame is malformed or over a limit.</exception>
     public static bool TryParse(ref ReadOnlySequence<byte> buffer, out TextFrame frame)
     {

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Broker.Python;
 
-/// <summary>A Python (text-protocol) connection's frames as the broker handles them, sent raw (docs/text-protocol.md §3).</summary>
+/// <summary>
+/// A Python (text-protocol) connection's frames as the broker handles them, sent raw (docs/text-protocol.md §3).
+/// </summary>
 public sealed class TextConnectionTests
 {
     [Fact]
