@@ -17,7 +17,6 @@ internal sealed class ScriptedNatsServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly byte[] _error;
-    private readonly TaskCompletionSource<string> _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ScriptedNatsServer(string error)
     {
@@ -27,9 +26,6 @@ internal sealed class ScriptedNatsServer : IAsyncDisposable
     }
 
     public string Url => $"nats://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
-
-    /// <summary>The first bytes a client sent after the INFO (its CONNECT line), as ASCII.</summary>
-    public Task<string> FirstConnect => _firstConnect.Task;
 
     public async ValueTask DisposeAsync()
     {
@@ -47,10 +43,8 @@ internal sealed class ScriptedNatsServer : IAsyncDisposable
             var stream = client.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes(_info), _stop.Token);
             var buffer = new byte[4096];
-            var read = await stream.ReadAsync(buffer, _stop.Token);
-            if (read > 0)
+            if (await stream.ReadAsync(buffer, _stop.Token) > 0)
             {
-                _firstConnect.TrySetResult(Encoding.ASCII.GetString(buffer, 0, read));
                 await stream.WriteAsync(_error, _stop.Token);
             }
         }
