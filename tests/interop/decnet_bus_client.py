@@ -13,7 +13,10 @@ Usage:
       printed as `decnet sub` prints it: the string "NaN", "Infinity" or "-Infinity", so every line is JSON.
   decnet_bus_client.py pub SOCKET TOPIC TYPE PAYLOAD_JSON
       Publishes one event, then PING and waits for PONG (frames are processed in order, so the PUB was routed),
-      prints `PUBLISHED <id>`, then says BYE.
+      prints `PUBLISHED <id>`, then says BYE. The payload is read as `decnet pub` reads it (its JsonPayload.cs): a
+      JSON object; an integer beyond int64/uint64 is sent as a float. What `decnet pub` refuses is refused before
+      connecting, as one `ERROR <text>` line and exit code 2: text that is not JSON (Python's NaN, Infinity and
+      -Infinity literals included), a number too large to be finite (1e999), a top level that is not an object.
   decnet_bus_client.py badtopic SOCKET TOPIC
       Publishes on an invalid topic and prints `ERR <code> <message>` when the broker refuses it, then `OPEN` if the
       broker kept the connection (an ERR naming the request, §6) or `CLOSED` if it closed it.
@@ -120,6 +123,52 @@ def event_json(event):
         return json.dumps(non_finite_json(event), default=json_default, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise DecodeError(f"event cannot be printed as JSON: {exc}") from None
+
+
+class UsageError(Exception):
+    """A PAYLOAD_JSON `decnet pub` refuses: printed as one ERROR line, exit code 2 as `decnet pub`'s usage errors."""
+
+
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise UsageError(f"payload has a number that is not finite: {text}")
+    return value
+
+
+def _int_or_float(text):
+    # As `decnet pub`: an integer msgpack can carry stays one; a larger one is a float (still finite, or refused).
+    value = int(text)
+    return value if _INT64_MIN <= value <= _UINT64_MAX else _finite_float(text)
+
+
+def _not_json(name):
+    # json.loads accepts NaN, Infinity and -Infinity, which RFC 8259 and `decnet pub` do not.
+    raise UsageError(f"payload is not valid JSON: {name} is not a JSON number")
+
+
+def payload_json(text):
+    """PAYLOAD_JSON as the map to publish, or UsageError for what `decnet pub` refuses."""
+    try:
+        value = json.loads(text, parse_constant=_not_json, parse_float=_finite_float, parse_int=_int_or_float)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"payload is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError("payload is not valid JSON: it is nested too deeply") from None
+    if not isinstance(value, dict):
+        kind = {list: "array", str: "string", int: "number", float: "number", bool: str(value).lower()}
+        raise UsageError(f"payload must be a JSON object, not {kind.get(type(value), 'null')}")
+    try:
+        msgpack.packb(value, use_bin_type=True)
+    except UnicodeEncodeError:
+        # "\ud800" is JSON syntax, but a lone surrogate is no string MessagePack (UTF-8) can carry.
+        raise UsageError("payload is not valid JSON: a string holds a lone surrogate") from None
+    except ValueError:
+        raise UsageError("payload is not valid JSON: it is nested too deeply") from None
+    return value
 
 
 class BrokerError(Exception):
@@ -265,7 +314,8 @@ def main(argv):
             say(event_json(client.next_event()))
         client.close()
     elif mode == "pub":
-        path, topic, type_, payload = argv[2], argv[3], argv[4], json.loads(argv[5])
+        # Checked before connecting, as `decnet pub` does: a refused payload does not depend on the broker.
+        path, topic, type_, payload = argv[2], argv[3], argv[4], payload_json(argv[5])
         client = Client(path, "py-pub")
         event_id = client.publish(topic, payload, type_)
         client.ping()
@@ -311,6 +361,9 @@ def run(argv):
     except DecodeError as exc:
         say(f"ERROR {exc}")
         return 1
+    except UsageError as exc:
+        say(f"ERROR {exc}")
+        return 2
     except BrokerError as err:
         # An ERR that ends the command (it refused the handshake or the SUB, or closes the connection): its message is
         # the broker's text, printed escaped rather than in a traceback.

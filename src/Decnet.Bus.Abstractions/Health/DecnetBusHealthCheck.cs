@@ -5,7 +5,8 @@ namespace Decnet.Bus;
 
 /// <summary>
 /// Reports the bus: Healthy when connected with no new drops; Degraded while (re)connecting or when the drop counter
-/// rose since the previous check; Unhealthy once the broker has been unreachable for
+/// (<see cref="BusCounters.Dropped"/>: full queues, outages, refused publishes, malformed events) rose since the
+/// previous check; Unhealthy once the broker has been unreachable for
 /// <see cref="DecnetBusHealthCheckOptions.UnhealthyAfter"/>. One instance per registration and container keeps the
 /// highest drop count seen and the time the outage was first seen, so the figures are "since the last check"; the
 /// first check counts from 0, so it reports the drops since the bus started. Every check reports the drops since the
@@ -13,6 +14,11 @@ namespace Decnet.Bus;
 /// </summary>
 internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBusHealthCheckOptions options) : IHealthCheck
 {
+    // What BusCounters.Dropped counts, not only a slow subscriber: a full subscription queue or send buffer,
+    // publishes made while the broker was unreachable (an outage between two checks), publishes the broker or server
+    // refused, and (Unix transport) EVTs dropped as malformed.
+    private const string _dropCauses = "lost to a full queue, an outage, a refused publish or a malformed event";
+
     private readonly Lock _gate = new();
 
     // Not the count when the check is created (at the first health run): drops between start-up and then would never
@@ -64,7 +70,7 @@ internal sealed class DecnetBusHealthCheck(IBus bus, TimeProvider time, DecnetBu
             _unreachableSince = null;
             if (newDrops > 0)
             {
-                return Task.FromResult(HealthCheckResult.Degraded($"{newDrops} events dropped since {since} ({counters.Dropped} in total): a subscriber is too slow or a queue too small", data: data));
+                return Task.FromResult(HealthCheckResult.Degraded($"{newDrops} events dropped since {since} ({counters.Dropped} in total): {_dropCauses}", data: data));
             }
 
             return Task.FromResult(HealthCheckResult.Healthy(state == BusConnectionState.Idle ? "idle: connects on first publish or subscribe" : "connected", data));

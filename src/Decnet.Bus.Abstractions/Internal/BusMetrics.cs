@@ -5,8 +5,8 @@ namespace Decnet.Bus.Internal;
 /// <summary>
 /// The <c>Decnet.Bus</c> meter of one container: created from the registered <see cref="IMeterFactory"/> (a meter of
 /// its own when none is registered) and exposing observable counters over the counters each bus already keeps, so
-/// publishing costs nothing extra (docs/dotnet-hosts.md, "Metrics"). <c>AddDecnetBus()</c> registers it and observes the
-/// bus it builds; <c>AddDecnetBusBroker()</c> adds the broker's totals.
+/// publishing costs nothing extra (docs/dotnet-hosts.md, "Metrics"). <c>AddDecnetBus()</c> registers it and observes
+/// the bus it builds; <c>AddDecnetBusBroker()</c> adds the broker's totals.
 /// </summary>
 internal sealed class BusMetrics : IDisposable
 {
@@ -23,14 +23,16 @@ internal sealed class BusMetrics : IDisposable
         _meter = factory?.Create(new MeterOptions(MeterName) { Version = "1.0" }) ?? new Meter(MeterName, "1.0");
         _meter.CreateObservableCounter("decnet.bus.published", () => Measure(static c => c.Published), "{event}", "Events accepted for publishing.");
         _meter.CreateObservableCounter("decnet.bus.delivered", () => Measure(static c => c.Delivered), "{event}", "Events placed into a subscription or connection queue.");
-        _meter.CreateObservableCounter("decnet.bus.dropped", () => Measure(static c => c.Dropped), "{event}", "Events lost to a full queue or an unavailable transport.");
+        _meter.CreateObservableCounter("decnet.bus.dropped", () => Measure(static c => c.Dropped), "{event}", "Events lost to a full queue or an unavailable transport, publishes refused, and malformed events received.");
         _meter.CreateObservableCounter("decnet.bus.brokers_refused", MeasureRefusals, "{connection}", "Connections a client dropped because the broker's uid was not one it trusts.");
     }
 
     /// <summary>The meter (tests check it came from their factory).</summary>
     public Meter Meter => _meter;
 
-    /// <summary>Adds a source of counters, tagged <c>transport</c>; <paramref name="counters"/> returns null while it has none.</summary>
+    /// <summary>
+    /// Adds a source of counters, tagged <c>transport</c>; <paramref name="counters"/> returns null while it has none.
+    /// </summary>
     public void Observe(string transport, Func<BusCounters?> counters, Func<long>? brokersRefused = null)
     {
         lock (_gate)
@@ -39,7 +41,9 @@ internal sealed class BusMetrics : IDisposable
         }
     }
 
-    /// <summary>Observes a bus: its <see cref="IBus.Counters"/> and, for the Unix client, its refused brokers.</summary>
+    /// <summary>
+    /// Observes a bus: its <see cref="IBus.Counters"/> and, for the Unix client, its refused brokers.
+    /// </summary>
     public void Observe(string transport, IBus bus)
         => Observe(transport, () => bus.Counters, bus is IBrokerRefusalCount refusals ? () => refusals.BrokersRefused : null);
 

@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Decnet.Bus.Internal;
 
@@ -59,6 +61,63 @@ internal static partial class ReadableFile
 
         return null;
     }
+
+    /// <summary>
+    /// The text (UTF-8, a leading BOM dropped) of the regular file at <paramref name="path"/>, read through one
+    /// descriptor opened as <see cref="DescribeOpenFailure"/> opens (a FIFO cannot block it, a terminal cannot become
+    /// the controlling one) and asked through that descriptor what it is, so nothing swapped in after the check is
+    /// read. At most <paramref name="maxBytes"/>. Each call checks anew: a file read again (at each connect, so a
+    /// renewed one is used) that has since become a FIFO or a device is refused, not waited on.
+    /// </summary>
+    /// <exception cref="IOException">It cannot be opened, is no regular file or is larger; the message names
+    /// <paramref name="variable"/> and the path (escaped).</exception>
+    public static string ReadAllText(string variable, string path, int maxBytes)
+    {
+        SafeFileHandle handle;
+        try
+        {
+            var fd = Open(path, _openFlags);
+            if (fd < 0)
+            {
+                throw Refused(variable, path, $"cannot be read ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
+            }
+
+            handle = new SafeFileHandle(fd, ownsHandle: true);
+            if (NotARegularFile(fd) is { } kind)
+            {
+                handle.Dispose();
+                throw Refused(variable, path, $"is {kind}, not a regular file");
+            }
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No Linux libc: an ordinary open, which cannot hang on a FIFO elsewhere.
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        }
+
+        using (handle)
+        {
+            // One byte more than allowed tells a file at the limit from a larger one.
+            var buffer = new byte[maxBytes + 1];
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+            {
+                total += read;
+            }
+
+            if (total > maxBytes)
+            {
+                throw Refused(variable, path, $"is over {maxBytes} bytes");
+            }
+
+            var text = buffer.AsSpan(0, total);
+            return Encoding.UTF8.GetString(text.StartsWith(Encoding.UTF8.Preamble) ? text[Encoding.UTF8.Preamble.Length..] : text);
+        }
+    }
+
+    private static IOException Refused(string variable, string path, string why)
+        => new($"{variable}='{Topics.Printable(path)}' {why}; give the path of a readable regular file");
 
     /// <summary>What <paramref name="fd"/> is when no regular file; null for one, or when statx fails.</summary>
     private static string? NotARegularFile(int fd)

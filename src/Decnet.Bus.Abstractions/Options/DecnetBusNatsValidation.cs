@@ -119,11 +119,11 @@ internal static class DecnetBusNatsValidation
 
     /// <summary>Drops user information so a password typed into the URL never reaches a log.</summary>
     /// <remarks>
-    /// Everything up to the last <c>@</c> goes but a leading <c>scheme://</c>, whatever comes before it: a URL typed without <c>//</c>
-    /// (<c>user:pass@host</c>, <c>nats:user:pass@host</c>) is no URL to <see cref="Uri"/>, and a password typed
-    /// unencoded may hold <c>@</c>, <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC 3986 end of the
-    /// authority would show part of it. Hiding a scheme or a stray <c>@</c> in a path costs nothing: such a URL is
-    /// refused anyway.
+    /// Everything up to the last <c>@</c> goes but a leading <c>scheme://</c>, whatever comes before it: a URL typed
+    /// without <c>//</c> (<c>user:pass@host</c>, <c>nats:user:pass@host</c>) is no URL to <see cref="Uri"/>, and a
+    /// password typed unencoded may hold <c>@</c>, <c>/</c>, <c>?</c> or <c>#</c>, so the first <c>@</c> or the RFC
+    /// 3986 end of the authority would show part of it. Hiding a scheme or a stray <c>@</c> in a path costs nothing:
+    /// such a URL is refused anyway.
     /// </remarks>
     private static string Redact(string url)
     {
@@ -169,9 +169,9 @@ internal static class DecnetBusNatsValidation
         }
         else if (kind is not null)
         {
-            // Opens, but the client reads it at connect with .NET's opens (no O_NOCTTY, blocking): a terminal or a FIFO
-            // would hang that read (a terminal could become the host's controlling terminal), /dev/zero never ends,
-            // /dev/null is an empty file. Only a regular file, after symlinks, is what these settings mean.
+            // Opens, but is no file of credentials or certificates: the transport's reads of it at each connect
+            // (ReadableFile's checked open) would refuse it only then, and /dev/null is an empty file. Only a regular
+            // file, after symlinks, is what these settings mean.
             failures.Add($"{variable}='{Topics.Printable(path)}' is {kind}, not a regular file; give the path of a readable file");
         }
     }

@@ -5,7 +5,10 @@ using NATS.Client.Core;
 
 namespace Decnet.Bus.Nats.Internal;
 
-/// <summary>Maps <see cref="DecnetBusOptions"/> (already validated at host start) onto the official client's <see cref="NatsOpts"/>.</summary>
+/// <summary>
+/// Maps <see cref="DecnetBusOptions"/> (already validated at host start) onto the official client's
+/// <see cref="NatsOpts"/>.
+/// </summary>
 internal static class NatsOptsFactory
 {
     public static NatsOpts Create(DecnetBusOptions options, ILoggerFactory? loggerFactory, bool? echo = null)
@@ -17,7 +20,14 @@ internal static class NatsOptsFactory
         var auth = NatsAuthOpts.Default;
         if (nats.CredentialsFile.Length > 0)
         {
-            auth = auth with { CredsFile = nats.CredentialsFile };
+            // Read at each connect and reconnect (a renewed file is used at the next one) through the checked open,
+            // not the client's CredsFile (NatsFiles says why). A file that cannot be read or parsed fails that connect
+            // with the reason.
+            var path = nats.CredentialsFile;
+            auth = auth with
+            {
+                AuthCredCallback = (_, _) => ValueTask.FromResult(NatsAuthCred.FromCreds(NatsFiles.Read(DecnetBusVariables.NatsCreds, path))),
+            };
         }
         else if (nats.User.Length > 0)
         {
@@ -31,12 +41,12 @@ internal static class NatsOptsFactory
         var tls = NatsTlsOpts.Default;
         if (nats.UsesTls)
         {
+            // Certificates read for each handshake and given from memory, not CaFile/CertFile/KeyFile (NatsTlsMaterial
+            // says why).
             tls = tls with
             {
                 Mode = TlsMode.Require,
-                CaFile = nats.TlsCaFile.Length > 0 ? nats.TlsCaFile : null,
-                CertFile = nats.TlsCertFile.Length > 0 ? nats.TlsCertFile : null,
-                KeyFile = nats.TlsKeyFile.Length > 0 ? nats.TlsKeyFile : null,
+                ConfigureClientAuthentication = new NatsTlsMaterial(nats).ApplyAsync,
             };
         }
 

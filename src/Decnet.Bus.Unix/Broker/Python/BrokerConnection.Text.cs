@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
@@ -20,7 +21,9 @@ internal sealed partial class BrokerConnection
     /// <summary>Set once, before the first frame, for a text-protocol connection; null for MessagePack.</summary>
     private TextSession? _text;
 
-    /// <summary>Peeks the first byte and runs the matching protocol's receive loop; an unknown first byte closes the connection.</summary>
+    /// <summary>
+    /// Peeks the first byte and runs the matching protocol's receive loop; an unknown first byte closes the connection.
+    /// </summary>
     private async Task ReceiveAnyProtocolAsync()
     {
         var limits = _hub.Limits;
@@ -47,7 +50,8 @@ internal sealed partial class BrokerConnection
 
         if (!ProtocolSniffer.IsText(first))
         {
-            // Neither protocol: no reply (the peer would not understand it), a log line and the unknown_protocol counter.
+            // Neither protocol: no reply (the peer would not understand it), a log line and the unknown_protocol
+            // counter.
             TextLog.UnknownProtocol(_logger, Credentials.Pid, Credentials.Uid, first);
             _hub.CountRejection(BusErrorCode.UnknownProtocol);
             ProtocolSniffer.DiscardBuffered(_socket);
@@ -113,7 +117,8 @@ internal sealed partial class BrokerConnection
                 }
                 finally
                 {
-                    // Once per read, as for MessagePack: the routed events go into their queues, each destination is flushed once.
+                    // Once per read, as for MessagePack: the routed events go into their queues, each destination is
+                    // flushed once.
                     batch.Complete(drained: buffer.IsEmpty && !paused);
                     reader.AdvanceTo(buffer.Start, paused ? buffer.Start : buffer.End);
                 }
@@ -181,7 +186,8 @@ internal sealed partial class BrokerConnection
             case TextVerb.Bye:
                 return false;
             default:
-                throw new ProtocolException(BusErrorCode.BadFrame, "a client may not send EVT");
+                // TextFrameReader returns no other verb: a client's EVT is refused at its header.
+                throw new UnreachableException($"text verb {frame.Verb}");
         }
     }
 

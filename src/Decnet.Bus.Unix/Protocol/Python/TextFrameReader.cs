@@ -5,13 +5,13 @@ using System.Text;
 namespace Decnet.Bus.Unix.Protocol.Python;
 
 /// <summary>
-/// Pure parser of the Python bus's frames: an ASCII header line <c>VERB[ args]\n</c> (a CR before the LF is
-/// tolerated), a 4-byte big-endian body length, then the body. Limits and failures follow the Python broker: a
-/// header over 4,096 bytes (LF included), a body over 1 MiB, a non-ASCII or empty header or an unknown verb is a
-/// <see cref="ProtocolException"/>, which ends the connection. The header is checked as soon as its LF arrives, so a
-/// bad one ends the connection at once rather than when (if ever) its length follows; before its LF, bytes that can
-/// begin no valid header (no verb starts so, or a byte is not ASCII) are refused as soon as they arrive. No exception
-/// for "need more bytes".
+/// Pure parser of the frames a Python client sends the broker: an ASCII header line <c>VERB[ args]\n</c> (a CR before
+/// the LF is tolerated), a 4-byte big-endian body length, then the body. Limits and failures follow the Python broker:
+/// a header over 4,096 bytes (LF included), a body over 1 MiB, a non-ASCII or empty header, an unknown verb or the
+/// broker's own EVT is a <see cref="ProtocolException"/>, which ends the connection. The header is checked as soon as
+/// its LF arrives, so a bad one ends the connection at once rather than when (if ever) its length follows; before its
+/// LF, bytes that can begin no valid header (no verb a client may send starts so, or a byte is not ASCII) are refused
+/// as soon as they arrive. No exception for "need more bytes".
 /// </summary>
 internal static class TextFrameReader
 {
@@ -23,18 +23,23 @@ internal static class TextFrameReader
 
     private const int _lengthSize = 4;
 
-    // The protocol's verbs, one list for telling a whole verb and the start of one.
+    // The verbs a client may send, one list for telling a whole verb and the start of one.
     private static readonly (byte[] Name, TextVerb Verb)[] _verbs =
     [
         ("HELLO"u8.ToArray(), TextVerb.Hello),
         ("PUB"u8.ToArray(), TextVerb.Pub),
         ("SUB"u8.ToArray(), TextVerb.Sub),
         ("UNSUB"u8.ToArray(), TextVerb.Unsub),
-        ("EVT"u8.ToArray(), TextVerb.Evt),
         ("BYE"u8.ToArray(), TextVerb.Bye),
     ];
 
-    /// <summary>Parses one frame from the start of <paramref name="buffer"/> and slices it off; false when incomplete.</summary>
+    // The broker's verb (docs/text-protocol.md §1): refused at the header like an unknown one, but named as what it
+    // is, as the MessagePack side names a frame kind a client may not send.
+    private static readonly byte[] _evt = "EVT"u8.ToArray();
+
+    /// <summary>
+    /// Parses one frame from the start of <paramref name="buffer"/> and slices it off; false when incomplete.
+    /// </summary>
     /// <exception cref="ProtocolException">The frame is malformed or over a limit.</exception>
     public static bool TryParse(ref ReadOnlySequence<byte> buffer, out TextFrame frame)
     {
@@ -150,13 +155,23 @@ internal static class TextFrameReader
 
         // Without a space, a valid header is a verb and then nothing but CRs (trimmed before the LF).
         var cr = partial.IndexOf((byte)'\r');
-        var possible = cr < 0
-            ? BeginsAVerb(partial)
-            : TryParseVerb(partial[..cr], out _) && partial[cr..].IndexOfAnyExcept((byte)'\r') < 0;
-        if (!possible)
+        if (cr >= 0)
         {
-            throw new ProtocolException(BusErrorCode.BadFrame, $"\"{UntrustedText.Excerpt(Encoding.ASCII.GetString(partial))}\" begins no verb");
+            // What precedes a CR is the whole verb: the broker's is refused as such, as with its LF.
+            RefuseTheBrokersVerb(partial[..cr]);
+            if (TryParseVerb(partial[..cr], out _) && partial[cr..].IndexOfAnyExcept((byte)'\r') < 0)
+            {
+                return;
+            }
         }
+        else if (BeginsAVerb(partial))
+        {
+            return;
+        }
+
+        // The start of EVT is told apart: it begins a verb, only not one a client may send.
+        var client = _evt.AsSpan().StartsWith(partial) ? " a client may send" : string.Empty;
+        throw new ProtocolException(BusErrorCode.BadFrame, $"\"{UntrustedText.Excerpt(Encoding.ASCII.GetString(partial))}\" begins no verb{client}");
     }
 
     private static bool BeginsAVerb(ReadOnlySpan<byte> start)
@@ -172,9 +187,24 @@ internal static class TextFrameReader
         return false;
     }
 
-    private static TextVerb ParseVerb(ReadOnlySpan<byte> verb) => TryParseVerb(verb, out var parsed)
-        ? parsed
-        : throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Excerpt(Encoding.ASCII.GetString(verb))}\"");
+    private static TextVerb ParseVerb(ReadOnlySpan<byte> verb)
+    {
+        if (TryParseVerb(verb, out var parsed))
+        {
+            return parsed;
+        }
+
+        RefuseTheBrokersVerb(verb);
+        throw new ProtocolException(BusErrorCode.BadFrame, $"unknown verb \"{UntrustedText.Excerpt(Encoding.ASCII.GetString(verb))}\"");
+    }
+
+    private static void RefuseTheBrokersVerb(ReadOnlySpan<byte> verb)
+    {
+        if (verb.SequenceEqual(_evt))
+        {
+            throw new ProtocolException(BusErrorCode.BadFrame, "a client may not send EVT");
+        }
+    }
 
     private static bool TryParseVerb(ReadOnlySpan<byte> verb, out TextVerb parsed)
     {

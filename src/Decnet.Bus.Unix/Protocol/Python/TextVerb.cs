@@ -1,6 +1,9 @@
 namespace Decnet.Bus.Unix.Protocol.Python;
 
-/// <summary>The verbs of the Python bus's text protocol (docs/text-protocol.md).</summary>
+/// <summary>
+/// The verbs a client sends in the Python bus's text protocol (docs/text-protocol.md); the broker's EVT is not one
+/// (TextEvtWriter writes it, TextFrameReader refuses it).
+/// </summary>
 internal enum TextVerb
 {
     /// <summary><c>HELLO name</c>: names the peer. Empty body.</summary>
@@ -14,9 +17,6 @@ internal enum TextVerb
 
     /// <summary><c>UNSUB pattern</c>: unsubscribe. Empty body.</summary>
     Unsub,
-
-    /// <summary><c>EVT topic</c>: broker to client; body the envelope as a JSON object.</summary>
-    Evt,
 
     /// <summary><c>BYE</c>: graceful close, either direction. Empty body.</summary>
     Bye,

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Decnet.Bus.Unix.Tests.Broker.Python;
 
-/// <summary>A Python (text-protocol) connection's frames as the broker handles them, sent raw (docs/text-protocol.md §3).</summary>
+/// <summary>
+/// A Python (text-protocol) connection's frames as the broker handles them, sent raw (docs/text-protocol.md §3).
+/// </summary>
 public sealed class TextConnectionTests
 {
     [Fact]
@@ -86,6 +88,35 @@ public sealed class TextConnectionTests
         await python.AssertClosedWithoutReplyAsync();
         await log.WaitForAsync(l => l.Contains($"broke the protocol (BadFrame): {reason}; disconnecting it", StringComparison.Ordinal));
         Assert.Equal(new KeyValuePair<string, long>("bad_frame", 1), Assert.Single(broker.Server.GetStats().Rejections));
+    }
+
+    [Theory]
+    [InlineData("EVT a.b\n", false, "a client may not send EVT")]
+    [InlineData("EVT a.b\n", true, "a client may not send EVT")]
+    [InlineData("EVT\r\n", false, "a client may not send EVT")]
+    [InlineData("EVT a.b", true, "a client may not send EVT")]
+    [InlineData("EV", false, "\"EV\" begins no verb a client may send")]
+    public async Task AClientsEvt_EndsItsConnectionAtTheHeader_AndNoOtherConnection(string bytes, bool helloFirst, string reason)
+    {
+        // EVT is the broker's verb (docs/text-protocol.md §1): a client's is refused as the header shows it, not once
+        // a length and body follow (none may ever come). The frozen clock lets no timeout end the connection instead.
+        var log = new RecordingLogger<BusServer>();
+        await using var broker = await TestBroker.StartAsync(time: new FakeTimeProvider(DateTimeOffset.UnixEpoch), logger: log);
+        var bus = broker.CreateClient("dotnet");
+        await using var sub = await bus.SubscribeAsync("other.>");
+        using var python = await RawTextClient.ConnectAsync(broker.SocketPath);
+        if (helloFirst)
+        {
+            await python.SendAsync("HELLO py-evt");
+        }
+
+        await python.SendAsync(System.Text.Encoding.ASCII.GetBytes(bytes));
+
+        await python.AssertClosedWithoutReplyAsync();
+        await log.WaitForAsync(l => l.Contains($"broke the protocol (BadFrame): {reason}; disconnecting it", StringComparison.Ordinal));
+        Assert.Equal(new KeyValuePair<string, long>("bad_frame", 1), Assert.Single(broker.Server.GetStats().Rejections));
+        await bus.PublishAsync("other.x", new Dictionary<string, int> { ["n"] = 1 });
+        Assert.Equal("other.x", (await Receive.NextAsync(sub)).Topic);
     }
 
     [Fact]
