@@ -95,11 +95,12 @@ internal sealed class NatsTlsMaterial
         {
             var leaf = X509Certificate2.CreateFromPem(certificatePem, keyPem);
 
-            // Certificates after the first in the file are its chain, sent with it.
+            // Certificates after the first in the file are its chain, sent with it. Offline: the chain is what the
+            // file holds; building it must not fetch intermediates over the network during a handshake.
             X509Certificate2Collection chain = [];
             chain.ImportFromPem(certificatePem);
             chain.RemoveAt(0);
-            return SslStreamCertificateContext.Create(leaf, chain);
+            return SslStreamCertificateContext.Create(leaf, chain, offline: true);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
