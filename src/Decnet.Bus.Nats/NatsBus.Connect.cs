@@ -45,7 +45,13 @@ public sealed partial class NatsBus
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                if (ConnectFailure.IsRefused(ex))
+                if (ConnectFailure.IsAuthorizationRefused(ex))
+                {
+                    // Before the wait ends, so whoever it wakes reads why.
+                    _authorizationRefused = true;
+                    _refused.TrySetResult();
+                }
+                else if (ConnectFailure.IsRefused(ex))
                 {
                     _refused.TrySetResult();
                 }
@@ -92,6 +98,17 @@ public sealed partial class NatsBus
 
         // Stopped by the disposal before any attempt ended: whoever waits for the first one must not wait its bound.
         _firstAttempt.TrySetResult();
+    }
+
+    /// <summary>
+    /// Starts connecting and waits (bounded) for the first attempt's outcome, whatever it was (unlike
+    /// <see cref="WaitForConnectionAsync"/>, which waits out a slow refusal); true when connected. <c>decnet bridge</c>
+    /// calls it before its start line.
+    /// </summary>
+    internal Task<bool> WaitForFirstAttemptAsync(TimeSpan bound, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return WaitForOpenAsync(bound, cancellationToken);
     }
 
     /// <summary>

@@ -42,6 +42,7 @@ public sealed partial class NatsBus : IBus
     private Task _connect = Task.CompletedTask;
     private readonly TaskCompletionSource _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _refused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool _authorizationRefused;
     private readonly CancellationTokenSource _disposing = new();
     private TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -224,12 +225,18 @@ public sealed partial class NatsBus : IBus
     }
 
     /// <summary>
+    /// Whether an attempt to connect was refused for its credentials (the server's <c>Authorization Violation</c>):
+    /// the CLI reports that instead of "unavailable", which would send the operator to start a server that runs.
+    /// </summary>
+    internal bool AuthorizationRefused => _authorizationRefused;
+
+    /// <summary>
     /// Starts connecting and waits up to <paramref name="bound"/> for the connection; true when it is open. The CLI uses
     /// it to report "NATS unreachable" at once instead of dropping silently.
     /// </summary>
     /// <remarks>
-    /// Returns false at once when the first attempt was refused (nothing listens at the URL); a slow server is waited
-    /// for. The client keeps retrying in the background either way.
+    /// Returns false at once when the first attempt was refused (nothing listens at the URL, or the server refused the
+    /// credentials); a slow server is waited for. The client keeps retrying in the background either way.
     /// </remarks>
     public async Task<bool> WaitForConnectionAsync(TimeSpan bound, CancellationToken cancellationToken = default)
     {

@@ -38,6 +38,48 @@ public sealed class BridgeCommandTests(NatsServerFixture fixture) : IClassFixtur
     }
 
     /// <summary>
+    /// The start line tells each side as it is once the bridge has tried it, whatever is subscribed there: an
+    /// export-only bridge's NATS and an import-only bridge's socket were shown "down, retrying" while up (their clients
+    /// connect lazily), and a socket with no broker looked the same as a healthy one.
+    /// </summary>
+    [Fact]
+    public async Task TheStartLine_ShowsEachSideUpOrDown_AsFoundByAFirstConnect_NotByWhatIsSubscribedThere()
+    {
+        await using var a = await LocalHost.StartAsync(fixture.Server, "a", bridge: false);
+        var missing = Path.Combine(Path.GetTempPath(), $"dnb-{Guid.NewGuid():N}.sock");
+        string[][] runs =
+        [
+            ["--export", ">", "--socket", a.SocketPath],
+            ["--import", ">", "--socket", a.SocketPath],
+            ["--import", ">", "--socket", missing],
+        ];
+        string[] expected =
+        [
+            $" running between {a.SocketPath} (up) and {fixture.Server.Url} (up); ",
+            $" running between {a.SocketPath} (up) and {fixture.Server.Url} (up); ",
+            $" running between {missing} (down, retrying) and {fixture.Server.Url} (up); ",
+        ];
+        var bridges = runs.Select(r => CliProcess.Start(new Dictionary<string, string>(), ["bridge", "--nats", fixture.Server.Url, .. r])).ToArray();
+        try
+        {
+            for (var i = 0; i < bridges.Length; i++)
+            {
+                await bridges[i].WaitForLineAsync("running between");
+                Assert.True(bridges[i].Error.Contains(expected[i], StringComparison.Ordinal), $"bridge {string.Join(' ', runs[i])}:\n{bridges[i]}");
+                bridges[i].Terminate();
+                Assert.True(await bridges[i].WaitForExitAsync() == 0, bridges[i].ToString());
+            }
+        }
+        finally
+        {
+            foreach (var bridge in bridges)
+            {
+                await bridge.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>Decnet-Bridge-Source</c> (the local publisher's pid, uid and gid) goes with every export by default, and
     /// with none once the operator asks the bridge to keep them off NATS.
     /// </summary>

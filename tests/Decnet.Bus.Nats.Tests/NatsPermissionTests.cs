@@ -100,6 +100,27 @@ public sealed class NatsPermissionTests : IAsyncLifetime
         Assert.Empty(allowed.Error);
     }
 
+    [Fact]
+    public async Task CliPub_WithAWrongPassword_Exits77_SayingAuthorizationWasRefused_NotThatNatsIsDown()
+    {
+        // "NATS unavailable (is nats-server running?)" sent the operator to a server that is up; the credentials are
+        // what must change, and retrying (69) would not help.
+        var environment = new Dictionary<string, string>
+        {
+            ["DECNET_BUS_TYPE"] = "nats",
+            ["DECNET_BUS_NATS_URL"] = _server.Url,
+            ["DECNET_BUS_NATS_USER"] = "hosta",
+            ["DECNET_BUS_NATS_PASSWORD"] = "wrong",
+        };
+        await using var pub = CliProcess.Start(environment, "pub", "host.a.fine", "{}");
+
+        Assert.True(await pub.WaitForExitAsync() == 77, pub.ToString());
+        var line = Assert.Single(pub.Error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith($"bus: authorization refused by {_server.Url} (", line, StringComparison.Ordinal);
+        Assert.Contains("DECNET_BUS_NATS_PASSWORD", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong", line, StringComparison.Ordinal);
+    }
+
     private DecnetBusOptions Options()
     {
         var options = NatsTestOptions.For(_server, "perm");

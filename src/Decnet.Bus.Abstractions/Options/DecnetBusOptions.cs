@@ -45,6 +45,11 @@ public sealed class DecnetBusOptions
     /// <summary>The defaults of <see cref="MaxFrameBytes"/>, <see cref="MaxTopicBytes"/> and <see cref="MaxPatternTokens"/>, which FakeBus applies too.</summary>
     internal const int DefaultMaxFrameBytes = 1024 * 1024, DefaultMaxTopicBytes = 256, DefaultMaxPatternTokens = 32;
 
+    /// <summary>
+    /// The least default of <see cref="MaxQueueBytes"/>, raised to <see cref="MaxFrameBytes"/> when that is larger.
+    /// </summary>
+    internal const int DefaultMaxQueueBytes = 16 * 1024 * 1024;
+
     /// <summary>Longest socket path the kernel accepts, in UTF-8 bytes.</summary>
     public const int MaxSocketPathBytes = 107;
 
@@ -164,8 +169,21 @@ public sealed class DecnetBusOptions
     /// <summary>
     /// <c>DECNET_BUS_MAX_QUEUE_BYTES</c>: outbound backlog per broker connection, in bytes; beyond it the oldest events
     /// go. With the NATS transport: the publishes a client queues while the server is slow; beyond it the newest go.
+    /// Unset, 16 MiB or <see cref="MaxFrameBytes"/> if larger: a queue must hold one frame, so raising the frame limit
+    /// alone must not stop the host (docs/Service-Bus.md, "Options").
     /// </summary>
-    public int MaxQueueBytes { get; set; } = 16 * 1024 * 1024;
+    public int MaxQueueBytes
+    {
+        get => MaxQueueBytesConfigured ? field : Math.Clamp(MaxFrameBytes, DefaultMaxQueueBytes, DecnetBusOptionsValidator.MaxFrameBytesLimit);
+        set
+        {
+            field = value;
+            MaxQueueBytesConfigured = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="MaxQueueBytes"/> was set rather than left to follow the frame limit.</summary>
+    internal bool MaxQueueBytesConfigured { get; private set; }
 
     /// <summary><c>DECNET_BUS_HANDSHAKE_TIMEOUT_S</c>: how long the broker waits for a new connection's HELLO.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);

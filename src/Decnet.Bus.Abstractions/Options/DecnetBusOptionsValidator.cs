@@ -104,7 +104,15 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxTotalQueueBytes, options.MaxTotalQueueBytes, options.MaxQueueBytes, long.MaxValue);
         Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.SendBufferBytes, options.SendBufferBytes, 0, MaxSendBufferBytes);
-        Range(failures, DecnetBusVariables.MaxQueueBytes, options.MaxQueueBytes, options.MaxFrameBytes, int.MaxValue);
+        if (options.MaxQueueBytesConfigured && options.MaxQueueBytes < options.MaxFrameBytes
+            && options.MaxFrameBytes is >= MinFrameBytes and <= MaxFrameBytesLimit)
+        {
+            // Only when set (unset, it follows the frame limit) and the frame limit is valid (else its own line is the
+            // one to read). The line names both variables: raising the frame limit is what made the value too small.
+            failures.Add(
+                $"{DecnetBusVariables.MaxQueueBytes}='{options.MaxQueueBytes}' is below {DecnetBusVariables.MaxFrameBytes}='{options.MaxFrameBytes}'; "
+                + $"a connection's queue must hold one frame: use at least {options.MaxFrameBytes}, or leave it unset to follow the frame limit");
+        }
         Period(failures, DecnetBusVariables.KeepaliveSeconds, options.KeepaliveInterval);
         Seconds(failures, DecnetBusVariables.HandshakeTimeoutSeconds, options.HandshakeTimeout, allowZero: false);
         Seconds(failures, DecnetBusVariables.IdleTimeoutSeconds, options.IdleTimeout, allowZero: true);

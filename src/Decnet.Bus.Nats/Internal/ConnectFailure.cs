@@ -40,4 +40,21 @@ internal static class ConnectFailure
 
         return false;
     }
+
+    /// <summary>
+    /// True when the server refused the credentials (its <c>-ERR 'Authorization Violation'</c>): the server is up, and
+    /// what must change is DECNET_BUS_NATS_USER/PASSWORD, TOKEN or CREDS, so the CLI says so instead of "unavailable".
+    /// </summary>
+    public static bool IsAuthorizationRefused(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is NatsException && ex.Message.Contains("authorization violation", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -27,7 +27,9 @@ public sealed partial class UnixSocketBus
     /// </summary>
     /// <exception cref="BusUnavailableException">
     /// No broker answered on the socket path, or the process that answered runs as a uid this client does not trust as
-    /// its broker (the message says which, naming the uid and DECNET_BUS_BROKER_UID).
+    /// its broker (the message says which, naming the uid and DECNET_BUS_BROKER_UID), or the socket's permissions
+    /// refused this user (the inner exception a <see cref="System.Net.Sockets.SocketException"/>; the message says
+    /// permission was denied and names the socket's group).
     /// </exception>
     /// <exception cref="ArgumentException">The socket path cannot be a UNIX socket's (see the constructor).</exception>
     public static async Task<UnixSocketBus> ConnectAsync(DecnetBusOptions options, CancellationToken cancellationToken = default)
@@ -45,6 +47,18 @@ public sealed partial class UnixSocketBus
             await bus.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts connecting and waits (bounded by the handshake timeout) for the first attempt's outcome; true when the
+    /// client is connected. <c>decnet bridge</c> calls it before its start line, so "up" and "down" there are found,
+    /// not inferred from whether anything was sent yet. A failure is not thrown: the client keeps retrying.
+    /// </summary>
+    internal async Task<bool> TryConnectAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        EnsureStarted();
+        return await WaitForConnectionAsync(ProtocolConstants.HandshakeTimeout, cancellationToken).ConfigureAwait(false) is not null;
     }
 
     /// <summary>Fetches the broker's counters and per-connection rows over this client's connection.</summary>
@@ -216,6 +230,7 @@ public sealed partial class UnixSocketBus
             {
                 // Set before the attempt's result below, so the caller that awaited it sees why it failed.
                 _untrusted = ex as UntrustedBrokerException;
+                _denied = AsDenied(ex);
                 if (_untrusted is { } untrusted)
                 {
                     CountUntrusted(untrusted);
@@ -255,6 +270,7 @@ public sealed partial class UnixSocketBus
 
             outage = false;
             _untrusted = null;
+            _denied = null;
             var connectedAt = _time.GetTimestamp();
             ClientLog.Connected(_logger, ShownPath, connection.Welcome.BrokerPid);
             DropOverLimit(connection.Welcome);

@@ -23,4 +23,16 @@ internal static class GroupLookup
             return (uint)Marshal.ReadInt32(group, 2 * IntPtr.Size);
         }
     }
+
+    /// <summary>Returns the name of group <paramref name="gid"/>, or null when no such group exists.</summary>
+    public static string? FindName(uint gid)
+    {
+        lock (Gate)
+        {
+            var group = Libc.GetGrGid(gid);
+
+            // gr_name is the struct's first field.
+            return group == 0 ? null : Marshal.PtrToStringUTF8(Marshal.ReadIntPtr(group));
+        }
+    }
 }

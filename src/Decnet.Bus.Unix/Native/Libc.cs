@@ -79,6 +79,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "getgrnam", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint GetGrNam(string name);
 
+    [LibraryImport("libc", EntryPoint = "getgrgid", SetLastError = true)]
+    public static partial nint GetGrGid(uint gid);
+
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(System.Net.Sockets.SafeSocketHandle socket, byte* buffer, nint length, int flags);
 

@@ -8,8 +8,9 @@ namespace Decnet.Cli.Bus;
 
 /// <summary>
 /// The part every client command shares: a <c>--socket</c> flag, connecting now so "no broker" is reported at once,
-/// and the one-line errors (exit 69 when the broker is down, 78 for a bad DECNET_BUS_* value or a broker this client
-/// does not trust, 2 for a bad --socket value) instead of stack traces.
+/// and the one-line errors (exit 69 when the broker is down, 77 when the socket's permissions refuse this user, 78
+/// for a bad DECNET_BUS_* value or a broker this client does not trust, 2 for a bad --socket value) instead of stack
+/// traces.
 /// </summary>
 internal static class BusClientCommand
 {
@@ -61,6 +62,13 @@ internal static class BusClientCommand
             // DECNET_BUS_BROKER_UID.
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Config;
+        }
+        catch (BusUnavailableException ex) when (ex.InnerException is System.Net.Sockets.SocketException)
+        {
+            // The socket's permissions refused this user (EACCES): the broker may well run, and retrying, which 69
+            // asks for, cannot help; what must change is this user's access, as for the broker's ERR 12.
+            await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return ExitCodes.NoPermission;
         }
         catch (BusUnavailableException ex)
         {

@@ -62,6 +62,16 @@ internal static class NatsClientCommand
         {
             if (!await bus.WaitForConnectionAsync(ConnectBound, cancellationToken).ConfigureAwait(false))
             {
+                if (bus.AuthorizationRefused)
+                {
+                    // The server is up and said no: retrying (69) cannot help; the credentials must change, as for
+                    // a refused permission (77).
+                    await parseResult.InvocationConfiguration.Error.WriteLineAsync(
+                        $"bus: authorization refused by {Describe(options)} (check {DecnetBusVariables.NatsUser} and "
+                        + $"{DecnetBusVariables.NatsPassword}, {DecnetBusVariables.NatsToken} or {DecnetBusVariables.NatsCreds})").ConfigureAwait(false);
+                    return ExitCodes.NoPermission;
+                }
+
                 await parseResult.InvocationConfiguration.Error.WriteLineAsync($"bus: NATS unavailable at {Describe(options)} (is nats-server running?)").ConfigureAwait(false);
                 return ExitCodes.Unavailable;
             }

@@ -116,9 +116,14 @@ internal static class BridgeCommand
             {
                 // A pattern the broker refuses (DECNET_BUS_MAX_PATTERN_TOKENS) is bad input: exit 2, not 70.
                 await CallerInput.CheckAsync(() => new ValueTask(bridge.StartAsync(signals.Token))).ConfigureAwait(false);
+
+                // Both sides tried before the line: each client connects only once something is sent or subscribed
+                // there, so an export-only bridge's NATS (or an import-only one's socket) would read "down" while up,
+                // and a socket without a broker would look like a healthy idle one (docs/cross-host.md).
+                var (localUp, remoteUp) = await ConnectBothAsync(local, remote, signals.Token).ConfigureAwait(false);
                 await error.WriteLineAsync(
-                    $"bridge: {bridge.BridgeId} running between {UntrustedText.Escape(local.SocketPath)} ({(local.IsConnected ? "up" : "down, retrying")}) and "
-                    + $"{UntrustedText.Escape(string.Join(',', options.Nats.Urls))} ({(remote.IsConnected ? "up" : "down, retrying")}); "
+                    $"bridge: {bridge.BridgeId} running between {UntrustedText.Escape(local.SocketPath)} ({State(localUp)}) and "
+                    + $"{UntrustedText.Escape(string.Join(',', options.Nats.Urls))} ({State(remoteUp)}); "
                     + $"export [{string.Join(' ', args.Export)}] import [{string.Join(' ', args.Import)}]").ConfigureAwait(false);
                 await error.FlushAsync(signals.Token).ConfigureAwait(false);
                 await LogPeriodicallyAsync(bridge, error, args.LogInterval, signals.Token).ConfigureAwait(false);
@@ -168,6 +173,19 @@ internal static class BridgeCommand
             throw;
         }
     }
+
+    /// <summary>
+    /// The first connect of each side, at the same time, each bounded (the handshake timeout; NATS's, its first
+    /// attempt's end or <see cref="NatsClientCommand.ConnectBound"/>); whether each is up afterwards.
+    /// </summary>
+    private static async Task<(bool Local, bool Remote)> ConnectBothAsync(UnixSocketBus local, NatsBus remote, CancellationToken token)
+    {
+        var localUp = local.TryConnectAsync(token);
+        var remoteUp = remote.WaitForFirstAttemptAsync(NatsClientCommand.ConnectBound, token);
+        return (await localUp.ConfigureAwait(false), await remoteUp.ConfigureAwait(false));
+    }
+
+    private static string State(bool up) => up ? "up" : "down, retrying";
 
     private static async Task LogPeriodicallyAsync(BusBridge bridge, TextWriter error, double seconds, CancellationToken token)
     {

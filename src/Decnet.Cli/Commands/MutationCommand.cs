@@ -39,8 +39,7 @@ internal static class MutationCommand
             var path = parseResult.GetValue(socket);
             var runner = new MutationEmitRunner(
                 busFactory is null ? null : ct => busFactory(path, ct),
-                parseResult.InvocationConfiguration.Output,
-                parseResult.InvocationConfiguration.Error);
+                parseResult.InvocationConfiguration.Output);
             return await runner.RunAsync(
                 parseResult.GetRequiredValue(decky),
                 parseResult.GetValue(oldServices),

@@ -5,7 +5,7 @@ using Decnet.Mutator.Events;
 namespace Decnet.Cli.Mutation;
 
 /// <summary>Runs <c>decnet mutation emit</c>: one event through the real emitter, then one status line per path.</summary>
-internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>>? busFactory, TextWriter output, TextWriter error)
+internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>>? busFactory, TextWriter output)
 {
     public async Task<int> RunAsync(
         string decky,
@@ -21,17 +21,17 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
             throw new CliUsageException($"--trigger \"{trigger}\" is not one of {string.Join(", ", MutationTriggers.All.Select(t => t.ToWireString()))}");
         }
 
-        // --log-file is relative to the caller's directory; the variable, like the host's, must be absolute.
+        // The flag follows the variable's rule, an absolute path (a relative one would name a file under whatever
+        // directory a script or unit ran in, and a service's is /), and its errors name the flag
+        // (docs/mutation-events.md, "CLI").
         var options = new MutationEventOptions
         {
-            LogFile = logFile is null
-                ? Environment.GetEnvironmentVariable(MutationEventOptions.LogFileVariable) ?? MutationEventOptions.DefaultLogFile
-                : string.IsNullOrWhiteSpace(logFile) || logFile.Contains('\0', StringComparison.Ordinal) ? logFile : Path.GetFullPath(logFile),
+            LogFile = logFile ?? Environment.GetEnvironmentVariable(MutationEventOptions.LogFileVariable) ?? MutationEventOptions.DefaultLogFile,
         };
 
-        if (options.Validate() is { } optionsError)
+        if ((logFile is null ? options.Validate() : options.Validate("--log-file")) is { } optionsError)
         {
-            throw new CliUsageException(logFile is null ? optionsError : $"--log-file: {optionsError}");
+            throw new CliUsageException(optionsError);
         }
 
         // Validate first, so bad arguments never touch the file or the bus.
@@ -70,13 +70,9 @@ internal sealed class MutationEmitRunner(Func<CancellationToken, ValueTask<IBus>
             await output.WriteLineAsync(result.Written ? $"syslog: written to {shownLogFile}" : $"syslog: failed: {UntrustedText.Escape(result.WriteError)}").ConfigureAwait(false);
             var publishError = bus?.ConnectError ?? result.PublishError ?? await ConfirmAsync(bus, result.Topic, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(publishError is null ? $"bus: published on {result.Topic}" : $"bus: failed: {UntrustedText.Escape(publishError)}").ConfigureAwait(false);
-            if (!result.Written)
-            {
-                await error.WriteLineAsync($"error: the decky_mutated line was not written to {shownLogFile}").ConfigureAwait(false);
-            }
-
-            // The line is the record, the bus only news of it: a lost event does not fail the command
-            // (docs/mutation-events.md, "CLI").
+            // The line is the record, the bus only news of it: a lost event does not fail the command, a lost line
+            // does, its "syslog: failed:" line saying why (one line per path; "error:" is the usage form of exit 2:
+            // docs/mutation-events.md, "CLI").
             return result.Written ? ExitCodes.Ok : ExitCodes.Failure;
         }
         finally

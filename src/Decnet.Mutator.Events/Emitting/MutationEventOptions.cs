@@ -23,26 +23,32 @@ public sealed class MutationEventOptions
     internal string? BindingError { get; set; }
 
     /// <summary>Why <see cref="LogFile"/> is unusable, naming the variable, or null when it is fine.</summary>
-    public string? Validate()
+    public string? Validate() => Validate($"{LogFileVariable} (MutationEventOptions.LogFile)");
+
+    /// <summary>
+    /// Why <see cref="LogFile"/> is unusable, naming <paramref name="source"/> (what set it: the variable, or the CLI's
+    /// <c>--log-file</c>), or null when it is fine.
+    /// </summary>
+    internal string? Validate(string source)
     {
         if (string.IsNullOrWhiteSpace(LogFile))
         {
-            return $"{LogFileVariable} (MutationEventOptions.LogFile) must be a file path; it is empty.";
+            return $"{source} must be a file path; it is empty.";
         }
 
         if (LogFile.AsSpan().IndexOfAny('\0', '\n', '\r') >= 0)
         {
-            return $"{LogFileVariable} (MutationEventOptions.LogFile) contains a NUL or line-break character.";
+            return $"{source} contains a NUL or line-break character.";
         }
 
         if (!Path.IsPathFullyQualified(LogFile))
         {
             // Relative to whatever directory the service happened to start in: the ingest pipeline would never find it.
-            return $"{LogFileVariable} (MutationEventOptions.LogFile) \"{LogFile}\" is relative; use an absolute path such as {DefaultLogFile}.";
+            return $"{source} \"{LogFile}\" is relative; use an absolute path such as {DefaultLogFile}.";
         }
 
         return LogFile.EndsWith('/')
-            ? $"{LogFileVariable} (MutationEventOptions.LogFile) \"{LogFile}\" names a directory; it must name a file."
+            ? $"{source} \"{LogFile}\" names a directory; it must name a file."
             : null;
     }
 }
