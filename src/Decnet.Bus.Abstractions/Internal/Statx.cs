@@ -5,8 +5,8 @@ namespace Decnet.Bus.Internal;
 
 /// <summary>
 /// statx(2), the project's one reader of file status (the broker's socket and directory checks, the default socket
-/// directory's trust, the kind of a file an option names, the mutation emitter's log file): its struct layout is the same on every Linux architecture,
-/// unlike struct stat's.
+/// directory's trust, the kind of a file an option names, the mutation emitter's log file): its struct layout is the
+/// same on every Linux architecture, unlike struct stat's.
 /// </summary>
 internal static unsafe partial class Statx
 {

@@ -67,7 +67,9 @@ public sealed class DeliveryLoopDisposalTests
 
         public void Finish() => _finish.TrySetResult();
 
-        /// <summary>Subscribes on <paramref name="loop"/>, delivers one event and waits until the handler runs.</summary>
+        /// <summary>
+        /// Subscribes on <paramref name="loop"/>, delivers one event and waits until the handler runs.
+        /// </summary>
         public async Task<HandlerSubscription> StartAsync(DeliveryLoop loop)
         {
             var subscription = new HandlerSubscription("a.>", 4, HandleAsync, loop, null, null);
