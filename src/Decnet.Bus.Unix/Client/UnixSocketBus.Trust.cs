@@ -40,7 +40,7 @@ public sealed partial class UnixSocketBus
 
         if (_denied is BrokerRefusedException refused)
         {
-            // The broker's reason names what to change (DECNET_BUS_ALLOW_UIDS / _GIDS); cut and escaped, it is the wire's.
+            // The broker's reason names what to change (the allow-list variables); cut and escaped: it is the wire's.
             var message = $"bus: permission denied by the broker at {UntrustedText.Escape(SocketPath)}: {ClientLog.BrokerText(refused.BrokerText)}";
             return new(SocketPath, message, new ConnectDeniedException(message, refused));
         }

@@ -7,6 +7,6 @@ internal sealed class BrokerRefusedException(BusErrorCode code, string brokerTex
 {
     public BusErrorCode Code { get; } = code;
 
-    /// <summary>The broker's text as it came (unescaped): quote it through <see cref="ClientLog.BrokerText"/>.</summary>
+    /// <summary>The broker's text as it came (unescaped): quote it with <see cref="ClientLog.BrokerText"/>.</summary>
     public string BrokerText { get; } = brokerText;
 }

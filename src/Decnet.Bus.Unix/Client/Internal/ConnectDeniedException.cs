@@ -7,7 +7,9 @@ namespace Decnet.Bus.Unix.Client.Internal;
 /// </summary>
 internal sealed class ConnectDeniedException(string message, Exception cause) : Exception(message, cause)
 {
-    /// <summary>The refusal this stands for, a <see cref="System.Net.Sockets.SocketException"/> or an ERR 12, else null.</summary>
+    /// <summary>
+    /// <paramref name="ex"/> when it refused this user (EACCES on connect(2), or ERR 12), else null.
+    /// </summary>
     public static Exception? From(Exception ex) => ex switch
     {
         System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied } => ex,
