@@ -115,9 +115,9 @@ public sealed partial class LoadHarness : IAsyncDisposable
 
     /// <summary>
     /// Waits (bounded) until every publisher is connected and every subscription has received an event through the
-    /// broker that became ready at <paramref name="readyAt"/> (a Stopwatch timestamp); checks that each subscription's
-    /// <c>Reconnected</c> equals <paramref name="restarts"/> and lists, apart, the clients over the 2 s bound. The bound
-    /// applies to restarts only: the first connection also includes starting the clients.
+    /// broker that became ready at <paramref name="readyAt"/> (a Stopwatch timestamp); checks that each
+    /// subscription's <c>Reconnected</c> equals <paramref name="restarts"/> and lists, apart, the clients over the
+    /// 2 s bound. The bound applies to restarts only: the first connection also includes starting the clients.
     /// </summary>
     public async Task<ReconnectReport> AwaitFlowingAsync(long readyAt, int restarts)
     {

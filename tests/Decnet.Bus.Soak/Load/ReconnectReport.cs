@@ -8,7 +8,8 @@ namespace Decnet.Bus.Soak.Load;
 /// Clients that took <see cref="Bound"/> or longer after a restart: a latency, which the soak (scripts/soak.sh) counts
 /// as a failure and the CI round only prints (no wall-clock assertions in xunit).
 /// </param>
-public sealed record ReconnectReport(TimeSpan SlowestPublisher, TimeSpan SlowestSubscriber, IReadOnlyList<string> Problems, IReadOnlyList<string> SlowRecoveries)
+public sealed record ReconnectReport(
+    TimeSpan SlowestPublisher, TimeSpan SlowestSubscriber, IReadOnlyList<string> Problems, IReadOnlyList<string> SlowRecoveries)
 {
     /// <summary>The bound for reconnect + re-subscribe.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);

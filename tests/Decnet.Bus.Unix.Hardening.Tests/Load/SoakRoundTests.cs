@@ -36,7 +36,7 @@ public sealed class SoakRoundTests(ITestOutputHelper output)
             }
         }
 
-        // Reported, not asserted: a wall-clock latency on a shared CI machine (docs/reliability-crash-and-soak.md, §8).
+        // Reported, not asserted: a wall-clock latency on a shared machine (docs/reliability-crash-and-soak.md, §8).
         output.WriteLine($"slowest restart (reconnect + re-subscribe + first event): {result.SlowestRestart.TotalMilliseconds:0} ms; the soak's bound is 2 s");
         foreach (var slow in result.SlowRecoveries)
         {
