@@ -98,4 +98,20 @@ public sealed class QueueBytesFollowFrameTests
 
         Assert.Contains("DECNET_BUS_MAX_QUEUE_BYTES='16777216' is below DECNET_BUS_MAX_FRAME_BYTES", Assert.Single(ex.Failures), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_total_below_the_queue_bytes_that_follow_the_frame_limit_names_the_frame_variable()
+    {
+        // The operator set the total and the frame limit, not the queue: the minimum came from the frame limit.
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?>
+        {
+            [DecnetBusVariables.MaxFrameBytes] = $"{_largestFrame}",
+            [DecnetBusVariables.MaxTotalQueueBytes] = "33554432",
+        }));
+
+        Assert.Equal(
+            $"DECNET_BUS_MAX_TOTAL_QUEUE_BYTES='33554432' is out of range; use an integer of at least {_largestFrame} "
+            + $"(one connection's queue: DECNET_BUS_MAX_QUEUE_BYTES, unset, follows DECNET_BUS_MAX_FRAME_BYTES='{_largestFrame}')",
+            Assert.Single(ex.Failures));
+    }
 }
