@@ -6,7 +6,10 @@ namespace Decnet.Bus.Soak;
 /// <summary>Entry point: <c>dotnet Decnet.Bus.Soak.dll [--duration S] [--epoch S] [--kills N] [--publishers N] [--subscribers N] [--rate N]</c>.</summary>
 public static class Program
 {
-    /// <summary>Runs the soak; exit code 0 only when every guarantee held, 1 on a failure, 2 on bad arguments.</summary>
+    /// <summary>
+    /// Runs the soak; exit code 0 only when every guarantee held and every client was back within 2 s of every restart,
+    /// 1 otherwise, 2 on bad arguments.
+    /// </summary>
     public static async Task<int> Main(string[] args)
     {
         SoakOptions options;
@@ -30,12 +33,14 @@ public static class Program
             }
         }
 
-        foreach (var failure in result.Failures)
+        // The 2 s recovery bound is checked here, where a person runs the soak on a quiet machine, not in xunit.
+        var failures = result.Failures.Concat(result.SlowRecoveries.Select(s => $"over the 2 s bound: {s}")).ToList();
+        foreach (var failure in failures)
         {
             Console.WriteLine($"FAIL {failure}");
         }
 
-        Console.WriteLine($"soak: {result.Rounds} rounds, {result.Kills} SIGKILLs survived, {result.GracefulStops} graceful stops, {result.ExactlyAccounted} matching events accounted exactly, {result.Failures.Count} failures");
-        return result.Failures.Count == 0 ? 0 : 1;
+        Console.WriteLine($"soak: {result.Rounds} rounds, {result.Kills} SIGKILLs survived, {result.GracefulStops} graceful stops, {result.ExactlyAccounted} matching events accounted exactly, {failures.Count} failures");
+        return failures.Count == 0 ? 0 : 1;
     }
 }

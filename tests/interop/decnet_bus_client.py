@@ -16,7 +16,8 @@ Usage:
       prints `PUBLISHED <id>`, then says BYE. The payload is read as `decnet pub` reads it (its JsonPayload.cs): a
       JSON object; an integer beyond int64/uint64 is sent as a float. What `decnet pub` refuses is refused before
       connecting, as one `ERROR <text>` line and exit code 2: text that is not JSON (Python's NaN, Infinity and
-      -Infinity literals included), a number too large to be finite (1e999), a top level that is not an object.
+      -Infinity literals included), a number too large to be finite (1e999, or an integer past 1.8e308 however long),
+      arrays and objects nested deeper than 64 (the top level included), a top level that is not an object.
   decnet_bus_client.py badtopic SOCKET TOPIC
       Publishes on an invalid topic and prints `ERR <code> <message>` when the broker refuses it, then `OPEN` if the
       broker kept the connection (an ERR naming the request, §6) or `CLOSED` if it closed it.
@@ -36,6 +37,7 @@ import base64
 import json
 import math
 import os
+import re
 import secrets
 import socket
 import struct
@@ -141,8 +143,32 @@ def _finite_float(text):
 
 def _int_or_float(text):
     # As `decnet pub`: an integer msgpack can carry stays one; a larger one is a float (still finite, or refused).
-    value = int(text)
-    return value if _INT64_MIN <= value <= _UINT64_MAX else _finite_float(text)
+    # Over 20 digits is past 64 bits: straight to float, since int() raises ValueError past 4,300 digits.
+    if len(text.lstrip("-")) <= 20:
+        value = int(text)
+        if _INT64_MIN <= value <= _UINT64_MAX:
+            return value
+    return _finite_float(text)
+
+
+# `decnet pub`'s JsonDocumentOptions.MaxDepth: 64 arrays and objects, one inside the other, the top-level one included.
+_MAX_DEPTH = 64
+# In valid JSON a bracket outside a string opens or closes a level; a string is skipped whole, escapes included.
+_LEVELS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _depth(text):
+    """How deeply the arrays and objects of valid JSON `text` nest, counted on the text as System.Text.Json counts
+    (a key given twice counts although json.loads keeps only the last)."""
+    depth = deepest = 0
+    for token in _LEVELS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif bracket in "]}":
+            depth -= 1
+    return deepest
 
 
 def _not_json(name):
@@ -157,7 +183,9 @@ def payload_json(text):
     except json.JSONDecodeError as exc:
         raise UsageError(f"payload is not valid JSON: {exc}") from None
     except RecursionError:
-        raise UsageError("payload is not valid JSON: it is nested too deeply") from None
+        raise UsageError(f"payload is not valid JSON: the maximum depth of {_MAX_DEPTH} has been exceeded") from None
+    if _depth(text) > _MAX_DEPTH:
+        raise UsageError(f"payload is not valid JSON: the maximum depth of {_MAX_DEPTH} has been exceeded")
     if not isinstance(value, dict):
         kind = {list: "array", str: "string", int: "number", float: "number", bool: str(value).lower()}
         raise UsageError(f"payload must be a JSON object, not {kind.get(type(value), 'null')}")

@@ -89,13 +89,15 @@ public sealed class DecnetBusOptions
         get;
         set
         {
+            // The reflection binder writes every property back, key or no key: writing back what is there is not a
+            // setting. The section key or the variable, even "decnet", is one (DecnetBusOptionsSetup marks it).
+            GroupConfigured |= !string.Equals(field, value, StringComparison.Ordinal);
             field = value;
-            GroupConfigured = true;
         }
     } = "decnet";
 
     /// <summary>Whether <see cref="Group"/> was set rather than left at its default.</summary>
-    internal bool GroupConfigured { get; private set; }
+    internal bool GroupConfigured { get; set; }
 
     /// <summary><c>DECNET_BUS_QUEUE_SIZE</c>: capacity of each subscription queue and broker connection queue, in events.</summary>
     public int QueueSize { get; set; } = SubscriptionOptions.DefaultQueueSize;
@@ -177,13 +179,15 @@ public sealed class DecnetBusOptions
         get => MaxQueueBytesConfigured ? field : Math.Clamp(MaxFrameBytes, DefaultMaxQueueBytes, DecnetBusOptionsValidator.MaxFrameBytesLimit);
         set
         {
+            // Writing back the value it follows (the reflection binder writes every property, key or no key) leaves it
+            // following; the section key or the variable is a setting whatever its value (DecnetBusOptionsSetup).
+            MaxQueueBytesConfigured |= value != MaxQueueBytes;
             field = value;
-            MaxQueueBytesConfigured = true;
         }
     }
 
     /// <summary>Whether <see cref="MaxQueueBytes"/> was set rather than left to follow the frame limit.</summary>
-    internal bool MaxQueueBytesConfigured { get; private set; }
+    internal bool MaxQueueBytesConfigured { get; set; }
 
     /// <summary><c>DECNET_BUS_HANDSHAKE_TIMEOUT_S</c>: how long the broker waits for a new connection's HELLO.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);

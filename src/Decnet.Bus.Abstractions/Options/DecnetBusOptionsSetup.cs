@@ -21,9 +21,10 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
     {
         var configuration = services.GetService<IConfiguration>();
         var environment = services.GetService<DecnetBusEnvironment>() ?? DecnetBusEnvironment.Process;
-        if (configuration is not null)
+        var section = configuration?.GetSection(DecnetBusOptions.SectionName);
+        if (section is not null)
         {
-            Bind(configuration.GetSection(DecnetBusOptions.SectionName), options);
+            Bind(section, options);
         }
 
         var fromVariables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -54,7 +55,14 @@ internal sealed class DecnetBusOptionsSetup(IServiceProvider services) : IConfig
         {
             Bind(new ConfigurationBuilder().AddInMemoryCollection(fromVariables).Build(), options);
         }
+
+        // A key that is there is a setting even when its value equals the default the setter compares with.
+        options.GroupConfigured |= IsSet(section, fromVariables, nameof(DecnetBusOptions.Group));
+        options.MaxQueueBytesConfigured |= IsSet(section, fromVariables, nameof(DecnetBusOptions.MaxQueueBytes));
     }
+
+    private static bool IsSet(IConfigurationSection? section, Dictionary<string, string?> fromVariables, string key)
+        => fromVariables.ContainsKey(key) || section?[key] is not null;
 
     private static void Bind(IConfiguration configuration, DecnetBusOptions options)
     {

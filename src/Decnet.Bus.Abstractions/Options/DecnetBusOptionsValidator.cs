@@ -101,7 +101,7 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
         Range(failures, DecnetBusVariables.MaxConnections, options.MaxConnections, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxConnectionsPerUid, options.MaxConnectionsPerUid, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.MaxHandshaking, options.MaxHandshakingConnections, 1, int.MaxValue);
-        Range(failures, DecnetBusVariables.MaxTotalQueueBytes, options.MaxTotalQueueBytes, options.MaxQueueBytes, long.MaxValue);
+        TotalQueueBytes(failures, options);
         Range(failures, DecnetBusVariables.MaxPatternTokens, options.MaxPatternTokens, 1, int.MaxValue);
         Range(failures, DecnetBusVariables.SendBufferBytes, options.SendBufferBytes, 0, MaxSendBufferBytes);
         if (options.MaxQueueBytesConfigured && options.MaxQueueBytes < options.MaxFrameBytes
@@ -180,6 +180,23 @@ internal sealed class DecnetBusOptionsValidator(IEnumerable<IBusTransportProvide
             var allowed = allowZero ? $"0 to {MaxHeartbeatSeconds} seconds (0 disables)" : $"more than 0 and at most {MaxHeartbeatSeconds} seconds";
             failures.Add($"{variable}='{value.TotalSeconds}' is out of range; use {allowed}");
         }
+    }
+
+    /// <summary>
+    /// The total must hold one connection's queue. When the queue bytes are unset and follow a frame limit above their
+    /// default, the line names the frame variable: raising it is what raised the minimum, not a queue setting.
+    /// </summary>
+    private static void TotalQueueBytes(List<string> failures, DecnetBusOptions options)
+    {
+        if (options.MaxTotalQueueBytes >= options.MaxQueueBytes)
+        {
+            return;
+        }
+
+        var line = $"{DecnetBusVariables.MaxTotalQueueBytes}='{options.MaxTotalQueueBytes}' is out of range; use an integer of at least {options.MaxQueueBytes}";
+        failures.Add(options.MaxQueueBytesConfigured || options.MaxQueueBytes <= DecnetBusOptions.DefaultMaxQueueBytes
+            ? line
+            : $"{line} (one connection's queue: {DecnetBusVariables.MaxQueueBytes}, unset, follows {DecnetBusVariables.MaxFrameBytes}='{options.MaxFrameBytes}')");
     }
 
     private static void Range(List<string> failures, string variable, long value, long min, long max)

@@ -27,9 +27,9 @@ public sealed partial class UnixSocketBus
     /// </summary>
     /// <exception cref="BusUnavailableException">
     /// No broker answered on the socket path, or the process that answered runs as a uid this client does not trust as
-    /// its broker (the message says which, naming the uid and DECNET_BUS_BROKER_UID), or the socket's permissions
-    /// refused this user (the inner exception a <see cref="System.Net.Sockets.SocketException"/>; the message says
-    /// permission was denied and names the socket's group).
+    /// its broker (the message says which, naming the uid and DECNET_BUS_BROKER_UID), or this user was refused (the
+    /// inner exception a <see cref="ConnectDeniedException"/>): by the socket's permissions (the message names the
+    /// socket's group) or by the broker's allow-list, ERR 12 (the message quotes the broker's text).
     /// </exception>
     /// <exception cref="ArgumentException">The socket path cannot be a UNIX socket's (see the constructor).</exception>
     public static async Task<UnixSocketBus> ConnectAsync(DecnetBusOptions options, CancellationToken cancellationToken = default)
@@ -230,7 +230,7 @@ public sealed partial class UnixSocketBus
             {
                 // Set before the attempt's result below, so the caller that awaited it sees why it failed.
                 _untrusted = ex as UntrustedBrokerException;
-                _denied = AsDenied(ex);
+                _denied = ConnectDeniedException.From(ex);
                 if (_untrusted is { } untrusted)
                 {
                     CountUntrusted(untrusted);

@@ -18,16 +18,18 @@ public sealed partial class UnixSocketBus
     // connect and stats calls report it instead of "unavailable", which would send the operator to start a broker.
     private volatile UntrustedBrokerException? _untrusted;
 
-    // The latest attempt's connect(2) refused by the socket's permissions (EACCES), else null: "unavailable" would send
-    // the operator to start a broker that runs; what is missing is this user's access (docs/operations.md).
-    private volatile SocketException? _denied;
+    // The latest attempt refused this user, else null: connect(2) by the socket's permissions (EACCES, a
+    // SocketException) or the handshake by the broker's allow-list (ERR 12, a BrokerRefusedException). "Unavailable"
+    // would send the operator to start a broker that runs; what is missing is this user's access (docs/operations.md).
+    private volatile Exception? _denied;
 
     /// <summary>How many connections were dropped because the process on the socket was not a trusted broker.</summary>
     internal int UntrustedBrokers => Volatile.Read(ref _untrustedBrokers);
 
     /// <summary>
-    /// No connection: the broker is down, or (its inner exception an <see cref="UntrustedBrokerException"/>) the
-    /// process on the socket was refused as untrusted, which the CLI reports apart (docs/operations.md, exit codes).
+    /// No connection: the broker is down, or the process on the socket was refused as untrusted (the inner exception an
+    /// <see cref="UntrustedBrokerException"/>), or this user was refused (a <see cref="ConnectDeniedException"/>),
+    /// which the CLI reports apart (docs/operations.md, exit codes).
     /// </summary>
     private BusUnavailableException Unavailable()
     {
@@ -36,9 +38,17 @@ public sealed partial class UnixSocketBus
             return new(SocketPath, untrusted.Describe(SocketPath), untrusted);
         }
 
+        if (_denied is BrokerRefusedException refused)
+        {
+            // The broker's reason names what to change (the allow-list variables); cut and escaped: it is the wire's.
+            var message = $"bus: permission denied by the broker at {UntrustedText.Escape(SocketPath)}: {ClientLog.BrokerText(refused.BrokerText)}";
+            return new(SocketPath, message, new ConnectDeniedException(message, refused));
+        }
+
         if (_denied is { } denied)
         {
-            return new(SocketPath, $"bus: permission denied connecting to {UntrustedText.Escape(SocketPath)} ({DescribeAccess(SocketPath)})", denied);
+            var message = $"bus: permission denied connecting to {UntrustedText.Escape(SocketPath)} ({DescribeAccess(SocketPath)})";
+            return new(SocketPath, message, new ConnectDeniedException(message, denied));
         }
 
         // The path may come from an argument, the environment or a file: escaped like anything else that reaches a
@@ -47,10 +57,6 @@ public sealed partial class UnixSocketBus
             ? $"bus: unavailable: {DecnetBusOptions.NoSocketPathMessage}"
             : $"bus: unavailable at {UntrustedText.Escape(SocketPath)} (is 'decnet bus' running?)");
     }
-
-    /// <summary>Whether a failed connect was refused by the permissions on the path (EACCES, EPERM).</summary>
-    internal static SocketException? AsDenied(Exception ex)
-        => ex is SocketException { SocketErrorCode: SocketError.AccessDenied } denied ? denied : null;
 
     /// <summary>What the operator can check: the socket's group, when its status can be read.</summary>
     private static string DescribeAccess(string path)

@@ -63,10 +63,10 @@ internal static class BusClientCommand
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.Config;
         }
-        catch (BusUnavailableException ex) when (ex.InnerException is System.Net.Sockets.SocketException)
+        catch (BusUnavailableException ex) when (ex.InnerException is ConnectDeniedException)
         {
-            // The socket's permissions refused this user (EACCES): the broker may well run, and retrying, which 69
-            // asks for, cannot help; what must change is this user's access, as for the broker's ERR 12.
+            // The socket's permissions (EACCES) or the broker's allow-list (ERR 12) refused this user: the broker may
+            // well run, and retrying, which 69 asks for, cannot help; what must change is this user's access.
             await error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return ExitCodes.NoPermission;
         }

@@ -26,6 +26,7 @@ internal static class CliBusOptions
             if (group is not null)
             {
                 options.Group = group;
+                options.GroupConfigured = true;
             }
 
             if (clientName is not null)

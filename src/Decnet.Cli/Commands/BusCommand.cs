@@ -76,8 +76,10 @@ internal static class BusCommand
 
             if (group is not null)
             {
-                // Only an explicit --group counts as configured (a missing one then stops the start).
+                // Only an explicit --group counts as configured (a missing one then stops the start), even
+                // --group decnet, which the setter alone takes for the default written back.
                 o.Group = group;
+                o.GroupConfigured = true;
             }
         });
 

@@ -147,6 +147,29 @@ public sealed class SectionBindingTests
     }
 
     [Fact]
+    public async Task Group_LeftOut_StaysUnconfigured_AfterTheHostsOwnPlainBind()
+    {
+        // The reflection binder writes "decnet" back through the setter; a required group would then stop a broker
+        // on a host without the group, which the default must not (docs/operations.md).
+        var options = await BusHostFactory.StartAndGetOptionsAsync(
+            new Dictionary<string, string?> { ["DecnetBus:QueueSize"] = "5" },
+            services => services.AddOptions<DecnetBusOptions>()
+                .Configure<IConfiguration>((o, c) => c.GetSection(DecnetBusOptions.SectionName).Bind(o)));
+
+        Assert.False(options.GroupConfigured);
+    }
+
+    [Theory]
+    [InlineData("DecnetBus:Group")]
+    [InlineData(DecnetBusVariables.Group)]
+    public async Task Group_SetToTheDefaultName_IsConfigured(string key)
+    {
+        var options = await BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?> { [key] = "decnet" });
+
+        Assert.True(options.GroupConfigured);
+    }
+
+    [Fact]
     public async Task EmptyBrokerUidVariable_ClearsTheSectionValue()
     {
         var options = await BusHostFactory.StartAndGetOptionsAsync(new Dictionary<string, string?>

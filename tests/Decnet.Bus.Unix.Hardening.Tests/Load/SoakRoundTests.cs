@@ -9,8 +9,10 @@ public sealed class SoakRoundTests(ITestOutputHelper output)
 {
     /// <summary>
     /// One round of <c>scripts/soak.sh</c>, small: load and the kill loop at the same time. Two broker lifetimes end
-    /// in SIGKILL (received never exceeds what was published, clients back within 2 s with <c>Reconnected</c> counted),
-    /// the last ends with a graceful stop after an exact balance; no publisher throws, no event is out of order.
+    /// in SIGKILL (received never exceeds what was published, every client back with <c>Reconnected</c> counted), the
+    /// last ends with a graceful stop after an exact balance; no publisher throws, no event is out of order. How long
+    /// the clients took to come back is printed, not asserted (a latency; scripts/soak.sh fails at 2 s): only the
+    /// harness's failure bound (30 s per wait) fails it.
     /// </summary>
     [Fact]
     public async Task OneRound_TwoSigkillsThenAGracefulStop_BalancesExactly_AndEveryClientComesBack()
@@ -32,6 +34,13 @@ public sealed class SoakRoundTests(ITestOutputHelper output)
             {
                 output.WriteLine(line);
             }
+        }
+
+        // Reported, not asserted: a wall-clock latency on a shared machine (docs/reliability-crash-and-soak.md, §8).
+        output.WriteLine($"slowest restart (reconnect + re-subscribe + first event): {result.SlowestRestart.TotalMilliseconds:0} ms; the soak's bound is 2 s");
+        foreach (var slow in result.SlowRecoveries)
+        {
+            output.WriteLine($"over the 2 s bound (reported only): {slow}");
         }
 
         Assert.Empty(result.Failures);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using Decnet.Bus.Unix.Client.Internal;
+using Decnet.Bus.Unix.Protocol;
 using Decnet.Bus.Unix.Tests.Support;
 
 namespace Decnet.Bus.Unix.Tests.Client;
@@ -55,6 +57,20 @@ public sealed class ClientTests
 
         Assert.Equal(dir.SocketPath, ex.SocketPath);
         Assert.Contains(dir.SocketPath, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_RefusedByTheAllowList_SaysPermissionDeniedQuotingTheBroker()
+    {
+        // ERR 12 at the handshake is not "no broker": the CLI tells it by the inner exception's type (exit 77).
+        await using var broker = await TestBroker.StartAsync(o => o.AllowUids.Add(int.MaxValue - 1));
+
+        var ex = await Assert.ThrowsAsync<BusUnavailableException>(() => UnixSocketBus.ConnectAsync(TestBroker.NewOptions(broker.SocketPath)));
+
+        var denied = Assert.IsType<ConnectDeniedException>(ex.InnerException);
+        Assert.Equal(BusErrorCode.PermissionDenied, Assert.IsType<BrokerRefusedException>(denied.InnerException).Code);
+        Assert.StartsWith($"bus: permission denied by the broker at {broker.SocketPath}: uid ", ex.Message, StringComparison.Ordinal);
+        Assert.EndsWith("is not allowed on this bus (DECNET_BUS_ALLOW_UIDS / DECNET_BUS_ALLOW_GIDS)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

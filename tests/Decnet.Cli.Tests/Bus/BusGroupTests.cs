@@ -27,6 +27,24 @@ public sealed class BusGroupTests
         Assert.False(File.Exists(socket.Path));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_default_group_named_explicitly_is_required(bool byFlag)
+    {
+        // Writing back the default is not a setting (the reflection binder does it for every property); naming
+        // "decnet" by flag or variable is one, and must fail the start where the group is missing.
+        Assert.False(File.ReadLines("/etc/group").Any(l => l.StartsWith("decnet:", StringComparison.Ordinal)), "this test needs a host without the group 'decnet'");
+        using var socket = new TempSocket();
+        var environment = byFlag ? new Dictionary<string, string>() : new Dictionary<string, string> { ["DECNET_BUS_GROUP"] = "decnet" };
+        string[] args = byFlag ? ["bus", "--socket", socket.Path, "--group", "decnet"] : ["bus", "--socket", socket.Path];
+
+        var (code, output) = await BusCommandTests.RunToExitAsync(environment, args);
+
+        Assert.True(code == 78, output);
+        Assert.Contains("group 'decnet' does not exist", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_default_group_missing_is_quiet_for_a_socket_under_home()
     {

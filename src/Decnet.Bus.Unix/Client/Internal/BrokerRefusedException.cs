@@ -6,4 +6,7 @@ namespace Decnet.Bus.Unix.Client.Internal;
 internal sealed class BrokerRefusedException(BusErrorCode code, string brokerText) : Exception($"broker refused the connection ({code}): {ClientLog.BrokerText(brokerText)}")
 {
     public BusErrorCode Code { get; } = code;
+
+    /// <summary>The broker's text as it came (unescaped): quote it with <see cref="ClientLog.BrokerText"/>.</summary>
+    public string BrokerText { get; } = brokerText;
 }
