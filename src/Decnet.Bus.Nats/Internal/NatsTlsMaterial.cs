@@ -78,9 +78,16 @@ internal sealed class NatsTlsMaterial
 
     private SslStreamCertificateContext? ReadClient()
     {
-        if (_certFile.Length == 0 || _keyFile.Length == 0)
+        if (_certFile.Length == 0 && _keyFile.Length == 0)
         {
             return null;
+        }
+
+        if (_certFile.Length == 0 || _keyFile.Length == 0)
+        {
+            // Options built in code skip the validator: a half-set pair fails the connect, as the client's own
+            // CertFile/KeyFile check did, instead of connecting with no client certificate.
+            throw new IOException($"{DecnetBusVariables.NatsTlsCert} and {DecnetBusVariables.NatsTlsKey} must both be set for a client certificate (only {(_certFile.Length > 0 ? DecnetBusVariables.NatsTlsCert : DecnetBusVariables.NatsTlsKey)} is)");
         }
 
         var certificatePem = NatsFiles.Read(DecnetBusVariables.NatsTlsCert, _certFile);
