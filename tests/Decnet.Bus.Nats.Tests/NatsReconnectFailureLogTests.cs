@@ -41,7 +41,7 @@ public sealed class NatsReconnectFailureLogTests : IDisposable
         };
 
         var certificate = File.ReadAllText(client.Cert);
-        Replace(client.Cert, "garbage, a renewal gone wrong\n");
+        RenewedFile.Replace(client.Cert, "garbage, a renewal gone wrong\n");
         var closed = bus.Closed;
         await server.RestartAsync();
         await closed.WaitAsync(_bound);
@@ -64,7 +64,7 @@ public sealed class NatsReconnectFailureLogTests : IDisposable
         }
 
         var opened = bus.Opened;
-        Replace(client.Cert, certificate);
+        RenewedFile.Replace(client.Cert, certificate);
         await opened.WaitAsync(_bound);
 
         Assert.Contains($"DECNET_BUS_NATS_TLS_CERT='{client.Cert}' with DECNET_BUS_NATS_TLS_KEY='{client.Key}' cannot be parsed", line, StringComparison.Ordinal);
@@ -75,14 +75,5 @@ public sealed class NatsReconnectFailureLogTests : IDisposable
     {
         _pki.Dispose();
         _directory.Delete(recursive: true);
-    }
-
-    /// <summary>
-    /// Puts <paramref name="text"/> at <paramref name="path"/> as renewal tools do: a new file renamed over it.
-    /// </summary>
-    private static void Replace(string path, string text)
-    {
-        File.WriteAllText(path + ".next", text);
-        File.Move(path + ".next", path, overwrite: true);
     }
 }
