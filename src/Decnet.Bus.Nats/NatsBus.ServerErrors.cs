@@ -23,7 +23,7 @@ public sealed partial class NatsBus
 
     /// <summary>
     /// Every <c>-ERR</c>, on the client's reading task before anything the server sent after it
-    /// (<see cref="ServerErrorTap"/>): a flush or a subscription's PING/PONG that returns afterwards sees it counted.
+    /// (<see cref="NatsClientLogTap"/>): a flush or a subscription's PING/PONG that returns afterwards sees it counted.
     /// </summary>
     private void OnServerError(string error)
     {

@@ -69,7 +69,7 @@ public sealed partial class NatsBus : IBus
         _options = options;
         _stall = new PublishStall(options.StallTimeout, TimeProvider.System);
         _logger = (ILogger?)loggerFactory?.CreateLogger<NatsBus>() ?? NullLogger.Instance;
-        _connection = new NatsConnection(NatsOptsFactory.Create(options, new ServerErrorTap(loggerFactory ?? NullLoggerFactory.Instance, OnServerError), echo));
+        _connection = new NatsConnection(NatsOptsFactory.Create(options, new NatsClientLogTap(loggerFactory ?? NullLoggerFactory.Instance, OnServerError, OnReconnectFailed), echo));
         _connection.ConnectionOpened += OnOpenedAsync;
         _connection.ConnectionDisconnected += OnDisconnectedAsync;
         _connection.OnConnectingAsync = OnConnectingAsync;
@@ -169,6 +169,7 @@ public sealed partial class NatsBus : IBus
 
         // The new connection is being read: whatever stall the last one had is over.
         Unstalled();
+        ForgetReconnectReasons();
         if (Interlocked.Increment(ref _opened) > 1)
         {
             Log.Reconnected(_logger, UntrustedText.Escape(args.Message));

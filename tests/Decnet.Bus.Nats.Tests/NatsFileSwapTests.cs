@@ -30,7 +30,7 @@ public sealed class NatsFileSwapTests : IDisposable
         await bus.Opened.WaitAsync(_bound);
 
         // Another user's credentials, renamed over the file as a renewal tool writes it; then the connection breaks.
-        Replace(creds, Creds("eyJ1c2VyIjoiYiJ9.e30.Yg"));
+        RenewedFile.Replace(creds, Creds("eyJ1c2VyIjoiYiJ9.e30.Yg"));
         server.Drop();
 
         Assert.Contains("\"jwt\":\"eyJ1c2VyIjoiYiJ9.e30.Yg\"", await server.NextConnectAsync(timeout.Token), StringComparison.Ordinal);
@@ -53,7 +53,7 @@ public sealed class NatsFileSwapTests : IDisposable
         await fifo.Opened.WaitAsync(_bound);
 
         Assert.Contains($"DECNET_BUS_NATS_CREDS='{creds}' is a FIFO, not a regular file", line, StringComparison.Ordinal);
-        Replace(creds, Creds("eyJ1c2VyIjoiYiJ9.e30.Yg"));
+        RenewedFile.Replace(creds, Creds("eyJ1c2VyIjoiYiJ9.e30.Yg"));
         Assert.Contains("\"jwt\":\"eyJ1c2VyIjoiYiJ9.e30.Yg\"", await server.NextConnectAsync(timeout.Token), StringComparison.Ordinal);
     }
 
@@ -70,9 +70,9 @@ public sealed class NatsFileSwapTests : IDisposable
 
         // The renewed certificate is of another authority, the only one the restarted server trusts: a reconnect that
         // presented the first certificate again would be refused for good.
-        Replace(client.Cert, File.ReadAllText(renewed.Cert));
-        Replace(client.Key, File.ReadAllText(renewed.Key));
-        Replace(serverPaths.Ca, File.ReadAllText(renewedServer.Ca));
+        RenewedFile.Replace(client.Cert, File.ReadAllText(renewed.Cert));
+        RenewedFile.Replace(client.Key, File.ReadAllText(renewed.Key));
+        RenewedFile.Replace(serverPaths.Ca, File.ReadAllText(renewedServer.Ca));
         var closed = bus.Closed;
         await server.RestartAsync();
         await closed.WaitAsync(_bound);
@@ -103,7 +103,7 @@ public sealed class NatsFileSwapTests : IDisposable
         // restored file would never be read.
         await fifo.Opened.WaitAsync(_bound);
         Assert.False(opened.IsCompleted, "the client reconnected without the certificate file");
-        Replace(client.Cert, certificate);
+        RenewedFile.Replace(client.Cert, certificate);
         await opened.WaitAsync(_bound);
 
         await bus.PublishAsync("tls.after", new { n = 2 });
@@ -181,16 +181,6 @@ public sealed class NatsFileSwapTests : IDisposable
         options.Nats.TlsCertFile = client.Cert;
         options.Nats.TlsKeyFile = client.Key;
         return options;
-    }
-
-    /// <summary>
-    /// Puts <paramref name="text"/> at <paramref name="path"/> as renewal tools do: a new file renamed over it.
-    /// </summary>
-    private static void Replace(string path, string text)
-    {
-        var next = path + ".next";
-        File.WriteAllText(next, text);
-        File.Move(next, path, overwrite: true);
     }
 
     private string Write(string name, string text)

@@ -22,6 +22,9 @@ internal static partial class ReadableFile
     private const int _noEntry = 2;
     private const int _notADirectory = 20;
 
+    // The first buffer of a file whose size statx could not give: grown as needed.
+    private const int _unknownSizeBuffer = 16 * 1024;
+
     /// <summary>
     /// Why <paramref name="path"/> cannot be opened for reading (the system's text, e.g. "Permission denied"), or null
     /// when it can; <paramref name="absent"/> says the reason is that nothing is there. A directory opens.
@@ -52,7 +55,7 @@ internal static partial class ReadableFile
 
         try
         {
-            kind = NotARegularFile(fd);
+            kind = NotARegularFile(fd, out _);
         }
         finally
         {
@@ -74,6 +77,7 @@ internal static partial class ReadableFile
     public static string ReadAllText(string variable, string path, int maxBytes)
     {
         SafeFileHandle handle;
+        long size = -1;
         try
         {
             var fd = Open(path, _openFlags);
@@ -83,7 +87,7 @@ internal static partial class ReadableFile
             }
 
             handle = new SafeFileHandle(fd, ownsHandle: true);
-            if (NotARegularFile(fd) is { } kind)
+            if (NotARegularFile(fd, out size) is { } kind)
             {
                 handle.Dispose();
                 throw Refused(variable, path, $"is {kind}, not a regular file");
@@ -97,12 +101,31 @@ internal static partial class ReadableFile
 
         using (handle)
         {
-            // One byte more than allowed tells a file at the limit from a larger one.
-            var buffer = new byte[maxBytes + 1];
+            // One byte more than allowed tells a file at the limit from a larger one. The buffer starts at the size
+            // the descriptor gave and one byte more (the read of which finds the end at once), not at the limit: the
+            // files are read at every NATS connect, a few KiB each under a 1 MiB limit. It grows, to that bound, for a
+            // file that grew since or whose size says nothing (/proc's say 0), since the read goes to the end.
+            var limit = maxBytes + 1L;
+            var buffer = new byte[size < 0 ? Math.Min(limit, _unknownSizeBuffer) : Math.Min(limit, size + 1)];
             var total = 0;
-            int read;
-            while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer.AsSpan(total), total)) > 0)
+            while (true)
             {
+                if (total == buffer.Length)
+                {
+                    if (total == limit)
+                    {
+                        break;
+                    }
+
+                    Array.Resize(ref buffer, (int)Math.Min(limit, buffer.Length * 2L));
+                }
+
+                var read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+                if (read == 0)
+                {
+                    break;
+                }
+
                 total += read;
             }
 
@@ -119,9 +142,13 @@ internal static partial class ReadableFile
     private static IOException Refused(string variable, string path, string why)
         => new($"{variable}='{Topics.Printable(path)}' {why}; give the path of a readable regular file");
 
-    /// <summary>What <paramref name="fd"/> is when no regular file; null for one, or when statx fails.</summary>
-    private static string? NotARegularFile(int fd)
+    /// <summary>
+    /// What <paramref name="fd"/> is when no regular file; null for one, or when statx fails. <paramref name="size"/>
+    /// is its size in bytes, or -1 when statx fails.
+    /// </summary>
+    private static string? NotARegularFile(int fd, out long size)
     {
+        size = -1;
         FileStatus status;
         try
         {
@@ -135,6 +162,8 @@ internal static partial class ReadableFile
         {
             return null;
         }
+
+        size = status.Size;
 
         return status.Type switch
         {

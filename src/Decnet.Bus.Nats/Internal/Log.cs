@@ -45,4 +45,8 @@ internal static partial class Log
     /// </summary>
     [LoggerMessage(12, LogLevel.Error, "nats: the wait before connecting to {Url} again failed unexpectedly; retrying: {Error}")]
     public static partial void UnexpectedRetryWaitFailure(ILogger logger, string url, string error);
+
+    // Once per reason and outage (NatsBus.OnReconnectFailed); the error, not the exception, as for ConnectFailed.
+    [LoggerMessage(13, LogLevel.Warning, "nats: reconnecting to {Url} failed: {Error}; retrying with backoff (this reason is not logged again until connected)")]
+    public static partial void ReconnectFailed(ILogger logger, string url, string error);
 }

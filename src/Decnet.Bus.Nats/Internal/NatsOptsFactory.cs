@@ -39,7 +39,8 @@ internal static class NatsOptsFactory
         }
 
         var tls = NatsTlsOpts.Default;
-        if (nats.UsesTls)
+        // A key without its certificate too (options built in code): the handshake then fails naming both variables.
+        if (nats.UsesTls || nats.TlsKeyFile.Length > 0)
         {
             // Certificates read for each handshake and given from memory, not CaFile/CertFile/KeyFile (NatsTlsMaterial
             // says why).

@@ -27,8 +27,8 @@ internal sealed class NatsTlsMaterial
     }
 
     /// <summary>
-    /// Reads the files and gives the handshake the client certificate and, with a CA file, trusts only its
-    /// certificates as roots (as the client's CaFile did: the system's roots are not consulted). Faults with an
+    /// Reads the files and gives the handshake the client certificate and, with a CA file, trusts only a server whose
+    /// chain ends at one of its certificates (<see cref="NatsCaTrust"/>, as the client's CaFile did). Faults with an
     /// <see cref="IOException"/> naming the variable and the path when a file cannot be read or parsed.
     /// </summary>
     public ValueTask ApplyAsync(SslClientAuthenticationOptions options)
@@ -43,13 +43,7 @@ internal sealed class NatsTlsMaterial
 
             if (authorities is not null)
             {
-                var policy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    RevocationMode = X509RevocationMode.NoCheck,
-                };
-                policy.CustomTrustStore.AddRange(authorities);
-                options.CertificateChainPolicy = policy;
+                options.RemoteCertificateValidationCallback = new NatsCaTrust(authorities).Validate;
             }
 
             return ValueTask.CompletedTask;
@@ -84,9 +78,16 @@ internal sealed class NatsTlsMaterial
 
     private SslStreamCertificateContext? ReadClient()
     {
-        if (_certFile.Length == 0 || _keyFile.Length == 0)
+        if (_certFile.Length == 0 && _keyFile.Length == 0)
         {
             return null;
+        }
+
+        if (_certFile.Length == 0 || _keyFile.Length == 0)
+        {
+            // Options built in code skip the validator: a half-set pair fails the connect, as the client's own
+            // CertFile/KeyFile check did, instead of connecting with no client certificate.
+            throw new IOException($"{DecnetBusVariables.NatsTlsCert} and {DecnetBusVariables.NatsTlsKey} must both be set for a client certificate (only {(_certFile.Length > 0 ? DecnetBusVariables.NatsTlsCert : DecnetBusVariables.NatsTlsKey)} is)");
         }
 
         var certificatePem = NatsFiles.Read(DecnetBusVariables.NatsTlsCert, _certFile);

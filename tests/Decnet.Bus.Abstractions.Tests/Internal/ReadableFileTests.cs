@@ -34,6 +34,32 @@ public sealed class ReadableFileTests : IDisposable
     }
 
     [Fact]
+    public void ASmallFile_UnderALargeLimit_IsReadIntoABufferOfItsSize_NotOfTheLimit()
+    {
+        // Read at every NATS connect and reconnect (three files per TLS handshake) with a 1 MiB limit.
+        var path = Path.Combine(_directory.FullName, "cert.pem");
+        File.WriteAllText(path, new string('a', 4096));
+        ReadableFile.ReadAllText("V", path, 1024 * 1024);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var text = ReadableFile.ReadAllText("V", path, 1024 * 1024);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(4096, text.Length);
+        Assert.True(allocated < 64 * 1024, $"{allocated} bytes allocated to read 4096");
+    }
+
+    [Fact]
+    public void AFileWhoseSizeSaysZero_IsReadToItsEnd()
+    {
+        // /proc's files say size 0 and hold text: what is read follows the file, not the size statx gave.
+        var text = ReadableFile.ReadAllText("V", "/proc/self/status", 1024 * 1024);
+
+        Assert.Contains("Name:", text, StringComparison.Ordinal);
+        Assert.Contains("VmRSS:", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFifo_IsRefusedAsSuch_WithoutWaitingForAWriter()
     {
         var path = Path.Combine(_directory.FullName, "creds");
