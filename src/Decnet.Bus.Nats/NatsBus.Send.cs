@@ -59,7 +59,7 @@ public sealed partial class NatsBus
     /// </summary>
     private ValueTask LaneAsync(string subject, byte[] body, NatsHeaders headers, ValueTask? first, long firstConnectDeadline = 0)
     {
-        if (Interlocked.Add(ref _laneBytes, body.Length) > _options.MaxQueueBytes && first is null)
+        if (Interlocked.Add(ref _laneBytes, body.Length) > _maxLaneBytes && first is null)
         {
             Interlocked.Add(ref _laneBytes, -body.Length);
             return Drop();

@@ -33,6 +33,9 @@ public sealed partial class NatsBus : IBus
     public static readonly TimeSpan DisposeFlushBound = TimeSpan.FromSeconds(1);
 
     private readonly DecnetBusOptions _options;
+
+    // Read once: the property is computed (unset, it follows the frame limit), and the lane checks it per publish.
+    private readonly long _maxLaneBytes;
     private readonly ILogger _logger;
     private readonly NatsConnection _connection;
     private readonly BusCounterSet _counters = new(DecnetBusOptions.NatsTransport);
@@ -67,6 +70,7 @@ public sealed partial class NatsBus : IBus
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _maxLaneBytes = options.MaxQueueBytes;
         _stall = new PublishStall(options.StallTimeout, TimeProvider.System);
         _logger = (ILogger?)loggerFactory?.CreateLogger<NatsBus>() ?? NullLogger.Instance;
         _connection = new NatsConnection(NatsOptsFactory.Create(options, new NatsClientLogTap(loggerFactory ?? NullLoggerFactory.Instance, OnServerError, OnReconnectFailed), echo));
