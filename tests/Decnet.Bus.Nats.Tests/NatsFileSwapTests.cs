@@ -1,6 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Decnet.Bus.Nats.Tests.Support;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +14,9 @@ public sealed class NatsFileSwapTests : IDisposable
 {
     private static readonly TimeSpan _bound = TimeSpan.FromSeconds(30);
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("decnet-nats-files-");
+    private readonly TestPki _pki;
+
+    public NatsFileSwapTests() => _pki = new TestPki(_directory);
 
     [Fact]
     public async Task ACredsFileRenewedBetweenConnects_TheReconnectPresentsTheNewCredentials()
@@ -150,10 +150,14 @@ public sealed class NatsFileSwapTests : IDisposable
         Assert.Contains($"DECNET_BUS_NATS_TLS_CA='{ca}' is a FIFO, not a regular file", line, StringComparison.Ordinal);
     }
 
-    public void Dispose() => _directory.Delete(recursive: true);
+    public void Dispose()
+    {
+        _pki.Dispose();
+        _directory.Delete(recursive: true);
+    }
 
     private static Task<NatsServer> StartTlsServerAsync((string Ca, string Cert, string Key) paths)
-        => NatsServer.StartAsync($"tls {{\n  cert_file: \"{paths.Cert}\"\n  key_file: \"{paths.Key}\"\n  ca_file: \"{paths.Ca}\"\n  verify: true\n}}\n");
+        => TestPki.StartServerAsync((paths.Cert, paths.Key), paths.Ca);
 
     /// <summary>Text in the creds form: the fake server asks for no signature, so the seed is never used.</summary>
     private static string Creds(string jwt)
@@ -183,40 +187,16 @@ public sealed class NatsFileSwapTests : IDisposable
         return options;
     }
 
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_directory.FullName, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => _pki.Write(name, text);
 
     /// <summary>
     /// A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files (the server's own copies).
     /// </summary>
     private (string Ca, (string Ca, string Cert, string Key) Server, (string Cert, string Key) Client) WriteCertificates(string prefix = "")
     {
-        var now = DateTimeOffset.UtcNow;
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var caRequest = new CertificateRequest("CN=decnet test CA", caKey, HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var authority = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddDays(1));
-
-        (string Cert, string Key) Leaf(string name, string usage, byte serial)
-        {
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
-            var names = new SubjectAlternativeNameBuilder();
-            names.AddIpAddress(IPAddress.Loopback);
-            request.CertificateExtensions.Add(names.Build());
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], false));
-            using var certificate = request.Create(authority, now.AddDays(-1), now.AddDays(1), [serial]);
-            return (Write($"{prefix}{name}.pem", certificate.ExportCertificatePem()), Write($"{prefix}{name}-key.pem", key.ExportPkcs8PrivateKeyPem()));
-        }
-
-        var caPem = authority.ExportCertificatePem();
-        var server = Leaf("server", "1.3.6.1.5.5.7.3.1", 1);
-        var client = Leaf("client", "1.3.6.1.5.5.7.3.2", 2);
-        return (Write($"{prefix}ca.pem", caPem), (Write($"{prefix}server-ca.pem", caPem), server.Cert, server.Key), client);
+        var authority = _pki.Authority($"{prefix}decnet test CA");
+        var server = _pki.Leaf($"{prefix}server", authority, TestPki.ServerAuth);
+        var client = _pki.Leaf($"{prefix}client", authority, TestPki.ClientAuth);
+        return (_pki.Write($"{prefix}ca.pem", authority), (_pki.Write($"{prefix}server-ca.pem", authority), server.Cert, server.Key), client);
     }
 }
